@@ -1,0 +1,61 @@
+package vn.onewindow.common.config;
+
+import java.util.stream.Collectors;
+
+/** The whole validated configuration of one hub process; immutable once built. */
+public record HubConfig(
+    Role role,
+    HttpConfig http,
+    RedisConfig redis,
+    PostgresConfig postgres,
+    StreamConfig stream,
+    IntakeConfig intake,
+    DossierConfig dossier,
+    EmbeddedConfig embedded) {
+
+  public enum Role { ALL, GATEWAY, INTAKE }
+
+  public static HubConfig fromEnvironment() {
+    return from(Settings.load(System.getenv()));
+  }
+
+  public static HubConfig from(Settings s) {
+    return new HubConfig(
+        s.oneOf("hub.role", Role.class),
+        HttpConfig.from(s),
+        RedisConfig.from(s),
+        PostgresConfig.from(s),
+        StreamConfig.from(s),
+        IntakeConfig.from(s),
+        DossierConfig.from(s),
+        EmbeddedConfig.from(s));
+  }
+
+  public boolean runsGateway() {
+    return role == Role.ALL || role == Role.GATEWAY;
+  }
+
+  public boolean runsIntake() {
+    return role == Role.ALL || role == Role.INTAKE;
+  }
+
+  public HubConfig withRole(Role role) {
+    return new HubConfig(role, http, redis, postgres, stream, intake, dossier, embedded);
+  }
+
+  public HubConfig withRedis(RedisConfig redis) {
+    return new HubConfig(role, http, redis, postgres, stream, intake, dossier, embedded);
+  }
+
+  public HubConfig withPostgres(PostgresConfig postgres) {
+    return new HubConfig(role, http, redis, postgres, stream, intake, dossier, embedded);
+  }
+
+  /** For the start-up log line: every knob, with passwords in URLs masked. */
+  public static String describe(Settings s) {
+    return s.asMap().entrySet().stream()
+        .map(e -> e.getKey() + "=" + (e.getKey().endsWith(".url") ? Secrets.maskUrl(e.getValue()) : e.getValue()))
+        .collect(Collectors.joining(", "));
+  }
+
+}

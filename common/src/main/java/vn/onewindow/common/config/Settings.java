@@ -1,0 +1,161 @@
+package vn.onewindow.common.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * Flat key/value settings: the defaults shipped in {@code config/hub.properties}, then an optional file named by
+ * {@code HUB_CONFIG_FILE}, then environment variables ({@code http.port} is overridden by {@code HUB_HTTP_PORT}).
+ * Every accessor validates and names the offending key and its environment variable in the error.
+ */
+public final class Settings {
+  public static final String DEFAULTS_RESOURCE = "config/hub.properties";
+
+  private final Map<String, String> values;
+
+  private Settings(Map<String, String> values) {
+    this.values = Collections.unmodifiableMap(new TreeMap<>(values));
+  }
+
+  public static Settings load(Map<String, String> env) {
+    Map<String, String> merged = new TreeMap<>(readDefaults());
+    String file = env.get("HUB_CONFIG_FILE");
+    if (file != null && !file.isBlank()) {
+      merged.putAll(readFile(Path.of(file)));
+    }
+    for (String key : Map.copyOf(merged).keySet()) {
+      String override = env.get(envName(key));
+      if (override != null) {
+        merged.put(key, override);
+      }
+    }
+    return new Settings(merged);
+  }
+
+  /** Defaults overlaid with explicit values; for tests and tools that build a config programmatically. */
+  public static Settings of(Map<String, String> overrides) {
+    Map<String, String> merged = new TreeMap<>(readDefaults());
+    overrides.forEach((k, v) -> {
+      if (!merged.containsKey(k)) {
+        throw new ConfigException("unknown config key '" + k + "'");
+      }
+      merged.put(k, v);
+    });
+    return new Settings(merged);
+  }
+
+  public static String envName(String key) {
+    return "HUB_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  public Map<String, String> asMap() {
+    return values;
+  }
+
+  public String string(String key) {
+    String value = values.get(key);
+    if (value == null) {
+      throw new ConfigException("missing config key '" + key + "' (env " + envName(key) + ")");
+    }
+    return value.trim();
+  }
+
+  public String nonBlank(String key) {
+    String value = string(key);
+    if (value.isEmpty()) {
+      throw invalid(key, value, "must not be blank");
+    }
+    return value;
+  }
+
+  public int intIn(String key, int min, int max) {
+    String raw = string(key);
+    try {
+      int value = Integer.parseInt(raw);
+      if (value < min || value > max) {
+        throw invalid(key, raw, "must be an integer in " + min + ".." + max);
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw invalid(key, raw, "must be an integer in " + min + ".." + max);
+    }
+  }
+
+  public long longIn(String key, long min, long max) {
+    String raw = string(key);
+    try {
+      long value = Long.parseLong(raw);
+      if (value < min || value > max) {
+        throw invalid(key, raw, "must be an integer in " + min + ".." + max);
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw invalid(key, raw, "must be an integer in " + min + ".." + max);
+    }
+  }
+
+  public Duration millis(String key, long min, long max) {
+    return Duration.ofMillis(longIn(key, min, max));
+  }
+
+  public boolean bool(String key) {
+    String raw = string(key).toLowerCase(Locale.ROOT);
+    return switch (raw) {
+      case "true", "yes", "1", "on" -> true;
+      case "false", "no", "0", "off" -> false;
+      default -> throw invalid(key, raw, "must be true or false");
+    };
+  }
+
+  public <E extends Enum<E>> E oneOf(String key, Class<E> type) {
+    String raw = string(key);
+    for (E constant : type.getEnumConstants()) {
+      if (constant.name().equalsIgnoreCase(raw.replace('-', '_'))) {
+        return constant;
+      }
+    }
+    throw invalid(key, raw, "must be one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
+  }
+
+  public ConfigException invalid(String key, String value, String why) {
+    return new ConfigException("config " + key + "='" + value + "' (env " + envName(key) + ") " + why);
+  }
+
+  private static Map<String, String> readDefaults() {
+    try (InputStream in = Settings.class.getClassLoader().getResourceAsStream(DEFAULTS_RESOURCE)) {
+      if (in == null) {
+        throw new ConfigException("defaults " + DEFAULTS_RESOURCE + " not found on the classpath");
+      }
+      return read(new InputStreamReader(in, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new ConfigException("cannot read " + DEFAULTS_RESOURCE + ": " + e.getMessage());
+    }
+  }
+
+  private static Map<String, String> readFile(Path path) {
+    try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      return read(reader);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + path + " (HUB_CONFIG_FILE): " + e.getMessage());
+    }
+  }
+
+  private static Map<String, String> read(Reader reader) throws IOException {
+    Properties properties = new Properties();
+    properties.load(reader);
+    Map<String, String> map = new TreeMap<>();
+    properties.forEach((k, v) -> map.put(k.toString(), v.toString()));
+    return map;
+  }
+}

@@ -1,0 +1,40 @@
+package vn.onewindow.common.dossier;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The fields of one queued dossier in the Redis stream: the contract between gateway (writer) and intake (reader).
+ * {@code payload} is the validated request body exactly as received.
+ */
+public record StreamEntry(String dossierId, String code, String clientId, String receivedAt, String idempotencyKey,
+                          String payload) {
+
+  public static final String ID = "id";
+  public static final String CODE = "code";
+  public static final String CLIENT = "client";
+  public static final String RECEIVED_AT = "receivedAt";
+  public static final String IDEMPOTENCY_KEY = "idemKey";
+  public static final String PAYLOAD = "payload";
+
+  /** Rebuilds an entry from the field/value pairs of XREADGROUP; a missing field is left null. */
+  public static StreamEntry fromFields(Map<String, String> fields) {
+    return new StreamEntry(fields.get(ID), fields.get(CODE), fields.get(CLIENT), fields.get(RECEIVED_AT),
+        emptyToNull(fields.get(IDEMPOTENCY_KEY)), fields.get(PAYLOAD));
+  }
+
+  public Map<String, String> toFields() {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put(ID, dossierId);
+    fields.put(CODE, code);
+    fields.put(CLIENT, clientId);
+    fields.put(RECEIVED_AT, receivedAt);
+    fields.put(IDEMPOTENCY_KEY, idempotencyKey == null ? "" : idempotencyKey);
+    fields.put(PAYLOAD, payload);
+    return fields;
+  }
+
+  private static String emptyToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+}

@@ -1,0 +1,38 @@
+package vn.onewindow.common.infra;
+
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import vn.onewindow.common.config.PostgresConfig;
+
+public final class PostgresClients {
+  private PostgresClients() {
+  }
+
+  public static Pool pool(Vertx vertx, PostgresConfig config) {
+    PgConnectOptions connect = PgConnectOptions.fromUri(config.url())
+        .setPipeliningLimit(16)
+        .setCachePreparedStatements(true);
+    return PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(config.poolSize()).setMaxWaitQueueSize(4096))
+        .connectingTo(connect)
+        .using(vertx)
+        .build();
+  }
+
+  /** The JDBC form of a {@code postgresql://} URL, for Flyway. */
+  public static Jdbc jdbc(PostgresConfig config) {
+    PgConnectOptions o = PgConnectOptions.fromUri(config.url());
+    String url = "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase();
+    return new Jdbc(url, o.getUser(), o.getPassword());
+  }
+
+  public record Jdbc(String url, String user, String password) {
+    @Override
+    public String toString() {
+      return "Jdbc[url=" + url + ", user=" + user + "]";
+    }
+  }
+}

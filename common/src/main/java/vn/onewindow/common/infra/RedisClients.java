@@ -1,0 +1,26 @@
+package vn.onewindow.common.infra;
+
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.ProtocolVersion;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import vn.onewindow.common.config.RedisConfig;
+
+public final class RedisClients {
+  private RedisClients() {
+  }
+
+  /**
+   * A pooled client sized from config (the default pool of 6 fails under load). RESP2 is forced so stream replies
+   * are plain arrays on both Redis 6.2 and 7.x rather than RESP3 maps whose shape differs between versions.
+   */
+  public static Redis create(Vertx vertx, RedisConfig config) {
+    RedisOptions options = new RedisOptions()
+        .setConnectionString(config.url())
+        .setMaxPoolSize(config.poolSize())
+        .setMaxPoolWaiting(config.poolWaiting())
+        .setMaxWaitingHandlers(Math.max(2048, config.poolWaiting()))
+        .setPreferredProtocolVersion(ProtocolVersion.RESP2);
+    return Redis.createClient(vertx, options);
+  }
+}

@@ -1,0 +1,220 @@
+package vn.onewindow.common.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.config.PostgresConfig;
+import vn.onewindow.common.config.Settings;
+import vn.onewindow.common.infra.EmbeddedServers;
+import vn.onewindow.common.infra.PostgresClients;
+
+/**
+ * Real PostgreSQL and Redis for tests, never mocks: the machine's own servers when they answer on
+ * 127.0.0.1:5432 / :6379 (or the URLs in HUB_TEST_POSTGRES_URL / HUB_TEST_REDIS_URL), otherwise embedded ones
+ * started once per JVM. Every test class gets its own database and its own Redis key prefix, dropped when the JVM
+ * exits, so leftovers of an earlier (or crashed) run never matter.
+ */
+public final class TestServers {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static TestServers instance;
+
+  private final String postgresAdminUrl;
+  private final String redisUrl;
+  private final EmbeddedServers embedded = new EmbeddedServers();
+  private final List<String> databases = new ArrayList<>();
+  private final List<String> prefixes = new ArrayList<>();
+
+  private TestServers() {
+    String pg = System.getenv("HUB_TEST_POSTGRES_URL");
+    String redis = System.getenv("HUB_TEST_REDIS_URL");
+    Path dataDir = Path.of(System.getProperty("java.io.tmpdir"), "hub-test-" + randomHex(4));
+    if (pg == null || pg.isBlank()) {
+      pg = answers(5432) && canLogin("jdbc:postgresql://127.0.0.1:5432/postgres")
+          ? "postgresql://postgres@127.0.0.1:5432/postgres"
+          : embedded.startPostgres(dataDir, freePort(), false);
+    }
+    if (redis == null || redis.isBlank()) {
+      redis = answers(6379) ? "redis://127.0.0.1:6379" : embedded.startRedis(dataDir, freePort(), false);
+    }
+    this.postgresAdminUrl = pg;
+    this.redisUrl = redis;
+    dropStaleDatabases();
+    Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "test-servers-cleanup"));
+  }
+
+  public static synchronized TestServers get() {
+    if (instance == null) {
+      instance = new TestServers();
+    }
+    return instance;
+  }
+
+  public String redisUrl() {
+    return redisUrl;
+  }
+
+  /** A fresh, empty database on the test server; returns its postgresql:// URL. */
+  public synchronized String newDatabase() {
+    String name = "hub_test_" + (System.currentTimeMillis() / 1000) + "_" + randomHex(4);
+    execute(postgresAdminUrl, "CREATE DATABASE " + name);
+    databases.add(name);
+    return postgresAdminUrl.substring(0, postgresAdminUrl.lastIndexOf('/') + 1) + name;
+  }
+
+  public synchronized String newKeyPrefix() {
+    String prefix = "hubtest:" + randomHex(6) + ":";
+    prefixes.add(prefix);
+    return prefix;
+  }
+
+  /**
+   * A complete hub configuration on an isolated database and key prefix, with the given overrides of the
+   * defaults (keys as in config/hub.properties).
+   */
+  public HubConfig config(Map<String, String> overrides) {
+    Map<String, String> values = new HashMap<>();
+    values.put("postgres.url", newDatabase());
+    values.put("redis.url", redisUrl);
+    values.put("redis.key-prefix", newKeyPrefix());
+    values.put("http.port", "0");
+    values.put("http.host", "127.0.0.1");
+    values.put("http.instances", "1");
+    values.putAll(overrides);
+    return HubConfig.from(Settings.of(values));
+  }
+
+  public static void execute(String postgresUrl, String sql) {
+    PostgresClients.Jdbc jdbc = PostgresClients.jdbc(new PostgresConfig(postgresUrl, 1, false));
+    try (Connection c = DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password());
+         Statement s = c.createStatement()) {
+      s.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException("SQL failed on test server: " + sql, e);
+    }
+  }
+
+  /** Runs a query on the given database and returns the first column of the first row as a long. */
+  public static long queryLong(String postgresUrl, String sql) {
+    PostgresClients.Jdbc jdbc = PostgresClients.jdbc(new PostgresConfig(postgresUrl, 1, false));
+    try (Connection c = DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password());
+         Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException("SQL failed on test server: " + sql, e);
+    }
+  }
+
+  private void dropStaleDatabases() {
+    long cutoff = System.currentTimeMillis() / 1000 - 6 * 3600;
+    PostgresClients.Jdbc jdbc = PostgresClients.jdbc(new PostgresConfig(postgresAdminUrl, 1, false));
+    List<String> stale = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password());
+         Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'hub\\_test\\_%'")) {
+      while (rs.next()) {
+        String[] parts = rs.getString(1).split("_");
+        if (parts.length == 4 && parts[2].matches("\\d+") && Long.parseLong(parts[2]) < cutoff) {
+          stale.add(rs.getString(1));
+        }
+      }
+    } catch (SQLException e) {
+      return;
+    }
+    stale.forEach(db -> {
+      try {
+        execute(postgresAdminUrl, "DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+      } catch (RuntimeException ignored) {
+        // another run may be dropping it at the same time
+      }
+    });
+  }
+
+  private synchronized void cleanUp() {
+    for (String db : databases) {
+      try {
+        execute(postgresAdminUrl, "DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+      } catch (RuntimeException ignored) {
+        // best effort: stale databases are dropped by the next run
+      }
+    }
+    for (String prefix : prefixes) {
+      deleteRedisKeys(prefix);
+    }
+    embedded.close();
+  }
+
+  /** Deletes every key under a prefix with one server-side script, over a plain RESP socket. */
+  private void deleteRedisKeys(String prefix) {
+    java.net.URI uri = java.net.URI.create(redisUrl);
+    String script = "for _,k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('UNLINK', k) end return 0";
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 1000);
+      socket.setSoTimeout(5000);
+      OutputStream out = socket.getOutputStream();
+      out.write(resp("EVAL", script, "0", prefix + "*"));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      in.read(new byte[64]);
+    } catch (IOException ignored) {
+      // best effort
+    }
+  }
+
+  private static byte[] resp(String... parts) {
+    StringBuilder sb = new StringBuilder("*").append(parts.length).append("\r\n");
+    for (String p : parts) {
+      sb.append('$').append(p.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(p).append("\r\n");
+    }
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static boolean answers(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 300);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean canLogin(String jdbcUrl) {
+    try (Connection ignored = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String randomHex(int bytes) {
+    byte[] b = new byte[bytes];
+    RANDOM.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+}

@@ -1,0 +1,62 @@
+package vn.onewindow.gateway.health;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Pool;
+import java.util.concurrent.TimeUnit;
+
+/** Liveness (the process answers), readiness (both stores answer within a second), and the Prometheus scrape. */
+public final class HealthHandler {
+  private static final long CHECK_TIMEOUT_MS = 1000;
+
+  private final Redis redis;
+  private final Pool pool;
+  private final PrometheusMeterRegistry registry;
+
+  public HealthHandler(Redis redis, Pool pool, PrometheusMeterRegistry registry) {
+    this.redis = redis;
+    this.pool = pool;
+    this.registry = registry;
+  }
+
+  public void live(RoutingContext ctx) {
+    json(ctx, 200, new JsonObject().put("status", "UP"));
+  }
+
+  public void ready(RoutingContext ctx) {
+    Future<Boolean> redisUp = check(redis.send(Request.cmd(Command.PING)));
+    Future<Boolean> postgresUp = check(pool.query("SELECT 1").execute());
+    Future.join(redisUp, postgresUp).onComplete(ignored -> {
+      boolean up = redisUp.result() && postgresUp.result();
+      json(ctx, up ? 200 : 503, new JsonObject()
+          .put("status", up ? "UP" : "DOWN")
+          .put("checks", new JsonArray()
+              .add(new JsonObject().put("id", "redis").put("status", redisUp.result() ? "UP" : "DOWN"))
+              .add(new JsonObject().put("id", "postgres").put("status", postgresUp.result() ? "UP" : "DOWN"))));
+    });
+  }
+
+  public void metrics(RoutingContext ctx) {
+    ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+        .end(registry.scrape());
+  }
+
+  private static Future<Boolean> check(Future<?> probe) {
+    return probe.timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS).map(ok -> true).otherwise(false);
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .end(body.encode());
+  }
+}

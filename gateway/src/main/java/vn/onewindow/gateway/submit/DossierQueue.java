@@ -1,0 +1,71 @@
+package vn.onewindow.gateway.submit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import vn.onewindow.common.config.DossierConfig;
+import vn.onewindow.common.dossier.RedisKeys;
+import vn.onewindow.common.infra.RedisScript;
+import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.gateway.http.HttpFailure;
+
+/**
+ * Puts a dossier on the Redis stream with one atomic script call. The returned future succeeds only once Redis
+ * has acknowledged the write, so a 202 is never sent for a dossier that is not queued.
+ */
+public final class DossierQueue {
+  private static final RedisScript ENQUEUE = RedisScript.fromResource("lua/enqueue-dossier.lua");
+  private static final DateTimeFormatter YYMMDD = DateTimeFormatter.ofPattern("yyMMdd");
+
+  private final Redis redis;
+  private final RedisKeys keys;
+  private final DossierConfig config;
+  private final Timer latency;
+
+  public DossierQueue(Redis redis, RedisKeys keys, DossierConfig config, MeterRegistry registry) {
+    this.redis = redis;
+    this.keys = keys;
+    this.config = config;
+    this.latency = Timer.builder(MeterNames.ENQUEUE_LATENCY)
+        .description("Time for Redis to acknowledge one dossier enqueue")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
+  }
+
+  public Future<Receipt> enqueue(Submission s) {
+    String yymmdd = s.receiptDate().format(YYMMDD);
+    List<String> scriptKeys = List.of(
+        s.idempotencyKey() == null ? "" : keys.idempotency(s.clientId(), s.idempotencyKey()),
+        keys.sequence(s.receivingUnit(), yymmdd),
+        keys.stream(),
+        keys.receipt(s.dossierId()));
+    List<String> args = List.of(
+        s.bodySha256(), s.dossierId(), s.receivingUnit() + "-" + yymmdd,
+        Long.toString(config.idempotencyTtl().toSeconds()), Long.toString(config.receiptTtl().toSeconds()),
+        s.receivedAt().toString(), s.clientId(), s.payload(), s.procedureCode(), s.receivingUnit(),
+        s.handlingAgency(), s.channel(), s.expectedResultBy().toString(),
+        s.idempotencyKey() == null ? "" : s.idempotencyKey());
+    long started = System.nanoTime();
+    return ENQUEUE.run(redis, scriptKeys, args)
+        .recover(err -> Future.failedFuture(HttpFailure.unavailable("queue (redis)", err)))
+        .andThen(ar -> latency.record(Duration.ofNanos(System.nanoTime() - started)))
+        .map(reply -> toReceipt(reply, s));
+  }
+
+  private static Receipt toReceipt(Response reply, Submission s) {
+    String outcome = reply.get(0).toString();
+    return switch (outcome) {
+      case "accepted", "duplicate" -> new Receipt(reply.get(1).toString(), reply.get(2).toString(),
+          reply.get(3).toString(), reply.get(4).toString(), s.procedureCode(), outcome.equals("duplicate"));
+      case "conflict" -> throw HttpFailure.idempotencyConflict();
+      default -> throw new IllegalStateException("enqueue script answered '" + outcome + "'");
+    };
+  }
+}

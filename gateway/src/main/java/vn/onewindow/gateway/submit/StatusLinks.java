@@ -1,0 +1,8 @@
+package vn.onewindow.gateway.submit;
+
+/** Builds the status URL of a dossier, absolute when a public base URL is configured. */
+public record StatusLinks(String publicBaseUrl) {
+  public String statusUrl(String dossierId) {
+    return publicBaseUrl + "/v1/dossiers/" + dossierId;
+  }
+}

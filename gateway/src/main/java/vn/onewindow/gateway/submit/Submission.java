@@ -1,0 +1,20 @@
+package vn.onewindow.gateway.submit;
+
+import java.time.Instant;
+import java.time.LocalDate;
+
+/** A validated dossier ready to be queued, with everything the enqueue script needs. */
+public record Submission(
+    String dossierId,
+    String clientId,
+    String idempotencyKey,
+    String bodySha256,
+    String payload,
+    String procedureCode,
+    String receivingUnit,
+    String handlingAgency,
+    String channel,
+    Instant receivedAt,
+    LocalDate receiptDate,
+    LocalDate expectedResultBy) {
+}

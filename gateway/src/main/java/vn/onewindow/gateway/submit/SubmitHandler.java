@@ -1,0 +1,126 @@
+package vn.onewindow.gateway.submit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.onewindow.common.config.DossierConfig;
+import vn.onewindow.common.metrics.MeterNames.Outcome;
+import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.RequestIds;
+import vn.onewindow.gateway.http.SubmissionOutcomes;
+import vn.onewindow.gateway.validation.DossierParser;
+import vn.onewindow.gateway.validation.DossierValidator;
+import vn.onewindow.gateway.validation.ProcedureCatalogue.Procedure;
+import vn.onewindow.gateway.validation.Violation;
+
+/** POST /v1/dossiers: read, validate, queue, answer 202 with the receipt. */
+public final class SubmitHandler {
+  public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
+  /** Until frontends authenticate (API keys), every request belongs to this client. */
+  public static final String DEFAULT_CLIENT = "public";
+  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]{8,128}");
+  private static final Logger LOG = LoggerFactory.getLogger(SubmitHandler.class);
+
+  private final DossierParser parser;
+  private final DossierValidator validator;
+  private final DossierQueue queue;
+  private final DossierConfig config;
+  private final StatusLinks links;
+  private final SubmissionOutcomes outcomes;
+  private final Clock clock;
+
+  public SubmitHandler(DossierParser parser, DossierValidator validator, DossierQueue queue, DossierConfig config,
+                       StatusLinks links, SubmissionOutcomes outcomes, Clock clock) {
+    this.parser = parser;
+    this.validator = validator;
+    this.queue = queue;
+    this.config = config;
+    this.links = links;
+    this.outcomes = outcomes;
+    this.clock = clock;
+  }
+
+  public void handle(RoutingContext ctx) {
+    byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+    Future.succeededFuture(body)
+        .map(parser::parse)
+        .map(dossier -> validated(ctx, dossier))
+        .map(dossier -> submission(ctx, dossier, body))
+        .compose(queue::enqueue)
+        .onSuccess(receipt -> accepted(ctx, receipt))
+        .onFailure(ctx::fail);
+  }
+
+  private JsonNode validated(RoutingContext ctx, JsonNode dossier) {
+    String channel = dossier.path("channel").asText("");
+    if (channel.matches("online|counter|postal")) {
+      SubmissionOutcomes.channel(ctx, channel);
+    }
+    List<Violation> violations = validator.validate(dossier);
+    if (!violations.isEmpty()) {
+      throw HttpFailure.invalidDossier(violations);
+    }
+    return dossier;
+  }
+
+  private Submission submission(RoutingContext ctx, JsonNode dossier, byte[] body) {
+    String idempotencyKey = ctx.request().getHeader(IDEMPOTENCY_HEADER);
+    if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+      throw HttpFailure.malformed(IDEMPOTENCY_HEADER + " must be 8 to 128 characters of A-Z a-z 0-9 . _ : -");
+    }
+    Instant receivedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    LocalDate receiptDate = receivedAt.atZone(config.zone()).toLocalDate();
+    String procedureCode = dossier.get("procedureCode").asText();
+    Procedure procedure = validator.catalogue().find(procedureCode).orElseThrow();
+    return new Submission(
+        UUID.randomUUID().toString(),
+        DEFAULT_CLIENT,
+        idempotencyKey,
+        sha256(body),
+        new String(body, StandardCharsets.UTF_8),
+        procedureCode,
+        dossier.get("receivingUnit").asText(),
+        dossier.get("handlingAgency").asText(),
+        dossier.get("channel").asText(),
+        receivedAt,
+        receiptDate,
+        WorkingDays.add(receiptDate, procedure.processingDays()));
+  }
+
+  private void accepted(RoutingContext ctx, Receipt receipt) {
+    outcomes.record(ctx, receipt.replayed() ? Outcome.DUPLICATE : Outcome.ACCEPTED);
+    String statusUrl = links.statusUrl(receipt.dossierId());
+    if (!receipt.replayed()) {
+      LOG.info("dossier {} queued as {} (request {})", receipt.dossierId(), receipt.code(), RequestIds.of(ctx));
+    }
+    ctx.response()
+        .setStatusCode(202)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.LOCATION, statusUrl)
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .putHeader("Idempotent-Replayed", Boolean.toString(receipt.replayed()))
+        .end(receipt.toJson(statusUrl).encode());
+  }
+
+  private static String sha256(byte[] body) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

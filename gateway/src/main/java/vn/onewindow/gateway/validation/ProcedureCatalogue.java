@@ -1,0 +1,125 @@
+package vn.onewindow.gateway.validation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The procedures the hub accepts dossiers for ({@code config/procedures.json}), loaded once at start. */
+public final class ProcedureCatalogue {
+
+  public record Procedure(String code, String name, String field, String level, int processingDays,
+                          Set<String> channels, Set<String> applicantTypes, List<String> requiredFields,
+                          int requiredAttachments, boolean active) {
+  }
+
+  private final String version;
+  private final Map<String, Procedure> byCode;
+
+  private ProcedureCatalogue(String version, Map<String, Procedure> byCode) {
+    this.version = version;
+    this.byCode = Map.copyOf(byCode);
+  }
+
+  /** Reads a classpath resource, or a file when {@code location} names one. */
+  public static ProcedureCatalogue load(String location) {
+    Path path = Path.of(location);
+    try (InputStream in = Files.isRegularFile(path) ? Files.newInputStream(path)
+        : ProcedureCatalogue.class.getClassLoader().getResourceAsStream(location)) {
+      if (in == null) {
+        throw new IllegalStateException("procedure catalogue '" + location + "' is neither a file nor on the classpath");
+      }
+      return parse(new ObjectMapper().readTree(in), location);
+    } catch (IOException e) {
+      throw new UncheckedIOException("procedure catalogue '" + location + "' could not be read", e);
+    }
+  }
+
+  private static ProcedureCatalogue parse(JsonNode root, String location) {
+    Map<String, Procedure> procedures = new LinkedHashMap<>();
+    for (JsonNode p : root.path("procedures")) {
+      String code = p.path("code").asText();
+      if (code.isEmpty() || procedures.containsKey(code)) {
+        throw new IllegalStateException("procedure catalogue '" + location + "': missing or duplicate code '" + code + "'");
+      }
+      procedures.put(code, new Procedure(code, p.path("name").asText(), p.path("field").asText(),
+          p.path("level").asText(), p.path("processingDays").asInt(), Set.copyOf(strings(p.path("channels"))),
+          Set.copyOf(strings(p.path("applicantTypes"))), strings(p.path("requiredFields")),
+          p.path("requiredAttachments").asInt(0), p.path("active").asBoolean(true)));
+    }
+    if (procedures.isEmpty()) {
+      throw new IllegalStateException("procedure catalogue '" + location + "' holds no procedures");
+    }
+    return new ProcedureCatalogue(root.path("version").asText("unversioned"), procedures);
+  }
+
+  public Optional<Procedure> find(String code) {
+    return Optional.ofNullable(byCode.get(code));
+  }
+
+  public int size() {
+    return byCode.size();
+  }
+
+  public String version() {
+    return version;
+  }
+
+  /** The procedure-specific rules; fields the schema already rejected are skipped, not reported twice. */
+  public List<Violation> check(JsonNode dossier) {
+    List<Violation> violations = new ArrayList<>();
+    JsonNode codeNode = dossier.path("procedureCode");
+    if (!codeNode.isTextual()) {
+      return violations;
+    }
+    Procedure procedure = byCode.get(codeNode.asText());
+    if (procedure == null) {
+      violations.add(new Violation("/procedureCode", "unknown procedure code: not in the procedure catalogue"));
+      return violations;
+    }
+    if (!procedure.active()) {
+      violations.add(new Violation("/procedureCode", "procedure " + procedure.code() + " is no longer in force"));
+      return violations;
+    }
+    String channel = dossier.path("channel").asText(null);
+    if (channel != null && !procedure.channels().contains(channel)) {
+      violations.add(new Violation("/channel", "procedure " + procedure.code() + " does not accept channel '"
+          + channel + "' (accepts " + String.join(", ", procedure.channels().stream().sorted().toList()) + ")"));
+    }
+    String applicantType = dossier.path("applicant").path("type").asText(null);
+    if (applicantType != null && !procedure.applicantTypes().contains(applicantType)) {
+      violations.add(new Violation("/applicant/type", "procedure " + procedure.code() + " does not accept applicant type '"
+          + applicantType + "'"));
+    }
+    JsonNode formData = dossier.path("formData");
+    if (formData.isObject()) {
+      for (String field : procedure.requiredFields()) {
+        JsonNode value = formData.get(field);
+        if (value == null || value.isNull() || value.isTextual() && value.asText().isBlank()) {
+          violations.add(new Violation("/formData/" + field, "required by procedure " + procedure.code()));
+        }
+      }
+    }
+    JsonNode attachments = dossier.path("attachments");
+    if (attachments.isArray() && attachments.size() < procedure.requiredAttachments()) {
+      violations.add(new Violation("/attachments", "procedure " + procedure.code() + " requires at least "
+          + procedure.requiredAttachments() + " attachment(s), got " + attachments.size()));
+    }
+    return violations;
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+}

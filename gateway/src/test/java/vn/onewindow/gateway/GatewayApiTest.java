@@ -1,0 +1,272 @@
+package vn.onewindow.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Response;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The gateway alone (no intake worker), over real HTTP, Redis and PostgreSQL. */
+class GatewayApiTest {
+  private static final String CODE_PATTERN = "^\\d{3}\\.\\d{2}\\.\\d{2}\\.[A-Z]\\d{2}-\\d{6}-\\d{4,}$";
+  private static GatewayFixture gw;
+  private long queuedBefore;
+
+  @BeforeAll
+  static void start() {
+    gw = new GatewayFixture(Map.of("http.body-limit-bytes", "8192"));
+  }
+
+  @AfterAll
+  static void stop() {
+    gw.close();
+  }
+
+  @BeforeEach
+  void countQueue() {
+    queuedBefore = gw.queued();
+  }
+
+  @Test
+  void shouldAcceptValidDossierOnlyAfterItIsQueued() {
+    String body = GatewayFixture.example("birth-registration.json");
+
+    HttpResponse<Buffer> response = gw.post(body);
+
+    assertThat(response.statusCode()).isEqualTo(202);
+    assertThat(response.getHeader("Content-Type")).isEqualTo("application/json");
+    assertThat(response.getHeader("X-Request-Id")).isNotBlank();
+    JsonObject receipt = response.bodyAsJsonObject();
+    String id = receipt.getString("id");
+    assertThat(UUID.fromString(id).version()).isEqualTo(4);
+    assertThat(receipt.getString("code")).matches(CODE_PATTERN).startsWith("000.00.53.H48-"
+        + LocalDate.now(ZoneId.of("Asia/Ho_Chi_Minh")).format(DateTimeFormatter.ofPattern("yyMMdd")));
+    assertThat(receipt.getJsonObject("status")).isEqualTo(new JsonObject().put("code", 1).put("name", "Mới đăng ký"));
+    assertThat(receipt.getString("procedureCode")).isEqualTo("1.001612.000.00.00.H48");
+    assertThat(receipt.getString("statusUrl")).isEqualTo("/v1/dossiers/" + id);
+    assertThat(response.getHeader("Location")).isEqualTo("/v1/dossiers/" + id);
+    assertThat(LocalDate.parse(receipt.getString("expectedResultBy")))
+        .isAfter(LocalDate.parse(receipt.getString("receivedAt").substring(0, 10)).minusDays(1));
+
+    assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
+    Map<String, String> entry = lastEntry();
+    assertThat(entry).containsEntry("id", id).containsEntry("code", receipt.getString("code"))
+        .containsEntry("client", "public").containsEntry("receivedAt", receipt.getString("receivedAt"));
+    assertThat(entry.get("payload")).isEqualTo(body);
+  }
+
+  @Test
+  void shouldAnswerStatusImmediatelyAfterTheReceipt() {
+    JsonObject receipt = gw.post(GatewayFixture.example("driving-licence-renewal.json")).bodyAsJsonObject();
+
+    HttpResponse<Buffer> status = gw.get(receipt.getString("statusUrl"));
+
+    assertThat(status.statusCode()).isEqualTo(200);
+    JsonObject body = status.bodyAsJsonObject();
+    assertThat(body.getString("id")).isEqualTo(receipt.getString("id"));
+    assertThat(body.getString("code")).isEqualTo(receipt.getString("code"));
+    assertThat(body.getBoolean("persisted")).isFalse();
+    assertThat(body.getJsonObject("status").getInteger("code")).isEqualTo(1);
+    assertThat(body.getJsonArray("history")).hasSize(1);
+  }
+
+  @Test
+  void shouldAnswer404ProblemForUnknownOrMalformedIds() {
+    assertProblem(gw.get("/v1/dossiers/" + UUID.randomUUID()), 404, "not-found");
+    assertProblem(gw.get("/v1/dossiers/not-a-uuid"), 404, "not-found");
+    assertProblem(gw.get("/v1/dossiers/1'%20OR%20'1'='1"), 404, "not-found");
+  }
+
+  @Test
+  void shouldNumberCodesPerUnitAndDayAndWidenPast9999() {
+    JsonObject dossier = GatewayFixture.birthRegistration().put("receivingUnit", "000.00.77.H48");
+    String first = gw.post(dossier.encode()).bodyAsJsonObject().getString("code");
+    String second = gw.post(dossier.encode()).bodyAsJsonObject().getString("code");
+    assertThat(first).endsWith("-0001");
+    assertThat(second).endsWith("-0002");
+
+    String sequenceKey = gw.keys.sequence("000.00.77.H48", first.substring(14, 20));
+    gw.redis(Command.SET, sequenceKey, "9999");
+    String past = gw.post(dossier.encode()).bodyAsJsonObject().getString("code");
+    assertThat(past).isEqualTo(first.substring(0, 21) + "10000").matches(CODE_PATTERN);
+  }
+
+  @Test
+  void shouldReplaySameReceiptForSameIdempotencyKeyAndBody() {
+    String body = GatewayFixture.example("business-registration.json");
+    String key = "retry-" + UUID.randomUUID();
+
+    HttpResponse<Buffer> first = gw.post(body, key);
+    HttpResponse<Buffer> retry = gw.post(body, key);
+
+    assertThat(first.statusCode()).isEqualTo(202);
+    assertThat(retry.statusCode()).isEqualTo(202);
+    assertThat(first.getHeader("Idempotent-Replayed")).isEqualTo("false");
+    assertThat(retry.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(retry.bodyAsJsonObject()).isEqualTo(first.bodyAsJsonObject());
+    assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
+  }
+
+  @Test
+  void shouldRejectSameIdempotencyKeyWithDifferentBody() {
+    String key = "conflict-" + UUID.randomUUID();
+    JsonObject dossier = GatewayFixture.birthRegistration();
+    assertThat(gw.post(dossier.encode(), key).statusCode()).isEqualTo(202);
+
+    HttpResponse<Buffer> response = gw.post(dossier.put("note", "changed").encode(), key);
+
+    assertProblem(response, 409, "idempotency-key-reused");
+    assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
+  }
+
+  @Test
+  void shouldCreateExactlyOneDossierFor50ConcurrentRetries() {
+    String body = GatewayFixture.example("birth-registration.json");
+    String key = "burst-" + UUID.randomUUID();
+    List<Future<HttpResponse<Buffer>>> inFlight = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      inFlight.add(gw.client.post("/v1/dossiers").putHeader("Content-Type", "application/json")
+          .putHeader("Idempotency-Key", key).sendBuffer(Buffer.buffer(body)));
+    }
+    Future.all(inFlight).await();
+
+    List<HttpResponse<Buffer>> responses = inFlight.stream().map(Future::result).toList();
+    assertThat(responses).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(202));
+    assertThat(responses.stream().map(r -> r.bodyAsJsonObject().getString("id")).distinct()).hasSize(1);
+    assertThat(responses.stream().filter(r -> "false".equals(r.getHeader("Idempotent-Replayed")))).hasSize(1);
+    assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
+  }
+
+  @Test
+  void shouldRejectMalformedJsonWith400() {
+    assertProblem(gw.post("{\"procedureCode\": "), 400, "malformed-request");
+    assertProblem(gw.post("not json at all"), 400, "malformed-request");
+    assertProblem(gw.post(""), 400, "malformed-request");
+    assertProblem(gw.post("{\"channel\":\"online\",\"channel\":\"postal\"}"), 400, "malformed-request");
+    assertProblem(gw.post("{}{}"), 400, "malformed-request");
+    assertProblem(gw.post("[".repeat(100) + "]".repeat(100)), 400, "malformed-request");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldRejectWrongContentTypeWith415() {
+    String body = GatewayFixture.example("birth-registration.json");
+    HttpResponse<Buffer> textPlain = gw.client.post("/v1/dossiers").putHeader("Content-Type", "text/plain")
+        .sendBuffer(Buffer.buffer(body)).await();
+    HttpResponse<Buffer> none = gw.client.post("/v1/dossiers").sendBuffer(Buffer.buffer(body)).await();
+
+    assertProblem(textPlain, 415, "unsupported-media-type");
+    assertProblem(none, 415, "unsupported-media-type");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldRejectBodyOverTheLimitWith413() {
+    JsonObject dossier = GatewayFixture.birthRegistration().put("note", "x".repeat(20_000));
+
+    assertProblem(gw.post(dossier.encode()), 413, "body-too-large");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldNameEveryOffendingFieldWith422() {
+    JsonObject dossier = GatewayFixture.birthRegistration();
+    dossier.put("receivingUnit", "H48");
+    dossier.put("channel", "fax");
+    dossier.put("unexpected", true);
+    dossier.getJsonObject("applicant").remove("citizenId");
+    dossier.getJsonObject("applicant").put("phone", "12345");
+    dossier.getJsonArray("attachments").getJsonObject(0).put("sha256", "not-a-hash");
+
+    HttpResponse<Buffer> response = gw.post(dossier.encode());
+
+    assertProblem(response, 422, "invalid-dossier");
+    assertThat(pointers(response)).contains("/receivingUnit", "/channel", "/unexpected", "/applicant/citizenId",
+        "/applicant/phone", "/attachments/0/sha256");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldApplyProcedureCatalogueRulesWith422() {
+    JsonObject unknown = GatewayFixture.birthRegistration().put("procedureCode", "1.999999.000.00.00.H48");
+    JsonObject repealed = GatewayFixture.birthRegistration().put("procedureCode", "1.003191.000.00.00.H48");
+    JsonObject incomplete = GatewayFixture.birthRegistration();
+    incomplete.getJsonObject("formData").remove("motherFullName");
+    incomplete.put("attachments", new JsonArray());
+
+    assertThat(pointers(gw.post(unknown.encode()))).containsExactly("/procedureCode");
+    assertThat(pointers(gw.post(repealed.encode()))).containsExactly("/procedureCode");
+    assertThat(pointers(gw.post(incomplete.encode()))).containsExactly("/attachments", "/formData/motherFullName");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldRejectMalformedIdempotencyKeyWith400() {
+    assertProblem(gw.post(GatewayFixture.example("birth-registration.json"), "short"), 400, "malformed-request");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldAnswerUnknownRoutesAndMethodsWithProblems() {
+    assertProblem(gw.get("/v1/nothing-here"), 404, "not-found");
+    assertProblem(gw.client.delete("/v1/dossiers/" + UUID.randomUUID()).send().await(), 405, "method-not-allowed");
+    assertProblem(gw.client.put("/v1/dossiers").sendBuffer(Buffer.buffer("{}")).await(), 405, "method-not-allowed");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldReportHealthAndMetrics() {
+    assertThat(gw.get("/health/live").statusCode()).isEqualTo(200);
+    HttpResponse<Buffer> ready = gw.get("/health/ready");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.bodyAsJsonObject().getString("status")).isEqualTo("UP");
+    gw.post(GatewayFixture.example("birth-registration.json"));
+
+    String metrics = gw.get("/metrics").bodyAsString();
+
+    assertThat(metrics).containsPattern("hub_submissions_total\\{channel=\"online\",outcome=\"accepted\"} [1-9]");
+    assertThat(metrics).contains("hub_enqueue_latency_seconds_bucket");
+  }
+
+  private static void assertProblem(HttpResponse<Buffer> response, int status, String type) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
+    assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    JsonObject problem = response.bodyAsJsonObject();
+    assertThat(problem.getString("type")).endsWith("/problems/" + type);
+    assertThat(problem.getInteger("status")).isEqualTo(status);
+    assertThat(problem.getString("title")).isNotBlank();
+    assertThat(problem.getString("detail")).isNotBlank().doesNotContain("Exception").doesNotContain("at vn.");
+  }
+
+  private static List<String> pointers(HttpResponse<Buffer> response) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(422);
+    return response.bodyAsJsonObject().getJsonArray("errors").stream()
+        .map(e -> ((JsonObject) e).getString("pointer")).sorted().collect(Collectors.toList());
+  }
+
+  private Map<String, String> lastEntry() {
+    Response range = gw.redis(Command.XREVRANGE, gw.keys.stream(), "+", "-", "COUNT", "1");
+    Response fields = range.get(0).get(1);
+    Map<String, String> map = new java.util.HashMap<>();
+    for (int i = 0; i + 1 < fields.size(); i += 2) {
+      map.put(fields.get(i).toString(), fields.get(i + 1).toString());
+    }
+    return map;
+  }
+}

@@ -1,0 +1,121 @@
+package vn.onewindow.hub;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.infra.EmbeddedServers;
+import vn.onewindow.common.infra.Migrations;
+import vn.onewindow.common.metrics.Observability;
+import vn.onewindow.gateway.GatewayVerticle;
+import vn.onewindow.gateway.validation.DossierValidator;
+import vn.onewindow.gateway.validation.ProcedureCatalogue;
+import vn.onewindow.intake.IntakeVerticle;
+
+/**
+ * One running hub process: embedded servers when no URLs are configured, migrations, then the gateway and intake
+ * verticles its role asks for. Started and stopped from a plain thread (blocking), by {@link HubMain} and by tests.
+ */
+public final class Hub implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
+  private static final AtomicInteger CONSUMER_SEQ = new AtomicInteger();
+
+  private final HubConfig config;
+  private final EmbeddedServers embedded;
+  private final Vertx vertx;
+  private final PrometheusMeterRegistry registry;
+  private final List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
+
+  private Hub(HubConfig config, EmbeddedServers embedded) {
+    this.config = config;
+    this.embedded = embedded;
+    this.registry = Observability.registry();
+    this.vertx = Observability.vertx(registry);
+  }
+
+  public static Hub start(HubConfig requested) {
+    EmbeddedServers embedded = new EmbeddedServers();
+    HubConfig config = requested;
+    if (config.postgres().embedded()) {
+      String url = embedded.startPostgres(config.embedded().dataDir(), config.embedded().postgresPort(), true);
+      config = config.withPostgres(config.postgres().withUrl(url));
+    }
+    if (config.redis().embedded()) {
+      String url = embedded.startRedis(config.embedded().dataDir(), config.embedded().redisPort(), true);
+      config = config.withRedis(config.redis().withUrl(url));
+    }
+    if (config.postgres().migrate()) {
+      Migrations.apply(config.postgres());
+    }
+    Hub hub = new Hub(config, embedded);
+    try {
+      hub.deploy();
+    } catch (RuntimeException e) {
+      hub.close();
+      throw e;
+    }
+    return hub;
+  }
+
+  private void deploy() {
+    if (config.runsIntake()) {
+      String consumerBase = hostName() + "-" + ProcessHandle.current().pid();
+      vertx.deployVerticle(() -> new IntakeVerticle(config, consumerBase + "-" + CONSUMER_SEQ.incrementAndGet(),
+          registry), new DeploymentOptions().setInstances(config.intake().workers())).await();
+      LOG.info("intake: {} worker(s) consuming {}", config.intake().workers(), config.stream().name());
+    }
+    if (config.runsGateway()) {
+      DossierValidator validator = new DossierValidator(ProcedureCatalogue.load(config.dossier().catalogue()));
+      vertx.deployVerticle(() -> {
+        GatewayVerticle gateway = new GatewayVerticle(config, validator, registry);
+        gateways.add(gateway);
+        return gateway;
+      }, new DeploymentOptions().setInstances(config.http().instances())).await();
+      LOG.info("gateway listening on {}:{} ({} event loops, catalogue of {} procedures)", config.http().host(),
+          httpPort(), config.http().instances(), validator.catalogue().size());
+    }
+  }
+
+  public HubConfig config() {
+    return config;
+  }
+
+  public int httpPort() {
+    return gateways.get(0).actualPort();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  @Override
+  public void close() {
+    try {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("vert.x did not close within 30 s: {}", e.toString());
+    }
+    embedded.close();
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return ManagementFactory.getRuntimeMXBean().getName();
+    }
+  }
+}

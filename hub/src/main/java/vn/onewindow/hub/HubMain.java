@@ -1,0 +1,34 @@
+package vn.onewindow.hub;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.onewindow.common.config.ConfigException;
+import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.config.Settings;
+
+/** Entry point: {@code java -jar hub/target/hub.jar}, configured by config/hub.properties and HUB_* variables. */
+public final class HubMain {
+  private static final Logger LOG = LoggerFactory.getLogger(HubMain.class);
+
+  private HubMain() {
+  }
+
+  public static void main(String[] args) {
+    Settings settings;
+    HubConfig config;
+    try {
+      settings = Settings.load(System.getenv());
+      config = HubConfig.from(settings);
+    } catch (ConfigException e) {
+      LOG.error("invalid configuration: {}", e.getMessage());
+      System.exit(2);
+      return;
+    }
+    LOG.info("configuration: {}", HubConfig.describe(settings));
+    Hub hub = Hub.start(config);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("shutting down");
+      hub.close();
+    }, "hub-shutdown"));
+  }
+}

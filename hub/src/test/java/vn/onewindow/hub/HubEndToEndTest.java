@@ -1,0 +1,164 @@
+package vn.onewindow.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.config.HubConfig.Role;
+import vn.onewindow.common.testing.TestServers;
+
+/** The whole path, HTTP -> gateway -> Redis stream -> intake -> PostgreSQL, on real servers. */
+class HubEndToEndTest {
+  private static final String[] EXAMPLES = {
+      "birth-registration.json", "driving-licence-renewal.json", "business-registration.json"};
+
+  private final List<Hub> hubs = new ArrayList<>();
+  private Vertx clientVertx;
+  private HubConfig config;
+
+  @BeforeEach
+  void setUp() {
+    config = TestServers.get().config(Map.of(
+        "intake.workers", "2", "intake.block-ms", "200", "intake.claim-interval-ms", "500"));
+    clientVertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void tearDown() {
+    hubs.forEach(Hub::close);
+    clientVertx.close().await();
+  }
+
+  @Test
+  void shouldPersistEveryAcceptedDossierExactlyOnce() {
+    Hub hub = start(config);
+    WebClient client = client(hub);
+    int dossiers = 300;
+    long started = System.nanoTime();
+    List<Future<HttpResponse<Buffer>>> inFlight = new ArrayList<>();
+    for (int i = 0; i < dossiers; i++) {
+      // every tenth dossier is sent twice with the same Idempotency-Key, as a frontend retrying after a timeout
+      String key = "e2e-" + i + "-" + UUID.randomUUID();
+      String body = example(EXAMPLES[i % EXAMPLES.length]);
+      inFlight.add(submit(client, body, key));
+      if (i % 10 == 0) {
+        inFlight.add(submit(client, body, key));
+      }
+    }
+    Future.all(inFlight).await();
+    Set<String> accepted = new HashSet<>();
+    for (Future<HttpResponse<Buffer>> f : inFlight) {
+      assertThat(f.result().statusCode()).isEqualTo(202);
+      accepted.add(f.result().bodyAsJsonObject().getString("id"));
+    }
+    assertThat(accepted).hasSize(dossiers);
+
+    awaitTrue(Duration.ofSeconds(20), () -> count("SELECT count(*) FROM dossier") == dossiers);
+    long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+
+    assertThat(count("SELECT count(DISTINCT id) FROM dossier")).isEqualTo(dossiers);
+    assertThat(count("SELECT count(DISTINCT code) FROM dossier")).isEqualTo(dossiers);
+    assertThat(count("SELECT count(*) FROM dossier_status_history WHERE status = 1")).isEqualTo(dossiers);
+    assertThat(count("SELECT count(*) FROM dead_letter")).isZero();
+    for (String id : accepted.stream().limit(20).toList()) {
+      assertThat(count("SELECT count(*) FROM dossier WHERE id = '" + id + "'")).isEqualTo(1);
+    }
+    System.out.printf("e2e: %d accepted, %d persisted, 0 duplicated, %d ms from first POST to last row%n",
+        accepted.size(), count("SELECT count(*) FROM dossier"), elapsedMs);
+  }
+
+  @Test
+  void shouldServeStatusBeforeAndAfterPersistence() {
+    Hub gatewayOnly = start(config.withRole(Role.GATEWAY));
+    WebClient client = client(gatewayOnly);
+    JsonObject receipt = submit(client, example("birth-registration.json"), null).await().bodyAsJsonObject();
+    String statusUrl = receipt.getString("statusUrl");
+
+    JsonObject queued = client.get(statusUrl).send().await().bodyAsJsonObject();
+    assertThat(queued.getBoolean("persisted")).isFalse();
+    assertThat(queued.getString("code")).isEqualTo(receipt.getString("code"));
+    assertThat(count("SELECT count(*) FROM dossier")).isZero();
+
+    start(config.withRole(Role.INTAKE));
+    awaitTrue(Duration.ofSeconds(10), () -> count("SELECT count(*) FROM dossier") == 1);
+
+    HttpResponse<Buffer> persisted = client.get(statusUrl).send().await();
+    assertThat(persisted.statusCode()).isEqualTo(200);
+    JsonObject body = persisted.bodyAsJsonObject();
+    assertThat(body.getBoolean("persisted")).isTrue();
+    assertThat(body.getString("id")).isEqualTo(receipt.getString("id"));
+    assertThat(body.getString("code")).isEqualTo(receipt.getString("code"));
+    assertThat(body.getString("receivedAt")).isEqualTo(receipt.getString("receivedAt"));
+    assertThat(body.getJsonObject("status").getInteger("code")).isEqualTo(1);
+    assertThat(body.getJsonArray("history")).hasSize(1);
+    assertThat(body.getJsonArray("history").getJsonObject(0).getString("at")).isEqualTo(receipt.getString("receivedAt"));
+  }
+
+  private Hub start(HubConfig hubConfig) {
+    Hub hub = Hub.start(hubConfig);
+    hubs.add(hub);
+    return hub;
+  }
+
+  private WebClient client(Hub hub) {
+    return WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(hub.httpPort()), new PoolOptions().setHttp1MaxSize(32));
+  }
+
+  private static Future<HttpResponse<Buffer>> submit(WebClient client, String body, String idempotencyKey) {
+    var request = client.post("/v1/dossiers").putHeader("Content-Type", "application/json");
+    if (idempotencyKey != null) {
+      request.putHeader("Idempotency-Key", idempotencyKey);
+    }
+    return request.sendBuffer(Buffer.buffer(body));
+  }
+
+  private long count(String sql) {
+    return TestServers.queryLong(config.postgres().url(), sql);
+  }
+
+  static String example(String name) {
+    try (InputStream in = HubEndToEndTest.class.getClassLoader().getResourceAsStream("config/examples/" + name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void awaitTrue(Duration timeout, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within " + timeout);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+}

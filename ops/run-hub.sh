@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Builds and runs the hub (gateway + intake workers) on port 8080.
+# With no HUB_REDIS_URL / HUB_POSTGRES_URL it starts a real PostgreSQL and redis-server itself (data in .hub-data/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -q -B -DskipTests -pl hub -am package
+exec java ${HUB_JAVA_OPTS:--Xms256m -Xmx1g} -jar hub/target/hub.jar
