@@ -9,6 +9,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Response;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -228,6 +233,18 @@ class GatewayApiTest {
     assertProblem(gw.client.delete("/v1/dossiers/" + UUID.randomUUID()).send().await(), 405, "method-not-allowed");
     assertProblem(gw.client.put("/v1/dossiers").sendBuffer(Buffer.buffer("{}")).await(), 405, "method-not-allowed");
     assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldAnswerAGarbledRequestLineAtOnceInsteadOfHanging() throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", gw.port)) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(
+          "GET /v1/dossiers/1' OR '1'='1 HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+          .readLine();
+      assertThat(statusLine).matches("HTTP/1\\.[01] 400 .*");
+    }
   }
 
   @Test

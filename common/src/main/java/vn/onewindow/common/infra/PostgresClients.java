@@ -1,6 +1,8 @@
 package vn.onewindow.common.infra;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import java.util.concurrent.TimeUnit;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
@@ -16,7 +18,11 @@ public final class PostgresClients {
         .setPipeliningLimit(16)
         .setCachePreparedStatements(true);
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(config.poolSize()).setMaxWaitQueueSize(4096))
+        .with(new PoolOptions().setMaxSize(config.poolSize()).setMaxWaitQueueSize(4096)
+            // a connection not obtained in 5 s fails fast (default 30 s); callers treat it as transient
+            .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS))
+        // TCP connect to an unreachable server fails in 5 s instead of the 60 s default
+        .with(new NetClientOptions().setConnectTimeout(5000))
         .connectingTo(connect)
         .using(vertx)
         .build();

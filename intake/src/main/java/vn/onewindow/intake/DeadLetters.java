@@ -1,0 +1,92 @@
+package vn.onewindow.intake;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import vn.onewindow.common.dossier.StreamEntry;
+import vn.onewindow.common.metrics.MeterNames;
+
+/**
+ * Moves entries that can never be written out of the way: a row in {@code dead_letter} (the durable record, for an
+ * operator to inspect and replay), a copy in the dead-letter stream, then XACK + XDEL of the original. If the
+ * {@code dead_letter} insert fails the entry stays pending and is retried like any other.
+ */
+public final class DeadLetters {
+
+  public enum Reason {
+    MALFORMED, REJECTED, MAX_DELIVERIES;
+
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** One entry to dead-letter, with the error text stored next to it. */
+  public record Letter(Delivery delivery, Reason reason, String error) {
+  }
+
+  static final String INSERT_SQL = """
+      INSERT INTO dead_letter (stream_entry_id, dossier_id, payload, error, deliveries)
+      SELECT entry, dossier, payload, error, deliveries::integer
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(entry, dossier, payload, error, deliveries)
+      ON CONFLICT DO NOTHING""";
+
+  private final Pool pool;
+  private final StreamReader stream;
+  private final Map<Reason, Counter> counters = new EnumMap<>(Reason.class);
+
+  public DeadLetters(Pool pool, StreamReader stream, MeterRegistry registry) {
+    this.pool = pool;
+    this.stream = stream;
+    for (Reason reason : Reason.values()) {
+      counters.put(reason, Counter.builder(MeterNames.DEAD_LETTERS).tag(MeterNames.TAG_REASON, reason.tag())
+          .description("Stream entries moved to the dead letters").register(registry));
+    }
+  }
+
+  public Future<Void> bury(List<Letter> letters) {
+    if (letters.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    int n = letters.size();
+    String[] entry = new String[n];
+    String[] dossier = new String[n];
+    String[] payload = new String[n];
+    String[] error = new String[n];
+    String[] deliveries = new String[n];
+    List<Request> copies = new ArrayList<>(n);
+    List<String> ids = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Letter l = letters.get(i);
+      Map<String, String> fields = l.delivery().fields();
+      entry[i] = l.delivery().entryId();
+      dossier[i] = fields == null ? null : text(fields.get(StreamEntry.ID));
+      payload[i] = fields == null || fields.get(StreamEntry.PAYLOAD) == null ? "" : text(fields.get(StreamEntry.PAYLOAD));
+      error[i] = text(l.reason().tag() + ": " + l.error());
+      deliveries[i] = Integer.toString(l.delivery().deliveries());
+      copies.add(Request.cmd(Command.XADD).arg(stream.keys().deadLetterStream()).arg("*")
+          .arg("entry").arg(entry[i]).arg("error").arg(error[i]).arg("deliveries").arg(deliveries[i])
+          .arg("payload").arg(fields == null || fields.get(StreamEntry.PAYLOAD) == null ? "" : fields.get(StreamEntry.PAYLOAD)));
+      ids.add(entry[i]);
+    }
+    Tuple params = Tuple.tuple().addArrayOfString(entry).addArrayOfString(dossier).addArrayOfString(payload)
+        .addArrayOfString(error).addArrayOfString(deliveries);
+    return pool.preparedQuery(INSERT_SQL).execute(params)
+        .compose(inserted -> stream.ackAndDelete(ids, copies))
+        .onSuccess(v -> letters.forEach(l -> counters.get(l.reason()).increment()));
+  }
+
+  /** PostgreSQL text cannot hold U+0000: store it as the JSON escape it most likely came from. */
+  static String text(String s) {
+    return s == null || s.indexOf('\0') < 0 ? s : s.replace("\0", "\\u0000");
+  }
+}

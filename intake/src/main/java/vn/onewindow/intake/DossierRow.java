@@ -1,0 +1,73 @@
+package vn.onewindow.intake;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import vn.onewindow.common.dossier.StreamEntry;
+
+/** A stream entry that passed the structural checks and can be offered to PostgreSQL. */
+public record DossierRow(Delivery delivery, String dossierId, String code, String clientId, Instant receivedAt,
+                         String idempotencyKey, String payload) {
+
+  private static final Pattern UUID = Pattern.compile(
+      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+  public String entryId() {
+    return delivery.entryId();
+  }
+
+  /** Either a row or the reason the entry is malformed (never quoting the entry's content). */
+  public record Parsed(DossierRow row, String problem) {
+  }
+
+  public static Parsed parse(Delivery delivery) {
+    Map<String, String> fields = delivery.fields();
+    if (fields == null) {
+      return new Parsed(null, "entry has no fields");
+    }
+    StreamEntry e = StreamEntry.fromFields(fields);
+    String missing = e.dossierId() == null || e.dossierId().isEmpty() ? StreamEntry.ID
+        : e.code() == null || e.code().isEmpty() ? StreamEntry.CODE
+        : e.clientId() == null || e.clientId().isEmpty() ? StreamEntry.CLIENT
+        : e.receivedAt() == null || e.receivedAt().isEmpty() ? StreamEntry.RECEIVED_AT
+        : e.payload() == null || e.payload().isEmpty() ? StreamEntry.PAYLOAD
+        : null;
+    if (missing != null) {
+      return new Parsed(null, "missing field '" + missing + "'");
+    }
+    if (!UUID.matcher(e.dossierId()).matches()) {
+      return new Parsed(null, "field 'id' is not a UUID");
+    }
+    Instant receivedAt;
+    try {
+      receivedAt = Instant.parse(e.receivedAt());
+    } catch (DateTimeException ex) {
+      return new Parsed(null, "field 'receivedAt' is not an ISO-8601 instant");
+    }
+    if (!isJsonObject(e.payload())) {
+      return new Parsed(null, "field 'payload' is not a JSON object");
+    }
+    return new Parsed(new DossierRow(delivery, e.dossierId().toLowerCase(Locale.ROOT), e.code(), e.clientId(),
+        receivedAt, e.idempotencyKey(), e.payload()), null);
+  }
+
+  private static boolean isJsonObject(String payload) {
+    int i = 0;
+    while (i < payload.length() && Character.isWhitespace(payload.charAt(i))) {
+      i++;
+    }
+    if (i == payload.length() || payload.charAt(i) != '{') {
+      return false;
+    }
+    try {
+      new JsonObject(payload);
+      return true;
+    } catch (DecodeException | ClassCastException ex) {
+      return false;
+    }
+  }
+}

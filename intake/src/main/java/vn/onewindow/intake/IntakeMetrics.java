@@ -1,0 +1,42 @@
+package vn.onewindow.intake;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import vn.onewindow.common.metrics.MeterNames;
+
+/** The intake worker's meters; names from {@link MeterNames}, tag values from fixed sets only. */
+final class IntakeMetrics {
+  final Counter persisted;
+  final DistributionSummary batchSize;
+  final Timer batchWrite;
+  final Timer endToEnd;
+  final Counter claimed;
+  final Counter redisFailures;
+  final Counter postgresFailures;
+
+  IntakeMetrics(MeterRegistry registry) {
+    persisted = Counter.builder(MeterNames.PERSISTED).description("Dossiers inserted into PostgreSQL")
+        .register(registry);
+    batchSize = DistributionSummary.builder(MeterNames.BATCH_SIZE).description("Entries per batch statement")
+        .publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(10_000.0).register(registry);
+    batchWrite = latency(MeterNames.BATCH_WRITE_LATENCY, "One batch statement (one round trip)", registry);
+    endToEnd = latency(MeterNames.END_TO_END_LATENCY, "From receipt (202) to commit in PostgreSQL", registry);
+    claimed = Counter.builder(MeterNames.CLAIMED).description("Pending entries claimed by this worker")
+        .register(registry);
+    redisFailures = failures("redis", registry);
+    postgresFailures = failures("postgres", registry);
+  }
+
+  private static Timer latency(String name, String description, MeterRegistry registry) {
+    return Timer.builder(name).description(description).publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+  }
+
+  private static Counter failures(String upstream, MeterRegistry registry) {
+    return Counter.builder(MeterNames.INTAKE_FAILURES).tag(MeterNames.TAG_UPSTREAM, upstream)
+        .description("Intake rounds failed on an unreachable upstream").register(registry);
+  }
+}

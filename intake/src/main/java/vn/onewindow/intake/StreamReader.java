@@ -1,0 +1,190 @@
+package vn.onewindow.intake;
+
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import vn.onewindow.common.dossier.RedisKeys;
+
+/**
+ * The consumer-group commands of the intake stream and the parsing of their RESP2 replies (the client forces RESP2,
+ * so every reply is a plain array on Redis 6.2 and 7.x alike).
+ */
+public final class StreamReader {
+
+  /** One entry of the group's pending list. */
+  public record Pending(String entryId, String consumer, long idleMs, int deliveries) {
+  }
+
+  /** What XCLAIM gave this consumer; {@code vanished} were claimed but their content was already deleted. */
+  public record Claimed(List<Delivery> deliveries, List<String> vanished) {
+  }
+
+  private final Redis redis;
+  private final RedisKeys keys;
+  private final String consumer;
+
+  public StreamReader(Redis redis, RedisKeys keys, String consumer) {
+    this.redis = redis;
+    this.keys = keys;
+    this.consumer = consumer;
+  }
+
+  /** {@code XGROUP CREATE <stream> <group> 0 MKSTREAM}; an existing group (BUSYGROUP) is fine. */
+  public Future<Void> ensureGroup() {
+    return redis.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(keys.stream()).arg(keys.group()).arg("0")
+            .arg("MKSTREAM"))
+        .<Void>mapEmpty()
+        .recover(err -> isError(err, "BUSYGROUP") ? Future.succeededFuture() : Future.failedFuture(err));
+  }
+
+  /** New entries for this consumer, blocking up to {@code blockMs} on the dedicated connection; empty on timeout. */
+  public Future<List<Delivery>> readNew(RedisConnection connection, int count, long blockMs) {
+    Request request = Request.cmd(Command.XREADGROUP).arg("GROUP").arg(keys.group()).arg(consumer)
+        .arg("COUNT").arg(count).arg("BLOCK").arg(blockMs).arg("STREAMS").arg(keys.stream()).arg(">");
+    return connection.send(request).map(reply -> {
+      List<Delivery> out = new ArrayList<>();
+      if (reply == null) {
+        return out;
+      }
+      // [[streamName, [[entryId, [field, value, ...]], ...]]]
+      for (Response stream : reply) {
+        if (stream != null && stream.size() >= 2 && stream.get(1) != null) {
+          parseEntries(stream.get(1), 1, out, null);
+        }
+      }
+      return out;
+    });
+  }
+
+  /** {@code XPENDING <stream> <group> IDLE <minIdle> - + <count>}: entries idle that long on any consumer. */
+  public Future<List<Pending>> pendingIdle(long minIdleMs, int count) {
+    return redis.send(Request.cmd(Command.XPENDING).arg(keys.stream()).arg(keys.group())
+            .arg("IDLE").arg(minIdleMs).arg("-").arg("+").arg(count))
+        .map(reply -> {
+          List<Pending> out = new ArrayList<>();
+          if (reply == null) {
+            return out;
+          }
+          for (Response p : reply) {
+            if (p != null && p.size() >= 4) {
+              out.add(new Pending(p.get(0).toString(), p.get(1).toString(), p.get(2).toLong(), p.get(3).toInteger()));
+            }
+          }
+          return out;
+        });
+  }
+
+  /**
+   * {@code XCLAIM <stream> <group> <me> <minIdle> ids...}. Redis re-checks the idle time, so an entry another
+   * consumer claimed in the meantime is not returned; claimed entries come back with their delivery count
+   * incremented. An entry whose content was deleted from the stream while pending is dropped from the pending list
+   * by Redis 7, but Redis 6.2 claims it and replies nil in its place, without its id: those ids are found among the
+   * requested ones that did not come back, by checking that their content is gone ({@code vanished}; the caller
+   * acks them).
+   */
+  public Future<Claimed> claim(List<Pending> pending, long minIdleMs) {
+    Request request = Request.cmd(Command.XCLAIM).arg(keys.stream()).arg(keys.group()).arg(consumer).arg(minIdleMs);
+    Map<String, Integer> deliveries = new LinkedHashMap<>();
+    for (Pending p : pending) {
+      request.arg(p.entryId());
+      deliveries.put(p.entryId(), p.deliveries() + 1);
+    }
+    return redis.send(request).compose(reply -> {
+      List<Delivery> claimed = new ArrayList<>();
+      int nils = reply == null ? 0 : parseEntries(reply, 1, claimed, deliveries);
+      if (nils == 0) {
+        return Future.succeededFuture(new Claimed(claimed, List.of()));
+      }
+      Set<String> returned = new HashSet<>();
+      claimed.forEach(d -> returned.add(d.entryId()));
+      List<String> missing = new ArrayList<>();
+      deliveries.keySet().stream().filter(id -> !returned.contains(id)).forEach(missing::add);
+      return gone(missing).map(vanished -> new Claimed(claimed, vanished));
+    });
+  }
+
+  /** The ids among {@code entryIds} that have no content left in the stream. */
+  private Future<List<String>> gone(List<String> entryIds) {
+    if (entryIds.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    List<Request> ranges = new ArrayList<>();
+    entryIds.forEach(id -> ranges.add(Request.cmd(Command.XRANGE).arg(keys.stream()).arg(id).arg(id)));
+    return redis.batch(ranges).map(replies -> {
+      List<String> vanished = new ArrayList<>();
+      for (int i = 0; i < entryIds.size(); i++) {
+        Response r = replies.get(i);
+        if (r == null || r.size() == 0) {
+          vanished.add(entryIds.get(i));
+        }
+      }
+      return vanished;
+    });
+  }
+
+  /** XACK then XDEL of the same ids, pipelined: acked entries must not stay in Redis memory. */
+  public Future<Void> ackAndDelete(List<String> entryIds) {
+    return ackAndDelete(entryIds, List.of());
+  }
+
+  /** Sends {@code before} (e.g. dead-letter XADDs) then XACK and XDEL, in one pipelined batch. */
+  public Future<Void> ackAndDelete(List<String> entryIds, List<Request> before) {
+    if (entryIds.isEmpty() && before.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Request> batch = new ArrayList<>(before);
+    if (!entryIds.isEmpty()) {
+      Request ack = Request.cmd(Command.XACK).arg(keys.stream()).arg(keys.group());
+      Request del = Request.cmd(Command.XDEL).arg(keys.stream());
+      entryIds.forEach(id -> {
+        ack.arg(id);
+        del.arg(id);
+      });
+      batch.add(ack);
+      batch.add(del);
+    }
+    return redis.batch(batch).mapEmpty();
+  }
+
+  /**
+   * Parses {@code [[entryId, [field, value, ...]], ...]}, adding one delivery per entry; returns how many elements
+   * were nil (entries deleted from the stream) and were skipped.
+   */
+  private static int parseEntries(Response entries, int defaultDeliveries, List<Delivery> out,
+                                  Map<String, Integer> deliveries) {
+    int nils = 0;
+    for (Response entry : entries) {
+      if (entry == null || entry.size() < 2 || entry.get(0) == null || entry.get(1) == null) {
+        nils++;
+        continue;
+      }
+      String id = entry.get(0).toString();
+      Response raw = entry.get(1);
+      Map<String, String> fields = new LinkedHashMap<>();
+      for (int i = 0; i + 1 < raw.size(); i += 2) {
+        Response value = raw.get(i + 1);
+        fields.put(raw.get(i).toString(), value == null ? null : value.toString());
+      }
+      int count = deliveries == null ? defaultDeliveries : deliveries.getOrDefault(id, defaultDeliveries);
+      out.add(new Delivery(id, fields, count));
+    }
+    return nils;
+  }
+
+  static boolean isError(Throwable err, String code) {
+    return err != null && err.getMessage() != null && err.getMessage().startsWith(code);
+  }
+
+  public RedisKeys keys() {
+    return keys;
+  }
+}

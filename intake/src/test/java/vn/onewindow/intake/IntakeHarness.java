@@ -1,0 +1,216 @@
+package vn.onewindow.intake;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.dossier.RedisKeys;
+import vn.onewindow.common.dossier.StreamEntry;
+import vn.onewindow.common.infra.Migrations;
+import vn.onewindow.common.infra.PostgresClients;
+import vn.onewindow.common.infra.RedisClients;
+import vn.onewindow.common.testing.TestServers;
+
+/**
+ * A fresh database and key prefix on the real test servers, a Vert.x instance, intake workers deployed on demand, and
+ * the Redis/SQL probes the tests assert with.
+ */
+final class IntakeHarness implements AutoCloseable {
+  static final Map<String, String> FAST = Map.of(
+      "intake.claim-idle-ms", "500",
+      "intake.claim-interval-ms", "200",
+      "intake.block-ms", "200",
+      "intake.retry-backoff-ms", "200");
+
+  final HubConfig config;
+  final RedisKeys keys;
+  final Vertx vertx = Vertx.vertx();
+  final Redis redis;
+  /** One registry per deployed worker, to tell their shares apart. */
+  final List<SimpleMeterRegistry> registries = new ArrayList<>();
+  private final List<String> deployments = new ArrayList<>();
+
+  private IntakeHarness(HubConfig config) {
+    this.config = config;
+    this.keys = RedisKeys.of(config.redis(), config.stream());
+    this.redis = RedisClients.create(vertx, config.redis());
+  }
+
+  static IntakeHarness create(Map<String, String> overrides) {
+    Map<String, String> values = new HashMap<>(FAST);
+    values.putAll(overrides);
+    HubConfig config = TestServers.get().config(values);
+    Migrations.apply(config.postgres());
+    return new IntakeHarness(config);
+  }
+
+  String pgUrl() {
+    return config.postgres().url();
+  }
+
+  /** Deploys one intake worker with its own meter registry; returns the registry. */
+  SimpleMeterRegistry deployWorker(HubConfig workerConfig, String consumer) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    registries.add(registry);
+    deployments.add(vertx.deployVerticle(new IntakeVerticle(workerConfig, consumer, registry)).await());
+    return registry;
+  }
+
+  SimpleMeterRegistry deployWorker(String consumer) {
+    return deployWorker(config, consumer);
+  }
+
+  void undeployAll() {
+    for (String id : deployments) {
+      vertx.undeploy(id).await();
+    }
+    deployments.clear();
+  }
+
+  // ---- Redis ----------------------------------------------------------------------------------------------------
+
+  Response send(Request request) {
+    return redis.send(request).await();
+  }
+
+  /** XADDs the entries in pipelined chunks; returns their stream entry ids in order. */
+  List<String> xadd(List<StreamEntry> entries) {
+    List<String> ids = new ArrayList<>();
+    for (int from = 0; from < entries.size(); from += 250) {
+      List<Request> chunk = new ArrayList<>();
+      for (StreamEntry e : entries.subList(from, Math.min(entries.size(), from + 250))) {
+        chunk.add(xaddRequest(e.toFields()));
+      }
+      redis.batch(chunk).await().forEach(r -> ids.add(r.toString()));
+    }
+    return ids;
+  }
+
+  Request xaddRequest(Map<String, String> fields) {
+    Request r = Request.cmd(Command.XADD).arg(keys.stream()).arg("*");
+    fields.forEach((k, v) -> r.arg(k).arg(v));
+    return r;
+  }
+
+  long xlen(String key) {
+    return send(Request.cmd(Command.XLEN).arg(key)).toLong();
+  }
+
+  /** The group's pending count (XPENDING summary form). */
+  long pendingCount() {
+    return send(Request.cmd(Command.XPENDING).arg(keys.stream()).arg(keys.group())).get(0).toLong();
+  }
+
+  /** Delivery counts of every pending entry. */
+  Map<String, Integer> pendingDeliveries() {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    for (Response p : send(Request.cmd(Command.XPENDING).arg(keys.stream()).arg(keys.group())
+        .arg("-").arg("+").arg(100_000))) {
+      out.put(p.get(0).toString(), p.get(3).toInteger());
+    }
+    return out;
+  }
+
+  /** The dead-letter stream as a list of field maps. */
+  List<Map<String, String>> deadLetterStream() {
+    List<Map<String, String>> out = new ArrayList<>();
+    for (Response e : send(Request.cmd(Command.XRANGE).arg(keys.deadLetterStream()).arg("-").arg("+"))) {
+      Map<String, String> fields = new LinkedHashMap<>();
+      Response kv = e.get(1);
+      for (int i = 0; i + 1 < kv.size(); i += 2) {
+        fields.put(kv.get(i).toString(), kv.get(i + 1).toString());
+      }
+      out.add(fields);
+    }
+    return out;
+  }
+
+  // ---- PostgreSQL -------------------------------------------------------------------------------------------------
+
+  long sql(String query) {
+    return TestServers.queryLong(pgUrl(), query);
+  }
+
+  void execute(String statement) {
+    TestServers.execute(pgUrl(), statement);
+  }
+
+  /** All rows of a query, each as column-name -> string value. */
+  List<Map<String, String>> rows(String query, Object... params) {
+    PostgresClients.Jdbc jdbc = PostgresClients.jdbc(config.postgres());
+    try (Connection c = DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password());
+         PreparedStatement s = c.prepareStatement(query)) {
+      for (int i = 0; i < params.length; i++) {
+        s.setObject(i + 1, params[i]);
+      }
+      List<Map<String, String>> out = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery()) {
+        int n = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+          Map<String, String> row = new LinkedHashMap<>();
+          for (int i = 1; i <= n; i++) {
+            row.put(rs.getMetaData().getColumnLabel(i), rs.getString(i));
+          }
+          out.add(row);
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new IllegalStateException("query failed: " + query, e);
+    }
+  }
+
+  // ---- meters and waiting ---------------------------------------------------------------------------------------
+
+  double counter(String name, String... tags) {
+    double sum = 0;
+    for (SimpleMeterRegistry r : registries) {
+      Counter c = r.find(name).tags(tags).counter();
+      sum += c == null ? 0 : c.count();
+    }
+    return sum;
+  }
+
+  static void await(Duration timeout, String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail("timed out after " + timeout.toMillis() + " ms waiting for " + what);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        fail("interrupted waiting for " + what);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      undeployAll();
+    } finally {
+      Future.join(redis.close(), Future.succeededFuture()).eventually(vertx::close).await();
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package vn.onewindow.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.common.dossier.StreamEntry;
+import vn.onewindow.common.metrics.MeterNames;
+
+class IntakePoisonTest {
+
+  @Test
+  void poisonEntriesAreDeadLetteredAndTheRestOfTheBatchIsStored() {
+    try (IntakeHarness h = IntakeHarness.create(Map.of())) {
+      List<StreamEntry> batch = new ArrayList<>();
+      for (int i = 0; i < 52; i++) {
+        batch.add(Dossiers.entry(i));
+      }
+      StreamEntry notJson = Dossiers.entry(17, "{\"procedureCode\": \"1.001612.000.00.00.H48\", truncated");
+      JsonObject fax = Dossiers.payload(33).put("channel", "fax");
+      StreamEntry byFax = Dossiers.entry(33, fax.encode());
+      batch.set(17, notJson);
+      batch.set(33, byFax);
+      List<String> ids = h.xadd(batch); // queued before the worker starts: one XREADGROUP, one batch
+      h.deployWorker("worker-1");
+
+      IntakeHarness.await(Duration.ofSeconds(10), "50 dossiers, 2 dead letters, nothing pending",
+          () -> h.sql("SELECT count(*) FROM dossier") == 50 && h.sql("SELECT count(*) FROM dead_letter") == 2
+              && h.pendingCount() == 0);
+      assertThat(h.sql("SELECT count(DISTINCT id) FROM dossier")).isEqualTo(50);
+      assertThat(h.sql("SELECT count(*) FROM dossier_status_history")).isEqualTo(50);
+      assertThat(h.rows("SELECT count(*) AS n FROM dossier WHERE id IN (?::uuid, ?::uuid)",
+          notJson.dossierId(), byFax.dossierId()).get(0)).containsEntry("n", "0");
+      assertThat(h.xlen(h.keys.stream())).isZero();
+
+      Map<String, String> malformed = h.rows("SELECT * FROM dead_letter WHERE stream_entry_id = ?", ids.get(17)).get(0);
+      assertThat(malformed.get("dossier_id")).isEqualTo(notJson.dossierId());
+      assertThat(malformed.get("payload")).isEqualTo(notJson.payload());
+      assertThat(malformed.get("error")).isEqualTo("malformed: field 'payload' is not a JSON object");
+      assertThat(malformed.get("deliveries")).isEqualTo("1");
+      Map<String, String> rejected = h.rows("SELECT * FROM dead_letter WHERE stream_entry_id = ?", ids.get(33)).get(0);
+      assertThat(rejected.get("dossier_id")).isEqualTo(byFax.dossierId());
+      assertThat(new JsonObject(rejected.get("payload"))).isEqualTo(fax);
+      assertThat(rejected.get("error")).startsWith("rejected: SQLSTATE 23514 ")
+          .contains("dossier_channel_check").doesNotContain("Failing row");
+
+      List<Map<String, String>> copies = h.deadLetterStream();
+      assertThat(copies).hasSize(2);
+      assertThat(copies).extracting(m -> m.get("entry")).containsExactlyInAnyOrder(ids.get(17), ids.get(33));
+      assertThat(copies).allSatisfy(m -> assertThat(m).containsKeys("error", "deliveries", "payload"));
+      assertThat(copies).extracting(m -> m.get("payload")).contains(notJson.payload());
+
+      assertThat(h.counter(MeterNames.DEAD_LETTERS, MeterNames.TAG_REASON, "malformed")).isEqualTo(1.0);
+      assertThat(h.counter(MeterNames.DEAD_LETTERS, MeterNames.TAG_REASON, "rejected")).isEqualTo(1.0);
+      assertThat(h.counter(MeterNames.DEAD_LETTERS, MeterNames.TAG_REASON, "max_deliveries")).isZero();
+      assertThat(h.counter(MeterNames.PERSISTED)).isEqualTo(50.0);
+      System.out.printf("[intake] poison: entries=52 persisted=%d duplicates=%d dead_letters=%d%n",
+          h.sql("SELECT count(*) FROM dossier"), h.sql("SELECT count(*) - count(DISTINCT id) FROM dossier"),
+          h.sql("SELECT count(*) FROM dead_letter"));
+    }
+  }
+
+  @Test
+  void structurallyBrokenEntriesAndNulCharactersAreDeadLettered() {
+    try (IntakeHarness h = IntakeHarness.create(Map.of())) {
+      h.deployWorker("worker-1");
+      StreamEntry good = Dossiers.entry(1);
+      StreamEntry badId = new StreamEntry("not-a-uuid", "C-2", "portal-dvc", good.receivedAt(), null, good.payload());
+      StreamEntry badTime = new StreamEntry(java.util.UUID.randomUUID().toString(), "C-3", "portal-dvc", "yesterday",
+          null, good.payload());
+      StreamEntry rawNul = Dossiers.entry(4, "{\"note\": \"a\u0000b\"}");          // not JSON: raw control char
+      StreamEntry escapedNul = Dossiers.entry(5, Dossiers.payload(5).put("note", "a\u0000b").encode()); // jsonb refuses
+      StreamEntry arrayPayload = Dossiers.entry(6, "[1, 2]");
+      List<String> ids = h.xadd(List.of(good, badId, badTime, rawNul, escapedNul, arrayPayload));
+      Map<String, String> missingPayload = new java.util.LinkedHashMap<>(Dossiers.entry(7).toFields());
+      missingPayload.remove(StreamEntry.PAYLOAD);
+      h.send(h.xaddRequest(missingPayload));
+
+      IntakeHarness.await(Duration.ofSeconds(10), "1 dossier and 6 dead letters",
+          () -> h.sql("SELECT count(*) FROM dossier") == 1 && h.sql("SELECT count(*) FROM dead_letter") == 6
+              && h.pendingCount() == 0);
+      assertThat(error(h, ids.get(1))).isEqualTo("malformed: field 'id' is not a UUID");
+      assertThat(error(h, ids.get(2))).isEqualTo("malformed: field 'receivedAt' is not an ISO-8601 instant");
+      assertThat(error(h, ids.get(3))).isEqualTo("malformed: field 'payload' is not a JSON object");
+      assertThat(error(h, ids.get(4))).startsWith("rejected: SQLSTATE 22P05 ");
+      assertThat(error(h, ids.get(5))).isEqualTo("malformed: field 'payload' is not a JSON object");
+      assertThat(h.sql("SELECT count(*) FROM dead_letter WHERE error = 'malformed: missing field ''payload''' "
+          + "AND payload = ''")).isEqualTo(1);
+      // PostgreSQL text cannot hold U+0000: it is stored as the escape \u0000
+      assertThat(h.rows("SELECT payload FROM dead_letter WHERE stream_entry_id = ?", ids.get(3)).get(0).get("payload"))
+          .isEqualTo("{\"note\": \"a\\u0000b\"}");
+      assertThat(h.xlen(h.keys.deadLetterStream())).isEqualTo(6);
+      assertThat(h.xlen(h.keys.stream())).isZero();
+      assertThat(h.counter(MeterNames.DEAD_LETTERS, MeterNames.TAG_REASON, "malformed")).isEqualTo(5.0);
+      assertThat(h.counter(MeterNames.DEAD_LETTERS, MeterNames.TAG_REASON, "rejected")).isEqualTo(1.0);
+    }
+  }
+
+  private static String error(IntakeHarness h, String entryId) {
+    return h.rows("SELECT error FROM dead_letter WHERE stream_entry_id = ?", entryId).get(0).get("error");
+  }
+}
