@@ -12,6 +12,7 @@ local function read(path)
 end
 
 function init(args)
+  math.randomseed(os.time() * 1000 + (id or 0) % 1000)
   local dir = args[1] or "config/examples"
   bodies = { read(dir .. "/birth-registration.json"), read(dir .. "/driving-licence-renewal.json"),
              read(dir .. "/business-registration.json") }
@@ -25,8 +26,12 @@ function request()
   return wrk.format("POST", "/v1/dossiers", headers, body)
 end
 
+local thread_seq = 0
 function setup(thread)
-  thread:set("id", math.random(1, 1e9))
+  -- wrk's Lua RNG is not seeded: without this, every run would replay the same Idempotency-Keys
+  thread_seq = thread_seq + 1
+  math.randomseed(os.time() + thread_seq)
+  thread:set("id", math.random(1, 1e9) * 10 + thread_seq)
 end
 
 function response(status, headers, body)

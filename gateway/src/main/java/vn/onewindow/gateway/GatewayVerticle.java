@@ -46,7 +46,7 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     redis = RedisClients.create(vertx, config.redis());
-    pool = PostgresClients.pool(vertx, config.postgres());
+    pool = PostgresClients.pool(vertx, config.postgres(), "gateway");
     RedisKeys keys = RedisKeys.of(config.redis(), config.stream());
     SubmissionOutcomes outcomes = new SubmissionOutcomes(registry);
     Problems problems = new Problems(outcomes);

@@ -70,7 +70,7 @@ public final class IntakeVerticle extends VerticleBase {
     RedisKeys keys = RedisKeys.of(config.redis(), config.stream());
     metrics = new IntakeMetrics(registry);
     redis = RedisClients.create(vertx, config.redis());
-    pool = PostgresClients.pool(vertx, config.postgres());
+    pool = PostgresClients.pool(vertx, config.postgres(), "intake");
     reader = new StreamReader(redis, keys, consumerName);
     DeadLetters deadLetters = new DeadLetters(pool, reader, registry);
     processor = new BatchProcessor(new DossierWriter(pool), reader, deadLetters, metrics, intake.maxDeliveries());

@@ -39,7 +39,7 @@ class IntakeRecoveryTest {
         Delivery d = new Delivery(entryIds.get(i), sent.get(i).toFields(), 1);
         committed.add(DossierRow.parse(d).row());
       }
-      Pool pool = PostgresClients.pool(h.vertx, h.config.postgres());
+      Pool pool = PostgresClients.pool(h.vertx, h.config.postgres(), "test");
       assertThat(new DossierWriter(pool).write(committed).await().inserted()).isEqualTo(100);
       pool.close().await();
       assertThat(h.sql("SELECT count(*) FROM dossier")).isEqualTo(100);

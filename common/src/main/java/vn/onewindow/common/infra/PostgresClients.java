@@ -13,12 +13,17 @@ public final class PostgresClients {
   private PostgresClients() {
   }
 
-  public static Pool pool(Vertx vertx, PostgresConfig config) {
+  /**
+   * A pool shared by every verticle instance of one {@code user} (gateway, intake) in this Vert.x instance, so
+   * {@code postgres.pool-size} bounds the connections of that role rather than of each event loop.
+   */
+  public static Pool pool(Vertx vertx, PostgresConfig config, String user) {
     PgConnectOptions connect = PgConnectOptions.fromUri(config.url())
         .setPipeliningLimit(16)
         .setCachePreparedStatements(true);
     return PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(config.poolSize()).setMaxWaitQueueSize(4096)
+            .setShared(true).setName(user + "-postgres-" + Integer.toHexString(config.url().hashCode()))
             // a connection not obtained in 5 s fails fast (default 30 s); callers treat it as transient
             .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS))
         // TCP connect to an unreachable server fails in 5 s instead of the 60 s default

@@ -1,18 +1,47 @@
 package vn.onewindow.common.metrics;
 
+import java.util.Locale;
+
 /**
  * Every meter the hub registers, in one place. Names are lowercase dot notation (Prometheus renders
- * {@code hub.submissions} as {@code hub_submissions_total}); tags take values only from the bounded sets below,
- * never a path, a dossier id or citizen data.
+ * {@code hub.submissions} as {@code hub_submissions_total}); tags take values only from the bounded enums below,
+ * never a path, a dossier id or citizen data. Dashboards and alert rules in ops/ are written against these names.
  */
 public final class MeterNames {
   private MeterNames() {
   }
 
-  /** Counter of POST /v1/dossiers by {@link #TAG_OUTCOME} and {@link #TAG_CHANNEL}. */
+  // --- gateway -----------------------------------------------------------------------------------------------
+  /** Counter of POST /v1/dossiers by {@link #TAG_OUTCOME} ({@link Outcome}) and {@link #TAG_CHANNEL}. */
   public static final String SUBMISSIONS = "hub.submissions";
   /** Timer of the Redis enqueue script (sequence + stream + receipt in one call). */
   public static final String ENQUEUE_LATENCY = "hub.enqueue.latency";
+  /** Timer of a whole accepted submission, request in to 202 out. */
+  public static final String SUBMIT_LATENCY = "hub.submit.latency";
+  /** Gauge of submissions being processed right now (the bulkhead's occupancy). */
+  public static final String IN_FLIGHT = "hub.submit.in.flight";
+  /** Counter of rate-limit decisions by {@link #TAG_LIMIT} ({@link LimitKey}) and {@link #TAG_DECISION}. */
+  public static final String RATE_LIMIT_DECISIONS = "hub.ratelimit.decisions";
+  /** Gauge, 1 while this instance decides limits locally because the shared store (Redis) is unhealthy. */
+  public static final String RATE_LIMIT_FALLBACK = "hub.ratelimit.fallback.active";
+  /** Counter of requests refused before any work, by {@link #TAG_REASON} ({@link Refusal}). */
+  public static final String REFUSALS = "hub.refusals";
+  /** Gauge, 1 while the process drains for shutdown (readiness is DOWN). */
+  public static final String DRAINING = "hub.draining";
+
+  // --- stream backlog (gauges, refreshed every few seconds by whichever role runs) -----------------------------
+  /** Entries in the dossier stream (queued, not yet deleted after persistence). */
+  public static final String STREAM_LENGTH = "hub.stream.length";
+  /** Entries delivered to a worker and not yet acknowledged. */
+  public static final String STREAM_PENDING = "hub.stream.pending";
+  /** Entries not yet delivered to any worker (consumer group lag). */
+  public static final String STREAM_LAG = "hub.stream.lag";
+  /** Age in seconds of the oldest entry still in the stream: how far behind the workers are. */
+  public static final String STREAM_OLDEST_AGE = "hub.stream.oldest.age.seconds";
+  /** Entries in the dead-letter stream. */
+  public static final String DEAD_LETTER_LENGTH = "hub.stream.dead.letters";
+
+  // --- intake --------------------------------------------------------------------------------------------------
   /** Counter of dossiers written to PostgreSQL by the intake workers. */
   public static final String PERSISTED = "hub.intake.persisted";
   /** Distribution of entries per batch written. */
@@ -21,24 +50,66 @@ public final class MeterNames {
   public static final String BATCH_WRITE_LATENCY = "hub.intake.batch.write.latency";
   /** Timer from the 202 (receivedAt) to the commit in PostgreSQL. */
   public static final String END_TO_END_LATENCY = "hub.intake.end.to.end.latency";
-  /** Counter of entries moved to the dead letters, by {@link #TAG_REASON}. */
+  /** Counter of entries moved to the dead letters, by {@link #TAG_REASON} ({@link DeadLetterReason}). */
   public static final String DEAD_LETTERS = "hub.intake.dead.letters";
   /** Counter of pending entries claimed from another (crashed or stuck) consumer. */
   public static final String CLAIMED = "hub.intake.claimed";
-  /** Counter of rounds that failed on an unreachable upstream, by {@link #TAG_UPSTREAM}. */
+  /** Counter of rounds that failed on an unreachable upstream, by {@link #TAG_UPSTREAM} ({@link Upstream}). */
   public static final String INTAKE_FAILURES = "hub.intake.failures";
+
+  // Circuit breakers and bulkheads are exported by Resilience4j's Micrometer binders under their own names
+  // (resilience4j.circuitbreaker.state, resilience4j.circuitbreaker.calls, ...) with name = an Upstream tag.
 
   public static final String TAG_OUTCOME = "outcome";
   public static final String TAG_CHANNEL = "channel";
   public static final String TAG_REASON = "reason";
   public static final String TAG_UPSTREAM = "upstream";
+  public static final String TAG_LIMIT = "limit";
+  public static final String TAG_DECISION = "decision";
 
   /** Values of {@link #TAG_OUTCOME} for submissions. */
   public enum Outcome {
-    ACCEPTED, DUPLICATE, INVALID, CONFLICT, TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, MALFORMED, UPSTREAM_ERROR;
+    ACCEPTED, DUPLICATE, DEGRADED, INVALID, CONFLICT, TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, MALFORMED, UNAUTHORIZED,
+    RATE_LIMITED, SHED, BREAKER_OPEN, UPSTREAM_ERROR;
 
     public String tag() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Values of {@link #TAG_UPSTREAM}: also the names of the circuit breakers. */
+  public enum Upstream {
+    REDIS_ENQUEUE, REDIS_LIMITER, POSTGRES_WRITE, POSTGRES_READ, REDIS, POSTGRES;
+
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Values of {@link #TAG_REASON} on {@link #DEAD_LETTERS}. */
+  public enum DeadLetterReason {
+    MALFORMED, REJECTED, MAX_DELIVERIES;
+
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Values of {@link #TAG_REASON} on {@link #REFUSALS}. */
+  public enum Refusal {
+    RATE_LIMITED, BACKLOG, CONCURRENCY, BREAKER_OPEN, DRAINING, UNAUTHORIZED;
+
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Values of {@link #TAG_LIMIT}: which key a rate limit was counted against. */
+  public enum LimitKey {
+    CLIENT, APPLICANT;
+
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 }

@@ -29,9 +29,8 @@ public final class HttpFailure extends RuntimeException {
   }
 
   public static HttpFailure invalidDossier(List<Violation> violations) {
-    String detail = violations.size() == 1
-        ? "1 field of the dossier is invalid"
-        : violations.size() + " fields of the dossier are invalid";
+    long fields = violations.stream().map(Violation::pointer).distinct().count();
+    String detail = fields == 1 ? "1 field of the dossier is invalid" : fields + " fields of the dossier are invalid";
     return new HttpFailure(422, "invalid-dossier", "Invalid dossier", detail, violations, 0, null);
   }
 

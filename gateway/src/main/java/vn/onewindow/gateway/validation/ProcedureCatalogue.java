@@ -22,6 +22,9 @@ public final class ProcedureCatalogue {
                           int requiredAttachments, boolean active) {
   }
 
+  private static final Set<String> KNOWN_CHANNELS = Set.of("online", "counter", "postal");
+  private static final Set<String> KNOWN_APPLICANT_TYPES = Set.of("citizen", "business");
+
   private final String version;
   private final Map<String, Procedure> byCode;
 
@@ -90,13 +93,14 @@ public final class ProcedureCatalogue {
       violations.add(new Violation("/procedureCode", "procedure " + procedure.code() + " is no longer in force"));
       return violations;
     }
-    String channel = dossier.path("channel").asText(null);
-    if (channel != null && !procedure.channels().contains(channel)) {
+    // Values outside the schema's enums were reported by the schema already.
+    String channel = dossier.path("channel").asText("");
+    if (KNOWN_CHANNELS.contains(channel) && !procedure.channels().contains(channel)) {
       violations.add(new Violation("/channel", "procedure " + procedure.code() + " does not accept channel '"
           + channel + "' (accepts " + String.join(", ", procedure.channels().stream().sorted().toList()) + ")"));
     }
-    String applicantType = dossier.path("applicant").path("type").asText(null);
-    if (applicantType != null && !procedure.applicantTypes().contains(applicantType)) {
+    String applicantType = dossier.path("applicant").path("type").asText("");
+    if (KNOWN_APPLICANT_TYPES.contains(applicantType) && !procedure.applicantTypes().contains(applicantType)) {
       violations.add(new Violation("/applicant/type", "procedure " + procedure.code() + " does not accept applicant type '"
           + applicantType + "'"));
     }
