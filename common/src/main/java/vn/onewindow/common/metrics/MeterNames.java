@@ -26,6 +26,8 @@ public final class MeterNames {
   public static final String RATE_LIMIT_FALLBACK = "hub.ratelimit.fallback.active";
   /** Counter of requests refused before any work, by {@link #TAG_REASON} ({@link Refusal}). */
   public static final String REFUSALS = "hub.refusals";
+  /** Timer of event-loop scheduling delay (a timer's actual minus expected firing): a blocked or saturated loop. */
+  public static final String EVENT_LOOP_LAG = "hub.eventloop.lag";
   /** Gauge, 1 while the process drains for shutdown (readiness is DOWN). */
   public static final String DRAINING = "hub.draining";
 
