@@ -7,7 +7,7 @@
 -- ARGV[1] SHA-256 of the body   ARGV[2] dossier id   ARGV[3] code prefix "<receiving unit>-YYMMDD"
 -- ARGV[4] idempotency TTL (s)   ARGV[5] receipt TTL (s)   ARGV[6] received-at   ARGV[7] client id
 -- ARGV[8] payload   ARGV[9] procedure code   ARGV[10] receiving unit   ARGV[11] handling agency
--- ARGV[12] channel   ARGV[13] expected result date   ARGV[14] idempotency key
+-- ARGV[12] channel   ARGV[13] expected result date   ARGV[14] idempotency key   ARGV[15] applicant hash
 --
 -- Returns {"accepted"|"duplicate", id, code, receivedAt, expectedResultBy} or {"conflict", id}.
 local idem = KEYS[1]
@@ -34,7 +34,7 @@ local entry = redis.call('XADD', KEYS[3], '*',
 
 redis.call('HSET', KEYS[4], 'code', code, 'receivedAt', ARGV[6], 'client', ARGV[7], 'procedureCode', ARGV[9],
   'receivingUnit', ARGV[10], 'handlingAgency', ARGV[11], 'channel', ARGV[12], 'expectedResultBy', ARGV[13],
-  'entry', entry)
+  'entry', entry, 'applicantHash', ARGV[15])
 redis.call('EXPIRE', KEYS[4], ARGV[5])
 
 if idem ~= '' then

@@ -18,6 +18,7 @@ import vn.onewindow.gateway.health.HealthHandler;
 import vn.onewindow.gateway.http.Problems;
 import vn.onewindow.gateway.http.RequestIds;
 import vn.onewindow.gateway.http.SubmissionOutcomes;
+import vn.onewindow.gateway.security.Security;
 import vn.onewindow.gateway.status.DossierStatusReader;
 import vn.onewindow.gateway.status.StatusHandler;
 import vn.onewindow.gateway.submit.DossierQueue;
@@ -55,9 +56,12 @@ public final class GatewayVerticle extends VerticleBase {
         new StatusLinks(config.http().publicBaseUrl()), outcomes, Clock.systemUTC());
     StatusHandler status = new StatusHandler(new DossierStatusReader(pool, redis, keys));
     HealthHandler health = new HealthHandler(redis, pool, registry);
+    Security security = Security.create(vertx, config.security());
 
     Router router = Router.router(vertx);
     router.route().handler(RequestIds::assign);
+    security.installEdgeHandlers(router);
+    router.route("/v1/*").handler(security.authenticateClient()).handler(security.authenticateCitizen());
     router.post("/v1/dossiers")
         .consumes("application/json")
         .handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()))
@@ -71,7 +75,7 @@ public final class GatewayVerticle extends VerticleBase {
       router.errorHandler(code, ctx -> problems.respondToStatus(ctx, code));
     }
 
-    HttpServerOptions options = new HttpServerOptions()
+    HttpServerOptions options = security.applyTo(new HttpServerOptions())
         .setHost(config.http().host())
         .setPort(config.http().port())
         .setCompressionSupported(false)

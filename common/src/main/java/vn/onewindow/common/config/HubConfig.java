@@ -11,7 +11,9 @@ public record HubConfig(
     StreamConfig stream,
     IntakeConfig intake,
     DossierConfig dossier,
-    EmbeddedConfig embedded) {
+    EmbeddedConfig embedded,
+    SecurityConfig security,
+    ResilienceConfig resilience) {
 
   public enum Role { ALL, GATEWAY, INTAKE }
 
@@ -28,7 +30,9 @@ public record HubConfig(
         StreamConfig.from(s),
         IntakeConfig.from(s),
         DossierConfig.from(s),
-        EmbeddedConfig.from(s));
+        EmbeddedConfig.from(s),
+        SecurityConfig.from(s),
+        ResilienceConfig.from(s));
   }
 
   public boolean runsGateway() {
@@ -40,15 +44,15 @@ public record HubConfig(
   }
 
   public HubConfig withRole(Role role) {
-    return new HubConfig(role, http, redis, postgres, stream, intake, dossier, embedded);
+    return new HubConfig(role, http, redis, postgres, stream, intake, dossier, embedded, security, resilience);
   }
 
   public HubConfig withRedis(RedisConfig redis) {
-    return new HubConfig(role, http, redis, postgres, stream, intake, dossier, embedded);
+    return new HubConfig(role, http, redis, postgres, stream, intake, dossier, embedded, security, resilience);
   }
 
   public HubConfig withPostgres(PostgresConfig postgres) {
-    return new HubConfig(role, http, redis, postgres, stream, intake, dossier, embedded);
+    return new HubConfig(role, http, redis, postgres, stream, intake, dossier, embedded, security, resilience);
   }
 
   /** For the start-up log line: every knob, with passwords in URLs masked. */

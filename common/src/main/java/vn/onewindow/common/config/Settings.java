@@ -15,12 +15,14 @@ import java.util.Properties;
 import java.util.TreeMap;
 
 /**
- * Flat key/value settings: the defaults shipped in {@code config/hub.properties}, then an optional file named by
+ * Flat key/value settings: the defaults shipped in {@code config/*.properties}, then an optional file named by
  * {@code HUB_CONFIG_FILE}, then environment variables ({@code http.port} is overridden by {@code HUB_HTTP_PORT}).
  * Every accessor validates and names the offending key and its environment variable in the error.
  */
 public final class Settings {
-  public static final String DEFAULTS_RESOURCE = "config/hub.properties";
+  /** Shipped defaults, read in this order; every key must appear in exactly one of them. */
+  public static final java.util.List<String> DEFAULTS_RESOURCES =
+      java.util.List.of("config/hub.properties", "config/security.properties", "config/resilience.properties");
 
   private final Map<String, String> values;
 
@@ -133,14 +135,24 @@ public final class Settings {
   }
 
   private static Map<String, String> readDefaults() {
-    try (InputStream in = Settings.class.getClassLoader().getResourceAsStream(DEFAULTS_RESOURCE)) {
-      if (in == null) {
-        throw new ConfigException("defaults " + DEFAULTS_RESOURCE + " not found on the classpath");
+    Map<String, String> all = new TreeMap<>();
+    for (String resource : DEFAULTS_RESOURCES) {
+      try (InputStream in = Settings.class.getClassLoader().getResourceAsStream(resource)) {
+        if (in == null) {
+          throw new ConfigException("defaults " + resource + " not found on the classpath");
+        }
+        Map<String, String> values = read(new InputStreamReader(in, StandardCharsets.UTF_8));
+        for (String key : values.keySet()) {
+          if (all.containsKey(key)) {
+            throw new ConfigException("config key '" + key + "' is defined twice in the shipped defaults");
+          }
+        }
+        all.putAll(values);
+      } catch (IOException e) {
+        throw new ConfigException("cannot read " + resource + ": " + e.getMessage());
       }
-      return read(new InputStreamReader(in, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new ConfigException("cannot read " + DEFAULTS_RESOURCE + ": " + e.getMessage());
     }
+    return all;
   }
 
   private static Map<String, String> readFile(Path path) {

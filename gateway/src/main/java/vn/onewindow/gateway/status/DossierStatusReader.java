@@ -25,7 +25,9 @@ import vn.onewindow.gateway.http.HttpFailure;
 public final class DossierStatusReader {
   private static final String BY_ID = """
       SELECT d.id::text, d.code, d.procedure_code, d.receiving_unit, d.handling_agency, d.channel, d.status,
-             d.received_at, d.persisted_at,
+             d.received_at, d.persisted_at, d.client_id,
+             COALESCE(encode(sha256(convert_to(d.payload->'applicant'->>'citizenId', 'UTF8')), 'hex'), '')
+               AS applicant_hash,
              COALESCE((SELECT json_agg(json_build_object('status', h.status,
                                        'at', (extract(epoch FROM h.changed_at) * 1000)::bigint)
                                        ORDER BY h.changed_at)
@@ -42,7 +44,11 @@ public final class DossierStatusReader {
     this.keys = keys;
   }
 
-  public Future<Optional<JsonObject>> find(UUID id) {
+  /** What a status look-up found, with who owns it; the owner fields never leave the gateway. */
+  public record DossierView(String ownerClient, String applicantHash, JsonObject body) {
+  }
+
+  public Future<Optional<DossierView>> find(UUID id) {
     return fromPostgres(id)
         .transform(pg -> pg.succeeded() && pg.result().isPresent()
             ? Future.succeededFuture(pg.result())
@@ -51,11 +57,11 @@ public final class DossierStatusReader {
                 : Future.failedFuture(HttpFailure.unavailable("status (redis)", err))));
   }
 
-  private Future<Optional<JsonObject>> fromPostgres(UUID id) {
+  private Future<Optional<DossierView>> fromPostgres(UUID id) {
     return pool.preparedQuery(BY_ID).execute(Tuple.of(id)).map(DossierStatusReader::firstRow);
   }
 
-  private static Optional<JsonObject> firstRow(RowSet<Row> rows) {
+  private static Optional<DossierView> firstRow(RowSet<Row> rows) {
     if (rows.size() == 0) {
       return Optional.empty();
     }
@@ -67,7 +73,7 @@ public final class DossierStatusReader {
           .put("status", NationalStatus.of(h.getInteger("status")).toJson())
           .put("at", Instant.ofEpochMilli(h.getLong("at")).toString()));
     }
-    return Optional.of(new JsonObject()
+    return Optional.of(new DossierView(row.getString("client_id"), row.getString("applicant_hash"), new JsonObject()
         .put("id", row.getString(0))
         .put("code", row.getString("code"))
         .put("procedureCode", row.getString("procedure_code"))
@@ -77,15 +83,15 @@ public final class DossierStatusReader {
         .put("status", NationalStatus.of(row.getShort("status")).toJson())
         .put("receivedAt", row.getOffsetDateTime("received_at").toInstant().toString())
         .put("persisted", true)
-        .put("history", history));
+        .put("history", history)));
   }
 
-  private Future<Optional<JsonObject>> fromRedis(UUID id) {
+  private Future<Optional<DossierView>> fromRedis(UUID id) {
     return redis.send(Request.cmd(Command.HGETALL).arg(keys.receipt(id.toString())))
         .map(reply -> fromReceipt(id, reply));
   }
 
-  private static Optional<JsonObject> fromReceipt(UUID id, Response reply) {
+  private static Optional<DossierView> fromReceipt(UUID id, Response reply) {
     if (reply == null || reply.size() == 0) {
       return Optional.empty();
     }
@@ -94,7 +100,7 @@ public final class DossierStatusReader {
       fields.put(reply.get(i).toString(), reply.get(i + 1).toString());
     }
     JsonObject registered = NationalStatus.NEWLY_REGISTERED.toJson();
-    return Optional.of(new JsonObject()
+    return Optional.of(new DossierView(fields.getString("client"), fields.getString("applicantHash"), new JsonObject()
         .put("id", id.toString())
         .put("code", fields.getString("code"))
         .put("procedureCode", fields.getString("procedureCode"))
@@ -105,6 +111,6 @@ public final class DossierStatusReader {
         .put("receivedAt", fields.getString("receivedAt"))
         .put("persisted", false)
         .put("history", new JsonArray().add(new JsonObject().put("status", registered)
-            .put("at", fields.getString("receivedAt")))));
+            .put("at", fields.getString("receivedAt"))))));
   }
 }

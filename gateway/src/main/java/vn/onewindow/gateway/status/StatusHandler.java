@@ -5,8 +5,12 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.security.Owners;
 
-/** GET /v1/dossiers/{id}. An id that is not a UUID cannot exist: 404 without touching a store. */
+/**
+ * GET /v1/dossiers/{id}. An id that is not a UUID cannot exist: 404 without touching a store. A dossier the caller
+ * may not see is also a 404, indistinguishable from one that does not exist.
+ */
 public final class StatusHandler {
   private final DossierStatusReader reader;
 
@@ -19,11 +23,13 @@ public final class StatusHandler {
     Future.succeededFuture(raw)
         .map(StatusHandler::parseId)
         .compose(reader::find)
-        .map(found -> found.orElseThrow(() -> HttpFailure.notFound("no dossier with this id")))
-        .onSuccess(status -> ctx.response()
+        .map(found -> found
+            .filter(view -> Owners.mayRead(ctx, view.ownerClient(), view.applicantHash()))
+            .orElseThrow(() -> HttpFailure.notFound("no dossier with this id")))
+        .onSuccess(view -> ctx.response()
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
             .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-            .end(status.encode()))
+            .end(view.body().encode()))
         .onFailure(ctx::fail);
   }
 

@@ -51,7 +51,7 @@ public final class DossierQueue {
         Long.toString(config.idempotencyTtl().toSeconds()), Long.toString(config.receiptTtl().toSeconds()),
         s.receivedAt().toString(), s.clientId(), s.payload(), s.procedureCode(), s.receivingUnit(),
         s.handlingAgency(), s.channel(), s.expectedResultBy().toString(),
-        s.idempotencyKey() == null ? "" : s.idempotencyKey());
+        s.idempotencyKey() == null ? "" : s.idempotencyKey(), s.applicantHash());
     long started = System.nanoTime();
     return ENQUEUE.run(redis, scriptKeys, args)
         .recover(err -> Future.failedFuture(HttpFailure.unavailable("queue (redis)", err)))

@@ -3,7 +3,10 @@ package vn.onewindow.gateway.submit;
 import java.time.Instant;
 import java.time.LocalDate;
 
-/** A validated dossier ready to be queued, with everything the enqueue script needs. */
+/**
+ * A validated dossier ready to be queued, with everything the enqueue script needs. {@code applicantHash} lets a
+ * citizen holding a verified token find the dossier without the citizen ID being stored in clear next to it.
+ */
 public record Submission(
     String dossierId,
     String clientId,
@@ -16,5 +19,6 @@ public record Submission(
     String channel,
     Instant receivedAt,
     LocalDate receiptDate,
-    LocalDate expectedResultBy) {
+    LocalDate expectedResultBy,
+    String applicantHash) {
 }

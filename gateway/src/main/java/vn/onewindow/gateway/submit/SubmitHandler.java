@@ -22,6 +22,8 @@ import vn.onewindow.common.metrics.MeterNames.Outcome;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.RequestIds;
 import vn.onewindow.gateway.http.SubmissionOutcomes;
+import vn.onewindow.gateway.security.Owners;
+import vn.onewindow.gateway.security.Security;
 import vn.onewindow.gateway.validation.DossierParser;
 import vn.onewindow.gateway.validation.DossierValidator;
 import vn.onewindow.gateway.validation.ProcedureCatalogue.Procedure;
@@ -30,8 +32,6 @@ import vn.onewindow.gateway.validation.Violation;
 /** POST /v1/dossiers: read, validate, queue, answer 202 with the receipt. */
 public final class SubmitHandler {
   public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
-  /** Until frontends authenticate (API keys), every request belongs to this client. */
-  public static final String DEFAULT_CLIENT = "public";
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]{8,128}");
   private static final Logger LOG = LoggerFactory.getLogger(SubmitHandler.class);
 
@@ -88,7 +88,7 @@ public final class SubmitHandler {
     Procedure procedure = validator.catalogue().find(procedureCode).orElseThrow();
     return new Submission(
         UUID.randomUUID().toString(),
-        DEFAULT_CLIENT,
+        Security.clientId(ctx),
         idempotencyKey,
         sha256(body),
         new String(body, StandardCharsets.UTF_8),
@@ -98,7 +98,8 @@ public final class SubmitHandler {
         dossier.get("channel").asText(),
         receivedAt,
         receiptDate,
-        WorkingDays.add(receiptDate, procedure.processingDays()));
+        WorkingDays.add(receiptDate, procedure.processingDays()),
+        Owners.applicantHash(dossier.path("applicant").path("citizenId").asText("")));
   }
 
   private void accepted(RoutingContext ctx, Receipt receipt) {

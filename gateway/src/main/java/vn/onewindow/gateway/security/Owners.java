@@ -1,0 +1,40 @@
+package vn.onewindow.gateway.security;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Who may see a dossier: the frontend client that submitted it, and the applicant proven by a verified citizen
+ * token. Anyone else is told the dossier does not exist (404), so ids cannot be probed for existence.
+ */
+public final class Owners {
+  private Owners() {
+  }
+
+  /** SHA-256 of a citizen ID (empty string when there is none), as kept next to a queued receipt. */
+  public static String applicantHash(String citizenId) {
+    if (citizenId == null || citizenId.isEmpty()) {
+      return "";
+    }
+    try {
+      return HexFormat.of().formatHex(
+          MessageDigest.getInstance("SHA-256").digest(citizenId.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static boolean mayRead(RoutingContext ctx, String ownerClient, String applicantHash) {
+    if (Security.clientId(ctx).equals(ownerClient)) {
+      return true;
+    }
+    Optional<String> citizen = Security.citizenId(ctx);
+    return citizen.isPresent() && applicantHash != null && !applicantHash.isEmpty()
+        && MessageDigest.isEqual(applicantHash(citizen.get()).getBytes(StandardCharsets.US_ASCII),
+        applicantHash.getBytes(StandardCharsets.US_ASCII));
+  }
+}
