@@ -1,6 +1,5 @@
 package vn.onewindow.gateway;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -10,10 +9,13 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
+import java.util.concurrent.TimeUnit;
 import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.config.ResilienceConfig.RateLimits;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
+import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.health.HealthHandler;
 import vn.onewindow.gateway.http.Problems;
 import vn.onewindow.gateway.http.RequestIds;
@@ -21,50 +23,61 @@ import vn.onewindow.gateway.http.SubmissionOutcomes;
 import vn.onewindow.gateway.security.Security;
 import vn.onewindow.gateway.status.DossierStatusReader;
 import vn.onewindow.gateway.status.StatusHandler;
+import vn.onewindow.gateway.submit.DirectWriter;
+import vn.onewindow.gateway.submit.DossierIntake;
 import vn.onewindow.gateway.submit.DossierQueue;
 import vn.onewindow.gateway.submit.StatusLinks;
 import vn.onewindow.gateway.submit.SubmitHandler;
 import vn.onewindow.gateway.validation.DossierParser;
-import vn.onewindow.gateway.validation.DossierValidator;
 
-/** The HTTP edge: one instance per event loop, all sharing the listening port. */
+/** The HTTP edge: one instance per event loop, all sharing the listening port and one {@link GatewayShared}. */
 public final class GatewayVerticle extends VerticleBase {
   private static final int[] ROUTER_STATUSES = {400, 404, 405, 406, 413, 415, 500};
 
+  private final GatewayShared shared;
   private final HubConfig config;
-  private final DossierValidator validator;
-  private final PrometheusMeterRegistry registry;
   private Redis redis;
   private Pool pool;
   private HttpServer server;
 
-  public GatewayVerticle(HubConfig config, DossierValidator validator, PrometheusMeterRegistry registry) {
-    this.config = config;
-    this.validator = validator;
-    this.registry = registry;
+  public GatewayVerticle(GatewayShared shared) {
+    this.shared = shared;
+    this.config = shared.config();
   }
 
   @Override
   public Future<?> start() {
     redis = RedisClients.create(vertx, config.redis());
     pool = PostgresClients.pool(vertx, config.postgres(), "gateway");
-    RedisKeys keys = RedisKeys.of(config.redis(), config.stream());
-    SubmissionOutcomes outcomes = new SubmissionOutcomes(registry);
+    RedisKeys keys = shared.keys();
+    RateLimits limits = config.resilience().rateLimits();
+    Admission admission = shared.admission();
+    SubmissionOutcomes outcomes = new SubmissionOutcomes(shared.registry());
     Problems problems = new Problems(outcomes);
-    SubmitHandler submit = new SubmitHandler(new DossierParser(config.http().bodyLimitBytes()), validator,
-        new DossierQueue(redis, keys, config.dossier(), registry), config.dossier(),
-        new StatusLinks(config.http().publicBaseUrl()), outcomes, Clock.systemUTC());
-    StatusHandler status = new StatusHandler(new DossierStatusReader(pool, redis, keys));
-    HealthHandler health = new HealthHandler(redis, pool, registry);
+    DossierIntake intake = new DossierIntake(
+        new DossierQueue(keys, config.dossier(), limits.enabled() ? limits.applicant() : null, shared.registry()),
+        new DirectWriter(pool, config.dossier().idempotencyTtl()),
+        shared.breakers(), shared.limiter(), shared.localLimiter(), config.resilience());
+    SubmitHandler submit = new SubmitHandler(new DossierParser(config.http().bodyLimitBytes()), shared.validator(),
+        intake, redis, config.dossier(), new StatusLinks(config.http().publicBaseUrl()), outcomes,
+        shared.registry(), Clock.systemUTC());
+    StatusHandler status = new StatusHandler(new DossierStatusReader(pool, redis, keys, shared.breakers(),
+        config.resilience().breakers().postgresReadTimeout()));
+    HealthHandler health = new HealthHandler(redis, pool, shared.registry(), admission);
     Security security = Security.create(vertx, config.security());
 
     Router router = Router.router(vertx);
     router.route().handler(RequestIds::assign);
     security.installEdgeHandlers(router);
-    router.route("/v1/*").handler(security.authenticateClient()).handler(security.authenticateCitizen());
+    // The body (capped; an oversized Content-Length is refused unread) is read before the asynchronous checks.
+    router.route("/v1/*")
+        .handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()))
+        .handler(security.authenticateClient())
+        .handler(security.authenticateCitizen())
+        .handler(ctx -> admission.limitClient(ctx, redis, keys.prefix()));
     router.post("/v1/dossiers")
         .consumes("application/json")
-        .handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()))
+        .handler(admission::shed)
         .handler(submit::handle);
     router.get("/v1/dossiers/:id").handler(status::handle);
     router.get("/health/live").handler(health::live);
@@ -75,17 +88,22 @@ public final class GatewayVerticle extends VerticleBase {
       router.errorHandler(code, ctx -> problems.respondToStatus(ctx, code));
     }
 
-    HttpServerOptions options = security.applyTo(new HttpServerOptions())
+    HttpServerOptions options = security.applyTo(new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())
         .setCompressionSupported(false)
-        .setIdleTimeout(60);
+        .setIdleTimeout(60));
     return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
   }
 
+  /**
+   * Graceful: the listener stops taking connections and in-flight requests may finish within the drain bound
+   * before the clients close.
+   */
   @Override
   public Future<?> stop() {
-    Future<Void> closing = server == null ? Future.succeededFuture() : server.shutdown();
+    Future<Void> closing = server == null ? Future.succeededFuture()
+        : server.shutdown(config.resilience().drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
     return closing.eventually(() -> Future.join(redis.close(), pool.close()));
   }
 

@@ -35,7 +35,8 @@ class GatewayApiTest {
 
   @BeforeAll
   static void start() {
-    gw = new GatewayFixture(Map.of("http.body-limit-bytes", "8192"));
+    gw = new GatewayFixture(Map.of("http.body-limit-bytes", "8192", "ratelimit.applicant-per-minute", "6000",
+        "ratelimit.applicant-burst", "1000"));
   }
 
   @AfterAll

@@ -24,14 +24,13 @@ import vn.onewindow.common.infra.Migrations;
 import vn.onewindow.common.infra.RedisClients;
 import vn.onewindow.common.metrics.Observability;
 import vn.onewindow.common.testing.TestServers;
-import vn.onewindow.gateway.validation.DossierValidator;
-import vn.onewindow.gateway.validation.ProcedureCatalogue;
 
 /** A real gateway on a free port, over the test run's own database and key prefix, with a client to call it. */
 final class GatewayFixture implements AutoCloseable {
   final HubConfig config;
   final Vertx vertx;
   final PrometheusMeterRegistry registry = Observability.registry();
+  final GatewayShared shared;
   final WebClient client;
   final Redis redis;
   final RedisKeys keys;
@@ -41,8 +40,8 @@ final class GatewayFixture implements AutoCloseable {
     config = TestServers.get().config(overrides);
     Migrations.apply(config.postgres());
     vertx = Observability.vertx(registry);
-    GatewayVerticle gateway = new GatewayVerticle(config,
-        new DossierValidator(ProcedureCatalogue.load(config.dossier().catalogue())), registry);
+    shared = GatewayShared.start(vertx, config, registry).await();
+    GatewayVerticle gateway = new GatewayVerticle(shared);
     vertx.deployVerticle(gateway).await();
     port = gateway.actualPort();
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),

@@ -17,8 +17,7 @@ import vn.onewindow.common.infra.EmbeddedServers;
 import vn.onewindow.common.infra.Migrations;
 import vn.onewindow.common.metrics.Observability;
 import vn.onewindow.gateway.GatewayVerticle;
-import vn.onewindow.gateway.validation.DossierValidator;
-import vn.onewindow.gateway.validation.ProcedureCatalogue;
+import vn.onewindow.gateway.GatewayShared;
 import vn.onewindow.intake.IntakeVerticle;
 
 /**
@@ -34,6 +33,8 @@ public final class Hub implements AutoCloseable {
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry;
   private final List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
+  private GatewayShared shared;
+  private String gatewayDeployment;
 
   private Hub(HubConfig config, EmbeddedServers embedded) {
     this.config = config;
@@ -74,14 +75,48 @@ public final class Hub implements AutoCloseable {
       LOG.info("intake: {} worker(s) consuming {}", config.intake().workers(), config.stream().name());
     }
     if (config.runsGateway()) {
-      DossierValidator validator = new DossierValidator(ProcedureCatalogue.load(config.dossier().catalogue()));
-      vertx.deployVerticle(() -> {
-        GatewayVerticle gateway = new GatewayVerticle(config, validator, registry);
+      shared = GatewayShared.start(vertx, config, registry).await();
+      gatewayDeployment = vertx.deployVerticle(() -> {
+        GatewayVerticle gateway = new GatewayVerticle(shared);
         gateways.add(gateway);
         return gateway;
       }, new DeploymentOptions().setInstances(config.http().instances())).await();
       LOG.info("gateway listening on {}:{} ({} event loops, catalogue of {} procedures)", config.http().host(),
-          httpPort(), config.http().instances(), validator.catalogue().size());
+          httpPort(), config.http().instances(), shared.validator().catalogue().size());
+    }
+  }
+
+  /**
+   * Graceful drain (SIGTERM): readiness turns DOWN and new submissions get a fast 503 while load balancers notice;
+   * then the listener stops, in-flight requests finish, workers finish and acknowledge their batch; all within
+   * {@code drain.timeout-ms}.
+   */
+  public void drain() {
+    long started = System.nanoTime();
+    if (shared != null) {
+      shared.admission().startDraining();
+      LOG.info("draining: readiness DOWN, refusing new submissions for {} ms before closing the listener",
+          config.resilience().drainAnnounce().toMillis());
+      sleep(config.resilience().drainAnnounce().toMillis());
+    }
+    long bound = config.resilience().drainTimeout().toMillis();
+    try {
+      if (gatewayDeployment != null) {
+        vertx.undeploy(gatewayDeployment).await(bound, TimeUnit.MILLISECONDS);
+      }
+      vertx.close().await(Math.max(1000, bound - (System.nanoTime() - started) / 1_000_000), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("drain did not finish within {} ms: {}", bound, e.toString());
+    }
+    LOG.info("drained in {} ms", (System.nanoTime() - started) / 1_000_000);
+    embedded.close();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -91,6 +126,11 @@ public final class Hub implements AutoCloseable {
 
   public int httpPort() {
     return gateways.get(0).actualPort();
+  }
+
+  /** Null when this process runs no gateway. */
+  public GatewayShared gateway() {
+    return shared;
   }
 
   public PrometheusMeterRegistry registry() {

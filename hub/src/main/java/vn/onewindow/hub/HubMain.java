@@ -26,9 +26,6 @@ public final class HubMain {
     }
     LOG.info("configuration: {}", HubConfig.describe(settings));
     Hub hub = Hub.start(config);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("shutting down");
-      hub.close();
-    }, "hub-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(hub::drain, "hub-drain"));
   }
 }

@@ -61,7 +61,7 @@ class HubEndToEndTest {
     for (int i = 0; i < dossiers; i++) {
       // every tenth dossier is sent twice with the same Idempotency-Key, as a frontend retrying after a timeout
       String key = "e2e-" + i + "-" + UUID.randomUUID();
-      String body = example(EXAMPLES[i % EXAMPLES.length]);
+      String body = withApplicant(example(EXAMPLES[i % EXAMPLES.length]), i);
       inFlight.add(submit(client, body, key));
       if (i % 10 == 0) {
         inFlight.add(submit(client, body, key));
@@ -114,6 +114,18 @@ class HubEndToEndTest {
     assertThat(body.getJsonObject("status").getInteger("code")).isEqualTo(1);
     assertThat(body.getJsonArray("history")).hasSize(1);
     assertThat(body.getJsonArray("history").getJsonObject(0).getString("at")).isEqualTo(receipt.getString("receivedAt"));
+  }
+
+  /** Each dossier from a different applicant, as on a real deadline day (one applicant is rate limited). */
+  static String withApplicant(String example, int n) {
+    JsonObject dossier = new JsonObject(example);
+    JsonObject applicant = dossier.getJsonObject("applicant");
+    if (applicant.containsKey("citizenId")) {
+      applicant.put("citizenId", String.format("0790%08d", n));
+    } else {
+      applicant.put("taxCode", String.format("03%08d", n));
+    }
+    return dossier.encode();
   }
 
   private Hub start(HubConfig hubConfig) {

@@ -23,6 +23,10 @@ public record RedisConfig(String url, String keyPrefix, int poolSize, int poolWa
     return new RedisConfig(url, keyPrefix, poolSize, poolWaiting);
   }
 
+  public RedisConfig withPoolSize(int size) {
+    return new RedisConfig(url, keyPrefix, size, poolWaiting);
+  }
+
   public RedisConfig withKeyPrefix(String prefix) {
     return new RedisConfig(url, prefix, poolSize, poolWaiting);
   }

@@ -1,9 +1,107 @@
 package vn.onewindow.common.config;
 
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /** Rate limits, circuit breakers, load shedding, degraded modes and drain (config/resilience.properties). */
-public record ResilienceConfig() {
+public record ResilienceConfig(
+    RateLimits rateLimits,
+    Breakers breakers,
+    Shedding shedding,
+    RedisDownPolicy redisDown,
+    Duration drainAnnounce,
+    Duration drainTimeout) {
+
+  public enum FallbackPolicy { LOCAL, ALLOW, DENY }
+
+  public enum RedisDownPolicy { POSTGRES, REFUSE }
+
+  /** A GCRA limit: sustained rate per second and burst (the most admitted at once from idle). */
+  public record Limit(double perSecond, int burst) {
+    public Limit {
+      if (perSecond <= 0 || burst < 1) {
+        throw new ConfigException("a rate limit needs a positive rate and a burst of at least 1");
+      }
+    }
+
+    public Limit share(int instances) {
+      return new Limit(perSecond / instances, Math.max(1, burst / instances));
+    }
+  }
+
+  public record RateLimits(boolean enabled, Map<String, Limit> clientClasses, Limit applicant, Duration redisTimeout,
+                           FallbackPolicy fallback, int fallbackInstances) {
+    public Limit forClass(String quotaClass) {
+      return clientClasses.getOrDefault(quotaClass, clientClasses.get("standard"));
+    }
+  }
+
+  public record Breakers(int failureRateThreshold, int slowCallRateThreshold, Duration slowCall, Duration window,
+                         int minimumCalls, Duration open, int halfOpenCalls, Duration redisEnqueueTimeout,
+                         Duration postgresReadTimeout, Duration postgresWriteTimeout) {
+  }
+
+  public record Shedding(int maxInFlight, long backlogMaxEntries, double redisMemoryMaxRatio, Duration backlogPoll,
+                         int retryAfterSeconds) {
+  }
 
   public static ResilienceConfig from(Settings s) {
-    return new ResilienceConfig();
+    int perMinute = s.intIn("ratelimit.applicant-per-minute", 1, 100_000);
+    RateLimits limits = new RateLimits(
+        s.bool("ratelimit.enabled"),
+        clientClasses(s),
+        new Limit(perMinute / 60.0, s.intIn("ratelimit.applicant-burst", 1, 100_000)),
+        s.millis("ratelimit.redis-timeout-ms", 1, 10_000),
+        s.oneOf("ratelimit.fallback", FallbackPolicy.class),
+        s.intIn("ratelimit.fallback-instances", 1, 1000));
+    Breakers breakers = new Breakers(
+        s.intIn("breaker.failure-rate-threshold", 1, 100),
+        s.intIn("breaker.slow-call-rate-threshold", 1, 100),
+        s.millis("breaker.slow-call-ms", 1, 600_000),
+        Duration.ofSeconds(s.intIn("breaker.window-seconds", 1, 3600)),
+        s.intIn("breaker.minimum-calls", 1, 100_000),
+        Duration.ofSeconds(s.intIn("breaker.open-seconds", 1, 3600)),
+        s.intIn("breaker.half-open-calls", 1, 1000),
+        s.millis("timeout.redis-enqueue-ms", 1, 600_000),
+        s.millis("timeout.postgres-read-ms", 1, 600_000),
+        s.millis("timeout.postgres-write-ms", 1, 600_000));
+    String ratio = s.string("shed.redis-memory-max-ratio");
+    double memoryRatio;
+    try {
+      memoryRatio = Double.parseDouble(ratio);
+    } catch (NumberFormatException e) {
+      throw s.invalid("shed.redis-memory-max-ratio", ratio, "must be a number in (0, 1]");
+    }
+    if (memoryRatio <= 0 || memoryRatio > 1) {
+      throw s.invalid("shed.redis-memory-max-ratio", ratio, "must be a number in (0, 1]");
+    }
+    Shedding shedding = new Shedding(
+        s.intIn("shed.max-in-flight", 1, 1_000_000),
+        s.longIn("shed.backlog-max-entries", 1, Long.MAX_VALUE),
+        memoryRatio,
+        s.millis("shed.backlog-poll-ms", 50, 600_000),
+        s.intIn("shed.retry-after-seconds", 1, 3600));
+    return new ResilienceConfig(limits, breakers, shedding,
+        s.oneOf("degraded.redis-down", RedisDownPolicy.class),
+        s.millis("drain.announce-ms", 0, 600_000),
+        s.millis("drain.timeout-ms", 100, 3_600_000));
+  }
+
+  private static Map<String, Limit> clientClasses(Settings s) {
+    String raw = s.nonBlank("ratelimit.client-classes");
+    Map<String, Limit> classes = new LinkedHashMap<>();
+    for (String entry : raw.split(",")) {
+      String[] parts = entry.trim().split("[:/]");
+      try {
+        classes.put(parts[0].trim(), new Limit(Double.parseDouble(parts[1]), Integer.parseInt(parts[2])));
+      } catch (RuntimeException e) {
+        throw s.invalid("ratelimit.client-classes", raw, "must list <class>:<per second>/<burst>, e.g. standard:200/400");
+      }
+    }
+    if (!classes.containsKey("standard")) {
+      throw s.invalid("ratelimit.client-classes", raw, "must define the 'standard' class");
+    }
+    return Map.copyOf(classes);
   }
 }

@@ -1,9 +1,160 @@
 package vn.onewindow.common.config;
 
-/** Frontend authentication, citizen identity, TLS and browser hygiene (config/security.properties). */
-public record SecurityConfig() {
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Frontend authentication, citizen identity, TLS and browser hygiene (config/security.properties). Validated when
+ * built: a half-configured token verifier or a TLS switch without its files stops the process at start-up, naming the
+ * key, instead of failing on the first request.
+ */
+public record SecurityConfig(
+    boolean requireApiKey,
+    String clientsFile,
+    CitizenToken citizenToken,
+    Jwt jwt,
+    Tls tls,
+    List<String> corsAllowedOrigins,
+    int maxHeaderCount,
+    int maxHeaderBytes,
+    int maxInitialLineBytes,
+    Duration idleTimeout,
+    Duration requestTimeout) {
+
+  /** Signature algorithms a citizen token may use; symmetric (HS*) and "none" are never accepted. */
+  public static final Set<String> SUPPORTED_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "PS256", "ES256", "ES384");
+  private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:\\d{1,5})?");
+
+  /** Whether a bearer token identifying the citizen is ignored, checked when present, or demanded. */
+  public enum CitizenToken { OFF, OPTIONAL, REQUIRED }
+
+  /**
+   * How citizen tokens (JWT from the national sign-in) are verified. {@code jwks} is an https URL or a file path of a
+   * JWK Set; {@code publicKeyFiles} are PEM public keys or certificates. Both may be given.
+   */
+  public record Jwt(String issuer, List<String> audiences, String jwks, List<String> publicKeyFiles,
+                    Set<String> algorithms, Duration clockSkew, String citizenClaim) {
+
+    /** True when enough is configured to verify a token: an issuer, an audience and at least one key source. */
+    public boolean configured() {
+      return !issuer.isEmpty() && !audiences.isEmpty() && (!jwks.isEmpty() || !publicKeyFiles.isEmpty());
+    }
+
+    public boolean jwksIsUrl() {
+      return jwks.startsWith("https://") || jwks.startsWith("http://");
+    }
+  }
+
+  /** HTTPS with a PEM certificate chain and private key; HTTP/2 is negotiated by ALPN when enabled. */
+  public record Tls(boolean enabled, String certFile, String keyFile, Duration hstsMaxAge) {
+  }
 
   public static SecurityConfig from(Settings s) {
-    return new SecurityConfig();
+    CitizenToken mode = s.oneOf("security.citizen-token", CitizenToken.class);
+    Jwt jwt = jwt(s);
+    boolean anyJwt = !jwt.issuer().isEmpty() || !jwt.audiences().isEmpty() || !jwt.jwks().isEmpty()
+        || !jwt.publicKeyFiles().isEmpty();
+    if (anyJwt && !jwt.configured()) {
+      throw new ConfigException("citizen token verification is half-configured: security.jwt.issuer, "
+          + "security.jwt.audience and one of security.jwt.jwks / security.jwt.public-keys must all be set");
+    }
+    if (mode == CitizenToken.REQUIRED && !jwt.configured()) {
+      throw s.invalid("security.citizen-token", "required",
+          "needs security.jwt.issuer, security.jwt.audience and security.jwt.jwks or security.jwt.public-keys");
+    }
+    return new SecurityConfig(
+        s.bool("security.require-api-key"),
+        s.nonBlank("security.clients-file"),
+        mode,
+        jwt,
+        tls(s),
+        origins(s),
+        s.intIn("security.max-header-count", 8, 1000),
+        s.intIn("security.max-header-bytes", 1024, 1024 * 1024),
+        s.intIn("security.max-initial-line-bytes", 256, 64 * 1024),
+        Duration.ofSeconds(s.intIn("security.idle-timeout-seconds", 1, 3600)),
+        s.millis("security.request-timeout-ms", 100, 600_000));
+  }
+
+  /** Largest header block the HTTP codec reads at all; between the two limits the edge answers a 431 problem. */
+  public int codecMaxHeaderBytes() {
+    return maxHeaderBytes * 2;
+  }
+
+  private static Jwt jwt(Settings s) {
+    String jwks = s.string("security.jwt.jwks");
+    if (jwks.startsWith("http://") && !isLoopback(jwks)) {
+      throw s.invalid("security.jwt.jwks", jwks, "must be an https URL (plain http only for a loopback address)");
+    }
+    if (!jwks.isEmpty() && !jwks.startsWith("https://") && !jwks.startsWith("http://")) {
+      requireReadable(s, "security.jwt.jwks", jwks);
+    }
+    List<String> keys = list(s.string("security.jwt.public-keys"));
+    for (String key : keys) {
+      requireReadable(s, "security.jwt.public-keys", key);
+    }
+    Set<String> algorithms = new LinkedHashSet<>();
+    for (String alg : list(s.string("security.jwt.algorithms"))) {
+      if (!SUPPORTED_ALGORITHMS.contains(alg)) {
+        throw s.invalid("security.jwt.algorithms", s.string("security.jwt.algorithms"),
+            "may only list " + new java.util.TreeSet<>(SUPPORTED_ALGORITHMS));
+      }
+      algorithms.add(alg);
+    }
+    if (algorithms.isEmpty()) {
+      throw s.invalid("security.jwt.algorithms", "", "must list at least one algorithm");
+    }
+    String claim = s.nonBlank("security.jwt.citizen-claim");
+    return new Jwt(s.string("security.jwt.issuer"), list(s.string("security.jwt.audience")), jwks, keys,
+        Set.copyOf(algorithms), Duration.ofSeconds(s.intIn("security.jwt.clock-skew-seconds", 0, 300)), claim);
+  }
+
+  private static Tls tls(Settings s) {
+    boolean enabled = s.bool("security.tls.enabled");
+    String cert = s.string("security.tls.cert-file");
+    String key = s.string("security.tls.key-file");
+    if (enabled) {
+      requireReadable(s, "security.tls.cert-file", cert);
+      requireReadable(s, "security.tls.key-file", key);
+    }
+    return new Tls(enabled, cert, key, Duration.ofSeconds(s.longIn("security.hsts-max-age-seconds", 0, 63_072_000)));
+  }
+
+  private static List<String> origins(Settings s) {
+    List<String> origins = list(s.string("security.cors.allowed-origins"));
+    for (String origin : origins) {
+      if (!ORIGIN.matcher(origin).matches()) {
+        throw s.invalid("security.cors.allowed-origins", origin,
+            "must be origins like https://dichvucong.gov.vn (scheme, host, optional port; no path, no wildcard)");
+      }
+    }
+    return origins.stream().map(o -> o.toLowerCase(Locale.ROOT)).toList();
+  }
+
+  private static void requireReadable(Settings s, String key, String file) {
+    if (file.isEmpty() || !Files.isRegularFile(Path.of(file)) || !Files.isReadable(Path.of(file))) {
+      throw s.invalid(key, file, "must name a readable file");
+    }
+  }
+
+  private static boolean isLoopback(String url) {
+    try {
+      String host = URI.create(url).getHost();
+      return "localhost".equals(host) || "127.0.0.1".equals(host) || "[::1]".equals(host);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static List<String> list(String raw) {
+    return Arrays.stream(raw.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
   }
 }

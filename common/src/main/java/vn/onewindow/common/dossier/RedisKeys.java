@@ -20,6 +20,11 @@ public record RedisKeys(String prefix, String stream, String deadLetterStream, S
     return prefix + "idem:" + clientId + ":" + key;
   }
 
+  /** GCRA state of one applicant's rate limit; {@code applicantKey} is a hash, never the ID itself. */
+  public String applicantLimit(String applicantKey) {
+    return prefix + "rl:applicant:" + applicantKey;
+  }
+
   public String receipt(String dossierId) {
     return prefix + "receipt:" + dossierId;
   }

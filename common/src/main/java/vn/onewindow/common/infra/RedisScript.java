@@ -27,15 +27,20 @@ public final class RedisScript {
     this.sha1 = sha1(source);
   }
 
-  public static RedisScript fromResource(String resource) {
-    try (InputStream in = RedisScript.class.getClassLoader().getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException("Lua script " + resource + " not found on the classpath");
+  /** A script made of one or more classpath resources, concatenated (shared Lua functions first). */
+  public static RedisScript fromResources(String... resources) {
+    StringBuilder source = new StringBuilder();
+    for (String resource : resources) {
+      try (InputStream in = RedisScript.class.getClassLoader().getResourceAsStream(resource)) {
+        if (in == null) {
+          throw new IllegalStateException("Lua script " + resource + " not found on the classpath");
+        }
+        source.append(new String(in.readAllBytes(), StandardCharsets.UTF_8)).append('\n');
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      return new RedisScript(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
+    return new RedisScript(source.toString());
   }
 
   public Future<Response> run(Redis redis, List<String> keys, List<String> args) {

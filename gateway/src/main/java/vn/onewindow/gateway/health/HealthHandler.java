@@ -11,19 +11,25 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import java.util.concurrent.TimeUnit;
+import vn.onewindow.gateway.admission.Admission;
 
-/** Liveness (the process answers), readiness (both stores answer within a second), and the Prometheus scrape. */
+/**
+ * Liveness (the process answers), readiness (both stores answer within a second, migrations were applied before
+ * the gateway started, and the process is not draining), and the Prometheus scrape.
+ */
 public final class HealthHandler {
   private static final long CHECK_TIMEOUT_MS = 1000;
 
   private final Redis redis;
   private final Pool pool;
   private final PrometheusMeterRegistry registry;
+  private final Admission admission;
 
-  public HealthHandler(Redis redis, Pool pool, PrometheusMeterRegistry registry) {
+  public HealthHandler(Redis redis, Pool pool, PrometheusMeterRegistry registry, Admission admission) {
     this.redis = redis;
     this.pool = pool;
     this.registry = registry;
+    this.admission = admission;
   }
 
   public void live(RoutingContext ctx) {
@@ -31,6 +37,11 @@ public final class HealthHandler {
   }
 
   public void ready(RoutingContext ctx) {
+    if (admission.draining()) {
+      json(ctx, 503, new JsonObject().put("status", "DOWN")
+          .put("checks", new JsonArray().add(new JsonObject().put("id", "draining").put("status", "DOWN"))));
+      return;
+    }
     Future<Boolean> redisUp = check(redis.send(Request.cmd(Command.PING)));
     Future<Boolean> postgresUp = check(pool.query("SELECT 1").execute());
     Future.join(redisUp, postgresUp).onComplete(ignored -> {

@@ -1,6 +1,7 @@
 package vn.onewindow.gateway.http;
 
 import java.util.List;
+import java.util.Map;
 import vn.onewindow.gateway.validation.Violation;
 
 /**
@@ -13,15 +14,22 @@ public final class HttpFailure extends RuntimeException {
   private final String title;
   private final List<Violation> violations;
   private final int retryAfterSeconds;
+  private final Map<String, String> headers;
 
   private HttpFailure(int status, String type, String title, String detail, List<Violation> violations,
                       int retryAfterSeconds, Throwable cause) {
+    this(status, type, title, detail, violations, retryAfterSeconds, cause, Map.of());
+  }
+
+  private HttpFailure(int status, String type, String title, String detail, List<Violation> violations,
+                      int retryAfterSeconds, Throwable cause, Map<String, String> headers) {
     super(detail, cause, false, false);
     this.status = status;
     this.type = type;
     this.title = title;
     this.violations = List.copyOf(violations);
     this.retryAfterSeconds = retryAfterSeconds;
+    this.headers = Map.copyOf(headers);
   }
 
   public static HttpFailure malformed(String detail) {
@@ -49,6 +57,33 @@ public final class HttpFailure extends RuntimeException {
         "the " + upstream + " store is not answering; retry shortly", List.of(), 2, cause);
   }
 
+  /** Over a rate limit: 429 with Retry-After and the limit's RateLimit-* headers. */
+  public static HttpFailure rateLimited(String what, int retryAfterSeconds, Map<String, String> headers) {
+    return new HttpFailure(429, "rate-limited", "Too many requests",
+        what + " is over its rate limit; retry after " + retryAfterSeconds + " s", List.of(), retryAfterSeconds, null,
+        headers);
+  }
+
+  /** Refused before any work to protect the hub (backlog, concurrency): a fast 503 the client retries later. */
+  public static HttpFailure overloaded(String why, int retryAfterSeconds) {
+    return new HttpFailure(503, "overloaded", "Service overloaded",
+        "the hub is refusing new dossiers for a moment (" + why + "); nothing was queued, retry later",
+        List.of(), retryAfterSeconds, null);
+  }
+
+  /** An upstream's circuit breaker is open: refused in milliseconds instead of waiting for a timeout. */
+  public static HttpFailure circuitOpen(String upstream, int retryAfterSeconds, Throwable cause) {
+    return new HttpFailure(503, "circuit-open", "Service temporarily unavailable",
+        "the " + upstream + " store is failing and calls to it are paused; nothing was queued, retry later",
+        List.of(), retryAfterSeconds, cause);
+  }
+
+  /** The process is shutting down: another instance will take the request. */
+  public static HttpFailure draining() {
+    return new HttpFailure(503, "shutting-down", "Instance shutting down",
+        "this instance is shutting down; retry and another instance will answer", List.of(), 1, null);
+  }
+
   public int status() {
     return status;
   }
@@ -63,6 +98,11 @@ public final class HttpFailure extends RuntimeException {
 
   public List<Violation> violations() {
     return violations;
+  }
+
+  /** Extra response headers of this answer (e.g. RateLimit-*). */
+  public Map<String, String> headers() {
+    return headers;
   }
 
   public int retryAfterSeconds() {

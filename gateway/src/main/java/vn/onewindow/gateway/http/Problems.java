@@ -59,6 +59,7 @@ public final class Problems {
   }
 
   private void respond(RoutingContext ctx, HttpFailure f) {
+    f.headers().forEach(ctx.response()::putHeader);
     if (f.retryAfterSeconds() > 0) {
       ctx.response().putHeader("Retry-After", Integer.toString(f.retryAfterSeconds()));
     }
@@ -74,15 +75,18 @@ public final class Problems {
       }
       body.put("errors", errors);
     }
-    send(ctx, f.status(), body);
+    if ("shutting-down".equals(f.type())) {
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    send(ctx, f.status(), f.type(), body);
   }
 
   private void write(RoutingContext ctx, int status, String type, String title, String detail) {
-    send(ctx, status, problem(ctx, status, type, title, detail));
+    send(ctx, status, type, problem(ctx, status, type, title, detail));
   }
 
-  private void send(RoutingContext ctx, int status, JsonObject body) {
-    outcomes.recordFailure(ctx, status);
+  private void send(RoutingContext ctx, int status, String type, JsonObject body) {
+    outcomes.recordFailure(ctx, status, type);
     HttpServerResponse response = ctx.response();
     if (response.headWritten()) {
       response.reset();

@@ -43,7 +43,7 @@ public final class SubmissionOutcomes {
     counters.get(outcome).getOrDefault(tag, counters.get(outcome).get("unknown")).increment();
   }
 
-  void recordFailure(RoutingContext ctx, int status) {
+  void recordFailure(RoutingContext ctx, int status, String type) {
     if (ctx.request().method() != HttpMethod.POST || !SUBMIT_PATH.equals(ctx.request().path())) {
       return;
     }
@@ -52,7 +52,14 @@ public final class SubmissionOutcomes {
       case 409 -> Outcome.CONFLICT;
       case 413 -> Outcome.TOO_LARGE;
       case 415 -> Outcome.UNSUPPORTED_MEDIA_TYPE;
+      case 401 -> Outcome.UNAUTHORIZED;
       case 422 -> Outcome.INVALID;
+      case 429 -> Outcome.RATE_LIMITED;
+      case 503 -> switch (type) {
+        case "overloaded", "shutting-down" -> Outcome.SHED;
+        case "circuit-open" -> Outcome.BREAKER_OPEN;
+        default -> Outcome.UPSTREAM_ERROR;
+      };
       default -> Outcome.UPSTREAM_ERROR;
     });
   }

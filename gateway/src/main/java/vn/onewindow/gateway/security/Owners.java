@@ -28,6 +28,16 @@ public final class Owners {
     }
   }
 
+  /** Stable, non-reversible key of the applicant (citizen ID or tax code) for per-applicant rate limits. */
+  public static String applicantKey(com.fasterxml.jackson.databind.JsonNode applicant) {
+    String citizen = applicant.path("citizenId").asText("");
+    String business = applicant.path("taxCode").asText("");
+    if (citizen.isEmpty() && business.isEmpty()) {
+      return "";
+    }
+    return applicantHash(citizen.isEmpty() ? "business:" + business : "citizen:" + citizen).substring(0, 32);
+  }
+
   public static boolean mayRead(RoutingContext ctx, String ownerClient, String applicantHash) {
     if (Security.clientId(ctx).equals(ownerClient)) {
       return true;

@@ -17,6 +17,7 @@ public final class Security {
   public static final String ANONYMOUS_CLIENT = "public";
   static final String CLIENT_KEY = "security.client";
   static final String CITIZEN_KEY = "security.citizen";
+  static final String QUOTA_KEY = "security.quota";
 
   private final SecurityConfig config;
 
@@ -55,6 +56,12 @@ public final class Security {
   public static String clientId(RoutingContext ctx) {
     String client = ctx.get(CLIENT_KEY);
     return client == null ? ANONYMOUS_CLIENT : client;
+  }
+
+  /** The rate-limit quota class of the authenticated client ("standard" until clients are registered). */
+  public static String quotaClass(RoutingContext ctx) {
+    String quota = ctx.get(QUOTA_KEY);
+    return quota == null ? "standard" : quota;
   }
 
   /** The citizen ID proven by a verified token, if the request carried one. */

@@ -11,11 +11,15 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 import java.util.UUID;
 import vn.onewindow.common.dossier.NationalStatus;
 import vn.onewindow.common.dossier.RedisKeys;
+import vn.onewindow.common.metrics.MeterNames.Upstream;
+import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.HttpFailure;
 
 /**
@@ -37,11 +41,15 @@ public final class DossierStatusReader {
   private final Pool pool;
   private final Redis redis;
   private final RedisKeys keys;
+  private final UpstreamBreakers breakers;
+  private final Duration timeout;
 
-  public DossierStatusReader(Pool pool, Redis redis, RedisKeys keys) {
+  public DossierStatusReader(Pool pool, Redis redis, RedisKeys keys, UpstreamBreakers breakers, Duration timeout) {
     this.pool = pool;
     this.redis = redis;
     this.keys = keys;
+    this.breakers = breakers;
+    this.timeout = timeout;
   }
 
   /** What a status look-up found, with who owns it; the owner fields never leave the gateway. */
@@ -58,7 +66,8 @@ public final class DossierStatusReader {
   }
 
   private Future<Optional<DossierView>> fromPostgres(UUID id) {
-    return pool.preparedQuery(BY_ID).execute(Tuple.of(id)).map(DossierStatusReader::firstRow);
+    return breakers.call(Upstream.POSTGRES_READ, timeout, () -> pool.preparedQuery(BY_ID).execute(Tuple.of(id)))
+        .map(DossierStatusReader::firstRow);
   }
 
   private static Optional<DossierView> firstRow(RowSet<Row> rows) {
@@ -88,6 +97,7 @@ public final class DossierStatusReader {
 
   private Future<Optional<DossierView>> fromRedis(UUID id) {
     return redis.send(Request.cmd(Command.HGETALL).arg(keys.receipt(id.toString())))
+        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .map(reply -> fromReceipt(id, reply));
   }
 

@@ -9,28 +9,30 @@ import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import vn.onewindow.common.config.DossierConfig;
+import vn.onewindow.common.config.ResilienceConfig.Limit;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.RedisScript;
 import vn.onewindow.common.metrics.MeterNames;
-import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.admission.LimitDecision;
 
 /**
- * Puts a dossier on the Redis stream with one atomic script call. The returned future succeeds only once Redis
- * has acknowledged the write, so a 202 is never sent for a dossier that is not queued.
+ * Puts a dossier on the Redis stream with one atomic script call (see enqueue-dossier.lua). The returned future
+ * succeeds only once Redis has acknowledged the write, so a 202 is never sent for a dossier that is not queued.
  */
 public final class DossierQueue {
-  private static final RedisScript ENQUEUE = RedisScript.fromResource("lua/enqueue-dossier.lua");
+  private static final RedisScript ENQUEUE = RedisScript.fromResources("lua/gcra.lua", "lua/enqueue-dossier.lua");
   private static final DateTimeFormatter YYMMDD = DateTimeFormatter.ofPattern("yyMMdd");
 
-  private final Redis redis;
   private final RedisKeys keys;
   private final DossierConfig config;
+  private final Limit applicantLimit;
   private final Timer latency;
 
-  public DossierQueue(Redis redis, RedisKeys keys, DossierConfig config, MeterRegistry registry) {
-    this.redis = redis;
+  /** {@code applicantLimit} is null when applicant rate limits are off. */
+  public DossierQueue(RedisKeys keys, DossierConfig config, Limit applicantLimit, MeterRegistry registry) {
     this.keys = keys;
     this.config = config;
+    this.applicantLimit = applicantLimit;
     this.latency = Timer.builder(MeterNames.ENQUEUE_LATENCY)
         .description("Time for Redis to acknowledge one dossier enqueue")
         .publishPercentileHistogram()
@@ -39,32 +41,38 @@ public final class DossierQueue {
         .register(registry);
   }
 
-  public Future<Receipt> enqueue(Submission s) {
+  public Future<EnqueueResult> enqueue(Redis redis, Submission s) {
     String yymmdd = s.receiptDate().format(YYMMDD);
+    boolean limitApplicant = applicantLimit != null && !s.applicantKey().isEmpty();
     List<String> scriptKeys = List.of(
         s.idempotencyKey() == null ? "" : keys.idempotency(s.clientId(), s.idempotencyKey()),
         keys.sequence(s.receivingUnit(), yymmdd),
         keys.stream(),
-        keys.receipt(s.dossierId()));
+        keys.receipt(s.dossierId()),
+        limitApplicant ? keys.applicantLimit(s.applicantKey()) : "");
     List<String> args = List.of(
         s.bodySha256(), s.dossierId(), s.receivingUnit() + "-" + yymmdd,
         Long.toString(config.idempotencyTtl().toSeconds()), Long.toString(config.receiptTtl().toSeconds()),
         s.receivedAt().toString(), s.clientId(), s.payload(), s.procedureCode(), s.receivingUnit(),
         s.handlingAgency(), s.channel(), s.expectedResultBy().toString(),
-        s.idempotencyKey() == null ? "" : s.idempotencyKey(), s.applicantHash());
+        s.idempotencyKey() == null ? "" : s.idempotencyKey(), s.applicantHash(),
+        limitApplicant ? Double.toString(1000.0 / applicantLimit.perSecond()) : "0",
+        limitApplicant ? Integer.toString(applicantLimit.burst()) : "0");
     long started = System.nanoTime();
     return ENQUEUE.run(redis, scriptKeys, args)
-        .recover(err -> Future.failedFuture(HttpFailure.unavailable("queue (redis)", err)))
         .andThen(ar -> latency.record(Duration.ofNanos(System.nanoTime() - started)))
-        .map(reply -> toReceipt(reply, s));
+        .map(reply -> toResult(reply, s));
   }
 
-  private static Receipt toReceipt(Response reply, Submission s) {
+  private EnqueueResult toResult(Response reply, Submission s) {
     String outcome = reply.get(0).toString();
     return switch (outcome) {
-      case "accepted", "duplicate" -> new Receipt(reply.get(1).toString(), reply.get(2).toString(),
-          reply.get(3).toString(), reply.get(4).toString(), s.procedureCode(), outcome.equals("duplicate"));
-      case "conflict" -> throw HttpFailure.idempotencyConflict();
+      case "accepted", "duplicate" -> new EnqueueResult.Accepted(new Receipt(reply.get(1).toString(),
+          reply.get(2).toString(), reply.get(3).toString(), reply.get(4).toString(), s.procedureCode(),
+          outcome.equals("duplicate")));
+      case "conflict" -> new EnqueueResult.Conflict();
+      case "limited" -> new EnqueueResult.Limited(new LimitDecision(false, applicantLimit.burst(),
+          reply.get(1).toLong(), reply.get(2).toLong(), reply.get(3).toLong()));
       default -> throw new IllegalStateException("enqueue script answered '" + outcome + "'");
     };
   }

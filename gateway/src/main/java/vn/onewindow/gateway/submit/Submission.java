@@ -5,7 +5,8 @@ import java.time.LocalDate;
 
 /**
  * A validated dossier ready to be queued, with everything the enqueue script needs. {@code applicantHash} lets a
- * citizen holding a verified token find the dossier without the citizen ID being stored in clear next to it.
+ * citizen holding a verified token find the dossier without the citizen ID being stored in clear next to it;
+ * {@code applicantKey} (a hash of the citizen ID or tax code) keys the applicant's rate limit.
  */
 public record Submission(
     String dossierId,
@@ -20,5 +21,6 @@ public record Submission(
     Instant receivedAt,
     LocalDate receiptDate,
     LocalDate expectedResultBy,
-    String applicantHash) {
+    String applicantHash,
+    String applicantKey) {
 }

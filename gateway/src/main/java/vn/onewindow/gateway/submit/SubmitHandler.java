@@ -7,7 +7,11 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.redis.client.Redis;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
@@ -18,6 +22,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.DossierConfig;
+import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.Outcome;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.RequestIds;
@@ -37,31 +42,42 @@ public final class SubmitHandler {
 
   private final DossierParser parser;
   private final DossierValidator validator;
-  private final DossierQueue queue;
+  private final DossierIntake intake;
+  private final Redis redis;
   private final DossierConfig config;
   private final StatusLinks links;
   private final SubmissionOutcomes outcomes;
+  private final Timer latency;
   private final Clock clock;
 
-  public SubmitHandler(DossierParser parser, DossierValidator validator, DossierQueue queue, DossierConfig config,
-                       StatusLinks links, SubmissionOutcomes outcomes, Clock clock) {
+  public SubmitHandler(DossierParser parser, DossierValidator validator, DossierIntake intake, Redis redis,
+                       DossierConfig config, StatusLinks links, SubmissionOutcomes outcomes, MeterRegistry registry,
+                       Clock clock) {
     this.parser = parser;
     this.validator = validator;
-    this.queue = queue;
+    this.intake = intake;
+    this.redis = redis;
     this.config = config;
     this.links = links;
     this.outcomes = outcomes;
+    this.latency = Timer.builder(MeterNames.SUBMIT_LATENCY)
+        .description("Accepted submissions, request in to 202 out")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
     this.clock = clock;
   }
 
   public void handle(RoutingContext ctx) {
+    long started = System.nanoTime();
     byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
     Future.succeededFuture(body)
         .map(parser::parse)
         .map(dossier -> validated(ctx, dossier))
         .map(dossier -> submission(ctx, dossier, body))
-        .compose(queue::enqueue)
-        .onSuccess(receipt -> accepted(ctx, receipt))
+        .compose(submission -> intake.submit(redis, submission))
+        .onSuccess(outcome -> accepted(ctx, outcome, started))
         .onFailure(ctx::fail);
   }
 
@@ -99,11 +115,15 @@ public final class SubmitHandler {
         receivedAt,
         receiptDate,
         WorkingDays.add(receiptDate, procedure.processingDays()),
-        Owners.applicantHash(dossier.path("applicant").path("citizenId").asText("")));
+        Owners.applicantHash(dossier.path("applicant").path("citizenId").asText("")),
+        Owners.applicantKey(dossier.path("applicant")));
   }
 
-  private void accepted(RoutingContext ctx, Receipt receipt) {
-    outcomes.record(ctx, receipt.replayed() ? Outcome.DUPLICATE : Outcome.ACCEPTED);
+  private void accepted(RoutingContext ctx, DossierIntake.Outcome outcome, long startedNanos) {
+    Receipt receipt = outcome.receipt();
+    outcomes.record(ctx, receipt.replayed() ? Outcome.DUPLICATE : outcome.degraded() ? Outcome.DEGRADED
+        : Outcome.ACCEPTED);
+    latency.record(Duration.ofNanos(System.nanoTime() - startedNanos));
     String statusUrl = links.statusUrl(receipt.dossierId());
     if (!receipt.replayed()) {
       LOG.info("dossier {} queued as {} (request {})", receipt.dossierId(), receipt.code(), RequestIds.of(ctx));

@@ -1,0 +1,106 @@
+package vn.onewindow.gateway;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import java.time.Clock;
+import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.dossier.RedisKeys;
+import vn.onewindow.common.infra.BacklogMonitor;
+import vn.onewindow.common.infra.RedisClients;
+import vn.onewindow.gateway.admission.Admission;
+import vn.onewindow.gateway.admission.LocalRateLimiter;
+import vn.onewindow.gateway.admission.RateLimiter;
+import vn.onewindow.gateway.admission.UpstreamBreakers;
+import vn.onewindow.gateway.validation.DossierValidator;
+import vn.onewindow.gateway.validation.ProcedureCatalogue;
+
+/**
+ * What every gateway verticle of one process shares: the validator, one circuit breaker per upstream, the rate
+ * limiter with its local fallback, the bulkhead and drain flag, and the backlog monitor. Built once, before the
+ * verticles are deployed.
+ */
+public final class GatewayShared {
+  private static final long EVICT_INTERVAL_MS = 10_000;
+
+  private final HubConfig config;
+  private final DossierValidator validator;
+  private final PrometheusMeterRegistry registry;
+  private final UpstreamBreakers breakers;
+  private final LocalRateLimiter localLimiter;
+  private final RateLimiter limiter;
+  private final BacklogMonitor backlog;
+  private final Admission admission;
+  private final Redis monitorRedis;
+  private long evictTimer = -1;
+
+  private GatewayShared(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry) {
+    this.config = config;
+    this.registry = registry;
+    this.validator = new DossierValidator(ProcedureCatalogue.load(config.dossier().catalogue()));
+    this.breakers = new UpstreamBreakers(config.resilience().breakers(), registry);
+    this.localLimiter = new LocalRateLimiter(Clock.systemUTC());
+    this.limiter = new RateLimiter(config.resilience().rateLimits(), breakers, localLimiter, registry);
+    this.monitorRedis = RedisClients.create(vertx, config.redis().withPoolSize(2));
+    this.backlog = new BacklogMonitor(monitorRedis, keys(), config.resilience().shedding().backlogPoll(), registry);
+    this.admission = new Admission(config.resilience(), limiter, backlog, registry);
+  }
+
+  /** Creates the shared state, makes sure the consumer group exists and takes a first backlog sample. */
+  public static Future<GatewayShared> start(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry) {
+    GatewayShared shared = new GatewayShared(vertx, config, registry);
+    RedisKeys keys = shared.keys();
+    shared.evictTimer = vertx.setPeriodic(EVICT_INTERVAL_MS, id -> shared.localLimiter.evictIdle());
+    return shared.monitorRedis.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(keys.stream()).arg(keys.group())
+            .arg("0").arg("MKSTREAM"))
+        .otherwiseEmpty()
+        .compose(v -> shared.backlog.start(vertx))
+        .otherwiseEmpty()
+        .map(shared);
+  }
+
+  public Future<Void> close(Vertx vertx) {
+    vertx.cancelTimer(evictTimer);
+    backlog.stop(vertx);
+    return monitorRedis.close();
+  }
+
+  public RedisKeys keys() {
+    return RedisKeys.of(config.redis(), config.stream());
+  }
+
+  public HubConfig config() {
+    return config;
+  }
+
+  public DossierValidator validator() {
+    return validator;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public UpstreamBreakers breakers() {
+    return breakers;
+  }
+
+  public LocalRateLimiter localLimiter() {
+    return localLimiter;
+  }
+
+  public RateLimiter limiter() {
+    return limiter;
+  }
+
+  public BacklogMonitor backlog() {
+    return backlog;
+  }
+
+  public Admission admission() {
+    return admission;
+  }
+}

@@ -1,0 +1,123 @@
+package vn.onewindow.gateway.admission;
+
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.redis.client.Redis;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import vn.onewindow.common.config.ResilienceConfig;
+import vn.onewindow.common.config.ResilienceConfig.Shedding;
+import vn.onewindow.common.infra.BacklogMonitor;
+import vn.onewindow.common.infra.BacklogMonitor.Backlog;
+import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.metrics.MeterNames.LimitKey;
+import vn.onewindow.common.metrics.MeterNames.Refusal;
+import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.security.Security;
+
+/**
+ * Decides, before any real work, whether a request may come in: per-client rate limit (all routes under /v1),
+ * and for submissions the drain state, the backlog watermark and the concurrency bulkhead. Every refusal is fast
+ * (no waiting on a queue or a store) and carries Retry-After. One instance per process, shared by all event loops.
+ */
+public final class Admission {
+  private final ResilienceConfig config;
+  private final RateLimiter limiter;
+  private final BacklogMonitor backlog;
+  private final Bulkhead bulkhead;
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private final Map<Refusal, Counter> refusals = new EnumMap<>(Refusal.class);
+
+  public Admission(ResilienceConfig config, RateLimiter limiter, BacklogMonitor backlog, MeterRegistry registry) {
+    this.config = config;
+    this.limiter = limiter;
+    this.backlog = backlog;
+    BulkheadRegistry bulkheads = BulkheadRegistry.of(BulkheadConfig.custom()
+        .maxConcurrentCalls(config.shedding().maxInFlight())
+        .maxWaitDuration(Duration.ZERO)
+        .build());
+    this.bulkhead = bulkheads.bulkhead("submissions");
+    TaggedBulkheadMetrics.ofBulkheadRegistry(bulkheads).bindTo(registry);
+    Gauge.builder(MeterNames.IN_FLIGHT, bulkhead,
+            b -> config.shedding().maxInFlight() - b.getMetrics().getAvailableConcurrentCalls())
+        .description("Submissions being processed right now").register(registry);
+    Gauge.builder(MeterNames.DRAINING, draining, d -> d.get() ? 1 : 0)
+        .description("1 while this process drains for shutdown").register(registry);
+    for (Refusal refusal : Refusal.values()) {
+      refusals.put(refusal, Counter.builder(MeterNames.REFUSALS).tag(MeterNames.TAG_REASON, refusal.tag())
+          .description("Requests refused before any work").register(registry));
+    }
+  }
+
+  public RateLimiter limiter() {
+    return limiter;
+  }
+
+  public boolean draining() {
+    return draining.get();
+  }
+
+  /** Readiness turns DOWN and new submissions are refused; in-flight ones finish. */
+  public void startDraining() {
+    draining.set(true);
+  }
+
+  /** Route handler: the calling client's rate limit, shared by all instances. */
+  public void limitClient(RoutingContext ctx, Redis redis, String keyPrefix) {
+    String client = Security.clientId(ctx);
+    limiter.acquire(redis, LimitKey.CLIENT, keyPrefix + "rl:client:" + client,
+            config.rateLimits().forClass(Security.quotaClass(ctx)))
+        .onSuccess(decision -> {
+          if (decision.allowed()) {
+            decision.addHeaders(ctx.response());
+            ctx.next();
+          } else {
+            refuse(ctx, Refusal.RATE_LIMITED,
+                HttpFailure.rateLimited("this client", decision.retryAfterSeconds(), decision.headers()));
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** Route handler for submissions: refuses fast while draining, backlogged or at the concurrency limit. */
+  public void shed(RoutingContext ctx) {
+    Shedding shedding = config.shedding();
+    if (draining.get()) {
+      refuse(ctx, Refusal.DRAINING, HttpFailure.draining());
+      return;
+    }
+    Backlog b = backlog.latest();
+    if (b.length() >= shedding.backlogMaxEntries()) {
+      refuse(ctx, Refusal.BACKLOG, HttpFailure.overloaded("queue backlog of " + b.length() + " dossiers",
+          shedding.retryAfterSeconds()));
+      return;
+    }
+    if (b.memoryRatio() >= shedding.redisMemoryMaxRatio()) {
+      refuse(ctx, Refusal.BACKLOG, HttpFailure.overloaded("queue memory nearly full", shedding.retryAfterSeconds()));
+      return;
+    }
+    if (!bulkhead.tryAcquirePermission()) {
+      refuse(ctx, Refusal.CONCURRENCY, HttpFailure.overloaded("too many submissions in flight", 1));
+      return;
+    }
+    ctx.addEndHandler(ignored -> bulkhead.onComplete());
+    ctx.next();
+  }
+
+  public void countRefusal(Refusal refusal) {
+    refusals.get(refusal).increment();
+  }
+
+  private void refuse(RoutingContext ctx, Refusal refusal, HttpFailure failure) {
+    countRefusal(refusal);
+    ctx.fail(failure);
+  }
+}

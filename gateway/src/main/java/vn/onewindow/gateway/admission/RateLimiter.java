@@ -1,0 +1,92 @@
+package vn.onewindow.gateway.admission;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Redis;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.onewindow.common.config.ResilienceConfig.Limit;
+import vn.onewindow.common.config.ResilienceConfig.RateLimits;
+import vn.onewindow.common.infra.RedisScript;
+import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.metrics.MeterNames.LimitKey;
+import vn.onewindow.common.metrics.MeterNames.Upstream;
+
+/**
+ * Rate limits shared by every gateway instance: one atomic GCRA script in Redis per decision. When Redis does
+ * not answer within its short timeout (or its breaker is open) the decision is taken by the configured fallback
+ * (by default each instance's local share of the limit), so a dead Redis neither stalls requests nor opens the
+ * floodgates. The switch is logged once each way and exported as a gauge.
+ */
+public final class RateLimiter {
+  private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
+  private static final RedisScript SCRIPT = RedisScript.fromResources("lua/gcra.lua", "lua/rate-limit.lua");
+
+  private final RateLimits config;
+  private final UpstreamBreakers breakers;
+  private final LocalRateLimiter local;
+  private final AtomicBoolean fallbackActive = new AtomicBoolean();
+  private final MeterRegistry registry;
+
+  public RateLimiter(RateLimits config, UpstreamBreakers breakers, LocalRateLimiter local, MeterRegistry registry) {
+    this.config = config;
+    this.breakers = breakers;
+    this.local = local;
+    this.registry = registry;
+    Gauge.builder(MeterNames.RATE_LIMIT_FALLBACK, fallbackActive, a -> a.get() ? 1 : 0)
+        .description("1 while rate limits are decided locally because Redis is unhealthy")
+        .register(registry);
+  }
+
+  public RateLimits config() {
+    return config;
+  }
+
+  public boolean fallbackActive() {
+    return fallbackActive.get();
+  }
+
+  public Future<LimitDecision> acquire(Redis redis, LimitKey kind, String key, Limit limit) {
+    if (!config.enabled()) {
+      return Future.succeededFuture(LimitDecision.UNLIMITED);
+    }
+    return breakers.call(Upstream.REDIS_LIMITER, config.redisTimeout(),
+            () -> SCRIPT.run(redis, List.of(key), List.of(Double.toString(1000.0 / limit.perSecond()),
+                Integer.toString(limit.burst()))))
+        .map(reply -> {
+          if (fallbackActive.compareAndSet(true, false)) {
+            LOG.warn("rate limits shared through Redis again (local fallback ended)");
+          }
+          return LimitDecision.fromGcra(reply, 0, limit);
+        })
+        .recover(err -> Future.succeededFuture(fallback(key, limit, err)))
+        .andThen(ar -> count(kind, ar.result()));
+  }
+
+  /** Records a decision taken elsewhere (the applicant limit inside the enqueue script). */
+  public void count(LimitKey kind, LimitDecision decision) {
+    if (decision != null && decision.limit() >= 0) {
+      Counter.builder(MeterNames.RATE_LIMIT_DECISIONS)
+          .tag(MeterNames.TAG_LIMIT, kind.tag())
+          .tag(MeterNames.TAG_DECISION, decision.allowed() ? "allowed" : "limited")
+          .register(registry)
+          .increment();
+    }
+  }
+
+  private LimitDecision fallback(String key, Limit limit, Throwable cause) {
+    if (fallbackActive.compareAndSet(false, true)) {
+      LOG.warn("rate-limit store unavailable ({}): deciding limits by policy '{}' until it answers again",
+          cause.getClass().getSimpleName(), config.fallback().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    return switch (config.fallback()) {
+      case LOCAL -> local.acquire(key, limit.share(config.fallbackInstances()));
+      case ALLOW -> LimitDecision.UNLIMITED;
+      case DENY -> new LimitDecision(false, limit.burst(), 0, 1000, 1000);
+    };
+  }
+}

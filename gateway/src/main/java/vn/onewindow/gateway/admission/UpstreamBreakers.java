@@ -1,0 +1,86 @@
+package vn.onewindow.gateway.admission;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.onewindow.common.config.ResilienceConfig;
+import vn.onewindow.common.metrics.MeterNames.Upstream;
+
+/**
+ * One Resilience4j circuit breaker per upstream, behind a thin adapter to Vert.x futures: permission is asked
+ * before the call, the call gets an explicit timeout, and its measured duration and outcome are reported when the
+ * future completes. An open breaker fails the call at once with {@link CallNotPermittedException}.
+ */
+public final class UpstreamBreakers {
+  private static final Logger LOG = LoggerFactory.getLogger(UpstreamBreakers.class);
+
+  private final Map<Upstream, CircuitBreaker> breakers = new EnumMap<>(Upstream.class);
+  private final Duration openDuration;
+
+  public UpstreamBreakers(ResilienceConfig.Breakers config, MeterRegistry registry) {
+    CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
+        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
+        .slidingWindowSize((int) config.window().toSeconds())
+        .minimumNumberOfCalls(config.minimumCalls())
+        .failureRateThreshold(config.failureRateThreshold())
+        .slowCallRateThreshold(config.slowCallRateThreshold())
+        .slowCallDurationThreshold(config.slowCall())
+        .waitDurationInOpenState(config.open())
+        .permittedNumberOfCallsInHalfOpenState(config.halfOpenCalls())
+        .automaticTransitionFromOpenToHalfOpenEnabled(true)
+        .build();
+    CircuitBreakerRegistry registryOfBreakers = CircuitBreakerRegistry.of(breakerConfig);
+    for (Upstream upstream : new Upstream[] {
+        Upstream.REDIS_ENQUEUE, Upstream.REDIS_LIMITER, Upstream.POSTGRES_WRITE, Upstream.POSTGRES_READ}) {
+      CircuitBreaker breaker = registryOfBreakers.circuitBreaker(upstream.tag());
+      breaker.getEventPublisher().onStateTransition(e -> LOG.warn("circuit breaker {} {} (failure rate {}%, slow {}%)",
+          e.getCircuitBreakerName(), e.getStateTransition(), breaker.getMetrics().getFailureRate(),
+          breaker.getMetrics().getSlowCallRate()));
+      breakers.put(upstream, breaker);
+    }
+    TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registryOfBreakers).bindTo(registry);
+    this.openDuration = config.open();
+  }
+
+  public <T> Future<T> call(Upstream upstream, Duration timeout, Supplier<Future<T>> action) {
+    CircuitBreaker breaker = breakers.get(upstream);
+    if (!breaker.tryAcquirePermission()) {
+      return Future.failedFuture(CallNotPermittedException.createCallNotPermittedException(breaker));
+    }
+    long started = System.nanoTime();
+    Future<T> call;
+    try {
+      call = action.get().timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      call = Future.failedFuture(e);
+    }
+    return call.andThen(ar -> {
+      long elapsed = System.nanoTime() - started;
+      if (ar.succeeded()) {
+        breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+      } else {
+        breaker.onError(elapsed, TimeUnit.NANOSECONDS, ar.cause());
+      }
+    });
+  }
+
+  public CircuitBreaker.State state(Upstream upstream) {
+    return breakers.get(upstream).getState();
+  }
+
+  /** Seconds a client should wait before retrying while a breaker is open. */
+  public int retryAfterSeconds() {
+    return (int) Math.max(1, openDuration.toSeconds());
+  }
+}

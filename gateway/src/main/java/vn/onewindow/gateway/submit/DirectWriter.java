@@ -1,0 +1,92 @@
+package vn.onewindow.gateway.submit;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.UUID;
+
+/**
+ * The degraded path while Redis cannot take dossiers: one transaction writes the dossier straight to PostgreSQL,
+ * idempotently (an advisory lock per client and Idempotency-Key serialises concurrent retries), with a code from
+ * the {@code dossier_code_sequence} range reserved for this path (see V3__direct_intake.sql).
+ */
+public final class DirectWriter {
+  static final int FIRST_DIRECT_SEQUENCE = 50_001;
+  private static final DateTimeFormatter YYMMDD = DateTimeFormatter.ofPattern("yyMMdd");
+  private static final String NEXT_SEQUENCE = """
+      INSERT INTO dossier_code_sequence (receiving_unit, receipt_date, last_value) VALUES ($1, $2, $3)
+      ON CONFLICT (receiving_unit, receipt_date)
+      DO UPDATE SET last_value = dossier_code_sequence.last_value + 1
+      RETURNING last_value""";
+  private static final String EARLIER = """
+      SELECT id::text, code, received_at, body_sha256 FROM dossier
+      WHERE client_id = $1 AND idempotency_key = $2 AND received_at > $3
+      ORDER BY received_at DESC LIMIT 1""";
+  private static final String INSERT = """
+      WITH ins AS (
+        INSERT INTO dossier (id, code, client_id, procedure_code, receiving_unit, handling_agency, channel,
+                             applicant_type, status, idempotency_key, payload, received_at, stream_entry_id,
+                             body_sha256)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, ($8::jsonb)->'applicant'->>'type', 1, $9, $8::jsonb, $10, 'direct', $11)
+        RETURNING id, received_at)
+      INSERT INTO dossier_status_history (dossier_id, status, changed_at) SELECT id, 1, received_at FROM ins""";
+
+  private final Pool pool;
+  private final Duration idempotencyTtl;
+
+  public DirectWriter(Pool pool, Duration idempotencyTtl) {
+    this.pool = pool;
+    this.idempotencyTtl = idempotencyTtl;
+  }
+
+  public Future<EnqueueResult> write(Submission s) {
+    return pool.withTransaction(conn -> lockIdempotencyKey(conn, s)
+        .compose(v -> earlier(conn, s))
+        .compose(earlier -> earlier != null ? Future.succeededFuture(replay(earlier, s)) : insert(conn, s)));
+  }
+
+  private static Future<Void> lockIdempotencyKey(SqlConnection conn, Submission s) {
+    if (s.idempotencyKey() == null) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .execute(Tuple.of(s.clientId() + "\n" + s.idempotencyKey())).mapEmpty();
+  }
+
+  private Future<Row> earlier(SqlConnection conn, Submission s) {
+    if (s.idempotencyKey() == null) {
+      return Future.succeededFuture(null);
+    }
+    return conn.preparedQuery(EARLIER)
+        .execute(Tuple.of(s.clientId(), s.idempotencyKey(), s.receivedAt().minus(idempotencyTtl).atOffset(ZoneOffset.UTC)))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+  }
+
+  private static EnqueueResult replay(Row earlier, Submission s) {
+    if (!s.bodySha256().equals(earlier.getString("body_sha256"))) {
+      return new EnqueueResult.Conflict();
+    }
+    return new EnqueueResult.Accepted(new Receipt(earlier.getString("id"), earlier.getString("code"),
+        earlier.getOffsetDateTime("received_at").toInstant().toString(), s.expectedResultBy().toString(),
+        s.procedureCode(), true));
+  }
+
+  private static Future<EnqueueResult> insert(SqlConnection conn, Submission s) {
+    LocalDate day = s.receiptDate();
+    return conn.preparedQuery(NEXT_SEQUENCE).execute(Tuple.of(s.receivingUnit(), day, FIRST_DIRECT_SEQUENCE))
+        .map(rows -> s.receivingUnit() + "-" + day.format(YYMMDD) + "-"
+            + String.format("%04d", rows.iterator().next().getInteger(0)))
+        .compose(code -> conn.preparedQuery(INSERT)
+            .execute(Tuple.from(new Object[] {UUID.fromString(s.dossierId()), code, s.clientId(), s.procedureCode(),
+                s.receivingUnit(), s.handlingAgency(), s.channel(), s.payload(), s.idempotencyKey(),
+                s.receivedAt().atOffset(ZoneOffset.UTC), s.bodySha256()}))
+            .map(done -> new EnqueueResult.Accepted(new Receipt(s.dossierId(), code, s.receivedAt().toString(),
+                s.expectedResultBy().toString(), s.procedureCode(), false))));
+  }
+}

@@ -1,0 +1,18 @@
+package vn.onewindow.gateway.submit;
+
+import vn.onewindow.gateway.admission.LimitDecision;
+
+/**
+ * What a store answered to a submission. Business outcomes are values, not failures, so circuit breakers count
+ * only real upstream failures (timeouts, lost connections) against a store.
+ */
+public sealed interface EnqueueResult {
+  record Accepted(Receipt receipt) implements EnqueueResult {
+  }
+
+  record Conflict() implements EnqueueResult {
+  }
+
+  record Limited(LimitDecision decision) implements EnqueueResult {
+  }
+}
