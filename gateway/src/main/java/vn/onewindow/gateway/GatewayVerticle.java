@@ -15,6 +15,7 @@ import vn.onewindow.common.config.ResilienceConfig.RateLimits;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
+import vn.onewindow.common.metrics.EventLoopProbe;
 import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.health.HealthHandler;
 import vn.onewindow.gateway.http.Problems;
@@ -47,6 +48,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    EventLoopProbe.start(vertx, shared.registry());
     redis = RedisClients.create(vertx, config.redis());
     pool = PostgresClients.pool(vertx, config.postgres(), "gateway");
     RedisKeys keys = shared.keys();

@@ -37,7 +37,12 @@ final class GatewayFixture implements AutoCloseable {
   final int port;
 
   GatewayFixture(Map<String, String> overrides) {
-    config = TestServers.get().config(overrides);
+    this(TestServers.get().config(overrides));
+  }
+
+  /** A gateway on an explicit configuration: several fixtures on one config share its database and Redis keys. */
+  GatewayFixture(HubConfig hubConfig) {
+    config = hubConfig;
     Migrations.apply(config.postgres());
     vertx = Observability.vertx(registry);
     shared = GatewayShared.start(vertx, config, registry).await();

@@ -31,6 +31,8 @@ import vn.onewindow.common.testing.TestServers;
 
 /** The whole path, HTTP -> gateway -> Redis stream -> intake -> PostgreSQL, on real servers. */
 class HubEndToEndTest {
+  /** A development client of config/clients.json. */
+  static final String API_KEY = "dev-portal-web-key";
   private static final String[] EXAMPLES = {
       "birth-registration.json", "driving-licence-renewal.json", "business-registration.json"};
 
@@ -96,7 +98,7 @@ class HubEndToEndTest {
     JsonObject receipt = submit(client, example("birth-registration.json"), null).await().bodyAsJsonObject();
     String statusUrl = receipt.getString("statusUrl");
 
-    JsonObject queued = client.get(statusUrl).send().await().bodyAsJsonObject();
+    JsonObject queued = client.get(statusUrl).putHeader("X-Api-Key", API_KEY).send().await().bodyAsJsonObject();
     assertThat(queued.getBoolean("persisted")).isFalse();
     assertThat(queued.getString("code")).isEqualTo(receipt.getString("code"));
     assertThat(count("SELECT count(*) FROM dossier")).isZero();
@@ -104,7 +106,7 @@ class HubEndToEndTest {
     start(config.withRole(Role.INTAKE));
     awaitTrue(Duration.ofSeconds(10), () -> count("SELECT count(*) FROM dossier") == 1);
 
-    HttpResponse<Buffer> persisted = client.get(statusUrl).send().await();
+    HttpResponse<Buffer> persisted = client.get(statusUrl).putHeader("X-Api-Key", API_KEY).send().await();
     assertThat(persisted.statusCode()).isEqualTo(200);
     JsonObject body = persisted.bodyAsJsonObject();
     assertThat(body.getBoolean("persisted")).isTrue();
@@ -140,7 +142,8 @@ class HubEndToEndTest {
   }
 
   private static Future<HttpResponse<Buffer>> submit(WebClient client, String body, String idempotencyKey) {
-    var request = client.post("/v1/dossiers").putHeader("Content-Type", "application/json");
+    var request = client.post("/v1/dossiers").putHeader("Content-Type", "application/json")
+        .putHeader("X-Api-Key", API_KEY);
     if (idempotencyKey != null) {
       request.putHeader("Idempotency-Key", idempotencyKey);
     }

@@ -1,5 +1,7 @@
 package vn.onewindow.intake;
 
+import vn.onewindow.common.testing.TcpProxy;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.pgclient.PgConnectOptions;

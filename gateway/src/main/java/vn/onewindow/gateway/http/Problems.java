@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.onewindow.common.metrics.ThrottledLog;
 import vn.onewindow.gateway.validation.Violation;
 
 /**
@@ -19,6 +20,7 @@ public final class Problems {
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
 
   private final SubmissionOutcomes outcomes;
+  private final ThrottledLog refusals = ThrottledLog.everyTenSeconds();
 
   public Problems(SubmissionOutcomes outcomes) {
     this.outcomes = outcomes;
@@ -64,8 +66,12 @@ public final class Problems {
       ctx.response().putHeader("Retry-After", Integer.toString(f.retryAfterSeconds()));
     }
     if (f.status() >= 500) {
-      LOG.warn("{} {} answered {} {} (request {}): {}", ctx.request().method(), routeOf(ctx), f.status(), f.type(),
-          RequestIds.of(ctx), f.getCause() == null ? f.getMessage() : f.getCause().toString());
+      long suppressed = refusals.tryAcquire(f.type());
+      if (suppressed >= 0) {
+        LOG.warn("{} {} answered {} {} (request {}, {} more like it suppressed in the last 10 s): {}",
+            ctx.request().method(), routeOf(ctx), f.status(), f.type(), RequestIds.of(ctx), suppressed,
+            f.getCause() == null ? f.getMessage() : f.getCause().getClass().getSimpleName());
+      }
     }
     JsonObject body = problem(ctx, f.status(), f.type(), f.title(), f.getMessage());
     if (!f.violations().isEmpty()) {
@@ -87,6 +93,14 @@ public final class Problems {
 
   private void send(RoutingContext ctx, int status, String type, JsonObject body) {
     outcomes.recordFailure(ctx, status, type);
+    if (status < 500) {
+      // one line per refused class, never the request's content (it may hold personal data)
+      long suppressed = refusals.tryAcquire(type);
+      if (suppressed >= 0) {
+        LOG.info("{} {} refused {} {} (request {}, {} more like it suppressed in the last 10 s)",
+            ctx.request().method(), routeOf(ctx), status, type, RequestIds.of(ctx), suppressed);
+      }
+    }
     HttpServerResponse response = ctx.response();
     if (response.headWritten()) {
       response.reset();

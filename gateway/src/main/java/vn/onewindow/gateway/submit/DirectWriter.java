@@ -33,7 +33,8 @@ public final class DirectWriter {
         INSERT INTO dossier (id, code, client_id, procedure_code, receiving_unit, handling_agency, channel,
                              applicant_type, status, idempotency_key, payload, received_at, stream_entry_id,
                              body_sha256)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, ($8::jsonb)->'applicant'->>'type', 1, $9, $8::jsonb, $10, 'direct', $11)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, ($8::text::jsonb)->'applicant'->>'type', 1, $9, $8::text::jsonb, $10,
+                'direct', $11)
         RETURNING id, received_at)
       INSERT INTO dossier_status_history (dossier_id, status, changed_at) SELECT id, 1, received_at FROM ins""";
 

@@ -1,4 +1,4 @@
-package vn.onewindow.intake;
+package vn.onewindow.common.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,27 +10,29 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A TCP forwarder in front of the real PostgreSQL, so a test can make the database unreachable (connections reset,
- * new ones refused) and bring it back on the same address, without touching the server itself.
+ * A TCP forwarder in front of a real server (PostgreSQL, Redis), so a test can make it unreachable (connections
+ * reset, new ones refused) or slow (a delay before every forwarded chunk), and bring it back on the same address,
+ * without touching the server itself.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
   private final String targetHost;
   private final int targetPort;
   private final int port;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile ServerSocket server;
+  private volatile long delayMillis;
 
-  TcpProxy(String targetHost, int targetPort) {
+  public TcpProxy(String targetHost, int targetPort) {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
-    this.port = vn.onewindow.common.testing.TestServers.freePort();
+    this.port = TestServers.freePort();
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  synchronized void up() throws IOException {
+  public synchronized void up() throws IOException {
     ServerSocket s = new ServerSocket();
     s.setReuseAddress(true);
     s.bind(new InetSocketAddress("127.0.0.1", port));
@@ -40,8 +42,13 @@ final class TcpProxy implements AutoCloseable {
     acceptor.start();
   }
 
+  /** Every chunk forwarded from now on waits this long first (0 = no delay): a slow upstream. */
+  public void delay(long millis) {
+    delayMillis = millis;
+  }
+
   /** Refuses new connections and resets every open one. */
-  synchronized void down() {
+  public synchronized void down() {
     ServerSocket s = server;
     server = null;
     closeQuietly(s);
@@ -70,11 +77,17 @@ final class TcpProxy implements AutoCloseable {
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         int n;
         while ((n = in.read(buffer)) >= 0) {
+          long delay = delayMillis;
+          if (delay > 0) {
+            Thread.sleep(delay);
+          }
           out.write(buffer, 0, n);
           out.flush();
         }
       } catch (IOException ignored) {
         // closed by down() or by either side
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       } finally {
         closeQuietly(from);
         closeQuietly(to);

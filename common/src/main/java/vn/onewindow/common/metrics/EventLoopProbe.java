@@ -1,0 +1,33 @@
+package vn.onewindow.common.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Measures how late a periodic timer fires on the calling verticle's event loop: a saturated or blocked loop shows
+ * up as lag long before requests time out. Start it from each verticle's start() so every loop is covered.
+ */
+public final class EventLoopProbe {
+  private static final long PERIOD_MS = 100;
+
+  private EventLoopProbe() {
+  }
+
+  public static long start(Vertx vertx, MeterRegistry registry) {
+    Timer lag = Timer.builder(MeterNames.EVENT_LOOP_LAG)
+        .description("How late a 100 ms timer fires on an event loop")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
+    long[] last = {System.nanoTime()};
+    return vertx.setPeriodic(PERIOD_MS, id -> {
+      long now = System.nanoTime();
+      lag.record(Math.max(0, now - last[0] - TimeUnit.MILLISECONDS.toNanos(PERIOD_MS)), TimeUnit.NANOSECONDS);
+      last[0] = now;
+    });
+  }
+}

@@ -1,0 +1,168 @@
+package vn.onewindow.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.common.infra.EmbeddedServers;
+import vn.onewindow.common.testing.TcpProxy;
+import vn.onewindow.common.testing.TestServers;
+
+/** Fault injection on the gateway's upstreams: a killed redis-server, a slow one, too many requests at once. */
+class DegradedModesTest {
+
+  @Test
+  void shouldKeepAcceptingThroughPostgresWhileRedisIsDownAndResumeWhenItReturns() throws Exception {
+    int port = TestServers.freePort();
+    Path dir = Files.createTempDirectory("hub-redis-kill");
+    try (EmbeddedServers servers = new EmbeddedServers()) {
+      String url = servers.startRedis(dir, port, false);
+      Map<String, String> overrides = new HashMap<>(Map.of("redis.url", url, "ratelimit.redis-timeout-ms", "50",
+          "timeout.redis-enqueue-ms", "300", "breaker.minimum-calls", "5", "breaker.open-seconds", "1",
+          "ratelimit.client-classes", "standard:1000/1000", "ratelimit.fallback-instances", "1"));
+      try (GatewayFixture gw = new GatewayFixture(overrides)) {
+        String beforeId = gw.post(AdmissionTest.dossierOf(1)).bodyAsJsonObject().getString("id");
+        servers.stopRedis();
+
+        Set<String> acceptedDuringOutage = new HashSet<>();
+        long maxWaitMs = 0;
+        int requests = 0;
+        for (int i = 0; i < 40; i++) {
+          long started = System.nanoTime();
+          HttpResponse<Buffer> response = gw.post(AdmissionTest.dossierOf(1000 + i));
+          maxWaitMs = Math.max(maxWaitMs, (System.nanoTime() - started) / 1_000_000);
+          requests++;
+          assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
+          String code = response.bodyAsJsonObject().getString("code");
+          assertThat(Integer.parseInt(code.substring(code.lastIndexOf('-') + 1))).isGreaterThanOrEqualTo(50_001);
+          acceptedDuringOutage.add(response.bodyAsJsonObject().getString("id"));
+        }
+        String metricsDuringOutage = gw.get("/metrics").bodyAsString();
+        HttpResponse<Buffer> statusDuringOutage = gw.get("/v1/dossiers/" + acceptedDuringOutage.iterator().next());
+
+        servers.startRedis(dir, port, false);
+        HttpResponse<Buffer> afterReturn = awaitQueuedAgain(gw);
+
+        long persisted = TestServers.queryLong(gw.config.postgres().url(),
+            "SELECT count(*) FROM dossier WHERE stream_entry_id = 'direct'");
+        System.out.printf("redis killed: %d requests, %d accepted via PostgreSQL, %d persisted, 0 lost, max wait %d ms%n",
+            requests, acceptedDuringOutage.size(), persisted, maxWaitMs);
+        assertThat(acceptedDuringOutage).hasSize(40);
+        assertThat(persisted).isEqualTo(40);
+        assertThat(TestServers.queryLong(gw.config.postgres().url(), "SELECT count(DISTINCT code) FROM dossier"))
+            .isEqualTo(40);
+        assertThat(maxWaitMs).as("no request waits past the Redis timeouts").isLessThan(300 + 50 + 700);
+        assertThat(metricsDuringOutage).contains("hub_ratelimit_fallback_active 1.0")
+            .containsPattern("hub_submissions_total\\{channel=\"online\",outcome=\"degraded\"} 40.0");
+        assertThat(statusDuringOutage.statusCode()).isEqualTo(200);
+        assertThat(statusDuringOutage.bodyAsJsonObject().getBoolean("persisted")).isTrue();
+        assertThat(afterReturn.bodyAsJsonObject().getString("code")).endsWith("-0001");
+        assertThat(gw.get("/metrics").bodyAsString()).contains("hub_ratelimit_fallback_active 0.0");
+        assertThat(beforeId).isNotBlank();
+      }
+    }
+  }
+
+  @Test
+  void shouldRefuseFastWhileTheBreakerIsOpenAndCloseAfterRecovery() throws Exception {
+    URI redis = URI.create(TestServers.get().redisUrl());
+    try (TcpProxy proxy = new TcpProxy(redis.getHost(), redis.getPort())) {
+      proxy.up();
+      try (GatewayFixture gw = new GatewayFixture(Map.of("redis.url", "redis://127.0.0.1:" + proxy.port(),
+          "degraded.redis-down", "refuse", "ratelimit.enabled", "false", "timeout.redis-enqueue-ms", "250",
+          "breaker.minimum-calls", "5", "breaker.window-seconds", "10", "breaker.open-seconds", "2",
+          "breaker.half-open-calls", "2", "shed.backlog-poll-ms", "60000"))) {
+        assertThat(gw.post(AdmissionTest.dossierOf(1)).statusCode()).isEqualTo(202);
+        proxy.delay(600);
+
+        // calls time out one by one until the breaker has seen enough failures, then it answers at once
+        List<Long> slowWaits = new ArrayList<>();
+        HttpResponse<Buffer> response = null;
+        HttpResponse<Buffer> open = null;
+        long openWaitMs = -1;
+        for (int i = 0; i < 10 && open == null; i++) {
+          long started = System.nanoTime();
+          HttpResponse<Buffer> r = gw.post(AdmissionTest.dossierOf(10 + i));
+          long waited = (System.nanoTime() - started) / 1_000_000;
+          assertThat(r.statusCode()).isEqualTo(503);
+          if (r.bodyAsJsonObject().getString("type").endsWith("/problems/circuit-open")) {
+            open = r;
+            openWaitMs = waited;
+          } else {
+            response = r;
+            slowWaits.add(waited);
+          }
+        }
+        String metricsOpen = gw.get("/metrics").bodyAsString();
+
+        proxy.delay(0);
+        Thread.sleep(2200);
+        HttpResponse<Buffer> probe = gw.post(AdmissionTest.dossierOf(30));
+        HttpResponse<Buffer> closed = gw.post(AdmissionTest.dossierOf(31));
+
+        System.out.printf("breaker: timeouts waited %s ms, open breaker answered in %d ms%n", slowWaits, openWaitMs);
+        assertThat(slowWaits).hasSizeBetween(3, 5).allSatisfy(ms -> assertThat(ms).isBetween(200L, 1000L));
+        assertThat(response.bodyAsJsonObject().getString("type")).endsWith("/problems/upstream-unavailable");
+        assertThat(open).as("the breaker opened").isNotNull();
+        assertThat(open.getHeader("Retry-After")).isEqualTo("2");
+        assertThat(openWaitMs).as("an open breaker answers in milliseconds").isLessThan(100);
+        assertThat(metricsOpen).contains("resilience4j_circuitbreaker_state{name=\"redis_enqueue\",state=\"open\"} 1.0");
+        assertThat(probe.statusCode()).isEqualTo(202);
+        assertThat(closed.statusCode()).isEqualTo(202);
+        assertThat(gw.get("/metrics").bodyAsString())
+            .contains("resilience4j_circuitbreaker_state{name=\"redis_enqueue\",state=\"closed\"} 1.0");
+      }
+    }
+  }
+
+  @Test
+  void shouldRefuseBeyondTheConcurrencyBulkheadAtOnce() throws Exception {
+    URI redis = URI.create(TestServers.get().redisUrl());
+    try (TcpProxy proxy = new TcpProxy(redis.getHost(), redis.getPort())) {
+      proxy.up();
+      try (GatewayFixture gw = new GatewayFixture(Map.of("redis.url", "redis://127.0.0.1:" + proxy.port(),
+          "shed.max-in-flight", "2", "ratelimit.enabled", "false", "shed.backlog-poll-ms", "60000"))) {
+        assertThat(gw.post(AdmissionTest.dossierOf(1)).statusCode()).isEqualTo(202);
+        proxy.delay(300);
+        List<Future<HttpResponse<Buffer>>> burst = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+          burst.add(AdmissionTest.postAsync(gw, AdmissionTest.dossierOf(100 + i)));
+        }
+        Future.all(burst).await();
+        List<HttpResponse<Buffer>> responses = burst.stream().map(Future::result).toList();
+
+        assertThat(responses.stream().filter(r -> r.statusCode() == 202)).hasSize(2);
+        List<HttpResponse<Buffer>> shed = responses.stream().filter(r -> r.statusCode() == 503).toList();
+        assertThat(shed).hasSize(8).allSatisfy(r -> {
+          assertThat(r.getHeader("Retry-After")).isEqualTo("1");
+          assertThat(r.bodyAsJsonObject().getString("type")).endsWith("/problems/overloaded");
+        });
+        assertThat(gw.get("/metrics").bodyAsString()).containsPattern("hub_refusals_total\\{reason=\"concurrency\"} 8.0");
+      }
+    }
+  }
+
+  private static HttpResponse<Buffer> awaitQueuedAgain(GatewayFixture gw) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 10_000;
+    int n = 0;
+    while (true) {
+      HttpResponse<Buffer> response = gw.post(AdmissionTest.dossierOf(5000 + n++));
+      String code = response.statusCode() == 202 ? response.bodyAsJsonObject().getString("code") : "";
+      if (code.endsWith("-0001") || System.currentTimeMillis() > deadline) {
+        return response;
+      }
+      Thread.sleep(200);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package vn.onewindow.hub;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.config.Settings;
+import vn.onewindow.common.testing.TestServers;
+
+/** The hub as a separate JVM (same classpath as the tests), so a test can SIGKILL or SIGTERM it for real. */
+final class HubProcess implements AutoCloseable {
+  final int port;
+  final Process process;
+  final Path log;
+
+  private HubProcess(int port, Process process, Path log) {
+    this.port = port;
+    this.process = process;
+    this.log = log;
+  }
+
+  /** Starts {@code HubMain} with the given config (as HUB_* variables) and waits until it is ready. */
+  static HubProcess start(HubConfig config, Map<String, String> settings) throws IOException, InterruptedException {
+    int port = TestServers.freePort();
+    Map<String, String> env = new HashMap<>();
+    settings.forEach((key, value) -> env.put(Settings.envName(key), value));
+    env.put("HUB_POSTGRES_URL", config.postgres().url());
+    env.put("HUB_REDIS_URL", config.redis().url());
+    env.put("HUB_REDIS_KEY_PREFIX", config.redis().keyPrefix());
+    env.put("HUB_HTTP_HOST", "127.0.0.1");
+    env.put("HUB_HTTP_PORT", Integer.toString(port));
+    env.put("HUB_LOG_LEVEL", "WARN");
+    Path log = File.createTempFile("hub-process-", ".log").toPath();
+    ProcessBuilder builder = new ProcessBuilder(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        "-cp", System.getProperty("java.class.path"), HubMain.class.getName()))
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    HubProcess hub = new HubProcess(port, builder.start(), log);
+    hub.awaitReady();
+    return hub;
+  }
+
+  private void awaitReady() throws InterruptedException, IOException {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("hub process exited: " + java.nio.file.Files.readString(log));
+      }
+      try {
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/health/ready").toURL()
+            .openConnection();
+        c.setConnectTimeout(200);
+        if (c.getResponseCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("hub process not ready within 30 s: " + java.nio.file.Files.readString(log));
+  }
+
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      kill();
+    }
+  }
+}
