@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.config.HubConfig.Role;
@@ -21,6 +22,7 @@ import vn.onewindow.common.testing.TestServers;
  * The contract "once a 202 is sent, the dossier reaches PostgreSQL exactly once" under real crashes and outages:
  * a hub process killed with SIGKILL, one stopped with SIGTERM, PostgreSQL cut off, all during load.
  */
+@Order(1)
 class FaultToleranceTest {
   /** Limits high enough that this load is never refused for being load. */
   private static final Map<String, String> UNLIMITED = Map.of(

@@ -24,12 +24,14 @@ import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.config.HubConfig.Role;
 import vn.onewindow.common.testing.TestServers;
 
 /** The whole path, HTTP -> gateway -> Redis stream -> intake -> PostgreSQL, on real servers. */
+@Order(1)
 class HubEndToEndTest {
   /** A development client of config/clients.json. */
   static final String API_KEY = "dev-portal-web-key";

@@ -36,7 +36,8 @@ final class HubProcess implements AutoCloseable {
     env.put("HUB_HTTP_HOST", "127.0.0.1");
     env.put("HUB_HTTP_PORT", Integer.toString(port));
     env.put("HUB_LOG_LEVEL", "WARN");
-    Path log = File.createTempFile("hub-process-", ".log").toPath();
+    Path logs = java.nio.file.Files.createDirectories(Path.of("target", "hub-process-logs"));
+    Path log = File.createTempFile("hub-process-", ".log", logs.toFile()).toPath();
     ProcessBuilder builder = new ProcessBuilder(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
         "-cp", System.getProperty("java.class.path"), HubMain.class.getName()))
