@@ -65,7 +65,7 @@ public final class GatewayVerticle extends VerticleBase {
         shared.registry(), Clock.systemUTC());
     StatusHandler status = new StatusHandler(new DossierStatusReader(pool, redis, keys, shared.breakers(),
         config.resilience().breakers().postgresReadTimeout()));
-    HealthHandler health = new HealthHandler(redis, pool, shared.registry(), admission);
+    HealthHandler health = new HealthHandler(redis, pool, shared.registry(), admission::draining);
     Security security = Security.create(vertx, config.security());
 
     Router router = Router.router(vertx);

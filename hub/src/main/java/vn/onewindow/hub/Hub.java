@@ -9,7 +9,9 @@ import java.net.UnknownHostException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.vertx.redis.client.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.HubConfig;
@@ -17,6 +19,9 @@ import vn.onewindow.common.infra.EmbeddedServers;
 import vn.onewindow.common.infra.Migrations;
 import vn.onewindow.common.metrics.Observability;
 import vn.onewindow.gateway.GatewayVerticle;
+import vn.onewindow.common.dossier.RedisKeys;
+import vn.onewindow.common.infra.BacklogMonitor;
+import vn.onewindow.common.infra.RedisClients;
 import vn.onewindow.gateway.GatewayShared;
 import vn.onewindow.intake.IntakeVerticle;
 
@@ -35,6 +40,9 @@ public final class Hub implements AutoCloseable {
   private final List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
   private GatewayShared shared;
   private String gatewayDeployment;
+  private Redis backlogRedis;
+  private int managementPort = -1;
+  private final AtomicBoolean draining = new AtomicBoolean();
 
   private Hub(HubConfig config, EmbeddedServers embedded) {
     this.config = config;
@@ -74,6 +82,16 @@ public final class Hub implements AutoCloseable {
           registry), new DeploymentOptions().setInstances(config.intake().workers())).await();
       LOG.info("intake: {} worker(s) consuming {}", config.intake().workers(), config.stream().name());
     }
+    if (!config.runsGateway()) {
+      backlogRedis = RedisClients.create(vertx, config.redis().withPoolSize(1));
+      BacklogMonitor backlog = new BacklogMonitor(backlogRedis, RedisKeys.of(config.redis(), config.stream()),
+          config.resilience().shedding().backlogPoll(), registry);
+      backlog.start(vertx).otherwiseEmpty().await();
+      ManagementVerticle management = new ManagementVerticle(config, registry, draining::get);
+      vertx.deployVerticle(management).await();
+      managementPort = management.actualPort();
+      LOG.info("health and metrics on {}:{}", config.http().host(), managementPort);
+    }
     if (config.runsGateway()) {
       shared = GatewayShared.start(vertx, config, registry).await();
       gatewayDeployment = vertx.deployVerticle(() -> {
@@ -93,6 +111,7 @@ public final class Hub implements AutoCloseable {
    */
   public void drain() {
     long started = System.nanoTime();
+    draining.set(true);
     if (shared != null) {
       shared.admission().startDraining();
       LOG.info("draining: readiness DOWN, refusing new submissions for {} ms before closing the listener",
@@ -124,8 +143,9 @@ public final class Hub implements AutoCloseable {
     return config;
   }
 
+  /** The port of the public API, or of health and metrics when this process runs no gateway. */
   public int httpPort() {
-    return gateways.get(0).actualPort();
+    return gateways.isEmpty() ? managementPort : gateways.get(0).actualPort();
   }
 
   /** Null when this process runs no gateway. */

@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Closed-loop load on one hub: {@code concurrency} loops post dossiers (each from a different applicant) back to
- * back until stopped, and sort every answer: 202 (ids kept), other statuses, refused connections (the request never
- * reached a listener) and broken ones (reset or closed after the request was sent).
+ * back until stopped, or until the hub answers 503 with Connection: close (it is shutting down: a load balancer
+ * would send elsewhere). Every answer is sorted: 202 (ids kept), other statuses, refused connections (the request
+ * never reached a listener) and broken ones (reset or closed after the request was sent).
  */
 final class LoadLoop {
   final Set<String> accepted = ConcurrentHashMap.newKeySet();
@@ -26,11 +27,13 @@ final class LoadLoop {
   final AtomicInteger brokenConnections = new AtomicInteger();
   final AtomicInteger otherStatuses = new AtomicInteger();
   final AtomicLong maxLatencyMs = new AtomicLong();
+  final Set<String> brokenCauses = ConcurrentHashMap.newKeySet();
   private final AtomicInteger sequence = new AtomicInteger();
   private final WebClient client;
   private final String host;
   private volatile int port;
   private volatile boolean running = true;
+  private volatile boolean goneAway;
   private final Promise<Void> done;
   private final AtomicInteger activeLoops = new AtomicInteger();
 
@@ -59,7 +62,7 @@ final class LoadLoop {
   }
 
   private void next() {
-    if (!running) {
+    if (!running || goneAway) {
       if (activeLoops.decrementAndGet() == 0) {
         done.tryComplete();
       }
@@ -78,10 +81,15 @@ final class LoadLoop {
             accepted.add(ar.result().bodyAsJsonObject().getString("id"));
           } else if (ar.succeeded()) {
             otherStatuses.incrementAndGet();
+            if (ar.result().statusCode() == 503 && "close".equals(ar.result().getHeader("Connection"))) {
+              // like a load balancer or a well-behaved client: this instance is going away, send elsewhere
+              goneAway = true;
+            }
           } else if (ar.cause() instanceof ConnectException) {
             refusedConnections.incrementAndGet();
           } else {
             brokenConnections.incrementAndGet();
+            brokenCauses.add(ar.cause().getClass().getSimpleName() + ": " + ar.cause().getMessage());
           }
           next();
         });
@@ -89,7 +97,7 @@ final class LoadLoop {
 
   String figures() {
     return String.format("%d requests, %d accepted (202), %d other statuses, %d refused connections, "
-            + "%d broken connections, max latency %d ms", requests.get(), accepted.size(), otherStatuses.get(),
-        refusedConnections.get(), brokenConnections.get(), maxLatencyMs.get());
+            + "%d broken connections %s, max latency %d ms", requests.get(), accepted.size(), otherStatuses.get(),
+        refusedConnections.get(), brokenConnections.get(), brokenCauses, maxLatencyMs.get());
   }
 }

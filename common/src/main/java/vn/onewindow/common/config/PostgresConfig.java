@@ -15,6 +15,10 @@ public record PostgresConfig(String url, int poolSize, boolean migrate) {
     return url.isEmpty();
   }
 
+  public PostgresConfig withPoolSize(int size) {
+    return new PostgresConfig(url, size, migrate);
+  }
+
   public PostgresConfig withUrl(String url) {
     return new PostgresConfig(url, poolSize, migrate);
   }

@@ -56,6 +56,7 @@ public final class EmbeddedServers implements AutoCloseable {
           .setting("save \"\"")
           .setting("appendonly " + (durable ? "yes" : "no"))
           .setting("appendfsync everysec")
+          .setting("maxmemory " + (durable ? "1gb" : "512mb"))
           .setting("maxmemory-policy noeviction")
           .build();
       redis.start();

@@ -11,7 +11,8 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import java.util.concurrent.TimeUnit;
-import vn.onewindow.gateway.admission.Admission;
+import java.util.function.BooleanSupplier;
+
 
 /**
  * Liveness (the process answers), readiness (both stores answer within a second, migrations were applied before
@@ -23,13 +24,13 @@ public final class HealthHandler {
   private final Redis redis;
   private final Pool pool;
   private final PrometheusMeterRegistry registry;
-  private final Admission admission;
+  private final BooleanSupplier draining;
 
-  public HealthHandler(Redis redis, Pool pool, PrometheusMeterRegistry registry, Admission admission) {
+  public HealthHandler(Redis redis, Pool pool, PrometheusMeterRegistry registry, BooleanSupplier draining) {
     this.redis = redis;
     this.pool = pool;
     this.registry = registry;
-    this.admission = admission;
+    this.draining = draining;
   }
 
   public void live(RoutingContext ctx) {
@@ -37,7 +38,7 @@ public final class HealthHandler {
   }
 
   public void ready(RoutingContext ctx) {
-    if (admission.draining()) {
+    if (draining.getAsBoolean()) {
       json(ctx, 503, new JsonObject().put("status", "DOWN")
           .put("checks", new JsonArray().add(new JsonObject().put("id", "draining").put("status", "DOWN"))));
       return;

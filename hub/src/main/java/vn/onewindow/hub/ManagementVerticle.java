@@ -1,0 +1,56 @@
+package vn.onewindow.hub;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.redis.client.Redis;
+import io.vertx.sqlclient.Pool;
+import java.util.function.BooleanSupplier;
+import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.infra.PostgresClients;
+import vn.onewindow.common.infra.RedisClients;
+import vn.onewindow.gateway.health.HealthHandler;
+
+/**
+ * Health and metrics of a process that runs no gateway (hub.role=intake), on http.port: the dashboards scrape
+ * workers the same way as gateways.
+ */
+final class ManagementVerticle extends VerticleBase {
+  private final HubConfig config;
+  private final PrometheusMeterRegistry registry;
+  private final BooleanSupplier draining;
+  private Redis redis;
+  private Pool pool;
+  private HttpServer server;
+
+  ManagementVerticle(HubConfig config, PrometheusMeterRegistry registry, BooleanSupplier draining) {
+    this.config = config;
+    this.registry = registry;
+    this.draining = draining;
+  }
+
+  @Override
+  public Future<?> start() {
+    redis = RedisClients.create(vertx, config.redis().withPoolSize(2));
+    pool = PostgresClients.pool(vertx, config.postgres().withPoolSize(2), "management");
+    HealthHandler health = new HealthHandler(redis, pool, registry, draining);
+    Router router = Router.router(vertx);
+    router.get("/health/live").handler(health::live);
+    router.get("/health/ready").handler(health::ready);
+    router.get("/metrics").handler(health::metrics);
+    return vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port()))
+        .requestHandler(router).listen().onSuccess(s -> server = s);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server.close().eventually(() -> Future.join(redis.close(), pool.close()));
+  }
+
+  int actualPort() {
+    return server.actualPort();
+  }
+}
