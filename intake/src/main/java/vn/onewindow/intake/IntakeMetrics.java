@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
+import vn.onewindow.common.metrics.LatencyTimers;
 import vn.onewindow.common.metrics.MeterNames;
 
 /** The intake worker's meters; names from {@link MeterNames}, tag values from fixed sets only. */
@@ -31,8 +31,7 @@ final class IntakeMetrics {
   }
 
   private static Timer latency(String name, String description, MeterRegistry registry) {
-    return Timer.builder(name).description(description).publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+    return LatencyTimers.register(name, description, registry);
   }
 
   private static Counter failures(String upstream, MeterRegistry registry) {

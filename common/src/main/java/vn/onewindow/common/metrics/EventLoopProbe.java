@@ -3,7 +3,6 @@ package vn.onewindow.common.metrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,12 +16,8 @@ public final class EventLoopProbe {
   }
 
   public static long start(Vertx vertx, MeterRegistry registry) {
-    Timer lag = Timer.builder(MeterNames.EVENT_LOOP_LAG)
-        .description("How late a 100 ms timer fires on an event loop")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(10))
-        .register(registry);
+    Timer lag = LatencyTimers.register(MeterNames.EVENT_LOOP_LAG, "How late a 100 ms timer fires on an event loop",
+        registry);
     long[] last = {System.nanoTime()};
     return vertx.setPeriodic(PERIOD_MS, id -> {
       long now = System.nanoTime();

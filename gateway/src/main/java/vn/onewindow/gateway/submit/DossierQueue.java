@@ -12,6 +12,7 @@ import vn.onewindow.common.config.DossierConfig;
 import vn.onewindow.common.config.ResilienceConfig.Limit;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.RedisScript;
+import vn.onewindow.common.metrics.LatencyTimers;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.gateway.admission.LimitDecision;
 
@@ -33,12 +34,8 @@ public final class DossierQueue {
     this.keys = keys;
     this.config = config;
     this.applicantLimit = applicantLimit;
-    this.latency = Timer.builder(MeterNames.ENQUEUE_LATENCY)
-        .description("Time for Redis to acknowledge one dossier enqueue")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(10))
-        .register(registry);
+    this.latency = LatencyTimers.register(MeterNames.ENQUEUE_LATENCY,
+        "Time for Redis to acknowledge one dossier enqueue", registry);
   }
 
   public Future<EnqueueResult> enqueue(Redis redis, Submission s) {

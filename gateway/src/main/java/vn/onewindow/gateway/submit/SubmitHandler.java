@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.DossierConfig;
+import vn.onewindow.common.metrics.LatencyTimers;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.Outcome;
 import vn.onewindow.gateway.http.HttpFailure;
@@ -60,12 +61,8 @@ public final class SubmitHandler {
     this.config = config;
     this.links = links;
     this.outcomes = outcomes;
-    this.latency = Timer.builder(MeterNames.SUBMIT_LATENCY)
-        .description("Accepted submissions, request in to 202 out")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(10))
-        .register(registry);
+    this.latency = LatencyTimers.register(MeterNames.SUBMIT_LATENCY, "Accepted submissions, request in to 202 out",
+        registry);
     this.clock = clock;
   }
 
