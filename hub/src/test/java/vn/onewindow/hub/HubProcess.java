@@ -15,6 +15,13 @@ import vn.onewindow.common.testing.TestServers;
 
 /** The hub as a separate JVM (same classpath as the tests), so a test can SIGKILL or SIGTERM it for real. */
 final class HubProcess implements AutoCloseable {
+  /** Children still running when the test JVM exits (a failed or interrupted run) are killed with it. */
+  private static final java.util.Set<Process> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "hub-process-reaper"));
+  }
+
   final int port;
   final Process process;
   final Path log;
@@ -45,7 +52,13 @@ final class HubProcess implements AutoCloseable {
         .redirectOutput(log.toFile());
     builder.environment().putAll(env);
     HubProcess hub = new HubProcess(port, builder.start(), log);
-    hub.awaitReady();
+    LIVE.add(hub.process);
+    try {
+      hub.awaitReady();
+    } catch (RuntimeException | InterruptedException | IOException e) {
+      hub.close();
+      throw e;
+    }
     return hub;
   }
 
@@ -73,6 +86,7 @@ final class HubProcess implements AutoCloseable {
   void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(10, TimeUnit.SECONDS);
+    LIVE.remove(process);
   }
 
   @Override
