@@ -93,9 +93,12 @@ public final class GatewayVerticle extends VerticleBase {
     HttpServerOptions options = security.applyTo(new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())
-        .setCompressionSupported(false)
-        .setIdleTimeout(60));
-    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+        .setCompressionSupported(false));
+    return vertx.createHttpServer(options)
+        .requestHandler(router)
+        .invalidRequestHandler(security.invalidRequestHandler(router))
+        .listen()
+        .onSuccess(s -> server = s);
   }
 
   /**

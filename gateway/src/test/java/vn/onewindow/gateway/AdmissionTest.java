@@ -33,7 +33,7 @@ class AdmissionTest {
   void shouldAdmitNoMoreThanTheConfiguredRateAcrossTwoInstances() {
     HubConfig config = TestServers.get().config(Map.of(
         "ratelimit.client-classes", "standard:20/20", "ratelimit.applicant-per-minute", "100000",
-        "ratelimit.applicant-burst", "100000"));
+        "ratelimit.applicant-burst", "100000", "ratelimit.redis-timeout-ms", "2000"));
     try (GatewayFixture first = new GatewayFixture(config); GatewayFixture second = new GatewayFixture(config)) {
       long started = System.nanoTime();
       long deadline = started + 4_000_000_000L;

@@ -73,7 +73,7 @@ class GatewayApiTest {
     assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
     Map<String, String> entry = lastEntry();
     assertThat(entry).containsEntry("id", id).containsEntry("code", receipt.getString("code"))
-        .containsEntry("client", "public").containsEntry("receivedAt", receipt.getString("receivedAt"));
+        .containsEntry("client", GatewayFixture.CLIENT_ID).containsEntry("receivedAt", receipt.getString("receivedAt"));
     assertThat(entry.get("payload")).isEqualTo(body);
   }
 

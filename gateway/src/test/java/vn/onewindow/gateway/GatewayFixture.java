@@ -9,6 +9,7 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.client.WebClientSession;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -26,22 +27,26 @@ import vn.onewindow.common.metrics.Observability;
 import vn.onewindow.common.testing.TestServers;
 
 /** A real gateway on a free port, over the test run's own database and key prefix, with a client to call it. */
-final class GatewayFixture implements AutoCloseable {
-  final HubConfig config;
-  final Vertx vertx;
-  final PrometheusMeterRegistry registry = Observability.registry();
-  final GatewayShared shared;
-  final WebClient client;
-  final Redis redis;
-  final RedisKeys keys;
-  final int port;
+public final class GatewayFixture implements AutoCloseable {
+  /** Every call of {@link #client} authenticates as this development client (config/clients.json). */
+  public static final String API_KEY = "dev-portal-web-key";
+  public static final String CLIENT_ID = "portal-web";
 
-  GatewayFixture(Map<String, String> overrides) {
+  public final HubConfig config;
+  public final Vertx vertx;
+  public final PrometheusMeterRegistry registry = Observability.registry();
+  public final GatewayShared shared;
+  public final WebClient client;
+  public final Redis redis;
+  public final RedisKeys keys;
+  public final int port;
+
+  public GatewayFixture(Map<String, String> overrides) {
     this(TestServers.get().config(overrides));
   }
 
   /** A gateway on an explicit configuration: several fixtures on one config share its database and Redis keys. */
-  GatewayFixture(HubConfig hubConfig) {
+  public GatewayFixture(HubConfig hubConfig) {
     config = hubConfig;
     Migrations.apply(config.postgres());
     vertx = Observability.vertx(registry);
@@ -49,13 +54,14 @@ final class GatewayFixture implements AutoCloseable {
     GatewayVerticle gateway = new GatewayVerticle(shared);
     vertx.deployVerticle(gateway).await();
     port = gateway.actualPort();
-    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
-        new PoolOptions().setHttp1MaxSize(64));
+    client = WebClientSession.create(WebClient.create(vertx,
+        new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port), new PoolOptions().setHttp1MaxSize(64)))
+        .addHeader("X-Api-Key", API_KEY);
     redis = RedisClients.create(vertx, config.redis());
     keys = RedisKeys.of(config.redis(), config.stream());
   }
 
-  static String example(String name) {
+  public static String example(String name) {
     try (InputStream in = GatewayFixture.class.getClassLoader().getResourceAsStream("config/examples/" + name)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -63,15 +69,15 @@ final class GatewayFixture implements AutoCloseable {
     }
   }
 
-  static JsonObject birthRegistration() {
+  public static JsonObject birthRegistration() {
     return new JsonObject(example("birth-registration.json"));
   }
 
-  HttpResponse<Buffer> post(String body) {
+  public HttpResponse<Buffer> post(String body) {
     return post(body, null);
   }
 
-  HttpResponse<Buffer> post(String body, String idempotencyKey) {
+  public HttpResponse<Buffer> post(String body, String idempotencyKey) {
     HttpRequest<Buffer> request = client.post("/v1/dossiers").putHeader("Content-Type", "application/json");
     if (idempotencyKey != null) {
       request.putHeader("Idempotency-Key", idempotencyKey);
@@ -79,11 +85,11 @@ final class GatewayFixture implements AutoCloseable {
     return request.sendBuffer(Buffer.buffer(body)).await();
   }
 
-  HttpResponse<Buffer> get(String path) {
+  public HttpResponse<Buffer> get(String path) {
     return client.get(path).send().await();
   }
 
-  Response redis(Command command, String... args) {
+  public Response redis(Command command, String... args) {
     Request request = Request.cmd(command);
     for (String arg : args) {
       request.arg(arg);
@@ -91,7 +97,7 @@ final class GatewayFixture implements AutoCloseable {
     return redis.send(request).await();
   }
 
-  long queued() {
+  public long queued() {
     return redis(Command.XLEN, keys.stream()).toLong();
   }
 

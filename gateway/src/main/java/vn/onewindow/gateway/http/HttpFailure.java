@@ -84,6 +84,42 @@ public final class HttpFailure extends RuntimeException {
         "this instance is shutting down; retry and another instance will answer", List.of(), 1, null);
   }
 
+  /** No valid credential (security): 401 with the challenge to answer; the detail never says what was wrong. */
+  public static HttpFailure unauthorized(String challenge, String detail) {
+    return new HttpFailure(401, "unauthorized", "Unauthorized", detail, List.of(), 0, null,
+        Map.of("WWW-Authenticate", challenge));
+  }
+
+  /** Authenticated, but not allowed to do this (security): a browser origin not allowed, another citizen's name. */
+  public static HttpFailure forbidden(String type, String title, String detail) {
+    return new HttpFailure(403, type, title, detail, List.of(), 0, null);
+  }
+
+  /** Too many header fields or too large a header block (security): 431. */
+  public static HttpFailure headersTooLarge(String detail) {
+    return new HttpFailure(431, "headers-too-large", "Request header fields too large", detail, List.of(), 0, null);
+  }
+
+  /** Request line over the codec limit (security): 414. */
+  public static HttpFailure uriTooLong(int maxBytes) {
+    return new HttpFailure(414, "uri-too-long", "URI too long",
+        "the request line exceeds " + maxBytes + " bytes", List.of(), 0, null);
+  }
+
+  /** The client did not finish sending its request in time (security, slow clients): 408. */
+  public static HttpFailure requestTimeout(long timeoutMs) {
+    return new HttpFailure(408, "request-timeout", "Request timeout",
+        "the request was not received completely within " + timeoutMs + " ms; nothing was queued", List.of(), 0,
+        null);
+  }
+
+  /** The gateway did not answer in time (security, request deadline): 503, retry with the same Idempotency-Key. */
+  public static HttpFailure processingTimeout(long timeoutMs) {
+    return new HttpFailure(503, "processing-timeout", "Service temporarily unavailable",
+        "the request could not be completed within " + timeoutMs + " ms; retry with the same Idempotency-Key",
+        List.of(), 2, null);
+  }
+
   public int status() {
     return status;
   }

@@ -48,11 +48,11 @@ public final class SubmissionOutcomes {
       return;
     }
     record(ctx, switch (status) {
-      case 400 -> Outcome.MALFORMED;
+      case 400, 408, 414, 431 -> Outcome.MALFORMED;
       case 409 -> Outcome.CONFLICT;
       case 413 -> Outcome.TOO_LARGE;
       case 415 -> Outcome.UNSUPPORTED_MEDIA_TYPE;
-      case 401 -> Outcome.UNAUTHORIZED;
+      case 401, 403 -> Outcome.UNAUTHORIZED;
       case 422 -> Outcome.INVALID;
       case 429 -> Outcome.RATE_LIMITED;
       case 503 -> switch (type) {

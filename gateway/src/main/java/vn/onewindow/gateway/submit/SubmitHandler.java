@@ -71,11 +71,20 @@ public final class SubmitHandler {
     byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
     Future.succeededFuture(body)
         .map(parser::parse)
+        .map(dossier -> checked(body, dossier))
         .map(dossier -> validated(ctx, dossier))
         .map(dossier -> submission(ctx, dossier, body))
         .compose(submission -> intake.submit(redis, submission))
         .onSuccess(outcome -> accepted(ctx, outcome, started))
         .onFailure(ctx::fail);
+  }
+
+  /** Byte-level and numeric hazards the schema validator must never see (huge exponents, invalid UTF-8...). */
+  private static JsonNode checked(byte[] body, JsonNode dossier) {
+    Security.checkBody(body, dossier).ifPresent(failure -> {
+      throw failure;
+    });
+    return dossier;
   }
 
   private JsonNode validated(RoutingContext ctx, JsonNode dossier) {
@@ -87,6 +96,9 @@ public final class SubmitHandler {
     if (!violations.isEmpty()) {
       throw HttpFailure.invalidDossier(violations);
     }
+    Security.checkApplicant(ctx, dossier.path("applicant").path("citizenId").asText("")).ifPresent(failure -> {
+      throw failure;
+    });
     return dossier;
   }
 

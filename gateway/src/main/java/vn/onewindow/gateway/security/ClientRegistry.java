@@ -1,0 +1,169 @@
+package vn.onewindow.gateway.security;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import vn.onewindow.common.config.ConfigException;
+import vn.onewindow.gateway.security.Client.Channel;
+
+/**
+ * The registered frontends and the SHA-256 of their keys (clients.json). A presented key is hashed once and compared
+ * with every registered hash in constant time, without stopping at the first match, so neither the comparison nor
+ * the loop tells an attacker how close a guess was. Two hashes per client allow rotation without downtime.
+ */
+public final class ClientRegistry {
+  private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
+  private static final Pattern QUOTA_CLASS = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
+  private static final Set<String> FIELDS = Set.of("id", "name", "channel", "quotaClass", "keyHashes", "note");
+  private static final int MAX_KEYS_PER_CLIENT = 2;
+
+  private record Registered(Client client, List<byte[]> digests) {
+  }
+
+  private final List<Registered> registered;
+  private final String location;
+
+  private ClientRegistry(List<Registered> registered, String location) {
+    this.registered = List.copyOf(registered);
+    this.location = location;
+  }
+
+  /** Reads a file path, or else a classpath resource, like the procedure catalogue. Blocking: call at start-up. */
+  public static ClientRegistry load(String location) {
+    Path path = Path.of(location);
+    try (InputStream in = Files.isRegularFile(path) ? Files.newInputStream(path)
+        : ClientRegistry.class.getClassLoader().getResourceAsStream(location)) {
+      if (in == null) {
+        throw new ConfigException("clients file '" + location + "' (security.clients-file) is neither a file nor on "
+            + "the classpath");
+      }
+      return parse(mapper().readTree(in), location);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new ConfigException("clients file '" + location + "' (security.clients-file) is not valid JSON: "
+          + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new ConfigException("clients file '" + location + "' (security.clients-file) cannot be read: "
+          + e.getMessage());
+    }
+  }
+
+  public int size() {
+    return registered.size();
+  }
+
+  public String location() {
+    return location;
+  }
+
+  /** The client owning this key, if any. Unknown and malformed keys are indistinguishable to the caller. */
+  public Optional<Client> authenticate(String presentedKey) {
+    if (presentedKey == null || !ApiKeys.PRESENTABLE.matcher(presentedKey).matches()) {
+      return Optional.empty();
+    }
+    byte[] digest = ApiKeys.digest(presentedKey);
+    Client found = null;
+    for (Registered r : registered) {
+      for (byte[] candidate : r.digests()) {
+        if (MessageDigest.isEqual(candidate, digest)) {
+          found = r.client();
+        }
+      }
+    }
+    return Optional.ofNullable(found);
+  }
+
+  private static ObjectMapper mapper() {
+    return JsonMapper.builder(JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+        .build();
+  }
+
+  private static ClientRegistry parse(JsonNode root, String location) {
+    if (root == null || !root.isArray()) {
+      throw invalid(location, -1, "must be a JSON array of clients");
+    }
+    List<Registered> clients = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    Set<String> hashes = new HashSet<>();
+    for (int i = 0; i < root.size(); i++) {
+      JsonNode c = root.get(i);
+      if (!c.isObject()) {
+        throw invalid(location, i, "must be an object");
+      }
+      for (Iterator<String> names = c.fieldNames(); names.hasNext(); ) {
+        String field = names.next();
+        if (!FIELDS.contains(field)) {
+          throw invalid(location, i, "has unknown field '" + field + "' (allowed: " + FIELDS + ")");
+        }
+      }
+      String id = text(c, "id", location, i);
+      if (!ID.matcher(id).matches() || Security.ANONYMOUS_CLIENT.equals(id)) {
+        throw invalid(location, i, "id '" + id + "' must be 2-63 of a-z 0-9 - (and not '"
+            + Security.ANONYMOUS_CLIENT + "')");
+      }
+      if (!ids.add(id)) {
+        throw invalid(location, i, "id '" + id + "' is registered twice");
+      }
+      String name = text(c, "name", location, i);
+      Channel channel = channel(text(c, "channel", location, i), location, i);
+      String quotaClass = text(c, "quotaClass", location, i);
+      if (!QUOTA_CLASS.matcher(quotaClass).matches()) {
+        throw invalid(location, i, "quotaClass '" + quotaClass + "' must be 1-32 of a-z 0-9 -");
+      }
+      JsonNode keyHashes = c.path("keyHashes");
+      if (!keyHashes.isArray() || keyHashes.isEmpty() || keyHashes.size() > MAX_KEYS_PER_CLIENT) {
+        throw invalid(location, i, "keyHashes must list 1 or 2 hashes (2 only while a key is being rotated)");
+      }
+      List<byte[]> digests = new ArrayList<>();
+      for (JsonNode h : keyHashes) {
+        String hash = h.asText("");
+        if (!h.isTextual() || !ApiKeys.STORED_HASH.matcher(hash).matches()) {
+          throw invalid(location, i, "keyHashes entries must be \"sha256:<64 lower-case hex digits>\" "
+              + "(see ApiKeyTool)");
+        }
+        if (!hashes.add(hash)) {
+          throw invalid(location, i, "a key hash of client '" + id + "' is already registered");
+        }
+        digests.add(ApiKeys.storedDigest(hash));
+      }
+      clients.add(new Registered(new Client(id, name, channel, quotaClass), digests));
+    }
+    return new ClientRegistry(clients, location);
+  }
+
+  private static String text(JsonNode c, String field, String location, int index) {
+    JsonNode value = c.get(field);
+    if (value == null || !value.isTextual() || value.asText().isBlank()) {
+      throw invalid(location, index, "needs a non-blank string '" + field + "'");
+    }
+    return value.asText().strip();
+  }
+
+  private static Channel channel(String raw, String location, int index) {
+    return switch (raw.toLowerCase(Locale.ROOT)) {
+      case "online" -> Channel.ONLINE;
+      case "counter" -> Channel.COUNTER;
+      case "postal" -> Channel.POSTAL;
+      default -> throw invalid(location, index, "channel '" + raw + "' must be online, counter or postal");
+    };
+  }
+
+  private static ConfigException invalid(String location, int index, String why) {
+    return new ConfigException("clients file '" + location + "' (security.clients-file)"
+        + (index < 0 ? " " : ", client #" + index + " ") + why);
+  }
+}

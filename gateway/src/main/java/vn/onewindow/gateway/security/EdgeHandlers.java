@@ -1,0 +1,140 @@
+package vn.onewindow.gateway.security;
+
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.CorsHandler;
+import java.util.Map;
+import java.util.Set;
+import vn.onewindow.common.config.SecurityConfig;
+import vn.onewindow.gateway.http.HttpFailure;
+
+/**
+ * The handlers every request meets before any route: security headers, request limits, the browser origin check
+ * (CORS) and the request deadline. Each refusal is an {@link HttpFailure}, so it is rendered like every other problem.
+ */
+final class EdgeHandlers {
+  static final String CSP = "default-src 'none'; frame-ancestors 'none'";
+  private static final Set<String> CORS_REQUEST_HEADERS = Set.of("Content-Type", Security.API_KEY_HEADER,
+      "Authorization", "Idempotency-Key", "X-Request-Id");
+  private static final Set<String> CORS_EXPOSED_HEADERS = Set.of("Location", "X-Request-Id", "Idempotent-Replayed",
+      "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy");
+
+  private final SecurityConfig config;
+  private final Set<String> allowedOrigins;
+  private final CorsHandler cors;
+
+  EdgeHandlers(SecurityConfig config) {
+    this.config = config;
+    this.allowedOrigins = Set.copyOf(config.corsAllowedOrigins());
+    // An empty origin list would make CorsHandler allow "*": build it only for a real allow-list.
+    this.cors = allowedOrigins.isEmpty() ? null : CorsHandler.create()
+        .addOrigins(config.corsAllowedOrigins())
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST))
+        .allowedHeaders(CORS_REQUEST_HEADERS)
+        .exposedHeaders(CORS_EXPOSED_HEADERS)
+        .allowCredentials(false)
+        .maxAgeSeconds(600);
+  }
+
+  /** Headers that make any answer inert in a browser; HSTS only on HTTPS (browsers ignore it on plain HTTP). */
+  void securityHeaders(RoutingContext ctx) {
+    HttpServerResponse response = ctx.response();
+    response.putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("X-Frame-Options", "DENY")
+        .putHeader("Referrer-Policy", "no-referrer")
+        .putHeader("Content-Security-Policy", CSP)
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    long hsts = config.tls().hstsMaxAge().toSeconds();
+    if (ctx.request().isSSL() && hsts > 0) {
+      response.putHeader("Strict-Transport-Security", "max-age=" + hsts + "; includeSubDomains");
+    }
+    ctx.next();
+  }
+
+  /**
+   * Requests the HTTP codec could not read (line or header block over the codec limits, garbled request line), and
+   * header blocks over the configured count or size: answered with a problem, never passed on.
+   */
+  void requestLimits(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    DecoderResult decoded = request.decoderResult();
+    if (decoded != null && decoded.isFailure()) {
+      Throwable cause = decoded.cause();
+      ctx.fail(cause instanceof TooLongHttpLineException ? HttpFailure.uriTooLong(config.maxInitialLineBytes())
+          : cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException
+          ? HttpFailure.headersTooLarge("the request header block exceeds " + config.maxHeaderBytes() + " bytes")
+          : HttpFailure.malformed("the request line or headers could not be read as HTTP"));
+      return;
+    }
+    int count = 0;
+    long bytes = 0;
+    for (Map.Entry<String, String> header : request.headers()) {
+      count++;
+      bytes += header.getKey().length() + header.getValue().length() + 4;
+    }
+    if (count > config.maxHeaderCount()) {
+      Security.failEarly(ctx, HttpFailure.headersTooLarge(
+          "the request has " + count + " header fields; at most " + config.maxHeaderCount() + " are accepted"));
+    } else if (bytes > config.maxHeaderBytes()) {
+      Security.failEarly(ctx, HttpFailure.headersTooLarge(
+          "the request header block exceeds " + config.maxHeaderBytes() + " bytes"));
+    } else {
+      ctx.next();
+    }
+  }
+
+  /**
+   * Browser origins: a request with an Origin not on the allow-list is refused outright (403), preflight or not, so
+   * a page on another site can neither read answers nor make a frontend's browser submit a dossier. Allowed origins
+   * go through Vert.x's CorsHandler (preflight answered 204, Access-Control-* headers added). No Origin: not a
+   * browser cross-origin call, nothing to do.
+   */
+  void cors(RoutingContext ctx) {
+    String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
+    if (origin == null) {
+      ctx.next();
+    } else if (!allowedOrigins.contains(origin)) {
+      Security.failEarly(ctx, HttpFailure.forbidden("origin-not-allowed", "Origin not allowed",
+          "this API does not accept calls from pages of this origin"));
+    } else {
+      cors.handle(ctx);
+    }
+  }
+
+  /**
+   * The request's deadline, from the moment its headers were read. A body still arriving then is a slow client:
+   * 408 and the connection closed. Otherwise the gateway itself is slow: 503 the client may retry (with its
+   * Idempotency-Key, since the dossier may have been queued in the meantime).
+   */
+  void deadline(RoutingContext ctx) {
+    long timeoutMs = config.requestTimeout().toMillis();
+    long timer = ctx.vertx().setTimer(timeoutMs, id -> expire(ctx, timeoutMs));
+    ctx.addEndHandler(ignored -> ctx.vertx().cancelTimer(timer));
+    ctx.next();
+  }
+
+  private static void expire(RoutingContext ctx, long timeoutMs) {
+    if (ctx.response().ended() || ctx.response().closed() || ctx.response().headWritten()) {
+      return;
+    }
+    if (!ctx.request().isEnded()) {
+      ctx.request().resume();
+      if (ctx.request().version() != HttpVersion.HTTP_2) {
+        // A client this slow is not owed a keep-alive connection: close it once the 408 is written.
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close")
+            .endHandler(ignored -> ctx.request().connection().close());
+      }
+      ctx.fail(HttpFailure.requestTimeout(timeoutMs));
+    } else {
+      ctx.fail(HttpFailure.processingTimeout(timeoutMs));
+    }
+  }
+}

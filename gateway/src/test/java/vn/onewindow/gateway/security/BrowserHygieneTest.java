@@ -1,0 +1,205 @@
+package vn.onewindow.gateway.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static vn.onewindow.gateway.security.SecurityTestSupport.PORTAL_KEY;
+import static vn.onewindow.gateway.security.SecurityTestSupport.assertProblem;
+import static vn.onewindow.gateway.security.SecurityTestSupport.dossierOf;
+import static vn.onewindow.gateway.security.SecurityTestSupport.post;
+import static vn.onewindow.gateway.security.SecurityTestSupport.randomCitizenId;
+import static vn.onewindow.gateway.security.SecurityTestSupport.rawExchange;
+import static vn.onewindow.gateway.security.SecurityTestSupport.send;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.gateway.GatewayFixture;
+
+/** What a browser and a hostile connection meet: security headers, CORS, header limits, request deadline. */
+class BrowserHygieneTest {
+  private static final String PORTAL = "https://dichvucong.test.gov.vn";
+  private static final String MOBILE_WEB = "https://m.dichvucong.test.gov.vn";
+  private static GatewayFixture gw;
+  private static WebClient bare;
+  private long queuedBefore;
+
+  @BeforeAll
+  static void start() {
+    gw = new GatewayFixture(Map.of("security.cors.allowed-origins", PORTAL + ", " + MOBILE_WEB,
+        "security.request-timeout-ms", "1500", "http.body-limit-bytes", "8192"));
+    bare = SecurityTestSupport.bareClient(gw.vertx, gw.port);
+  }
+
+  @AfterAll
+  static void stop() {
+    gw.close();
+  }
+
+  @BeforeEach
+  void countQueue() {
+    queuedBefore = gw.queued();
+  }
+
+  @Test
+  void shouldSendSecurityHeadersOnEveryAnswerAndNoServerBanner() {
+    HttpResponse<Buffer> accepted = gw.post(dossierOf(randomCitizenId()).encode());
+    List<HttpResponse<Buffer>> answers = List.of(accepted,
+        gw.get(accepted.getHeader("Location")),
+        gw.get("/v1/dossiers/" + UUID.randomUUID()),
+        gw.get("/v1/nothing-here"),
+        gw.get("/health/live"),
+        gw.get("/metrics"),
+        gw.client.delete("/v1/dossiers/" + UUID.randomUUID()).send().await(),
+        post(bare, Map.of(), "{}"),
+        gw.post("{\"note\":\"" + "x".repeat(9000) + "\"}"));
+
+    assertThat(answers).extracting(HttpResponse::statusCode).containsExactly(202, 200, 404, 404, 200, 200, 405, 401,
+        413);
+    for (HttpResponse<Buffer> answer : answers) {
+      SecurityTestSupport.assertSecurityHeaders(answer);
+      assertThat(answer.headers().contains("Strict-Transport-Security")).as("no HSTS over plain HTTP").isFalse();
+      assertThat(answer.headers().contains("X-Powered-By")).isFalse();
+    }
+    assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
+  }
+
+  @Test
+  void shouldAnswerAPreflightFromAnAllowedOriginWithoutAKey() {
+    HttpResponse<Buffer> preflight = send(bare, HttpMethod.OPTIONS, "/v1/dossiers", Map.of("Origin", PORTAL,
+        "Access-Control-Request-Method", "POST",
+        "Access-Control-Request-Headers", "content-type, x-api-key, idempotency-key, authorization"), null);
+
+    assertThat(preflight.statusCode()).isEqualTo(204);
+    assertThat(preflight.getHeader("Access-Control-Allow-Origin")).isEqualTo(PORTAL);
+    assertThat(preflight.getHeader("Access-Control-Allow-Methods")).contains("POST").contains("GET")
+        .doesNotContain("DELETE").doesNotContain("PUT");
+    assertThat(preflight.getHeader("Access-Control-Allow-Headers")).contains("X-Api-Key").contains("Idempotency-Key")
+        .contains("Authorization").contains("Content-Type");
+    assertThat(preflight.getHeader("Access-Control-Max-Age")).isEqualTo("600");
+    assertThat(preflight.headers().contains("Access-Control-Allow-Credentials")).isFalse();
+    assertThat(preflight.bodyAsString()).isNull();
+    SecurityTestSupport.assertSecurityHeaders(preflight);
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldLetAnAllowedOriginSubmitAndReadTheExposedHeaders() {
+    HttpResponse<Buffer> response = post(bare, Map.of("Origin", MOBILE_WEB, "X-Api-Key", PORTAL_KEY),
+        dossierOf(randomCitizenId()).encode());
+
+    assertThat(response.statusCode()).isEqualTo(202);
+    assertThat(response.getHeader("Access-Control-Allow-Origin")).isEqualTo(MOBILE_WEB);
+    assertThat(response.getHeader("Access-Control-Expose-Headers")).contains("Location").contains("X-Request-Id")
+        .contains("Idempotent-Replayed").contains("Retry-After");
+    assertThat(response.getHeader("Vary")).containsIgnoringCase("origin");
+    assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
+  }
+
+  @Test
+  void shouldRefuseOtherOriginsWith403PreflightOrNot() {
+    for (String origin : List.of("https://evil.example", "null", PORTAL + ".evil.example", "http://dichvucong.test.gov.vn",
+        PORTAL.toUpperCase(java.util.Locale.ROOT))) {
+      HttpResponse<Buffer> preflight = send(bare, HttpMethod.OPTIONS, "/v1/dossiers",
+          Map.of("Origin", origin, "Access-Control-Request-Method", "POST"), null);
+      HttpResponse<Buffer> submit = post(bare, Map.of("Origin", origin, "X-Api-Key", PORTAL_KEY),
+          dossierOf(randomCitizenId()).encode());
+      for (HttpResponse<Buffer> refused : List.of(preflight, submit)) {
+        JsonObject problem = assertProblem(refused, 403, "origin-not-allowed");
+        assertThat(problem.getString("detail")).isEqualTo("this API does not accept calls from pages of this origin");
+        assertThat(refused.headers().contains("Access-Control-Allow-Origin")).as(origin).isFalse();
+      }
+    }
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldRefuseTooManyHeadersWith431Problem() {
+    HttpRequest<Buffer> request = bare.post("/v1/dossiers").putHeader("Content-Type", "application/json")
+        .putHeader("X-Api-Key", PORTAL_KEY);
+    for (int i = 0; i < 70; i++) {
+      request.putHeader("X-Filler-" + i, "v");
+    }
+
+    HttpResponse<Buffer> response = request.sendBuffer(Buffer.buffer(dossierOf(randomCitizenId()).encode())).await();
+
+    JsonObject problem = assertProblem(response, 431, "headers-too-large");
+    assertThat(problem.getString("detail")).contains("at most 64");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldRefuseAHeaderBlockOverTheLimitWith431Problem() {
+    HttpRequest<Buffer> request = bare.post("/v1/dossiers").putHeader("Content-Type", "application/json")
+        .putHeader("X-Api-Key", PORTAL_KEY);
+    for (int i = 0; i < 40; i++) {
+      request.putHeader("X-Filler-" + i, "v".repeat(250));
+    }
+
+    HttpResponse<Buffer> response = request.sendBuffer(Buffer.buffer(dossierOf(randomCitizenId()).encode())).await();
+
+    JsonObject problem = assertProblem(response, 431, "headers-too-large");
+    assertThat(problem.getString("detail")).contains("8192 bytes");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  /** Past twice the limit the HTTP codec stops reading: a bare 431 (Vert.x's own) and the connection closed. */
+  @Test
+  void shouldCutOffAHeaderBlockTheCodecRefusesAndCloseTheConnection() {
+    String body = dossierOf(randomCitizenId()).encode();
+    String request = "POST /v1/dossiers HTTP/1.1\r\nHost: localhost\r\nX-Api-Key: " + PORTAL_KEY
+        + "\r\nContent-Type: application/json\r\nX-Huge: " + "h".repeat(20_000) + "\r\nContent-Length: "
+        + body.length() + "\r\n\r\n" + body;
+
+    String answer = rawExchange(gw.port, request.getBytes(StandardCharsets.UTF_8));
+
+    assertThat(answer).containsPattern("^HTTP/1\\.[01] 431 ").doesNotContain("still open").doesNotContain("202");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldRefuseAnOverlongRequestLineWith414AndClose() {
+    String answer = rawExchange(gw.port, ("GET /v1/dossiers/" + "a".repeat(5000) + " HTTP/1.1\r\nHost: localhost\r\n"
+        + "X-Api-Key: " + PORTAL_KEY + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+
+    assertThat(answer).containsPattern("^HTTP/1\\.[01] 414 ").doesNotContain("still open");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldAnswer408AndCloseWhenTheBodyDoesNotArriveInTime() throws IOException {
+    String head = "POST /v1/dossiers HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Api-Key: "
+        + PORTAL_KEY + "\r\nContent-Length: 1000\r\n\r\n{\"procedureCode\":";
+    long started = System.nanoTime();
+    try (Socket socket = new Socket("127.0.0.1", gw.port)) {
+      socket.setSoTimeout(6000);
+      OutputStream out = socket.getOutputStream();
+      out.write(head.getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      String answer = new String(readUntilClosed(socket.getInputStream()), StandardCharsets.UTF_8);
+      long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+
+      assertThat(answer).startsWith("HTTP/1.1 408 ").contains("application/problem+json")
+          .contains("/problems/request-timeout").containsIgnoringCase("connection: close");
+      assertThat(elapsedMs).isBetween(1400L, 5000L);
+    }
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  private static byte[] readUntilClosed(InputStream in) throws IOException {
+    return in.readAllBytes();
+  }
+}

@@ -1,0 +1,260 @@
+package vn.onewindow.gateway.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static vn.onewindow.gateway.security.SecurityTestSupport.MOBILE_KEY;
+import static vn.onewindow.gateway.security.SecurityTestSupport.PORTAL_KEY;
+import static vn.onewindow.gateway.security.SecurityTestSupport.assertProblem;
+import static vn.onewindow.gateway.security.SecurityTestSupport.dossierOf;
+import static vn.onewindow.gateway.security.SecurityTestSupport.post;
+import static vn.onewindow.gateway.security.SecurityTestSupport.randomCitizenId;
+import static vn.onewindow.gateway.security.SecurityTestSupport.send;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.gateway.GatewayFixture;
+
+/**
+ * Citizen bearer tokens from the national sign-in (optional by default), verified against the test's own RSA and EC
+ * keys; and who may read a dossier's status (submitting client, or the applicant proven by a token).
+ */
+class CitizenTokenTest {
+  private static final TestTokens TOKENS = new TestTokens();
+  private static final String INVALID_TOKEN_DETAIL = "the citizen token is invalid or expired; sign in again";
+  private static GatewayFixture gw;
+  private static WebClient bare;
+  private long queuedBefore;
+
+  @BeforeAll
+  static void start() throws Exception {
+    gw = new GatewayFixture(TOKENS.pemConfig());
+    bare = SecurityTestSupport.bareClient(gw.vertx, gw.port);
+  }
+
+  @AfterAll
+  static void stop() {
+    gw.close();
+  }
+
+  @BeforeEach
+  void countQueue() {
+    queuedBefore = gw.queued();
+  }
+
+  @Test
+  void shouldAcceptAnRs256OrEs256TokenOfTheApplicant() {
+    String citizen = randomCitizenId();
+    for (String token : new String[] {TOKENS.rs256(citizen), TOKENS.es256(citizen)}) {
+      HttpResponse<Buffer> response = post(bare, Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + token),
+          dossierOf(citizen).encode());
+      assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
+      SecurityTestSupport.assertSecurityHeaders(response);
+    }
+    HttpResponse<Buffer> lowerCaseScheme = post(bare,
+        Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "bearer " + TOKENS.rs256(citizen)), dossierOf(citizen).encode());
+    assertThat(lowerCaseScheme.statusCode()).isEqualTo(202);
+    assertThat(gw.queued()).isEqualTo(queuedBefore + 3);
+  }
+
+  @Test
+  void shouldAcceptASubmissionWithoutTokenWhenTokensAreOptional() {
+    HttpResponse<Buffer> response = post(bare, Map.of("X-Api-Key", PORTAL_KEY), dossierOf(randomCitizenId()).encode());
+
+    assertThat(response.statusCode()).isEqualTo(202);
+    assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
+  }
+
+  @Test
+  void shouldRefuseForgedExpiredMisaddressedAndMalformedTokensAlike() {
+    String citizen = randomCitizenId();
+    Instant now = Instant.now();
+    Map<String, String> bad = new LinkedHashMap<>();
+    bad.put("forged (same kid, other key)", TOKENS.forged(citizen));
+    bad.put("expired beyond the skew", TOKENS.rs256(citizen,
+        c -> c.expirationTime(Date.from(now.minus(Duration.ofMinutes(2))))));
+    bad.put("not yet valid", TOKENS.rs256(citizen, c -> c.notBeforeTime(Date.from(now.plus(Duration.ofMinutes(5))))));
+    bad.put("wrong audience", TOKENS.rs256(citizen, c -> c.audience("another-service")));
+    bad.put("wrong issuer", TOKENS.rs256(citizen, c -> c.issuer("https://evil.example")));
+    bad.put("no expiry", TOKENS.rs256(citizen, c -> c.expirationTime(null)));
+    bad.put("no citizen claim", TOKENS.rs256(citizen, c -> c.claim("citizen_id", null)));
+    bad.put("citizen claim not an ID", TOKENS.rs256(citizen, c -> c.claim("citizen_id", "12345")));
+    bad.put("citizen claim a number", TOKENS.rs256(citizen, c -> c.claim("citizen_id", 1234567890123L)));
+    bad.put("alg none", TOKENS.unsigned(citizen));
+    bad.put("HS256 keyed with the public key", TOKENS.hmacWithPublicKey(citizen));
+    bad.put("RS256 signature, payload swapped", swapPayload(TOKENS.rs256(citizen), TOKENS.rs256(randomCitizenId())));
+    bad.put("RS512, not a configured algorithm", TestTokens.sign(TOKENS.rsa, JWSAlgorithm.RS512,
+        TestTokens.claims(citizen).build()));
+    bad.put("garbage", "not.a.token");
+    bad.put("empty", "");
+    bad.forEach((why, token) -> {
+      HttpResponse<Buffer> response = post(bare, Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + token),
+          dossierOf(citizen).encode());
+      JsonObject problem = assertProblem(response, 401, "unauthorized");
+      assertThat(problem.getString("detail")).as(why).isEqualTo(INVALID_TOKEN_DETAIL);
+      assertThat(response.getHeader("WWW-Authenticate")).as(why)
+          .isEqualTo("Bearer realm=\"onewindow\", error=\"invalid_token\"");
+    });
+    HttpResponse<Buffer> basic = post(bare, Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Basic dXNlcjpwYXNz"),
+        dossierOf(citizen).encode());
+    assertThat(assertProblem(basic, 401, "unauthorized").getString("detail")).isEqualTo(INVALID_TOKEN_DETAIL);
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldTolerateExpiryWithinTheClockSkew() {
+    String citizen = randomCitizenId();
+    String justExpired = TOKENS.rs256(citizen, c -> c.expirationTime(Date.from(Instant.now().minusSeconds(10))));
+
+    HttpResponse<Buffer> response = post(bare,
+        Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + justExpired), dossierOf(citizen).encode());
+
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
+    assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
+  }
+
+  /** Needs SubmitHandler to call Security.checkApplicant (wiring owned by the lead engineer, see issue 3 report). */
+  @Test
+  void shouldRefuseADossierInAnotherCitizensNameWith403() {
+    String citizen = randomCitizenId();
+    HttpResponse<Buffer> response = post(bare,
+        Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + TOKENS.rs256(citizen)),
+        dossierOf(randomCitizenId()).encode());
+
+    JsonObject problem = assertProblem(response, 403, "applicant-mismatch");
+    assertThat(problem.getString("detail")).doesNotContain(citizen);
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldLetOnlyTheSubmittingClientOrTheProvenApplicantReadTheStatus() {
+    String citizen = randomCitizenId();
+    String id = post(bare, Map.of("X-Api-Key", PORTAL_KEY), dossierOf(citizen).encode()).bodyAsJsonObject()
+        .getString("id");
+    String path = "/v1/dossiers/" + id;
+
+    HttpResponse<Buffer> owner = send(bare, HttpMethod.GET, path, Map.of("X-Api-Key", PORTAL_KEY), null);
+    HttpResponse<Buffer> otherClient = send(bare, HttpMethod.GET, path, Map.of("X-Api-Key", MOBILE_KEY), null);
+    HttpResponse<Buffer> applicantViaOtherClient = send(bare, HttpMethod.GET, path,
+        Map.of("X-Api-Key", MOBILE_KEY, "Authorization", "Bearer " + TOKENS.es256(citizen)), null);
+    HttpResponse<Buffer> otherCitizen = send(bare, HttpMethod.GET, path,
+        Map.of("X-Api-Key", MOBILE_KEY, "Authorization", "Bearer " + TOKENS.rs256(randomCitizenId())), null);
+    HttpResponse<Buffer> unknown = send(bare, HttpMethod.GET, "/v1/dossiers/" + java.util.UUID.randomUUID(),
+        Map.of("X-Api-Key", MOBILE_KEY), null);
+
+    assertThat(owner.statusCode()).isEqualTo(200);
+    assertThat(owner.bodyAsJsonObject().getString("id")).isEqualTo(id);
+    assertThat(owner.bodyAsJsonObject().encode()).doesNotContain(citizen).doesNotContain("client");
+    JsonObject hidden = assertProblem(otherClient, 404, "not-found");
+    assertThat(applicantViaOtherClient.statusCode()).as(applicantViaOtherClient.bodyAsString()).isEqualTo(200);
+    assertThat(applicantViaOtherClient.bodyAsJsonObject().getString("id")).isEqualTo(id);
+    SecurityTestSupport.assertSecurityHeaders(applicantViaOtherClient);
+    JsonObject wrongCitizen = assertProblem(otherCitizen, 404, "not-found");
+    JsonObject missing = assertProblem(unknown, 404, "not-found");
+    // Indistinguishable from a dossier that does not exist.
+    assertThat(hidden.getString("detail")).isEqualTo(missing.getString("detail"));
+    assertThat(wrongCitizen.getString("detail")).isEqualTo(missing.getString("detail"));
+    assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
+  }
+
+  @Test
+  void shouldDemandATokenWhenRequiredAndVerifyAgainstAJwkSetUrl() {
+    AtomicInteger fetches = new AtomicInteger();
+    HttpServer jwksServer = gw.vertx.createHttpServer().requestHandler(req -> {
+      fetches.incrementAndGet();
+      req.response().putHeader("Content-Type", "application/jwk-set+json").end(TOKENS.jwks());
+    }).listen(0, "127.0.0.1").await();
+    Map<String, String> config = Map.of("security.citizen-token", "required",
+        "security.jwt.issuer", TestTokens.ISSUER, "security.jwt.audience", "other-aud," + TestTokens.AUDIENCE,
+        "security.jwt.jwks", "http://127.0.0.1:" + jwksServer.actualPort() + "/jwks.json");
+    try (GatewayFixture strict = new GatewayFixture(config)) {
+      WebClient client = SecurityTestSupport.bareClient(strict.vertx, strict.port);
+      long before = strict.queued();
+      String citizen = randomCitizenId();
+
+      HttpResponse<Buffer> noToken = post(client, Map.of("X-Api-Key", PORTAL_KEY), dossierOf(citizen).encode());
+      HttpResponse<Buffer> rsa = post(client,
+          Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + TOKENS.rs256(citizen)), dossierOf(citizen).encode());
+      HttpResponse<Buffer> ec = post(client,
+          Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + TOKENS.es256(citizen)), dossierOf(citizen).encode());
+      HttpResponse<Buffer> forged = post(client,
+          Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + TOKENS.forged(citizen)), dossierOf(citizen).encode());
+
+      assertProblem(noToken, 401, "unauthorized");
+      assertThat(noToken.getHeader("WWW-Authenticate")).isEqualTo("Bearer realm=\"onewindow\"");
+      assertThat(rsa.statusCode()).as(rsa.bodyAsString()).isEqualTo(202);
+      assertThat(ec.statusCode()).as(ec.bodyAsString()).isEqualTo(202);
+      assertProblem(forged, 401, "unauthorized");
+      assertThat(fetches.get()).as("JWK Set fetched once, then cached").isEqualTo(1);
+      assertThat(strict.queued()).isEqualTo(before + 2);
+    } finally {
+      jwksServer.close().await();
+    }
+  }
+
+  @Test
+  void shouldRefuseBearerTokensWhenNoVerifierIsConfiguredButServeCallsWithout() {
+    try (GatewayFixture unconfigured = new GatewayFixture(Map.of())) {
+      WebClient client = SecurityTestSupport.bareClient(unconfigured.vertx, unconfigured.port);
+      long before = unconfigured.queued();
+      String citizen = randomCitizenId();
+
+      HttpResponse<Buffer> withToken = post(client,
+          Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + TOKENS.rs256(citizen)), dossierOf(citizen).encode());
+      HttpResponse<Buffer> without = post(client, Map.of("X-Api-Key", PORTAL_KEY), dossierOf(citizen).encode());
+
+      assertProblem(withToken, 401, "unauthorized");
+      assertThat(without.statusCode()).isEqualTo(202);
+      assertThat(unconfigured.queued()).isEqualTo(before + 1);
+    }
+  }
+
+  @Test
+  void shouldIgnoreTokensWhenTurnedOff() {
+    Map<String, String> config = new java.util.HashMap<>(uncheckedPemConfig());
+    config.put("security.citizen-token", "off");
+    try (GatewayFixture off = new GatewayFixture(config)) {
+      WebClient client = SecurityTestSupport.bareClient(off.vertx, off.port);
+      long before = off.queued();
+      String citizen = randomCitizenId();
+
+      HttpResponse<Buffer> forged = post(client,
+          Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + TOKENS.forged(citizen)), dossierOf(citizen).encode());
+      String id = forged.bodyAsJsonObject().getString("id");
+      HttpResponse<Buffer> statusViaToken = send(client, HttpMethod.GET, "/v1/dossiers/" + id,
+          Map.of("X-Api-Key", MOBILE_KEY, "Authorization", "Bearer " + TOKENS.rs256(citizen)), null);
+
+      assertThat(forged.statusCode()).isEqualTo(202);
+      assertProblem(statusViaToken, 404, "not-found");
+      assertThat(off.queued()).isEqualTo(before + 1);
+    }
+  }
+
+  private static Map<String, String> uncheckedPemConfig() {
+    try {
+      return TOKENS.pemConfig();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Header and signature of one token around the payload of another. */
+  private static String swapPayload(String signed, String other) {
+    String[] a = signed.split("\\.");
+    String[] b = other.split("\\.");
+    return a[0] + "." + b[1] + "." + a[2];
+  }
+}

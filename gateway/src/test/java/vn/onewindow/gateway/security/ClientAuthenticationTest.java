@@ -1,0 +1,173 @@
+package vn.onewindow.gateway.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static vn.onewindow.gateway.security.SecurityTestSupport.assertProblem;
+import static vn.onewindow.gateway.security.SecurityTestSupport.dossierOf;
+import static vn.onewindow.gateway.security.SecurityTestSupport.field;
+import static vn.onewindow.gateway.security.SecurityTestSupport.post;
+import static vn.onewindow.gateway.security.SecurityTestSupport.randomCitizenId;
+import static vn.onewindow.gateway.security.SecurityTestSupport.send;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.gateway.GatewayFixture;
+
+/** Frontends authenticate with X-Api-Key on every /v1 call; real gateway, Redis and PostgreSQL. */
+class ClientAuthenticationTest {
+  /** A client in the middle of a key rotation: its old and its new key are both registered. */
+  static final String ROTATING_OLD_KEY = "rotation-old-key-" + UUID.randomUUID();
+  static final String ROTATING_NEW_KEY = ApiKeys.generate();
+  static final String UNAUTHORIZED_DETAIL = "this API needs the X-Api-Key of a registered client";
+
+  private static GatewayFixture gw;
+  private static WebClient bare;
+  private long queuedBefore;
+
+  @BeforeAll
+  static void start() {
+    JsonArray clients = new JsonArray(SecurityTestSupport.resource("config/clients.json"));
+    clients.add(new JsonObject().put("id", "regional-portal").put("name", "Regional portal (rotating its key)")
+        .put("channel", "online").put("quotaClass", "standard")
+        .put("keyHashes", new JsonArray().add(ApiKeys.hash(ROTATING_OLD_KEY)).add(ApiKeys.hash(ROTATING_NEW_KEY))));
+    Path file = SecurityTestSupport.tempFile("clients", ".json", clients.encodePrettily());
+    gw = new GatewayFixture(Map.of("security.clients-file", file.toString()));
+    bare = SecurityTestSupport.bareClient(gw.vertx, gw.port);
+  }
+
+  @AfterAll
+  static void stop() {
+    gw.close();
+  }
+
+  @BeforeEach
+  void countQueue() {
+    queuedBefore = gw.queued();
+  }
+
+  @Test
+  void shouldRefuseASubmissionWithoutAKeyWith401AndQueueNothing() {
+    HttpResponse<Buffer> response = post(bare, Map.of(), dossierOf(randomCitizenId()).encode());
+
+    JsonObject problem = assertProblem(response, 401, "unauthorized");
+    assertThat(response.getHeader("WWW-Authenticate")).isEqualTo("ApiKey");
+    assertThat(problem.getString("detail")).isEqualTo(UNAUTHORIZED_DETAIL);
+    assertThat(problem.getString("instance")).isEqualTo("/v1/dossiers");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldAnswerUnknownMalformedAndDuplicatedKeysExactlyAlike() {
+    List<Map<String, String>> wrong = List.of(
+        Map.of("X-Api-Key", "dev-portal-web-kez"),
+        Map.of("X-Api-Key", PORTAL_KEY_WITH_SPACE),
+        Map.of("X-Api-Key", "short"),
+        Map.of("X-Api-Key", "k".repeat(300)),
+        Map.of("X-Api-Key", ApiKeys.hash(SecurityTestSupport.PORTAL_KEY)),
+        Map.of("x-api-key", ""),
+        Map.of("Authorization", "ApiKey " + SecurityTestSupport.PORTAL_KEY));
+    for (Map<String, String> headers : wrong) {
+      HttpResponse<Buffer> response = post(bare, headers, dossierOf(randomCitizenId()).encode());
+      JsonObject problem = assertProblem(response, 401, "unauthorized");
+      assertThat(response.getHeader("WWW-Authenticate")).as(headers.toString()).isEqualTo("ApiKey");
+      assertThat(problem.getString("detail")).as(headers.toString()).isEqualTo(UNAUTHORIZED_DETAIL);
+      assertThat(problem.getString("title")).isEqualTo("Unauthorized");
+    }
+    HttpResponse<Buffer> twoKeys = bare.post("/v1/dossiers").putHeader("Content-Type", "application/json")
+        .putHeader("X-Api-Key", List.of(SecurityTestSupport.PORTAL_KEY, "dev-portal-web-kez"))
+        .sendBuffer(Buffer.buffer(dossierOf(randomCitizenId()).encode())).await();
+    assertThat(assertProblem(twoKeys, 401, "unauthorized").getString("detail")).isEqualTo(UNAUTHORIZED_DETAIL);
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldProtectStatusLookUpsToo() {
+    String id = gw.post(dossierOf(randomCitizenId()).encode()).bodyAsJsonObject().getString("id");
+
+    HttpResponse<Buffer> anonymous = send(bare, HttpMethod.GET, "/v1/dossiers/" + id, Map.of(), null);
+    HttpResponse<Buffer> unknownRoute = send(bare, HttpMethod.GET, "/v1/nothing-here", Map.of(), null);
+
+    assertProblem(anonymous, 401, "unauthorized");
+    assertProblem(unknownRoute, 401, "unauthorized");
+    assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
+  }
+
+  @Test
+  void shouldAcceptBothKeysOfAClientDuringRotationAndRecordTheClient() {
+    HttpResponse<Buffer> withOld = post(bare, Map.of("X-Api-Key", ROTATING_OLD_KEY), dossierOf(randomCitizenId()).encode());
+    HttpResponse<Buffer> withNew = post(bare, Map.of("X-Api-Key", ROTATING_NEW_KEY), dossierOf(randomCitizenId()).encode());
+
+    assertThat(withOld.statusCode()).as(withOld.bodyAsString()).isEqualTo(202);
+    assertThat(withNew.statusCode()).as(withNew.bodyAsString()).isEqualTo(202);
+    SecurityTestSupport.assertSecurityHeaders(withNew);
+    for (HttpResponse<Buffer> accepted : List.of(withOld, withNew)) {
+      String id = accepted.bodyAsJsonObject().getString("id");
+      assertThat(field(SecurityTestSupport.streamEntryOf(gw, id), "client")).isEqualTo("regional-portal");
+      HttpResponse<Buffer> status = send(bare, HttpMethod.GET, "/v1/dossiers/" + id,
+          Map.of("X-Api-Key", ROTATING_NEW_KEY), null);
+      assertThat(status.statusCode()).isEqualTo(200);
+      assertThat(status.bodyAsJsonObject().getString("id")).isEqualTo(id);
+    }
+    assertThat(gw.queued()).isEqualTo(queuedBefore + 2);
+  }
+
+  @Test
+  void shouldRecordEachDevelopmentClientAsItself() {
+    Map<String, String> keys = Map.of(SecurityTestSupport.PORTAL_KEY, "portal-web", SecurityTestSupport.MOBILE_KEY,
+        "mobile-app", SecurityTestSupport.KIOSK_KEY, "kiosk-hn", "dev-postal-key", "postal-counter",
+        "dev-loadtest-abuser-key", "loadtest-abuser");
+    keys.forEach((key, client) -> {
+      HttpResponse<Buffer> response = post(bare, Map.of("X-Api-Key", key), dossierOf(randomCitizenId()).encode());
+      assertThat(response.statusCode()).as(client + ": " + response.bodyAsString()).isEqualTo(202);
+      String id = response.bodyAsJsonObject().getString("id");
+      assertThat(field(SecurityTestSupport.streamEntryOf(gw, id), "client")).isEqualTo(client);
+    });
+    assertThat(gw.queued()).isEqualTo(queuedBefore + keys.size());
+  }
+
+  @Test
+  void shouldLeaveHealthAndMetricsOpen() {
+    HttpResponse<Buffer> live = send(bare, HttpMethod.GET, "/health/live", Map.of(), null);
+    HttpResponse<Buffer> metrics = send(bare, HttpMethod.GET, "/metrics", Map.of(), null);
+
+    assertThat(live.statusCode()).isEqualTo(200);
+    assertThat(live.bodyAsJsonObject().getString("status")).isEqualTo("UP");
+    SecurityTestSupport.assertSecurityHeaders(live);
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.bodyAsString()).contains("hub_submissions_total")
+        .doesNotContain(SecurityTestSupport.PORTAL_KEY).doesNotContain(ROTATING_NEW_KEY);
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldServeAnonymousCallsAsPublicOnlyWhenKeysAreNotRequired() {
+    try (GatewayFixture open = new GatewayFixture(Map.of("security.require-api-key", "false"))) {
+      WebClient client = SecurityTestSupport.bareClient(open.vertx, open.port);
+      long before = open.queued();
+
+      HttpResponse<Buffer> anonymous = post(client, Map.of(), dossierOf(randomCitizenId()).encode());
+      HttpResponse<Buffer> badKey = post(client, Map.of("X-Api-Key", "not-a-registered-key"),
+          dossierOf(randomCitizenId()).encode());
+
+      assertThat(anonymous.statusCode()).as(anonymous.bodyAsString()).isEqualTo(202);
+      String id = anonymous.bodyAsJsonObject().getString("id");
+      assertThat(field(SecurityTestSupport.streamEntryOf(open, id), "client")).isEqualTo(Security.ANONYMOUS_CLIENT);
+      assertProblem(badKey, 401, "unauthorized");
+      assertThat(badKey.getHeader("WWW-Authenticate")).isEqualTo("ApiKey");
+      assertThat(open.queued()).isEqualTo(before + 1);
+    }
+  }
+
+  private static final String PORTAL_KEY_WITH_SPACE = "dev-portal web-key";
+}

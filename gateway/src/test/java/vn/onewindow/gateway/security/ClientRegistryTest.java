@@ -1,0 +1,114 @@
+package vn.onewindow.gateway.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.common.config.ConfigException;
+import vn.onewindow.gateway.security.Client.Channel;
+
+/** The client registry and the key tool, without servers. */
+class ClientRegistryTest {
+
+  @Test
+  void shouldAuthenticateEveryShippedDevelopmentClient() {
+    ClientRegistry registry = ClientRegistry.load("config/clients.json");
+
+    assertThat(registry.size()).isEqualTo(5);
+    assertThat(registry.authenticate("dev-portal-web-key"))
+        .contains(new Client("portal-web", "National Public Service Portal (web)", Channel.ONLINE, "standard"));
+    assertThat(registry.authenticate("dev-mobile-app-key").orElseThrow().id()).isEqualTo("mobile-app");
+    assertThat(registry.authenticate("dev-kiosk-key").orElseThrow().channel()).isEqualTo(Channel.COUNTER);
+    assertThat(registry.authenticate("dev-postal-key").orElseThrow().channel()).isEqualTo(Channel.POSTAL);
+    assertThat(registry.authenticate("dev-loadtest-abuser-key").orElseThrow().quotaClass()).isEqualTo("abuse-test");
+  }
+
+  @Test
+  void shouldNotAuthenticateUnknownMalformedOrHashedKeys() {
+    ClientRegistry registry = ClientRegistry.load("config/clients.json");
+
+    assertThat(registry.authenticate(null)).isEmpty();
+    assertThat(registry.authenticate("")).isEmpty();
+    assertThat(registry.authenticate("dev-portal-web-key ")).isEmpty();
+    assertThat(registry.authenticate("DEV-PORTAL-WEB-KEY")).isEmpty();
+    assertThat(registry.authenticate(ApiKeys.hash("dev-portal-web-key"))).isEmpty();
+    assertThat(registry.authenticate("dev-pörtal-web-key")).isEmpty();
+    assertThat(registry.authenticate("x".repeat(257))).isEmpty();
+  }
+
+  @Test
+  void shouldAcceptTwoKeysPerClientForRotation() {
+    String oldKey = ApiKeys.generate();
+    String newKey = ApiKeys.generate();
+    ClientRegistry registry = load("[" + client("regional", "online", ApiKeys.hash(oldKey), ApiKeys.hash(newKey)) + "]");
+
+    assertThat(registry.authenticate(oldKey).orElseThrow().id()).isEqualTo("regional");
+    assertThat(registry.authenticate(newKey).orElseThrow().id()).isEqualTo("regional");
+  }
+
+  @Test
+  void shouldRefuseAClientsFileThatIsWrongNamingTheProblem() {
+    String hash = ApiKeys.hash("some-key-000000");
+    assertThatThrownBy(() -> load("{}")).isInstanceOf(ConfigException.class).hasMessageContaining("JSON array");
+    assertThatThrownBy(() -> load("[" + client("aa", "online", hash) + "," + client("aa", "online",
+        ApiKeys.hash("other-key-00000")) + "]")).hasMessageContaining("client #1").hasMessageContaining("twice");
+    assertThatThrownBy(() -> load("[" + client("kiosk", "fax", hash) + "]")).hasMessageContaining("channel 'fax'");
+    assertThatThrownBy(() -> load("[" + client("kiosk", "counter", hash, ApiKeys.hash("k2-000000"),
+        ApiKeys.hash("k3-000000")) + "]")).hasMessageContaining("1 or 2 hashes");
+    assertThatThrownBy(() -> load("[" + client("kiosk", "counter", "sha256:ABC") + "]"))
+        .hasMessageContaining("sha256:<64 lower-case hex digits>");
+    assertThatThrownBy(() -> load("[" + client("public", "online", hash) + "]")).hasMessageContaining("not 'public'");
+    assertThatThrownBy(() -> load("[" + client("a1", "online", hash) + "," + client("b1", "online", hash) + "]"))
+        .hasMessageContaining("already registered");
+    assertThatThrownBy(() -> load("[{\"id\":\"a1\",\"name\":\"A\",\"channel\":\"online\",\"quotaClass\":\"standard\","
+        + "\"keyHash\":[\"" + hash + "\"]}]")).hasMessageContaining("unknown field 'keyHash'");
+    assertThatThrownBy(() -> load("[{\"id\":\"a1\",\"id\":\"a2\"}]")).hasMessageContaining("not valid JSON");
+    assertThatThrownBy(() -> ClientRegistry.load("/nonexistent/clients.json")).hasMessageContaining("neither a file");
+  }
+
+  @Test
+  void shouldPrintANewKeyAndItsHashOrHashAKeyFromStandardInput() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    int generated = ApiKeyTool.run(new String[0], new BufferedReader(new StringReader("")), print(out), print(err));
+    String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
+
+    assertThat(generated).isZero();
+    assertThat(lines).hasSize(2);
+    assertThat(lines[0]).matches("key  owk_[A-Za-z0-9_-]{43}");
+    assertThat(lines[1]).isEqualTo("hash " + ApiKeys.hash(lines[0].substring(5)));
+    assertThat(lines[1]).matches("hash sha256:[0-9a-f]{64}");
+
+    out.reset();
+    int hashed = ApiKeyTool.run(new String[] {"-"}, new BufferedReader(new StringReader("dev-portal-web-key\n")),
+        print(out), print(err));
+    assertThat(hashed).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8).strip())
+        .isEqualTo("hash sha256:f4bdce2b45c3121f3c1e6c8d488a62d4b26f1505bf2b20a14edd218215366b13");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("shorter than 32");
+
+    assertThat(ApiKeyTool.run(new String[] {"a", "b"}, new BufferedReader(new StringReader("")), print(out),
+        print(err))).isEqualTo(2);
+    assertThat(ApiKeyTool.run(new String[] {"-"}, new BufferedReader(new StringReader("with space")), print(out),
+        print(err))).isEqualTo(1);
+  }
+
+  private static PrintStream print(ByteArrayOutputStream out) {
+    return new PrintStream(out, true, StandardCharsets.UTF_8);
+  }
+
+  private static ClientRegistry load(String json) {
+    return ClientRegistry.load(SecurityTestSupport.tempFile("clients", ".json", json).toString());
+  }
+
+  private static String client(String id, String channel, String... hashes) {
+    return "{\"id\":\"" + id + "\",\"name\":\"Client " + id + "\",\"channel\":\"" + channel
+        + "\",\"quotaClass\":\"standard\",\"keyHashes\":[\"" + String.join("\",\"", hashes) + "\"]}";
+  }
+}

@@ -1,0 +1,198 @@
+package vn.onewindow.gateway.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static vn.onewindow.gateway.security.SecurityTestSupport.assertProblem;
+import static vn.onewindow.gateway.security.SecurityTestSupport.dossierOf;
+import static vn.onewindow.gateway.security.SecurityTestSupport.randomCitizenId;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.gateway.GatewayFixture;
+
+/**
+ * Hostile dossiers, one named case each: a precise 4xx problem, or accepted and queued byte for byte; never a 5xx.
+ * {@link HostileInputFuzzTest} throws thousands of generated ones at the same gateway.
+ */
+class HostileInputTest {
+  private static GatewayFixture gw;
+  private long queuedBefore;
+
+  @BeforeAll
+  static void start() {
+    gw = new GatewayFixture(Map.of());
+  }
+
+  @AfterAll
+  static void stop() {
+    gw.close();
+  }
+
+  @BeforeEach
+  void countQueue() {
+    queuedBefore = gw.queued();
+  }
+
+  @Test
+  void shouldKeepVietnameseDiacriticsEmojiAndBidiMarksIntact() {
+    String nfc = Normalizer.normalize("Nguyễn Thị Ánh Tuyết", Normalizer.Form.NFC);
+    String nfd = Normalizer.normalize("Trần Đức Lộc", Normalizer.Form.NFD);
+    JsonObject dossier = dossierOf(randomCitizenId());
+    dossier.getJsonObject("applicant").put("fullName", nfc).put("address", nfd + ", Hà Nội \u202Eabc\u202C \u200F");
+    dossier.put("note", "Gia đình 👨‍👩‍👧‍👦 🇻🇳 \uFEFF zero\u200Bwidth \u0301\u0301 ﷽ עברית العربية");
+    dossier.getJsonObject("formData").put("childFullName", nfd);
+
+    assertStoredVerbatim(gw.post(dossier.encode()), dossier.encode().getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void shouldStoreInjectionStringsVerbatimAndInertly() {
+    JsonObject dossier = dossierOf(randomCitizenId());
+    dossier.getJsonObject("applicant").put("fullName", "Robert'); DROP TABLE dossier;--")
+        .put("address", "<script>alert(document.cookie)</script> ${jndi:ldap://x/a} {{7*7}} ../../etc/passwd");
+    dossier.put("note", "' OR '1'='1' -- \\\" \\\\ %00 %n%s $(rm -rf /) `id`");
+
+    HttpResponse<Buffer> response = gw.post(dossier.encode());
+
+    assertStoredVerbatim(response, dossier.encode().getBytes(StandardCharsets.UTF_8));
+    assertThat(gw.get(response.getHeader("Location")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldRefuseNulAndControlCharactersInTextWith422() {
+    JsonObject nul = dossierOf(randomCitizenId());
+    nul.getJsonObject("applicant").put("fullName", "Nguyễn\u0000Văn");
+    HttpResponse<Buffer> response = gw.post(nul.encode());
+
+    assertThat(nul.encode()).contains("\\u0000");
+    assertThat(pointers(assertProblem(response, 422, "invalid-dossier"))).contains("/applicant/fullName");
+    assertProblem(gw.post("{\"note\":\"a\u0000b\"}"), 400, "malformed-request");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldAnswerStructuralAttacksWithPrecise4xx() {
+    Map<String, Integer> cases = new LinkedHashMap<>();
+    cases.put("[".repeat(5000) + "]".repeat(5000), 400);
+    cases.put("{\"a\":".repeat(2000) + "1" + "}".repeat(2000), 400);
+    cases.put(dossierOf(randomCitizenId()).put("procedureCode", "1.001612.000.00.00.H48").encode()
+        .replaceFirst("\\{", "{\"channel\":\"postal\","), 400);
+    cases.put("{\"procedureCode\":1e999999999}", 422);
+    cases.put("{\"formData\":{\"x\":" + "9".repeat(65) + "}}", 400);
+    cases.put("{\"formData\":{\"x\":-0.0000000000000000000000000000001e-999999999}}", 422);
+    cases.put("{} trailing", 400);
+    cases.put("null", 422);
+    cases.put("\"just a string\"", 422);
+    cases.put("[]", 422);
+    cases.put("{\"attachments\":" + new JsonArray(java.util.Collections.nCopies(2000, 1)).encode() + "}", 422);
+    cases.put("{\"note\":\"\\ud800\"}", 422);
+    cases.put("{\"note\":\"" + "é".repeat(150_000) + "\"}", 413);
+    cases.forEach((body, status) -> {
+      HttpResponse<Buffer> response = gw.post(body);
+      String what = body.length() > 60 ? body.substring(0, 60) + "..." : body;
+      assertThat(response.statusCode()).as(what + " -> " + response.bodyAsString()).isEqualTo(status);
+      assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    });
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldRefuseWrongTypesAndOutOfRangeNumbersWith422() {
+    JsonObject wrongTypes = dossierOf(randomCitizenId());
+    wrongTypes.put("channel", 1).put("attachments", "none");
+    wrongTypes.getJsonObject("applicant").put("citizenId", 12345678901L).put("fullName", new JsonArray().add("x"));
+    JsonObject outOfRange = dossierOf(randomCitizenId());
+    outOfRange.getJsonArray("attachments").getJsonObject(0).put("sizeBytes", Long.MAX_VALUE);
+    outOfRange.getJsonArray("attachments").getJsonObject(1).put("sizeBytes", -1);
+    String hugeExponent = dossierOf(randomCitizenId()).encode().replace("\"sizeBytes\":184320", "\"sizeBytes\":1e400");
+
+    assertThat(pointers(assertProblem(gw.post(wrongTypes.encode()), 422, "invalid-dossier")))
+        .contains("/channel", "/attachments", "/applicant/citizenId", "/applicant/fullName");
+    assertThat(pointers(assertProblem(gw.post(outOfRange.encode()), 422, "invalid-dossier")))
+        .contains("/attachments/0/sizeBytes", "/attachments/1/sizeBytes");
+    assertThat(pointers(assertProblem(gw.post(hugeExponent), 422, "invalid-dossier")))
+        .contains("/attachments/0/sizeBytes");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  /**
+   * Found by HostileInputFuzzTest: a huge exponent in an enum-checked field makes the JSON Schema validator expand
+   * the number digit by digit, blocking the event loop for minutes. Security.checkBody refuses it before validation.
+   */
+  @Test
+  void shouldRefuseAHugeExponentWithoutBlockingTheEventLoop() {
+    String body = dossierOf(randomCitizenId()).encode().replace("\"channel\":\"online\"", "\"channel\":1e99999999");
+    long started = System.nanoTime();
+
+    HttpResponse<Buffer> response = gw.client.post("/v1/dossiers").putHeader("Content-Type", "application/json")
+        .timeout(5000).sendBuffer(Buffer.buffer(body)).await();
+
+    assertThat(pointers(assertProblem(response, 422, "invalid-dossier"))).containsExactly("/channel");
+    assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(1000);
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  /** Needs SubmitHandler to call Security.checkBody after parsing (wiring owned by the lead engineer). */
+  @Test
+  void shouldRefuseWhatPostgresCouldNotStoreVerbatim() {
+    JsonObject surrogate = dossierOf(randomCitizenId()).put("note", "__NOTE__");
+    JsonObject hugeNumber = dossierOf(randomCitizenId());
+    hugeNumber.getJsonObject("formData").put("weightGrams", "__NUMBER__");
+
+    HttpResponse<Buffer> bom = gw.client.post("/v1/dossiers").putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer("\uFEFF" + dossierOf(randomCitizenId()).encode())).await();
+    HttpResponse<Buffer> lone = gw.post(surrogate.encode().replace("\"__NOTE__\"", "\"abc\\ud800\""));
+    HttpResponse<Buffer> huge = gw.post(hugeNumber.encode().replace("\"__NUMBER__\"", "1e999999"));
+
+    assertProblem(bom, 400, "malformed-request");
+    assertThat(pointers(assertProblem(lone, 422, "invalid-dossier"))).containsExactly("/note");
+    assertThat(pointers(assertProblem(huge, 422, "invalid-dossier"))).containsExactly("/formData/weightGrams");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  /** Needs SubmitHandler to call Security.checkBody after parsing (wiring owned by the lead engineer). */
+  @Test
+  void shouldRefuseBodiesThatAreNotUtf8With400() {
+    byte[] valid = dossierOf(randomCitizenId()).encode().getBytes(StandardCharsets.UTF_8);
+    for (byte[] junk : new byte[][] {{(byte) 0xC0, (byte) 0x80}, {(byte) 0xFF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+        {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80}}) {
+      byte[] body = insertIntoNote(valid, junk);
+      HttpResponse<Buffer> response = gw.client.post("/v1/dossiers").putHeader("Content-Type", "application/json")
+          .sendBuffer(Buffer.buffer(body)).await();
+      assertProblem(response, 400, "malformed-request");
+    }
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  private static byte[] insertIntoNote(byte[] body, byte[] junk) {
+    String text = new String(body, StandardCharsets.UTF_8);
+    int at = text.indexOf("\"note\":\"") + "\"note\":\"".length();
+    byte[] head = text.substring(0, at).getBytes(StandardCharsets.UTF_8);
+    byte[] tail = text.substring(at).getBytes(StandardCharsets.UTF_8);
+    byte[] out = new byte[head.length + junk.length + tail.length];
+    System.arraycopy(head, 0, out, 0, head.length);
+    System.arraycopy(junk, 0, out, head.length, junk.length);
+    System.arraycopy(tail, 0, out, head.length + junk.length, tail.length);
+    return out;
+  }
+
+  private void assertStoredVerbatim(HttpResponse<Buffer> response, byte[] body) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
+    String id = response.bodyAsJsonObject().getString("id");
+    assertThat(SecurityTestSupport.streamEntryOf(gw, id).get("payload")).isEqualTo(body);
+    assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
+  }
+
+  private static java.util.List<String> pointers(JsonObject problem) {
+    return problem.getJsonArray("errors").stream().map(e -> ((JsonObject) e).getString("pointer")).toList();
+  }
+}

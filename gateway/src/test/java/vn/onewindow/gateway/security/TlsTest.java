@@ -1,0 +1,129 @@
+package vn.onewindow.gateway.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static vn.onewindow.gateway.security.SecurityTestSupport.PORTAL_KEY;
+import static vn.onewindow.gateway.security.SecurityTestSupport.assertProblem;
+import static vn.onewindow.gateway.security.SecurityTestSupport.dossierOf;
+import static vn.onewindow.gateway.security.SecurityTestSupport.post;
+import static vn.onewindow.gateway.security.SecurityTestSupport.randomCitizenId;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SelfSignedCertificate;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.gateway.GatewayFixture;
+
+/** HTTPS with a certificate made at test time: a real TLS handshake that trusts it, HTTP/2 negotiated by ALPN. */
+class TlsTest {
+  private static final SelfSignedCertificate CERTIFICATE = SelfSignedCertificate.create("localhost");
+  private static GatewayFixture gw;
+  private long queuedBefore;
+
+  @BeforeAll
+  static void start() {
+    gw = new GatewayFixture(Map.of("security.tls.enabled", "true",
+        "security.tls.cert-file", CERTIFICATE.certificatePath(),
+        "security.tls.key-file", CERTIFICATE.privateKeyPath()));
+  }
+
+  @AfterAll
+  static void stop() {
+    gw.close();
+    CERTIFICATE.delete();
+  }
+
+  @BeforeEach
+  void countQueue() {
+    queuedBefore = gw.queued();
+  }
+
+  @Test
+  void shouldNegotiateHttp2ViaAlpnAndSendHsts() {
+    WebClient h2 = client(HttpVersion.HTTP_2, true);
+
+    HttpResponse<Buffer> response = post(h2, Map.of("X-Api-Key", PORTAL_KEY), dossierOf(randomCitizenId()).encode());
+
+    assertThat(response.version()).isEqualTo(HttpVersion.HTTP_2);
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
+    assertThat(response.getHeader("Strict-Transport-Security")).isEqualTo("max-age=31536000; includeSubDomains");
+    SecurityTestSupport.assertSecurityHeaders(response);
+    String id = response.bodyAsJsonObject().getString("id");
+    HttpResponse<Buffer> status = SecurityTestSupport.send(h2, HttpMethod.GET, "/v1/dossiers/" + id,
+        Map.of("X-Api-Key", PORTAL_KEY), null);
+    assertThat(status.version()).isEqualTo(HttpVersion.HTTP_2);
+    assertThat(status.statusCode()).isEqualTo(200);
+    assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
+  }
+
+  @Test
+  void shouldServeHttp11OverTlsToClientsWithoutAlpn() {
+    WebClient h1 = client(HttpVersion.HTTP_1_1, false);
+
+    HttpResponse<Buffer> response = post(h1, Map.of("X-Api-Key", PORTAL_KEY), dossierOf(randomCitizenId()).encode());
+    HttpResponse<Buffer> anonymous = post(h1, Map.of(), dossierOf(randomCitizenId()).encode());
+
+    assertThat(response.version()).isEqualTo(HttpVersion.HTTP_1_1);
+    assertThat(response.statusCode()).isEqualTo(202);
+    assertThat(response.getHeader("Strict-Transport-Security")).startsWith("max-age=");
+    assertProblem(anonymous, 401, "unauthorized");
+    assertThat(anonymous.getHeader("Strict-Transport-Security")).startsWith("max-age=");
+    assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
+  }
+
+  @Test
+  void shouldEnforceTheHeaderCountLimitOverHttp2Too() {
+    HttpRequest<Buffer> request = client(HttpVersion.HTTP_2, true).post("/v1/dossiers")
+        .putHeader("Content-Type", "application/json").putHeader("X-Api-Key", PORTAL_KEY);
+    for (int i = 0; i < 80; i++) {
+      request.putHeader("x-filler-" + i, "v");
+    }
+
+    HttpResponse<Buffer> response = request.sendBuffer(Buffer.buffer(dossierOf(randomCitizenId()).encode())).await();
+
+    assertThat(response.version()).isEqualTo(HttpVersion.HTTP_2);
+    assertProblem(response, 431, "headers-too-large");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldFailTheHandshakeOfAClientThatDoesNotTrustTheCertificate() {
+    WebClient untrusting = WebClient.create(gw.vertx, new WebClientOptions().setSsl(true).setVerifyHost(true)
+        .setDefaultHost("localhost").setDefaultPort(gw.port));
+
+    assertThatThrownBy(() -> untrusting.get("/health/live").send().await())
+        .hasRootCauseInstanceOf(java.security.cert.CertPathBuilderException.class);
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldNotAnswerPlainHttpOnTheTlsPort() {
+    String answer = SecurityTestSupport.rawExchange(gw.port,
+        "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+
+    assertThat(answer).doesNotContain("200").doesNotContain("UP");
+  }
+
+  private static WebClient client(HttpVersion version, boolean alpn) {
+    return WebClient.create(gw.vertx, new WebClientOptions()
+        .setSsl(true)
+        .setUseAlpn(alpn)
+        .setProtocolVersion(version)
+        .setTrustOptions(new PemTrustOptions().addCertPath(CERTIFICATE.certificatePath()))
+        .setVerifyHost(true)
+        .setDefaultHost("localhost")
+        .setDefaultPort(gw.port), new PoolOptions().setHttp1MaxSize(4));
+  }
+}
