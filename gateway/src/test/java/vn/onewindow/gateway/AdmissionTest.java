@@ -6,6 +6,8 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.redis.client.Command;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +69,36 @@ class AdmissionTest {
       HttpResponse<Buffer> admitted = responses.stream().filter(r -> r.statusCode() == 202).findFirst().orElseThrow();
       assertThat(admitted.getHeader("RateLimit-Limit")).isEqualTo("20");
       assertThat(admitted.getHeader("RateLimit-Remaining")).isNotNull();
+    }
+  }
+
+  @Test
+  void shouldLimitTheAbusiveClientWithoutAffectingTheOthers() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of("ratelimit.applicant-per-minute", "100000",
+        "ratelimit.applicant-burst", "100000", "ratelimit.redis-timeout-ms", "2000"))) {
+      WebClient abuser = WebClient.create(gw.vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+          .setDefaultPort(gw.port));
+      List<Future<HttpResponse<Buffer>>> abusive = new ArrayList<>();
+      List<Future<HttpResponse<Buffer>>> others = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        abusive.add(abuser.post("/v1/dossiers").putHeader("Content-Type", "application/json")
+            .putHeader("X-Api-Key", "dev-loadtest-abuser-key").sendBuffer(Buffer.buffer(dossierOf(9000 + i))));
+        if (i % 2 == 0) {
+          others.add(postAsync(gw, dossierOf(9500 + i)));
+        }
+      }
+      Future.all(abusive).await();
+      Future.all(others).await();
+
+      List<HttpResponse<Buffer>> abuserAnswers = abusive.stream().map(Future::result).toList();
+      long abuserAccepted = abuserAnswers.stream().filter(r -> r.statusCode() == 202).count();
+      System.out.printf("abusive client: %d of 40 accepted (quota class abuse-test 5/s, burst 10); "
+          + "well-behaved client: %d of 20 accepted%n", abuserAccepted,
+          others.stream().filter(f -> f.result().statusCode() == 202).count());
+      assertThat(abuserAccepted).isBetween(10L, 20L);
+      assertThat(abuserAnswers.stream().filter(r -> r.statusCode() == 429)).hasSize(40 - (int) abuserAccepted)
+          .allSatisfy(r -> assertThat(r.getHeader("RateLimit-Limit")).isEqualTo("10"));
+      assertThat(others).allSatisfy(f -> assertThat(f.result().statusCode()).isEqualTo(202));
     }
   }
 
