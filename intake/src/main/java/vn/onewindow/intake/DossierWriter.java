@@ -24,13 +24,18 @@ public final class DossierWriter {
           AS t(id, code, client_id, received_at, idempotency_key, payload, stream_entry_id)
       ), typed AS MATERIALIZED (
         SELECT id::uuid AS id, code, client_id, received_at::timestamptz AS received_at, idempotency_key,
-               payload::jsonb AS doc, stream_entry_id
+               payload::jsonb AS doc, stream_entry_id,
+               -- lets the gateway's direct path (Redis down) recognise a retry of this Idempotency-Key
+               CASE WHEN idempotency_key IS NOT NULL
+                    THEN encode(sha256(convert_to(payload, 'UTF8')), 'hex') END AS body_sha256
         FROM input
       ), ins AS (
         INSERT INTO dossier (id, code, client_id, procedure_code, receiving_unit, handling_agency, channel,
-                             applicant_type, status, idempotency_key, payload, received_at, stream_entry_id)
+                             applicant_type, status, idempotency_key, payload, received_at, stream_entry_id,
+                             body_sha256)
         SELECT id, code, client_id, doc->>'procedureCode', doc->>'receivingUnit', doc->>'handlingAgency',
-               doc->>'channel', doc->'applicant'->>'type', 1, idempotency_key, doc, received_at, stream_entry_id
+               doc->>'channel', doc->'applicant'->>'type', 1, idempotency_key, doc, received_at, stream_entry_id,
+               body_sha256
         FROM typed
         ON CONFLICT (id) DO NOTHING
         RETURNING id, received_at

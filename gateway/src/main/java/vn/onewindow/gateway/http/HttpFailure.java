@@ -51,6 +51,16 @@ public final class HttpFailure extends RuntimeException {
     return new HttpFailure(404, "not-found", "Not found", detail, List.of(), 0, null);
   }
 
+  /**
+   * A submission's stores did not answer in time. A timed-out write may still have happened, so the client is told
+   * to retry with the same Idempotency-Key: it then gets the receipt of the dossier if it was queued after all.
+   */
+  public static HttpFailure submissionUncertain(String upstream, Throwable cause) {
+    return new HttpFailure(503, "upstream-unavailable", "Service temporarily unavailable",
+        "the " + upstream + " did not answer in time; retry shortly with the same Idempotency-Key to get the "
+            + "receipt of this dossier if it was queued", List.of(), 2, cause);
+  }
+
   /** An upstream (Redis, PostgreSQL) could not answer: a fast 503 the client may retry after a pause. */
   public static HttpFailure unavailable(String upstream, Throwable cause) {
     return new HttpFailure(503, "upstream-unavailable", "Service temporarily unavailable",

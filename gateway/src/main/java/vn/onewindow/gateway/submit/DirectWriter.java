@@ -28,6 +28,7 @@ public final class DirectWriter {
       SELECT id::text, code, received_at, body_sha256 FROM dossier
       WHERE client_id = $1 AND idempotency_key = $2 AND received_at > $3
       ORDER BY received_at DESC LIMIT 1""";
+  private static final String SAME_DOSSIER = "SELECT id::text, code, received_at, body_sha256 FROM dossier WHERE id = $1";
   private static final String INSERT = """
       WITH ins AS (
         INSERT INTO dossier (id, code, client_id, procedure_code, receiving_unit, handling_agency, channel,
@@ -35,6 +36,7 @@ public final class DirectWriter {
                              body_sha256)
         VALUES ($1, $2, $3, $4, $5, $6, $7, ($8::text::jsonb)->'applicant'->>'type', 1, $9, $8::text::jsonb, $10,
                 'direct', $11)
+        ON CONFLICT (id) DO NOTHING
         RETURNING id, received_at)
       INSERT INTO dossier_status_history (dossier_id, status, changed_at) SELECT id, 1, received_at FROM ins""";
 
@@ -46,6 +48,11 @@ public final class DirectWriter {
     this.idempotencyTtl = idempotencyTtl;
   }
 
+  /**
+   * The direct path runs after a Redis enqueue failed, and a timed-out enqueue may still have run: the queue can
+   * already hold this very dossier (same id), and a worker may even have stored it. Then its stored receipt is the
+   * answer, so one submission never becomes two dossiers nor a false 409.
+   */
   public Future<EnqueueResult> write(Submission s) {
     return pool.withTransaction(conn -> lockIdempotencyKey(conn, s)
         .compose(v -> earlier(conn, s))
@@ -70,12 +77,13 @@ public final class DirectWriter {
   }
 
   private static EnqueueResult replay(Row earlier, Submission s) {
-    if (!s.bodySha256().equals(earlier.getString("body_sha256"))) {
+    boolean sameSubmission = s.dossierId().equals(earlier.getString("id"));
+    if (!sameSubmission && !s.bodySha256().equals(earlier.getString("body_sha256"))) {
       return new EnqueueResult.Conflict();
     }
     return new EnqueueResult.Accepted(new Receipt(earlier.getString("id"), earlier.getString("code"),
         earlier.getOffsetDateTime("received_at").toInstant().toString(), s.expectedResultBy().toString(),
-        s.procedureCode(), true));
+        s.procedureCode(), !sameSubmission));
   }
 
   private static Future<EnqueueResult> insert(SqlConnection conn, Submission s) {
@@ -87,7 +95,15 @@ public final class DirectWriter {
             .execute(Tuple.from(new Object[] {UUID.fromString(s.dossierId()), code, s.clientId(), s.procedureCode(),
                 s.receivingUnit(), s.handlingAgency(), s.channel(), s.payload(), s.idempotencyKey(),
                 s.receivedAt().atOffset(ZoneOffset.UTC), s.bodySha256()}))
-            .map(done -> new EnqueueResult.Accepted(new Receipt(s.dossierId(), code, s.receivedAt().toString(),
-                s.expectedResultBy().toString(), s.procedureCode(), false))));
+            .compose(inserted -> inserted.rowCount() > 0
+                ? Future.succeededFuture(new EnqueueResult.Accepted(new Receipt(s.dossierId(), code,
+                    s.receivedAt().toString(), s.expectedResultBy().toString(), s.procedureCode(), false)))
+                : alreadyStored(conn, s)));
+  }
+
+  /** The queue's worker stored this dossier first (its enqueue had run after all): answer with that receipt. */
+  private static Future<EnqueueResult> alreadyStored(SqlConnection conn, Submission s) {
+    return conn.preparedQuery(SAME_DOSSIER).execute(Tuple.of(UUID.fromString(s.dossierId())))
+        .map(rows -> replay(rows.iterator().next(), s));
   }
 }

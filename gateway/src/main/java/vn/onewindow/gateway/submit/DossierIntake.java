@@ -85,6 +85,6 @@ public final class DossierIntake {
   private HttpFailure unavailable(String what, Throwable cause) {
     return cause instanceof CallNotPermittedException
         ? HttpFailure.circuitOpen(what, breakers.retryAfterSeconds(), cause)
-        : HttpFailure.unavailable(what, cause);
+        : HttpFailure.submissionUncertain(what, cause);
   }
 }
