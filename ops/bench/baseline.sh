@@ -6,11 +6,13 @@
 #
 #   ops/bench/baseline.sh                 # hub on its embedded PostgreSQL + Redis in a throw-away data dir
 #   DURATION=30 CONNECTIONS=128 ops/bench/baseline.sh
+# ops/bench/capacity.sh is the fuller benchmark (p99 at half load, nginx ceiling, ratios).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-15}
 CONNECTIONS=${CONNECTIONS:-64}
-PORT=${PORT:-18080}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT=${PORT:-$(free_port)}
 
 for tool in wrk:wrk psql:postgresql-client redis-benchmark:redis-tools; do
   command -v "${tool%%:*}" >/dev/null || { echo "installing ${tool#*:} (Debian package)"; apt-get install -y -q "${tool#*:}" >/dev/null; }
@@ -18,9 +20,11 @@ done
 
 mvn -q -B -DskipTests -pl hub -am package
 DATA=$(mktemp -d /tmp/hub-bench.XXXXXX)
-PGPORT=$((20000 + RANDOM % 20000)); RPORT=$((PGPORT + 1))
+PGPORT=$(free_port); RPORT=$(free_port)
 export HUB_HTTP_PORT=$PORT HUB_EMBEDDED_DATA_DIR=$DATA HUB_EMBEDDED_POSTGRES_PORT=$PGPORT HUB_EMBEDDED_REDIS_PORT=$RPORT
 export HUB_LOG_LEVEL=WARN
+# a throughput baseline, not a test of client quotas (ops/bench/capacity.sh does the same)
+export HUB_RATELIMIT_ENABLED=false
 java -Xms512m -Xmx2g -jar hub/target/hub.jar > "$DATA/hub.log" 2>&1 &
 HUB=$!
 trap 'kill $HUB 2>/dev/null; wait $HUB 2>/dev/null; rm -rf "$DATA"' EXIT

@@ -1,8 +1,13 @@
--- wrk script: POSTs the example dossiers of config/examples in turn, each with a fresh Idempotency-Key,
--- and counts answers by status so the run reports accepted (202) vs refused.
+-- wrk script: POSTs the example dossiers of config/examples in turn, each with a fresh Idempotency-Key, the API key
+-- of a development client and a fresh applicant id (citizenId / taxCode), so neither idempotency replays nor the
+-- per-applicant rate limit shape the measurement.
+--   wrk ... -s ops/bench/submit.lua URL -- [examples dir] [api key]
+-- BENCH_API_KEY sets the key too. BENCH_DELAY_MS=D paces each connection (wrk's delay() hook, defined only then):
+-- C connections offer about C * 1000 / (D + latency) requests per second.
 local bodies = {}
 local counter = 0
-local statuses = {}
+local api_key = "dev-portal-web-key"
+local pause_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "")
 
 local function read(path)
   local f = assert(io.open(path, "rb"))
@@ -16,14 +21,28 @@ function init(args)
   local dir = args[1] or "config/examples"
   bodies = { read(dir .. "/birth-registration.json"), read(dir .. "/driving-licence-renewal.json"),
              read(dir .. "/business-registration.json") }
+  api_key = args[2] or os.getenv("BENCH_API_KEY") or api_key
+end
+
+local function fresh_applicant(body)
+  local citizen = string.format("%06d%06d", math.random(0, 999999), math.random(0, 999999))
+  local tax = string.format("%05d%05d", math.random(0, 99999), math.random(0, 99999))
+  body = string.gsub(body, '"citizenId": "%d+"', '"citizenId": "' .. citizen .. '"', 1)
+  return (string.gsub(body, '"taxCode": "%d+"', '"taxCode": "' .. tax .. '"', 1))
 end
 
 function request()
   counter = counter + 1
-  local body = bodies[(counter % #bodies) + 1]
-  local headers = { ["Content-Type"] = "application/json",
+  local body = fresh_applicant(bodies[(counter % #bodies) + 1])
+  local headers = { ["Content-Type"] = "application/json", ["X-Api-Key"] = api_key,
                     ["Idempotency-Key"] = string.format("bench-%d-%d-%d", id or 0, counter, math.random(1, 1e9)) }
   return wrk.format("POST", "/v1/dossiers", headers, body)
+end
+
+if pause_ms and pause_ms > 0 then
+  function delay()
+    return pause_ms
+  end
 end
 
 local thread_seq = 0
@@ -32,10 +51,6 @@ function setup(thread)
   thread_seq = thread_seq + 1
   math.randomseed(os.time() + thread_seq)
   thread:set("id", math.random(1, 1e9) * 10 + thread_seq)
-end
-
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
 end
 
 function done(summary, latency, requests)

@@ -1,0 +1,66 @@
+package vn.onewindow.loadtest.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class LoadConfigTest {
+
+  private static LoadConfig config(String... kv) {
+    Properties p = new Properties();
+    for (int i = 0; i < kv.length; i += 2) {
+      p.setProperty(kv[i], kv[i + 1]);
+    }
+    return LoadConfig.from(new LoadConfig.Props(p));
+  }
+
+  @Test
+  void smokeIsShortAndLocalByDefault() {
+    LoadConfig c = config();
+    assertEquals(Profile.SMOKE, c.profile);
+    assertEquals(LoadConfig.HubMode.LOCAL, c.hubMode);
+    assertTrue(c.injectionDuration().compareTo(Duration.ofSeconds(30)) <= 0);
+    assertEquals("dev-portal-web-key", c.apiKeys.get(0));
+    assertEquals("dev-loadtest-abuser-key", c.abuserApiKey);
+  }
+
+  @Test
+  void surgeShapeAddsUp() {
+    LoadConfig c = config("profile", "surge", "baseUrl", "http://127.0.0.1:8080/", "rampUp", "1m", "hold", "30",
+        "rampDown", "20s", "baselineBefore", "10", "baselineAfter", "10");
+    assertEquals(LoadConfig.HubMode.EXTERNAL, c.hubMode);
+    assertEquals("http://127.0.0.1:8080", c.baseUrl);
+    assertEquals(Duration.ofSeconds(130), c.injectionDuration());
+    assertEquals(5, Profile.SURGE.citizens(c).size());
+    assertTrue(c.allowRefusals);
+  }
+
+  @Test
+  void hubStylePostgresUrlsBecomeJdbc() {
+    LoadConfig c = config("baseUrl", "http://10.0.0.1:8080", "pgUrl", "postgresql://hub:s3cret@db:6432/hub");
+    assertEquals("jdbc:postgresql://db:6432/hub", c.pgUrl);
+    assertEquals("hub", c.pgUser);
+    assertEquals("s3cret", c.pgPassword);
+  }
+
+  @Test
+  void mistakesNameTheProperty() {
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> config("profile", "stress")).getMessage()
+        .contains("-Dprofile"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> config("rate", "fast")).getMessage()
+        .contains("-Drate"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> config("statusShare", "20")).getMessage()
+        .contains("-DstatusShare"));
+  }
+
+  @Test
+  void severalApiKeysAreSharedOut() {
+    LoadConfig c = config("apiKey", "k1, k2");
+    assertEquals("k2", c.apiKeyFor(1));
+    assertEquals("k1", c.apiKeyFor(2));
+  }
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Load rehearsal for ops teams: runs one load profile against an environment and prints a capacity verdict
+# (highest rate that held the SLO, where and why it broke: limit=429 / shed,breaker=503 / latency / errors,
+# drain time of the backlog after the load, reconciliation of every 202 against PostgreSQL) and the path of
+# Gatling's HTML report. Exit code 0 only when every gate passed.
+#
+#   ops/rehearse.sh                                   # surge profile against a hub it starts locally (embedded
+#                                                     # PostgreSQL + Redis in a temp dir, free ports)
+#   ops/rehearse.sh --profile spike --rate 80 --factor 5
+#   ops/rehearse.sh --profile surge --ramp-up 40 --hold 40 --ramp-down 20 --baseline 15      # ~2.5 min
+#   ops/rehearse.sh --profile fairness                # needs rate limiting on the hub
+#   ops/rehearse.sh --base-url http://10.0.0.5:8080 --pg-url postgresql://hub:secret@10.0.0.6:5432/hub \
+#                   --api-key "$PORTAL_KEY" --profile steady --rate 100 --duration 10m
+#   ops/rehearse.sh --profile soak -- -DsloP99Ms=300 -DdrainTimeout=5m   # anything after -- goes to Maven as is
+#
+# Profiles: smoke, steady, surge, spike, soak, fairness. Every property is listed by the run itself (it prints its
+# configuration) and in loadtest/src/test/java/vn/onewindow/loadtest/config/LoadConfig.java.
+# Results: loadtest/target/loadtest/<profile>-<run id>/ (verdict.txt, timeline.csv, accepted-ids.txt, hub.log)
+# and loadtest/target/gatling/<simulation>-<timestamp>/index.html.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+
+PROFILE=surge
+BUILD=yes
+PROPS=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) usage 0 ;;
+    --profile) PROFILE=$2; shift 2 ;;
+    --base-url) PROPS+=("-DbaseUrl=$2"); shift 2 ;;
+    --pg-url) PROPS+=("-DpgUrl=$2"); shift 2 ;;
+    --pg-user) PROPS+=("-DpgUser=$2"); shift 2 ;;
+    --pg-password) PROPS+=("-DpgPassword=$2"); shift 2 ;;
+    --api-key) PROPS+=("-DapiKey=$2"); shift 2 ;;
+    --abuser-api-key) PROPS+=("-DabuserApiKey=$2"); shift 2 ;;
+    --rate) PROPS+=("-Drate=$2"); shift 2 ;;
+    --factor) PROPS+=("-Dfactor=$2"); shift 2 ;;
+    --duration) PROPS+=("-Dduration=$2"); shift 2 ;;
+    --ramp-up) PROPS+=("-DrampUp=$2"); shift 2 ;;
+    --ramp-down) PROPS+=("-DrampDown=$2"); shift 2 ;;
+    --hold) PROPS+=("-Dhold=$2"); shift 2 ;;
+    --baseline) PROPS+=("-DbaselineBefore=$2" "-DbaselineAfter=$2"); shift 2 ;;
+    --warm-up) PROPS+=("-DwarmUp=$2"); shift 2 ;;
+    --abuser-rate) PROPS+=("-DabuserRate=$2"); shift 2 ;;
+    --slo-p99-ms) PROPS+=("-DsloP99Ms=$2"); shift 2 ;;
+    --drain-timeout) PROPS+=("-DdrainTimeout=$2"); shift 2 ;;
+    --hub-env) PROPS+=("-DhubEnv=$2"); shift 2 ;;        # e.g. HUB_INTAKE_WORKERS=4,HUB_RATELIMIT_ENABLED=false
+    --no-build) BUILD=no; shift ;;
+    --) shift; PROPS+=("$@"); break ;;
+    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+EXTERNAL=no
+for p in "${PROPS[@]+"${PROPS[@]}"}"; do
+  case "$p" in -DbaseUrl=*) EXTERNAL=yes ;; esac
+done
+
+if [ "$EXTERNAL" = no ]; then
+  if [ "$BUILD" = yes ] || [ ! -f hub/target/hub.jar ]; then
+    echo "building hub/target/hub.jar ..."
+    mvn -q -B -DskipTests -pl hub -am package
+  fi
+  echo "target: a hub started locally from hub/target/hub.jar (embedded PostgreSQL + Redis, temp dir, free ports)"
+fi
+
+LOG=$(mktemp /tmp/rehearse-XXXXXX.log)
+echo "profile: $PROFILE; Maven output: $LOG"
+START=$(date +%s)
+set +e
+mvn -B -f loadtest/pom.xml verify -Dprofile="$PROFILE" "${PROPS[@]+"${PROPS[@]}"}" 2>&1 | tee "$LOG" \
+  | grep --line-buffered -vE 'Download(ing|ed) from|^\[INFO\] *$'
+RC=${PIPESTATUS[0]}
+set -e
+ELAPSED=$(( $(date +%s) - START ))
+
+RUN_DIR=$(cat loadtest/target/loadtest/last-run 2>/dev/null || true)
+REPORT=$(grep -o 'file://[^ ]*index.html' "$LOG" | tail -1 | sed 's#^file://##' || true)
+echo
+if [ -n "$RUN_DIR" ] && [ -n "$(find "$RUN_DIR/verdict.txt" -newermt "@$START" 2>/dev/null)" ]; then
+  cat "$RUN_DIR/verdict.txt"
+  mv "$LOG" "$RUN_DIR/maven.log" && LOG="$RUN_DIR/maven.log"
+  echo "run files:        $RUN_DIR (verdict.txt, timeline.csv, accepted-ids.txt, maven.log; hub.log for a local hub)"
+else
+  echo "no verdict was written (the run failed before the load; see $LOG):"
+  grep -E 'ERROR|Exception|not found|not ready' "$LOG" | head -20 || true
+fi
+if [ -n "$REPORT" ]; then
+  echo "Gatling report:   $REPORT"
+fi
+grep -E '^(Global|gate|submit dossier).*: (true|false)' "$LOG" | sed 's/^/assertion:        /' || true
+if [ "$RC" -eq 0 ]; then
+  echo "REHEARSAL PASSED ($PROFILE, ${ELAPSED} s)"
+else
+  echo "REHEARSAL FAILED ($PROFILE, ${ELAPSED} s, Maven exit $RC)"
+fi
+exit "$RC"
