@@ -44,8 +44,11 @@ class HubEndToEndTest {
 
   @BeforeEach
   void setUp() {
+    // limits are not what this test is about: keep them out of the way of its bursts
     config = TestServers.get().config(Map.of(
-        "intake.workers", "2", "intake.block-ms", "200", "intake.claim-interval-ms", "500"));
+        "intake.workers", "2", "intake.block-ms", "200", "intake.claim-interval-ms", "500",
+        "ratelimit.client-classes", "standard:100000/100000", "ratelimit.applicant-per-minute", "100000",
+        "ratelimit.redis-timeout-ms", "2000"));
     clientVertx = Vertx.vertx();
   }
 
