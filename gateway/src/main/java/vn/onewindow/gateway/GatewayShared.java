@@ -44,7 +44,7 @@ public final class GatewayShared {
     this.breakers = new UpstreamBreakers(config.resilience().breakers(), registry);
     this.localLimiter = new LocalRateLimiter(Clock.systemUTC());
     this.limiter = new RateLimiter(config.resilience().rateLimits(), breakers, localLimiter, registry);
-    this.monitorRedis = RedisClients.create(vertx, config.redis().withPoolSize(2));
+    this.monitorRedis = RedisClients.create(vertx, config.redis().withPoolSize(2), "monitor");
     this.backlog = new BacklogMonitor(monitorRedis, keys(), config.resilience().shedding().backlogPoll(), registry);
     this.admission = new Admission(config.resilience(), limiter, backlog, registry);
   }

@@ -49,7 +49,7 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EventLoopProbe.start(vertx, shared.registry());
-    redis = RedisClients.create(vertx, config.redis());
+    redis = RedisClients.create(vertx, config.redis(), "gateway");
     pool = PostgresClients.pool(vertx, config.postgres(), "gateway");
     RedisKeys keys = shared.keys();
     RateLimits limits = config.resilience().rateLimits();

@@ -57,7 +57,7 @@ public final class GatewayFixture implements AutoCloseable {
     client = WebClientSession.create(WebClient.create(vertx,
         new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port), new PoolOptions().setHttp1MaxSize(64)))
         .addHeader("X-Api-Key", API_KEY);
-    redis = RedisClients.create(vertx, config.redis());
+    redis = RedisClients.create(vertx, config.redis(), "test");
     keys = RedisKeys.of(config.redis(), config.stream());
   }
 

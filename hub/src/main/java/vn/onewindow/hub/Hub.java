@@ -83,7 +83,7 @@ public final class Hub implements AutoCloseable {
       LOG.info("intake: {} worker(s) consuming {}", config.intake().workers(), config.stream().name());
     }
     if (!config.runsGateway()) {
-      backlogRedis = RedisClients.create(vertx, config.redis().withPoolSize(1));
+      backlogRedis = RedisClients.create(vertx, config.redis().withPoolSize(1), "monitor");
       BacklogMonitor backlog = new BacklogMonitor(backlogRedis, RedisKeys.of(config.redis(), config.stream()),
           config.resilience().shedding().backlogPoll(), registry);
       backlog.start(vertx).otherwiseEmpty().await();

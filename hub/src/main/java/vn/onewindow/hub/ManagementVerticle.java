@@ -34,7 +34,7 @@ final class ManagementVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    redis = RedisClients.create(vertx, config.redis().withPoolSize(2));
+    redis = RedisClients.create(vertx, config.redis().withPoolSize(2), "management");
     pool = PostgresClients.pool(vertx, config.postgres().withPoolSize(2), "management");
     HealthHandler health = new HealthHandler(redis, pool, registry, draining);
     Router router = Router.router(vertx);

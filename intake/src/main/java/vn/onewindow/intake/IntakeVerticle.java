@@ -69,7 +69,7 @@ public final class IntakeVerticle extends VerticleBase {
   public Future<?> start() {
     RedisKeys keys = RedisKeys.of(config.redis(), config.stream());
     metrics = new IntakeMetrics(registry);
-    redis = RedisClients.create(vertx, config.redis());
+    redis = RedisClients.create(vertx, config.redis(), "intake");
     pool = PostgresClients.pool(vertx, config.postgres(), "intake");
     reader = new StreamReader(redis, keys, consumerName);
     DeadLetters deadLetters = new DeadLetters(pool, reader, registry);
@@ -150,7 +150,7 @@ public final class IntakeVerticle extends VerticleBase {
 
   private Future<Void> connectReader() {
     if (readClient == null) {
-      readClient = RedisClients.create(vertx, config.redis());
+      readClient = RedisClients.create(vertx, config.redis(), "intake-read");
     }
     return readClient.connect().map(connection -> {
       connection.exceptionHandler(err -> LOG.debug("read connection of {}: {}", consumerName,

@@ -52,7 +52,7 @@ final class IntakeHarness implements AutoCloseable {
   private IntakeHarness(HubConfig config) {
     this.config = config;
     this.keys = RedisKeys.of(config.redis(), config.stream());
-    this.redis = RedisClients.create(vertx, config.redis());
+    this.redis = RedisClients.create(vertx, config.redis(), "test");
   }
 
   static IntakeHarness create(Map<String, String> overrides) {

@@ -1,0 +1,79 @@
+package vn.onewindow.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** What the dashboards scrape after a known mix of submissions: exact counts, and no unbounded label values. */
+class MetricsTest {
+  /** Label values, except the numeric bucket bounds of histograms ({@code le}). */
+  private static final Pattern LABEL_VALUE = Pattern.compile("(?<![a-z_])(?!le=)[a-z_]+=\"([^\"]*)\"");
+
+  @Test
+  void shouldCountEveryOutcomeAndKeepLabelsBounded() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of("ratelimit.applicant-per-minute", "3",
+        "ratelimit.applicant-burst", "3"))) {
+      List<String> ids = new ArrayList<>();
+      String key = "metrics-" + UUID.randomUUID();
+      String first = AdmissionTest.dossierOf(4242);
+      ids.add(gw.post(first, key).bodyAsJsonObject().getString("id"));
+      ids.add(gw.post(AdmissionTest.dossierOf(4243)).bodyAsJsonObject().getString("id"));
+      assertThat(gw.post(first, key).getHeader("Idempotent-Replayed")).isEqualTo("true");
+      JsonObject invalid = GatewayFixture.birthRegistration().put("receivingUnit", "nowhere");
+      assertThat(gw.post(invalid.encode()).statusCode()).isEqualTo(422);
+      assertThat(gw.post(invalid.encode()).statusCode()).isEqualTo(422);
+      assertThat(gw.post("{not json").statusCode()).isEqualTo(400);
+      for (int i = 0; i < 3; i++) {
+        gw.post(new JsonObject(AdmissionTest.dossierOf(5000)).put("note", "n" + i).encode());
+      }
+      HttpResponse<Buffer> limited = gw.post(new JsonObject(AdmissionTest.dossierOf(5000)).put("note", "x").encode());
+      assertThat(limited.statusCode()).isEqualTo(429);
+      ids.forEach(id -> gw.get("/v1/dossiers/" + id));
+      gw.get("/v1/dossiers/" + UUID.randomUUID());
+
+      String metrics = gw.get("/metrics").bodyAsString();
+
+      assertThat(metrics)
+          .contains("hub_submissions_total{channel=\"online\",outcome=\"accepted\"} 5.0")
+          .contains("hub_submissions_total{channel=\"online\",outcome=\"duplicate\"} 1.0")
+          .contains("hub_submissions_total{channel=\"online\",outcome=\"invalid\"} 2.0")
+          .contains("hub_submissions_total{channel=\"unknown\",outcome=\"malformed\"} 1.0")
+          .contains("hub_submissions_total{channel=\"online\",outcome=\"rate_limited\"} 1.0")
+          .contains("hub_ratelimit_decisions_total{decision=\"limited\",limit=\"applicant\"} 1.0")
+          // every enqueue script call: 5 accepted, 1 replay, 1 refused by the applicant limit inside the script
+          .contains("hub_enqueue_latency_seconds_count 7")
+          .contains("hub_submit_latency_seconds_count 6")
+          .contains("hub_stream_length ")
+          .contains("hub_eventloop_lag_seconds_count")
+          .contains("resilience4j_circuitbreaker_state{name=\"redis_enqueue\",state=\"closed\"} 1.0")
+          .contains("hub_ratelimit_fallback_active 0.0")
+          .contains("jvm_memory_used_bytes");
+
+      List<String> values = new ArrayList<>();
+      for (String line : metrics.split("\n")) {
+        if (!line.startsWith("#")) {
+          Matcher m = LABEL_VALUE.matcher(line);
+          while (m.find()) {
+            values.add(m.group(1));
+          }
+        }
+      }
+      assertThat(values).isNotEmpty().allSatisfy(value -> assertThat(value)
+          .as("label values are bounded: no dossier id, path parameter or citizen datum")
+          .doesNotContainPattern("[0-9a-f]{8}-[0-9a-f]{4}-")
+          .doesNotContainPattern("\\d{9,}")
+          .doesNotContain("/v1/dossiers/")
+          .doesNotContain("Nguyễn"));
+      ids.forEach(id -> assertThat(metrics).doesNotContain(id));
+    }
+  }
+}
