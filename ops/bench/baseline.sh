@@ -22,7 +22,7 @@ mvn -q -B -DskipTests -pl hub -am package
 DATA=$(mktemp -d /tmp/hub-bench.XXXXXX)
 PGPORT=$(free_port); RPORT=$(free_port)
 export HUB_HTTP_PORT=$PORT HUB_EMBEDDED_DATA_DIR=$DATA HUB_EMBEDDED_POSTGRES_PORT=$PGPORT HUB_EMBEDDED_REDIS_PORT=$RPORT
-export HUB_LOG_LEVEL=WARN
+export HUB_LOG_LEVEL=${HUB_LOG_LEVEL:-INFO}   # what production runs; WARN hides the per-dossier line
 # a throughput baseline, not a test of client quotas (ops/bench/capacity.sh does the same)
 export HUB_RATELIMIT_ENABLED=false
 java -Xms512m -Xmx2g -jar hub/target/hub.jar > "$DATA/hub.log" 2>&1 &
