@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.SecurityConfig;
+import vn.onewindow.common.privacy.PersonalData;
 import vn.onewindow.common.config.SecurityConfig.CitizenToken;
 import vn.onewindow.gateway.http.HttpFailure;
 

@@ -17,6 +17,8 @@ import net.logstash.logback.encoder.LogstashEncoder;
 import net.logstash.logback.mask.MaskingJsonGeneratorDecorator;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+import vn.onewindow.common.privacy.PersonalData;
+import vn.onewindow.common.privacy.PersonalDataMasker;
 import vn.onewindow.gateway.GatewayFixture;
 
 /** Personal data never leaves the process in clear: masks, the log safety net, and what a real run logs. */

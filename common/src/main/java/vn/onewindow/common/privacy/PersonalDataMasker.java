@@ -1,4 +1,4 @@
-package vn.onewindow.gateway.security;
+package vn.onewindow.common.privacy;
 
 import com.fasterxml.jackson.core.JsonStreamContext;
 import net.logstash.logback.mask.ValueMasker;
@@ -9,7 +9,7 @@ import net.logstash.logback.mask.ValueMasker;
  * <pre>{@code
  * <encoder class="net.logstash.logback.encoder.LogstashEncoder">
  *   <jsonGeneratorDecorator class="net.logstash.logback.mask.MaskingJsonGeneratorDecorator">
- *     <valueMasker class="vn.onewindow.gateway.security.PersonalDataMasker"/>
+ *     <valueMasker class="vn.onewindow.common.privacy.PersonalDataMasker"/>
  *   </jsonGeneratorDecorator>
  * </encoder>
  * }</pre>

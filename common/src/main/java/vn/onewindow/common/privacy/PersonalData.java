@@ -1,4 +1,4 @@
-package vn.onewindow.gateway.security;
+package vn.onewindow.common.privacy;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
