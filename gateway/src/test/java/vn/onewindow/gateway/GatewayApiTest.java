@@ -22,31 +22,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The gateway alone (no intake worker), over real HTTP, Redis and PostgreSQL. */
-class GatewayApiTest {
+class GatewayApiTest extends OneGatewayPerClass {
   private static final String CODE_PATTERN = "^\\d{3}\\.\\d{2}\\.\\d{2}\\.[A-Z]\\d{2}-\\d{6}-\\d{4,}$";
-  private static GatewayFixture gw;
-  private long queuedBefore;
 
   @BeforeAll
   static void start() {
     gw = new GatewayFixture(Map.of("http.body-limit-bytes", "8192", "ratelimit.applicant-per-minute", "6000",
         "ratelimit.applicant-burst", "1000"));
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-  }
-
-  @BeforeEach
-  void countQueue() {
-    queuedBefore = gw.queued();
   }
 
   @Test

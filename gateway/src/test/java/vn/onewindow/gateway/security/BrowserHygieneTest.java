@@ -23,35 +23,22 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.gateway.GatewayFixture;
+import vn.onewindow.gateway.OneGatewayPerClass;
 
 /** What a browser and a hostile connection meet: security headers, CORS, header limits, request deadline. */
-class BrowserHygieneTest {
+class BrowserHygieneTest extends OneGatewayPerClass {
   private static final String PORTAL = "https://dichvucong.test.gov.vn";
   private static final String MOBILE_WEB = "https://m.dichvucong.test.gov.vn";
-  private static GatewayFixture gw;
   private static WebClient bare;
-  private long queuedBefore;
 
   @BeforeAll
   static void start() {
     gw = new GatewayFixture(Map.of("security.cors.allowed-origins", PORTAL + ", " + MOBILE_WEB,
         "security.request-timeout-ms", "1500", "http.body-limit-bytes", "8192"));
     bare = SecurityTestSupport.bareClient(gw.vertx, gw.port);
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-  }
-
-  @BeforeEach
-  void countQueue() {
-    queuedBefore = gw.queued();
   }
 
   @Test

@@ -22,37 +22,24 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.gateway.GatewayFixture;
+import vn.onewindow.gateway.OneGatewayPerClass;
 
 /**
  * Citizen bearer tokens from the national sign-in (optional by default), verified against the test's own RSA and EC
  * keys; and who may read a dossier's status (submitting client, or the applicant proven by a token).
  */
-class CitizenTokenTest {
+class CitizenTokenTest extends OneGatewayPerClass {
   private static final TestTokens TOKENS = new TestTokens();
   private static final String INVALID_TOKEN_DETAIL = "the citizen token is invalid or expired; sign in again";
-  private static GatewayFixture gw;
   private static WebClient bare;
-  private long queuedBefore;
 
   @BeforeAll
   static void start() throws Exception {
     gw = new GatewayFixture(TOKENS.pemConfig());
     bare = SecurityTestSupport.bareClient(gw.vertx, gw.port);
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-  }
-
-  @BeforeEach
-  void countQueue() {
-    queuedBefore = gw.queued();
   }
 
   @Test

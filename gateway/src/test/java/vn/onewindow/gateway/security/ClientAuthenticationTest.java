@@ -18,22 +18,19 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.gateway.GatewayFixture;
+import vn.onewindow.gateway.OneGatewayPerClass;
 
 /** Frontends authenticate with X-Api-Key on every /v1 call; real gateway, Redis and PostgreSQL. */
-class ClientAuthenticationTest {
+class ClientAuthenticationTest extends OneGatewayPerClass {
   /** A client in the middle of a key rotation: its old and its new key are both registered. */
   static final String ROTATING_OLD_KEY = "rotation-old-key-" + UUID.randomUUID();
   static final String ROTATING_NEW_KEY = ApiKeys.generate();
   static final String UNAUTHORIZED_DETAIL = "this API needs the X-Api-Key of a registered client";
 
-  private static GatewayFixture gw;
   private static WebClient bare;
-  private long queuedBefore;
 
   @BeforeAll
   static void start() {
@@ -44,16 +41,6 @@ class ClientAuthenticationTest {
     Path file = SecurityTestSupport.tempFile("clients", ".json", clients.encodePrettily());
     gw = new GatewayFixture(Map.of("security.clients-file", file.toString()));
     bare = SecurityTestSupport.bareClient(gw.vertx, gw.port);
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-  }
-
-  @BeforeEach
-  void countQueue() {
-    queuedBefore = gw.queued();
   }
 
   @Test

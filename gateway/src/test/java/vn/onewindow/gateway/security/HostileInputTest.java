@@ -13,33 +13,20 @@ import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.gateway.GatewayFixture;
+import vn.onewindow.gateway.OneGatewayPerClass;
 
 /**
  * Hostile dossiers, one named case each: a precise 4xx problem, or accepted and queued byte for byte; never a 5xx.
  * {@link HostileInputFuzzTest} throws thousands of generated ones at the same gateway.
  */
-class HostileInputTest {
-  private static GatewayFixture gw;
-  private long queuedBefore;
+class HostileInputTest extends OneGatewayPerClass {
 
   @BeforeAll
   static void start() {
     gw = new GatewayFixture(Map.of());
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-  }
-
-  @BeforeEach
-  void countQueue() {
-    queuedBefore = gw.queued();
   }
 
   @Test
