@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import vn.onewindow.common.dossier.ConsumerGroup;
 import vn.onewindow.common.dossier.RedisKeys;
 
 /**
@@ -38,12 +39,8 @@ public final class StreamReader {
     this.consumer = consumer;
   }
 
-  /** {@code XGROUP CREATE <stream> <group> 0 MKSTREAM}; an existing group (BUSYGROUP) is fine. */
   public Future<Void> ensureGroup() {
-    return redis.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(keys.stream()).arg(keys.group()).arg("0")
-            .arg("MKSTREAM"))
-        .<Void>mapEmpty()
-        .recover(err -> isError(err, "BUSYGROUP") ? Future.succeededFuture() : Future.failedFuture(err));
+    return ConsumerGroup.ensure(redis, keys);
   }
 
   /** New entries for this consumer, blocking up to {@code blockMs} on the dedicated connection; empty on timeout. */
@@ -178,10 +175,6 @@ public final class StreamReader {
       out.add(new Delivery(id, fields, count));
     }
     return nils;
-  }
-
-  static boolean isError(Throwable err, String code) {
-    return err != null && err.getMessage() != null && err.getMessage().startsWith(code);
   }
 
   public RedisKeys keys() {

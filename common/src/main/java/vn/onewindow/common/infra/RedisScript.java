@@ -45,7 +45,7 @@ public final class RedisScript {
 
   public Future<Response> run(Redis redis, List<String> keys, List<String> args) {
     return redis.send(request(Command.EVALSHA, sha1, keys, args))
-        .recover(err -> err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")
+        .recover(err -> RedisErrors.is(err, "NOSCRIPT")
             ? redis.send(request(Command.EVAL, source, keys, args))
             : Future.failedFuture(err));
   }

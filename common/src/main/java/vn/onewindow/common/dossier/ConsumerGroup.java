@@ -1,0 +1,24 @@
+package vn.onewindow.common.dossier;
+
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import vn.onewindow.common.infra.RedisErrors;
+
+/** The intake consumer group on the dossier stream, created by whichever process reaches Redis first. */
+public final class ConsumerGroup {
+  private ConsumerGroup() {
+  }
+
+  /**
+   * {@code XGROUP CREATE <stream> <group> 0 MKSTREAM}: from id 0, so dossiers queued before any worker ever ran are
+   * read too. An existing group (BUSYGROUP) is fine.
+   */
+  public static Future<Void> ensure(Redis redis, RedisKeys keys) {
+    return redis.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(keys.stream()).arg(keys.group()).arg("0")
+            .arg("MKSTREAM"))
+        .<Void>mapEmpty()
+        .recover(err -> RedisErrors.is(err, "BUSYGROUP") ? Future.succeededFuture() : Future.failedFuture(err));
+  }
+}
