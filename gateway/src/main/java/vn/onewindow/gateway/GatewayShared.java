@@ -3,14 +3,10 @@ package vn.onewindow.gateway;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 import java.time.Clock;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.BacklogMonitor;
-import vn.onewindow.common.infra.RedisClients;
 import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.admission.LocalRateLimiter;
 import vn.onewindow.gateway.admission.RateLimiter;
@@ -34,38 +30,25 @@ public final class GatewayShared {
   private final RateLimiter limiter;
   private final BacklogMonitor backlog;
   private final Admission admission;
-  private final Redis monitorRedis;
-  private long evictTimer = -1;
 
-  private GatewayShared(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry) {
+  private GatewayShared(HubConfig config, PrometheusMeterRegistry registry, BacklogMonitor backlog) {
     this.config = config;
     this.registry = registry;
     this.validator = new DossierValidator(ProcedureCatalogue.load(config.dossier().catalogue()));
     this.breakers = new UpstreamBreakers(config.resilience().breakers(), registry);
     this.localLimiter = new LocalRateLimiter(Clock.systemUTC());
     this.limiter = new RateLimiter(config.resilience().rateLimits(), breakers, localLimiter, registry);
-    this.monitorRedis = RedisClients.create(vertx, config.redis().withPoolSize(2), "monitor");
-    this.backlog = new BacklogMonitor(monitorRedis, keys(), config.resilience().shedding().backlogPoll(), registry);
+    this.backlog = backlog;
     this.admission = new Admission(config.resilience(), limiter, backlog, registry);
   }
 
-  /** Creates the shared state, makes sure the consumer group exists and takes a first backlog sample. */
+  /** Creates the shared state once the backlog monitor has taken its first sample. */
   public static Future<GatewayShared> start(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry) {
-    GatewayShared shared = new GatewayShared(vertx, config, registry);
-    RedisKeys keys = shared.keys();
-    shared.evictTimer = vertx.setPeriodic(EVICT_INTERVAL_MS, id -> shared.localLimiter.evictIdle());
-    return shared.monitorRedis.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(keys.stream()).arg(keys.group())
-            .arg("0").arg("MKSTREAM"))
-        .otherwiseEmpty()
-        .compose(v -> shared.backlog.start(vertx))
-        .otherwiseEmpty()
-        .map(shared);
-  }
-
-  public Future<Void> close(Vertx vertx) {
-    vertx.cancelTimer(evictTimer);
-    backlog.stop(vertx);
-    return monitorRedis.close();
+    return BacklogMonitor.start(vertx, config, registry).map(backlog -> {
+      GatewayShared shared = new GatewayShared(config, registry, backlog);
+      vertx.setPeriodic(EVICT_INTERVAL_MS, id -> shared.localLimiter.evictIdle());
+      return shared;
+    });
   }
 
   public RedisKeys keys() {

@@ -11,7 +11,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.vertx.redis.client.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.HubConfig;
@@ -19,9 +18,7 @@ import vn.onewindow.common.infra.EmbeddedServers;
 import vn.onewindow.common.infra.Migrations;
 import vn.onewindow.common.metrics.Observability;
 import vn.onewindow.gateway.GatewayVerticle;
-import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.BacklogMonitor;
-import vn.onewindow.common.infra.RedisClients;
 import vn.onewindow.gateway.GatewayShared;
 import vn.onewindow.intake.IntakeVerticle;
 
@@ -40,7 +37,6 @@ public final class Hub implements AutoCloseable {
   private final List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
   private GatewayShared shared;
   private String gatewayDeployment;
-  private Redis backlogRedis;
   private int managementPort = -1;
   private final AtomicBoolean draining = new AtomicBoolean();
 
@@ -83,10 +79,7 @@ public final class Hub implements AutoCloseable {
       LOG.info("intake: {} worker(s) consuming {}", config.intake().workers(), config.stream().name());
     }
     if (!config.runsGateway()) {
-      backlogRedis = RedisClients.create(vertx, config.redis().withPoolSize(1), "monitor");
-      BacklogMonitor backlog = new BacklogMonitor(backlogRedis, RedisKeys.of(config.redis(), config.stream()),
-          config.resilience().shedding().backlogPoll(), registry);
-      backlog.start(vertx).otherwiseEmpty().await();
+      BacklogMonitor.start(vertx, config, registry).await();
       ManagementVerticle management = new ManagementVerticle(config, registry, draining::get);
       vertx.deployVerticle(management).await();
       managementPort = management.actualPort();

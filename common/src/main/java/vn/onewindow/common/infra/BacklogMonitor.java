@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.dossier.ConsumerGroup;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.metrics.MeterNames;
 
@@ -39,10 +41,25 @@ public final class BacklogMonitor {
   private final RedisKeys keys;
   private final Duration interval;
   private volatile Backlog latest = Backlog.UNKNOWN;
-  private long timerId = -1;
   private boolean failing;
 
-  public BacklogMonitor(Redis redis, RedisKeys keys, Duration interval, MeterRegistry registry) {
+  /**
+   * One monitor per process, on a small Redis client of its own. It makes sure the consumer group exists (so pending
+   * counts mean something before any worker ran) and takes a first sample; a Redis that is down at start does not
+   * stop the process, the gauges just keep their last values until it answers.
+   */
+  public static Future<BacklogMonitor> start(Vertx vertx, HubConfig config, MeterRegistry registry) {
+    RedisKeys keys = RedisKeys.of(config.redis(), config.stream());
+    Redis redis = RedisClients.create(vertx, config.redis().withPoolSize(2), "monitor");
+    BacklogMonitor monitor = new BacklogMonitor(redis, keys, config.resilience().shedding().backlogPoll(), registry);
+    return ConsumerGroup.ensure(redis, keys)
+        .compose(v -> monitor.sample())
+        .otherwiseEmpty()
+        .onComplete(ignored -> vertx.setPeriodic(monitor.interval.toMillis(), id -> monitor.sample()))
+        .map(monitor);
+  }
+
+  private BacklogMonitor(Redis redis, RedisKeys keys, Duration interval, MeterRegistry registry) {
     this.redis = redis;
     this.keys = keys;
     this.interval = interval;
@@ -59,16 +76,6 @@ public final class BacklogMonitor {
 
   public Backlog latest() {
     return latest;
-  }
-
-  public Future<Backlog> start(Vertx vertx) {
-    return sample().onComplete(ar -> timerId = vertx.setPeriodic(interval.toMillis(), id -> sample()));
-  }
-
-  public void stop(Vertx vertx) {
-    if (timerId >= 0) {
-      vertx.cancelTimer(timerId);
-    }
   }
 
   public Future<Backlog> sample() {
