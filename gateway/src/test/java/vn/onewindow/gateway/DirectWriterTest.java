@@ -4,18 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.infra.Digests;
 import vn.onewindow.common.infra.Migrations;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.testing.TestServers;
@@ -48,7 +46,7 @@ class DirectWriterTest {
   }
 
   static Submission submission(String id, String key, String body) throws Exception {
-    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8)));
+    String sha = Digests.sha256Hex(body);
     return new Submission(id, "portal-web", key, sha, body, "1.001612.000.00.00.H48", "000.00.53.H48",
         "000.21.53.H48", "online", Instant.parse("2026-11-23T08:00:00Z"), LocalDate.parse("2026-11-23"),
         LocalDate.parse("2026-11-24"), "", "");

@@ -9,9 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -24,7 +21,7 @@ public final class RedisScript {
 
   private RedisScript(String source) {
     this.source = source;
-    this.sha1 = sha1(source);
+    this.sha1 = Digests.hex("SHA-1", source.getBytes(StandardCharsets.UTF_8));
   }
 
   /** A script made of one or more classpath resources, concatenated (shared Lua functions first). */
@@ -55,13 +52,5 @@ public final class RedisScript {
     keys.forEach(request::arg);
     args.forEach(request::arg);
     return request;
-  }
-
-  private static String sha1(String source) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
+import vn.onewindow.common.infra.Digests;
 
 /**
  * API keys and their stored form. Keys are 256-bit random strings, so a plain SHA-256 is the right hash: there is
@@ -31,7 +32,7 @@ public final class ApiKeys {
 
   /** The form stored in clients.json: {@code sha256:<64 lower-case hex digits>}. */
   public static String hash(String key) {
-    return HASH_PREFIX + HexFormat.of().formatHex(digest(key));
+    return HASH_PREFIX + Digests.sha256Hex(key);
   }
 
   static byte[] digest(String key) {

@@ -2,10 +2,9 @@ package vn.onewindow.gateway.security;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 import io.vertx.ext.web.RoutingContext;
+import vn.onewindow.common.infra.Digests;
 
 /**
  * Who may see a dossier: the frontend client that submitted it, and the applicant proven by a verified citizen
@@ -17,15 +16,7 @@ public final class Owners {
 
   /** SHA-256 of a citizen ID (empty string when there is none), as kept next to a queued receipt. */
   public static String applicantHash(String citizenId) {
-    if (citizenId == null || citizenId.isEmpty()) {
-      return "";
-    }
-    try {
-      return HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(citizenId.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return citizenId == null || citizenId.isEmpty() ? "" : Digests.sha256Hex(citizenId);
   }
 
   /** Stable, non-reversible key of the applicant (citizen ID or tax code) for per-applicant rate limits. */

@@ -5,8 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.redis.client.Redis;
@@ -15,13 +13,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.DossierConfig;
+import vn.onewindow.common.infra.Digests;
 import vn.onewindow.common.metrics.LatencyTimers;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.Outcome;
@@ -115,7 +113,7 @@ public final class SubmitHandler {
         UUID.randomUUID().toString(),
         Security.clientId(ctx),
         idempotencyKey,
-        sha256(body),
+        Digests.sha256Hex(body),
         new String(body, StandardCharsets.UTF_8),
         procedureCode,
         dossier.get("receivingUnit").asText(),
@@ -146,13 +144,5 @@ public final class SubmitHandler {
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
         .putHeader("Idempotent-Replayed", Boolean.toString(receipt.replayed()))
         .end(receipt.toJson(statusUrl).encode());
-  }
-
-  private static String sha256(byte[] body) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }
