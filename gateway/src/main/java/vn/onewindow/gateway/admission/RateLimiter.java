@@ -5,7 +5,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,13 +32,17 @@ public final class RateLimiter {
   private final UpstreamBreakers breakers;
   private final LocalRateLimiter local;
   private final AtomicBoolean fallbackActive = new AtomicBoolean();
-  private final MeterRegistry registry;
+  /** Decision counters by limit key, allowed at index 1 and limited at 0: registered once, not per request. */
+  private final Map<LimitKey, Counter[]> decisions = new EnumMap<>(LimitKey.class);
 
   public RateLimiter(RateLimits config, UpstreamBreakers breakers, LocalRateLimiter local, MeterRegistry registry) {
     this.config = config;
     this.breakers = breakers;
     this.local = local;
-    this.registry = registry;
+    for (LimitKey kind : LimitKey.values()) {
+      decisions.put(kind, new Counter[] {decisionCounter(registry, kind, "limited"),
+          decisionCounter(registry, kind, "allowed")});
+    }
     Gauge.builder(MeterNames.RATE_LIMIT_FALLBACK, fallbackActive, a -> a.get() ? 1 : 0)
         .description("1 while rate limits are decided locally because Redis is unhealthy")
         .register(registry);
@@ -70,12 +76,15 @@ public final class RateLimiter {
   /** Records a decision taken elsewhere (the applicant limit inside the enqueue script). */
   public void count(LimitKey kind, LimitDecision decision) {
     if (decision != null && decision.limit() >= 0) {
-      Counter.builder(MeterNames.RATE_LIMIT_DECISIONS)
-          .tag(MeterNames.TAG_LIMIT, kind.tag())
-          .tag(MeterNames.TAG_DECISION, decision.allowed() ? "allowed" : "limited")
-          .register(registry)
-          .increment();
+      decisions.get(kind)[decision.allowed() ? 1 : 0].increment();
     }
+  }
+
+  private static Counter decisionCounter(MeterRegistry registry, LimitKey kind, String decision) {
+    return Counter.builder(MeterNames.RATE_LIMIT_DECISIONS)
+        .tag(MeterNames.TAG_LIMIT, kind.tag())
+        .tag(MeterNames.TAG_DECISION, decision)
+        .register(registry);
   }
 
   private LimitDecision fallback(String key, Limit limit, Throwable cause) {
