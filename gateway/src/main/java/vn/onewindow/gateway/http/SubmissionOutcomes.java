@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.util.EnumMap;
-import java.util.Locale;
 import java.util.Map;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.Outcome;
@@ -32,15 +31,15 @@ public final class SubmissionOutcomes {
     }
   }
 
-  /** Remembers the (validated) channel so a later failure is counted under it. */
+  /** Remembers the dossier's channel so a later failure is counted under it (any other value counts as unknown). */
   public static void channel(RoutingContext ctx, String channel) {
     ctx.put(CHANNEL_KEY, channel);
   }
 
   public void record(RoutingContext ctx, Outcome outcome) {
     String channel = ctx.get(CHANNEL_KEY);
-    String tag = channel == null ? "unknown" : channel.toLowerCase(Locale.ROOT);
-    counters.get(outcome).getOrDefault(tag, counters.get(outcome).get("unknown")).increment();
+    Map<String, Counter> byChannel = counters.get(outcome);
+    byChannel.getOrDefault(channel == null ? "unknown" : channel, byChannel.get("unknown")).increment();
   }
 
   void recordFailure(RoutingContext ctx, int status, String type) {

@@ -86,10 +86,7 @@ public final class SubmitHandler {
   }
 
   private JsonNode validated(RoutingContext ctx, JsonNode dossier) {
-    String channel = dossier.path("channel").asText("");
-    if (channel.matches("online|counter|postal")) {
-      SubmissionOutcomes.channel(ctx, channel);
-    }
+    SubmissionOutcomes.channel(ctx, dossier.path("channel").asText(""));
     List<Violation> violations = validator.validate(dossier);
     if (!violations.isEmpty()) {
       throw HttpFailure.invalidDossier(violations);
