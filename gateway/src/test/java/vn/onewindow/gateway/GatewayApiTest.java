@@ -1,6 +1,7 @@
 package vn.onewindow.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static vn.onewindow.gateway.security.SecurityTestSupport.assertProblem;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -246,16 +247,6 @@ class GatewayApiTest extends OneGatewayPerClass {
 
     assertThat(metrics).containsPattern("hub_submissions_total\\{channel=\"online\",outcome=\"accepted\"} [1-9]");
     assertThat(metrics).contains("hub_enqueue_latency_seconds_bucket");
-  }
-
-  private static void assertProblem(HttpResponse<Buffer> response, int status, String type) {
-    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
-    assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
-    JsonObject problem = response.bodyAsJsonObject();
-    assertThat(problem.getString("type")).endsWith("/problems/" + type);
-    assertThat(problem.getInteger("status")).isEqualTo(status);
-    assertThat(problem.getString("title")).isNotBlank();
-    assertThat(problem.getString("detail")).isNotBlank().doesNotContain("Exception").doesNotContain("at vn.");
   }
 
   private static List<String> pointers(HttpResponse<Buffer> response) {

@@ -28,7 +28,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import vn.onewindow.gateway.GatewayFixture;
 
 /** Shared helpers of the security tests: raw clients without the fixture's default key, problem assertions. */
-final class SecurityTestSupport {
+public final class SecurityTestSupport {
   static final String PORTAL_KEY = "dev-portal-web-key";
   static final String MOBILE_KEY = "dev-mobile-app-key";
   static final String KIOSK_KEY = "dev-kiosk-key";
@@ -56,7 +56,7 @@ final class SecurityTestSupport {
   }
 
   /** The problem+json contract, the security headers every answer carries, and no server banner. */
-  static JsonObject assertProblem(HttpResponse<Buffer> response, int status, String type) {
+  public static JsonObject assertProblem(HttpResponse<Buffer> response, int status, String type) {
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
     assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
     JsonObject problem = response.bodyAsJsonObject();
