@@ -154,6 +154,7 @@ class GatewayApiTest extends OneGatewayPerClass {
     assertProblem(gw.post("{\"channel\":\"online\",\"channel\":\"postal\"}"), 400, "malformed-request");
     assertProblem(gw.post("{}{}"), 400, "malformed-request");
     assertProblem(gw.post("[".repeat(100) + "]".repeat(100)), 400, "malformed-request");
+    assertProblem(gw.post("{\"formData\": {\"amount\": 1e400000000000100}}"), 400, "malformed-request");
     assertThat(gw.queued()).isEqualTo(queuedBefore);
   }
 

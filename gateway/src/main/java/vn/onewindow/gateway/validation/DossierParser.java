@@ -51,6 +51,9 @@ public final class DossierParser {
       String where = e.getLocation() == null ? ""
           : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
       throw HttpFailure.malformed("the body is not valid JSON" + where + ": " + firstLine(e.getOriginalMessage()));
+    } catch (NumberFormatException e) {
+      // Jackson reports an exponent too long to read (e.g. 1e400000000000100) this way, not as a parse error
+      throw HttpFailure.malformed("the body holds a number that cannot be read (exponent too large)");
     } catch (IOException e) {
       throw HttpFailure.malformed("the body could not be read as JSON");
     }
