@@ -11,13 +11,15 @@ import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.admission.LocalRateLimiter;
 import vn.onewindow.gateway.admission.RateLimiter;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
+import vn.onewindow.gateway.security.Authentication;
+import vn.onewindow.gateway.security.EdgeHandlers;
 import vn.onewindow.gateway.validation.DossierValidator;
 import vn.onewindow.gateway.validation.ProcedureCatalogue;
 
 /**
- * What every gateway verticle of one process shares: the validator, one circuit breaker per upstream, the rate
- * limiter with its local fallback, the bulkhead and drain flag, and the backlog monitor. Built once, before the
- * verticles are deployed.
+ * What every gateway verticle of one process shares: authentication (client registry, JWK cache), the edge
+ * handlers, the validator, one circuit breaker per upstream, the rate limiter with its local fallback, the bulkhead
+ * and drain flag, and the backlog monitor. Built once, before the verticles are deployed.
  */
 public final class GatewayShared {
   private static final long EVICT_INTERVAL_MS = 10_000;
@@ -28,24 +30,26 @@ public final class GatewayShared {
   private final UpstreamBreakers breakers;
   private final LocalRateLimiter localLimiter;
   private final RateLimiter limiter;
-  private final BacklogMonitor backlog;
   private final Admission admission;
+  private final Authentication authentication;
+  private final EdgeHandlers edge;
 
-  private GatewayShared(HubConfig config, PrometheusMeterRegistry registry, BacklogMonitor backlog) {
+  private GatewayShared(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry, BacklogMonitor backlog) {
     this.config = config;
     this.registry = registry;
     this.validator = new DossierValidator(ProcedureCatalogue.load(config.dossier().catalogue()));
     this.breakers = new UpstreamBreakers(config.resilience().breakers(), registry);
     this.localLimiter = new LocalRateLimiter(Clock.systemUTC());
     this.limiter = new RateLimiter(config.resilience().rateLimits(), breakers, localLimiter, registry);
-    this.backlog = backlog;
     this.admission = new Admission(config.resilience(), limiter, backlog, registry);
+    this.authentication = Authentication.create(vertx, config.security());
+    this.edge = new EdgeHandlers(config.security());
   }
 
   /** Creates the shared state once the backlog monitor has taken its first sample. */
   public static Future<GatewayShared> start(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry) {
     return BacklogMonitor.start(vertx, config, registry).map(backlog -> {
-      GatewayShared shared = new GatewayShared(config, registry, backlog);
+      GatewayShared shared = new GatewayShared(vertx, config, registry, backlog);
       vertx.setPeriodic(EVICT_INTERVAL_MS, id -> shared.localLimiter.evictIdle());
       return shared;
     });
@@ -79,11 +83,15 @@ public final class GatewayShared {
     return limiter;
   }
 
-  public BacklogMonitor backlog() {
-    return backlog;
-  }
-
   public Admission admission() {
     return admission;
+  }
+
+  public Authentication authentication() {
+    return authentication;
+  }
+
+  public EdgeHandlers edge() {
+    return edge;
   }
 }

@@ -3,7 +3,6 @@ package vn.onewindow.gateway;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.redis.client.Redis;
@@ -20,8 +19,11 @@ import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.health.HealthHandler;
 import vn.onewindow.gateway.http.Problems;
 import vn.onewindow.gateway.http.RequestIds;
+import vn.onewindow.gateway.http.Routes;
+import vn.onewindow.gateway.http.ServerOptions;
 import vn.onewindow.gateway.http.SubmissionOutcomes;
-import vn.onewindow.gateway.security.Security;
+import vn.onewindow.gateway.security.Authentication;
+import vn.onewindow.gateway.security.EdgeHandlers;
 import vn.onewindow.gateway.status.DossierStatusReader;
 import vn.onewindow.gateway.status.StatusHandler;
 import vn.onewindow.gateway.submit.DirectWriter;
@@ -31,7 +33,10 @@ import vn.onewindow.gateway.submit.StatusLinks;
 import vn.onewindow.gateway.submit.SubmitHandler;
 import vn.onewindow.gateway.validation.DossierParser;
 
-/** The HTTP edge: one instance per event loop, all sharing the listening port and one {@link GatewayShared}. */
+/**
+ * The HTTP edge: one instance per event loop, all sharing the listening port and one {@link GatewayShared}. The
+ * router below is the table of contents of every request: read it top to bottom.
+ */
 public final class GatewayVerticle extends VerticleBase {
   private static final int[] ROUTER_STATUSES = {400, 404, 405, 406, 413, 415, 500};
 
@@ -52,53 +57,65 @@ public final class GatewayVerticle extends VerticleBase {
     redis = RedisClients.create(vertx, config.redis(), "gateway");
     pool = PostgresClients.pool(vertx, config.postgres(), "gateway");
     RedisKeys keys = shared.keys();
-    RateLimits limits = config.resilience().rateLimits();
+    EdgeHandlers edge = shared.edge();
+    Authentication auth = shared.authentication();
     Admission admission = shared.admission();
     SubmissionOutcomes outcomes = new SubmissionOutcomes(shared.registry());
     Problems problems = new Problems(outcomes);
-    DossierIntake intake = new DossierIntake(
-        new DossierQueue(keys, config.dossier(), limits.enabled() ? limits.applicant() : null, shared.registry()),
-        new DirectWriter(pool, config.dossier().idempotencyTtl()),
-        shared.breakers(), shared.limiter(), shared.localLimiter(), config.resilience());
-    SubmitHandler submit = new SubmitHandler(new DossierParser(config.http().bodyLimitBytes()), shared.validator(),
-        intake, redis, config.dossier(), new StatusLinks(config.http().publicBaseUrl()), outcomes,
-        shared.registry(), Clock.systemUTC());
+    SubmitHandler submit = submitHandler(keys, outcomes);
     StatusHandler status = new StatusHandler(new DossierStatusReader(pool, redis, keys, shared.breakers(),
         config.resilience().breakers().postgresReadTimeout()));
     HealthHandler health = new HealthHandler(redis, pool, shared.registry(), admission::draining);
-    Security security = Security.create(vertx, config.security());
 
     Router router = Router.router(vertx);
-    router.route().handler(RequestIds::assign);
-    security.installEdgeHandlers(router);
-    // The body (capped; an oversized Content-Length is refused unread) is read before the asynchronous checks.
-    router.route("/v1/*")
+    // Edge hygiene, every request: request id, security headers, header limits, browser origins, deadline.
+    router.route()
+        .handler(RequestIds::assign)
+        .handler(edge::securityHeaders)
+        .handler(edge::requestLimits)
+        .handler(edge::cors)
+        .handler(edge::deadline);
+    // The API: a body read within its cap (an oversized Content-Length is refused unread), who is calling, and
+    // the calling client's rate limit.
+    router.route(Routes.API)
         .handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()))
-        .handler(security.authenticateClient())
-        .handler(security.authenticateCitizen())
-        .handler(ctx -> admission.limitClient(ctx, redis, keys.prefix()));
-    router.post("/v1/dossiers")
+        .handler(auth::client)
+        .handler(auth::citizen)
+        .handler(admission.clientLimit(redis, keys));
+    router.post(Routes.DOSSIERS)
         .consumes("application/json")
         .handler(admission::shed)
-        .handler(submit::handle);
-    router.get("/v1/dossiers/:id").handler(status::handle);
+        .handler(submit::parse)
+        .handler(submit::guardPayload)
+        .handler(submit::validate)
+        .handler(submit::checkApplicant)
+        .handler(submit::enqueue);
+    router.get(Routes.DOSSIER).handler(status::handle);
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     router.get("/metrics").handler(health::metrics);
+    // Every refusal, from a handler or from the router itself, becomes one problem+json answer.
     router.route().failureHandler(problems::handle);
     for (int code : ROUTER_STATUSES) {
       router.errorHandler(code, ctx -> problems.respondToStatus(ctx, code));
     }
 
-    HttpServerOptions options = security.applyTo(new HttpServerOptions()
-        .setHost(config.http().host())
-        .setPort(config.http().port())
-        .setCompressionSupported(false));
-    return vertx.createHttpServer(options)
+    return vertx.createHttpServer(ServerOptions.of(config.http(), config.security()))
         .requestHandler(router)
-        .invalidRequestHandler(security.invalidRequestHandler(router))
+        .invalidRequestHandler(EdgeHandlers.invalidRequestHandler(router))
         .listen()
         .onSuccess(s -> server = s);
+  }
+
+  private SubmitHandler submitHandler(RedisKeys keys, SubmissionOutcomes outcomes) {
+    RateLimits limits = config.resilience().rateLimits();
+    DossierIntake intake = new DossierIntake(
+        new DossierQueue(keys, config.dossier(), limits.enabled() ? limits.applicant() : null, shared.registry()),
+        new DirectWriter(pool, config.dossier().idempotencyTtl()),
+        shared.breakers(), shared.limiter(), shared.localLimiter(), config.resilience());
+    return new SubmitHandler(new DossierParser(config.http().bodyLimitBytes()), shared.validator(), intake, redis,
+        config.dossier(), new StatusLinks(config.http().publicBaseUrl()), outcomes, shared.registry(),
+        Clock.systemUTC());
   }
 
   /**

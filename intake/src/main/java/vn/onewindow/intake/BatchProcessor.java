@@ -1,5 +1,7 @@
 package vn.onewindow.intake;
 
+import vn.onewindow.common.metrics.MeterNames.DeadLetterReason;
+
 import io.vertx.core.Future;
 import io.vertx.sqlclient.DatabaseException;
 import io.vertx.pgclient.PgException;
@@ -58,7 +60,7 @@ final class BatchProcessor {
         rows.add(parsed.row());
       } else {
         LOG.warn("malformed stream entry {} ({}), dead-lettering", d.entryId(), parsed.problem());
-        malformed.add(new DeadLetters.Letter(d, DeadLetters.Reason.MALFORMED, parsed.problem()));
+        malformed.add(new DeadLetters.Letter(d, DeadLetterReason.MALFORMED, parsed.problem()));
       }
     }
     // The same dossier twice in one statement would break ON CONFLICT: write the repeats in later rounds, where
@@ -123,11 +125,11 @@ final class BatchProcessor {
         if (kind == FailureKind.DATA) {
           LOG.warn("dossier {} (code {}, entry {}) rejected by PostgreSQL ({}), dead-lettering",
               s.row().dossierId(), s.row().code(), s.row().entryId(), FailureKind.describe(s.failure()));
-          letters.add(new DeadLetters.Letter(s.row().delivery(), DeadLetters.Reason.REJECTED, errorText(s.failure())));
+          letters.add(new DeadLetters.Letter(s.row().delivery(), DeadLetterReason.REJECTED, errorText(s.failure())));
         } else if (kind == FailureKind.OTHER && deliveries >= maxDeliveries) {
           LOG.warn("dossier {} (entry {}) failed {} deliveries ({}), dead-lettering",
               s.row().dossierId(), s.row().entryId(), deliveries, FailureKind.describe(s.failure()));
-          letters.add(new DeadLetters.Letter(s.row().delivery(), DeadLetters.Reason.MAX_DELIVERIES,
+          letters.add(new DeadLetters.Letter(s.row().delivery(), DeadLetterReason.MAX_DELIVERIES,
               "after " + deliveries + " deliveries: " + errorText(s.failure())));
         } else {
           transientFailure |= kind == FailureKind.TRANSIENT;

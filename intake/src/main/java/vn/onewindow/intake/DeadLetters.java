@@ -10,10 +10,10 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import vn.onewindow.common.dossier.StreamEntry;
 import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.metrics.MeterNames.DeadLetterReason;
 
 /**
  * Moves entries that can never be written out of the way: a row in {@code dead_letter} (the durable record, for an
@@ -22,16 +22,8 @@ import vn.onewindow.common.metrics.MeterNames;
  */
 public final class DeadLetters {
 
-  public enum Reason {
-    MALFORMED, REJECTED, MAX_DELIVERIES;
-
-    public String tag() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
-
   /** One entry to dead-letter, with the error text stored next to it. */
-  public record Letter(Delivery delivery, Reason reason, String error) {
+  public record Letter(Delivery delivery, DeadLetterReason reason, String error) {
   }
 
   static final String INSERT_SQL = """
@@ -42,12 +34,12 @@ public final class DeadLetters {
 
   private final Pool pool;
   private final StreamReader stream;
-  private final Map<Reason, Counter> counters = new EnumMap<>(Reason.class);
+  private final Map<DeadLetterReason, Counter> counters = new EnumMap<>(DeadLetterReason.class);
 
   public DeadLetters(Pool pool, StreamReader stream, MeterRegistry registry) {
     this.pool = pool;
     this.stream = stream;
-    for (Reason reason : Reason.values()) {
+    for (DeadLetterReason reason : DeadLetterReason.values()) {
       counters.put(reason, Counter.builder(MeterNames.DEAD_LETTERS).tag(MeterNames.TAG_REASON, reason.tag())
           .description("Stream entries moved to the dead letters").register(registry));
     }

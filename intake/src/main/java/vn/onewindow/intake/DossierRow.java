@@ -7,11 +7,13 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import vn.onewindow.common.dossier.DossierTable;
 import vn.onewindow.common.dossier.StreamEntry;
+import vn.onewindow.common.infra.Digests;
 
 /** A stream entry that passed the structural checks and can be offered to PostgreSQL. */
 public record DossierRow(Delivery delivery, String dossierId, String code, String clientId, Instant receivedAt,
-                         String idempotencyKey, String payload) {
+                         String idempotencyKey, String payload, String bodySha256) {
 
   private static final Pattern UUID = Pattern.compile(
       "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -52,7 +54,18 @@ public record DossierRow(Delivery delivery, String dossierId, String code, Strin
       return new Parsed(null, "field 'payload' is not a JSON object");
     }
     return new Parsed(new DossierRow(delivery, e.dossierId().toLowerCase(Locale.ROOT), e.code(), e.clientId(),
-        receivedAt, e.idempotencyKey(), e.payload()), null);
+        receivedAt, e.idempotencyKey(), e.payload(), bodySha256(e)), null);
+  }
+
+  /** Entries queued before the gateway sent the digest: computed here, only where a retry could need it. */
+  private static String bodySha256(StreamEntry e) {
+    return e.bodySha256() != null || e.idempotencyKey() == null ? e.bodySha256() : Digests.sha256Hex(e.payload());
+  }
+
+  /** The row as the dossier INSERT takes it. */
+  public DossierTable.NewDossier toNewDossier() {
+    return new DossierTable.NewDossier(dossierId, code, clientId, receivedAt.toString(), idempotencyKey, payload,
+        entryId(), bodySha256);
   }
 
   private static boolean isJsonObject(String payload) {

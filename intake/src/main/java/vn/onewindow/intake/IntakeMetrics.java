@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import vn.onewindow.common.metrics.LatencyTimers;
 import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.metrics.MeterNames.Upstream;
 
 /** The intake worker's meters; names from {@link MeterNames}, tag values from fixed sets only. */
 final class IntakeMetrics {
@@ -26,16 +27,16 @@ final class IntakeMetrics {
     endToEnd = latency(MeterNames.END_TO_END_LATENCY, "From receipt (202) to commit in PostgreSQL", registry);
     claimed = Counter.builder(MeterNames.CLAIMED).description("Pending entries claimed by this worker")
         .register(registry);
-    redisFailures = failures("redis", registry);
-    postgresFailures = failures("postgres", registry);
+    redisFailures = failures(Upstream.REDIS, registry);
+    postgresFailures = failures(Upstream.POSTGRES, registry);
   }
 
   private static Timer latency(String name, String description, MeterRegistry registry) {
     return LatencyTimers.register(name, description, registry);
   }
 
-  private static Counter failures(String upstream, MeterRegistry registry) {
-    return Counter.builder(MeterNames.INTAKE_FAILURES).tag(MeterNames.TAG_UPSTREAM, upstream)
+  private static Counter failures(Upstream upstream, MeterRegistry registry) {
+    return Counter.builder(MeterNames.INTAKE_FAILURES).tag(MeterNames.TAG_UPSTREAM, upstream.tag())
         .description("Intake rounds failed on an unreachable upstream").register(registry);
   }
 }

@@ -42,7 +42,7 @@ class IntakeRecoveryTest {
         committed.add(DossierRow.parse(d).row());
       }
       Pool pool = PostgresClients.pool(h.vertx, h.config.postgres(), "test");
-      assertThat(new DossierWriter(pool).write(committed).await().inserted()).isEqualTo(100);
+      assertThat(new DossierWriter(pool, java.time.Duration.ofSeconds(30)).write(committed).await().inserted()).isEqualTo(100);
       pool.close().await();
       assertThat(h.sql("SELECT count(*) FROM dossier")).isEqualTo(100);
       assertThat(h.pendingCount()).isEqualTo(200);

@@ -2,23 +2,44 @@ package vn.onewindow.common.config;
 
 import java.time.Duration;
 
+/** The intake workers: batch reads from the stream, writes to PostgreSQL, claims of stale pending entries. */
 public record IntakeConfig(
     int workers,
     int batchSize,
     Duration block,
+    Duration readMargin,
+    Duration statementTimeout,
+    Duration batchTimeout,
     Duration claimIdle,
     Duration claimInterval,
     int maxDeliveries,
     Duration retryBackoff) {
 
   public static IntakeConfig from(Settings s) {
-    return new IntakeConfig(
+    IntakeConfig c = new IntakeConfig(
         s.intIn("intake.workers", 1, 64),
         s.intIn("intake.batch-size", 1, 10_000),
         s.millis("intake.block-ms", 10, 60_000),
+        s.millis("intake.read-margin-ms", 100, 600_000),
+        s.millis("intake.statement-timeout-ms", 100, 600_000),
+        s.millis("intake.batch-timeout-ms", 100, 1_800_000),
         s.millis("intake.claim-idle-ms", 100, 3_600_000),
         s.millis("intake.claim-interval-ms", 50, 3_600_000),
         s.intIn("intake.max-deliveries", 1, 1000),
         s.millis("intake.retry-backoff-ms", 10, 60_000));
+    if (c.batchTimeout.compareTo(c.statementTimeout) < 0) {
+      throw s.invalid("intake.batch-timeout-ms", Long.toString(c.batchTimeout.toMillis()),
+          "must be at least intake.statement-timeout-ms (" + c.statementTimeout.toMillis()
+              + "): a batch runs its statement, then dead letters and acknowledgements");
+    }
+    return c;
+  }
+
+  /**
+   * Bound on one claim round: its Redis calls (XPENDING, XCLAIM, acks of vanished entries) get this much on top of
+   * the batch it runs.
+   */
+  public Duration claimRoundTimeout() {
+    return batchTimeout.plusSeconds(30);
   }
 }

@@ -25,6 +25,11 @@ public record RedisKeys(String prefix, String stream, String deadLetterStream, S
     return prefix + "rl:applicant:" + applicantKey;
   }
 
+  /** GCRA state of one frontend client's rate limit. */
+  public String clientLimit(String clientId) {
+    return prefix + "rl:client:" + clientId;
+  }
+
   public String receipt(String dossierId) {
     return prefix + "receipt:" + dossierId;
   }

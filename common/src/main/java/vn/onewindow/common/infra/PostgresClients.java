@@ -13,21 +13,25 @@ public final class PostgresClients {
   private PostgresClients() {
   }
 
+  /** Statements in flight on one connection: the intake batch and status reads share connections without waiting. */
+  private static final int PIPELINING_LIMIT = 16;
+
   /**
    * A pool shared by every verticle instance of one {@code user} (gateway, intake) in this Vert.x instance, so
    * {@code postgres.pool-size} bounds the connections of that role rather than of each event loop.
    */
   public static Pool pool(Vertx vertx, PostgresConfig config, String user) {
     PgConnectOptions connect = PgConnectOptions.fromUri(config.url())
-        .setPipeliningLimit(16)
+        .setPipeliningLimit(PIPELINING_LIMIT)
         .setCachePreparedStatements(true);
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(config.poolSize()).setMaxWaitQueueSize(4096)
+        .with(new PoolOptions().setMaxSize(config.poolSize()).setMaxWaitQueueSize(config.poolWaiting())
             .setShared(true).setName(user + "-postgres-" + Integer.toHexString(config.url().hashCode()))
-            // a connection not obtained in 5 s fails fast (default 30 s); callers treat it as transient
-            .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS))
-        // TCP connect to an unreachable server fails in 5 s instead of the 60 s default
-        .with(new NetClientOptions().setConnectTimeout(5000))
+            // a connection not obtained in time fails fast (default 30 s); callers treat it as transient
+            .setConnectionTimeout((int) config.connectTimeout().toMillis())
+            .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
+        // TCP connect to an unreachable server fails as fast, instead of the 60 s default
+        .with(new NetClientOptions().setConnectTimeout((int) config.connectTimeout().toMillis()))
         .connectingTo(connect)
         .using(vertx)
         .build();

@@ -99,7 +99,7 @@ public final class MeterNames {
 
   /** Values of {@link #TAG_REASON} on {@link #REFUSALS}. */
   public enum Refusal {
-    RATE_LIMITED, BACKLOG, CONCURRENCY, BREAKER_OPEN, DRAINING, UNAUTHORIZED;
+    RATE_LIMITED, BACKLOG, CONCURRENCY, DRAINING;
 
     public String tag() {
       return name().toLowerCase(Locale.ROOT);

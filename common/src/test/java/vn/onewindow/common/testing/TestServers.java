@@ -101,7 +101,7 @@ public final class TestServers {
   }
 
   public static void execute(String postgresUrl, String sql) {
-    PostgresClients.Jdbc jdbc = PostgresClients.jdbc(new PostgresConfig(postgresUrl, 1, false));
+    PostgresClients.Jdbc jdbc = PostgresClients.jdbc(PostgresConfig.of(postgresUrl));
     try (Connection c = DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password());
          Statement s = c.createStatement()) {
       s.execute(sql);
@@ -112,7 +112,7 @@ public final class TestServers {
 
   /** Runs a query on the given database and returns the first column of the first row as a long. */
   public static long queryLong(String postgresUrl, String sql) {
-    PostgresClients.Jdbc jdbc = PostgresClients.jdbc(new PostgresConfig(postgresUrl, 1, false));
+    PostgresClients.Jdbc jdbc = PostgresClients.jdbc(PostgresConfig.of(postgresUrl));
     try (Connection c = DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password());
          Statement s = c.createStatement();
          ResultSet rs = s.executeQuery(sql)) {
@@ -125,7 +125,7 @@ public final class TestServers {
 
   private void dropStaleDatabases() {
     long cutoff = System.currentTimeMillis() / 1000 - 6 * 3600;
-    PostgresClients.Jdbc jdbc = PostgresClients.jdbc(new PostgresConfig(postgresAdminUrl, 1, false));
+    PostgresClients.Jdbc jdbc = PostgresClients.jdbc(PostgresConfig.of(postgresAdminUrl));
     List<String> stale = new ArrayList<>();
     try (Connection c = DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password());
          Statement s = c.createStatement();

@@ -7,6 +7,7 @@ import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
 import java.time.Duration;
@@ -15,13 +16,14 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.config.ResilienceConfig.Shedding;
+import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.common.infra.BacklogMonitor.Backlog;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.LimitKey;
 import vn.onewindow.common.metrics.MeterNames.Refusal;
 import vn.onewindow.gateway.http.HttpFailure;
-import vn.onewindow.gateway.security.Security;
+import vn.onewindow.gateway.security.Caller;
 
 /**
  * Decides, before any real work, whether a request may come in: per-client rate limit (all routes under /v1),
@@ -57,10 +59,6 @@ public final class Admission {
     }
   }
 
-  public RateLimiter limiter() {
-    return limiter;
-  }
-
   public boolean draining() {
     return draining.get();
   }
@@ -70,11 +68,15 @@ public final class Admission {
     draining.set(true);
   }
 
-  /** Route handler: the calling client's rate limit, shared by all instances. */
-  public void limitClient(RoutingContext ctx, Redis redis, String keyPrefix) {
-    String client = Security.clientId(ctx);
-    limiter.acquire(redis, LimitKey.CLIENT, keyPrefix + "rl:client:" + client,
-            config.rateLimits().forClass(Security.quotaClass(ctx)))
+  /** Router step, one per verticle (its own Redis client): the calling client's rate limit, shared by all instances. */
+  public Handler<RoutingContext> clientLimit(Redis redis, RedisKeys keys) {
+    return ctx -> limitClient(ctx, redis, keys);
+  }
+
+  private void limitClient(RoutingContext ctx, Redis redis, RedisKeys keys) {
+    Caller caller = Caller.of(ctx);
+    limiter.acquire(redis, LimitKey.CLIENT, keys.clientLimit(caller.clientId()),
+            config.rateLimits().forClass(caller.quotaClass()))
         .onSuccess(decision -> {
           if (decision.allowed()) {
             decision.addHeaders(ctx.response());
@@ -112,12 +114,8 @@ public final class Admission {
     ctx.next();
   }
 
-  public void countRefusal(Refusal refusal) {
-    refusals.get(refusal).increment();
-  }
-
   private void refuse(RoutingContext ctx, Refusal refusal, HttpFailure failure) {
-    countRefusal(refusal);
+    refusals.get(refusal).increment();
     ctx.fail(failure);
   }
 }

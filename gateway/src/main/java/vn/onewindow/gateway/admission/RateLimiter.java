@@ -48,14 +48,6 @@ public final class RateLimiter {
         .register(registry);
   }
 
-  public RateLimits config() {
-    return config;
-  }
-
-  public boolean fallbackActive() {
-    return fallbackActive.get();
-  }
-
   public Future<LimitDecision> acquire(Redis redis, LimitKey kind, String key, Limit limit) {
     if (!config.enabled()) {
       return Future.succeededFuture(LimitDecision.UNLIMITED);

@@ -75,11 +75,6 @@ public final class UpstreamBreakers {
     });
   }
 
-  public CircuitBreaker.State state(Upstream upstream) {
-    return breakers.get(upstream).getState();
-  }
-
-  /** Seconds a client should wait before retrying while a breaker is open. */
   public int retryAfterSeconds() {
     return (int) Math.max(1, openDuration.toSeconds());
   }

@@ -9,46 +9,54 @@ import vn.onewindow.gateway.validation.Violation;
  * turns it into {@code application/problem+json} (RFC 9457). Anything else becomes a 500 with no internals.
  */
 public final class HttpFailure extends RuntimeException {
-  private final int status;
-  private final String type;
-  private final String title;
+  private final Problem problem;
   private final List<Violation> violations;
   private final int retryAfterSeconds;
   private final Map<String, String> headers;
+  private final Map<String, Object> extensions;
 
-  private HttpFailure(int status, String type, String title, String detail, List<Violation> violations,
-                      int retryAfterSeconds, Throwable cause) {
-    this(status, type, title, detail, violations, retryAfterSeconds, cause, Map.of());
+  private HttpFailure(Problem problem, String detail, List<Violation> violations, int retryAfterSeconds,
+                      Throwable cause) {
+    this(problem, detail, violations, retryAfterSeconds, cause, Map.of());
   }
 
-  private HttpFailure(int status, String type, String title, String detail, List<Violation> violations,
-                      int retryAfterSeconds, Throwable cause, Map<String, String> headers) {
+  private HttpFailure(Problem problem, String detail, List<Violation> violations, int retryAfterSeconds,
+                      Throwable cause, Map<String, String> headers) {
+    this(problem, detail, violations, retryAfterSeconds, cause, headers, Map.of());
+  }
+
+  private HttpFailure(Problem problem, String detail, List<Violation> violations, int retryAfterSeconds,
+                      Throwable cause, Map<String, String> headers, Map<String, Object> extensions) {
     super(detail, cause, false, false);
-    this.status = status;
-    this.type = type;
-    this.title = title;
+    this.problem = problem;
     this.violations = List.copyOf(violations);
     this.retryAfterSeconds = retryAfterSeconds;
     this.headers = Map.copyOf(headers);
+    this.extensions = Map.copyOf(extensions);
+  }
+
+  /** Any problem with its detail, and extension members added to the problem document (RFC 9457 section 3.2). */
+  public static HttpFailure of(Problem problem, String detail, Map<String, Object> extensions) {
+    return new HttpFailure(problem, detail, List.of(), 0, null, Map.of(), extensions);
   }
 
   public static HttpFailure malformed(String detail) {
-    return new HttpFailure(400, "malformed-request", "Malformed request", detail, List.of(), 0, null);
+    return new HttpFailure(Problem.MALFORMED_REQUEST, detail, List.of(), 0, null);
   }
 
   public static HttpFailure invalidDossier(List<Violation> violations) {
     long fields = violations.stream().map(Violation::pointer).distinct().count();
     String detail = fields == 1 ? "1 field of the dossier is invalid" : fields + " fields of the dossier are invalid";
-    return new HttpFailure(422, "invalid-dossier", "Invalid dossier", detail, violations, 0, null);
+    return new HttpFailure(Problem.INVALID_DOSSIER, detail, violations, 0, null);
   }
 
   public static HttpFailure idempotencyConflict() {
-    return new HttpFailure(409, "idempotency-key-reused", "Idempotency key reused",
+    return new HttpFailure(Problem.IDEMPOTENCY_KEY_REUSED,
         "this Idempotency-Key was already used with a different request body", List.of(), 0, null);
   }
 
   public static HttpFailure notFound(String detail) {
-    return new HttpFailure(404, "not-found", "Not found", detail, List.of(), 0, null);
+    return new HttpFailure(Problem.NOT_FOUND, detail, List.of(), 0, null);
   }
 
   /**
@@ -56,90 +64,91 @@ public final class HttpFailure extends RuntimeException {
    * to retry with the same Idempotency-Key: it then gets the receipt of the dossier if it was queued after all.
    */
   public static HttpFailure submissionUncertain(String upstream, Throwable cause) {
-    return new HttpFailure(503, "upstream-unavailable", "Service temporarily unavailable",
+    return new HttpFailure(Problem.UPSTREAM_UNAVAILABLE,
         "the " + upstream + " did not answer in time; retry shortly with the same Idempotency-Key to get the "
             + "receipt of this dossier if it was queued", List.of(), 2, cause);
   }
 
   /** An upstream (Redis, PostgreSQL) could not answer: a fast 503 the client may retry after a pause. */
   public static HttpFailure unavailable(String upstream, Throwable cause) {
-    return new HttpFailure(503, "upstream-unavailable", "Service temporarily unavailable",
+    return new HttpFailure(Problem.UPSTREAM_UNAVAILABLE,
         "the " + upstream + " store is not answering; retry shortly", List.of(), 2, cause);
   }
 
   /** Over a rate limit: 429 with Retry-After and the limit's RateLimit-* headers. */
   public static HttpFailure rateLimited(String what, int retryAfterSeconds, Map<String, String> headers) {
-    return new HttpFailure(429, "rate-limited", "Too many requests",
+    return new HttpFailure(Problem.RATE_LIMITED,
         what + " is over its rate limit; retry after " + retryAfterSeconds + " s", List.of(), retryAfterSeconds, null,
         headers);
   }
 
   /** Refused before any work to protect the hub (backlog, concurrency): a fast 503 the client retries later. */
   public static HttpFailure overloaded(String why, int retryAfterSeconds) {
-    return new HttpFailure(503, "overloaded", "Service overloaded",
+    return new HttpFailure(Problem.OVERLOADED,
         "the hub is refusing new dossiers for a moment (" + why + "); nothing was queued, retry later",
         List.of(), retryAfterSeconds, null);
   }
 
   /** An upstream's circuit breaker is open: refused in milliseconds instead of waiting for a timeout. */
   public static HttpFailure circuitOpen(String upstream, int retryAfterSeconds, Throwable cause) {
-    return new HttpFailure(503, "circuit-open", "Service temporarily unavailable",
+    return new HttpFailure(Problem.CIRCUIT_OPEN,
         "the " + upstream + " store is failing and calls to it are paused; nothing was queued, retry later",
         List.of(), retryAfterSeconds, cause);
   }
 
   /** The process is shutting down: another instance will take the request. */
   public static HttpFailure draining() {
-    return new HttpFailure(503, "shutting-down", "Instance shutting down",
+    return new HttpFailure(Problem.SHUTTING_DOWN,
         "this instance is shutting down; retry and another instance will answer", List.of(), 1, null);
   }
 
   /** No valid credential (security): 401 with the challenge to answer; the detail never says what was wrong. */
   public static HttpFailure unauthorized(String challenge, String detail) {
-    return new HttpFailure(401, "unauthorized", "Unauthorized", detail, List.of(), 0, null,
+    return new HttpFailure(Problem.UNAUTHORIZED, detail, List.of(), 0, null,
         Map.of("WWW-Authenticate", challenge));
   }
 
   /** Authenticated, but not allowed to do this (security): a browser origin not allowed, another citizen's name. */
-  public static HttpFailure forbidden(String type, String title, String detail) {
-    return new HttpFailure(403, type, title, detail, List.of(), 0, null);
+  public static HttpFailure forbidden(Problem problem, String detail) {
+    return new HttpFailure(problem, detail, List.of(), 0, null);
   }
 
   /** Too many header fields or too large a header block (security): 431. */
   public static HttpFailure headersTooLarge(String detail) {
-    return new HttpFailure(431, "headers-too-large", "Request header fields too large", detail, List.of(), 0, null);
+    return new HttpFailure(Problem.HEADERS_TOO_LARGE, detail, List.of(), 0, null);
   }
 
   /** Request line over the codec limit (security): 414. */
   public static HttpFailure uriTooLong(int maxBytes) {
-    return new HttpFailure(414, "uri-too-long", "URI too long",
+    return new HttpFailure(Problem.URI_TOO_LONG,
         "the request line exceeds " + maxBytes + " bytes", List.of(), 0, null);
   }
 
   /** The client did not finish sending its request in time (security, slow clients): 408. */
   public static HttpFailure requestTimeout(long timeoutMs) {
-    return new HttpFailure(408, "request-timeout", "Request timeout",
+    return new HttpFailure(Problem.REQUEST_TIMEOUT,
         "the request was not received completely within " + timeoutMs + " ms; nothing was queued", List.of(), 0,
         null);
   }
 
   /** The gateway did not answer in time (security, request deadline): 503, retry with the same Idempotency-Key. */
   public static HttpFailure processingTimeout(long timeoutMs) {
-    return new HttpFailure(503, "processing-timeout", "Service temporarily unavailable",
+    return new HttpFailure(Problem.PROCESSING_TIMEOUT,
         "the request could not be completed within " + timeoutMs + " ms; retry with the same Idempotency-Key",
         List.of(), 2, null);
   }
 
+  public Problem problem() {
+    return problem;
+  }
+
   public int status() {
-    return status;
+    return problem.status();
   }
 
+  /** The problem's short type name, e.g. {@code rate-limited}. */
   public String type() {
-    return type;
-  }
-
-  public String title() {
-    return title;
+    return problem.type();
   }
 
   public List<Violation> violations() {
@@ -149,6 +158,11 @@ public final class HttpFailure extends RuntimeException {
   /** Extra response headers of this answer (e.g. RateLimit-*). */
   public Map<String, String> headers() {
     return headers;
+  }
+
+  /** Extension members of the problem document, e.g. the allowed next statuses of a refused transition. */
+  public Map<String, Object> extensions() {
+    return extensions;
   }
 
   public int retryAfterSeconds() {

@@ -16,7 +16,6 @@ import vn.onewindow.gateway.validation.Violation;
  */
 public final class Problems {
   public static final String CONTENT_TYPE = "application/problem+json";
-  public static final String TYPE_BASE = "https://hub.onewindow.gov.vn/problems/";
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
 
   private final SubmissionOutcomes outcomes;
@@ -34,46 +33,41 @@ public final class Problems {
     } else if (failure == null || ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
       respondToStatus(ctx, ctx.statusCode() < 0 ? 500 : ctx.statusCode());
     } else {
-      LOG.error("unhandled failure on {} {} (request {})", ctx.request().method(), ctx.currentRoute() == null
-          ? "-" : ctx.currentRoute().getPath(), RequestIds.of(ctx), failure);
+      LOG.error("unhandled failure on {} {} (request {})", ctx.request().method(), routeOf(ctx), RequestIds.of(ctx),
+          failure);
       respondToStatus(ctx, 500);
     }
   }
 
   /** Error handler for a status the router produced itself (404, 405, 413, 415...). */
   public void respondToStatus(RoutingContext ctx, int status) {
-    switch (status) {
-      case 400 -> write(ctx, 400, "malformed-request", "Malformed request", "the request could not be read");
-      case 404 -> write(ctx, 404, "not-found", "Not found", "no resource at this path");
-      case 405 -> write(ctx, 405, "method-not-allowed", "Method not allowed",
-          "this path does not accept " + ctx.request().method());
-      case 406 -> write(ctx, 406, "not-acceptable", "Not acceptable", "this resource is served as application/json");
-      case 413 -> {
-        // The rest of an oversized body is never read: close the connection instead of draining it.
-        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-        write(ctx, 413, "body-too-large", "Request body too large", "the request body exceeds the configured limit");
-      }
-      case 415 -> write(ctx, 415, "unsupported-media-type", "Unsupported media type",
-          "send the dossier as Content-Type: application/json");
-      default -> write(ctx, 500, "internal-error", "Internal error",
-          "the request could not be completed; it was not accepted (request " + RequestIds.of(ctx) + ")");
-    }
+    Problem problem = Problem.ofRouterStatus(status);
+    send(ctx, problem, problem(ctx, problem, switch (problem) {
+      case MALFORMED_REQUEST -> "the request could not be read";
+      case NOT_FOUND -> "no resource at this path";
+      case METHOD_NOT_ALLOWED -> "this path does not accept " + ctx.request().method();
+      case NOT_ACCEPTABLE -> "this resource is served as application/json";
+      case BODY_TOO_LARGE -> "the request body exceeds the configured limit";
+      case UNSUPPORTED_MEDIA_TYPE -> "send the dossier as Content-Type: application/json";
+      default -> "the request could not be completed; it was not accepted (request " + RequestIds.of(ctx) + ")";
+    }));
   }
 
   private void respond(RoutingContext ctx, HttpFailure f) {
+    Problem problem = f.problem();
     f.headers().forEach(ctx.response()::putHeader);
     if (f.retryAfterSeconds() > 0) {
       ctx.response().putHeader("Retry-After", Integer.toString(f.retryAfterSeconds()));
     }
-    if (f.status() >= 500) {
-      long suppressed = refusals.tryAcquire(f.type());
+    if (problem.status() >= 500) {
+      long suppressed = refusals.tryAcquire(problem.type());
       if (suppressed >= 0) {
         LOG.warn("{} {} answered {} {} (request {}, {} more like it suppressed in the last 10 s): {}",
-            ctx.request().method(), routeOf(ctx), f.status(), f.type(), RequestIds.of(ctx), suppressed,
+            ctx.request().method(), routeOf(ctx), problem.status(), problem.type(), RequestIds.of(ctx), suppressed,
             f.getCause() == null ? f.getMessage() : f.getCause().getClass().getSimpleName());
       }
     }
-    JsonObject body = problem(ctx, f.status(), f.type(), f.title(), f.getMessage());
+    JsonObject body = problem(ctx, problem, f.getMessage());
     if (!f.violations().isEmpty()) {
       JsonArray errors = new JsonArray();
       for (Violation v : f.violations()) {
@@ -81,24 +75,18 @@ public final class Problems {
       }
       body.put("errors", errors);
     }
-    if ("shutting-down".equals(f.type())) {
-      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-    }
-    send(ctx, f.status(), f.type(), body);
+    f.extensions().forEach(body::put);
+    send(ctx, problem, body);
   }
 
-  private void write(RoutingContext ctx, int status, String type, String title, String detail) {
-    send(ctx, status, type, problem(ctx, status, type, title, detail));
-  }
-
-  private void send(RoutingContext ctx, int status, String type, JsonObject body) {
-    outcomes.recordFailure(ctx, status, type);
-    if (status < 500) {
+  private void send(RoutingContext ctx, Problem problem, JsonObject body) {
+    outcomes.recordFailure(ctx, problem);
+    if (problem.status() < 500) {
       // one line per refused class, never the request's content (it may hold personal data)
-      long suppressed = refusals.tryAcquire(type);
+      long suppressed = refusals.tryAcquire(problem.type());
       if (suppressed >= 0) {
         LOG.info("{} {} refused {} {} (request {}, {} more like it suppressed in the last 10 s)",
-            ctx.request().method(), routeOf(ctx), status, type, RequestIds.of(ctx), suppressed);
+            ctx.request().method(), routeOf(ctx), problem.status(), problem.type(), RequestIds.of(ctx), suppressed);
       }
     }
     HttpServerResponse response = ctx.response();
@@ -106,17 +94,20 @@ public final class Problems {
       response.reset();
       return;
     }
-    response.setStatusCode(status)
+    if (problem.closesConnection()) {
+      response.putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    response.setStatusCode(problem.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
         .end(body.encode());
   }
 
-  private static JsonObject problem(RoutingContext ctx, int status, String type, String title, String detail) {
+  private static JsonObject problem(RoutingContext ctx, Problem problem, String detail) {
     return new JsonObject()
-        .put("type", TYPE_BASE + type)
-        .put("title", title)
-        .put("status", status)
+        .put("type", problem.typeUri())
+        .put("title", problem.title())
+        .put("status", problem.status())
         .put("detail", detail)
         .put("instance", ctx.request().path())
         .put("requestId", RequestIds.of(ctx));

@@ -5,22 +5,26 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import vn.onewindow.common.dossier.Channel;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.Outcome;
 
-/** Counts every submission once, by outcome and channel (both bounded sets). */
+/**
+ * Counts every submission once, by outcome and channel (both bounded sets): accepted ones by the submit step, refused
+ * ones by {@link Problems} with the outcome their {@link Problem} names.
+ */
 public final class SubmissionOutcomes {
-  public static final String SUBMIT_PATH = "/v1/dossiers";
   private static final String CHANNEL_KEY = "submission.channel";
-  private static final String[] CHANNELS = {"online", "counter", "postal", "unknown"};
 
   private final Map<Outcome, Map<String, Counter>> counters = new EnumMap<>(Outcome.class);
 
   public SubmissionOutcomes(MeterRegistry registry) {
     for (Outcome outcome : Outcome.values()) {
-      Map<String, Counter> byChannel = new java.util.HashMap<>();
-      for (String channel : CHANNELS) {
+      Map<String, Counter> byChannel = new HashMap<>();
+      for (String channel : channelTags()) {
         byChannel.put(channel, Counter.builder(MeterNames.SUBMISSIONS)
             .description("Dossier submissions by outcome")
             .tag(MeterNames.TAG_OUTCOME, outcome.tag())
@@ -31,35 +35,31 @@ public final class SubmissionOutcomes {
     }
   }
 
-  /** Remembers the dossier's channel so a later failure is counted under it (any other value counts as unknown). */
-  public static void channel(RoutingContext ctx, String channel) {
-    ctx.put(CHANNEL_KEY, channel);
+  /** Remembers the dossier's channel so a later failure is counted under it (none known: counted as unknown). */
+  public static void channel(RoutingContext ctx, Optional<Channel> channel) {
+    ctx.put(CHANNEL_KEY, channel.map(Channel::tag).orElse(Channel.UNKNOWN_TAG));
   }
 
   public void record(RoutingContext ctx, Outcome outcome) {
     String channel = ctx.get(CHANNEL_KEY);
     Map<String, Counter> byChannel = counters.get(outcome);
-    byChannel.getOrDefault(channel == null ? "unknown" : channel, byChannel.get("unknown")).increment();
+    byChannel.get(channel == null ? Channel.UNKNOWN_TAG : channel).increment();
   }
 
-  void recordFailure(RoutingContext ctx, int status, String type) {
-    if (ctx.request().method() != HttpMethod.POST || !SUBMIT_PATH.equals(ctx.request().path())) {
-      return;
+  /** A refused request counts as a submission when it was one: whatever refused it, router or handler. */
+  void recordFailure(RoutingContext ctx, Problem problem) {
+    if (ctx.request().method() == HttpMethod.POST && Routes.DOSSIERS.equals(ctx.request().path())) {
+      record(ctx, problem.outcome());
     }
-    record(ctx, switch (status) {
-      case 400, 408, 414, 431 -> Outcome.MALFORMED;
-      case 409 -> Outcome.CONFLICT;
-      case 413 -> Outcome.TOO_LARGE;
-      case 415 -> Outcome.UNSUPPORTED_MEDIA_TYPE;
-      case 401, 403 -> Outcome.UNAUTHORIZED;
-      case 422 -> Outcome.INVALID;
-      case 429 -> Outcome.RATE_LIMITED;
-      case 503 -> switch (type) {
-        case "overloaded", "shutting-down" -> Outcome.SHED;
-        case "circuit-open" -> Outcome.BREAKER_OPEN;
-        default -> Outcome.UPSTREAM_ERROR;
-      };
-      default -> Outcome.UPSTREAM_ERROR;
-    });
+  }
+
+  private static String[] channelTags() {
+    Channel[] channels = Channel.values();
+    String[] tags = new String[channels.length + 1];
+    for (int i = 0; i < channels.length; i++) {
+      tags[i] = channels[i].tag();
+    }
+    tags[channels.length] = Channel.UNKNOWN_TAG;
+    return tags;
   }
 }

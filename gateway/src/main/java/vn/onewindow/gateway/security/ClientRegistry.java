@@ -14,12 +14,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import vn.onewindow.common.config.ConfigException;
-import vn.onewindow.gateway.security.Client.Channel;
 
 /**
  * The registered frontends and the SHA-256 of their keys (clients.json). A presented key is hashed once and compared
@@ -29,7 +27,7 @@ import vn.onewindow.gateway.security.Client.Channel;
 public final class ClientRegistry {
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
   private static final Pattern QUOTA_CLASS = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
-  private static final Set<String> FIELDS = Set.of("id", "name", "channel", "quotaClass", "keyHashes", "note");
+  private static final Set<String> FIELDS = Set.of("id", "name", "quotaClass", "keyHashes", "note");
   private static final int MAX_KEYS_PER_CLIENT = 2;
 
   private record Registered(Client client, List<byte[]> digests) {
@@ -111,15 +109,14 @@ public final class ClientRegistry {
         }
       }
       String id = text(c, "id", location, i);
-      if (!ID.matcher(id).matches() || Security.ANONYMOUS_CLIENT.equals(id)) {
+      if (!ID.matcher(id).matches() || Client.ANONYMOUS_ID.equals(id)) {
         throw invalid(location, i, "id '" + id + "' must be 2-63 of a-z 0-9 - (and not '"
-            + Security.ANONYMOUS_CLIENT + "')");
+            + Client.ANONYMOUS_ID + "')");
       }
       if (!ids.add(id)) {
         throw invalid(location, i, "id '" + id + "' is registered twice");
       }
       String name = text(c, "name", location, i);
-      Channel channel = channel(text(c, "channel", location, i), location, i);
       String quotaClass = text(c, "quotaClass", location, i);
       if (!QUOTA_CLASS.matcher(quotaClass).matches()) {
         throw invalid(location, i, "quotaClass '" + quotaClass + "' must be 1-32 of a-z 0-9 -");
@@ -140,7 +137,7 @@ public final class ClientRegistry {
         }
         digests.add(ApiKeys.storedDigest(hash));
       }
-      clients.add(new Registered(new Client(id, name, channel, quotaClass), digests));
+      clients.add(new Registered(new Client(id, name, quotaClass), digests));
     }
     return new ClientRegistry(clients, location);
   }
@@ -151,15 +148,6 @@ public final class ClientRegistry {
       throw invalid(location, index, "needs a non-blank string '" + field + "'");
     }
     return value.asText().strip();
-  }
-
-  private static Channel channel(String raw, String location, int index) {
-    return switch (raw.toLowerCase(Locale.ROOT)) {
-      case "online" -> Channel.ONLINE;
-      case "counter" -> Channel.COUNTER;
-      case "postal" -> Channel.POSTAL;
-      default -> throw invalid(location, index, "channel '" + raw + "' must be online, counter or postal");
-    };
   }
 
   private static ConfigException invalid(String location, int index, String why) {

@@ -15,14 +15,17 @@ import java.util.Map;
 import java.util.Set;
 import vn.onewindow.common.config.SecurityConfig;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.Problem;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.Router;
 
 /**
  * The handlers every request meets before any route: security headers, request limits, the browser origin check
  * (CORS) and the request deadline. Each refusal is an {@link HttpFailure}, so it is rendered like every other problem.
  */
-final class EdgeHandlers {
+public final class EdgeHandlers {
   static final String CSP = "default-src 'none'; frame-ancestors 'none'";
-  private static final Set<String> CORS_REQUEST_HEADERS = Set.of("Content-Type", Security.API_KEY_HEADER,
+  private static final Set<String> CORS_REQUEST_HEADERS = Set.of("Content-Type", Authentication.API_KEY_HEADER,
       "Authorization", "Idempotency-Key", "X-Request-Id");
   private static final Set<String> CORS_EXPOSED_HEADERS = Set.of("Location", "X-Request-Id", "Idempotent-Replayed",
       "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy");
@@ -31,7 +34,7 @@ final class EdgeHandlers {
   private final Set<String> allowedOrigins;
   private final CorsHandler cors;
 
-  EdgeHandlers(SecurityConfig config) {
+  public EdgeHandlers(SecurityConfig config) {
     this.config = config;
     this.allowedOrigins = Set.copyOf(config.corsAllowedOrigins());
     // An empty origin list would make CorsHandler allow "*": build it only for a real allow-list.
@@ -44,8 +47,24 @@ final class EdgeHandlers {
         .maxAgeSeconds(600);
   }
 
+  /**
+   * For {@code HttpServer.invalidRequestHandler}: requests the HTTP codec rejected (request line too long, garbled)
+   * go through the router too, so they get the same problem+json answer and security headers as everything else;
+   * the connection is closed after the answer. A header block over the codec limit keeps Vert.x's bare 431: the
+   * codec dropped its headers (Host included), so the router could only call it a 400.
+   */
+  public static Handler<HttpServerRequest> invalidRequestHandler(Router router) {
+    return request -> {
+      if (request.decoderResult().cause() instanceof TooLongHttpHeaderException) {
+        HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);
+      } else {
+        router.handle(request);
+      }
+    };
+  }
+
   /** Headers that make any answer inert in a browser; HSTS only on HTTPS (browsers ignore it on plain HTTP). */
-  void securityHeaders(RoutingContext ctx) {
+  public void securityHeaders(RoutingContext ctx) {
     HttpServerResponse response = ctx.response();
     response.putHeader("X-Content-Type-Options", "nosniff")
         .putHeader("X-Frame-Options", "DENY")
@@ -63,7 +82,7 @@ final class EdgeHandlers {
    * Requests the HTTP codec could not read (line or header block over the codec limits, garbled request line), and
    * header blocks over the configured count or size: answered with a problem, never passed on.
    */
-  void requestLimits(RoutingContext ctx) {
+  public void requestLimits(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     DecoderResult decoded = request.decoderResult();
     if (decoded != null && decoded.isFailure()) {
@@ -81,10 +100,10 @@ final class EdgeHandlers {
       bytes += header.getKey().length() + header.getValue().length() + 4;
     }
     if (count > config.maxHeaderCount()) {
-      Security.failEarly(ctx, HttpFailure.headersTooLarge(
+      Authentication.failEarly(ctx, HttpFailure.headersTooLarge(
           "the request has " + count + " header fields; at most " + config.maxHeaderCount() + " are accepted"));
     } else if (bytes > config.maxHeaderBytes()) {
-      Security.failEarly(ctx, HttpFailure.headersTooLarge(
+      Authentication.failEarly(ctx, HttpFailure.headersTooLarge(
           "the request header block exceeds " + config.maxHeaderBytes() + " bytes"));
     } else {
       ctx.next();
@@ -97,12 +116,12 @@ final class EdgeHandlers {
    * go through Vert.x's CorsHandler (preflight answered 204, Access-Control-* headers added). No Origin: not a
    * browser cross-origin call, nothing to do.
    */
-  void cors(RoutingContext ctx) {
+  public void cors(RoutingContext ctx) {
     String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
     if (origin == null) {
       ctx.next();
     } else if (!allowedOrigins.contains(origin)) {
-      Security.failEarly(ctx, HttpFailure.forbidden("origin-not-allowed", "Origin not allowed",
+      Authentication.failEarly(ctx, HttpFailure.forbidden(Problem.ORIGIN_NOT_ALLOWED,
           "this API does not accept calls from pages of this origin"));
     } else {
       cors.handle(ctx);
@@ -114,7 +133,7 @@ final class EdgeHandlers {
    * 408 and the connection closed. Otherwise the gateway itself is slow: 503 the client may retry (with its
    * Idempotency-Key, since the dossier may have been queued in the meantime).
    */
-  void deadline(RoutingContext ctx) {
+  public void deadline(RoutingContext ctx) {
     long timeoutMs = config.requestTimeout().toMillis();
     long timer = ctx.vertx().setTimer(timeoutMs, id -> expire(ctx, timeoutMs));
     ctx.addEndHandler(ignored -> ctx.vertx().cancelTimer(timer));

@@ -3,7 +3,6 @@ package vn.onewindow.gateway.security;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
-import io.vertx.ext.web.RoutingContext;
 import vn.onewindow.common.infra.Digests;
 
 /**
@@ -29,11 +28,11 @@ public final class Owners {
     return applicantHash(citizen.isEmpty() ? "business:" + business : "citizen:" + citizen).substring(0, 32);
   }
 
-  public static boolean mayRead(RoutingContext ctx, String ownerClient, String applicantHash) {
-    if (Security.clientId(ctx).equals(ownerClient)) {
+  public static boolean mayRead(Caller caller, String ownerClient, String applicantHash) {
+    if (caller.clientId().equals(ownerClient)) {
       return true;
     }
-    Optional<String> citizen = Security.citizenId(ctx);
+    Optional<String> citizen = caller.citizenId();
     return citizen.isPresent() && applicantHash != null && !applicantHash.isEmpty()
         && MessageDigest.isEqual(applicantHash(citizen.get()).getBytes(StandardCharsets.US_ASCII),
         applicantHash.getBytes(StandardCharsets.US_ASCII));

@@ -14,9 +14,12 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import vn.onewindow.common.dossier.NationalStatus;
+import vn.onewindow.common.dossier.QueuedReceipt;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
@@ -105,22 +108,23 @@ public final class DossierStatusReader {
     if (reply == null || reply.size() == 0) {
       return Optional.empty();
     }
-    JsonObject fields = new JsonObject();
+    Map<String, String> fields = new HashMap<>();
     for (int i = 0; i + 1 < reply.size(); i += 2) {
       fields.put(reply.get(i).toString(), reply.get(i + 1).toString());
     }
+    QueuedReceipt receipt = QueuedReceipt.fromFields(fields);
     JsonObject registered = NationalStatus.NEWLY_REGISTERED.toJson();
-    return Optional.of(new DossierView(fields.getString("client"), fields.getString("applicantHash"), new JsonObject()
+    return Optional.of(new DossierView(receipt.clientId(), receipt.applicantHash(), new JsonObject()
         .put("id", id.toString())
-        .put("code", fields.getString("code"))
-        .put("procedureCode", fields.getString("procedureCode"))
-        .put("receivingUnit", fields.getString("receivingUnit"))
-        .put("handlingAgency", fields.getString("handlingAgency"))
-        .put("channel", fields.getString("channel"))
+        .put("code", receipt.code())
+        .put("procedureCode", receipt.procedureCode())
+        .put("receivingUnit", receipt.receivingUnit())
+        .put("handlingAgency", receipt.handlingAgency())
+        .put("channel", receipt.channel())
         .put("status", registered)
-        .put("receivedAt", fields.getString("receivedAt"))
+        .put("receivedAt", receipt.receivedAt())
         .put("persisted", false)
         .put("history", new JsonArray().add(new JsonObject().put("status", registered)
-            .put("at", fields.getString("receivedAt"))))));
+            .put("at", receipt.receivedAt())))));
   }
 }

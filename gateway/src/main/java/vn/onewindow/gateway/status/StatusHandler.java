@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.security.Caller;
 import vn.onewindow.gateway.security.Owners;
 
 /**
@@ -24,7 +25,7 @@ public final class StatusHandler {
         .map(StatusHandler::parseId)
         .compose(reader::find)
         .map(found -> found
-            .filter(view -> Owners.mayRead(ctx, view.ownerClient(), view.applicantHash()))
+            .filter(view -> Owners.mayRead(Caller.of(ctx), view.ownerClient(), view.applicantHash()))
             .orElseThrow(() -> HttpFailure.notFound("no dossier with this id")))
         .onSuccess(view -> ctx.response()
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

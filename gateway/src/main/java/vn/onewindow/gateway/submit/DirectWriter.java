@@ -8,7 +8,9 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.util.List;
+import vn.onewindow.common.dossier.DossierCode;
+import vn.onewindow.common.dossier.DossierTable;
 import java.util.UUID;
 
 /**
@@ -18,7 +20,6 @@ import java.util.UUID;
  */
 public final class DirectWriter {
   static final int FIRST_DIRECT_SEQUENCE = 50_001;
-  private static final DateTimeFormatter YYMMDD = DateTimeFormatter.ofPattern("yyMMdd");
   private static final String NEXT_SEQUENCE = """
       INSERT INTO dossier_code_sequence (receiving_unit, receipt_date, last_value) VALUES ($1, $2, $3)
       ON CONFLICT (receiving_unit, receipt_date)
@@ -29,17 +30,6 @@ public final class DirectWriter {
       WHERE client_id = $1 AND idempotency_key = $2 AND received_at > $3
       ORDER BY received_at DESC LIMIT 1""";
   private static final String SAME_DOSSIER = "SELECT id::text, code, received_at, body_sha256 FROM dossier WHERE id = $1";
-  private static final String INSERT = """
-      WITH ins AS (
-        INSERT INTO dossier (id, code, client_id, procedure_code, receiving_unit, handling_agency, channel,
-                             applicant_type, status, idempotency_key, payload, received_at, stream_entry_id,
-                             body_sha256)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, ($8::text::jsonb)->'applicant'->>'type', 1, $9, $8::text::jsonb, $10,
-                'direct', $11)
-        ON CONFLICT (id) DO NOTHING
-        RETURNING id, received_at)
-      INSERT INTO dossier_status_history (dossier_id, status, changed_at) SELECT id, 1, received_at FROM ins""";
-
   private final Pool pool;
   private final Duration idempotencyTtl;
 
@@ -89,12 +79,11 @@ public final class DirectWriter {
   private static Future<EnqueueResult> insert(SqlConnection conn, Submission s) {
     LocalDate day = s.receiptDate();
     return conn.preparedQuery(NEXT_SEQUENCE).execute(Tuple.of(s.receivingUnit(), day, FIRST_DIRECT_SEQUENCE))
-        .map(rows -> s.receivingUnit() + "-" + day.format(YYMMDD) + "-"
-            + String.format("%04d", rows.iterator().next().getInteger(0)))
-        .compose(code -> conn.preparedQuery(INSERT)
-            .execute(Tuple.from(new Object[] {UUID.fromString(s.dossierId()), code, s.clientId(), s.procedureCode(),
-                s.receivingUnit(), s.handlingAgency(), s.channel(), s.payload(), s.idempotencyKey(),
-                s.receivedAt().atOffset(ZoneOffset.UTC), s.bodySha256()}))
+        .map(rows -> DossierCode.of(s.receivingUnit(), day, rows.iterator().next().getInteger(0)))
+        .compose(code -> conn.preparedQuery(DossierTable.INSERT)
+            .execute(DossierTable.params(List.of(new DossierTable.NewDossier(s.dossierId(), code, s.clientId(),
+                s.receivedAt().toString(), s.idempotencyKey(), s.payload(), DossierTable.DIRECT_ENTRY,
+                s.bodySha256()))))
             .compose(inserted -> inserted.rowCount() > 0
                 ? Future.succeededFuture(new EnqueueResult.Accepted(new Receipt(s.dossierId(), code,
                     s.receivedAt().toString(), s.expectedResultBy().toString(), s.procedureCode(), false)))

@@ -6,11 +6,15 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
-import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import vn.onewindow.common.config.DossierConfig;
 import vn.onewindow.common.config.ResilienceConfig.Limit;
+import vn.onewindow.common.dossier.DossierCode;
+import vn.onewindow.common.dossier.QueuedReceipt;
 import vn.onewindow.common.dossier.RedisKeys;
+import vn.onewindow.common.dossier.StreamEntry;
 import vn.onewindow.common.infra.RedisScript;
 import vn.onewindow.common.metrics.LatencyTimers;
 import vn.onewindow.common.metrics.MeterNames;
@@ -22,7 +26,6 @@ import vn.onewindow.gateway.admission.LimitDecision;
  */
 public final class DossierQueue {
   private static final RedisScript ENQUEUE = RedisScript.fromResources("lua/gcra.lua", "lua/enqueue-dossier.lua");
-  private static final DateTimeFormatter YYMMDD = DateTimeFormatter.ofPattern("yyMMdd");
 
   private final RedisKeys keys;
   private final DossierConfig config;
@@ -39,22 +42,34 @@ public final class DossierQueue {
   }
 
   public Future<EnqueueResult> enqueue(Redis redis, Submission s) {
-    String yymmdd = s.receiptDate().format(YYMMDD);
     boolean limitApplicant = applicantLimit != null && !s.applicantKey().isEmpty();
     List<String> scriptKeys = List.of(
         s.idempotencyKey() == null ? "" : keys.idempotency(s.clientId(), s.idempotencyKey()),
-        keys.sequence(s.receivingUnit(), yymmdd),
+        keys.sequence(s.receivingUnit(), DossierCode.day(s.receiptDate())),
         keys.stream(),
         keys.receipt(s.dossierId()),
         limitApplicant ? keys.applicantLimit(s.applicantKey()) : "");
-    List<String> args = List.of(
-        s.bodySha256(), s.dossierId(), s.receivingUnit() + "-" + yymmdd,
-        Long.toString(config.idempotencyTtl().toSeconds()), Long.toString(config.receiptTtl().toSeconds()),
-        s.receivedAt().toString(), s.clientId(), s.payload(), s.procedureCode(), s.receivingUnit(),
-        s.handlingAgency(), s.channel(), s.expectedResultBy().toString(),
-        s.idempotencyKey() == null ? "" : s.idempotencyKey(), s.applicantHash(),
+    Map<String, String> entry = new StreamEntry(s.dossierId(), null, s.clientId(), s.receivedAt().toString(),
+        s.idempotencyKey(), s.payload(), s.bodySha256()).toFields();
+    Map<String, String> receipt = new QueuedReceipt(null, s.receivedAt().toString(), s.clientId(),
+        s.procedureCode(), s.receivingUnit(), s.handlingAgency(), s.channel(), s.expectedResultBy().toString(),
+        s.applicantHash()).toFields();
+    List<String> args = new ArrayList<>(13 + 2 * (entry.size() + receipt.size()));
+    args.addAll(List.of(
+        s.bodySha256(), s.dossierId(), DossierCode.prefix(s.receivingUnit(), s.receiptDate()),
+        DossierCode.SEQUENCE_FORMAT, Long.toString(config.idempotencyTtl().toSeconds()),
+        Long.toString(config.receiptTtl().toSeconds()), s.receivedAt().toString(), s.expectedResultBy().toString(),
         limitApplicant ? Double.toString(1000.0 / applicantLimit.perSecond()) : "0",
-        limitApplicant ? Integer.toString(applicantLimit.burst()) : "0");
+        limitApplicant ? Integer.toString(applicantLimit.burst()) : "0",
+        StreamEntry.CODE, QueuedReceipt.ENTRY, Integer.toString(entry.size())));
+    entry.forEach((name, value) -> {
+      args.add(name);
+      args.add(value);
+    });
+    receipt.forEach((name, value) -> {
+      args.add(name);
+      args.add(value);
+    });
     long started = System.nanoTime();
     return ENQUEUE.run(redis, scriptKeys, args)
         .andThen(ar -> latency.record(Duration.ofNanos(System.nanoTime() - started)))

@@ -1,13 +1,12 @@
 package vn.onewindow.gateway.submit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vertx.core.Future;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +18,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.DossierConfig;
+import vn.onewindow.common.dossier.Channel;
 import vn.onewindow.common.infra.Digests;
 import vn.onewindow.common.metrics.LatencyTimers;
 import vn.onewindow.common.metrics.MeterNames;
@@ -26,17 +26,26 @@ import vn.onewindow.common.metrics.MeterNames.Outcome;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.RequestIds;
 import vn.onewindow.gateway.http.SubmissionOutcomes;
+import vn.onewindow.gateway.security.ApplicantCheck;
+import vn.onewindow.gateway.security.Caller;
 import vn.onewindow.gateway.security.Owners;
-import vn.onewindow.gateway.security.Security;
+import vn.onewindow.gateway.security.PayloadGuard;
 import vn.onewindow.gateway.validation.DossierParser;
 import vn.onewindow.gateway.validation.DossierValidator;
 import vn.onewindow.gateway.validation.ProcedureCatalogue.Procedure;
 import vn.onewindow.gateway.validation.Violation;
 
-/** POST /v1/dossiers: read, validate, queue, answer 202 with the receipt. */
+/**
+ * POST /v1/dossiers after admission, one router step per method, in the order the router chains them: parse,
+ * payload guard, schema and catalogue validation, applicant check, then enqueue and answer 202 with the receipt.
+ * A step fails the request with an {@link HttpFailure} or passes the parsed dossier on in the routing context.
+ * One instance per gateway verticle (it holds that verticle's Redis client).
+ */
 public final class SubmitHandler {
   public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]{8,128}");
+  private static final String DOSSIER = "submit.dossier";
+  private static final String STARTED = "submit.started";
   private static final Logger LOG = LoggerFactory.getLogger(SubmitHandler.class);
 
   private final DossierParser parser;
@@ -64,37 +73,69 @@ public final class SubmitHandler {
     this.clock = clock;
   }
 
-  public void handle(RoutingContext ctx) {
-    long started = System.nanoTime();
-    byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-    Future.succeededFuture(body)
-        .map(parser::parse)
-        .map(dossier -> checked(body, dossier))
-        .map(dossier -> validated(ctx, dossier))
-        .map(dossier -> submission(ctx, dossier, body))
-        .compose(submission -> intake.submit(redis, submission))
-        .onSuccess(outcome -> accepted(ctx, outcome, started))
+  /** Step: strict JSON (no duplicate keys, bounded depth), or 400. */
+  public void parse(RoutingContext ctx) {
+    ctx.put(STARTED, System.nanoTime());
+    step(ctx, () -> ctx.put(DOSSIER, parser.parse(body(ctx))));
+  }
+
+  /** Step: byte-level and numeric hazards the schema validator must never see (huge exponents, bad UTF-8...). */
+  public void guardPayload(RoutingContext ctx) {
+    step(ctx, () -> PayloadGuard.check(body(ctx), dossier(ctx)).ifPresent(failure -> {
+      throw failure;
+    }));
+  }
+
+  /** Step: the JSON Schema and the procedure catalogue, every offending field reported at once (422). */
+  public void validate(RoutingContext ctx) {
+    step(ctx, () -> {
+      JsonNode dossier = dossier(ctx);
+      SubmissionOutcomes.channel(ctx, Channel.of(dossier.path("channel").asText("")));
+      List<Violation> violations = validator.validate(dossier);
+      if (!violations.isEmpty()) {
+        throw HttpFailure.invalidDossier(violations);
+      }
+    });
+  }
+
+  /** Step: with a citizen token, the dossier must be in that citizen's name (403). */
+  public void checkApplicant(RoutingContext ctx) {
+    step(ctx, () -> ApplicantCheck.check(Caller.of(ctx).citizenId(),
+        dossier(ctx).path("applicant").path("citizenId").asText("")).ifPresent(failure -> {
+          throw failure;
+        }));
+  }
+
+  /** Last step: queue the dossier (or its degraded path) and answer 202 with the receipt. */
+  public void enqueue(RoutingContext ctx) {
+    Submission submission;
+    try {
+      submission = submission(ctx, dossier(ctx), body(ctx));
+    } catch (HttpFailure f) {
+      ctx.fail(f);
+      return;
+    }
+    intake.submit(redis, submission)
+        .onSuccess(outcome -> accepted(ctx, outcome))
         .onFailure(ctx::fail);
   }
 
-  /** Byte-level and numeric hazards the schema validator must never see (huge exponents, invalid UTF-8...). */
-  private static JsonNode checked(byte[] body, JsonNode dossier) {
-    Security.checkBody(body, dossier).ifPresent(failure -> {
-      throw failure;
-    });
-    return dossier;
+  private static void step(RoutingContext ctx, Runnable check) {
+    try {
+      check.run();
+    } catch (HttpFailure f) {
+      ctx.fail(f);
+      return;
+    }
+    ctx.next();
   }
 
-  private JsonNode validated(RoutingContext ctx, JsonNode dossier) {
-    SubmissionOutcomes.channel(ctx, dossier.path("channel").asText(""));
-    List<Violation> violations = validator.validate(dossier);
-    if (!violations.isEmpty()) {
-      throw HttpFailure.invalidDossier(violations);
-    }
-    Security.checkApplicant(ctx, dossier.path("applicant").path("citizenId").asText("")).ifPresent(failure -> {
-      throw failure;
-    });
-    return dossier;
+  private static byte[] body(RoutingContext ctx) {
+    return ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+  }
+
+  private static JsonNode dossier(RoutingContext ctx) {
+    return ctx.get(DOSSIER);
   }
 
   private Submission submission(RoutingContext ctx, JsonNode dossier, byte[] body) {
@@ -108,7 +149,7 @@ public final class SubmitHandler {
     Procedure procedure = validator.catalogue().find(procedureCode).orElseThrow();
     return new Submission(
         UUID.randomUUID().toString(),
-        Security.clientId(ctx),
+        Caller.of(ctx).clientId(),
         idempotencyKey,
         Digests.sha256Hex(body),
         new String(body, StandardCharsets.UTF_8),
@@ -123,11 +164,12 @@ public final class SubmitHandler {
         Owners.applicantKey(dossier.path("applicant")));
   }
 
-  private void accepted(RoutingContext ctx, DossierIntake.Outcome outcome, long startedNanos) {
+  private void accepted(RoutingContext ctx, DossierIntake.Outcome outcome) {
     Receipt receipt = outcome.receipt();
     outcomes.record(ctx, receipt.replayed() ? Outcome.DUPLICATE : outcome.degraded() ? Outcome.DEGRADED
         : Outcome.ACCEPTED);
-    latency.record(Duration.ofNanos(System.nanoTime() - startedNanos));
+    Long started = ctx.get(STARTED);
+    latency.record(Duration.ofNanos(System.nanoTime() - started));
     String statusUrl = links.statusUrl(receipt.dossierId());
     // Not INFO: a line per accepted dossier cost about a sixth of the throughput on 2 cores (README, capacity);
     // hub_submissions_total counts them and PostgreSQL holds each one.

@@ -13,16 +13,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import vn.onewindow.common.dossier.Channel;
 
 /** The procedures the hub accepts dossiers for ({@code config/procedures.json}), loaded once at start. */
 public final class ProcedureCatalogue {
 
   public record Procedure(String code, String name, String field, String level, int processingDays,
-                          Set<String> channels, Set<String> applicantTypes, List<String> requiredFields,
+                          Set<Channel> channels, Set<String> applicantTypes, List<String> requiredFields,
                           int requiredAttachments, boolean active) {
   }
 
-  private static final Set<String> KNOWN_CHANNELS = Set.of("online", "counter", "postal");
   private static final Set<String> KNOWN_APPLICANT_TYPES = Set.of("citizen", "business");
 
   private final String version;
@@ -55,7 +55,7 @@ public final class ProcedureCatalogue {
         throw new IllegalStateException("procedure catalogue '" + location + "': missing or duplicate code '" + code + "'");
       }
       procedures.put(code, new Procedure(code, p.path("name").asText(), p.path("field").asText(),
-          p.path("level").asText(), p.path("processingDays").asInt(), Set.copyOf(strings(p.path("channels"))),
+          p.path("level").asText(), p.path("processingDays").asInt(), channels(p.path("channels"), code, location),
           Set.copyOf(strings(p.path("applicantTypes"))), strings(p.path("requiredFields")),
           p.path("requiredAttachments").asInt(0), p.path("active").asBoolean(true)));
     }
@@ -94,11 +94,10 @@ public final class ProcedureCatalogue {
       return violations;
     }
     // Values outside the schema's enums were reported by the schema already.
-    String channel = dossier.path("channel").asText("");
-    if (KNOWN_CHANNELS.contains(channel) && !procedure.channels().contains(channel)) {
-      violations.add(new Violation("/channel", "procedure " + procedure.code() + " does not accept channel '"
-          + channel + "' (accepts " + String.join(", ", procedure.channels().stream().sorted().toList()) + ")"));
-    }
+    Channel.of(dossier.path("channel").asText("")).filter(c -> !procedure.channels().contains(c)).ifPresent(c ->
+        violations.add(new Violation("/channel", "procedure " + procedure.code() + " does not accept channel '"
+            + c.tag() + "' (accepts " + String.join(", ", procedure.channels().stream().map(Channel::tag).sorted()
+            .toList()) + ")")));
     String applicantType = dossier.path("applicant").path("type").asText("");
     if (KNOWN_APPLICANT_TYPES.contains(applicantType) && !procedure.applicantTypes().contains(applicantType)) {
       violations.add(new Violation("/applicant/type", "procedure " + procedure.code() + " does not accept applicant type '"
@@ -119,6 +118,15 @@ public final class ProcedureCatalogue {
           + procedure.requiredAttachments() + " attachment(s), got " + attachments.size()));
     }
     return violations;
+  }
+
+  private static Set<Channel> channels(JsonNode array, String code, String location) {
+    Set<Channel> channels = new java.util.HashSet<>();
+    for (String name : strings(array)) {
+      channels.add(Channel.of(name).orElseThrow(() -> new IllegalStateException("procedure catalogue '" + location
+          + "': procedure " + code + " names an unknown channel '" + name + "'")));
+    }
+    return Set.copyOf(channels);
   }
 
   private static List<String> strings(JsonNode array) {

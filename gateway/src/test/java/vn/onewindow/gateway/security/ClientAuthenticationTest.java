@@ -36,7 +36,7 @@ class ClientAuthenticationTest extends OneGatewayPerClass {
   static void start() {
     JsonArray clients = new JsonArray(SecurityTestSupport.resource("config/clients.json"));
     clients.add(new JsonObject().put("id", "regional-portal").put("name", "Regional portal (rotating its key)")
-        .put("channel", "online").put("quotaClass", "standard")
+        .put("quotaClass", "standard")
         .put("keyHashes", new JsonArray().add(ApiKeys.hash(ROTATING_OLD_KEY)).add(ApiKeys.hash(ROTATING_NEW_KEY))));
     Path file = SecurityTestSupport.tempFile("clients", ".json", clients.encodePrettily());
     gw = new GatewayFixture(Map.of("security.clients-file", file.toString()));
@@ -149,7 +149,7 @@ class ClientAuthenticationTest extends OneGatewayPerClass {
 
       assertThat(anonymous.statusCode()).as(anonymous.bodyAsString()).isEqualTo(202);
       String id = anonymous.bodyAsJsonObject().getString("id");
-      assertThat(field(SecurityTestSupport.streamEntryOf(open, id), "client")).isEqualTo(Security.ANONYMOUS_CLIENT);
+      assertThat(field(SecurityTestSupport.streamEntryOf(open, id), "client")).isEqualTo(Client.ANONYMOUS_ID);
       assertProblem(badKey, 401, "unauthorized");
       assertThat(badKey.getHeader("WWW-Authenticate")).isEqualTo("ApiKey");
       assertThat(open.queued()).isEqualTo(before + 1);

@@ -10,7 +10,6 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.config.ConfigException;
-import vn.onewindow.gateway.security.Client.Channel;
 
 /** The client registry and the key tool, without servers. */
 class ClientRegistryTest {
@@ -21,10 +20,10 @@ class ClientRegistryTest {
 
     assertThat(registry.size()).isEqualTo(5);
     assertThat(registry.authenticate("dev-portal-web-key"))
-        .contains(new Client("portal-web", "National Public Service Portal (web)", Channel.ONLINE, "standard"));
+        .contains(new Client("portal-web", "National Public Service Portal (web)", "standard"));
     assertThat(registry.authenticate("dev-mobile-app-key").orElseThrow().id()).isEqualTo("mobile-app");
-    assertThat(registry.authenticate("dev-kiosk-key").orElseThrow().channel()).isEqualTo(Channel.COUNTER);
-    assertThat(registry.authenticate("dev-postal-key").orElseThrow().channel()).isEqualTo(Channel.POSTAL);
+    assertThat(registry.authenticate("dev-kiosk-key").orElseThrow().quotaClass()).isEqualTo("kiosk");
+    assertThat(registry.authenticate("dev-postal-key").orElseThrow().id()).isEqualTo("postal-counter");
     assertThat(registry.authenticate("dev-loadtest-abuser-key").orElseThrow().quotaClass()).isEqualTo("abuse-test");
   }
 
@@ -57,7 +56,9 @@ class ClientRegistryTest {
     assertThatThrownBy(() -> load("{}")).isInstanceOf(ConfigException.class).hasMessageContaining("JSON array");
     assertThatThrownBy(() -> load("[" + client("aa", "online", hash) + "," + client("aa", "online",
         ApiKeys.hash("other-key-00000")) + "]")).hasMessageContaining("client #1").hasMessageContaining("twice");
-    assertThatThrownBy(() -> load("[" + client("kiosk", "fax", hash) + "]")).hasMessageContaining("channel 'fax'");
+    // a dossier names its own channel; a client's registration has none (a kiosk may file an online dossier)
+    assertThatThrownBy(() -> load("[{\"id\":\"kiosk\",\"name\":\"K\",\"channel\":\"counter\",\"quotaClass\":\"k\","
+        + "\"keyHashes\":[\"" + hash + "\"]}]")).hasMessageContaining("unknown field 'channel'");
     assertThatThrownBy(() -> load("[" + client("kiosk", "counter", hash, ApiKeys.hash("k2-000000"),
         ApiKeys.hash("k3-000000")) + "]")).hasMessageContaining("1 or 2 hashes");
     assertThatThrownBy(() -> load("[" + client("kiosk", "counter", "sha256:ABC") + "]"))
@@ -65,7 +66,7 @@ class ClientRegistryTest {
     assertThatThrownBy(() -> load("[" + client("public", "online", hash) + "]")).hasMessageContaining("not 'public'");
     assertThatThrownBy(() -> load("[" + client("a1", "online", hash) + "," + client("b1", "online", hash) + "]"))
         .hasMessageContaining("already registered");
-    assertThatThrownBy(() -> load("[{\"id\":\"a1\",\"name\":\"A\",\"channel\":\"online\",\"quotaClass\":\"standard\","
+    assertThatThrownBy(() -> load("[{\"id\":\"a1\",\"name\":\"A\",\"quotaClass\":\"standard\","
         + "\"keyHash\":[\"" + hash + "\"]}]")).hasMessageContaining("unknown field 'keyHash'");
     assertThatThrownBy(() -> load("[{\"id\":\"a1\",\"id\":\"a2\"}]")).hasMessageContaining("not valid JSON");
     assertThatThrownBy(() -> ClientRegistry.load("/nonexistent/clients.json")).hasMessageContaining("neither a file");
@@ -107,8 +108,8 @@ class ClientRegistryTest {
     return ClientRegistry.load(SecurityTestSupport.tempFile("clients", ".json", json).toString());
   }
 
-  private static String client(String id, String channel, String... hashes) {
-    return "{\"id\":\"" + id + "\",\"name\":\"Client " + id + "\",\"channel\":\"" + channel
+  private static String client(String id, String ignoredChannel, String... hashes) {
+    return "{\"id\":\"" + id + "\",\"name\":\"Client " + id
         + "\",\"quotaClass\":\"standard\",\"keyHashes\":[\"" + String.join("\",\"", hashes) + "\"]}";
   }
 }

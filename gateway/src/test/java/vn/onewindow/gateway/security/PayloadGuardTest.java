@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.validation.Violation;
 
-/** What Security.checkBody refuses after parsing, without servers (parsed like DossierParser does). */
+/** What PayloadGuard.check refuses after parsing, without servers (parsed like DossierParser does). */
 class PayloadGuardTest {
   private static final ObjectMapper MAPPER = JsonMapper.builder()
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();

@@ -1,0 +1,95 @@
+package vn.onewindow.gateway.http;
+
+import java.util.Locale;
+import vn.onewindow.common.metrics.MeterNames.Outcome;
+
+/**
+ * The catalogue of every problem the hub answers with: its type URI, HTTP status, title, the submission outcome it
+ * counts as, and whether the connection is closed after the answer. Handlers raise an {@link HttpFailure} naming one
+ * of these; nothing else decides a status or compares type strings.
+ */
+public enum Problem {
+  MALFORMED_REQUEST(400, "Malformed request", Outcome.MALFORMED),
+  UNAUTHORIZED(401, "Unauthorized", Outcome.UNAUTHORIZED),
+  ORIGIN_NOT_ALLOWED(403, "Origin not allowed", Outcome.UNAUTHORIZED),
+  APPLICANT_MISMATCH(403, "Applicant mismatch", Outcome.UNAUTHORIZED),
+  NOT_FOUND(404, "Not found", Outcome.MALFORMED),
+  METHOD_NOT_ALLOWED(405, "Method not allowed", Outcome.MALFORMED),
+  NOT_ACCEPTABLE(406, "Not acceptable", Outcome.MALFORMED),
+  REQUEST_TIMEOUT(408, "Request timeout", Outcome.MALFORMED),
+  IDEMPOTENCY_KEY_REUSED(409, "Idempotency key reused", Outcome.CONFLICT),
+  /** The rest of an oversized body is never read: the connection is closed instead of drained. */
+  BODY_TOO_LARGE(413, "Request body too large", Outcome.TOO_LARGE, true),
+  URI_TOO_LONG(414, "URI too long", Outcome.MALFORMED),
+  UNSUPPORTED_MEDIA_TYPE(415, "Unsupported media type", Outcome.UNSUPPORTED_MEDIA_TYPE),
+  INVALID_DOSSIER(422, "Invalid dossier", Outcome.INVALID),
+  RATE_LIMITED(429, "Too many requests", Outcome.RATE_LIMITED),
+  HEADERS_TOO_LARGE(431, "Request header fields too large", Outcome.MALFORMED),
+  INTERNAL_ERROR(500, "Internal error", Outcome.UPSTREAM_ERROR),
+  UPSTREAM_UNAVAILABLE(503, "Service temporarily unavailable", Outcome.UPSTREAM_ERROR),
+  PROCESSING_TIMEOUT(503, "Service temporarily unavailable", Outcome.UPSTREAM_ERROR),
+  CIRCUIT_OPEN(503, "Service temporarily unavailable", Outcome.BREAKER_OPEN),
+  OVERLOADED(503, "Service overloaded", Outcome.SHED),
+  /** The instance goes away: the client reconnects, so a load balancer sends the retry to another instance. */
+  SHUTTING_DOWN(503, "Instance shutting down", Outcome.SHED, true);
+
+  /** Prefix of every problem type URI (RFC 9457 {@code type}). */
+  public static final String TYPE_BASE = "https://hub.onewindow.gov.vn/problems/";
+
+  private final int status;
+  private final String title;
+  private final Outcome outcome;
+  private final boolean closesConnection;
+  private final String type;
+
+  Problem(int status, String title, Outcome outcome) {
+    this(status, title, outcome, false);
+  }
+
+  Problem(int status, String title, Outcome outcome, boolean closesConnection) {
+    this.status = status;
+    this.title = title;
+    this.outcome = outcome;
+    this.closesConnection = closesConnection;
+    this.type = name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /** The problem the router itself reports for a bare status code (no route, wrong method, body too large...). */
+  public static Problem ofRouterStatus(int status) {
+    return switch (status) {
+      case 400 -> MALFORMED_REQUEST;
+      case 404 -> NOT_FOUND;
+      case 405 -> METHOD_NOT_ALLOWED;
+      case 406 -> NOT_ACCEPTABLE;
+      case 413 -> BODY_TOO_LARGE;
+      case 415 -> UNSUPPORTED_MEDIA_TYPE;
+      default -> INTERNAL_ERROR;
+    };
+  }
+
+  public int status() {
+    return status;
+  }
+
+  /** The short type name, e.g. {@code rate-limited}. */
+  public String type() {
+    return type;
+  }
+
+  public String typeUri() {
+    return TYPE_BASE + type;
+  }
+
+  public String title() {
+    return title;
+  }
+
+  /** How a submission refused with this problem is counted in {@code hub.submissions}. */
+  public Outcome outcome() {
+    return outcome;
+  }
+
+  public boolean closesConnection() {
+    return closesConnection;
+  }
+}

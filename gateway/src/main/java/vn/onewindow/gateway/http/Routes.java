@@ -1,0 +1,19 @@
+package vn.onewindow.gateway.http;
+
+/** The paths of the public API, named once for the router, status links and outcome counting. */
+public final class Routes {
+  /** POST: submit a dossier. */
+  public static final String DOSSIERS = "/v1/dossiers";
+  /** GET: a dossier's status. */
+  public static final String DOSSIER = DOSSIERS + "/:id";
+  /** Everything under it needs a registered client and counts against its rate limit. */
+  public static final String API = "/v1/*";
+
+  private Routes() {
+  }
+
+  /** The status path of one dossier. */
+  public static String dossier(String dossierId) {
+    return DOSSIERS + "/" + dossierId;
+  }
+}

@@ -1,0 +1,141 @@
+package vn.onewindow.gateway.security;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.onewindow.common.config.SecurityConfig;
+import vn.onewindow.common.config.SecurityConfig.CitizenToken;
+import vn.onewindow.common.privacy.PersonalData;
+import vn.onewindow.gateway.http.HttpFailure;
+
+/**
+ * Who is calling, as two router steps: the frontend client ({@code X-Api-Key}, hashes in clients.json) and, when
+ * present or required, the citizen's bearer JWT from the national sign-in. What they learn travels in the
+ * request's {@link Caller}. Built once per process: every event loop shares the client registry and the JWK cache.
+ *
+ * <p>Every refusal is a 401 with the same answer whatever was wrong, so nothing helps guessing.
+ */
+public final class Authentication {
+  public static final String API_KEY_HEADER = "X-Api-Key";
+  private static final String API_KEY_CHALLENGE = "ApiKey";
+  private static final Logger LOG = LoggerFactory.getLogger(Authentication.class);
+
+  private final SecurityConfig config;
+  private final ClientRegistry clients;
+  private final CitizenTokens tokens;
+
+  private Authentication(SecurityConfig config, ClientRegistry clients, CitizenTokens tokens) {
+    this.config = config;
+    this.clients = clients;
+    this.tokens = tokens;
+  }
+
+  /** Reads the clients file and key material: blocking, call once at start-up. */
+  public static Authentication create(Vertx vertx, SecurityConfig config) {
+    ClientRegistry clients = ClientRegistry.load(config.clientsFile());
+    boolean verifying = config.citizenToken() != CitizenToken.OFF && config.jwt().configured();
+    CitizenTokens tokens = verifying ? CitizenTokens.create(vertx, config.jwt()) : null;
+    LOG.info("security: {} clients from {}, API key {}, citizen tokens {}{}, TLS {}, CORS origins {}",
+        clients.size(), clients.location(), config.requireApiKey() ? "required" : "optional (anonymous allowed)",
+        config.citizenToken().name().toLowerCase(Locale.ROOT),
+        config.citizenToken() == CitizenToken.OPTIONAL && !verifying
+            ? " (no security.jwt.* configured: bearer tokens are refused)" : "",
+        config.tls().enabled() ? "on (HTTP/2 via ALPN)" : "OFF (terminate TLS in front of this gateway)",
+        config.corsAllowedOrigins());
+    return new Authentication(config, clients, tokens);
+  }
+
+  /** Router step: authenticates the calling client; 401 when it cannot. */
+  public void client(RoutingContext ctx) {
+    List<String> keys = ctx.request().headers().getAll(API_KEY_HEADER);
+    if (keys.isEmpty() && !config.requireApiKey()) {
+      Caller.authenticated(ctx, Client.ANONYMOUS);
+      ctx.next();
+      return;
+    }
+    Optional<Client> client = keys.size() == 1 ? clients.authenticate(keys.get(0)) : Optional.empty();
+    if (client.isEmpty()) {
+      failEarly(ctx, HttpFailure.unauthorized(API_KEY_CHALLENGE,
+          "this API needs the " + API_KEY_HEADER + " of a registered client"));
+      return;
+    }
+    Caller.authenticated(ctx, client.get());
+    ctx.next();
+  }
+
+  /** Router step: verifies a citizen's bearer token when present (and requires one when configured). */
+  public void citizen(RoutingContext ctx) {
+    if (config.citizenToken() == CitizenToken.OFF) {
+      ctx.next();
+      return;
+    }
+    List<String> authorizations = ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION);
+    if (authorizations.isEmpty()) {
+      if (config.citizenToken() == CitizenToken.REQUIRED) {
+        failEarly(ctx, HttpFailure.unauthorized(bearerChallenge(null),
+            "this API needs a citizen token from the national sign-in (Authorization: Bearer)"));
+      } else {
+        ctx.next();
+      }
+      return;
+    }
+    String token = authorizations.size() == 1 ? bearerToken(authorizations.get(0)) : null;
+    if (token == null || tokens == null) {
+      rejectToken(ctx, token == null ? "not a single Bearer credential" : "no verifier configured");
+      return;
+    }
+    boolean paused = !ctx.request().isEnded();
+    if (paused) {
+      // Verification may complete later (a JWK Set fetch): hold the body for the BodyHandler meanwhile.
+      ctx.request().pause();
+    }
+    tokens.verify(token).onComplete(verified -> {
+      if (paused) {
+        ctx.request().resume();
+      }
+      if (verified.succeeded()) {
+        Caller.citizenVerified(ctx, verified.result());
+        ctx.next();
+      } else {
+        rejectToken(ctx, verified.cause().getMessage());
+      }
+    });
+  }
+
+  /**
+   * Fails before the body was read: asks HTTP/1.x clients to close the connection rather than keep streaming a body
+   * nobody will read (the rest of it is discarded, never buffered).
+   */
+  static void failEarly(RoutingContext ctx, HttpFailure failure) {
+    if (!ctx.request().isEnded() && ctx.request().version() != HttpVersion.HTTP_2) {
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    ctx.fail(failure);
+  }
+
+  private void rejectToken(RoutingContext ctx, String reason) {
+    LOG.debug("citizen token refused: {}", PersonalData.maskFreeText(reason));
+    failEarly(ctx, HttpFailure.unauthorized(bearerChallenge("invalid_token"),
+        "the citizen token is invalid or expired; sign in again"));
+  }
+
+  private static String bearerChallenge(String error) {
+    String realm = "Bearer realm=\"onewindow\"";
+    return error == null ? realm : realm + ", error=\"" + error + "\"";
+  }
+
+  /** The token of {@code Bearer <token>} (scheme case-insensitive, RFC 7235), or null. */
+  private static String bearerToken(String authorization) {
+    if (authorization.length() < 8 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    String token = authorization.substring(7).strip();
+    return token.isEmpty() ? null : token;
+  }
+}

@@ -1,0 +1,105 @@
+package vn.onewindow.intake;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.onewindow.common.config.IntakeConfig;
+
+/**
+ * New entries: a blocking XREADGROUP on a dedicated connection, then the batch, then the next read, each on a new
+ * turn of the event loop. A read that fails or hangs past block + margin replaces its client: a half-dead socket is
+ * torn down, never handed back to a pool.
+ */
+final class ReadLoop {
+  private static final Logger LOG = LoggerFactory.getLogger(ReadLoop.class);
+
+  private final Vertx vertx;
+  private final IntakeConfig config;
+  private final StreamReader reader;
+  private final Batches batches;
+  private final IntakeMetrics metrics;
+  private final Supplier<Redis> newClient;
+  private final String consumerName;
+  private Redis client;
+  private RedisConnection connection;
+  private volatile boolean stopped;
+
+  ReadLoop(Vertx vertx, IntakeConfig config, StreamReader reader, Batches batches, IntakeMetrics metrics,
+           Supplier<Redis> newClient, String consumerName) {
+    this.vertx = vertx;
+    this.config = config;
+    this.reader = reader;
+    this.batches = batches;
+    this.metrics = metrics;
+    this.newClient = newClient;
+    this.consumerName = consumerName;
+  }
+
+  /** Connects, then loops until {@link #stop}. */
+  Future<Void> start() {
+    return connect().onSuccess(v -> vertx.runOnContext(x -> round()));
+  }
+
+  Future<Void> stop() {
+    stopped = true;
+    return client == null ? Future.succeededFuture() : client.close();
+  }
+
+  private void round() {
+    if (stopped) {
+      return;
+    }
+    long wait = batches.backoffRemainingMs();
+    if (wait > 0) {
+      vertx.setTimer(wait, id -> round());
+      return;
+    }
+    long block = config.block().toMillis();
+    reader.readNew(connection, config.batchSize(), block)
+        .timeout(block + config.readMargin().toMillis(), TimeUnit.MILLISECONDS)
+        .onFailure(this::failed)
+        .compose(batch -> stopped ? Future.succeededFuture(BatchProcessor.Result.EMPTY) : batches.process(batch))
+        // a new turn of the event loop each round: the loop never grows the stack
+        .onSuccess(result -> vertx.runOnContext(x -> round()));
+  }
+
+  private void failed(Throwable err) {
+    if (stopped) {
+      return;
+    }
+    metrics.redisFailures.increment();
+    LOG.warn("XREADGROUP failed for consumer {} ({}); reconnecting in {} ms", consumerName,
+        FailureKind.describe(err), config.retryBackoff().toMillis());
+    connection = null;
+    Redis broken = client;
+    client = null;
+    if (broken != null) {
+      broken.close(); // closes the socket itself: a half-dead connection must not be reused
+    }
+    vertx.timer(config.retryBackoff().toMillis())
+        .compose(v -> stopped ? Future.failedFuture("stopped") : reader.ensureGroup())
+        .compose(v -> connect())
+        .onSuccess(v -> round())
+        .onFailure(this::failed);
+  }
+
+  private Future<Void> connect() {
+    if (client == null) {
+      client = newClient.get();
+    }
+    return client.connect().map(c -> {
+      c.exceptionHandler(err -> LOG.debug("read connection of {}: {}", consumerName, FailureKind.describe(err)));
+      if (stopped) {
+        c.close();
+      } else {
+        connection = c;
+      }
+      return null;
+    });
+  }
+}
