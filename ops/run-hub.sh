@@ -4,4 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -B -DskipTests -pl hub -am package
+# In a terminal, readable log lines (log.format=text); piped or redirected, the JSON default. HUB_LOG_FORMAT wins.
+if [ -t 1 ] && [ -z "${HUB_LOG_FORMAT:-}" ]; then
+  export HUB_LOG_FORMAT=text
+fi
 exec java ${HUB_JAVA_OPTS:--Xms256m -Xmx1g} -jar hub/target/hub.jar

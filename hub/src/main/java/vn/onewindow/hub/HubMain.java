@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.ConfigException;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.config.Settings;
+import vn.onewindow.common.logging.LogFormat;
 
 /** Entry point: {@code java -jar hub/target/hub.jar}, configured by config/hub.properties and HUB_* variables. */
 public final class HubMain {
@@ -24,6 +25,8 @@ public final class HubMain {
       System.exit(2);
       return;
     }
+    // logback started with HUB_LOG_FORMAT alone; the validated value may also come from HUB_CONFIG_FILE
+    LogFormat.use(config.logFormat());
     LOG.info("configuration: {}", HubConfig.describe(settings));
     Hub hub = Hub.start(config);
     Runtime.getRuntime().addShutdownHook(new Thread(hub::drain, "hub-drain"));

@@ -1,10 +1,12 @@
 package vn.onewindow.common.config;
 
 import java.util.stream.Collectors;
+import vn.onewindow.common.logging.LogFormat;
 
 /** The whole validated configuration of one hub process; immutable once built. */
 public record HubConfig(
     Role role,
+    LogFormat logFormat,
     HttpConfig http,
     RedisConfig redis,
     PostgresConfig postgres,
@@ -21,9 +23,11 @@ public record HubConfig(
     return from(Settings.load(System.getenv()));
   }
 
+  /** Every record validated on its own, then the rules between them ({@link CrossChecks}). */
   public static HubConfig from(Settings s) {
-    return new HubConfig(
+    HubConfig config = new HubConfig(
         s.oneOf("hub.role", Role.class),
+        s.oneOf("log.format", LogFormat.class),
         HttpConfig.from(s),
         RedisConfig.from(s),
         PostgresConfig.from(s),
@@ -33,6 +37,8 @@ public record HubConfig(
         EmbeddedConfig.from(s),
         SecurityConfig.from(s),
         ResilienceConfig.from(s));
+    CrossChecks.check(s, config);
+    return config;
   }
 
   public boolean runsGateway() {
@@ -44,15 +50,18 @@ public record HubConfig(
   }
 
   public HubConfig withRole(Role role) {
-    return new HubConfig(role, http, redis, postgres, stream, intake, dossier, embedded, security, resilience);
+    return new HubConfig(role, logFormat, http, redis, postgres, stream, intake, dossier, embedded, security,
+        resilience);
   }
 
   public HubConfig withRedis(RedisConfig redis) {
-    return new HubConfig(role, http, redis, postgres, stream, intake, dossier, embedded, security, resilience);
+    return new HubConfig(role, logFormat, http, redis, postgres, stream, intake, dossier, embedded, security,
+        resilience);
   }
 
   public HubConfig withPostgres(PostgresConfig postgres) {
-    return new HubConfig(role, http, redis, postgres, stream, intake, dossier, embedded, security, resilience);
+    return new HubConfig(role, logFormat, http, redis, postgres, stream, intake, dossier, embedded, security,
+        resilience);
   }
 
   /** For the start-up log line: every knob, with passwords in URLs masked. */

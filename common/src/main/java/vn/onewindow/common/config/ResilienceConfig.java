@@ -95,6 +95,9 @@ public record ResilienceConfig(
       String[] parts = entry.trim().split("[:/]");
       try {
         classes.put(parts[0].trim(), new Limit(Double.parseDouble(parts[1]), Integer.parseInt(parts[2])));
+      } catch (ConfigException e) {
+        throw s.invalid("ratelimit.client-classes", raw, "gives class '" + parts[0].trim()
+            + "' a rate or burst below the minimum: each class needs a positive rate and a burst of at least 1");
       } catch (RuntimeException e) {
         throw s.invalid("ratelimit.client-classes", raw, "must list <class>:<per second>/<burst>, e.g. standard:200/400");
       }

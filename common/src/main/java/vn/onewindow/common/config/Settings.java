@@ -134,6 +134,25 @@ public final class Settings {
     return new ConfigException("config " + key + "='" + value + "' (env " + envName(key) + ") " + why);
   }
 
+  /**
+   * Settings valid one by one that contradict each other. {@code rule} has one {@code {}} per key, in order, each
+   * replaced by {@code key=value}; the variables of all keys follow, e.g. "config timeout.redis-enqueue-ms=12000 must
+   * be shorter than security.request-timeout-ms=10000: ... (env HUB_TIMEOUT_REDIS_ENQUEUE_MS,
+   * HUB_SECURITY_REQUEST_TIMEOUT_MS)".
+   */
+  public ConfigException conflict(String rule, String... keys) {
+    StringBuilder message = new StringBuilder("config ");
+    int from = 0;
+    for (String key : keys) {
+      int at = rule.indexOf("{}", from);
+      message.append(rule, from, at).append(key).append('=').append(string(key));
+      from = at + 2;
+    }
+    message.append(rule.substring(from)).append(" (env ");
+    message.append(String.join(", ", java.util.Arrays.stream(keys).map(Settings::envName).toList())).append(')');
+    return new ConfigException(message.toString());
+  }
+
   private static Map<String, String> readDefaults() {
     Map<String, String> all = new TreeMap<>();
     for (String resource : DEFAULTS_RESOURCES) {

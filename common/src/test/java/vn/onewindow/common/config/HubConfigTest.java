@@ -1,6 +1,7 @@
 package vn.onewindow.common.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
@@ -9,7 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Map;
+import org.assertj.core.api.ThrowableAssertAlternative;
 import org.junit.jupiter.api.Test;
+import vn.onewindow.common.logging.LogFormat;
 
 class HubConfigTest {
 
@@ -52,6 +55,15 @@ class HubConfigTest {
   }
 
   @Test
+  void shouldReadTheLogFormatAndRefuseAnUnknownOne() {
+    assertThat(HubConfig.from(Settings.load(Map.of())).logFormat()).isEqualTo(LogFormat.JSON);
+    assertThat(HubConfig.from(Settings.load(Map.of("HUB_LOG_FORMAT", "text"))).logFormat()).isEqualTo(LogFormat.TEXT);
+    assertThatThrownBy(() -> HubConfig.from(Settings.load(Map.of("HUB_LOG_FORMAT", "xml"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("config log.format='xml' (env HUB_LOG_FORMAT) must be one of [json, text]");
+  }
+
+  @Test
   void shouldNeverPrintPasswords() {
     Settings settings = Settings.load(Map.of("HUB_POSTGRES_URL", "postgresql://hub:topsecret@db:5432/hub"));
 
@@ -75,5 +87,88 @@ class HubConfigTest {
         .containsPattern("\\|\\s*`" + java.util.regex.Pattern.quote(key) + "`\\s*\\|\\s*`"
             + java.util.regex.Pattern.quote(Settings.envName(key)) + "`\\s*\\|\\s*"
             + (value.isEmpty() ? "\\(empty\\)" : "`" + java.util.regex.Pattern.quote(value) + "`")));
+  }
+
+  // ---- rules between keys: each names both keys, their values and their variables --------------------------------
+
+  private static ThrowableAssertAlternative<ConfigException> refused(String... keyValues) {
+    Map<String, String> overrides = new java.util.HashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      overrides.put(keyValues[i], keyValues[i + 1]);
+    }
+    return assertThatExceptionOfType(ConfigException.class).isThrownBy(() -> HubConfig.from(Settings.of(overrides)));
+  }
+
+  @Test
+  void shouldRefuseAnUpstreamTimeoutNotShorterThanTheRequestDeadline() {
+    refused("timeout.redis-enqueue-ms", "12000")
+        .withMessageStartingWith("config timeout.redis-enqueue-ms=12000 must be shorter than "
+            + "security.request-timeout-ms=10000: ")
+        .withMessageEndingWith("(env HUB_TIMEOUT_REDIS_ENQUEUE_MS, HUB_SECURITY_REQUEST_TIMEOUT_MS)");
+    refused("timeout.postgres-read-ms", "10000")
+        .withMessageContaining("timeout.postgres-read-ms=10000 must be shorter than security.request-timeout-ms=10000");
+    refused("timeout.postgres-write-ms", "5000", "security.request-timeout-ms", "4000")
+        .withMessageContaining("timeout.postgres-write-ms=5000 must be shorter than security.request-timeout-ms=4000");
+    refused("ratelimit.redis-timeout-ms", "3000", "security.request-timeout-ms", "2500")
+        .withMessageContaining("ratelimit.redis-timeout-ms=3000 must be shorter than security.request-timeout-ms=2500");
+  }
+
+  @Test
+  void shouldRefuseADegradedSubmissionPathLongerThanTheRequestDeadline() {
+    refused("timeout.redis-enqueue-ms", "4000", "timeout.postgres-write-ms", "6000")
+        .withMessageStartingWith("config ratelimit.redis-timeout-ms=250 + timeout.redis-enqueue-ms=4000 + "
+            + "timeout.postgres-write-ms=6000 = 10250 ms must be shorter than security.request-timeout-ms=10000: "
+            + "with degraded.redis-down=postgres ");
+  }
+
+  @Test
+  void shouldLeaveTheDirectWriteOutOfTheSubmissionPathWhenRedisDownIsRefused() {
+    HubConfig config = HubConfig.from(Settings.of(Map.of(
+        "timeout.redis-enqueue-ms", "4000", "timeout.postgres-write-ms", "6000", "degraded.redis-down", "refuse")));
+
+    assertThat(config.resilience().breakers().postgresWriteTimeout()).isEqualTo(Duration.ofSeconds(6));
+  }
+
+  @Test
+  void shouldRefuseASlowCallThresholdNotShorterThanTheRequestDeadline() {
+    refused("breaker.slow-call-ms", "10000")
+        .withMessageContaining("breaker.slow-call-ms=10000 must be shorter than security.request-timeout-ms=10000")
+        .withMessageContaining("HUB_BREAKER_SLOW_CALL_MS, HUB_SECURITY_REQUEST_TIMEOUT_MS");
+  }
+
+  @Test
+  void shouldRefuseAnIdleTimeoutThatClosesConnectionsBeforeTheDeadline() {
+    refused("security.idle-timeout-seconds", "5")
+        .withMessageContaining("security.idle-timeout-seconds=5 must be longer than security.request-timeout-ms=10000");
+  }
+
+  @Test
+  void shouldRefuseARedisWaitQueueShorterThanThePool() {
+    refused("redis.pool-size", "64", "redis.pool-waiting", "32")
+        .withMessageContaining("redis.pool-waiting=32 must be at least redis.pool-size=64")
+        .withMessageEndingWith("(env HUB_REDIS_POOL_WAITING, HUB_REDIS_POOL_SIZE)");
+  }
+
+  @Test
+  void shouldRefuseADrainAnnouncementThatUsesUpTheDrain() {
+    refused("drain.announce-ms", "20000")
+        .withMessageContaining("drain.announce-ms=20000 must be shorter than drain.timeout-ms=20000");
+  }
+
+  @Test
+  void shouldRefuseADrainShorterThanTheRequestDeadline() {
+    refused("drain.timeout-ms", "5000", "drain.announce-ms", "1000")
+        .withMessageContaining("drain.timeout-ms=5000 must be at least security.request-timeout-ms=10000");
+  }
+
+  @Test
+  void shouldRefuseARateLimitClassWithoutBurst() {
+    refused("ratelimit.client-classes", "standard:200/0")
+        .withMessageContaining("ratelimit.client-classes='standard:200/0'")
+        .withMessageContaining("class 'standard'")
+        .withMessageContaining("a burst of at least 1");
+    refused("ratelimit.applicant-burst", "0")
+        .withMessageContaining("ratelimit.applicant-burst='0' (env HUB_RATELIMIT_APPLICANT_BURST)")
+        .withMessageContaining("must be an integer in 1..");
   }
 }

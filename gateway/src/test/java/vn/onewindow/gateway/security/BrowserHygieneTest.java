@@ -36,8 +36,10 @@ class BrowserHygieneTest extends OneGatewayPerClass {
 
   @BeforeAll
   static void start() {
+    // A short deadline needs upstream timeouts that fit inside it (HubConfig refuses start-up otherwise).
     gw = new GatewayFixture(Map.of("security.cors.allowed-origins", PORTAL + ", " + MOBILE_WEB,
-        "security.request-timeout-ms", "1500", "http.body-limit-bytes", "8192"));
+        "security.request-timeout-ms", "1500", "http.body-limit-bytes", "8192",
+        "timeout.redis-enqueue-ms", "500", "timeout.postgres-read-ms", "1000", "timeout.postgres-write-ms", "700"));
     bare = SecurityTestSupport.bareClient(gw.vertx, gw.port);
   }
 
