@@ -11,8 +11,6 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -176,20 +174,11 @@ public final class Security {
   }
 
   /**
-   * For the submit handler, once the body is parsed: a dossier sent with a citizen token must be in that citizen's
-   * name. A 403, not a 422: the dossier itself is valid, this caller is just not allowed to file it. Empty when
-   * there is no token, or the applicant has no citizen ID (a business), or they match.
+   * For the submit handler, once the body is parsed: {@link ApplicantCheck} against the citizen of this request's
+   * verified token (a dossier sent with a citizen token must be in that citizen's name).
    */
   public static Optional<HttpFailure> checkApplicant(RoutingContext ctx, String citizenIdFromBody) {
-    Optional<String> citizen = citizenId(ctx);
-    if (citizen.isEmpty() || citizenIdFromBody == null || citizenIdFromBody.isEmpty()
-        || MessageDigest.isEqual(citizen.get().getBytes(StandardCharsets.UTF_8),
-        citizenIdFromBody.getBytes(StandardCharsets.UTF_8))) {
-      return Optional.empty();
-    }
-    return Optional.of(HttpFailure.forbidden("applicant-mismatch", "Applicant mismatch",
-        "applicant.citizenId is not the citizen identified by the bearer token; a citizen may only file dossiers "
-            + "in their own name"));
+    return ApplicantCheck.check(citizenId(ctx).orElse(null), citizenIdFromBody);
   }
 
   /**
