@@ -12,7 +12,7 @@ import java.util.function.BooleanSupplier;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
-import vn.onewindow.gateway.health.HealthHandler;
+import vn.onewindow.common.health.HealthHandler;
 
 /**
  * Health and metrics of a process that runs no gateway (hub.role=intake), on http.port: the dashboards scrape

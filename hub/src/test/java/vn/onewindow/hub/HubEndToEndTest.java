@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.config.HubConfig.Role;
+import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.TestServers;
 
 /** The whole path, HTTP -> gateway -> Redis stream -> intake -> PostgreSQL, on real servers. */
@@ -168,17 +169,6 @@ class HubEndToEndTest {
   }
 
   static void awaitTrue(Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + timeout);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Await.until(timeout, "the condition", condition);
   }
 }

@@ -34,6 +34,12 @@ final class HubProcess implements AutoCloseable {
 
   /** Starts {@code HubMain} with the given config (as HUB_* variables) and waits until it is ready. */
   static HubProcess start(HubConfig config, Map<String, String> settings) throws IOException, InterruptedException {
+    return start(config, settings, "WARN");
+  }
+
+  /** As {@link #start(HubConfig, Map)}, logging at {@code logLevel} to a new file of its own ({@link #log}). */
+  static HubProcess start(HubConfig config, Map<String, String> settings, String logLevel)
+      throws IOException, InterruptedException {
     int port = TestServers.freePort();
     Map<String, String> env = new HashMap<>();
     settings.forEach((key, value) -> env.put(Settings.envName(key), value));
@@ -42,7 +48,7 @@ final class HubProcess implements AutoCloseable {
     env.put("HUB_REDIS_KEY_PREFIX", config.redis().keyPrefix());
     env.put("HUB_HTTP_HOST", "127.0.0.1");
     env.put("HUB_HTTP_PORT", Integer.toString(port));
-    env.put("HUB_LOG_LEVEL", "WARN");
+    env.put("HUB_LOG_LEVEL", logLevel);
     Path logs = java.nio.file.Files.createDirectories(Path.of("target", "hub-process-logs"));
     Path log = File.createTempFile("hub-process-", ".log", logs.toFile()).toPath();
     ProcessBuilder builder = new ProcessBuilder(List.of(

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * never reached a listener) and broken ones (reset or closed after the request was sent).
  */
 final class LoadLoop {
+  static final java.time.Duration CONNECT_TIMEOUT = java.time.Duration.ofSeconds(2);
   final Set<String> accepted = ConcurrentHashMap.newKeySet();
   final AtomicInteger requests = new AtomicInteger();
   final AtomicInteger refusedConnections = new AtomicInteger();
@@ -41,7 +42,7 @@ final class LoadLoop {
     this.port = port;
     this.host = "127.0.0.1";
     this.client = WebClient.create(vertx, new WebClientOptions(new HttpClientOptions().setKeepAlive(keepAlive)
-        .setConnectTimeout(2000)).setIdleTimeout(5), new PoolOptions().setHttp1MaxSize(64));
+        .setConnectTimeout((int) CONNECT_TIMEOUT.toMillis())).setIdleTimeout(5), new PoolOptions().setHttp1MaxSize(64));
     this.done = Promise.promise();
   }
 

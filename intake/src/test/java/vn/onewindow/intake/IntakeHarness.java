@@ -1,7 +1,5 @@
 package vn.onewindow.intake;
 
-import static org.assertj.core.api.Assertions.fail;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -28,6 +26,7 @@ import vn.onewindow.common.dossier.StreamEntry;
 import vn.onewindow.common.infra.Migrations;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
+import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.TestServers;
 
 /**
@@ -191,18 +190,7 @@ final class IntakeHarness implements AutoCloseable {
   }
 
   static void await(Duration timeout, String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out after " + timeout.toMillis() + " ms waiting for " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        fail("interrupted waiting for " + what);
-      }
-    }
+    Await.until(timeout, what, condition);
   }
 
   @Override

@@ -20,12 +20,21 @@ public final class TcpProxy implements AutoCloseable {
   private final int port;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile ServerSocket server;
+  /** Bound at construction, so no other process (another build on this machine) can take the port before up(). */
+  private ServerSocket reserved;
   private volatile long delayMillis;
 
   public TcpProxy(String targetHost, int targetPort) {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
-    this.port = TestServers.freePort();
+    try {
+      reserved = new ServerSocket();
+      reserved.setReuseAddress(true);
+      reserved.bind(new InetSocketAddress("127.0.0.1", 0));
+    } catch (IOException e) {
+      throw new IllegalStateException("TCP proxy to " + targetHost + ":" + targetPort + " found no free port", e);
+    }
+    this.port = reserved.getLocalPort();
   }
 
   public int port() {
@@ -33,9 +42,12 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   public synchronized void up() throws IOException {
-    ServerSocket s = new ServerSocket();
-    s.setReuseAddress(true);
-    s.bind(new InetSocketAddress("127.0.0.1", port));
+    ServerSocket s = reserved != null ? reserved : new ServerSocket();
+    if (reserved == null) {
+      s.setReuseAddress(true);
+      s.bind(new InetSocketAddress("127.0.0.1", port));
+    }
+    reserved = null;
     server = s;
     Thread acceptor = new Thread(() -> accept(s), "tcp-proxy-accept");
     acceptor.setDaemon(true);
@@ -108,7 +120,9 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    closeQuietly(reserved);
+    reserved = null;
     down();
   }
 }

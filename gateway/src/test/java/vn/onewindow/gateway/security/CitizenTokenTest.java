@@ -113,7 +113,7 @@ class CitizenTokenTest extends OneGatewayPerClass {
     assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
   }
 
-  /** Needs SubmitHandler to call Security.checkApplicant (wiring owned by the lead engineer, see issue 3 report). */
+  /** The applicant check runs as its own router step, after validation. */
   @Test
   void shouldRefuseADossierInAnotherCitizensNameWith403() {
     String citizen = randomCitizenId();

@@ -99,7 +99,7 @@ class HostileInputFuzzTest {
 
   /**
    * Bodies that are not strict UTF-8, and every accepted payload must be storable by the intake in PostgreSQL
-   * (jsonb): needs SubmitHandler to call Security.checkBody right after parsing (wiring owned by the lead engineer).
+   * (jsonb): refused by the payload guard step, right after parsing.
    */
   @Property(tries = 600, shrinking = ShrinkingMode.BOUNDED)
   void everyAcceptedPayloadIsStorableInPostgres(@ForAll("bytesPostgresMayRefuse") byte[] body) throws SQLException {
@@ -151,7 +151,7 @@ class HostileInputFuzzTest {
   /**
    * Exponents stay below 1e10000 here: a larger one in an enum-checked field (channel, applicant type) makes the
    * JSON Schema validator expand it digit by digit and blocks the event loop for minutes (1e99999999: found by this
-   * test). {@link #everyAcceptedPayloadIsStorableInPostgres} covers those once Security.checkBody is wired.
+   * test). {@link #everyAcceptedPayloadIsStorableInPostgres} covers those.
    */
   @Provide
   Arbitrary<String> dossiersWithWrongTypes() {

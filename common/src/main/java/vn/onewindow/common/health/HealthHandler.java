@@ -1,4 +1,4 @@
-package vn.onewindow.gateway.health;
+package vn.onewindow.common.health;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -15,10 +15,11 @@ import java.util.function.BooleanSupplier;
 
 
 /**
- * Liveness (the process answers), readiness (both stores answer within a second, migrations were applied before
+ * Health and metrics of every role (gateway, intake): liveness (the process answers), readiness (both stores answer within a second, migrations were applied before
  * the gateway started, and the process is not draining), and the Prometheus scrape.
  */
 public final class HealthHandler {
+  /** A store slower than this to answer PING / SELECT 1 is reported DOWN: a load balancer should route elsewhere. */
   private static final long CHECK_TIMEOUT_MS = 1000;
 
   private final Redis redis;
