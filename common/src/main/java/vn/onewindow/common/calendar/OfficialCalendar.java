@@ -9,11 +9,13 @@ import java.nio.file.Path;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import vn.onewindow.common.config.ConfigException;
 import vn.onewindow.common.infra.Digests;
@@ -30,7 +32,7 @@ public final class OfficialCalendar {
   private final int firstYear;
   private final int lastYear;
   private final Map<LocalDate, CalendarEntry> byDate;
-  private final Set<Integer> provisionalYears;
+  private final SortedSet<Integer> provisionalYears;
   private final String version;
 
   private OfficialCalendar(int firstYear, int lastYear, Map<LocalDate, CalendarEntry> byDate,
@@ -38,7 +40,7 @@ public final class OfficialCalendar {
     this.firstYear = firstYear;
     this.lastYear = lastYear;
     this.byDate = Map.copyOf(byDate);
-    this.provisionalYears = Set.copyOf(provisionalYears);
+    this.provisionalYears = Collections.unmodifiableSortedSet(new TreeSet<>(provisionalYears));
     this.version = version;
   }
 
@@ -154,8 +156,8 @@ public final class OfficialCalendar {
     return from.datesUntil(to.plusDays(1)).anyMatch(this::isProvisional);
   }
 
-  /** Years whose whole file is provisional (computed, not yet announced). */
-  public Set<Integer> provisionalYears() {
+  /** Years whose whole file is provisional (computed, not yet announced), in ascending order. */
+  public SortedSet<Integer> provisionalYears() {
     return provisionalYears;
   }
 
