@@ -1,0 +1,59 @@
+package vn.onewindow.common.calendar;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.Objects;
+
+/**
+ * Due dates on the official calendar. THE RULE: take the receipt time in the agency's zone; the effective
+ * receipt day is that date if it is a working day and the time is not after the procedure's cut-off,
+ * otherwise the next working day. The receipt day does not count: the due date is the N-th working day
+ * after the effective receipt day, and a 0-day (same-day) procedure is due on the effective receipt day.
+ */
+public final class DueDates {
+  private final OfficialCalendar calendar;
+  private final ZoneId zone;
+
+  public DueDates(OfficialCalendar calendar, ZoneId zone) {
+    this.calendar = Objects.requireNonNull(calendar, "calendar");
+    this.zone = Objects.requireNonNull(zone, "zone");
+  }
+
+  /** Due date for a procedure without a cut-off time. */
+  public DueDate due(Instant receivedAt, int workingDays) {
+    return due(receivedAt, workingDays, null);
+  }
+
+  /**
+   * @param cutOff a receipt strictly after this local time counts from the next working day; compared to
+   *               the second, as a receipt slip shows it (15:00:00.999 is in time, 15:00:01 is late); null
+   *               for none
+   */
+  public DueDate due(Instant receivedAt, int workingDays, LocalTime cutOff) {
+    LocalDateTime local = LocalDateTime.ofInstant(receivedAt, zone);
+    LocalDate day = local.toLocalDate();
+    boolean late = cutOff != null && local.toLocalTime().truncatedTo(ChronoUnit.SECONDS)
+        .isAfter(cutOff);
+    LocalDate countedFrom = late ? calendar.workingDayOnOrAfter(day.plusDays(1)) : calendar.workingDayOnOrAfter(day);
+    return count(day, countedFrom, workingDays);
+  }
+
+  /**
+   * Re-dates a dossier when the supplement arrives (or, by the agency's choice, when it is requested):
+   * {@code workingDays} (the remaining or the new statutory days) are counted after the effective day of
+   * {@code supplementDate}, by the same rule as a receipt without cut-off.
+   */
+  public Redating redate(LocalDate previousDue, LocalDate supplementDate, int workingDays) {
+    Objects.requireNonNull(previousDue, "previousDue");
+    return new Redating(previousDue, count(supplementDate, calendar.workingDayOnOrAfter(supplementDate), workingDays));
+  }
+
+  private DueDate count(LocalDate receivedOn, LocalDate countedFrom, int workingDays) {
+    LocalDate due = calendar.addWorkingDays(countedFrom, workingDays);
+    return new DueDate(countedFrom, due, workingDays, calendar.anyProvisional(receivedOn, due), calendar.version());
+  }
+}
