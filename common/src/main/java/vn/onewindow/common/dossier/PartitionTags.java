@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Redis Cluster hash slots and a static table of hash tags for P stream partitions.
  *
- * <p>Partition {@code i} gets a tag whose slot lies in the i-th of P equal-width ranges of the 16384 slots, so the
+ * <p>Partition {@code i} gets a tag whose slot lies in the middle half of the i-th of P equal-width ranges of the
+ * 16384 slots, so the
  * tags sit in distinct slots in ascending order and any split of the slot space into equal contiguous ranges (the
  * split {@code redis-cli --cluster create} makes for N masters) holds P/N &plusmn; 1 of them. The table depends on
  * nothing but P: slot ownership may move later (reshard, rebalance) and the tags stay valid, only their spread
@@ -60,8 +61,8 @@ public final class PartitionTags {
   }
 
   /**
-   * P hash tags (without braces), one per partition, deterministic: {@code "p<i>"} when that already falls in
-   * partition i's slot range, else the first {@code "p<i>.<n>"} that does.
+   * P hash tags (without braces), one per partition, deterministic: {@code "p<i>"} when that already falls in the
+   * middle of partition i's slot range, else the first {@code "p<i>.<n>"} that does.
    */
   public static List<String> tags(int partitions) {
     if (partitions < 1 || partitions > MAX_PARTITIONS) {
@@ -69,8 +70,12 @@ public final class PartitionTags {
     }
     List<String> tags = new ArrayList<>(partitions);
     for (int i = 0; i < partitions; i++) {
-      int from = (int) ((long) i * SLOTS / partitions);
-      int to = (int) ((long) (i + 1) * SLOTS / partitions);
+      int start = (int) ((long) i * SLOTS / partitions);
+      int end = (int) ((long) (i + 1) * SLOTS / partitions);
+      // the middle half of the range, so rounding of range bounds (redis-cli gives 3 masters 0-5460, 5461-10922,
+      // 10923-16383) cannot put a tag on the neighbour's side
+      int from = start + (end - start) / 4;
+      int to = end - (end - start) / 4;
       String tag = "p" + i;
       for (int n = 1; !inRange(slot(tag), from, to); n++) {
         tag = "p" + i + "." + n;

@@ -45,6 +45,15 @@ class PartitionTagsTest {
   }
 
   @Test
+  void shouldGiveEachMasterOfTheDefaultSplitOneTagWhenThreePartitions() {
+    List<Integer> slots = PartitionTags.tags(3).stream().map(PartitionTags::slot).toList();
+
+    assertThat(slots.get(0)).isBetween(0, 5460);
+    assertThat(slots.get(1)).isBetween(5461, 10922);
+    assertThat(slots.get(2)).isBetween(10923, 16383);
+  }
+
+  @Test
   void shouldRejectPartitionCountsOutOfRange() {
     assertThatThrownBy(() -> PartitionTags.tags(0)).hasMessageContaining("was 0");
     assertThatThrownBy(() -> PartitionTags.tags(PartitionTags.MAX_PARTITIONS + 1))
