@@ -3,7 +3,11 @@ package vn.onewindow.gateway;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.time.Clock;
+import vn.onewindow.common.calendar.DueDates;
+import vn.onewindow.common.calendar.OfficialCalendar;
+import vn.onewindow.common.config.DossierConfig;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.BacklogMonitor;
@@ -33,6 +37,7 @@ public final class GatewayShared {
   private final Admission admission;
   private final Authentication authentication;
   private final EdgeHandlers edge;
+  private final DueDates dueDates;
 
   private GatewayShared(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry, BacklogMonitor backlog) {
     this.config = config;
@@ -44,6 +49,9 @@ public final class GatewayShared {
     this.admission = new Admission(config.resilience(), limiter, backlog, registry);
     this.authentication = Authentication.create(vertx, config.security());
     this.edge = new EdgeHandlers(config.security());
+    DossierConfig dossier = config.dossier();
+    this.dueDates = new DueDates(OfficialCalendar.load(Path.of(dossier.calendarDir()), dossier.calendarFirstYear(),
+        dossier.calendarLastYear()), dossier.zone());
   }
 
   /** Creates the shared state once the backlog monitor has taken its first sample. */
@@ -93,5 +101,10 @@ public final class GatewayShared {
 
   public EdgeHandlers edge() {
     return edge;
+  }
+
+  /** Due dates on the official calendar, validated at start (a bad calendar file stops the process). */
+  public DueDates dueDates() {
+    return dueDates;
   }
 }

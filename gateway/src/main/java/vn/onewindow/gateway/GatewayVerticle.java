@@ -16,6 +16,7 @@ import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
 import vn.onewindow.common.metrics.EventLoopProbe;
 import vn.onewindow.gateway.admission.Admission;
+import vn.onewindow.gateway.catalogue.ProcedureHandler;
 import vn.onewindow.common.health.HealthHandler;
 import vn.onewindow.gateway.http.Problems;
 import vn.onewindow.gateway.http.RequestIds;
@@ -65,6 +66,8 @@ public final class GatewayVerticle extends VerticleBase {
     SubmitHandler submit = submitHandler(keys, outcomes);
     StatusHandler status = new StatusHandler(new DossierStatusReader(pool, redis, keys, shared.breakers(),
         config.resilience().breakers().postgresReadTimeout()));
+    ProcedureHandler procedures = new ProcedureHandler(shared.validator().catalogue(), shared.dueDates(),
+        Clock.systemUTC());
     HealthHandler health = new HealthHandler(redis, pool, shared.registry(), admission::draining);
 
     Router router = Router.router(vertx);
@@ -91,6 +94,9 @@ public final class GatewayVerticle extends VerticleBase {
         .handler(submit::checkApplicant)
         .handler(submit::enqueue);
     router.get(Routes.DOSSIER).handler(status::handle);
+    router.get(Routes.PROCEDURES).handler(procedures::list);
+    router.get(Routes.PROCEDURE).handler(procedures::one);
+    router.get(Routes.PROCEDURE_DUE_DATE).handler(procedures::dueDate);
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     router.get("/metrics").handler(health::metrics);
@@ -114,8 +120,8 @@ public final class GatewayVerticle extends VerticleBase {
         new DirectWriter(pool, config.dossier().idempotencyTtl()),
         shared.breakers(), shared.limiter(), shared.localLimiter(), config.resilience());
     return new SubmitHandler(new DossierParser(config.http().bodyLimitBytes()), shared.validator(), intake, redis,
-        config.dossier(), new StatusLinks(config.http().publicBaseUrl()), outcomes, shared.registry(),
-        Clock.systemUTC());
+        config.dossier(), shared.dueDates(), new StatusLinks(config.http().publicBaseUrl()), outcomes,
+        shared.registry(), Clock.systemUTC());
   }
 
   /**

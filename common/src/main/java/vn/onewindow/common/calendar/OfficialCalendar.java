@@ -2,6 +2,7 @@ package vn.onewindow.common.calendar;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -74,6 +75,16 @@ public final class OfficialCalendar {
     return new OfficialCalendar(firstYear, lastYear, index(entries), provisional, version);
   }
 
+  private static byte[] resource(Path path) throws IOException {
+    String name = path.toString().replace('\\', '/');
+    try (InputStream in = OfficialCalendar.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new NoSuchFileException(name);
+      }
+      return in.readAllBytes();
+    }
+  }
+
   /** One entry per date: two entries touching the same date are an error, whatever their kinds. */
   private static Map<LocalDate, CalendarEntry> index(List<CalendarEntry> entries) {
     Map<LocalDate, CalendarEntry> byDate = new HashMap<>();
@@ -88,11 +99,15 @@ public final class OfficialCalendar {
     return byDate;
   }
 
+  /**
+   * A file of {@code dir}; when {@code dir} is not a directory, the classpath resource of that path (the hub jar
+   * ships {@code config/} on its classpath, like the procedure catalogue).
+   */
   private static byte[] read(Path dir, String name, ByteArrayOutputStream loaded) {
     Path path = dir.resolve(name);
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(path);
+      bytes = Files.isDirectory(dir) ? Files.readAllBytes(path) : resource(path);
     } catch (NoSuchFileException e) {
       throw new ConfigException("official calendar: missing " + path
           + " (every configured year needs its file, and recurring.yaml is required)");

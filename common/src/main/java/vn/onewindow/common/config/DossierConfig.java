@@ -2,9 +2,16 @@ package vn.onewindow.common.config;
 
 import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.time.ZoneId;
 
-public record DossierConfig(ZoneId zone, Duration idempotencyTtl, Duration receiptTtl, String catalogue) {
+/**
+ * Dossiers: the zone of receipt dates, how long receipts and idempotency keys are kept, and where the procedure
+ * catalogue and the official working-day calendar ({@code calendarDir}, years {@code calendarFirstYear} to
+ * {@code calendarLastYear}) are read from.
+ */
+public record DossierConfig(ZoneId zone, Duration idempotencyTtl, Duration receiptTtl, String catalogue,
+                            String calendarDir, int calendarFirstYear, int calendarLastYear) {
 
   public static DossierConfig from(Settings s) {
     ZoneId zone;
@@ -19,6 +26,16 @@ public record DossierConfig(ZoneId zone, Duration idempotencyTtl, Duration recei
       throw s.invalid("dossier.receipt-ttl-seconds", String.valueOf(receipt.toSeconds()),
           "must be at least dossier.idempotency-ttl-seconds (" + idempotency.toSeconds() + ")");
     }
-    return new DossierConfig(zone, idempotency, receipt, s.nonBlank("dossier.catalogue"));
+    int first = s.intIn("calendar.first-year", 2000, 2100);
+    int last = s.intIn("calendar.last-year", first, 2100);
+    // A dossier received today may be due next year: the calendar must already hold it.
+    int needed = LocalDate.now(zone).getYear() + 1;
+    if (last < needed) {
+      throw s.invalid("calendar.last-year", Integer.toString(last), "must be at least " + needed + " (next year): a "
+          + "dossier received in late December is due in January; add " + needed + ".yaml to calendar.dir, "
+          + "provisional until the official notice");
+    }
+    return new DossierConfig(zone, idempotency, receipt, s.nonBlank("dossier.catalogue"),
+        s.nonBlank("calendar.dir"), first, last);
   }
 }

@@ -6,6 +6,10 @@ public final class Routes {
   public static final String DOSSIERS = "/v1/dossiers";
   /** GET: a dossier's status. */
   public static final String DOSSIER = DOSSIERS + "/:id";
+  /** GET: the procedure catalogue, one procedure, and the due date a dossier received at a given time would get. */
+  public static final String PROCEDURES = "/v1/procedures";
+  public static final String PROCEDURE = PROCEDURES + "/:code";
+  public static final String PROCEDURE_DUE_DATE = PROCEDURE + "/due-date";
   /** Everything under it needs a registered client and counts against its rate limit. */
   public static final String API = "/v1/*";
 

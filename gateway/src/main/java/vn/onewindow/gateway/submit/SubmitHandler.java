@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.onewindow.common.calendar.DueDates;
 import vn.onewindow.common.config.DossierConfig;
 import vn.onewindow.common.dossier.Channel;
 import vn.onewindow.common.infra.Digests;
@@ -53,19 +54,21 @@ public final class SubmitHandler {
   private final DossierIntake intake;
   private final Redis redis;
   private final DossierConfig config;
+  private final DueDates dueDates;
   private final StatusLinks links;
   private final SubmissionOutcomes outcomes;
   private final Timer latency;
   private final Clock clock;
 
   public SubmitHandler(DossierParser parser, DossierValidator validator, DossierIntake intake, Redis redis,
-                       DossierConfig config, StatusLinks links, SubmissionOutcomes outcomes, MeterRegistry registry,
-                       Clock clock) {
+                       DossierConfig config, DueDates dueDates, StatusLinks links, SubmissionOutcomes outcomes,
+                       MeterRegistry registry, Clock clock) {
     this.parser = parser;
     this.validator = validator;
     this.intake = intake;
     this.redis = redis;
     this.config = config;
+    this.dueDates = dueDates;
     this.links = links;
     this.outcomes = outcomes;
     this.latency = LatencyTimers.register(MeterNames.SUBMIT_LATENCY, "Accepted submissions, request in to 202 out",
@@ -159,7 +162,7 @@ public final class SubmitHandler {
         dossier.get("channel").asText(),
         receivedAt,
         receiptDate,
-        WorkingDays.add(receiptDate, procedure.processingDays()),
+        dueDates.due(receivedAt, procedure.processingDays(), procedure.cutOff()).due(),
         Owners.applicantHash(dossier.path("applicant").path("citizenId").asText("")),
         Owners.applicantKey(dossier.path("applicant")));
   }

@@ -7,7 +7,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +21,13 @@ import vn.onewindow.common.dossier.Channel;
 /** The procedures the hub accepts dossiers for ({@code config/procedures.json}), loaded once at start. */
 public final class ProcedureCatalogue {
 
-  public record Procedure(String code, String name, String field, String level, int processingDays,
-                          Set<Channel> channels, Set<String> applicantTypes, List<String> requiredFields,
-                          int requiredAttachments, boolean active) {
+  /**
+   * One procedure. {@code processingDays}: statutory working days; {@code cutOff}: a receipt after this local time
+   * counts from the next working day (null: none).
+   */
+  public record Procedure(String code, String name, String nameEn, String field, String level, int processingDays,
+                          LocalTime cutOff, Set<Channel> channels, Set<String> applicantTypes,
+                          List<String> requiredFields, int requiredAttachments, boolean active) {
   }
 
   private static final Set<String> KNOWN_APPLICANT_TYPES = Set.of("citizen", "business");
@@ -30,7 +37,7 @@ public final class ProcedureCatalogue {
 
   private ProcedureCatalogue(String version, Map<String, Procedure> byCode) {
     this.version = version;
-    this.byCode = Map.copyOf(byCode);
+    this.byCode = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byCode));
   }
 
   /** Reads a classpath resource, or a file when {@code location} names one. */
@@ -54,8 +61,9 @@ public final class ProcedureCatalogue {
       if (code.isEmpty() || procedures.containsKey(code)) {
         throw new IllegalStateException("procedure catalogue '" + location + "': missing or duplicate code '" + code + "'");
       }
-      procedures.put(code, new Procedure(code, p.path("name").asText(), p.path("field").asText(),
-          p.path("level").asText(), p.path("processingDays").asInt(), channels(p.path("channels"), code, location),
+      procedures.put(code, new Procedure(code, p.path("name").asText(), p.path("nameEn").asText(""),
+          p.path("field").asText(), p.path("level").asText(), p.path("processingDays").asInt(),
+          cutOff(p.path("cutOff"), code, location), channels(p.path("channels"), code, location),
           Set.copyOf(strings(p.path("applicantTypes"))), strings(p.path("requiredFields")),
           p.path("requiredAttachments").asInt(0), p.path("active").asBoolean(true)));
     }
@@ -63,6 +71,11 @@ public final class ProcedureCatalogue {
       throw new IllegalStateException("procedure catalogue '" + location + "' holds no procedures");
     }
     return new ProcedureCatalogue(root.path("version").asText("unversioned"), procedures);
+  }
+
+  /** Every procedure, in catalogue order. */
+  public Collection<Procedure> all() {
+    return byCode.values();
   }
 
   public Optional<Procedure> find(String code) {
@@ -118,6 +131,18 @@ public final class ProcedureCatalogue {
           + procedure.requiredAttachments() + " attachment(s), got " + attachments.size()));
     }
     return violations;
+  }
+
+  private static LocalTime cutOff(JsonNode value, String code, String location) {
+    if (value.isMissingNode() || value.isNull()) {
+      return null;
+    }
+    try {
+      return LocalTime.parse(value.asText());
+    } catch (DateTimeParseException e) {
+      throw new IllegalStateException("procedure catalogue '" + location + "': procedure " + code
+          + " has cutOff '" + value.asText() + "', expected HH:mm");
+    }
   }
 
   private static Set<Channel> channels(JsonNode array, String code, String location) {

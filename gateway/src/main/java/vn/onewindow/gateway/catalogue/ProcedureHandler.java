@@ -1,0 +1,111 @@
+package vn.onewindow.gateway.catalogue;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import vn.onewindow.common.calendar.DueDate;
+import vn.onewindow.common.calendar.DueDates;
+import vn.onewindow.common.dossier.Channel;
+import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.validation.ProcedureCatalogue;
+import vn.onewindow.gateway.validation.ProcedureCatalogue.Procedure;
+
+/**
+ * The procedure catalogue for frontends: what a procedure needs (fields, attachments, channels), how long it takes,
+ * and the due date a citizen would be given if the dossier were received at a given moment (the portal shows it on
+ * its procedure pages before anyone submits). Read-only and in memory: no store is touched.
+ */
+public final class ProcedureHandler {
+  /** The catalogue changes with a deployment, not by the minute: let frontends and CDNs keep it a while. */
+  private static final String CATALOGUE_CACHE = "public, max-age=300";
+
+  private final ProcedureCatalogue catalogue;
+  private final DueDates dueDates;
+  private final Clock clock;
+
+  public ProcedureHandler(ProcedureCatalogue catalogue, DueDates dueDates, Clock clock) {
+    this.catalogue = catalogue;
+    this.dueDates = dueDates;
+    this.clock = clock;
+  }
+
+  /** GET /v1/procedures: every procedure, in catalogue order. */
+  public void list(RoutingContext ctx) {
+    JsonArray items = new JsonArray();
+    catalogue.all().forEach(p -> items.add(toJson(p)));
+    send(ctx, CATALOGUE_CACHE, new JsonObject().put("version", catalogue.version()).put("items", items));
+  }
+
+  /** GET /v1/procedures/{code}. */
+  public void one(RoutingContext ctx) {
+    send(ctx, CATALOGUE_CACHE, toJson(procedure(ctx)));
+  }
+
+  /**
+   * GET /v1/procedures/{code}/due-date?receivedAt=: the due date of a dossier received at that instant (an ISO-8601
+   * timestamp with its offset; now when absent), on the official calendar with the procedure's cut-off time.
+   */
+  public void dueDate(RoutingContext ctx) {
+    Procedure procedure = procedure(ctx);
+    Instant receivedAt = receivedAt(ctx.queryParam("receivedAt"));
+    DueDate due = dueDates.due(receivedAt, procedure.processingDays(), procedure.cutOff());
+    send(ctx, "no-store", new JsonObject()
+        .put("procedureCode", procedure.code())
+        .put("receivedAt", receivedAt.toString())
+        .put("countedFrom", due.countedFrom().toString())
+        .put("dueDate", due.due().toString())
+        .put("workingDays", due.workingDays())
+        .put("cutOff", procedure.cutOff() == null ? null : procedure.cutOff().toString())
+        .put("provisional", due.provisional())
+        .put("calendarVersion", due.calendarVersion()));
+  }
+
+  private Procedure procedure(RoutingContext ctx) {
+    return catalogue.find(ctx.pathParam("code"))
+        .orElseThrow(() -> HttpFailure.notFound("no procedure with this code in the catalogue"));
+  }
+
+  private Instant receivedAt(List<String> values) {
+    if (values.isEmpty()) {
+      return clock.instant();
+    }
+    if (values.size() > 1) {
+      throw HttpFailure.malformed("give receivedAt once");
+    }
+    try {
+      return OffsetDateTime.parse(values.get(0)).toInstant();
+    } catch (DateTimeParseException e) {
+      throw HttpFailure.malformed("receivedAt must be an ISO-8601 timestamp with its offset, "
+          + "e.g. 2026-02-13T14:30:00+07:00");
+    }
+  }
+
+  private static JsonObject toJson(Procedure p) {
+    return new JsonObject()
+        .put("code", p.code())
+        .put("name", p.name())
+        .put("nameEn", p.nameEn())
+        .put("field", p.field())
+        .put("level", p.level())
+        .put("processingDays", p.processingDays())
+        .put("cutOff", p.cutOff() == null ? null : p.cutOff().toString())
+        .put("channels", new JsonArray(p.channels().stream().map(Channel::tag).sorted().toList()))
+        .put("applicantTypes", new JsonArray(p.applicantTypes().stream().sorted().toList()))
+        .put("requiredFields", new JsonArray(p.requiredFields()))
+        .put("requiredAttachments", p.requiredAttachments())
+        .put("active", p.active());
+  }
+
+  private static void send(RoutingContext ctx, String cacheControl, JsonObject body) {
+    ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CACHE_CONTROL, cacheControl)
+        .end(body.encode());
+  }
+}
