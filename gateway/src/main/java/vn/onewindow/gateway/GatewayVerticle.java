@@ -18,6 +18,7 @@ import vn.onewindow.common.infra.RedisClients;
 import vn.onewindow.common.metrics.EventLoopProbe;
 import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.health.HealthHandler;
+import vn.onewindow.gateway.http.ApiContract;
 import vn.onewindow.gateway.http.Problems;
 import vn.onewindow.gateway.http.RequestIds;
 import vn.onewindow.gateway.http.SubmissionOutcomes;
@@ -67,6 +68,7 @@ public final class GatewayVerticle extends VerticleBase {
         config.resilience().breakers().postgresReadTimeout()));
     HealthHandler health = new HealthHandler(redis, pool, shared.registry(), admission::draining);
     Security security = Security.create(vertx, config.security());
+    ApiContract contract = ApiContract.load(ApiContract.LOCATION);
 
     Router router = Router.router(vertx);
     router.route().handler(RequestIds::assign);
@@ -85,6 +87,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     router.get("/metrics").handler(health::metrics);
+    router.get("/openapi.yaml").handler(contract::serve);
     router.route().failureHandler(problems::handle);
     for (int code : ROUTER_STATUSES) {
       router.errorHandler(code, ctx -> problems.respondToStatus(ctx, code));
