@@ -15,6 +15,7 @@ import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.admission.LocalRateLimiter;
 import vn.onewindow.gateway.admission.RateLimiter;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
+import vn.onewindow.gateway.http.ApiContract;
 import vn.onewindow.gateway.security.Authentication;
 import vn.onewindow.gateway.security.EdgeHandlers;
 import vn.onewindow.gateway.validation.DossierValidator;
@@ -38,6 +39,7 @@ public final class GatewayShared {
   private final Authentication authentication;
   private final EdgeHandlers edge;
   private final DueDates dueDates;
+  private final ApiContract contract = ApiContract.load(ApiContract.LOCATION);
 
   private GatewayShared(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry, BacklogMonitor backlog) {
     this.config = config;
@@ -101,6 +103,11 @@ public final class GatewayShared {
 
   public EdgeHandlers edge() {
     return edge;
+  }
+
+  /** The API contract served at GET /openapi.yaml, read once. */
+  public ApiContract contract() {
+    return contract;
   }
 
   /** Due dates on the official calendar, validated at start (a bad calendar file stops the process). */

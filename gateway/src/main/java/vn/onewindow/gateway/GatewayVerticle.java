@@ -100,6 +100,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     router.get("/metrics").handler(health::metrics);
+    router.get("/openapi.yaml").handler(shared.contract()::serve);
     // Every refusal, from a handler or from the router itself, becomes one problem+json answer.
     router.route().failureHandler(problems::handle);
     for (int code : ROUTER_STATUSES) {

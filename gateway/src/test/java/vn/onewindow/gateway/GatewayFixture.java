@@ -24,6 +24,7 @@ import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.Migrations;
 import vn.onewindow.common.infra.RedisClients;
 import vn.onewindow.common.metrics.Observability;
+import vn.onewindow.common.testing.ContractCheck;
 import vn.onewindow.common.testing.TestServers;
 
 /** A real gateway on a free port, over the test run's own database and key prefix, with a client to call it. */
@@ -36,7 +37,10 @@ public final class GatewayFixture implements AutoCloseable {
   public final Vertx vertx;
   public final PrometheusMeterRegistry registry = Observability.registry();
   public final GatewayShared shared;
+  /** Checks every request and answer against config/openapi.yaml ({@link ContractCheck}). */
   public final WebClient client;
+  /** Same key, but for deliberately malformed requests: only the answers are checked against the contract. */
+  public final WebClient rawClient;
   public final Redis redis;
   public final RedisKeys keys;
   public final int port;
@@ -54,11 +58,16 @@ public final class GatewayFixture implements AutoCloseable {
     GatewayVerticle gateway = new GatewayVerticle(shared);
     vertx.deployVerticle(gateway).await();
     port = gateway.actualPort();
-    client = WebClientSession.create(WebClient.create(vertx,
-        new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port), new PoolOptions().setHttp1MaxSize(64)))
-        .addHeader("X-Api-Key", API_KEY);
+    client = ContractCheck.get().validating(session());
+    rawClient = ContractCheck.get().answersOnly(session());
     redis = RedisClients.create(vertx, config.redis(), "test");
     keys = RedisKeys.of(config.redis(), config.stream());
+  }
+
+  private WebClientSession session() {
+    return WebClientSession.create(WebClient.create(vertx,
+        new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port), new PoolOptions().setHttp1MaxSize(64)))
+        .addHeader("X-Api-Key", API_KEY);
   }
 
   public static String example(String name) {
@@ -78,7 +87,20 @@ public final class GatewayFixture implements AutoCloseable {
   }
 
   public HttpResponse<Buffer> post(String body, String idempotencyKey) {
-    HttpRequest<Buffer> request = client.post("/v1/dossiers").putHeader("Content-Type", "application/json");
+    return post(client, body, idempotencyKey);
+  }
+
+  /** A submission that breaks the contract on purpose (invalid dossier, bad JSON...): only the answer is checked. */
+  public HttpResponse<Buffer> postRaw(String body) {
+    return postRaw(body, null);
+  }
+
+  public HttpResponse<Buffer> postRaw(String body, String idempotencyKey) {
+    return post(rawClient, body, idempotencyKey);
+  }
+
+  private static HttpResponse<Buffer> post(WebClient via, String body, String idempotencyKey) {
+    HttpRequest<Buffer> request = via.post("/v1/dossiers").putHeader("Content-Type", "application/json");
     if (idempotencyKey != null) {
       request.putHeader("Idempotency-Key", idempotencyKey);
     }
@@ -87,6 +109,11 @@ public final class GatewayFixture implements AutoCloseable {
 
   public HttpResponse<Buffer> get(String path) {
     return client.get(path).send().await();
+  }
+
+  /** A GET that breaks the contract on purpose (an id that is not a UUID...): only the answer is checked. */
+  public HttpResponse<Buffer> getRaw(String path) {
+    return rawClient.get(path).send().await();
   }
 
   public Response redis(Command command, String... args) {

@@ -79,9 +79,9 @@ class ProcedureApiTest extends OneGatewayPerClass {
 
   @Test
   void shouldRefuseATimestampWithoutOffsetOrUnreadable() {
-    assertProblem(gw.get("/v1/procedures/" + BIRTH + "/due-date?receivedAt=2026-02-13T10:00:00"), 400,
+    assertProblem(gw.getRaw("/v1/procedures/" + BIRTH + "/due-date?receivedAt=2026-02-13T10:00:00"), 400,
         "malformed-request");
-    assertProblem(gw.get("/v1/procedures/" + BIRTH + "/due-date?receivedAt=yesterday"), 400, "malformed-request");
+    assertProblem(gw.getRaw("/v1/procedures/" + BIRTH + "/due-date?receivedAt=yesterday"), 400, "malformed-request");
   }
 
   @Test

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.config.HubConfig.Role;
 import vn.onewindow.common.testing.Await;
+import vn.onewindow.common.testing.ContractCheck;
 import vn.onewindow.common.testing.TestServers;
 
 /** The whole path, HTTP -> gateway -> Redis stream -> intake -> PostgreSQL, on real servers. */
@@ -142,9 +143,10 @@ class HubEndToEndTest {
     return hub;
   }
 
+  /** Every request and answer of the end-to-end runs is checked against the API contract (config/openapi.yaml). */
   private WebClient client(Hub hub) {
-    return WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(hub.httpPort()), new PoolOptions().setHttp1MaxSize(32));
+    return ContractCheck.get().validating(WebClient.create(clientVertx, new WebClientOptions()
+        .setDefaultHost("127.0.0.1").setDefaultPort(hub.httpPort()), new PoolOptions().setHttp1MaxSize(32)));
   }
 
   private static Future<HttpResponse<Buffer>> submit(WebClient client, String body, String idempotencyKey) {

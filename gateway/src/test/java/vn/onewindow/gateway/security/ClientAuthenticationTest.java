@@ -31,6 +31,8 @@ class ClientAuthenticationTest extends OneGatewayPerClass {
   static final String UNAUTHORIZED_DETAIL = "this API needs the X-Api-Key of a registered client";
 
   private static WebClient bare;
+  /** For requests without a valid key: they break the contract on purpose, only the answers are checked. */
+  private static WebClient hostile;
 
   @BeforeAll
   static void start() {
@@ -41,11 +43,12 @@ class ClientAuthenticationTest extends OneGatewayPerClass {
     Path file = SecurityTestSupport.tempFile("clients", ".json", clients.encodePrettily());
     gw = new GatewayFixture(Map.of("security.clients-file", file.toString()));
     bare = SecurityTestSupport.bareClient(gw.vertx, gw.port);
+    hostile = SecurityTestSupport.hostileClient(gw.vertx, gw.port);
   }
 
   @Test
   void shouldRefuseASubmissionWithoutAKeyWith401AndQueueNothing() {
-    HttpResponse<Buffer> response = post(bare, Map.of(), dossierOf(randomCitizenId()).encode());
+    HttpResponse<Buffer> response = post(hostile, Map.of(), dossierOf(randomCitizenId()).encode());
 
     JsonObject problem = assertProblem(response, 401, "unauthorized");
     assertThat(response.getHeader("WWW-Authenticate")).isEqualTo("ApiKey");
@@ -65,13 +68,13 @@ class ClientAuthenticationTest extends OneGatewayPerClass {
         Map.of("x-api-key", ""),
         Map.of("Authorization", "ApiKey " + SecurityTestSupport.PORTAL_KEY));
     for (Map<String, String> headers : wrong) {
-      HttpResponse<Buffer> response = post(bare, headers, dossierOf(randomCitizenId()).encode());
+      HttpResponse<Buffer> response = post(hostile, headers, dossierOf(randomCitizenId()).encode());
       JsonObject problem = assertProblem(response, 401, "unauthorized");
       assertThat(response.getHeader("WWW-Authenticate")).as(headers.toString()).isEqualTo("ApiKey");
       assertThat(problem.getString("detail")).as(headers.toString()).isEqualTo(UNAUTHORIZED_DETAIL);
       assertThat(problem.getString("title")).isEqualTo("Unauthorized");
     }
-    HttpResponse<Buffer> twoKeys = bare.post("/v1/dossiers").putHeader("Content-Type", "application/json")
+    HttpResponse<Buffer> twoKeys = hostile.post("/v1/dossiers").putHeader("Content-Type", "application/json")
         .putHeader("X-Api-Key", List.of(SecurityTestSupport.PORTAL_KEY, "dev-portal-web-kez"))
         .sendBuffer(Buffer.buffer(dossierOf(randomCitizenId()).encode())).await();
     assertThat(assertProblem(twoKeys, 401, "unauthorized").getString("detail")).isEqualTo(UNAUTHORIZED_DETAIL);
@@ -82,7 +85,7 @@ class ClientAuthenticationTest extends OneGatewayPerClass {
   void shouldProtectStatusLookUpsToo() {
     String id = gw.post(dossierOf(randomCitizenId()).encode()).bodyAsJsonObject().getString("id");
 
-    HttpResponse<Buffer> anonymous = send(bare, HttpMethod.GET, "/v1/dossiers/" + id, Map.of(), null);
+    HttpResponse<Buffer> anonymous = send(hostile, HttpMethod.GET, "/v1/dossiers/" + id, Map.of(), null);
     HttpResponse<Buffer> unknownRoute = send(bare, HttpMethod.GET, "/v1/nothing-here", Map.of(), null);
 
     assertProblem(anonymous, 401, "unauthorized");
@@ -140,7 +143,8 @@ class ClientAuthenticationTest extends OneGatewayPerClass {
   @Test
   void shouldServeAnonymousCallsAsPublicOnlyWhenKeysAreNotRequired() {
     try (GatewayFixture open = new GatewayFixture(Map.of("security.require-api-key", "false"))) {
-      WebClient client = SecurityTestSupport.bareClient(open.vertx, open.port);
+      // The contract describes the default deployment, where the key is required: anonymous calls break it.
+      WebClient client = SecurityTestSupport.hostileClient(open.vertx, open.port);
       long before = open.queued();
 
       HttpResponse<Buffer> anonymous = post(client, Map.of(), dossierOf(randomCitizenId()).encode());

@@ -115,7 +115,7 @@ class HostileInputFuzzTest {
   /** The contract for one request; returns the dossier id when it was accepted. */
   private static String assertQueuedVerbatimOrRefused(String property, byte[] body) {
     long before = gw.queued();
-    HttpResponse<Buffer> response = gw.client.post("/v1/dossiers").putHeader("Content-Type", "application/json")
+    HttpResponse<Buffer> response = gw.rawClient.post("/v1/dossiers").putHeader("Content-Type", "application/json")
         .timeout(10_000).sendBuffer(Buffer.buffer(body)).await();
     int status = response.statusCode();
     STATUSES.computeIfAbsent(property, p -> new ConcurrentHashMap<>())

@@ -39,7 +39,7 @@ class HostileInputTest extends OneGatewayPerClass {
     dossier.put("note", "Gia đình 👨‍👩‍👧‍👦 🇻🇳 \uFEFF zero\u200Bwidth \u0301\u0301 ﷽ עברית العربية");
     dossier.getJsonObject("formData").put("childFullName", nfd);
 
-    assertStoredVerbatim(gw.post(dossier.encode()), dossier.encode().getBytes(StandardCharsets.UTF_8));
+    assertStoredVerbatim(gw.postRaw(dossier.encode()), dossier.encode().getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -49,7 +49,7 @@ class HostileInputTest extends OneGatewayPerClass {
         .put("address", "<script>alert(document.cookie)</script> ${jndi:ldap://x/a} {{7*7}} ../../etc/passwd");
     dossier.put("note", "' OR '1'='1' -- \\\" \\\\ %00 %n%s $(rm -rf /) `id`");
 
-    HttpResponse<Buffer> response = gw.post(dossier.encode());
+    HttpResponse<Buffer> response = gw.postRaw(dossier.encode());
 
     assertStoredVerbatim(response, dossier.encode().getBytes(StandardCharsets.UTF_8));
     assertThat(gw.get(response.getHeader("Location")).statusCode()).isEqualTo(200);
@@ -59,11 +59,11 @@ class HostileInputTest extends OneGatewayPerClass {
   void shouldRefuseNulAndControlCharactersInTextWith422() {
     JsonObject nul = dossierOf(randomCitizenId());
     nul.getJsonObject("applicant").put("fullName", "Nguyễn\u0000Văn");
-    HttpResponse<Buffer> response = gw.post(nul.encode());
+    HttpResponse<Buffer> response = gw.postRaw(nul.encode());
 
     assertThat(nul.encode()).contains("\\u0000");
     assertThat(pointers(assertProblem(response, 422, "invalid-dossier"))).contains("/applicant/fullName");
-    assertProblem(gw.post("{\"note\":\"a\u0000b\"}"), 400, "malformed-request");
+    assertProblem(gw.postRaw("{\"note\":\"a\u0000b\"}"), 400, "malformed-request");
     assertThat(gw.queued()).isEqualTo(queuedBefore);
   }
 
@@ -85,7 +85,7 @@ class HostileInputTest extends OneGatewayPerClass {
     cases.put("{\"note\":\"\\ud800\"}", 422);
     cases.put("{\"note\":\"" + "é".repeat(150_000) + "\"}", 413);
     cases.forEach((body, status) -> {
-      HttpResponse<Buffer> response = gw.post(body);
+      HttpResponse<Buffer> response = gw.postRaw(body);
       String what = body.length() > 60 ? body.substring(0, 60) + "..." : body;
       assertThat(response.statusCode()).as(what + " -> " + response.bodyAsString()).isEqualTo(status);
       assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
@@ -103,11 +103,11 @@ class HostileInputTest extends OneGatewayPerClass {
     outOfRange.getJsonArray("attachments").getJsonObject(1).put("sizeBytes", -1);
     String hugeExponent = dossierOf(randomCitizenId()).encode().replace("\"sizeBytes\":184320", "\"sizeBytes\":1e400");
 
-    assertThat(pointers(assertProblem(gw.post(wrongTypes.encode()), 422, "invalid-dossier")))
+    assertThat(pointers(assertProblem(gw.postRaw(wrongTypes.encode()), 422, "invalid-dossier")))
         .contains("/channel", "/attachments", "/applicant/citizenId", "/applicant/fullName");
-    assertThat(pointers(assertProblem(gw.post(outOfRange.encode()), 422, "invalid-dossier")))
+    assertThat(pointers(assertProblem(gw.postRaw(outOfRange.encode()), 422, "invalid-dossier")))
         .contains("/attachments/0/sizeBytes", "/attachments/1/sizeBytes");
-    assertThat(pointers(assertProblem(gw.post(hugeExponent), 422, "invalid-dossier")))
+    assertThat(pointers(assertProblem(gw.postRaw(hugeExponent), 422, "invalid-dossier")))
         .contains("/attachments/0/sizeBytes");
     assertThat(gw.queued()).isEqualTo(queuedBefore);
   }
@@ -123,7 +123,7 @@ class HostileInputTest extends OneGatewayPerClass {
     long deadlineMs = gw.config.security().requestTimeout().toMillis();
     long started = System.nanoTime();
 
-    HttpResponse<Buffer> response = gw.client.post("/v1/dossiers").putHeader("Content-Type", "application/json")
+    HttpResponse<Buffer> response = gw.rawClient.post("/v1/dossiers").putHeader("Content-Type", "application/json")
         .timeout(deadlineMs * 2).sendBuffer(Buffer.buffer(body)).await();
     long elapsedMs = Await.millisSince(started);
 
@@ -140,10 +140,10 @@ class HostileInputTest extends OneGatewayPerClass {
     JsonObject hugeNumber = dossierOf(randomCitizenId());
     hugeNumber.getJsonObject("formData").put("weightGrams", "__NUMBER__");
 
-    HttpResponse<Buffer> bom = gw.client.post("/v1/dossiers").putHeader("Content-Type", "application/json")
+    HttpResponse<Buffer> bom = gw.rawClient.post("/v1/dossiers").putHeader("Content-Type", "application/json")
         .sendBuffer(Buffer.buffer("\uFEFF" + dossierOf(randomCitizenId()).encode())).await();
-    HttpResponse<Buffer> lone = gw.post(surrogate.encode().replace("\"__NOTE__\"", "\"abc\\ud800\""));
-    HttpResponse<Buffer> huge = gw.post(hugeNumber.encode().replace("\"__NUMBER__\"", "1e999999"));
+    HttpResponse<Buffer> lone = gw.postRaw(surrogate.encode().replace("\"__NOTE__\"", "\"abc\\ud800\""));
+    HttpResponse<Buffer> huge = gw.postRaw(hugeNumber.encode().replace("\"__NUMBER__\"", "1e999999"));
 
     assertProblem(bom, 400, "malformed-request");
     assertThat(pointers(assertProblem(lone, 422, "invalid-dossier"))).containsExactly("/note");
@@ -158,7 +158,7 @@ class HostileInputTest extends OneGatewayPerClass {
     for (byte[] junk : new byte[][] {{(byte) 0xC0, (byte) 0x80}, {(byte) 0xFF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
         {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80}}) {
       byte[] body = insertIntoNote(valid, junk);
-      HttpResponse<Buffer> response = gw.client.post("/v1/dossiers").putHeader("Content-Type", "application/json")
+      HttpResponse<Buffer> response = gw.rawClient.post("/v1/dossiers").putHeader("Content-Type", "application/json")
           .sendBuffer(Buffer.buffer(body)).await();
       assertProblem(response, 400, "malformed-request");
     }

@@ -88,10 +88,11 @@ class PersonalDataTest {
       Map<String, String> withToken = Map.of("X-Api-Key", SecurityTestSupport.PORTAL_KEY,
           "Authorization", "Bearer " + tokens.rs256(citizen));
       var bare = SecurityTestSupport.bareClient(gw.vertx, gw.port);
+      var hostile = SecurityTestSupport.hostileClient(gw.vertx, gw.port);
 
       HttpResponse<Buffer> accepted = SecurityTestSupport.post(bare, withToken, dossier.encode());
-      HttpResponse<Buffer> invalid = SecurityTestSupport.post(bare, withToken, dossier.copy().put("channel", "fax").encode());
-      HttpResponse<Buffer> badToken = SecurityTestSupport.post(bare, Map.of("X-Api-Key", SecurityTestSupport.PORTAL_KEY,
+      HttpResponse<Buffer> invalid = SecurityTestSupport.post(hostile, withToken, dossier.copy().put("channel", "fax").encode());
+      HttpResponse<Buffer> badToken = SecurityTestSupport.post(hostile, Map.of("X-Api-Key", SecurityTestSupport.PORTAL_KEY,
           "Authorization", "Bearer " + tokens.forged(citizen)), dossier.encode());
       HttpResponse<Buffer> status = SecurityTestSupport.send(bare, io.vertx.core.http.HttpMethod.GET,
           accepted.getHeader("Location"), withToken, null);

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import vn.onewindow.common.testing.ContractCheck;
 import vn.onewindow.gateway.GatewayFixture;
 
 /** Shared helpers of the security tests: raw clients without the fixture's default key, problem assertions. */
@@ -36,8 +37,23 @@ public final class SecurityTestSupport {
   private SecurityTestSupport() {
   }
 
-  /** A client that sends only what each test puts on the request (no default API key). */
+  /**
+   * A client that sends only what each test puts on the request (no default API key). Every request and answer is
+   * checked against the API contract ({@link ContractCheck}).
+   */
   static WebClient bareClient(Vertx vertx, int port) {
+    return ContractCheck.get().validating(plainClient(vertx, port));
+  }
+
+  /**
+   * For requests that break the contract on purpose (no or a wrong key, a forged token, hostile headers or bodies):
+   * only the answers are checked against the contract.
+   */
+  static WebClient hostileClient(Vertx vertx, int port) {
+    return ContractCheck.get().answersOnly(plainClient(vertx, port));
+  }
+
+  private static WebClient plainClient(Vertx vertx, int port) {
     return WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
         .setKeepAlive(false), new PoolOptions().setHttp1MaxSize(8));
   }

@@ -1,0 +1,94 @@
+package vn.onewindow.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.swagger.parser.OpenAPIParser;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.common.testing.ContractCheck;
+import vn.onewindow.gateway.http.Routes;
+
+/** The contract itself: served complete at GET /openapi.yaml, and naming every route the router has. */
+class ApiContractTest extends OneGatewayPerClass {
+  private static final Path ROUTER = Path.of("src/main/java/vn/onewindow/gateway/GatewayVerticle.java");
+  /** {@code router.get("/path")} or {@code router.get(Routes.NAME)}. */
+  private static final Pattern ROUTE =
+      Pattern.compile("router\\.(get|post|put|delete|patch)\\((?:\"([^\"]+)\"|Routes\\.([A-Z_]+))\\)");
+
+  @BeforeAll
+  static void start() {
+    gw = new GatewayFixture(Map.of());
+  }
+
+  @Test
+  void shouldServeTheContractWithoutAnApiKeyAndSelfContained() {
+    WebClient anonymous = ContractCheck.get().validating(WebClient.create(gw.vertx,
+        new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gw.port)));
+
+    HttpResponse<Buffer> response = anonymous.get("/openapi.yaml").send().await();
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.getHeader("Content-Type")).isEqualTo("application/yaml");
+    String served = response.bodyAsString();
+    assertThat(served).doesNotContain("$ref: ./").doesNotContain("externalValue");
+    SwaggerParseResult parsed = new OpenAPIParser().readContents(served, null, null);
+    assertThat(parsed.getMessages()).isEmpty();
+    assertThat(parsed.getOpenAPI().getPaths().keySet())
+        .isEqualTo(ContractCheck.get().api().getPaths().keySet());
+    assertThat(parsed.getOpenAPI().getComponents().getSchemas()).containsKeys("Problem", "Receipt");
+  }
+
+  @Test
+  void shouldAnswerNotModifiedForTheCurrentEtag() {
+    String etag = gw.get("/openapi.yaml").getHeader("ETag");
+
+    HttpResponse<Buffer> again = gw.client.get("/openapi.yaml").putHeader("If-None-Match", etag).send().await();
+
+    assertThat(again.statusCode()).isEqualTo(304);
+    assertThat(again.bodyAsString()).isNullOrEmpty();
+  }
+
+  /** A route added to the router without its contract fails here (the router is read from its source). */
+  @Test
+  void shouldDescribeEveryRouteOfTheRouter() throws IOException {
+    Set<String> routed = new TreeSet<>();
+    Matcher route = ROUTE.matcher(Files.readString(ROUTER));
+    while (route.find()) {
+      String path = route.group(2) != null ? route.group(2) : routeConstant(route.group(3));
+      routed.add(route.group(1).toUpperCase(Locale.ROOT) + " " + path.replaceAll(":(\\w+)", "{$1}"));
+    }
+    OpenAPI api = ContractCheck.get().api();
+    Set<String> described = new TreeSet<>();
+    api.getPaths().forEach((path, item) -> item.readOperationsMap().keySet()
+        .forEach(method -> described.add(method.name() + " " + path)));
+
+    assertThat(routed).hasSizeGreaterThanOrEqualTo(6);
+    assertThat(described).containsAll(routed);
+    // and nothing described that is not routed (CORS preflights are answered for any path by the edge handlers)
+    described.removeIf(operation -> operation.startsWith("OPTIONS "));
+    assertThat(routed).containsAll(described);
+  }
+
+  private static String routeConstant(String name) {
+    try {
+      return (String) Routes.class.getField(name).get(null);
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError("the router names Routes." + name + ", which does not exist", e);
+    }
+  }
+}
