@@ -150,7 +150,7 @@ public final class ContractCheck {
     if (uri.getRawQuery() != null) {
       for (String pair : uri.getRawQuery().split("&")) {
         int eq = pair.indexOf('=');
-        builder.withQueryParam(eq < 0 ? pair : pair.substring(0, eq), eq < 0 ? "" : pair.substring(eq + 1));
+        builder.withQueryParam(decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1)));
       }
     }
     for (String name : headers.names()) {
@@ -211,5 +211,10 @@ public final class ContractCheck {
       }
     }
     throw new IllegalStateException(relative + " not found above " + Path.of("").toAbsolutePath());
+  }
+
+  /** Query parameters as the server reads them: percent-decoded. */
+  private static String decode(String raw) {
+    return java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8);
   }
 }
