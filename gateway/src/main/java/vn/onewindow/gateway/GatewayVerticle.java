@@ -17,6 +17,7 @@ import vn.onewindow.common.infra.RedisClients;
 import vn.onewindow.common.metrics.EventLoopProbe;
 import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.catalogue.ProcedureHandler;
+import vn.onewindow.gateway.feedback.RatingHandler;
 import vn.onewindow.common.health.HealthHandler;
 import vn.onewindow.gateway.http.Problems;
 import vn.onewindow.gateway.http.RequestIds;
@@ -68,6 +69,8 @@ public final class GatewayVerticle extends VerticleBase {
         config.resilience().breakers().postgresReadTimeout()));
     ProcedureHandler procedures = new ProcedureHandler(shared.validator().catalogue(), shared.dueDates(),
         Clock.systemUTC());
+    RatingHandler ratings = new RatingHandler(pool, shared.breakers(),
+        config.resilience().breakers().postgresWriteTimeout());
     HealthHandler health = new HealthHandler(redis, pool, shared.registry(), admission::draining);
 
     Router router = Router.router(vertx);
@@ -94,6 +97,7 @@ public final class GatewayVerticle extends VerticleBase {
         .handler(submit::checkApplicant)
         .handler(submit::enqueue);
     router.get(Routes.DOSSIER).handler(status::handle);
+    router.post(Routes.DOSSIER_RATING).consumes("application/json").handler(ratings::rate);
     router.get(Routes.PROCEDURES).handler(procedures::list);
     router.get(Routes.PROCEDURE).handler(procedures::one);
     router.get(Routes.PROCEDURE_DUE_DATE).handler(procedures::dueDate);

@@ -45,9 +45,15 @@ public final class HttpFailure extends RuntimeException {
   }
 
   public static HttpFailure invalidDossier(List<Violation> violations) {
+    return invalid(Problem.INVALID_DOSSIER, "dossier", violations);
+  }
+
+  /** A 422 naming every offending field of a request body ({@code subject}: "dossier", "rating"...). */
+  public static HttpFailure invalid(Problem problem, String subject, List<Violation> violations) {
     long fields = violations.stream().map(Violation::pointer).distinct().count();
-    String detail = fields == 1 ? "1 field of the dossier is invalid" : fields + " fields of the dossier are invalid";
-    return new HttpFailure(Problem.INVALID_DOSSIER, detail, violations, 0, null);
+    String detail = fields == 1 ? "1 field of the " + subject + " is invalid"
+        : fields + " fields of the " + subject + " are invalid";
+    return new HttpFailure(problem, detail, violations, 0, null);
   }
 
   public static HttpFailure idempotencyConflict() {

@@ -18,11 +18,15 @@ public enum Problem {
   NOT_ACCEPTABLE(406, "Not acceptable", Outcome.MALFORMED),
   REQUEST_TIMEOUT(408, "Request timeout", Outcome.MALFORMED),
   IDEMPOTENCY_KEY_REUSED(409, "Idempotency key reused", Outcome.CONFLICT),
+  /** A satisfaction survey before the result was returned. */
+  RATING_NOT_OPEN(409, "Rating not open", Outcome.CONFLICT),
+  ALREADY_RATED(409, "Already rated", Outcome.CONFLICT),
   /** The rest of an oversized body is never read: the connection is closed instead of drained. */
   BODY_TOO_LARGE(413, "Request body too large", Outcome.TOO_LARGE, true),
   URI_TOO_LONG(414, "URI too long", Outcome.MALFORMED),
   UNSUPPORTED_MEDIA_TYPE(415, "Unsupported media type", Outcome.UNSUPPORTED_MEDIA_TYPE),
   INVALID_DOSSIER(422, "Invalid dossier", Outcome.INVALID),
+  INVALID_RATING(422, "Invalid rating", Outcome.INVALID),
   RATE_LIMITED(429, "Too many requests", Outcome.RATE_LIMITED),
   HEADERS_TOO_LARGE(431, "Request header fields too large", Outcome.MALFORMED),
   INTERNAL_ERROR(500, "Internal error", Outcome.UPSTREAM_ERROR),

@@ -6,6 +6,8 @@ public final class Routes {
   public static final String DOSSIERS = "/v1/dossiers";
   /** GET: a dossier's status. */
   public static final String DOSSIER = DOSSIERS + "/:id";
+  /** POST: the applicant's satisfaction survey, once the result was returned. */
+  public static final String DOSSIER_RATING = DOSSIER + "/rating";
   /** GET: the procedure catalogue, one procedure, and the due date a dossier received at a given time would get. */
   public static final String PROCEDURES = "/v1/procedures";
   public static final String PROCEDURE = PROCEDURES + "/:code";

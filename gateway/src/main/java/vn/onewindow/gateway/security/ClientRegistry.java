@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.ConfigException;
 
 /**
@@ -27,7 +29,13 @@ import vn.onewindow.common.config.ConfigException;
 public final class ClientRegistry {
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
   private static final Pattern QUOTA_CLASS = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
-  private static final Set<String> FIELDS = Set.of("id", "name", "quotaClass", "keyHashes", "note");
+  /**
+   * Read and ignored: clients files written before a dossier's channel came from the dossier alone still load (an
+   * upgrade must not refuse to start on them); a warning asks to remove it.
+   */
+  private static final String LEGACY_CHANNEL = "channel";
+  private static final Set<String> FIELDS = Set.of("id", "name", "quotaClass", "keyHashes", "note", LEGACY_CHANNEL);
+  private static final Logger LOG = LoggerFactory.getLogger(ClientRegistry.class);
   private static final int MAX_KEYS_PER_CLIENT = 2;
 
   private record Registered(Client client, List<byte[]> digests) {
@@ -107,6 +115,10 @@ public final class ClientRegistry {
         if (!FIELDS.contains(field)) {
           throw invalid(location, i, "has unknown field '" + field + "' (allowed: " + FIELDS + ")");
         }
+      }
+      if (c.has(LEGACY_CHANNEL)) {
+        LOG.warn("clients file '{}', client #{}: 'channel' is no longer used (each dossier names its own channel); "
+            + "remove it", location, i);
       }
       String id = text(c, "id", location, i);
       if (!ID.matcher(id).matches() || Client.ANONYMOUS_ID.equals(id)) {

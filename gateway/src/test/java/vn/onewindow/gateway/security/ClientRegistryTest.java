@@ -41,6 +41,15 @@ class ClientRegistryTest {
   }
 
   @Test
+  void shouldStillLoadAClientsFileNamingTheFormerChannelField() {
+    String key = ApiKeys.generate();
+    ClientRegistry registry = load("[{\"id\":\"kiosk\",\"name\":\"K\",\"channel\":\"counter\",\"quotaClass\":\"k\","
+        + "\"keyHashes\":[\"" + ApiKeys.hash(key) + "\"]}]");
+
+    assertThat(registry.authenticate(key).orElseThrow()).isEqualTo(new Client("kiosk", "K", "k"));
+  }
+
+  @Test
   void shouldAcceptTwoKeysPerClientForRotation() {
     String oldKey = ApiKeys.generate();
     String newKey = ApiKeys.generate();
@@ -56,9 +65,6 @@ class ClientRegistryTest {
     assertThatThrownBy(() -> load("{}")).isInstanceOf(ConfigException.class).hasMessageContaining("JSON array");
     assertThatThrownBy(() -> load("[" + client("aa", "online", hash) + "," + client("aa", "online",
         ApiKeys.hash("other-key-00000")) + "]")).hasMessageContaining("client #1").hasMessageContaining("twice");
-    // a dossier names its own channel; a client's registration has none (a kiosk may file an online dossier)
-    assertThatThrownBy(() -> load("[{\"id\":\"kiosk\",\"name\":\"K\",\"channel\":\"counter\",\"quotaClass\":\"k\","
-        + "\"keyHashes\":[\"" + hash + "\"]}]")).hasMessageContaining("unknown field 'channel'");
     assertThatThrownBy(() -> load("[" + client("kiosk", "counter", hash, ApiKeys.hash("k2-000000"),
         ApiKeys.hash("k3-000000")) + "]")).hasMessageContaining("1 or 2 hashes");
     assertThatThrownBy(() -> load("[" + client("kiosk", "counter", "sha256:ABC") + "]"))

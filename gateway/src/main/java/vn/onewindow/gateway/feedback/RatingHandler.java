@@ -1,0 +1,167 @@
+package vn.onewindow.gateway.feedback;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import vn.onewindow.common.dossier.Channel;
+import vn.onewindow.common.dossier.NationalStatus;
+import vn.onewindow.common.metrics.MeterNames.Upstream;
+import vn.onewindow.gateway.admission.UpstreamBreakers;
+import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.Problem;
+import vn.onewindow.gateway.security.Caller;
+import vn.onewindow.gateway.security.Owners;
+import vn.onewindow.gateway.validation.Violation;
+
+/**
+ * POST /v1/dossiers/{id}/rating: the applicant's satisfaction survey, sent by the frontend that submitted the dossier
+ * (or with the applicant's citizen token), once the result was returned (status 10), once per dossier. Each answer
+ * is a level from 1 (very unsatisfied) to 5 (very satisfied); the timeliness statistics report the satisfied share.
+ */
+public final class RatingHandler {
+  /** The national survey has 11 questions (PhieuKhaoSat TraLoi1..11). */
+  static final int MAX_ANSWERS = 11;
+  private static final String DOSSIER = """
+      SELECT client_id, status,
+             COALESCE(encode(sha256(convert_to(payload->'applicant'->>'citizenId', 'UTF8')), 'hex'), '')
+               AS applicant_hash
+      FROM dossier WHERE id = $1""";
+  private static final String INSERT = """
+      INSERT INTO dossier_rating (dossier_id, client_id, channel, answers, satisfied) VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (dossier_id) DO NOTHING
+      RETURNING rated_at""";
+
+  /** A valid survey answer. */
+  record Rating(Channel channel, List<Integer> answers) {
+    int satisfied() {
+      return (int) answers.stream().filter(level -> level >= 4).count();
+    }
+  }
+
+  private final Pool pool;
+  private final UpstreamBreakers breakers;
+  private final Duration timeout;
+
+  public RatingHandler(Pool pool, UpstreamBreakers breakers, Duration timeout) {
+    this.pool = pool;
+    this.breakers = breakers;
+    this.timeout = timeout;
+  }
+
+  public void rate(RoutingContext ctx) {
+    UUID id = dossierId(ctx.pathParam("id"));
+    Rating rating = parse(ctx);
+    Caller caller = Caller.of(ctx);
+    breakers.call(Upstream.POSTGRES_WRITE, timeout, () -> pool.withTransaction(conn -> conn.preparedQuery(DOSSIER)
+            .execute(Tuple.of(id))
+            .map(rows -> rows.size() == 0 ? null : rows.iterator().next())
+            .compose(row -> open(row, caller))
+            .compose(v -> conn.preparedQuery(INSERT).execute(Tuple.of(id, caller.clientId(),
+                rating.channel().tag(), rating.answers().stream().map(Integer::shortValue).toArray(Short[]::new),
+                (short) rating.satisfied())))
+            .map(inserted -> {
+              if (inserted.size() == 0) {
+                throw HttpFailure.of(Problem.ALREADY_RATED, "this dossier was already rated; a dossier is rated once",
+                    Map.of());
+              }
+              return inserted.iterator().next().getOffsetDateTime("rated_at").toInstant().toString();
+            })))
+        .recover(err -> Future.failedFuture(err instanceof HttpFailure ? err
+            : HttpFailure.unavailable("ratings (postgres)", err)))
+        .onSuccess(ratedAt -> ctx.response()
+            .setStatusCode(201)
+            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .end(new JsonObject()
+                .put("dossierId", id.toString())
+                .put("channel", rating.channel().tag())
+                .put("answers", new JsonArray(rating.answers()))
+                .put("satisfied", rating.satisfied())
+                .put("ratedAt", ratedAt)
+                .encode()))
+        .onFailure(ctx::fail);
+  }
+
+  /** Who may not see the dossier is told it does not exist; a result not yet returned cannot be rated. */
+  private static Future<Void> open(Row row, Caller caller) {
+    if (row == null || !Owners.mayRead(caller, row.getString("client_id"), row.getString("applicant_hash"))) {
+      return Future.failedFuture(HttpFailure.notFound("no dossier with this id"));
+    }
+    int status = row.getShort("status");
+    if (status != NationalStatus.RESULT_RETURNED.code()) {
+      return Future.failedFuture(HttpFailure.of(Problem.RATING_NOT_OPEN,
+          "a dossier can be rated once its result was returned (status 10); it is at status " + status,
+          Map.of("currentStatus", NationalStatus.of(status).toJson())));
+    }
+    return Future.succeededFuture();
+  }
+
+  private static UUID dossierId(String raw) {
+    try {
+      UUID id = UUID.fromString(raw);
+      if (id.toString().equalsIgnoreCase(raw)) {
+        return id;
+      }
+    } catch (IllegalArgumentException e) {
+      // falls through: not a dossier id
+    }
+    throw HttpFailure.notFound("no dossier with this id");
+  }
+
+  static Rating parse(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      throw HttpFailure.malformed("the body is not a JSON object");
+    }
+    if (body == null) {
+      throw HttpFailure.malformed("the request body is empty; send the rating as a JSON object");
+    }
+    return validate(body);
+  }
+
+  /** Every problem of the survey at once, like a dossier's (422 with one violation per field). */
+  static Rating validate(JsonObject body) {
+    List<Violation> violations = new ArrayList<>();
+    for (String field : body.fieldNames()) {
+      if (!field.equals("answers") && !field.equals("channel")) {
+        violations.add(new Violation("/" + field, "unknown field"));
+      }
+    }
+    Object rawChannel = body.getValue("channel");
+    Channel channel = rawChannel instanceof String s ? Channel.of(s).orElse(null) : null;
+    if (channel == null) {
+      violations.add(new Violation("/channel", "must be one of online, counter, postal"));
+    }
+    Object rawAnswers = body.getValue("answers");
+    List<Integer> answers = new ArrayList<>();
+    if (!(rawAnswers instanceof JsonArray array) || array.isEmpty() || array.size() > MAX_ANSWERS) {
+      violations.add(new Violation("/answers", "must be an array of 1 to " + MAX_ANSWERS + " levels"));
+    } else {
+      for (int i = 0; i < array.size(); i++) {
+        Object level = array.getValue(i);
+        if (level instanceof Integer n && n >= 1 && n <= 5) {
+          answers.add(n);
+        } else {
+          violations.add(new Violation("/answers/" + i, "must be a whole number from 1 (very unsatisfied) to 5 "
+              + "(very satisfied)"));
+        }
+      }
+    }
+    if (!violations.isEmpty()) {
+      throw HttpFailure.invalid(Problem.INVALID_RATING, "rating", violations);
+    }
+    return new Rating(channel, List.copyOf(answers));
+  }
+}
