@@ -27,6 +27,7 @@ import vn.onewindow.gateway.validation.ProcedureCatalogue;
  * and drain flag, and the backlog monitor. Built once, before the verticles are deployed.
  */
 public final class GatewayShared {
+  /** How often the local (Redis-down) limiter forgets idle keys: bounds its memory, not its accuracy. */
   private static final long EVICT_INTERVAL_MS = 10_000;
 
   private final HubConfig config;

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
  * up as lag long before requests time out. Start it from each verticle's start() so every loop is covered.
  */
 public final class EventLoopProbe {
+  /** Often enough to see a stall of a few hundred ms, rare enough to cost nothing (10 timers a second). */
   private static final long PERIOD_MS = 100;
 
   private EventLoopProbe() {

@@ -13,6 +13,7 @@ public final class PersonalData {
   private static final Pattern ID_LIKE = Pattern.compile("(?<![\\w.-])(\\d{9}|\\d{12})(?![\\w-])");
   /** Vietnamese phone numbers: 0 or +84 then 9 or 10 digits. */
   private static final Pattern PHONE_LIKE = Pattern.compile("(?<![\\w.+-])(?:\\+84|0)\\d{9,10}(?![\\w-])");
+  /** Enough of a masked number to tell two apart in a log, far too little to identify anyone. */
   private static final int VISIBLE_TAIL = 3;
 
   private PersonalData() {

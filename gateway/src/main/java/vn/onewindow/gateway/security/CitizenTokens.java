@@ -51,6 +51,7 @@ import vn.onewindow.common.config.SecurityConfig;
 final class CitizenTokens {
   /** A compact JWS: three base64url parts. Checked before parsing so junk never reaches the JOSE parser. */
   private static final Pattern COMPACT_JWS = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+  /** Far above a national sign-in token (about 1-2 kB): anything longer is refused before parsing. */
   private static final int MAX_TOKEN_CHARS = 8192;
   private static final Pattern CITIZEN_ID = Pattern.compile("\\d{12}");
   private static final Pattern PEM = Pattern.compile(

@@ -36,6 +36,7 @@ public final class ClientRegistry {
   private static final String LEGACY_CHANNEL = "channel";
   private static final Set<String> FIELDS = Set.of("id", "name", "quotaClass", "keyHashes", "note", LEGACY_CHANNEL);
   private static final Logger LOG = LoggerFactory.getLogger(ClientRegistry.class);
+  /** The current key and, while it is being rotated, the next one. */
   private static final int MAX_KEYS_PER_CLIENT = 2;
 
   private record Registered(Client client, List<byte[]> digests) {

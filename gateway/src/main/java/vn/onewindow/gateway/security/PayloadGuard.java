@@ -24,6 +24,7 @@ import vn.onewindow.gateway.validation.Violation;
 public final class PayloadGuard {
   /** Largest decimal exponent kept: a double's range, far beyond any form field. */
   static final int MAX_EXPONENT = 308;
+  /** A hostile body may hold thousands of bad values: name the first few, that is enough to fix it. */
   private static final int MAX_VIOLATIONS = 20;
 
   private PayloadGuard() {
