@@ -4,7 +4,12 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 
-public record DossierConfig(ZoneId zone, Duration idempotencyTtl, Duration receiptTtl, String catalogue) {
+/**
+ * Dossier rules: the receipt time zone, how long idempotency keys and queued receipts live, the procedure catalogue
+ * and agency directory files, and how far ahead of the hub's clock an agency's progress event may be dated.
+ */
+public record DossierConfig(ZoneId zone, Duration idempotencyTtl, Duration receiptTtl, String catalogue,
+                            String agencyDirectory, Duration eventClockSkew) {
 
   public static DossierConfig from(Settings s) {
     ZoneId zone;
@@ -19,6 +24,8 @@ public record DossierConfig(ZoneId zone, Duration idempotencyTtl, Duration recei
       throw s.invalid("dossier.receipt-ttl-seconds", String.valueOf(receipt.toSeconds()),
           "must be at least dossier.idempotency-ttl-seconds (" + idempotency.toSeconds() + ")");
     }
-    return new DossierConfig(zone, idempotency, receipt, s.nonBlank("dossier.catalogue"));
+    return new DossierConfig(zone, idempotency, receipt, s.nonBlank("dossier.catalogue"),
+        s.nonBlank("dossier.agency-directory"),
+        Duration.ofSeconds(s.longIn("dossier.event-clock-skew-seconds", 0, 3600)));
   }
 }
