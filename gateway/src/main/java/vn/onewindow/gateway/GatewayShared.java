@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import vn.onewindow.common.agency.AgencyDirectory;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.BacklogMonitor;
@@ -18,13 +19,14 @@ import vn.onewindow.gateway.validation.ProcedureCatalogue;
 
 /**
  * What every gateway verticle of one process shares: authentication (client registry, JWK cache), the edge
- * handlers, the validator, one circuit breaker per upstream, the rate limiter with its local fallback, the bulkhead
- * and drain flag, and the backlog monitor. Built once, before the verticles are deployed.
+ * handlers, the agency directory, the validator, one circuit breaker per upstream, the rate limiter with its local
+ * fallback, the bulkhead and drain flag, and the backlog monitor. Built once, before the verticles are deployed.
  */
 public final class GatewayShared {
   private static final long EVICT_INTERVAL_MS = 10_000;
 
   private final HubConfig config;
+  private final AgencyDirectory directory;
   private final DossierValidator validator;
   private final PrometheusMeterRegistry registry;
   private final UpstreamBreakers breakers;
@@ -37,7 +39,9 @@ public final class GatewayShared {
   private GatewayShared(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry, BacklogMonitor backlog) {
     this.config = config;
     this.registry = registry;
-    this.validator = new DossierValidator(ProcedureCatalogue.load(config.dossier().catalogue()));
+    this.directory = AgencyDirectory.load(config.dossier().agencyDirectory());
+    this.validator = new DossierValidator(ProcedureCatalogue.load(config.dossier().catalogue()), directory,
+        config.dossier().zone(), Clock.systemUTC());
     this.breakers = new UpstreamBreakers(config.resilience().breakers(), registry);
     this.localLimiter = new LocalRateLimiter(Clock.systemUTC());
     this.limiter = new RateLimiter(config.resilience().rateLimits(), breakers, localLimiter, registry);
@@ -61,6 +65,11 @@ public final class GatewayShared {
 
   public HubConfig config() {
     return config;
+  }
+
+  /** The agency directory (config/agencies.json): submission validation and agency feeds. */
+  public AgencyDirectory directory() {
+    return directory;
   }
 
   public DossierValidator validator() {
