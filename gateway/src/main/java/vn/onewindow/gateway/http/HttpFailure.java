@@ -45,9 +45,15 @@ public final class HttpFailure extends RuntimeException {
   }
 
   public static HttpFailure invalidDossier(List<Violation> violations) {
+    return invalid(Problem.INVALID_DOSSIER, "dossier", violations);
+  }
+
+  /** A request body other than a dossier (a progress event) with every offending field listed. */
+  public static HttpFailure invalid(Problem problem, String what, List<Violation> violations) {
     long fields = violations.stream().map(Violation::pointer).distinct().count();
-    String detail = fields == 1 ? "1 field of the dossier is invalid" : fields + " fields of the dossier are invalid";
-    return new HttpFailure(Problem.INVALID_DOSSIER, detail, violations, 0, null);
+    String detail = fields == 1 ? "1 field of the " + what + " is invalid"
+        : fields + " fields of the " + what + " are invalid";
+    return new HttpFailure(problem, detail, violations, 0, null);
   }
 
   public static HttpFailure idempotencyConflict() {

@@ -6,6 +6,12 @@ public final class Routes {
   public static final String DOSSIERS = "/v1/dossiers";
   /** GET: a dossier's status. */
   public static final String DOSSIER = DOSSIERS + "/:id";
+  /** POST (agency systems): a progress event of one dossier. */
+  public static final String EVENTS = DOSSIER + "/events";
+  /** GET (agency systems): the dossiers routed to one handling agency, in feed order. */
+  public static final String AGENCY_FEED = "/v1/agencies/:agencyCode/dossiers";
+  /** GET (frontends): status changes of the dossiers the calling client submitted, in feed order. */
+  public static final String CHANGES = "/v1/changes";
   /** Everything under it needs a registered client and counts against its rate limit. */
   public static final String API = "/v1/*";
 
