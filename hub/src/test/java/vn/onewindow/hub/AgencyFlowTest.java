@@ -3,6 +3,7 @@ package vn.onewindow.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static vn.onewindow.hub.AgencyHub.AGENCY_CLIENT;
 import static vn.onewindow.hub.AgencyHub.AGENCY_KEY;
+import static vn.onewindow.hub.AgencyHub.OFFICER;
 import static vn.onewindow.hub.AgencyHub.PORTAL_CLIENT;
 import static vn.onewindow.hub.AgencyHub.PORTAL_KEY;
 import static vn.onewindow.hub.AgencyHub.event;
@@ -26,7 +27,6 @@ import org.junit.jupiter.api.Test;
  * reads it from its feed and reports 2, 4, 9, 10, the citizen follows it, the portal's change feed tells it.
  */
 class AgencyFlowTest {
-  private static final String OFFICER = "Trần Thị Cán Bộ";
   private static final String FEED = "/v1/agencies/000.21.53.H48/dossiers";
   private static AgencyHub hub;
 
@@ -45,7 +45,7 @@ class AgencyFlowTest {
     JsonObject receipt = hub.submitPersisted("birth-registration.json");
     String id = receipt.getString("id");
 
-    JsonObject item = item(hub.wholeFeed(AGENCY_KEY, FEED), id);
+    JsonObject item = item(hub.feedUntil(AGENCY_KEY, FEED, feed -> contains(feed, "id", id, 1)), id);
     assertThat(item.getString("code")).isEqualTo(receipt.getString("code"));
     assertThat(item.getString("receivedAt")).isEqualTo(receipt.getString("receivedAt"));
     assertThat(item.getString("procedureCode")).isEqualTo("1.001612.000.00.00.H48");
@@ -69,7 +69,8 @@ class AgencyFlowTest {
     assertThat(state.getString("statusChangedAt")).isEqualTo(t.toString());
     assertThat(state.getJsonObject("event").getString("eventId")).isEqualTo("flow-" + id + "-2");
 
-    assertCreated(hub.event(AGENCY_KEY, id, event("flow-" + id + "-4", 4, t.plusSeconds(1)).put("officer", OFFICER)), 4);
+    assertCreated(hub.event(AGENCY_KEY, id, event("flow-" + id + "-4", 4, t.plusSeconds(1))
+        .put("officer", OFFICER)), 4);
     assertCreated(hub.event(AGENCY_KEY, id, event("flow-" + id + "-9", 9, t.plusSeconds(2)).put("officer", OFFICER)
         .put("note", "Đã ký quyết định.").put("result", result)), 9);
     HttpResponse<Buffer> returned = hub.event(AGENCY_KEY, id, event("flow-" + id + "-10", 10, t.plusSeconds(3)));
@@ -119,8 +120,8 @@ class AgencyFlowTest {
     assertCreated(hub.event(AGENCY_KEY, id, event("chg-" + id + "-7", 7, t.plusMillis(1))
         .put("note", "Công dân rút hồ sơ.")), 7);
 
-    List<JsonObject> mine = hub.wholeFeed(PORTAL_KEY, "/v1/changes").stream().map(JsonObject.class::cast)
-        .filter(c -> id.equals(c.getString("dossierId"))).toList();
+    List<JsonObject> mine = hub.feedUntil(PORTAL_KEY, "/v1/changes", feed -> contains(feed, "dossierId", id, 3))
+        .stream().map(JsonObject.class::cast).filter(c -> id.equals(c.getString("dossierId"))).toList();
 
     assertThat(mine.stream().map(c -> c.getJsonObject("status").getInteger("code")).toList()).containsExactly(1, 2, 7);
     assertThat(mine.get(2).getString("note")).isEqualTo("Công dân rút hồ sơ.");
@@ -146,7 +147,8 @@ class AgencyFlowTest {
     JsonObject view = hub.get(PORTAL_KEY, "/v1/dossiers/" + id).bodyAsJsonObject();
     assertThat(view.getString("dueDate")).isEqualTo(second.toString());
     assertThat(view.getJsonArray("dueDateChanges").stream().map(JsonObject.class::cast)
-        .map(c -> c.getInteger("status") + ":" + c.getString("previousDueDate") + "->" + c.getString("dueDate")).toList())
+        .map(c -> c.getInteger("status") + ":" + c.getString("previousDueDate") + "->" + c.getString("dueDate"))
+        .toList())
         .containsExactly("2:null->" + first, "5:" + first + "->" + second);
     assertThat(view.getJsonArray("results")).isEmpty();
     assertThat(hub.count("SELECT count(*) FROM dossier_event WHERE dossier_id = '" + id + "' AND status = 5 AND "
@@ -173,6 +175,11 @@ class AgencyFlowTest {
   private static void assertCreated(HttpResponse<Buffer> response, int status) {
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(201);
     assertThat(response.bodyAsJsonObject().getJsonObject("status").getInteger("code")).isEqualTo(status);
+  }
+
+  /** Whether the feed holds at least {@code n} items whose {@code field} is {@code id}. */
+  private static boolean contains(JsonArray feed, String field, String id, int n) {
+    return feed.stream().filter(i -> id.equals(((JsonObject) i).getString(field))).count() >= n;
   }
 
   private static JsonObject item(JsonArray feed, String id) {

@@ -31,6 +31,10 @@ final class AgencyHub implements AutoCloseable {
   /** Covers *.H26 only: sees nothing of the H48 examples. */
   static final String HANOI_KEY = "dev-agency-hanoi-key";
 
+  /** Officers' names the agency tests send in events: personal data that must never reach a log line. */
+  static final String OFFICER = "Trần Thị Cán Bộ";
+  static final String OTHER_OFFICER = "Phạm Văn Một";
+
   private static final AtomicInteger APPLICANTS = new AtomicInteger();
 
   final HubConfig config;
@@ -85,7 +89,18 @@ final class AgencyHub implements AutoCloseable {
     return new JsonObject().put("eventId", eventId).put("status", status).put("at", at.toString());
   }
 
-  /** Follows an agency's feed from the start until it is caught up; every item in feed order. */
+  /**
+   * Follows a feed from the start until {@code holds} is true of everything it delivered, or fails after 10 s. Feeds
+   * deliver a committed row once every older transaction on the cluster has ended (tests share the server with
+   * other builds), so a reader polls, as agency systems and portals do.
+   */
+  JsonArray feedUntil(String key, String path, java.util.function.Predicate<JsonArray> holds) {
+    JsonArray[] last = {new JsonArray()};
+    Await.until(Duration.ofSeconds(10), "the feed " + path, () -> holds.test(last[0] = wholeFeed(key, path)));
+    return last[0];
+  }
+
+  /** Follows a feed from the start until it is caught up; every item in feed order. */
   JsonArray wholeFeed(String key, String path) {
     JsonArray all = new JsonArray();
     String next = null;

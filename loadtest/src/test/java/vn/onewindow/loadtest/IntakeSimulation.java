@@ -29,8 +29,8 @@ import vn.onewindow.loadtest.scenarios.Feeders;
 import vn.onewindow.loadtest.scenarios.Scenarios;
 
 /**
- * The intake hub under load: {@code -Dprofile=smoke|steady|surge|spike|soak|fairness|agencies} (see {@link LoadConfig} for
- * every property). Without {@code -DbaseUrl} it starts the hub from {@code hub/target/hub.jar} on free ports with
+ * The intake hub under load: {@code -Dprofile=smoke|steady|surge|spike|soak|fairness|agencies} (see
+ * {@link LoadConfig} for every property). Without {@code -DbaseUrl} it starts the hub from {@code hub/target/hub.jar} on free ports with
  * throw-away embedded servers, and stops it afterwards. After the load it waits for the backlog to drain, checks
  * that every 202 is in PostgreSQL exactly once, and fails the run (and so {@code mvn verify}) when a gate fails.
  * Results: Gatling's HTML report under target/gatling, and verdict.txt, timeline.csv, accepted-ids.txt under

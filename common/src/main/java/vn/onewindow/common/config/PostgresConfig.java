@@ -16,7 +16,8 @@ public record PostgresConfig(String url, int poolSize, int poolWaiting, Duration
     }
     String readUrl = s.string("postgres.read-url");
     if (!readUrl.isEmpty() && !readUrl.matches("postgres(ql)?://.+")) {
-      throw s.invalid("postgres.read-url", Secrets.maskUrl(readUrl), "must be empty (the primary) or a postgresql:// URL");
+      throw s.invalid("postgres.read-url", Secrets.maskUrl(readUrl),
+          "must be empty (the primary) or a postgresql:// URL");
     }
     return new PostgresConfig(url, s.intIn("postgres.pool-size", 1, 256), s.intIn("postgres.pool-waiting", 1, 65_536),
         s.millis("postgres.connect-timeout-ms", 100, 60_000), s.bool("postgres.migrate"), readUrl,

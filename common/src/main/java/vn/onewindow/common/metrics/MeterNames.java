@@ -60,7 +60,7 @@ public final class MeterNames {
   public static final String INTAKE_FAILURES = "hub.intake.failures";
 
   // --- agency side (progress events, feeds) ------------------------------------------------------------------
-  /** Counter of POST /v1/dossiers/{id}/events by {@link #TAG_OUTCOME} ({@link EventOutcome}) and {@link #TAG_STATUS}. */
+  /** Counter of progress events (POST /v1/dossiers/{id}/events) by {@link #TAG_OUTCOME} and {@link #TAG_STATUS}. */
   public static final String AGENCY_EVENTS = "hub.agency.events";
   /** Timer of a progress event recorded (201), request in to answer out. */
   public static final String AGENCY_EVENT_LATENCY = "hub.agency.event.latency";

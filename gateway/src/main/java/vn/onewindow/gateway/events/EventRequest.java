@@ -31,7 +31,8 @@ public record EventRequest(String eventId, NationalStatus status, Instant at, St
     try {
       at = OffsetDateTime.parse(body.get("at").asText()).toInstant().truncatedTo(ChronoUnit.MICROS);
     } catch (DateTimeParseException e) {
-      violations.add(new Violation("/at", "must be an RFC 3339 date-time with an offset, e.g. 2026-11-23T09:12:44+07:00"));
+      violations.add(new Violation("/at",
+          "must be an RFC 3339 date-time with an offset, e.g. 2026-11-23T09:12:44+07:00"));
     }
     LocalDate dueDate = null;
     if (body.hasNonNull("dueDate")) {

@@ -41,7 +41,8 @@ final class EventStore {
         VALUES ($1::uuid, $2, $3, $4::int, $5::timestamptz, $6, $7, $8::date, $9::date, $10::text::jsonb, $11)
         RETURNING seq, recorded_at
       ), upd AS (
-        UPDATE dossier SET status = $4::int, status_changed_at = $5::timestamptz, due_date = COALESCE($8::date, due_date),
+        UPDATE dossier SET status = $4::int, status_changed_at = $5::timestamptz,
+               due_date = COALESCE($8::date, due_date),
                accepted_at = CASE WHEN $4::int = 2 THEN $5::timestamptz ELSE accepted_at END,
                processed_at = CASE WHEN $4::int = 9 THEN $5::timestamptz ELSE processed_at END,
                returned_at = CASE WHEN $4::int = 10 THEN $5::timestamptz ELSE returned_at END
@@ -100,7 +101,8 @@ final class EventStore {
         // the same eventId sent for another dossier at the same moment: the UNIQUE constraint decided
         .recover(err -> err instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
             ? pool.preparedQuery(FIND).execute(Tuple.of(caller.clientId(), event.eventId()))
-                .map(found -> first(found) == null ? new Reused() : replay(first(found), event.eventId(), fingerprint))
+                .map(found -> first(found) == null ? new Reused()
+                    : replay(first(found), event.eventId(), fingerprint))
             : Future.failedFuture(err));
   }
 

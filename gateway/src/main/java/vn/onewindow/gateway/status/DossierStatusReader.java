@@ -95,7 +95,8 @@ public final class DossierStatusReader {
     if (!view.persisted()) {
       return Future.succeededFuture(view);
     }
-    return breakers.call(Upstream.POSTGRES_READ, timeout, () -> pool.preparedQuery(AGENCY_DETAILS).execute(Tuple.of(id)))
+    return breakers.call(Upstream.POSTGRES_READ, timeout,
+            () -> pool.preparedQuery(AGENCY_DETAILS).execute(Tuple.of(id)))
         .recover(err -> Future.failedFuture(breakers.failure("status (postgres)", err)))
         .map(rows -> rows.size() == 0 ? view : new DossierView(view.ownerClient(), view.applicantHash(),
             DossierViews.withAgencyDetails(view.body(), rows.iterator().next())));

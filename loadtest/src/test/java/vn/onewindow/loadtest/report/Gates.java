@@ -120,7 +120,8 @@ public final class Gates {
         long missing = l.acceptedDossiers().keySet().stream().filter(id -> !a.wasDelivered(id)).count();
         yield new Gate(name, missing == 0 && a.duplicates() == 0 && !l.acceptedDossiers().isEmpty(),
             String.format(Locale.ROOT, "%d of %d accepted dossiers delivered, %d missing, %d delivered twice, %d pages",
-                l.acceptedDossiers().size() - missing, l.acceptedDossiers().size(), missing, a.duplicates(), a.pages()));
+                l.acceptedDossiers().size() - missing, l.acceptedDossiers().size(), missing, a.duplicates(),
+                a.pages()));
       }
       case AGENCY_EVENTS -> new Gate(name, a.wrong() == 0 && a.recorded() > 0, String.format(Locale.ROOT,
           "%d recorded, %d replays answered 200 (Event-Replayed: true), %d refused (429/503), %d wrong%s", a.recorded(),

@@ -102,7 +102,8 @@ public final class AgencySystems {
         .exec(session -> {
           Integer status = session.contains(AgencyEndpoints.PREFIX + "status")
               ? session.getInt(AgencyEndpoints.PREFIX + "status") : null;
-          long rt = session.contains(AgencyEndpoints.PREFIX + "rt") ? session.getInt(AgencyEndpoints.PREFIX + "rt") : -1;
+          long rt = session.contains(AgencyEndpoints.PREFIX + "rt")
+              ? session.getInt(AgencyEndpoints.PREFIX + "rt") : -1;
           ledger.event(replay, status, "true".equals(session.getString(AgencyEndpoints.PREFIX + "replayed")), rt,
               session.getString(AgencyEndpoints.PREFIX + "body"));
           return session;
