@@ -175,6 +175,32 @@ class FeedCursorTest {
         + "%d seen, 0 duplicated, 0 skipped%n", committed.size(), pages, seen.size());
   }
 
+  /**
+   * Each feed page is one range scan of its index: owner, then the cursor and the horizon as index conditions, rows
+   * already in feed order (no sort). Sequential scans are switched off so that the tiny test tables cannot make the
+   * planner prefer reading them whole.
+   */
+  @Test
+  void shouldReadEachFeedPageAsOneIndexRangeScan() {
+    for (String[] feed : new String[][] {
+        {FeedQueries.AGENCY, "000.00.00.H92", "dossier_agency_feed_idx"},
+        {FeedQueries.CHANGES, GatewayFixture.CLIENT_ID, "dossier_status_history_change_feed_idx"}}) {
+      String plan = pool.withConnection(conn -> conn.query("SET enable_seqscan = off").execute()
+              .compose(v -> conn.preparedQuery("EXPLAIN " + feed[0]).execute(io.vertx.sqlclient.Tuple.of(feed[1], "5",
+                  3L, 100)))
+              .compose(rows -> {
+                StringBuilder text = new StringBuilder();
+                rows.forEach(row -> text.append(row.getString(0)).append('\n'));
+                return conn.query("RESET enable_seqscan").execute().map(v -> text.toString());
+              }))
+          .await();
+
+      assertThat(plan).as(plan).contains("Index Scan using " + feed[2]).doesNotContain("Sort");
+      assertThat(plan).as(plan).containsPattern("Index Cond: .*ROW\\(feed_xid, (feed_)?seq\\) > ROW.*"
+          + "feed_xid < pg_snapshot_xmin\\(pg_current_snapshot\\(\\)\\)");
+    }
+  }
+
   private static Future<Void> writer(String agencyCode, int transactions, List<String> committed) {
     Future<Void> chain = Future.succeededFuture();
     for (int t = 0; t < transactions; t++) {
