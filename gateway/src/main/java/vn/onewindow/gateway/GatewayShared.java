@@ -8,6 +8,7 @@ import java.time.Clock;
 import vn.onewindow.common.calendar.DueDates;
 import vn.onewindow.common.calendar.OfficialCalendar;
 import vn.onewindow.common.config.DossierConfig;
+import vn.onewindow.common.agency.AgencyDirectory;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.BacklogMonitor;
@@ -23,14 +24,15 @@ import vn.onewindow.gateway.validation.ProcedureCatalogue;
 
 /**
  * What every gateway verticle of one process shares: authentication (client registry, JWK cache), the edge
- * handlers, the validator, one circuit breaker per upstream, the rate limiter with its local fallback, the bulkhead
- * and drain flag, and the backlog monitor. Built once, before the verticles are deployed.
+ * handlers, the agency directory, the validator, one circuit breaker per upstream, the rate limiter with its local
+ * fallback, the bulkhead and drain flag, and the backlog monitor. Built once, before the verticles are deployed.
  */
 public final class GatewayShared {
   /** How often the local (Redis-down) limiter forgets idle keys: bounds its memory, not its accuracy. */
   private static final long EVICT_INTERVAL_MS = 10_000;
 
   private final HubConfig config;
+  private final AgencyDirectory directory;
   private final DossierValidator validator;
   private final PrometheusMeterRegistry registry;
   private final UpstreamBreakers breakers;
@@ -45,7 +47,9 @@ public final class GatewayShared {
   private GatewayShared(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry, BacklogMonitor backlog) {
     this.config = config;
     this.registry = registry;
-    this.validator = new DossierValidator(ProcedureCatalogue.load(config.dossier().catalogue()));
+    this.directory = AgencyDirectory.load(config.dossier().agencyDirectory());
+    this.validator = new DossierValidator(ProcedureCatalogue.load(config.dossier().catalogue()), directory,
+        config.dossier().zone(), Clock.systemUTC());
     this.breakers = new UpstreamBreakers(config.resilience().breakers(), registry);
     this.localLimiter = new LocalRateLimiter(Clock.systemUTC());
     this.limiter = new RateLimiter(config.resilience().rateLimits(), breakers, localLimiter, registry);
@@ -72,6 +76,11 @@ public final class GatewayShared {
 
   public HubConfig config() {
     return config;
+  }
+
+  /** The agency directory (config/agencies.json): submission validation and agency feeds. */
+  public AgencyDirectory directory() {
+    return directory;
   }
 
   public DossierValidator validator() {

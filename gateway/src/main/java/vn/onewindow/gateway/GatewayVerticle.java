@@ -8,6 +8,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.config.ResilienceConfig.RateLimits;
@@ -18,6 +19,8 @@ import vn.onewindow.common.metrics.EventLoopProbe;
 import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.catalogue.ProcedureHandler;
 import vn.onewindow.gateway.feedback.RatingHandler;
+import vn.onewindow.gateway.events.EventHandler;
+import vn.onewindow.gateway.feed.FeedHandler;
 import vn.onewindow.common.health.HealthHandler;
 import vn.onewindow.gateway.http.Problems;
 import vn.onewindow.gateway.http.RequestIds;
@@ -25,6 +28,7 @@ import vn.onewindow.gateway.http.Routes;
 import vn.onewindow.gateway.http.ServerOptions;
 import vn.onewindow.gateway.http.SubmissionOutcomes;
 import vn.onewindow.gateway.security.Authentication;
+import vn.onewindow.gateway.security.ClientKinds;
 import vn.onewindow.gateway.security.EdgeHandlers;
 import vn.onewindow.gateway.status.DossierStatusReader;
 import vn.onewindow.gateway.status.StatusHandler;
@@ -46,6 +50,8 @@ public final class GatewayVerticle extends VerticleBase {
   private final HubConfig config;
   private Redis redis;
   private Pool pool;
+  private Pool reads;
+  private Pool events;
   private HttpServer server;
 
   public GatewayVerticle(GatewayShared shared) {
@@ -58,6 +64,9 @@ public final class GatewayVerticle extends VerticleBase {
     EventLoopProbe.start(vertx, shared.registry());
     redis = RedisClients.create(vertx, config.redis(), "gateway");
     pool = PostgresClients.pool(vertx, config.postgres(), "gateway");
+    // the agency side never queues behind submissions' direct writes: its own pools (reads: a replica when set)
+    reads = PostgresClients.pool(vertx, config.postgres().reads(), "reads");
+    events = PostgresClients.pool(vertx, config.postgres().events(), "events");
     RedisKeys keys = shared.keys();
     EdgeHandlers edge = shared.edge();
     Authentication auth = shared.authentication();
@@ -65,8 +74,13 @@ public final class GatewayVerticle extends VerticleBase {
     SubmissionOutcomes outcomes = new SubmissionOutcomes(shared.registry());
     Problems problems = new Problems(outcomes);
     SubmitHandler submit = submitHandler(keys, outcomes);
-    StatusHandler status = new StatusHandler(new DossierStatusReader(pool, redis, keys, shared.breakers(),
-        config.resilience().breakers().postgresReadTimeout()));
+    Duration readTimeout = config.resilience().breakers().postgresReadTimeout();
+    StatusHandler status = new StatusHandler(new DossierStatusReader(reads, redis, keys, shared.breakers(),
+        readTimeout));
+    FeedHandler feeds = new FeedHandler(reads, shared.breakers(), readTimeout, shared.directory(), shared.registry());
+    EventHandler progress = new EventHandler(new DossierParser(config.http().bodyLimitBytes()), events,
+        shared.breakers(), config.resilience().breakers().postgresWriteTimeout(), config.dossier(), shared.registry(),
+        Clock.systemUTC());
     ProcedureHandler procedures = new ProcedureHandler(shared.validator().catalogue(), shared.dueDates(),
         Clock.systemUTC());
     RatingHandler ratings = new RatingHandler(pool, shared.breakers(),
@@ -88,8 +102,11 @@ public final class GatewayVerticle extends VerticleBase {
         .handler(auth::client)
         .handler(auth::citizen)
         .handler(admission.clientLimit(redis, keys));
+    // Frontends submit and follow their own dossiers; agency systems read their feeds and report progress (403
+    // client-kind-not-allowed for the other kind).
     router.post(Routes.DOSSIERS)
         .consumes("application/json")
+        .handler(ClientKinds::frontendOnly)
         .handler(admission::shed)
         .handler(submit::parse)
         .handler(submit::guardPayload)
@@ -97,7 +114,18 @@ public final class GatewayVerticle extends VerticleBase {
         .handler(submit::checkApplicant)
         .handler(submit::enqueue);
     router.get(Routes.DOSSIER).handler(status::handle);
-    router.post(Routes.DOSSIER_RATING).consumes("application/json").handler(ratings::rate);
+    router.post(Routes.EVENTS)
+        .consumes("application/json")
+        .handler(ClientKinds::agencyOnly)
+        .handler(progress::parse)
+        .handler(progress::validate)
+        .handler(progress::record);
+    router.get(Routes.AGENCY_FEED).handler(ClientKinds::agencyOnly).handler(feeds::agency);
+    router.get(Routes.CHANGES).handler(ClientKinds::frontendOnly).handler(feeds::changes);
+    router.post(Routes.DOSSIER_RATING)
+        .consumes("application/json")
+        .handler(ClientKinds::frontendOnly)
+        .handler(ratings::rate);
     router.get(Routes.PROCEDURES).handler(procedures::list);
     router.get(Routes.PROCEDURE).handler(procedures::one);
     router.get(Routes.PROCEDURE_DUE_DATE).handler(procedures::dueDate);
@@ -137,7 +165,7 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> closing = server == null ? Future.succeededFuture()
         : server.shutdown(config.resilience().drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    return closing.eventually(() -> Future.join(redis.close(), pool.close()));
+    return closing.eventually(() -> Future.join(redis.close(), pool.close(), reads.close(), events.close()));
   }
 
   /** The port actually bound (useful when configured as 0). */

@@ -13,21 +13,24 @@ import java.util.List;
 import java.util.Map;
 import vn.onewindow.loadtest.config.LoadConfig;
 import vn.onewindow.loadtest.config.Profile;
+import vn.onewindow.loadtest.data.AgencyCodes;
 import vn.onewindow.loadtest.data.Catalogue;
 import vn.onewindow.loadtest.data.DossierFactory;
 import vn.onewindow.loadtest.endpoints.Endpoints;
 import vn.onewindow.loadtest.hub.LocalHub;
+import vn.onewindow.loadtest.report.AgencyLedger;
 import vn.onewindow.loadtest.report.BacklogWatcher;
 import vn.onewindow.loadtest.report.Gates;
 import vn.onewindow.loadtest.report.Gates.Gate;
 import vn.onewindow.loadtest.report.RunLedger;
 import vn.onewindow.loadtest.report.Verdict;
+import vn.onewindow.loadtest.scenarios.AgencySystems;
 import vn.onewindow.loadtest.scenarios.Feeders;
 import vn.onewindow.loadtest.scenarios.Scenarios;
 
 /**
- * The intake hub under load: {@code -Dprofile=smoke|steady|surge|spike|soak|fairness} (see {@link LoadConfig} for
- * every property). Without {@code -DbaseUrl} it starts the hub from {@code hub/target/hub.jar} on free ports with
+ * The intake hub under load: {@code -Dprofile=smoke|steady|surge|spike|soak|fairness|agencies} (see
+ * {@link LoadConfig} for every property). Without {@code -DbaseUrl} it starts the hub from {@code hub/target/hub.jar} on free ports with
  * throw-away embedded servers, and stops it afterwards. After the load it waits for the backlog to drain, checks
  * that every 202 is in PostgreSQL exactly once, and fails the run (and so {@code mvn verify}) when a gate fails.
  * Results: Gatling's HTML report under target/gatling, and verdict.txt, timeline.csv, accepted-ids.txt under
@@ -40,6 +43,7 @@ public class IntakeSimulation extends Simulation {
   private final RunLedger ledger = new RunLedger();
   private final BacklogWatcher watcher;
   private final Scenarios scenarios;
+  private final AgencyLedger agencies = new AgencyLedger();
 
   {
     LoadConfig requested = LoadConfig.fromSystemProperties();
@@ -59,7 +63,9 @@ public class IntakeSimulation extends Simulation {
         catalogue.total(), catalogue.version());
 
     watcher = new BacklogWatcher(config, ledger);
-    scenarios = new Scenarios(config, ledger, watcher, new Feeders(config, new DossierFactory(catalogue)));
+    AgencyCodes codes = AgencyCodes.load();
+    DossierFactory factory = new DossierFactory(catalogue, codes);
+    scenarios = new Scenarios(config, ledger, watcher, new Feeders(config, factory), agencies);
 
     // warm-up (not judged) -> the profile's load (citizens, and the abuser in parallel) -> drain, reconcile, gates
     List<PopulationBuilder> load = new ArrayList<>(List.of(scenarios.citizens()
@@ -67,6 +73,11 @@ public class IntakeSimulation extends Simulation {
         .andThen(scenarios.gates().injectOpen(atOnceUsers(1)))));
     if (config.profile == Profile.FAIRNESS) {
       load.add(scenarios.abuser().injectOpen(config.profile.abuser(config)));
+    }
+    if (config.profile == Profile.AGENCIES) {
+      // one system per handling agency the load can submit to, polling from the first dossier on
+      AgencySystems systems = new AgencySystems(config, agencies, watcher, factory.handlingAgencies());
+      load.add(systems.systems().injectOpen(atOnceUsers(systems.count())));
     }
     List<PopulationBuilder> populations = load;
     if (!Profile.warmUp(config).isEmpty()) {
@@ -114,7 +125,7 @@ public class IntakeSimulation extends Simulation {
       }
       watcher.close();
       List<Gate> gates = scenarios.evaluatedGates() != null ? scenarios.evaluatedGates()
-          : Gates.evaluate(config, ledger, watcher);
+          : Gates.evaluate(config, ledger, watcher, agencies);
       List<String> lines = new ArrayList<>(List.of("gates:"));
       gates.forEach(g -> lines.add(g.line()));
       String verdict = Verdict.render(config, ledger, watcher, lines);

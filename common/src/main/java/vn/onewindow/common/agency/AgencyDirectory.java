@@ -35,6 +35,11 @@ public final class AgencyDirectory {
     return new AgencyDirectory(AgencyChecks.byCode(file.toString(), AgencyFile.read(file)));
   }
 
+  /** Reads a file path, or else a classpath resource such as the shipped {@code config/agencies.json}. */
+  public static AgencyDirectory load(String location) {
+    return new AgencyDirectory(AgencyChecks.byCode(location, AgencyFile.read(location)));
+  }
+
   /** Builds a directory from entries, checked by the same rules as a file. */
   public static AgencyDirectory of(List<Agency> agencies) {
     return new AgencyDirectory(AgencyChecks.byCode("(in memory)", agencies));

@@ -4,6 +4,8 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -22,13 +24,35 @@ final class AgencyFile {
   }
 
   static List<Agency> read(Path path) {
-    AgencyFile reader = new AgencyFile(path.toString());
     try {
-      return reader.entries(new JsonObject(Files.readString(path)));
+      return parse(path.toString(), Files.readString(path));
     } catch (IOException e) {
       throw new ConfigException("agency directory " + path + " could not be read: " + e.getMessage());
+    }
+  }
+
+  /** Reads a file path, or else a classpath resource (the shipped config/agencies.json), like the catalogue. */
+  static List<Agency> read(String location) {
+    Path path = Path.of(location);
+    if (Files.isRegularFile(path)) {
+      return read(path);
+    }
+    try (InputStream in = AgencyFile.class.getClassLoader().getResourceAsStream(location)) {
+      if (in == null) {
+        throw new ConfigException("agency directory '" + location + "' (dossier.agency-directory) is neither a file "
+            + "nor on the classpath");
+      }
+      return parse(location, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new ConfigException("agency directory " + location + " could not be read: " + e.getMessage());
+    }
+  }
+
+  private static List<Agency> parse(String location, String text) {
+    try {
+      return new AgencyFile(location).entries(new JsonObject(text));
     } catch (DecodeException | ClassCastException e) {
-      throw new ConfigException("agency directory " + path + " is not a JSON object with an 'agencies' array: "
+      throw new ConfigException("agency directory " + location + " is not a JSON object with an 'agencies' array: "
           + e.getMessage());
     }
   }

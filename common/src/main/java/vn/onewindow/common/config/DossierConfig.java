@@ -6,12 +6,14 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 
 /**
- * Dossiers: the zone of receipt dates, how long receipts and idempotency keys are kept, and where the procedure
- * catalogue and the official working-day calendar ({@code calendarDir}, years {@code calendarFirstYear} to
- * {@code calendarLastYear}) are read from.
+ * Dossier rules: the receipt time zone, how long idempotency keys and queued receipts live, the procedure catalogue
+ * and agency directory files, how far ahead of the hub's clock an agency's progress event may be dated, and where
+ * the official working-day calendar ({@code calendarDir}, years {@code calendarFirstYear} to
+ * {@code calendarLastYear}) is read from.
  */
 public record DossierConfig(ZoneId zone, Duration idempotencyTtl, Duration receiptTtl, String catalogue,
-                            String calendarDir, int calendarFirstYear, int calendarLastYear) {
+                            String agencyDirectory, Duration eventClockSkew, String calendarDir,
+                            int calendarFirstYear, int calendarLastYear) {
 
   public static DossierConfig from(Settings s) {
     ZoneId zone;
@@ -36,6 +38,8 @@ public record DossierConfig(ZoneId zone, Duration idempotencyTtl, Duration recei
           + "provisional until the official notice");
     }
     return new DossierConfig(zone, idempotency, receipt, s.nonBlank("dossier.catalogue"),
+        s.nonBlank("dossier.agency-directory"),
+        Duration.ofSeconds(s.longIn("dossier.event-clock-skew-seconds", 0, 3600)),
         s.nonBlank("calendar.dir"), first, last);
   }
 }

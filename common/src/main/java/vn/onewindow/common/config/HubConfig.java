@@ -67,7 +67,7 @@ public record HubConfig(
   /** For the start-up log line: every knob, with passwords in URLs masked. */
   public static String describe(Settings s) {
     return s.asMap().entrySet().stream()
-        .map(e -> e.getKey() + "=" + (e.getKey().endsWith(".url") ? Secrets.maskUrl(e.getValue()) : e.getValue()))
+        .map(e -> e.getKey() + "=" + (e.getKey().endsWith("url") ? Secrets.maskUrl(e.getValue()) : e.getValue()))
         .collect(Collectors.joining(", "));
   }
 

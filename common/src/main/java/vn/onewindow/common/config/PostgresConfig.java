@@ -2,21 +2,31 @@ package vn.onewindow.common.config;
 
 import java.time.Duration;
 
-/** {@code url} is empty when an embedded server must be started for this process. */
-public record PostgresConfig(String url, int poolSize, int poolWaiting, Duration connectTimeout, boolean migrate) {
+/**
+ * {@code url} is empty when an embedded server must be started for this process. {@code readUrl} names a streaming
+ * replica for reads that tolerate lag (feeds, status look-ups); empty = the primary.
+ */
+public record PostgresConfig(String url, int poolSize, int poolWaiting, Duration connectTimeout, boolean migrate,
+                             String readUrl, int readPoolSize, int eventsPoolSize) {
 
   public static PostgresConfig from(Settings s) {
     String url = s.string("postgres.url");
     if (!url.isEmpty() && !url.matches("postgres(ql)?://.+")) {
       throw s.invalid("postgres.url", Secrets.maskUrl(url), "must be empty (embedded) or a postgresql:// URL");
     }
+    String readUrl = s.string("postgres.read-url");
+    if (!readUrl.isEmpty() && !readUrl.matches("postgres(ql)?://.+")) {
+      throw s.invalid("postgres.read-url", Secrets.maskUrl(readUrl),
+          "must be empty (the primary) or a postgresql:// URL");
+    }
     return new PostgresConfig(url, s.intIn("postgres.pool-size", 1, 256), s.intIn("postgres.pool-waiting", 1, 65_536),
-        s.millis("postgres.connect-timeout-ms", 100, 60_000), s.bool("postgres.migrate"));
+        s.millis("postgres.connect-timeout-ms", 100, 60_000), s.bool("postgres.migrate"), readUrl,
+        s.intIn("postgres.read-pool-size", 1, 256), s.intIn("postgres.events-pool-size", 1, 256));
   }
 
   /** A configuration for tools and tests that only need the URL (one connection, default timeouts, no migration). */
   public static PostgresConfig of(String url) {
-    return new PostgresConfig(url, 1, 4096, Duration.ofSeconds(5), false);
+    return new PostgresConfig(url, 1, 4096, Duration.ofSeconds(5), false, "", 1, 1);
   }
 
   public boolean embedded() {
@@ -24,16 +34,30 @@ public record PostgresConfig(String url, int poolSize, int poolWaiting, Duration
   }
 
   public PostgresConfig withPoolSize(int size) {
-    return new PostgresConfig(url, size, poolWaiting, connectTimeout, migrate);
+    return new PostgresConfig(url, size, poolWaiting, connectTimeout, migrate, readUrl, readPoolSize, eventsPoolSize);
   }
 
   public PostgresConfig withUrl(String url) {
-    return new PostgresConfig(url, poolSize, poolWaiting, connectTimeout, migrate);
+    return new PostgresConfig(url, poolSize, poolWaiting, connectTimeout, migrate, readUrl, readPoolSize,
+        eventsPoolSize);
+  }
+
+  /** The pool of lag-tolerant reads (agency feed, change feed, status look-ups): the replica when one is set. */
+  public PostgresConfig reads() {
+    return new PostgresConfig(readUrl.isEmpty() ? url : readUrl, readPoolSize, poolWaiting, connectTimeout, false,
+        readUrl, readPoolSize, eventsPoolSize);
+  }
+
+  /** The pool of progress events: always the primary, apart from intake's and the submissions' connections. */
+  public PostgresConfig events() {
+    return withPoolSize(eventsPoolSize);
   }
 
   @Override
   public String toString() {
     return "PostgresConfig[url=" + Secrets.maskUrl(url) + ", poolSize=" + poolSize + ", poolWaiting=" + poolWaiting
-        + ", connectTimeout=" + connectTimeout.toMillis() + "ms, migrate=" + migrate + "]";
+        + ", connectTimeout=" + connectTimeout.toMillis() + "ms, migrate=" + migrate + ", readUrl="
+        + (readUrl.isEmpty() ? "(primary)" : Secrets.maskUrl(readUrl)) + ", readPoolSize=" + readPoolSize
+        + ", eventsPoolSize=" + eventsPoolSize + "]";
   }
 }

@@ -8,7 +8,8 @@ import java.util.List;
  * path while Redis is down (one row): every column travels as a {@code text[]} and is cast in SQL, so a batch of
  * any size is one round trip and one implicit transaction. {@code ON CONFLICT (id) DO NOTHING} makes a redelivered
  * dossier a no-op, and the status-history row is written only for dossiers actually inserted, in the same
- * statement. Returns the id and receipt instant of each row inserted.
+ * statement, with the submitting client (the frontends' change feed reads history rows by client). The feed
+ * positions (feed_xid, feed_seq) are column defaults (V5). Returns the id and receipt instant of each row inserted.
  */
 public final class DossierTable {
   public static final String INSERT = """
@@ -31,10 +32,10 @@ public final class DossierTable {
                body_sha256
         FROM typed
         ON CONFLICT (id) DO NOTHING
-        RETURNING id, received_at
+        RETURNING id, received_at, client_id
       )
-      INSERT INTO dossier_status_history (dossier_id, status, changed_at)
-      SELECT id, 1, received_at FROM ins
+      INSERT INTO dossier_status_history (dossier_id, status, changed_at, client_id)
+      SELECT id, 1, received_at, client_id FROM ins
       RETURNING dossier_id, changed_at""";
 
   /** The stream entry id recorded for dossiers written by the direct path, which never went through the stream. */

@@ -9,9 +9,10 @@ public final class LatencyTimers {
   private LatencyTimers() {
   }
 
-  public static Timer register(String name, String description, MeterRegistry registry) {
+  public static Timer register(String name, String description, MeterRegistry registry, String... tags) {
     return Timer.builder(name)
         .description(description)
+        .tags(tags)
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofSeconds(10))

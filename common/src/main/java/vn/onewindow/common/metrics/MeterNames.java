@@ -59,6 +59,16 @@ public final class MeterNames {
   /** Counter of rounds that failed on an unreachable upstream, by {@link #TAG_UPSTREAM} ({@link Upstream}). */
   public static final String INTAKE_FAILURES = "hub.intake.failures";
 
+  // --- agency side (progress events, feeds) ------------------------------------------------------------------
+  /** Counter of progress events (POST /v1/dossiers/{id}/events) by {@link #TAG_OUTCOME} and {@link #TAG_STATUS}. */
+  public static final String AGENCY_EVENTS = "hub.agency.events";
+  /** Timer of a progress event recorded (201), request in to answer out. */
+  public static final String AGENCY_EVENT_LATENCY = "hub.agency.event.latency";
+  /** Timer of one feed page read, by {@link #TAG_FEED} ({@link Feed}). */
+  public static final String FEED_READ_LATENCY = "hub.feed.read.latency";
+  /** Counter of feed items served, by {@link #TAG_FEED} ({@link Feed}). */
+  public static final String FEED_ITEMS = "hub.feed.items";
+
   // Circuit breakers and bulkheads are exported by Resilience4j's Micrometer binders under their own names
   // (resilience4j.circuitbreaker.state, resilience4j.circuitbreaker.calls, ...) with name = an Upstream tag.
 
@@ -68,6 +78,8 @@ public final class MeterNames {
   public static final String TAG_UPSTREAM = "upstream";
   public static final String TAG_LIMIT = "limit";
   public static final String TAG_DECISION = "decision";
+  public static final String TAG_STATUS = "status";
+  public static final String TAG_FEED = "feed";
 
   /** Values of {@link #TAG_OUTCOME} for submissions. */
   public enum Outcome {
@@ -81,7 +93,7 @@ public final class MeterNames {
 
   /** Values of {@link #TAG_UPSTREAM}: also the names of the circuit breakers. */
   public enum Upstream {
-    REDIS_ENQUEUE, REDIS_LIMITER, POSTGRES_WRITE, POSTGRES_READ, REDIS, POSTGRES;
+    REDIS_ENQUEUE, REDIS_LIMITER, POSTGRES_WRITE, POSTGRES_READ, POSTGRES_EVENTS, REDIS, POSTGRES;
 
     public String tag() {
       return name().toLowerCase(Locale.ROOT);
@@ -113,5 +125,34 @@ public final class MeterNames {
     public String tag() {
       return name().toLowerCase(Locale.ROOT);
     }
+  }
+
+  /** Values of {@link #TAG_OUTCOME} on {@link #AGENCY_EVENTS}. */
+  public enum EventOutcome {
+    CREATED, REPLAYED, INVALID, ILLEGAL_TRANSITION, OUT_OF_ORDER, NOT_FOUND, EVENT_ID_REUSED, FAILED;
+
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Values of {@link #TAG_FEED}. */
+  public enum Feed {
+    /** GET /v1/agencies/{agencyCode}/dossiers. */
+    AGENCY,
+    /** GET /v1/changes. */
+    CHANGES;
+
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * Values of {@link #TAG_STATUS}: a national status code 1-10, or {@code unknown} when the event named none that
+   * could be read. Never anything a client typed.
+   */
+  public static String statusTag(Integer code) {
+    return code != null && code >= 1 && code <= 10 ? Integer.toString(code) : "unknown";
   }
 }

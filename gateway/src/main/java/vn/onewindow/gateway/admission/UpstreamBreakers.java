@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
+import vn.onewindow.gateway.http.HttpFailure;
 
 /**
  * One Resilience4j circuit breaker per upstream, behind a thin adapter to Vert.x futures: permission is asked
@@ -42,7 +43,8 @@ public final class UpstreamBreakers {
         .build();
     CircuitBreakerRegistry registryOfBreakers = CircuitBreakerRegistry.of(breakerConfig);
     for (Upstream upstream : new Upstream[] {
-        Upstream.REDIS_ENQUEUE, Upstream.REDIS_LIMITER, Upstream.POSTGRES_WRITE, Upstream.POSTGRES_READ}) {
+        Upstream.REDIS_ENQUEUE, Upstream.REDIS_LIMITER, Upstream.POSTGRES_WRITE, Upstream.POSTGRES_READ,
+        Upstream.POSTGRES_EVENTS}) {
       CircuitBreaker breaker = registryOfBreakers.circuitBreaker(upstream.tag());
       breaker.getEventPublisher().onStateTransition(e -> LOG.warn("circuit breaker {} {} (failure rate {}%, slow {}%)",
           e.getCircuitBreakerName(), e.getStateTransition(), breaker.getMetrics().getFailureRate(),
@@ -73,6 +75,16 @@ public final class UpstreamBreakers {
         breaker.onError(elapsed, TimeUnit.NANOSECONDS, ar.cause());
       }
     });
+  }
+
+  /** The answer to a failed call: a fast 503 circuit-open while the breaker refuses, else upstream-unavailable. */
+  public HttpFailure failure(String what, Throwable cause) {
+    if (cause instanceof HttpFailure f) {
+      return f;
+    }
+    return cause instanceof CallNotPermittedException
+        ? HttpFailure.circuitOpen(what, retryAfterSeconds(), cause)
+        : HttpFailure.unavailable(what, cause);
   }
 
   public int retryAfterSeconds() {

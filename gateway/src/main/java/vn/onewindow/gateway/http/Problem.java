@@ -13,6 +13,8 @@ public enum Problem {
   UNAUTHORIZED(401, "Unauthorized", Outcome.UNAUTHORIZED),
   ORIGIN_NOT_ALLOWED(403, "Origin not allowed", Outcome.UNAUTHORIZED),
   APPLICANT_MISMATCH(403, "Applicant mismatch", Outcome.UNAUTHORIZED),
+  /** A frontend key on an agency route, or an agency key submitting a dossier or reading the change feed. */
+  CLIENT_KIND_NOT_ALLOWED(403, "Not allowed for this kind of client", Outcome.UNAUTHORIZED),
   NOT_FOUND(404, "Not found", Outcome.MALFORMED),
   METHOD_NOT_ALLOWED(405, "Method not allowed", Outcome.MALFORMED),
   NOT_ACCEPTABLE(406, "Not acceptable", Outcome.MALFORMED),
@@ -21,12 +23,22 @@ public enum Problem {
   /** A satisfaction survey before the result was returned. */
   RATING_NOT_OPEN(409, "Rating not open", Outcome.CONFLICT),
   ALREADY_RATED(409, "Already rated", Outcome.CONFLICT),
+  /** The event's status may not follow the dossier's current one; extensions name both and the allowed next ones. */
+  ILLEGAL_TRANSITION(409, "Illegal status transition", Outcome.CONFLICT),
+  /** The agency client already used this eventId for different content (or another dossier). */
+  EVENT_ID_REUSED(409, "Event id reused", Outcome.CONFLICT),
   /** The rest of an oversized body is never read: the connection is closed instead of drained. */
   BODY_TOO_LARGE(413, "Request body too large", Outcome.TOO_LARGE, true),
   URI_TOO_LONG(414, "URI too long", Outcome.MALFORMED),
   UNSUPPORTED_MEDIA_TYPE(415, "Unsupported media type", Outcome.UNSUPPORTED_MEDIA_TYPE),
   INVALID_DOSSIER(422, "Invalid dossier", Outcome.INVALID),
   INVALID_RATING(422, "Invalid rating", Outcome.INVALID),
+  /** A progress event that breaks its schema or the rules of its status (due date, result references). */
+  INVALID_EVENT(422, "Invalid event", Outcome.INVALID),
+  /** The event's {@code at} lies before the dossier's last event (or its reception). */
+  EVENT_IN_THE_PAST(422, "Event before the dossier's last event", Outcome.INVALID),
+  /** The event's {@code at} lies after the hub's clock plus the tolerated skew. */
+  EVENT_IN_THE_FUTURE(422, "Event in the future", Outcome.INVALID),
   RATE_LIMITED(429, "Too many requests", Outcome.RATE_LIMITED),
   HEADERS_TOO_LARGE(431, "Request header fields too large", Outcome.MALFORMED),
   INTERNAL_ERROR(500, "Internal error", Outcome.UPSTREAM_ERROR),

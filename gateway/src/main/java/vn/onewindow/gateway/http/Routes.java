@@ -12,6 +12,12 @@ public final class Routes {
   public static final String PROCEDURES = "/v1/procedures";
   public static final String PROCEDURE = PROCEDURES + "/:code";
   public static final String PROCEDURE_DUE_DATE = PROCEDURE + "/due-date";
+  /** POST (agency systems): a progress event of one dossier. */
+  public static final String EVENTS = DOSSIER + "/events";
+  /** GET (agency systems): the dossiers routed to one handling agency, in feed order. */
+  public static final String AGENCY_FEED = "/v1/agencies/:agencyCode/dossiers";
+  /** GET (frontends): status changes of the dossiers the calling client submitted, in feed order. */
+  public static final String CHANGES = "/v1/changes";
   /** Everything under it needs a registered client and counts against its rate limit. */
   public static final String API = "/v1/*";
 

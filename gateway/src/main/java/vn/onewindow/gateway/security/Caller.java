@@ -4,7 +4,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 
 /**
- * What authentication learned about a request, carried in its routing context: the calling client (frontend) and,
+ * What authentication learned about a request, carried in its routing context: the calling client (a frontend or an
+ * agency system) and,
  * when the request carried a verified token from the national sign-in, the citizen. Handlers after authentication
  * read it with {@link #of}; nothing else stores who is calling.
  */
@@ -20,6 +21,15 @@ public record Caller(Client client, Optional<String> citizenId) {
 
   public String clientId() {
     return client.id();
+  }
+
+  public boolean isAgency() {
+    return client.isAgency();
+  }
+
+  /** Whether the calling agency system covers this handling agency (never true for a frontend). */
+  public boolean covers(String agencyCode) {
+    return client.covers(agencyCode);
   }
 
   /** The rate-limit quota class of the calling client. */

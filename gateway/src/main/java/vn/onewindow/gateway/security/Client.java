@@ -1,14 +1,66 @@
 package vn.onewindow.gateway.security;
 
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import vn.onewindow.common.agency.AgencyPattern;
+
 /**
- * A registered frontend (web portal, mobile app, kiosk, postal counter...) as the rest of the gateway sees it: who it
- * is and which quota class the rate limiter applies. Never carries a key. The channel a dossier came through is the
- * dossier's own {@code channel} field: a kiosk may file an online dossier for a citizen.
+ * A registered client as the rest of the gateway sees it: who it is, which quota class the rate limiter applies, its
+ * kind, and for an agency system the handling agencies it covers. Never carries a key. The channel a dossier came
+ * through is the dossier's own {@code channel} field: a kiosk may file an online dossier for a citizen.
  */
-public record Client(String id, String name, String quotaClass) {
+public record Client(String id, String name, String quotaClass, Kind kind, List<AgencyPattern> agencies) {
   /** The client of calls without a key when {@code security.require-api-key=false}. */
   public static final String ANONYMOUS_ID = "public";
   /** Served when {@code security.require-api-key=false} and a call carries no key. */
   public static final Client ANONYMOUS =
       new Client(ANONYMOUS_ID, "anonymous (security.require-api-key=false)", "standard");
+
+  /**
+   * Frontends (portal, apps, kiosks, counters) submit dossiers and follow their own; agency systems read the
+   * dossiers routed to the agencies they cover and report progress. Neither may do the other's part.
+   */
+  public enum Kind {
+    FRONTEND, AGENCY;
+
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Optional<Kind> of(String tag) {
+      for (Kind kind : values()) {
+        if (kind.tag().equals(tag)) {
+          return Optional.of(kind);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  public Client {
+    agencies = List.copyOf(agencies);
+  }
+
+  /** A frontend client. */
+  public Client(String id, String name, String quotaClass) {
+    this(id, name, quotaClass, Kind.FRONTEND, List.of());
+  }
+
+  public boolean isAgency() {
+    return kind == Kind.AGENCY;
+  }
+
+  /** Whether this agency client may read and update dossiers handled by {@code agencyCode}; never for frontends. */
+  public boolean covers(String agencyCode) {
+    if (!isAgency() || agencyCode == null) {
+      return false;
+    }
+    for (AgencyPattern pattern : agencies) {
+      if (pattern.covers(agencyCode)) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

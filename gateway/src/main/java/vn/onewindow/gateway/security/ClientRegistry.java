@@ -19,12 +19,14 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.onewindow.common.agency.AgencyPattern;
 import vn.onewindow.common.config.ConfigException;
 
 /**
- * The registered frontends and the SHA-256 of their keys (clients.json). A presented key is hashed once and compared
- * with every registered hash in constant time, without stopping at the first match, so neither the comparison nor
- * the loop tells an attacker how close a guess was. Two hashes per client allow rotation without downtime.
+ * The registered clients (frontends and agency systems, README "Security") and the SHA-256 of their keys
+ * (clients.json). A presented key is hashed once and compared with every registered hash in constant time, without
+ * stopping at the first match, so neither the comparison nor the loop tells an attacker how close a guess was. Two
+ * hashes per client allow rotation without downtime.
  */
 public final class ClientRegistry {
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
@@ -34,7 +36,8 @@ public final class ClientRegistry {
    * upgrade must not refuse to start on them); a warning asks to remove it.
    */
   private static final String LEGACY_CHANNEL = "channel";
-  private static final Set<String> FIELDS = Set.of("id", "name", "quotaClass", "keyHashes", "note", LEGACY_CHANNEL);
+  private static final Set<String> FIELDS = Set.of("id", "name", "quotaClass", "keyHashes", "note", "kind",
+      "agencies", LEGACY_CHANNEL);
   private static final Logger LOG = LoggerFactory.getLogger(ClientRegistry.class);
   /** The current key and, while it is being rotated, the next one. */
   private static final int MAX_KEYS_PER_CLIENT = 2;
@@ -150,9 +153,37 @@ public final class ClientRegistry {
         }
         digests.add(ApiKeys.storedDigest(hash));
       }
-      clients.add(new Registered(new Client(id, name, quotaClass), digests));
+      Client.Kind kind = Client.Kind.of(c.path("kind").asText("frontend")).orElse(null);
+      if (kind == null) {
+        throw invalid(location, i, "kind must be \"frontend\" (the default) or \"agency\"");
+      }
+      clients.add(new Registered(new Client(id, name, quotaClass, kind, agencies(c, kind, location, i)), digests));
     }
     return new ClientRegistry(clients, location);
+  }
+
+  /** An agency client lists the handling agencies it covers (codes or patterns such as *.H48); a frontend none. */
+  private static List<AgencyPattern> agencies(JsonNode c, Client.Kind kind, String location, int index) {
+    JsonNode list = c.path("agencies");
+    if (kind == Client.Kind.FRONTEND) {
+      if (!list.isMissingNode()) {
+        throw invalid(location, index, "is a frontend: only \"kind\": \"agency\" clients list \"agencies\"");
+      }
+      return List.of();
+    }
+    if (!list.isArray() || list.isEmpty()) {
+      throw invalid(location, index, "is an agency client: \"agencies\" must list the handling-agency codes or "
+          + "patterns it covers, e.g. [\"*.H48\", \"000.00.53.H48\"]");
+    }
+    List<AgencyPattern> patterns = new ArrayList<>();
+    for (JsonNode p : list) {
+      try {
+        patterns.add(new AgencyPattern(p.isTextual() ? p.asText() : null));
+      } catch (IllegalArgumentException e) {
+        throw invalid(location, index, e.getMessage());
+      }
+    }
+    return patterns;
   }
 
   private static String text(JsonNode c, String field, String location, int index) {

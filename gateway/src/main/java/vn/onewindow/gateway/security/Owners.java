@@ -6,8 +6,9 @@ import java.util.Optional;
 import vn.onewindow.common.infra.Digests;
 
 /**
- * Who may see a dossier: the frontend client that submitted it, and the applicant proven by a verified citizen
- * token. Anyone else is told the dossier does not exist (404), so ids cannot be probed for existence.
+ * Who may see a dossier: the frontend client that submitted it, the applicant proven by a verified citizen token,
+ * and the agency systems covering its handling agency. Anyone else is told the dossier does not exist (404), so ids
+ * cannot be probed for existence.
  */
 public final class Owners {
   private Owners() {
@@ -26,6 +27,17 @@ public final class Owners {
       return "";
     }
     return applicantHash(citizen.isEmpty() ? "business:" + business : "citizen:" + citizen).substring(0, 32);
+  }
+
+  /**
+   * An agency system reads by coverage alone (a citizen token sent through it changes nothing: it would otherwise
+   * open the agency's view, officers included, to a citizen); a frontend by ownership or the applicant's token.
+   */
+  public static boolean mayRead(Caller caller, String ownerClient, String applicantHash, String handlingAgency) {
+    if (caller.isAgency()) {
+      return caller.covers(handlingAgency);
+    }
+    return mayRead(caller, ownerClient, applicantHash);
   }
 
   public static boolean mayRead(Caller caller, String ownerClient, String applicantHash) {

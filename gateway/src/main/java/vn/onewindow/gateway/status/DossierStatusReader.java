@@ -1,7 +1,6 @@
 package vn.onewindow.gateway.status;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -12,13 +11,11 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import vn.onewindow.common.dossier.NationalStatus;
+import java.util.concurrent.TimeUnit;
 import vn.onewindow.common.dossier.QueuedReceipt;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
@@ -26,19 +23,37 @@ import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.HttpFailure;
 
 /**
- * Where a dossier stands: PostgreSQL once the intake worker has written it, otherwise the receipt the gateway
- * queued in Redis (read-your-writes right after the 202). When one store is down the other still answers.
+ * Where a dossier stands: PostgreSQL once the intake worker has written it (the read pool: a replica when
+ * {@code postgres.read-url} is set), otherwise the receipt the gateway queued in Redis (read-your-writes right
+ * after the 202, also while a replica lags). When one store is down the other still answers.
  */
 public final class DossierStatusReader {
+  /** Times as epoch microseconds (PostgreSQL's precision), turned into ISO instants by {@link DossierViews}. */
   private static final String BY_ID = """
       SELECT d.id::text, d.code, d.procedure_code, d.receiving_unit, d.handling_agency, d.channel, d.status,
-             d.received_at, d.persisted_at, d.client_id,
+             d.received_at, d.persisted_at, d.client_id, d.due_date, d.status_changed_at, d.accepted_at,
+             d.processed_at, d.returned_at,
              COALESCE(encode(sha256(convert_to(d.payload->'applicant'->>'citizenId', 'UTF8')), 'hex'), '')
                AS applicant_hash,
              COALESCE((SELECT json_agg(json_build_object('status', h.status,
-                                       'at', (extract(epoch FROM h.changed_at) * 1000)::bigint)
-                                       ORDER BY h.changed_at)
-                       FROM dossier_status_history h WHERE h.dossier_id = d.id), '[]'::json) AS history
+                                       'at', (extract(epoch FROM h.changed_at) * 1000000)::bigint,
+                                       'note', h.note, 'dueDate', h.due_date,
+                                       'previousDueDate', e.previous_due_date, 'result', e.result)
+                                       ORDER BY h.changed_at, h.seq)
+                       FROM dossier_status_history h LEFT JOIN dossier_event e ON e.seq = h.event_seq
+                       WHERE h.dossier_id = d.id), '[]'::json) AS history
+      FROM dossier d WHERE d.id = $1""";
+
+  /** Only for agency clients covering the dossier: the submission and the events, officers included. */
+  private static final String AGENCY_DETAILS = """
+      SELECT d.payload,
+             COALESCE((SELECT json_agg(json_build_object('eventId', e.event_id, 'seq', e.seq, 'clientId', e.client_id,
+                                       'status', e.status, 'at', (extract(epoch FROM e.at) * 1000000)::bigint,
+                                       'officer', e.officer, 'note', e.note, 'dueDate', e.due_date,
+                                       'previousDueDate', e.previous_due_date, 'result', e.result,
+                                       'recordedAt', (extract(epoch FROM e.recorded_at) * 1000000)::bigint)
+                                       ORDER BY e.seq)
+                       FROM dossier_event e WHERE e.dossier_id = d.id), '[]'::json) AS events
       FROM dossier d WHERE d.id = $1""";
 
   private final Pool pool;
@@ -57,6 +72,13 @@ public final class DossierStatusReader {
 
   /** What a status look-up found, with who owns it; the owner fields never leave the gateway. */
   public record DossierView(String ownerClient, String applicantHash, JsonObject body) {
+    public String handlingAgency() {
+      return body.getString("handlingAgency");
+    }
+
+    public boolean persisted() {
+      return body.getBoolean("persisted");
+    }
   }
 
   public Future<Optional<DossierView>> find(UUID id) {
@@ -66,6 +88,18 @@ public final class DossierStatusReader {
             : fromRedis(id).recover(err -> pg.failed()
                 ? Future.failedFuture(HttpFailure.unavailable("status (postgres and redis)", err))
                 : Future.failedFuture(HttpFailure.unavailable("status (redis)", err))));
+  }
+
+  /** The agency's view of a persisted dossier: the citizen's view plus the submission and every event. */
+  public Future<DossierView> withAgencyDetails(UUID id, DossierView view) {
+    if (!view.persisted()) {
+      return Future.succeededFuture(view);
+    }
+    return breakers.call(Upstream.POSTGRES_READ, timeout,
+            () -> pool.preparedQuery(AGENCY_DETAILS).execute(Tuple.of(id)))
+        .recover(err -> Future.failedFuture(breakers.failure("status (postgres)", err)))
+        .map(rows -> rows.size() == 0 ? view : new DossierView(view.ownerClient(), view.applicantHash(),
+            DossierViews.withAgencyDetails(view.body(), rows.iterator().next())));
   }
 
   private Future<Optional<DossierView>> fromPostgres(UUID id) {
@@ -78,24 +112,8 @@ public final class DossierStatusReader {
       return Optional.empty();
     }
     Row row = rows.iterator().next();
-    JsonArray history = new JsonArray();
-    for (Object element : new JsonArray(row.getValue("history").toString())) {
-      JsonObject h = (JsonObject) element;
-      history.add(new JsonObject()
-          .put("status", NationalStatus.of(h.getInteger("status")).toJson())
-          .put("at", Instant.ofEpochMilli(h.getLong("at")).toString()));
-    }
-    return Optional.of(new DossierView(row.getString("client_id"), row.getString("applicant_hash"), new JsonObject()
-        .put("id", row.getString(0))
-        .put("code", row.getString("code"))
-        .put("procedureCode", row.getString("procedure_code"))
-        .put("receivingUnit", row.getString("receiving_unit"))
-        .put("handlingAgency", row.getString("handling_agency"))
-        .put("channel", row.getString("channel"))
-        .put("status", NationalStatus.of(row.getShort("status")).toJson())
-        .put("receivedAt", row.getOffsetDateTime("received_at").toInstant().toString())
-        .put("persisted", true)
-        .put("history", history)));
+    return Optional.of(new DossierView(row.getString("client_id"), row.getString("applicant_hash"),
+        DossierViews.fromRow(row)));
   }
 
   private Future<Optional<DossierView>> fromRedis(UUID id) {
@@ -113,18 +131,7 @@ public final class DossierStatusReader {
       fields.put(reply.get(i).toString(), reply.get(i + 1).toString());
     }
     QueuedReceipt receipt = QueuedReceipt.fromFields(fields);
-    JsonObject registered = NationalStatus.NEWLY_REGISTERED.toJson();
-    return Optional.of(new DossierView(receipt.clientId(), receipt.applicantHash(), new JsonObject()
-        .put("id", id.toString())
-        .put("code", receipt.code())
-        .put("procedureCode", receipt.procedureCode())
-        .put("receivingUnit", receipt.receivingUnit())
-        .put("handlingAgency", receipt.handlingAgency())
-        .put("channel", receipt.channel())
-        .put("status", registered)
-        .put("receivedAt", receipt.receivedAt())
-        .put("persisted", false)
-        .put("history", new JsonArray().add(new JsonObject().put("status", registered)
-            .put("at", receipt.receivedAt())))));
+    return Optional.of(new DossierView(receipt.clientId(), receipt.applicantHash(),
+        DossierViews.fromReceipt(id, receipt)));
   }
 }

@@ -18,13 +18,49 @@ class ClientRegistryTest {
   void shouldAuthenticateEveryShippedDevelopmentClient() {
     ClientRegistry registry = ClientRegistry.load("config/clients.json");
 
-    assertThat(registry.size()).isEqualTo(5);
+    assertThat(registry.size()).isEqualTo(7);
     assertThat(registry.authenticate("dev-portal-web-key"))
         .contains(new Client("portal-web", "National Public Service Portal (web)", "standard"));
     assertThat(registry.authenticate("dev-mobile-app-key").orElseThrow().id()).isEqualTo("mobile-app");
     assertThat(registry.authenticate("dev-kiosk-key").orElseThrow().quotaClass()).isEqualTo("kiosk");
     assertThat(registry.authenticate("dev-postal-key").orElseThrow().id()).isEqualTo("postal-counter");
     assertThat(registry.authenticate("dev-loadtest-abuser-key").orElseThrow().quotaClass()).isEqualTo("abuse-test");
+  }
+
+  @Test
+  void shouldShipAnAgencyClientCoveringEveryHandlingAgencyAndANarrowOne() {
+    ClientRegistry registry = ClientRegistry.load("config/clients.json");
+
+    Client agency = registry.authenticate("dev-agency-key").orElseThrow();
+    Client hanoi = registry.authenticate("dev-agency-hanoi-key").orElseThrow();
+    Client portal = registry.authenticate("dev-portal-web-key").orElseThrow();
+
+    assertThat(agency.kind()).isEqualTo(Client.Kind.AGENCY);
+    assertThat(agency.id()).isEqualTo("agency-dev");
+    for (String example : new String[] {"000.21.53.H48", "000.00.21.H48", "000.00.18.H48", "000.00.00.H26"}) {
+      assertThat(agency.covers(example)).as(example).isTrue();
+    }
+    assertThat(hanoi.covers("000.00.00.H26")).isTrue();
+    assertThat(hanoi.covers("000.21.53.H48")).isFalse();
+    assertThat(portal.kind()).isEqualTo(Client.Kind.FRONTEND);
+    assertThat(portal.covers("000.21.53.H48")).as("a frontend covers no agency").isFalse();
+  }
+
+  @Test
+  void shouldRefuseAnAgencyClientWithoutValidCoverageNamingTheProblem() {
+    String hash = ApiKeys.hash("agency-key-00000");
+    String base = "{\"id\":\"ag\",\"name\":\"A\",\"quotaClass\":\"standard\",\"keyHashes\":[\"" + hash + "\"]";
+
+    assertThat(load("[" + base + ",\"kind\":\"agency\",\"agencies\":[\"*.H48\",\"000.00.00.H26\"]}]")
+        .authenticate("agency-key-00000").orElseThrow().agencies()).hasSize(2);
+    assertThatThrownBy(() -> load("[" + base + ",\"kind\":\"agency\"}]")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("client #0").hasMessageContaining("\"agencies\" must list");
+    assertThatThrownBy(() -> load("[" + base + ",\"kind\":\"agency\",\"agencies\":[]}]"))
+        .hasMessageContaining("\"agencies\" must list");
+    assertThatThrownBy(() -> load("[" + base + ",\"kind\":\"agency\",\"agencies\":[\"H48\"]}]"))
+        .hasMessageContaining("agency pattern 'H48'");
+    assertThatThrownBy(() -> load("[" + base + ",\"agencies\":[\"*\"]}]")).hasMessageContaining("is a frontend");
+    assertThatThrownBy(() -> load("[" + base + ",\"kind\":\"ministry\"}]")).hasMessageContaining("kind must be");
   }
 
   @Test

@@ -51,8 +51,14 @@ class RuntimeRoleTest {
       s.executeUpdate("INSERT INTO dossier (id, code, client_id, procedure_code, receiving_unit, handling_agency, channel,"
           + " applicant_type, payload, received_at, stream_entry_id) VALUES ('" + id + "', 'T-" + id + "', 'portal-web',"
           + " '1.001612', '000.00.53.H48', '000.21.53.H48', 'online', 'citizen', '{}', now(), '1-0')");
-      s.executeUpdate("INSERT INTO dossier_status_history (dossier_id, status, changed_at) VALUES ('" + id + "', 1, now())");
+      s.executeUpdate("INSERT INTO dossier_status_history (dossier_id, status, changed_at, client_id) VALUES ('" + id
+          + "', 1, now(), 'portal-web')");
       assertThat(s.executeUpdate("UPDATE dossier SET status = 2 WHERE id = '" + id + "'")).isEqualTo(1);
+      // progress events: identity columns need no sequence grant; the event table is append-only
+      s.executeUpdate("INSERT INTO dossier_event (dossier_id, client_id, event_id, status, at, fingerprint) VALUES ('"
+          + id + "', 'agency-dev', 'e-1', 2, now(), 'f')");
+      assertThatThrownBy(() -> s.executeUpdate("UPDATE dossier_event SET note = 'rewritten'"))
+          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42501"));
       s.executeUpdate("INSERT INTO dead_letter (stream_entry_id, payload, error, deliveries) VALUES ('" + id
           + "', '{}', 'test', 1)");
       try (var rows = s.executeQuery("SELECT status FROM dossier WHERE id = '" + id + "'")) {
@@ -67,6 +73,7 @@ class RuntimeRoleTest {
     try (Connection c = connectAsRuntime(); Statement s = c.createStatement()) {
       for (String sql : new String[] {
           "DELETE FROM dossier",
+          "DELETE FROM dossier_event",
           "TRUNCATE dossier_status_history",
           "DROP TABLE dead_letter",
           "ALTER TABLE dossier ADD COLUMN evil text",

@@ -56,6 +56,10 @@ public final class LoadConfig {
   public final Duration warmUp;
   /** Fairness: the abusive client's submissions per second. */
   public final double abuserRate;
+  /** Agencies: the agency systems' key (covering every handling agency of the load), poll pause, replay share. */
+  public final String agencyApiKey;
+  public final Duration agencyPoll;
+  public final double agencyReplayShare;
 
   /** Share of accepted dossiers whose status is looked up right after the 202. */
   public final double statusShare;
@@ -100,6 +104,9 @@ public final class LoadConfig {
     hold = b.hold;
     warmUp = b.warmUp;
     abuserRate = b.abuserRate;
+    agencyApiKey = b.agencyApiKey;
+    agencyPoll = b.agencyPoll;
+    agencyReplayShare = b.agencyReplayShare;
     statusShare = b.statusShare;
     retryShare = b.retryShare;
     allowRefusals = b.allowRefusals;
@@ -161,9 +168,13 @@ public final class LoadConfig {
     b.hold = p.seconds("hold", profile == Profile.SPIKE ? 30 : 60);
     b.warmUp = p.seconds("warmUp", profile == Profile.SMOKE ? 5 : 10);
     b.abuserRate = p.decimal("abuserRate", 100);
+    b.agencyApiKey = p.string("agencyApiKey", "dev-agency-key");
+    b.agencyPoll = Duration.ofMillis(p.integer("agencyPollMs", 1000));
+    b.agencyReplayShare = p.share("agencyReplayShare", 0.05);
     b.statusShare = p.share("statusShare", 0.2);
     b.retryShare = p.share("retryShare", 0.03);
-    b.allowRefusals = p.bool("allowRefusals", profile == Profile.SURGE || profile == Profile.SPIKE);
+    b.allowRefusals = p.bool("allowRefusals", profile == Profile.SURGE || profile == Profile.SPIKE
+        || profile == Profile.AGENCIES);
     b.sloP99Millis = p.integer("sloP99Ms", 500);
     b.verdictWindowSeconds = (int) p.integer("verdictWindow", 5);
 
@@ -212,6 +223,10 @@ public final class LoadConfig {
     m.put("hub", hubMode.name().toLowerCase(Locale.ROOT) + (hubMode == HubMode.LOCAL ? " (" + hubJar + ")" : ""));
     m.put("baseUrl", String.valueOf(baseUrl));
     m.put("apiKey", String.join(",", apiKeys.stream().map(LoadConfig::mask).toList()));
+    if (profile == Profile.AGENCIES) {
+      m.put("agencyApiKey", mask(agencyApiKey));
+      m.put("agencyPoll / replayShare", agencyPoll.toMillis() + " ms / " + fmt(agencyReplayShare));
+    }
     if (profile == Profile.FAIRNESS) {
       m.put("abuserApiKey", mask(abuserApiKey));
       m.put("abuserRate", fmt(abuserRate) + "/s");
@@ -288,6 +303,9 @@ public final class LoadConfig {
     Duration hold;
     Duration warmUp;
     double abuserRate;
+    String agencyApiKey;
+    Duration agencyPoll;
+    double agencyReplayShare;
     double statusShare;
     double retryShare;
     boolean allowRefusals;
@@ -325,6 +343,9 @@ public final class LoadConfig {
       hold = c.hold;
       warmUp = c.warmUp;
       abuserRate = c.abuserRate;
+      agencyApiKey = c.agencyApiKey;
+      agencyPoll = c.agencyPoll;
+      agencyReplayShare = c.agencyReplayShare;
       statusShare = c.statusShare;
       retryShare = c.retryShare;
       allowRefusals = c.allowRefusals;

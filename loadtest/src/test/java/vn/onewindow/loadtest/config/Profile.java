@@ -26,7 +26,12 @@ public enum Profile {
   /** The baseline rate for a long {@code duration} (default 1 h): leaks, backlog creep, GC. */
   SOAK,
   /** Well-behaved clients at the baseline plus one abusive client at {@code abuserRate}. */
-  FAIRNESS;
+  FAIRNESS,
+  /**
+   * The surge's citizens while the handling agencies' systems poll their feeds and post progress events
+   * ({@code AgencySystems}), with the agency gates.
+   */
+  AGENCIES;
 
   public static Profile parse(String s) {
     try {
@@ -47,7 +52,7 @@ public enum Profile {
     double peak = c.rate * c.factor;
     switch (this) {
       case SMOKE, STEADY, SOAK, FAIRNESS -> steps.add(constantUsersPerSec(c.rate).during(c.duration));
-      case SURGE -> {
+      case SURGE, AGENCIES -> {
         addConstant(steps, c.rate, c.baselineBefore);
         addRamp(steps, c.rate, peak, c.rampUp);
         addConstant(steps, peak, c.hold);
@@ -93,7 +98,7 @@ public enum Profile {
   public Duration injectionDuration(LoadConfig c) {
     return switch (this) {
       case SMOKE, STEADY, SOAK, FAIRNESS -> c.duration;
-      case SURGE -> c.baselineBefore.plus(c.rampUp).plus(c.hold).plus(c.rampDown).plus(c.baselineAfter);
+      case SURGE, AGENCIES -> c.baselineBefore.plus(c.rampUp).plus(c.hold).plus(c.rampDown).plus(c.baselineAfter);
       case SPIKE -> c.baselineBefore.plus(c.hold).plus(c.baselineAfter);
     };
   }
@@ -105,9 +110,10 @@ public enum Profile {
       case SMOKE, STEADY, SOAK -> base + " for " + c.duration.toSeconds() + " s";
       case FAIRNESS -> base + " well-behaved + " + LoadConfig.fmt(c.abuserRate) + "/s abuser for "
           + c.duration.toSeconds() + " s";
-      case SURGE -> base + " " + c.baselineBefore.toSeconds() + " s, ramp " + c.rampUp.toSeconds() + " s to " + peak
-          + ", hold " + c.hold.toSeconds() + " s, ramp down " + c.rampDown.toSeconds() + " s, " + base + " "
-          + c.baselineAfter.toSeconds() + " s";
+      case SURGE, AGENCIES -> base + " " + c.baselineBefore.toSeconds() + " s, ramp " + c.rampUp.toSeconds()
+          + " s to " + peak + ", hold " + c.hold.toSeconds() + " s, ramp down " + c.rampDown.toSeconds() + " s, " + base
+          + " " + c.baselineAfter.toSeconds() + " s" + (this == AGENCIES ? "; agency systems polling every "
+          + c.agencyPoll.toMillis() + " ms and posting events" : "");
       case SPIKE -> base + " " + c.baselineBefore.toSeconds() + " s, instantly " + peak + " for "
           + c.hold.toSeconds() + " s, back to " + base + " " + c.baselineAfter.toSeconds() + " s";
     };

@@ -75,10 +75,19 @@ public final class DossierFactory {
       {"Quyết định bổ nhiệm", "pdf"}, {"Giấy xác nhận", "pdf"}};
 
   private final Catalogue catalogue;
+  private final AgencyCodes agencies;
+  private final String[][] provinces;
   private final Procedure[] wheel;
 
-  public DossierFactory(Catalogue catalogue) {
+  public DossierFactory(Catalogue catalogue, AgencyCodes agencies) {
     this.catalogue = catalogue;
+    this.agencies = agencies;
+    // only provinces the agency directory has open codes for (the hub refuses unknown and closed codes)
+    this.provinces = java.util.Arrays.stream(PROVINCES).filter(p -> !agencies.of(p[2]).isEmpty())
+        .toArray(String[][]::new);
+    if (provinces.length == 0) {
+      throw new IllegalStateException("the agency directory has no open code in any province of the load");
+    }
     List<Procedure> w = new ArrayList<>();
     for (Procedure p : catalogue.active()) {
       for (int i = 0; i < WEIGHTS.getOrDefault(p.code(), 1); i++) {
@@ -92,6 +101,15 @@ public final class DossierFactory {
     return catalogue;
   }
 
+  /** Every agency code a generated dossier may name as its handling agency. */
+  public List<String> handlingAgencies() {
+    List<String> codes = new ArrayList<>();
+    for (String[] province : provinces) {
+      codes.addAll(agencies.of(province[2]));
+    }
+    return codes;
+  }
+
   /** A dossier for a procedure drawn at random (weighted). */
   public Dossier next() {
     return forProcedure(wheel[rnd().nextInt(wheel.length)]);
@@ -99,12 +117,12 @@ public final class DossierFactory {
 
   public Dossier forProcedure(Procedure p) {
     ThreadLocalRandom r = rnd();
-    String[] province = pick(PROVINCES);
+    String[] province = pick(provinces);
     String channel = p.channels().contains("online") && r.nextDouble() < 0.8 ? "online" : pick(p.channels());
     String applicantType = pick(p.applicantTypes());
-    String unit = String.format(Locale.ROOT, "000.%02d.%02d.%s", r.nextInt(0, 30), r.nextInt(1, 99), province[2]);
-    String agency = r.nextDouble() < 0.5 ? unit
-        : String.format(Locale.ROOT, "000.%02d.%02d.%s", r.nextInt(0, 30), r.nextInt(1, 99), province[2]);
+    List<String> codes = agencies.of(province[2]);
+    String unit = pick(codes);
+    String agency = r.nextDouble() < 0.5 ? unit : pick(codes);
 
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("procedureCode", p.code());

@@ -27,6 +27,7 @@ class DossierFactoryTest {
   private static JsonNode schema;
   private static Catalogue catalogue;
   private static DossierFactory factory;
+  private static AgencyCodes agencies;
 
   @BeforeAll
   static void load() throws Exception {
@@ -36,7 +37,8 @@ class DossierFactoryTest {
       schema = JSON.readTree(in);
     }
     catalogue = Catalogue.load();
-    factory = new DossierFactory(catalogue);
+    agencies = AgencyCodes.load();
+    factory = new DossierFactory(catalogue, agencies);
   }
 
   private static Pattern pattern(String... path) {
@@ -68,6 +70,8 @@ class DossierFactoryTest {
     Set<String> mediaTypes = new HashSet<>();
     schema.path("properties").path("attachments").path("items").path("properties").path("mediaType").path("enum")
         .forEach(n -> mediaTypes.add(n.asText()));
+    Set<String> valid = new HashSet<>();
+    agencies.byProvince().values().forEach(valid::addAll);
     Set<String> topLevel = new HashSet<>();
     schema.path("properties").fieldNames().forEachRemaining(topLevel::add);
 
@@ -81,6 +85,8 @@ class DossierFactoryTest {
         assertTrue(procedureCode.matcher(p.code()).find(), where);
         assertTrue(unit.matcher(n.path("receivingUnit").asText()).find(), where);
         assertTrue(unit.matcher(n.path("handlingAgency").asText()).find(), where);
+        assertTrue(valid.contains(n.path("receivingUnit").asText()), "receivingUnit open in the directory: " + where);
+        assertTrue(valid.contains(n.path("handlingAgency").asText()), "handlingAgency open in the directory: " + where);
         assertTrue(p.channels().contains(n.path("channel").asText()), where);
 
         JsonNode a = n.path("applicant");
@@ -146,6 +152,20 @@ class DossierFactoryTest {
     assertTrue(procedures.size() >= catalogue.active().size() - 2, "nearly every procedure drawn: " + procedures.size());
     assertTrue(names.size() > 500, "many applicant names: " + names.size());
     assertTrue(withDiacritics > 1500, "names carry diacritics: " + withDiacritics);
+  }
+
+  @Test
+  void agencyCodesComeFromTheDirectoryWithoutClosedOrFutureCodes() throws Exception {
+    JsonNode directory = JSON.readTree("{\"agencies\": ["
+        + "{\"code\": \"000.00.00.H48\", \"validFrom\": \"2016-01-01\", \"validTo\": null},"
+        + "{\"code\": \"000.00.00.H49\", \"validFrom\": \"2016-01-01\", \"validTo\": \"2025-07-01\"},"
+        + "{\"code\": \"000.00.53.H48\", \"validFrom\": \"2027-01-01\", \"validTo\": null}]}");
+
+    AgencyCodes codes = AgencyCodes.parse(directory, java.time.LocalDate.of(2026, 12, 1));
+
+    assertEquals(Map.of("H48", java.util.List.of("000.00.00.H48")), codes.byProvince());
+    assertTrue(agencies.of("H48").size() > 1, "the shipped directory has several H48 units");
+    assertTrue(agencies.of("H49").isEmpty(), "Quảng Nam closed on 2025-07-01");
   }
 
   @Test

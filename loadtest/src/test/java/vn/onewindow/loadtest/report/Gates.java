@@ -22,6 +22,9 @@ public final class Gates {
   public static final String ONLY_ABUSER_LIMITED = "gate: only the abusive client sees 429";
   public static final String REPLAYS = "gate: retries replay the same receipt";
   public static final String RECONCILIATION = "gate: every 202 persisted exactly once";
+  public static final String AGENCY_FEEDS = "gate: agency feeds delivered every persisted dossier exactly once";
+  public static final String AGENCY_EVENTS = "gate: progress events recorded (201), replays answered 200";
+  public static final String AGENCY_EVENT_P99 = "gate: p99 of recorded progress events under the SLO";
 
   /** One evaluated gate. */
   public record Gate(String name, boolean passed, String detail) {
@@ -44,13 +47,17 @@ public final class Gates {
     }
     names.add(REPLAYS);
     names.add(RECONCILIATION);
+    if (c.profile == Profile.AGENCIES) {
+      names.addAll(List.of(AGENCY_FEEDS, AGENCY_EVENTS, AGENCY_EVENT_P99));
+    }
     return names;
   }
 
-  public static List<Gate> evaluate(LoadConfig c, RunLedger l, BacklogWatcher w) {
+  public static List<Gate> evaluate(LoadConfig c, RunLedger l, BacklogWatcher w, AgencyLedger a) {
     List<Gate> out = new ArrayList<>();
     for (String name : names(c)) {
       out.add(switch (name) {
+        case AGENCY_FEEDS, AGENCY_EVENTS, AGENCY_EVENT_P99 -> agencyGate(name, c, l, a);
         case ACCEPTED_P99 -> {
           LatencyHistogram h = l.citizenAcceptedLatency();
           long p99 = h.percentile(99);
@@ -105,5 +112,27 @@ public final class Gates {
       });
     }
     return out;
+  }
+
+  private static Gate agencyGate(String name, LoadConfig c, RunLedger l, AgencyLedger a) {
+    return switch (name) {
+      case AGENCY_FEEDS -> {
+        long missing = l.acceptedDossiers().keySet().stream().filter(id -> !a.wasDelivered(id)).count();
+        yield new Gate(name, missing == 0 && a.duplicates() == 0 && !l.acceptedDossiers().isEmpty(),
+            String.format(Locale.ROOT, "%d of %d accepted dossiers delivered, %d missing, %d delivered twice, %d pages",
+                l.acceptedDossiers().size() - missing, l.acceptedDossiers().size(), missing, a.duplicates(),
+                a.pages()));
+      }
+      case AGENCY_EVENTS -> new Gate(name, a.wrong() == 0 && a.recorded() > 0, String.format(Locale.ROOT,
+          "%d recorded, %d replays answered 200 (Event-Replayed: true), %d refused (429/503), %d wrong%s", a.recorded(),
+          a.replayed(), a.refused(), a.wrong(), a.wrongAnswers().isEmpty() ? "" : ": " + a.wrongAnswers().get(0)));
+      default -> {
+        LatencyHistogram h = a.eventLatency();
+        long p99 = h.percentile(99);
+        yield new Gate(name, h.count() > 0 && p99 <= c.sloP99Millis, h.count() == 0 ? "no event was recorded"
+            : String.format(Locale.ROOT, "p99 %d ms %s %d ms over %d events", p99, p99 <= c.sloP99Millis ? "<=" : ">",
+                c.sloP99Millis, h.count()));
+      }
+    };
   }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import vn.onewindow.loadtest.config.LoadConfig;
 import vn.onewindow.loadtest.endpoints.Endpoints;
+import vn.onewindow.loadtest.report.AgencyLedger;
 import vn.onewindow.loadtest.report.BacklogWatcher;
 import vn.onewindow.loadtest.report.Gates;
 import vn.onewindow.loadtest.report.Gates.Gate;
@@ -34,13 +35,16 @@ public final class Scenarios {
   private final RunLedger ledger;
   private final BacklogWatcher watcher;
   private final Feeders feeders;
+  private final AgencyLedger agencies;
   private volatile List<Gate> gates;
 
-  public Scenarios(LoadConfig config, RunLedger ledger, BacklogWatcher watcher, Feeders feeders) {
+  public Scenarios(LoadConfig config, RunLedger ledger, BacklogWatcher watcher, Feeders feeders,
+                   AgencyLedger agencies) {
     this.config = config;
     this.ledger = ledger;
     this.watcher = watcher;
     this.feeders = feeders;
+    this.agencies = agencies;
   }
 
   /** Statuses that are a correct answer for a well-behaved client's submission in this run. */
@@ -88,7 +92,10 @@ public final class Scenarios {
         .exec(finished());
   }
 
-  /** Runs once after the citizens: wait for every user, drain, reconcile, then one request per gate. */
+  /**
+   * Runs once after the citizens: wait for every user, drain, reconcile, let the agency systems catch up, then one
+   * request per gate.
+   */
   public ScenarioBuilder gates() {
     ChainBuilder chain = exec(session -> session)
         .asLongAs(session -> ledger.inFlightUsers() > 0).on(pause(Duration.ofMillis(200)))
@@ -98,8 +105,11 @@ public final class Scenarios {
         })
         .exec(asLongAsDuring(session -> !watcher.done(), config.drainTimeout.plusSeconds(60))
             .on(pause(Duration.ofMillis(250))))
+        // agency systems (agencies profile) read their feeds to the end of the drained load before judging them
+        .exec(asLongAsDuring(session -> agencies.activeSystems() > 0, config.agencyPoll.multipliedBy(4)
+            .plusSeconds(60)).on(pause(Duration.ofMillis(250))))
         .exec(session -> {
-          gates = Gates.evaluate(config, ledger, watcher);
+          gates = Gates.evaluate(config, ledger, watcher, agencies);
           return session;
         });
     for (String name : Gates.names(config)) {

@@ -1,0 +1,80 @@
+package vn.onewindow.common.dossier;
+
+import static vn.onewindow.common.dossier.NationalStatus.ACCEPTED;
+import static vn.onewindow.common.dossier.NationalStatus.ADDITIONAL_DOCUMENTS_REQUESTED;
+import static vn.onewindow.common.dossier.NationalStatus.FINANCIAL_OBLIGATION_REQUESTED;
+import static vn.onewindow.common.dossier.NationalStatus.IN_PROCESSING;
+import static vn.onewindow.common.dossier.NationalStatus.NEWLY_REGISTERED;
+import static vn.onewindow.common.dossier.NationalStatus.NOT_ACCEPTED;
+import static vn.onewindow.common.dossier.NationalStatus.PROCESSING_FINISHED;
+import static vn.onewindow.common.dossier.NationalStatus.PROCESSING_STOPPED;
+import static vn.onewindow.common.dossier.NationalStatus.RESULT_RETURNED;
+import static vn.onewindow.common.dossier.NationalStatus.WITHDRAWN;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one table of which progress event may follow which status (national status model, README "Progress
+ * events"), and what an event of each status must carry. Nothing else decides a transition.
+ *
+ * <pre>
+ *  1 newly registered   -> 2 accepted | 3 not accepted | 7 withdrawn
+ *  2 accepted           -> 4 in processing | 7
+ *  4 in processing      -> 5 supplement requested | 6 financial obligation | 8 stopped | 9 finished | 7
+ *  5 supplement request -> 4 | 7
+ *  6 financial oblig.   -> 4 | 7
+ *  9 finished           -> 10 result returned
+ *  3, 7, 8, 10          terminal
+ * </pre>
+ * 7, the citizen's withdrawal, is allowed from every status before 9 that is not already terminal.
+ */
+public final class StatusTransitions {
+  private static final Map<NationalStatus, Set<NationalStatus>> NEXT = new EnumMap<>(NationalStatus.class);
+
+  static {
+    NEXT.put(NEWLY_REGISTERED, EnumSet.of(ACCEPTED, NOT_ACCEPTED, WITHDRAWN));
+    NEXT.put(ACCEPTED, EnumSet.of(IN_PROCESSING, WITHDRAWN));
+    NEXT.put(IN_PROCESSING, EnumSet.of(ADDITIONAL_DOCUMENTS_REQUESTED, FINANCIAL_OBLIGATION_REQUESTED,
+        PROCESSING_STOPPED, PROCESSING_FINISHED, WITHDRAWN));
+    NEXT.put(ADDITIONAL_DOCUMENTS_REQUESTED, EnumSet.of(IN_PROCESSING, WITHDRAWN));
+    NEXT.put(FINANCIAL_OBLIGATION_REQUESTED, EnumSet.of(IN_PROCESSING, WITHDRAWN));
+    NEXT.put(PROCESSING_FINISHED, EnumSet.of(RESULT_RETURNED));
+    for (NationalStatus terminal : EnumSet.of(NOT_ACCEPTED, WITHDRAWN, PROCESSING_STOPPED, RESULT_RETURNED)) {
+      NEXT.put(terminal, EnumSet.noneOf(NationalStatus.class));
+    }
+  }
+
+  private StatusTransitions() {
+  }
+
+  /** The statuses an event may move a dossier in {@code current} to, in code order; empty when terminal. */
+  public static Set<NationalStatus> allowedAfter(NationalStatus current) {
+    return Collections.unmodifiableSet(NEXT.get(current));
+  }
+
+  public static boolean allowed(NationalStatus from, NationalStatus to) {
+    return NEXT.get(from).contains(to);
+  }
+
+  public static boolean isTerminal(NationalStatus status) {
+    return NEXT.get(status).isEmpty();
+  }
+
+  /** Acceptance (2) sets the appointment date, a supplement request (5) re-dates it: both need a due date. */
+  public static boolean requiresDueDate(NationalStatus status) {
+    return status == ACCEPTED || status == ADDITIONAL_DOCUMENTS_REQUESTED;
+  }
+
+  /** The decision (9) names its result documents; the hand-over (10) may add or correct them. */
+  public static boolean requiresResult(NationalStatus status) {
+    return status == PROCESSING_FINISHED;
+  }
+
+  public static boolean takesResult(NationalStatus status) {
+    return status == PROCESSING_FINISHED || status == RESULT_RETURNED;
+  }
+}

@@ -1,0 +1,192 @@
+package vn.onewindow.gateway.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import vn.onewindow.common.config.DossierConfig;
+import vn.onewindow.common.dossier.StatusTransitions;
+import vn.onewindow.common.metrics.LatencyTimers;
+import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.metrics.MeterNames.EventOutcome;
+import vn.onewindow.common.metrics.MeterNames.Upstream;
+import vn.onewindow.gateway.admission.UpstreamBreakers;
+import vn.onewindow.gateway.events.EventStore.Illegal;
+import vn.onewindow.gateway.events.EventStore.InThePast;
+import vn.onewindow.gateway.events.EventStore.Recorded;
+import vn.onewindow.gateway.events.EventStore.Recording;
+import vn.onewindow.gateway.events.EventStore.Reused;
+import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.Problem;
+import vn.onewindow.gateway.security.Caller;
+import vn.onewindow.gateway.http.DossierIds;
+import vn.onewindow.gateway.validation.DossierParser;
+import vn.onewindow.gateway.validation.JsonSchemas;
+import vn.onewindow.gateway.validation.Violation;
+
+/**
+ * POST /v1/dossiers/{id}/events by the handling agency's system, one router step per method: strict JSON, then
+ * the event schema, the rules of its status and the clock ({@code at} not after now plus
+ * {@code dossier.event-clock-skew-seconds}), then {@link EventStore} on the events pool behind the
+ * {@code postgres_events} breaker. Answers 201 with the dossier's new state, 200 with the same body for a replayed
+ * eventId. Never logs or counts the event's content (the officer's name is personal data).
+ */
+public final class EventHandler {
+  public static final String SCHEMA_RESOURCE = "config/schema/dossier-event.schema.json";
+  public static final String REPLAYED_HEADER = "Event-Replayed";
+  private static final String EVENT = "event.request";
+  private static final String DOSSIER_ID = "event.dossier";
+  private static final String STARTED = "event.started";
+
+  private final DossierParser parser;
+  private final JsonSchemas schema = JsonSchemas.load(SCHEMA_RESOURCE);
+  private final EventStore store;
+  private final UpstreamBreakers breakers;
+  private final Duration timeout;
+  private final DossierConfig config;
+  private final Clock clock;
+  private final Map<EventOutcome, Map<String, Counter>> counters;
+  private final Timer latency;
+
+  public EventHandler(DossierParser parser, Pool events, UpstreamBreakers breakers, Duration timeout,
+                      DossierConfig config, MeterRegistry registry, Clock clock) {
+    this.parser = parser;
+    this.store = new EventStore(events);
+    this.breakers = breakers;
+    this.timeout = timeout;
+    this.config = config;
+    this.clock = clock;
+    this.counters = counters(registry);
+    this.latency = LatencyTimers.register(MeterNames.AGENCY_EVENT_LATENCY, "Progress events recorded, request in to "
+        + "201 out", registry);
+  }
+
+  /** Step: the dossier id (not a UUID: 404 without touching a store) and strict JSON (400). */
+  public void parse(RoutingContext ctx) {
+    ctx.put(STARTED, System.nanoTime());
+    try {
+      ctx.put(DOSSIER_ID, DossierIds.parse(ctx.pathParam("id")));
+      ctx.put(EVENT, parser.parse(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes()));
+    } catch (HttpFailure f) {
+      fail(ctx, f.status() == 404 ? EventOutcome.NOT_FOUND : EventOutcome.INVALID, null, f);
+      return;
+    }
+    ctx.next();
+  }
+
+  /** Step: schema, status rules (422 invalid-event, every field at once) and the clock (422 event-in-the-future). */
+  public void validate(RoutingContext ctx) {
+    JsonNode body = ctx.get(EVENT);
+    List<Violation> violations = new ArrayList<>(schema.validate(body));
+    Integer status = body.path("status").canConvertToInt() ? body.path("status").asInt() : null;
+    if (!violations.isEmpty()) {
+      fail(ctx, EventOutcome.INVALID, status, HttpFailure.invalid(Problem.INVALID_EVENT, "event", violations));
+      return;
+    }
+    EventRequest event = EventRequest.from(body, violations);
+    if (violations.isEmpty()) {
+      violations.addAll(event.ruleViolations(config.zone()));
+    }
+    if (!violations.isEmpty()) {
+      fail(ctx, EventOutcome.INVALID, status, HttpFailure.invalid(Problem.INVALID_EVENT, "event", violations));
+      return;
+    }
+    Instant latest = clock.instant().plus(config.eventClockSkew());
+    if (event.at().isAfter(latest)) {
+      fail(ctx, EventOutcome.OUT_OF_ORDER, status, HttpFailure.of(Problem.EVENT_IN_THE_FUTURE, "at " + event.at()
+          + " is later than the hub's clock plus " + config.eventClockSkew().toSeconds() + " s of tolerated skew",
+          Map.of("latestAcceptedAt", latest.toString())));
+      return;
+    }
+    ctx.put(EVENT, event);
+    ctx.next();
+  }
+
+  /** Last step: record it and answer with the dossier's state after the event. */
+  public void record(RoutingContext ctx) {
+    EventRequest event = ctx.get(EVENT);
+    UUID dossierId = ctx.get(DOSSIER_ID);
+    breakers.call(Upstream.POSTGRES_EVENTS, timeout, () -> store.record(dossierId, Caller.of(ctx), event))
+        .onSuccess(recording -> answer(ctx, event, recording))
+        .onFailure(err -> fail(ctx, EventOutcome.FAILED, event.status().code(),
+            // a timed-out event may still commit: the agency retries with the same eventId and gets the replay
+            breakers.failure("event store (postgres)", err)));
+  }
+
+  private void answer(RoutingContext ctx, EventRequest event, Recording recording) {
+    int status = event.status().code();
+    if (recording instanceof Recorded r) {
+      count(r.replayed() ? EventOutcome.REPLAYED : EventOutcome.CREATED, status);
+      if (!r.replayed()) {
+        Long started = ctx.get(STARTED);
+        latency.record(Duration.ofNanos(System.nanoTime() - started));
+      }
+      ctx.response().setStatusCode(r.replayed() ? 200 : 201)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+          .putHeader(REPLAYED_HEADER, Boolean.toString(r.replayed()))
+          .end(r.state().encode());
+    } else if (recording instanceof Illegal i) {
+      fail(ctx, EventOutcome.ILLEGAL_TRANSITION, status, illegal(i));
+    } else if (recording instanceof InThePast p) {
+      fail(ctx, EventOutcome.OUT_OF_ORDER, status, HttpFailure.of(Problem.EVENT_IN_THE_PAST,
+          "at " + event.at() + " is before the dossier's last event at " + p.lastAt(),
+          Map.of("lastEventAt", p.lastAt().toString())));
+    } else if (recording instanceof Reused) {
+      fail(ctx, EventOutcome.EVENT_ID_REUSED, status, HttpFailure.of(Problem.EVENT_ID_REUSED,
+          "eventId " + event.eventId() + " was already used by this client for a different event; nothing was "
+              + "changed (a retry must resend the same event)", Map.of()));
+    } else {
+      fail(ctx, EventOutcome.NOT_FOUND, status, HttpFailure.notFound("no dossier with this id"));
+    }
+  }
+
+  private static HttpFailure illegal(Illegal i) {
+    JsonArray allowed = new JsonArray();
+    StatusTransitions.allowedAfter(i.current()).forEach(s -> allowed.add(s.toJson()));
+    String detail = "a dossier in status " + i.current().code() + " (" + i.current().label() + ") cannot move to "
+        + i.requested().code() + " (" + i.requested().label() + "); " + (allowed.isEmpty() ? "it is final"
+        : "allowed next: " + String.join(", ", StatusTransitions.allowedAfter(i.current()).stream()
+            .map(s -> Integer.toString(s.code())).toList()));
+    return HttpFailure.of(Problem.ILLEGAL_TRANSITION, detail, Map.of("currentStatus", i.current().toJson(),
+        "requestedStatus", i.requested().toJson(), "allowedNext", allowed));
+  }
+
+  private void fail(RoutingContext ctx, EventOutcome outcome, Integer status, HttpFailure failure) {
+    count(outcome, status);
+    ctx.fail(failure);
+  }
+
+  private void count(EventOutcome outcome, Integer status) {
+    counters.get(outcome).get(MeterNames.statusTag(status)).increment();
+  }
+
+  /** Outcome and status are both bounded (enum; codes 1-10 or "unknown"): 8 x 11 series, registered once. */
+  private static Map<EventOutcome, Map<String, Counter>> counters(MeterRegistry registry) {
+    Map<EventOutcome, Map<String, Counter>> counters = new EnumMap<>(EventOutcome.class);
+    for (EventOutcome outcome : EventOutcome.values()) {
+      Map<String, Counter> byStatus = new HashMap<>();
+      for (int code = 0; code <= 10; code++) {
+        String tag = MeterNames.statusTag(code);
+        byStatus.put(tag, Counter.builder(MeterNames.AGENCY_EVENTS).description("Progress events by outcome and status")
+            .tag(MeterNames.TAG_OUTCOME, outcome.tag()).tag(MeterNames.TAG_STATUS, tag).register(registry));
+      }
+      counters.put(outcome, byStatus);
+    }
+    return counters;
+  }
+}

@@ -1,0 +1,162 @@
+package vn.onewindow.gateway.events;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.UUID;
+import vn.onewindow.common.dossier.NationalStatus;
+import vn.onewindow.common.dossier.StatusTransitions;
+import vn.onewindow.gateway.security.Caller;
+
+/**
+ * Records one progress event in one transaction on the primary: lock the dossier row (FOR UPDATE: concurrent events
+ * of one dossier queue here), recognise a replayed eventId, check the transition and the time order, then append
+ * the event, update the dossier's current state and append the status-history row in one statement. Every refusal
+ * is a result, not a failure, so the {@code postgres_events} breaker counts only the store's own failures.
+ */
+final class EventStore {
+  private static final String LOCK = """
+      SELECT d.code, d.handling_agency, d.status, d.due_date, COALESCE(d.status_changed_at, d.received_at) AS last_at
+      FROM dossier d WHERE d.id = $1 FOR UPDATE""";
+
+  private static final String FIND = """
+      SELECT e.seq, e.dossier_id, d.code, e.fingerprint, e.status, e.at, e.due_date, e.previous_due_date,
+             e.recorded_at
+      FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
+      WHERE e.client_id = $1 AND e.event_id = $2""";
+
+  /** $1 dossier, $2 client, $3 eventId, $4 status, $5 at, $6 officer, $7 note, $8 due, $9 previous due, $10 result. */
+  private static final String RECORD = """
+      WITH ev AS (
+        INSERT INTO dossier_event (dossier_id, client_id, event_id, status, at, officer, note, due_date,
+                                   previous_due_date, result, fingerprint)
+        VALUES ($1::uuid, $2, $3, $4::int, $5::timestamptz, $6, $7, $8::date, $9::date, $10::text::jsonb, $11)
+        RETURNING seq, recorded_at
+      ), upd AS (
+        UPDATE dossier SET status = $4::int, status_changed_at = $5::timestamptz,
+               due_date = COALESCE($8::date, due_date),
+               accepted_at = CASE WHEN $4::int = 2 THEN $5::timestamptz ELSE accepted_at END,
+               processed_at = CASE WHEN $4::int = 9 THEN $5::timestamptz ELSE processed_at END,
+               returned_at = CASE WHEN $4::int = 10 THEN $5::timestamptz ELSE returned_at END
+        WHERE id = $1::uuid
+        RETURNING id, client_id, due_date
+      ), hist AS (
+        INSERT INTO dossier_status_history (dossier_id, status, changed_at, note, due_date, event_seq, client_id)
+        SELECT upd.id, $4::int, $5::timestamptz, $7, upd.due_date, ev.seq, upd.client_id FROM upd, ev
+      )
+      SELECT seq, recorded_at FROM ev""";
+
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  /** What became of an event. */
+  sealed interface Recording {
+  }
+
+  /** Recorded now, or earlier under the same eventId with the same content ({@code replayed}). */
+  record Recorded(JsonObject state, boolean replayed) implements Recording {
+  }
+
+  /** No such dossier, or one this agency client does not cover. */
+  record NotFound() implements Recording {
+  }
+
+  record Illegal(NationalStatus current, NationalStatus requested) implements Recording {
+  }
+
+  /** {@code at} lies before the dossier's last event (or its reception). */
+  record InThePast(Instant lastAt) implements Recording {
+  }
+
+  /** The eventId was already used by this client for another event or dossier. */
+  record Reused() implements Recording {
+  }
+
+  private final Pool pool;
+
+  EventStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  Future<Recording> record(UUID dossierId, Caller caller, EventRequest event) {
+    String fingerprint = event.fingerprint(dossierId);
+    return pool.withTransaction(conn -> conn.preparedQuery(LOCK).execute(Tuple.of(dossierId))
+            .compose(locked -> {
+              Row dossier = first(locked);
+              if (dossier == null || !caller.covers(dossier.getString("handling_agency"))) {
+                return Future.succeededFuture(new NotFound());
+              }
+              return conn.preparedQuery(FIND).execute(Tuple.of(caller.clientId(), event.eventId()))
+                  .compose(found -> first(found) != null
+                      ? Future.succeededFuture(replay(first(found), event.eventId(), fingerprint))
+                      : apply(conn, dossierId, caller, event, dossier, fingerprint));
+            }))
+        // the same eventId sent for another dossier at the same moment: the UNIQUE constraint decided
+        .recover(err -> err instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
+            ? pool.preparedQuery(FIND).execute(Tuple.of(caller.clientId(), event.eventId()))
+                .map(found -> first(found) == null ? new Reused()
+                    : replay(first(found), event.eventId(), fingerprint))
+            : Future.failedFuture(err));
+  }
+
+  private Future<Recording> apply(SqlConnection conn, UUID dossierId, Caller caller, EventRequest event, Row dossier,
+                                  String fingerprint) {
+    NationalStatus current = NationalStatus.of(dossier.getShort("status"));
+    if (!StatusTransitions.allowed(current, event.status())) {
+      return Future.succeededFuture(new Illegal(current, event.status()));
+    }
+    Instant lastAt = dossier.getOffsetDateTime("last_at").toInstant();
+    if (event.at().isBefore(lastAt)) {
+      return Future.succeededFuture(new InThePast(lastAt));
+    }
+    LocalDate previousDue = dossier.getLocalDate("due_date");
+    Tuple params = Tuple.tuple().addValue(dossierId).addString(caller.clientId()).addString(event.eventId())
+        .addInteger(event.status().code()).addOffsetDateTime(event.at().atOffset(ZoneOffset.UTC))
+        .addString(event.officer()).addString(event.note()).addLocalDate(event.dueDate()).addLocalDate(previousDue)
+        .addString(event.result()).addString(fingerprint);
+    return conn.preparedQuery(RECORD).execute(params).map(rows -> {
+      Row row = first(rows);
+      return new Recorded(state(dossierId, dossier.getString("code"), event.eventId(), row.getLong("seq"),
+          event.status(), event.at(), event.dueDate() != null ? event.dueDate() : previousDue,
+          row.getOffsetDateTime("recorded_at").toInstant()), false);
+    });
+  }
+
+  private Recording replay(Row found, String eventId, String fingerprint) {
+    if (!fingerprint.equals(found.getString("fingerprint"))) {
+      return new Reused();
+    }
+    LocalDate due = found.getLocalDate("due_date");
+    return new Recorded(state(found.getUUID("dossier_id"), found.getString("code"), eventId, found.getLong("seq"),
+        NationalStatus.of(found.getShort("status")), found.getOffsetDateTime("at").toInstant(),
+        due != null ? due : found.getLocalDate("previous_due_date"),
+        found.getOffsetDateTime("recorded_at").toInstant()), true);
+  }
+
+  /**
+   * The dossier's state right after the event, built the same way when recorded and when replayed, so a replay
+   * answers exactly what the first call answered (later events do not change it).
+   */
+  private static JsonObject state(UUID dossierId, String code, String eventId, long seq, NationalStatus status,
+                                  Instant at, LocalDate dueDate, Instant recordedAt) {
+    return new JsonObject()
+        .put("dossierId", dossierId.toString())
+        .put("code", code)
+        .put("status", status.toJson())
+        .put("statusChangedAt", at.toString())
+        .put("dueDate", dueDate == null ? null : dueDate.toString())
+        .put("event", new JsonObject().put("eventId", eventId).put("seq", seq).put("status", status.code())
+            .put("at", at.toString()).put("recordedAt", recordedAt.toString()));
+  }
+
+  private static Row first(RowSet<Row> rows) {
+    return rows.size() == 0 ? null : rows.iterator().next();
+  }
+}

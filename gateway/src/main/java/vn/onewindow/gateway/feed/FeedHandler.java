@@ -1,0 +1,132 @@
+package vn.onewindow.gateway.feed;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import vn.onewindow.common.agency.AgencyCode;
+import vn.onewindow.common.agency.AgencyDirectory;
+import vn.onewindow.common.metrics.LatencyTimers;
+import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.metrics.MeterNames.Feed;
+import vn.onewindow.common.metrics.MeterNames.Upstream;
+import vn.onewindow.gateway.admission.UpstreamBreakers;
+import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.security.Caller;
+
+/**
+ * The two feeds, one router step each: {@code GET /v1/agencies/{agencyCode}/dossiers} (agency systems: the
+ * dossiers routed to an agency they cover) and {@code GET /v1/changes} (frontends: status changes of the dossiers
+ * they submitted). Both page through {@link FeedQueries} with a {@link FeedCursor} on the read pool (the replica
+ * when {@code postgres.read-url} is set) behind the {@code postgres_read} breaker, so feeds never queue behind intake.
+ */
+public final class FeedHandler {
+  static final int DEFAULT_LIMIT = 100;
+  static final int MAX_LIMIT = 1000;
+
+  private final Pool reads;
+  private final UpstreamBreakers breakers;
+  private final Duration timeout;
+  private final AgencyDirectory directory;
+  private final Map<Feed, Timer> latency = new EnumMap<>(Feed.class);
+  private final Map<Feed, Counter> items = new EnumMap<>(Feed.class);
+
+  public FeedHandler(Pool reads, UpstreamBreakers breakers, Duration timeout, AgencyDirectory directory,
+                     MeterRegistry registry) {
+    this.reads = reads;
+    this.breakers = breakers;
+    this.timeout = timeout;
+    this.directory = directory;
+    for (Feed feed : Feed.values()) {
+      latency.put(feed, LatencyTimers.register(MeterNames.FEED_READ_LATENCY, "One feed page read",
+          registry, MeterNames.TAG_FEED, feed.tag()));
+      items.put(feed, Counter.builder(MeterNames.FEED_ITEMS).description("Feed items served")
+          .tag(MeterNames.TAG_FEED, feed.tag()).register(registry));
+    }
+  }
+
+  /**
+   * Step: one page of an agency's feed. An agency the caller does not cover, or that is not in the directory, is a
+   * 404 like a dossier it may not see. Closed agency codes keep their feed (dossiers received before the merger).
+   */
+  public void agency(RoutingContext ctx) {
+    String agency = ctx.pathParam("agencyCode");
+    if (!AgencyCode.isWellFormed(agency) || !Caller.of(ctx).covers(agency) || directory.find(agency).isEmpty()) {
+      ctx.fail(HttpFailure.notFound("no feed of this agency for this client"));
+      return;
+    }
+    page(ctx, Feed.AGENCY, FeedQueries.AGENCY, agency, FeedQueries::agencyItem);
+  }
+
+  /** Step: one page of the calling frontend's change feed. */
+  public void changes(RoutingContext ctx) {
+    page(ctx, Feed.CHANGES, FeedQueries.CHANGES, Caller.of(ctx).clientId(), FeedQueries::changeItem);
+  }
+
+  private void page(RoutingContext ctx, Feed feed, String sql, String owner, Function<Row, JsonObject> item) {
+    long started = System.nanoTime();
+    Future.succeededFuture()
+        .map(ignored -> new Page(FeedCursor.parse(feed, single(ctx, "after")), limit(ctx)))
+        .compose(page -> breakers.call(Upstream.POSTGRES_READ, timeout, () -> reads.preparedQuery(sql)
+                .execute(Tuple.of(owner, page.after().xid(), page.after().seq(), page.limit())))
+            .recover(err -> Future.failedFuture(breakers.failure("feed (postgres)", err)))
+            .map(rows -> body(feed, page.after(), rows, item)))
+        .onSuccess(body -> {
+          latency.get(feed).record(Duration.ofNanos(System.nanoTime() - started));
+          items.get(feed).increment(body.getJsonArray("items").size());
+          ctx.response()
+              .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+              .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+              .end(body.encode());
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** The items and the cursor to continue from: the last item's position, or {@code after} again when none. */
+  private static JsonObject body(Feed feed, FeedCursor after, RowSet<Row> rows, Function<Row, JsonObject> item) {
+    JsonArray items = new JsonArray();
+    FeedCursor next = after;
+    for (Row row : rows) {
+      items.add(item.apply(row));
+      next = new FeedCursor(feed, row.getString("feed_xid"), row.getLong("feed_seq"));
+    }
+    return new JsonObject().put("items", items).put("next", next.encode());
+  }
+
+  private record Page(FeedCursor after, int limit) {
+  }
+
+  private static int limit(RoutingContext ctx) {
+    String raw = single(ctx, "limit");
+    if (raw == null) {
+      return DEFAULT_LIMIT;
+    }
+    if (raw.matches("[1-9]\\d{0,3}") && Integer.parseInt(raw) <= MAX_LIMIT) {
+      return Integer.parseInt(raw);
+    }
+    throw HttpFailure.malformed("limit must be a whole number from 1 to " + MAX_LIMIT + " (default "
+        + DEFAULT_LIMIT + ")");
+  }
+
+  /** A query parameter given at most once; repeating it is a 400, not a silent pick. */
+  private static String single(RoutingContext ctx, String name) {
+    List<String> values = ctx.queryParam(name);
+    if (values.size() > 1) {
+      throw HttpFailure.malformed(name + " may be given once");
+    }
+    return values.isEmpty() ? null : values.get(0);
+  }
+}

@@ -1,0 +1,76 @@
+package vn.onewindow.gateway.feed;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import vn.onewindow.common.dossier.NationalStatus;
+
+/**
+ * The feeds' SQL and their items. Each query is one index range scan (V5 indexes): the owner (agency or client),
+ * rows after the cursor's (xid, seq), and only rows whose inserting transaction lies below the snapshot's xmin,
+ * that is, every transaction that could still add a row behind the cursor has finished. Rows of a transaction
+ * that is still open (or just committed above the horizon) wait for the next page; none is ever skipped.
+ */
+final class FeedQueries {
+  /** $1 handling agency, $2/$3 cursor, $4 limit. */
+  static final String AGENCY = """
+      SELECT d.id::text AS id, d.code, d.received_at, d.procedure_code, d.receiving_unit, d.handling_agency,
+             d.channel, d.status, d.status_changed_at, d.due_date, d.payload,
+             d.feed_xid::text AS feed_xid, d.feed_seq
+      FROM dossier d
+      WHERE d.handling_agency = $1
+        AND (d.feed_xid, d.feed_seq) > ($2::text::xid8, $3::bigint)
+        AND d.feed_xid < pg_snapshot_xmin(pg_current_snapshot())
+      ORDER BY d.feed_xid, d.feed_seq
+      LIMIT $4""";
+
+  /** $1 client id, $2/$3 cursor, $4 limit. */
+  static final String CHANGES = """
+      SELECT h.dossier_id::text AS id, d.code, h.status, h.changed_at, h.note, h.due_date,
+             h.feed_xid::text AS feed_xid, h.seq AS feed_seq
+      FROM dossier_status_history h JOIN dossier d ON d.id = h.dossier_id
+      WHERE h.client_id = $1
+        AND (h.feed_xid, h.seq) > ($2::text::xid8, $3::bigint)
+        AND h.feed_xid < pg_snapshot_xmin(pg_current_snapshot())
+      ORDER BY h.feed_xid, h.seq
+      LIMIT $4""";
+
+  private FeedQueries() {
+  }
+
+  /** A dossier as its handling agency receives it: the receipt, where it stands, and the whole submission. */
+  static JsonObject agencyItem(Row row) {
+    return new JsonObject()
+        .put("id", row.getString("id"))
+        .put("code", row.getString("code"))
+        .put("receivedAt", instant(row.getOffsetDateTime("received_at")))
+        .put("procedureCode", row.getString("procedure_code"))
+        .put("receivingUnit", row.getString("receiving_unit"))
+        .put("handlingAgency", row.getString("handling_agency"))
+        .put("channel", row.getString("channel"))
+        .put("status", NationalStatus.of(row.getShort("status")).toJson())
+        .put("statusChangedAt", instant(row.getOffsetDateTime("status_changed_at")))
+        .put("dueDate", date(row.getLocalDate("due_date")))
+        .put("submission", row.getValue("payload"));
+  }
+
+  /** A status change as a frontend receives it: which dossier, the new status, when, and what the applicant sees. */
+  static JsonObject changeItem(Row row) {
+    return new JsonObject()
+        .put("dossierId", row.getString("id"))
+        .put("code", row.getString("code"))
+        .put("status", NationalStatus.of(row.getShort("status")).toJson())
+        .put("at", instant(row.getOffsetDateTime("changed_at")))
+        .put("note", row.getString("note"))
+        .put("dueDate", date(row.getLocalDate("due_date")));
+  }
+
+  static String instant(OffsetDateTime time) {
+    return time == null ? null : time.toInstant().toString();
+  }
+
+  static String date(LocalDate date) {
+    return date == null ? null : date.toString();
+  }
+}

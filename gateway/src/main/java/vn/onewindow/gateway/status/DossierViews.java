@@ -1,0 +1,111 @@
+package vn.onewindow.gateway.status;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import vn.onewindow.common.dossier.NationalStatus;
+import vn.onewindow.common.dossier.QueuedReceipt;
+import vn.onewindow.common.dossier.StatusTransitions;
+
+/**
+ * What a status look-up shows, built from a PostgreSQL row or from the receipt queued in Redis. The citizen's view
+ * (README "What the citizen sees"): status code and name, history with times and the notes meant for the applicant,
+ * the appointment date with every re-dating, and the results' references once returned. Nothing in it names an
+ * officer: those live only in {@code dossier_event} and reach only agency clients ({@link #withAgencyDetails}).
+ */
+final class DossierViews {
+  private DossierViews() {
+  }
+
+  static JsonObject fromRow(Row row) {
+    NationalStatus status = NationalStatus.of(row.getShort("status"));
+    JsonArray history = new JsonArray();
+    JsonArray dueDateChanges = new JsonArray();
+    JsonArray results = new JsonArray();
+    for (Object element : new JsonArray(row.getValue("history").toString())) {
+      JsonObject h = (JsonObject) element;
+      NationalStatus changed = NationalStatus.of(h.getInteger("status"));
+      String at = micros(h.getLong("at"));
+      history.add(new JsonObject().put("status", changed.toJson()).put("at", at).put("note", h.getString("note")));
+      if (StatusTransitions.requiresDueDate(changed)) {
+        dueDateChanges.add(new JsonObject().put("at", at).put("status", changed.code())
+            .put("dueDate", h.getString("dueDate")).put("previousDueDate", h.getString("previousDueDate")));
+      }
+      if (h.getJsonArray("result") != null) {
+        results = h.getJsonArray("result");
+      }
+    }
+    Instant receivedAt = row.getOffsetDateTime("received_at").toInstant();
+    OffsetDateTime changedAt = row.getOffsetDateTime("status_changed_at");
+    return new JsonObject()
+        .put("id", row.getString("id"))
+        .put("code", row.getString("code"))
+        .put("procedureCode", row.getString("procedure_code"))
+        .put("receivingUnit", row.getString("receiving_unit"))
+        .put("handlingAgency", row.getString("handling_agency"))
+        .put("channel", row.getString("channel"))
+        .put("status", status.toJson())
+        .put("receivedAt", receivedAt.toString())
+        .put("persisted", true)
+        .put("statusChangedAt", changedAt == null ? receivedAt.toString() : changedAt.toInstant().toString())
+        .put("dueDate", date(row.getLocalDate("due_date")))
+        .put("acceptedAt", instant(row.getOffsetDateTime("accepted_at")))
+        .put("processedAt", instant(row.getOffsetDateTime("processed_at")))
+        .put("returnedAt", instant(row.getOffsetDateTime("returned_at")))
+        .put("history", history)
+        .put("dueDateChanges", dueDateChanges)
+        // the references are the applicant's once the result is handed over (10), not while it is being issued
+        .put("results", status == NationalStatus.RESULT_RETURNED ? results : new JsonArray());
+  }
+
+  /** Right after the 202, before intake wrote the row: what the queued receipt knows. */
+  static JsonObject fromReceipt(UUID id, QueuedReceipt receipt) {
+    JsonObject registered = NationalStatus.NEWLY_REGISTERED.toJson();
+    return new JsonObject()
+        .put("id", id.toString())
+        .put("code", receipt.code())
+        .put("procedureCode", receipt.procedureCode())
+        .put("receivingUnit", receipt.receivingUnit())
+        .put("handlingAgency", receipt.handlingAgency())
+        .put("channel", receipt.channel())
+        .put("status", registered)
+        .put("receivedAt", receipt.receivedAt())
+        .put("persisted", false)
+        .put("statusChangedAt", receipt.receivedAt())
+        .put("dueDate", null)
+        .put("acceptedAt", null)
+        .put("processedAt", null)
+        .put("returnedAt", null)
+        .put("history", new JsonArray().add(new JsonObject().put("status", registered)
+            .put("at", receipt.receivedAt()).put("note", null)))
+        .put("dueDateChanges", new JsonArray())
+        .put("results", new JsonArray());
+  }
+
+  /** The agency's view adds the whole submission and every event as its agency sent it, officer included. */
+  static JsonObject withAgencyDetails(JsonObject view, Row row) {
+    JsonArray events = new JsonArray();
+    for (Object element : new JsonArray(row.getValue("events").toString())) {
+      JsonObject e = (JsonObject) element;
+      events.add(e.put("at", micros(e.getLong("at"))).put("recordedAt", micros(e.getLong("recordedAt"))));
+    }
+    return view.copy().put("submission", row.getValue("payload")).put("events", events);
+  }
+
+  private static String micros(long epochMicros) {
+    return Instant.EPOCH.plus(epochMicros, ChronoUnit.MICROS).toString();
+  }
+
+  private static String instant(OffsetDateTime time) {
+    return time == null ? null : time.toInstant().toString();
+  }
+
+  private static String date(LocalDate date) {
+    return date == null ? null : date.toString();
+  }
+}

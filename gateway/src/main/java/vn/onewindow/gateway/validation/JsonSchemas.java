@@ -1,0 +1,74 @@
+package vn.onewindow.gateway.validation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.PathType;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The request-body schemas of the API contract ({@code config/schema}, JSON Schema 2020-12) and how their messages
+ * become {@link Violation}s: a JSON Pointer to the offending member and a reason without the pointer repeated.
+ * A loaded schema is thread-safe.
+ */
+public final class JsonSchemas {
+  private final JsonSchema schema;
+
+  private JsonSchemas(JsonSchema schema) {
+    this.schema = schema;
+  }
+
+  /** Loads a schema from the classpath; a missing or unreadable schema stops start-up. */
+  public static JsonSchemas load(String resource) {
+    SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
+        .pathType(PathType.JSON_POINTER)
+        .formatAssertionsEnabled(true)
+        .locale(Locale.ENGLISH)
+        .build();
+    try (InputStream in = JsonSchemas.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("JSON schema " + resource + " not found on the classpath");
+      }
+      return new JsonSchemas(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in, config));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Every violation of the schema, sorted by field. */
+  public Set<Violation> validate(JsonNode body) {
+    Set<Violation> violations = new TreeSet<>();
+    for (ValidationMessage message : schema.validate(body)) {
+      violations.add(toViolation(message));
+    }
+    return violations;
+  }
+
+  private static Violation toViolation(ValidationMessage message) {
+    String pointer = message.getInstanceLocation().toString();
+    if (pointer.isEmpty() || "/".equals(pointer)) {
+      pointer = "";
+    }
+    String property = message.getProperty();
+    if (property != null && ("required".equals(message.getType()) || "additionalProperties".equals(message.getType())
+        || "dependentRequired".equals(message.getType()))) {
+      pointer = pointer + "/" + property.replace("~", "~0").replace("/", "~1");
+    }
+    String text = message.getMessage();
+    int colon = text.indexOf(": ");
+    String detail = colon > 0 && text.substring(0, colon).startsWith("/") || colon > 0 && text.startsWith(": ")
+        ? text.substring(colon + 2) : text;
+    if (text.startsWith(": ")) {
+      detail = text.substring(2);
+    }
+    return new Violation(pointer.isEmpty() ? "/" : pointer, detail);
+  }
+}

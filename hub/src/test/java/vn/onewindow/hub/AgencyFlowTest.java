@@ -1,0 +1,189 @@
+package vn.onewindow.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static vn.onewindow.hub.AgencyHub.AGENCY_CLIENT;
+import static vn.onewindow.hub.AgencyHub.AGENCY_KEY;
+import static vn.onewindow.hub.AgencyHub.OFFICER;
+import static vn.onewindow.hub.AgencyHub.PORTAL_CLIENT;
+import static vn.onewindow.hub.AgencyHub.PORTAL_KEY;
+import static vn.onewindow.hub.AgencyHub.event;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A dossier's life after intake, on a whole hub over real servers: the portal submits, the handling agency's system
+ * reads it from its feed and reports 2, 4, 9, 10, the citizen follows it, the portal's change feed tells it.
+ */
+class AgencyFlowTest {
+  private static final String FEED = "/v1/agencies/000.21.53.H48/dossiers";
+  private static AgencyHub hub;
+
+  @BeforeAll
+  static void start() {
+    hub = new AgencyHub(Map.of());
+  }
+
+  @AfterAll
+  static void stop() {
+    hub.close();
+  }
+
+  @Test
+  void shouldCarryADossierFromTheAgencyFeedThroughItsEventsToTheCitizen() {
+    JsonObject receipt = hub.submitPersisted("birth-registration.json");
+    String id = receipt.getString("id");
+
+    JsonObject item = item(hub.feedUntil(AGENCY_KEY, FEED, feed -> contains(feed, "id", id, 1)), id);
+    assertThat(item.getString("code")).isEqualTo(receipt.getString("code"));
+    assertThat(item.getString("receivedAt")).isEqualTo(receipt.getString("receivedAt"));
+    assertThat(item.getString("procedureCode")).isEqualTo("1.001612.000.00.00.H48");
+    assertThat(item.getString("handlingAgency")).isEqualTo("000.21.53.H48");
+    assertThat(item.getJsonObject("status")).isEqualTo(new JsonObject().put("code", 1).put("name", "Mới đăng ký"));
+    assertThat(item.getJsonObject("submission")).isEqualTo(receipt.getJsonObject("submission"));
+
+    Instant t = Instant.parse(receipt.getString("receivedAt")).plusSeconds(1);
+    LocalDate due = LocalDate.now().plusDays(5);
+    JsonArray result = new JsonArray().add(new JsonObject().put("name", "Giấy khai sinh bản chính")
+        .put("documentId", "KS-2026-000123").put("uri", "https://storage.onewindow.test/results/ks-000123.pdf"));
+    HttpResponse<Buffer> accepted = hub.event(AGENCY_KEY, id, event("flow-" + id + "-2", 2, t)
+        .put("officer", OFFICER).put("note", "Hồ sơ hợp lệ, hẹn trả kết quả.").put("dueDate", due.toString()));
+    assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(201);
+    assertThat(accepted.getHeader("Event-Replayed")).isEqualTo("false");
+    assertThat(accepted.getHeader("Content-Type")).isEqualTo("application/json");
+    JsonObject state = accepted.bodyAsJsonObject();
+    assertThat(state.getString("dossierId")).isEqualTo(id);
+    assertThat(state.getJsonObject("status").getInteger("code")).isEqualTo(2);
+    assertThat(state.getString("dueDate")).isEqualTo(due.toString());
+    assertThat(state.getString("statusChangedAt")).isEqualTo(t.toString());
+    assertThat(state.getJsonObject("event").getString("eventId")).isEqualTo("flow-" + id + "-2");
+
+    assertCreated(hub.event(AGENCY_KEY, id, event("flow-" + id + "-4", 4, t.plusSeconds(1))
+        .put("officer", OFFICER)), 4);
+    assertCreated(hub.event(AGENCY_KEY, id, event("flow-" + id + "-9", 9, t.plusSeconds(2)).put("officer", OFFICER)
+        .put("note", "Đã ký quyết định.").put("result", result)), 9);
+    HttpResponse<Buffer> returned = hub.event(AGENCY_KEY, id, event("flow-" + id + "-10", 10, t.plusSeconds(3)));
+    assertCreated(returned, 10);
+    assertThat(returned.bodyAsJsonObject().getString("dueDate")).as("the appointment stays").isEqualTo(due.toString());
+
+    HttpResponse<Buffer> citizen = hub.get(PORTAL_KEY, "/v1/dossiers/" + id);
+    assertThat(citizen.statusCode()).isEqualTo(200);
+    assertThat(citizen.bodyAsString()).doesNotContain(OFFICER).doesNotContain("officer").doesNotContain("events");
+    JsonObject view = citizen.bodyAsJsonObject();
+    assertThat(view.getJsonObject("status")).isEqualTo(new JsonObject().put("code", 10).put("name", "Đã trả kết quả"));
+    assertThat(view.getJsonArray("history").stream().map(h -> ((JsonObject) h).getJsonObject("status")
+        .getInteger("code")).toList()).containsExactly(1, 2, 4, 9, 10);
+    JsonObject acceptance = view.getJsonArray("history").getJsonObject(1);
+    assertThat(acceptance.getString("at")).isEqualTo(t.toString());
+    assertThat(acceptance.getString("note")).isEqualTo("Hồ sơ hợp lệ, hẹn trả kết quả.");
+    assertThat(view.getString("dueDate")).isEqualTo(due.toString());
+    assertThat(view.getJsonArray("dueDateChanges")).containsExactly(new JsonObject().put("at", t.toString())
+        .put("status", 2).put("dueDate", due.toString()).put("previousDueDate", null));
+    assertThat(view.getJsonArray("results")).isEqualTo(result);
+    assertThat(view.getString("acceptedAt")).isEqualTo(t.toString());
+    assertThat(view.getString("processedAt")).isEqualTo(t.plusSeconds(2).toString());
+    assertThat(view.getString("returnedAt")).isEqualTo(t.plusSeconds(3).toString());
+
+    JsonObject agencyView = hub.get(AGENCY_KEY, "/v1/dossiers/" + id).bodyAsJsonObject();
+    assertThat(agencyView.getJsonArray("events")).hasSize(4);
+    assertThat(agencyView.getJsonArray("events").getJsonObject(0).getString("officer")).isEqualTo(OFFICER);
+    assertThat(agencyView.getJsonObject("submission")).isEqualTo(receipt.getJsonObject("submission"));
+
+    String row = "FROM dossier WHERE id = '" + id + "'";
+    assertThat(hub.count("SELECT status " + row)).isEqualTo(10);
+    assertThat(hub.count("SELECT count(*) " + row + " AND due_date = '" + due + "' AND accepted_at IS NOT NULL"
+        + " AND processed_at IS NOT NULL AND returned_at = status_changed_at")).isEqualTo(1);
+    assertThat(hub.count("SELECT count(*) FROM dossier_event WHERE dossier_id = '" + id + "' AND client_id = '"
+        + AGENCY_CLIENT + "'")).isEqualTo(4);
+    assertThat(hub.count("SELECT count(*) FROM dossier_status_history WHERE dossier_id = '" + id
+        + "' AND client_id = '" + PORTAL_CLIENT + "' AND (status = 1) = (event_seq IS NULL)")).isEqualTo(5);
+  }
+
+  @Test
+  void shouldTellThePortalEveryStatusChangeOfItsDossiersInOrder() {
+    JsonObject receipt = hub.submitPersisted("driving-licence-renewal.json");
+    String id = receipt.getString("id");
+    Instant t = Instant.parse(receipt.getString("receivedAt")).plusMillis(10);
+    assertCreated(hub.event(AGENCY_KEY, id, event("chg-" + id + "-2", 2, t)
+        .put("dueDate", LocalDate.now().plusDays(3).toString())), 2);
+    assertCreated(hub.event(AGENCY_KEY, id, event("chg-" + id + "-7", 7, t.plusMillis(1))
+        .put("note", "Công dân rút hồ sơ.")), 7);
+
+    List<JsonObject> mine = hub.feedUntil(PORTAL_KEY, "/v1/changes", feed -> contains(feed, "dossierId", id, 3))
+        .stream().map(JsonObject.class::cast).filter(c -> id.equals(c.getString("dossierId"))).toList();
+
+    assertThat(mine.stream().map(c -> c.getJsonObject("status").getInteger("code")).toList()).containsExactly(1, 2, 7);
+    assertThat(mine.get(2).getString("note")).isEqualTo("Công dân rút hồ sơ.");
+    assertThat(mine.get(2).getString("code")).isEqualTo(receipt.getString("code"));
+    assertThat(hub.wholeFeed("dev-mobile-app-key", "/v1/changes").stream()
+        .noneMatch(c -> id.equals(((JsonObject) c).getString("dossierId")))).as("another frontend's feed").isTrue();
+  }
+
+  @Test
+  void shouldRedateOnASupplementRequestKeepingThePreviousDate() {
+    JsonObject receipt = hub.submitPersisted("business-registration.json");
+    String id = receipt.getString("id");
+    Instant t = Instant.parse(receipt.getString("receivedAt")).plus(1, ChronoUnit.SECONDS);
+    LocalDate first = LocalDate.now().plusDays(3);
+    LocalDate second = first.plusDays(4);
+    assertCreated(hub.event(AGENCY_KEY, id, event("re-" + id + "-2", 2, t).put("dueDate", first.toString())), 2);
+    assertCreated(hub.event(AGENCY_KEY, id, event("re-" + id + "-4", 4, t.plusSeconds(1))), 4);
+    HttpResponse<Buffer> supplement = hub.event(AGENCY_KEY, id, event("re-" + id + "-5", 5, t.plusSeconds(2))
+        .put("dueDate", second.toString()).put("note", "Bổ sung điều lệ công ty."));
+    assertCreated(supplement, 5);
+    assertCreated(hub.event(AGENCY_KEY, id, event("re-" + id + "-4b", 4, t.plusSeconds(3))), 4);
+
+    JsonObject view = hub.get(PORTAL_KEY, "/v1/dossiers/" + id).bodyAsJsonObject();
+    assertThat(view.getString("dueDate")).isEqualTo(second.toString());
+    assertThat(view.getJsonArray("dueDateChanges").stream().map(JsonObject.class::cast)
+        .map(c -> c.getInteger("status") + ":" + c.getString("previousDueDate") + "->" + c.getString("dueDate"))
+        .toList())
+        .containsExactly("2:null->" + first, "5:" + first + "->" + second);
+    assertThat(view.getJsonArray("results")).isEmpty();
+    assertThat(hub.count("SELECT count(*) FROM dossier_event WHERE dossier_id = '" + id + "' AND status = 5 AND "
+        + "due_date = '" + second + "' AND previous_due_date = '" + first + "'")).isEqualTo(1);
+  }
+
+  @Test
+  void shouldLetExactlyOneOfConcurrentAcceptancesThrough() {
+    String id = hub.submitPersisted("birth-registration.json").getString("id");
+    Instant t = Instant.now();
+    List<io.vertx.core.Future<HttpResponse<Buffer>>> inFlight = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      inFlight.add(hub.eventAsync(AGENCY_KEY, id, event("race-" + UUID.randomUUID(), 2, t)
+          .put("dueDate", LocalDate.now().plusDays(2).toString())));
+    }
+    io.vertx.core.Future.all(inFlight).await();
+
+    List<Integer> statuses = inFlight.stream().map(f -> f.result().statusCode()).sorted().toList();
+    assertThat(statuses).containsOnly(201, 409).filteredOn(s -> s == 201).hasSize(1);
+    assertThat(hub.count("SELECT count(*) FROM dossier_event WHERE dossier_id = '" + id + "'")).isEqualTo(1);
+    assertThat(hub.count("SELECT count(*) FROM dossier_status_history WHERE dossier_id = '" + id + "'")).isEqualTo(2);
+  }
+
+  private static void assertCreated(HttpResponse<Buffer> response, int status) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(201);
+    assertThat(response.bodyAsJsonObject().getJsonObject("status").getInteger("code")).isEqualTo(status);
+  }
+
+  /** Whether the feed holds at least {@code n} items whose {@code field} is {@code id}. */
+  private static boolean contains(JsonArray feed, String field, String id, int n) {
+    return feed.stream().filter(i -> id.equals(((JsonObject) i).getString(field))).count() >= n;
+  }
+
+  private static JsonObject item(JsonArray feed, String id) {
+    return feed.stream().map(JsonObject.class::cast).filter(i -> id.equals(i.getString("id"))).findFirst()
+        .orElseThrow(() -> new AssertionError("dossier " + id + " not in the agency feed"));
+  }
+}
