@@ -20,6 +20,7 @@ ALLOWED_LABELS = {
     "__name__": None, "job": None, "instance": None, "role": None, "service": None, "le": None,
     "outcome": ("hub_submissions", "hub:submissions", "hub_agency_events"),
     "status": ("hub_agency_events",), "feed": ("hub_feed_",),
+    "province": ("hub_timeliness_",),
     "channel": ("hub_submissions",),
     "reason": ("hub_refusals", "hub_intake_dead_letters", "hub:refusals"),
     "upstream": ("hub_intake_failures",),
@@ -211,7 +212,7 @@ def main(argv):
         probs.append(f"panel ids must be unique and present, duplicates: {dup}")
     rows = [p["title"] for p in dash.get("panels", []) if p.get("type") == "row"]
     expected_rows = ["Is the window open?", "Is the backlog draining?", "Are limits biting?", "Upstreams", "Runtime",
-                     "Agency side"]
+                     "Agency side", "Timeliness (on-time share per province)"]
     if rows != expected_rows:
         probs.append(f"rows are {rows}, expected {expected_rows}")
     variables = {v.get("name"): v for v in dash.get("templating", {}).get("list", [])}

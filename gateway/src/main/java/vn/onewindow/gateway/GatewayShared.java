@@ -10,6 +10,7 @@ import vn.onewindow.common.calendar.OfficialCalendar;
 import vn.onewindow.common.config.DossierConfig;
 import vn.onewindow.common.agency.AgencyDirectory;
 import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.gateway.admission.Admission;
@@ -18,6 +19,7 @@ import vn.onewindow.gateway.admission.RateLimiter;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.ApiContract;
 import vn.onewindow.gateway.security.Authentication;
+import vn.onewindow.gateway.stats.ProvinceTimeliness;
 import vn.onewindow.gateway.security.EdgeHandlers;
 import vn.onewindow.gateway.validation.DossierValidator;
 import vn.onewindow.gateway.validation.ProcedureCatalogue;
@@ -66,6 +68,11 @@ public final class GatewayShared {
     return BacklogMonitor.start(vertx, config, registry).map(backlog -> {
       GatewayShared shared = new GatewayShared(vertx, config, registry, backlog);
       vertx.setPeriodic(EVICT_INTERVAL_MS, id -> shared.localLimiter.evictIdle());
+      if (config.stats().refreshesProvinces()) {
+        // lag-tolerant: a replica when postgres.read-url is set; one connection is plenty every few minutes
+        new ProvinceTimeliness(PostgresClients.pool(vertx, config.postgres().reads().withPoolSize(1), "stats"),
+            config.dossier().zone(), config.stats(), shared.directory::provinceOf, registry).start(vertx);
+      }
       return shared;
     });
   }

@@ -30,6 +30,7 @@ import vn.onewindow.gateway.http.SubmissionOutcomes;
 import vn.onewindow.gateway.security.Authentication;
 import vn.onewindow.gateway.security.ClientKinds;
 import vn.onewindow.gateway.security.EdgeHandlers;
+import vn.onewindow.gateway.stats.TimelinessHandler;
 import vn.onewindow.gateway.status.DossierStatusReader;
 import vn.onewindow.gateway.status.StatusHandler;
 import vn.onewindow.gateway.submit.DirectWriter;
@@ -85,6 +86,8 @@ public final class GatewayVerticle extends VerticleBase {
         Clock.systemUTC());
     RatingHandler ratings = new RatingHandler(pool, shared.breakers(),
         config.resilience().breakers().postgresWriteTimeout());
+    TimelinessHandler stats = new TimelinessHandler(reads, shared.breakers(), config.stats(), config.dossier().zone(),
+        Clock.systemUTC());
     HealthHandler health = new HealthHandler(redis, pool, shared.registry(), admission::draining);
 
     Router router = Router.router(vertx);
@@ -129,6 +132,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.get(Routes.PROCEDURES).handler(procedures::list);
     router.get(Routes.PROCEDURE).handler(procedures::one);
     router.get(Routes.PROCEDURE_DUE_DATE).handler(procedures::dueDate);
+    router.get(Routes.STATS_TIMELINESS).handler(stats::timeliness);
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     router.get("/metrics").handler(health::metrics);

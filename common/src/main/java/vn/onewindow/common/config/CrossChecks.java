@@ -27,6 +27,7 @@ final class CrossChecks {
     upstreamTimeouts.put("timeout.redis-enqueue-ms", breakers.redisEnqueueTimeout());
     upstreamTimeouts.put("timeout.postgres-read-ms", breakers.postgresReadTimeout());
     upstreamTimeouts.put("timeout.postgres-write-ms", breakers.postgresWriteTimeout());
+    upstreamTimeouts.put("stats.timeout-ms", c.stats().timeout());
     upstreamTimeouts.forEach((key, timeout) -> {
       if (timeout.compareTo(deadline) >= 0) {
         throw s.conflict("{} must be shorter than {}: an upstream call still running at the request deadline "

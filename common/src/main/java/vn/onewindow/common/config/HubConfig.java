@@ -15,7 +15,8 @@ public record HubConfig(
     DossierConfig dossier,
     EmbeddedConfig embedded,
     SecurityConfig security,
-    ResilienceConfig resilience) {
+    ResilienceConfig resilience,
+    StatsConfig stats) {
 
   public enum Role { ALL, GATEWAY, INTAKE }
 
@@ -36,7 +37,8 @@ public record HubConfig(
         DossierConfig.from(s),
         EmbeddedConfig.from(s),
         SecurityConfig.from(s),
-        ResilienceConfig.from(s));
+        ResilienceConfig.from(s),
+        StatsConfig.from(s));
     CrossChecks.check(s, config);
     return config;
   }
@@ -51,17 +53,17 @@ public record HubConfig(
 
   public HubConfig withRole(Role role) {
     return new HubConfig(role, logFormat, http, redis, postgres, stream, intake, dossier, embedded, security,
-        resilience);
+        resilience, stats);
   }
 
   public HubConfig withRedis(RedisConfig redis) {
     return new HubConfig(role, logFormat, http, redis, postgres, stream, intake, dossier, embedded, security,
-        resilience);
+        resilience, stats);
   }
 
   public HubConfig withPostgres(PostgresConfig postgres) {
     return new HubConfig(role, logFormat, http, redis, postgres, stream, intake, dossier, embedded, security,
-        resilience);
+        resilience, stats);
   }
 
   /** For the start-up log line: every knob, with passwords in URLs masked. */

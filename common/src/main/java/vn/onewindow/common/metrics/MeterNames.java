@@ -69,6 +69,12 @@ public final class MeterNames {
   /** Counter of feed items served, by {@link #TAG_FEED} ({@link Feed}). */
   public static final String FEED_ITEMS = "hub.feed.items";
 
+  // --- timeliness (refreshed every stats.province-refresh-ms by the gateways that have it on) ---------------------
+  /** Gauge by {@link #TAG_PROVINCE}: share of dossiers processed in the last 30 days before or on their due date. */
+  public static final String TIMELINESS_ON_TIME_SHARE = "hub.timeliness.on.time.share";
+  /** Gauge by {@link #TAG_PROVINCE}: share of dossiers processed in the last 30 days after their due date. */
+  public static final String TIMELINESS_OVERDUE_SHARE = "hub.timeliness.overdue.share";
+
   // Circuit breakers and bulkheads are exported by Resilience4j's Micrometer binders under their own names
   // (resilience4j.circuitbreaker.state, resilience4j.circuitbreaker.calls, ...) with name = an Upstream tag.
 
@@ -80,6 +86,8 @@ public final class MeterNames {
   public static final String TAG_DECISION = "decision";
   public static final String TAG_STATUS = "status";
   public static final String TAG_FEED = "feed";
+  /** A province's code (H48...) from the agency directory, or "other": a bounded set, never an agency. */
+  public static final String TAG_PROVINCE = "province";
 
   /** Values of {@link #TAG_OUTCOME} for submissions. */
   public enum Outcome {

@@ -18,6 +18,8 @@ public final class Routes {
   public static final String AGENCY_FEED = "/v1/agencies/:agencyCode/dossiers";
   /** GET (frontends): status changes of the dossiers the calling client submitted, in feed order. */
   public static final String CHANGES = "/v1/changes";
+  /** GET: an agency's timeliness and satisfaction figures over a period. */
+  public static final String STATS_TIMELINESS = "/v1/stats/timeliness";
   /** Everything under it needs a registered client and counts against its rate limit. */
   public static final String API = "/v1/*";
 

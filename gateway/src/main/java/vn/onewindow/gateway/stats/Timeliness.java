@@ -1,0 +1,69 @@
+package vn.onewindow.gateway.stats;
+
+import io.vertx.core.json.JsonObject;
+import java.time.LocalDate;
+
+/**
+ * The timeliness of an agency's dossiers over a period, as national reporting splits it (AGENCY.md section 4):
+ * dossiers processed (9, 10) in the period by the calendar date processing ended against the appointment date;
+ * dossiers still open at the period's end (or "as of" today for a running period) in time or overdue; paused
+ * (supplement 5, payment 6, stopped 8); withdrawn (7); and the applicants' satisfaction.
+ */
+record Timeliness(String agency, LocalDate from, LocalDate to, LocalDate asOf, Processed processed, Open open,
+                  Paused paused, long withdrawn, Satisfaction satisfaction) {
+
+  record Processed(long beforeDeadline, long onTime, long overdue) {
+    long total() {
+      return beforeDeadline + onTime + overdue;
+    }
+  }
+
+  record Open(long inTime, long overdue, long dueSoon) {
+  }
+
+  record Paused(long supplement, long supplementOverdue, long payment, long stopped) {
+  }
+
+  record Satisfaction(long ratings, long answers, long satisfied) {
+  }
+
+  JsonObject toJson() {
+    long total = processed.total();
+    return new JsonObject()
+        .put("agency", agency)
+        .put("from", from.toString())
+        .put("to", to.toString())
+        .put("asOf", asOf.toString())
+        .put("processed", new JsonObject()
+            .put("total", total)
+            .put("beforeDeadline", processed.beforeDeadline())
+            .put("onTime", processed.onTime())
+            .put("overdue", processed.overdue())
+            .put("shares", new JsonObject()
+                .put("beforeDeadline", share(processed.beforeDeadline(), total))
+                .put("onTime", share(processed.onTime(), total))
+                .put("overdue", share(processed.overdue(), total))
+                .put("beforeDeadlineOrOnTime", share(processed.beforeDeadline() + processed.onTime(), total))))
+        .put("open", new JsonObject()
+            .put("total", open.inTime() + open.overdue())
+            .put("inTime", open.inTime())
+            .put("overdue", open.overdue())
+            .put("dueWithin24Hours", open.dueSoon()))
+        .put("paused", new JsonObject()
+            .put("supplement", paused.supplement())
+            .put("supplementOverdue", paused.supplementOverdue())
+            .put("payment", paused.payment())
+            .put("stopped", paused.stopped()))
+        .put("withdrawn", withdrawn)
+        .put("satisfaction", new JsonObject()
+            .put("ratings", satisfaction.ratings())
+            .put("answers", satisfaction.answers())
+            .put("satisfied", satisfaction.satisfied())
+            .put("share", share(satisfaction.satisfied(), satisfaction.answers())));
+  }
+
+  /** Rounded to 4 decimals (99.63% is 0.9963); null when there is nothing to share. */
+  static Double share(long part, long whole) {
+    return whole == 0 ? null : Math.round(part * 10_000.0 / whole) / 10_000.0;
+  }
+}

@@ -1,0 +1,170 @@
+package vn.onewindow.gateway.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static vn.onewindow.gateway.security.SecurityTestSupport.assertProblem;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import vn.onewindow.common.dossier.DossierTable;
+import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.infra.PostgresClients;
+import vn.onewindow.gateway.GatewayFixture;
+import vn.onewindow.gateway.OneGatewayPerClass;
+
+/**
+ * The timeliness split against a hand-computed set of dossiers of February 2026 (Asia/Ho_Chi_Minh dates), as a
+ * ministry's reporting team reads it.
+ */
+class TimelinessApiTest extends OneGatewayPerClass {
+  private static final String H48 = "000.00.53.H48";
+  private static final String H48_OTHER = "000.00.18.H48";
+  private static final String H29 = "000.00.00.H29";
+  private static final AtomicLong CODES = new AtomicLong(1_000_000_000L + System.nanoTime() % 1_000_000_000L);
+  private static Pool pool;
+
+  @BeforeAll
+  static void start() {
+    gw = new GatewayFixture(Map.of());
+    pool = PostgresClients.pool(gw.vertx, gw.config.postgres(), "test");
+    // processed in February: before, on time, overdue, on time without a due date, on time across midnight UTC
+    dossier(H48, 9, "2026-02-10T09:00:00+07:00", "2026-02-12", "2026-01-20T09:00:00+07:00");
+    String rated = dossier(H48, 10, "2026-02-12T16:00:00+07:00", "2026-02-12", "2026-01-21T09:00:00+07:00");
+    dossier(H48_OTHER, 9, "2026-02-20T09:00:00+07:00", "2026-02-13", "2026-01-22T09:00:00+07:00");
+    dossier(H48, 9, "2026-02-05T09:00:00+07:00", null, "2026-01-23T09:00:00+07:00");
+    dossier(H48, 9, "2026-02-10T23:30:00Z", "2026-02-11", "2026-01-24T09:00:00+07:00");
+    // open at the end of February: finished only in March (overdue), in time, due on the last day, overdue
+    dossier(H48, 10, "2026-03-02T09:00:00+07:00", "2026-02-27", "2026-02-02T09:00:00+07:00");
+    dossier(H48, 4, null, "2026-03-05", "2026-02-03T09:00:00+07:00");
+    dossier(H48, 2, null, "2026-02-28", "2026-02-04T09:00:00+07:00");
+    dossier(H48, 4, null, "2026-02-20", "2026-02-05T09:00:00+07:00");
+    // paused and withdrawn
+    dossier(H48, 5, null, "2026-02-25", "2026-02-06T09:00:00+07:00");
+    dossier(H48, 6, null, "2026-03-10", "2026-02-07T09:00:00+07:00");
+    dossier(H48, 7, null, null, "2026-02-08T09:00:00+07:00");
+    // outside: processed in January, another province, received after the period
+    dossier(H48, 10, "2026-01-20T09:00:00+07:00", "2026-01-22", "2026-01-05T09:00:00+07:00");
+    String otherProvince = dossier(H29, 9, "2026-02-20T09:00:00+07:00", "2026-02-13", "2026-01-22T09:00:00+07:00");
+    dossier(H48, 4, null, "2026-03-20", "2026-03-01T09:00:00+07:00");
+    rating(rated, List.of(5, 4, 2), "2026-02-15T10:00:00+07:00");
+    rating(otherProvince, List.of(1), "2026-02-21T10:00:00+07:00");
+  }
+
+  @AfterAll
+  static void closePool() {
+    pool.close().await();
+  }
+
+  @Test
+  void shouldSplitAProvincesDossiersAsNationalReportingDoes() {
+    JsonObject stats = stats("agency=*.H48&from=2026-02-01&to=2026-02-28");
+
+    assertThat(stats.getString("asOf")).isEqualTo("2026-02-28");
+    JsonObject processed = stats.getJsonObject("processed");
+    assertThat(processed.getLong("total")).isEqualTo(5);
+    assertThat(processed.getLong("beforeDeadline")).isEqualTo(1);
+    assertThat(processed.getLong("onTime")).isEqualTo(3);
+    assertThat(processed.getLong("overdue")).isEqualTo(1);
+    assertThat(processed.getJsonObject("shares").getDouble("beforeDeadline")).isEqualTo(0.2);
+    assertThat(processed.getJsonObject("shares").getDouble("beforeDeadlineOrOnTime")).isEqualTo(0.8);
+    JsonObject open = stats.getJsonObject("open");
+    assertThat(open.getLong("total")).isEqualTo(4);
+    assertThat(open.getLong("inTime")).isEqualTo(2);
+    assertThat(open.getLong("overdue")).isEqualTo(2);
+    assertThat(open.getLong("dueWithin24Hours")).isEqualTo(1);
+    assertThat(stats.getJsonObject("paused")).isEqualTo(new JsonObject().put("supplement", 1).put("supplementOverdue", 1)
+        .put("payment", 1).put("stopped", 0));
+    assertThat(stats.getLong("withdrawn")).isEqualTo(1);
+    assertThat(stats.getJsonObject("satisfaction")).isEqualTo(new JsonObject().put("ratings", 1).put("answers", 3)
+        .put("satisfied", 2).put("share", 0.6667));
+  }
+
+  @Test
+  void shouldSelectOneAgencyOrEveryAgency() {
+    JsonObject one = stats("agency=" + H48_OTHER + "&from=2026-02-01&to=2026-02-28");
+    assertThat(one.getJsonObject("processed").getLong("total")).isEqualTo(1);
+    assertThat(one.getJsonObject("processed").getLong("overdue")).isEqualTo(1);
+
+    JsonObject all = stats("from=2026-02-01&to=2026-02-28");
+    assertThat(all.getString("agency")).isEqualTo("*");
+    assertThat(all.getJsonObject("processed").getLong("total")).isEqualTo(6);
+    assertThat(all.getJsonObject("satisfaction").getLong("ratings")).isEqualTo(2);
+  }
+
+  @Test
+  void shouldExportTheOnTimeShareOfEachProvinceUnderABoundedLabel() {
+    OffsetDateTime now = OffsetDateTime.now();
+    String today = now.toLocalDate().toString();
+    for (int i = 0; i < 3; i++) {
+      dossier(H48, 10, now.minusDays(2).toString(), today, now.minusDays(5).toString());
+    }
+    dossier(H48_OTHER, 9, now.minusDays(2).toString(), now.minusDays(4).toLocalDate().toString(),
+        now.minusDays(9).toString());
+    dossier(H29, 9, now.minusDays(1).toString(), now.minusDays(3).toLocalDate().toString(), now.minusDays(8).toString());
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ProvinceTimeliness provinces = new ProvinceTimeliness(pool, gw.config.dossier().zone(), gw.config.stats(),
+        gw.shared.directory()::provinceOf, registry);
+
+    provinces.refresh().await();
+
+    assertThat(registry.get(MeterNames.TIMELINESS_ON_TIME_SHARE).tag(MeterNames.TAG_PROVINCE, "H48").gauge().value())
+        .isEqualTo(0.75);
+    assertThat(registry.get(MeterNames.TIMELINESS_OVERDUE_SHARE).tag(MeterNames.TAG_PROVINCE, "H48").gauge().value())
+        .isEqualTo(0.25);
+    assertThat(registry.get(MeterNames.TIMELINESS_OVERDUE_SHARE).tag(MeterNames.TAG_PROVINCE, "H29").gauge().value())
+        .isEqualTo(1.0);
+    // February's dossiers are outside the 30-day window; no label but provinces
+    assertThat(registry.scrape()).doesNotContain("000.00.").doesNotContain("handling_agency");
+  }
+
+  @Test
+  void shouldRefuseABadAgencyOrPeriodWith400() {
+    assertProblem(gw.getRaw("/v1/stats/timeliness?agency=H48&from=2026-02-01&to=2026-02-28"), 400,
+        "malformed-request");
+    assertProblem(gw.getRaw("/v1/stats/timeliness?from=2026-02-30&to=2026-03-01"), 400, "malformed-request");
+    assertProblem(gw.getRaw("/v1/stats/timeliness?from=2026-03-01&to=2026-02-01"), 400, "malformed-request");
+    assertProblem(gw.getRaw("/v1/stats/timeliness?to=2026-02-01"), 400, "malformed-request");
+  }
+
+  private static JsonObject stats(String query) {
+    var response = gw.get("/v1/stats/timeliness?" + query.replace("*", "%2A"));
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    assertThat(response.getHeader("Cache-Control")).isEqualTo("no-store");
+    return response.bodyAsJsonObject();
+  }
+
+  /** A stored dossier at a status, with its processing end (null: not processed) and due date. */
+  private static String dossier(String agency, int status, String processedAt, String dueDate, String receivedAt) {
+    String id = UUID.randomUUID().toString();
+    JsonObject payload = GatewayFixture.birthRegistration().put("handlingAgency", agency);
+    pool.preparedQuery(DossierTable.INSERT).execute(DossierTable.params(List.of(new DossierTable.NewDossier(id,
+        "000.00.53.H48-260201-" + CODES.incrementAndGet(), GatewayFixture.CLIENT_ID,
+        OffsetDateTime.parse(receivedAt).toInstant().toString(), null, payload.encode(), "1-0", null)))).await();
+    pool.preparedQuery("UPDATE dossier SET status = $2, processed_at = $3, due_date = $4 WHERE id = $1")
+        .execute(Tuple.of(UUID.fromString(id), (short) status,
+            processedAt == null ? null : OffsetDateTime.parse(processedAt),
+            dueDate == null ? null : LocalDate.parse(dueDate)))
+        .await();
+    return id;
+  }
+
+  private static void rating(String dossierId, List<Integer> answers, String at) {
+    pool.preparedQuery("INSERT INTO dossier_rating (dossier_id, client_id, channel, answers, satisfied, rated_at) "
+            + "VALUES ($1, $2, 'online', $3, $4, $5)")
+        .execute(Tuple.of(UUID.fromString(dossierId), GatewayFixture.CLIENT_ID,
+            answers.stream().map(Integer::shortValue).toArray(Short[]::new),
+            (short) answers.stream().filter(a -> a >= 4).count(), OffsetDateTime.parse(at)))
+        .await();
+  }
+}
