@@ -19,6 +19,7 @@ import vn.onewindow.gateway.admission.RateLimiter;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.ApiContract;
 import vn.onewindow.gateway.security.Authentication;
+import vn.onewindow.gateway.warmup.Warmup;
 import vn.onewindow.gateway.stats.ProvinceTimeliness;
 import vn.onewindow.gateway.security.EdgeHandlers;
 import vn.onewindow.gateway.validation.DossierValidator;
@@ -45,6 +46,7 @@ public final class GatewayShared {
   private final EdgeHandlers edge;
   private final DueDates dueDates;
   private final ApiContract contract = ApiContract.load(ApiContract.LOCATION);
+  private final Warmup warmup;
 
   private GatewayShared(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry, BacklogMonitor backlog) {
     this.config = config;
@@ -56,7 +58,8 @@ public final class GatewayShared {
     this.localLimiter = new LocalRateLimiter(Clock.systemUTC());
     this.limiter = new RateLimiter(config.resilience().rateLimits(), breakers, localLimiter, registry);
     this.admission = new Admission(config.resilience(), limiter, backlog, registry);
-    this.authentication = Authentication.create(vertx, config.security());
+    this.warmup = new Warmup(config.warmup());
+    this.authentication = Authentication.create(vertx, config.security(), warmup);
     this.edge = new EdgeHandlers(config.security());
     DossierConfig dossier = config.dossier();
     this.dueDates = new DueDates(OfficialCalendar.load(Path.of(dossier.calendarDir()), dossier.calendarFirstYear(),
@@ -120,6 +123,11 @@ public final class GatewayShared {
 
   public EdgeHandlers edge() {
     return edge;
+  }
+
+  /** The synthetic warm-up a new process runs before it turns ready (see {@link Warmup}). */
+  public Warmup warmup() {
+    return warmup;
   }
 
   /** The API contract served at GET /openapi.yaml, read once. */

@@ -87,6 +87,7 @@ public final class Hub implements AutoCloseable {
     }
     if (config.runsGateway()) {
       shared = GatewayShared.start(vertx, config, registry).await();
+      shared.warmup().begin();
       gatewayDeployment = vertx.deployVerticle(() -> {
         GatewayVerticle gateway = new GatewayVerticle(shared);
         gateways.add(gateway);
@@ -94,6 +95,7 @@ public final class Hub implements AutoCloseable {
       }, new DeploymentOptions().setInstances(config.http().instances())).await();
       LOG.info("gateway listening on {}:{} ({} event loops, catalogue of {} procedures)", config.http().host(),
           httpPort(), config.http().instances(), shared.validator().catalogue().size());
+      shared.warmup().run(vertx, httpPort(), config.security().tls().enabled()).await();
     }
   }
 

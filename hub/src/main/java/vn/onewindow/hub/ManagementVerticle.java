@@ -36,7 +36,7 @@ final class ManagementVerticle extends VerticleBase {
   public Future<?> start() {
     redis = RedisClients.create(vertx, config.redis().withPoolSize(2), "management");
     pool = PostgresClients.pool(vertx, config.postgres().withPoolSize(2), "management");
-    HealthHandler health = new HealthHandler(redis, pool, registry, draining);
+    HealthHandler health = new HealthHandler(redis, pool, registry, draining, () -> false);
     Router router = Router.router(vertx);
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);

@@ -16,7 +16,8 @@ public record HubConfig(
     EmbeddedConfig embedded,
     SecurityConfig security,
     ResilienceConfig resilience,
-    StatsConfig stats) {
+    StatsConfig stats,
+    WarmupConfig warmup) {
 
   public enum Role { ALL, GATEWAY, INTAKE }
 
@@ -38,7 +39,8 @@ public record HubConfig(
         EmbeddedConfig.from(s),
         SecurityConfig.from(s),
         ResilienceConfig.from(s),
-        StatsConfig.from(s));
+        StatsConfig.from(s),
+        WarmupConfig.from(s));
     CrossChecks.check(s, config);
     return config;
   }
@@ -53,17 +55,17 @@ public record HubConfig(
 
   public HubConfig withRole(Role role) {
     return new HubConfig(role, logFormat, http, redis, postgres, stream, intake, dossier, embedded, security,
-        resilience, stats);
+        resilience, stats, warmup);
   }
 
   public HubConfig withRedis(RedisConfig redis) {
     return new HubConfig(role, logFormat, http, redis, postgres, stream, intake, dossier, embedded, security,
-        resilience, stats);
+        resilience, stats, warmup);
   }
 
   public HubConfig withPostgres(PostgresConfig postgres) {
     return new HubConfig(role, logFormat, http, redis, postgres, stream, intake, dossier, embedded, security,
-        resilience, stats);
+        resilience, stats, warmup);
   }
 
   /** For the start-up log line: every knob, with passwords in URLs masked. */

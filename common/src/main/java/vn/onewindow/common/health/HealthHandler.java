@@ -26,12 +26,16 @@ public final class HealthHandler {
   private final Pool pool;
   private final PrometheusMeterRegistry registry;
   private final BooleanSupplier draining;
+  private final BooleanSupplier warming;
 
-  public HealthHandler(Redis redis, Pool pool, PrometheusMeterRegistry registry, BooleanSupplier draining) {
+  /** {@code warming}: true while a new gateway drives its warm-up (readiness DOWN until it is warm). */
+  public HealthHandler(Redis redis, Pool pool, PrometheusMeterRegistry registry, BooleanSupplier draining,
+                       BooleanSupplier warming) {
     this.redis = redis;
     this.pool = pool;
     this.registry = registry;
     this.draining = draining;
+    this.warming = warming;
   }
 
   public void live(RoutingContext ctx) {
@@ -39,9 +43,10 @@ public final class HealthHandler {
   }
 
   public void ready(RoutingContext ctx) {
-    if (draining.getAsBoolean()) {
+    String holding = draining.getAsBoolean() ? "draining" : warming.getAsBoolean() ? "warming-up" : null;
+    if (holding != null) {
       json(ctx, 503, new JsonObject().put("status", "DOWN")
-          .put("checks", new JsonArray().add(new JsonObject().put("id", "draining").put("status", "DOWN"))));
+          .put("checks", new JsonArray().add(new JsonObject().put("id", holding).put("status", "DOWN"))));
       return;
     }
     Future<Boolean> redisUp = check(redis.send(Request.cmd(Command.PING)));

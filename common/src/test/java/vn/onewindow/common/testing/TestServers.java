@@ -96,6 +96,8 @@ public final class TestServers {
     values.put("http.port", "0");
     values.put("http.host", "127.0.0.1");
     values.put("http.instances", "1");
+    // tests start many hubs: no synthetic warm-up unless a test asks for it
+    values.put("warmup.duration-ms", "0");
     values.putAll(overrides);
     return HubConfig.from(Settings.of(values));
   }

@@ -75,6 +75,10 @@ public final class Admission {
 
   private void limitClient(RoutingContext ctx, Redis redis, RedisKeys keys) {
     Caller caller = Caller.of(ctx);
+    if (caller.isWarmup()) {
+      ctx.next();
+      return;
+    }
     limiter.acquire(redis, LimitKey.CLIENT, keys.clientLimit(caller.clientId()),
             config.rateLimits().forClass(caller.quotaClass()))
         .onSuccess(decision -> {

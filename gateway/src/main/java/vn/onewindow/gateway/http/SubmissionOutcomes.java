@@ -11,6 +11,7 @@ import java.util.Optional;
 import vn.onewindow.common.dossier.Channel;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.Outcome;
+import vn.onewindow.gateway.security.Caller;
 
 /**
  * Counts every submission once, by outcome and channel (both bounded sets): accepted ones by the submit step, refused
@@ -41,6 +42,9 @@ public final class SubmissionOutcomes {
   }
 
   public void record(RoutingContext ctx, Outcome outcome) {
+    if (Caller.of(ctx).isWarmup()) {
+      return;
+    }
     String channel = ctx.get(CHANNEL_KEY);
     Map<String, Counter> byChannel = counters.get(outcome);
     byChannel.get(channel == null ? Channel.UNKNOWN_TAG : channel).increment();

@@ -13,6 +13,7 @@ import vn.onewindow.common.config.SecurityConfig;
 import vn.onewindow.common.config.SecurityConfig.CitizenToken;
 import vn.onewindow.common.privacy.PersonalData;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.warmup.Warmup;
 
 /**
  * Who is calling, as two router steps: the frontend client ({@code X-Api-Key}, hashes in clients.json) and, when
@@ -29,15 +30,17 @@ public final class Authentication {
   private final SecurityConfig config;
   private final ClientRegistry clients;
   private final CitizenTokens tokens;
+  private final Warmup warmup;
 
-  private Authentication(SecurityConfig config, ClientRegistry clients, CitizenTokens tokens) {
+  private Authentication(SecurityConfig config, ClientRegistry clients, CitizenTokens tokens, Warmup warmup) {
     this.config = config;
     this.clients = clients;
     this.tokens = tokens;
+    this.warmup = warmup;
   }
 
   /** Reads the clients file and key material: blocking, call once at start-up. */
-  public static Authentication create(Vertx vertx, SecurityConfig config) {
+  public static Authentication create(Vertx vertx, SecurityConfig config, Warmup warmup) {
     ClientRegistry clients = ClientRegistry.load(config.clientsFile());
     boolean verifying = config.citizenToken() != CitizenToken.OFF && config.jwt().configured();
     CitizenTokens tokens = verifying ? CitizenTokens.create(vertx, config.jwt()) : null;
@@ -48,11 +51,16 @@ public final class Authentication {
             ? " (no security.jwt.* configured: bearer tokens are refused)" : "",
         config.tls().enabled() ? "on (HTTP/2 via ALPN)" : "OFF (terminate TLS in front of this gateway)",
         config.corsAllowedOrigins());
-    return new Authentication(config, clients, tokens);
+    return new Authentication(config, clients, tokens, warmup);
   }
 
   /** Router step: authenticates the calling client; 401 when it cannot. */
   public void client(RoutingContext ctx) {
+    if (warmup.admits(ctx)) {
+      Caller.authenticated(ctx, Client.WARMUP);
+      ctx.next();
+      return;
+    }
     List<String> keys = ctx.request().headers().getAll(API_KEY_HEADER);
     if (keys.isEmpty() && !config.requireApiKey()) {
       Caller.authenticated(ctx, Client.ANONYMOUS);

@@ -19,6 +19,11 @@ public record Caller(Client client, Optional<String> citizenId) {
     return caller == null ? ANONYMOUS : caller;
   }
 
+  /** This gateway's own warm-up: runs the pipeline, is never queued, limited or counted. */
+  public boolean isWarmup() {
+    return client == Client.WARMUP;
+  }
+
   public String clientId() {
     return client.id();
   }

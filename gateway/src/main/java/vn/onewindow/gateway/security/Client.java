@@ -16,6 +16,8 @@ public record Client(String id, String name, String quotaClass, Kind kind, List<
   /** Served when {@code security.require-api-key=false} and a call carries no key. */
   public static final Client ANONYMOUS =
       new Client(ANONYMOUS_ID, "anonymous (security.require-api-key=false)", "standard");
+  /** This gateway's own synthetic warm-up requests; an id no clients file can register. */
+  public static final Client WARMUP = new Client("_warmup", "warm-up of this gateway (never queued)", "standard");
 
   /**
    * Frontends (portal, apps, kiosks, counters) submit dossiers and follow their own; agency systems read the

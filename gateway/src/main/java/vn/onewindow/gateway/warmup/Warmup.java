@@ -1,0 +1,139 @@
+package vn.onewindow.gateway.warmup;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.onewindow.common.config.WarmupConfig;
+import vn.onewindow.gateway.http.Routes;
+
+/**
+ * A new gateway process is cold exactly when it is added during a surge: its JIT has compiled nothing, its pools hold
+ * no connection. Before it turns ready, it sends itself synthetic submissions (the shipped example dossiers) through
+ * its real HTTP pipeline: edge hygiene, authentication, admission, parse, payload guard, schema and catalogue
+ * validation, applicant check, receipt and due date. They carry a per-process random token that authenticates them
+ * as the warm-up client, accepted only from loopback and only while warming; the enqueue step answers them 204
+ * without queuing, and no outcome, limit or latency metric counts them. Readiness answers 503 meanwhile.
+ */
+public final class Warmup {
+  public static final String HEADER = "X-Hub-Warmup";
+  private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
+  private static final List<String> EXAMPLES = List.of("birth-registration.json", "business-registration.json",
+      "driving-licence-renewal.json");
+
+  private final WarmupConfig config;
+  private final byte[] token;
+  private final List<Buffer> bodies;
+  private final AtomicBoolean warming = new AtomicBoolean();
+
+  public Warmup(WarmupConfig config) {
+    this.config = config;
+    byte[] random = new byte[32];
+    new SecureRandom().nextBytes(random);
+    this.token = HexFormat.of().formatHex(random).getBytes(StandardCharsets.US_ASCII);
+    this.bodies = EXAMPLES.stream().map(Warmup::example).toList();
+  }
+
+  /** Readiness stays DOWN from now until {@link #run} finished (no-op when warm-up is off). */
+  public void begin() {
+    warming.set(config.enabled());
+  }
+
+  public boolean warming() {
+    return warming.get();
+  }
+
+  /** For authentication: a synthetic request of this process's own warm-up, while it lasts. */
+  public boolean admits(RoutingContext ctx) {
+    String presented = ctx.request().getHeader(HEADER);
+    return presented != null && warming.get() && ctx.request().remoteAddress() != null
+        && isLoopback(ctx.request().remoteAddress().hostAddress())
+        && MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** Drives the pipeline on {@code port} for the configured duration or count, then turns readiness UP. */
+  public Future<Void> run(Vertx vertx, int port, boolean tls) {
+    if (!warming.get()) {
+      return Future.succeededFuture();
+    }
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+            .setDefaultPort(port).setSsl(tls).setTrustAll(tls).setVerifyHost(false),
+        new PoolOptions().setHttp1MaxSize(config.concurrency()));
+    long started = System.nanoTime();
+    long deadline = started + config.duration().toNanos();
+    AtomicInteger sent = new AtomicInteger();
+    AtomicInteger answered = new AtomicInteger();
+    AtomicInteger unexpected = new AtomicInteger();
+    Promise<Void> done = Promise.promise();
+    AtomicInteger loops = new AtomicInteger(config.concurrency());
+    for (int i = 0; i < config.concurrency(); i++) {
+      next(client, deadline, sent, answered, unexpected, () -> {
+        if (loops.decrementAndGet() == 0) {
+          done.tryComplete();
+        }
+      });
+    }
+    return done.future()
+        .eventually(client::close)
+        .onComplete(ignored -> {
+          warming.set(false);
+          long ms = (System.nanoTime() - started) / 1_000_000;
+          LOG.info("warm-up: {} synthetic submissions answered in {} ms ({} unexpected answers); ready", answered.get(),
+              ms, unexpected.get());
+        });
+  }
+
+  private void next(HttpClient client, long deadline, AtomicInteger sent, AtomicInteger answered,
+                    AtomicInteger unexpected, Runnable finished) {
+    int n = sent.getAndIncrement();
+    if (n >= config.maxRequests() || System.nanoTime() >= deadline) {
+      finished.run();
+      return;
+    }
+    client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI(Routes.DOSSIERS)
+            .putHeader("Content-Type", "application/json")
+            .putHeader(HEADER, new String(token, StandardCharsets.US_ASCII)))
+        .compose(request -> request.send(bodies.get(n % bodies.size())))
+        .compose(response -> response.body().map(body -> response.statusCode()))
+        .onComplete(ar -> {
+          answered.incrementAndGet();
+          if (ar.failed() || ar.result() != 204) {
+            unexpected.incrementAndGet();
+          }
+          next(client, deadline, sent, answered, unexpected, finished);
+        });
+  }
+
+  private static boolean isLoopback(String address) {
+    return address.startsWith("127.") || address.equals("0:0:0:0:0:0:0:1") || address.equals("::1");
+  }
+
+  private static Buffer example(String name) {
+    try (InputStream in = Warmup.class.getClassLoader().getResourceAsStream("config/examples/" + name)) {
+      if (in == null) {
+        throw new IllegalStateException("warm-up example config/examples/" + name + " is not on the classpath");
+      }
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
