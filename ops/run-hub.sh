@@ -8,4 +8,19 @@ mvn -q -B -DskipTests -pl hub -am package
 if [ -t 1 ] && [ -z "${HUB_LOG_FORMAT:-}" ]; then
   export HUB_LOG_FORMAT=text
 fi
-exec java ${HUB_JAVA_OPTS:--Xms256m -Xmx1g} -jar hub/target/hub.jar
+# Class data sharing (JDK 17 AppCDS): the first run after a build records the classes it loaded into hub.jsa when it
+# exits; later runs map them instead of loading and verifying ~10,000 classes again (measured: ready in 2.4-4.8 s
+# instead of 5.0-9.2 s). HUB_CDS=off disables it.
+# The archive is named after the jar's content: every package re-creates the jar, an unchanged one keeps its archive.
+CDS=()
+if [ "${HUB_CDS:-on}" != off ]; then
+  JSA=hub/target/hub-$(sha256sum hub/target/hub.jar | cut -c1-16).jsa
+  if [ -f "$JSA" ]; then
+    CDS=(-XX:SharedArchiveFile="$JSA" -Xshare:auto)
+  else
+    rm -f hub/target/hub-*.jsa
+    CDS=(-XX:ArchiveClassesAtExit="$JSA")
+  fi
+fi
+# shellcheck disable=SC2086 # HUB_JAVA_OPTS is a list of JVM options
+exec java ${HUB_JAVA_OPTS:--Xms256m -Xmx1g} "${CDS[@]}" -jar hub/target/hub.jar
