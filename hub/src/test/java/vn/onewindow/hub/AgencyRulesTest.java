@@ -159,7 +159,12 @@ class AgencyRulesTest {
     JsonObject submit = assertProblem(hub.post(AGENCY_KEY, "/v1/dossiers",
         new JsonObject(HubEndToEndTest.example("birth-registration.json"))), 403, "client-kind-not-allowed");
     assertThat(submit.getString("detail")).contains("cannot submit dossiers");
+    JsonObject rating = assertProblem(hub.post(AGENCY_KEY, "/v1/dossiers/" + id + "/rating", new JsonObject()
+        .put("answers", new JsonArray().add(5)).put("channel", "online")), 403, "client-kind-not-allowed");
+    assertThat(rating.getString("detail")).contains("cannot rate dossiers");
     assertProblem(hub.getRaw(AGENCY_KEY, "/v1/agencies/000.21.53.H48/dossiers?limit=1001"), 400, "malformed-request");
+    assertProblem(hub.getRaw(AGENCY_KEY, "/v1/agencies/000.21.53.H48/dossiers?limit=5&limit=6"), 400,
+        "malformed-request");
     assertProblem(hub.get(AGENCY_KEY, "/v1/agencies/000.21.53.H48/dossiers?after=bm9wZQ"), 400, "malformed-request");
     String changes = hub.get(PORTAL_KEY, "/v1/changes").bodyAsJsonObject().getString("next");
     assertProblem(hub.get(AGENCY_KEY, "/v1/agencies/000.21.53.H48/dossiers?after=" + changes), 400,
