@@ -16,11 +16,14 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.testing.Await;
+import vn.onewindow.common.testing.ContractCheck;
 import vn.onewindow.common.testing.TestServers;
 
 /**
  * A whole hub (gateway and intake workers) on real PostgreSQL and Redis, called as the portal and as agency systems
- * would call it: the shipped development keys of config/clients.json.
+ * would call it: the shipped development keys of config/clients.json. Every exchange is checked against the API
+ * contract ({@link ContractCheck}); requests that break it on purpose go through the {@code *Raw} methods, which
+ * check only the answers.
  */
 final class AgencyHub implements AutoCloseable {
   static final String PORTAL_KEY = "dev-portal-web-key";
@@ -40,7 +43,10 @@ final class AgencyHub implements AutoCloseable {
   final HubConfig config;
   final Hub hub;
   private final Vertx vertx = Vertx.vertx();
+  /** Checks every request and answer against config/openapi.yaml. */
   private final WebClient client;
+  /** For requests that break the contract on purpose (schema-invalid events, limit=1001...): answers only. */
+  private final WebClient rawClient;
 
   AgencyHub(Map<String, String> overrides) {
     java.util.Map<String, String> values = new java.util.HashMap<>(Map.of(
@@ -48,7 +54,12 @@ final class AgencyHub implements AutoCloseable {
     values.putAll(overrides);
     config = TestServers.get().config(values);
     hub = Hub.start(config);
-    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+    client = ContractCheck.get().validating(webClient());
+    rawClient = ContractCheck.get().answersOnly(webClient());
+  }
+
+  private WebClient webClient() {
+    return WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
         .setDefaultPort(hub.httpPort()), new PoolOptions().setHttp1MaxSize(32));
   }
 
@@ -68,11 +79,29 @@ final class AgencyHub implements AutoCloseable {
   }
 
   HttpResponse<Buffer> get(String key, String path) {
-    return client.get(path).putHeader("X-Api-Key", key).send().await();
+    return get(client, key, path);
+  }
+
+  /** A GET that breaks the contract on purpose (a limit over 1000...): only the answer is checked. */
+  HttpResponse<Buffer> getRaw(String key, String path) {
+    return get(rawClient, key, path);
   }
 
   HttpResponse<Buffer> post(String key, String path, JsonObject body) {
-    return client.post(path).putHeader("X-Api-Key", key).putHeader("Content-Type", "application/json")
+    return post(client, key, path, body);
+  }
+
+  /** A POST that breaks the contract on purpose (a schema-invalid event, an id that is not a UUID...). */
+  HttpResponse<Buffer> postRaw(String key, String path, JsonObject body) {
+    return post(rawClient, key, path, body);
+  }
+
+  private static HttpResponse<Buffer> get(WebClient via, String key, String path) {
+    return via.get(path).putHeader("X-Api-Key", key).send().await();
+  }
+
+  private static HttpResponse<Buffer> post(WebClient via, String key, String path, JsonObject body) {
+    return via.post(path).putHeader("X-Api-Key", key).putHeader("Content-Type", "application/json")
         .sendBuffer(body.toBuffer()).await();
   }
 

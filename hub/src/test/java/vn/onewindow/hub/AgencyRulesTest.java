@@ -136,13 +136,14 @@ class AgencyRulesTest {
             .put("name", "x").put("documentId", "y")))), 422, "invalid-event");
     assertThat(misplaced.getJsonArray("errors").stream().map(e -> ((JsonObject) e).getString("pointer")).toList())
         .containsExactly("/dueDate", "/result");
-    JsonObject schema = assertProblem(hub.event(AGENCY_KEY, id, new JsonObject().put("eventId", "bad id!")
-        .put("status", 11).put("at", "yesterday").put("officerPhone", "0901234567")), 422, "invalid-event");
+    JsonObject schema = assertProblem(hub.postRaw(AGENCY_KEY, "/v1/dossiers/" + id + "/events", new JsonObject()
+        .put("eventId", "bad id!").put("status", 11).put("at", "yesterday").put("officerPhone", "0901234567")), 422,
+        "invalid-event");
     assertThat(schema.getJsonArray("errors").stream().map(e -> ((JsonObject) e).getString("pointer")).toList())
         .contains("/eventId", "/status", "/at", "/officerPhone");
-    assertProblem(hub.post(AGENCY_KEY, "/v1/dossiers/" + id + "/events", new JsonObject()) , 422, "invalid-event");
-    assertThat(hub.post(AGENCY_KEY, "/v1/dossiers/not-a-uuid/events", acceptance("inv-3", Instant.now()))
-        .statusCode()).isEqualTo(404);
+    assertProblem(hub.postRaw(AGENCY_KEY, "/v1/dossiers/" + id + "/events", new JsonObject()), 422, "invalid-event");
+    assertProblem(hub.postRaw(AGENCY_KEY, "/v1/dossiers/not-a-uuid/events", acceptance("inv-3", Instant.now())), 404,
+        "not-found");
     assertThat(events()).isEqualTo(events);
   }
 
@@ -158,7 +159,12 @@ class AgencyRulesTest {
     JsonObject submit = assertProblem(hub.post(AGENCY_KEY, "/v1/dossiers",
         new JsonObject(HubEndToEndTest.example("birth-registration.json"))), 403, "client-kind-not-allowed");
     assertThat(submit.getString("detail")).contains("cannot submit dossiers");
-    assertProblem(hub.get(AGENCY_KEY, "/v1/agencies/000.21.53.H48/dossiers?limit=1001"), 400, "malformed-request");
+    JsonObject rating = assertProblem(hub.post(AGENCY_KEY, "/v1/dossiers/" + id + "/rating", new JsonObject()
+        .put("answers", new JsonArray().add(5)).put("channel", "online")), 403, "client-kind-not-allowed");
+    assertThat(rating.getString("detail")).contains("cannot rate dossiers");
+    assertProblem(hub.getRaw(AGENCY_KEY, "/v1/agencies/000.21.53.H48/dossiers?limit=1001"), 400, "malformed-request");
+    assertProblem(hub.getRaw(AGENCY_KEY, "/v1/agencies/000.21.53.H48/dossiers?limit=5&limit=6"), 400,
+        "malformed-request");
     assertProblem(hub.get(AGENCY_KEY, "/v1/agencies/000.21.53.H48/dossiers?after=bm9wZQ"), 400, "malformed-request");
     String changes = hub.get(PORTAL_KEY, "/v1/changes").bodyAsJsonObject().getString("next");
     assertProblem(hub.get(AGENCY_KEY, "/v1/agencies/000.21.53.H48/dossiers?after=" + changes), 400,

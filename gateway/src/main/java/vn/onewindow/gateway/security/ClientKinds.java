@@ -43,6 +43,9 @@ public final class ClientKinds {
     if (path.endsWith("/events")) {
       return "report progress events";
     }
+    if (path.endsWith("/rating")) {
+      return "rate dossiers";
+    }
     return path.startsWith("/v1/changes") ? "read the change feed" : "submit dossiers";
   }
 }

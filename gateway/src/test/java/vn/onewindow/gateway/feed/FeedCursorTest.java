@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import vn.onewindow.common.dossier.DossierTable;
 import vn.onewindow.common.dossier.DossierTable.NewDossier;
 import vn.onewindow.common.infra.PostgresClients;
+import vn.onewindow.common.testing.ContractCheck;
 import vn.onewindow.common.testing.TestServers;
 import vn.onewindow.gateway.GatewayFixture;
 
@@ -44,7 +45,9 @@ class FeedCursorTest {
   @BeforeAll
   static void start() {
     gw = new GatewayFixture(Map.of());
-    agency = WebClient.create(gw.vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gw.port));
+    // every page is checked against the API contract, like the fixture's own client
+    agency = ContractCheck.get().validating(WebClient.create(gw.vertx,
+        new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gw.port)));
     pool = PostgresClients.pool(gw.vertx, gw.config.postgres().withPoolSize(10), "feed-test");
   }
 

@@ -55,7 +55,8 @@ class AgencyDirectoryValidationTest extends OneGatewayPerClass {
     JsonObject dossier = GatewayFixture.birthRegistration().put("receivingUnit", "H48")
         .put("handlingAgency", "000.00.99.H48").put("channel", "fax");
 
-    JsonArray errors = assertProblem(gw.post(dossier.encode()), 422, "invalid-dossier").getJsonArray("errors");
+    // a shapeless code and an unknown channel break the submission schema on purpose: only the answer is checked
+    JsonArray errors = assertProblem(gw.postRaw(dossier.encode()), 422, "invalid-dossier").getJsonArray("errors");
 
     assertThat(errors.stream().map(e -> ((JsonObject) e).getString("pointer")).toList())
         .containsExactly("/channel", "/handlingAgency", "/receivingUnit");
