@@ -24,6 +24,7 @@ import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.dossier.PartitionTags;
 import vn.onewindow.common.testing.TestRedisCluster;
@@ -32,6 +33,7 @@ import vn.onewindow.common.testing.TestRedisCluster;
  * Spike for issue 10: what vertx-redis-client 5.0.10 does against a real 3+3 Redis Cluster (findings and timings in
  * ops/docs/redis-cluster-notes.md). Timings are printed to the test's output file.
  */
+@Tag("spike")
 class ClusterClientSpikeTest {
   private static final String LIBRARY = """
       #!lua name=spike
