@@ -61,7 +61,9 @@ class AdmissionTest {
       System.out.printf("two instances: %d requests in %.1f s, %d accepted (configured at most %.0f), %d limited%n",
           responses.size(), seconds, accepted, allowed, limited);
       assertThat(accepted + limited).isEqualTo(responses.size());
-      assertThat((double) accepted).isLessThanOrEqualTo(allowed * 1.05).isGreaterThanOrEqualTo(allowed * 0.85);
+      // at most the configured rate; at least most of it, or of what a busy box managed to send
+      assertThat((double) accepted).isLessThanOrEqualTo(allowed * 1.05)
+          .isGreaterThanOrEqualTo(Math.min(allowed, responses.size()) * 0.85);
       assertThat(first.queued()).isEqualTo(accepted);
       HttpResponse<Buffer> refused = responses.stream().filter(r -> r.statusCode() == 429).findFirst().orElseThrow();
       assertThat(refused.getHeader("Content-Type")).isEqualTo("application/problem+json");

@@ -42,7 +42,8 @@ class BrowserHygieneTest extends OneGatewayPerClass {
     // A short deadline needs upstream timeouts that fit inside it (HubConfig refuses start-up otherwise).
     gw = new GatewayFixture(Map.of("security.cors.allowed-origins", PORTAL + ", " + MOBILE_WEB,
         "security.request-timeout-ms", "1500", "http.body-limit-bytes", "8192",
-        "timeout.redis-enqueue-ms", "500", "timeout.postgres-read-ms", "1000", "timeout.postgres-write-ms", "700"));
+        "timeout.redis-enqueue-ms", "500", "timeout.postgres-read-ms", "1000", "timeout.postgres-write-ms", "700",
+        "stats.timeout-ms", "1000"));
     bare = SecurityTestSupport.bareClient(gw.vertx, gw.port);
     hostile = SecurityTestSupport.hostileClient(gw.vertx, gw.port);
   }
