@@ -7,19 +7,22 @@ import java.time.Clock;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.BacklogMonitor;
+import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.admission.LocalRateLimiter;
 import vn.onewindow.gateway.admission.RateLimiter;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.security.Authentication;
 import vn.onewindow.gateway.security.EdgeHandlers;
+import vn.onewindow.gateway.submit.RecentDirectWrites;
 import vn.onewindow.gateway.validation.DossierValidator;
 import vn.onewindow.gateway.validation.ProcedureCatalogue;
 
 /**
  * What every gateway verticle of one process shares: authentication (client registry, JWK cache), the edge
  * handlers, the validator, one circuit breaker per upstream, the rate limiter with its local fallback, the bulkhead
- * and drain flag, and the backlog monitor. Built once, before the verticles are deployed.
+ * and drain flag, the backlog monitor, the Redis key layout and the direct-path watch. Built once, before the
+ * verticles are deployed.
  */
 public final class GatewayShared {
   private static final long EVICT_INTERVAL_MS = 10_000;
@@ -33,9 +36,14 @@ public final class GatewayShared {
   private final Admission admission;
   private final Authentication authentication;
   private final EdgeHandlers edge;
+  private final RedisKeys keys;
+  private final RecentDirectWrites recentDirect;
 
-  private GatewayShared(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry, BacklogMonitor backlog) {
+  private GatewayShared(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry, BacklogMonitor backlog,
+                        RecentDirectWrites recentDirect) {
     this.config = config;
+    this.keys = RedisKeys.of(config.redis(), config.stream());
+    this.recentDirect = recentDirect;
     this.registry = registry;
     this.validator = new DossierValidator(ProcedureCatalogue.load(config.dossier().catalogue()));
     this.breakers = new UpstreamBreakers(config.resilience().breakers(), registry);
@@ -46,17 +54,24 @@ public final class GatewayShared {
     this.edge = new EdgeHandlers(config.security());
   }
 
-  /** Creates the shared state once the backlog monitor has taken its first sample. */
+  /** Creates the shared state once the backlog monitor and the direct-path watch have taken their first reading. */
   public static Future<GatewayShared> start(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry) {
-    return BacklogMonitor.start(vertx, config, registry).map(backlog -> {
-      GatewayShared shared = new GatewayShared(vertx, config, registry, backlog);
+    Future<BacklogMonitor> backlog = BacklogMonitor.start(vertx, config, registry);
+    Future<RecentDirectWrites> recentDirect = RecentDirectWrites.start(vertx,
+        PostgresClients.pool(vertx, config.postgres(), "gateway"), config.dossier());
+    return Future.all(backlog, recentDirect).map(started -> {
+      GatewayShared shared = new GatewayShared(vertx, config, registry, backlog.result(), recentDirect.result());
       vertx.setPeriodic(EVICT_INTERVAL_MS, id -> shared.localLimiter.evictIdle());
       return shared;
     });
   }
 
   public RedisKeys keys() {
-    return RedisKeys.of(config.redis(), config.stream());
+    return keys;
+  }
+
+  public RecentDirectWrites recentDirect() {
+    return recentDirect;
   }
 
   public HubConfig config() {

@@ -10,7 +10,6 @@ import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import vn.onewindow.common.config.HubConfig;
-import vn.onewindow.common.config.ResilienceConfig.RateLimits;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
@@ -108,14 +107,13 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private SubmitHandler submitHandler(RedisKeys keys, SubmissionOutcomes outcomes) {
-    RateLimits limits = config.resilience().rateLimits();
     DossierIntake intake = new DossierIntake(
-        new DossierQueue(keys, config.dossier(), limits.enabled() ? limits.applicant() : null, shared.registry()),
-        new DirectWriter(pool, config.dossier().idempotencyTtl()),
-        shared.breakers(), shared.limiter(), shared.localLimiter(), config.resilience());
+        new DossierQueue(keys, config.dossier(), config.redis(), shared.registry()),
+        new DirectWriter(pool, config.dossier().idempotencyTtl()), shared.recentDirect(),
+        shared.breakers(), shared.limiter(), keys, config.resilience(), config.redis());
     return new SubmitHandler(new DossierParser(config.http().bodyLimitBytes()), shared.validator(), intake, redis,
-        config.dossier(), new StatusLinks(config.http().publicBaseUrl()), outcomes, shared.registry(),
-        Clock.systemUTC());
+        config.dossier(), keys.partitions(), new StatusLinks(config.http().publicBaseUrl()), outcomes,
+        shared.registry(), Clock.systemUTC());
   }
 
   /**

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.infra.EmbeddedServers;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
@@ -56,7 +57,7 @@ class DegradedModesTest {
           requests++;
           assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
           String code = response.bodyAsJsonObject().getString("code");
-          assertThat(Integer.parseInt(code.substring(code.lastIndexOf('-') + 1))).isGreaterThanOrEqualTo(50_001);
+          assertThat(DossierCode.isDirect(Long.parseLong(code.substring(code.lastIndexOf('-') + 1)))).as(code).isTrue();
           acceptedDuringOutage.add(response.bodyAsJsonObject().getString("id"));
         }
         String metricsDuringOutage = gw.get("/metrics").bodyAsString();

@@ -1,6 +1,7 @@
 package vn.onewindow.gateway;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.PoolOptions;
@@ -78,11 +79,16 @@ public final class GatewayFixture implements AutoCloseable {
   }
 
   public HttpResponse<Buffer> post(String body, String idempotencyKey) {
+    return postAsync(body, idempotencyKey).await();
+  }
+
+  /** POST /v1/dossiers without waiting for the answer; {@code idempotencyKey} may be null. */
+  public Future<HttpResponse<Buffer>> postAsync(String body, String idempotencyKey) {
     HttpRequest<Buffer> request = client.post("/v1/dossiers").putHeader("Content-Type", "application/json");
     if (idempotencyKey != null) {
       request.putHeader("Idempotency-Key", idempotencyKey);
     }
-    return request.sendBuffer(Buffer.buffer(body)).await();
+    return request.sendBuffer(Buffer.buffer(body));
   }
 
   public HttpResponse<Buffer> get(String path) {

@@ -4,7 +4,12 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 
-public record DossierConfig(ZoneId zone, Duration idempotencyTtl, Duration receiptTtl, String catalogue) {
+/**
+ * Dossier codes, idempotency and receipts. {@code directCheck}: how often a gateway asks PostgreSQL whether the direct
+ * path (Redis down) wrote dossiers recently, so that their Idempotency-Keys are honoured once Redis is back.
+ */
+public record DossierConfig(ZoneId zone, Duration idempotencyTtl, Duration receiptTtl, String catalogue,
+                            Duration directCheck) {
 
   public static DossierConfig from(Settings s) {
     ZoneId zone;
@@ -19,6 +24,7 @@ public record DossierConfig(ZoneId zone, Duration idempotencyTtl, Duration recei
       throw s.invalid("dossier.receipt-ttl-seconds", String.valueOf(receipt.toSeconds()),
           "must be at least dossier.idempotency-ttl-seconds (" + idempotency.toSeconds() + ")");
     }
-    return new DossierConfig(zone, idempotency, receipt, s.nonBlank("dossier.catalogue"));
+    return new DossierConfig(zone, idempotency, receipt, s.nonBlank("dossier.catalogue"),
+        s.millis("dossier.direct-check-ms", 100, 3_600_000));
   }
 }

@@ -8,4 +8,17 @@ public final class RedisErrors {
   public static boolean is(Throwable err, String code) {
     return err != null && err.getMessage() != null && err.getMessage().startsWith(code);
   }
+
+  /**
+   * Whether a failed send or batch carries this error code: a batch fails with every error reply rewritten as
+   * {@code ERR [<index>] <reply>}.
+   */
+  public static boolean has(Throwable err, String code) {
+    return is(err, code) || (err != null && err.getMessage() != null && err.getMessage().contains("] " + code));
+  }
+
+  /** The cluster moved the slot, or is between owners: the command did not run and may be sent again. */
+  public static boolean redirected(Throwable err) {
+    return has(err, "MOVED") || has(err, "ASK") || has(err, "TRYAGAIN") || has(err, "CLUSTERDOWN");
+  }
 }
