@@ -53,7 +53,7 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EventLoopProbe.start(vertx, shared.registry());
-    redis = RedisClients.create(vertx, config.redis(), "gateway");
+    redis = RedisClients.ring(vertx, config.redis(), "gateway");
     pool = PostgresClients.pool(vertx, config.postgres(), "gateway");
     RedisKeys keys = shared.keys();
     EdgeHandlers edge = shared.edge();

@@ -118,8 +118,8 @@ class ClusterGatewayTest {
 
   @Test
   void shouldIssueUniqueCodesPerUnitUnderConcurrentLoadOverManyUnits() {
-    int units = 40;
-    int perUnit = 25;
+    int units = 30;
+    int perUnit = 20;
     List<Future<HttpResponse<Buffer>>> inFlight = new ArrayList<>();
     List<String> sentTo = new ArrayList<>();
     long started = System.nanoTime();

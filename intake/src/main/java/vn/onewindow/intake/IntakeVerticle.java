@@ -42,6 +42,7 @@ public final class IntakeVerticle extends VerticleBase {
   private Membership membership;
   private Future<Void> reassigning = Future.succeededFuture();
   private boolean stopping;
+  private boolean started;
 
   public IntakeVerticle(HubConfig config, String consumerName, MeterRegistry registry) {
     this.config = config;
@@ -55,11 +56,12 @@ public final class IntakeVerticle extends VerticleBase {
   public Future<?> start() {
     keys = RedisKeys.of(config.redis(), config.stream());
     metrics = new IntakeMetrics(registry);
-    redis = RedisClients.create(vertx, config.redis(), "intake");
+    redis = RedisClients.ring(vertx, config.redis(), "intake");
     pool = PostgresClients.pool(vertx, config.postgres(), "intake");
     membership = new Membership(vertx, redis, keys, intake, consumerName, this::assign);
     return membership.start()
         .compose(v -> reassigning)
+        .onSuccess(v -> started = true)
         .onSuccess(v -> LOG.info("intake consumer {} reading partitions {} of {} (group {}, batch {}, max deliveries {})",
             consumerName, consumers.keySet(), keys.partitions().count(), keys.group(), intake.batchSize(),
             intake.maxDeliveries()))
@@ -95,8 +97,8 @@ public final class IntakeVerticle extends VerticleBase {
           }));
         }
       }
-      if (!changes.isEmpty() && LOG.isDebugEnabled()) {
-        LOG.debug("intake consumer {} now reads partitions {}", consumerName, assigned);
+      if (!changes.isEmpty() && started) {
+        LOG.info("intake consumer {} now reads partitions {} of {}", consumerName, assigned, keys.partitions().count());
       }
       return Future.join(changes).<Void>mapEmpty().otherwiseEmpty();
     });

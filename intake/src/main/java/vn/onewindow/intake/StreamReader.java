@@ -27,6 +27,8 @@ import vn.onewindow.common.dossier.PartitionKeys;
  * PostgreSQL unless it survives a failover, so the client's retry makes exactly one dossier either way.
  */
 public final class StreamReader {
+  /** A reader silent this long (a worker gone for good) is dropped from the partition's readers. */
+  private static final long FORGET_READERS_MS = 3_600_000L;
 
   /** New entries, or the number held back because replicas did not confirm them in time (they stay pending). */
   public record Read(List<Delivery> deliveries, int heldBack) {
@@ -60,14 +62,22 @@ public final class StreamReader {
     return ConsumerGroup.ensure(redis, group, partition);
   }
 
-  /** New entries for this consumer, blocking up to {@code blockMs} on the dedicated connection; empty on timeout. */
+  /**
+   * New entries for this consumer, blocking up to {@code blockMs} on the dedicated connection; empty on timeout. The
+   * same batch first marks this worker as a reader of the partition (the monitor counts recent readers).
+   */
   public Future<Read> readNew(RedisConnection connection, int count, long blockMs) {
-    Request request = Request.cmd(Command.XREADGROUP).arg("GROUP").arg(group).arg(consumer)
-        .arg("COUNT").arg(count).arg("BLOCK").arg(blockMs).arg("STREAMS").arg(partition.stream()).arg(">");
-    Future<List<Response>> replies = replicas == 0 ? connection.send(request).map(java.util.Collections::singletonList)
-        : connection.batch(List.of(request, waitForReplicas()));
-    return replies.map(all -> {
-      Response reply = all.get(0);
+    long now = System.currentTimeMillis();
+    List<Request> batch = new ArrayList<>(4);
+    batch.add(Request.cmd(Command.ZADD).arg(partition.readers()).arg(now).arg(consumer));
+    batch.add(Request.cmd(Command.ZREMRANGEBYSCORE).arg(partition.readers()).arg("-inf").arg(now - FORGET_READERS_MS));
+    batch.add(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(group).arg(consumer)
+        .arg("COUNT").arg(count).arg("BLOCK").arg(blockMs).arg("STREAMS").arg(partition.stream()).arg(">"));
+    if (replicas > 0) {
+      batch.add(waitForReplicas());
+    }
+    return connection.batch(batch).map(all -> {
+      Response reply = all.get(2);
       List<Delivery> out = new ArrayList<>();
       if (reply != null) {
         // [[streamName, [[entryId, [field, value, ...]], ...]]]

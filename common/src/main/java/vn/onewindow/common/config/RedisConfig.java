@@ -9,8 +9,8 @@ import java.util.List;
  * it is a comma-separated list of seed nodes. {@code minReplicasAck} &gt; 0 makes every enqueue wait (WAIT, on the
  * connection that ran the script) until that many replicas have the write, at most {@code replicaAckTimeout}.
  */
-public record RedisConfig(Mode mode, String url, String keyPrefix, int poolSize, int poolWaiting, int minReplicasAck,
-                          Duration replicaAckTimeout) {
+public record RedisConfig(Mode mode, String url, String keyPrefix, int poolSize, int poolWaiting, int connections,
+                          int minReplicasAck, Duration replicaAckTimeout) {
 
   /** Standalone: one server (or a managed endpoint). Cluster: Redis Cluster, slots spread over several masters. */
   public enum Mode { STANDALONE, CLUSTER }
@@ -35,7 +35,8 @@ public record RedisConfig(Mode mode, String url, String keyPrefix, int poolSize,
           + " of every key) and at most 64 characters");
     }
     return new RedisConfig(mode, String.join(",", seeds), prefix, s.intIn("redis.pool-size", 1, 1024),
-        s.intIn("redis.pool-waiting", 1, 1_000_000), s.intIn("redis.min-replicas-ack", 0, 16),
+        s.intIn("redis.pool-waiting", 1, 1_000_000), s.intIn("redis.connections", 1, 64),
+        s.intIn("redis.min-replicas-ack", 0, 16),
         s.millis("redis.replica-ack-timeout-ms", 1, 60_000));
   }
 
@@ -57,16 +58,16 @@ public record RedisConfig(Mode mode, String url, String keyPrefix, int poolSize,
   }
 
   public RedisConfig withUrl(String url) {
-    return new RedisConfig(mode, url, keyPrefix, poolSize, poolWaiting, minReplicasAck, replicaAckTimeout);
+    return new RedisConfig(mode, url, keyPrefix, poolSize, poolWaiting, connections, minReplicasAck, replicaAckTimeout);
   }
 
   public RedisConfig withPoolSize(int size) {
-    return new RedisConfig(mode, url, keyPrefix, size, Math.max(size, poolWaiting), minReplicasAck,
-        replicaAckTimeout);
+    return new RedisConfig(mode, url, keyPrefix, size, Math.max(size, poolWaiting), connections,
+        minReplicasAck, replicaAckTimeout);
   }
 
   public RedisConfig withKeyPrefix(String prefix) {
-    return new RedisConfig(mode, url, prefix, poolSize, poolWaiting, minReplicasAck, replicaAckTimeout);
+    return new RedisConfig(mode, url, prefix, poolSize, poolWaiting, connections, minReplicasAck, replicaAckTimeout);
   }
 
   @Override

@@ -33,4 +33,12 @@ public record PartitionKeys(int index, String namespace, String stream, String d
   public String receipt(String dossierId) {
     return namespace + "receipt:" + dossierId;
   }
+
+  /**
+   * The workers reading this partition (sorted set: worker name, time of its latest read in ms). Redis 7.0's XINFO
+   * CONSUMERS only ages a consumer by its last delivery, so an idle partition's reader would look dead.
+   */
+  public String readers() {
+    return namespace + "readers";
+  }
 }

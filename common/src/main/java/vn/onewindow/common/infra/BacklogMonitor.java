@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
@@ -31,7 +32,10 @@ import vn.onewindow.common.metrics.MeterNames;
 public final class BacklogMonitor {
   private static final Logger LOG = LoggerFactory.getLogger(BacklogMonitor.class);
 
-  /** One partition's sample; {@code consumers}: workers seen reading it within the active window. */
+  /**
+   * One partition's sample; {@code consumers}: workers that asked it for entries within the active window (block +
+   * read margin), from the readers set each read round updates (clocks of workers and monitor compared).
+   */
   public record Partition(long length, long pending, long undelivered, double oldestAgeSeconds, long deadLetters,
                           int consumers) {
     static final Partition UNKNOWN = new Partition(0, 0, 0, 0, 0, 0);
@@ -120,16 +124,19 @@ public final class BacklogMonitor {
     return latest;
   }
 
+  /** One connection per sample (in cluster mode it reaches every master), each partition's batch on its slot. */
   public Future<Backlog> sample() {
     long now = System.currentTimeMillis();
-    List<Future<Partition>> partitions = new ArrayList<>();
-    keys.all().forEach(p -> partitions.add(samplePartition(p, now)));
     Future<List<Response>> memory = RedisClients.onEveryMaster(redis, redisConfig, Request.cmd(Command.INFO).arg("memory"));
-    List<Future<?>> all = new ArrayList<>(partitions);
-    all.add(memory);
-    return Future.all(all)
+    Future<List<Partition>> partitions = redis.connect().compose(connection -> {
+      List<Future<Partition>> sampled = new ArrayList<>();
+      keys.all().forEach(p -> sampled.add(samplePartition(connection, p, now)));
+      return Future.all(sampled).eventually(connection::close)
+          .map(done -> sampled.stream().map(Future::result).toList());
+    });
+    return Future.all(partitions, memory)
         .timeout(Math.max(100, interval.toMillis()), TimeUnit.MILLISECONDS)
-        .map(done -> toBacklog(partitions.stream().map(Future::result).toList(), memory.result(), now))
+        .map(done -> toBacklog(partitions.result(), memory.result(), now))
         .onSuccess(b -> {
           latest = b;
           failing = false;
@@ -145,13 +152,13 @@ public final class BacklogMonitor {
         });
   }
 
-  private Future<Partition> samplePartition(PartitionKeys p, long now) {
-    return redis.batch(List.of(
+  private Future<Partition> samplePartition(RedisConnection connection, PartitionKeys p, long now) {
+    return connection.batch(List.of(
             Request.cmd(Command.XLEN).arg(p.stream()),
             Request.cmd(Command.XPENDING).arg(p.stream()).arg(keys.group()),
             Request.cmd(Command.XRANGE).arg(p.stream()).arg("-").arg("+").arg("COUNT").arg(1),
             Request.cmd(Command.XLEN).arg(p.deadLetterStream()),
-            Request.cmd(Command.XINFO).arg("CONSUMERS").arg(p.stream()).arg(keys.group())))
+            Request.cmd(Command.ZCOUNT).arg(p.readers()).arg(now - activeWindowMs).arg("+inf")))
         .map(replies -> toPartition(replies, now));
   }
 
@@ -167,20 +174,7 @@ public final class BacklogMonitor {
       oldestAge = Math.max(0, (now - Long.parseLong(id.substring(0, id.indexOf('-')))) / 1000.0);
     }
     return new Partition(length, pending, Math.max(0, length - pending), oldestAge, replies.get(3).toLong(),
-        activeConsumers(replies.get(4)));
-  }
-
-  /** XINFO CONSUMERS (RESP2): one flat name/value array per consumer; "idle" = ms since it last asked for entries. */
-  private int activeConsumers(Response consumers) {
-    int active = 0;
-    for (Response consumer : consumers) {
-      for (int i = 0; i + 1 < consumer.size(); i += 2) {
-        if ("idle".equals(consumer.get(i).toString()) && consumer.get(i + 1).toLong() < activeWindowMs) {
-          active++;
-        }
-      }
-    }
-    return active;
+        replies.get(4).toInteger());
   }
 
   private static Backlog toBacklog(List<Partition> partitions, List<Response> memory, long now) {

@@ -47,6 +47,14 @@ public final class RedisClients {
   }
 
   /**
+   * The client of a verticle's hot path: {@code config.connections()} long-lived connections (each reaching every
+   * node in cluster mode) in front of a pooled client ({@link ConnectionRing}). Call it on the verticle's event loop.
+   */
+  public static Redis ring(Vertx vertx, RedisConfig config, String poolName) {
+    return new ConnectionRing(vertx, create(vertx, config, poolName), poolName, config.connections());
+  }
+
+  /**
    * A keyless command on every master (INFO memory for shedding): the server itself in standalone mode, each master
    * of the slot map in cluster mode. {@code redis} must come from {@link #create}.
    */

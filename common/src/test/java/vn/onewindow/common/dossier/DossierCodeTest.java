@@ -39,7 +39,7 @@ class DossierCodeTest {
 
   @Test
   void shouldKeepBothSpacesDisjointCompleteAndIncreasing() {
-    int queueCount = 1_000_000;
+    int queueCount = 200_000; // through the 4-, 5- and 6-digit widths of both spaces
     long max = DossierCode.queueSequence(queueCount);
     BitSet taken = new BitSet((int) max + 1);
     long previous = 0;
