@@ -39,6 +39,7 @@ public final class IntakeVerticle extends VerticleBase {
   private Redis redis;
   private Pool pool;
   private IntakeMetrics metrics;
+  private DossierWriter writer;
   private Membership membership;
   private Future<Void> reassigning = Future.succeededFuture();
   private boolean stopping;
@@ -58,6 +59,8 @@ public final class IntakeVerticle extends VerticleBase {
     metrics = new IntakeMetrics(registry);
     redis = RedisClients.ring(vertx, config.redis(), "intake");
     pool = PostgresClients.pool(vertx, config.postgres(), "intake");
+    // one writer for all of this worker's partitions: their batches are written together (group commit)
+    writer = new DossierWriter(pool, intake.statementTimeout(), intake.batchSize());
     membership = new Membership(vertx, redis, keys, intake, consumerName, this::assign);
     return membership.start()
         .compose(v -> reassigning)
@@ -86,8 +89,8 @@ public final class IntakeVerticle extends VerticleBase {
       for (Integer p : assigned) {
         if (!consumers.containsKey(p)) {
           PartitionConsumer consumer = new PartitionConsumer(vertx, config, keys.partition(p), keys.group(),
-              consumerName, redis, () -> RedisClients.create(vertx, config.redis(), "intake-read"), pool, metrics,
-              registry);
+              consumerName, redis, () -> RedisClients.create(vertx, config.redis(), "intake-read"), pool, writer,
+              metrics, registry);
           consumers.put(p, consumer);
           changes.add(consumer.start().recover(err -> {
             LOG.warn("consumer {} could not start on partition {} ({}); retrying at the next heartbeat",

@@ -24,11 +24,12 @@ final class PartitionConsumer {
   private final ClaimLoop claimLoop;
 
   PartitionConsumer(Vertx vertx, HubConfig config, PartitionKeys partition, String group, String consumerName,
-                    Redis redis, Supplier<Redis> readClient, Pool pool, IntakeMetrics metrics, MeterRegistry registry) {
+                    Redis redis, Supplier<Redis> readClient, Pool pool, DossierWriter writer, IntakeMetrics metrics,
+                    MeterRegistry registry) {
     IntakeConfig intake = config.intake();
     this.partition = partition;
     this.reader = new StreamReader(redis, partition, group, consumerName, config.redis());
-    BatchProcessor processor = new BatchProcessor(new DossierWriter(pool, intake.statementTimeout()), reader,
+    BatchProcessor processor = new BatchProcessor(writer, reader,
         new DeadLetters(pool, reader, registry), metrics, intake.maxDeliveries());
     this.batches = new Batches(processor, intake.batchTimeout(), intake.retryBackoff(), consumerName);
     this.readLoop = new ReadLoop(vertx, intake, reader, batches, metrics, readClient, consumerName);
