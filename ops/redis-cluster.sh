@@ -60,9 +60,13 @@ trap 'stop_nodes "$dir"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# each node in a session of its own (setsid): a Ctrl-C meant for a caller such as ops/run-cluster.sh must not stop
+# Redis under hub processes that are still draining; this script (or its caller) stops the nodes by pid instead
+detached_start=""
+command -v setsid >/dev/null && detached_start=setsid
 for p in "${ports[@]}"; do
   mkdir -p "$dir/$p"
-  (cd "$dir/$p" && exec redis-server --port "$p" --bind 127.0.0.1 --dir "$dir/$p" \
+  (cd "$dir/$p" && exec $detached_start redis-server --port "$p" --bind 127.0.0.1 --dir "$dir/$p" \
     --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 5000 \
     --appendonly yes --appendfsync everysec --save '' --repl-diskless-sync-delay 0 \
     --logfile "$dir/$p/redis.log") &

@@ -12,6 +12,9 @@
 #   ops/rehearse.sh --base-url http://10.0.0.5:8080 --pg-url postgresql://hub:secret@10.0.0.6:5432/hub \
 #                   --api-key "$PORTAL_KEY" --profile steady --rate 100 --duration 10m
 #   ops/rehearse.sh --profile soak -- -DsloP99Ms=300 -DdrainTimeout=5m   # anything after -- goes to Maven as is
+#   ops/rehearse.sh --base-url http://127.0.0.1:8081,http://127.0.0.1:8082 --pg-url "$(cat RUN_DIR/postgres.url)"
+#                   --profile steady --rate 100     # several gateways (ops/run-cluster.sh): Gatling spreads the
+#                                                   # virtual users over them round-robin
 #
 # Profiles: smoke, steady, surge, spike, soak, fairness. Every property is listed by the run itself (it prints its
 # configuration) and in loadtest/src/test/java/vn/onewindow/loadtest/config/LoadConfig.java.
@@ -20,7 +23,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 PROFILE=surge
 BUILD=yes

@@ -1,6 +1,7 @@
 -- wrk script: POSTs the example dossiers of config/examples in turn, each with a fresh Idempotency-Key, the API key
--- of a development client and a fresh applicant id (citizenId / taxCode), so neither idempotency replays nor the
--- per-applicant rate limit shape the measurement.
+-- of a development client, a fresh applicant id (citizenId / taxCode) and one of 10,000 receiving units, so neither
+-- idempotency replays nor the per-applicant rate limit shape the measurement, and in cluster mode every intake
+-- partition (a receiving unit's share) gets its part of the load.
 --   wrk ... -s ops/bench/submit.lua URL -- [examples dir] [api key]
 -- BENCH_API_KEY sets the key too. BENCH_DELAY_MS=D paces each connection (wrk's delay() hook, defined only then):
 -- C connections offer about C * 1000 / (D + latency) requests per second.
@@ -27,6 +28,8 @@ end
 local function fresh_applicant(body)
   local citizen = string.format("%06d%06d", math.random(0, 999999), math.random(0, 999999))
   local tax = string.format("%05d%05d", math.random(0, 99999), math.random(0, 99999))
+  local unit = string.format("000.%02d.%02d.H48", math.random(0, 99), math.random(0, 99))
+  body = string.gsub(body, '"receivingUnit": "[^"]+"', '"receivingUnit": "' .. unit .. '"', 1)
   body = string.gsub(body, '"citizenId": "%d+"', '"citizenId": "' .. citizen .. '"', 1)
   return (string.gsub(body, '"taxCode": "%d+"', '"taxCode": "' .. tax .. '"', 1))
 end

@@ -29,6 +29,8 @@ ALLOWED_LABELS = {
     "code": ("vertx_http_server_", "hub:http_"), "code_class": ("vertx_http_server_",),
     "method": ("vertx_http_server_",),
     "area": ("jvm_memory_",), "pool_type": ("vertx_pool_",),
+    # an intake partition's index: bounded by stream.partitions (fixed for life, at most 4096)
+    "partition": ("hub_stream_partition_", "hub:stream_partition_"),
     "severity": None, "alertname": ("ALERTS",), "alertstate": ("ALERTS",),
 }
 KEYWORDS = {"and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring", "group_left",

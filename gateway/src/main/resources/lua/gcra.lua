@@ -17,3 +17,21 @@ local function gcra(key, interval_ms, burst)
   redis.call('SET', key, tostring(new_tat), 'PX', math.max(1, math.ceil(new_tat - now)))
   return {1, math.floor((tolerance - (new_tat - now)) / interval_ms), 0, math.ceil(new_tat - now)}
 end
+
+-- Gives back one request's share (a take that turned out to be a replay or a conflict): the TAT moves back by one
+-- interval, never before now. Returns 1 when something was given back.
+local function gcra_refund(key, interval_ms)
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local tat = tonumber(redis.call('GET', key))
+  if not tat then
+    return 0
+  end
+  local new_tat = tat - interval_ms
+  if new_tat <= now then
+    redis.call('DEL', key)
+  else
+    redis.call('SET', key, tostring(new_tat), 'PX', math.max(1, math.ceil(new_tat - now)))
+  end
+  return 1
+end

@@ -13,6 +13,7 @@ import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.BacklogMonitor;
+import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.admission.LocalRateLimiter;
 import vn.onewindow.gateway.admission.RateLimiter;
@@ -22,13 +23,15 @@ import vn.onewindow.gateway.security.Authentication;
 import vn.onewindow.gateway.warmup.Warmup;
 import vn.onewindow.gateway.stats.ProvinceTimeliness;
 import vn.onewindow.gateway.security.EdgeHandlers;
+import vn.onewindow.gateway.submit.RecentDirectWrites;
 import vn.onewindow.gateway.validation.DossierValidator;
 import vn.onewindow.gateway.validation.ProcedureCatalogue;
 
 /**
  * What every gateway verticle of one process shares: authentication (client registry, JWK cache), the edge
  * handlers, the agency directory, the validator, one circuit breaker per upstream, the rate limiter with its local
- * fallback, the bulkhead and drain flag, and the backlog monitor. Built once, before the verticles are deployed.
+ * fallback, the bulkhead and drain flag, the backlog monitor, the Redis key layout and the direct-path watch. Built
+ * once, before the verticles are deployed.
  */
 public final class GatewayShared {
   /** How often the local (Redis-down) limiter forgets idle keys: bounds its memory, not its accuracy. */
@@ -47,9 +50,14 @@ public final class GatewayShared {
   private final DueDates dueDates;
   private final ApiContract contract = ApiContract.load(ApiContract.LOCATION);
   private final Warmup warmup;
+  private final RedisKeys keys;
+  private final RecentDirectWrites recentDirect;
 
-  private GatewayShared(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry, BacklogMonitor backlog) {
+  private GatewayShared(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry, BacklogMonitor backlog,
+                        RecentDirectWrites recentDirect) {
     this.config = config;
+    this.keys = RedisKeys.of(config.redis(), config.stream());
+    this.recentDirect = recentDirect;
     this.registry = registry;
     this.directory = AgencyDirectory.load(config.dossier().agencyDirectory());
     this.validator = new DossierValidator(ProcedureCatalogue.load(config.dossier().catalogue()), directory,
@@ -66,10 +74,13 @@ public final class GatewayShared {
         dossier.calendarLastYear()), dossier.zone());
   }
 
-  /** Creates the shared state once the backlog monitor has taken its first sample. */
+  /** Creates the shared state once the backlog monitor and the direct-path watch have taken their first reading. */
   public static Future<GatewayShared> start(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry) {
-    return BacklogMonitor.start(vertx, config, registry).map(backlog -> {
-      GatewayShared shared = new GatewayShared(vertx, config, registry, backlog);
+    Future<BacklogMonitor> backlog = BacklogMonitor.start(vertx, config, registry);
+    Future<RecentDirectWrites> recentDirect = RecentDirectWrites.start(vertx,
+        PostgresClients.pool(vertx, config.postgres(), "gateway"), config.dossier());
+    return Future.all(backlog, recentDirect).map(started -> {
+      GatewayShared shared = new GatewayShared(vertx, config, registry, backlog.result(), recentDirect.result());
       vertx.setPeriodic(EVICT_INTERVAL_MS, id -> shared.localLimiter.evictIdle());
       if (config.stats().refreshesProvinces()) {
         // lag-tolerant: a replica when postgres.read-url is set; one connection is plenty every few minutes
@@ -81,7 +92,11 @@ public final class GatewayShared {
   }
 
   public RedisKeys keys() {
-    return RedisKeys.of(config.redis(), config.stream());
+    return keys;
+  }
+
+  public RecentDirectWrites recentDirect() {
+    return recentDirect;
   }
 
   public HubConfig config() {

@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import vn.onewindow.common.config.HubConfig;
-import vn.onewindow.common.config.ResilienceConfig.RateLimits;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
@@ -63,7 +62,7 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EventLoopProbe.start(vertx, shared.registry());
-    redis = RedisClients.create(vertx, config.redis(), "gateway");
+    redis = RedisClients.ring(vertx, config.redis(), "gateway");
     pool = PostgresClients.pool(vertx, config.postgres(), "gateway");
     // the agency side never queues behind submissions' direct writes: its own pools (reads: a replica when set)
     reads = PostgresClients.pool(vertx, config.postgres().reads(), "reads");
@@ -152,14 +151,13 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private SubmitHandler submitHandler(RedisKeys keys, SubmissionOutcomes outcomes) {
-    RateLimits limits = config.resilience().rateLimits();
     DossierIntake intake = new DossierIntake(
-        new DossierQueue(keys, config.dossier(), limits.enabled() ? limits.applicant() : null, shared.registry()),
-        new DirectWriter(pool, config.dossier().idempotencyTtl()),
-        shared.breakers(), shared.limiter(), shared.localLimiter(), config.resilience());
+        new DossierQueue(keys, config.dossier(), config.redis(), shared.registry()),
+        new DirectWriter(pool, config.dossier().idempotencyTtl()), shared.recentDirect(),
+        shared.breakers(), shared.limiter(), keys, config.resilience(), config.redis());
     return new SubmitHandler(new DossierParser(config.http().bodyLimitBytes()), shared.validator(), intake, redis,
-        config.dossier(), shared.dueDates(), new StatusLinks(config.http().publicBaseUrl()), outcomes,
-        shared.registry(), Clock.systemUTC());
+        config.dossier(), shared.dueDates(), keys.partitions(), new StatusLinks(config.http().publicBaseUrl()),
+        outcomes, shared.registry(), Clock.systemUTC());
   }
 
   /**

@@ -12,6 +12,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.infra.Digests;
 import vn.onewindow.common.infra.Migrations;
@@ -73,7 +74,7 @@ class DirectWriterTest {
 
     assertThat(result).isInstanceOf(EnqueueResult.Accepted.class);
     String code = ((EnqueueResult.Accepted) result).receipt().code();
-    assertThat(Integer.parseInt(code.substring(code.lastIndexOf('-') + 1))).isGreaterThanOrEqualTo(50_001);
+    assertThat(DossierCode.isDirect(Long.parseLong(code.substring(code.lastIndexOf('-') + 1)))).as(code).isTrue();
   }
 
   @Test

@@ -1,6 +1,7 @@
 package vn.onewindow.gateway;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.PoolOptions;
@@ -87,6 +88,11 @@ public final class GatewayFixture implements AutoCloseable {
   }
 
   public HttpResponse<Buffer> post(String body, String idempotencyKey) {
+    return post(client, body, idempotencyKey).await();
+  }
+
+  /** POST /v1/dossiers without waiting for the answer; {@code idempotencyKey} may be null. */
+  public Future<HttpResponse<Buffer>> postAsync(String body, String idempotencyKey) {
     return post(client, body, idempotencyKey);
   }
 
@@ -96,15 +102,15 @@ public final class GatewayFixture implements AutoCloseable {
   }
 
   public HttpResponse<Buffer> postRaw(String body, String idempotencyKey) {
-    return post(rawClient, body, idempotencyKey);
+    return post(rawClient, body, idempotencyKey).await();
   }
 
-  private static HttpResponse<Buffer> post(WebClient via, String body, String idempotencyKey) {
+  private static Future<HttpResponse<Buffer>> post(WebClient via, String body, String idempotencyKey) {
     HttpRequest<Buffer> request = via.post("/v1/dossiers").putHeader("Content-Type", "application/json");
     if (idempotencyKey != null) {
       request.putHeader("Idempotency-Key", idempotencyKey);
     }
-    return request.sendBuffer(Buffer.buffer(body)).await();
+    return request.sendBuffer(Buffer.buffer(body));
   }
 
   public HttpResponse<Buffer> get(String path) {

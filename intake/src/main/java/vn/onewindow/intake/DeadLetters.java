@@ -65,7 +65,7 @@ public final class DeadLetters {
       payload[i] = fields == null || fields.get(StreamEntry.PAYLOAD) == null ? "" : text(fields.get(StreamEntry.PAYLOAD));
       error[i] = text(l.reason().tag() + ": " + l.error());
       deliveries[i] = Integer.toString(l.delivery().deliveries());
-      copies.add(Request.cmd(Command.XADD).arg(stream.keys().deadLetterStream()).arg("*")
+      copies.add(Request.cmd(Command.XADD).arg(stream.partition().deadLetterStream()).arg("*")
           .arg("entry").arg(entry[i]).arg("error").arg(error[i]).arg("deliveries").arg(deliveries[i])
           .arg("payload").arg(fields == null || fields.get(StreamEntry.PAYLOAD) == null ? "" : fields.get(StreamEntry.PAYLOAD)));
       ids.add(entry[i]);

@@ -1,18 +1,32 @@
 package vn.onewindow.intake;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import vn.onewindow.common.dossier.DossierTable;
 
 /**
  * Writes dossiers to PostgreSQL with the one dossier INSERT ({@link DossierTable}): a batch of any size is one
  * statement, one round trip and one implicit transaction, and a redelivered dossier is a no-op.
+ *
+ * <p>One writer per worker, shared by the consumers of its partitions (all on the worker's event loop): while a
+ * statement runs, the batches that arrive meanwhile wait and then go together in the next one, up to
+ * {@code maxRows} rows (group commit). With many partitions each read brings few entries; this keeps the statements
+ * few and large under load, and adds no wait when there is no other statement running.
  */
 public final class DossierWriter {
 
@@ -23,37 +37,101 @@ public final class DossierWriter {
     }
   }
 
+  private record Waiting(List<DossierRow> rows, Promise<Written> promise) {
+  }
+
   private final Pool pool;
   private final Duration statementTimeout;
+  private final int maxRows;
+  private final Deque<Waiting> waiting = new ArrayDeque<>();
+  private boolean writing;
 
   /**
    * {@code statementTimeout} bounds one statement: a connection that went silent (no RST) must not stall the worker.
    * A timed-out statement may still commit; its entries stay unacked and their redelivery is a no-op.
    */
   public DossierWriter(Pool pool, Duration statementTimeout) {
+    this(pool, statementTimeout, Integer.MAX_VALUE);
+  }
+
+  public DossierWriter(Pool pool, Duration statementTimeout, int maxRows) {
     this.pool = pool;
     this.statementTimeout = statementTimeout;
+    this.maxRows = maxRows;
   }
 
   /**
-   * Inserts the rows in one statement. The caller de-duplicates dossier ids first: the same id twice in one
-   * statement would make {@code ON CONFLICT} fail ("cannot affect row a second time").
+   * Inserts the rows, with those of batches waiting at the same time. The caller de-duplicates dossier ids first
+   * (the same id twice in one statement makes {@code ON CONFLICT} fail, "cannot affect row a second time"); batches
+   * sharing an id are never merged. A failed statement fails every batch in it: each then handles its own rows.
    */
   public Future<Written> write(List<DossierRow> rows) {
+    Promise<Written> promise = Promise.promise();
+    waiting.add(new Waiting(rows, promise));
+    if (!writing) {
+      flush();
+    }
+    return promise.future();
+  }
+
+  /** One row alone, never merged: the isolation of a row a batch statement refused. */
+  public Future<Written> writeOne(DossierRow row) {
+    return statement(List.of(row)).map(result -> written(List.of(row), result));
+  }
+
+  private void flush() {
+    List<Waiting> group = new ArrayList<>();
+    List<DossierRow> rows = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
+      Waiting w = it.next();
+      boolean fits = group.isEmpty() || rows.size() + w.rows().size() <= maxRows;
+      if (fits && w.rows().stream().noneMatch(r -> ids.contains(r.dossierId()))) {
+        it.remove();
+        group.add(w);
+        rows.addAll(w.rows());
+        w.rows().forEach(r -> ids.add(r.dossierId()));
+      }
+    }
+    if (group.isEmpty()) {
+      return;
+    }
+    writing = true;
+    statement(rows).onComplete(ar -> {
+      writing = false;
+      for (Waiting w : group) {
+        if (ar.succeeded()) {
+          w.promise().complete(written(w.rows(), ar.result()));
+        } else {
+          w.promise().fail(ar.cause());
+        }
+      }
+      if (!waiting.isEmpty()) {
+        flush();
+      }
+    });
+  }
+
+  private Future<RowSet<Row>> statement(List<DossierRow> rows) {
     List<DossierTable.NewDossier> dossiers = new ArrayList<>(rows.size());
     rows.forEach(r -> dossiers.add(r.toNewDossier()));
     return pool.preparedQuery(DossierTable.INSERT).execute(DossierTable.params(dossiers))
-        .timeout(statementTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .map(result -> {
-          List<Instant> inserted = new ArrayList<>(result.rowCount());
-          for (Row row : result) {
-            inserted.add(row.getOffsetDateTime("changed_at").toInstant());
-          }
-          return new Written(inserted);
-        });
+        .timeout(statementTimeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  public Future<Written> writeOne(DossierRow row) {
-    return write(List.of(row));
+  /** The rows of {@code mine} that the statement inserted (it returns the id and receipt instant of each). */
+  private static Written written(List<DossierRow> mine, RowSet<Row> result) {
+    Map<String, Instant> inserted = new HashMap<>();
+    for (Row row : result) {
+      inserted.put(row.getUUID("dossier_id").toString(), row.getOffsetDateTime("changed_at").toInstant());
+    }
+    List<Instant> receivedAt = new ArrayList<>();
+    for (DossierRow r : mine) {
+      Instant at = inserted.get(r.dossierId());
+      if (at != null) {
+        receivedAt.add(at);
+      }
+    }
+    return new Written(receivedAt);
   }
 }

@@ -15,6 +15,7 @@ final class IntakeMetrics {
   final Timer batchWrite;
   final Timer endToEnd;
   final Counter claimed;
+  final Counter unreplicated;
   final Counter redisFailures;
   final Counter postgresFailures;
 
@@ -27,6 +28,8 @@ final class IntakeMetrics {
     endToEnd = latency(MeterNames.END_TO_END_LATENCY, "From receipt (202) to commit in PostgreSQL", registry);
     claimed = Counter.builder(MeterNames.CLAIMED).description("Pending entries claimed by this worker")
         .register(registry);
+    unreplicated = Counter.builder(MeterNames.UNREPLICATED_READS)
+        .description("Read rounds held back until Redis replicas confirm the entries").register(registry);
     redisFailures = failures(Upstream.REDIS, registry);
     postgresFailures = failures(Upstream.POSTGRES, registry);
   }

@@ -6,6 +6,11 @@ import io.vertx.core.VerticleBase;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.HubConfig;
@@ -15,8 +20,9 @@ import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
 
 /**
- * One consumer of the intake group: a {@link ReadLoop} of new entries and a {@link ClaimLoop} of stale pending ones,
- * sharing their in-flight {@link Batches}. Each dossier ends up in PostgreSQL exactly once: writes are idempotent on
+ * One intake worker: a consumer of the partitions assigned to it. Its {@link Membership} heartbeat tells which ones
+ * (workers share the partitions; one that joins takes a share, one that dies leaves its share to the others), and a
+ * {@link PartitionConsumer} reads each. Each dossier ends up in PostgreSQL exactly once: writes are idempotent on
  * the dossier id, and an entry is acknowledged only after the commit.
  */
 public final class IntakeVerticle extends VerticleBase {
@@ -27,12 +33,17 @@ public final class IntakeVerticle extends VerticleBase {
   private final String consumerName;
   private final MeterRegistry registry;
   private final Duration drainTimeout;
+  private final Map<Integer, PartitionConsumer> consumers = new TreeMap<>();
 
+  private RedisKeys keys;
   private Redis redis;
   private Pool pool;
-  private Batches batches;
-  private ReadLoop readLoop;
-  private ClaimLoop claimLoop;
+  private IntakeMetrics metrics;
+  private DossierWriter writer;
+  private Membership membership;
+  private Future<Void> reassigning = Future.succeededFuture();
+  private boolean stopping;
+  private boolean started;
 
   public IntakeVerticle(HubConfig config, String consumerName, MeterRegistry registry) {
     this.config = config;
@@ -44,37 +55,68 @@ public final class IntakeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    RedisKeys keys = RedisKeys.of(config.redis(), config.stream());
-    IntakeMetrics metrics = new IntakeMetrics(registry);
-    redis = RedisClients.create(vertx, config.redis(), "intake");
+    keys = RedisKeys.of(config.redis(), config.stream());
+    metrics = new IntakeMetrics(registry);
+    redis = RedisClients.ring(vertx, config.redis(), "intake");
     pool = PostgresClients.pool(vertx, config.postgres(), "intake");
-    StreamReader reader = new StreamReader(redis, keys, consumerName);
-    BatchProcessor processor = new BatchProcessor(new DossierWriter(pool, intake.statementTimeout()), reader,
-        new DeadLetters(pool, reader, registry), metrics, intake.maxDeliveries());
-    batches = new Batches(processor, intake.batchTimeout(), intake.retryBackoff(), consumerName);
-    // a client of its own for the blocking read: a dead read connection is torn down, never pooled again
-    readLoop = new ReadLoop(vertx, intake, reader, batches, metrics,
-        () -> RedisClients.create(vertx, config.redis(), "intake-read"), consumerName);
-    claimLoop = new ClaimLoop(vertx, intake, reader, batches, metrics, consumerName);
-    return reader.ensureGroup()
-        .compose(v -> readLoop.start())
-        .onSuccess(v -> {
-          claimLoop.start();
-          LOG.info("intake consumer {} reading {} (group {}, batch {}, max deliveries {})", consumerName,
-              keys.stream(), keys.group(), intake.batchSize(), intake.maxDeliveries());
-        })
+    // one writer for all of this worker's partitions: their batches are written together (group commit)
+    writer = new DossierWriter(pool, intake.statementTimeout(), intake.batchSize());
+    membership = new Membership(vertx, redis, keys, intake, consumerName, this::assign);
+    return membership.start()
+        .compose(v -> reassigning)
+        .onSuccess(v -> started = true)
+        .onSuccess(v -> LOG.info("intake consumer {} reading partitions {} of {} (group {}, batch {}, max deliveries {})",
+            consumerName, consumers.keySet(), keys.partitions().count(), keys.group(), intake.batchSize(),
+            intake.maxDeliveries()))
         .onFailure(err -> {
           LOG.error("intake consumer {} failed to start ({})", consumerName, FailureKind.describe(err));
           closeClients();
         });
   }
 
-  /** Lets the batches in flight finish within {@code drain.timeout-ms}; unfinished ones stay pending. */
+  /** Applies an assignment after the previous one finished: stops the partitions that moved away, starts new ones. */
+  private void assign(Set<Integer> assigned) {
+    if (stopping) {
+      return;
+    }
+    reassigning = reassigning.eventually(() -> {
+      List<Future<Void>> changes = new ArrayList<>();
+      for (Integer p : List.copyOf(consumers.keySet())) {
+        if (!assigned.contains(p)) {
+          changes.add(consumers.remove(p).stop(drainTimeout));
+        }
+      }
+      for (Integer p : assigned) {
+        if (!consumers.containsKey(p)) {
+          PartitionConsumer consumer = new PartitionConsumer(vertx, config, keys.partition(p), keys.group(),
+              consumerName, redis, () -> RedisClients.create(vertx, config.redis(), "intake-read"), pool, writer,
+              metrics, registry);
+          consumers.put(p, consumer);
+          changes.add(consumer.start().recover(err -> {
+            LOG.warn("consumer {} could not start on partition {} ({}); retrying at the next heartbeat",
+                consumerName, p, FailureKind.describe(err));
+            consumers.remove(p);
+            return consumer.stop(Duration.ZERO);
+          }));
+        }
+      }
+      if (!changes.isEmpty() && started) {
+        LOG.info("intake consumer {} now reads partitions {} of {}", consumerName, assigned, keys.partitions().count());
+      }
+      return Future.join(changes).<Void>mapEmpty().otherwiseEmpty();
+    });
+  }
+
+  /**
+   * Leaves the members (the others take its partitions at their next heartbeat), then lets the batches in flight
+   * finish within {@code drain.timeout-ms}; unfinished ones stay pending.
+   */
   @Override
   public Future<?> stop() {
-    claimLoop.stop();
-    return batches.drain(drainTimeout)
-        .eventually(() -> readLoop.stop())
+    stopping = true;
+    return membership.stop()
+        .eventually(() -> reassigning)
+        .eventually(() -> Future.join(consumers.values().stream().map(c -> c.stop(drainTimeout)).toList()))
         .eventually(this::closeClients);
   }
 

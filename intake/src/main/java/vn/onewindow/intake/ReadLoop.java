@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.IntakeConfig;
 
 /**
- * New entries: a blocking XREADGROUP on a dedicated connection, then the batch, then the next read, each on a new
+ * New entries of one partition: a blocking XREADGROUP on a dedicated connection, then the batch, then the next read, each on a new
  * turn of the event loop. A read that fails or hangs past block + margin replaces its client: a half-dead socket is
  * torn down, never handed back to a pool.
  */
@@ -63,7 +63,13 @@ final class ReadLoop {
     reader.readNew(connection, config.batchSize(), block)
         .timeout(block + config.readMargin().toMillis(), TimeUnit.MILLISECONDS)
         .onFailure(this::failed)
-        .compose(batch -> stopped ? Future.succeededFuture(BatchProcessor.Result.EMPTY) : batches.process(batch))
+        .compose(read -> {
+          if (read.heldBack() > 0) {
+            // not on enough replicas yet: pending on this consumer, the claim loop takes them once idle
+            metrics.unreplicated.increment();
+          }
+          return stopped ? Future.succeededFuture(BatchProcessor.Result.EMPTY) : batches.process(read.deliveries());
+        })
         // a new turn of the event loop each round: the loop never grows the stack
         .onSuccess(result -> vertx.runOnContext(x -> round()));
   }

@@ -6,20 +6,33 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import vn.onewindow.common.config.RedisConfig;
 import vn.onewindow.common.dossier.ConsumerGroup;
-import vn.onewindow.common.dossier.RedisKeys;
+import vn.onewindow.common.dossier.PartitionKeys;
 
 /**
- * The consumer-group commands of the intake stream and the parsing of their RESP2 replies (the client forces RESP2,
- * so every reply is a plain array on Redis 6.2 and 7.x alike).
+ * The consumer-group commands on one partition's stream and the parsing of their RESP2 replies (the client forces
+ * RESP2, so every reply is a plain array on Redis 6.2 and 7.x, standalone or cluster). Every command names the
+ * partition's stream, so in cluster mode it goes to that slot's master.
+ *
+ * <p>With {@code redis.min-replicas-ack} &gt; 0, entries are handed on only once that many replicas have them (WAIT
+ * after the read or claim, in the same batch): an entry whose 202 was refused for want of replicas never reaches
+ * PostgreSQL unless it survives a failover, so the client's retry makes exactly one dossier either way.
  */
 public final class StreamReader {
+  /** A reader silent this long (a worker gone for good) is dropped from the partition's readers. */
+  private static final long FORGET_READERS_MS = 3_600_000L;
+
+  /** New entries, or the number held back because replicas did not confirm them in time (they stay pending). */
+  public record Read(List<Delivery> deliveries, int heldBack) {
+  }
 
   /** One entry of the group's pending list. */
   public record Pending(String entryId, String consumer, long idleMs, int deliveries) {
@@ -30,41 +43,66 @@ public final class StreamReader {
   }
 
   private final Redis redis;
-  private final RedisKeys keys;
+  private final PartitionKeys partition;
+  private final String group;
   private final String consumer;
+  private final int replicas;
+  private final Duration replicaAckTimeout;
 
-  public StreamReader(Redis redis, RedisKeys keys, String consumer) {
+  public StreamReader(Redis redis, PartitionKeys partition, String group, String consumer, RedisConfig redisConfig) {
     this.redis = redis;
-    this.keys = keys;
+    this.partition = partition;
+    this.group = group;
     this.consumer = consumer;
+    this.replicas = redisConfig.minReplicasAck();
+    this.replicaAckTimeout = redisConfig.replicaAckTimeout();
   }
 
   public Future<Void> ensureGroup() {
-    return ConsumerGroup.ensure(redis, keys);
+    return ConsumerGroup.ensure(redis, group, partition);
   }
 
-  /** New entries for this consumer, blocking up to {@code blockMs} on the dedicated connection; empty on timeout. */
-  public Future<List<Delivery>> readNew(RedisConnection connection, int count, long blockMs) {
-    Request request = Request.cmd(Command.XREADGROUP).arg("GROUP").arg(keys.group()).arg(consumer)
-        .arg("COUNT").arg(count).arg("BLOCK").arg(blockMs).arg("STREAMS").arg(keys.stream()).arg(">");
-    return connection.send(request).map(reply -> {
+  /**
+   * New entries for this consumer, blocking up to {@code blockMs} on the dedicated connection; empty on timeout. The
+   * same batch first marks this worker as a reader of the partition (the monitor counts recent readers).
+   */
+  public Future<Read> readNew(RedisConnection connection, int count, long blockMs) {
+    long now = System.currentTimeMillis();
+    List<Request> batch = new ArrayList<>(4);
+    batch.add(Request.cmd(Command.ZADD).arg(partition.readers()).arg(now).arg(consumer));
+    batch.add(Request.cmd(Command.ZREMRANGEBYSCORE).arg(partition.readers()).arg("-inf").arg(now - FORGET_READERS_MS));
+    batch.add(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(group).arg(consumer)
+        .arg("COUNT").arg(count).arg("BLOCK").arg(blockMs).arg("STREAMS").arg(partition.stream()).arg(">"));
+    if (replicas > 0) {
+      batch.add(waitForReplicas());
+    }
+    return connection.batch(batch).map(all -> {
+      Response reply = all.get(2);
       List<Delivery> out = new ArrayList<>();
-      if (reply == null) {
-        return out;
-      }
-      // [[streamName, [[entryId, [field, value, ...]], ...]]]
-      for (Response stream : reply) {
-        if (stream != null && stream.size() >= 2 && stream.get(1) != null) {
-          parseEntries(stream.get(1), 1, out, null);
+      if (reply != null) {
+        // [[streamName, [[entryId, [field, value, ...]], ...]]]
+        for (Response stream : reply) {
+          if (stream != null && stream.size() >= 2 && stream.get(1) != null) {
+            parseEntries(stream.get(1), 1, out, null);
+          }
         }
       }
-      return out;
+      return confirmed(all) ? new Read(out, 0) : new Read(List.of(), out.size());
     });
+  }
+
+  private Request waitForReplicas() {
+    return Request.cmd(Command.WAIT).arg(replicas).arg(replicaAckTimeout.toMillis());
+  }
+
+  /** The WAIT reply, when one was sent, names enough replicas. */
+  private boolean confirmed(List<Response> replies) {
+    return replicas == 0 || replies.get(replies.size() - 1).toInteger() >= replicas;
   }
 
   /** {@code XPENDING <stream> <group> IDLE <minIdle> - + <count>}: entries idle that long on any consumer. */
   public Future<List<Pending>> pendingIdle(long minIdleMs, int count) {
-    return redis.send(Request.cmd(Command.XPENDING).arg(keys.stream()).arg(keys.group())
+    return redis.send(Request.cmd(Command.XPENDING).arg(partition.stream()).arg(group)
             .arg("IDLE").arg(minIdleMs).arg("-").arg("+").arg(count))
         .map(reply -> {
           List<Pending> out = new ArrayList<>();
@@ -89,13 +127,20 @@ public final class StreamReader {
    * acks them).
    */
   public Future<Claimed> claim(List<Pending> pending, long minIdleMs) {
-    Request request = Request.cmd(Command.XCLAIM).arg(keys.stream()).arg(keys.group()).arg(consumer).arg(minIdleMs);
+    Request request = Request.cmd(Command.XCLAIM).arg(partition.stream()).arg(group).arg(consumer).arg(minIdleMs);
     Map<String, Integer> deliveries = new LinkedHashMap<>();
     for (Pending p : pending) {
       request.arg(p.entryId());
       deliveries.put(p.entryId(), p.deliveries() + 1);
     }
-    return redis.send(request).compose(reply -> {
+    Future<List<Response>> replies = replicas == 0 ? redis.send(request).map(java.util.Collections::singletonList)
+        : redis.batch(List.of(request, waitForReplicas()));
+    return replies.compose(all -> {
+      if (!confirmed(all)) {
+        // claimed but not on enough replicas yet: they stay pending on this consumer and are claimed again later
+        return Future.succeededFuture(new Claimed(List.of(), List.of()));
+      }
+      Response reply = all.get(0);
       List<Delivery> claimed = new ArrayList<>();
       int nils = reply == null ? 0 : parseEntries(reply, 1, claimed, deliveries);
       if (nils == 0) {
@@ -115,7 +160,7 @@ public final class StreamReader {
       return Future.succeededFuture(List.of());
     }
     List<Request> ranges = new ArrayList<>();
-    entryIds.forEach(id -> ranges.add(Request.cmd(Command.XRANGE).arg(keys.stream()).arg(id).arg(id)));
+    entryIds.forEach(id -> ranges.add(Request.cmd(Command.XRANGE).arg(partition.stream()).arg(id).arg(id)));
     return redis.batch(ranges).map(replies -> {
       List<String> vanished = new ArrayList<>();
       for (int i = 0; i < entryIds.size(); i++) {
@@ -140,8 +185,8 @@ public final class StreamReader {
     }
     List<Request> batch = new ArrayList<>(before);
     if (!entryIds.isEmpty()) {
-      Request ack = Request.cmd(Command.XACK).arg(keys.stream()).arg(keys.group());
-      Request del = Request.cmd(Command.XDEL).arg(keys.stream());
+      Request ack = Request.cmd(Command.XACK).arg(partition.stream()).arg(group);
+      Request del = Request.cmd(Command.XDEL).arg(partition.stream());
       entryIds.forEach(id -> {
         ack.arg(id);
         del.arg(id);
@@ -177,7 +222,7 @@ public final class StreamReader {
     return nils;
   }
 
-  public RedisKeys keys() {
-    return keys;
+  public PartitionKeys partition() {
+    return partition;
   }
 }

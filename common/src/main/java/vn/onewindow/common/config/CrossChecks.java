@@ -49,6 +49,16 @@ final class CrossChecks {
           + "(cluster, sentinel and replication clients fail with \"maxWaiting < maxSize\")",
           "redis.pool-waiting", "redis.pool-size");
     }
+    if (c.redis().poolSize() < c.redis().connections()) {
+      throw s.conflict("{} must be at least {}: each long-lived connection holds one pooled connection (per node in "
+          + "cluster mode)", "redis.pool-size", "redis.connections");
+    }
+    if (c.redis().minReplicasAck() > 0
+        && c.redis().replicaAckTimeout().compareTo(c.resilience().breakers().redisEnqueueTimeout()) >= 0) {
+      throw s.conflict("{} must be shorter than {}: the replicas' acknowledgement is awaited inside the enqueue call, "
+          + "which would time out first and answer an uncertain 503 instead of the retry 503",
+          "redis.replica-ack-timeout-ms", "timeout.redis-enqueue-ms");
+    }
     Duration announce = c.resilience().drainAnnounce();
     Duration drain = c.resilience().drainTimeout();
     if (announce.compareTo(drain) >= 0) {

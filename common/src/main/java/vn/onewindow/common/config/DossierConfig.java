@@ -7,13 +7,14 @@ import java.time.ZoneId;
 
 /**
  * Dossier rules: the receipt time zone, how long idempotency keys and queued receipts live, the procedure catalogue
- * and agency directory files, how far ahead of the hub's clock an agency's progress event may be dated, and where
- * the official working-day calendar ({@code calendarDir}, years {@code calendarFirstYear} to
- * {@code calendarLastYear}) is read from.
+ * and agency directory files, how far ahead of the hub's clock an agency's progress event may be dated, where the
+ * official working-day calendar ({@code calendarDir}, years {@code calendarFirstYear} to {@code calendarLastYear}) is
+ * read from, and {@code directCheck}: how often a gateway asks PostgreSQL whether the direct path (Redis down) wrote
+ * dossiers recently, so that their Idempotency-Keys are honoured once Redis is back.
  */
 public record DossierConfig(ZoneId zone, Duration idempotencyTtl, Duration receiptTtl, String catalogue,
                             String agencyDirectory, Duration eventClockSkew, String calendarDir,
-                            int calendarFirstYear, int calendarLastYear) {
+                            int calendarFirstYear, int calendarLastYear, Duration directCheck) {
 
   public static DossierConfig from(Settings s) {
     ZoneId zone;
@@ -40,6 +41,6 @@ public record DossierConfig(ZoneId zone, Duration idempotencyTtl, Duration recei
     return new DossierConfig(zone, idempotency, receipt, s.nonBlank("dossier.catalogue"),
         s.nonBlank("dossier.agency-directory"),
         Duration.ofSeconds(s.longIn("dossier.event-clock-skew-seconds", 0, 3600)),
-        s.nonBlank("calendar.dir"), first, last);
+        s.nonBlank("calendar.dir"), first, last, s.millis("dossier.direct-check-ms", 100, 3_600_000));
   }
 }

@@ -2,7 +2,10 @@ package vn.onewindow.common.config;
 
 import java.time.Duration;
 
-/** The intake workers: batch reads from the stream, writes to PostgreSQL, claims of stale pending entries. */
+/**
+ * The intake workers: batch reads from the partitions' streams, writes to PostgreSQL, claims of stale pending entries,
+ * and the heartbeat by which workers share the partitions.
+ */
 public record IntakeConfig(
     int workers,
     int batchSize,
@@ -13,7 +16,8 @@ public record IntakeConfig(
     Duration claimIdle,
     Duration claimInterval,
     int maxDeliveries,
-    Duration retryBackoff) {
+    Duration retryBackoff,
+    Duration heartbeat) {
 
   public static IntakeConfig from(Settings s) {
     IntakeConfig c = new IntakeConfig(
@@ -26,13 +30,19 @@ public record IntakeConfig(
         s.millis("intake.claim-idle-ms", 100, 3_600_000),
         s.millis("intake.claim-interval-ms", 50, 3_600_000),
         s.intIn("intake.max-deliveries", 1, 1000),
-        s.millis("intake.retry-backoff-ms", 10, 60_000));
+        s.millis("intake.retry-backoff-ms", 10, 60_000),
+        s.millis("intake.heartbeat-ms", 50, 60_000));
     if (c.batchTimeout.compareTo(c.statementTimeout) < 0) {
       throw s.invalid("intake.batch-timeout-ms", Long.toString(c.batchTimeout.toMillis()),
           "must be at least intake.statement-timeout-ms (" + c.statementTimeout.toMillis()
               + "): a batch runs its statement, then dead letters and acknowledgements");
     }
     return c;
+  }
+
+  /** A worker whose last heartbeat is older than this is presumed dead: its partitions go to the others. */
+  public Duration membershipTtl() {
+    return heartbeat.multipliedBy(3);
   }
 
   /**

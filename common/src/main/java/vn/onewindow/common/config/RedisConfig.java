@@ -1,38 +1,78 @@
 package vn.onewindow.common.config;
 
-/** {@code url} is empty when an embedded server must be started for this process. */
-public record RedisConfig(String url, String keyPrefix, int poolSize, int poolWaiting) {
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * How to reach Redis. {@code url} is empty when an embedded server must be started for this process; in cluster mode
+ * it is a comma-separated list of seed nodes. {@code minReplicasAck} &gt; 0 makes every enqueue wait (WAIT, on the
+ * connection that ran the script) until that many replicas have the write, at most {@code replicaAckTimeout}.
+ */
+public record RedisConfig(Mode mode, String url, String keyPrefix, int poolSize, int poolWaiting, int connections,
+                          int minReplicasAck, Duration replicaAckTimeout) {
+
+  /** Standalone: one server (or a managed endpoint). Cluster: Redis Cluster, slots spread over several masters. */
+  public enum Mode { STANDALONE, CLUSTER }
 
   public static RedisConfig from(Settings s) {
+    Mode mode = s.oneOf("redis.mode", Mode.class);
     String url = s.string("redis.url");
-    if (!url.isEmpty() && !url.matches("rediss?://.+")) {
-      throw s.invalid("redis.url", Secrets.maskUrl(url), "must be empty (embedded) or a redis:// or rediss:// URL");
+    List<String> seeds = split(url);
+    if (mode == Mode.CLUSTER && seeds.isEmpty()) {
+      throw s.invalid("redis.url", url, "must list the cluster's seed nodes (redis://host:port,redis://host:port...) "
+          + "when redis.mode=cluster: an embedded server is standalone only");
+    }
+    if (mode == Mode.STANDALONE && seeds.size() > 1) {
+      throw s.invalid("redis.url", Secrets.maskUrl(url), "names several servers; set redis.mode=cluster for a cluster");
+    }
+    if (seeds.stream().anyMatch(seed -> !seed.matches("rediss?://.+"))) {
+      throw s.invalid("redis.url", Secrets.maskUrl(url), "must be empty (embedded) or redis:// or rediss:// URLs");
     }
     String prefix = s.string("redis.key-prefix");
-    if (prefix.contains(" ") || prefix.length() > 64) {
-      throw s.invalid("redis.key-prefix", prefix, "must have no spaces and at most 64 characters");
+    if (prefix.contains(" ") || prefix.contains("{") || prefix.contains("}") || prefix.length() > 64) {
+      throw s.invalid("redis.key-prefix", prefix, "must have no spaces or braces (they would change the cluster slot"
+          + " of every key) and at most 64 characters");
     }
-    return new RedisConfig(url, prefix, s.intIn("redis.pool-size", 1, 1024), s.intIn("redis.pool-waiting", 1, 1_000_000));
+    return new RedisConfig(mode, String.join(",", seeds), prefix, s.intIn("redis.pool-size", 1, 1024),
+        s.intIn("redis.pool-waiting", 1, 1_000_000), s.intIn("redis.connections", 1, 64),
+        s.intIn("redis.min-replicas-ack", 0, 16),
+        s.millis("redis.replica-ack-timeout-ms", 1, 60_000));
+  }
+
+  private static List<String> split(String url) {
+    return Arrays.stream(url.split(",")).map(String::trim).filter(seed -> !seed.isEmpty()).toList();
   }
 
   public boolean embedded() {
     return url.isEmpty();
   }
 
+  public boolean cluster() {
+    return mode == Mode.CLUSTER;
+  }
+
+  /** The configured URLs: one in standalone mode, the seed nodes in cluster mode. */
+  public List<String> seeds() {
+    return split(url);
+  }
+
   public RedisConfig withUrl(String url) {
-    return new RedisConfig(url, keyPrefix, poolSize, poolWaiting);
+    return new RedisConfig(mode, url, keyPrefix, poolSize, poolWaiting, connections, minReplicasAck, replicaAckTimeout);
   }
 
   public RedisConfig withPoolSize(int size) {
-    return new RedisConfig(url, keyPrefix, size, poolWaiting);
+    return new RedisConfig(mode, url, keyPrefix, size, Math.max(size, poolWaiting), connections,
+        minReplicasAck, replicaAckTimeout);
   }
 
   public RedisConfig withKeyPrefix(String prefix) {
-    return new RedisConfig(url, prefix, poolSize, poolWaiting);
+    return new RedisConfig(mode, url, prefix, poolSize, poolWaiting, connections, minReplicasAck, replicaAckTimeout);
   }
 
   @Override
   public String toString() {
-    return "RedisConfig[url=" + Secrets.maskUrl(url) + ", keyPrefix=" + keyPrefix + ", poolSize=" + poolSize + "]";
+    return "RedisConfig[mode=" + mode + ", url=" + Secrets.maskUrl(url) + ", keyPrefix=" + keyPrefix + ", poolSize="
+        + poolSize + ", minReplicasAck=" + minReplicasAck + "]";
   }
 }

@@ -10,6 +10,6 @@ public final class Secrets {
   }
 
   public static String maskUrl(String url) {
-    return url == null ? null : USERINFO_PASSWORD.matcher(url).replaceFirst("$1:***@");
+    return url == null ? null : USERINFO_PASSWORD.matcher(url).replaceAll("$1:***@");
   }
 }

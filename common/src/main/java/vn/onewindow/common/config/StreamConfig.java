@@ -1,8 +1,15 @@
 package vn.onewindow.common.config;
 
-public record StreamConfig(String name, String group, String deadLetterName) {
+import vn.onewindow.common.dossier.PartitionTags;
+
+/**
+ * The stream between gateways and workers: {@code partitions} streams (one consumer group each), fixed for life: a
+ * receiving unit's dossiers always go to the same partition, and its daily counter lives there.
+ */
+public record StreamConfig(String name, String group, String deadLetterName, int partitions) {
 
   public static StreamConfig from(Settings s) {
-    return new StreamConfig(s.nonBlank("stream.name"), s.nonBlank("stream.group"), s.nonBlank("stream.dead-letter-name"));
+    return new StreamConfig(s.nonBlank("stream.name"), s.nonBlank("stream.group"), s.nonBlank("stream.dead-letter-name"),
+        s.intIn("stream.partitions", 1, PartitionTags.MAX_PARTITIONS));
   }
 }

@@ -4,9 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import java.util.List;
 import vn.onewindow.common.infra.RedisErrors;
 
-/** The intake consumer group on the dossier stream, created by whichever process reaches Redis first. */
+/** The intake consumer group on each partition's stream, created by whichever process reaches Redis first. */
 public final class ConsumerGroup {
   private ConsumerGroup() {
   }
@@ -15,10 +16,16 @@ public final class ConsumerGroup {
    * {@code XGROUP CREATE <stream> <group> 0 MKSTREAM}: from id 0, so dossiers queued before any worker ever ran are
    * read too. An existing group (BUSYGROUP) is fine.
    */
-  public static Future<Void> ensure(Redis redis, RedisKeys keys) {
-    return redis.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(keys.stream()).arg(keys.group()).arg("0")
+  public static Future<Void> ensure(Redis redis, String group, PartitionKeys partition) {
+    return redis.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(partition.stream()).arg(group).arg("0")
             .arg("MKSTREAM"))
         .<Void>mapEmpty()
         .recover(err -> RedisErrors.is(err, "BUSYGROUP") ? Future.succeededFuture() : Future.failedFuture(err));
+  }
+
+  /** The group on every partition. */
+  public static Future<Void> ensureAll(Redis redis, RedisKeys keys) {
+    List<Future<Void>> all = keys.all().stream().map(p -> ensure(redis, keys.group(), p)).toList();
+    return Future.all(all).mapEmpty();
   }
 }

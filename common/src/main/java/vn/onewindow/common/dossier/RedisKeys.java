@@ -1,23 +1,95 @@
 package vn.onewindow.common.dossier;
 
+import java.util.ArrayList;
+import java.util.List;
 import vn.onewindow.common.config.RedisConfig;
 import vn.onewindow.common.config.StreamConfig;
 
-/** Every Redis key the hub touches, under one configured prefix. */
-public record RedisKeys(String prefix, String stream, String deadLetterStream, String group) {
+/**
+ * Every Redis key the hub touches, under one configured prefix: the keys of each intake partition
+ * ({@link PartitionKeys}, one hash tag each) and the keys that live in their own slot, chosen by what they limit or
+ * claim (an Idempotency-Key across partitions, an applicant's or a client's rate limit, the intake's members).
+ */
+public final class RedisKeys {
+  private final String prefix;
+  private final String group;
+  private final Partitions partitions;
+  private final List<PartitionKeys> keys;
+
+  private RedisKeys(String prefix, String group, Partitions partitions, List<PartitionKeys> keys) {
+    this.prefix = prefix;
+    this.group = group;
+    this.partitions = partitions;
+    this.keys = List.copyOf(keys);
+  }
 
   public static RedisKeys of(RedisConfig redis, StreamConfig stream) {
     String p = redis.keyPrefix();
-    return new RedisKeys(p, p + "stream:" + stream.name(), p + "stream:" + stream.deadLetterName(), stream.group());
+    Partitions partitions = new Partitions(stream.partitions());
+    boolean legacy = !redis.cluster() && partitions.count() == 1;
+    List<PartitionKeys> keys = new ArrayList<>(partitions.count());
+    for (int i = 0; i < partitions.count(); i++) {
+      String namespace = legacy ? p : p + "{" + partitions.tag(i) + "}:";
+      keys.add(PartitionKeys.of(i, namespace, stream.name(), stream.deadLetterName()));
+    }
+    return new RedisKeys(p, stream.group(), partitions, keys);
   }
 
-  /** Daily dossier sequence of one receiving unit (Circular 01/2018: XXXX per unit per day). */
+  public String prefix() {
+    return prefix;
+  }
+
+  /** The consumer group of the intake workers, the same name on every partition's stream. */
+  public String group() {
+    return group;
+  }
+
+  public Partitions partitions() {
+    return partitions;
+  }
+
+  public List<PartitionKeys> all() {
+    return keys;
+  }
+
+  public PartitionKeys partition(int index) {
+    return keys.get(index);
+  }
+
+  public PartitionKeys forUnit(String receivingUnit) {
+    return keys.get(partitions.ofUnit(receivingUnit));
+  }
+
+  public PartitionKeys forDossier(String dossierId) {
+    return keys.get(partitions.ofDossier(dossierId));
+  }
+
+  /** The stream of the only partition; for tools and tests of a single-partition hub. */
+  public String stream() {
+    return only().stream();
+  }
+
+  /** The dead-letter stream of the only partition; for tools and tests of a single-partition hub. */
+  public String deadLetterStream() {
+    return only().deadLetterStream();
+  }
+
+  /** Daily dossier sequence of one receiving unit, in that unit's partition. */
   public String sequence(String receivingUnit, String yymmdd) {
-    return prefix + "seq:" + receivingUnit + ":" + yymmdd;
+    return forUnit(receivingUnit).sequence(receivingUnit, yymmdd);
   }
 
-  public String idempotency(String clientId, String key) {
-    return prefix + "idem:" + clientId + ":" + key;
+  /** The queued receipt of a dossier, in the partition its id names. */
+  public String receipt(String dossierId) {
+    return forDossier(dossierId).receipt(dossierId);
+  }
+
+  /**
+   * The write-once claim of an Idempotency-Key across partitions (body digest), in a slot of its own: the same key
+   * with another body is refused before any partition is touched, whichever unit each body names.
+   */
+  public String keyClaim(String clientId, String key) {
+    return prefix + "idg:{" + clientId + ":" + key + "}";
   }
 
   /** GCRA state of one applicant's rate limit; {@code applicantKey} is a hash, never the ID itself. */
@@ -30,7 +102,15 @@ public record RedisKeys(String prefix, String stream, String deadLetterStream, S
     return prefix + "rl:client:" + clientId;
   }
 
-  public String receipt(String dossierId) {
-    return prefix + "receipt:" + dossierId;
+  /** The live intake workers (sorted set: worker name, expiry of its last heartbeat). */
+  public String members() {
+    return prefix + "intake:" + group + ":members";
+  }
+
+  private PartitionKeys only() {
+    if (keys.size() != 1) {
+      throw new IllegalStateException("stream.partitions=" + keys.size() + ": name a partition");
+    }
+    return keys.get(0);
   }
 }

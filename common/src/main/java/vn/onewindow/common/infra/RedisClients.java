@@ -1,29 +1,66 @@
 package vn.onewindow.common.infra;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisCluster;
 import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.RedisReplicas;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.List;
 import vn.onewindow.common.config.RedisConfig;
 
+/**
+ * The one place that knows whether Redis is one server or a cluster. Everything else sends keyed commands (routed to
+ * the slot's master in cluster mode) and multi-key scripts whose keys share a hash tag, so one code path serves both.
+ */
 public final class RedisClients {
   private RedisClients() {
   }
 
   /**
    * A pooled client sized from config (the default pool of 6 fails under load). RESP2 is forced so stream replies
-   * are plain arrays on both Redis 6.2 and 7.x rather than RESP3 maps whose shape differs between versions.
-   * {@code poolName} names the client's pool in the metrics; it must come from a fixed set (the default is a
-   * random UUID, an unbounded label).
+   * are plain arrays on Redis 6.2 and 7.x and in both modes, rather than RESP3 maps whose shape differs between
+   * versions. {@code poolName} names the client's pool in the metrics; it must come from a fixed set (the default is
+   * a random UUID, an unbounded label).
+   *
+   * <p>Cluster mode: every seed is asked for the slot map in turn; commands go to masters only (XREADGROUP's key
+   * spec says "read", so replicas would answer MOVED); the pool size is per node.
    */
   public static Redis create(Vertx vertx, RedisConfig config, String poolName) {
     RedisOptions options = new RedisOptions()
         .setPoolName("redis-" + poolName)
-        .setConnectionString(config.url())
         .setMaxPoolSize(config.poolSize())
         .setMaxPoolWaiting(config.poolWaiting())
         .setMaxWaitingHandlers(Math.max(2048, config.poolWaiting()))
         .setPreferredProtocolVersion(ProtocolVersion.RESP2);
+    if (config.cluster()) {
+      options.setType(RedisClientType.CLUSTER).setUseReplicas(RedisReplicas.NEVER);
+      config.seeds().forEach(options::addConnectionString);
+    } else {
+      options.setConnectionString(config.url());
+    }
     return Redis.createClient(vertx, options);
+  }
+
+  /**
+   * The client of a verticle's hot path: {@code config.connections()} long-lived connections (each reaching every
+   * node in cluster mode) in front of a pooled client ({@link ConnectionRing}). Call it on the verticle's event loop.
+   */
+  public static Redis ring(Vertx vertx, RedisConfig config, String poolName) {
+    return new ConnectionRing(vertx, create(vertx, config, poolName), poolName, config.connections());
+  }
+
+  /**
+   * A keyless command on every master (INFO memory for shedding): the server itself in standalone mode, each master
+   * of the slot map in cluster mode. {@code redis} must come from {@link #create}.
+   */
+  public static Future<List<Response>> onEveryMaster(Redis redis, RedisConfig config, Request request) {
+    return config.cluster()
+        ? RedisCluster.create(redis).onAllMasterNodes(request)
+        : redis.send(request).map(List::of);
   }
 }

@@ -8,4 +8,36 @@ public final class RedisErrors {
   public static boolean is(Throwable err, String code) {
     return err != null && err.getMessage() != null && err.getMessage().startsWith(code);
   }
+
+  /**
+   * Whether a failed send or batch carries this error code: a batch fails with every error reply rewritten as
+   * {@code ERR [<index>] <reply>}.
+   */
+  public static boolean has(Throwable err, String code) {
+    return is(err, code) || (err != null && err.getMessage() != null && err.getMessage().contains("] " + code));
+  }
+
+  /** The cluster moved the slot, or is between owners: the command did not run and may be sent again. */
+  public static boolean redirected(Throwable err) {
+    return has(err, "MOVED") || has(err, "ASK") || has(err, "TRYAGAIN") || has(err, "CLUSTERDOWN");
+  }
+
+  /** The connection itself failed (closed, reset, refused), as opposed to a Redis error reply or a timeout. */
+  public static boolean connectionLost(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.io.IOException) {
+        return true;
+      }
+    }
+    String message = err == null ? null : err.getMessage();
+    return message != null && (message.contains("CONNECTION_CLOSED") || message.contains("Connection is closed")
+        || message.contains("Failed to connect") || message.contains("Failed obtaining connection"));
+  }
+
+  /** Refused by the client before anything was written to the socket: safe to send again elsewhere. */
+  public static boolean notSent(Throwable err) {
+    String message = err == null ? null : err.getMessage();
+    return message != null && (message.startsWith("Connection is closed")
+        || message.startsWith("Failed obtaining connection"));
+  }
 }

@@ -9,11 +9,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A Lua script run atomically by Redis: EVALSHA, falling back to EVAL when the server's script cache does not
- * have it yet (first call, or after a Redis restart).
+ * A Lua script run atomically by Redis: EVALSHA, falling back to EVAL when the server's script cache does not have
+ * it (first call, a restart, or a replica promoted after a failover: the cache is not replicated). EVALSHA and EVAL
+ * declare every key, so in cluster mode they go to the master of the keys' slot; the keys of one call must share a
+ * hash tag. The same script and code run on Redis 6.2 (the embedded server) and 7.x, standalone or cluster.
  */
 public final class RedisScript {
   private final String source;
@@ -45,6 +48,34 @@ public final class RedisScript {
         .recover(err -> RedisErrors.is(err, "NOSCRIPT")
             ? redis.send(request(Command.EVAL, source, keys, args))
             : Future.failedFuture(err));
+  }
+
+  /**
+   * The script, then {@code after} on the same connection in one pipelined batch (WAIT must follow the write it
+   * waits for on the connection that made it; in cluster mode a batch goes to the node of its keyed commands).
+   * Returns every reply in order. A batch that met a moved slot is sent once more after a keyed command has let the
+   * client follow the redirect and refresh its slot map: the script did not run.
+   */
+  public Future<List<Response>> runThen(Redis redis, List<String> keys, List<String> args, List<Request> after) {
+    return runBatch(redis, keys, args, after)
+        .recover(err -> RedisErrors.redirected(err)
+            ? redis.send(Request.cmd(Command.EXISTS).arg(keys.get(0)))
+                .compose(refreshed -> runBatch(redis, keys, args, after))
+            : Future.failedFuture(err));
+  }
+
+  private Future<List<Response>> runBatch(Redis redis, List<String> keys, List<String> args, List<Request> after) {
+    return redis.batch(batch(request(Command.EVALSHA, sha1, keys, args), after))
+        .recover(err -> RedisErrors.has(err, "NOSCRIPT")
+            ? redis.batch(batch(request(Command.EVAL, source, keys, args), after))
+            : Future.failedFuture(err));
+  }
+
+  private static List<Request> batch(Request script, List<Request> after) {
+    List<Request> all = new ArrayList<>(1 + after.size());
+    all.add(script);
+    all.addAll(after);
+    return all;
   }
 
   private static Request request(Command command, String script, List<String> keys, List<String> args) {

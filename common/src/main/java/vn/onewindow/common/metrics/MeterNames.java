@@ -42,6 +42,17 @@ public final class MeterNames {
   public static final String STREAM_OLDEST_AGE = "hub.stream.oldest.age.seconds";
   /** Entries in the dead-letter stream. */
   public static final String DEAD_LETTER_LENGTH = "hub.stream.dead.letters";
+  // the same per intake partition, {@link #TAG_PARTITION} = its index (bounded by stream.partitions)
+  /** Entries in one partition's stream. */
+  public static final String PARTITION_LENGTH = "hub.stream.partition.length";
+  /** Entries of one partition delivered to a worker and not yet acknowledged. */
+  public static final String PARTITION_PENDING = "hub.stream.partition.pending";
+  /** Entries of one partition not yet delivered to any worker. */
+  public static final String PARTITION_LAG = "hub.stream.partition.lag";
+  /** Age in seconds of the oldest entry in one partition's stream. */
+  public static final String PARTITION_OLDEST_AGE = "hub.stream.partition.oldest.age.seconds";
+  /** Workers that read one partition recently (its consumer group's consumers seen within block + read margin). */
+  public static final String PARTITION_CONSUMERS = "hub.stream.partition.consumers";
 
   // --- intake --------------------------------------------------------------------------------------------------
   /** Counter of dossiers written to PostgreSQL by the intake workers. */
@@ -56,6 +67,8 @@ public final class MeterNames {
   public static final String DEAD_LETTERS = "hub.intake.dead.letters";
   /** Counter of pending entries claimed from another (crashed or stuck) consumer. */
   public static final String CLAIMED = "hub.intake.claimed";
+  /** Counter of read rounds held back because Redis replicas had not confirmed the entries (redis.min-replicas-ack). */
+  public static final String UNREPLICATED_READS = "hub.intake.unreplicated.reads";
   /** Counter of rounds that failed on an unreachable upstream, by {@link #TAG_UPSTREAM} ({@link Upstream}). */
   public static final String INTAKE_FAILURES = "hub.intake.failures";
 
@@ -88,11 +101,12 @@ public final class MeterNames {
   public static final String TAG_FEED = "feed";
   /** A province's code (H48...) from the agency directory, or "other": a bounded set, never an agency. */
   public static final String TAG_PROVINCE = "province";
+  public static final String TAG_PARTITION = "partition";
 
   /** Values of {@link #TAG_OUTCOME} for submissions. */
   public enum Outcome {
     ACCEPTED, DUPLICATE, DEGRADED, INVALID, CONFLICT, TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, MALFORMED, UNAUTHORIZED,
-    RATE_LIMITED, SHED, BREAKER_OPEN, UPSTREAM_ERROR;
+    RATE_LIMITED, SHED, BREAKER_OPEN, UPSTREAM_ERROR, UNCONFIRMED;
 
     public String tag() {
       return name().toLowerCase(Locale.ROOT);

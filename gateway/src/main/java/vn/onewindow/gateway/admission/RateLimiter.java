@@ -19,7 +19,8 @@ import vn.onewindow.common.metrics.MeterNames.LimitKey;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 
 /**
- * Rate limits shared by every gateway instance: one atomic GCRA script in Redis per decision. When Redis does
+ * Rate limits shared by every gateway instance: one atomic GCRA script in Redis per decision, on the one key it
+ * limits (in cluster mode that key's master, so a limit counts across every partition). When Redis does
  * not answer within its short timeout (or its breaker is open) the decision is taken by the configured fallback
  * (by default each instance's local share of the limit), so a dead Redis neither stalls requests nor opens the
  * floodgates. The switch is logged once each way and exported as a gauge.
@@ -27,6 +28,7 @@ import vn.onewindow.common.metrics.MeterNames.Upstream;
 public final class RateLimiter {
   private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
   private static final RedisScript SCRIPT = RedisScript.fromResources("lua/gcra.lua", "lua/rate-limit.lua");
+  private static final RedisScript REFUND = RedisScript.fromResources("lua/gcra.lua", "lua/rate-limit-refund.lua");
 
   private final RateLimits config;
   private final UpstreamBreakers breakers;
@@ -49,6 +51,14 @@ public final class RateLimiter {
   }
 
   public Future<LimitDecision> acquire(Redis redis, LimitKey kind, String key, Limit limit) {
+    return decide(redis, key, limit).andThen(ar -> count(kind, ar.result()));
+  }
+
+  /**
+   * A decision not counted yet: the caller counts it with {@link #count} once it knows what it came to (an
+   * applicant's limited retry that turns out to be a replay is answered 202, and is no limited decision).
+   */
+  public Future<LimitDecision> decide(Redis redis, String key, Limit limit) {
     if (!config.enabled()) {
       return Future.succeededFuture(LimitDecision.UNLIMITED);
     }
@@ -61,11 +71,24 @@ public final class RateLimiter {
           }
           return LimitDecision.fromGcra(reply, 0, limit);
         })
-        .recover(err -> Future.succeededFuture(fallback(key, limit, err)))
-        .andThen(ar -> count(kind, ar.result()));
+        .recover(err -> Future.succeededFuture(fallback(key, limit, err)));
   }
 
-  /** Records a decision taken elsewhere (the applicant limit inside the enqueue script). */
+  /**
+   * Gives back one admitted request's share (it turned out to be a replay or a conflict, which never spend a quota).
+   * Best effort: a refund Redis does not take leaves the limit a little stricter for a moment.
+   */
+  public Future<Void> refund(Redis redis, String key, Limit limit, LimitDecision decision) {
+    if (!config.enabled() || !decision.allowed() || decision.limit() < 0 || fallbackActive.get()) {
+      return Future.succeededFuture();
+    }
+    return breakers.call(Upstream.REDIS_LIMITER, config.redisTimeout(),
+            () -> REFUND.run(redis, List.of(key), List.of(Double.toString(1000.0 / limit.perSecond()))))
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
+  }
+
+  /** Records a decision in hub.ratelimit.decisions. */
   public void count(LimitKey kind, LimitDecision decision) {
     if (decision != null && decision.limit() >= 0) {
       decisions.get(kind)[decision.allowed() ? 1 : 0].increment();

@@ -75,6 +75,18 @@ public final class HttpFailure extends RuntimeException {
             + "receipt of this dossier if it was queued", List.of(), 2, cause);
   }
 
+  /**
+   * The dossier was queued but fewer than {@code required} replicas confirmed it in time, so a failover could still
+   * lose it: no receipt is given. The retry with the same Idempotency-Key returns its receipt if it survived, or
+   * queues it again if it did not: one dossier either way (workers never store an entry Redis could still lose).
+   */
+  public static HttpFailure replicationUnconfirmed(int required, long waitedMs, int retryAfterSeconds) {
+    return new HttpFailure(Problem.REPLICATION_UNCONFIRMED,
+        "the dossier was not confirmed by " + required + " Redis replica(s) within " + waitedMs + " ms; retry with the "
+            + "same Idempotency-Key: you get its receipt if it was kept, or it is queued again (one dossier either way)",
+        List.of(), retryAfterSeconds, null);
+  }
+
   /** An upstream (Redis, PostgreSQL) could not answer: a fast 503 the client may retry after a pause. */
   public static HttpFailure unavailable(String upstream, Throwable cause) {
     return new HttpFailure(Problem.UPSTREAM_UNAVAILABLE,

@@ -45,6 +45,8 @@ public enum Problem {
   UPSTREAM_UNAVAILABLE(503, "Service temporarily unavailable", Outcome.UPSTREAM_ERROR),
   PROCESSING_TIMEOUT(503, "Service temporarily unavailable", Outcome.UPSTREAM_ERROR),
   CIRCUIT_OPEN(503, "Service temporarily unavailable", Outcome.BREAKER_OPEN),
+  /** Queued, but not on redis.min-replicas-ack replicas in time: a retry with the same key makes it one dossier. */
+  REPLICATION_UNCONFIRMED(503, "Service temporarily unavailable", Outcome.UNCONFIRMED),
   OVERLOADED(503, "Service overloaded", Outcome.SHED),
   /** The instance goes away: the client reconnects, so a load balancer sends the retry to another instance. */
   SHUTTING_DOWN(503, "Instance shutting down", Outcome.SHED, true);

@@ -3,25 +3,27 @@ package vn.onewindow.gateway.submit;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.UUID;
 import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.dossier.DossierTable;
-import java.util.UUID;
 
 /**
  * The degraded path while Redis cannot take dossiers: one transaction writes the dossier straight to PostgreSQL,
- * idempotently (an advisory lock per client and Idempotency-Key serialises concurrent retries), with a code from
- * the {@code dossier_code_sequence} range reserved for this path (see V3__direct_intake.sql).
+ * idempotently (an advisory lock per client and Idempotency-Key serialises concurrent retries). Its codes come from
+ * the direct path's own number space ({@link DossierCode#directSequence}: 9000, 9001... then 90000...), counted per
+ * unit and day in {@code dossier_code_sequence}, so they can never meet a code issued through Redis. (Rows of that
+ * table written before this scheme hold counts from 50001 on; they simply continue, still in the direct space.)
  */
 public final class DirectWriter {
-  static final int FIRST_DIRECT_SEQUENCE = 50_001;
   private static final String NEXT_SEQUENCE = """
-      INSERT INTO dossier_code_sequence (receiving_unit, receipt_date, last_value) VALUES ($1, $2, $3)
+      INSERT INTO dossier_code_sequence (receiving_unit, receipt_date, last_value) VALUES ($1, $2, 1)
       ON CONFLICT (receiving_unit, receipt_date)
       DO UPDATE SET last_value = dossier_code_sequence.last_value + 1
       RETURNING last_value""";
@@ -49,6 +51,14 @@ public final class DirectWriter {
         .compose(earlier -> earlier != null ? Future.succeededFuture(replay(earlier, s)) : insert(conn, s)));
   }
 
+  /**
+   * What PostgreSQL knows of this submission's Idempotency-Key, without writing: the stored dossier's receipt (a
+   * replay, or a conflict for another body), or {@link EnqueueResult.Absent}.
+   */
+  public Future<EnqueueResult> lookUp(Submission s) {
+    return earlier(pool, s).map(earlier -> earlier == null ? new EnqueueResult.Absent() : replay(earlier, s));
+  }
+
   private static Future<Void> lockIdempotencyKey(SqlConnection conn, Submission s) {
     if (s.idempotencyKey() == null) {
       return Future.succeededFuture();
@@ -57,11 +67,11 @@ public final class DirectWriter {
         .execute(Tuple.of(s.clientId() + "\n" + s.idempotencyKey())).mapEmpty();
   }
 
-  private Future<Row> earlier(SqlConnection conn, Submission s) {
+  private Future<Row> earlier(SqlClient client, Submission s) {
     if (s.idempotencyKey() == null) {
       return Future.succeededFuture(null);
     }
-    return conn.preparedQuery(EARLIER)
+    return client.preparedQuery(EARLIER)
         .execute(Tuple.of(s.clientId(), s.idempotencyKey(), s.receivedAt().minus(idempotencyTtl).atOffset(ZoneOffset.UTC)))
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
   }
@@ -78,8 +88,9 @@ public final class DirectWriter {
 
   private static Future<EnqueueResult> insert(SqlConnection conn, Submission s) {
     LocalDate day = s.receiptDate();
-    return conn.preparedQuery(NEXT_SEQUENCE).execute(Tuple.of(s.receivingUnit(), day, FIRST_DIRECT_SEQUENCE))
-        .map(rows -> DossierCode.of(s.receivingUnit(), day, rows.iterator().next().getInteger(0)))
+    return conn.preparedQuery(NEXT_SEQUENCE).execute(Tuple.of(s.receivingUnit(), day))
+        .map(rows -> DossierCode.of(s.receivingUnit(), day,
+            DossierCode.directSequence(rows.iterator().next().getInteger(0))))
         .compose(code -> conn.preparedQuery(DossierTable.INSERT)
             .execute(DossierTable.params(List.of(new DossierTable.NewDossier(s.dossierId(), code, s.clientId(),
                 s.receivedAt().toString(), s.idempotencyKey(), s.payload(), DossierTable.DIRECT_ENTRY,

@@ -3,21 +3,31 @@ package vn.onewindow.gateway.submit;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.onewindow.common.config.RedisConfig;
 import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.config.ResilienceConfig.RedisDownPolicy;
+import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.metrics.MeterNames.LimitKey;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.gateway.admission.LimitDecision;
-import vn.onewindow.gateway.admission.LocalRateLimiter;
 import vn.onewindow.gateway.admission.RateLimiter;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.submit.DossierQueue.KeyClaim;
 
 /**
- * Takes a validated dossier in: through the Redis queue when it answers, otherwise by the configured degraded
- * policy (a direct write to PostgreSQL, or a fast 503). Each store is called behind its own circuit breaker.
+ * Takes a validated dossier in. Through Redis when it answers: the Idempotency-Key's claim (its own slot) and the
+ * applicant's limit (their own slot, counting every partition) side by side, then the unit's partition script.
+ * Otherwise by the configured degraded policy: a direct write to PostgreSQL, or a fast 503. Each store is called
+ * behind its own circuit breaker.
+ *
+ * <p>A replayed retry never spends the applicant's quota: a replay answered while the applicant is limited is still
+ * a 202, and a take that turned out to be a replay or a conflict is given back. The direct path is only taken when
+ * no earlier attempt with the same key can be waiting in Redis (the claim said it is new, or Redis could not be asked
+ * and receipts are not required on replicas): otherwise one dossier could become two.
  */
 public final class DossierIntake {
   private static final Logger LOG = LoggerFactory.getLogger(DossierIntake.class);
@@ -28,58 +38,139 @@ public final class DossierIntake {
 
   private final DossierQueue queue;
   private final DirectWriter direct;
+  private final RecentDirectWrites recentDirect;
   private final UpstreamBreakers breakers;
   private final RateLimiter limiter;
-  private final LocalRateLimiter localApplicantLimits;
+  private final RedisKeys keys;
   private final ResilienceConfig config;
+  private final RedisConfig redisConfig;
 
-  public DossierIntake(DossierQueue queue, DirectWriter direct, UpstreamBreakers breakers, RateLimiter limiter,
-                       LocalRateLimiter localApplicantLimits, ResilienceConfig config) {
+  public DossierIntake(DossierQueue queue, DirectWriter direct, RecentDirectWrites recentDirect,
+                       UpstreamBreakers breakers, RateLimiter limiter, RedisKeys keys, ResilienceConfig config,
+                       RedisConfig redisConfig) {
     this.queue = queue;
     this.direct = direct;
+    this.recentDirect = recentDirect;
     this.breakers = breakers;
     this.limiter = limiter;
-    this.localApplicantLimits = localApplicantLimits;
+    this.keys = keys;
     this.config = config;
+    this.redisConfig = redisConfig;
   }
 
   public Future<Outcome> submit(Redis redis, Submission s) {
-    return breakers.call(Upstream.REDIS_ENQUEUE, config.breakers().redisEnqueueTimeout(), () -> queue.enqueue(redis, s))
-        .map(result -> new Outcome(receiptOf(result), false))
-        .recover(err -> err instanceof HttpFailure ? Future.failedFuture(err) : redisDown(s, err));
+    return storedDirectly(s).compose(earlier -> earlier != null
+        ? Future.succeededFuture(new Outcome(earlier, false))
+        : viaRedis(redis, s));
   }
 
-  private Future<Outcome> redisDown(Submission s, Throwable cause) {
+  /** A key first used on the direct path (Redis down) and retried now: PostgreSQL has its receipt. */
+  private Future<Receipt> storedDirectly(Submission s) {
+    if (s.idempotencyKey() == null || !recentDirect.active()) {
+      return Future.succeededFuture();
+    }
+    return breakers.call(Upstream.POSTGRES_READ, config.breakers().postgresReadTimeout(), () -> direct.lookUp(s))
+        .map(found -> found instanceof EnqueueResult.Absent ? null : receiptOf(found))
+        .recover(err -> err instanceof HttpFailure ? Future.failedFuture(err) : Future.succeededFuture());
+  }
+
+  private Future<Outcome> viaRedis(Redis redis, Submission s) {
+    AtomicReference<KeyClaim> claimed = new AtomicReference<>();
+    Future<LimitDecision> limit = applicantLimit(redis, s);
+    return breakers.call(Upstream.REDIS_ENQUEUE, config.breakers().redisEnqueueTimeout(),
+            () -> queue.claimKey(redis, s).compose(claim -> {
+              claimed.set(claim);
+              return limit.compose(decision -> admit(redis, s, claim, decision));
+            }))
+        .map(result -> new Outcome(receiptOf(result), false))
+        .recover(err -> err instanceof HttpFailure ? Future.failedFuture(err)
+            : limit.compose(decision -> redisDown(s, claimed.get(), decision, err)));
+  }
+
+  private Future<LimitDecision> applicantLimit(Redis redis, Submission s) {
+    if (!config.rateLimits().enabled() || s.applicantKey().isEmpty()) {
+      return Future.succeededFuture(LimitDecision.UNLIMITED);
+    }
+    return limiter.decide(redis, keys.applicantLimit(s.applicantKey()), config.rateLimits().applicant());
+  }
+
+  private Future<EnqueueResult> admit(Redis redis, Submission s, KeyClaim claim, LimitDecision decision) {
+    if (claim == KeyClaim.CONFLICT) {
+      refund(redis, s, decision);
+      return Future.succeededFuture(new EnqueueResult.Conflict());
+    }
+    if (!decision.allowed()) {
+      // limited, unless this is a retry of a dossier already queued: its receipt costs nothing
+      return claim != KeyClaim.SAME ? Future.succeededFuture(new EnqueueResult.Limited(decision))
+          : queue.enqueue(redis, s, true).map(found -> found instanceof EnqueueResult.Absent
+              ? new EnqueueResult.Limited(decision) : found);
+    }
+    return queue.enqueue(redis, s, false).onSuccess(result -> {
+      if (!newDossier(result)) {
+        refund(redis, s, decision);
+      }
+    });
+  }
+
+  private void refund(Redis redis, Submission s, LimitDecision decision) {
+    if (!s.applicantKey().isEmpty()) {
+      limiter.refund(redis, keys.applicantLimit(s.applicantKey()), config.rateLimits().applicant(), decision);
+    }
+  }
+
+  private static boolean newDossier(EnqueueResult result) {
+    return result instanceof EnqueueResult.Accepted a ? !a.receipt().replayed()
+        : result instanceof EnqueueResult.Unconfirmed u && !u.receipt().replayed();
+  }
+
+  /** {@code claim} is null when Redis never answered the claim (or there was no time to ask). */
+  private Future<Outcome> redisDown(Submission s, KeyClaim claim, LimitDecision decision, Throwable cause) {
+    if (!decision.allowed()) {
+      return Future.failedFuture(limitedFailure(decision));
+    }
     if (config.redisDown() == RedisDownPolicy.REFUSE) {
       return Future.failedFuture(unavailable("queue (redis)", cause));
     }
-    if (config.rateLimits().enabled() && !s.applicantKey().isEmpty()) {
-      LimitDecision decision = localApplicantLimits.acquire("applicant:" + s.applicantKey(),
-          config.rateLimits().applicant().share(config.rateLimits().fallbackInstances()));
-      if (!decision.allowed()) {
-        limiter.count(LimitKey.APPLICANT, decision);
-        return Future.failedFuture(HttpFailure.rateLimited("this applicant", decision.retryAfterSeconds(),
-            decision.headers()));
-      }
+    if (claim == KeyClaim.SAME || (claim == null && s.idempotencyKey() != null && redisConfig.minReplicasAck() > 0)) {
+      // an earlier attempt with this key may be in Redis, unpersisted: only PostgreSQL's answer is safe to give
+      return breakers.call(Upstream.POSTGRES_READ, config.breakers().postgresReadTimeout(), () -> direct.lookUp(s))
+          .recover(err -> Future.failedFuture(unavailable("queue (redis)", cause)))
+          .map(found -> {
+            if (found instanceof EnqueueResult.Absent) {
+              throw unavailable("queue (redis)", cause);
+            }
+            return new Outcome(receiptOf(found), false);
+          });
     }
     LOG.warn("dossier {} written directly to PostgreSQL: queue unavailable ({})", s.dossierId(),
         cause.getClass().getSimpleName());
     return breakers.call(Upstream.POSTGRES_WRITE, config.breakers().postgresWriteTimeout(), () -> direct.write(s))
+        .onSuccess(written -> recentDirect.noted(s.receiptDate()))
         .map(result -> new Outcome(receiptOf(result), true))
         .recover(err -> err instanceof HttpFailure ? Future.failedFuture(err)
             : Future.failedFuture(unavailable("queue (redis) and database (postgres)", err)));
   }
 
   private Receipt receiptOf(EnqueueResult result) {
+    if (result instanceof EnqueueResult.Accepted accepted) {
+      return accepted.receipt();
+    }
     if (result instanceof EnqueueResult.Limited limited) {
-      limiter.count(LimitKey.APPLICANT, limited.decision());
-      throw HttpFailure.rateLimited("this applicant", limited.decision().retryAfterSeconds(),
-          limited.decision().headers());
+      throw limitedFailure(limited.decision());
     }
     if (result instanceof EnqueueResult.Conflict) {
       throw HttpFailure.idempotencyConflict();
     }
-    return ((EnqueueResult.Accepted) result).receipt();
+    if (result instanceof EnqueueResult.Unconfirmed) {
+      long waited = redisConfig.replicaAckTimeout().toMillis();
+      throw HttpFailure.replicationUnconfirmed(redisConfig.minReplicasAck(), waited, (int) (waited + 999) / 1000 + 1);
+    }
+    throw new IllegalStateException("no receipt in " + result);
+  }
+
+  private HttpFailure limitedFailure(LimitDecision decision) {
+    limiter.count(LimitKey.APPLICANT, decision);
+    return HttpFailure.rateLimited("this applicant", decision.retryAfterSeconds(), decision.headers());
   }
 
   private HttpFailure unavailable(String what, Throwable cause) {

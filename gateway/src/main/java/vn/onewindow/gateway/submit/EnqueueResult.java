@@ -15,4 +15,12 @@ public sealed interface EnqueueResult {
 
   record Limited(LimitDecision decision) implements EnqueueResult {
   }
+
+  /** A look-up that may not write (a replay check) found no earlier dossier for the Idempotency-Key. */
+  record Absent() implements EnqueueResult {
+  }
+
+  /** Queued (or replayed), but fewer than redis.min-replicas-ack replicas confirmed it in time. */
+  record Unconfirmed(Receipt receipt, int acknowledged) implements EnqueueResult {
+  }
 }

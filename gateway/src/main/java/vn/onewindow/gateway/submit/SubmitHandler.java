@@ -13,13 +13,13 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.calendar.DueDates;
 import vn.onewindow.common.config.DossierConfig;
 import vn.onewindow.common.dossier.Channel;
+import vn.onewindow.common.dossier.Partitions;
 import vn.onewindow.common.infra.Digests;
 import vn.onewindow.common.metrics.LatencyTimers;
 import vn.onewindow.common.metrics.MeterNames;
@@ -55,20 +55,22 @@ public final class SubmitHandler {
   private final Redis redis;
   private final DossierConfig config;
   private final DueDates dueDates;
+  private final Partitions partitions;
   private final StatusLinks links;
   private final SubmissionOutcomes outcomes;
   private final Timer latency;
   private final Clock clock;
 
   public SubmitHandler(DossierParser parser, DossierValidator validator, DossierIntake intake, Redis redis,
-                       DossierConfig config, DueDates dueDates, StatusLinks links, SubmissionOutcomes outcomes,
-                       MeterRegistry registry, Clock clock) {
+                       DossierConfig config, DueDates dueDates, Partitions partitions, StatusLinks links,
+                       SubmissionOutcomes outcomes, MeterRegistry registry, Clock clock) {
     this.parser = parser;
     this.validator = validator;
     this.intake = intake;
     this.redis = redis;
     this.config = config;
     this.dueDates = dueDates;
+    this.partitions = partitions;
     this.links = links;
     this.outcomes = outcomes;
     this.latency = LatencyTimers.register(MeterNames.SUBMIT_LATENCY, "Accepted submissions, request in to 202 out",
@@ -155,14 +157,16 @@ public final class SubmitHandler {
     LocalDate receiptDate = receivedAt.atZone(config.zone()).toLocalDate();
     String procedureCode = dossier.get("procedureCode").asText();
     Procedure procedure = validator.catalogue().find(procedureCode).orElseThrow();
+    String receivingUnit = dossier.get("receivingUnit").asText();
     return new Submission(
-        UUID.randomUUID().toString(),
+        // names the unit's partition, where its queued receipt is kept: a status look-up finds it from the id
+        partitions.newDossierId(partitions.ofUnit(receivingUnit)),
         Caller.of(ctx).clientId(),
         idempotencyKey,
         Digests.sha256Hex(body),
         new String(body, StandardCharsets.UTF_8),
         procedureCode,
-        dossier.get("receivingUnit").asText(),
+        receivingUnit,
         dossier.get("handlingAgency").asText(),
         dossier.get("channel").asText(),
         receivedAt,

@@ -32,8 +32,13 @@ public final class LoadConfig {
   public final Profile profile;
   public final String runId;
   public final HubMode hubMode;
-  /** Null for a local hub until its port is known (see {@link #withLocalHub}). */
+  /** Null for a local hub until its port is known (see {@link #withLocalHub}); the first of {@link #baseUrls}. */
   public final String baseUrl;
+  /**
+   * Every gateway to load ({@code -DbaseUrl=URL1,URL2}): Gatling spreads the virtual users over them; metrics and
+   * gates read the first.
+   */
+  public final List<String> baseUrls;
   public final List<String> apiKeys;
   public final String abuserApiKey;
   public final String apiKeyHeader;
@@ -90,7 +95,8 @@ public final class LoadConfig {
     profile = b.profile;
     runId = b.runId;
     hubMode = b.hubMode;
-    baseUrl = b.baseUrl;
+    baseUrls = b.baseUrls == null ? List.of() : List.copyOf(b.baseUrls);
+    baseUrl = baseUrls.isEmpty() ? null : baseUrls.get(0);
     apiKeys = List.copyOf(b.apiKeys);
     abuserApiKey = b.abuserApiKey;
     apiKeyHeader = b.apiKeyHeader;
@@ -140,8 +146,9 @@ public final class LoadConfig {
     String baseUrl = p.string("baseUrl", "");
     b.hubMode = HubMode.valueOf(p.string("hub", baseUrl.isEmpty() ? "local" : "external").toUpperCase(Locale.ROOT));
     if (b.hubMode == HubMode.EXTERNAL) {
-      b.baseUrl = stripSlash(baseUrl.isEmpty() ? "http://127.0.0.1:8080" : baseUrl);
-      URI.create(b.baseUrl);
+      b.baseUrls = Arrays.stream((baseUrl.isEmpty() ? "http://127.0.0.1:8080" : baseUrl).split(","))
+          .map(String::trim).filter(u -> !u.isEmpty()).map(LoadConfig::stripSlash).toList();
+      b.baseUrls.forEach(URI::create);
     }
     b.apiKeys = Arrays.stream(p.string("apiKey", "dev-portal-web-key").split(","))
         .map(String::trim).filter(s -> !s.isEmpty()).toList();
@@ -199,7 +206,7 @@ public final class LoadConfig {
   /** The same configuration pointed at a hub this run started itself. */
   public LoadConfig withLocalHub(int httpPort, int postgresPort) {
     Builder b = new Builder(this);
-    b.baseUrl = "http://127.0.0.1:" + httpPort;
+    b.baseUrls = List.of("http://127.0.0.1:" + httpPort);
     b.pgUrl = "jdbc:postgresql://127.0.0.1:" + postgresPort + "/postgres";
     b.pgUser = "postgres";
     b.pgPassword = "";
@@ -221,7 +228,7 @@ public final class LoadConfig {
     m.put("profile", profile.id());
     m.put("runId", runId);
     m.put("hub", hubMode.name().toLowerCase(Locale.ROOT) + (hubMode == HubMode.LOCAL ? " (" + hubJar + ")" : ""));
-    m.put("baseUrl", String.valueOf(baseUrl));
+    m.put("baseUrl", baseUrls.isEmpty() ? "null" : String.join(",", baseUrls));
     m.put("apiKey", String.join(",", apiKeys.stream().map(LoadConfig::mask).toList()));
     if (profile == Profile.AGENCIES) {
       m.put("agencyApiKey", mask(agencyApiKey));
@@ -289,7 +296,7 @@ public final class LoadConfig {
     Profile profile;
     String runId;
     HubMode hubMode;
-    String baseUrl;
+    List<String> baseUrls;
     List<String> apiKeys = new ArrayList<>();
     String abuserApiKey;
     String apiKeyHeader;
@@ -329,7 +336,7 @@ public final class LoadConfig {
       profile = c.profile;
       runId = c.runId;
       hubMode = c.hubMode;
-      baseUrl = c.baseUrl;
+      baseUrls = c.baseUrls;
       apiKeys = c.apiKeys;
       abuserApiKey = c.abuserApiKey;
       apiKeyHeader = c.apiKeyHeader;

@@ -63,4 +63,11 @@ class LoadConfigTest {
     assertEquals("k2", c.apiKeyFor(1));
     assertEquals("k1", c.apiKeyFor(2));
   }
+
+  @Test
+  void severalGatewaysAreAllLoadedAndTheFirstIsWatched() {
+    LoadConfig c = config("baseUrl", "http://127.0.0.1:8081/, http://127.0.0.1:8082");
+    assertEquals(java.util.List.of("http://127.0.0.1:8081", "http://127.0.0.1:8082"), c.baseUrls);
+    assertEquals("http://127.0.0.1:8081", c.baseUrl);
+  }
 }

@@ -38,7 +38,8 @@ public final class Endpoints {
   }
 
   public static HttpProtocolBuilder protocol(LoadConfig config) {
-    return http.baseUrl(config.baseUrl)
+    // several gateways: Gatling gives each virtual user one of them, round-robin
+    return http.baseUrls(config.baseUrls)
         .acceptHeader("application/json")
         .userAgentHeader("onewindow-loadtest/0.1 (" + config.profile.id() + ")")
         // like the portal's backend: a pool of keep-alive connections, not a new connection per citizen

@@ -1,0 +1,44 @@
+package vn.onewindow.common.dossier;
+
+/**
+ * The keys of one intake partition. Every key starts with the partition's namespace, which carries its hash tag
+ * ({@code <prefix>{<tag>}:}), so the enqueue script's keys (idempotency record, daily sequence, stream, receipt) and
+ * the worker's keys (stream, dead letters) share one cluster slot. A standalone Redis with a single partition keeps
+ * the namespace of earlier releases ({@code <prefix>}, no tag), so upgrading it renames nothing.
+ */
+public record PartitionKeys(int index, String namespace, String stream, String deadLetterStream) {
+
+  static PartitionKeys of(int index, String namespace, String streamName, String deadLetterName) {
+    return new PartitionKeys(index, namespace, namespace + "stream:" + streamName, namespace + "stream:" + deadLetterName);
+  }
+
+  /** The partition's record of an Idempotency-Key: hash of the body and the receipt it got. */
+  public String idempotency(String clientId, String key) {
+    return namespace + "idem:" + clientId + ":" + key;
+  }
+
+  /**
+   * Stands in for {@link #idempotency} when a request has no Idempotency-Key: the script is told not to touch it, but
+   * every key a script declares must be in the partition's slot.
+   */
+  public String noIdempotency() {
+    return namespace + "idem:";
+  }
+
+  /** Daily dossier sequence of one receiving unit (Circular 01/2018: XXXX per unit per day). */
+  public String sequence(String receivingUnit, String yymmdd) {
+    return namespace + "seq:" + receivingUnit + ":" + yymmdd;
+  }
+
+  public String receipt(String dossierId) {
+    return namespace + "receipt:" + dossierId;
+  }
+
+  /**
+   * The workers reading this partition (sorted set: worker name, time of its latest read in ms). Redis 7.0's XINFO
+   * CONSUMERS only ages a consumer by its last delivery, so an idle partition's reader would look dead.
+   */
+  public String readers() {
+    return namespace + "readers";
+  }
+}

@@ -1,0 +1,72 @@
+package vn.onewindow.common.dossier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.LocalDate;
+import java.util.BitSet;
+import org.junit.jupiter.api.Test;
+
+class DossierCodeTest {
+
+  @Test
+  void shouldLookExactlyAsBeforeOnAnOrdinaryDay() {
+    assertThat(DossierCode.of("000.00.53.H48", LocalDate.of(2026, 11, 23), DossierCode.queueSequence(1)))
+        .isEqualTo("000.00.53.H48-261123-0001");
+    assertThat(DossierCode.queueSequence(42)).isEqualTo(42);
+    assertThat(DossierCode.queueSequence(8_999)).isEqualTo(8_999);
+  }
+
+  @Test
+  void shouldSkipEveryNumberStartingWithNineOnTheQueuePath() {
+    assertThat(DossierCode.queueSequence(9_000)).isEqualTo(10_000);
+    assertThat(DossierCode.queueSequence(8_999 + 80_000)).isEqualTo(89_999);
+    assertThat(DossierCode.queueSequence(8_999 + 80_001)).isEqualTo(100_000);
+    assertThat(DossierCode.queueSequence(8_999 + 80_000 + 800_000)).isEqualTo(899_999);
+    assertThat(DossierCode.queueSequence(8_999 + 80_000 + 800_001)).isEqualTo(1_000_000);
+  }
+
+  @Test
+  void shouldGiveTheDirectPathOnlyNumbersStartingWithNine() {
+    assertThat(DossierCode.directSequence(1)).isEqualTo(9_000);
+    assertThat(DossierCode.directSequence(1_000)).isEqualTo(9_999);
+    assertThat(DossierCode.directSequence(1_001)).isEqualTo(90_000);
+    assertThat(DossierCode.directSequence(11_000)).isEqualTo(99_999);
+    assertThat(DossierCode.directSequence(11_001)).isEqualTo(900_000);
+    assertThat(DossierCode.of("000.00.53.H48", LocalDate.of(2026, 11, 23), DossierCode.directSequence(1)))
+        .isEqualTo("000.00.53.H48-261123-9000");
+  }
+
+  @Test
+  void shouldKeepBothSpacesDisjointCompleteAndIncreasing() {
+    int queueCount = 200_000; // through the 4-, 5- and 6-digit widths of both spaces
+    long max = DossierCode.queueSequence(queueCount);
+    BitSet taken = new BitSet((int) max + 1);
+    long previous = 0;
+    for (long n = 1; n <= queueCount; n++) {
+      long q = DossierCode.queueSequence(n);
+      if (q <= previous || DossierCode.isDirect(q) || taken.get((int) q)) {
+        throw new AssertionError("queue number " + n + " -> " + q + " after " + previous);
+      }
+      taken.set((int) q);
+      previous = q;
+    }
+    previous = 0;
+    for (long k = 1; DossierCode.directSequence(k) <= max; k++) {
+      long d = DossierCode.directSequence(k);
+      if (d <= previous || !DossierCode.isDirect(d) || taken.get((int) d)) {
+        throw new AssertionError("direct number " + k + " -> " + d + " after " + previous);
+      }
+      taken.set((int) d);
+      previous = d;
+    }
+    // together the two spaces cover every number up to the largest one handed out, each exactly once
+    assertThat(taken.nextClearBit(1)).isEqualTo(max + 1);
+  }
+
+  @Test
+  void shouldRefuseNonPositiveCounters() {
+    assertThatThrownBy(() -> DossierCode.queueSequence(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> DossierCode.directSequence(-1)).isInstanceOf(IllegalArgumentException.class);
+  }
+}

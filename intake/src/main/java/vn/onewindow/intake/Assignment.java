@@ -1,0 +1,39 @@
+package vn.onewindow.intake;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Which partitions a worker reads, from the live workers alone, so every worker computes the same answer without
+ * talking to the others: sorted by name, worker i of W reads the partitions p with p mod W = i. With more workers
+ * than partitions each partition gets several readers (worker i reads partition i mod P); the consumer group still
+ * hands each entry to one of them. A worker missing from the list (it has not announced itself yet) reads nothing.
+ *
+ * <p>Two workers with different views of the list (one heartbeat apart) may both read a partition for a moment, or
+ * leave one unread for a heartbeat: both are harmless, the consumer group delivers each entry to one reader and
+ * unacknowledged entries are claimed once idle.
+ */
+final class Assignment {
+  private Assignment() {
+  }
+
+  static Set<Integer> partitionsOf(String worker, List<String> liveWorkers, int partitions) {
+    List<String> sorted = new ArrayList<>(new TreeSet<>(liveWorkers));
+    int index = sorted.indexOf(worker);
+    Set<Integer> mine = new TreeSet<>();
+    if (index < 0) {
+      return mine;
+    }
+    int workers = sorted.size();
+    if (workers > partitions) {
+      mine.add(index % partitions);
+      return mine;
+    }
+    for (int p = index; p < partitions; p += workers) {
+      mine.add(p);
+    }
+    return mine;
+  }
+}

@@ -1,0 +1,50 @@
+package vn.onewindow.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class AssignmentTest {
+
+  private static List<Set<Integer>> shares(List<String> workers, int partitions) {
+    List<Set<Integer>> shares = new ArrayList<>();
+    workers.forEach(w -> shares.add(Assignment.partitionsOf(w, workers, partitions)));
+    return shares;
+  }
+
+  @Test
+  void shouldGiveEveryPartitionToExactlyOneWorkerInEvenShares() {
+    List<String> workers = List.of("b-2", "a-1", "c-3");
+    List<Set<Integer>> shares = shares(workers, 16);
+    Set<Integer> all = new HashSet<>();
+    int total = 0;
+    for (Set<Integer> share : shares) {
+      assertThat(share.size()).isBetween(5, 6);
+      all.addAll(share);
+      total += share.size();
+    }
+    assertThat(all).hasSize(16);
+    assertThat(total).isEqualTo(16);
+  }
+
+  @Test
+  void shouldLetSeveralWorkersShareAPartitionWhenThereAreMoreWorkersThanPartitions() {
+    assertThat(shares(List.of("w1", "w2"), 1)).containsExactly(Set.of(0), Set.of(0));
+    assertThat(shares(List.of("w1", "w2", "w3"), 2)).containsExactly(Set.of(0), Set.of(1), Set.of(0));
+  }
+
+  @Test
+  void shouldTakeOverTheShareOfAWorkerThatLeftAndGiveAShareToOneThatJoins() {
+    List<String> three = List.of("w1", "w2", "w3");
+    List<String> two = List.of("w1", "w3");
+    Set<Integer> covered = new HashSet<>();
+    shares(two, 8).forEach(covered::addAll);
+    assertThat(covered).hasSize(8);
+    assertThat(Assignment.partitionsOf("w2", three, 8)).isNotEmpty();
+    assertThat(Assignment.partitionsOf("w2", two, 8)).isEmpty();
+  }
+}

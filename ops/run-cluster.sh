@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# One machine, the whole scaled-out hub on loopback: a Redis Cluster of 3 masters + 3 replicas (ops/redis-cluster.sh,
+# Debian's redis-server, installed when missing and run as root), two gateway processes and two intake processes
+# in cluster mode, sharing one PostgreSQL. Prints every URL and pid; Ctrl-C stops everything it started.
+#
+#   ops/run-cluster.sh                          # gateways :8081 :8082, intake health/metrics :8091 :8092, Redis 7101-7106
+#   ops/run-cluster.sh --partitions 32 --min-replicas-ack 1 --redis-base-port 7201 --gateway-ports 9081,9082
+#   HUB_RATELIMIT_ENABLED=false ops/run-cluster.sh   # any HUB_* variable reaches every process
+#   ops/rehearse.sh --base-url http://127.0.0.1:8081,http://127.0.0.1:8082 --pg-url "$(cat DIR/postgres.url)" ...
+#
+# PostgreSQL: HUB_POSTGRES_URL when set; else the machine's own on 127.0.0.1:5432 when it lets "postgres" in (a
+# database hub_cluster is created there); else the hub's embedded PostgreSQL as a fifth process (port 15433).
+# Logs, data and the URLs are kept in the run directory (--dir, default a new /tmp/onewindow-cluster.XXXXXX).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+redis_base=7101 gateways=8081,8082 intakes=8091,8092 partitions=16 replicas_ack=0 dir="" build=yes pg_port=15433
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) usage 0 ;;
+    --redis-base-port) redis_base=$2; shift 2 ;;
+    --gateway-ports) gateways=$2; shift 2 ;;
+    --intake-ports) intakes=$2; shift 2 ;;
+    --partitions) partitions=$2; shift 2 ;;
+    --min-replicas-ack) replicas_ack=$2; shift 2 ;;
+    --postgres-port) pg_port=$2; shift 2 ;;
+    --dir) dir=$2; shift 2 ;;
+    --no-build) build=no; shift ;;
+    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+if [ "$build" = yes ] || [ ! -f hub/target/hub.jar ]; then
+  echo "building hub/target/hub.jar ..." >&2
+  mvn -q -B -DskipTests -pl hub -am package
+fi
+dir=${dir:-$(mktemp -d "${TMPDIR:-/tmp}/onewindow-cluster.XXXXXX")}
+mkdir -p "$dir"
+: >"$dir/pids"
+
+# shellcheck source=ops/lib/postgres.sh
+. ops/lib/postgres.sh
+run_dir=$dir
+stop_all() {
+  stop_recorded "$dir"
+  ops/redis-cluster.sh --stop "$dir/redis" 2>/dev/null || true
+  echo "stopped; logs and data in $dir" >&2
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+ops/redis-cluster.sh --base-port "$redis_base" --dir "$dir/redis" --detach >"$dir/redis.env"
+# shellcheck disable=SC2046
+export $(cat "$dir/redis.env")
+
+shared_postgres hub_cluster "$dir" "$pg_port"
+export HUB_STREAM_PARTITIONS=$partitions HUB_REDIS_MIN_REPLICAS_ACK=$replicas_ack
+export HUB_RATELIMIT_FALLBACK_INSTANCES=${HUB_RATELIMIT_FALLBACK_INSTANCES:-2}
+export HUB_LOG_FORMAT=${HUB_LOG_FORMAT:-json} HUB_HTTP_HOST=127.0.0.1
+
+IFS=, read -r gw1 gw2 <<<"$gateways"
+IFS=, read -r in1 in2 <<<"$intakes"
+# one after the other: the first applies the database migrations alone, and a 2-core box starts JVMs no faster
+start_hub gateway-1 gateway "$gw1" || exit 1
+start_hub gateway-2 gateway "$gw2" || exit 1
+start_hub intake-1 intake "$in1" || exit 1
+start_hub intake-2 intake "$in2" || exit 1
+
+cat <<EOT
+one-window hub, cluster mode ($partitions partitions, min-replicas-ack $replicas_ack), run directory $dir
+  gateway-1 http://127.0.0.1:$gw1   gateway-2 http://127.0.0.1:$gw2   (POST /v1/dossiers, /health/ready, /metrics)
+  intake-1  http://127.0.0.1:$in1   intake-2  http://127.0.0.1:$in2   (/health/ready, /metrics)
+  $(cat "$dir/redis.env")
+  HUB_POSTGRES_URL=$HUB_POSTGRES_URL
+  pids: $(tr '\n' ' ' <"$dir/pids")  (redis-server pids in $dir/redis/pids)
+  load: ops/rehearse.sh --base-url http://127.0.0.1:$gw1,http://127.0.0.1:$gw2 --pg-url $HUB_POSTGRES_URL --profile steady
+Ctrl-C stops everything.
+EOT
+while true; do sleep 3600 & wait $!; done
