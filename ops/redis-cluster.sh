@@ -3,7 +3,8 @@
 #   ops/redis-cluster.sh [--base-port 7001] [--dir DIR] [--detach]   start; foreground unless --detach
 #   ops/redis-cluster.sh --stop DIR                                   stop a detached cluster
 # Ports BASE..BASE+5 and their bus ports (+10000) must be free. AOF with appendfsync everysec, as production
-# should run, so a restarted node comes back with its data and functions. Needs redis-server 7 (Redis Functions).
+# should run, so a restarted node comes back with its data and functions; cluster-require-full-coverage no, so the
+# healthy shards keep answering while one fails over. Needs redis-server 7.
 set -euo pipefail
 
 base=7001 dir="" detach=no
@@ -68,6 +69,7 @@ for p in "${ports[@]}"; do
   mkdir -p "$dir/$p"
   (cd "$dir/$p" && exec $detached_start redis-server --port "$p" --bind 127.0.0.1 --dir "$dir/$p" \
     --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 5000 \
+    --cluster-require-full-coverage no \
     --appendonly yes --appendfsync everysec --save '' --repl-diskless-sync-delay 0 \
     --logfile "$dir/$p/redis.log") &
   echo $! >>"$dir/pids"

@@ -56,12 +56,14 @@ ops/redis-cluster.sh --base-port $(( $(free_port) % 20000 + 30000 )) --dir "$run
   >"$run_dir/redis.env" 2>/dev/null
 for _ in $(seq 100); do redis-cli -p "$rport" PING >/dev/null 2>&1 && break; sleep 0.1; done
 # both modes issue the same units' codes from 0001 on, and code is UNIQUE in PostgreSQL: one database each
-for mode in standalone cluster; do psql "$server_url/postgres" -qc "CREATE DATABASE bench_$mode"; done
+stamp=$(date +%s)
+declare -A DB=([standalone]=bench_standalone_$stamp [cluster]=bench_cluster_$stamp)
+for mode in standalone cluster; do psql "$server_url/postgres" -qc "CREATE DATABASE ${DB[$mode]}"; done
 declare -A PORT=([standalone]=$(free_port) [cluster]=$(free_port))
-HUB_POSTGRES_URL=$server_url/bench_standalone HUB_REDIS_MODE=standalone HUB_REDIS_URL=redis://127.0.0.1:$rport \
+HUB_POSTGRES_URL=$server_url/${DB[standalone]} HUB_REDIS_MODE=standalone HUB_REDIS_URL=redis://127.0.0.1:$rport \
   HUB_STREAM_PARTITIONS=1 start_hub standalone all "${PORT[standalone]}"
 # shellcheck disable=SC2046
-env $(cat "$run_dir/redis.env") HUB_POSTGRES_URL=$server_url/bench_cluster HUB_STREAM_PARTITIONS="$PARTITIONS" \
+env $(cat "$run_dir/redis.env") HUB_POSTGRES_URL="$server_url/${DB[cluster]}" HUB_STREAM_PARTITIONS="$PARTITIONS" \
   bash -c ". ops/lib/postgres.sh; run_dir=$run_dir; start_hub cluster all ${PORT[cluster]}"
 
 # rounds alternate between the modes: on a box shared with other work the rate drifts by 2x within minutes, so the
@@ -83,10 +85,10 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 for mode in standalone cluster; do   # every 202 must reach PostgreSQL: wait for the drain, then count
-  for _ in $(seq 1200); do [ "$(rows "bench_$mode")" -ge "$(metric "${PORT[$mode]}" "$ACCEPTED_RE")" ] && break; sleep 0.1; done
+  for _ in $(seq 1200); do [ "$(rows "${DB[$mode]}")" -ge "$(metric "${PORT[$mode]}" "$ACCEPTED_RE")" ] && break; sleep 0.1; done
 done
 S_ACC=${ACC[standalone]} C_ACC=${ACC[cluster]}
-S_ROWS=$(rows bench_standalone) C_ROWS=$(rows bench_cluster)
+S_ROWS=$(rows "${DB[standalone]}") C_ROWS=$(rows "${DB[cluster]}")
 S_ALL=$(metric "${PORT[standalone]}" "$ACCEPTED_RE") C_ALL=$(metric "${PORT[cluster]}" "$ACCEPTED_RE")
 stop_recorded "$run_dir"
 ops/redis-cluster.sh --stop "$run_dir/redis" >/dev/null 2>&1 || true
@@ -111,6 +113,7 @@ def grab(pattern, default="?"):
     m = re.search(pattern, fo)
     return m.group(1) if m else default
 promoted, stall = grab(r"promoted in (\d+) ms"), grab(r"longest stall (\d+) ms")
+wait = grab(r"longest wait of one dossier (\d+) ms")
 retries, by_type = grab(r"(\d+) retries"), grab(r"retries (\{[^}]*\})", "")
 accepted, lost_fo, dup = grab(r"accepted=(\d+)"), grab(r"lost=(\d+)"), grab(r"duplicated=(\d+)")
 print()
@@ -126,6 +129,7 @@ print(f"| **cluster / standalone** | **{c_rate / s_rate:.2f}** |" if s_rate else
 print(f"| persisted / accepted (after the drain) | standalone {s_rows}/{s_all}, cluster {c_rows}/{c_all} |")
 print(f"| failover: replica promoted after SIGKILL of a master | {promoted} ms |")
 print(f"| failover: longest stall (no 202 to any client) | {stall} ms |")
+print(f"| failover: longest wait of one dossier for its 202 (retrying every 200 ms) | {wait} ms |")
 print(f"| failover: requests answered 503 and retried with the same key | {retries} {by_type} |")
 print(f"| failover: dossiers accepted / lost / duplicated | {accepted} / {lost_fo} / {dup} |")
 print()

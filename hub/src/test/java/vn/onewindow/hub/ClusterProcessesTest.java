@@ -22,6 +22,8 @@ import vn.onewindow.common.testing.TestRedisCluster;
  * duplicates none.
  */
 class ClusterProcessesTest {
+  /** New dossiers a second: enough to keep every partition busy, little enough for a 2-core box running it all. */
+  private static final int ARRIVALS_PER_SECOND = 150;
   /** The load generator's event loops, for every test of the class. */
   private static Vertx vertx;
 
@@ -44,7 +46,7 @@ class ClusterProcessesTest {
       try (HubProcess gw1 = HubProcess.start(run.config, gateway); HubProcess gw2 = HubProcess.start(run.config, gateway);
            HubProcess in1 = HubProcess.start(run.config, intake); HubProcess in2 = HubProcess.start(run.config, intake)) {
         RetryingLoad load = new RetryingLoad(vertx, List.of(gw1.port, gw2.port), 200);
-        Future<Void> running = load.start(8);
+        Future<Void> running = load.start(ARRIVALS_PER_SECOND);
         Duration bothWorking = Await.until(Duration.ofSeconds(30), "both intake processes to persist dossiers",
             () -> persisted(in1) > 50 && persisted(in2) > 50);
         double beforeKill1 = persisted(in1);
@@ -86,7 +88,7 @@ class ClusterProcessesTest {
       Migrations.apply(run.config.postgres());
       try (HubProcess hub = HubProcess.start(run.config, with(run.settings, "hub.role", "all"))) {
         RetryingLoad load = new RetryingLoad(vertx, List.of(hub.port), 200);
-        Future<Void> running = load.start(8);
+        Future<Void> running = load.start(ARRIVALS_PER_SECOND);
         Await.until(Duration.ofSeconds(30), "load under way", () -> load.accepted.size() > 300);
         int acceptedBeforeKill = load.accepted.size();
 

@@ -44,7 +44,7 @@ final class ClusterRun implements AutoCloseable {
   ClusterRun(TestRedisCluster cluster, Map<String, String> more) {
     settings = new HashMap<>(Map.of(
         "redis.mode", "cluster", "redis.url", cluster.seedList(), "stream.partitions", Integer.toString(PARTITIONS),
-        "ratelimit.enabled", "false", "intake.claim-idle-ms", "5000", "intake.claim-interval-ms", "1000",
+        "ratelimit.enabled", "false", "intake.claim-idle-ms", "8000", "intake.claim-interval-ms", "1000",
         "intake.block-ms", "500", "intake.heartbeat-ms", "1000", "http.instances", "1", "shed.backlog-poll-ms", "1000"));
     settings.putAll(more);
     config = TestServers.get().config(settings);

@@ -17,13 +17,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Closed-loop load as a well-behaved portal sends it: every dossier has its own Idempotency-Key and goes to a
- * receiving unit of its own (so to every partition), round-robin over several gateways; a 503 or a broken connection
- * is retried with the same key and body (after {@link #RETRY_PAUSE_MS}, as a client honouring a short Retry-After)
- * until the 202. Records each key's final receipt, the retries by problem type, and the longest time no 202 arrived.
+ * Load as independent citizens send it through a well-behaved portal: new dossiers arrive at a fixed rate (open
+ * loop: a failing shard does not slow the arrivals), every one with its own Idempotency-Key and receiving unit (so
+ * every partition gets some), round-robin over several gateways. A 503 or a broken connection is retried with the
+ * same key and body after the answer's Retry-After (at least {@link #MIN_RETRY_PAUSE_MS}) until the 202. Records each
+ * key's final receipt, the retries by problem type, the longest time no 202 arrived at all (stall) and the longest a
+ * single dossier waited for its 202.
  */
 final class RetryingLoad {
-  static final long RETRY_PAUSE_MS = 200;
+  static final long MIN_RETRY_PAUSE_MS = 200;
+  private static final long TICK_MS = 20;
 
   /** The receipt a key finally got. */
   record Accepted(String key, String id, String code) {
@@ -34,16 +37,18 @@ final class RetryingLoad {
   final AtomicInteger requests = new AtomicInteger();
   final AtomicInteger unexpected = new AtomicInteger();
   final AtomicLong longestStallMs = new AtomicLong();
+  final AtomicLong longestWaitMs = new AtomicLong();
   private final AtomicLong lastAcceptedNanos = new AtomicLong();
   private final AtomicInteger sequence = new AtomicInteger();
+  private final AtomicInteger open = new AtomicInteger();
   private final Vertx vertx;
   private final WebClient client;
   private final List<Integer> ports;
   private final int units;
   private final String runId = Long.toHexString(System.nanoTime());
   private final Promise<Void> done = Promise.promise();
-  private final AtomicInteger activeLoops = new AtomicInteger();
-  private volatile boolean running = true;
+  private long timer = -1;
+  private double due;
 
   RetryingLoad(Vertx vertx, List<Integer> ports, int units) {
     this.vertx = vertx;
@@ -58,65 +63,80 @@ final class RetryingLoad {
     return String.format("000.%02d.%02d.H%02d", n / 100 % 100, n % 100, 10 + n / 10_000 % 90);
   }
 
-  Future<Void> start(int concurrency) {
+  /** Starts {@code perSecond} new dossiers a second until {@link #stop}; completes once every one got its 202. */
+  Future<Void> start(int perSecond) {
     lastAcceptedNanos.set(System.nanoTime());
-    activeLoops.set(concurrency);
-    for (int i = 0; i < concurrency; i++) {
-      next();
-    }
+    timer = vertx.setPeriodic(TICK_MS, id -> {
+      due += perSecond * TICK_MS / 1000.0;
+      for (; due >= 1; due--) {
+        next();
+      }
+    });
     return done.future();
   }
 
-  /** Lets every loop finish the dossier it is on (its retries included), then completes the start future. */
+  /**
+   * Stops new arrivals. The start future completes once every dossier being retried got its 202: one given up on
+   * could still be stored, and reconciliation would not know it.
+   */
   void stop() {
-    running = false;
+    vertx.cancelTimer(timer);
+    vertx.runOnContext(v -> completeWhenSettled());
+  }
+
+  private void completeWhenSettled() {
+    if (open.get() == 0) {
+      done.tryComplete();
+    } else {
+      vertx.setTimer(MIN_RETRY_PAUSE_MS, id -> completeWhenSettled());
+    }
   }
 
   private void next() {
-    if (!running) {
-      if (activeLoops.decrementAndGet() == 0) {
-        done.tryComplete();
-      }
-      return;
-    }
     int n = sequence.incrementAndGet();
     JsonObject dossier = new JsonObject(HubEndToEndTest.withApplicant(HubEndToEndTest.example("birth-registration.json"),
         900_000 + n)).put("receivingUnit", unit(n % units));
-    send("load-" + runId + "-" + n, dossier.encode(), n);
+    open.incrementAndGet();
+    send("load-" + runId + "-" + n, dossier.encode(), n, 0, System.nanoTime());
   }
 
-  private void send(String key, String body, int attempt) {
+  private void send(String key, String body, int n, int attempt, long firstSent) {
     requests.incrementAndGet();
-    int port = ports.get(Math.floorMod(attempt, ports.size()));
+    int port = ports.get(Math.floorMod(n + attempt, ports.size()));
     client.post(port, "127.0.0.1", "/v1/dossiers").putHeader("Content-Type", "application/json")
         .putHeader("X-Api-Key", HubEndToEndTest.API_KEY).putHeader("Idempotency-Key", key)
         .sendBuffer(Buffer.buffer(body))
         .onComplete(ar -> {
           if (ar.succeeded() && ar.result().statusCode() == 202) {
-            accept(key, ar.result());
-            next();
-            return;
-          }
-          String why = ar.failed() ? "connection: " + ar.cause().getClass().getSimpleName() : problem(ar.result());
-          if (ar.succeeded() && ar.result().statusCode() != 503) {
+            accept(key, ar.result(), firstSent);
+            open.decrementAndGet();
+          } else if (ar.failed() || ar.result().statusCode() == 503) {
+            String why = ar.failed() ? "connection: " + ar.cause().getClass().getSimpleName() : problem(ar.result());
+            retriesByProblem.computeIfAbsent(why, k -> new AtomicInteger()).incrementAndGet();
+            vertx.setTimer(retryPauseMs(ar.failed() ? null : ar.result()),
+                id -> send(key, body, n, attempt + 1, firstSent));
+          } else {
             unexpected.incrementAndGet();
-            retriesByProblem.computeIfAbsent("unexpected " + ar.result().statusCode() + " " + why,
+            retriesByProblem.computeIfAbsent("unexpected " + ar.result().statusCode() + " " + problem(ar.result()),
                 k -> new AtomicInteger()).incrementAndGet();
-            next();
-            return;
+            open.decrementAndGet();
           }
-          retriesByProblem.computeIfAbsent(why, k -> new AtomicInteger()).incrementAndGet();
-          vertx.setTimer(RETRY_PAUSE_MS, id -> send(key, body, attempt + 1));
         });
   }
 
-  private void accept(String key, HttpResponse<Buffer> response) {
+  private static long retryPauseMs(HttpResponse<Buffer> response) {
+    String retryAfter = response == null ? null : response.getHeader("Retry-After");
+    return Math.max(MIN_RETRY_PAUSE_MS, retryAfter == null ? 0 : Long.parseLong(retryAfter) * 1000);
+  }
+
+  private void accept(String key, HttpResponse<Buffer> response, long firstSent) {
+    long now = System.nanoTime();
+    longestWaitMs.accumulateAndGet((now - firstSent) / 1_000_000, Math::max);
     JsonObject receipt = response.bodyAsJsonObject();
     Accepted previous = accepted.putIfAbsent(key, new Accepted(key, receipt.getString("id"), receipt.getString("code")));
     if (previous != null && !previous.id().equals(receipt.getString("id"))) {
       unexpected.incrementAndGet(); // one key, two receipts: never
     }
-    long now = System.nanoTime();
     long gapMs = (now - lastAcceptedNanos.getAndSet(now)) / 1_000_000;
     longestStallMs.accumulateAndGet(gapMs, Math::max);
   }
@@ -135,7 +155,8 @@ final class RetryingLoad {
   }
 
   String figures() {
-    return String.format("%d requests, %d dossiers accepted, %d retries %s, %d unexpected answers, longest stall %d ms",
-        requests.get(), accepted.size(), retried(), retriesByProblem, unexpected.get(), longestStallMs.get());
+    return String.format("%d requests, %d dossiers accepted, %d retries %s, %d unexpected answers, longest stall %d ms, "
+            + "longest wait of one dossier %d ms", requests.get(), accepted.size(), retried(), retriesByProblem,
+        unexpected.get(), longestStallMs.get(), longestWaitMs.get());
   }
 }

@@ -48,6 +48,8 @@ public final class StreamReader {
   private final String consumer;
   private final int replicas;
   private final Duration replicaAckTimeout;
+  /** When this reader last marked itself in the partition's readers set (read loop only). */
+  private long lastMarked;
 
   public StreamReader(Redis redis, PartitionKeys partition, String group, String consumer, RedisConfig redisConfig) {
     this.redis = redis;
@@ -64,20 +66,26 @@ public final class StreamReader {
 
   /**
    * New entries for this consumer, blocking up to {@code blockMs} on the dedicated connection; empty on timeout. The
-   * same batch first marks this worker as a reader of the partition (the monitor counts recent readers).
+   * same batch marks this worker as a reader of the partition (the monitor counts recent readers), at most once per
+   * {@code blockMs}: under load reads follow each other closely and one mark per block stands for all of them.
    */
   public Future<Read> readNew(RedisConnection connection, int count, long blockMs) {
     long now = System.currentTimeMillis();
     List<Request> batch = new ArrayList<>(4);
-    batch.add(Request.cmd(Command.ZADD).arg(partition.readers()).arg(now).arg(consumer));
-    batch.add(Request.cmd(Command.ZREMRANGEBYSCORE).arg(partition.readers()).arg("-inf").arg(now - FORGET_READERS_MS));
+    if (now - lastMarked >= blockMs) {
+      lastMarked = now;
+      batch.add(Request.cmd(Command.ZADD).arg(partition.readers()).arg(now).arg(consumer));
+      batch.add(Request.cmd(Command.ZREMRANGEBYSCORE).arg(partition.readers()).arg("-inf")
+          .arg(now - FORGET_READERS_MS));
+    }
+    int read = batch.size();
     batch.add(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(group).arg(consumer)
         .arg("COUNT").arg(count).arg("BLOCK").arg(blockMs).arg("STREAMS").arg(partition.stream()).arg(">"));
     if (replicas > 0) {
       batch.add(waitForReplicas());
     }
     return connection.batch(batch).map(all -> {
-      Response reply = all.get(2);
+      Response reply = all.get(read);
       List<Delivery> out = new ArrayList<>();
       if (reply != null) {
         // [[streamName, [[entryId, [field, value, ...]], ...]]]
