@@ -127,8 +127,9 @@ measure() {
   sleep 2
 
   echo "== [$label] 2/3 saturation: wrk -t2 -c$CONNECTIONS for ${DURATION}s, CPU of every process from /proc"
-  [ "$PROFILE" = 1 ] && jcmd "$GATEWAY" JFR.start name=bench settings=profile filename="$RUN_DIR/gateway.jfr" >/dev/null
   base_rows=$(rows); base_acc=$(metric "$gport" "$ACCEPTED_RE"); base_all=$(metric "$gport" "$ALL_RE")
+  # the profile covers the load only (not these /metrics scrapes); jcmd's own work lands before the CPU window
+  [ "$PROFILE" = 1 ] && jcmd "$GATEWAY" JFR.start name=bench settings=profile filename="$RUN_DIR/gateway.jfr" >/dev/null
   start=$(now); put start "$start"
   python3 "$BENCH/lib-sample.py" procs "$RUN_DIR/cpu.json" gateway="$GATEWAY" intake="$INTAKE" redis="$REDIS_PID" \
     --pg-db "$BENCH_DB" -- wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${load[@]}" \

@@ -173,12 +173,15 @@ def print_profile(path, java_user_us):
     except (OSError, subprocess.TimeoutExpired) as e:
         print(f"Profile: could not read {path}: {e}")
         return
-    stacks, frames, inside = [], [], False
+    stacks, frames, inside, thread = [], [], False, ""
     for line in text.splitlines():
-        if line.strip() == "stackTrace = [":
+        if line.strip().startswith("sampledThread = "):
+            thread = line.split("=", 1)[1].strip()
+        elif line.strip() == "stackTrace = [":
             frames, inside = [], True
         elif inside and line.strip() == "]":
-            stacks.append(frames)
+            if not thread.startswith(('"Attach Listener"', '"JFR')):  # the profiler's own work
+                stacks.append(frames)
             inside = False
         elif inside and line.strip() != "...":
             m = FRAME.match(line)
@@ -190,6 +193,9 @@ def print_profile(path, java_user_us):
     n = len(stacks)
     self_counts = collections.Counter(s[0] for s in stacks if s)
     ours = collections.Counter(m for s in stacks for m in {fr for fr in s if fr.startswith("vn.onewindow.")})
+    innermost = collections.Counter(next((fr for fr in s if fr.startswith("vn.onewindow.")),
+                                         "(no method of ours on the stack: Netty, Vert.x, clients, JDK)")
+                                    for s in stacks)
     print(f"Where the gateway's CPU goes (JFR, settings=profile, {n} Java execution samples over the saturation;"
           f" µs = share x {java_user_us:.0f} µs user CPU of its Java threads per accepted dossier; time in the kernel"
           f" and in GC/JIT threads is not sampled)")
@@ -198,6 +204,9 @@ def print_profile(path, java_user_us):
         print(f"    {100 * c / n:5.1f}%  {c / n * java_user_us:6.1f} µs  {frame}")
     print("  top 15 of our methods (vn.onewindow.*) by inclusive samples:")
     for frame, c in ours.most_common(15):
+        print(f"    {100 * c / n:5.1f}%  {c / n * java_user_us:6.1f} µs  {frame}")
+    print("  top 15 by the innermost of our methods on the stack (its own code and the library code it calls):")
+    for frame, c in innermost.most_common(15):
         print(f"    {100 * c / n:5.1f}%  {c / n * java_user_us:6.1f} µs  {frame}")
 
 
