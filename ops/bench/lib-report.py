@@ -104,7 +104,7 @@ def ratio(a, b, fmt="8.3f"):
     return format(a / b, fmt) if b else "     n/a"
 
 
-def print_capacity(run, f, ceilings, conns, duration, note=""):
+def print_capacity(f, ceilings, conns, duration, note=""):
     xadd, nginx = ceilings.get("xadd", 0.0), ceilings.get("nginx", 0.0)
     print()
     print(f"CAPACITY ({datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node()},"
@@ -256,7 +256,7 @@ def main():
     figs = [figures(r, duration, half_duration) for r in runs]
     for run, f in zip(runs, figs):
         note = f"  [before: {run['jar']}, config of {run['dir']}]" if run["label"] == "before" else ""
-        print_capacity(run, f, ceilings, conns, duration, note)
+        print_capacity(f, ceilings, conns, duration, note)
         print_details(run, f)
     if len(runs) == 2:
         print_comparison(figs[0], figs[1], runs, ceilings)
