@@ -4,6 +4,7 @@
 # (the current build, and optionally a baseline jar, one after the other on freshly created servers):
 #   1. cold start: a fresh gateway process; time from its start to /health/ready, then the accepted rate of each
 #      second of the first COLD_DURATION s of saturating load (wrk, closed loop) from the moment it is ready;
+#      then WARMUP_DURATION s more of the same load, not measured;
 #   2. hub: max sustained accepted rate (wrk, closed loop, saturating), with the CPU of each process read from /proc
 #      (gateway JVM, intake JVM, redis-server, the PostgreSQL backends of the run's database, wrk, the whole box)
 #      over the saturation and the drain, per accepted / persisted dossier; RSS of both JVMs; the persisted rate
@@ -34,6 +35,7 @@ BENCH=$ROOT/ops/bench
 DURATION=${DURATION:-20}            # seconds of saturation for the max accepted rate
 HALF_DURATION=${HALF_DURATION:-20}  # seconds at half the max rate for the p99
 COLD_DURATION=${COLD_DURATION:-30}  # seconds of load sampled after a fresh gateway turns ready
+WARMUP_DURATION=${WARMUP_DURATION:-10}  # seconds of load after the cold start, not measured, before the saturation
 NGINX_DURATION=${NGINX_DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
 PACED_CONNECTIONS=${PACED_CONNECTIONS:-32}
@@ -123,7 +125,11 @@ measure() {
   refused=$(refusals "$gport")
   put cold_refused "$refused"
   echo "   refused during the cold start: ${refused:-none}"
-  drain_to "$(metric "$gport" "$ACCEPTED_RE")" "$DRAIN_TIMEOUT" || echo "   (backlog of the cold phase not drained)"
+  if [ "$WARMUP_DURATION" -gt 0 ]; then
+    echo "== [$label] warm-up, not measured: wrk -t2 -c$CONNECTIONS for ${WARMUP_DURATION}s"
+    run wrk -t2 -c"$CONNECTIONS" -d"${WARMUP_DURATION}s" "${load[@]}" > /dev/null 2>&1 || true
+  fi
+  drain_to "$(metric "$gport" "$ACCEPTED_RE")" "$DRAIN_TIMEOUT" || echo "   (backlog of the cold start not drained)"
   sleep 2
 
   echo "== [$label] 2/3 saturation: wrk -t2 -c$CONNECTIONS for ${DURATION}s, CPU of every process from /proc"

@@ -216,6 +216,8 @@ def print_comparison(b, a, runs, ceilings):
             ("hub / nginx", lambda f: f["acc_rate"] / nginx if nginx else float("nan"), "{:.3f}"),
             ("p99 at half the max rate, ms", "p99", "{:.1f}"),
             ("gateway CPU µs / accepted dossier", lambda f: f["cpu"]["gateway"]["us"], "{:.0f}"),
+            ("  of which event loops", lambda f: f["cpu"]["gateway"]["groups"]["event_loops"], "{:.0f}"),
+            ("  of which JIT compiler threads", lambda f: f["cpu"]["gateway"]["groups"]["jit"], "{:.0f}"),
             ("intake CPU µs / persisted dossier", lambda f: f["cpu"]["intake"]["us"], "{:.0f}"),
             ("redis-server CPU µs / dossier", lambda f: f["cpu"]["redis"]["us"], "{:.0f}"),
             ("PostgreSQL CPU µs / persisted dossier", lambda f: f["cpu"]["postgres"]["us"], "{:.0f}"),
