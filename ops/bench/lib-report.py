@@ -61,7 +61,7 @@ def figures(run, duration, half_duration):
              persist_during=num(run, "rows_at_end") / (end - start) if end > start else 0.0,
              half_rate=num(run, "accepted2") / half_duration, refused2=int(num(run, "refused2")),
              p50=num(run, "half_p50", float("nan")), p99=num(run, "half_p99", float("nan")),
-             ready_s=num(run, "ready_s", float("nan")))
+             ready_s=num(run, "ready_s", float("nan")), warmup_s=num(run, "warmup_s", float("nan")))
     cpu = run["cpu"]
     if cpu:
         tick, secs = cpu["clk_tck"], cpu["seconds"]
@@ -87,8 +87,13 @@ def figures(run, duration, half_duration):
     if cold:
         pts = [(t, c) for t, c in cold["samples"] if c is not None]
         f["cold_rates"] = [(c1 - c0) / (t1 - t0) for (t0, c0), (t1, c1) in zip(pts, pts[1:]) if t1 > t0]
-        at10 = next(((t, c) for t, c in pts if t >= 10 - 0.05), None)
-        f["cold_first10"] = (at10[1] - pts[0][1]) / at10[0] if at10 and at10[0] > 0 else float("nan")
+        # the count at 10 s after ready, interpolated between the samples around it (a slow scrape shifts them)
+        after = next((i for i, (t, _) in enumerate(pts) if t >= 10), None)
+        if after:
+            (t0, c0), (t1, c1) = pts[after - 1], pts[after]
+            f["cold_first10"] = (c0 + (c1 - c0) * (10 - t0) / (t1 - t0) - pts[0][1]) / 10
+        else:
+            f["cold_first10"] = float("nan")
         warm = f["acc_rate"] or float("nan")
         f["cold_ratio"] = f["cold_first10"] / warm
         f["cold_reach"] = {share: next((i + 1 for i, r in enumerate(f["cold_rates"]) if r >= share * warm), None)
@@ -125,8 +130,10 @@ def print_capacity(f, ceilings, conns, duration, note=""):
 
 def print_details(run, f):
     if "cpu" in f:
-        print(f"CPU per dossier (/proc utime+stime over the saturation and the drain, {f['window_s']:.1f} s;"
-              f" whole box busy {f['box_cores']:.2f} of {f['cores']} cores, these processes {f['ours_cores']:.2f})")
+        print(f"CPU per dossier (/proc utime+stime over the saturation and the drain, {f['window_s']:.1f} s, after"
+              f" {run.get('warmup_s', '?')} s of warm-up whose last step had JIT at {run.get('warm_jit_share', '?')} of"
+              f" the gateway's CPU; whole box busy {f['box_cores']:.2f} of {f['cores']} cores, these processes"
+              f" {f['ours_cores']:.2f})")
         print("  process                 µs/dossier   user  system   cores  per")
         labels = {"gateway": "gateway JVM", "intake": "intake JVM", "redis": "redis-server",
                   "postgres": "PostgreSQL backends", "wrk": "wrk (load generator)"}
@@ -222,6 +229,7 @@ def print_comparison(b, a, runs, ceilings):
             ("redis-server CPU µs / dossier", lambda f: f["cpu"]["redis"]["us"], "{:.0f}"),
             ("PostgreSQL CPU µs / persisted dossier", lambda f: f["cpu"]["postgres"]["us"], "{:.0f}"),
             ("time from start to ready, s", "ready_s", "{:.1f}"),
+            ("warm-up until JIT settled, s (unmeasured)", lambda f: f["warmup_s"], "{:.0f}"),
             ("accepted/s in the first 10 s after ready", "cold_first10", "{:.0f}"),
             ("first 10 s / warm rate", "cold_ratio", "{:.2f}"),
             ("gateway RSS max, MB", lambda f: f["cpu"]["gateway"]["rss_mb"], "{:.0f}"),

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Samplers for ops/bench/capacity.sh, reading /proc and /metrics only (no agent in the measured processes).
 
-  lib-sample.py procs OUT NAME=PID... [--pg-db DB] [-- CMD...]
+  lib-sample.py procs OUT NAME=PID... [--pg-db DB] [--until-done] [-- CMD...]
       CPU ([utime, stime] of every thread, /proc/<pid>/stat fields 14-15) of each named process between start and
       SIGTERM, split by thread group (event loops, JIT, GC and VM, other), the largest VmRSS seen (one sample a
       second), and the CPU of the PostgreSQL backends serving database DB (pg_stat_activity.datname, via psql and
       the PG* environment): backends present at start count from their ticks then, those that appear later from
       zero (they started inside the window), those that end from their last sample; and the busy ticks of the whole
       box (/proc/stat). CMD (the load generator) is started once the first sample is taken (OUT.started) and is
-      measured too; OUT.done holds its exit code once it has ended. Writes JSON to OUT.
+      measured too; OUT.done holds its exit code once it has ended (--until-done: the measurement ends with it).
+      Writes JSON to OUT.
   lib-sample.py counter OUT URL -- CMD...
       Sums the accepted submissions (hub_submissions_total, outcome accepted or degraded) at URL, then runs CMD and
       samples again every second while CMD runs. Writes JSON {"samples": [[seconds, count], ...], "rc": rc}.
@@ -101,11 +102,13 @@ def box_ticks():
 
 
 def procs(out_path, args):
-    named, db, cmd = {}, None, None
+    named, db, cmd, until_done = {}, None, None, False
     while args:
         a = args.pop(0)
         if a == "--pg-db":
             db = args.pop(0)
+        elif a == "--until-done":
+            until_done = True
         elif a == "--":
             cmd, args = args, []
         else:
@@ -151,6 +154,8 @@ def procs(out_path, args):
                 with open(out_path + ".done", "w") as f:
                     f.write(str(child.returncode))
                 child = None
+                if until_done:
+                    break
         if time.monotonic() >= next_sample:
             sample()
             next_sample += 1
