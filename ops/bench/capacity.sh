@@ -4,8 +4,8 @@
 # (the current build, and optionally a baseline jar, one after the other on freshly created servers):
 #   1. cold start: a fresh gateway process; time from its start to /health/ready, then the accepted rate of each
 #      second of the first COLD_DURATION s of saturating load (wrk, closed loop) from the moment it is ready;
-#      then more of the same load, not measured, in WARMUP_STEP s steps until the gateway's JIT compiler threads
-#      use less than WARM_JIT_SHARE of its CPU (at most WARMUP_DURATION s): warm means compiled;
+#      then more of the same load, not measured, in WARMUP_STEP s steps until the JIT compiler threads of both JVMs
+#      use less than WARM_JIT_SHARE of their process's CPU (at most WARMUP_DURATION s): warm means compiled;
 #   2. hub: max sustained accepted rate (wrk, closed loop, saturating), with the CPU of each process read from /proc
 #      (gateway JVM, intake JVM, redis-server, the PostgreSQL backends of the run's database, wrk, the whole box)
 #      over the saturation and the drain, per accepted / persisted dossier; RSS of both JVMs; the persisted rate
@@ -36,9 +36,9 @@ BENCH=$ROOT/ops/bench
 DURATION=${DURATION:-20}            # seconds of saturation for the max accepted rate
 HALF_DURATION=${HALF_DURATION:-20}  # seconds at half the max rate for the p99
 COLD_DURATION=${COLD_DURATION:-30}  # seconds of load sampled after a fresh gateway turns ready
-WARMUP_DURATION=${WARMUP_DURATION:-60}  # at most this many seconds of unmeasured load after the cold start, in
-WARMUP_STEP=${WARMUP_STEP:-5}           # steps of this many seconds, until the gateway's JIT compiler threads use
-WARM_JIT_SHARE=${WARM_JIT_SHARE:-0.10}  # less than this share of its CPU in a step
+WARMUP_DURATION=${WARMUP_DURATION:-90}  # at most this many seconds of unmeasured load after the cold start, in
+WARMUP_STEP=${WARMUP_STEP:-10}          # steps of this many seconds, until the JIT compiler threads of both JVMs
+WARM_JIT_SHARE=${WARM_JIT_SHARE:-0.10}  # use less than this share of their process's CPU in a step
 NGINX_DURATION=${NGINX_DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
 PACED_CONNECTIONS=${PACED_CONNECTIONS:-32}
@@ -128,17 +128,21 @@ measure() {
   refused=$(refusals "$gport")
   put cold_refused "$refused"
   echo "   refused during the cold start: ${refused:-none}"
-  echo "== [$label] warm-up, not measured: wrk -t2 -c$CONNECTIONS in ${WARMUP_STEP}s steps until JIT < $WARM_JIT_SHARE of the gateway's CPU (at most ${WARMUP_DURATION}s)"
+  echo "== [$label] warm-up, not measured: wrk -t2 -c$CONNECTIONS in ${WARMUP_STEP}s steps until JIT < $WARM_JIT_SHARE of each JVM's CPU (at most ${WARMUP_DURATION}s)"
   local warmed=0 jit=n/a
+  # JFR's first recording compiles JFR's own code: a throwaway one here keeps that out of the measured window
+  [ "$PROFILE" = 1 ] && jcmd "$GATEWAY" JFR.start name=warm settings=profile >/dev/null
   while [ "$warmed" -lt "$WARMUP_DURATION" ]; do
-    run python3 "$BENCH/lib-sample.py" procs "$RUN_DIR/warm.json" --until-done gateway="$GATEWAY" -- \
+    run python3 "$BENCH/lib-sample.py" procs "$RUN_DIR/warm.json" --until-done gateway="$GATEWAY" intake="$INTAKE" -- \
       wrk -t2 -c"$CONNECTIONS" -d"${WARMUP_STEP}s" "${load[@]}" > /dev/null 2>&1 || true
     warmed=$((warmed + WARMUP_STEP))
-    jit=$(python3 -c 'import json, sys; g = json.load(open(sys.argv[1]))["procs"]["gateway"]
-print(round(sum(g["groups"].get("jit", [0, 0])) / max(1, sum(g["cpu"])), 2))' "$RUN_DIR/warm.json")
+    jit=$(python3 -c 'import json, sys; p = json.load(open(sys.argv[1]))["procs"]
+print(max(round(sum(p[j]["groups"].get("jit", [0, 0])) / max(1, sum(p[j]["cpu"])), 2) for j in ("gateway", "intake")))' \
+      "$RUN_DIR/warm.json")
     python3 -c 'import sys; sys.exit(float(sys.argv[1]) >= float(sys.argv[2]))' "$jit" "$WARM_JIT_SHARE" && break
   done
-  echo "   warm-up ${warmed}s; JIT share of the gateway's CPU in the last step: $jit"
+  [ "$PROFILE" = 1 ] && jcmd "$GATEWAY" JFR.stop name=warm >/dev/null
+  echo "   warm-up ${warmed}s; JIT share of the CPU in its last step (the larger of the two JVMs): $jit"
   put warmup_s "$warmed"; put warm_jit_share "$jit"
   drain_to "$(metric "$gport" "$ACCEPTED_RE")" "$DRAIN_TIMEOUT" || echo "   (backlog of the cold start not drained)"
   sleep 2

@@ -132,7 +132,7 @@ def print_details(run, f):
     if "cpu" in f:
         print(f"CPU per dossier (/proc utime+stime over the saturation and the drain, {f['window_s']:.1f} s, after"
               f" {run.get('warmup_s', '?')} s of warm-up whose last step had JIT at {run.get('warm_jit_share', '?')} of"
-              f" the gateway's CPU; whole box busy {f['box_cores']:.2f} of {f['cores']} cores, these processes"
+              f" a JVM's CPU; whole box busy {f['box_cores']:.2f} of {f['cores']} cores, these processes"
               f" {f['ours_cores']:.2f})")
         print("  process                 µs/dossier   user  system   cores  per")
         labels = {"gateway": "gateway JVM", "intake": "intake JVM", "redis": "redis-server",
