@@ -144,7 +144,10 @@ print(max(round(sum(p[j]["groups"].get("jit", [0, 0])) / max(1, sum(p[j]["cpu"])
   [ "$PROFILE" = 1 ] && jcmd "$GATEWAY" JFR.stop name=warm >/dev/null
   echo "   warm-up ${warmed}s; JIT share of the CPU in its last step (the larger of the two JVMs): $jit"
   put warmup_s "$warmed"; put warm_jit_share "$jit"
-  drain_to "$(metric "$gport" "$ACCEPTED_RE")" "$DRAIN_TIMEOUT" || echo "   (backlog of the cold start not drained)"
+  local total
+  total=$(metric "$gport" "$ACCEPTED_RE")
+  drain_to "$total" "$DRAIN_TIMEOUT" || echo "   the intake is $(( total - $(rows) )) dossiers behind after ${DRAIN_TIMEOUT}s of drain:" \
+    "the saturation's persisted figures count only what it received, its CPU per persisted dossier all it committed"
   sleep 2
 
   echo "== [$label] 2/3 saturation: wrk -t2 -c$CONNECTIONS for ${DURATION}s, CPU of every process from /proc"
@@ -160,21 +163,24 @@ print(max(round(sum(p[j]["groups"].get("jit", [0, 0])) / max(1, sum(p[j]["cpu"])
   wait_file "$RUN_DIR/cpu.json.done" $((DURATION + 60)) || fail "wrk did not end"
   run_end=$(now); put run_end "$run_end"
   [ "$PROFILE" = 1 ] && jcmd "$GATEWAY" JFR.stop name=bench >/dev/null
-  put rows_at_end $(( $(rows) - base_rows ))
+  put rows_at_end "$(rows "$start")"
   accepted=$(( $(metric "$gport" "$ACCEPTED_RE") - base_acc ))
   refused=$(( $(metric "$gport" "$ALL_RE") - base_all - accepted ))
   put accepted "$accepted"; put refused "$refused"
   grep -E '^wrk:|Requests/sec' "$RUN_DIR/sat.txt" | sed 's/^/   /'
-  drain_to $((base_rows + accepted)) "$DRAIN_TIMEOUT" || true
+  drain_to "$accepted" "$DRAIN_TIMEOUT" "$start" || true
   stop_pid "$sampler" 10
-  put rows $(( $(rows) - base_rows ))
+  # persisted and lost: the dossiers received during the saturation; CPU per persisted dossier: every row committed
+  # in the window (the same number unless an earlier backlog was still draining)
+  put rows "$(rows "$start")"
+  put rows_committed $(( $(rows) - base_rows ))
   # the workers' own pace: rows of this load over first receipt -> last commit (persisted_at is set in the batch)
   local span drain_after
   read -r span drain_after < <(psql -X -d "$BENCH_DB" -tA -F ' ' -c \
     "SELECT extract(epoch FROM max(persisted_at) - min(received_at)), greatest(0, extract(epoch FROM max(persisted_at)) - $run_end)
        FROM dossier WHERE received_at >= to_timestamp($start)")
   put persist_span "${span:-0}"
-  echo "   accepted $accepted (refused $refused), persisted $(( $(rows) - base_rows )) after the drain (last commit ${drain_after:-?} s after the load)"
+  echo "   accepted $accepted (refused $refused), persisted $(rows "$start") after the drain (last commit ${drain_after:-?} s after the load)"
 
   local acc_rate half d0 r0 delay base_acc2 base_all2 accepted2
   acc_rate=$(python3 -c "print(round($accepted / $DURATION, 1))")

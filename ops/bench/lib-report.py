@@ -67,7 +67,8 @@ def figures(run, duration, half_duration):
         tick, secs = cpu["clk_tck"], cpu["seconds"]
         f["window_s"], f["cores"] = secs, cpu["cores"]
         f["box_cores"] = cpu["box_ticks"] / tick / secs
-        per = {"gateway": accepted, "redis": accepted, "intake": rows, "postgres": rows, "wrk": accepted}
+        committed = int(num(run, "rows_committed", rows))
+        per = {"gateway": accepted, "redis": accepted, "intake": committed, "postgres": committed, "wrk": accepted}
         procs = dict(cpu["procs"])
         if cpu.get("postgres"):
             procs["postgres"] = cpu["postgres"]

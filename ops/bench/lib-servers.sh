@@ -122,11 +122,12 @@ wait_ready() {
   return 1
 }
 
-rows() { psql -X -d "$BENCH_DB" -tAc "SELECT count(*) FROM dossier"; }
+# rows [EPOCH]: dossiers in PostgreSQL (received by the gateway at or after EPOCH)
+rows() { psql -X -d "$BENCH_DB" -tAc "SELECT count(*) FROM dossier WHERE received_at >= to_timestamp(${1:-0})"; }
 
-# drain_to ROWS SECONDS: waits until the dossier table holds at least ROWS rows
+# drain_to ROWS SECONDS [EPOCH]: waits until PostgreSQL holds at least ROWS dossiers (received at or after EPOCH)
 drain_to() {
-  for _ in $(seq 1 $(($2 * 10))); do [ "$(rows)" -ge "$1" ] && return 0; sleep 0.1; done
+  for _ in $(seq 1 $(($2 * 10))); do [ "$(rows "${3:-0}")" -ge "$1" ] && return 0; sleep 0.1; done
   return 1
 }
 
