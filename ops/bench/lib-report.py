@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+"""Report of ops/bench/capacity.sh: lib-report.py WORK DURATION HALF_DURATION CONNECTIONS
+
+Reads WORK/ceilings.txt (xadd=, nginx=) and, for each measured jar, WORK/<label>/ (label `before` = the baseline
+jar, `after` = the current one): result.txt (key=value from the script), cpu.json (lib-sample.py procs),
+cold.json (lib-sample.py counter), gc-gateway.log and gc-intake.log (-Xlog:gc), gateway.jfr (PROFILE=1).
+Prints the capacity block of each jar (the `after` one in the historical format), CPU per dossier by process, the
+cold start, memory and GC, the profile, and with two jars a before/after table. Exit 1 when a dossier was lost or
+nothing was accepted.
+"""
+import collections
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+
+PAUSE = re.compile(r"\bPause\b.*?([0-9.]+)ms\s*$")
+FRAME = re.compile(r"^\s+(\S.*?)(?:\s+line:\s*\d+)?(?:\s+bci:\s*\d+)?\s*$")
+GC_LONG_MS = 50
+
+
+def load(work, label):
+    d = os.path.join(work, label)
+    if not os.path.isdir(d):
+        return None
+    with open(os.path.join(d, "result.txt")) as f:
+        run = dict(line.rstrip("\n").split("=", 1) for line in f if "=" in line)
+    run["dir_path"], run["label"] = d, label
+    for name in ("cpu", "cold"):
+        path = os.path.join(d, name + ".json")
+        run[name] = json.load(open(path)) if os.path.exists(path) else None
+    run["gc"] = {role: gc_pauses(os.path.join(d, f"gc-{role}.log")) for role in ("gateway", "intake")}
+    return run
+
+
+def gc_pauses(path):
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return [float(m.group(1)) for m in map(PAUSE.search, f) if m]
+
+
+def num(run, key, default=0.0):
+    try:
+        return float(run.get(key, default))
+    except ValueError:
+        return default
+
+
+def figures(run, duration, half_duration):
+    """Every figure of one jar, as numbers (None when not measured)."""
+    f = {}
+    accepted, rows = int(num(run, "accepted")), int(num(run, "rows"))
+    span, start, end = num(run, "persist_span"), num(run, "start"), num(run, "run_end")
+    f.update(accepted=accepted, refused=int(num(run, "refused")), rows=rows, rows_at_end=int(num(run, "rows_at_end")),
+             span=span, acc_rate=accepted / duration, lost=max(0, accepted - rows),
+             persist_rate=rows / span if span > 0 else 0.0,
+             persist_during=num(run, "rows_at_end") / (end - start) if end > start else 0.0,
+             half_rate=num(run, "accepted2") / half_duration, refused2=int(num(run, "refused2")),
+             p50=num(run, "half_p50", float("nan")), p99=num(run, "half_p99", float("nan")),
+             ready_s=num(run, "ready_s", float("nan")), warmup_s=num(run, "warmup_s", float("nan")))
+    cpu = run["cpu"]
+    if cpu:
+        tick, secs = cpu["clk_tck"], cpu["seconds"]
+        f["window_s"], f["cores"] = secs, cpu["cores"]
+        f["box_cores"] = cpu["box_ticks"] / tick / secs
+        committed = int(num(run, "rows_committed", rows))
+        per = {"gateway": accepted, "redis": accepted, "intake": committed, "postgres": committed, "wrk": accepted}
+        procs = dict(cpu["procs"])
+        if cpu.get("postgres"):
+            procs["postgres"] = cpu["postgres"]
+        f["cpu"] = {}
+        for name, p in procs.items():
+            u, s = p["cpu"]
+            n = per.get(name, accepted) or 1
+            f["cpu"][name] = {"us": (u + s) / tick * 1e6 / n, "user_us": u / tick * 1e6 / n,
+                              "sys_us": s / tick * 1e6 / n, "cores": (u + s) / tick / secs,
+                              "rss_mb": p.get("rss_max_kb", 0) / 1024, "backends": p.get("backends"),
+                              "groups": {g: sum(v) / tick * 1e6 / n for g, v in p.get("groups", {}).items()},
+                              "java_user_us": sum(p.get("groups", {}).get(g, [0, 0])[0]
+                                                  for g in ("event_loops", "other")) / tick * 1e6 / n}
+        f["ours_cores"] = sum(c["cores"] for c in f["cpu"].values())
+        f["others_cores"] = max(0.0, f["box_cores"] - f["ours_cores"])
+    cold = run["cold"]
+    if cold:
+        pts = [(t, c) for t, c in cold["samples"] if c is not None]
+        f["cold_rates"] = [(c1 - c0) / (t1 - t0) for (t0, c0), (t1, c1) in zip(pts, pts[1:]) if t1 > t0]
+        # the count at 10 s after ready, interpolated between the samples around it (a slow scrape shifts them)
+        after = next((i for i, (t, _) in enumerate(pts) if t >= 10), None)
+        if after:
+            (t0, c0), (t1, c1) = pts[after - 1], pts[after]
+            f["cold_first10"] = (c0 + (c1 - c0) * (10 - t0) / (t1 - t0) - pts[0][1]) / 10
+        else:
+            f["cold_first10"] = float("nan")
+        warm = f["acc_rate"] or float("nan")
+        f["cold_ratio"] = f["cold_first10"] / warm
+        f["cold_reach"] = {share: next((i + 1 for i, r in enumerate(f["cold_rates"]) if r >= share * warm), None)
+                           for share in (0.7, 0.9)}
+    for role, pauses in run["gc"].items():
+        if pauses is not None:
+            f[f"gc_{role}"] = {"count": len(pauses), "max": max(pauses, default=0.0),
+                               "long": sum(1 for p in pauses if p > GC_LONG_MS), "total": sum(pauses)}
+    return f
+
+
+def ratio(a, b, fmt="8.3f"):
+    return format(a / b, fmt) if b else "     n/a"
+
+
+def print_capacity(f, ceilings, conns, duration, note=""):
+    xadd, nginx = ceilings.get("xadd", 0.0), ceilings.get("nginx", 0.0)
+    print()
+    print(f"CAPACITY ({datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node()},"
+          f" {os.cpu_count()} cores, load generator on the same box){note}")
+    print(f"  hub max sustained accepted rate : {f['acc_rate']:8.0f} dossiers/s  (wrk closed loop, {conns} connections,"
+          f" {duration:.0f} s; refused {f['refused']})")
+    print(f"  hub p99 at half of it           : {f['p99']:8.1f} ms  (p50 {f['p50']:.1f} ms at {f['half_rate']:.0f}/s"
+          f" accepted, refused {f['refused2']})")
+    print(f"  persisted rate                  : {f['persist_rate']:8.0f} rows/s  ({f['rows']} rows from first receipt"
+          f" to last commit in {f['span']:.1f} s; {f['persist_during']:.0f}/s by the end of the load; lost {f['lost']})")
+    print(f"  nginx return 202 (1 worker)     : {nginx:8.0f} req/s")
+    print(f"  Redis XADD (unpipelined)        : {xadd:8.0f} /s")
+    print("ratios")
+    print(f"  hub / nginx                     : {ratio(f['acc_rate'], nginx)}")
+    print(f"  hub / XADD                      : {ratio(f['acc_rate'], xadd)}")
+    print(f"  persisted / accepted            : {ratio(f['persist_rate'], f['acc_rate'])}")
+
+
+def print_details(run, f):
+    if "cpu" in f:
+        print(f"CPU per dossier (/proc utime+stime over the saturation and the drain, {f['window_s']:.1f} s, after"
+              f" {run.get('warmup_s', '?')} s of warm-up whose last step had JIT at {run.get('warm_jit_share', '?')} of"
+              f" a JVM's CPU; whole box busy {f['box_cores']:.2f} of {f['cores']} cores, these processes"
+              f" {f['ours_cores']:.2f})")
+        print("  process                 µs/dossier   user  system   cores  per")
+        labels = {"gateway": "gateway JVM", "intake": "intake JVM", "redis": "redis-server",
+                  "postgres": "PostgreSQL backends", "wrk": "wrk (load generator)"}
+        for name in ("gateway", "intake", "redis", "postgres", "wrk"):
+            c = f["cpu"].get(name)
+            if not c:
+                continue
+            what = "persisted" if name in ("intake", "postgres") else "accepted"
+            if c["backends"] is not None:
+                what += f" ({c['backends']} backends of the run's database)"
+            print(f"  {labels[name]:22s} {c['us']:10.0f} {c['user_us']:6.0f} {c['sys_us']:7.0f} {c['cores']:7.2f}  {what}")
+            if c["groups"] and name in ("gateway", "intake"):
+                parts = ", ".join(f"{g.replace('_', ' ')} {v:.0f}" for g, v in sorted(c["groups"].items(),
+                                                                                  key=lambda kv: -kv[1]))
+                print(f"  {'':22s} threads: {parts}")
+    if "cold_rates" in f:
+        rates = f["cold_rates"]
+        reach = ", ".join(f"{int(s * 100)}% in second {r}" if r else f"{int(s * 100)}% not within {len(rates)} s"
+                          for s, r in f["cold_reach"].items())
+        print(f"Cold start (a fresh gateway): ready {f['ready_s']:.1f} s after its start; accepted/s in each second"
+              f" after ready:")
+        for i in range(0, len(rates), 10):
+            print(f"  {i + 1:2d}-{min(i + 10, len(rates)):2d} s: " + " ".join(f"{r:5.0f}" for r in rates[i:i + 10]))
+        print(f"  first 10 s: {f['cold_first10']:.0f}/s = {f['cold_ratio']:.2f} of the warm rate ({f['acc_rate']:.0f}/s);"
+              f" warm share reached: {reach}; refused: {run.get('cold_refused') or 'none'}")
+    mem = []
+    for role in ("gateway", "intake"):
+        g, c = f.get(f"gc_{role}"), f.get("cpu", {}).get(role)
+        rss = f"RSS max {c['rss_mb']:.0f} MB at the max rate" if c else "RSS n/a"
+        gc = (f"GC pauses {g['count']} (total {g['total']:.0f} ms), longest {g['max']:.1f} ms, over {GC_LONG_MS} ms:"
+              f" {g['long']}") if g else "no GC log"
+        mem.append(f"  {role:8s}: {rss}; {gc}")
+    print(f"Memory and GC (JVM options: {run.get('java_opts', '')}; pauses over the whole life of the process)")
+    print("\n".join(mem))
+    jfr = os.path.join(run["dir_path"], "gateway.jfr")
+    if os.path.exists(jfr):
+        print_profile(jfr, f.get("cpu", {}).get("gateway", {}).get("java_user_us", 0.0))
+
+
+def print_profile(path, java_user_us):
+    try:
+        text = subprocess.run(["jfr", "print", "--events", "jdk.ExecutionSample", "--stack-depth", "128", path],
+                              capture_output=True, text=True, timeout=300).stdout
+    except (OSError, subprocess.TimeoutExpired) as e:
+        print(f"Profile: could not read {path}: {e}")
+        return
+    stacks, frames, inside, thread = [], [], False, ""
+    for line in text.splitlines():
+        if line.strip().startswith("sampledThread = "):
+            thread = line.split("=", 1)[1].strip()
+        elif line.strip() == "stackTrace = [":
+            frames, inside = [], True
+        elif inside and line.strip() == "]":
+            if not thread.startswith(('"Attach Listener"', '"JFR')):  # the profiler's own work
+                stacks.append(frames)
+            inside = False
+        elif inside and line.strip() != "...":
+            m = FRAME.match(line)
+            if m:
+                frames.append(m.group(1).split("(", 1)[0])
+    if not stacks:
+        print("Profile: no execution samples")
+        return
+    n = len(stacks)
+    self_counts = collections.Counter(s[0] for s in stacks if s)
+    ours = collections.Counter(m for s in stacks for m in {fr for fr in s if fr.startswith("vn.onewindow.")})
+    innermost = collections.Counter(next((fr for fr in s if fr.startswith("vn.onewindow.")),
+                                         "(no method of ours on the stack: Netty, Vert.x, clients, JDK)")
+                                    for s in stacks)
+    print(f"Where the gateway's CPU goes (JFR, settings=profile, {n} Java execution samples over the saturation;"
+          f" µs = share x {java_user_us:.0f} µs user CPU of its Java threads per accepted dossier; time in the kernel"
+          f" and in GC/JIT threads is not sampled)")
+    print("  top 15 frames by self samples:")
+    for frame, c in self_counts.most_common(15):
+        print(f"    {100 * c / n:5.1f}%  {c / n * java_user_us:6.1f} µs  {frame}")
+    print("  top 15 of our methods (vn.onewindow.*) by inclusive samples:")
+    for frame, c in ours.most_common(15):
+        print(f"    {100 * c / n:5.1f}%  {c / n * java_user_us:6.1f} µs  {frame}")
+    print("  top 15 by the innermost of our methods on the stack (its own code and the library code it calls):")
+    for frame, c in innermost.most_common(15):
+        print(f"    {100 * c / n:5.1f}%  {c / n * java_user_us:6.1f} µs  {frame}")
+
+
+def print_comparison(b, a, runs, ceilings):
+    nginx = ceilings.get("nginx", 0.0)
+    rows = [("accepted/s, warm (max sustained)", "acc_rate", "{:.0f}"),
+            ("hub / nginx", lambda f: f["acc_rate"] / nginx if nginx else float("nan"), "{:.3f}"),
+            ("p99 at half the max rate, ms", "p99", "{:.1f}"),
+            ("gateway CPU µs / accepted dossier", lambda f: f["cpu"]["gateway"]["us"], "{:.0f}"),
+            ("  of which event loops", lambda f: f["cpu"]["gateway"]["groups"]["event_loops"], "{:.0f}"),
+            ("  of which JIT compiler threads", lambda f: f["cpu"]["gateway"]["groups"]["jit"], "{:.0f}"),
+            ("intake CPU µs / persisted dossier", lambda f: f["cpu"]["intake"]["us"], "{:.0f}"),
+            ("redis-server CPU µs / dossier", lambda f: f["cpu"]["redis"]["us"], "{:.0f}"),
+            ("PostgreSQL CPU µs / persisted dossier", lambda f: f["cpu"]["postgres"]["us"], "{:.0f}"),
+            ("time from start to ready, s", "ready_s", "{:.1f}"),
+            ("warm-up until JIT settled, s (unmeasured)", lambda f: f["warmup_s"], "{:.0f}"),
+            ("accepted/s in the first 10 s after ready", "cold_first10", "{:.0f}"),
+            ("first 10 s / warm rate", "cold_ratio", "{:.2f}"),
+            ("gateway RSS max, MB", lambda f: f["cpu"]["gateway"]["rss_mb"], "{:.0f}"),
+            ("intake RSS max, MB", lambda f: f["cpu"]["intake"]["rss_mb"], "{:.0f}"),
+            ("longest GC pause, ms (gateway)", lambda f: f["gc_gateway"]["max"], "{:.1f}"),
+            ("longest GC pause, ms (intake)", lambda f: f["gc_intake"]["max"], "{:.1f}"),
+            (f"GC pauses over {GC_LONG_MS} ms (both)", lambda f: f["gc_gateway"]["long"] + f["gc_intake"]["long"], "{:.0f}"),
+            ("persisted / accepted", lambda f: f["persist_rate"] / f["acc_rate"] if f["acc_rate"] else float("nan"), "{:.3f}"),
+            ("lost", "lost", "{:.0f}"),
+            ("other processes on the box, cores (noise)", "others_cores", "{:.2f}")]
+
+    def value(f, get):
+        try:
+            return float(f[get] if isinstance(get, str) else get(f))
+        except (KeyError, TypeError, ZeroDivisionError):
+            return float("nan")
+    print()
+    print(f"BEFORE / AFTER (one run, same servers re-created, same durations; before = {runs[0]['jar']}"
+          f" in {runs[0]['dir']}, after = {runs[1]['jar']})")
+    print(f"  {'measure':42s} {'before':>9s} {'after':>9s} {'after/before':>13s}")
+    for name, get, fmt in rows:
+        vb, va = value(b, get), value(a, get)
+        r = f"{va / vb:13.3f}" if vb and vb == vb and va == va else f"{'n/a':>13s}"
+        print(f"  {name:42s} {fmt.format(vb):>9s} {fmt.format(va):>9s} {r}")
+
+
+def main():
+    work, duration, half_duration, conns = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+    ceilings = {}
+    if os.path.exists(os.path.join(work, "ceilings.txt")):
+        with open(os.path.join(work, "ceilings.txt")) as f:
+            ceilings = {k: float(v or 0) for k, v in (line.strip().split("=", 1) for line in f if "=" in line)}
+    runs = [r for r in (load(work, "before"), load(work, "after")) if r]
+    figs = [figures(r, duration, half_duration) for r in runs]
+    for run, f in zip(runs, figs):
+        note = f"  [before: {run['jar']}, config of {run['dir']}]" if run["label"] == "before" else ""
+        print_capacity(f, ceilings, conns, duration, note)
+        print_details(run, f)
+    if len(runs) == 2:
+        print_comparison(figs[0], figs[1], runs, ceilings)
+    sys.exit(0 if all(f["rows"] >= f["accepted"] > 0 for f in figs) else 1)
+
+
+if __name__ == "__main__":
+    main()
