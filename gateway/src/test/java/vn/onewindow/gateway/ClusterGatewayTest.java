@@ -9,6 +9,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.redis.client.Command;
 import java.util.ArrayList;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import io.vertx.core.json.JsonArray;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -51,9 +54,38 @@ class ClusterGatewayTest {
 
   static Map<String, String> clusterConfig(TestRedisCluster cluster, Map<String, String> more) {
     Map<String, String> values = new HashMap<>(Map.of("redis.mode", "cluster", "redis.url", cluster.seedList(),
-        "stream.partitions", Integer.toString(PARTITIONS), "http.instances", "1"));
+        "stream.partitions", Integer.toString(PARTITIONS), "http.instances", "1",
+        "dossier.agency-directory", UNITS_DIRECTORY.toString()));
     values.putAll(more);
     return values;
+  }
+
+  /**
+   * These tests spread dossiers over many receiving units ({@link #unit}), more than the shipped directory lists:
+   * a directory of the shipped agencies plus every unit code below 20,000, written once per JVM.
+   */
+  static final Path UNITS_DIRECTORY = unitsDirectory();
+
+  private static Path unitsDirectory() {
+    try {
+      JsonObject shipped = new JsonObject(new String(ClusterGatewayTest.class.getClassLoader().getResourceAsStream("config/agencies.json").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      JsonArray agencies = shipped.getJsonArray("agencies");
+      java.util.Set<String> known = new java.util.HashSet<>();
+      agencies.forEach(a -> known.add(((JsonObject) a).getString("code")));
+      for (int n = 0; n < 20_000; n++) {
+        if (known.add(unit(n))) {
+          agencies.add(new JsonObject().put("code", unit(n)).put("name", "Test unit " + n).put("level", "district")
+              .putNull("parent").put("validFrom", "2016-01-01").putNull("validTo").putNull("successor")
+              .put("source", "ClusterGatewayTest").put("verified", false));
+        }
+      }
+      Path file = Files.createTempFile("cluster-units", ".json");
+      file.toFile().deleteOnExit();
+      Files.writeString(file, shipped.encode());
+      return file;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** A receiving unit code in another partition for each {@code n}: 000.00.<n>.H48 style codes. */
