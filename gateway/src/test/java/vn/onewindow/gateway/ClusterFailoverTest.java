@@ -29,11 +29,12 @@ class ClusterFailoverTest {
       HttpResponse<Buffer> before = gw.post(ClusterGatewayTest.dossier(unit, 1));
       assertThat(before.bodyAsJsonObject().getString("code")).endsWith("-0001");
 
+      // replication is asynchronous: the first dossier must be on the replica before its master dies
+      cluster.awaitReplicasCaughtUp(cluster.masterOf(partition.stream()));
       Duration failover = cluster.killMaster(partition.stream());
       long promoted = System.nanoTime();
       HttpResponse<Buffer> after = gw.post(ClusterGatewayTest.dossier(unit, 2));
       long firstAnswerMs = Await.millisSince(promoted);
-
       String other = otherUnitOnAnotherMaster(cluster, gw, partition);
       TestRedisCluster.Node master = cluster.masterOf(gw.keys.forUnit(other).stream());
       cluster.killNode(master.port());

@@ -122,20 +122,6 @@ class ClusterClientSpikeTest {
     redis.close();
   }
 
-  private static void awaitReplicaCaughtUp(TestRedisCluster cluster, TestRedisCluster.Node master) {
-    long target = replicationOffset(cluster.cli(master.port(), "INFO", "replication"), "master_repl_offset:");
-    TestRedisCluster.Node replica = cluster.replicas().stream().filter(n -> master.id().equals(n.masterId()))
-        .findFirst().orElseThrow();
-    vn.onewindow.common.testing.Await.until(TestRedisCluster.FAILOVER_DEADLINE, "replica " + replica.port()
-        + " at offset " + target, () -> replicationOffset(cluster.cli(replica.port(), "INFO", "replication"),
-        "slave_repl_offset:") >= target);
-  }
-
-  private static long replicationOffset(String info, String field) {
-    return info.lines().filter(l -> l.startsWith(field)).mapToLong(l -> Long.parseLong(l.substring(field.length())
-        .trim())).findFirst().orElse(-1);
-  }
-
   @Test
   void functionsLoadedOnAllMastersSurviveFailoverButNotAnEmptyRestart() {
     try (TestRedisCluster cluster = TestRedisCluster.startFresh()) {
@@ -156,7 +142,7 @@ class ClusterClientSpikeTest {
       TestRedisCluster.Node oldMaster = cluster.masterOf("{" + failed + "}");
       // replication is asynchronous: kill only once the replica has everything written so far (else the promoted
       // replica may lack the library or the counter, which is the async-replication hazard, not this test's point)
-      awaitReplicaCaughtUp(cluster, oldMaster);
+      cluster.awaitReplicasCaughtUp(oldMaster);
       long killedAt = System.nanoTime();
       cluster.killNode(oldMaster.port());
       // until the promotion, connect() needs the dead node too: new sends fail for EVERY shard, while a connection
