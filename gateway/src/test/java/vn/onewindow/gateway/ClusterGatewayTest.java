@@ -9,7 +9,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.redis.client.Command;
 import java.util.ArrayList;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import io.vertx.core.json.JsonArray;
 import java.util.HashMap;
@@ -27,6 +26,7 @@ import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.dossier.PartitionTags;
 import vn.onewindow.common.infra.Digests;
+import vn.onewindow.common.testing.TestAgencies;
 import vn.onewindow.common.testing.TestRedisCluster;
 import vn.onewindow.common.testing.TestRedisCluster.Node;
 
@@ -64,29 +64,7 @@ class ClusterGatewayTest {
    * These tests spread dossiers over many receiving units ({@link #unit}), more than the shipped directory lists:
    * a directory of the shipped agencies plus every unit code below 20,000, written once per JVM.
    */
-  static final Path UNITS_DIRECTORY = unitsDirectory();
-
-  private static Path unitsDirectory() {
-    try {
-      JsonObject shipped = new JsonObject(new String(ClusterGatewayTest.class.getClassLoader().getResourceAsStream("config/agencies.json").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
-      JsonArray agencies = shipped.getJsonArray("agencies");
-      java.util.Set<String> known = new java.util.HashSet<>();
-      agencies.forEach(a -> known.add(((JsonObject) a).getString("code")));
-      for (int n = 0; n < 20_000; n++) {
-        if (known.add(unit(n))) {
-          agencies.add(new JsonObject().put("code", unit(n)).put("name", "Test unit " + n).put("level", "district")
-              .putNull("parent").put("validFrom", "2016-01-01").putNull("validTo").putNull("successor")
-              .put("source", "ClusterGatewayTest").put("verified", false));
-        }
-      }
-      Path file = Files.createTempFile("cluster-units", ".json");
-      file.toFile().deleteOnExit();
-      Files.writeString(file, shipped.encode());
-      return file;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
+  static final Path UNITS_DIRECTORY = TestAgencies.withUnits(ClusterGatewayTest::unit, 20_000);
 
   /** A receiving unit code in another partition for each {@code n}: 000.00.<n>.H48 style codes. */
   static String unit(int n) {

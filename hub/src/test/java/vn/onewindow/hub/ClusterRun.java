@@ -46,6 +46,8 @@ final class ClusterRun implements AutoCloseable {
         "redis.mode", "cluster", "redis.url", cluster.seedList(), "stream.partitions", Integer.toString(PARTITIONS),
         "ratelimit.enabled", "false", "intake.claim-idle-ms", "8000", "intake.claim-interval-ms", "1000",
         "intake.block-ms", "500", "intake.heartbeat-ms", "1000", "http.instances", "1", "shed.backlog-poll-ms", "1000"));
+    // the load spreads over many receiving units (RetryingLoad.unit), more than the shipped directory lists
+    settings.put("dossier.agency-directory", RetryingLoad.UNITS_DIRECTORY.toString());
     settings.putAll(more);
     config = TestServers.get().config(settings);
     keys = RedisKeys.of(config.redis(), config.stream());

@@ -58,6 +58,10 @@ final class RetryingLoad {
         .setIdleTimeout(5), new PoolOptions().setHttp1MaxSize(64));
   }
 
+  /** The shipped agency directory plus every unit code of {@link #unit} below 20,000, written once per JVM. */
+  static final java.nio.file.Path UNITS_DIRECTORY =
+      vn.onewindow.common.testing.TestAgencies.withUnits(RetryingLoad::unit, 20_000);
+
   /** The receiving unit of the n-th dossier: many units, so every partition gets some. */
   static String unit(int n) {
     return String.format("000.%02d.%02d.H%02d", n / 100 % 100, n % 100, 10 + n / 10_000 % 90);
