@@ -5,6 +5,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
 import vn.onewindow.common.calendar.DueDates;
 import vn.onewindow.common.calendar.OfficialCalendar;
 import vn.onewindow.common.config.DossierConfig;
@@ -138,6 +140,17 @@ public final class GatewayShared {
 
   public EdgeHandlers edge() {
     return edge;
+  }
+
+  /**
+   * The appointment date of a dossier of {@code procedureCode} accepted at {@code acceptedAt}: the procedure's
+   * statutory working days on the official calendar (no cut-off: the agency chose when to accept). Null for a
+   * procedure no longer in the catalogue: the dossier keeps no computed date rather than a wrong one.
+   */
+  public LocalDate acceptanceDue(String procedureCode, Instant acceptedAt) {
+    return validator.catalogue().find(procedureCode)
+        .map(p -> dueDates.due(acceptedAt, p.processingDays()).due())
+        .orElse(null);
   }
 
   /** The synthetic warm-up a new process runs before it turns ready (see {@link Warmup}). */

@@ -79,7 +79,8 @@ public final class GatewayVerticle extends VerticleBase {
         readTimeout));
     FeedHandler feeds = new FeedHandler(reads, shared.breakers(), readTimeout, shared.directory(), shared.registry());
     EventHandler progress = new EventHandler(new DossierParser(config.http().bodyLimitBytes()), events,
-        shared.breakers(), config.resilience().breakers().postgresWriteTimeout(), config.dossier(), shared.registry(),
+        shared.breakers(), config.resilience().breakers().postgresWriteTimeout(), config.dossier(),
+        shared::acceptanceDue, shared.registry(),
         Clock.systemUTC());
     ProcedureHandler procedures = new ProcedureHandler(shared.validator().catalogue(), shared.dueDates(),
         Clock.systemUTC());

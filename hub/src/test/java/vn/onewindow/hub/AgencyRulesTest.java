@@ -12,12 +12,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import vn.onewindow.common.calendar.OfficialCalendar;
+import vn.onewindow.common.calendar.DueDates;
 
 /** Every refusal of the agency side answers its problem and leaves PostgreSQL exactly as it was. */
 class AgencyRulesTest {
@@ -124,11 +128,27 @@ class AgencyRulesTest {
   }
 
   @Test
+  void shouldGiveAnAcceptanceWithoutDateTheAppointmentOfTheOfficialCalendar() {
+    String id = hub.submitPersisted("birth-registration.json").getString("id");
+    Instant accepted = Instant.now();
+    long events = events();
+    // birth registration takes 1 working day; the calendar's own tests cover Tết and the swapped Saturdays
+    LocalDate expected = new DueDates(OfficialCalendar.load(Path.of("../config/calendar/vn"), 2025, 2028),
+        ZoneId.of("Asia/Ho_Chi_Minh")).due(accepted, 1).due();
+
+    HttpResponse<Buffer> answer = hub.event(AGENCY_KEY, id, event("acc-" + id, 2, accepted));
+
+    assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(201);
+    assertThat(answer.bodyAsJsonObject().getString("dueDate")).isEqualTo(expected.toString());
+    assertThat(events()).isEqualTo(events + 1);
+  }
+
+  @Test
   void shouldRefuseAnEventMissingWhatItsStatusRequires() {
     String id = hub.submitPersisted("birth-registration.json").getString("id");
     long events = events();
 
-    JsonObject noDueDate = assertProblem(hub.event(AGENCY_KEY, id, event("inv-1", 2, Instant.now())), 422,
+    JsonObject noDueDate = assertProblem(hub.event(AGENCY_KEY, id, event("inv-1", 5, Instant.now())), 422,
         "invalid-event");
     assertThat(noDueDate.getJsonArray("errors").getJsonObject(0).getString("pointer")).isEqualTo("/dueDate");
     JsonObject misplaced = assertProblem(hub.event(AGENCY_KEY, id, event("inv-2", 3, Instant.now())

@@ -66,6 +66,14 @@ public final class StatusTransitions {
 
   /** Acceptance (2) sets the appointment date, a supplement request (5) re-dates it: both need a due date. */
   public static boolean requiresDueDate(NationalStatus status) {
+    return status == ADDITIONAL_DOCUMENTS_REQUESTED;
+  }
+
+  /**
+   * The statuses that set an appointment date: a supplement request (5) must name the new one; an acceptance (2) may
+   * name it, else the hub computes it on the official calendar from the procedure's statutory days.
+   */
+  public static boolean takesDueDate(NationalStatus status) {
     return status == ACCEPTED || status == ADDITIONAL_DOCUMENTS_REQUESTED;
   }
 

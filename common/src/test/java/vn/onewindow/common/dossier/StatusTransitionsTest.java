@@ -58,8 +58,11 @@ class StatusTransitionsTest {
   }
 
   @Test
-  void shouldAskForADueDateWithAcceptanceAndSupplementAndResultsWithTheDecision() {
+  void shouldAskForADueDateWithSupplementTakeOneWithAcceptanceAndResultsWithTheDecision() {
+    // an acceptance without a date gets the official calendar's (EventStore); a supplement must name the new one
     assertThat(EnumSet.allOf(NationalStatus.class).stream().filter(StatusTransitions::requiresDueDate))
+        .containsExactly(ADDITIONAL_DOCUMENTS_REQUESTED);
+    assertThat(EnumSet.allOf(NationalStatus.class).stream().filter(StatusTransitions::takesDueDate))
         .containsExactly(ACCEPTED, ADDITIONAL_DOCUMENTS_REQUESTED);
     assertThat(EnumSet.allOf(NationalStatus.class).stream().filter(StatusTransitions::requiresResult))
         .containsExactly(PROCESSING_FINISHED);

@@ -12,12 +12,14 @@ import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import vn.onewindow.common.config.DossierConfig;
 import vn.onewindow.common.dossier.StatusTransitions;
 import vn.onewindow.common.metrics.LatencyTimers;
@@ -63,9 +65,10 @@ public final class EventHandler {
   private final Timer latency;
 
   public EventHandler(DossierParser parser, Pool events, UpstreamBreakers breakers, Duration timeout,
-                      DossierConfig config, MeterRegistry registry, Clock clock) {
+                      DossierConfig config, BiFunction<String, Instant, LocalDate> acceptanceDue,
+                      MeterRegistry registry, Clock clock) {
     this.parser = parser;
-    this.store = new EventStore(events);
+    this.store = new EventStore(events, acceptanceDue);
     this.breakers = breakers;
     this.timeout = timeout;
     this.config = config;

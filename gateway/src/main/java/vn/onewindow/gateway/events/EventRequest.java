@@ -52,7 +52,7 @@ public record EventRequest(String eventId, NationalStatus status, Instant at, St
     String code = status.code() + " (" + status.label() + ")";
     if (StatusTransitions.requiresDueDate(status) && dueDate == null) {
       violations.add(new Violation("/dueDate", "required with status " + code + ": the appointment date"));
-    } else if (!StatusTransitions.requiresDueDate(status) && dueDate != null) {
+    } else if (!StatusTransitions.takesDueDate(status) && dueDate != null) {
       violations.add(new Violation("/dueDate", "only taken with status 2 (accepted) or 5 (supplement requested), "
           + "not with " + code));
     } else if (dueDate != null && at != null && dueDate.isBefore(at.atZone(zone).toLocalDate())) {

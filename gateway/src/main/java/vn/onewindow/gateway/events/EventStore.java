@@ -10,6 +10,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.function.BiFunction;
 import java.time.ZoneOffset;
 import java.util.UUID;
 import vn.onewindow.common.dossier.NationalStatus;
@@ -24,7 +25,8 @@ import vn.onewindow.gateway.security.Caller;
  */
 final class EventStore {
   private static final String LOCK = """
-      SELECT d.code, d.handling_agency, d.status, d.due_date, COALESCE(d.status_changed_at, d.received_at) AS last_at
+      SELECT d.code, d.handling_agency, d.procedure_code, d.status, d.due_date,
+             COALESCE(d.status_changed_at, d.received_at) AS last_at
       FROM dossier d WHERE d.id = $1 FOR UPDATE""";
 
   private static final String FIND = """
@@ -80,9 +82,12 @@ final class EventStore {
   }
 
   private final Pool pool;
+  private final BiFunction<String, Instant, LocalDate> acceptanceDue;
 
-  EventStore(Pool pool) {
+  /** {@code acceptanceDue}: the appointment of a procedure's dossier accepted at an instant, on the calendar. */
+  EventStore(Pool pool, BiFunction<String, Instant, LocalDate> acceptanceDue) {
     this.pool = pool;
+    this.acceptanceDue = acceptanceDue;
   }
 
   Future<Recording> record(UUID dossierId, Caller caller, EventRequest event) {
@@ -117,14 +122,17 @@ final class EventStore {
       return Future.succeededFuture(new InThePast(lastAt));
     }
     LocalDate previousDue = dossier.getLocalDate("due_date");
+    // an acceptance without a date gets the one the official calendar gives: the clock starts at acceptance
+    LocalDate dueDate = event.dueDate() != null || event.status() != NationalStatus.ACCEPTED ? event.dueDate()
+        : acceptanceDue.apply(dossier.getString("procedure_code"), event.at());
     Tuple params = Tuple.tuple().addValue(dossierId).addString(caller.clientId()).addString(event.eventId())
         .addInteger(event.status().code()).addOffsetDateTime(event.at().atOffset(ZoneOffset.UTC))
-        .addString(event.officer()).addString(event.note()).addLocalDate(event.dueDate()).addLocalDate(previousDue)
+        .addString(event.officer()).addString(event.note()).addLocalDate(dueDate).addLocalDate(previousDue)
         .addString(event.result()).addString(fingerprint);
     return conn.preparedQuery(RECORD).execute(params).map(rows -> {
       Row row = first(rows);
       return new Recorded(state(dossierId, dossier.getString("code"), event.eventId(), row.getLong("seq"),
-          event.status(), event.at(), event.dueDate() != null ? event.dueDate() : previousDue,
+          event.status(), event.at(), dueDate != null ? dueDate : previousDue,
           row.getOffsetDateTime("recorded_at").toInstant()), false);
     });
   }

@@ -32,7 +32,7 @@ final class DossierViews {
       NationalStatus changed = NationalStatus.of(h.getInteger("status"));
       String at = micros(h.getLong("at"));
       history.add(new JsonObject().put("status", changed.toJson()).put("at", at).put("note", h.getString("note")));
-      if (StatusTransitions.requiresDueDate(changed)) {
+      if (StatusTransitions.takesDueDate(changed)) {
         dueDateChanges.add(new JsonObject().put("at", at).put("status", changed.code())
             .put("dueDate", h.getString("dueDate")).put("previousDueDate", h.getString("previousDueDate")));
       }
