@@ -19,7 +19,7 @@ if [ "${HUB_CDS:-on}" != off ]; then
     CDS=(-XX:SharedArchiveFile="$JSA" -Xshare:auto)
   else
     rm -f hub/target/hub-*.jsa
-    CDS=(-XX:ArchiveClassesAtExit="$JSA")
+    CDS=(-XX:ArchiveClassesAtExit="$JSA" -Xlog:cds=off -Xlog:cds+dynamic=off)  # quiet: it lists every class it skips
   fi
 fi
 # shellcheck disable=SC2086 # HUB_JAVA_OPTS is a list of JVM options
