@@ -1,37 +1,63 @@
 -- Enqueues one dossier atomically in its receiving unit's partition: idempotency check, dossier code, stream entry,
--- queued receipt. Prefixed with dossier-code.lua when loaded. Every key is in the partition's hash slot, so in
+-- queued receipt. Prefixed with dossier-code.lua and with constants DossierQueue renders from Java when it loads the
+-- script (CODE_FORMAT, CODE_FIELD, ENTRY_ID_FIELD, ENTRY_FIELDS, RECEIPT_FIELDS, RECEIVED_AT_FIELD,
+-- EXPECTED_RESULT_BY_FIELD; their owners are DossierCode, StreamEntry and QueuedReceipt), so a call sends values
+-- only. Every key is in the partition's hash slot, so in
 -- cluster mode the script runs on one master; being one script it is all-or-nothing and serialised: concurrent
 -- retries of one Idempotency-Key yield exactly one dossier, and no two dossiers of a unit and day share a code.
--- The field names of the stream entry and of the receipt come from Java (StreamEntry, QueuedReceipt), and so does
--- the code format (DossierCode): this script only adds the code it issues and the entry id.
+--
+-- Stored once: the stream entry (what the workers persist), the receipt (code, entry id and what a status look-up
+-- shows) and, for a keyed request, the idempotency record "<body sha256>:<dossier id>" pointing at that receipt,
+-- which outlives it (CrossChecks: receipt TTL >= idempotency TTL). A record written by an earlier release (a hash
+-- with its own copy of the receipt) is still honoured until it expires.
 --
 -- KEYS[1] idempotency record (a placeholder in the slot when the request has no Idempotency-Key)
 -- KEYS[2] daily sequence of the receiving unit      KEYS[3] partition stream      KEYS[4] queued receipt
 -- ARGV[1] SHA-256 of the body   ARGV[2] dossier id   ARGV[3] code prefix "<receiving unit>-YYMMDD"
--- ARGV[4] code format (prefix, sequence)   ARGV[5] idempotency TTL (s)   ARGV[6] receipt TTL (s)
--- ARGV[7] received-at   ARGV[8] expected result date
--- ARGV[9] "1" when the request has an Idempotency-Key
--- ARGV[10] "replay": only answer a replay (or "absent"), never enqueue; "enqueue": the full script
--- ARGV[11] "1": a replay writes a counter, so that a WAIT after this script also covers the original write
--- ARGV[12] name of the code field (stream entry and receipt)   ARGV[13] name of the entry-id field (receipt)
--- ARGV[14] number n of stream entry fields, then n name/value pairs, then the receipt's name/value pairs
+-- ARGV[4] idempotency TTL (s)   ARGV[5] receipt TTL (s)   ARGV[6] "1" when the request has an Idempotency-Key
+-- ARGV[7] "replay": only answer a replay (or "absent"), never enqueue; "enqueue": the full script
+-- ARGV[8] "1": a replay writes, so that a WAIT after this script also covers the original write
+-- ARGV[9...] the values of ENTRY_FIELDS, then those of RECEIPT_FIELDS
 --
--- Returns {"accepted"|"duplicate", id, code, receivedAt, expectedResultBy}, {"conflict", id} or {"absent"}.
+-- Returns {"accepted", code}, {"duplicate", id, code, receivedAt, expectedResultBy}, {"conflict", id} or {"absent"}.
 local idem = KEYS[1]
-local keyed = ARGV[9] == '1'
+local keyed = ARGV[6] == '1'
+
+local function earlier_receipt(id)
+  -- the receipt key of another dossier of this partition: same namespace, the other id
+  local receipt = string.sub(KEYS[4], 1, #KEYS[4] - #ARGV[2]) .. id
+  local r = redis.call('HMGET', receipt, CODE_FIELD, RECEIVED_AT_FIELD, EXPECTED_RESULT_BY_FIELD)
+  return r[1], r[2], r[3]
+end
+
 if keyed then
-  local seen = redis.call('HMGET', idem, 'hash', 'id', 'code', 'receivedAt', 'expectedResultBy')
-  if seen[1] then
-    if seen[1] ~= ARGV[1] then
-      return {'conflict', seen[2]}
+  local seen = redis.pcall('GET', idem)
+  local hash, id, code, receivedAt, expected
+  local old = type(seen) == 'table' and seen.err
+  if old then
+    -- an earlier release's record: a hash holding its own copy of the receipt
+    local r = redis.call('HMGET', idem, 'hash', 'id', 'code', 'receivedAt', 'expectedResultBy')
+    hash, id, code, receivedAt, expected = r[1], r[2], r[3], r[4], r[5]
+  elseif seen then
+    local colon = string.find(seen, ':', 1, true)
+    hash, id = string.sub(seen, 1, colon - 1), string.sub(seen, colon + 1)
+  end
+  if hash then
+    if hash ~= ARGV[1] then
+      return {'conflict', id}
     end
-    if ARGV[11] == '1' then
+    if ARGV[8] == '1' and old then
       redis.call('HINCRBY', idem, 'replays', 1)
+    elseif ARGV[8] == '1' then
+      redis.call('SET', idem, seen, 'KEEPTTL')
     end
-    return {'duplicate', seen[2], seen[3], seen[4], seen[5]}
+    if not code then
+      code, receivedAt, expected = earlier_receipt(id)
+    end
+    return {'duplicate', id, code, receivedAt, expected}
   end
 end
-if ARGV[10] == 'replay' then
+if ARGV[7] == 'replay' then
   return {'absent'}
 end
 
@@ -39,25 +65,25 @@ local seq = redis.call('INCR', KEYS[2])
 if seq == 1 then
   redis.call('EXPIRE', KEYS[2], 172800)
 end
-local code = string.format(ARGV[4], ARGV[3], queue_sequence(seq))
+local code = string.format(CODE_FORMAT, ARGV[3], queue_sequence(seq))
 
-local entryFields = 2 * tonumber(ARGV[14])
-local xadd = {KEYS[3], '*', ARGV[12], code}
-for i = 15, 14 + entryFields do
-  xadd[#xadd + 1] = ARGV[i]
+local xadd = {KEYS[3], '*', CODE_FIELD, code}
+for i, name in ipairs(ENTRY_FIELDS) do
+  xadd[#xadd + 1] = name
+  xadd[#xadd + 1] = ARGV[8 + i]
 end
 local entry = redis.call('XADD', unpack(xadd))
 
-local receipt = {KEYS[4], ARGV[12], code, ARGV[13], entry}
-for i = 15 + entryFields, #ARGV do
-  receipt[#receipt + 1] = ARGV[i]
+local receipt = {KEYS[4], CODE_FIELD, code, ENTRY_ID_FIELD, entry}
+local first = 8 + #ENTRY_FIELDS
+for i, name in ipairs(RECEIPT_FIELDS) do
+  receipt[#receipt + 1] = name
+  receipt[#receipt + 1] = ARGV[first + i]
 end
 redis.call('HSET', unpack(receipt))
-redis.call('EXPIRE', KEYS[4], ARGV[6])
+redis.call('EXPIRE', KEYS[4], ARGV[5])
 
 if keyed then
-  redis.call('HSET', idem, 'hash', ARGV[1], 'id', ARGV[2], 'code', code, 'receivedAt', ARGV[7],
-    'expectedResultBy', ARGV[8])
-  redis.call('EXPIRE', idem, ARGV[5])
+  redis.call('SET', idem, ARGV[1] .. ':' .. ARGV[2], 'EX', ARGV[4])
 end
-return {'accepted', ARGV[2], code, ARGV[7], ARGV[8]}
+return {'accepted', code}

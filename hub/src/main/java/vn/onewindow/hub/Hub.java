@@ -93,8 +93,9 @@ public final class Hub implements AutoCloseable {
         gateways.add(gateway);
         return gateway;
       }, new DeploymentOptions().setInstances(config.http().instances())).await();
-      LOG.info("gateway listening on {}:{} ({} event loops, catalogue of {} procedures)", config.http().host(),
-          httpPort(), config.http().instances(), shared.validator().catalogue().size());
+      LOG.info("gateway listening on {}:{} ({} event loops, {} transport, catalogue of {} procedures)",
+          config.http().host(), httpPort(), config.http().instances(),
+          vertx.isNativeTransportEnabled() ? "native epoll" : "NIO", shared.validator().catalogue().size());
       shared.warmup().run(vertx, httpPort(), config.security().tls().enabled()).await();
     }
   }

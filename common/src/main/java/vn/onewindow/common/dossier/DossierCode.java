@@ -1,7 +1,6 @@
 package vn.onewindow.common.dossier;
 
 import java.time.LocalDate;
-import java.time.format.DateTimeFormatter;
 import java.util.regex.Pattern;
 
 /**
@@ -21,7 +20,6 @@ public final class DossierCode {
   public static final String SEQUENCE_FORMAT = "%s-%04d";
   /** Past the 4-digit numbers of a space the number simply widens: codes stay unique and no day refuses one. */
   public static final Pattern PATTERN = Pattern.compile("\\d{3}\\.\\d{2}\\.\\d{2}\\.[A-Z]\\d{2}-\\d{6}-\\d{4,}");
-  private static final DateTimeFormatter YYMMDD = DateTimeFormatter.ofPattern("yyMMdd");
   /** Numbers of 4 digits or fewer (zero-padded) not starting with 9: 1..8999. */
   private static final long QUEUE_FOUR_DIGITS = 8_999;
   /** 9000..9999. */
@@ -32,12 +30,13 @@ public final class DossierCode {
 
   /** {@code <receiving unit>-YYMMDD}: what every code of that unit and day starts with. */
   public static String prefix(String receivingUnit, LocalDate receiptDate) {
-    return receivingUnit + "-" + receiptDate.format(YYMMDD);
+    return receivingUnit + "-" + day(receiptDate);
   }
 
-  /** The day part alone, e.g. {@code 261123}, as it keys the daily sequence. */
+  /** The day part alone, e.g. {@code 261123}, as it keys the daily sequence (digits, not a formatter: per request). */
   public static String day(LocalDate receiptDate) {
-    return receiptDate.format(YYMMDD);
+    int yymmdd = receiptDate.getYear() % 100 * 10_000 + receiptDate.getMonthValue() * 100 + receiptDate.getDayOfMonth();
+    return Integer.toString(1_000_000 + yymmdd).substring(1);
   }
 
   public static String of(String receivingUnit, LocalDate receiptDate, long sequence) {

@@ -1,6 +1,7 @@
 package vn.onewindow.common.dossier;
 
-import java.util.LinkedHashMap;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,27 +15,25 @@ public record QueuedReceipt(String code, String receivedAt, String clientId, Str
   /** The same field name as in the stream entry: the enqueue script writes the code it issued under it in both. */
   public static final String CODE = StreamEntry.CODE;
   public static final String ENTRY = "entry";
-  static final String RECEIVED_AT = "receivedAt";
+  public static final String RECEIVED_AT = "receivedAt";
   static final String CLIENT = "client";
   static final String PROCEDURE_CODE = "procedureCode";
   static final String RECEIVING_UNIT = "receivingUnit";
   static final String HANDLING_AGENCY = "handlingAgency";
   static final String CHANNEL = "channel";
-  static final String EXPECTED_RESULT_BY = "expectedResultBy";
+  public static final String EXPECTED_RESULT_BY = "expectedResultBy";
   static final String APPLICANT_HASH = "applicantHash";
+  /**
+   * The fields the gateway supplies, in the order of {@link #values} (the script adds {@link #CODE} and
+   * {@link #ENTRY}). The enqueue script carries these names in its source, so a call sends only the values.
+   */
+  public static final List<String> FIELDS = List.of(RECEIVED_AT, CLIENT, PROCEDURE_CODE, RECEIVING_UNIT,
+      HANDLING_AGENCY, CHANNEL, EXPECTED_RESULT_BY, APPLICANT_HASH);
 
-  /** The fields the gateway supplies (the script adds {@link #CODE} and {@link #ENTRY}). */
-  public Map<String, String> toFields() {
-    Map<String, String> fields = new LinkedHashMap<>();
-    fields.put(RECEIVED_AT, receivedAt);
-    fields.put(CLIENT, clientId);
-    fields.put(PROCEDURE_CODE, procedureCode);
-    fields.put(RECEIVING_UNIT, receivingUnit);
-    fields.put(HANDLING_AGENCY, handlingAgency);
-    fields.put(CHANNEL, channel);
-    fields.put(EXPECTED_RESULT_BY, expectedResultBy);
-    fields.put(APPLICANT_HASH, applicantHash);
-    return fields;
+  /** The values of {@link #FIELDS}, in order. */
+  public List<String> values() {
+    return Arrays.asList(receivedAt, clientId, procedureCode, receivingUnit, handlingAgency, channel,
+        expectedResultBy, applicantHash);
   }
 
   public static QueuedReceipt fromFields(Map<String, String> fields) {

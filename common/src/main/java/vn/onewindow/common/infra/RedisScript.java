@@ -11,6 +11,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * A Lua script run atomically by Redis: EVALSHA, falling back to EVAL when the server's script cache does not have
@@ -29,7 +32,20 @@ public final class RedisScript {
 
   /** A script made of one or more classpath resources, concatenated (shared Lua functions first). */
   public static RedisScript fromResources(String... resources) {
+    return fromResources(Map.of(), resources);
+  }
+
+  /**
+   * The same, preceded by {@code local NAME = value} for each constant (a String, or a List of Strings as a Lua
+   * table): names the Java side owns are rendered into the source once instead of being sent with every call.
+   */
+  public static RedisScript fromResources(Map<String, ?> constants, String... resources) {
     StringBuilder source = new StringBuilder();
+    new TreeMap<>(constants).forEach((name, value) -> source.append("local ").append(name).append(" = ")
+        .append(value instanceof List<?> list
+            ? list.stream().map(item -> luaString(item.toString())).collect(Collectors.joining(", ", "{", "}"))
+            : luaString(value.toString()))
+        .append('\n'));
     for (String resource : resources) {
       try (InputStream in = RedisScript.class.getClassLoader().getResourceAsStream(resource)) {
         if (in == null) {
@@ -43,7 +59,12 @@ public final class RedisScript {
     return new RedisScript(source.toString());
   }
 
-  public Future<Response> run(Redis redis, List<String> keys, List<String> args) {
+  private static String luaString(String value) {
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'";
+  }
+
+  /** Runs the script; an argument is a String, or a byte[] sent as it is. */
+  public Future<Response> run(Redis redis, List<String> keys, List<?> args) {
     return redis.send(request(Command.EVALSHA, sha1, keys, args))
         .recover(err -> RedisErrors.is(err, "NOSCRIPT")
             ? redis.send(request(Command.EVAL, source, keys, args))
@@ -56,7 +77,7 @@ public final class RedisScript {
    * Returns every reply in order. A batch that met a moved slot is sent once more after a keyed command has let the
    * client follow the redirect and refresh its slot map: the script did not run.
    */
-  public Future<List<Response>> runThen(Redis redis, List<String> keys, List<String> args, List<Request> after) {
+  public Future<List<Response>> runThen(Redis redis, List<String> keys, List<?> args, List<Request> after) {
     return runBatch(redis, keys, args, after)
         .recover(err -> RedisErrors.redirected(err)
             ? redis.send(Request.cmd(Command.EXISTS).arg(keys.get(0)))
@@ -64,7 +85,7 @@ public final class RedisScript {
             : Future.failedFuture(err));
   }
 
-  private Future<List<Response>> runBatch(Redis redis, List<String> keys, List<String> args, List<Request> after) {
+  private Future<List<Response>> runBatch(Redis redis, List<String> keys, List<?> args, List<Request> after) {
     return redis.batch(batch(request(Command.EVALSHA, sha1, keys, args), after))
         .recover(err -> RedisErrors.has(err, "NOSCRIPT")
             ? redis.batch(batch(request(Command.EVAL, source, keys, args), after))
@@ -78,10 +99,16 @@ public final class RedisScript {
     return all;
   }
 
-  private static Request request(Command command, String script, List<String> keys, List<String> args) {
+  private static Request request(Command command, String script, List<String> keys, List<?> args) {
     Request request = Request.cmd(command).arg(script).arg(keys.size());
     keys.forEach(request::arg);
-    args.forEach(request::arg);
+    for (Object arg : args) {
+      if (arg instanceof byte[] bytes) {
+        request.arg(bytes);
+      } else {
+        request.arg((String) arg);
+      }
+    }
     return request;
   }
 }

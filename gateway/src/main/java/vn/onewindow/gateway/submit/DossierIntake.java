@@ -101,7 +101,7 @@ public final class DossierIntake {
     }
     if (!decision.allowed()) {
       // limited, unless this is a retry of a dossier already queued: its receipt costs nothing
-      return claim != KeyClaim.SAME ? Future.succeededFuture(new EnqueueResult.Limited(decision))
+      return !claim.mayBeQueued() ? Future.succeededFuture(new EnqueueResult.Limited(decision))
           : queue.enqueue(redis, s, true).map(found -> found instanceof EnqueueResult.Absent
               ? new EnqueueResult.Limited(decision) : found);
     }
@@ -131,7 +131,8 @@ public final class DossierIntake {
     if (config.redisDown() == RedisDownPolicy.REFUSE) {
       return Future.failedFuture(unavailable("queue (redis)", cause));
     }
-    if (claim == KeyClaim.SAME || (claim == null && s.idempotencyKey() != null && redisConfig.minReplicasAck() > 0)) {
+    boolean unknown = claim == null || claim == KeyClaim.UNCLAIMED;
+    if (claim == KeyClaim.SAME || (unknown && s.idempotencyKey() != null && redisConfig.minReplicasAck() > 0)) {
       // an earlier attempt with this key may be in Redis, unpersisted: only PostgreSQL's answer is safe to give
       return breakers.call(Upstream.POSTGRES_READ, config.breakers().postgresReadTimeout(), () -> direct.lookUp(s))
           .recover(err -> Future.failedFuture(unavailable("queue (redis)", cause)))

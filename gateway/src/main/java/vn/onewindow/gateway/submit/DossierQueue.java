@@ -29,12 +29,29 @@ import vn.onewindow.common.metrics.MeterNames;
  * script's own batch, on the connection that ran it); otherwise the result says it is unconfirmed.
  */
 public final class DossierQueue {
-  private static final RedisScript ENQUEUE =
-      RedisScript.fromResources("lua/dossier-code.lua", "lua/enqueue-dossier.lua");
+  private static final RedisScript ENQUEUE = RedisScript.fromResources(Map.of(
+          "CODE_FORMAT", DossierCode.SEQUENCE_FORMAT,
+          "CODE_FIELD", StreamEntry.CODE,
+          "ENTRY_ID_FIELD", QueuedReceipt.ENTRY,
+          "ENTRY_FIELDS", StreamEntry.QUEUED_FIELDS,
+          "RECEIPT_FIELDS", QueuedReceipt.FIELDS,
+          "RECEIVED_AT_FIELD", QueuedReceipt.RECEIVED_AT,
+          "EXPECTED_RESULT_BY_FIELD", QueuedReceipt.EXPECTED_RESULT_BY),
+      "lua/dossier-code.lua", "lua/enqueue-dossier.lua");
   private static final RedisScript CLAIM = RedisScript.fromResources("lua/claim-key.lua");
 
-  /** What the claim of an Idempotency-Key said: none sent, first use, same body again, another body. */
-  public enum KeyClaim { NONE, NEW, SAME, CONFLICT }
+  /**
+   * What the claim of an Idempotency-Key said: no key, first use, same body again, another body; or UNCLAIMED: a key,
+   * not claimed because there is a single partition, whose own record of the key decides (as SAME might).
+   */
+  public enum KeyClaim {
+    NONE, NEW, SAME, CONFLICT, UNCLAIMED;
+
+    /** An earlier attempt with this key may have queued a dossier already. */
+    public boolean mayBeQueued() {
+      return this == SAME || this == UNCLAIMED;
+    }
+  }
 
   private final RedisKeys keys;
   private final DossierConfig config;
@@ -49,10 +66,17 @@ public final class DossierQueue {
         "Time for Redis to acknowledge one dossier enqueue", registry);
   }
 
-  /** Claims the submission's Idempotency-Key in the key's own slot (write-once, body digest). */
+  /**
+   * Claims the submission's Idempotency-Key in the key's own slot (write-once, body digest). With a single partition
+   * there is nothing to claim across: every body of a key meets the partition script's own record of it, which
+   * answers the conflict atomically, so the claim would only cost a round trip and a key.
+   */
   public Future<KeyClaim> claimKey(Redis redis, Submission s) {
     if (s.idempotencyKey() == null) {
       return Future.succeededFuture(KeyClaim.NONE);
+    }
+    if (keys.partitions().count() == 1) {
+      return Future.succeededFuture(KeyClaim.UNCLAIMED);
     }
     return CLAIM.run(redis, List.of(keys.keyClaim(s.clientId(), s.idempotencyKey())),
             List.of(s.bodySha256(), Long.toString(config.idempotencyTtl().toMillis())))
@@ -76,7 +100,7 @@ public final class DossierQueue {
         partition.sequence(s.receivingUnit(), DossierCode.day(s.receiptDate())),
         partition.stream(),
         partition.receipt(s.dossierId()));
-    List<String> args = arguments(s, keyed, replayOnly);
+    List<Object> args = arguments(s, keyed, replayOnly);
     int replicas = redisConfig.minReplicasAck();
     long started = System.nanoTime();
     Future<EnqueueResult> result = replicas == 0
@@ -87,27 +111,19 @@ public final class DossierQueue {
     return result.andThen(ar -> latency.record(Duration.ofNanos(System.nanoTime() - started)));
   }
 
-  private List<String> arguments(Submission s, boolean keyed, boolean replayOnly) {
-    Map<String, String> entry = new StreamEntry(s.dossierId(), null, s.clientId(), s.receivedAt().toString(),
-        s.idempotencyKey(), s.payload(), s.bodySha256()).toFields();
-    Map<String, String> receipt = new QueuedReceipt(null, s.receivedAt().toString(), s.clientId(),
-        s.procedureCode(), s.receivingUnit(), s.handlingAgency(), s.channel(), s.expectedResultBy().toString(),
-        s.applicantHash()).toFields();
-    List<String> args = new ArrayList<>(14 + 2 * (entry.size() + receipt.size()));
-    args.addAll(List.of(
-        s.bodySha256(), s.dossierId(), DossierCode.prefix(s.receivingUnit(), s.receiptDate()),
-        DossierCode.SEQUENCE_FORMAT, Long.toString(config.idempotencyTtl().toSeconds()),
-        Long.toString(config.receiptTtl().toSeconds()), s.receivedAt().toString(), s.expectedResultBy().toString(),
-        keyed ? "1" : "0", replayOnly ? "replay" : "enqueue", redisConfig.minReplicasAck() > 0 ? "1" : "0",
-        StreamEntry.CODE, QueuedReceipt.ENTRY, Integer.toString(entry.size())));
-    entry.forEach((name, value) -> {
-      args.add(name);
-      args.add(value);
-    });
-    receipt.forEach((name, value) -> {
-      args.add(name);
-      args.add(value);
-    });
+  /** Values only, in the script's order: the field names are in its source (see ENQUEUE). */
+  private List<Object> arguments(Submission s, boolean keyed, boolean replayOnly) {
+    String receivedAt = s.receivedAt().toString();
+    List<Object> entry = StreamEntry.queuedValues(s.dossierId(), s.clientId(), receivedAt, s.idempotencyKey(),
+        s.body(), s.bodySha256());
+    List<String> receipt = new QueuedReceipt(null, receivedAt, s.clientId(), s.procedureCode(), s.receivingUnit(),
+        s.handlingAgency(), s.channel(), s.expectedResultBy().toString(), s.applicantHash()).values();
+    List<Object> args = new ArrayList<>(8 + entry.size() + receipt.size());
+    args.addAll(List.of(s.bodySha256(), s.dossierId(), DossierCode.prefix(s.receivingUnit(), s.receiptDate()),
+        Long.toString(config.idempotencyTtl().toSeconds()), Long.toString(config.receiptTtl().toSeconds()),
+        keyed ? "1" : "0", replayOnly ? "replay" : "enqueue", redisConfig.minReplicasAck() > 0 ? "1" : "0"));
+    args.addAll(entry);
+    args.addAll(receipt);
     return args;
   }
 
@@ -116,8 +132,13 @@ public final class DossierQueue {
     String outcome = reply.get(0).toString();
     return switch (outcome) {
       case "accepted", "duplicate" -> {
-        Receipt receipt = new Receipt(reply.get(1).toString(), reply.get(2).toString(), reply.get(3).toString(),
-            reply.get(4).toString(), s.procedureCode(), outcome.equals("duplicate"));
+        boolean replayed = outcome.equals("duplicate");
+        // a new dossier's receipt is this submission's; a replay's is the earlier dossier's
+        Receipt receipt = replayed
+            ? new Receipt(reply.get(1).toString(), reply.get(2).toString(), reply.get(3).toString(),
+                reply.get(4).toString(), s.procedureCode(), true)
+            : new Receipt(s.dossierId(), reply.get(1).toString(), s.receivedAt().toString(),
+                s.expectedResultBy().toString(), s.procedureCode(), false);
         yield acknowledged >= 0 && acknowledged < redisConfig.minReplicasAck()
             ? new EnqueueResult.Unconfirmed(receipt, acknowledged)
             : new EnqueueResult.Accepted(receipt);

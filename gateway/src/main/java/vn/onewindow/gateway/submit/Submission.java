@@ -1,19 +1,21 @@
 package vn.onewindow.gateway.submit;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 
 /**
  * A validated dossier ready to be queued, with everything the enqueue script needs. {@code applicantHash} lets a
  * citizen holding a verified token find the dossier without the citizen ID being stored in clear next to it;
- * {@code applicantKey} (a hash of the citizen ID or tax code) keys the applicant's rate limit.
+ * {@code applicantKey} (a hash of the citizen ID or tax code) keys the applicant's rate limit. {@code body} is the
+ * request body exactly as received and validated (strict UTF-8 JSON): queued as these bytes, never re-encoded.
  */
 public record Submission(
     String dossierId,
     String clientId,
     String idempotencyKey,
     String bodySha256,
-    String payload,
+    byte[] body,
     String procedureCode,
     String receivingUnit,
     String handlingAgency,
@@ -23,4 +25,9 @@ public record Submission(
     LocalDate expectedResultBy,
     String applicantHash,
     String applicantKey) {
+
+  /** The body as text, for the direct PostgreSQL path (Redis down). */
+  public String payload() {
+    return new String(body, StandardCharsets.UTF_8);
+  }
 }

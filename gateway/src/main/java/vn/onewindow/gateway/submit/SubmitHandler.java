@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,6 +46,7 @@ public final class SubmitHandler {
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]{8,128}");
   private static final String DOSSIER = "submit.dossier";
   private static final String STARTED = "submit.started";
+  private static final String BODY = "submit.body";
   private static final Logger LOG = LoggerFactory.getLogger(SubmitHandler.class);
 
   private final DossierParser parser;
@@ -140,8 +140,14 @@ public final class SubmitHandler {
     ctx.next();
   }
 
+  /** The body's bytes, copied out of the request buffer once for every step. */
   private static byte[] body(RoutingContext ctx) {
-    return ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+    byte[] body = ctx.get(BODY);
+    if (body == null) {
+      body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+      ctx.put(BODY, body);
+    }
+    return body;
   }
 
   private static JsonNode dossier(RoutingContext ctx) {
@@ -164,7 +170,7 @@ public final class SubmitHandler {
         Caller.of(ctx).clientId(),
         idempotencyKey,
         Digests.sha256Hex(body),
-        new String(body, StandardCharsets.UTF_8),
+        body,
         procedureCode,
         receivingUnit,
         dossier.get("handlingAgency").asText(),

@@ -31,6 +31,7 @@ public final class JsonSchemas {
     SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
         .pathType(PathType.JSON_POINTER)
         .formatAssertionsEnabled(true)
+        .regularExpressionFactory(new SchemaPatterns())
         .locale(Locale.ENGLISH)
         .build();
     try (InputStream in = JsonSchemas.class.getClassLoader().getResourceAsStream(resource)) {
