@@ -22,5 +22,7 @@ if [ "${HUB_CDS:-on}" != off ]; then
     CDS=(-XX:ArchiveClassesAtExit="$JSA" -Xlog:cds=off -Xlog:cds+dynamic=off)  # quiet: it lists every class it skips
   fi
 fi
+# shellcheck source=ops/lib/jvm.sh
+. ops/lib/jvm.sh
 # shellcheck disable=SC2086 # HUB_JAVA_OPTS is a list of JVM options
-exec java ${HUB_JAVA_OPTS:--Xms256m -Xmx1g} "${CDS[@]}" -jar hub/target/hub.jar
+exec java $HUB_JAVA_OPTS "${CDS[@]}" -jar hub/target/hub.jar

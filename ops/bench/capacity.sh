@@ -47,7 +47,8 @@ DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-120}
 START_TIMEOUT=${START_TIMEOUT:-180}
 API_KEY=${API_KEY:-dev-portal-web-key}
 HUB_JAR=${HUB_JAR:-$ROOT/hub/target/hub.jar}
-HUB_JAVA_OPTS=${HUB_JAVA_OPTS:--Xms512m -Xmx1g}
+# shellcheck source=ops/lib/jvm.sh
+. "$ROOT/ops/lib/jvm.sh"   # HUB_JAVA_OPTS: config/jvm.options unless set
 BASELINE_JAR=${BASELINE_JAR:-}
 BASELINE_DIR=${BASELINE_DIR:-}
 BASELINE_JAVA_OPTS=${BASELINE_JAVA_OPTS:-$HUB_JAVA_OPTS}

@@ -19,7 +19,9 @@ ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-64}
 PARTITIONS=${PARTITIONS:-16}
 API_KEY=${API_KEY:-dev-portal-web-key}
-export HUB_JAVA_OPTS=${HUB_JAVA_OPTS:--Xms512m -Xmx1g}
+# shellcheck source=ops/lib/jvm.sh
+. ops/lib/jvm.sh   # HUB_JAVA_OPTS: config/jvm.options unless set
+export HUB_JAVA_OPTS
 for tool in wrk:wrk psql:postgresql-client; do
   command -v "${tool%%:*}" >/dev/null || apt-get install -y -q "${tool#*:}" >/dev/null 2>&1 \
     || { echo "${tool%%:*} is needed (Debian package ${tool#*:})" >&2; exit 1; }

@@ -2,6 +2,8 @@
 # PostgreSQL. HUB_POSTGRES_URL when already set; else the machine's own on 127.0.0.1:5432 when it lets "postgres" in
 # (database $1 is created there if missing); else the hub's embedded PostgreSQL as a process of its own (data in
 # $2/postgres, port $3), its pid appended to $2/pids so the caller stops it with the rest.
+# shellcheck source=ops/lib/jvm.sh
+. "$(dirname "${BASH_SOURCE[0]}")/jvm.sh"
 shared_postgres() { # database run_dir port
   local db=$1 run_dir=$2 port=$3
   if [ -n "${HUB_POSTGRES_URL:-}" ]; then
@@ -25,7 +27,7 @@ shared_postgres() { # database run_dir port
 # Starts one hub process (hub/target/hub.jar) in the background with HUB_HUB_ROLE=$2 and HUB_HTTP_PORT=$3, logging to
 # $run_dir/$1.log, and waits until it is ready; its pid goes to $run_dir/pids. Needs run_dir set.
 start_hub() { # name role port
-  HUB_HUB_ROLE=$2 HUB_HTTP_PORT=$3 java ${HUB_JAVA_OPTS:--Xms128m -Xmx512m} -jar hub/target/hub.jar \
+  HUB_HUB_ROLE=$2 HUB_HTTP_PORT=$3 java $HUB_JAVA_OPTS -jar hub/target/hub.jar \
     >"$run_dir/$1.log" 2>&1 &
   local pid=$!
   echo "$pid" >>"$run_dir/pids"

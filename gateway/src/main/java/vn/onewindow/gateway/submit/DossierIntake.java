@@ -64,6 +64,16 @@ public final class DossierIntake {
         : viaRedis(redis, s));
   }
 
+  /**
+   * The warm-up's stand-in for {@link #submit}: the partition script in its read-only mode, for a key nobody used
+   * (so it answers "absent" and writes nothing), outside the breakers and limits whose figures it must not sway.
+   */
+  public Future<Void> rehearse(Redis redis, Submission s) {
+    return queue.enqueue(redis, s, true).compose(result -> result instanceof EnqueueResult.Absent
+        ? Future.succeededFuture()
+        : Future.failedFuture(new IllegalStateException("a warm-up key was found in Redis: " + result)));
+  }
+
   /** A key first used on the direct path (Redis down) and retried now: PostgreSQL has its receipt. */
   private Future<Receipt> storedDirectly(Submission s) {
     if (s.idempotencyKey() == null || !recentDirect.active()) {

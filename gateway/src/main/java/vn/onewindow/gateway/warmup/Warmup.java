@@ -13,6 +13,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -20,6 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.WarmupConfig;
@@ -30,17 +33,25 @@ import vn.onewindow.gateway.http.Routes;
  * no connection. Before it turns ready, it sends itself synthetic submissions (the shipped example dossiers) through
  * its real HTTP pipeline: edge hygiene, authentication, admission, parse, payload guard, schema and catalogue
  * validation, applicant check, receipt and due date. They carry a per-process random token that authenticates them
- * as the warm-up client, accepted only from loopback and only while warming; the enqueue step answers them 204
- * without queuing, and no outcome, limit or latency metric counts them. Readiness answers 503 meanwhile.
+ * as the warm-up client, accepted only from loopback and only while warming; the enqueue step runs the enqueue
+ * script in its read-only mode for a key of the warm-up's own (it finds nothing and writes nothing), renders the
+ * receipt and answers 200 without queuing; no outcome, limit or latency metric counts them. Readiness answers 503
+ * meanwhile. It stops at {@code warmup.duration-ms} or {@code warmup.max-requests}, or earlier once the JIT compiler
+ * has settled: in the last second it compiled for less than {@link #JIT_SETTLED} of that second, after at least
+ * {@link #MIN_REQUESTS} submissions (the hot paths are then compiled; more warm-up only delays readiness).
  */
 public final class Warmup {
   public static final String HEADER = "X-Hub-Warmup";
+  static final double JIT_SETTLED = 0.05;
+  static final int MIN_REQUESTS = 5_000;
   private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
   private static final List<String> EXAMPLES = List.of("birth-registration.json", "business-registration.json",
       "driving-licence-renewal.json");
 
   private final WarmupConfig config;
   private final byte[] token;
+  /** Idempotency-Keys of the warm-up's own, never used by anyone: the script looks them up and finds nothing. */
+  private final String keyPrefix;
   private final List<Buffer> bodies;
   private final AtomicBoolean warming = new AtomicBoolean();
 
@@ -49,6 +60,9 @@ public final class Warmup {
     byte[] random = new byte[32];
     new SecureRandom().nextBytes(random);
     this.token = HexFormat.of().formatHex(random).getBytes(StandardCharsets.US_ASCII);
+    byte[] keyRandom = new byte[12];
+    new SecureRandom().nextBytes(keyRandom);
+    this.keyPrefix = "hub-warmup-" + HexFormat.of().formatHex(keyRandom) + "-";
     this.bodies = EXAMPLES.stream().map(Warmup::example).toList();
   }
 
@@ -78,11 +92,12 @@ public final class Warmup {
             .setDefaultPort(port).setSsl(tls).setTrustAll(tls).setVerifyHost(false),
         new PoolOptions().setHttp1MaxSize(config.concurrency()));
     long started = System.nanoTime();
-    long deadline = started + config.duration().toNanos();
+    AtomicLong deadline = new AtomicLong(started + config.duration().toNanos());
     AtomicInteger sent = new AtomicInteger();
     AtomicInteger answered = new AtomicInteger();
     AtomicInteger unexpected = new AtomicInteger();
     Promise<Void> done = Promise.promise();
+    long jitWatch = watchJit(vertx, deadline, sent);
     AtomicInteger loops = new AtomicInteger(config.concurrency());
     for (int i = 0; i < config.concurrency(); i++) {
       next(client, deadline, sent, answered, unexpected, () -> {
@@ -92,7 +107,10 @@ public final class Warmup {
       });
     }
     return done.future()
-        .eventually(client::close)
+        .eventually(() -> {
+          vertx.cancelTimer(jitWatch);
+          return client.close();
+        })
         .onComplete(ignored -> {
           warming.set(false);
           long ms = (System.nanoTime() - started) / 1_000_000;
@@ -101,21 +119,38 @@ public final class Warmup {
         });
   }
 
-  private void next(HttpClient client, long deadline, AtomicInteger sent, AtomicInteger answered,
+  /** Every second: once the JIT compiler has settled (see the class comment), the warm-up ends now. */
+  private static long watchJit(Vertx vertx, AtomicLong deadline, AtomicInteger sent) {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+      return -1;
+    }
+    AtomicLong compiledMs = new AtomicLong(jit.getTotalCompilationTime());
+    return vertx.setPeriodic(1000, 1000, id -> {
+      long now = jit.getTotalCompilationTime();
+      long lastSecond = now - compiledMs.getAndSet(now);
+      if (sent.get() >= MIN_REQUESTS && lastSecond < JIT_SETTLED * 1000) {
+        deadline.set(System.nanoTime());
+      }
+    });
+  }
+
+  private void next(HttpClient client, AtomicLong deadline, AtomicInteger sent, AtomicInteger answered,
                     AtomicInteger unexpected, Runnable finished) {
     int n = sent.getAndIncrement();
-    if (n >= config.maxRequests() || System.nanoTime() >= deadline) {
+    if (n >= config.maxRequests() || System.nanoTime() >= deadline.get()) {
       finished.run();
       return;
     }
     client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI(Routes.DOSSIERS)
             .putHeader("Content-Type", "application/json")
+            .putHeader("Idempotency-Key", keyPrefix + n)
             .putHeader(HEADER, new String(token, StandardCharsets.US_ASCII)))
         .compose(request -> request.send(bodies.get(n % bodies.size())))
         .compose(response -> response.body().map(body -> response.statusCode()))
         .onComplete(ar -> {
           answered.incrementAndGet();
-          if (ar.failed() || ar.result() != 204) {
+          if (ar.failed() || ar.result() != 200) {
             unexpected.incrementAndGet();
           }
           next(client, deadline, sent, answered, unexpected, finished);

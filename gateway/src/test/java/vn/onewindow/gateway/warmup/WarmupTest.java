@@ -7,6 +7,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Response;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.testing.ContractCheck;
@@ -39,6 +41,9 @@ class WarmupTest {
       assertThat(metrics).doesNotContainPattern("hub_submissions_total\\{[^}]*\\} [1-9]")
           .doesNotContainPattern("hub_ratelimit_decisions_total\\{[^}]*\\} [1-9]");
       assertThat(gw.queued()).isZero();
+      assertThat(gw.redis(Command.KEYS, gw.config.redis().keyPrefix() + "*")).map(Response::toString)
+          .as("no key but the (empty) stream: the enqueue script ran read-only for the warm-up's own keys")
+          .allMatch(key -> key.endsWith(":stream:dossiers"));
     }
   }
 
