@@ -18,6 +18,7 @@ import vn.onewindow.common.dossier.Channel;
 import vn.onewindow.common.dossier.NationalStatus;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
+import vn.onewindow.gateway.http.DossierIds;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.Problem;
 import vn.onewindow.gateway.security.Caller;
@@ -60,7 +61,7 @@ public final class RatingHandler {
   }
 
   public void rate(RoutingContext ctx) {
-    UUID id = dossierId(ctx.pathParam("id"));
+    UUID id = DossierIds.parse(ctx.pathParam("id"));
     Rating rating = parse(ctx);
     Caller caller = Caller.of(ctx);
     breakers.call(Upstream.POSTGRES_WRITE, timeout, () -> pool.withTransaction(conn -> conn.preparedQuery(DOSSIER)
@@ -104,18 +105,6 @@ public final class RatingHandler {
           Map.of("currentStatus", NationalStatus.of(status).toJson())));
     }
     return Future.succeededFuture();
-  }
-
-  private static UUID dossierId(String raw) {
-    try {
-      UUID id = UUID.fromString(raw);
-      if (id.toString().equalsIgnoreCase(raw)) {
-        return id;
-      }
-    } catch (IllegalArgumentException e) {
-      // falls through: not a dossier id
-    }
-    throw HttpFailure.notFound("no dossier with this id");
   }
 
   static Rating parse(RoutingContext ctx) {
