@@ -2,6 +2,7 @@ package vn.onewindow.gateway.http;
 
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /** Takes the caller's X-Request-Id when it is a sane token, otherwise mints one; echoes it on every answer. */
@@ -15,10 +16,20 @@ public final class RequestIds {
 
   public static void assign(RoutingContext ctx) {
     String incoming = ctx.request().getHeader(HEADER);
-    String id = incoming != null && SAFE.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
+    String id = incoming != null && SAFE.matcher(incoming).matches() ? incoming : mint();
     ctx.put(KEY, id);
     ctx.response().putHeader(HEADER, id);
     ctx.next();
+  }
+
+  /**
+   * A version-4 UUID from the thread's fast generator: a correlation id, not a secret (dossier ids keep
+   * {@code UUID.randomUUID}'s SecureRandom), so it need not queue on SecureRandom's lock for every request.
+   */
+  static String mint() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return new UUID((random.nextLong() & ~0xF000L) | 0x4000L,
+        (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
   }
 
   public static String of(RoutingContext ctx) {
