@@ -46,7 +46,10 @@ mkdir -p "$dir"
 # shellcheck source=ops/lib/postgres.sh
 . ops/lib/postgres.sh
 run_dir=$dir
+sleeper=""
 stop_all() {
+  # the idle sleep too: left behind it would keep this script's inherited descriptors (e.g. a flock) open for an hour
+  if [ -n "$sleeper" ]; then kill "$sleeper" 2>/dev/null || true; fi
   stop_recorded "$dir"
   ops/redis-cluster.sh --stop "$dir/redis" 2>/dev/null || true
   echo "stopped; logs and data in $dir" >&2
@@ -87,4 +90,4 @@ one-window hub, cluster mode ($partitions partitions, min-replicas-ack $replicas
   load: ops/rehearse.sh --base-url http://127.0.0.1:$gw1,http://127.0.0.1:$gw2 --pg-url $HUB_POSTGRES_URL --profile steady
 Ctrl-C stops everything.
 EOT
-while true; do sleep 3600 & wait $!; done
+while true; do sleep 3600 & sleeper=$!; wait "$sleeper"; done
