@@ -146,11 +146,11 @@ class IntakePersistenceTest {
     try (IntakeHarness h = IntakeHarness.create(Map.of("stream.partitions", "4", "intake.read-linger-ms", "400"))) {
       SimpleMeterRegistry meters = h.deployWorker("worker-1");
       String stream = h.keys.partition(1).stream();
-      h.send(xadd(stream, Dossiers.entry(0)));
+      h.send(IntakeHarness.xaddRequest(stream, Dossiers.entry(0).toFields()));
       // a linger follows a short read, it never precedes one: the first dossier is written at once
       IntakeHarness.await(Duration.ofSeconds(5), "first dossier", () -> h.sql("SELECT count(*) FROM dossier") == 1);
       for (int i = 1; i <= 20; i++) {   // one by one, as a partition's share of a steady load arrives
-        h.send(xadd(stream, Dossiers.entry(i)));
+        h.send(IntakeHarness.xaddRequest(stream, Dossiers.entry(i).toFields()));
         Thread.sleep(10);
       }
       IntakeHarness.await(Duration.ofSeconds(10), "21 dossiers", () -> h.sql("SELECT count(*) FROM dossier") == 21);
@@ -163,11 +163,5 @@ class IntakePersistenceTest {
       assertThat(batches).as("batch statements").isLessThanOrEqualTo(5);
       System.out.printf("[intake] read linger 400 ms, 4 partitions: 21 dossiers one by one in %d batches%n", batches);
     }
-  }
-
-  private static Request xadd(String stream, StreamEntry e) {
-    Request r = Request.cmd(Command.XADD).arg(stream).arg("*");
-    e.toFields().forEach((k, v) -> r.arg(k).arg(v));
-    return r;
   }
 }
