@@ -8,13 +8,17 @@
 #   HUB_RATELIMIT_ENABLED=false ops/run-cluster.sh   # any HUB_* variable reaches every process
 #   ops/rehearse.sh --base-url http://127.0.0.1:8081,http://127.0.0.1:8082 --pg-url "$(cat DIR/postgres.url)" ...
 #
-# PostgreSQL: HUB_POSTGRES_URL when set; else the machine's own on 127.0.0.1:5432 when it lets "postgres" in (a
-# database hub_cluster is created there); else the hub's embedded PostgreSQL as a fifth process (port 15433).
+# PostgreSQL: HUB_POSTGRES_URL when set; else the machine's own on 127.0.0.1:5432 when it lets "postgres" in (a new
+# database hub_cluster_<epoch> for every run, kept afterwards for reconciliation); else the hub's embedded PostgreSQL
+# as a fifth process (port 15433, data in the run directory). A database of its own per run: the new Redis Cluster
+# numbers every unit's codes of the day from 0001 again, and code is UNIQUE in PostgreSQL, so a second run on the
+# same day into the same database would dead-letter dossiers that got their 202. The URL is printed and written to
+# <run dir>/postgres.url.
 # Logs, data and the URLs are kept in the run directory (--dir, default a new /tmp/onewindow-cluster.XXXXXX).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 redis_base=7101 gateways=8081,8082 intakes=8091,8092 partitions=16 replicas_ack=0 dir="" build=yes pg_port=15433
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -42,7 +46,10 @@ mkdir -p "$dir"
 # shellcheck source=ops/lib/postgres.sh
 . ops/lib/postgres.sh
 run_dir=$dir
+sleeper=""
 stop_all() {
+  # the idle sleep too: left behind it would keep this script's inherited descriptors (e.g. a flock) open for an hour
+  if [ -n "$sleeper" ]; then kill "$sleeper" 2>/dev/null || true; fi
   stop_recorded "$dir"
   ops/redis-cluster.sh --stop "$dir/redis" 2>/dev/null || true
   echo "stopped; logs and data in $dir" >&2
@@ -55,7 +62,12 @@ ops/redis-cluster.sh --base-port "$redis_base" --dir "$dir/redis" --detach >"$di
 # shellcheck disable=SC2046
 export $(cat "$dir/redis.env")
 
-shared_postgres hub_cluster "$dir" "$pg_port"
+pg_note="a new database of this run's own"
+if [ -n "${HUB_POSTGRES_URL:-}" ]; then
+  pg_note="given: it must hold no codes of today issued through another Redis"
+  echo "HUB_POSTGRES_URL is set: $pg_note" >&2
+fi
+shared_postgres "hub_cluster_$(date +%s)" "$dir" "$pg_port"
 export HUB_STREAM_PARTITIONS=$partitions HUB_REDIS_MIN_REPLICAS_ACK=$replicas_ack
 export HUB_RATELIMIT_FALLBACK_INSTANCES=${HUB_RATELIMIT_FALLBACK_INSTANCES:-2}
 export HUB_LOG_FORMAT=${HUB_LOG_FORMAT:-json} HUB_HTTP_HOST=127.0.0.1
@@ -73,9 +85,9 @@ one-window hub, cluster mode ($partitions partitions, min-replicas-ack $replicas
   gateway-1 http://127.0.0.1:$gw1   gateway-2 http://127.0.0.1:$gw2   (POST /v1/dossiers, /health/ready, /metrics)
   intake-1  http://127.0.0.1:$in1   intake-2  http://127.0.0.1:$in2   (/health/ready, /metrics)
   $(cat "$dir/redis.env")
-  HUB_POSTGRES_URL=$HUB_POSTGRES_URL
+  HUB_POSTGRES_URL=$HUB_POSTGRES_URL   ($pg_note; also in $dir/postgres.url)
   pids: $(tr '\n' ' ' <"$dir/pids")  (redis-server pids in $dir/redis/pids)
   load: ops/rehearse.sh --base-url http://127.0.0.1:$gw1,http://127.0.0.1:$gw2 --pg-url $HUB_POSTGRES_URL --profile steady
 Ctrl-C stops everything.
 EOT
-while true; do sleep 3600 & wait $!; done
+while true; do sleep 3600 & sleeper=$!; wait "$sleeper"; done

@@ -32,7 +32,9 @@ final class PartitionConsumer {
     BatchProcessor processor = new BatchProcessor(writer, reader,
         new DeadLetters(pool, reader, registry), metrics, intake.maxDeliveries());
     this.batches = new Batches(processor, intake.batchTimeout(), intake.retryBackoff(), consumerName);
-    this.readLoop = new ReadLoop(vertx, intake, reader, batches, metrics, readClient, consumerName);
+    // one partition reads the whole stream: its reads fill by themselves, a linger would only add latency
+    long linger = config.stream().partitions() > 1 ? intake.readLinger().toMillis() : 0;
+    this.readLoop = new ReadLoop(vertx, intake, reader, batches, metrics, readClient, consumerName, linger);
     this.claimLoop = new ClaimLoop(vertx, intake, reader, batches, metrics, consumerName);
   }
 

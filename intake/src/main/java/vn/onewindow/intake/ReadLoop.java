@@ -14,6 +14,11 @@ import vn.onewindow.common.config.IntakeConfig;
  * New entries of one partition: a blocking XREADGROUP on a dedicated connection, then the batch, then the next read, each on a new
  * turn of the event loop. A read that fails or hangs past block + margin replaces its client: a half-dead socket is
  * torn down, never handed back to a pool.
+ *
+ * <p>With a linger ({@code intake.read-linger-ms}, used with more than one partition), a read that brought some entries
+ * but fewer than a batch is followed by that pause before the next read: a partition gets 1/P of the load, and
+ * without it each read would bring one or two entries, each costing a read and an acknowledgement. Entries only wait
+ * longer for PostgreSQL; nothing is acknowledged before its row is committed.
  */
 final class ReadLoop {
   private static final Logger LOG = LoggerFactory.getLogger(ReadLoop.class);
@@ -25,12 +30,13 @@ final class ReadLoop {
   private final IntakeMetrics metrics;
   private final Supplier<Redis> newClient;
   private final String consumerName;
+  private final long lingerMs;
   private Redis client;
   private RedisConnection connection;
   private volatile boolean stopped;
 
   ReadLoop(Vertx vertx, IntakeConfig config, StreamReader reader, Batches batches, IntakeMetrics metrics,
-           Supplier<Redis> newClient, String consumerName) {
+           Supplier<Redis> newClient, String consumerName, long lingerMs) {
     this.vertx = vertx;
     this.config = config;
     this.reader = reader;
@@ -38,6 +44,7 @@ final class ReadLoop {
     this.metrics = metrics;
     this.newClient = newClient;
     this.consumerName = consumerName;
+    this.lingerMs = lingerMs;
   }
 
   /** Connects, then loops until {@link #stop}. */
@@ -68,10 +75,19 @@ final class ReadLoop {
             // not on enough replicas yet: pending on this consumer, the claim loop takes them once idle
             metrics.unreplicated.increment();
           }
-          return stopped ? Future.succeededFuture(BatchProcessor.Result.EMPTY) : batches.process(read.deliveries());
+          int count = read.deliveries().size();
+          Future<BatchProcessor.Result> done = stopped ? Future.succeededFuture(BatchProcessor.Result.EMPTY)
+              : batches.process(read.deliveries());
+          return done.map(result -> count > 0 && count < config.batchSize() ? lingerMs : 0L);
         })
         // a new turn of the event loop each round: the loop never grows the stack
-        .onSuccess(result -> vertx.runOnContext(x -> round()));
+        .onSuccess(pause -> {
+          if (pause > 0 && !stopped) {
+            vertx.setTimer(pause, id -> round());
+          } else {
+            vertx.runOnContext(x -> round());
+          }
+        });
   }
 
   private void failed(Throwable err) {

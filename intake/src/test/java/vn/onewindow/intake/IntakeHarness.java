@@ -105,7 +105,11 @@ final class IntakeHarness implements AutoCloseable {
   }
 
   Request xaddRequest(Map<String, String> fields) {
-    Request r = Request.cmd(Command.XADD).arg(keys.stream()).arg("*");
+    return xaddRequest(keys.stream(), fields);
+  }
+
+  static Request xaddRequest(String stream, Map<String, String> fields) {
+    Request r = Request.cmd(Command.XADD).arg(stream).arg("*");
     fields.forEach((k, v) -> r.arg(k).arg(v));
     return r;
   }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -136,6 +138,30 @@ class IntakePersistenceTest {
               + "split=%.0f/%.0f%n", h.sql("SELECT count(*) FROM dossier"),
           h.sql("SELECT count(*) - count(DISTINCT id) FROM dossier"), elapsedMs, 2000 * 1000.0 / elapsedMs,
           byFirst, bySecond);
+    }
+  }
+
+  @Test
+  void withSeveralPartitionsAShortReadLingersSoTheNextOneBringsMore() throws InterruptedException {
+    try (IntakeHarness h = IntakeHarness.create(Map.of("stream.partitions", "4", "intake.read-linger-ms", "400"))) {
+      SimpleMeterRegistry meters = h.deployWorker("worker-1");
+      String stream = h.keys.partition(1).stream();
+      h.send(IntakeHarness.xaddRequest(stream, Dossiers.entry(0).toFields()));
+      // a linger follows a short read, it never precedes one: the first dossier is written at once
+      IntakeHarness.await(Duration.ofSeconds(5), "first dossier", () -> h.sql("SELECT count(*) FROM dossier") == 1);
+      for (int i = 1; i <= 20; i++) {   // one by one, as a partition's share of a steady load arrives
+        h.send(IntakeHarness.xaddRequest(stream, Dossiers.entry(i).toFields()));
+        Thread.sleep(10);
+      }
+      IntakeHarness.await(Duration.ofSeconds(10), "21 dossiers", () -> h.sql("SELECT count(*) FROM dossier") == 21);
+      IntakeHarness.await(Duration.ofSeconds(5), "partition drained", () -> h.xlen(stream) == 0
+          && h.send(Request.cmd(Command.XPENDING).arg(stream).arg(h.keys.group())).get(0).toLong() == 0);
+
+      assertThat(h.sql("SELECT count(DISTINCT id) FROM dossier")).isEqualTo(21);
+      long batches = meters.find(MeterNames.BATCH_SIZE).summary().count();
+      // without the linger each of the 20 would be read (and acknowledged) on its own
+      assertThat(batches).as("batch statements").isLessThanOrEqualTo(5);
+      System.out.printf("[intake] read linger 400 ms, 4 partitions: 21 dossiers one by one in %d batches%n", batches);
     }
   }
 }

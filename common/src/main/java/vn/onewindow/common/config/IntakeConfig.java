@@ -17,7 +17,8 @@ public record IntakeConfig(
     Duration claimInterval,
     int maxDeliveries,
     Duration retryBackoff,
-    Duration heartbeat) {
+    Duration heartbeat,
+    Duration readLinger) {
 
   public static IntakeConfig from(Settings s) {
     IntakeConfig c = new IntakeConfig(
@@ -31,7 +32,8 @@ public record IntakeConfig(
         s.millis("intake.claim-interval-ms", 50, 3_600_000),
         s.intIn("intake.max-deliveries", 1, 1000),
         s.millis("intake.retry-backoff-ms", 10, 60_000),
-        s.millis("intake.heartbeat-ms", 50, 60_000));
+        s.millis("intake.heartbeat-ms", 50, 60_000),
+        s.millis("intake.read-linger-ms", 0, 1_000));
     if (c.batchTimeout.compareTo(c.statementTimeout) < 0) {
       throw s.invalid("intake.batch-timeout-ms", Long.toString(c.batchTimeout.toMillis()),
           "must be at least intake.statement-timeout-ms (" + c.statementTimeout.toMillis()
