@@ -1,7 +1,7 @@
 -- open receiving units of config/agencies.json, spread so per-unit daily counters are not one hot key
 UNITS = {"000.00.00.H26", "000.00.00.H29", "000.00.00.H31", "000.00.00.H48", "000.00.00.H92", "000.00.00.H46", "000.00.00.H12", "000.00.00.H11", "000.00.00.H14", "000.00.00.H20", "000.00.00.H22", "000.00.00.H38", "000.00.00.H40", "000.00.00.H42", "000.00.00.H04", "000.00.00.H08", "000.00.00.H10", "000.00.00.H19", "000.00.00.H25", "000.00.00.H27", "000.00.00.H33", "000.00.00.H37", "000.00.00.H45", "000.00.00.H51", "000.00.00.H64", "000.00.00.H56", "000.00.00.H68", "000.00.00.H66", "000.00.00.H75", "000.00.00.H72", "000.00.00.H86", "000.00.00.H87", "000.00.00.H89", "000.00.00.H96", "000.00.18.H48", "000.00.21.H48", "000.00.53.H48", "000.00.77.H48", "000.21.53.H48"}
 -- wrk script: POSTs the example dossiers of config/examples in turn, each with a fresh Idempotency-Key, the API key
--- of a development client, a fresh applicant id (citizenId / taxCode) and one of 10,000 receiving units, so neither
+-- of a development client, a fresh applicant id (citizenId / taxCode) and one of the receiving units above, so neither
 -- idempotency replays nor the per-applicant rate limit shape the measurement, and in cluster mode every intake
 -- partition (a receiving unit's share) gets its part of the load.
 --   wrk ... -s ops/bench/submit.lua URL -- [examples dir] [api key]
