@@ -1,15 +1,15 @@
 -- Enqueues one dossier atomically in its receiving unit's partition: idempotency check, dossier code, stream entry,
 -- queued receipt. Prefixed with dossier-code.lua and with constants DossierQueue renders from Java when it loads the
--- script (CODE_FORMAT, CODE_FIELD, ENTRY_ID_FIELD, ENTRY_FIELDS, RECEIPT_FIELDS, RECEIVED_AT_FIELD,
--- EXPECTED_RESULT_BY_FIELD; their owners are DossierCode, StreamEntry and QueuedReceipt), so a call sends values
--- only. Every key is in the partition's hash slot, so in
--- cluster mode the script runs on one master; being one script it is all-or-nothing and serialised: concurrent
--- retries of one Idempotency-Key yield exactly one dossier, and no two dossiers of a unit and day share a code.
+-- script (CODE_FORMAT, CODE_FIELD, ENTRY_FIELDS, RECEIVED_AT_FIELD; their owners are DossierCode and StreamEntry), so
+-- a call sends values only. Every key is in the partition's hash slot, so in cluster mode the script runs on one
+-- master; being one script it is all-or-nothing and serialised: concurrent retries of one Idempotency-Key yield
+-- exactly one dossier, and no two dossiers of a unit and day share a code.
 --
--- Stored once: the stream entry (what the workers persist), the receipt (code, entry id and what a status look-up
--- shows) and, for a keyed request, the idempotency record "<body sha256>:<dossier id>" pointing at that receipt,
--- which outlives it (CrossChecks: receipt TTL >= idempotency TTL). A record written by an earlier release (a hash
--- with its own copy of the receipt) is still honoured until it expires.
+-- Stored once: the stream entry (what the workers persist and what a status look-up shows while the dossier is
+-- queued), the receipt, only the entry's id under the dossier's id (so that look-up finds the entry), and for a
+-- keyed request the idempotency record "<body sha256> <dossier id> <code> <received at> <expected result date>",
+-- all a replay answers with, which outlives the entry. Records of an earlier release (hashes: a receipt with its own
+-- copy of the fields, an idempotency record with the receipt's) are still honoured until they expire.
 --
 -- KEYS[1] idempotency record (a placeholder in the slot when the request has no Idempotency-Key)
 -- KEYS[2] daily sequence of the receiving unit      KEYS[3] partition stream      KEYS[4] queued receipt
@@ -17,17 +17,19 @@
 -- ARGV[4] idempotency TTL (s)   ARGV[5] receipt TTL (s)   ARGV[6] "1" when the request has an Idempotency-Key
 -- ARGV[7] "replay": only answer a replay (or "absent"), never enqueue; "enqueue": the full script
 -- ARGV[8] "1": a replay writes, so that a WAIT after this script also covers the original write
--- ARGV[9...] the values of ENTRY_FIELDS, then those of RECEIPT_FIELDS
+-- ARGV[9] expected result date (for the idempotency record)   ARGV[10...] the values of ENTRY_FIELDS
 --
 -- Returns {"accepted", code}, {"duplicate", id, code, receivedAt, expectedResultBy}, {"conflict", id} or {"absent"}.
 local idem = KEYS[1]
 local keyed = ARGV[6] == '1'
+local FIRST_VALUE = 10
 
-local function earlier_receipt(id)
-  -- the receipt key of another dossier of this partition: same namespace, the other id
-  local receipt = string.sub(KEYS[4], 1, #KEYS[4] - #ARGV[2]) .. id
-  local r = redis.call('HMGET', receipt, CODE_FIELD, RECEIVED_AT_FIELD, EXPECTED_RESULT_BY_FIELD)
-  return r[1], r[2], r[3]
+local function entry_value(name)
+  for i, field in ipairs(ENTRY_FIELDS) do
+    if field == name then
+      return ARGV[FIRST_VALUE - 1 + i]
+    end
+  end
 end
 
 if keyed then
@@ -39,8 +41,7 @@ if keyed then
     local r = redis.call('HMGET', idem, 'hash', 'id', 'code', 'receivedAt', 'expectedResultBy')
     hash, id, code, receivedAt, expected = r[1], r[2], r[3], r[4], r[5]
   elseif seen then
-    local colon = string.find(seen, ':', 1, true)
-    hash, id = string.sub(seen, 1, colon - 1), string.sub(seen, colon + 1)
+    hash, id, code, receivedAt, expected = string.match(seen, '^(%S+) (%S+) (%S+) (%S+) (%S+)$')
   end
   if hash then
     if hash ~= ARGV[1] then
@@ -50,9 +51,6 @@ if keyed then
       redis.call('HINCRBY', idem, 'replays', 1)
     elseif ARGV[8] == '1' then
       redis.call('SET', idem, seen, 'KEEPTTL')
-    end
-    if not code then
-      code, receivedAt, expected = earlier_receipt(id)
     end
     return {'duplicate', id, code, receivedAt, expected}
   end
@@ -70,20 +68,13 @@ local code = string.format(CODE_FORMAT, ARGV[3], queue_sequence(seq))
 local xadd = {KEYS[3], '*', CODE_FIELD, code}
 for i, name in ipairs(ENTRY_FIELDS) do
   xadd[#xadd + 1] = name
-  xadd[#xadd + 1] = ARGV[8 + i]
+  xadd[#xadd + 1] = ARGV[FIRST_VALUE - 1 + i]
 end
 local entry = redis.call('XADD', unpack(xadd))
-
-local receipt = {KEYS[4], CODE_FIELD, code, ENTRY_ID_FIELD, entry}
-local first = 8 + #ENTRY_FIELDS
-for i, name in ipairs(RECEIPT_FIELDS) do
-  receipt[#receipt + 1] = name
-  receipt[#receipt + 1] = ARGV[first + i]
-end
-redis.call('HSET', unpack(receipt))
-redis.call('EXPIRE', KEYS[4], ARGV[5])
+redis.call('SET', KEYS[4], entry, 'EX', ARGV[5])
 
 if keyed then
-  redis.call('SET', idem, ARGV[1] .. ':' .. ARGV[2], 'EX', ARGV[4])
+  redis.call('SET', idem, ARGV[1] .. ' ' .. ARGV[2] .. ' ' .. code .. ' ' .. entry_value(RECEIVED_AT_FIELD) .. ' '
+    .. ARGV[9], 'EX', ARGV[4])
 end
 return {'accepted', code}

@@ -59,11 +59,6 @@ final class CrossChecks {
           + "which would time out first and answer an uncertain 503 instead of the retry 503",
           "redis.replica-ack-timeout-ms", "timeout.redis-enqueue-ms");
     }
-    if (c.dossier().receiptTtl().compareTo(c.dossier().idempotencyTtl()) < 0) {
-      throw s.conflict("{} must be at least {}: an Idempotency-Key's record points at the queued receipt, where a "
-          + "replay finds the code and dates it answers with", "dossier.receipt-ttl-seconds",
-          "dossier.idempotency-ttl-seconds");
-    }
     Duration announce = c.resilience().drainAnnounce();
     Duration drain = c.resilience().drainTimeout();
     if (announce.compareTo(drain) >= 0) {

@@ -2,9 +2,7 @@ package vn.onewindow.gateway.status;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -12,15 +10,20 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.dossier.QueuedReceipt;
 import vn.onewindow.common.dossier.RedisKeys;
+import vn.onewindow.common.dossier.StreamEntry;
+import vn.onewindow.common.infra.RedisScript;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.security.Owners;
 
 /**
  * Where a dossier stands: PostgreSQL once the intake worker has written it (the read pool: a replica when
@@ -55,6 +58,8 @@ public final class DossierStatusReader {
                                        ORDER BY e.seq)
                        FROM dossier_event e WHERE e.dossier_id = d.id), '[]'::json) AS events
       FROM dossier d WHERE d.id = $1""";
+
+  private static final RedisScript QUEUED = RedisScript.fromResources("lua/queued-receipt.lua");
 
   private final Pool pool;
   private final Redis redis;
@@ -117,21 +122,38 @@ public final class DossierStatusReader {
   }
 
   private Future<Optional<DossierView>> fromRedis(UUID id) {
-    return redis.send(Request.cmd(Command.HGETALL).arg(keys.receipt(id.toString())))
+    PartitionKeys partition = keys.forDossier(id.toString());
+    return QUEUED.run(redis, List.of(partition.receipt(id.toString()), partition.stream()), List.of())
         .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .map(reply -> fromReceipt(id, reply));
+        .compose(reply -> switch (reply.get(0).toString()) {
+          case "entry" -> found(id, fromEntry(fields(reply.get(1))));
+          case "hash" -> found(id, QueuedReceipt.fromLegacyHash(fields(reply.get(1))));
+          // the intake wrote the row after PostgreSQL was asked, and deleted the entry: PostgreSQL has it now
+          case "gone" -> fromPostgres(id);
+          default -> Future.succeededFuture(Optional.<DossierView>empty());
+        });
   }
 
-  private static Optional<DossierView> fromReceipt(UUID id, Response reply) {
-    if (reply == null || reply.size() == 0) {
-      return Optional.empty();
-    }
+  /** The receipt's fields from the queued stream entry: its own, and the payload's (the validated dossier). */
+  private static QueuedReceipt fromEntry(Map<String, String> entry) {
+    JsonObject dossier = new JsonObject(entry.get(StreamEntry.PAYLOAD));
+    JsonObject applicant = dossier.getJsonObject("applicant", new JsonObject());
+    return new QueuedReceipt(entry.get(StreamEntry.CODE), entry.get(StreamEntry.RECEIVED_AT),
+        entry.get(StreamEntry.CLIENT), dossier.getString("procedureCode"), dossier.getString("receivingUnit"),
+        dossier.getString("handlingAgency"), dossier.getString("channel"),
+        Owners.applicantHash(applicant.getString("citizenId", "")));
+  }
+
+  private static Map<String, String> fields(Response pairs) {
     Map<String, String> fields = new HashMap<>();
-    for (int i = 0; i + 1 < reply.size(); i += 2) {
-      fields.put(reply.get(i).toString(), reply.get(i + 1).toString());
+    for (int i = 0; i + 1 < pairs.size(); i += 2) {
+      fields.put(pairs.get(i).toString(), pairs.get(i + 1).toString());
     }
-    QueuedReceipt receipt = QueuedReceipt.fromFields(fields);
-    return Optional.of(new DossierView(receipt.clientId(), receipt.applicantHash(),
-        DossierViews.fromReceipt(id, receipt)));
+    return fields;
+  }
+
+  private static Future<Optional<DossierView>> found(UUID id, QueuedReceipt receipt) {
+    return Future.succeededFuture(Optional.of(new DossierView(receipt.clientId(), receipt.applicantHash(),
+        DossierViews.fromReceipt(id, receipt))));
   }
 }

@@ -15,7 +15,6 @@ import vn.onewindow.common.config.DossierConfig;
 import vn.onewindow.common.config.RedisConfig;
 import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.dossier.PartitionKeys;
-import vn.onewindow.common.dossier.QueuedReceipt;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.dossier.StreamEntry;
 import vn.onewindow.common.infra.RedisScript;
@@ -32,11 +31,8 @@ public final class DossierQueue {
   private static final RedisScript ENQUEUE = RedisScript.fromResources(Map.of(
           "CODE_FORMAT", DossierCode.SEQUENCE_FORMAT,
           "CODE_FIELD", StreamEntry.CODE,
-          "ENTRY_ID_FIELD", QueuedReceipt.ENTRY,
           "ENTRY_FIELDS", StreamEntry.QUEUED_FIELDS,
-          "RECEIPT_FIELDS", QueuedReceipt.FIELDS,
-          "RECEIVED_AT_FIELD", QueuedReceipt.RECEIVED_AT,
-          "EXPECTED_RESULT_BY_FIELD", QueuedReceipt.EXPECTED_RESULT_BY),
+          "RECEIVED_AT_FIELD", StreamEntry.RECEIVED_AT),
       "lua/dossier-code.lua", "lua/enqueue-dossier.lua");
   private static final RedisScript CLAIM = RedisScript.fromResources("lua/claim-key.lua");
 
@@ -113,17 +109,14 @@ public final class DossierQueue {
 
   /** Values only, in the script's order: the field names are in its source (see ENQUEUE). */
   private List<Object> arguments(Submission s, boolean keyed, boolean replayOnly) {
-    String receivedAt = s.receivedAt().toString();
-    List<Object> entry = StreamEntry.queuedValues(s.dossierId(), s.clientId(), receivedAt, s.idempotencyKey(),
-        s.body(), s.bodySha256());
-    List<String> receipt = new QueuedReceipt(null, receivedAt, s.clientId(), s.procedureCode(), s.receivingUnit(),
-        s.handlingAgency(), s.channel(), s.expectedResultBy().toString(), s.applicantHash()).values();
-    List<Object> args = new ArrayList<>(8 + entry.size() + receipt.size());
+    List<Object> entry = StreamEntry.queuedValues(s.dossierId(), s.clientId(), s.receivedAt().toString(),
+        s.idempotencyKey(), s.body(), s.bodySha256());
+    List<Object> args = new ArrayList<>(9 + entry.size());
     args.addAll(List.of(s.bodySha256(), s.dossierId(), DossierCode.prefix(s.receivingUnit(), s.receiptDate()),
         Long.toString(config.idempotencyTtl().toSeconds()), Long.toString(config.receiptTtl().toSeconds()),
-        keyed ? "1" : "0", replayOnly ? "replay" : "enqueue", redisConfig.minReplicasAck() > 0 ? "1" : "0"));
+        keyed ? "1" : "0", replayOnly ? "replay" : "enqueue", redisConfig.minReplicasAck() > 0 ? "1" : "0",
+        s.expectedResultBy().toString()));
     args.addAll(entry);
-    args.addAll(receipt);
     return args;
   }
 
