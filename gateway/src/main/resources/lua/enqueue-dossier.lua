@@ -1,9 +1,9 @@
 -- Enqueues one dossier atomically in its receiving unit's partition: idempotency check, dossier code, stream entry,
 -- queued receipt. Prefixed with dossier-code.lua and with constants DossierQueue renders from Java when it loads the
--- script (CODE_FORMAT, CODE_FIELD, ENTRY_FIELDS, RECEIVED_AT_FIELD; their owners are DossierCode and StreamEntry), so
--- a call sends values only. Every key is in the partition's hash slot, so in cluster mode the script runs on one
--- master; being one script it is all-or-nothing and serialised: concurrent retries of one Idempotency-Key yield
--- exactly one dossier, and no two dossiers of a unit and day share a code.
+-- script (CODE_FORMAT, CODE_FIELD, ENTRY_FIELDS, RECEIVED_AT_POSITION: receivedAt's place in ENTRY_FIELDS; their owners
+-- are DossierCode and StreamEntry), so a call sends values only. Every key is in the partition's hash slot, so in
+-- cluster mode the script runs on one master; being one script it is all-or-nothing and serialised: concurrent retries
+-- of one Idempotency-Key yield exactly one dossier, and no two dossiers of a unit and day share a code.
 --
 -- Stored once: the stream entry (what the workers persist and what a status look-up shows while the dossier is
 -- queued), the receipt, only the entry's id under the dossier's id (so that look-up finds the entry), and for a
@@ -23,14 +23,6 @@
 local idem = KEYS[1]
 local keyed = ARGV[6] == '1'
 local FIRST_VALUE = 10
-
-local function entry_value(name)
-  for i, field in ipairs(ENTRY_FIELDS) do
-    if field == name then
-      return ARGV[FIRST_VALUE - 1 + i]
-    end
-  end
-end
 
 if keyed then
   local seen = redis.pcall('GET', idem)
@@ -74,7 +66,8 @@ local entry = redis.call('XADD', unpack(xadd))
 redis.call('SET', KEYS[4], entry, 'EX', ARGV[5])
 
 if keyed then
-  redis.call('SET', idem, ARGV[1] .. ' ' .. ARGV[2] .. ' ' .. code .. ' ' .. entry_value(RECEIVED_AT_FIELD) .. ' '
-    .. ARGV[9], 'EX', ARGV[4])
+  local receivedAt = ARGV[FIRST_VALUE - 1 + RECEIVED_AT_POSITION]
+  redis.call('SET', idem, ARGV[1] .. ' ' .. ARGV[2] .. ' ' .. code .. ' ' .. receivedAt .. ' ' .. ARGV[9],
+    'EX', ARGV[4])
 end
 return {'accepted', code}

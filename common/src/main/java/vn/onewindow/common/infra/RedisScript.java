@@ -36,15 +36,15 @@ public final class RedisScript {
   }
 
   /**
-   * The same, preceded by {@code local NAME = value} for each constant (a String, or a List of Strings as a Lua
-   * table): names the Java side owns are rendered into the source once instead of being sent with every call.
+   * The same, preceded by {@code local NAME = value} for each constant (a String, a Number, or a List of Strings as
+   * a Lua table): names the Java side owns are rendered into the source once instead of being sent with every call.
    */
   public static RedisScript fromResources(Map<String, ?> constants, String... resources) {
     StringBuilder source = new StringBuilder();
     new TreeMap<>(constants).forEach((name, value) -> source.append("local ").append(name).append(" = ")
         .append(value instanceof List<?> list
             ? list.stream().map(item -> luaString(item.toString())).collect(Collectors.joining(", ", "{", "}"))
-            : luaString(value.toString()))
+            : value instanceof Number ? value.toString() : luaString(value.toString()))
         .append('\n'));
     for (String resource : resources) {
       try (InputStream in = RedisScript.class.getClassLoader().getResourceAsStream(resource)) {

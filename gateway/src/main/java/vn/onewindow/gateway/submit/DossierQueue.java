@@ -23,16 +23,16 @@ import vn.onewindow.common.metrics.MeterNames;
 
 /**
  * Puts a dossier on its receiving unit's partition with one atomic script call (see enqueue-dossier.lua), after
- * claiming its Idempotency-Key across partitions (claim-key.lua). The returned future succeeds only once Redis has
- * acknowledged the write, and with {@code redis.min-replicas-ack} &gt; 0 once that many replicas have it (WAIT in the
- * script's own batch, on the connection that ran it); otherwise the result says it is unconfirmed.
+ * claiming its Idempotency-Key across partitions when there are several (claim-key.lua). The returned future succeeds
+ * only once Redis has acknowledged the write, and with {@code redis.min-replicas-ack} &gt; 0 once that many replicas
+ * have it (WAIT in the script's own batch, on the connection that ran it); otherwise the result says it is unconfirmed.
  */
 public final class DossierQueue {
   private static final RedisScript ENQUEUE = RedisScript.fromResources(Map.of(
           "CODE_FORMAT", DossierCode.SEQUENCE_FORMAT,
           "CODE_FIELD", StreamEntry.CODE,
           "ENTRY_FIELDS", StreamEntry.QUEUED_FIELDS,
-          "RECEIVED_AT_FIELD", StreamEntry.RECEIVED_AT),
+          "RECEIVED_AT_POSITION", StreamEntry.QUEUED_FIELDS.indexOf(StreamEntry.RECEIVED_AT) + 1),
       "lua/dossier-code.lua", "lua/enqueue-dossier.lua");
   private static final RedisScript CLAIM = RedisScript.fromResources("lua/claim-key.lua");
 

@@ -57,12 +57,9 @@ public final class Warmup {
 
   public Warmup(WarmupConfig config) {
     this.config = config;
-    byte[] random = new byte[32];
-    new SecureRandom().nextBytes(random);
-    this.token = HexFormat.of().formatHex(random).getBytes(StandardCharsets.US_ASCII);
-    byte[] keyRandom = new byte[12];
-    new SecureRandom().nextBytes(keyRandom);
-    this.keyPrefix = "hub-warmup-" + HexFormat.of().formatHex(keyRandom) + "-";
+    SecureRandom random = new SecureRandom();
+    this.token = randomHex(random, 32).getBytes(StandardCharsets.US_ASCII);
+    this.keyPrefix = "hub-warmup-" + randomHex(random, 12) + "-";
     this.bodies = EXAMPLES.stream().map(Warmup::example).toList();
   }
 
@@ -155,6 +152,12 @@ public final class Warmup {
           }
           next(client, deadline, sent, answered, unexpected, finished);
         });
+  }
+
+  private static String randomHex(SecureRandom random, int bytes) {
+    byte[] value = new byte[bytes];
+    random.nextBytes(value);
+    return HexFormat.of().formatHex(value);
   }
 
   private static boolean isLoopback(String address) {
