@@ -2,7 +2,8 @@
 # Capacity benchmark of the intake hub, measured in ONE run on ONE machine, next to the machine's own ceilings
 # measured in the same run (ratios matter more than absolute figures on a shared 2-core box). For each jar measured
 # (the current build, and optionally a baseline jar, one after the other on freshly created servers):
-#   1. cold start: a fresh gateway process; time from its start to /health/ready, then the accepted rate of each
+#   1. cold start: a fresh gateway process added to a running hub (the intake has first worked PRIME_DURATION s for
+#      a throwaway gateway); time from its start to /health/ready, then the accepted rate of each
 #      second of the first COLD_DURATION s of saturating load (wrk, closed loop) from the moment it is ready;
 #      then more of the same load, not measured, in WARMUP_STEP s steps until the JIT compiler threads of both JVMs
 #      use less than WARM_JIT_SHARE of their process's CPU (at most WARMUP_DURATION s): warm means compiled;
@@ -36,6 +37,7 @@ BENCH=$ROOT/ops/bench
 DURATION=${DURATION:-20}            # seconds of saturation for the max accepted rate
 HALF_DURATION=${HALF_DURATION:-20}  # seconds at half the max rate for the p99
 COLD_DURATION=${COLD_DURATION:-30}  # seconds of load sampled after a fresh gateway turns ready
+PRIME_DURATION=${PRIME_DURATION:-20}  # seconds of load through a throwaway gateway before it (0: a cold intake too)
 WARMUP_DURATION=${WARMUP_DURATION:-90}  # at most this many seconds of unmeasured load after the cold start, in
 WARMUP_STEP=${WARMUP_STEP:-10}          # steps of this many seconds, until the JIT compiler threads of both JVMs
 WARM_JIT_SHARE=${WARM_JIT_SHARE:-0.10}  # use less than this share of their process's CPU in a step
@@ -115,6 +117,23 @@ measure() {
   INTAKE=$HUB_PID
   wait_ready "$iport" "$INTAKE" "$START_TIMEOUT" || fail "the intake process did not become ready"
 
+  # the cold start is a gateway added to a hub that is already running: the intake has worked before (a primer
+  # gateway's load), so that the JIT compiling of a fresh intake does not take CPU from the gateway measured
+  local primed=0
+  if [ "$PRIME_DURATION" -gt 0 ]; then
+    echo "== [$label] priming the intake: a throwaway gateway, wrk -t2 -c$CONNECTIONS for ${PRIME_DURATION}s, drained, stopped"
+    local pport primer
+    pport=$(free_port)
+    start_hub gateway "$jar" "$dir" "$pport"
+    primer=$HUB_PID
+    wait_ready "$pport" "$primer" "$START_TIMEOUT" || fail "the primer gateway did not become ready"
+    run wrk -t2 -c"$CONNECTIONS" -d"${PRIME_DURATION}s" -s ops/bench/submit.lua "http://127.0.0.1:$pport" -- \
+      config/examples "$API_KEY" > /dev/null 2>&1 || true
+    primed=$(metric "$pport" "$ACCEPTED_RE")
+    drain_to "$primed" "$DRAIN_TIMEOUT" || echo "   the intake had not persisted the primer's $primed dossiers after ${DRAIN_TIMEOUT}s"
+    stop_pid "$primer" 30
+  fi
+
   echo "== [$label] 1/3 cold start: fresh gateway, then wrk -t2 -c$CONNECTIONS for ${COLD_DURATION}s from the moment it is ready"
   local profile_opts=()
   [ "$PROFILE" = 1 ] && profile_opts=(-XX:FlightRecorderOptions:stackdepth=128)
@@ -146,7 +165,7 @@ print(max(round(sum(p[j]["groups"].get("jit", [0, 0])) / max(1, sum(p[j]["cpu"])
   echo "   warm-up ${warmed}s; JIT share of the CPU in its last step (the larger of the two JVMs): $jit"
   put warmup_s "$warmed"; put warm_jit_share "$jit"
   local total
-  total=$(metric "$gport" "$ACCEPTED_RE")
+  total=$(( primed + $(metric "$gport" "$ACCEPTED_RE") ))
   drain_to "$total" "$DRAIN_TIMEOUT" || echo "   the intake is $(( total - $(rows) )) dossiers behind after ${DRAIN_TIMEOUT}s of drain:" \
     "the saturation's persisted figures count only what it received, its CPU per persisted dossier all it committed"
   sleep 2

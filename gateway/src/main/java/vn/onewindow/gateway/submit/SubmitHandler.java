@@ -211,6 +211,6 @@ public final class SubmitHandler {
         .putHeader(HttpHeaders.LOCATION, statusUrl)
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
         .putHeader("Idempotent-Replayed", Boolean.toString(receipt.replayed()))
-        .end(receipt.toJson(statusUrl).encode());
+        .end(receipt.toJson(statusUrl));
   }
 }
