@@ -142,6 +142,10 @@ measure() {
   GATEWAY=$HUB_PID
   wait_ready "$gport" "$GATEWAY" "$START_TIMEOUT" || fail "the gateway did not become ready"
   put ready_s "$(since "$t0")"
+  # where both JVMs' CPU goes in the gateway's first 10 s (the JIT compiler threads' share above all)
+  python3 "$BENCH/lib-sample.py" procs "$RUN_DIR/cold-cpu.json" --until-done gateway="$GATEWAY" intake="$INTAKE" \
+    -- sleep 10 &
+  started $!
   run python3 "$BENCH/lib-sample.py" counter "$RUN_DIR/cold.json" "http://127.0.0.1:$gport/metrics" -- \
     wrk -t2 -c"$CONNECTIONS" -d"${COLD_DURATION}s" "${load[@]}" > "$RUN_DIR/cold.txt" 2>&1
   grep -E '^wrk:|Requests/sec' "$RUN_DIR/cold.txt" | sed 's/^/   /'

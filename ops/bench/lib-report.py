@@ -3,7 +3,8 @@
 
 Reads WORK/ceilings.txt (xadd=, nginx=) and, for each measured jar, WORK/<label>/ (label `before` = the baseline
 jar, `after` = the current one): result.txt (key=value from the script), cpu.json (lib-sample.py procs),
-cold.json (lib-sample.py counter), gc-gateway.log and gc-intake.log (-Xlog:gc), gateway.jfr (PROFILE=1).
+cold.json (lib-sample.py counter), cold-cpu.json (lib-sample.py procs over the cold start's first 10 s),
+gc-gateway.log and gc-intake.log (-Xlog:gc), gateway.jfr (PROFILE=1).
 Prints the capacity block of each jar (the `after` one in the historical format), CPU per dossier by process, the
 cold start, memory and GC, the profile, and with two jars a before/after table. Exit 1 when a dossier was lost or
 nothing was accepted.
@@ -29,7 +30,7 @@ def load(work, label):
     with open(os.path.join(d, "result.txt")) as f:
         run = dict(line.rstrip("\n").split("=", 1) for line in f if "=" in line)
     run["dir_path"], run["label"] = d, label
-    for name in ("cpu", "cold"):
+    for name in ("cpu", "cold", "cold-cpu"):
         path = os.path.join(d, name + ".json")
         run[name] = json.load(open(path)) if os.path.exists(path) else None
     run["gc"] = {role: gc_pauses(os.path.join(d, f"gc-{role}.log")) for role in ("gateway", "intake")}
@@ -97,6 +98,15 @@ def figures(run, duration, half_duration):
             f["cold_first10"] = float("nan")
         warm = f["acc_rate"] or float("nan")
         f["cold_ratio"] = f["cold_first10"] / warm
+        # where the new gateway's CPU went meanwhile: the JIT compiler threads' share above all
+        cold_cpu = run.get("cold-cpu")
+        if cold_cpu:
+            tick, secs = cold_cpu["clk_tck"], cold_cpu["seconds"]
+            for name in ("gateway", "intake"):
+                p = cold_cpu["procs"].get(name)
+                if p:
+                    f[f"cold_cores_{name}"] = sum(p["cpu"]) / tick / secs
+                    f[f"cold_jit_{name}"] = sum(p["groups"].get("jit", [0, 0])) / tick / secs
         f["cold_reach"] = {share: next((i + 1 for i, r in enumerate(f["cold_rates"]) if r >= share * warm), None)
                            for share in (0.7, 0.9)}
     for role, pauses in run["gc"].items():
@@ -160,6 +170,11 @@ def print_details(run, f):
             print(f"  {i + 1:2d}-{min(i + 10, len(rates)):2d} s: " + " ".join(f"{r:5.0f}" for r in rates[i:i + 10]))
         print(f"  first 10 s: {f['cold_first10']:.0f}/s = {f['cold_ratio']:.2f} of the warm rate ({f['acc_rate']:.0f}/s);"
               f" warm share reached: {reach}; refused: {run.get('cold_refused') or 'none'}")
+        if "cold_cores_gateway" in f:
+            intake = (f"; intake {f['cold_cores_intake']:.2f}, of which JIT {f['cold_jit_intake']:.2f}"
+                      if "cold_cores_intake" in f else "")
+            print(f"  CPU in the first 10 s, cores: gateway {f['cold_cores_gateway']:.2f}, of which JIT compiler threads"
+                  f" {f['cold_jit_gateway']:.2f}{intake}")
     mem = []
     for role in ("gateway", "intake"):
         g, c = f.get(f"gc_{role}"), f.get("cpu", {}).get(role)
@@ -233,6 +248,7 @@ def print_comparison(b, a, runs, ceilings):
             ("warm-up until JIT settled, s (unmeasured)", lambda f: f["warmup_s"], "{:.0f}"),
             ("accepted/s in the first 10 s after ready", "cold_first10", "{:.0f}"),
             ("first 10 s / warm rate", "cold_ratio", "{:.2f}"),
+            ("gateway JIT threads in the first 10 s, cores", "cold_jit_gateway", "{:.2f}"),
             ("gateway RSS max, MB", lambda f: f["cpu"]["gateway"]["rss_mb"], "{:.0f}"),
             ("intake RSS max, MB", lambda f: f["cpu"]["intake"]["rss_mb"], "{:.0f}"),
             ("longest GC pause, ms (gateway)", lambda f: f["gc_gateway"]["max"], "{:.1f}"),

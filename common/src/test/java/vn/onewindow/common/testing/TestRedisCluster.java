@@ -192,11 +192,27 @@ public final class TestRedisCluster implements AutoCloseable {
    */
   public void awaitReplicasCaughtUp(Node master) {
     long target = replicationOffset(cli(master.port(), "INFO", "replication"), "master_repl_offset:");
+    // the master's own view first: a replica still in its first sync, or not yet listed as this master's replica in
+    // CLUSTER NODES, would otherwise be skipped by the loop below, and a failover would promote it without the writes
+    awaitCondition("a replica of " + master.port() + " online at offset " + target, FAILOVER_DEADLINE,
+        () -> cli(master.port(), "INFO", "replication").lines()
+            .filter(l -> l.matches("slave\\d+:.*") && l.contains("state=online"))
+            .anyMatch(l -> ackedOffset(l) >= target) ? Optional.empty() : Optional.of("no replica online there yet"));
     for (Node replica : replicas().stream().filter(n -> master.id().equals(n.masterId())).toList()) {
       awaitCondition("replica " + replica.port() + " at offset " + target, FAILOVER_DEADLINE,
           () -> replicationOffset(cli(replica.port(), "INFO", "replication"), "slave_repl_offset:") >= target
               ? Optional.empty() : Optional.of("behind"));
     }
+  }
+
+  /** The offset a replica last acknowledged, from the master's "slaveN:ip=...,state=online,offset=N,lag=0" line. */
+  private static long ackedOffset(String slaveLine) {
+    for (String field : slaveLine.substring(slaveLine.indexOf(':') + 1).split(",")) {
+      if (field.startsWith("offset=")) {
+        return Long.parseLong(field.substring("offset=".length()).trim());
+      }
+    }
+    return -1;
   }
 
   private static long replicationOffset(String info, String field) {
