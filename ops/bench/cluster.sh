@@ -10,7 +10,8 @@
 #      PostgreSQL after the drain;
 #   3. failover: ClusterProcessesTest#aMasterSigkilledUnderLoad... (a master SIGKILLed under closed-loop load with
 #      redis.min-replicas-ack=1, every 202 reconciled against PostgreSQL), its printed figures;
-# then prints the table of the README's "Cluster mode" section. Everything started here is stopped on exit.
+# then prints the table of the README's "Cluster mode" section. Everything started here is stopped on exit and its
+# two databases are dropped.
 #
 #   ops/bench/cluster.sh
 #   DURATION=20 ROUNDS=5 CONNECTIONS=64 NO_BUILD=1 ops/bench/cluster.sh
@@ -35,7 +36,14 @@ done
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 run_dir=$(mktemp -d /tmp/hub-cluster-bench.XXXXXX)
 : >"$run_dir/pids"
+created_dbs=()
 cleanup() {
+  # the run's databases first (FORCE closes the hubs' connections), while the PostgreSQL may still be one of ours
+  local db
+  for db in "${created_dbs[@]}"; do
+    psql "$server_url/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 \
+      || echo "could not drop database $db" >&2
+  done
   stop_recorded "$run_dir"
   ops/redis-cluster.sh --stop "$run_dir/redis" >/dev/null 2>&1 || true
 }
@@ -64,7 +72,9 @@ for _ in $(seq 100); do redis-cli -p "$rport" PING >/dev/null 2>&1 && break; sle
 # both modes issue the same units' codes from 0001 on, and code is UNIQUE in PostgreSQL: one database each
 stamp=$(date +%s)
 declare -A DB=([standalone]=bench_standalone_$stamp [cluster]=bench_cluster_$stamp)
-for mode in standalone cluster; do psql "$server_url/postgres" -qc "CREATE DATABASE ${DB[$mode]}"; done
+for mode in standalone cluster; do
+  psql "$server_url/postgres" -qc "CREATE DATABASE ${DB[$mode]}" && created_dbs+=("${DB[$mode]}")
+done
 declare -A PORT=([standalone]=$(free_port) [cluster]=$(free_port))
 HUB_POSTGRES_URL=$server_url/${DB[standalone]} HUB_REDIS_MODE=standalone HUB_REDIS_URL=redis://127.0.0.1:$rport \
   HUB_STREAM_PARTITIONS=1 start_hub standalone all "${PORT[standalone]}"
