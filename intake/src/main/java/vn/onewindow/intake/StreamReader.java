@@ -16,6 +16,7 @@ import java.util.Set;
 import vn.onewindow.common.config.RedisConfig;
 import vn.onewindow.common.dossier.ConsumerGroup;
 import vn.onewindow.common.dossier.PartitionKeys;
+import vn.onewindow.common.infra.RedisReplies;
 
 /**
  * The consumer-group commands on one partition's stream and the parsing of their RESP2 replies (the client forces
@@ -218,12 +219,7 @@ public final class StreamReader {
         continue;
       }
       String id = entry.get(0).toString();
-      Response raw = entry.get(1);
-      Map<String, String> fields = new LinkedHashMap<>();
-      for (int i = 0; i + 1 < raw.size(); i += 2) {
-        Response value = raw.get(i + 1);
-        fields.put(raw.get(i).toString(), value == null ? null : value.toString());
-      }
+      Map<String, String> fields = RedisReplies.pairs(entry.get(1));
       int count = deliveries == null ? defaultDeliveries : deliveries.getOrDefault(id, defaultDeliveries);
       out.add(new Delivery(id, fields, count));
     }

@@ -3,15 +3,12 @@ package vn.onewindow.gateway.status;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Response;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +16,7 @@ import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.dossier.QueuedReceipt;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.dossier.StreamEntry;
+import vn.onewindow.common.infra.RedisReplies;
 import vn.onewindow.common.infra.RedisScript;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
@@ -126,8 +124,8 @@ public final class DossierStatusReader {
     return QUEUED.run(redis, List.of(partition.receipt(id.toString()), partition.stream()), List.of())
         .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .compose(reply -> switch (reply.get(0).toString()) {
-          case "entry" -> found(id, fromEntry(fields(reply.get(1))));
-          case "hash" -> found(id, QueuedReceipt.fromLegacyHash(fields(reply.get(1))));
+          case "entry" -> found(id, fromEntry(StreamEntry.fromFields(RedisReplies.pairs(reply.get(1)))));
+          case "hash" -> found(id, QueuedReceipt.fromLegacyHash(RedisReplies.pairs(reply.get(1))));
           // the intake wrote the row after PostgreSQL was asked, and deleted the entry: PostgreSQL has it now
           case "gone" -> fromPostgres(id);
           default -> Future.succeededFuture(Optional.<DossierView>empty());
@@ -135,21 +133,12 @@ public final class DossierStatusReader {
   }
 
   /** The receipt's fields from the queued stream entry: its own, and the payload's (the validated dossier). */
-  private static QueuedReceipt fromEntry(Map<String, String> entry) {
-    JsonObject dossier = new JsonObject(entry.get(StreamEntry.PAYLOAD));
+  private static QueuedReceipt fromEntry(StreamEntry entry) {
+    JsonObject dossier = new JsonObject(entry.payload());
     JsonObject applicant = dossier.getJsonObject("applicant", new JsonObject());
-    return new QueuedReceipt(entry.get(StreamEntry.CODE), entry.get(StreamEntry.RECEIVED_AT),
-        entry.get(StreamEntry.CLIENT), dossier.getString("procedureCode"), dossier.getString("receivingUnit"),
-        dossier.getString("handlingAgency"), dossier.getString("channel"),
+    return new QueuedReceipt(entry.code(), entry.receivedAt(), entry.clientId(), dossier.getString("procedureCode"),
+        dossier.getString("receivingUnit"), dossier.getString("handlingAgency"), dossier.getString("channel"),
         Owners.applicantHash(applicant.getString("citizenId", "")));
-  }
-
-  private static Map<String, String> fields(Response pairs) {
-    Map<String, String> fields = new HashMap<>();
-    for (int i = 0; i + 1 < pairs.size(); i += 2) {
-      fields.put(pairs.get(i).toString(), pairs.get(i + 1).toString());
-    }
-    return fields;
   }
 
   private static Future<Optional<DossierView>> found(UUID id, QueuedReceipt receipt) {
