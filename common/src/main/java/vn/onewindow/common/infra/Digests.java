@@ -7,11 +7,21 @@ import java.util.HexFormat;
 
 /** Lower-case hex digests (request bodies, applicant keys, API keys, Lua scripts). */
 public final class Digests {
+  /**
+   * One SHA-256 instance per thread (a MessageDigest is not thread-safe; {@code digest} resets it): looking the
+   * algorithm up in the providers for every request body and API key cost more than hashing them.
+   */
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> instance("SHA-256"));
+
   private Digests() {
   }
 
+  public static byte[] sha256(byte[] bytes) {
+    return SHA_256.get().digest(bytes);
+  }
+
   public static String sha256Hex(byte[] bytes) {
-    return hex("SHA-256", bytes);
+    return HexFormat.of().formatHex(sha256(bytes));
   }
 
   public static String sha256Hex(String text) {
@@ -19,8 +29,12 @@ public final class Digests {
   }
 
   public static String hex(String algorithm, byte[] bytes) {
+    return HexFormat.of().formatHex(instance(algorithm).digest(bytes));
+  }
+
+  private static MessageDigest instance(String algorithm) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(bytes));
+      return MessageDigest.getInstance(algorithm);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JVM has no " + algorithm, e);
     }

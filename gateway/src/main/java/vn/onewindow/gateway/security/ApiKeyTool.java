@@ -38,7 +38,7 @@ public final class ApiKeyTool {
       err.println("       ApiKeyTool -      hash the key read from standard input");
       return 2;
     }
-    if (!ApiKeys.PRESENTABLE.matcher(key).matches()) {
+    if (!ApiKeys.isPresentable(key)) {
       err.println("a key must be 8 to 256 printable ASCII characters without spaces");
       return 1;
     }

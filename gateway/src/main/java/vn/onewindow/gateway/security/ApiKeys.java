@@ -1,8 +1,6 @@
 package vn.onewindow.gateway.security;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -16,7 +14,8 @@ import vn.onewindow.common.infra.Digests;
 public final class ApiKeys {
   public static final String HASH_PREFIX = "sha256:";
   /** What a presented key may look like at all: printable ASCII, no spaces, bounded length. */
-  static final Pattern PRESENTABLE = Pattern.compile("[\\x21-\\x7E]{8,256}");
+  static final int MIN_LENGTH = 8;
+  static final int MAX_LENGTH = 256;
   static final Pattern STORED_HASH = Pattern.compile("sha256:[0-9a-f]{64}");
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -35,12 +34,24 @@ public final class ApiKeys {
     return HASH_PREFIX + Digests.sha256Hex(key);
   }
 
-  static byte[] digest(String key) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM has no SHA-256", e);
+  /**
+   * Whether a key can be presented at all: 8 to 256 printable ASCII characters without space ({@code
+   * [\x21-\x7E]{8,256}}), checked on every request before hashing, by a loop rather than a regex.
+   */
+  static boolean isPresentable(String key) {
+    if (key == null || key.length() < MIN_LENGTH || key.length() > MAX_LENGTH) {
+      return false;
     }
+    for (int i = 0; i < key.length(); i++) {
+      if (key.charAt(i) < 0x21 || key.charAt(i) > 0x7E) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static byte[] digest(String key) {
+    return Digests.sha256(key.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The digest bytes of a stored hash; the caller has checked it against {@link #STORED_HASH}. */

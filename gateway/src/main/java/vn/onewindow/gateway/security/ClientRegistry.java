@@ -82,7 +82,7 @@ public final class ClientRegistry {
 
   /** The client owning this key, if any. Unknown and malformed keys are indistinguishable to the caller. */
   public Optional<Client> authenticate(String presentedKey) {
-    if (presentedKey == null || !ApiKeys.PRESENTABLE.matcher(presentedKey).matches()) {
+    if (!ApiKeys.isPresentable(presentedKey)) {
       return Optional.empty();
     }
     byte[] digest = ApiKeys.digest(presentedKey);

@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.calendar.DueDates;
@@ -25,6 +24,7 @@ import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.Outcome;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.RequestIds;
+import vn.onewindow.gateway.http.SafeTokens;
 import vn.onewindow.gateway.http.SubmissionOutcomes;
 import vn.onewindow.gateway.security.ApplicantCheck;
 import vn.onewindow.gateway.security.Caller;
@@ -43,7 +43,6 @@ import vn.onewindow.gateway.validation.Violation;
  */
 public final class SubmitHandler {
   public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
-  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]{8,128}");
   private static final String DOSSIER = "submit.dossier";
   private static final String STARTED = "submit.started";
   private static final String BODY = "submit.body";
@@ -163,7 +162,7 @@ public final class SubmitHandler {
 
   private Submission submission(RoutingContext ctx, JsonNode dossier, byte[] body) {
     String idempotencyKey = ctx.request().getHeader(IDEMPOTENCY_HEADER);
-    if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+    if (idempotencyKey != null && !SafeTokens.isSafe(idempotencyKey, 8, 128)) {
       throw HttpFailure.malformed(IDEMPOTENCY_HEADER + " must be 8 to 128 characters of A-Z a-z 0-9 . _ : -");
     }
     Instant receivedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);

@@ -1,6 +1,7 @@
 package vn.onewindow.gateway.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.PathType;
@@ -38,7 +39,11 @@ public final class JsonSchemas {
       if (in == null) {
         throw new IllegalStateException("JSON schema " + resource + " not found on the classpath");
       }
-      return new JsonSchemas(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in, config));
+      // 2020-12 with its own formats, "email" decided plain addresses first (see EmailFormat)
+      JsonMetaSchema dialect = JsonMetaSchema.builder(JsonMetaSchema.getV202012()).format(new EmailFormat()).build();
+      JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
+          builder -> builder.metaSchema(dialect));
+      return new JsonSchemas(factory.getSchema(in, config));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
