@@ -78,11 +78,19 @@ final class TimelinessQuery {
     this.zone = zone;
   }
 
+  /** The dossiers aggregate for this scope and period (its parameters: {@link #dossiersParams}). */
+  String dossiersSql(AgencyScope scope, LocalDate from, LocalDate to) {
+    return DOSSIERS.formatted(localDate("processed_at", from, to), scope.predicate());
+  }
+
+  Tuple dossiersParams(AgencyScope scope, LocalDate from, LocalDate to, LocalDate asOf) {
+    return Tuple.of(scope.parameter(), from, to, asOf, zone.getId());
+  }
+
   Future<Timeliness> run(AgencyPattern agency, LocalDate from, LocalDate to, LocalDate asOf) {
     AgencyScope scope = AgencyScope.of(agency, "handling_agency", 1);
-    Future<Row> dossiers = pool.preparedQuery(DOSSIERS.formatted(localDate("processed_at", from, to),
-            scope.predicate()))
-        .execute(Tuple.of(scope.parameter(), from, to, asOf, zone.getId()))
+    Future<Row> dossiers = pool.preparedQuery(dossiersSql(scope, from, to))
+        .execute(dossiersParams(scope, from, to, asOf))
         .map(rows -> rows.iterator().next());
     Future<Row> ratings = pool.preparedQuery(RATINGS.formatted(AgencyScope.of(agency, "d.handling_agency", 1)
         .predicate()))
