@@ -113,9 +113,11 @@ measure() {
   iport=$(free_port); gport=$(free_port)
   local load=(-s ops/bench/submit.lua "http://127.0.0.1:$gport" -- config/examples "$API_KEY")
   echo "== [$label] $jar (config of $dir), redis :$REDIS_PORT, database $BENCH_DB, intake :$iport, gateway :$gport"
+  t0=$(now)
   start_hub intake "$jar" "$dir" "$iport"
   INTAKE=$HUB_PID
   wait_ready "$iport" "$INTAKE" "$START_TIMEOUT" || fail "the intake process did not become ready"
+  put intake_ready_s "$(since "$t0")"
 
   # the cold start is a gateway added to a hub that is already running: the intake has worked before (a primer
   # gateway's load), so that the JIT compiling of a fresh intake does not take CPU from the gateway measured

@@ -62,7 +62,8 @@ def figures(run, duration, half_duration):
              persist_during=num(run, "rows_at_end") / (end - start) if end > start else 0.0,
              half_rate=num(run, "accepted2") / half_duration, refused2=int(num(run, "refused2")),
              p50=num(run, "half_p50", float("nan")), p99=num(run, "half_p99", float("nan")),
-             ready_s=num(run, "ready_s", float("nan")), warmup_s=num(run, "warmup_s", float("nan")))
+             ready_s=num(run, "ready_s", float("nan")), warmup_s=num(run, "warmup_s", float("nan")),
+             intake_ready_s=num(run, "intake_ready_s", float("nan")))
     cpu = run["cpu"]
     if cpu:
         tick, secs = cpu["clk_tck"], cpu["seconds"]
@@ -249,11 +250,14 @@ def print_comparison(b, a, runs, ceilings):
             ("accepted/s in the first 10 s after ready", "cold_first10", "{:.0f}"),
             ("first 10 s / warm rate", "cold_ratio", "{:.2f}"),
             ("gateway JIT threads in the first 10 s, cores", "cold_jit_gateway", "{:.2f}"),
+            ("intake JIT threads in those 10 s, cores", "cold_jit_intake", "{:.2f}"),
+            ("intake: time from start to ready, s", "intake_ready_s", "{:.1f}"),
             ("gateway RSS max, MB", lambda f: f["cpu"]["gateway"]["rss_mb"], "{:.0f}"),
             ("intake RSS max, MB", lambda f: f["cpu"]["intake"]["rss_mb"], "{:.0f}"),
             ("longest GC pause, ms (gateway)", lambda f: f["gc_gateway"]["max"], "{:.1f}"),
             ("longest GC pause, ms (intake)", lambda f: f["gc_intake"]["max"], "{:.1f}"),
             (f"GC pauses over {GC_LONG_MS} ms (both)", lambda f: f["gc_gateway"]["long"] + f["gc_intake"]["long"], "{:.0f}"),
+            (f"  of which the intake's", lambda f: f["gc_intake"]["long"], "{:.0f}"),
             ("persisted / accepted", lambda f: f["persist_rate"] / f["acc_rate"] if f["acc_rate"] else float("nan"), "{:.3f}"),
             ("lost", "lost", "{:.0f}"),
             ("other processes on the box, cores (noise)", "others_cores", "{:.2f}")]

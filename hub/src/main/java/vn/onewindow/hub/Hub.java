@@ -2,6 +2,7 @@ package vn.onewindow.hub;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -21,6 +22,7 @@ import vn.onewindow.gateway.GatewayVerticle;
 import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.gateway.GatewayShared;
 import vn.onewindow.intake.IntakeVerticle;
+import vn.onewindow.intake.IntakeWarmup;
 
 /**
  * One running hub process: embedded servers when no URLs are configured, migrations, then the gateway and intake
@@ -71,23 +73,26 @@ public final class Hub implements AutoCloseable {
     return hub;
   }
 
+  /**
+   * The intake warms up and then consumes ({@link #startIntake}); meanwhile readiness answers 503: on the management
+   * port, which listens first, in an intake-only process; on the gateway's port in an `all` process, whose gateway
+   * warms up at the same time (in turn, the two would take longer than the 15 s a process has to turn ready).
+   */
   private void deploy() {
-    if (config.runsIntake()) {
-      String consumerBase = hostName() + "-" + ProcessHandle.current().pid();
-      vertx.deployVerticle(() -> new IntakeVerticle(config, consumerBase + "-" + CONSUMER_SEQ.incrementAndGet(),
-          registry), new DeploymentOptions().setInstances(config.intake().workers())).await();
-      LOG.info("intake: {} worker(s) consuming {}", config.intake().workers(), config.stream().name());
-    }
+    AtomicBoolean intakeStarting = new AtomicBoolean(config.runsIntake());
     if (!config.runsGateway()) {
-      BacklogMonitor.start(vertx, config, registry).await();
-      ManagementVerticle management = new ManagementVerticle(config, registry, draining::get);
+      ManagementVerticle management = new ManagementVerticle(config, registry, draining::get, intakeStarting::get);
       vertx.deployVerticle(management).await();
       managementPort = management.actualPort();
       LOG.info("health and metrics on {}:{}", config.http().host(), managementPort);
     }
+    Future<Void> intake = config.runsIntake()
+        ? startIntake().onComplete(ar -> intakeStarting.set(false))
+        : Future.succeededFuture();
     if (config.runsGateway()) {
       shared = GatewayShared.start(vertx, config, registry).await();
       shared.warmup().begin();
+      shared.warmup().holdUntil(intake);
       gatewayDeployment = vertx.deployVerticle(() -> {
         GatewayVerticle gateway = new GatewayVerticle(shared);
         gateways.add(gateway);
@@ -98,6 +103,23 @@ public final class Hub implements AutoCloseable {
           vertx.isNativeTransportEnabled() ? "native epoll" : "NIO", shared.validator().catalogue().size());
       shared.warmup().run(vertx, httpPort(), config.security().tls().enabled()).await();
     }
+    intake.await();
+    if (!config.runsGateway()) {
+      BacklogMonitor.start(vertx, config, registry).await();
+    }
+  }
+
+  /** The intake's warm-up ({@link IntakeWarmup}; it never fails), then its workers. */
+  private Future<Void> startIntake() {
+    String consumerBase = hostName() + "-" + ProcessHandle.current().pid();
+    return vertx.deployVerticle(new IntakeWarmup(config))
+        .compose(vertx::undeploy)
+        .compose(v -> vertx.deployVerticle(() -> new IntakeVerticle(config,
+            consumerBase + "-" + CONSUMER_SEQ.incrementAndGet(), registry),
+            new DeploymentOptions().setInstances(config.intake().workers())))
+        .onSuccess(id -> LOG.info("intake: {} worker(s) consuming {}", config.intake().workers(),
+            config.stream().name()))
+        .mapEmpty();
   }
 
   /**

@@ -22,21 +22,25 @@ final class ManagementVerticle extends VerticleBase {
   private final HubConfig config;
   private final PrometheusMeterRegistry registry;
   private final BooleanSupplier draining;
+  private final BooleanSupplier warming;
   private Redis redis;
   private Pool pool;
   private HttpServer server;
 
-  ManagementVerticle(HubConfig config, PrometheusMeterRegistry registry, BooleanSupplier draining) {
+  /** {@code warming}: true until the intake warmed up and its workers started (readiness DOWN meanwhile). */
+  ManagementVerticle(HubConfig config, PrometheusMeterRegistry registry, BooleanSupplier draining,
+                     BooleanSupplier warming) {
     this.config = config;
     this.registry = registry;
     this.draining = draining;
+    this.warming = warming;
   }
 
   @Override
   public Future<?> start() {
     redis = RedisClients.create(vertx, config.redis().withPoolSize(2), "management");
     pool = PostgresClients.pool(vertx, config.postgres().withPoolSize(2), "management");
-    HealthHandler health = new HealthHandler(redis, pool, registry, draining, () -> false);
+    HealthHandler health = new HealthHandler(redis, pool, registry, draining, warming);
     Router router = Router.router(vertx);
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);

@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
-import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -32,11 +32,12 @@ public final class DeadLetters {
       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(entry, dossier, payload, error, deliveries)
       ON CONFLICT DO NOTHING""";
 
-  private final Pool pool;
+  /** A pool, or the warm-up's connection inside its rolled-back transaction (nothing it writes may remain). */
+  private final SqlClient pool;
   private final StreamReader stream;
   private final Map<DeadLetterReason, Counter> counters = new EnumMap<>(DeadLetterReason.class);
 
-  public DeadLetters(Pool pool, StreamReader stream, MeterRegistry registry) {
+  public DeadLetters(SqlClient pool, StreamReader stream, MeterRegistry registry) {
     this.pool = pool;
     this.stream = stream;
     for (DeadLetterReason reason : DeadLetterReason.values()) {

@@ -2,9 +2,9 @@ package vn.onewindow.intake;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -40,7 +40,8 @@ public final class DossierWriter {
   private record Waiting(List<DossierRow> rows, Promise<Written> promise) {
   }
 
-  private final Pool pool;
+  /** A pool (each statement its own transaction), or one connection inside a transaction (the warm-up's). */
+  private final SqlClient pool;
   private final Duration statementTimeout;
   private final int maxRows;
   private final Deque<Waiting> waiting = new ArrayDeque<>();
@@ -50,11 +51,11 @@ public final class DossierWriter {
    * {@code statementTimeout} bounds one statement: a connection that went silent (no RST) must not stall the worker.
    * A timed-out statement may still commit; its entries stay unacked and their redelivery is a no-op.
    */
-  public DossierWriter(Pool pool, Duration statementTimeout) {
+  public DossierWriter(SqlClient pool, Duration statementTimeout) {
     this(pool, statementTimeout, Integer.MAX_VALUE);
   }
 
-  public DossierWriter(Pool pool, Duration statementTimeout, int maxRows) {
+  public DossierWriter(SqlClient pool, Duration statementTimeout, int maxRows) {
     this.pool = pool;
     this.statementTimeout = statementTimeout;
     this.maxRows = maxRows;

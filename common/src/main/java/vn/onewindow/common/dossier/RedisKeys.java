@@ -107,6 +107,15 @@ public final class RedisKeys {
     return prefix + "intake:" + group + ":members";
   }
 
+  /**
+   * The keys of an intake warm-up's private stream ({@code suffix}: random per process): a partition of its own that
+   * no gateway writes to and no monitor reads, in one slot of its own (hash tag) so its stream, readers and dead
+   * letters can be deleted with one command in cluster mode too.
+   */
+  public PartitionKeys warmup(String suffix) {
+    return PartitionKeys.of(-1, prefix + "{warmup:" + suffix + "}:", "warmup", "warmup-dead");
+  }
+
   private PartitionKeys only() {
     if (keys.size() != 1) {
       throw new IllegalStateException("stream.partitions=" + keys.size() + ": name a partition");

@@ -10,11 +10,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.RoutingContext;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -26,6 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.WarmupConfig;
+import vn.onewindow.common.warmup.JitSettled;
+import vn.onewindow.common.warmup.WarmupExamples;
 import vn.onewindow.gateway.http.Routes;
 
 /**
@@ -37,16 +34,14 @@ import vn.onewindow.gateway.http.Routes;
  * script in its read-only mode for a key of the warm-up's own (it finds nothing and writes nothing), renders the
  * receipt and answers 200 without queuing; no outcome, limit or latency metric counts them. Readiness answers 503
  * meanwhile. It stops at {@code warmup.duration-ms} or {@code warmup.max-requests}, or earlier once the JIT compiler
- * has settled: in the last second it compiled for less than {@link #JIT_SETTLED} of that second, after at least
- * {@link #MIN_REQUESTS} submissions (the hot paths are then compiled; more warm-up only delays readiness).
+ * has settled ({@link JitSettled}: under 5% of the last second spent compiling), after at least {@link #MIN_REQUESTS}
+ * submissions (the hot paths are then compiled; more warm-up only delays readiness). In a process that runs the
+ * intake too, readiness also waits for the intake's own warm-up ({@link #holdUntil}).
  */
 public final class Warmup {
   public static final String HEADER = "X-Hub-Warmup";
-  static final double JIT_SETTLED = 0.05;
   static final int MIN_REQUESTS = 5_000;
   private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
-  private static final List<String> EXAMPLES = List.of("birth-registration.json", "business-registration.json",
-      "driving-licence-renewal.json");
 
   private final WarmupConfig config;
   private final byte[] token;
@@ -54,13 +49,15 @@ public final class Warmup {
   private final String keyPrefix;
   private final List<Buffer> bodies;
   private final AtomicBoolean warming = new AtomicBoolean();
+  /** Something else of this process that must be warm before it is ready; complete unless {@link #holdUntil}. */
+  private volatile Future<?> held = Future.succeededFuture();
 
   public Warmup(WarmupConfig config) {
     this.config = config;
     SecureRandom random = new SecureRandom();
     this.token = randomHex(random, 32).getBytes(StandardCharsets.US_ASCII);
     this.keyPrefix = "hub-warmup-" + randomHex(random, 12) + "-";
-    this.bodies = EXAMPLES.stream().map(Warmup::example).toList();
+    this.bodies = WarmupExamples.bodies().stream().map(Buffer::buffer).toList();
   }
 
   /** Readiness stays DOWN from now until {@link #run} finished (no-op when warm-up is off). */
@@ -68,8 +65,14 @@ public final class Warmup {
     warming.set(config.enabled());
   }
 
+  /** Readiness also stays DOWN until {@code other} completed (the intake's warm-up and start in an `all` process). */
+  public void holdUntil(Future<?> other) {
+    held = other;
+  }
+
+  /** True while readiness must answer 503 "warming-up". */
   public boolean warming() {
-    return warming.get();
+    return warming.get() || !held.isComplete();
   }
 
   /** For authentication: a synthetic request of this process's own warm-up, while it lasts. */
@@ -94,7 +97,7 @@ public final class Warmup {
     AtomicInteger answered = new AtomicInteger();
     AtomicInteger unexpected = new AtomicInteger();
     Promise<Void> done = Promise.promise();
-    long jitWatch = watchJit(vertx, deadline, sent);
+    long jitWatch = JitSettled.watch(vertx, sent::get, MIN_REQUESTS, () -> deadline.set(System.nanoTime()));
     AtomicInteger loops = new AtomicInteger(config.concurrency());
     for (int i = 0; i < config.concurrency(); i++) {
       next(client, deadline, sent, answered, unexpected, () -> {
@@ -114,22 +117,6 @@ public final class Warmup {
           LOG.info("warm-up: {} synthetic submissions answered in {} ms ({} unexpected answers); ready", answered.get(),
               ms, unexpected.get());
         });
-  }
-
-  /** Every second: once the JIT compiler has settled (see the class comment), the warm-up ends now. */
-  private static long watchJit(Vertx vertx, AtomicLong deadline, AtomicInteger sent) {
-    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
-      return -1;
-    }
-    AtomicLong compiledMs = new AtomicLong(jit.getTotalCompilationTime());
-    return vertx.setPeriodic(1000, 1000, id -> {
-      long now = jit.getTotalCompilationTime();
-      long lastSecond = now - compiledMs.getAndSet(now);
-      if (sent.get() >= MIN_REQUESTS && lastSecond < JIT_SETTLED * 1000) {
-        deadline.set(System.nanoTime());
-      }
-    });
   }
 
   private void next(HttpClient client, AtomicLong deadline, AtomicInteger sent, AtomicInteger answered,
@@ -162,16 +149,5 @@ public final class Warmup {
 
   private static boolean isLoopback(String address) {
     return address.startsWith("127.") || address.equals("0:0:0:0:0:0:0:1") || address.equals("::1");
-  }
-
-  private static Buffer example(String name) {
-    try (InputStream in = Warmup.class.getClassLoader().getResourceAsStream("config/examples/" + name)) {
-      if (in == null) {
-        throw new IllegalStateException("warm-up example config/examples/" + name + " is not on the classpath");
-      }
-      return Buffer.buffer(in.readAllBytes());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

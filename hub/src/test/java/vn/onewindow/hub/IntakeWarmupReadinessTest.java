@@ -1,0 +1,75 @@
+package vn.onewindow.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.Counter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.infra.Migrations;
+import vn.onewindow.common.infra.PostgresClients;
+import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.testing.Await;
+import vn.onewindow.common.testing.TestServers;
+
+/**
+ * An intake-only process answers readiness 503 "warming-up" while its warm-up runs, and 200 once its workers
+ * consume. No timing: the test holds the warm-up inside its INSERT with a table lock, asks, then lets it go.
+ */
+class IntakeWarmupReadinessTest {
+  private static final String WARMUP_INSERT_WAITING = "SELECT count(*) FROM pg_stat_activity WHERE pid <> "
+      + "pg_backend_pid() AND datname = current_database() AND wait_event_type = 'Lock' "
+      + "AND query LIKE '%INSERT INTO dossier (%'";
+
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void shouldAnswerNotReadyWhileTheIntakeWarmsUpThenReadyWithNothingWritten() throws Exception {
+    int port = TestServers.freePort();
+    HubConfig config = TestServers.get().config(Map.of("hub.role", "intake", "http.port", Integer.toString(port),
+        "intake.workers", "1", "warmup.duration-ms", "10000", "warmup.intake-duration-ms", "10000",
+        "warmup.intake-max-entries", "500"));
+    Migrations.apply(config.postgres());
+    PostgresClients.Jdbc jdbc = PostgresClients.jdbc(config.postgres());
+    CompletableFuture<Hub> starting;
+    try (Connection lock = DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password());
+         Statement s = lock.createStatement()) {
+      lock.setAutoCommit(false);
+      s.execute("LOCK TABLE dossier IN SHARE MODE"); // the warm-up's INSERT (ROW EXCLUSIVE) waits for it
+      starting = CompletableFuture.supplyAsync(() -> Hub.start(config));
+      Await.until(Duration.ofSeconds(30), "the warm-up's INSERT waiting for the lock",
+          () -> TestServers.queryLong(config.postgres().url(), WARMUP_INSERT_WAITING) == 1);
+      HttpResponse<String> warming = ready(port);
+      assertThat(warming.statusCode()).isEqualTo(503);
+      assertThat(warming.body()).contains("warming-up");
+      lock.rollback();
+    }
+    try (Hub hub = starting.get(30, TimeUnit.SECONDS)) {
+      assertThat(hub.httpPort()).isEqualTo(port);
+      HttpResponse<String> ready = ready(port);
+      assertThat(ready.statusCode()).as("readiness once the workers consume: %s", ready.body()).isEqualTo(200);
+      assertThat(TestServers.queryLong(config.postgres().url(), "SELECT count(*) FROM dossier")).isZero();
+      assertThat(TestServers.queryLong(config.postgres().url(), "SELECT count(*) FROM dossier_status_history"))
+          .isZero();
+      Counter persisted = hub.registry().find(MeterNames.PERSISTED).counter();
+      assertThat(persisted == null ? 0.0 : persisted.count()).as("dossiers counted as persisted").isZero();
+      assertThat(hub.registry().scrape().lines().filter(l -> l.startsWith("hub_") && l.contains("warmup")))
+          .as("hub meters of the warm-up").isEmpty();
+    }
+  }
+
+  private HttpResponse<String> ready(int port) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}
