@@ -31,6 +31,10 @@ class IntakeWarmupReadinessTest {
       + "pg_backend_pid() AND datname = current_database() AND wait_event_type = 'Lock' "
       + "AND query LIKE '%INSERT INTO dossier (%'";
 
+  private static final String COUNT_KEYS = "return #redis.call('KEYS', ARGV[1])";
+  private static final String COUNT_KEYS_WITHOUT_TTL = "local n = 0 for _, k in ipairs(redis.call('KEYS', ARGV[1])) "
+      + "do if redis.call('PTTL', k) < 0 then n = n + 1 end end return n";
+
   private final HttpClient http = HttpClient.newHttpClient();
 
   @Test
@@ -52,6 +56,11 @@ class IntakeWarmupReadinessTest {
       HttpResponse<String> warming = ready(port);
       assertThat(warming.statusCode()).isEqualTo(503);
       assertThat(warming.body()).contains("warming-up");
+      // its private keys exist now, and each already expires: a process killed here would leave nothing for good
+      String privateKeys = config.redis().keyPrefix() + "{warmup:*";
+      assertThat(TestServers.get().evalLong(COUNT_KEYS, privateKeys)).as("warm-up keys").isPositive();
+      assertThat(TestServers.get().evalLong(COUNT_KEYS_WITHOUT_TTL, privateKeys)).as("warm-up keys without TTL")
+          .isZero();
       lock.rollback();
     }
     try (Hub hub = starting.get(30, TimeUnit.SECONDS)) {

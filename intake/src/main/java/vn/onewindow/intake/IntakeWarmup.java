@@ -57,11 +57,13 @@ import vn.onewindow.common.warmup.WarmupExamples;
 public final class IntakeWarmup extends VerticleBase {
   static final int MIN_ENTRIES = 5_000;
   /** The client id of the synthetic dossiers, the same as the gateway warm-up's caller. */
-  static final String CLIENT = "_warmup";
+  static final String CLIENT = WarmupExamples.CLIENT_ID;
   private static final Logger LOG = LoggerFactory.getLogger(IntakeWarmup.class);
   private static final String CONSUMER = "warmup";
   /** Bound on the whole warm-up beyond its duration: a silent server must not hold the process's start. */
   private static final long GRACE_MS = 2_000;
+  /** How long the private keys outlive the warm-up's bound if the final DEL never runs. */
+  private static final long KEY_TTL_MARGIN_MS = 60_000;
 
   /** What a warm-up did: dossiers through the INSERT (all rolled back), batches, time; why it ended. */
   public record Summary(int entries, int batches, long elapsedMs, String ended) {
@@ -125,6 +127,7 @@ public final class IntakeWarmup extends VerticleBase {
     StreamReader reader = new StreamReader(redis, partition, config.stream().group(), CONSUMER, config.redis());
     long jitWatch = JitSettled.watch(vertx, () -> entries, MIN_ENTRIES, () -> end("JIT settled"));
     return reader.ensureGroup()
+        .compose(v -> expireKeys())
         .compose(v -> redis.connect())
         .compose(read -> pool.getConnection()
             .compose(sql -> run(reader, read, sql).eventually(sql::close))
@@ -133,8 +136,10 @@ public final class IntakeWarmup extends VerticleBase {
         .eventually(() -> {
           end("stopped");
           vertx.cancelTimer(jitWatch);
+          // bounded too: a Redis that accepts but never answers must not hold the start (the keys expire anyway)
           return redis.send(Request.cmd(Command.DEL).arg(partition.stream()).arg(partition.readers())
-              .arg(partition.deadLetterStream()));
+                  .arg(partition.deadLetterStream()))
+              .timeout(GRACE_MS, TimeUnit.MILLISECONDS);
         })
         .transform(ar -> {
           long ms = (System.nanoTime() - started) / 1_000_000;
@@ -181,8 +186,12 @@ public final class IntakeWarmup extends VerticleBase {
       return;
     }
     int count = Math.max(1, Math.min(intake.batchSize(), warmup.intakeMaxEntries() - entries));
-    redis.batch(xadds(count))
+    List<Request> writes = xadds(count);
+    writes.add(expire(partition.stream()));
+    redis.batch(writes)
         .compose(ids -> reader.readNew(read, count, intake.block().toMillis()))
+        // the read created the readers key: it expires too before the batch runs
+        .compose(batch -> expireKeys().map(batch))
         .compose(batch -> rolledBack(processor, sql, batch.deliveries()).map(result -> {
           if (batch.deliveries().size() != count || result.persisted() != count || result.acked() != count) {
             throw new Incomplete("batch of " + count + " synthetic entries: read " + batch.deliveries().size()
@@ -193,14 +202,34 @@ public final class IntakeWarmup extends VerticleBase {
           batches++;
           return null;
         }))
+        .compose(v -> expireKeys())
         .onFailure(done::tryFail)
         .onSuccess(v -> vertx.runOnContext(x -> next(processor, reader, read, sql, done)));
   }
 
-  /** The real batch inside a transaction that is rolled back whatever happened. */
-  private static Future<BatchProcessor.Result> rolledBack(BatchProcessor processor, SqlConnection sql,
-                                                          List<Delivery> batch) {
-    return sql.begin().compose(tx -> processor.process(batch).eventually(() -> tx.rollback().otherwiseEmpty()));
+  /**
+   * The real batch inside a transaction that is rolled back whatever happened. The server bounds it too: if the
+   * warm-up gives up on a statement (say one waiting for a lock), its transaction must not stay open behind it,
+   * holding the feeds' horizon.
+   */
+  private Future<BatchProcessor.Result> rolledBack(BatchProcessor processor, SqlConnection sql, List<Delivery> batch) {
+    long boundMs = warmup.intakeDuration().toMillis() + GRACE_MS;
+    return sql.begin().compose(tx -> sql.query("SET LOCAL statement_timeout = " + boundMs).execute()
+        .compose(v -> processor.process(batch))
+        .eventually(() -> tx.rollback().otherwiseEmpty()));
+  }
+
+  /**
+   * The private keys expire a minute after the warm-up's bound, whatever happens to this process (killed, Redis
+   * unreachable for the final DEL): a warm-up never leaves a key behind for good. Keys not created yet are skipped.
+   */
+  private Future<Void> expireKeys() {
+    return redis.batch(List.of(expire(partition.stream()), expire(partition.readers()),
+        expire(partition.deadLetterStream()))).mapEmpty();
+  }
+
+  private Request expire(String key) {
+    return Request.cmd(Command.PEXPIRE).arg(key).arg(warmup.intakeDuration().toMillis() + GRACE_MS + KEY_TTL_MARGIN_MS);
   }
 
   /** Synthetic entries as the gateway queues them; a code no receiving unit issues, and every other one keyed. */

@@ -11,6 +11,8 @@ import java.util.List;
  * warm-up, but these hold none to begin with).
  */
 public final class WarmupExamples {
+  /** The client the warm-ups' synthetic submissions and dossiers belong to: no registered client has this id. */
+  public static final String CLIENT_ID = "_warmup";
   private static final List<String> NAMES = List.of("birth-registration.json", "business-registration.json",
       "driving-licence-renewal.json");
 

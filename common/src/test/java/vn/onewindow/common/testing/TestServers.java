@@ -181,6 +181,30 @@ public final class TestServers {
     }
   }
 
+  /** Runs a Lua script that answers an integer (EVAL with no keys, {@code args} as ARGV), over a plain RESP socket. */
+  public long evalLong(String script, String... args) {
+    java.net.URI uri = java.net.URI.create(redisUrl);
+    String[] command = new String[3 + args.length];
+    command[0] = "EVAL";
+    command[1] = script;
+    command[2] = "0";
+    System.arraycopy(args, 0, command, 3, args.length);
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 1000);
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(resp(command));
+      socket.getOutputStream().flush();
+      String reply = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+          StandardCharsets.UTF_8)).readLine();
+      if (reply == null || !reply.startsWith(":")) {
+        throw new IllegalStateException("Redis answered " + reply);
+      }
+      return Long.parseLong(reply.substring(1));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private static byte[] resp(String... parts) {
     StringBuilder sb = new StringBuilder("*").append(parts.length).append("\r\n");
     for (String p : parts) {

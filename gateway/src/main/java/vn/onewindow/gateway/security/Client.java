@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import vn.onewindow.common.agency.AgencyPattern;
+import vn.onewindow.common.warmup.WarmupExamples;
 
 /**
  * A registered client as the rest of the gateway sees it: who it is, which quota class the rate limiter applies, its
@@ -17,7 +18,8 @@ public record Client(String id, String name, String quotaClass, Kind kind, List<
   public static final Client ANONYMOUS =
       new Client(ANONYMOUS_ID, "anonymous (security.require-api-key=false)", "standard");
   /** This gateway's own synthetic warm-up requests; an id no clients file can register. */
-  public static final Client WARMUP = new Client("_warmup", "warm-up of this gateway (never queued)", "standard");
+  public static final Client WARMUP = new Client(WarmupExamples.CLIENT_ID, "warm-up of this gateway (never queued)",
+      "standard");
 
   /**
    * Frontends (portal, apps, kiosks, counters) submit dossiers and follow their own; agency systems read the

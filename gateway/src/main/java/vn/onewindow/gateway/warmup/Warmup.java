@@ -72,7 +72,8 @@ public final class Warmup {
 
   /** True while readiness must answer 503 "warming-up". */
   public boolean warming() {
-    return warming.get() || !held.isComplete();
+    // a failed intake start is not ready either (the process is about to close)
+    return warming.get() || !held.succeeded();
   }
 
   /** For authentication: a synthetic request of this process's own warm-up, while it lasts. */
