@@ -119,7 +119,7 @@ public final class IntakeWarmup extends VerticleBase {
       return Future.succeededFuture();
     }
     long started = System.nanoTime();
-    deadline = started + warmup.intakeDuration().toNanos();
+    deadline = warmup.deadlineNanos(warmup.intakeDuration());
     partition = RedisKeys.of(config.redis(), config.stream()).warmup(suffix);
     // two connections: the blocking read's own (as a worker's read loop has) and one for XADD, acks and the clean-up
     redis = RedisClients.create(vertx, config.redis().withPoolSize(2), "intake-warmup");

@@ -98,6 +98,9 @@ public final class TestServers {
     values.put("http.instances", "1");
     // tests start many hubs: no synthetic warm-up unless a test asks for it
     values.put("warmup.duration-ms", "0");
+    // a hub started inside a test JVM that has been running for minutes: the readiness budget counts from the JVM's
+    // start, so it would leave a test's warm-up no time at all
+    values.put("warmup.ready-within-ms", "600000");
     values.putAll(overrides);
     return HubConfig.from(Settings.of(values));
   }

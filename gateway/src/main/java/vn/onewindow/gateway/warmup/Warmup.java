@@ -93,7 +93,7 @@ public final class Warmup {
             .setDefaultPort(port).setSsl(tls).setTrustAll(tls).setVerifyHost(false),
         new PoolOptions().setHttp1MaxSize(config.concurrency()));
     long started = System.nanoTime();
-    AtomicLong deadline = new AtomicLong(started + config.duration().toNanos());
+    AtomicLong deadline = new AtomicLong(config.deadlineNanos(config.duration()));
     AtomicInteger sent = new AtomicInteger();
     AtomicInteger answered = new AtomicInteger();
     AtomicInteger unexpected = new AtomicInteger();
