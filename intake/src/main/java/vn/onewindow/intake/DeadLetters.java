@@ -33,12 +33,12 @@ public final class DeadLetters {
       ON CONFLICT DO NOTHING""";
 
   /** A pool, or the warm-up's connection inside its rolled-back transaction (nothing it writes may remain). */
-  private final SqlClient pool;
+  private final SqlClient sql;
   private final StreamReader stream;
   private final Map<DeadLetterReason, Counter> counters = new EnumMap<>(DeadLetterReason.class);
 
-  public DeadLetters(SqlClient pool, StreamReader stream, MeterRegistry registry) {
-    this.pool = pool;
+  public DeadLetters(SqlClient sql, StreamReader stream, MeterRegistry registry) {
+    this.sql = sql;
     this.stream = stream;
     for (DeadLetterReason reason : DeadLetterReason.values()) {
       counters.put(reason, Counter.builder(MeterNames.DEAD_LETTERS).tag(MeterNames.TAG_REASON, reason.tag())
@@ -73,7 +73,7 @@ public final class DeadLetters {
     }
     Tuple params = Tuple.tuple().addArrayOfString(entry).addArrayOfString(dossier).addArrayOfString(payload)
         .addArrayOfString(error).addArrayOfString(deliveries);
-    return pool.preparedQuery(INSERT_SQL).execute(params)
+    return sql.preparedQuery(INSERT_SQL).execute(params)
         .compose(inserted -> stream.ackAndDelete(ids, copies))
         .onSuccess(v -> letters.forEach(l -> counters.get(l.reason()).increment()));
   }

@@ -41,7 +41,7 @@ public final class DossierWriter {
   }
 
   /** A pool (each statement its own transaction), or one connection inside a transaction (the warm-up's). */
-  private final SqlClient pool;
+  private final SqlClient sql;
   private final Duration statementTimeout;
   private final int maxRows;
   private final Deque<Waiting> waiting = new ArrayDeque<>();
@@ -51,12 +51,12 @@ public final class DossierWriter {
    * {@code statementTimeout} bounds one statement: a connection that went silent (no RST) must not stall the worker.
    * A timed-out statement may still commit; its entries stay unacked and their redelivery is a no-op.
    */
-  public DossierWriter(SqlClient pool, Duration statementTimeout) {
-    this(pool, statementTimeout, Integer.MAX_VALUE);
+  public DossierWriter(SqlClient sql, Duration statementTimeout) {
+    this(sql, statementTimeout, Integer.MAX_VALUE);
   }
 
-  public DossierWriter(SqlClient pool, Duration statementTimeout, int maxRows) {
-    this.pool = pool;
+  public DossierWriter(SqlClient sql, Duration statementTimeout, int maxRows) {
+    this.sql = sql;
     this.statementTimeout = statementTimeout;
     this.maxRows = maxRows;
   }
@@ -116,7 +116,7 @@ public final class DossierWriter {
   private Future<RowSet<Row>> statement(List<DossierRow> rows) {
     List<DossierTable.NewDossier> dossiers = new ArrayList<>(rows.size());
     rows.forEach(r -> dossiers.add(r.toNewDossier()));
-    return pool.preparedQuery(DossierTable.INSERT).execute(DossierTable.params(dossiers))
+    return sql.preparedQuery(DossierTable.INSERT).execute(DossierTable.params(dossiers))
         .timeout(statementTimeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 

@@ -1,5 +1,7 @@
 package vn.onewindow.common.agency;
 
+import vn.onewindow.common.infra.Ascii;
+
 /** The QCVN 102:2016 code shape {@code V1V2V3.Z1Z2.Y1Y2.MX1X2}, e.g. {@code 000.00.53.H48}. */
 public final class AgencyCode {
 
@@ -23,7 +25,7 @@ public final class AgencyCode {
       boolean ok = switch (i) {
         case 3, 6, 9 -> c == '.';
         case 10 -> c >= 'A' && c <= 'Z';
-        default -> c >= '0' && c <= '9';
+        default -> Ascii.isDigit(c);
       };
       if (!ok) {
         return false;

@@ -39,8 +39,8 @@ public record WarmupConfig(Duration duration, int maxRequests, int concurrency, 
 
   /** What is left of {@code cap} at {@code nowMillis} for a JVM started at {@code startedMillis}; never negative. */
   long remainingNanos(Duration cap, long startedMillis, long nowMillis) {
-    long budgetLeftMs = startedMillis + readyWithin.toMillis() - nowMillis;
-    return Math.max(0, Math.min(cap.toNanos(), Duration.ofMillis(Math.max(0, budgetLeftMs)).toNanos()));
+    long budgetLeftMs = Math.max(0, startedMillis + readyWithin.toMillis() - nowMillis);
+    return Math.min(cap.toNanos(), Duration.ofMillis(budgetLeftMs).toNanos());
   }
 
   public boolean enabled() {

@@ -1,11 +1,13 @@
 package vn.onewindow.common.testing;
 
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -167,44 +169,42 @@ public final class TestServers {
     embedded.close();
   }
 
-  /** Deletes every key under a prefix with one server-side script, over a plain RESP socket. */
+  /** Deletes every key under a prefix with one server-side script. */
   private void deleteRedisKeys(String prefix) {
-    java.net.URI uri = java.net.URI.create(redisUrl);
     String script = "for _,k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('UNLINK', k) end return 0";
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 1000);
-      socket.setSoTimeout(5000);
-      OutputStream out = socket.getOutputStream();
-      out.write(resp("EVAL", script, "0", prefix + "*"));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      in.read(new byte[64]);
-    } catch (IOException ignored) {
+    try {
+      command("EVAL", script, "0", prefix + "*");
+    } catch (UncheckedIOException ignored) {
       // best effort
     }
   }
 
-  /** Runs a Lua script that answers an integer (EVAL with no keys, {@code args} as ARGV), over a plain RESP socket. */
+  /** Runs a Lua script that answers an integer (EVAL with no keys, {@code args} as ARGV). */
   public long evalLong(String script, String... args) {
-    java.net.URI uri = java.net.URI.create(redisUrl);
     String[] command = new String[3 + args.length];
     command[0] = "EVAL";
     command[1] = script;
     command[2] = "0";
     System.arraycopy(args, 0, command, 3, args.length);
+    String reply = command(command);
+    if (reply == null || !reply.startsWith(":")) {
+      throw new IllegalStateException("Redis answered " + reply);
+    }
+    return Long.parseLong(reply.substring(1));
+  }
+
+  /** One command to this run's Redis over a plain RESP socket; the first line of its reply. */
+  private String command(String... parts) {
+    URI uri = URI.create(redisUrl);
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 1000);
       socket.setSoTimeout(5000);
-      socket.getOutputStream().write(resp(command));
+      socket.getOutputStream().write(resp(parts));
       socket.getOutputStream().flush();
-      String reply = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+      return new BufferedReader(new InputStreamReader(socket.getInputStream(),
           StandardCharsets.UTF_8)).readLine();
-      if (reply == null || !reply.startsWith(":")) {
-        throw new IllegalStateException("Redis answered " + reply);
-      }
-      return Long.parseLong(reply.substring(1));
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 

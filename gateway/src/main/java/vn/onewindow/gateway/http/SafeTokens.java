@@ -1,5 +1,7 @@
 package vn.onewindow.gateway.http;
 
+import vn.onewindow.common.infra.Ascii;
+
 /**
  * The one token alphabet of caller-chosen identifiers (request ids, Idempotency-Keys, an agency's event ids):
  * {@code [A-Za-z0-9._:-]}, safe in a header, a log line and a Redis key. Decided by a loop rather than a regex: it
@@ -17,9 +19,7 @@ public final class SafeTokens {
     }
     for (int i = 0; i < n; i++) {
       char c = value.charAt(i);
-      boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_'
-          || c == ':' || c == '-';
-      if (!ok) {
+      if (!Ascii.isLetterOrDigit(c) && c != '.' && c != '_' && c != ':' && c != '-') {
         return false;
       }
     }

@@ -3,6 +3,7 @@ package vn.onewindow.gateway.validation;
 import com.networknt.org.apache.commons.validator.routines.DomainValidator;
 import com.networknt.schema.ExecutionContext;
 import com.networknt.schema.Format;
+import vn.onewindow.common.infra.Ascii;
 
 /**
  * The schema's {@code "format": "email"}, as strict as networknt's own (Apache Commons' EmailValidator: quoted and
@@ -57,7 +58,7 @@ final class EmailFormat implements Format {
       }
       labels++;
       if (end < 0) {
-        return labels >= 2 && isAsciiLetters(s, start, stop) && domains.isValidTld(s.substring(start, stop));
+        return labels >= 2 && Ascii.isLetters(s, start, stop) && domains.isValidTld(s.substring(start, stop));
       }
       start = end + 1;
     }
@@ -73,7 +74,7 @@ final class EmailFormat implements Format {
           return false;
         }
         wordStart = true;
-      } else if (isAlnum(c) || c == '_' || c == '+' || c == '-') {
+      } else if (Ascii.isLetterOrDigit(c) || c == '_' || c == '+' || c == '-') {
         wordStart = false;
       } else {
         return false;
@@ -84,28 +85,14 @@ final class EmailFormat implements Format {
 
   /** 1 to 63 ASCII letters, digits and hyphens, starting and ending with a letter or digit. */
   private static boolean isLabel(String s, int from, int to) {
-    if (to - from < 1 || to - from > MAX_LABEL || !isAlnum(s.charAt(from)) || !isAlnum(s.charAt(to - 1))) {
+    if (to - from < 1 || to - from > MAX_LABEL || !Ascii.isLetterOrDigit(s.charAt(from)) || !Ascii.isLetterOrDigit(s.charAt(to - 1))) {
       return false;
     }
     for (int i = from; i < to; i++) {
-      if (!isAlnum(s.charAt(i)) && s.charAt(i) != '-') {
+      if (!Ascii.isLetterOrDigit(s.charAt(i)) && s.charAt(i) != '-') {
         return false;
       }
     }
     return true;
-  }
-
-  private static boolean isAsciiLetters(String s, int from, int to) {
-    for (int i = from; i < to; i++) {
-      char c = s.charAt(i);
-      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z')) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean isAlnum(char c) {
-    return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
   }
 }

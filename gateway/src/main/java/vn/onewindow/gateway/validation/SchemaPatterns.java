@@ -5,6 +5,7 @@ import com.networknt.schema.regex.RegularExpression;
 import com.networknt.schema.regex.RegularExpressionFactory;
 import java.util.Map;
 import vn.onewindow.common.agency.AgencyCode;
+import vn.onewindow.common.infra.Ascii;
 import vn.onewindow.gateway.http.SafeTokens;
 
 /**
@@ -39,7 +40,7 @@ final class SchemaPatterns implements RegularExpressionFactory {
       Map.entry(NO_NUL, value -> value.indexOf('\u0000') < 0),
       Map.entry(PROCEDURE_CODE, SchemaPatterns::isProcedureCode),
       Map.entry(AGENCY_CODE, AgencyCode::isWellFormed),
-      Map.entry(CITIZEN_ID, value -> value.length() == 12 && digits(value, 0, 12)),
+      Map.entry(CITIZEN_ID, value -> value.length() == 12 && Ascii.isDigits(value, 0, 12)),
       Map.entry(TAX_CODE, SchemaPatterns::isTaxCode),
       Map.entry(PHONE, SchemaPatterns::isPhone),
       Map.entry(EMAIL, SchemaPatterns::isEmailShape),
@@ -60,20 +61,21 @@ final class SchemaPatterns implements RegularExpressionFactory {
     if (n != 8 && n != 22) {
       return false;
     }
-    boolean head = (s.charAt(0) == '1' || s.charAt(0) == '2') && s.charAt(1) == '.' && digits(s, 2, 8);
+    boolean head = (s.charAt(0) == '1' || s.charAt(0) == '2') && s.charAt(1) == '.' && Ascii.isDigits(s, 2, 8);
     return head && (n == 8 || s.charAt(8) == '.' && AgencyCode.isWellFormed(s.substring(9)));
   }
 
   private static boolean isTaxCode(String s) {
     int n = s.length();
-    return n == 10 && digits(s, 0, 10) || n == 14 && digits(s, 0, 10) && s.charAt(10) == '-' && digits(s, 11, 14);
+    return n == 10 && Ascii.isDigits(s, 0, 10)
+        || n == 14 && Ascii.isDigits(s, 0, 10) && s.charAt(10) == '-' && Ascii.isDigits(s, 11, 14);
   }
 
   /** {@code 0} or {@code +84}, then 9 or 10 digits. */
   private static boolean isPhone(String s) {
     int from = s.startsWith("0") ? 1 : s.startsWith("+84") ? 3 : -1;
     int digits = s.length() - from;
-    return from > 0 && (digits == 9 || digits == 10) && digits(s, from, s.length());
+    return from > 0 && (digits == 9 || digits == 10) && Ascii.isDigits(s, from, s.length());
   }
 
   /** One {@code @}, something before it, and after it a dot with something on both sides; no space or NUL. */
@@ -82,10 +84,8 @@ final class SchemaPatterns implements RegularExpressionFactory {
     if (at < 1 || s.indexOf('@', at + 1) >= 0) {
       return false;
     }
-    for (int i = 0; i < s.length(); i++) {
-      if (isRegexSpace(s.charAt(i)) || s.charAt(i) == '\u0000') {
-        return false;
-      }
+    if (!hasNoSpaceOrNul(s, 0)) {
+      return false;
     }
     int dot = s.indexOf('.', at + 2);
     return dot > 0 && dot < s.length() - 1;
@@ -93,12 +93,12 @@ final class SchemaPatterns implements RegularExpressionFactory {
 
   private static boolean isFormField(String s) {
     int n = s.length();
-    if (n < 1 || n > 64 || !isAsciiLetter(s.charAt(0))) {
+    if (n < 1 || n > 64 || !Ascii.isLetter(s.charAt(0))) {
       return false;
     }
     for (int i = 1; i < n; i++) {
       char c = s.charAt(i);
-      if (!isAsciiLetter(c) && !isDigit(c) && c != '_') {
+      if (!Ascii.isLetterOrDigit(c) && c != '_') {
         return false;
       }
     }
@@ -111,7 +111,7 @@ final class SchemaPatterns implements RegularExpressionFactory {
     }
     for (int i = 0; i < 64; i++) {
       char c = s.charAt(i);
-      if (!isDigit(c) && (c < 'a' || c > 'f')) {
+      if (!Ascii.isDigit(c) && (c < 'a' || c > 'f')) {
         return false;
       }
     }
@@ -120,32 +120,17 @@ final class SchemaPatterns implements RegularExpressionFactory {
 
   private static boolean isStorageUri(String s) {
     int from = s.startsWith("s3://") ? 5 : s.startsWith("https://") ? 8 : s.startsWith("minio://") ? 8 : -1;
-    if (from < 0 || s.length() == from) {
-      return false;
-    }
+    return from >= 0 && s.length() > from && hasNoSpaceOrNul(s, from);
+  }
+
+  /** {@code [^\s\u0000]*} from {@code from} to the end. */
+  private static boolean hasNoSpaceOrNul(String s, int from) {
     for (int i = from; i < s.length(); i++) {
       if (isRegexSpace(s.charAt(i)) || s.charAt(i) == '\u0000') {
         return false;
       }
     }
     return true;
-  }
-
-  static boolean digits(String s, int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (!isDigit(s.charAt(i))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean isDigit(char c) {
-    return c >= '0' && c <= '9';
-  }
-
-  private static boolean isAsciiLetter(char c) {
-    return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z';
   }
 
   /** java.util.regex's {@code \s} without UNICODE_CHARACTER_CLASS. */
