@@ -180,6 +180,17 @@ print(max(round(sum(p[j]["groups"].get("jit", [0, 0])) / max(1, sum(p[j]["cpu"])
   base_rows=$(rows); base_acc=$(metric "$gport" "$ACCEPTED_RE"); base_all=$(metric "$gport" "$ALL_RE")
   # the profile covers the load only (not these /metrics scrapes); jcmd's own work lands before the CPU window
   [ "$PROFILE" = 1 ] && jcmd "$GATEWAY" JFR.start name=bench settings=profile filename="$RUN_DIR/gateway.jfr" >/dev/null
+  # Redis's own account of its command time (INFO commandstats) over the saturation: per dossier, by command
+  redis-cli -p "$REDIS_PORT" CONFIG RESETSTAT >/dev/null
+  # CPU of redis-server's forked children (AOF rewrites) once reaped: not in its own /proc figure
+  local redis_children0
+  redis_children0=$(awk '{print $16 + $17}' "/proc/$REDIS_PID/stat")
+  local perf_pid=
+  if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
+    perf record -F 499 -g -o "$RUN_DIR/redis.perf" -p "$REDIS_PID" -- sleep "$DURATION" >/dev/null 2>&1 &
+    perf_pid=$!
+    started "$perf_pid"
+  fi
   start=$(now); put start "$start"
   python3 "$BENCH/lib-sample.py" procs "$RUN_DIR/cpu.json" gateway="$GATEWAY" intake="$INTAKE" redis="$REDIS_PID" \
     --pg-db "$BENCH_DB" -- wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${load[@]}" \
@@ -188,6 +199,13 @@ print(max(round(sum(p[j]["groups"].get("jit", [0, 0])) / max(1, sum(p[j]["cpu"])
   started "$sampler"
   wait_file "$RUN_DIR/cpu.json.done" $((DURATION + 60)) || fail "wrk did not end"
   run_end=$(now); put run_end "$run_end"
+  redis-cli -p "$REDIS_PORT" INFO commandstats | tr -d '\r' > "$RUN_DIR/redis-commandstats.txt"
+  redis-cli -p "$REDIS_PORT" INFO stats | tr -d '\r' > "$RUN_DIR/redis-stats.txt"
+  if [ -n "$perf_pid" ]; then
+    wait "$perf_pid" 2>/dev/null || true
+    perf report -i "$RUN_DIR/redis.perf" --no-children --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' \
+      | head -25 > "$RUN_DIR/redis-perf.txt" || true
+  fi
   [ "$PROFILE" = 1 ] && jcmd "$GATEWAY" JFR.stop name=bench >/dev/null
   put rows_at_end "$(rows "$start")"
   accepted=$(( $(metric "$gport" "$ACCEPTED_RE") - base_acc ))
@@ -196,6 +214,7 @@ print(max(round(sum(p[j]["groups"].get("jit", [0, 0])) / max(1, sum(p[j]["cpu"])
   grep -E '^wrk:|Requests/sec' "$RUN_DIR/sat.txt" | sed 's/^/   /'
   drain_to "$accepted" "$DRAIN_TIMEOUT" "$start" || true
   stop_pid "$sampler" 10
+  put redis_children_ticks $(( $(awk '{print $16 + $17}' "/proc/$REDIS_PID/stat") - redis_children0 ))
   # persisted and lost: the dossiers received during the saturation; CPU per persisted dossier: every row committed
   # in the window (the same number unless an earlier backlog was still draining)
   put rows "$(rows "$start")"

@@ -185,9 +185,55 @@ def print_details(run, f):
         mem.append(f"  {role:8s}: {rss}; {gc}")
     print(f"Memory and GC (JVM options: {run.get('java_opts', '')}; pauses over the whole life of the process)")
     print("\n".join(mem))
+    print_redis(run, f)
     jfr = os.path.join(run["dir_path"], "gateway.jfr")
     if os.path.exists(jfr):
         print_profile(jfr, f.get("cpu", {}).get("gateway", {}).get("java_user_us", 0.0))
+
+
+def print_redis(run, f):
+    """Redis's command time over the saturation (INFO commandstats) per accepted dossier, by command; the rest of
+    redis-server's CPU is its event loop, reading and writing sockets, and the AOF. With PROFILE=1, perf's top
+    symbols of redis-server."""
+    path = os.path.join(run["dir_path"], "redis-commandstats.txt")
+    accepted, cpu = f.get("accepted", 0), f.get("cpu", {}).get("redis")
+    if not os.path.exists(path) or not accepted:
+        return
+    stats = []
+    for line in open(path):
+        m = re.match(r"cmdstat_([a-z|_-]+):calls=(\d+),usec=(\d+)", line)
+        if m:
+            stats.append((m.group(1), int(m.group(2)), int(m.group(3))))
+    stats.sort(key=lambda t: -t[2])
+    # a script's time includes the commands it calls (counted again under their own names), so the sum is the calls
+    # made by clients: scripts and the commands sent directly (what no script of ours calls: the stream reads, acks)
+    scripted = {"get", "set", "incr", "xadd", "expire", "hincrby", "hmget", "pexpire", "del"}
+    direct = sum(t[2] for t in stats if t[0] not in scripted) / accepted
+    total = f" of {cpu['us']:.0f} µs of redis-server CPU per dossier" if cpu else ""
+    print(f"Redis command time per accepted dossier (INFO commandstats over the saturation): {direct:.1f} µs{total};"
+          " the rest is the event loop, sockets and the AOF. A script's time (evalsha) includes the commands it"
+          " calls, listed again below")
+    print("  command                       calls/dossier  µs/dossier  µs/call")
+    for name, calls, usec in stats[:10]:
+        print(f"  {name:28s} {calls / accepted:14.3f} {usec / accepted:11.1f} {usec / max(1, calls):8.1f}")
+    info = {}
+    stats_path = os.path.join(run["dir_path"], "redis-stats.txt")
+    if os.path.exists(stats_path):
+        info = dict(line.strip().split(":", 1) for line in open(stats_path) if ":" in line)
+    if info.get("total_reads_processed") and info.get("total_commands_processed"):
+        reads, commands = int(info["total_reads_processed"]), int(info["total_commands_processed"])
+        print(f"  socket reads {reads / accepted:.2f} per dossier, {commands / max(1, reads):.2f} commands per read"
+              f" (INFO stats over the saturation)")
+    ticks = num(run, "redis_children_ticks", -1)
+    if ticks >= 0:
+        hz = os.sysconf("SC_CLK_TCK")
+        print(f"  AOF rewrites (redis-server's forked children, reaped in the window): {ticks / hz * 1e6 / accepted:.1f}"
+              " µs per dossier, not in the redis-server figure above")
+    perf = os.path.join(run["dir_path"], "redis-perf.txt")
+    if os.path.exists(perf) and os.path.getsize(perf):
+        print("  redis-server's top symbols (perf, self share of its samples over the saturation):")
+        for line in open(perf).read().splitlines()[:15]:
+            print("    " + " ".join(line.split()))
 
 
 def print_profile(path, java_user_us):
