@@ -128,6 +128,17 @@ public final class Hub implements AutoCloseable {
    * {@code drain.timeout-ms}.
    */
   public void drain() {
+    embedded.drainThenClose(this::drainProcess);
+  }
+
+  /** Drains on SIGTERM / Ctrl-C (a JVM shutdown hook); the embedded servers stop after it, not alongside. */
+  public void drainOnShutdown() {
+    embedded.stopAfterDrain(config.resilience().drainAnnounce().plus(config.resilience().drainTimeout())
+        .plusSeconds(10));
+    Runtime.getRuntime().addShutdownHook(new Thread(this::drain, "hub-drain"));
+  }
+
+  private void drainProcess() {
     long started = System.nanoTime();
     draining.set(true);
     if (shared != null) {
@@ -146,7 +157,6 @@ public final class Hub implements AutoCloseable {
       LOG.warn("drain did not finish within {} ms: {}", bound, e.toString());
     }
     LOG.info("drained in {} ms", (System.nanoTime() - started) / 1_000_000);
-    embedded.close();
   }
 
   private static void sleep(long millis) {

@@ -29,6 +29,6 @@ public final class HubMain {
     LogFormat.use(config.logFormat());
     LOG.info("configuration: {}", HubConfig.describe(settings));
     Hub hub = Hub.start(config);
-    Runtime.getRuntime().addShutdownHook(new Thread(hub::drain, "hub-drain"));
+    hub.drainOnShutdown();
   }
 }

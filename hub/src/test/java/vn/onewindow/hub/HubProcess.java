@@ -42,13 +42,14 @@ final class HubProcess implements AutoCloseable {
       throws IOException, InterruptedException {
     int port = TestServers.freePort();
     Map<String, String> env = new HashMap<>();
-    settings.forEach((key, value) -> env.put(Settings.envName(key), value));
     env.put("HUB_POSTGRES_URL", config.postgres().url());
     env.put("HUB_REDIS_URL", config.redis().url());
     env.put("HUB_REDIS_KEY_PREFIX", config.redis().keyPrefix());
     env.put("HUB_HTTP_HOST", "127.0.0.1");
     env.put("HUB_HTTP_PORT", Integer.toString(port));
     env.put("HUB_LOG_LEVEL", logLevel);
+    // settings win: e.g. an empty redis.url for a hub that starts its embedded redis-server
+    settings.forEach((key, value) -> env.put(Settings.envName(key), value));
     Path logs = java.nio.file.Files.createDirectories(Path.of("target", "hub-process-logs"));
     Path log = File.createTempFile("hub-process-", ".log", logs.toFile()).toPath();
     ProcessBuilder builder = new ProcessBuilder(List.of(

@@ -5,20 +5,34 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.embedded.Redis;
+import redis.embedded.RedisInstance;
 import redis.embedded.RedisServer;
 
 /**
  * Real PostgreSQL and redis-server processes shipped through Maven Central (zonky's PostgreSQL binaries,
  * codemonstur's redis-server 6.2), for a machine that has only a JDK and Maven. Nothing is mocked: these are the
  * same servers as in production, started as child processes and stopped with this JVM.
+ *
+ * <p>Stopped last: both libraries stop their server from a JVM shutdown hook of their own, which the JVM runs at the
+ * same time as the hub's drain hook, so the drain's last commits, acks and stream reads met servers that were gone
+ * (Connection refused; the batch redelivered at the next start). Once {@link #stopAfterDrain} was called, the servers
+ * stop when {@link #drainThenClose} has drained the hub: zonky's hook is not registered (this class registers one that
+ * waits for the drain), and embedded-redis's hook, which cannot be removed, calls a {@code stop()} that waits too.
  */
 public final class EmbeddedServers implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedServers.class);
 
+  private final CountDownLatch drained = new CountDownLatch(1);
+  private volatile Duration drainBound;
   private EmbeddedPostgres postgres;
-  private RedisServer redis;
+  private RedisInstance redis;
 
   /** Starts PostgreSQL on {@code port}, keeping its data under {@code dataDir} across restarts; returns its URL. */
   public String startPostgres(Path dataDir, int port, boolean keepData) {
@@ -32,7 +46,12 @@ public final class EmbeddedServers implements AutoCloseable {
           .setPort(port)
           .setServerConfig("max_connections", "300")
           .setServerConfig("fsync", keepData ? "on" : "off")
+          .setRegisterShutdownHook(false)
           .start();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        awaitDrain();
+        close();
+      }, "embedded-servers-stop"));
       LOG.info("embedded PostgreSQL started on 127.0.0.1:{} in {} ms (data in {})",
           port, (System.nanoTime() - started) / 1_000_000, dir);
       return "postgresql://postgres@127.0.0.1:" + port + "/postgres";
@@ -49,7 +68,7 @@ public final class EmbeddedServers implements AutoCloseable {
     try {
       Path dir = dataDir.resolve("redis").toAbsolutePath();
       Files.createDirectories(dir);
-      redis = RedisServer.newRedisServer()
+      List<String> command = RedisServer.newRedisServer()
           .bind("127.0.0.1")
           .port(port)
           .setting("dir " + dir)
@@ -58,12 +77,58 @@ public final class EmbeddedServers implements AutoCloseable {
           .setting("appendfsync everysec")
           .setting("maxmemory " + (durable ? "1gb" : "512mb"))
           .setting("maxmemory-policy noeviction")
-          .build();
+          .buildCommandArgs();
+      redis = new StoppedAfterDrain(port, command);
       redis.start();
       LOG.info("embedded redis-server started on 127.0.0.1:{} (durable={}, dir {})", port, durable, dir);
       return "redis://127.0.0.1:" + port;
     } catch (IOException e) {
       throw new UncheckedIOException("embedded redis-server failed to start on port " + port, e);
+    }
+  }
+
+  /**
+   * From now on the servers' shutdown hooks wait (at most {@code bound}) for {@link #drainThenClose}: called when the
+   * hook that drains the hub is registered, before any shutdown can begin.
+   */
+  public void stopAfterDrain(Duration bound) {
+    drainBound = bound;
+  }
+
+  /** Runs {@code drain} with the servers up, then stops them. */
+  public void drainThenClose(Runnable drain) {
+    try {
+      drain.run();
+    } finally {
+      drained.countDown();
+      close();
+    }
+  }
+
+  private void awaitDrain() {
+    Duration bound = drainBound;
+    if (bound == null) {
+      return;
+    }
+    try {
+      if (!drained.await(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("the hub had not drained after {} ms: stopping the embedded servers anyway", bound.toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** embedded-redis's server, whose {@code stop()} (called by that library's own shutdown hook too) awaits the drain. */
+  private final class StoppedAfterDrain extends RedisInstance {
+    StoppedAfterDrain(int port, List<String> command) {
+      super(port, command, Redis.SERVER_READY_PATTERN, false, null, null);
+    }
+
+    @Override
+    public void stop() throws IOException {
+      awaitDrain();
+      super.stop();
     }
   }
 
@@ -79,7 +144,7 @@ public final class EmbeddedServers implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     stopRedis();
     if (postgres != null) {
       try {
