@@ -42,6 +42,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import vn.onewindow.common.config.ConfigException;
 import vn.onewindow.common.config.SecurityConfig;
+import vn.onewindow.common.dossier.CitizenId;
 
 /**
  * Verifies citizen bearer tokens (JWT from the national sign-in, OIDC) with nimbus-jose-jwt: signature against the
@@ -53,7 +54,6 @@ final class CitizenTokens {
   private static final Pattern COMPACT_JWS = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
   /** Far above a national sign-in token (about 1-2 kB): anything longer is refused before parsing. */
   private static final int MAX_TOKEN_CHARS = 8192;
-  private static final Pattern CITIZEN_ID = Pattern.compile("\\d{12}");
   private static final Pattern PEM = Pattern.compile(
       "-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
 
@@ -113,7 +113,7 @@ final class CitizenTokens {
   private String citizenOf(String token) throws Exception {
     JWTClaimsSet claims = processor.process(token, null);
     Object value = claims.getClaim(claim);
-    if (!(value instanceof String citizen) || !CITIZEN_ID.matcher(citizen).matches()) {
+    if (!(value instanceof String citizen) || !CitizenId.isWellFormed(citizen)) {
       throw new BadJWTException("claim " + claim + " is not a 12-digit citizen ID");
     }
     return citizen;

@@ -5,6 +5,7 @@ import com.networknt.schema.regex.RegularExpression;
 import com.networknt.schema.regex.RegularExpressionFactory;
 import java.util.Map;
 import vn.onewindow.common.agency.AgencyCode;
+import vn.onewindow.common.dossier.CitizenId;
 import vn.onewindow.common.infra.Ascii;
 import vn.onewindow.gateway.http.SafeTokens;
 
@@ -40,7 +41,7 @@ final class SchemaPatterns implements RegularExpressionFactory {
       Map.entry(NO_NUL, value -> value.indexOf('\u0000') < 0),
       Map.entry(PROCEDURE_CODE, SchemaPatterns::isProcedureCode),
       Map.entry(AGENCY_CODE, AgencyCode::isWellFormed),
-      Map.entry(CITIZEN_ID, value -> value.length() == 12 && Ascii.isDigits(value, 0, 12)),
+      Map.entry(CITIZEN_ID, CitizenId::isWellFormed),
       Map.entry(TAX_CODE, SchemaPatterns::isTaxCode),
       Map.entry(PHONE, SchemaPatterns::isPhone),
       Map.entry(EMAIL, SchemaPatterns::isEmailShape),

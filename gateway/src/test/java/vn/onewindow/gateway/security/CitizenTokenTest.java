@@ -79,6 +79,8 @@ class CitizenTokenTest extends OneGatewayPerClass {
     bad.put("no expiry", TOKENS.rs256(citizen, c -> c.expirationTime(null)));
     bad.put("no citizen claim", TOKENS.rs256(citizen, c -> c.claim("citizen_id", null)));
     bad.put("citizen claim not an ID", TOKENS.rs256(citizen, c -> c.claim("citizen_id", "12345")));
+    bad.put("citizen claim of 12 non-ASCII digits",
+        TOKENS.rs256(citizen, c -> c.claim("citizen_id", "\u0661".repeat(12))));
     bad.put("citizen claim a number", TOKENS.rs256(citizen, c -> c.claim("citizen_id", 1234567890123L)));
     bad.put("alg none", TOKENS.unsigned(citizen));
     bad.put("HS256 keyed with the public key", TOKENS.hmacWithPublicKey(citizen));
