@@ -11,7 +11,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /** One Prometheus registry per process, shared by Vert.x's own metrics, JVM binders and the hub's meters. */
@@ -33,11 +32,7 @@ public final class Observability {
   public static Vertx vertx(PrometheusMeterRegistry registry) {
     VertxOptions options = new VertxOptions()
         .setPreferNativeTransport(true)
-        // no vertx_net_client_*: every Redis and PostgreSQL client registers the same untagged active-connections
-        // gauge, so all but the first were dropped (a WARN at every start) and the gauge showed one client's; the
-        // clients' own meters (vertx_redis_*, vertx_sql_*, vertx_pool_*) remain, and nothing of ours reads these
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)
-            .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT));
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false));
     return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
   }
 }
