@@ -1,5 +1,6 @@
 package vn.onewindow.common.dossier;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -13,15 +14,21 @@ public enum Channel {
   /** Metric tag of a submission whose channel is not (yet) known: refused before its body was read. */
   public static final String UNKNOWN_TAG = "unknown";
 
+  private static final List<Channel> ALL = List.of(values());
+
+  // once per channel: each submission looks its channel up and counts under its tag (a new lower-case string per
+  // call, hashed again in the counters' map, showed in the gateway's profile)
+  private final String tag = name().toLowerCase(Locale.ROOT);
+
   /** Lower-case name, as in the dossier's {@code channel} field and in metric tags. */
   public String tag() {
-    return name().toLowerCase(Locale.ROOT);
+    return tag;
   }
 
   /** The channel a dossier names, if it is one of the known ones (exact, lower-case). */
   public static Optional<Channel> of(String value) {
-    for (Channel c : values()) {
-      if (c.tag().equals(value)) {
+    for (Channel c : ALL) {
+      if (c.tag.equals(value)) {
         return Optional.of(c);
       }
     }
