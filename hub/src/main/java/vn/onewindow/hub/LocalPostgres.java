@@ -19,7 +19,7 @@ public final class LocalPostgres {
     }
     EmbeddedServers servers = new EmbeddedServers();
     String url = servers.startPostgres(Path.of(args[0]), Integer.parseInt(args[1]), true);
-    Runtime.getRuntime().addShutdownHook(new Thread(servers::close, "local-postgres-stop"));
+    // EmbeddedServers stops it when this JVM exits (SIGTERM)
     System.out.println("HUB_POSTGRES_URL=" + url);
     System.out.flush();
     Thread.currentThread().join();

@@ -69,15 +69,20 @@ class EmbeddedServersStopTest {
     assertThat(listening(redisPort)).as("its redis-server stopped with it").isFalse();
 
     // the same data directory again: what the drain left queued is persisted, each accepted dossier exactly once
+    String ids = "'" + String.join("','", load.accepted) + "'";
+    String persisted = "SELECT count(*) FROM dossier WHERE id IN (" + ids + ")";
+    long beforeRestart = count(config, persisted);
     try (HubProcess next = HubProcess.start(config, settings, "WARN")) {
-      String ids = "'" + String.join("','", load.accepted) + "'";
-      HubEndToEndTest.awaitTrue(Duration.ofSeconds(30),
-          () -> count(config, "SELECT count(*) FROM dossier WHERE id IN (" + ids + ")") == load.accepted.size());
-      assertThat(count(config, "SELECT count(*) FROM dossier"))
-          .as("exactly once").isEqualTo(count(config, "SELECT count(DISTINCT id) FROM dossier"));
+      HubEndToEndTest.awaitTrue(Duration.ofSeconds(30), () -> count(config, persisted) == load.accepted.size());
       next.process.destroy();
       assertThat(next.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
+    System.out.printf("after the restart: %d accepted dossiers persisted, %d of them before it (the rest from the"
+        + " append-only file)%n", load.accepted.size(), beforeRestart);
+    // dossier.id is its primary key: a second write of one dossier would show as a second "received" history row
+    assertThat(count(config, "SELECT count(*) FROM dossier_status_history WHERE status = 1"))
+        .as("one 'received' history row per dossier: none written twice")
+        .isEqualTo(count(config, "SELECT count(*) FROM dossier"));
     assertThat(listening(redisPort)).isFalse();
   }
 

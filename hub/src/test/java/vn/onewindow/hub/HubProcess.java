@@ -91,6 +91,8 @@ final class HubProcess implements AutoCloseable {
   }
 
   void kill() throws InterruptedException {
+    // a redis-server the hub started for itself goes too (a killed JVM runs no shutdown hook to stop it)
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
     process.waitFor(10, TimeUnit.SECONDS);
     LIVE.remove(process);

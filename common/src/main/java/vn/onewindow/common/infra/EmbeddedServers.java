@@ -34,10 +34,23 @@ public final class EmbeddedServers implements AutoCloseable {
   private EmbeddedPostgres postgres;
   private RedisInstance redis;
 
+  /**
+   * Registers the one hook that stops the servers at the JVM's exit (after the drain, once {@link #stopAfterDrain} was
+   * called), before either is started: a start under way when the JVM exits is waited for (the methods share this
+   * object's lock), then stopped.
+   */
+  public EmbeddedServers() {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      awaitDrain();
+      close();
+    }, "embedded-servers-stop"));
+  }
+
   /** Starts PostgreSQL on {@code port}, keeping its data under {@code dataDir} across restarts; returns its URL. */
-  public String startPostgres(Path dataDir, int port, boolean keepData) {
+  public synchronized String startPostgres(Path dataDir, int port, boolean keepData) {
+    Path dir = dataDir.resolve("postgres").toAbsolutePath();
+    long attempt = System.currentTimeMillis() / 1000;
     try {
-      Path dir = dataDir.resolve("postgres").toAbsolutePath();
       Files.createDirectories(dir.getParent());
       long started = System.nanoTime();
       postgres = EmbeddedPostgres.builder()
@@ -48,15 +61,14 @@ public final class EmbeddedServers implements AutoCloseable {
           .setServerConfig("fsync", keepData ? "on" : "off")
           .setRegisterShutdownHook(false)
           .start();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        awaitDrain();
-        close();
-      }, "embedded-servers-stop"));
       LOG.info("embedded PostgreSQL started on 127.0.0.1:{} in {} ms (data in {})",
           port, (System.nanoTime() - started) / 1_000_000, dir);
       return "postgresql://postgres@127.0.0.1:" + port + "/postgres";
-    } catch (IOException e) {
-      throw new UncheckedIOException("embedded PostgreSQL failed to start on port " + port, e);
+    } catch (IOException | RuntimeException e) {
+      // zonky starts the postmaster, then waits for it: a start that failed while waiting leaves it running
+      stopPostmasterStartedSince(dir, attempt);
+      throw new UncheckedIOException("embedded PostgreSQL failed to start on port " + port,
+          e instanceof IOException io ? io : new IOException(e));
     }
   }
 
@@ -64,7 +76,7 @@ public final class EmbeddedServers implements AutoCloseable {
    * Starts redis-server on {@code port}. With {@code durable} it keeps an append-only file fsynced every second
    * under {@code dataDir}, so queued dossiers survive a restart of the hub.
    */
-  public String startRedis(Path dataDir, int port, boolean durable) {
+  public synchronized String startRedis(Path dataDir, int port, boolean durable) {
     try {
       Path dir = dataDir.resolve("redis").toAbsolutePath();
       Files.createDirectories(dir);
@@ -82,8 +94,16 @@ public final class EmbeddedServers implements AutoCloseable {
       redis.start();
       LOG.info("embedded redis-server started on 127.0.0.1:{} (durable={}, dir {})", port, durable, dir);
       return "redis://127.0.0.1:" + port;
-    } catch (IOException e) {
-      throw new UncheckedIOException("embedded redis-server failed to start on port " + port, e);
+    } catch (IOException | RuntimeException e) {
+      redis = null;
+      // embedded-redis launches the process before it waits for it (and registers its hook)
+      ProcessHandle.current().children()
+          // its command line, or once it has renamed itself "<binary> 127.0.0.1:<port>"
+          .filter(child -> child.info().commandLine().filter(line -> line.contains("redis-server")
+              && (line.contains("--port " + port) || line.endsWith(":" + port))).isPresent())
+          .forEach(ProcessHandle::destroy);
+      throw new UncheckedIOException("embedded redis-server failed to start on port " + port,
+          e instanceof IOException io ? io : new IOException(e));
     }
   }
 
@@ -113,9 +133,25 @@ public final class EmbeddedServers implements AutoCloseable {
     try {
       if (!drained.await(bound.toMillis(), TimeUnit.MILLISECONDS)) {
         LOG.warn("the hub had not drained after {} ms: stopping the embedded servers anyway", bound.toMillis());
+        drained.countDown();   // the other hook's wait ends too: the bound once, not once per hook
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * The postmaster of {@code dataDir} is asked to stop (SIGTERM: smart shutdown) if its pid file says it started at or
+   * after {@code epochSecond} (line 3): this attempt's, not one another hub on the same data directory still runs.
+   */
+  private static void stopPostmasterStartedSince(Path dataDir, long epochSecond) {
+    try {
+      List<String> pidFile = Files.readAllLines(dataDir.resolve("postmaster.pid"));
+      if (pidFile.size() >= 3 && Long.parseLong(pidFile.get(2).trim()) >= epochSecond) {
+        ProcessHandle.of(Long.parseLong(pidFile.get(0).trim())).ifPresent(ProcessHandle::destroy);
+      }
+    } catch (IOException | NumberFormatException e) {
+      LOG.debug("no postmaster to stop in {}: {}", dataDir, e.toString());
     }
   }
 
@@ -132,7 +168,7 @@ public final class EmbeddedServers implements AutoCloseable {
     }
   }
 
-  public void stopRedis() {
+  public synchronized void stopRedis() {
     if (redis != null) {
       try {
         redis.stop();

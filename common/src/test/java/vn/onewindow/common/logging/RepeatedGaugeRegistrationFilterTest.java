@@ -22,6 +22,8 @@ class RepeatedGaugeRegistrationFilterTest {
     String text = RepeatedGaugeRegistrationFilter.MESSAGE + " (MeterId{name='vertx.pool.queue.pending'}), the"
         + " registration will be ignored.";
     assertThat(decide(registry, Level.WARN, text)).isEqualTo(FilterReply.DENY);
+    assertThat(decide(registry, Level.WARN, RepeatedGaugeRegistrationFilter.MESSAGE + " (MeterId{name='hub.backlog'})"))
+        .as("a gauge of ours registered twice").isEqualTo(FilterReply.NEUTRAL);
     assertThat(decide(registry, Level.WARN, "A MeterFilter is being configured after a Meter has been registered"))
         .isEqualTo(FilterReply.NEUTRAL);
     assertThat(decide(registry, Level.ERROR, text)).isEqualTo(FilterReply.NEUTRAL);
@@ -37,7 +39,7 @@ class RepeatedGaugeRegistrationFilterTest {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AtomicLong first = new AtomicLong(1);
     AtomicLong second = new AtomicLong(2);
-    Gauge.builder("repeated", first, AtomicLong::doubleValue).register(registry);
+    Gauge.builder("vertx.repeated", first, AtomicLong::doubleValue).register(registry);
     ch.qos.logback.classic.Logger micrometer =
         (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(MeterRegistry.class);
     ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
@@ -47,14 +49,15 @@ class RepeatedGaugeRegistrationFilterTest {
     micrometer.setLevel(Level.DEBUG);
     micrometer.addAppender(seen);
     try {
-      Gauge.builder("repeated", second, AtomicLong::doubleValue).register(registry);
+      Gauge.builder("vertx.repeated", second, AtomicLong::doubleValue).register(registry);
     } finally {
       micrometer.detachAppender(seen);
       micrometer.setLevel(level);
     }
     assertThat(seen.list).singleElement().satisfies(event -> {
       assertThat(event.getLevel()).isIn(Level.WARN, Level.DEBUG);
-      assertThat(event.getMessage()).startsWith(RepeatedGaugeRegistrationFilter.MESSAGE);
+      assertThat(event.getMessage()).startsWith(RepeatedGaugeRegistrationFilter.MESSAGE)
+          .contains(RepeatedGaugeRegistrationFilter.VERTX_METER);
     });
   }
 

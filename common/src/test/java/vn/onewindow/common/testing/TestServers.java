@@ -196,8 +196,13 @@ public final class TestServers {
   /** One command to this run's Redis over a plain RESP socket; the first line of its reply. */
   private String command(String... parts) {
     URI uri = URI.create(redisUrl);
+    return redisCommand(uri.getHost(), uri.getPort(), parts);
+  }
+
+  /** One command to the Redis at {@code host:port} over a plain RESP socket; the first line of its reply. */
+  public static String redisCommand(String host, int port, String... parts) {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 1000);
+      socket.connect(new InetSocketAddress(host, port), 1000);
       socket.setSoTimeout(5000);
       socket.getOutputStream().write(resp(parts));
       socket.getOutputStream().flush();
