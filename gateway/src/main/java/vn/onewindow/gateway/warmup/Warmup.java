@@ -41,6 +41,10 @@ import vn.onewindow.gateway.http.Routes;
 public final class Warmup {
   public static final String HEADER = "X-Hub-Warmup";
   static final int MIN_REQUESTS = 5_000;
+  /** A synthetic submission is answered in milliseconds: one that has seen no byte for this long is given up. */
+  static final long REQUEST_IDLE_MS = 5_000;
+  /** Past its deadline the warm-up waits this much longer for answers still due, then turns ready without them. */
+  static final long STRAGGLER_GRACE_MS = 2_000;
   private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
 
   private final WarmupConfig config;
@@ -100,6 +104,15 @@ public final class Warmup {
     Promise<Void> done = Promise.promise();
     long jitWatch = JitSettled.watch(vertx, sent::get, MIN_REQUESTS, () -> deadline.set(System.nanoTime()));
     AtomicInteger loops = new AtomicInteger(config.concurrency());
+    // Readiness must never wait on one answer that does not come (a suite run once hung here for good): the deadline
+    // can only move earlier, so its first value plus a grace bounds the whole warm-up.
+    long hardStop = vertx.setTimer(Math.max(1, (deadline.get() - System.nanoTime()) / 1_000_000) + STRAGGLER_GRACE_MS,
+        id -> {
+          if (done.tryComplete()) {
+            LOG.warn("warm-up: {} of {} request loops still waiting for an answer past its deadline; ready without them",
+                loops.get(), config.concurrency());
+          }
+        });
     for (int i = 0; i < config.concurrency(); i++) {
       next(client, deadline, sent, answered, unexpected, () -> {
         if (loops.decrementAndGet() == 0) {
@@ -108,11 +121,10 @@ public final class Warmup {
       });
     }
     return done.future()
-        .eventually(() -> {
-          vertx.cancelTimer(jitWatch);
-          return client.close();
-        })
         .onComplete(ignored -> {
+          vertx.cancelTimer(jitWatch);
+          vertx.cancelTimer(hardStop);
+          client.close();   // not waited for either
           warming.set(false);
           long ms = (System.nanoTime() - started) / 1_000_000;
           LOG.info("warm-up: {} synthetic submissions answered in {} ms ({} unexpected answers); ready", answered.get(),
@@ -128,6 +140,7 @@ public final class Warmup {
       return;
     }
     client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI(Routes.DOSSIERS)
+            .setConnectTimeout(REQUEST_IDLE_MS).setIdleTimeout(REQUEST_IDLE_MS)
             .putHeader("Content-Type", "application/json")
             .putHeader("Idempotency-Key", keyPrefix + n)
             .putHeader(HEADER, new String(token, StandardCharsets.US_ASCII)))

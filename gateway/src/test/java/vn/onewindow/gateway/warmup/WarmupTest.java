@@ -3,6 +3,7 @@ package vn.onewindow.gateway.warmup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -65,6 +66,29 @@ class WarmupTest {
 
       SecurityTestSupport.assertProblem(answer, 401, "unauthorized");
       assertThat(gw.queued()).isZero();
+    }
+  }
+
+  /**
+   * Readiness never waits on answers that do not come: the warm-up aimed at a server that reads every request and
+   * never answers still ends (its deadline plus a grace, or each request's idle timeout) and turns readiness UP.
+   */
+  @Test
+  void shouldTurnReadyEvenWhenItsRequestsAreNeverAnswered() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of("warmup.duration-ms", "300", "warmup.concurrency", "4"))) {
+      HttpServer silent = gw.vertx.createHttpServer().requestHandler(request -> { }).listen(0, "127.0.0.1").await();
+      try {
+        Warmup warmup = gw.shared.warmup();
+        warmup.begin();
+        assertThat(gw.get("/health/ready").statusCode()).isEqualTo(503);
+
+        warmup.run(gw.vertx, silent.actualPort(), false).await();
+
+        assertThat(warmup.warming()).isFalse();
+        assertThat(gw.get("/health/ready").statusCode()).isEqualTo(200);
+      } finally {
+        silent.close().await();
+      }
     }
   }
 
