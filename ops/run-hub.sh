@@ -26,10 +26,9 @@ fi
 . ops/lib/jvm.sh
 # Ctrl-C signals the terminal's whole foreground process group: the redis-server the hub started for the user would
 # stop at once, under the hub's drain, whose last acks and stream reads would then fail. So the hub runs in a session
-# of its own, out of the terminal's reach, and this script hands it Ctrl-C, SIGTERM or SIGHUP as one SIGTERM: the hub drains,
-# then stops the servers it started, and this script exits with the hub's status.
-# A closed terminal (SIGHUP) is a stop too. The trap is set first: a signal between the start and the trap would
-# end this script and leave the hub running.
+# of its own, out of the terminal's reach, and this script hands it Ctrl-C, SIGTERM or SIGHUP (a closed terminal) as
+# one SIGTERM: the hub drains, then stops the servers it started, and this script exits with the hub's status. The trap
+# is set first: a signal between the start and the trap would end this script and leave the hub running.
 HUB=
 trap '[ -z "$HUB" ] || kill -TERM "$HUB" 2>/dev/null || true' INT TERM HUP
 # shellcheck disable=SC2086 # HUB_JAVA_OPTS is a list of JVM options

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,7 +43,7 @@ class EmbeddedServersStopTest {
     List<String> drainLog;
     Vertx client = Vertx.vertx();
     try (HubProcess hub = HubProcess.start(config, settings, "INFO")) {
-      assertThat(listening(redisPort)).as("the hub started its own redis-server").isTrue();
+      assertThat(TestServers.answers(redisPort)).as("the hub started its own redis-server").isTrue();
       load = new LoadLoop(client, hub.port, false);
       Future<Void> running = load.start(16);
       HubEndToEndTest.awaitTrue(Duration.ofSeconds(30), () -> load.accepted.size() >= 100);
@@ -66,7 +63,7 @@ class EmbeddedServersStopTest {
     assertThat(drainLog).as("the drain ran to its end").anyMatch(line -> line.contains("drained in"));
     assertThat(drainLog).as("nothing in the drain met a stopped server")
         .noneMatch(line -> line.contains("Connection refused") || line.contains("CONNECTION_CLOSED"));
-    assertThat(listening(redisPort)).as("its redis-server stopped with it").isFalse();
+    assertThat(TestServers.answers(redisPort)).as("its redis-server stopped with it").isFalse();
 
     // the same data directory again: what the drain left queued is persisted, each accepted dossier exactly once
     String ids = "'" + String.join("','", load.accepted) + "'";
@@ -83,7 +80,7 @@ class EmbeddedServersStopTest {
     assertThat(count(config, "SELECT count(*) FROM dossier_status_history WHERE status = 1"))
         .as("one 'received' history row per dossier: none written twice")
         .isEqualTo(count(config, "SELECT count(*) FROM dossier"));
-    assertThat(listening(redisPort)).isFalse();
+    assertThat(TestServers.answers(redisPort)).isFalse();
   }
 
   private static int indexOf(List<String> lines, String text) {
@@ -93,15 +90,6 @@ class EmbeddedServersStopTest {
       }
     }
     return -1;
-  }
-
-  private static boolean listening(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   private static long count(HubConfig config, String sql) {

@@ -155,7 +155,7 @@ public final class EmbeddedServers implements AutoCloseable {
     }
   }
 
-  /** embedded-redis's server, whose {@code stop()} (called by that library's own shutdown hook too) awaits the drain. */
+  /** embedded-redis's server: its {@code stop()}, which that library's shutdown hook calls too, awaits the drain. */
   private final class StoppedAfterDrain extends RedisInstance {
     StoppedAfterDrain(int port, List<String> command) {
       super(port, command, Redis.SERVER_READY_PATTERN, false, null, null);

@@ -34,6 +34,7 @@ class WarmupConfigTest {
   void theDeadlineIsNeverLaterThanTheCap() {
     long before = System.nanoTime();
     long deadline = config.deadlineNanos(Duration.ofSeconds(4));
-    assertThat(deadline - before).isLessThanOrEqualTo(Duration.ofSeconds(4).toNanos() + Duration.ofMillis(50).toNanos());
+    assertThat(deadline - before)
+        .isLessThanOrEqualTo(Duration.ofSeconds(4).toNanos() + Duration.ofMillis(50).toNanos());
   }
 }

@@ -11,10 +11,10 @@ import vn.onewindow.common.testing.TestServers;
 class EmbeddedServersTest {
 
   /**
-   * redis-server logs to its standard output, a pipe to this JVM that embedded-redis reads only until the server is
-   * ready, and then closes: redis-server ignores SIGPIPE, so its later lines are dropped rather than filling a pipe that
-   * nobody reads and blocking it (a few lines per AOF rewrite, every few seconds under a sustained load). Holds for the
-   * day a reader that stops reading is added. DEBUG LOG writes one line to that log.
+   * redis-server logs to its standard output, a pipe to this JVM that embedded-redis reads only until the server
+   * is ready, and then closes: redis-server ignores SIGPIPE, so its later lines are dropped rather than filling a
+   * pipe that nobody reads and blocking it (a few lines per AOF rewrite, every few seconds under a sustained load).
+   * Holds for the day a reader that stops reading is added. DEBUG LOG writes one line to that log.
    */
   @Test
   void shouldKeepAnsweringOnceItsLogHasOutgrownAPipe(@TempDir Path data) {

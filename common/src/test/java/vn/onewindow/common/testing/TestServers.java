@@ -221,7 +221,8 @@ public final class TestServers {
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static boolean answers(int port) {
+  /** Whether something accepts TCP connections on {@code port} of 127.0.0.1. */
+  public static boolean answers(int port) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 300);
       return true;

@@ -85,7 +85,8 @@ final class EmailFormat implements Format {
 
   /** 1 to 63 ASCII letters, digits and hyphens, starting and ending with a letter or digit. */
   private static boolean isLabel(String s, int from, int to) {
-    if (to - from < 1 || to - from > MAX_LABEL || !Ascii.isLetterOrDigit(s.charAt(from)) || !Ascii.isLetterOrDigit(s.charAt(to - 1))) {
+    if (to - from < 1 || to - from > MAX_LABEL || !Ascii.isLetterOrDigit(s.charAt(from))
+        || !Ascii.isLetterOrDigit(s.charAt(to - 1))) {
       return false;
     }
     for (int i = from; i < to; i++) {

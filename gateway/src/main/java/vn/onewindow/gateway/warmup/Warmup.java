@@ -109,8 +109,8 @@ public final class Warmup {
     long hardStop = vertx.setTimer(Math.max(1, (deadline.get() - System.nanoTime()) / 1_000_000) + STRAGGLER_GRACE_MS,
         id -> {
           if (done.tryComplete()) {
-            LOG.warn("warm-up: {} of {} request loops still waiting for an answer past its deadline; ready without them",
-                loops.get(), config.concurrency());
+            LOG.warn("warm-up: {} of {} request loops still waiting for an answer past its deadline;"
+                + " ready without them", loops.get(), config.concurrency());
           }
         });
     for (int i = 0; i < config.concurrency(); i++) {
