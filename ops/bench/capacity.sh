@@ -15,7 +15,10 @@
 #   4. GC pauses of both JVMs over their whole life (-Xlog:gc);
 # then, once: raw Redis XADD of a dossier-sized entry (redis-benchmark) on the run's redis-server, the ceiling of the
 # queue at the core of the intake path; nginx (Debian package, 1 worker) answering `return 202` on a loopback port,
-# the ceiling of HTTP on this box with the same client and bodies; and prints the figures, hub/nginx, hub/XADD and
+# the ceiling of HTTP on this box with the same client and bodies (and its CPU per request); the stack's floors:
+# ops/bench/StackFloor.java on the hub jar's Vert.x, Netty, Jackson and Redis client reading the body and answering
+# 202, then also parsing it, then also XADDing it to a fresh redis-server (CPU per request of the JVM and Redis: what
+# the gateway and Redis cannot go under with this stack); and prints the figures, hub/nginx, hub/XADD and
 # persisted/accepted, and with a baseline a before/after table with after/before ratios.
 # The hub runs as two processes, HUB_HUB_ROLE=gateway and HUB_HUB_ROLE=intake, with rate limiting OFF (this
 # measures capacity, not client quotas), on Debian's redis-server (AOF, fsync every second, as the embedded one) on
@@ -42,6 +45,9 @@ WARMUP_DURATION=${WARMUP_DURATION:-90}  # at most this many seconds of unmeasure
 WARMUP_STEP=${WARMUP_STEP:-10}          # steps of this many seconds, until the JIT compiler threads of both JVMs
 WARM_JIT_SHARE=${WARM_JIT_SHARE:-0.10}  # use less than this share of their process's CPU in a step
 NGINX_DURATION=${NGINX_DURATION:-10}
+FLOORS=${FLOORS:-1}                 # 0: skip the stack floors (ops/bench/StackFloor.java) measured after nginx
+FLOOR_DURATION=${FLOOR_DURATION:-10}  # seconds measured per floor, after FLOOR_WARMUP s of unmeasured load (JIT)
+FLOOR_WARMUP=${FLOOR_WARMUP:-15}
 CONNECTIONS=${CONNECTIONS:-64}
 PACED_CONNECTIONS=${PACED_CONNECTIONS:-32}
 XADD_REQUESTS=${XADD_REQUESTS:-200000}
@@ -185,11 +191,19 @@ print(max(round(sum(p[j]["groups"].get("jit", [0, 0])) / max(1, sum(p[j]["cpu"])
   # CPU of redis-server's forked children (AOF rewrites) once reaped: not in its own /proc figure
   local redis_children0
   redis_children0=$(awk '{print $16 + $17}' "/proc/$REDIS_PID/stat")
-  local perf_pid=
+  local perf_pid= pg_perf_pid= pg_pids
   if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
     perf record -F 499 -g -o "$RUN_DIR/redis.perf" -p "$REDIS_PID" -- sleep "$DURATION" >/dev/null 2>&1 &
     perf_pid=$!
     started "$perf_pid"
+    # the PostgreSQL backends of the run's database (the intake's pool): where a persisted row's CPU goes
+    pg_pids=$(psql -X -d postgres -tAc "SELECT string_agg(pid::text, ',') FROM pg_stat_activity
+      WHERE datname = '$BENCH_DB' AND pid <> pg_backend_pid()")
+    if [ -n "$pg_pids" ]; then
+      perf record -F 499 -g -o "$RUN_DIR/postgres.perf" -p "$pg_pids" -- sleep "$DURATION" >/dev/null 2>&1 &
+      pg_perf_pid=$!
+      started "$pg_perf_pid"
+    fi
   fi
   start=$(now); put start "$start"
   python3 "$BENCH/lib-sample.py" procs "$RUN_DIR/cpu.json" gateway="$GATEWAY" intake="$INTAKE" redis="$REDIS_PID" \
@@ -205,6 +219,11 @@ print(max(round(sum(p[j]["groups"].get("jit", [0, 0])) / max(1, sum(p[j]["cpu"])
     wait "$perf_pid" 2>/dev/null || true
     perf report -i "$RUN_DIR/redis.perf" --no-children --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' \
       | head -25 > "$RUN_DIR/redis-perf.txt" || true
+  fi
+  if [ -n "$pg_perf_pid" ]; then
+    wait "$pg_perf_pid" 2>/dev/null || true
+    perf report -i "$RUN_DIR/postgres.perf" --no-children --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' \
+      | head -40 > "$RUN_DIR/postgres-perf.txt" || true
   fi
   [ "$PROFILE" = 1 ] && jcmd "$GATEWAY" JFR.stop name=bench >/dev/null
   put rows_at_end "$(rows "$start")"
@@ -273,5 +292,17 @@ echo "== nginx answering 202 (1 worker, loopback), wrk -t1 -c$CONNECTIONS for ${
 nginx_ceiling "$NGINX_DURATION"
 echo "   nginx: ${NGINX_RATE:-?} /s"
 echo "nginx=${NGINX_RATE:-0}" >> "$WORK/ceilings.txt"
+
+if [ "$FLOORS" = 1 ]; then
+  # what the stack itself costs per request on this box, under the gateway's CPU per dossier (ops/bench/StackFloor.java)
+  read -ra JAVA_OPTS <<< "$HUB_JAVA_OPTS"
+  start_redis "$WORK/floor-redis"
+  for mode in http parse enqueue; do
+    echo "== stack floor '$mode': the hub jar's Vert.x doing only that, ${FLOOR_WARMUP}s unmeasured, then wrk -t2 -c$CONNECTIONS for ${FLOOR_DURATION}s"
+    stack_floor "$mode" "$FLOOR_DURATION" "$FLOOR_WARMUP" || echo "   the '$mode' floor did not start"
+    grep -E 'Requests/sec' "$WORK/floor-$mode.txt" 2>/dev/null | sed 's/^/   /' || true
+  done
+  stop_pid "$REDIS_PID" 30
+fi
 
 python3 "$BENCH/lib-report.py" "$WORK" "$DURATION" "$HALF_DURATION" "$CONNECTIONS"

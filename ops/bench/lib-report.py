@@ -4,7 +4,8 @@
 Reads WORK/ceilings.txt (xadd=, nginx=) and, for each measured jar, WORK/<label>/ (label `before` = the baseline
 jar, `after` = the current one): result.txt (key=value from the script), cpu.json (lib-sample.py procs),
 cold.json (lib-sample.py counter), cold-cpu.json (lib-sample.py procs over the cold start's first 10 s),
-gc-gateway.log and gc-intake.log (-Xlog:gc), gateway.jfr (PROFILE=1).
+gc-gateway.log and gc-intake.log (-Xlog:gc), gateway.jfr (PROFILE=1); and the floors: WORK/nginx.json and
+floor-{http,parse,enqueue}.json (lib-sample.py procs) with wrk's output in nginx.txt and floor-*.txt.
 Prints the capacity block of each jar (the `after` one in the historical format), CPU per dossier by process, the
 cold start, memory and GC, the profile, and with two jars a before/after table. Exit 1 when a dossier was lost or
 nothing was accepted.
@@ -237,6 +238,11 @@ def print_redis(run, f):
         print("  redis-server's top symbols (perf, self share of its samples over the saturation):")
         for line in open(perf).read().splitlines()[:15]:
             print("    " + " ".join(line.split()))
+    perf = os.path.join(run["dir_path"], "postgres-perf.txt")
+    if os.path.exists(perf) and os.path.getsize(perf):
+        print("PostgreSQL backends' top symbols (perf, self share of their samples over the saturation):")
+        for line in open(perf).read().splitlines()[:30]:
+            print("    " + " ".join(line.split()))
 
 
 def print_profile(path, java_user_us):
@@ -326,6 +332,49 @@ def print_comparison(b, a, runs, ceilings):
         print(f"  {name:42s} {fmt.format(vb):>9s} {fmt.format(va):>9s} {r}")
 
 
+WRK_REQUESTS = re.compile(r"^\s*(\d+) requests in")
+WRK_ERRORS = re.compile(r"Non-2xx or 3xx responses: (\d+)|Socket errors: .*")
+FLOORS = (("nginx", "nginx return 202 (1 worker): read, 202", "nginx"),
+          ("floor-http", "Vert.x: read the body, 202", "floor"),
+          ("floor-parse", "  + Jackson tree of the body", "floor"),
+          ("floor-enqueue", "  + XADD of the body (pipelined)", "floor"))
+
+
+def floor(work, name, proc):
+    """(requests/s, µs of the process's CPU per request, µs of redis-server's, errors) of one floor, or None."""
+    json_path, txt_path = os.path.join(work, name + ".json"), os.path.join(work, name + ".txt")
+    if not (os.path.exists(json_path) and os.path.exists(txt_path)):
+        return None
+    sample, text = json.load(open(json_path)), open(txt_path).read()
+    requests = next((int(m.group(1)) for m in map(WRK_REQUESTS.match, text.splitlines()) if m), 0)
+    rate = next((float(line.split()[1]) for line in text.splitlines() if line.startswith("Requests/sec")), 0.0)
+    errors = "; ".join(m.group(0) for m in WRK_ERRORS.finditer(text))
+    if not requests:
+        return None
+    per = lambda p: sum(sample["procs"][p]["cpu"]) / sample["clk_tck"] * 1e6 / requests if p in sample["procs"] else None
+    return rate, per(proc), per("redis") if proc == "floor" else None, errors
+
+
+def print_floors(work, figs):
+    found = [(label, f) for name, label, proc in FLOORS if (f := floor(work, name, proc))]
+    if not found:
+        return
+    print()
+    print("STACK FLOORS (same box, wrk client and bodies as the hub; warm; CPU per request from /proc; the Vert.x ones"
+          " are ops/bench/StackFloor.java on the hub jar)")
+    for label, (rate, us, redis_us, errors) in found:
+        redis = f", redis-server {redis_us:5.1f} µs per XADD" if redis_us and label.strip().startswith("+ XADD") else ""
+        print(f"  {label:38s}: {rate:8.0f} req/s, {us:5.1f} µs per request{redis}{'  [' + errors + ']' if errors else ''}")
+    enqueue = floor(work, "floor-enqueue", "floor")
+    if not (enqueue and enqueue[1] and enqueue[2]):
+        return
+    for f in figs:
+        if "cpu" in f:
+            gw, rd = f["cpu"]["gateway"]["us"], f["cpu"]["redis"]["us"]
+            print(f"  [{f['label']}] gateway {gw:.0f} µs per dossier = {gw / enqueue[1]:.2f} x the enqueue floor's JVM;"
+                  f" redis-server {rd:.0f} µs = {rd / enqueue[2]:.2f} x one XADD of the body")
+
+
 def main():
     work, duration, half_duration, conns = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
     ceilings = {}
@@ -340,6 +389,9 @@ def main():
         print_details(run, f)
     if len(runs) == 2:
         print_comparison(figs[0], figs[1], runs, ceilings)
+    for run, f in zip(runs, figs):
+        f["label"] = run["label"]
+    print_floors(work, figs)
     sys.exit(0 if all(f["rows"] >= f["accepted"] > 0 for f in figs) else 1)
 
 

@@ -140,9 +140,9 @@ refusals() {
 }
 
 # nginx_ceiling SECONDS: nginx (1 worker) answering `return 202` on a free loopback port, the same wrk client and
-# bodies as the hub. Sets NGINX_RATE (requests/s). Not to be called in $(...): its child must be this shell's.
+# bodies as the hub, its worker's CPU in WORK/nginx.json. Sets NGINX_RATE (requests/s). Not to be called in $(...): its child must be this shell's.
 nginx_ceiling() {
-  local port dir=$WORK/nginx pid
+  local port dir=$WORK/nginx pid worker
   port=$(free_port)
   mkdir -p "$dir/logs"
   cat > "$dir/nginx.conf" <<EOF
@@ -169,9 +169,35 @@ EOF
   pid=$!
   started "$pid"
   for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
-  run wrk -t1 -c"$CONNECTIONS" -d"${1}s" -s ops/bench/submit.lua "http://127.0.0.1:$port" -- config/examples "$API_KEY" \
+  # its worker's CPU per request: the box's floor for one HTTP exchange of these bodies
+  worker=$(pgrep -P "$pid" | head -1)
+  run python3 "$BENCH/lib-sample.py" procs "$WORK/nginx.json" --until-done nginx="${worker:-$pid}" -- \
+    wrk -t1 -c"$CONNECTIONS" -d"${1}s" -s ops/bench/submit.lua "http://127.0.0.1:$port" -- config/examples "$API_KEY" \
     > "$WORK/nginx.txt" 2>&1 || true
   stop_pid "$pid" 10
   # shellcheck disable=SC2034  # read by capacity.sh
   NGINX_RATE=$(awk '/Requests\/sec/ {print int($2)}' "$WORK/nginx.txt")
+}
+
+# stack_floor MODE SECONDS WARM_SECONDS: ops/bench/StackFloor.java (the hub jar's Vert.x, Netty, Jackson and Redis
+# client doing only MODE's step: http, parse or enqueue) on a free port with JAVA_OPTS, loaded by the same wrk client
+# and bodies as the hub for WARM_SECONDS unmeasured (its JIT), then for SECONDS with the CPU of its JVM and of the
+# redis-server at REDIS_PID from /proc: WORK/floor-MODE.json and wrk's output in WORK/floor-MODE.txt.
+stack_floor() {
+  local mode=$1 port pid load
+  port=$(free_port)
+  load=(-s ops/bench/submit.lua "http://127.0.0.1:$port" -- config/examples "$API_KEY")
+  java "${JAVA_OPTS[@]}" -cp "$HUB_JAR" "$BENCH/StackFloor.java" "$mode" "$port" "$REDIS_PORT" \
+    > "$WORK/floor-$mode.log" 2>&1 &
+  pid=$!
+  started "$pid"
+  for _ in $(seq 1 300); do
+    curl -s -o /dev/null -m 1 -d '{}' "http://127.0.0.1:$port/" && break
+    kill -0 "$pid" 2>/dev/null || { cat "$WORK/floor-$mode.log" >&2; return 1; }
+    sleep 0.1
+  done
+  run wrk -t2 -c"$CONNECTIONS" -d"${3}s" "${load[@]}" > /dev/null 2>&1 || true
+  run python3 "$BENCH/lib-sample.py" procs "$WORK/floor-$mode.json" --until-done floor="$pid" redis="$REDIS_PID" -- \
+    wrk -t2 -c"$CONNECTIONS" -d"${2}s" "${load[@]}" > "$WORK/floor-$mode.txt" 2>&1 || true
+  stop_pid "$pid" 10
 }
