@@ -1,5 +1,6 @@
 package vn.onewindow.gateway.http;
 
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -7,6 +8,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /** Takes the caller's X-Request-Id when it is a sane token, otherwise mints one; echoes it on every answer. */
 public final class RequestIds {
   public static final String HEADER = "X-Request-Id";
+  /** HEADER as an AsciiString, made once: Vert.x keeps its hash for the look-up and the put, and copies it whole. */
+  private static final CharSequence HEADER_NAME = HttpHeaders.createOptimized(HEADER);
   private static final String KEY = "requestId";
   private static final int MAX_LENGTH = 64;
 
@@ -14,10 +17,10 @@ public final class RequestIds {
   }
 
   public static void assign(RoutingContext ctx) {
-    String incoming = ctx.request().getHeader(HEADER);
+    String incoming = ctx.request().getHeader(HEADER_NAME);
     String id = incoming != null && SafeTokens.isSafe(incoming, 1, MAX_LENGTH) ? incoming : mint();
     ctx.put(KEY, id);
-    ctx.response().putHeader(HEADER, id);
+    ctx.response().putHeader(HEADER_NAME, id);
     ctx.next();
   }
 

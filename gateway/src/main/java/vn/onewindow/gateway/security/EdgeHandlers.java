@@ -11,8 +11,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import vn.onewindow.common.config.SecurityConfig;
@@ -27,24 +25,37 @@ import io.vertx.ext.web.Router;
  */
 public final class EdgeHandlers {
   static final String CSP = "default-src 'none'; frame-ancestors 'none'";
-  /** On every answer; pre-encoded once (Vert.x writes such names and values as they are). */
-  private static final Map<CharSequence, CharSequence> SECURITY_HEADERS = optimized(
-      "X-Content-Type-Options", "nosniff",
-      "X-Frame-Options", "DENY",
-      "Referrer-Policy", "no-referrer",
-      "Content-Security-Policy", CSP,
-      HttpHeaders.CACHE_CONTROL.toString(), "no-store");
+  /**
+   * On every answer, names and values made Netty AsciiStrings once. Vert.x 5.0.10's putHeader(CharSequence,
+   * CharSequence) stores them as they are in its HeadersMultiMap: an AsciiString's case-insensitive hash is computed
+   * once and kept (a String's is recomputed on every put), its validation walks a byte array, and the head is written
+   * with one copy of its bytes (a String is narrowed char by char). Cache-Control is Vert.x's own constant, the
+   * instance a handler resetting it passes too, so the map finds it by identity.
+   */
+  private static final CharSequence[] SECURITY_HEADER_NAMES = {
+      HttpHeaders.createOptimized("X-Content-Type-Options"), HttpHeaders.createOptimized("X-Frame-Options"),
+      HttpHeaders.createOptimized("Referrer-Policy"), HttpHeaders.createOptimized("Content-Security-Policy"),
+      HttpHeaders.CACHE_CONTROL};
+  private static final CharSequence[] SECURITY_HEADER_VALUES = {
+      HttpHeaders.createOptimized("nosniff"), HttpHeaders.createOptimized("DENY"),
+      HttpHeaders.createOptimized("no-referrer"), HttpHeaders.createOptimized(CSP),
+      HttpHeaders.createOptimized("no-store")};
+  private static final CharSequence HSTS = HttpHeaders.createOptimized("Strict-Transport-Security");
   private static final Set<String> CORS_REQUEST_HEADERS = Set.of("Content-Type", Authentication.API_KEY_HEADER,
       "Authorization", "Idempotency-Key", "X-Request-Id");
   private static final Set<String> CORS_EXPOSED_HEADERS = Set.of("Location", "X-Request-Id", "Idempotent-Replayed",
       "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy");
 
   private final SecurityConfig config;
+  /** The HSTS value, fixed by the configuration; null when HSTS is off. */
+  private final CharSequence hstsValue;
   private final Set<String> allowedOrigins;
   private final CorsHandler cors;
 
   public EdgeHandlers(SecurityConfig config) {
     this.config = config;
+    long hsts = config.tls().hstsMaxAge().toSeconds();
+    this.hstsValue = hsts > 0 ? HttpHeaders.createOptimized("max-age=" + hsts + "; includeSubDomains") : null;
     this.allowedOrigins = Set.copyOf(config.corsAllowedOrigins());
     // An empty origin list would make CorsHandler allow "*": build it only for a real allow-list.
     this.cors = allowedOrigins.isEmpty() ? null : CorsHandler.create()
@@ -75,10 +86,11 @@ public final class EdgeHandlers {
   /** Headers that make any answer inert in a browser; HSTS only on HTTPS (browsers ignore it on plain HTTP). */
   public void securityHeaders(RoutingContext ctx) {
     HttpServerResponse response = ctx.response();
-    SECURITY_HEADERS.forEach(response::putHeader);
-    long hsts = config.tls().hstsMaxAge().toSeconds();
-    if (ctx.request().isSSL() && hsts > 0) {
-      response.putHeader("Strict-Transport-Security", "max-age=" + hsts + "; includeSubDomains");
+    for (int i = 0; i < SECURITY_HEADER_NAMES.length; i++) {
+      response.putHeader(SECURITY_HEADER_NAMES[i], SECURITY_HEADER_VALUES[i]);
+    }
+    if (ctx.request().isSSL() && hstsValue != null) {
+      response.putHeader(HSTS, hstsValue);
     }
     ctx.next();
   }
@@ -160,13 +172,5 @@ public final class EdgeHandlers {
     } else {
       ctx.fail(HttpFailure.processingTimeout(timeoutMs));
     }
-  }
-
-  private static Map<CharSequence, CharSequence> optimized(String... namesAndValues) {
-    Map<CharSequence, CharSequence> headers = new LinkedHashMap<>();
-    for (int i = 0; i < namesAndValues.length; i += 2) {
-      headers.put(HttpHeaders.createOptimized(namesAndValues[i]), HttpHeaders.createOptimized(namesAndValues[i + 1]));
-    }
-    return Collections.unmodifiableMap(headers);
   }
 }
