@@ -24,6 +24,8 @@ public final class DossierCode {
   private static final long QUEUE_FOUR_DIGITS = 8_999;
   /** 9000..9999. */
   private static final long DIRECT_FOUR_DIGITS = 1_000;
+  /** The last {@link #day} written; immutable, so threads racing to replace it each leave a correct one. */
+  private static volatile Day lastDay = new Day(LocalDate.EPOCH, digits(LocalDate.EPOCH));
 
   private DossierCode() {
   }
@@ -33,9 +35,21 @@ public final class DossierCode {
     return receivingUnit + "-" + day(receiptDate);
   }
 
-  /** The day part alone, e.g. {@code 261123}, as it keys the daily sequence (digits, not a formatter: per request). */
+  /**
+   * The day part alone, e.g. {@code 261123}, as it keys the daily sequence. Per request, twice: the last day written
+   * is kept (every dossier of a day has it), the text of another day is made from its digits, not by a formatter.
+   */
   public static String day(LocalDate receiptDate) {
-    int yymmdd = receiptDate.getYear() % 100 * 10_000 + receiptDate.getMonthValue() * 100 + receiptDate.getDayOfMonth();
+    Day last = lastDay;
+    if (!last.date().equals(receiptDate)) {
+      last = new Day(receiptDate, digits(receiptDate));
+      lastDay = last;
+    }
+    return last.text();
+  }
+
+  private static String digits(LocalDate date) {
+    int yymmdd = date.getYear() % 100 * 10_000 + date.getMonthValue() * 100 + date.getDayOfMonth();
     return Integer.toString(1_000_000 + yymmdd).substring(1);
   }
 
@@ -75,6 +89,9 @@ public final class DossierCode {
   /** Whether a sequence number belongs to the direct path's space (its zero-padded form starts with 9). */
   public static boolean isDirect(long sequence) {
     return String.format("%04d", sequence).charAt(0) == '9';
+  }
+
+  private record Day(LocalDate date, String text) {
   }
 
   private static void requirePositive(long n) {

@@ -17,6 +17,18 @@ class DossierCodeTest {
     assertThat(DossierCode.queueSequence(8_999)).isEqualTo(8_999);
   }
 
+  /** The kept last day is replaced by another and found again: each day's text stays its own. */
+  @Test
+  void shouldWriteEachDayAsItsOwnDigitsWhateverDayCameBefore() {
+    LocalDate[] days = {LocalDate.of(2026, 11, 23), LocalDate.of(2026, 11, 23), LocalDate.of(2026, 11, 24),
+        LocalDate.of(2026, 11, 23), LocalDate.of(2000, 1, 1), LocalDate.of(2099, 12, 31), LocalDate.of(2126, 11, 23)};
+    String[] expected = {"261123", "261123", "261124", "261123", "000101", "991231", "261123"};
+    for (int i = 0; i < days.length; i++) {
+      assertThat(DossierCode.day(days[i])).as(days[i].toString()).isEqualTo(expected[i]);
+      assertThat(DossierCode.prefix("000.00.53.H48", days[i])).isEqualTo("000.00.53.H48-" + expected[i]);
+    }
+  }
+
   @Test
   void shouldSkipEveryNumberStartingWithNineOnTheQueuePath() {
     assertThat(DossierCode.queueSequence(9_000)).isEqualTo(10_000);

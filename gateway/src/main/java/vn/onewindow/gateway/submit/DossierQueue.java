@@ -96,32 +96,34 @@ public final class DossierQueue {
         partition.sequence(s.receivingUnit(), DossierCode.day(s.receiptDate())),
         partition.stream(),
         partition.receipt(s.dossierId()));
-    List<Object> args = arguments(s, keyed, replayOnly);
+    // written once for the script and the receipt
+    Times times = new Times(InstantText.of(s.receivedAt()), s.expectedResultBy().toString());
+    List<Object> args = arguments(s, times, keyed, replayOnly);
     int replicas = redisConfig.minReplicasAck();
     long started = System.nanoTime();
     Future<EnqueueResult> result = replicas == 0
-        ? ENQUEUE.run(redis, scriptKeys, args).map(reply -> toResult(reply, s, -1))
+        ? ENQUEUE.run(redis, scriptKeys, args).map(reply -> toResult(reply, s, times, -1))
         : ENQUEUE.runThen(redis, scriptKeys, args, List.of(Request.cmd(Command.WAIT).arg(replicas)
                 .arg(redisConfig.replicaAckTimeout().toMillis())))
-            .map(replies -> toResult(replies.get(0), s, replies.get(1).toInteger()));
+            .map(replies -> toResult(replies.get(0), s, times, replies.get(1).toInteger()));
     return result.andThen(ar -> latency.record(Duration.ofNanos(System.nanoTime() - started)));
   }
 
   /** Values only, in the script's order: the field names are in its source (see ENQUEUE). */
-  private List<Object> arguments(Submission s, boolean keyed, boolean replayOnly) {
-    List<Object> entry = StreamEntry.queuedValues(s.dossierId(), s.clientId(), s.receivedAt().toString(),
+  private List<Object> arguments(Submission s, Times times, boolean keyed, boolean replayOnly) {
+    List<Object> entry = StreamEntry.queuedValues(s.dossierId(), s.clientId(), times.receivedAt(),
         s.idempotencyKey(), s.body(), s.bodySha256());
     List<Object> args = new ArrayList<>(9 + entry.size());
     args.addAll(List.of(s.bodySha256(), s.dossierId(), DossierCode.prefix(s.receivingUnit(), s.receiptDate()),
         Long.toString(config.idempotencyTtl().toSeconds()), Long.toString(config.receiptTtl().toSeconds()),
         keyed ? "1" : "0", replayOnly ? "replay" : "enqueue", redisConfig.minReplicasAck() > 0 ? "1" : "0",
-        s.expectedResultBy().toString()));
+        times.expectedResultBy()));
     args.addAll(entry);
     return args;
   }
 
   /** {@code acknowledged}: replicas that confirmed (WAIT), -1 when none were asked for. */
-  private EnqueueResult toResult(Response reply, Submission s, int acknowledged) {
+  private EnqueueResult toResult(Response reply, Submission s, Times times, int acknowledged) {
     String outcome = reply.get(0).toString();
     return switch (outcome) {
       case "accepted", "duplicate" -> {
@@ -130,8 +132,8 @@ public final class DossierQueue {
         Receipt receipt = replayed
             ? new Receipt(reply.get(1).toString(), reply.get(2).toString(), reply.get(3).toString(),
                 reply.get(4).toString(), s.procedureCode(), true)
-            : new Receipt(s.dossierId(), reply.get(1).toString(), s.receivedAt().toString(),
-                s.expectedResultBy().toString(), s.procedureCode(), false);
+            : new Receipt(s.dossierId(), reply.get(1).toString(), times.receivedAt(), times.expectedResultBy(),
+                s.procedureCode(), false);
         yield acknowledged >= 0 && acknowledged < redisConfig.minReplicasAck()
             ? new EnqueueResult.Unconfirmed(receipt, acknowledged)
             : new EnqueueResult.Accepted(receipt);
@@ -140,5 +142,9 @@ public final class DossierQueue {
       case "absent" -> new EnqueueResult.Absent();
       default -> throw new IllegalStateException("enqueue script answered '" + outcome + "'");
     };
+  }
+
+  /** The submission's times as the stream entry and the receipt write them. */
+  private record Times(String receivedAt, String expectedResultBy) {
   }
 }

@@ -49,6 +49,13 @@ public final class SubmitHandler {
   /** Stands for the code in a warm-up's answer: no code is issued for it. */
   private static final String WARMUP_CODE = "warm-up";
   private static final Logger LOG = LoggerFactory.getLogger(SubmitHandler.class);
+  // The receipt's constant headers as AsciiStrings, made once: Vert.x keeps their hashes and copies their bytes into
+  // the head whole (see EdgeHandlers); the names are the ones these headers always had.
+  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
+  private static final CharSequence REPLAYED = HttpHeaders.createOptimized("Idempotent-Replayed");
+  private static final CharSequence TRUE = HttpHeaders.createOptimized("true");
+  private static final CharSequence FALSE = HttpHeaders.createOptimized("false");
 
   private final DossierParser parser;
   private final DossierValidator validator;
@@ -126,7 +133,7 @@ public final class SubmitHandler {
       // key up and writes nothing), and the receipt's rendering; answered 200, nothing queued or counted
       intake.rehearse(redis, submission)
           .onSuccess(absent -> respond(ctx, 200, new Receipt(submission.dossierId(), WARMUP_CODE,
-              submission.receivedAt().toString(), submission.expectedResultBy().toString(),
+              InstantText.of(submission.receivedAt()), submission.expectedResultBy().toString(),
               submission.procedureCode(), false)))
           .onFailure(ctx::fail);
       return;
@@ -206,10 +213,10 @@ public final class SubmitHandler {
     String statusUrl = links.statusUrl(receipt.dossierId());
     ctx.response()
         .setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
         .putHeader(HttpHeaders.LOCATION, statusUrl)
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-        .putHeader("Idempotent-Replayed", Boolean.toString(receipt.replayed()))
+        .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
+        .putHeader(REPLAYED, receipt.replayed() ? TRUE : FALSE)
         .end(receipt.toJson(statusUrl));
   }
 }
