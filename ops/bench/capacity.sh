@@ -3,7 +3,8 @@
 # measured in the same run (ratios matter more than absolute figures on a shared 2-core box). For each jar measured
 # (the current build, and optionally a baseline jar, one after the other on freshly created servers):
 #   1. cold start: a fresh gateway process added to a running hub (the intake has first worked PRIME_DURATION s for
-#      a throwaway gateway); time from its start to /health/ready, then the accepted rate of each
+#      a throwaway gateway, whose exit also wrote the class archive the fresh one maps, unless CDS=0, as run-hub.sh's
+#      second start does; a deployment ships it in its image); time from its start to /health/ready, then the accepted rate of each
 #      second of the first COLD_DURATION s of saturating load (wrk, closed loop) from the moment it is ready;
 #      then more of the same load, not measured, in WARMUP_STEP s steps until the JIT compiler threads of both JVMs
 #      use less than WARM_JIT_SHARE of their process's CPU (at most WARMUP_DURATION s): warm means compiled;
@@ -61,6 +62,7 @@ BASELINE_JAR=${BASELINE_JAR:-}
 BASELINE_DIR=${BASELINE_DIR:-}
 BASELINE_JAVA_OPTS=${BASELINE_JAVA_OPTS:-$HUB_JAVA_OPTS}
 PROFILE=${PROFILE:-0}
+CDS=${CDS:-1}   # 1: the measured gateway starts with the class archive its primer's exit wrote (AppCDS, as run-hub.sh)
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 
 while [ $# -gt 0 ]; do
@@ -132,7 +134,10 @@ measure() {
     echo "== [$label] priming the intake: a throwaway gateway, wrk -t2 -c$CONNECTIONS for ${PRIME_DURATION}s, drained, stopped"
     local pport primer
     pport=$(free_port)
-    start_hub gateway "$jar" "$dir" "$pport"
+    # its exit records the classes a gateway loads (AppCDS, as ops/run-hub.sh does): the measured gateway maps them
+    local dump=()
+    [ "$CDS" = 1 ] && dump=(-XX:ArchiveClassesAtExit="$RUN_DIR/gateway.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off)
+    start_hub gateway "$jar" "$dir" "$pport" "${dump[@]}"
     primer=$HUB_PID
     wait_ready "$pport" "$primer" "$START_TIMEOUT" || fail "the primer gateway did not become ready"
     run wrk -t2 -c"$CONNECTIONS" -d"${PRIME_DURATION}s" -s ops/bench/submit.lua "http://127.0.0.1:$pport" -- \
@@ -145,6 +150,12 @@ measure() {
   echo "== [$label] 1/3 cold start: fresh gateway, then wrk -t2 -c$CONNECTIONS for ${COLD_DURATION}s from the moment it is ready"
   local profile_opts=()
   [ "$PROFILE" = 1 ] && profile_opts=(-XX:FlightRecorderOptions:stackdepth=128)
+  if [ -s "$RUN_DIR/gateway.jsa" ]; then
+    profile_opts+=(-XX:SharedArchiveFile="$RUN_DIR/gateway.jsa" -Xshare:auto)
+    put cds 1
+  else
+    put cds 0
+  fi
   t0=$(now)
   start_hub gateway "$jar" "$dir" "$gport" "${profile_opts[@]}"
   GATEWAY=$HUB_PID

@@ -166,7 +166,9 @@ def print_details(run, f):
         rates = f["cold_rates"]
         reach = ", ".join(f"{int(s * 100)}% in second {r}" if r else f"{int(s * 100)}% not within {len(rates)} s"
                           for s, r in f["cold_reach"].items())
-        print(f"Cold start (a fresh gateway): ready {f['ready_s']:.1f} s after its start; accepted/s in each second"
+        cds = {"1": ", class archive of the primer's exit mapped (AppCDS)",
+               "0": ", no class archive"}.get(run.get("cds"), "")
+        print(f"Cold start (a fresh gateway{cds}): ready {f['ready_s']:.1f} s after its start; accepted/s in each second"
               f" after ready:")
         for i in range(0, len(rates), 10):
             print(f"  {i + 1:2d}-{min(i + 10, len(rates)):2d} s: " + " ".join(f"{r:5.0f}" for r in rates[i:i + 10]))
