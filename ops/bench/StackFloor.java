@@ -22,14 +22,17 @@ import io.vertx.redis.client.Request;
  * <ul>
  *   <li>{@code http}: read the whole body, answer 202 with a Location header (the HTTP stack alone);
  *   <li>{@code parse}: and parse the body into a Jackson tree (what schema validation starts from);
- *   <li>{@code enqueue}: and XADD the body to a Redis stream on one pipelined connection per event loop, answering
- *       once Redis has (the durable enqueue's bare minimum; redis-server's CPU per XADD is its floor too).
+ *   <li>{@code enqueue}: and XADD the body to a Redis stream (trimmed to about 10,000 entries) on one pipelined
+ *       connection per event loop, answering once Redis has (the durable enqueue's bare minimum; redis-server's CPU
+ *       per XADD is its floor too).
  * </ul>
  * Whatever the gateway costs above {@code enqueue} is its own work: authentication, limits, the payload guard,
  * schema and catalogue validation, idempotency, the dossier code, the receipt, metrics.
  */
 public final class StackFloor extends AbstractVerticle {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The hub's stream stays short too: its workers delete every batch they persisted. */
+  private static final int STREAM_LENGTH = 10_000;
   private final String mode;
   private final int port;
   private final int redisPort;
@@ -96,7 +99,10 @@ public final class StackFloor extends AbstractVerticle {
         request.response().setStatusCode(202).putHeader("Location", location).end();
         return;
       }
-      redis.send(Request.cmd(Command.XADD).arg("bench:floor").arg("*").arg("payload").arg(body))
+      // trimmed as the hub's workers delete what they persisted: a stream that only grew would make Redis rewrite
+      // its AOF (forked children, CPU outside redis-server's own figure) and finally refuse writes at maxmemory
+      redis.send(Request.cmd(Command.XADD).arg("bench:floor").arg("MAXLEN").arg("~").arg(STREAM_LENGTH).arg("*")
+              .arg("payload").arg(body))
           .onComplete(sent -> request.response().setStatusCode(sent.succeeded() ? 202 : 503)
               .putHeader("Location", location).end());
     });

@@ -148,19 +148,22 @@ measure() {
   fi
 
   echo "== [$label] 1/3 cold start: fresh gateway, then wrk -t2 -c$CONNECTIONS for ${COLD_DURATION}s from the moment it is ready"
-  local profile_opts=()
-  [ "$PROFILE" = 1 ] && profile_opts=(-XX:FlightRecorderOptions:stackdepth=128)
-  if [ -s "$RUN_DIR/gateway.jsa" ]; then
-    profile_opts+=(-XX:SharedArchiveFile="$RUN_DIR/gateway.jsa" -Xshare:auto)
+  local gateway_opts=()
+  [ "$PROFILE" = 1 ] && gateway_opts=(-XX:FlightRecorderOptions:stackdepth=128)
+  [ -s "$RUN_DIR/gateway.jsa" ] && gateway_opts+=(-XX:SharedArchiveFile="$RUN_DIR/gateway.jsa" -Xshare:auto \
+    -Xlog:cds=info:file="$RUN_DIR/cds-gateway.log")
+  t0=$(now)
+  start_hub gateway "$jar" "$dir" "$gport" "${gateway_opts[@]}"
+  GATEWAY=$HUB_PID
+  wait_ready "$gport" "$GATEWAY" "$START_TIMEOUT" || fail "the gateway did not become ready"
+  put ready_s "$(since "$t0")"
+  # -Xshare:auto falls back silently (an archive cut short, another jar): its log says whether it was mapped
+  if grep -q 'Mapped dynamic region #0' "$RUN_DIR/cds-gateway.log" 2>/dev/null \
+      && ! grep -q 'UseSharedSpaces:' "$RUN_DIR/cds-gateway.log"; then
     put cds 1
   else
     put cds 0
   fi
-  t0=$(now)
-  start_hub gateway "$jar" "$dir" "$gport" "${profile_opts[@]}"
-  GATEWAY=$HUB_PID
-  wait_ready "$gport" "$GATEWAY" "$START_TIMEOUT" || fail "the gateway did not become ready"
-  put ready_s "$(since "$t0")"
   # where both JVMs' CPU goes in the gateway's first 10 s (the JIT compiler threads' share above all)
   python3 "$BENCH/lib-sample.py" procs "$RUN_DIR/cold-cpu.json" --until-done gateway="$GATEWAY" intake="$INTAKE" \
     -- sleep 10 &
@@ -209,7 +212,7 @@ print(max(round(sum(p[j]["groups"].get("jit", [0, 0])) / max(1, sum(p[j]["cpu"])
     started "$perf_pid"
     # the PostgreSQL backends of the run's database (the intake's pool): where a persisted row's CPU goes
     pg_pids=$(psql -X -d postgres -tAc "SELECT string_agg(pid::text, ',') FROM pg_stat_activity
-      WHERE datname = '$BENCH_DB' AND pid <> pg_backend_pid()")
+      WHERE datname = '$BENCH_DB' AND pid <> pg_backend_pid()" || true)
     if [ -n "$pg_pids" ]; then
       perf record -F 499 -g -o "$RUN_DIR/postgres.perf" -p "$pg_pids" -- sleep "$DURATION" >/dev/null 2>&1 &
       pg_perf_pid=$!
@@ -307,13 +310,16 @@ echo "nginx=${NGINX_RATE:-0}" >> "$WORK/ceilings.txt"
 if [ "$FLOORS" = 1 ]; then
   # what the stack itself costs per request on this box, under the gateway's CPU per dossier (ops/bench/StackFloor.java)
   read -ra JAVA_OPTS <<< "$HUB_JAVA_OPTS"
-  start_redis "$WORK/floor-redis"
-  for mode in http parse enqueue; do
-    echo "== stack floor '$mode': the hub jar's Vert.x doing only that, ${FLOOR_WARMUP}s unmeasured, then wrk -t2 -c$CONNECTIONS for ${FLOOR_DURATION}s"
-    stack_floor "$mode" "$FLOOR_DURATION" "$FLOOR_WARMUP" || echo "   the '$mode' floor did not start"
-    grep -E 'Requests/sec' "$WORK/floor-$mode.txt" 2>/dev/null | sed 's/^/   /' || true
-  done
-  stop_pid "$REDIS_PID" 30
+  if start_redis "$WORK/floor-redis"; then
+    for mode in http parse enqueue; do
+      echo "== stack floor '$mode': the hub jar's Vert.x doing only that, ${FLOOR_WARMUP}s unmeasured, then wrk -t2 -c$CONNECTIONS for ${FLOOR_DURATION}s"
+      stack_floor "$mode" "$FLOOR_DURATION" "$FLOOR_WARMUP" || echo "   the '$mode' floor did not start"
+      grep -E 'Requests/sec' "$WORK/floor-$mode.txt" 2>/dev/null | sed 's/^/   /' || true
+    done
+    stop_pid "$REDIS_PID" 30
+  else
+    echo "== stack floors skipped: no redis-server for them"
+  fi
 fi
 
 python3 "$BENCH/lib-report.py" "$WORK" "$DURATION" "$HALF_DURATION" "$CONNECTIONS"

@@ -170,7 +170,7 @@ EOF
   started "$pid"
   for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
   # its worker's CPU per request: the box's floor for one HTTP exchange of these bodies
-  worker=$(pgrep -P "$pid" | head -1)
+  worker=$(pgrep -o -P "$pid" || true)
   run python3 "$BENCH/lib-sample.py" procs "$WORK/nginx.json" --until-done nginx="${worker:-$pid}" -- \
     wrk -t1 -c"$CONNECTIONS" -d"${1}s" -s ops/bench/submit.lua "http://127.0.0.1:$port" -- config/examples "$API_KEY" \
     > "$WORK/nginx.txt" 2>&1 || true

@@ -3,6 +3,7 @@ package vn.onewindow.gateway.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.WithNull;
@@ -15,6 +16,20 @@ class ReceiptJsonTest {
   void sameAsTheJsonObjectEncoding(@ForAll @WithNull(0.05) String id, @ForAll @WithNull(0.05) String code,
                                    @ForAll String receivedAt, @ForAll String due, @ForAll String procedure,
                                    @ForAll String statusUrl) {
+    assertSameAsJsonObject(id, code, receivedAt, due, procedure, statusUrl);
+  }
+
+  /** Both branches of each value, pinned: copied whole (nothing to escape) and escaped (quote, control, non-ASCII). */
+  @Example
+  void typicalValuesAreCopiedAndOthersEscaped() {
+    assertSameAsJsonObject("6f1c2a9e-3b7d-4c11-9a0e-5d2f8b1c7e42", "000.00.53.H48-261202-0001",
+        "2026-12-02T09:12:44.120Z", "2026-12-03", "1.001612.000.00.00.H48", "/v1/dossiers/6f1c2a9e");
+    assertSameAsJsonObject("a\"b", "c\\d", "line\nbreak", "tab\tend", "Giấy khai sinh", "/v1/dossiers/\u0001x");
+    assertSameAsJsonObject("", "", "", "", "", "");
+  }
+
+  private static void assertSameAsJsonObject(String id, String code, String receivedAt, String due, String procedure,
+                                             String statusUrl) {
     Receipt receipt = new Receipt(id, code, receivedAt, due, procedure, false);
 
     String expected = new JsonObject()
