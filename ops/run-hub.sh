@@ -34,6 +34,15 @@ trap '[ -z "$HUB" ] || kill -TERM "$HUB" 2>/dev/null || true' INT TERM HUP
 # shellcheck disable=SC2086 # HUB_JAVA_OPTS is a list of JVM options
 setsid java $HUB_JAVA_OPTS "${CDS[@]}" -jar hub/target/hub.jar &
 HUB=$!
+# A kill -9 of this script runs no trap, and the hub, in its own session, would go on: a watcher outside the script
+# hands it the SIGTERM the trap would have, once it is no longer the script's child (the kernel re-parents it the
+# moment the script dies, even before the script is reaped). It is stopped when the script exits normally, so it
+# never signals a reused pid.
+( watcher=$BASHPID   # read here: inside $(...) BASHPID is that substitution's own subshell
+  while [ "$(awk '{print $4}' "/proc/$watcher/stat" 2>/dev/null)" = "$$" ]; do sleep 1; done
+  kill -TERM "$HUB" 2>/dev/null ) &
+WATCHER=$!
+trap 'kill "$WATCHER" 2>/dev/null || true' EXIT
 status=0
 wait "$HUB" || status=$?
 while kill -0 "$HUB" 2>/dev/null; do   # a signal ended the wait above, not the hub: wait for its drain

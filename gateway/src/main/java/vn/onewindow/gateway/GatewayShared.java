@@ -81,16 +81,20 @@ public final class GatewayShared {
     Future<BacklogMonitor> backlog = BacklogMonitor.start(vertx, config, registry);
     Future<RecentDirectWrites> recentDirect = RecentDirectWrites.start(vertx,
         PostgresClients.pool(vertx, config.postgres(), "gateway"), config.dossier());
-    return Future.all(backlog, recentDirect).map(started -> {
-      GatewayShared shared = new GatewayShared(vertx, config, registry, backlog.result(), recentDirect.result());
-      vertx.setPeriodic(EVICT_INTERVAL_MS, id -> shared.localLimiter.evictIdle());
-      if (config.stats().refreshesProvinces()) {
-        // lag-tolerant: a replica when postgres.read-url is set; one connection is plenty every few minutes
-        new ProvinceTimeliness(PostgresClients.pool(vertx, config.postgres().reads().withPoolSize(1), "stats"),
-            config.dossier().zone(), config.stats(), shared.directory::provinceOf, registry).start(vertx);
-      }
-      return shared;
-    });
+    return Future.all(backlog, recentDirect)
+        // reading the catalogue, agencies, calendar, schemas and API contract blocked an event loop for 2.4 s on a
+        // slow machine (Vert.x's blocked-thread warning at every start), stalling whatever else that loop serves
+        .compose(started -> vertx.executeBlocking(
+            () -> new GatewayShared(vertx, config, registry, backlog.result(), recentDirect.result())))
+        .map(shared -> {
+          vertx.setPeriodic(EVICT_INTERVAL_MS, id -> shared.localLimiter.evictIdle());
+          if (config.stats().refreshesProvinces()) {
+            // lag-tolerant: a replica when postgres.read-url is set; one connection is plenty every few minutes
+            new ProvinceTimeliness(PostgresClients.pool(vertx, config.postgres().reads().withPoolSize(1), "stats"),
+                config.dossier().zone(), config.stats(), shared.directory::provinceOf, registry).start(vertx);
+          }
+          return shared;
+        });
   }
 
   public RedisKeys keys() {
