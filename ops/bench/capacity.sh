@@ -12,7 +12,8 @@
 #      (gateway JVM, intake JVM, redis-server, the PostgreSQL backends of the run's database, wrk, the whole box)
 #      over the saturation and the drain, per accepted / persisted dossier; RSS of both JVMs; the persisted rate
 #      (rows committed by the intake workers, run + drain); with PROFILE=1 a JFR profile of the gateway meanwhile;
-#   3. p99 latency at half the max rate (wrk paced with its delay() hook);
+#   3. p99 latency at half the max rate (wrk paced with its delay() hook), and for the second jar also at the first
+#      jar's pacing (the same offered load: each jar's own half rate offers a faster jar more);
 #   4. GC pauses of both JVMs over their whole life (-Xlog:gc);
 # then, once: raw Redis XADD of a dossier-sized entry (redis-benchmark) on the run's redis-server, the ceiling of the
 # queue at the core of the intake path; nginx (Debian package, 1 worker) answering `return 202` on a loopback port,
@@ -62,6 +63,7 @@ BASELINE_JAR=${BASELINE_JAR:-}
 BASELINE_DIR=${BASELINE_DIR:-}
 BASELINE_JAVA_OPTS=${BASELINE_JAVA_OPTS:-$HUB_JAVA_OPTS}
 PROFILE=${PROFILE:-0}
+SAME_DELAY=     # the first measured jar's half-rate pacing, offered to every later jar too
 CDS=${CDS:-1}   # 1: the measured gateway starts with the class archive its primer's exit wrote (AppCDS, as run-hub.sh)
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 
@@ -281,6 +283,21 @@ print(max(1, int(round(c * 1000 / half - lat))))")
   put accepted2 "$accepted2"; put refused2 $(( $(metric "$gport" "$ALL_RE") - base_all2 - accepted2 ))
   put half_p50 "$(wrk_stat 50% "$RUN_DIR/half.txt" | to_ms)"; put half_p99 "$(wrk_stat 99% "$RUN_DIR/half.txt" | to_ms)"
   grep -E '^wrk:|Requests/sec' "$RUN_DIR/half.txt" | sed 's/^/   /'
+  # Each jar's half rate is half of its own max, so a faster jar is offered more: the latency of the jars compares
+  # only at the same offered load, the first jar's half-rate pacing, run again for every later jar
+  if [ -z "$SAME_DELAY" ]; then
+    SAME_DELAY=$delay
+    put same_rate "$(python3 -c "print(round($accepted2 / $HALF_DURATION, 1))")"
+    put same_p50 "$(wrk_stat 50% "$RUN_DIR/half.txt" | to_ms)"; put same_p99 "$(wrk_stat 99% "$RUN_DIR/half.txt" | to_ms)"
+  else
+    echo "== [$label] 3/3 again at the first jar's pacing (delay ${SAME_DELAY} ms per connection) for ${HALF_DURATION}s"
+    base_acc2=$(metric "$gport" "$ACCEPTED_RE")
+    BENCH_DELAY_MS=$SAME_DELAY run wrk -t1 -c"$PACED_CONNECTIONS" -d"${HALF_DURATION}s" --latency "${load[@]}" \
+      > "$RUN_DIR/same.txt" 2>&1 || true
+    put same_rate "$(python3 -c "print(round(($(metric "$gport" "$ACCEPTED_RE") - $base_acc2) / $HALF_DURATION, 1))")"
+    put same_p50 "$(wrk_stat 50% "$RUN_DIR/same.txt" | to_ms)"; put same_p99 "$(wrk_stat 99% "$RUN_DIR/same.txt" | to_ms)"
+    grep -E '^wrk:|Requests/sec' "$RUN_DIR/same.txt" | sed 's/^/   /'
+  fi
 
   if [ "$label" = after ]; then
     echo "== raw Redis XADD of a dossier-sized entry (redis-benchmark -c$CONNECTIONS -n $XADD_REQUESTS) on this run's redis-server"

@@ -63,6 +63,8 @@ def figures(run, duration, half_duration):
              persist_during=num(run, "rows_at_end") / (end - start) if end > start else 0.0,
              half_rate=num(run, "accepted2") / half_duration, refused2=int(num(run, "refused2")),
              p50=num(run, "half_p50", float("nan")), p99=num(run, "half_p99", float("nan")),
+             same_rate=num(run, "same_rate", float("nan")), same_p50=num(run, "same_p50", float("nan")),
+             same_p99=num(run, "same_p99", float("nan")),
              ready_s=num(run, "ready_s", float("nan")), warmup_s=num(run, "warmup_s", float("nan")),
              intake_ready_s=num(run, "intake_ready_s", float("nan")))
     cpu = run["cpu"]
@@ -296,6 +298,9 @@ def print_comparison(b, a, runs, ceilings):
     rows = [("accepted/s, warm (max sustained)", "acc_rate", "{:.0f}"),
             ("hub / nginx", lambda f: f["acc_rate"] / nginx if nginx else float("nan"), "{:.3f}"),
             ("p99 at half the max rate, ms", "p99", "{:.1f}"),
+            ("p50 at before's half-rate load, ms", "same_p50", "{:.1f}"),
+            ("p99 at before's half-rate load, ms", "same_p99", "{:.1f}"),
+            ("  accepted/s at that load", "same_rate", "{:.0f}"),
             ("gateway CPU µs / accepted dossier", lambda f: f["cpu"]["gateway"]["us"], "{:.0f}"),
             ("  of which event loops", lambda f: f["cpu"]["gateway"]["groups"]["event_loops"], "{:.0f}"),
             ("  of which JIT compiler threads", lambda f: f["cpu"]["gateway"]["groups"]["jit"], "{:.0f}"),
