@@ -2,6 +2,7 @@ package vn.onewindow.common.dossier;
 
 import java.time.LocalDate;
 import java.util.regex.Pattern;
+import vn.onewindow.common.infra.LastValue;
 
 /**
  * The official dossier code (Circular 01/2018/TT-VPCP art. 19): {@code <receiving unit>-YYMMDD-XXXX}, the receipt
@@ -24,8 +25,8 @@ public final class DossierCode {
   private static final long QUEUE_FOUR_DIGITS = 8_999;
   /** 9000..9999. */
   private static final long DIRECT_FOUR_DIGITS = 1_000;
-  /** The last {@link #day} written; immutable, so threads racing to replace it each leave a correct one. */
-  private static volatile Day lastDay = new Day(LocalDate.EPOCH, digits(LocalDate.EPOCH));
+  /** The last {@link #day} written (every dossier of a day has it). */
+  private static final LastValue<LocalDate, String> DAY = new LastValue<>(DossierCode::digits);
 
   private DossierCode() {
   }
@@ -40,12 +41,7 @@ public final class DossierCode {
    * is kept (every dossier of a day has it), the text of another day is made from its digits, not by a formatter.
    */
   public static String day(LocalDate receiptDate) {
-    Day last = lastDay;
-    if (!last.date().equals(receiptDate)) {
-      last = new Day(receiptDate, digits(receiptDate));
-      lastDay = last;
-    }
-    return last.text();
+    return DAY.get(receiptDate);
   }
 
   private static String digits(LocalDate date) {
@@ -89,9 +85,6 @@ public final class DossierCode {
   /** Whether a sequence number belongs to the direct path's space (its zero-padded form starts with 9). */
   public static boolean isDirect(long sequence) {
     return String.format("%04d", sequence).charAt(0) == '9';
-  }
-
-  private record Day(LocalDate date, String text) {
   }
 
   private static void requirePositive(long n) {

@@ -36,10 +36,11 @@ public final class EdgeHandlers {
       HttpHeaders.createOptimized("X-Content-Type-Options"), HttpHeaders.createOptimized("X-Frame-Options"),
       HttpHeaders.createOptimized("Referrer-Policy"), HttpHeaders.createOptimized("Content-Security-Policy"),
       HttpHeaders.CACHE_CONTROL};
+  /** Cache-Control of every answer (a handler that sets it again passes this instance too). */
+  public static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
   private static final CharSequence[] SECURITY_HEADER_VALUES = {
       HttpHeaders.createOptimized("nosniff"), HttpHeaders.createOptimized("DENY"),
-      HttpHeaders.createOptimized("no-referrer"), HttpHeaders.createOptimized(CSP),
-      HttpHeaders.createOptimized("no-store")};
+      HttpHeaders.createOptimized("no-referrer"), HttpHeaders.createOptimized(CSP), NO_STORE};
   private static final CharSequence HSTS = HttpHeaders.createOptimized("Strict-Transport-Security");
   private static final Set<String> CORS_REQUEST_HEADERS = Set.of("Content-Type", Authentication.API_KEY_HEADER,
       "Authorization", "Idempotency-Key", "X-Request-Id");

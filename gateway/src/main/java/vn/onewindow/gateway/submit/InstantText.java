@@ -1,6 +1,7 @@
 package vn.onewindow.gateway.submit;
 
 import java.time.Instant;
+import vn.onewindow.common.infra.LastValue;
 
 /**
  * {@link Instant#toString} of the receipt times, its date and time part kept for the current second: the JDK formats
@@ -11,8 +12,8 @@ import java.time.Instant;
  */
 final class InstantText {
   private static final int NANOS_PER_MILLI = 1_000_000;
-  /** The last second written; immutable, so threads racing to replace it each leave a correct one. */
-  private static volatile Second last = Second.of(0);
+  /** The JDK's text of the last whole second written, without its 'Z', e.g. {@code 2026-12-02T12:46:52}. */
+  private static final LastValue<Long, String> SECOND = new LastValue<>(InstantText::secondText);
 
   private InstantText() {
   }
@@ -22,27 +23,20 @@ final class InstantText {
     if (nanos % NANOS_PER_MILLI != 0) {
       return instant.toString();
     }
-    Second second = last;
-    if (second.epochSecond != instant.getEpochSecond()) {
-      second = Second.of(instant.getEpochSecond());
-      last = second;
-    }
+    String second = SECOND.get(instant.getEpochSecond());
     if (nanos == 0) {
-      return second.text + 'Z';
+      return second + 'Z';
     }
     int millis = nanos / NANOS_PER_MILLI;
-    return second.text + '.' + digit(millis / 100) + digit(millis / 10 % 10) + digit(millis % 10) + 'Z';
+    return second + '.' + digit(millis / 100) + digit(millis / 10 % 10) + digit(millis % 10) + 'Z';
   }
 
   private static char digit(int value) {
     return (char) ('0' + value);
   }
 
-  /** {@code text}: the JDK's text of the whole second without its 'Z', e.g. {@code 2026-12-02T12:46:52}. */
-  private record Second(long epochSecond, String text) {
-    static Second of(long epochSecond) {
-      String whole = Instant.ofEpochSecond(epochSecond).toString();
-      return new Second(epochSecond, whole.substring(0, whole.length() - 1));
-    }
+  private static String secondText(long epochSecond) {
+    String whole = Instant.ofEpochSecond(epochSecond).toString();
+    return whole.substring(0, whole.length() - 1);
   }
 }

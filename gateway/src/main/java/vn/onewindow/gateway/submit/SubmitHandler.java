@@ -28,6 +28,7 @@ import vn.onewindow.gateway.http.SafeTokens;
 import vn.onewindow.gateway.http.SubmissionOutcomes;
 import vn.onewindow.gateway.security.ApplicantCheck;
 import vn.onewindow.gateway.security.Caller;
+import vn.onewindow.gateway.security.EdgeHandlers;
 import vn.onewindow.gateway.security.Owners;
 import vn.onewindow.gateway.security.PayloadGuard;
 import vn.onewindow.gateway.validation.DossierParser;
@@ -52,7 +53,6 @@ public final class SubmitHandler {
   // The receipt's constant headers as AsciiStrings, made once: Vert.x keeps their hashes and copies their bytes into
   // the head whole (see EdgeHandlers); the names are the ones these headers always had.
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
-  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
   private static final CharSequence REPLAYED = HttpHeaders.createOptimized("Idempotent-Replayed");
   private static final CharSequence TRUE = HttpHeaders.createOptimized("true");
   private static final CharSequence FALSE = HttpHeaders.createOptimized("false");
@@ -215,7 +215,7 @@ public final class SubmitHandler {
         .setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
         .putHeader(HttpHeaders.LOCATION, statusUrl)
-        .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
+        .putHeader(HttpHeaders.CACHE_CONTROL, EdgeHandlers.NO_STORE)
         .putHeader(REPLAYED, receipt.replayed() ? TRUE : FALSE)
         .end(receipt.toJson(statusUrl));
   }
