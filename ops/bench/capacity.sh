@@ -110,6 +110,20 @@ fail() { echo "$1"; for f in "$RUN_DIR"/gateway.log "$RUN_DIR"/intake.log; do [ 
 # wait_file FILE SECONDS
 wait_file() { for _ in $(seq 1 $(($2 * 10))); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
 
+# paced DELAY NAME: wrk with DELAY ms before each request of each of PACED_CONNECTIONS connections, for HALF_DURATION s,
+# on the gateway of the jar being measured (gport, load: measure's); into RUN_DIR/NAME.txt, and NAME_accepted,
+# NAME_refused, NAME_p50 and NAME_p99 into its results
+paced() {
+  local accepted0 all0 accepted
+  accepted0=$(metric "$gport" "$ACCEPTED_RE"); all0=$(metric "$gport" "$ALL_RE")
+  BENCH_DELAY_MS=$1 run wrk -t1 -c"$PACED_CONNECTIONS" -d"${HALF_DURATION}s" --latency "${load[@]}" \
+    > "$RUN_DIR/$2.txt" 2>&1 || true
+  accepted=$(( $(metric "$gport" "$ACCEPTED_RE") - accepted0 ))
+  put "$2_accepted" "$accepted"; put "$2_refused" $(( $(metric "$gport" "$ALL_RE") - all0 - accepted ))
+  put "$2_p50" "$(wrk_stat 50% "$RUN_DIR/$2.txt" | to_ms)"; put "$2_p99" "$(wrk_stat 99% "$RUN_DIR/$2.txt" | to_ms)"
+  grep -E '^wrk:|Requests/sec' "$RUN_DIR/$2.txt" | sed 's/^/   /'
+}
+
 # measure LABEL JAR DIR JAVA_OPTS: every per-jar figure of one jar, on its own fresh servers, into $WORK/LABEL/
 measure() {
   local label=$1 jar=$2 dir=$3 t0 base_rows base_acc base_all accepted refused sampler start run_end
@@ -262,7 +276,7 @@ print(max(round(sum(p[j]["groups"].get("jit", [0, 0])) / max(1, sum(p[j]["cpu"])
   put persist_span "${span:-0}"
   echo "   accepted $accepted (refused $refused), persisted $(rows "$start") after the drain (last commit ${drain_after:-?} s after the load)"
 
-  local acc_rate half d0 r0 delay base_acc2 base_all2 accepted2
+  local acc_rate half d0 r0 delay
   acc_rate=$(python3 -c "print(round($accepted / $DURATION, 1))")
   half=$(python3 -c "print(max(1.0, round($acc_rate / 2, 1)))")
   # C paced connections, each waiting D ms before every request, offer C*1000/(D + latency) requests/s: a 5 s probe
@@ -276,27 +290,15 @@ c, half, d0, r0 = $PACED_CONNECTIONS, $half, $d0, float('${r0:-0}' or 0)
 lat = max(0.0, c * 1000 / r0 - d0) if r0 > 0 else 0.0
 print(max(1, int(round(c * 1000 / half - lat))))")
   echo "== [$label] 3/3 hub at half the max: ~$half/s (wrk -t1 -c$PACED_CONNECTIONS, delay ${delay} ms per connection) for ${HALF_DURATION}s"
-  base_acc2=$(metric "$gport" "$ACCEPTED_RE"); base_all2=$(metric "$gport" "$ALL_RE")
-  BENCH_DELAY_MS=$delay run wrk -t1 -c"$PACED_CONNECTIONS" -d"${HALF_DURATION}s" --latency "${load[@]}" \
-    > "$RUN_DIR/half.txt" 2>&1 || true
-  accepted2=$(( $(metric "$gport" "$ACCEPTED_RE") - base_acc2 ))
-  put accepted2 "$accepted2"; put refused2 $(( $(metric "$gport" "$ALL_RE") - base_all2 - accepted2 ))
-  put half_p50 "$(wrk_stat 50% "$RUN_DIR/half.txt" | to_ms)"; put half_p99 "$(wrk_stat 99% "$RUN_DIR/half.txt" | to_ms)"
-  grep -E '^wrk:|Requests/sec' "$RUN_DIR/half.txt" | sed 's/^/   /'
+  paced "$delay" half
   # Each jar's half rate is half of its own max, so a faster jar is offered more: the latency of the jars compares
-  # only at the same offered load, the first jar's half-rate pacing, run again for every later jar
+  # only at the same offered load, the first jar's half-rate pacing, run again for every later jar (the report takes
+  # the first jar's half-rate figures for its own)
   if [ -z "$SAME_DELAY" ]; then
     SAME_DELAY=$delay
-    put same_rate "$(python3 -c "print(round($accepted2 / $HALF_DURATION, 1))")"
-    put same_p50 "$(wrk_stat 50% "$RUN_DIR/half.txt" | to_ms)"; put same_p99 "$(wrk_stat 99% "$RUN_DIR/half.txt" | to_ms)"
   else
     echo "== [$label] 3/3 again at the first jar's pacing (delay ${SAME_DELAY} ms per connection) for ${HALF_DURATION}s"
-    base_acc2=$(metric "$gport" "$ACCEPTED_RE")
-    BENCH_DELAY_MS=$SAME_DELAY run wrk -t1 -c"$PACED_CONNECTIONS" -d"${HALF_DURATION}s" --latency "${load[@]}" \
-      > "$RUN_DIR/same.txt" 2>&1 || true
-    put same_rate "$(python3 -c "print(round(($(metric "$gport" "$ACCEPTED_RE") - $base_acc2) / $HALF_DURATION, 1))")"
-    put same_p50 "$(wrk_stat 50% "$RUN_DIR/same.txt" | to_ms)"; put same_p99 "$(wrk_stat 99% "$RUN_DIR/same.txt" | to_ms)"
-    grep -E '^wrk:|Requests/sec' "$RUN_DIR/same.txt" | sed 's/^/   /'
+    paced "$SAME_DELAY" same
   fi
 
   if [ "$label" = after ]; then

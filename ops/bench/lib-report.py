@@ -61,10 +61,12 @@ def figures(run, duration, half_duration):
              span=span, acc_rate=accepted / duration, lost=max(0, accepted - rows),
              persist_rate=rows / span if span > 0 else 0.0,
              persist_during=num(run, "rows_at_end") / (end - start) if end > start else 0.0,
-             half_rate=num(run, "accepted2") / half_duration, refused2=int(num(run, "refused2")),
+             half_rate=num(run, "half_accepted") / half_duration, refused2=int(num(run, "half_refused")),
              p50=num(run, "half_p50", float("nan")), p99=num(run, "half_p99", float("nan")),
-             same_rate=num(run, "same_rate", float("nan")), same_p50=num(run, "same_p50", float("nan")),
-             same_p99=num(run, "same_p99", float("nan")),
+             # the jar that set the same-load pacing (the first) ran it as its half rate
+             same_rate=num(run, "same_accepted", num(run, "half_accepted")) / half_duration,
+             same_p50=num(run, "same_p50", num(run, "half_p50", float("nan"))),
+             same_p99=num(run, "same_p99", num(run, "half_p99", float("nan"))),
              ready_s=num(run, "ready_s", float("nan")), warmup_s=num(run, "warmup_s", float("nan")),
              intake_ready_s=num(run, "intake_ready_s", float("nan")))
     cpu = run["cpu"]
