@@ -13,6 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import vn.onewindow.common.dossier.StreamEntry;
 import vn.onewindow.common.metrics.MeterNames;
 
@@ -141,11 +143,13 @@ class IntakePersistenceTest {
     }
   }
 
-  @Test
-  void withSeveralPartitionsAShortReadLingersSoTheNextOneBringsMore() throws InterruptedException {
-    try (IntakeHarness h = IntakeHarness.create(Map.of("stream.partitions", "4", "intake.read-linger-ms", "400"))) {
+  @ParameterizedTest(name = "{0} partition(s)")
+  @ValueSource(ints = {1, 4})
+  void aShortReadLingersSoTheNextOneBringsMore(int partitions) throws InterruptedException {
+    try (IntakeHarness h = IntakeHarness.create(Map.of("stream.partitions", Integer.toString(partitions),
+        "intake.read-linger-ms", "400"))) {
       SimpleMeterRegistry meters = h.deployWorker("worker-1");
-      String stream = h.keys.partition(1).stream();
+      String stream = h.keys.partition(partitions - 1).stream();
       h.send(IntakeHarness.xaddRequest(stream, Dossiers.entry(0).toFields()));
       // a linger follows a short read, it never precedes one: the first dossier is written at once
       IntakeHarness.await(Duration.ofSeconds(5), "first dossier", () -> h.sql("SELECT count(*) FROM dossier") == 1);
@@ -161,7 +165,8 @@ class IntakePersistenceTest {
       long batches = meters.find(MeterNames.BATCH_SIZE).summary().count();
       // without the linger each of the 20 would be read (and acknowledged) on its own
       assertThat(batches).as("batch statements").isLessThanOrEqualTo(5);
-      System.out.printf("[intake] read linger 400 ms, 4 partitions: 21 dossiers one by one in %d batches%n", batches);
+      System.out.printf("[intake] read linger 400 ms, %d partition(s): 21 dossiers one by one in %d batches%n",
+          partitions, batches);
     }
   }
 }
