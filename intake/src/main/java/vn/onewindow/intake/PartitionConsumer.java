@@ -32,10 +32,8 @@ final class PartitionConsumer {
     BatchProcessor processor = new BatchProcessor(writer, reader,
         new DeadLetters(pool, reader, registry), metrics, intake.maxDeliveries());
     this.batches = new Batches(processor, intake.batchTimeout(), intake.retryBackoff(), consumerName);
-    // with one partition too: its reads brought ~50-80 entries under load, and a statement of 50 rows costs
-    // PostgreSQL about a sixth more CPU per row than one of 200-500 (README, Performance)
     this.readLoop = new ReadLoop(vertx, intake, reader, batches, metrics, readClient, consumerName,
-        intake.readLinger().toMillis());
+        intake.readLinger().toMillis(), intake.readLingerBelow());
     this.claimLoop = new ClaimLoop(vertx, intake, reader, batches, metrics, consumerName);
   }
 

@@ -15,10 +15,12 @@ import vn.onewindow.common.config.IntakeConfig;
  * turn of the event loop. A read that fails or hangs past block + margin replaces its client: a half-dead socket is
  * torn down, never handed back to a pool.
  *
- * <p>With a linger ({@code intake.read-linger-ms}, used with more than one partition), a read that brought some entries
- * but fewer than a batch is followed by that pause before the next read: a partition gets 1/P of the load, and
- * without it each read would bring one or two entries, each costing a read and an acknowledgement. Entries only wait
- * longer for PostgreSQL; nothing is acknowledged before its row is committed.
+ * <p>A read that brought some entries but fewer than {@code intake.read-linger-below} is followed by a pause of
+ * {@code intake.read-linger-ms} before the next read: below a few thousand dossiers a second (or with a partition's
+ * 1/P share of the load) each read would otherwise bring one or two entries, each costing a read, an INSERT of its own
+ * and an acknowledgement. Reads that already bring more go on at once: lingering there saves little and, in a process
+ * that also runs the gateway, keeps entries in memory and the event loop busier (README, Performance). Entries only
+ * wait longer for PostgreSQL; nothing is acknowledged before its row is committed.
  */
 final class ReadLoop {
   private static final Logger LOG = LoggerFactory.getLogger(ReadLoop.class);
@@ -31,12 +33,13 @@ final class ReadLoop {
   private final Supplier<Redis> newClient;
   private final String consumerName;
   private final long lingerMs;
+  private final int lingerBelow;
   private Redis client;
   private RedisConnection connection;
   private volatile boolean stopped;
 
   ReadLoop(Vertx vertx, IntakeConfig config, StreamReader reader, Batches batches, IntakeMetrics metrics,
-           Supplier<Redis> newClient, String consumerName, long lingerMs) {
+           Supplier<Redis> newClient, String consumerName, long lingerMs, int lingerBelow) {
     this.vertx = vertx;
     this.config = config;
     this.reader = reader;
@@ -45,6 +48,7 @@ final class ReadLoop {
     this.newClient = newClient;
     this.consumerName = consumerName;
     this.lingerMs = lingerMs;
+    this.lingerBelow = lingerBelow;
   }
 
   /** Connects, then loops until {@link #stop}. */
@@ -78,7 +82,7 @@ final class ReadLoop {
           int count = read.deliveries().size();
           Future<BatchProcessor.Result> done = stopped ? Future.succeededFuture(BatchProcessor.Result.EMPTY)
               : batches.process(read.deliveries());
-          return done.map(result -> count > 0 && count < config.batchSize() ? lingerMs : 0L);
+          return done.map(result -> count > 0 && count < lingerBelow ? lingerMs : 0L);
         })
         // a new turn of the event loop each round: the loop never grows the stack
         .onSuccess(pause -> {

@@ -18,7 +18,8 @@ public record IntakeConfig(
     int maxDeliveries,
     Duration retryBackoff,
     Duration heartbeat,
-    Duration readLinger) {
+    Duration readLinger,
+    int readLingerBelow) {
 
   public static IntakeConfig from(Settings s) {
     IntakeConfig c = new IntakeConfig(
@@ -33,7 +34,8 @@ public record IntakeConfig(
         s.intIn("intake.max-deliveries", 1, 1000),
         s.millis("intake.retry-backoff-ms", 10, 60_000),
         s.millis("intake.heartbeat-ms", 50, 60_000),
-        s.millis("intake.read-linger-ms", 0, 1_000));
+        s.millis("intake.read-linger-ms", 0, 1_000),
+        s.intIn("intake.read-linger-below", 1, 10_000));
     if (c.batchTimeout.compareTo(c.statementTimeout) < 0) {
       throw s.invalid("intake.batch-timeout-ms", Long.toString(c.batchTimeout.toMillis()),
           "must be at least intake.statement-timeout-ms (" + c.statementTimeout.toMillis()
