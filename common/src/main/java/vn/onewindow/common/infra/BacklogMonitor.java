@@ -142,6 +142,11 @@ public final class BacklogMonitor {
           failing = false;
         })
         .onFailure(err -> {
+          if (RedisErrors.has(err, "CONNECTION_CLOSED")) {
+            // cut short by its own client closing (this process shutting down: a test saw it race vert.x's close) or
+            // by Redis going away; the next sample says which, and a Redis that is down fails that one to connect
+            return;
+          }
           if (!failing) {
             LOG.warn("backlog sampling failed, keeping the last sample: {}", err.toString());
           }
