@@ -32,8 +32,7 @@ final class PartitionConsumer {
     BatchProcessor processor = new BatchProcessor(writer, reader,
         new DeadLetters(pool, reader, registry), metrics, intake.maxDeliveries());
     this.batches = new Batches(processor, intake.batchTimeout(), intake.retryBackoff(), consumerName);
-    this.readLoop = new ReadLoop(vertx, intake, reader, batches, metrics, readClient, consumerName,
-        intake.readLinger().toMillis(), intake.readLingerBelow());
+    this.readLoop = new ReadLoop(vertx, intake, reader, batches, metrics, readClient, consumerName);
     this.claimLoop = new ClaimLoop(vertx, intake, reader, batches, metrics, consumerName);
   }
 

@@ -32,14 +32,12 @@ final class ReadLoop {
   private final IntakeMetrics metrics;
   private final Supplier<Redis> newClient;
   private final String consumerName;
-  private final long lingerMs;
-  private final int lingerBelow;
   private Redis client;
   private RedisConnection connection;
   private volatile boolean stopped;
 
   ReadLoop(Vertx vertx, IntakeConfig config, StreamReader reader, Batches batches, IntakeMetrics metrics,
-           Supplier<Redis> newClient, String consumerName, long lingerMs, int lingerBelow) {
+           Supplier<Redis> newClient, String consumerName) {
     this.vertx = vertx;
     this.config = config;
     this.reader = reader;
@@ -47,8 +45,6 @@ final class ReadLoop {
     this.metrics = metrics;
     this.newClient = newClient;
     this.consumerName = consumerName;
-    this.lingerMs = lingerMs;
-    this.lingerBelow = lingerBelow;
   }
 
   /** Connects, then loops until {@link #stop}. */
@@ -82,7 +78,8 @@ final class ReadLoop {
           int count = read.deliveries().size();
           Future<BatchProcessor.Result> done = stopped ? Future.succeededFuture(BatchProcessor.Result.EMPTY)
               : batches.process(read.deliveries());
-          return done.map(result -> count > 0 && count < lingerBelow ? lingerMs : 0L);
+          return done.map(result -> count > 0 && count < config.readLingerBelow()
+              ? config.readLinger().toMillis() : 0L);
         })
         // a new turn of the event loop each round: the loop never grows the stack
         .onSuccess(pause -> {
