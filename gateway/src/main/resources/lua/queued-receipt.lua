@@ -3,7 +3,7 @@
 -- KEYS[1] the dossier's receipt   KEYS[2] its partition's stream
 -- Returns {"entry", {field, value, ...}}; {"hash", {field, value, ...}} for a receipt of an earlier release (a hash
 -- with its own copy of the fields); {"gone"} when the entry was deleted (the intake wrote the row meanwhile); or
--- {"none"}.
+-- {"none"}: no receipt (an unknown dossier, or the intake wrote the row and deleted the receipt with the entry).
 local entry = redis.pcall('GET', KEYS[1])
 if type(entry) == 'table' and entry.err then
   return {'hash', redis.call('HGETALL', KEYS[1])}

@@ -13,6 +13,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.config.HubConfig.Role;
+import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.ContractCheck;
 import vn.onewindow.common.testing.TestServers;
@@ -94,6 +96,7 @@ class HubEndToEndTest {
     for (String id : accepted.stream().limit(20).toList()) {
       assertThat(count("SELECT count(*) FROM dossier WHERE id = '" + id + "'")).isEqualTo(1);
     }
+    awaitTrue(Duration.ofSeconds(10), () -> accepted.stream().noneMatch(this::receiptExists));
     System.out.printf("e2e: %d accepted, %d persisted, 0 duplicated, %d ms from first POST to last row%n",
         accepted.size(), count("SELECT count(*) FROM dossier"), elapsedMs);
   }
@@ -109,9 +112,12 @@ class HubEndToEndTest {
     assertThat(queued.getBoolean("persisted")).isFalse();
     assertThat(queued.getString("code")).isEqualTo(receipt.getString("code"));
     assertThat(count("SELECT count(*) FROM dossier")).isZero();
+    assertThat(receiptExists(receipt.getString("id"))).as("the queued receipt, while queued").isTrue();
 
     start(config.withRole(Role.INTAKE));
     awaitTrue(Duration.ofSeconds(10), () -> count("SELECT count(*) FROM dossier") == 1);
+    // deleted with the stream entry, in the acknowledgement that follows the commit
+    awaitTrue(Duration.ofSeconds(10), () -> !receiptExists(receipt.getString("id")));
 
     HttpResponse<Buffer> persisted = client.get(statusUrl).putHeader("X-Api-Key", API_KEY).send().await();
     assertThat(persisted.statusCode()).isEqualTo(200);
@@ -123,6 +129,13 @@ class HubEndToEndTest {
     assertThat(body.getJsonObject("status").getInteger("code")).isEqualTo(1);
     assertThat(body.getJsonArray("history")).hasSize(1);
     assertThat(body.getJsonArray("history").getJsonObject(0).getString("at")).isEqualTo(receipt.getString("receivedAt"));
+  }
+
+  /** Whether Redis still holds the dossier's queued receipt (EXISTS, over a plain socket). */
+  private boolean receiptExists(String dossierId) {
+    URI redis = URI.create(config.redis().url());
+    String key = RedisKeys.of(config.redis(), config.stream()).receipt(dossierId);
+    return TestServers.redisCommand(redis.getHost(), redis.getPort(), "EXISTS", key).equals(":1");
   }
 
   /** Each dossier from a different applicant, as on a real deadline day (one applicant is rate limited). */

@@ -150,8 +150,12 @@ final class BatchProcessor {
 
   private Future<Result> ack(List<DossierRow> rows, int inserted) {
     List<String> ids = new ArrayList<>(rows.size());
-    rows.forEach(r -> ids.add(r.entryId()));
-    return stream.ackAndDelete(ids)
+    List<String> dossiers = new ArrayList<>(rows.size());
+    rows.forEach(r -> {
+      ids.add(r.entryId());
+      dossiers.add(r.dossierId());
+    });
+    return stream.ackWritten(ids, dossiers)
         .map(v -> new Result(inserted, ids.size(), 0, 0, false))
         .recover(err -> {
           // Committed but not acked: the entries are redelivered later and hit ON CONFLICT DO NOTHING.

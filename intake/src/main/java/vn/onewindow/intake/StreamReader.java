@@ -187,8 +187,28 @@ public final class StreamReader {
     return ackAndDelete(entryIds, List.of());
   }
 
+  /**
+   * For entries whose rows were committed: XACK and XDEL, and DEL of the dossiers' queued receipts, in one pipelined
+   * batch. A receipt only tells a status look-up which entry to read while the dossier is queued; once the row is
+   * written it would point at nothing for the rest of its TTL (dossier.receipt-ttl-seconds, 3 days), holding about a
+   * third of a dossier's Redis memory the whole time (the look-up reads PostgreSQL first, and again when Redis has no
+   * receipt: DossierStatusReader).
+   */
+  public Future<Void> ackWritten(List<String> entryIds, List<String> dossierIds) {
+    if (dossierIds.isEmpty()) {
+      return ackAndDelete(entryIds);
+    }
+    Request receipts = Request.cmd(Command.DEL);
+    dossierIds.forEach(id -> receipts.arg(partition.receipt(id)));
+    return ackAndDelete(entryIds, List.of(), List.of(receipts));
+  }
+
   /** Sends {@code before} (e.g. dead-letter XADDs) then XACK and XDEL, in one pipelined batch. */
   public Future<Void> ackAndDelete(List<String> entryIds, List<Request> before) {
+    return ackAndDelete(entryIds, before, List.of());
+  }
+
+  private Future<Void> ackAndDelete(List<String> entryIds, List<Request> before, List<Request> after) {
     if (entryIds.isEmpty() && before.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -203,6 +223,7 @@ public final class StreamReader {
       batch.add(ack);
       batch.add(del);
     }
+    batch.addAll(after);
     return redis.batch(batch).mapEmpty();
   }
 

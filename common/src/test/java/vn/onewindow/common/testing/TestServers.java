@@ -119,12 +119,24 @@ public final class TestServers {
 
   /** Runs a query on the given database and returns the first column of the first row as a long. */
   public static long queryLong(String postgresUrl, String sql) {
+    return queryFirst(postgresUrl, sql, rs -> rs.getLong(1));
+  }
+
+  /** Runs a query on the given database and returns the first column of the first row as text (null: no row). */
+  public static String queryString(String postgresUrl, String sql) {
+    return queryFirst(postgresUrl, sql, rs -> rs.getString(1));
+  }
+
+  private interface FirstColumn<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  private static <T> T queryFirst(String postgresUrl, String sql, FirstColumn<T> column) {
     PostgresClients.Jdbc jdbc = PostgresClients.jdbc(PostgresConfig.of(postgresUrl));
     try (Connection c = DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password());
          Statement s = c.createStatement();
          ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
+      return rs.next() ? column.read(rs) : null;
     } catch (SQLException e) {
       throw new IllegalStateException("SQL failed on test server: " + sql, e);
     }

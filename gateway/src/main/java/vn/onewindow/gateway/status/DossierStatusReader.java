@@ -26,7 +26,9 @@ import vn.onewindow.gateway.security.Owners;
 /**
  * Where a dossier stands: PostgreSQL once the intake worker has written it (the read pool: a replica when
  * {@code postgres.read-url} is set), otherwise the receipt the gateway queued in Redis (read-your-writes right
- * after the 202, also while a replica lags). When one store is down the other still answers.
+ * after the 202). When one store is down the other still answers. The intake deletes the receipt with the entry once
+ * the row is committed, so a look-up that finds neither asks PostgreSQL again: the row may have been committed
+ * between the two reads (a replica that lags behind that commit still answers 404 until it catches up).
  */
 public final class DossierStatusReader {
   /** Times as epoch microseconds (PostgreSQL's precision), turned into ISO instants by {@link DossierViews}. */
@@ -88,9 +90,8 @@ public final class DossierStatusReader {
     return fromPostgres(id)
         .transform(pg -> pg.succeeded() && pg.result().isPresent()
             ? Future.succeededFuture(pg.result())
-            : fromRedis(id).recover(err -> pg.failed()
-                ? Future.failedFuture(HttpFailure.unavailable("status (postgres and redis)", err))
-                : Future.failedFuture(HttpFailure.unavailable("status (redis)", err))));
+            : fromRedis(id).recover(err -> Future.failedFuture(err instanceof HttpFailure ? err
+                : HttpFailure.unavailable(pg.failed() ? "status (postgres and redis)" : "status (redis)", err))));
   }
 
   /** The agency's view of a persisted dossier: the citizen's view plus the submission and every event. */
@@ -126,9 +127,12 @@ public final class DossierStatusReader {
         .compose(reply -> switch (reply.get(0).toString()) {
           case "entry" -> found(id, fromEntry(StreamEntry.fromFields(RedisReplies.pairs(reply.get(1)))));
           case "hash" -> found(id, QueuedReceipt.fromLegacyHash(RedisReplies.pairs(reply.get(1))));
-          // the intake wrote the row after PostgreSQL was asked, and deleted the entry: PostgreSQL has it now
-          case "gone" -> fromPostgres(id);
-          default -> Future.succeededFuture(Optional.<DossierView>empty());
+          // no entry, or no receipt (the intake deletes both once the row is committed): either the dossier is
+          // unknown, or the intake wrote its row after PostgreSQL was asked, and PostgreSQL has it now
+          // (with PostgreSQL down that cannot be told: 503, not a 404 for a dossier that may exist)
+          case "gone", "none" -> fromPostgres(id)
+              .recover(err -> Future.failedFuture(HttpFailure.unavailable("status (postgres)", err)));
+          default -> throw new IllegalStateException("queued-receipt script answered '" + reply.get(0) + "'");
         });
   }
 
