@@ -6,8 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +18,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.config.ResilienceConfig;
-import vn.onewindow.common.infra.EmbeddedServers;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.TcpProxy;
@@ -31,11 +28,8 @@ class DegradedModesTest {
 
   @Test
   void shouldKeepAcceptingThroughPostgresWhileRedisIsDownAndResumeWhenItReturns() throws Exception {
-    int port = TestServers.freePort();
-    Path dir = Files.createTempDirectory("hub-redis-kill");
-    try (EmbeddedServers servers = new EmbeddedServers()) {
-      String url = servers.startRedis(dir, port, false);
-      Map<String, String> overrides = new HashMap<>(Map.of("redis.url", url, "ratelimit.redis-timeout-ms", "50",
+    try (OwnRedis redis = new OwnRedis("hub-redis-kill")) {
+      Map<String, String> overrides = new HashMap<>(Map.of("redis.url", redis.url(), "ratelimit.redis-timeout-ms", "50",
           "timeout.redis-enqueue-ms", "300", "breaker.minimum-calls", "5", "breaker.open-seconds", "1",
           "ratelimit.client-classes", "standard:1000/1000", "ratelimit.fallback-instances", "1"));
       try (GatewayFixture gw = new GatewayFixture(overrides)) {
@@ -45,7 +39,7 @@ class DegradedModesTest {
             + resilience.breakers().redisEnqueueTimeout().toMillis()
             + resilience.breakers().postgresWriteTimeout().toMillis();
         String beforeId = gw.post(AdmissionTest.dossierOf(1)).bodyAsJsonObject().getString("id");
-        servers.stopRedis();
+        redis.stop();
 
         Set<String> acceptedDuringOutage = new HashSet<>();
         long maxWaitMs = 0;
@@ -63,7 +57,7 @@ class DegradedModesTest {
         String metricsDuringOutage = gw.get("/metrics").bodyAsString();
         HttpResponse<Buffer> statusDuringOutage = gw.get("/v1/dossiers/" + acceptedDuringOutage.iterator().next());
 
-        servers.startRedis(dir, port, false);
+        redis.restart();
         long restarted = System.nanoTime();
         HttpResponse<Buffer> afterReturn = awaitQueuedAgain(gw, resilience.breakers().open());
         long queuedAgainMs = Await.millisSince(restarted);

@@ -6,14 +6,12 @@ import static vn.onewindow.gateway.security.SecurityTestSupport.assertProblem;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.dossier.DossierCode;
-import vn.onewindow.common.infra.EmbeddedServers;
 import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.TestServers;
 
@@ -26,22 +24,19 @@ class DirectPathIdempotencyTest {
 
   @Test
   void shouldReplayTheDirectReceiptAfterRedisReturns() throws Exception {
-    int port = TestServers.freePort();
-    Path dir = Files.createTempDirectory("hub-redis-returns");
-    try (EmbeddedServers servers = new EmbeddedServers()) {
-      String url = servers.startRedis(dir, port, false);
-      try (GatewayFixture gw = new GatewayFixture(Map.of("redis.url", url, "ratelimit.redis-timeout-ms", "50",
+    try (OwnRedis redis = new OwnRedis("hub-redis-returns")) {
+      try (GatewayFixture gw = new GatewayFixture(Map.of("redis.url", redis.url(), "ratelimit.redis-timeout-ms", "50",
           "timeout.redis-enqueue-ms", "300", "breaker.minimum-calls", "5", "breaker.open-seconds", "1",
           "dossier.direct-check-ms", "200", "ratelimit.applicant-per-minute", "6000"))) {
         String key = "offline-" + UUID.randomUUID();
         String body = AdmissionTest.dossierOf(31);
-        servers.stopRedis();
+        redis.stop();
         HttpResponse<Buffer> direct = gw.post(body, key);
         assertThat(direct.statusCode()).as(direct.bodyAsString()).isEqualTo(202);
         String code = direct.bodyAsJsonObject().getString("code");
         assertThat(DossierCode.isDirect(Long.parseLong(code.substring(code.lastIndexOf('-') + 1)))).as(code).isTrue();
 
-        servers.startRedis(dir, port, false);
+        redis.restart();
         long restarted = System.nanoTime();
         AtomicInteger n = new AtomicInteger();
         Await.until(gw.config.resilience().breakers().open().multipliedBy(10), "a dossier queued in Redis again",

@@ -97,6 +97,9 @@ public final class BacklogMonitor {
     gauge(registry, MeterNames.STREAM_LAG, "Entries not yet delivered to any worker", Backlog::undelivered);
     gauge(registry, MeterNames.STREAM_OLDEST_AGE, "Age of the oldest queued entry", Backlog::oldestAgeSeconds);
     gauge(registry, MeterNames.DEAD_LETTER_LENGTH, "Entries in the dead-letter streams", Backlog::deadLetters);
+    gauge(registry, MeterNames.REDIS_MEMORY_USED, "Memory used by the fullest Redis master", Backlog::usedMemoryBytes);
+    gauge(registry, MeterNames.REDIS_MEMORY_MAX, "maxmemory of the fullest Redis master (0: no limit)",
+        Backlog::maxMemoryBytes);
     for (int i = 0; i < keys.partitions().count(); i++) {
       partitionGauge(registry, i, MeterNames.PARTITION_LENGTH, "Entries queued in one partition", Partition::length);
       partitionGauge(registry, i, MeterNames.PARTITION_PENDING, "Entries of one partition delivered, not acknowledged",

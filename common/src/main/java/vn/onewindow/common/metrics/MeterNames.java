@@ -53,6 +53,13 @@ public final class MeterNames {
   public static final String PARTITION_OLDEST_AGE = "hub.stream.partition.oldest.age.seconds";
   /** Workers that read one partition recently (its consumer group's consumers seen within block + read margin). */
   public static final String PARTITION_CONSUMERS = "hub.stream.partition.consumers";
+  /**
+   * Memory Redis uses (INFO used_memory) on its fullest master (the highest used / maxmemory): submissions are shed
+   * at shed.redis-memory-max-ratio of {@link #REDIS_MEMORY_MAX}.
+   */
+  public static final String REDIS_MEMORY_USED = "hub.redis.memory.used.bytes";
+  /** That master's maxmemory; 0 when it has no limit (no memory shedding then). */
+  public static final String REDIS_MEMORY_MAX = "hub.redis.memory.max.bytes";
 
   // --- intake --------------------------------------------------------------------------------------------------
   /** Counter of dossiers written to PostgreSQL by the intake workers. */
@@ -131,9 +138,12 @@ public final class MeterNames {
     }
   }
 
-  /** Values of {@link #TAG_REASON} on {@link #REFUSALS}. */
+  /**
+   * Values of {@link #TAG_REASON} on {@link #REFUSALS}. BACKLOG: the stream is over its watermark (workers behind);
+   * REDIS_MEMORY: Redis is near its maxmemory (records and queued entries, whatever the backlog).
+   */
   public enum Refusal {
-    RATE_LIMITED, BACKLOG, CONCURRENCY, DRAINING;
+    RATE_LIMITED, BACKLOG, REDIS_MEMORY, CONCURRENCY, DRAINING;
 
     public String tag() {
       return name().toLowerCase(Locale.ROOT);

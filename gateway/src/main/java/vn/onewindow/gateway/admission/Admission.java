@@ -107,7 +107,8 @@ public final class Admission {
       return;
     }
     if (b.memoryRatio() >= shedding.redisMemoryMaxRatio()) {
-      refuse(ctx, Refusal.BACKLOG, HttpFailure.overloaded("queue memory nearly full", shedding.retryAfterSeconds()));
+      refuse(ctx, Refusal.REDIS_MEMORY, HttpFailure.overloaded("queue memory nearly full",
+          shedding.retryAfterSeconds()));
       return;
     }
     if (!bulkhead.tryAcquirePermission()) {
