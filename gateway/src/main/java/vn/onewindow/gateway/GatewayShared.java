@@ -54,12 +54,14 @@ public final class GatewayShared {
   private final Warmup warmup;
   private final RedisKeys keys;
   private final RecentDirectWrites recentDirect;
+  private final BacklogMonitor backlog;
 
   private GatewayShared(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry, BacklogMonitor backlog,
                         RecentDirectWrites recentDirect) {
     this.config = config;
     this.keys = RedisKeys.of(config.redis(), config.stream());
     this.recentDirect = recentDirect;
+    this.backlog = backlog;
     this.registry = registry;
     this.directory = AgencyDirectory.load(config.dossier().agencyDirectory());
     this.validator = new DossierValidator(ProcedureCatalogue.load(config.dossier().catalogue()), directory,
@@ -99,6 +101,11 @@ public final class GatewayShared {
 
   public RedisKeys keys() {
     return keys;
+  }
+
+  /** The stream backlog and Redis memory sampler that load shedding reads. */
+  public BacklogMonitor backlog() {
+    return backlog;
   }
 
   public RecentDirectWrites recentDirect() {

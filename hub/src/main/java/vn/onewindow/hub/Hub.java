@@ -39,6 +39,8 @@ public final class Hub implements AutoCloseable {
   private final List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
   private GatewayShared shared;
   private String gatewayDeployment;
+  /** The process's backlog monitor (the gateway's when it runs one): stopped before vert.x closes its client. */
+  private volatile BacklogMonitor backlog;
   private int managementPort = -1;
   private final AtomicBoolean draining = new AtomicBoolean();
 
@@ -91,6 +93,7 @@ public final class Hub implements AutoCloseable {
         : Future.succeededFuture();
     if (config.runsGateway()) {
       shared = GatewayShared.start(vertx, config, registry).await();
+      backlog = shared.backlog();
       shared.warmup().begin();
       shared.warmup().holdUntil(intake);
       gatewayDeployment = vertx.deployVerticle(() -> {
@@ -105,7 +108,7 @@ public final class Hub implements AutoCloseable {
     }
     intake.await();
     if (!config.runsGateway()) {
-      BacklogMonitor.start(vertx, config, registry).await();
+      backlog = BacklogMonitor.start(vertx, config, registry).await();
     }
   }
 
@@ -152,6 +155,7 @@ public final class Hub implements AutoCloseable {
       if (gatewayDeployment != null) {
         vertx.undeploy(gatewayDeployment).await(bound, TimeUnit.MILLISECONDS);
       }
+      stopSampling();
       vertx.close().await(Math.max(1000, bound - (System.nanoTime() - started) / 1_000_000), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.warn("drain did not finish within {} ms: {}", bound, e.toString());
@@ -189,8 +193,16 @@ public final class Hub implements AutoCloseable {
     return vertx;
   }
 
+  private void stopSampling() {
+    BacklogMonitor monitor = backlog;
+    if (monitor != null) {
+      monitor.stop();
+    }
+  }
+
   @Override
   public void close() {
+    stopSampling();
     try {
       vertx.close().await(30, TimeUnit.SECONDS);
     } catch (Exception e) {

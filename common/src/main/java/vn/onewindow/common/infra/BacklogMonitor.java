@@ -64,6 +64,7 @@ public final class BacklogMonitor {
   private final long activeWindowMs;
   private volatile Backlog latest;
   private boolean failing;
+  private volatile boolean stopped;
 
   /**
    * One monitor per process, on a small Redis client of its own. It makes sure every partition's consumer group exists
@@ -80,8 +81,22 @@ public final class BacklogMonitor {
     return ConsumerGroup.ensureAll(redis, keys)
         .compose(v -> monitor.sample())
         .otherwiseEmpty()
-        .onComplete(ignored -> vertx.setPeriodic(monitor.interval.toMillis(), id -> monitor.sample()))
+        .onComplete(ignored -> vertx.setPeriodic(monitor.interval.toMillis(), id -> {
+          if (monitor.stopped) {
+            vertx.cancelTimer(id);
+          } else {
+            monitor.sample();
+          }
+        }))
         .map(monitor);
+  }
+
+  /**
+   * Stops sampling, before a drain closes vert.x and with it this monitor's client: a sample still in flight then
+   * fails quietly, and the gauges keep the last sample.
+   */
+  public void stop() {
+    stopped = true;
   }
 
   private BacklogMonitor(Redis redis, RedisConfig redisConfig, RedisKeys keys, Duration interval, long activeWindowMs,
@@ -145,9 +160,9 @@ public final class BacklogMonitor {
           failing = false;
         })
         .onFailure(err -> {
-          if (RedisErrors.has(err, "CONNECTION_CLOSED")) {
-            // cut short by its own client closing (this process shutting down: a test saw it race vert.x's close) or
-            // by Redis going away; the next sample says which, and a Redis that is down fails that one to connect
+          if (stopped || RedisErrors.has(err, "CONNECTION_CLOSED")) {
+            // stopped: this process is shutting down. A closed connection: Redis went away mid-sample (or the client
+            // closed under a sample of a monitor nobody stopped); the next sample, failing to connect, says so
             return;
           }
           if (!failing) {
