@@ -151,11 +151,12 @@ public final class Hub implements AutoCloseable {
       sleep(config.resilience().drainAnnounce().toMillis());
     }
     long bound = config.resilience().drainTimeout().toMillis();
+    // nothing is admitted any more: shedding needs no new samples, and vert.x closes the monitor's client below
+    stopSampling();
     try {
       if (gatewayDeployment != null) {
         vertx.undeploy(gatewayDeployment).await(bound, TimeUnit.MILLISECONDS);
       }
-      stopSampling();
       vertx.close().await(Math.max(1000, bound - (System.nanoTime() - started) / 1_000_000), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.warn("drain did not finish within {} ms: {}", bound, e.toString());

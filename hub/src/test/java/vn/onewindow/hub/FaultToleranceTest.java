@@ -136,7 +136,11 @@ class FaultToleranceTest {
         Future<Void> running = load.start(8);
         awaitAccepted(load, 50);
         awaitPersisted(direct, 1, Duration.ofSeconds(30));
-        String persistedBefore = TestServers.queryString(direct.postgres().url(), "SELECT id::text FROM dossier LIMIT 1");
+        String persistedBefore = TestServers.queryString(direct.postgres().url(),
+            "SELECT id::text FROM dossier LIMIT 1");
+        // acknowledged too (its receipt deleted with its entry), not only committed, before PostgreSQL goes away
+        HubEndToEndTest.awaitTrue(Duration.ofSeconds(10),
+            () -> !HubEndToEndTest.receiptExists(direct, persistedBefore));
         proxy.down();
         int acceptedBefore = load.accepted.size();
         long downAt = System.nanoTime();

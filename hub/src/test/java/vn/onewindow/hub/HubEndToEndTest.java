@@ -131,8 +131,12 @@ class HubEndToEndTest {
     assertThat(body.getJsonArray("history").getJsonObject(0).getString("at")).isEqualTo(receipt.getString("receivedAt"));
   }
 
-  /** Whether Redis still holds the dossier's queued receipt (EXISTS, over a plain socket). */
   private boolean receiptExists(String dossierId) {
+    return receiptExists(config, dossierId);
+  }
+
+  /** Whether Redis still holds the dossier's queued receipt (EXISTS, over a plain socket). */
+  static boolean receiptExists(HubConfig config, String dossierId) {
     URI redis = URI.create(config.redis().url());
     String key = RedisKeys.of(config.redis(), config.stream()).receipt(dossierId);
     return TestServers.redisCommand(redis.getHost(), redis.getPort(), "EXISTS", key).equals(":1");

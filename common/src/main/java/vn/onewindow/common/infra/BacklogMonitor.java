@@ -208,7 +208,8 @@ public final class BacklogMonitor {
       long u = infoField(info.toString(), "used_memory:");
       long m = infoField(info.toString(), "maxmemory:");
       double ratio = m <= 0 ? 0 : (double) u / m;
-      if (ratio > fullest) {
+      // the fullest by ratio; without any maxmemory (every ratio 0), the one using the most
+      if (ratio > fullest || ratio == fullest && u > used) {
         fullest = ratio;
         used = u;
         max = m;

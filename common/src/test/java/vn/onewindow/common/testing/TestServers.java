@@ -119,7 +119,11 @@ public final class TestServers {
 
   /** Runs a query on the given database and returns the first column of the first row as a long. */
   public static long queryLong(String postgresUrl, String sql) {
-    return queryFirst(postgresUrl, sql, rs -> rs.getLong(1));
+    Long value = queryFirst(postgresUrl, sql, rs -> rs.getLong(1));
+    if (value == null) {
+      throw new IllegalStateException("no row from the test server: " + sql);
+    }
+    return value;
   }
 
   /** Runs a query on the given database and returns the first column of the first row as text (null: no row). */

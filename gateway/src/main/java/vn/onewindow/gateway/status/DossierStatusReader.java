@@ -90,7 +90,7 @@ public final class DossierStatusReader {
     return fromPostgres(id)
         .transform(pg -> pg.succeeded() && pg.result().isPresent()
             ? Future.succeededFuture(pg.result())
-            : fromRedis(id).recover(err -> Future.failedFuture(err instanceof HttpFailure ? err
+            : fromRedis(id, pg.cause()).recover(err -> Future.failedFuture(err instanceof HttpFailure ? err
                 : HttpFailure.unavailable(pg.failed() ? "status (postgres and redis)" : "status (redis)", err))));
   }
 
@@ -120,7 +120,8 @@ public final class DossierStatusReader {
         DossierViews.fromRow(row)));
   }
 
-  private Future<Optional<DossierView>> fromRedis(UUID id) {
+  /** {@code postgresFailure}: why the first PostgreSQL read failed, null when it answered. */
+  private Future<Optional<DossierView>> fromRedis(UUID id, Throwable postgresFailure) {
     PartitionKeys partition = keys.forDossier(id.toString());
     return QUEUED.run(redis, List.of(partition.receipt(id.toString()), partition.stream()), List.of())
         .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -128,10 +129,12 @@ public final class DossierStatusReader {
           case "entry" -> found(id, fromEntry(StreamEntry.fromFields(RedisReplies.pairs(reply.get(1)))));
           case "hash" -> found(id, QueuedReceipt.fromLegacyHash(RedisReplies.pairs(reply.get(1))));
           // no entry, or no receipt (the intake deletes both once the row is committed): either the dossier is
-          // unknown, or the intake wrote its row after PostgreSQL was asked, and PostgreSQL has it now
-          // (with PostgreSQL down that cannot be told: 503, not a 404 for a dossier that may exist)
-          case "gone", "none" -> fromPostgres(id)
-              .recover(err -> Future.failedFuture(HttpFailure.unavailable("status (postgres)", err)));
+          // unknown, or the intake wrote its row after PostgreSQL was asked, and PostgreSQL has it now. With
+          // PostgreSQL failing that cannot be told: its 503 (circuit-open or unavailable), not a 404 for a dossier
+          // that may exist, and no second read when the first has just failed.
+          case "gone", "none" -> (postgresFailure != null ? Future.<Optional<DossierView>>failedFuture(postgresFailure)
+              : fromPostgres(id))
+              .recover(err -> Future.failedFuture(breakers.failure("status (postgres)", err)));
           default -> throw new IllegalStateException("queued-receipt script answered '" + reply.get(0) + "'");
         });
   }
