@@ -182,32 +182,31 @@ class AdmissionTest {
   @Test
   void shouldShedWhileRedisIsNearItsMaxmemoryAndSayWhy() throws Exception {
     // its maxmemory is changed below; an empty one uses ~1 MB of its 512 MB
-    try (OwnRedis redis = new OwnRedis("hub-redis-memory")) {
-      try (GatewayFixture gw = new GatewayFixture(Map.of("redis.url", redis.url(),
-          "shed.redis-memory-max-ratio", "0.0001", "shed.backlog-poll-ms", "100"))) {
-        Duration sampled = gw.config.resilience().shedding().backlogPoll().multipliedBy(20);
-        Await.until(sampled, "the monitor to sample Redis's memory", () -> sampledMaxMemory(gw) > 0);
-        String metricsWhileFull = gw.get("/metrics").bodyAsString();
+    try (OwnRedis redis = new OwnRedis("hub-redis-memory");
+         GatewayFixture gw = new GatewayFixture(Map.of("redis.url", redis.url(),
+             "shed.redis-memory-max-ratio", "0.0001", "shed.backlog-poll-ms", "100"))) {
+      Duration sampled = gw.config.resilience().shedding().backlogPoll().multipliedBy(20);
+      Await.until(sampled, "the monitor to sample Redis's memory", () -> sampledMaxMemory(gw) > 0);
+      String metricsWhileFull = gw.get("/metrics").bodyAsString();
 
-        HttpResponse<Buffer> shed = gw.post(dossierOf(300));
+      HttpResponse<Buffer> shed = gw.post(dossierOf(300));
 
-        assertThat(shed.statusCode()).isEqualTo(503);
-        assertThat(shed.getHeader("Content-Type")).isEqualTo("application/problem+json");
-        assertThat(shed.getHeader("Retry-After")).isEqualTo("5");
-        assertThat(shed.bodyAsJsonObject().getString("type")).endsWith("/problems/overloaded");
-        assertThat(shed.bodyAsJsonObject().getString("detail")).contains("queue memory nearly full");
-        assertThat(gw.queued()).isZero();
-        assertThat(metricsWhileFull).containsPattern("hub_redis_memory_max_bytes 5.36870912E8")
-            .containsPattern("hub_redis_memory_used_bytes [1-9]");
-        assertThat(gw.get("/metrics").bodyAsString())
-            .containsPattern("hub_refusals_total\\{reason=\"redis_memory\"} 1.0")
-            .containsPattern("hub_refusals_total\\{reason=\"backlog\"} 0.0");
+      assertThat(shed.statusCode()).isEqualTo(503);
+      assertThat(shed.getHeader("Content-Type")).isEqualTo("application/problem+json");
+      assertThat(shed.getHeader("Retry-After")).isEqualTo("5");
+      assertThat(shed.bodyAsJsonObject().getString("type")).endsWith("/problems/overloaded");
+      assertThat(shed.bodyAsJsonObject().getString("detail")).contains("queue memory nearly full");
+      assertThat(gw.queued()).isZero();
+      assertThat(metricsWhileFull).containsPattern("hub_redis_memory_max_bytes 5.36870912E8")
+          .containsPattern("hub_redis_memory_used_bytes [1-9]");
+      assertThat(gw.get("/metrics").bodyAsString())
+          .containsPattern("hub_refusals_total\\{reason=\"redis_memory\"} 1.0")
+          .containsPattern("hub_refusals_total\\{reason=\"backlog\"} 0.0");
 
-        // memory freed (here: the limit lifted), submissions flow again at the next sample
-        redis.command("CONFIG", "SET", "maxmemory", "0");
-        Await.until(sampled, "the monitor to sample the lifted limit", () -> sampledMaxMemory(gw) == 0);
-        assertThat(gw.post(dossierOf(301)).statusCode()).isEqualTo(202);
-      }
+      // memory freed (here: the limit lifted), submissions flow again at the next sample
+      redis.command("CONFIG", "SET", "maxmemory", "0");
+      Await.until(sampled, "the monitor to sample the lifted limit", () -> sampledMaxMemory(gw) == 0);
+      assertThat(gw.post(dossierOf(301)).statusCode()).isEqualTo(202);
     }
   }
 
