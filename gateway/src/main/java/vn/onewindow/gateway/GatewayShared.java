@@ -12,10 +12,10 @@ import vn.onewindow.common.calendar.OfficialCalendar;
 import vn.onewindow.common.config.DossierConfig;
 import vn.onewindow.common.agency.AgencyDirectory;
 import vn.onewindow.common.config.HubConfig;
-import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.common.infra.PostgresClients;
+import vn.onewindow.common.metrics.ThrottledLog;
 import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.admission.LocalRateLimiter;
 import vn.onewindow.gateway.admission.RateLimiter;
@@ -55,6 +55,8 @@ public final class GatewayShared {
   private final RedisKeys keys;
   private final RecentDirectWrites recentDirect;
   private final BacklogMonitor backlog;
+  /** One window per class of refusal for the whole process, not per event loop (README, Observability). */
+  private final ThrottledLog refusalLog = ThrottledLog.everyTenSeconds();
 
   private GatewayShared(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry, BacklogMonitor backlog,
                         RecentDirectWrites recentDirect) {
@@ -170,6 +172,11 @@ public final class GatewayShared {
   }
 
   /** The API contract served at GET /openapi.yaml, read once. */
+  /** The refusals' log throttle, shared by every verticle's {@code Problems}. */
+  public ThrottledLog refusalLog() {
+    return refusalLog;
+  }
+
   public ApiContract contract() {
     return contract;
   }

@@ -19,10 +19,12 @@ public final class Problems {
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
 
   private final SubmissionOutcomes outcomes;
-  private final ThrottledLog refusals = ThrottledLog.everyTenSeconds();
+  private final ThrottledLog refusals;
 
-  public Problems(SubmissionOutcomes outcomes) {
+  /** {@code refusals}: the process's one throttle, so that a class of refusal logs once per window on any loop. */
+  public Problems(SubmissionOutcomes outcomes, ThrottledLog refusals) {
     this.outcomes = outcomes;
+    this.refusals = refusals;
   }
 
   /** Failure handler: a handler failed the context with an exception or a bare status code. */

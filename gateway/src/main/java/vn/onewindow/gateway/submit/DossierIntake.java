@@ -69,7 +69,7 @@ public final class DossierIntake {
    * (so it answers "absent" and writes nothing), outside the breakers and limits whose figures it must not sway.
    */
   public Future<Void> rehearse(Redis redis, Submission s) {
-    return queue.enqueue(redis, s, true).compose(result -> result instanceof EnqueueResult.Absent
+    return queue.rehearse(redis, s).compose(result -> result instanceof EnqueueResult.Absent
         ? Future.succeededFuture()
         : Future.failedFuture(new IllegalStateException("a warm-up key was found in Redis: " + result)));
   }

@@ -40,7 +40,9 @@ class WarmupTest {
       assertThat(requestsServed(metrics)).as("the synthetic submissions went through the HTTP server")
           .isGreaterThanOrEqualTo(400);
       assertThat(metrics).doesNotContainPattern("hub_submissions_total\\{[^}]*\\} [1-9]")
-          .doesNotContainPattern("hub_ratelimit_decisions_total\\{[^}]*\\} [1-9]");
+          .doesNotContainPattern("hub_ratelimit_decisions_total\\{[^}]*\\} [1-9]")
+          .as("no latency metric counts a synthetic submission")
+          .contains("hub_enqueue_latency_seconds_count 0\n", "hub_submit_latency_seconds_count 0\n");
       assertThat(gw.queued()).isZero();
       assertThat(gw.redis(Command.KEYS, gw.config.redis().keyPrefix() + "*")).map(Response::toString)
           .as("no key but the (empty) stream: the enqueue script ran read-only for the warm-up's own keys")
