@@ -1,5 +1,6 @@
 package vn.onewindow.gateway;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,6 +16,7 @@ import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.common.infra.PostgresClients;
+import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.ThrottledLog;
 import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.admission.LocalRateLimiter;
@@ -78,6 +80,10 @@ public final class GatewayShared {
     DossierConfig dossier = config.dossier();
     this.dueDates = new DueDates(OfficialCalendar.load(Path.of(dossier.calendarDir()), dossier.calendarFirstYear(),
         dossier.calendarLastYear()), dossier.zone());
+    // lets operators see the calendar's end coming (alert HubCalendarEndingSoon): near it, due dates and so
+    // submissions fail (503 calendar-not-loaded) until the next year's file is loaded
+    Gauge.builder(MeterNames.CALENDAR_DAYS_LEFT, dueDates, d -> d.daysLeft(Clock.systemUTC().instant()))
+        .description("Days from today to the last day of the loaded official calendar").register(registry);
   }
 
   /** Creates the shared state once the backlog monitor and the direct-path watch have taken their first reading. */
@@ -159,6 +165,8 @@ public final class GatewayShared {
    * The appointment date of a dossier of {@code procedureCode} accepted at {@code acceptedAt}: the procedure's
    * statutory working days on the official calendar (no cut-off: the agency chose when to accept). Null for a
    * procedure no longer in the catalogue: the dossier keeps no computed date rather than a wrong one.
+   *
+   * @throws vn.onewindow.common.calendar.CalendarNotCoveredException when the loaded calendar does not reach it
    */
   public LocalDate acceptanceDue(String procedureCode, Instant acceptedAt) {
     return validator.catalogue().find(procedureCode)

@@ -85,6 +85,23 @@ class ProcedureApiTest extends OneGatewayPerClass {
   }
 
   @Test
+  void shouldAnswer422NamingTheCoveredYearsWhenTheCalendarCannotGiveTheDueDate() {
+    // after the loaded years (2025-2028), before them, and inside the last one with the count running past it
+    for (String receivedAt : new String[] {"2035-01-01T10:00:00+07:00", "2024-12-31T10:00:00+07:00",
+        "2028-12-31T10:00:00+07:00"}) {
+      HttpResponse<Buffer> response = gw.get("/v1/procedures/" + BIRTH + "/due-date?receivedAt="
+          + URLEncoder.encode(receivedAt, StandardCharsets.UTF_8));
+
+      JsonObject problem = assertProblem(response, 422, "calendar-not-covered");
+      assertThat(problem.getString("title")).isEqualTo("Date outside the official calendar");
+      assertThat(problem.getString("detail")).as(receivedAt)
+          .contains("covers 2025-2028 only").contains("no due date can be computed")
+          .doesNotContain(receivedAt.substring(0, 10));
+    }
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
   void shouldGiveTheReceiptTheDueDateTheCatalogueAnnounces() {
     JsonObject receipt = gw.post(GatewayFixture.birthRegistration().encode()).bodyAsJsonObject();
 

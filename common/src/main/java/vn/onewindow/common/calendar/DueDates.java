@@ -13,6 +13,9 @@ import java.util.Objects;
  * receipt day is that date if it is a working day and the time is not after the procedure's cut-off,
  * otherwise the next working day. The receipt day does not count: the due date is the N-th working day
  * after the effective receipt day, and a 0-day (same-day) procedure is due on the effective receipt day.
+ *
+ * <p>Every computation throws {@link CalendarNotCoveredException} when a day it needs lies outside the loaded years
+ * (the receipt day itself, or a day counted after it): callers answer that, they never guess a date.
  */
 public final class DueDates {
   private final OfficialCalendar calendar;
@@ -50,6 +53,15 @@ public final class DueDates {
   public Redating redate(LocalDate previousDue, LocalDate supplementDate, int workingDays) {
     Objects.requireNonNull(previousDue, "previousDue");
     return new Redating(previousDue, count(supplementDate, calendar.workingDayOnOrAfter(supplementDate), workingDays));
+  }
+
+  /**
+   * Days from {@code now}'s date in the agency's zone to the calendar's last day: 0 on 31 December of its last year,
+   * negative after it. Due dates start failing before it reaches 0 (a receipt in late December counts into
+   * January), so operators load the next year's file long before.
+   */
+  public long daysLeft(Instant now) {
+    return ChronoUnit.DAYS.between(LocalDate.ofInstant(now, zone), calendar.lastDay());
   }
 
   private DueDate count(LocalDate receivedOn, LocalDate countedFrom, int workingDays) {

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import vn.onewindow.common.calendar.CalendarNotCoveredException.Years;
 import vn.onewindow.common.config.ConfigException;
 import vn.onewindow.common.infra.Digests;
 
@@ -27,7 +28,7 @@ import vn.onewindow.common.infra.Digests;
  *
  * <p>A day is a working day when it is Monday–Friday and no off-day entry covers it, or when a
  * swap_workday entry covers it. Immutable and thread-safe. Asking about a day outside the loaded years is
- * an {@link IllegalArgumentException}: guessing would give citizens a wrong due date.
+ * a {@link CalendarNotCoveredException}: guessing would give citizens a wrong due date.
  */
 public final class OfficialCalendar {
   private final int firstYear;
@@ -190,6 +191,11 @@ public final class OfficialCalendar {
     return lastYear;
   }
 
+  /** The last day the calendar can answer for (31 December of {@link #lastYear()}). */
+  public LocalDate lastDay() {
+    return LocalDate.of(lastYear, 12, 31);
+  }
+
   /**
    * Identifies the exact files behind a deadline, e.g. {@code vn-2025-2028@3f1c0a9b27de}: the range plus
    * the start of a SHA-256 over the loaded files' names and bytes. Store it next to each computed due date.
@@ -200,9 +206,7 @@ public final class OfficialCalendar {
 
   private void requireCovered(LocalDate date) {
     if (date.getYear() < firstYear || date.getYear() > lastYear) {
-      throw new IllegalArgumentException("the official calendar covers " + firstYear + ".." + lastYear
-          + " only; " + date + " is outside (add config/calendar/vn/" + date.getYear()
-          + ".yaml and load it)");
+      throw new CalendarNotCoveredException(new Years(firstYear, lastYear), date.getYear());
     }
   }
 }

@@ -30,6 +30,11 @@ public final class MeterNames {
   public static final String EVENT_LOOP_LAG = "hub.eventloop.lag";
   /** Gauge, 1 while the process drains for shutdown (readiness is DOWN). */
   public static final String DRAINING = "hub.draining";
+  /**
+   * Gauge of the days from today (agency zone) to the last day of the loaded official calendar (negative after it).
+   * Due dates, and so submissions, fail before it reaches 0: load the next year's file well ahead.
+   */
+  public static final String CALENDAR_DAYS_LEFT = "hub.calendar.days.left";
 
   // --- stream backlog (gauges, refreshed every few seconds by whichever role runs) -----------------------------
   /** Entries in the dossier stream (queued, not yet deleted after persistence). */

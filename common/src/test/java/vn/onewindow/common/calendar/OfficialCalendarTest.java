@@ -128,8 +128,29 @@ class OfficialCalendarTest {
     OfficialCalendar short2025 = OfficialCalendar.load(CONFIG, 2025, 2025);
 
     assertThatThrownBy(() -> short2025.addWorkingDays(LocalDate.of(2025, 12, 30), 5))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("covers 2025..2025").hasMessageContaining("2026-01-01");
-    assertThatThrownBy(() -> dueDates.due(at("2026-03-02T09:00"), -1)).isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOfSatisfying(CalendarNotCoveredException.class, e -> {
+          assertThat(e.covered()).isEqualTo(new CalendarNotCoveredException.Years(2025, 2025));
+          assertThat(e.covered()).hasToString("2025");
+        })
+        // years only: the day asked about (a receipt time) stays out of logs
+        .hasMessageContaining("covers 2025..2025").hasMessageContaining("2026.yaml").hasMessageNotContaining("01-01");
+    assertThatThrownBy(() -> dueDates.due(at("2024-12-31T10:00"), 1))
+        .isInstanceOfSatisfying(CalendarNotCoveredException.class,
+            e -> assertThat(e.covered()).hasToString("2025-2028"))
+        .hasMessageContaining("2024.yaml");
+    // received inside the last year, but the count runs into the next one
+    assertThatThrownBy(() -> dueDates.due(at("2028-12-29T10:00"), 5)).isInstanceOf(CalendarNotCoveredException.class);
+    // a negative count is a bug of the caller, not a calendar limit: not the typed failure
+    assertThatThrownBy(() -> dueDates.due(at("2026-03-02T09:00"), -1)).isInstanceOf(IllegalArgumentException.class)
+        .isNotInstanceOf(CalendarNotCoveredException.class);
+  }
+
+  @Test
+  void shouldCountTheDaysLeftUntilTheCalendarEndsInTheAgencyZone() {
+    assertThat(dueDates.daysLeft(at("2028-12-31T10:00"))).isZero();
+    assertThat(dueDates.daysLeft(at("2028-11-01T00:00"))).isEqualTo(60);
+    assertThat(dueDates.daysLeft(at("2029-01-02T10:00"))).isEqualTo(-2);
+    // 18:00 UTC on 30 Dec is already 31 Dec in Hà Nội
+    assertThat(dueDates.daysLeft(java.time.Instant.parse("2028-12-30T18:00:00Z"))).isZero();
   }
 }

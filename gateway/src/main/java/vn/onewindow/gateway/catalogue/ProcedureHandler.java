@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import vn.onewindow.common.calendar.CalendarNotCoveredException;
 import vn.onewindow.common.calendar.DueDate;
 import vn.onewindow.common.calendar.DueDates;
 import vn.onewindow.common.dossier.Channel;
@@ -49,12 +50,19 @@ public final class ProcedureHandler {
 
   /**
    * GET /v1/procedures/{code}/due-date?receivedAt=: the due date of a dossier received at that instant (an ISO-8601
-   * timestamp with its offset; now when absent), on the official calendar with the procedure's cut-off time.
+   * timestamp with its offset; now when absent), on the official calendar with the procedure's cut-off time. A time
+   * outside the loaded calendar's years is the client's to change (422); now outside them is the operators' (503).
    */
   public void dueDate(RoutingContext ctx) {
     Procedure procedure = procedure(ctx);
-    Instant receivedAt = receivedAt(ctx.queryParam("receivedAt"));
-    DueDate due = dueDates.due(receivedAt, procedure.processingDays(), procedure.cutOff());
+    List<String> asked = ctx.queryParam("receivedAt");
+    Instant receivedAt = receivedAt(asked);
+    DueDate due;
+    try {
+      due = dueDates.due(receivedAt, procedure.processingDays(), procedure.cutOff());
+    } catch (CalendarNotCoveredException e) {
+      throw asked.isEmpty() ? HttpFailure.calendarNotLoaded(e, "retry later") : HttpFailure.calendarNotCovered(e);
+    }
     send(ctx, "no-store", new JsonObject()
         .put("procedureCode", procedure.code())
         .put("receivedAt", receivedAt.toString())

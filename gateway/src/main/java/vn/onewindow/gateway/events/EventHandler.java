@@ -27,6 +27,7 @@ import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.EventOutcome;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
+import vn.onewindow.gateway.events.EventStore.CalendarNotLoaded;
 import vn.onewindow.gateway.events.EventStore.Illegal;
 import vn.onewindow.gateway.events.EventStore.InThePast;
 import vn.onewindow.gateway.events.EventStore.Recorded;
@@ -149,6 +150,9 @@ public final class EventHandler {
       fail(ctx, EventOutcome.OUT_OF_ORDER, status, HttpFailure.of(Problem.EVENT_IN_THE_PAST,
           "at " + event.at() + " is before the dossier's last event at " + p.lastAt(),
           Map.of("lastEventAt", p.lastAt().toString())));
+    } else if (recording instanceof CalendarNotLoaded c) {
+      fail(ctx, EventOutcome.FAILED, status, HttpFailure.calendarNotLoaded(c.cause(), "nothing was recorded; send "
+          + "the appointment date in dueDate, or retry later"));
     } else if (recording instanceof Reused) {
       fail(ctx, EventOutcome.EVENT_ID_REUSED, status, HttpFailure.of(Problem.EVENT_ID_REUSED,
           "eventId " + event.eventId() + " was already used by this client for a different event; nothing was "

@@ -13,6 +13,7 @@ import java.time.LocalDate;
 import java.util.function.BiFunction;
 import java.time.ZoneOffset;
 import java.util.UUID;
+import vn.onewindow.common.calendar.CalendarNotCoveredException;
 import vn.onewindow.common.dossier.NationalStatus;
 import vn.onewindow.common.dossier.StatusTransitions;
 import vn.onewindow.gateway.security.Caller;
@@ -81,6 +82,10 @@ final class EventStore {
   record Reused() implements Recording {
   }
 
+  /** An acceptance without a date whose appointment the loaded official calendar cannot give (its years ran out). */
+  record CalendarNotLoaded(CalendarNotCoveredException cause) implements Recording {
+  }
+
   private final Pool pool;
   private final BiFunction<String, Instant, LocalDate> acceptanceDue;
 
@@ -123,8 +128,14 @@ final class EventStore {
     }
     LocalDate previousDue = dossier.getLocalDate("due_date");
     // an acceptance without a date gets the one the official calendar gives: the clock starts at acceptance
-    LocalDate dueDate = event.dueDate() != null || event.status() != NationalStatus.ACCEPTED ? event.dueDate()
-        : acceptanceDue.apply(dossier.getString("procedure_code"), event.at());
+    LocalDate dueDate;
+    try {
+      dueDate = event.dueDate() != null || event.status() != NationalStatus.ACCEPTED ? event.dueDate()
+          : acceptanceDue.apply(dossier.getString("procedure_code"), event.at());
+    } catch (CalendarNotCoveredException e) {
+      // a refusal like the others, not the store's failure: nothing is written and the breaker is not charged
+      return Future.succeededFuture(new CalendarNotLoaded(e));
+    }
     Tuple params = Tuple.tuple().addValue(dossierId).addString(caller.clientId()).addString(event.eventId())
         .addInteger(event.status().code()).addOffsetDateTime(event.at().atOffset(ZoneOffset.UTC))
         .addString(event.officer()).addString(event.note()).addLocalDate(dueDate).addLocalDate(previousDue)

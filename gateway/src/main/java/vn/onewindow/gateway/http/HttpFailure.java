@@ -2,6 +2,7 @@ package vn.onewindow.gateway.http;
 
 import java.util.List;
 import java.util.Map;
+import vn.onewindow.common.calendar.CalendarNotCoveredException;
 import vn.onewindow.gateway.validation.Violation;
 
 /**
@@ -9,6 +10,12 @@ import vn.onewindow.gateway.validation.Violation;
  * turns it into {@code application/problem+json} (RFC 9457). Anything else becomes a 500 with no internals.
  */
 public final class HttpFailure extends RuntimeException {
+  /**
+   * Retry-After of {@link Problem#CALENDAR_NOT_LOADED}: loading the next year's calendar is a deployment, not a
+   * blip, so clients are not invited back every few seconds.
+   */
+  private static final int CALENDAR_RETRY_AFTER_SECONDS = 3600;
+
   private final Problem problem;
   private final List<Violation> violations;
   private final int retryAfterSeconds;
@@ -91,6 +98,25 @@ public final class HttpFailure extends RuntimeException {
   public static HttpFailure unavailable(String upstream, Throwable cause) {
     return new HttpFailure(Problem.UPSTREAM_UNAVAILABLE,
         "the " + upstream + " store is not answering; retry shortly", List.of(), 2, cause);
+  }
+
+  /**
+   * A due date asked for a receipt time the loaded calendar does not cover (422): the receipt day, or a working day
+   * counted after it, lies outside its years. Years only in the detail, never the time asked about.
+   */
+  public static HttpFailure calendarNotCovered(CalendarNotCoveredException cause) {
+    return new HttpFailure(Problem.CALENDAR_NOT_COVERED, "the official calendar covers " + cause.covered()
+        + " only; no due date can be computed for a receipt at that time (the receipt day or its due date falls "
+        + "outside those years)", List.of(), 0, cause);
+  }
+
+  /**
+   * No due date can be computed for a receipt now: the loaded calendar does not reach it (503). The client cannot fix
+   * that, the operators must load the next year's calendar; {@code outcome} says what became of the request.
+   */
+  public static HttpFailure calendarNotLoaded(CalendarNotCoveredException cause, String outcome) {
+    return new HttpFailure(Problem.CALENDAR_NOT_LOADED, "the hub's official calendar covers " + cause.covered()
+        + " only, so no due date can be computed today; " + outcome, List.of(), CALENDAR_RETRY_AFTER_SECONDS, cause);
   }
 
   /** Over a rate limit: 429 with Retry-After and the limit's RateLimit-* headers. */

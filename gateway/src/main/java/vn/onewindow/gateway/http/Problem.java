@@ -39,6 +39,8 @@ public enum Problem {
   EVENT_IN_THE_PAST(422, "Event before the dossier's last event", Outcome.INVALID),
   /** The event's {@code at} lies after the hub's clock plus the tolerated skew. */
   EVENT_IN_THE_FUTURE(422, "Event in the future", Outcome.INVALID),
+  /** A due-date look-up for a receipt time outside the years of the loaded official calendar. */
+  CALENDAR_NOT_COVERED(422, "Date outside the official calendar", Outcome.INVALID),
   RATE_LIMITED(429, "Too many requests", Outcome.RATE_LIMITED),
   HEADERS_TOO_LARGE(431, "Request header fields too large", Outcome.MALFORMED),
   INTERNAL_ERROR(500, "Internal error", Outcome.UPSTREAM_ERROR),
@@ -48,6 +50,11 @@ public enum Problem {
   /** Queued, but not on redis.min-replicas-ack replicas in time: a retry with the same key makes it one dossier. */
   REPLICATION_UNCONFIRMED(503, "Service temporarily unavailable", Outcome.UNCONFIRMED),
   OVERLOADED(503, "Service overloaded", Outcome.SHED),
+  /**
+   * Today's due date cannot be computed: the loaded official calendar does not reach it. Only the operators can fix
+   * it (load the next year's file), so it counts as the hub's own failure, like an upstream error.
+   */
+  CALENDAR_NOT_LOADED(503, "Official calendar not loaded", Outcome.UPSTREAM_ERROR),
   /** The instance goes away: the client reconnects, so a load balancer sends the retry to another instance. */
   SHUTTING_DOWN(503, "Instance shutting down", Outcome.SHED, true);
 

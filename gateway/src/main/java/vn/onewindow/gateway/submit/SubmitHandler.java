@@ -14,6 +14,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.onewindow.common.calendar.CalendarNotCoveredException;
 import vn.onewindow.common.calendar.DueDates;
 import vn.onewindow.common.config.DossierConfig;
 import vn.onewindow.common.dossier.Channel;
@@ -177,6 +178,7 @@ public final class SubmitHandler {
     String procedureCode = dossier.get("procedureCode").asText();
     Procedure procedure = validator.catalogue().find(procedureCode).orElseThrow();
     String receivingUnit = dossier.get("receivingUnit").asText();
+    LocalDate expectedResultBy = receiptDue(receivedAt, procedure);
     return new Submission(
         // names the unit's partition, where its queued receipt is kept: a status look-up finds it from the id
         partitions.newDossierId(partitions.ofUnit(receivingUnit)),
@@ -190,9 +192,22 @@ public final class SubmitHandler {
         dossier.get("channel").asText(),
         receivedAt,
         receiptDate,
-        dueDates.due(receivedAt, procedure.processingDays(), procedure.cutOff()).due(),
+        expectedResultBy,
         Owners.applicantHash(dossier.path("applicant").path("citizenId").asText("")),
         Owners.applicantKey(dossier.path("applicant")));
+  }
+
+  /**
+   * The due date the receipt promises. None can be computed once today lies outside the loaded calendar (its last
+   * year ran out): a 503 then, since a dossier is never accepted without its due date and only the operators can
+   * load the next year.
+   */
+  private LocalDate receiptDue(Instant receivedAt, Procedure procedure) {
+    try {
+      return dueDates.due(receivedAt, procedure.processingDays(), procedure.cutOff()).due();
+    } catch (CalendarNotCoveredException e) {
+      throw HttpFailure.calendarNotLoaded(e, "nothing was queued; retry later");
+    }
   }
 
   private void accepted(RoutingContext ctx, DossierIntake.Outcome outcome) {
