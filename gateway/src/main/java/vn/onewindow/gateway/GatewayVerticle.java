@@ -78,8 +78,8 @@ public final class GatewayVerticle extends VerticleBase {
     StatusHandler status = new StatusHandler(new DossierStatusReader(reads, redis, keys, shared.breakers(),
         readTimeout));
     FeedHandler feeds = new FeedHandler(reads, shared.breakers(), readTimeout, shared.directory(), shared.registry());
-    EventHandler progress = new EventHandler(new DossierParser(config.http().bodyLimitBytes()), events,
-        shared.breakers(), config.resilience().breakers().postgresWriteTimeout(), config.dossier(),
+    EventHandler progress = new EventHandler(new DossierParser(config.http().bodyLimitBytes(), "progress event"),
+        events, shared.breakers(), config.resilience().breakers().postgresWriteTimeout(), config.dossier(),
         shared::acceptanceDue, shared.registry(),
         Clock.systemUTC());
     ProcedureHandler procedures = new ProcedureHandler(shared.validator().catalogue(), shared.dueDates(),
@@ -156,8 +156,8 @@ public final class GatewayVerticle extends VerticleBase {
         new DossierQueue(keys, config.dossier(), config.redis(), shared.registry()),
         new DirectWriter(pool, config.dossier().idempotencyTtl()), shared.recentDirect(),
         shared.breakers(), shared.limiter(), keys, config.resilience(), config.redis());
-    return new SubmitHandler(new DossierParser(config.http().bodyLimitBytes()), shared.validator(), intake, redis,
-        config.dossier(), shared.dueDates(), keys.partitions(), new StatusLinks(config.http().publicBaseUrl()),
+    return new SubmitHandler(new DossierParser(config.http().bodyLimitBytes(), "dossier"), shared.validator(), intake,
+        redis, config.dossier(), shared.dueDates(), keys.partitions(), new StatusLinks(config.http().publicBaseUrl()),
         outcomes, shared.registry(), Clock.systemUTC());
   }
 

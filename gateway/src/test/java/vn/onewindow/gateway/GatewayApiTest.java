@@ -159,6 +159,41 @@ class GatewayApiTest extends OneGatewayPerClass {
     assertThat(gw.queued()).isEqualTo(queuedBefore);
   }
 
+  /** The JSON reader's limits and complaints in the user's terms, never its class, method or setting names. */
+  @Test
+  void shouldWordMalformedJsonForTheUser() {
+    Map<String, String> details = new java.util.LinkedHashMap<>();
+    details.put("", "the request body is empty; send the dossier as a JSON object");
+    details.put("[".repeat(17) + "]".repeat(17),
+        "the body nests objects or arrays deeper than 16 levels at line 1, column 17");
+    details.put("{\"a\":".repeat(400) + "1" + "}".repeat(400),
+        "the body nests objects or arrays deeper than 16 levels at line 1, column 81");
+    details.put("{\"formData\":{\"x\":" + "9".repeat(65) + "}}",
+        "the body holds a number of more than 64 digits at line 1, column 83");
+    details.put("{\"formData\":{\"x\":1." + "5".repeat(64) + "}}",
+        "the body holds a number of more than 64 digits at line 1, column 84");
+    details.put("{}{}", "the body holds more than one JSON value; the second starts at line 1, column 3");
+    details.put("{\"channel\":\"online\",\"channel\":\"postal\"}",
+        "the body is not valid JSON at line 1, column 30: Duplicate field 'channel'");
+    details.put("[1,2", "the body is not valid JSON at line 1, column 5: Unexpected end-of-input: expected close "
+        + "marker for Array");
+    details.put("{\"a\":1}]", "the body is not valid JSON at line 1, column 8: Unexpected close marker ']': "
+        + "expected '}'");
+    details.put("{\"a\":NaN}", "the body is not valid JSON at line 1, column 9: Non-standard token 'NaN'");
+    details.put("{\"a\":+1}", "the body is not valid JSON at line 1, column 7: Unexpected character ('+' (code 43)) "
+        + "in numeric value: JSON spec does not allow numbers to have plus signs");
+    details.put("/* c */ {}", "the body is not valid JSON at line 1, column 1: Unexpected character ('/' (code 47)): "
+        + "maybe a (non-standard) comment?");
+
+    details.forEach((body, detail) -> {
+      JsonObject problem = assertProblem(gw.postRaw(body), 400, "malformed-request");
+      String what = body.length() > 40 ? body.substring(0, 40) + "..." : body;
+      assertThat(problem.getString("detail")).as(what).isEqualTo(detail)
+          .doesNotContain("`", "StreamReadConstraints", "Feature", "com.fasterxml", "Source:", "REDACTED");
+    });
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
   @Test
   void shouldRejectWrongContentTypeWith415() {
     String body = GatewayFixture.example("birth-registration.json");
@@ -166,8 +201,16 @@ class GatewayApiTest extends OneGatewayPerClass {
         .sendBuffer(Buffer.buffer(body)).await();
     HttpResponse<Buffer> none = gw.rawClient.post("/v1/dossiers").sendBuffer(Buffer.buffer(body)).await();
 
-    assertProblem(textPlain, 415, "unsupported-media-type");
+    assertThat(assertProblem(textPlain, 415, "unsupported-media-type").getString("detail"))
+        .isEqualTo("send the request body as Content-Type: application/json");
     assertProblem(none, 415, "unsupported-media-type");
+    // the router's 415 is worded for every route that takes a body, not for dossiers only
+    for (String route : List.of("/events", "/rating")) {
+      HttpResponse<Buffer> other = gw.rawClient.post("/v1/dossiers/" + UUID.randomUUID() + route)
+          .putHeader("Content-Type", "text/plain").sendBuffer(Buffer.buffer("{}")).await();
+      assertThat(assertProblem(other, 415, "unsupported-media-type").getString("detail")).as(route)
+          .isEqualTo("send the request body as Content-Type: application/json");
+    }
     assertThat(gw.queued()).isEqualTo(queuedBefore);
   }
 
@@ -194,6 +237,43 @@ class GatewayApiTest extends OneGatewayPerClass {
     assertProblem(response, 422, "invalid-dossier");
     assertThat(pointers(response)).contains("/receivingUnit", "/channel", "/unexpected", "/applicant/citizenId",
         "/applicant/phone", "/attachments/0/sha256");
+    assertThat(details(response)).containsEntry("/receivingUnit", "must be an agency code: 3 digits, 2 digits, "
+            + "2 digits and a capital letter with 2 digits, separated by dots (for example 000.00.53.H48)")
+        .containsEntry("/applicant/phone", "must be 0 or +84 followed by 9 or 10 digits, without spaces (for example "
+            + "0901234567 or +84901234567)")
+        .containsEntry("/attachments/0/sha256", "must be a SHA-256 digest: 64 lower-case hexadecimal digits (0-9, a-f)");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  /** Patterns and formats are said in words: never a regular expression, never networknt's garbled format line. */
+  @Test
+  void shouldSayWhatAValueMustLookLikeInWords() {
+    JsonObject dossier = GatewayFixture.birthRegistration();
+    dossier.put("procedureCode", "1.1612").put("handlingAgency", "000.21.53.h48");
+    dossier.getJsonObject("applicant").put("citizenId", "12345678901").put("email", "not an email")
+        .put("fullName", "Nguyễn\u0000Văn");
+    dossier.getJsonObject("formData").put("bad-name", "x");
+    dossier.getJsonArray("attachments").getJsonObject(0).put("storageUri", "ftp://files/a.pdf");
+
+    HttpResponse<Buffer> response = gw.postRaw(dossier.encode());
+
+    assertProblem(response, 422, "invalid-dossier");
+    assertThat(details(response))
+        .containsEntry("/procedureCode", "must be a national procedure code: 1 or 2, a dot and 6 digits, optionally "
+            + "followed by a dot and an agency code (for example 1.000894 or 1.001612.000.00.00.H48) | unknown "
+            + "procedure code: not in the procedure catalogue")
+        .containsEntry("/handlingAgency", "must be an agency code: 3 digits, 2 digits, 2 digits and a capital letter "
+            + "with 2 digits, separated by dots (for example 000.00.53.H48)")
+        .containsEntry("/applicant/citizenId", "must be exactly 12 digits")
+        .containsEntry("/applicant/email", "must be an e-mail address (for example nguyen.van.thu@example.com) | "
+            + "must be an e-mail address with one @ and a dot in its domain, without whitespace or NUL characters "
+            + "(for example nguyen.van.thu@example.com)")
+        .containsEntry("/applicant/fullName", "must not contain the NUL character (U+0000)")
+        .containsEntry("/formData", "name 'bad-name' is not valid: it must start with an ASCII letter, followed by up "
+            + "to 63 ASCII letters, digits or underscores")
+        .containsEntry("/attachments/0/storageUri", "must start with s3://, minio:// or https:// and contain no "
+            + "whitespace or NUL character");
+    assertThat(response.bodyAsString()).doesNotContain("regex", "(?!", "\\\\d", "\\\\u0000", "pattern must be");
     assertThat(gw.queued()).isEqualTo(queuedBefore);
   }
 
@@ -249,6 +329,12 @@ class GatewayApiTest extends OneGatewayPerClass {
 
     assertThat(metrics).containsPattern("hub_submissions_total\\{channel=\"online\",outcome=\"accepted\"} [1-9]");
     assertThat(metrics).contains("hub_enqueue_latency_seconds_bucket");
+  }
+
+  /** Each offending field's detail (two for one field joined by " | ", in the answer's order). */
+  private static Map<String, String> details(HttpResponse<Buffer> response) {
+    return response.bodyAsJsonObject().getJsonArray("errors").stream().map(e -> (JsonObject) e)
+        .collect(Collectors.toMap(e -> e.getString("pointer"), e -> e.getString("detail"), (a, b) -> a + " | " + b));
   }
 
   private static List<String> pointers(HttpResponse<Buffer> response) {

@@ -161,6 +161,11 @@ class AgencyRulesTest {
         "invalid-event");
     assertThat(schema.getJsonArray("errors").stream().map(e -> ((JsonObject) e).getString("pointer")).toList())
         .contains("/eventId", "/status", "/at", "/officerPhone");
+    assertThat(schema.getJsonArray("errors")).contains(
+        new JsonObject().put("pointer", "/eventId").put("detail", "must be 1 to 128 characters, each an ASCII letter, "
+            + "a digit or one of . _ : -"),
+        new JsonObject().put("pointer", "/at").put("detail", "must be an RFC 3339 date-time (for example "
+            + "2026-11-23T09:12:44+07:00)"));
     assertProblem(hub.postRaw(AGENCY_KEY, "/v1/dossiers/" + id + "/events", new JsonObject()), 422, "invalid-event");
     assertProblem(hub.postRaw(AGENCY_KEY, "/v1/dossiers/not-a-uuid/events", acceptance("inv-3", Instant.now())), 404,
         "not-found");

@@ -50,7 +50,7 @@ public final class Problems {
       case METHOD_NOT_ALLOWED -> "this path does not accept " + ctx.request().method();
       case NOT_ACCEPTABLE -> "this resource is served as application/json";
       case BODY_TOO_LARGE -> "the request body exceeds the configured limit";
-      case UNSUPPORTED_MEDIA_TYPE -> "send the dossier as Content-Type: application/json";
+      case UNSUPPORTED_MEDIA_TYPE -> "send the request body as Content-Type: application/json";
       default -> "the request could not be completed; it was not accepted (request " + RequestIds.of(ctx) + ")";
     }));
   }

@@ -17,8 +17,8 @@ import java.util.TreeSet;
 
 /**
  * The request-body schemas of the API contract ({@code config/schema}, JSON Schema 2020-12) and how their messages
- * become {@link Violation}s: a JSON Pointer to the offending member and a reason without the pointer repeated.
- * A loaded schema is thread-safe.
+ * become {@link Violation}s: a JSON Pointer to the offending member and a reason without the pointer repeated,
+ * worded for the API's user by {@link SchemaWording}. A loaded schema is thread-safe.
  */
 public final class JsonSchemas {
   private final JsonSchema schema;
@@ -68,13 +68,6 @@ public final class JsonSchemas {
         || "dependentRequired".equals(message.getType()))) {
       pointer = pointer + "/" + property.replace("~", "~0").replace("/", "~1");
     }
-    String text = message.getMessage();
-    int colon = text.indexOf(": ");
-    String detail = colon > 0 && text.substring(0, colon).startsWith("/") || colon > 0 && text.startsWith(": ")
-        ? text.substring(colon + 2) : text;
-    if (text.startsWith(": ")) {
-      detail = text.substring(2);
-    }
-    return new Violation(pointer.isEmpty() ? "/" : pointer, detail);
+    return new Violation(pointer.isEmpty() ? "/" : pointer, SchemaWording.detail(message));
   }
 }

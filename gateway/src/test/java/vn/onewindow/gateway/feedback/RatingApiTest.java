@@ -104,7 +104,11 @@ class RatingApiTest extends OneGatewayPerClass {
     assertProblem(rate(gw.rawClient, id, "{\"answers\":[],\"channel\":\"online\"}"), 422, "invalid-rating");
     assertProblem(rate(gw.rawClient, id, "{\"answers\":[1,1,1,1,1,1,1,1,1,1,1,1],\"channel\":\"online\"}"), 422,
         "invalid-rating");
+    assertThat(problem.getJsonArray("errors")).contains(new JsonObject().put("pointer", "/channel")
+        .put("detail", "must be one of online, counter, postal"));
     assertProblem(rate(gw.rawClient, id, "not json"), 400, "malformed-request");
+    assertThat(assertProblem(rate(gw.rawClient, id, ""), 400, "malformed-request").getString("detail"))
+        .isEqualTo("the request body is empty; send the rating as a JSON object");
     assertThat(rows("SELECT 1 FROM dossier_rating WHERE dossier_id = $1", id).size()).isZero();
   }
 

@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.LinkedHashMap;
@@ -63,6 +64,8 @@ class HostileInputTest extends OneGatewayPerClass {
 
     assertThat(nul.encode()).contains("\\u0000");
     assertThat(pointers(assertProblem(response, 422, "invalid-dossier"))).contains("/applicant/fullName");
+    assertThat(response.bodyAsJsonObject().getJsonArray("errors")).contains(new JsonObject()
+        .put("pointer", "/applicant/fullName").put("detail", "must not contain the NUL character (U+0000)"));
     assertProblem(gw.postRaw("{\"note\":\"a\u0000b\"}"), 400, "malformed-request");
     assertThat(gw.queued()).isEqualTo(queuedBefore);
   }
@@ -131,6 +134,36 @@ class HostileInputTest extends OneGatewayPerClass {
     assertThat(pointers(assertProblem(response, 422, "invalid-dossier"))).containsExactly("/channel");
     assertThat(elapsedMs).as("answered within the configured request deadline").isLessThan(deadlineMs);
     assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  /**
+   * A progress event gets the dossier's strict reading and its own schema: refusals name the event, never the
+   * dossier, and say in words what a value must look like (no regular expression, no garbled format line).
+   */
+  @Test
+  void shouldWordAProgressEventsRefusalsForTheEvent() {
+    WebClient agency = SecurityTestSupport.hostileClient(gw.vertx, gw.port);
+    String path = "/v1/dossiers/" + java.util.UUID.randomUUID() + "/events";
+    java.util.function.Function<String, HttpResponse<Buffer>> send = body -> agency.post(path)
+        .putHeader("X-Api-Key", "dev-agency-key").putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer(body)).await();
+
+    JsonObject empty = assertProblem(send.apply(""), 400, "malformed-request");
+    JsonObject deep = assertProblem(send.apply("{\"a\":".repeat(40) + "1" + "}".repeat(40)), 400, "malformed-request");
+    JsonObject schema = assertProblem(send.apply(new JsonObject().put("eventId", "bad id!").put("status", 2)
+        .put("at", "yesterday").put("dueDate", "2026-13-01").encode()), 422, "invalid-event");
+
+    assertThat(empty.getString("detail")).isEqualTo("the request body is empty; send the progress event as a JSON "
+        + "object");
+    assertThat(deep.getString("detail")).isEqualTo("the body nests objects or arrays deeper than 16 levels at line 1, "
+        + "column 81");
+    assertThat(schema.getJsonArray("errors")).containsExactly(
+        new JsonObject().put("pointer", "/at").put("detail", "must be an RFC 3339 date-time (for example "
+            + "2026-11-23T09:12:44+07:00)"),
+        new JsonObject().put("pointer", "/dueDate").put("detail", "must be a date YYYY-MM-DD (for example 2026-11-23)"),
+        new JsonObject().put("pointer", "/eventId").put("detail", "must be 1 to 128 characters, each an ASCII letter, "
+            + "a digit or one of . _ : -"));
+    agency.close();
   }
 
   /** The payload guard runs as its own router step, right after parsing. */

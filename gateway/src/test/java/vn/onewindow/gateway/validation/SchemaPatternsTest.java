@@ -91,6 +91,18 @@ class SchemaPatternsTest {
   /** Every pattern of both contract schemas has its matcher, spelled exactly as in the schema. */
   @Test
   void everySchemaPatternIsHandWritten() throws IOException {
+    assertThat(SchemaPatterns.HAND_WRITTEN.keySet()).containsAll(schemaPatterns());
+  }
+
+  /** ...and is said in words to the API's user: a 422 never quotes a regular expression (see SchemaWording). */
+  @Test
+  void everySchemaPatternIsSaidInWords() throws IOException {
+    assertThat(SchemaWording.PATTERNS.keySet()).containsAll(schemaPatterns());
+    assertThat(SchemaWording.PATTERNS.values()).allSatisfy(words -> assertThat(words).startsWith("must ")
+        .doesNotContain("\\").doesNotContain("(?").doesNotContain("^["));
+  }
+
+  private Set<String> schemaPatterns() throws IOException {
     Set<String> patterns = new TreeSet<>();
     for (String schema : List.of(DossierValidator.SCHEMA_RESOURCE, EventHandler.SCHEMA_RESOURCE)) {
       try (InputStream in = getClass().getClassLoader().getResourceAsStream(schema)) {
@@ -98,7 +110,7 @@ class SchemaPatternsTest {
       }
     }
     assertThat(patterns).isNotEmpty();
-    assertThat(SchemaPatterns.HAND_WRITTEN.keySet()).containsAll(patterns);
+    return patterns;
   }
 
   @Test
