@@ -2,6 +2,7 @@ package vn.onewindow.gateway;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -21,6 +22,7 @@ import vn.onewindow.gateway.feedback.RatingHandler;
 import vn.onewindow.gateway.events.EventHandler;
 import vn.onewindow.gateway.feed.FeedHandler;
 import vn.onewindow.common.health.HealthHandler;
+import vn.onewindow.gateway.http.AllowedMethods;
 import vn.onewindow.gateway.http.Problems;
 import vn.onewindow.gateway.http.RequestIds;
 import vn.onewindow.gateway.http.Routes;
@@ -44,7 +46,7 @@ import vn.onewindow.gateway.validation.DossierParser;
  * router below is the table of contents of every request: read it top to bottom.
  */
 public final class GatewayVerticle extends VerticleBase {
-  private static final int[] ROUTER_STATUSES = {400, 404, 405, 406, 413, 415, 500};
+  private static final int[] ROUTER_STATUSES = {400, 404, 406, 413, 415, 500};
 
   private final GatewayShared shared;
   private final HubConfig config;
@@ -143,6 +145,12 @@ public final class GatewayVerticle extends VerticleBase {
     for (int code : ROUTER_STATUSES) {
       router.errorHandler(code, ctx -> problems.respondToStatus(ctx, code));
     }
+    // a 405 names the methods the path does take (RFC 9110)
+    AllowedMethods allowed = AllowedMethods.of(router);
+    router.errorHandler(405, ctx -> {
+      ctx.response().putHeader(HttpHeaders.ALLOW, allowed.on(ctx.normalizedPath()));
+      problems.respondToStatus(ctx, 405);
+    });
 
     return vertx.createHttpServer(ServerOptions.of(config.http(), config.security()))
         .requestHandler(router)
