@@ -12,6 +12,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -61,6 +62,13 @@ class ApiContractTest extends OneGatewayPerClass {
 
     assertThat(again.statusCode()).isEqualTo(304);
     assertThat(again.bodyAsString()).isNullOrEmpty();
+    for (String ifNoneMatch : List.of("*", "W/" + etag, "\"older\", " + etag, "\"older\",W/" + etag)) {
+      assertThat(gw.client.get("/openapi.yaml").putHeader("If-None-Match", ifNoneMatch).send().await().statusCode())
+          .as("If-None-Match: %s (RFC 9110: any of a list, compared weakly; * for any)", ifNoneMatch).isEqualTo(304);
+    }
+    HttpResponse<Buffer> other = gw.client.get("/openapi.yaml").putHeader("If-None-Match", "\"older\"").send().await();
+    assertThat(other.statusCode()).isEqualTo(200);
+    assertThat(other.bodyAsString()).startsWith("openapi:");
   }
 
   /** A route added to the router without its contract fails here (the router is read from its source). */

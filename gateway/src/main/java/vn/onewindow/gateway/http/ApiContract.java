@@ -56,11 +56,31 @@ public final class ApiContract {
     ctx.response()
         .putHeader(HttpHeaders.CACHE_CONTROL, "public, max-age=300")
         .putHeader(HttpHeaders.ETAG, etag);
-    if (etag.equals(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH))) {
+    if (notModified(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH))) {
       ctx.response().setStatusCode(304).end();
       return;
     }
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE).end(document);
+  }
+
+  /**
+   * If-None-Match as RFC 9110 (13.1.2) reads it: {@code *}, or a list of entity tags compared weakly (a {@code W/}
+   * prefix does not matter), any of which is the current one.
+   */
+  private boolean notModified(String ifNoneMatch) {
+    if (ifNoneMatch == null) {
+      return false;
+    }
+    if (ifNoneMatch.trim().equals("*")) {
+      return true;
+    }
+    for (String tag : ifNoneMatch.split(",")) {
+      String t = tag.trim();
+      if ((t.startsWith("W/") ? t.substring(2) : t).equals(etag)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Replaces {@code $ref: ./x.json} with the referenced document and {@code externalValue: ./x} with its value. */
