@@ -111,7 +111,8 @@ public final class Problems {
         .put("title", problem.title())
         .put("status", problem.status())
         .put("detail", detail)
-        .put("instance", ctx.request().path())
+        // a request line the codec could not read has no path (Netty stands "/bad-request" in for it)
+        .put("instance", ctx.request().decoderResult().isFailure() ? "-" : ctx.request().path())
         .put("requestId", RequestIds.of(ctx));
   }
 

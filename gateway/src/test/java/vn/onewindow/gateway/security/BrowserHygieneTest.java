@@ -169,7 +169,8 @@ class BrowserHygieneTest extends OneGatewayPerClass {
     String answer = rawExchange(gw.port, ("GET /v1/dossiers/" + "a".repeat(5000) + " HTTP/1.1\r\nHost: localhost\r\n"
         + "X-Api-Key: " + PORTAL_KEY + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
 
-    assertThat(answer).containsPattern("^HTTP/1\\.[01] 414 ").doesNotContain("still open");
+    assertThat(answer).containsPattern("^HTTP/1\\.[01] 414 ").doesNotContain("still open")
+        .contains("application/problem+json").contains("\"instance\":\"-\"").doesNotContain("/bad-request");
     assertThat(gw.queued()).isEqualTo(queuedBefore);
   }
 
