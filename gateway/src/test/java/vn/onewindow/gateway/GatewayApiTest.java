@@ -251,7 +251,7 @@ class GatewayApiTest extends OneGatewayPerClass {
     JsonObject dossier = GatewayFixture.birthRegistration();
     dossier.put("procedureCode", "1.1612").put("handlingAgency", "000.21.53.h48");
     dossier.getJsonObject("applicant").put("citizenId", "12345678901").put("email", "not an email")
-        .put("fullName", "Nguyễn\u0000Văn");
+        .put("fullName", "Nguyễn\u0000Văn").put("address", "");
     dossier.getJsonObject("formData").put("bad-name", "x");
     dossier.getJsonArray("attachments").getJsonObject(0).put("storageUri", "ftp://files/a.pdf");
 
@@ -269,6 +269,7 @@ class GatewayApiTest extends OneGatewayPerClass {
             + "must be an e-mail address with one @ and a dot in its domain, without whitespace or NUL characters "
             + "(for example nguyen.van.thu@example.com)")
         .containsEntry("/applicant/fullName", "must not contain the NUL character (U+0000)")
+        .containsEntry("/applicant/address", "must not be empty")
         .containsEntry("/formData", "name 'bad-name' is not valid: it must start with an ASCII letter, followed by up "
             + "to 63 ASCII letters, digits or underscores")
         .containsEntry("/attachments/0/storageUri", "must start with s3://, minio:// or https:// and contain no "

@@ -70,6 +70,12 @@ final class SchemaWording {
         String garbled = "does not match the " + name + " pattern ";
         return text.startsWith(garbled) && text.length() > garbled.length() ? text.substring(garbled.length()) : text;
       }
+      case "minLength" -> {
+        // networknt: "must be at least 1 characters long"
+        if (args.length > 0 && "1".equals(String.valueOf(args[0]))) {
+          return "must not be empty";
+        }
+      }
       case "propertyNames" -> {
         // networknt: "property 'x-y' name is not valid: does not match the regex pattern <the schema's pattern>"
         String nested = args.length > 1 ? String.valueOf(args[1]) : "";
