@@ -33,6 +33,7 @@
 #   DURATION=30 CONNECTIONS=128 ops/bench/capacity.sh     # longer saturation, more connections
 #   PROFILE=1 ops/bench/capacity.sh                       # + where the gateway's CPU goes (JFR, top frames)
 #   NO_BUILD=1 HUB_JAR=/path/hub.jar ops/bench/capacity.sh
+#   AFTER_FIRST=1 ops/bench/capacity.sh --baseline-jar ...   # the current jar measured first, the baseline second
 # --baseline-dir (BASELINE_DIR) is the working directory of the baseline jar: a checkout of its commit, whose
 # config/ it reads (default: this checkout). The load (ops/bench/submit.lua, config/examples) is this checkout's.
 set -euo pipefail
@@ -64,6 +65,7 @@ BASELINE_DIR=${BASELINE_DIR:-}
 BASELINE_JAVA_OPTS=${BASELINE_JAVA_OPTS:-$HUB_JAVA_OPTS}
 PROFILE=${PROFILE:-0}
 SAME_DELAY=     # the first measured jar's half-rate pacing, offered to every later jar too
+AFTER_FIRST=${AFTER_FIRST:-0}   # 1: with a baseline, measure the current jar first (see the end of the script)
 CDS=${CDS:-1}   # 1: the measured gateway starts with the class archive its primer's exit wrote (AppCDS, as run-hub.sh)
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 
@@ -316,10 +318,16 @@ print(max(1, int(round(c * 1000 / half - lat))))")
   drop_db "$BENCH_DB"
 }
 
-if [ -n "$BASELINE_JAR" ]; then
+# The jar measured second has done worse in its cold start on this shared box, whichever it was (RUNS.md, runs AF
+# and AG: 0.50 / 0.18 and 0.56 / 0.29 of the warm rate in the first 10 s, first / second, the same two jars swapped):
+# AFTER_FIRST=1 measures the current jar first, so that a pair of runs can show both orders.
+if [ -n "$BASELINE_JAR" ] && [ "$AFTER_FIRST" != 1 ]; then
   measure before "$BASELINE_JAR" "$(realpath "$BASELINE_DIR")" "$BASELINE_JAVA_OPTS"
 fi
 measure after "$HUB_JAR" "$ROOT" "$HUB_JAVA_OPTS"
+if [ -n "$BASELINE_JAR" ] && [ "$AFTER_FIRST" = 1 ]; then
+  measure before "$BASELINE_JAR" "$(realpath "$BASELINE_DIR")" "$BASELINE_JAVA_OPTS"
+fi
 
 echo "== nginx answering 202 (1 worker, loopback), wrk -t1 -c$CONNECTIONS for ${NGINX_DURATION}s"
 nginx_ceiling "$NGINX_DURATION"

@@ -300,8 +300,8 @@ def print_comparison(b, a, runs, ceilings):
     rows = [("accepted/s, warm (max sustained)", "acc_rate", "{:.0f}"),
             ("hub / nginx", lambda f: f["acc_rate"] / nginx if nginx else float("nan"), "{:.3f}"),
             ("p99 at half the max rate, ms", "p99", "{:.1f}"),
-            ("p50 at before's half-rate load, ms", "same_p50", "{:.1f}"),
-            ("p99 at before's half-rate load, ms", "same_p99", "{:.1f}"),
+            ("p50 at the first jar's half-rate load, ms", "same_p50", "{:.1f}"),
+            ("p99 at the first jar's half-rate load, ms", "same_p99", "{:.1f}"),
             ("  accepted/s at that load", "same_rate", "{:.0f}"),
             ("gateway CPU µs / accepted dossier", lambda f: f["cpu"]["gateway"]["us"], "{:.0f}"),
             ("  of which event loops", lambda f: f["cpu"]["gateway"]["groups"]["event_loops"], "{:.0f}"),
@@ -332,8 +332,10 @@ def print_comparison(b, a, runs, ceilings):
         except (KeyError, TypeError, ZeroDivisionError):
             return float("nan")
     print()
+    # the jar measured second ran "same" at the first one's pacing (capacity.sh: AFTER_FIRST)
+    first = "after" if "same_p99" in runs[0] else "before"
     print(f"BEFORE / AFTER (one run, same servers re-created, same durations; before = {runs[0]['jar']}"
-          f" in {runs[0]['dir']}, after = {runs[1]['jar']})")
+          f" in {runs[0]['dir']}, after = {runs[1]['jar']}; measured first: {first})")
     print(f"  {'measure':42s} {'before':>9s} {'after':>9s} {'after/before':>13s}")
     for name, get, fmt in rows:
         vb, va = value(b, get), value(a, get)
