@@ -179,12 +179,12 @@ public final class GatewayShared {
     return warmup;
   }
 
-  /** The API contract served at GET /openapi.yaml, read once. */
   /** The refusals' log throttle, shared by every verticle's {@code Problems}. */
   public ThrottledLog refusalLog() {
     return refusalLog;
   }
 
+  /** The API contract served at GET /openapi.yaml, read once. */
   public ApiContract contract() {
     return contract;
   }

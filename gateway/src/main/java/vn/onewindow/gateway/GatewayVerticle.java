@@ -148,7 +148,10 @@ public final class GatewayVerticle extends VerticleBase {
     // a 405 names the methods the path does take (RFC 9110)
     AllowedMethods allowed = AllowedMethods.of(router);
     router.errorHandler(405, ctx -> {
-      ctx.response().putHeader(HttpHeaders.ALLOW, allowed.on(ctx.normalizedPath()));
+      String methods = allowed.on(ctx.normalizedPath());
+      if (!methods.isEmpty()) {
+        ctx.response().putHeader(HttpHeaders.ALLOW, methods);
+      }
       problems.respondToStatus(ctx, 405);
     });
 

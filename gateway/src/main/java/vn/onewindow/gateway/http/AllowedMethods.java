@@ -45,9 +45,12 @@ public final class AllowedMethods {
 
   /** The Allow header's value for this request path: every method some route takes there, or "" when none does. */
   public String on(String requestPath) {
+    // the router matches /v1/dossiers/ as /v1/dossiers
+    String path = requestPath.length() > 1 && requestPath.endsWith("/")
+        ? requestPath.substring(0, requestPath.length() - 1) : requestPath;
     Set<String> methods = new TreeSet<>();
     for (PathMethods p : paths) {
-      if (p.path().matcher(requestPath).matches()) {
+      if (p.path().matcher(path).matches()) {
         methods.addAll(p.methods());
       }
     }

@@ -1,5 +1,6 @@
 package vn.onewindow.gateway.http;
 
+import io.netty.handler.codec.DecoderResult;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -112,8 +113,13 @@ public final class Problems {
         .put("status", problem.status())
         .put("detail", detail)
         // a request line the codec could not read has no path (Netty stands "/bad-request" in for it)
-        .put("instance", ctx.request().decoderResult().isFailure() ? "-" : ctx.request().path())
+        .put("instance", unreadable(ctx) ? "-" : ctx.request().path())
         .put("requestId", RequestIds.of(ctx));
+  }
+
+  private static boolean unreadable(RoutingContext ctx) {
+    DecoderResult decoded = ctx.request().decoderResult();
+    return decoded != null && decoded.isFailure();
   }
 
   private static String routeOf(RoutingContext ctx) {

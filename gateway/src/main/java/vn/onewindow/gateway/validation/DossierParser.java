@@ -128,6 +128,10 @@ public final class DossierParser {
     int hint = line.length();
     for (String marker : LIBRARY_HINTS) {
       int at = line.indexOf(marker);
+      // a backtick the body itself held is quoted as ('`' (code 96)): that one names no library
+      while (at > 0 && line.charAt(at - 1) == '\'') {
+        at = line.indexOf(marker, at + 1);
+      }
       if (at >= 0 && at < hint) {
         hint = at;
       }

@@ -33,6 +33,9 @@ class DossierParserTest {
         + "allow")).isEqualTo("Non-standard token 'NaN'");
     assertThat(DossierParser.reason("Duplicate field 'channel'\n at [Source: x]")).isEqualTo("Duplicate field 'channel'");
     assertThat(DossierParser.reason("`Something` odd")).isEqualTo("unreadable JSON");
+    assertThat(DossierParser.reason("Unexpected character ('`' (code 96)): expected a valid value"))
+        .as("a backtick from the body is not a library name").isEqualTo(
+            "Unexpected character ('`' (code 96)): expected a valid value");
   }
 
   private static String detail(DossierParser parser, String body) {
