@@ -22,6 +22,7 @@ import vn.onewindow.gateway.feedback.RatingHandler;
 import vn.onewindow.gateway.events.EventHandler;
 import vn.onewindow.gateway.feed.FeedHandler;
 import vn.onewindow.common.health.HealthHandler;
+import vn.onewindow.common.http.HeadRequests;
 import vn.onewindow.gateway.http.AllowedMethods;
 import vn.onewindow.gateway.http.Problems;
 import vn.onewindow.gateway.http.RequestIds;
@@ -140,12 +141,14 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/health/ready").handler(health::ready);
     router.get("/metrics").handler(health::metrics);
     router.get("/openapi.yaml").handler(shared.contract()::serve);
+    // RFC 9110 (9.1): every GET route above answers HEAD too, through the same handlers, without the body
+    HeadRequests.onEveryGetRoute(router);
     // Every refusal, from a handler or from the router itself, becomes one problem+json answer.
     router.route().failureHandler(problems::handle);
     for (int code : ROUTER_STATUSES) {
       router.errorHandler(code, ctx -> problems.respondToStatus(ctx, code));
     }
-    // a 405 names the methods the path does take (RFC 9110)
+    // a 405 names the methods the path does take (RFC 9110), HEAD among them wherever GET is
     AllowedMethods allowed = AllowedMethods.of(router);
     router.errorHandler(405, ctx -> {
       String methods = allowed.on(ctx.normalizedPath());

@@ -13,6 +13,7 @@ import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
 import vn.onewindow.common.health.HealthHandler;
+import vn.onewindow.common.http.HeadRequests;
 
 /**
  * Health and metrics of a process that runs no gateway (hub.role=intake), on http.port: the dashboards scrape
@@ -45,6 +46,7 @@ final class ManagementVerticle extends VerticleBase {
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     router.get("/metrics").handler(health::metrics);
+    HeadRequests.onEveryGetRoute(router);
     return vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port()))
         .requestHandler(router).listen().onSuccess(s -> server = s);
   }

@@ -67,6 +67,12 @@ class IntakeWarmupReadinessTest {
       assertThat(hub.httpPort()).isEqualTo(port);
       HttpResponse<String> ready = ready(port);
       assertThat(ready.statusCode()).as("readiness once the workers consume: %s", ready.body()).isEqualTo(200);
+      HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+          + "/health/ready")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(head.statusCode()).as("HEAD, as GET (RFC 9110)").isEqualTo(200);
+      assertThat(head.headers().firstValue("Content-Length")).hasValue(Integer.toString(ready.body().length()));
+      assertThat(head.body()).isEmpty();
       assertThat(TestServers.queryLong(config.postgres().url(), "SELECT count(*) FROM dossier")).isZero();
       assertThat(TestServers.queryLong(config.postgres().url(), "SELECT count(*) FROM dossier_status_history"))
           .isZero();

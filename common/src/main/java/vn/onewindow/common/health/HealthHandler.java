@@ -12,6 +12,7 @@ import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import vn.onewindow.common.http.HeadRequests;
 
 
 /**
@@ -62,9 +63,8 @@ public final class HealthHandler {
   }
 
   public void metrics(RoutingContext ctx) {
-    ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-        .end(registry.scrape());
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+    HeadRequests.end(ctx, registry.scrape());
   }
 
   private static Future<Boolean> check(Future<?> probe) {
@@ -74,7 +74,7 @@ public final class HealthHandler {
   private static void json(RoutingContext ctx, int status, JsonObject body) {
     ctx.response().setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-        .end(body.encode());
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    HeadRequests.end(ctx, body.encode());
   }
 }

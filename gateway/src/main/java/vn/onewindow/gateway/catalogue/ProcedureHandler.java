@@ -13,6 +13,7 @@ import vn.onewindow.common.calendar.CalendarNotCoveredException;
 import vn.onewindow.common.calendar.DueDate;
 import vn.onewindow.common.calendar.DueDates;
 import vn.onewindow.common.dossier.Channel;
+import vn.onewindow.common.http.HeadRequests;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.validation.ProcedureCatalogue;
 import vn.onewindow.gateway.validation.ProcedureCatalogue.Procedure;
@@ -113,7 +114,7 @@ public final class ProcedureHandler {
   private static void send(RoutingContext ctx, String cacheControl, JsonObject body) {
     ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(HttpHeaders.CACHE_CONTROL, cacheControl)
-        .end(body.encode());
+        .putHeader(HttpHeaders.CACHE_CONTROL, cacheControl);
+    HeadRequests.end(ctx, body.encode());
   }
 }

@@ -27,6 +27,7 @@ import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.EventOutcome;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
+import vn.onewindow.gateway.events.EventStore.AtNotCovered;
 import vn.onewindow.gateway.events.EventStore.CalendarNotLoaded;
 import vn.onewindow.gateway.events.EventStore.Illegal;
 import vn.onewindow.gateway.events.EventStore.InThePast;
@@ -69,7 +70,7 @@ public final class EventHandler {
                       DossierConfig config, BiFunction<String, Instant, LocalDate> acceptanceDue,
                       MeterRegistry registry, Clock clock) {
     this.parser = parser;
-    this.store = new EventStore(events, acceptanceDue);
+    this.store = new EventStore(events, acceptanceDue, clock);
     this.breakers = breakers;
     this.timeout = timeout;
     this.config = config;
@@ -150,6 +151,10 @@ public final class EventHandler {
       fail(ctx, EventOutcome.OUT_OF_ORDER, status, HttpFailure.of(Problem.EVENT_IN_THE_PAST,
           "at " + event.at() + " is before the dossier's last event at " + p.lastAt(),
           Map.of("lastEventAt", p.lastAt().toString())));
+    } else if (recording instanceof AtNotCovered a) {
+      fail(ctx, EventOutcome.INVALID, status, HttpFailure.calendarNotCovered(a.cause(), "no appointment can be "
+          + "computed for an acceptance at that time (its day, or a working day counted after it, falls outside those "
+          + "years); nothing was recorded: send the appointment date in dueDate"));
     } else if (recording instanceof CalendarNotLoaded c) {
       fail(ctx, EventOutcome.FAILED, status, HttpFailure.calendarNotLoaded(c.cause(), "nothing was recorded; send "
           + "the appointment date in dueDate, or retry later"));

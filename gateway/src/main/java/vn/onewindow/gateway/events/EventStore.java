@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.function.BiFunction;
@@ -82,17 +83,33 @@ final class EventStore {
   record Reused() implements Recording {
   }
 
-  /** An acceptance without a date whose appointment the loaded official calendar cannot give (its years ran out). */
+  /**
+   * An acceptance without a date whose appointment the loaded official calendar cannot give, nor one accepted now:
+   * its years ran out, the operators must load the next one.
+   */
   record CalendarNotLoaded(CalendarNotCoveredException cause) implements Recording {
+  }
+
+  /**
+   * An acceptance without a date whose {@code at}, the time the agency chose, the loaded official calendar cannot
+   * date (backdated before its first year) while it can date one accepted now: no retry helps, the request must
+   * change.
+   */
+  record AtNotCovered(CalendarNotCoveredException cause) implements Recording {
   }
 
   private final Pool pool;
   private final BiFunction<String, Instant, LocalDate> acceptanceDue;
+  private final Clock clock;
 
-  /** {@code acceptanceDue}: the appointment of a procedure's dossier accepted at an instant, on the calendar. */
-  EventStore(Pool pool, BiFunction<String, Instant, LocalDate> acceptanceDue) {
+  /**
+   * {@code acceptanceDue}: the appointment of a procedure's dossier accepted at an instant, on the calendar;
+   * {@code clock}: now, to tell whose an undatable acceptance is.
+   */
+  EventStore(Pool pool, BiFunction<String, Instant, LocalDate> acceptanceDue, Clock clock) {
     this.pool = pool;
     this.acceptanceDue = acceptanceDue;
+    this.clock = clock;
   }
 
   Future<Recording> record(UUID dossierId, Caller caller, EventRequest event) {
@@ -134,7 +151,7 @@ final class EventStore {
           : acceptanceDue.apply(dossier.getString("procedure_code"), event.at());
     } catch (CalendarNotCoveredException e) {
       // a refusal like the others, not the store's failure: nothing is written and the breaker is not charged
-      return Future.succeededFuture(new CalendarNotLoaded(e));
+      return Future.succeededFuture(undatable(dossier.getString("procedure_code"), e));
     }
     Tuple params = Tuple.tuple().addValue(dossierId).addString(caller.clientId()).addString(event.eventId())
         .addInteger(event.status().code()).addOffsetDateTime(event.at().atOffset(ZoneOffset.UTC))
@@ -146,6 +163,19 @@ final class EventStore {
           event.status(), event.at(), dueDate != null ? dueDate : previousDue,
           row.getOffsetDateTime("recorded_at").toInstant()), false);
     });
+  }
+
+  /**
+   * Whose the missing calendar is: the agency's when the same acceptance made now would be dated (its {@code at}
+   * lies outside the loaded years), the operators' when now would not be either.
+   */
+  private Recording undatable(String procedureCode, CalendarNotCoveredException atFailure) {
+    try {
+      acceptanceDue.apply(procedureCode, clock.instant());
+      return new AtNotCovered(atFailure);
+    } catch (CalendarNotCoveredException nowFailure) {
+      return new CalendarNotLoaded(atFailure);
+    }
   }
 
   private Recording replay(Row found, String eventId, String fingerprint) {

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.function.Function;
 import vn.onewindow.common.agency.AgencyCode;
 import vn.onewindow.common.agency.AgencyDirectory;
+import vn.onewindow.common.http.HeadRequests;
 import vn.onewindow.common.metrics.LatencyTimers;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.Feed;
@@ -89,8 +90,8 @@ public final class FeedHandler {
           items.get(feed).increment(body.getJsonArray("items").size());
           ctx.response()
               .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-              .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-              .end(body.encode());
+              .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+          HeadRequests.end(ctx, body.encode());
         })
         .onFailure(ctx::fail);
   }

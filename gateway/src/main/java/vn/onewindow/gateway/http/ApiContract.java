@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
+import vn.onewindow.common.http.HeadRequests;
 import vn.onewindow.common.infra.Digests;
 
 /**
@@ -60,7 +61,8 @@ public final class ApiContract {
       ctx.response().setStatusCode(304).end();
       return;
     }
-    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE).end(document);
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE);
+    HeadRequests.end(ctx, document);
   }
 
   /**

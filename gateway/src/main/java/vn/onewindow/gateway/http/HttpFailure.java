@@ -105,9 +105,17 @@ public final class HttpFailure extends RuntimeException {
    * counted after it, lies outside its years. Years only in the detail, never the time asked about.
    */
   public static HttpFailure calendarNotCovered(CalendarNotCoveredException cause) {
-    return new HttpFailure(Problem.CALENDAR_NOT_COVERED, "the official calendar covers " + cause.covered()
-        + " only; no due date can be computed for a receipt at that time (the receipt day or its due date falls "
-        + "outside those years)", List.of(), 0, cause);
+    return calendarNotCovered(cause, "no due date can be computed for a receipt at that time (the receipt day or its "
+        + "due date falls outside those years)");
+  }
+
+  /**
+   * The same 422 for another time the client chose (an acceptance's {@code at}): {@code consequence} says what cannot
+   * be computed for it and what became of the request. A retry cannot help, unlike {@link #calendarNotLoaded}.
+   */
+  public static HttpFailure calendarNotCovered(CalendarNotCoveredException cause, String consequence) {
+    return new HttpFailure(Problem.CALENDAR_NOT_COVERED, "the official calendar covers " + cause.covered() + " only; "
+        + consequence, List.of(), 0, cause);
   }
 
   /**

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.onewindow.common.http.HeadRequests;
 import vn.onewindow.common.metrics.ThrottledLog;
 import vn.onewindow.gateway.validation.Violation;
 
@@ -102,8 +103,9 @@ public final class Problems {
     }
     response.setStatusCode(problem.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-        .end(body.encode());
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    // a HEAD refused (401, 404, 405...) gets the problem's headers without it
+    HeadRequests.end(ctx, body.encode());
   }
 
   private static JsonObject problem(RoutingContext ctx, Problem problem, String detail) {

@@ -12,6 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import vn.onewindow.common.agency.AgencyPattern;
 import vn.onewindow.common.config.StatsConfig;
+import vn.onewindow.common.http.HeadRequests;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.HttpFailure;
@@ -51,10 +52,12 @@ public final class TimelinessHandler {
     LocalDate asOf = to.isAfter(today) ? today : to;
     breakers.call(Upstream.POSTGRES_READ, config.timeout(), () -> query.run(agency, from, to, asOf))
         .recover(err -> Future.failedFuture(HttpFailure.unavailable("statistics (postgres)", err)))
-        .onSuccess(figures -> ctx.response()
-            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-            .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-            .end(figures.toJson().encode()))
+        .onSuccess(figures -> {
+          ctx.response()
+              .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+              .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+          HeadRequests.end(ctx, figures.toJson().encode());
+        })
         .onFailure(ctx::fail);
   }
 

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
+import vn.onewindow.common.http.HeadRequests;
 import vn.onewindow.gateway.http.DossierIds;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.security.Caller;
@@ -30,10 +31,12 @@ public final class StatusHandler {
                 .filter(view -> Owners.mayRead(caller, view.ownerClient(), view.applicantHash(), view.handlingAgency()))
                 .orElseThrow(() -> HttpFailure.notFound("no dossier with this id")))
             .compose(view -> caller.isAgency() ? reader.withAgencyDetails(id, view) : Future.succeededFuture(view)))
-        .onSuccess(view -> ctx.response()
-            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-            .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-            .end(view.body().encode()))
+        .onSuccess(view -> {
+          ctx.response()
+              .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+              .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+          HeadRequests.end(ctx, view.body().encode());
+        })
         .onFailure(ctx::fail);
   }
 }

@@ -126,7 +126,7 @@ public final class SecurityTestSupport {
   }
 
   /** Writes raw bytes on a fresh connection and returns everything the server sent before closing (or 5 s). */
-  static String rawExchange(int port, byte[] request) {
+  public static String rawExchange(int port, byte[] request) {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(5000);
       socket.getOutputStream().write(request);
