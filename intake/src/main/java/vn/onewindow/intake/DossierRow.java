@@ -1,6 +1,7 @@
 package vn.onewindow.intake;
 
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -11,9 +12,12 @@ import vn.onewindow.common.dossier.DossierTable;
 import vn.onewindow.common.dossier.StreamEntry;
 import vn.onewindow.common.infra.Digests;
 
-/** A stream entry that passed the structural checks and can be offered to PostgreSQL. */
+/**
+ * A stream entry that passed the structural checks and can be offered to PostgreSQL, with the columns read from its
+ * payload by the one parse the intake makes of it ({@link DossierTable.Columns}).
+ */
 public record DossierRow(Delivery delivery, String dossierId, String code, String clientId, Instant receivedAt,
-                         String idempotencyKey, String payload, String bodySha256) {
+                         String idempotencyKey, String payload, String bodySha256, DossierTable.Columns columns) {
 
   private static final Pattern UUID = Pattern.compile(
       "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -50,11 +54,20 @@ public record DossierRow(Delivery delivery, String dossierId, String code, Strin
     } catch (DateTimeException ex) {
       return new Parsed(null, "field 'receivedAt' is not an ISO-8601 instant");
     }
-    if (!isJsonObject(e.payload())) {
+    JsonObject doc = jsonObject(e.payload());
+    if (doc == null) {
       return new Parsed(null, "field 'payload' is not a JSON object");
     }
+    if (!storable(doc)) {
+      return new Parsed(null, "field 'payload' holds a value PostgreSQL cannot read back (U+0000, an unpaired "
+          + "surrogate or a number beyond a double)");
+    }
+    DossierTable.Columns columns = DossierTable.Columns.of(doc);
+    if (columns.missing() != null) {
+      return new Parsed(null, "field 'payload' has no text at /" + columns.missing());
+    }
     return new Parsed(new DossierRow(delivery, e.dossierId().toLowerCase(Locale.ROOT), e.code(), e.clientId(),
-        receivedAt, e.idempotencyKey(), e.payload(), bodySha256(e)), null);
+        receivedAt, e.idempotencyKey(), e.payload(), bodySha256(e), columns), null);
   }
 
   /** Entries queued before the gateway sent the digest: computed here, only where a retry could need it. */
@@ -65,22 +78,64 @@ public record DossierRow(Delivery delivery, String dossierId, String code, Strin
   /** The row as the dossier INSERT takes it. */
   public DossierTable.NewDossier toNewDossier() {
     return new DossierTable.NewDossier(dossierId, code, clientId, receivedAt.toString(), idempotencyKey, payload,
-        entryId(), bodySha256);
+        entryId(), bodySha256, columns);
   }
 
-  private static boolean isJsonObject(String payload) {
+  private static JsonObject jsonObject(String payload) {
     int i = 0;
     while (i < payload.length() && Character.isWhitespace(payload.charAt(i))) {
       i++;
     }
     if (i == payload.length() || payload.charAt(i) != '{') {
-      return false;
+      return null;
     }
     try {
-      new JsonObject(payload);
-      return true;
+      return new JsonObject(payload);
     } catch (DecodeException | ClassCastException ex) {
-      return false;
+      return null;
     }
+  }
+
+  /**
+   * What jsonb refused at insert and json keeps (V9), so that a reader would fail on it later: U+0000 or an unpaired
+   * surrogate in a name or a string, a number beyond a double. The gateway's payload guard refuses all three; this
+   * covers entries that did not come through it.
+   */
+  private static boolean storable(Object value) {
+    if (value instanceof JsonObject o) {
+      for (Map.Entry<String, Object> member : o) {
+        if (!storable(member.getKey()) || !storable(member.getValue())) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (value instanceof JsonArray a) {
+      for (Object item : a) {
+        if (!storable(item)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (value instanceof String s) {
+      return storableText(s);
+    }
+    return !(value instanceof Double d) || Double.isFinite(d);
+  }
+
+  private static boolean storableText(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == 0) {
+        return false;
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 }

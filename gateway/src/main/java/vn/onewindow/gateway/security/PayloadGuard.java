@@ -17,8 +17,9 @@ import vn.onewindow.gateway.validation.Violation;
  * What the JSON parser lets through but the rest of the pipeline cannot keep: bytes that are not strict UTF-8
  * (Jackson decodes overlong forms, CESU surrogates and code points past U+10FFFF that Java's decoder would replace, so
  * the queued payload would no longer be the bytes that were validated), a leading byte order mark, unpaired UTF-16
- * surrogate escapes and numbers beyond a double's range (both rejected by PostgreSQL jsonb, so the dossier would be
- * dead-lettered after its 202; a huge exponent also expands to that many digits in storage).
+ * surrogate escapes and numbers beyond a double's range (what PostgreSQL's jsonb refuses and its json operators cannot
+ * read back; the intake refuses them too, so the dossier would be dead-lettered after its 202; a huge exponent also
+ * expands to that many digits in a reader).
  */
 public final class PayloadGuard {
   /** Largest decimal exponent kept: a double's range, far beyond any form field. */

@@ -243,7 +243,7 @@ class FeedCursorTest {
   private static NewDossier row(String agencyCode) {
     String id = UUID.randomUUID().toString();
     JsonObject payload = GatewayFixture.birthRegistration().put("handlingAgency", agencyCode);
-    return new NewDossier(id, agencyCode + "-" + id.substring(0, 13), GatewayFixture.CLIENT_ID,
+    return NewDossier.of(id, agencyCode + "-" + id.substring(0, 13), GatewayFixture.CLIENT_ID,
         Instant.now().toString(), null, payload.encode(), "test-" + id, null);
   }
 

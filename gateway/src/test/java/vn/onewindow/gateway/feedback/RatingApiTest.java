@@ -120,7 +120,7 @@ class RatingApiTest extends OneGatewayPerClass {
   /** A dossier as intake stores it, through the one dossier INSERT. */
   private static String storedDossier(String clientId) {
     String id = UUID.randomUUID().toString();
-    pool.preparedQuery(DossierTable.INSERT).execute(DossierTable.params(List.of(new DossierTable.NewDossier(id,
+    pool.preparedQuery(DossierTable.INSERT).execute(DossierTable.params(List.of(DossierTable.NewDossier.of(id,
         "000.00.53.H48-261201-" + CODES.incrementAndGet(), clientId, Instant.now().toString(), null,
         GatewayFixture.birthRegistration().encode(), "1-0", null)))).await();
     return id;

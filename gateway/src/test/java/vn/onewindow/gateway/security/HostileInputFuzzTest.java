@@ -98,8 +98,9 @@ class HostileInputFuzzTest {
   }
 
   /**
-   * Bodies that are not strict UTF-8, and every accepted payload must be storable by the intake in PostgreSQL
-   * (jsonb): refused by the payload guard step, right after parsing.
+   * Bodies that are not strict UTF-8, and every accepted payload must be one PostgreSQL can read back (what jsonb
+   * accepts: the payload column is json since V9, whose operators fail on what jsonb refuses): refused by the payload
+   * guard step, right after parsing.
    */
   @Property(tries = 600, shrinking = ShrinkingMode.BOUNDED)
   void everyAcceptedPayloadIsStorableInPostgres(@ForAll("bytesPostgresMayRefuse") byte[] body) throws SQLException {

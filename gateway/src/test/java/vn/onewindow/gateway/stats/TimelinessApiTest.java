@@ -185,7 +185,7 @@ class TimelinessApiTest extends OneGatewayPerClass {
   private static String dossier(String agency, int status, String processedAt, String dueDate, String receivedAt) {
     String id = UUID.randomUUID().toString();
     JsonObject payload = GatewayFixture.birthRegistration().put("handlingAgency", agency);
-    pool.preparedQuery(DossierTable.INSERT).execute(DossierTable.params(List.of(new DossierTable.NewDossier(id,
+    pool.preparedQuery(DossierTable.INSERT).execute(DossierTable.params(List.of(DossierTable.NewDossier.of(id,
         "000.00.53.H48-260201-" + CODES.incrementAndGet(), GatewayFixture.CLIENT_ID,
         OffsetDateTime.parse(receivedAt).toInstant().toString(), null, payload.encode(), "1-0", null)))).await();
     pool.preparedQuery("UPDATE dossier SET status = $2, processed_at = $3, due_date = $4 WHERE id = $1")
