@@ -23,6 +23,9 @@ import vn.onewindow.gateway.http.HttpFailure;
  * behind the read breaker with its own timeout.
  */
 public final class TimelinessHandler {
+  private static final LocalDate EARLIEST = LocalDate.of(1, 1, 1);
+  private static final LocalDate LATEST = LocalDate.of(9999, 12, 31);
+
   private final TimelinessQuery query;
   private final UpstreamBreakers breakers;
   private final StatsConfig config;
@@ -51,7 +54,7 @@ public final class TimelinessHandler {
     LocalDate today = LocalDate.now(clock.withZone(zone));
     LocalDate asOf = to.isAfter(today) ? today : to;
     breakers.call(Upstream.POSTGRES_READ, config.timeout(), () -> query.run(agency, from, to, asOf))
-        .recover(err -> Future.failedFuture(HttpFailure.unavailable("statistics (postgres)", err)))
+        .recover(err -> Future.failedFuture(breakers.failure("statistics (postgres)", err)))
         .onSuccess(figures -> {
           ctx.response()
               .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
@@ -72,14 +75,25 @@ public final class TimelinessHandler {
     }
   }
 
+  /**
+   * A day with a four-digit year, as YYYY-MM-DD says. {@code LocalDate.parse} also takes signed years up to
+   * +999999999, which the query's arithmetic (a year either side of the period) and PostgreSQL's timestamps cannot
+   * hold.
+   */
   private static LocalDate date(String name, List<String> values) {
     if (values.size() != 1) {
       throw HttpFailure.malformed(name + " is required once, as YYYY-MM-DD");
     }
+    LocalDate date;
     try {
-      return LocalDate.parse(values.get(0));
+      date = LocalDate.parse(values.get(0));
     } catch (DateTimeParseException e) {
       throw HttpFailure.malformed(name + " must be a date as YYYY-MM-DD");
     }
+    if (date.isBefore(EARLIEST) || date.isAfter(LATEST)) {
+      throw HttpFailure.malformed(name + " (" + date + ") must be a date from " + EARLIEST + " to " + LATEST
+          + ", as YYYY-MM-DD");
+    }
+    return date;
   }
 }
