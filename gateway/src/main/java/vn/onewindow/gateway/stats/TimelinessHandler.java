@@ -50,11 +50,16 @@ public final class TimelinessHandler {
     if (ChronoUnit.DAYS.between(from, to) >= config.maxPeriodDays()) {
       throw HttpFailure.malformed("the period may cover at most " + config.maxPeriodDays() + " days (stats.max-period-days)");
     }
-    // A running period is judged as of today: a due date later this month is not overdue yet.
+    // A running period is judged as of today: a due date later this month is not overdue yet. A period that has not
+    // begun is judged as of today too, and nothing of it has happened yet: it counts nothing, without asking the
+    // store (today's open, paused and withdrawn dossiers belong to the periods running now, not to this one).
     LocalDate today = LocalDate.now(clock.withZone(zone));
     LocalDate asOf = to.isAfter(today) ? today : to;
-    breakers.call(Upstream.POSTGRES_READ, config.timeout(), () -> query.run(agency, from, to, asOf))
-        .recover(err -> Future.failedFuture(breakers.failure("statistics (postgres)", err)))
+    Future<Timeliness> counted = from.isAfter(today)
+        ? Future.succeededFuture(Timeliness.nothing(agency.value(), from, to, asOf))
+        : breakers.call(Upstream.POSTGRES_READ, config.timeout(), () -> query.run(agency, from, to, asOf))
+            .recover(err -> Future.failedFuture(breakers.failure("statistics (postgres)", err)));
+    counted
         .onSuccess(figures -> {
           ctx.response()
               .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
