@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -44,6 +45,7 @@ public final class UpstreamBreakers {
         .waitDurationInOpenState(config.open())
         .permittedNumberOfCallsInHalfOpenState(config.halfOpenCalls())
         .automaticTransitionFromOpenToHalfOpenEnabled(true)
+        .ignoreException(UpstreamBreakers::isRequestsOwnFault)
         .build();
     CircuitBreakerRegistry registryOfBreakers = CircuitBreakerRegistry.of(breakerConfig);
     for (Upstream upstream : new Upstream[] {
@@ -57,6 +59,16 @@ public final class UpstreamBreakers {
     }
     TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registryOfBreakers).bindTo(registry);
     this.openDuration = config.open();
+  }
+
+  /**
+   * A failure the request's own values caused, which says nothing of the upstream's health: counted, a client could
+   * open a breaker with a handful of bad requests and have everyone's reads refused for breaker.open-seconds. The
+   * breaker neither records it nor counts it as slow, and gives a half-open probe's permission back
+   * ({@code CircuitBreaker.onError} tests this predicate first).
+   */
+  static boolean isRequestsOwnFault(Throwable failure) {
+    return failure instanceof HttpFailure f ? f.status() < 500 : HttpFailure.ofRequestValues(failure).isPresent();
   }
 
   public <T> Future<T> call(Upstream upstream, Duration timeout, Supplier<Future<T>> action) {
@@ -107,10 +119,17 @@ public final class UpstreamBreakers {
     return result.future();
   }
 
-  /** The answer to a failed call: a fast 503 circuit-open while the breaker refuses, else upstream-unavailable. */
+  /**
+   * The answer to a failed call: its own if it has one, a 400 if the request's values made it fail, a fast 503
+   * circuit-open while the breaker refuses, else upstream-unavailable.
+   */
   public HttpFailure failure(String what, Throwable cause) {
     if (cause instanceof HttpFailure f) {
       return f;
+    }
+    Optional<HttpFailure> refused = HttpFailure.ofRequestValues(cause);
+    if (refused.isPresent()) {
+      return refused.get();
     }
     return cause instanceof CallNotPermittedException
         ? HttpFailure.circuitOpen(what, retryAfterSeconds(), cause)

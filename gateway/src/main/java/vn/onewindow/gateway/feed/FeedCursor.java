@@ -31,10 +31,12 @@ public record FeedCursor(Feed feed, String xid, long seq) {
       String decoded = new String(Base64.getUrlDecoder().decode(raw), StandardCharsets.US_ASCII);
       Matcher m = DECODED.matcher(decoded);
       if (m.matches() && m.group(1).equals(letter(feed)) && raw.length() <= 64) {
+        // the xid must fit xid8 (unsigned 64 bits) and the seq a bigint, or PostgreSQL refuses the page's query
+        Long.parseUnsignedLong(m.group(2));
         return new FeedCursor(feed, m.group(2), Long.parseLong(m.group(3)));
       }
     } catch (IllegalArgumentException e) {
-      // not base64url, or a seq beyond a long: the same answer as any other foreign cursor
+      // not base64url, or an xid or seq out of range: the same answer as any other foreign cursor
     }
     throw HttpFailure.malformed("after must be a cursor this feed returned as \"next\" (or absent to start)");
   }

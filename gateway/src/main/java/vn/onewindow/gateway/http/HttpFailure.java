@@ -1,7 +1,10 @@
 package vn.onewindow.gateway.http;
 
+import io.vertx.sqlclient.DatabaseException;
+import java.time.DateTimeException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import vn.onewindow.common.calendar.CalendarNotCoveredException;
 import vn.onewindow.gateway.validation.Violation;
 
@@ -92,6 +95,24 @@ public final class HttpFailure extends RuntimeException {
         "the dossier was not confirmed by " + required + " Redis replica(s) within " + waitedMs + " ms; retry with the "
             + "same Idempotency-Key: you get its receipt if it was kept, or it is queued again (one dossier either way)",
         List.of(), retryAfterSeconds, null);
+  }
+
+  /**
+   * The 400 of a store call that failed on the request's own values, or empty when the failure says nothing about
+   * them: our own code could not compute with a value taken from the request ({@link DateTimeException}, a date
+   * beyond the years java.time holds; {@link IllegalArgumentException}), or PostgreSQL refused a value (SQLSTATE
+   * class 22, "data exception": a number, date or xid8 out of its type's range). Handlers validate their inputs
+   * first and say precisely what is wrong; this is the backstop for a value they let through, so that it is the
+   * client's 400 and not a 503 blaming a healthy store (and breakers never count it: UpstreamBreakers).
+   */
+  public static Optional<HttpFailure> ofRequestValues(Throwable cause) {
+    boolean refusedValue = cause instanceof DateTimeException || cause instanceof IllegalArgumentException
+        || cause instanceof DatabaseException db && db.getSqlState() != null && db.getSqlState().startsWith("22");
+    return refusedValue
+        ? Optional.of(new HttpFailure(Problem.MALFORMED_REQUEST, "a value of this request is outside the range the hub "
+            + "can compute with or store (a date or number too large or too small); nothing was changed", List.of(),
+            0, cause))
+        : Optional.empty();
   }
 
   /** An upstream (Redis, PostgreSQL) could not answer: a fast 503 the client may retry after a pause. */

@@ -12,6 +12,12 @@ import java.time.LocalDate;
 record Timeliness(String agency, LocalDate from, LocalDate to, LocalDate asOf, Processed processed, Open open,
                   Paused paused, long withdrawn, Satisfaction satisfaction) {
 
+  /** The figures of a period in which nothing was counted: one that has not begun by {@code asOf}. */
+  static Timeliness nothing(String agency, LocalDate from, LocalDate to, LocalDate asOf) {
+    return new Timeliness(agency, from, to, asOf, new Processed(0, 0, 0), new Open(0, 0, 0), new Paused(0, 0, 0, 0),
+        0, new Satisfaction(0, 0, 0));
+  }
+
   record Processed(long beforeDeadline, long onTime, long overdue) {
     long total() {
       return beforeDeadline + onTime + overdue;

@@ -23,6 +23,9 @@ import vn.onewindow.gateway.http.HttpFailure;
  * behind the read breaker with its own timeout.
  */
 public final class TimelinessHandler {
+  private static final LocalDate EARLIEST = LocalDate.of(1, 1, 1);
+  private static final LocalDate LATEST = LocalDate.of(9999, 12, 31);
+
   private final TimelinessQuery query;
   private final UpstreamBreakers breakers;
   private final StatsConfig config;
@@ -47,11 +50,16 @@ public final class TimelinessHandler {
     if (ChronoUnit.DAYS.between(from, to) >= config.maxPeriodDays()) {
       throw HttpFailure.malformed("the period may cover at most " + config.maxPeriodDays() + " days (stats.max-period-days)");
     }
-    // A running period is judged as of today: a due date later this month is not overdue yet.
+    // A running period is judged as of today: a due date later this month is not overdue yet. A period that has not
+    // begun is judged as of today too, and nothing of it has happened yet: it counts nothing, without asking the
+    // store (today's open, paused and withdrawn dossiers belong to the periods running now, not to this one).
     LocalDate today = LocalDate.now(clock.withZone(zone));
     LocalDate asOf = to.isAfter(today) ? today : to;
-    breakers.call(Upstream.POSTGRES_READ, config.timeout(), () -> query.run(agency, from, to, asOf))
-        .recover(err -> Future.failedFuture(HttpFailure.unavailable("statistics (postgres)", err)))
+    Future<Timeliness> counted = from.isAfter(today)
+        ? Future.succeededFuture(Timeliness.nothing(agency.value(), from, to, asOf))
+        : breakers.call(Upstream.POSTGRES_READ, config.timeout(), () -> query.run(agency, from, to, asOf))
+            .recover(err -> Future.failedFuture(breakers.failure("statistics (postgres)", err)));
+    counted
         .onSuccess(figures -> {
           ctx.response()
               .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
@@ -72,14 +80,25 @@ public final class TimelinessHandler {
     }
   }
 
+  /**
+   * A day with a four-digit year, as YYYY-MM-DD says. {@code LocalDate.parse} also takes signed years up to
+   * +999999999, which the query's arithmetic (a year either side of the period) and PostgreSQL's timestamps cannot
+   * hold.
+   */
   private static LocalDate date(String name, List<String> values) {
     if (values.size() != 1) {
       throw HttpFailure.malformed(name + " is required once, as YYYY-MM-DD");
     }
+    LocalDate date;
     try {
-      return LocalDate.parse(values.get(0));
+      date = LocalDate.parse(values.get(0));
     } catch (DateTimeParseException e) {
       throw HttpFailure.malformed(name + " must be a date as YYYY-MM-DD");
     }
+    if (date.isBefore(EARLIEST) || date.isAfter(LATEST)) {
+      throw HttpFailure.malformed(name + " (" + date + ") must be a date from " + EARLIEST + " to " + LATEST
+          + ", as YYYY-MM-DD");
+    }
+    return date;
   }
 }

@@ -26,7 +26,9 @@ class FeedCursorFormatTest {
     String changes = new FeedCursor(Feed.CHANGES, "42", 7).encode();
 
     for (String raw : new String[] {changes, "", "%%%", "bm9wZQ", encode("a:-1:0"), encode("a:1:01"),
-        encode("a:1:99999999999999999999"), encode("a:123456789012345678901:1"), encode("a:1:1 OR 1=1")}) {
+        encode("a:1:99999999999999999999"), encode("a:123456789012345678901:1"), encode("a:1:1 OR 1=1"),
+        // one past the largest xid8 (2^64 - 1) and the largest bigint: PostgreSQL would refuse the page's query
+        encode("a:18446744073709551616:0"), encode("a:99999999999999999999:0"), encode("a:1:9223372036854775808")}) {
       assertThatThrownBy(() -> FeedCursor.parse(Feed.AGENCY, raw)).as(raw).isInstanceOf(HttpFailure.class)
           .extracting(e -> ((HttpFailure) e).status()).isEqualTo(400);
     }

@@ -165,6 +165,39 @@ class TimelinessApiTest extends OneGatewayPerClass {
     assertThat(registry.scrape()).doesNotContain("000.00.").doesNotContain("handling_agency");
   }
 
+  /**
+   * The dossiers open, paused and withdrawn today belong to the periods running now: a period that starts tomorrow (or
+   * next year) has counted nothing yet. It is judged as of today, the day the figures were taken.
+   */
+  @Test
+  void shouldCountNothingForAPeriodThatHasNotBegun() {
+    LocalDate today = LocalDate.now(gw.config.dossier().zone());
+    // open, paused and withdrawn right now, received yesterday: what the period's figures must not show
+    OffsetDateTime yesterday = OffsetDateTime.now().minusDays(1);
+    dossier(H48, 4, null, today.plusDays(3).toString(), yesterday.toString());
+    dossier(H48, 5, null, today.toString(), yesterday.toString());
+    dossier(H48, 7, null, null, yesterday.toString());
+    JsonObject running = stats("agency=*.H48&from=" + today + "&to=" + today.plusDays(30));
+    assertThat(running.getJsonObject("open").getLong("total")).as("the period that began today counts them")
+        .isPositive();
+
+    for (LocalDate from : List.of(today.plusDays(1), today.plusYears(1).withDayOfMonth(1))) {
+      JsonObject future = stats("agency=*&from=" + from + "&to=" + from.plusDays(30));
+
+      assertThat(future.getString("asOf")).isEqualTo(today.toString());
+      assertThat(future.getJsonObject("processed")).isEqualTo(new JsonObject().put("total", 0).put("beforeDeadline", 0)
+          .put("onTime", 0).put("overdue", 0).put("shares", new JsonObject().putNull("beforeDeadline")
+              .putNull("onTime").putNull("overdue").putNull("beforeDeadlineOrOnTime")));
+      assertThat(future.getJsonObject("open")).isEqualTo(new JsonObject().put("total", 0).put("inTime", 0)
+          .put("overdue", 0).put("dueWithin24Hours", 0));
+      assertThat(future.getJsonObject("paused")).isEqualTo(new JsonObject().put("supplement", 0)
+          .put("supplementOverdue", 0).put("payment", 0).put("stopped", 0));
+      assertThat(future.getLong("withdrawn")).isZero();
+      assertThat(future.getJsonObject("satisfaction")).isEqualTo(new JsonObject().put("ratings", 0).put("answers", 0)
+          .put("satisfied", 0).putNull("share"));
+    }
+  }
+
   @Test
   void shouldRefuseABadAgencyOrPeriodWith400() {
     assertProblem(gw.getRaw("/v1/stats/timeliness?agency=H48&from=2026-02-01&to=2026-02-28"), 400,

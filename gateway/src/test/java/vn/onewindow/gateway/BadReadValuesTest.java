@@ -1,0 +1,142 @@
+package vn.onewindow.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static vn.onewindow.gateway.security.SecurityTestSupport.assertProblem;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.client.WebClientSession;
+import io.vertx.sqlclient.Pool;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.common.dossier.DossierTable;
+import vn.onewindow.common.infra.PostgresClients;
+import vn.onewindow.common.testing.ContractCheck;
+
+/**
+ * Values only a client chose (a year beyond four digits, a cursor one past the largest xid8) are that client's 400
+ * with a detail saying what is wrong, and never reach the store: sent again and again, they do not open the
+ * {@code postgres_read} breaker, so every other client's status look-ups, feeds and statistics keep answering.
+ */
+class BadReadValuesTest extends OneGatewayPerClass {
+  private static final int MINIMUM_CALLS = 5;
+  private static final String HANOI_AGENCY = "000.00.00.H26";
+  /** base64url of {@code a:18446744073709551616:0}: an agency-feed cursor one past the largest xid8 (2^64 - 1). */
+  private static final String AGENCY_CURSOR_PAST_XID8 = "YToxODQ0Njc0NDA3MzcwOTU1MTYxNjow";
+  private static final String CURSOR_DETAIL = "after must be a cursor this feed returned as \"next\" (or absent to start)";
+  private static WebClient hanoi;
+
+  @BeforeAll
+  static void start() {
+    // the breaker judges after a handful of calls in a long window: every bad request below would count in it
+    gw = new GatewayFixture(Map.of("breaker.minimum-calls", Integer.toString(MINIMUM_CALLS),
+        "breaker.window-seconds", "120"));
+    // answers checked against the contract; the requests break it on purpose
+    hanoi = ContractCheck.get().answersOnly(WebClientSession.create(WebClient.create(gw.vertx,
+            new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gw.port), new PoolOptions()))
+        .addHeader("X-Api-Key", "dev-agency-hanoi-key"));
+  }
+
+  @AfterAll
+  static void closeClient() {
+    hanoi.close();
+  }
+
+  @Test
+  void shouldRefuseAPeriodBeyondFourDigitYearsWith400SayingWhichDate() {
+    HttpResponse<Buffer> far = gw.getRaw("/v1/stats/timeliness?from=%2B999999999-01-01&to=%2B999999999-12-31");
+
+    JsonObject problem = assertProblem(far, 400, "malformed-request");
+    assertThat(problem.getString("detail"))
+        .isEqualTo("from (+999999999-01-01) must be a date from 0001-01-01 to 9999-12-31, as YYYY-MM-DD");
+    assertThat(far.getHeader("Retry-After")).isNull();
+
+    assertThat(assertProblem(gw.getRaw("/v1/stats/timeliness?from=2026-01-01&to=%2B10000-01-01"), 400,
+        "malformed-request").getString("detail"))
+        .isEqualTo("to (+10000-01-01) must be a date from 0001-01-01 to 9999-12-31, as YYYY-MM-DD");
+    assertThat(assertProblem(gw.getRaw("/v1/stats/timeliness?from=-0001-12-31&to=0001-01-01"), 400,
+        "malformed-request").getString("detail"))
+        .isEqualTo("from (-0001-12-31) must be a date from 0001-01-01 to 9999-12-31, as YYYY-MM-DD");
+  }
+
+  @Test
+  void shouldRefuseACursorPastTheLargestXid8With400OnBothFeeds() {
+    HttpResponse<Buffer> agencyFeed = agencyFeed(AGENCY_CURSOR_PAST_XID8);
+    assertThat(assertProblem(agencyFeed, 400, "malformed-request").getString("detail")).isEqualTo(CURSOR_DETAIL);
+    assertThat(agencyFeed.getHeader("Retry-After")).isNull();
+
+    HttpResponse<Buffer> changes = changes(cursor("c:18446744073709551616:0"));
+    assertThat(assertProblem(changes, 400, "malformed-request").getString("detail")).isEqualTo(CURSOR_DETAIL);
+
+    // the largest xid8 itself is a cursor: nothing after it yet
+    HttpResponse<Buffer> last = changes(cursor("c:18446744073709551615:0"));
+    assertThat(last.statusCode()).as(last.bodyAsString()).isEqualTo(200);
+    assertThat(last.bodyAsJsonObject().getJsonArray("items")).isEmpty();
+  }
+
+  @Test
+  void shouldKeepEveryonesReadsAnsweringWhileOneClientSendsBadValues() {
+    String dossierId = persistedDossier();
+    int bad = 0;
+    for (int i = 0; i < 4 * MINIMUM_CALLS; i++) {
+      assertProblem(gw.getRaw("/v1/stats/timeliness?from=%2B999999999-01-01&to=%2B999999999-12-31"), 400,
+          "malformed-request");
+      assertProblem(agencyFeed(AGENCY_CURSOR_PAST_XID8), 400, "malformed-request");
+      assertProblem(changes(cursor("c:18446744073709551616:0")), 400, "malformed-request");
+      bad += 3;
+    }
+
+    // a citizen's status look-up that must reach PostgreSQL (the row is not queued in Redis): with the breaker
+    // open it would be a 503 circuit-open
+    HttpResponse<Buffer> status = gw.get("/v1/dossiers/" + dossierId);
+    assertThat(status.statusCode()).as("after %d bad requests: %s", bad, status.bodyAsString()).isEqualTo(200);
+    assertThat(status.bodyAsJsonObject().getBoolean("persisted")).isTrue();
+    assertThat(gw.get("/v1/stats/timeliness?from=2026-01-01&to=2026-01-31").statusCode()).isEqualTo(200);
+    assertThat(agencyFeed(null).statusCode()).isEqualTo(200);
+    assertThat(changes(null).statusCode()).isEqualTo(200);
+
+    String metrics = gw.get("/metrics").bodyAsString();
+    assertThat(metrics)
+        .contains("resilience4j_circuitbreaker_state{name=\"postgres_read\",state=\"closed\"} 1.0")
+        .contains("resilience4j_circuitbreaker_buffered_calls{kind=\"failed\",name=\"postgres_read\"} 0.0")
+        .contains("resilience4j_circuitbreaker_not_permitted_calls_total{kind=\"not_permitted\",name=\"postgres_read\"} 0.0");
+  }
+
+  private static HttpResponse<Buffer> agencyFeed(String after) {
+    return hanoi.get("/v1/agencies/" + HANOI_AGENCY + "/dossiers" + (after == null ? "" : "?after=" + after)).send()
+        .await();
+  }
+
+  private static HttpResponse<Buffer> changes(String after) {
+    return gw.getRaw("/v1/changes" + (after == null ? "" : "?after=" + after));
+  }
+
+  private static String cursor(String text) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** A dossier of the fixture's client written straight to PostgreSQL, as intake leaves it: nothing in Redis. */
+  private static String persistedDossier() {
+    String id = UUID.randomUUID().toString();
+    Pool pool = PostgresClients.pool(gw.vertx, gw.config.postgres(), "test");
+    try {
+      pool.preparedQuery(DossierTable.INSERT).execute(DossierTable.params(List.of(DossierTable.NewDossier.of(id,
+          "000.00.53.H48-261203-" + Math.abs(id.hashCode()), GatewayFixture.CLIENT_ID, Instant.now().toString(), null,
+          GatewayFixture.birthRegistration().encode(), "1-0", null)))).await();
+    } finally {
+      pool.close().await();
+    }
+    return id;
+  }
+}
