@@ -100,13 +100,15 @@ public final class HttpFailure extends RuntimeException {
   /**
    * The 400 of a store call that failed on the request's own values, or empty when the failure says nothing about
    * them: our own code could not compute with a value taken from the request ({@link DateTimeException}, a date
-   * beyond the years java.time holds; {@link IllegalArgumentException}), or PostgreSQL refused a value (SQLSTATE
-   * class 22, "data exception": a number, date or xid8 out of its type's range). Handlers validate their inputs
-   * first and say precisely what is wrong; this is the backstop for a value they let through, so that it is the
-   * client's 400 and not a 503 blaming a healthy store (and breakers never count it: UpstreamBreakers).
+   * beyond the years java.time holds), or PostgreSQL refused a value (SQLSTATE class 22, "data exception": a number,
+   * date or xid8 out of its type's range). Handlers validate their inputs first and say precisely what is wrong;
+   * this is the backstop for a value they let through, so that it is the client's 400 and not a 503 blaming a healthy
+   * store (and breakers never count it: UpstreamBreakers). Not any IllegalArgumentException: that is also how a bug
+   * of ours, or a calendar that has run out (CalendarNotCoveredException), would surface, and neither is the
+   * client's to fix.
    */
   public static Optional<HttpFailure> ofRequestValues(Throwable cause) {
-    boolean refusedValue = cause instanceof DateTimeException || cause instanceof IllegalArgumentException
+    boolean refusedValue = cause instanceof DateTimeException
         || cause instanceof DatabaseException db && db.getSqlState() != null && db.getSqlState().startsWith("22");
     return refusedValue
         ? Optional.of(new HttpFailure(Problem.MALFORMED_REQUEST, "a value of this request is outside the range the hub "
