@@ -78,8 +78,7 @@ public final class RatingHandler {
               }
               return inserted.iterator().next().getOffsetDateTime("rated_at").toInstant().toString();
             })))
-        .recover(err -> Future.failedFuture(err instanceof HttpFailure ? err
-            : HttpFailure.unavailable("ratings (postgres)", err)))
+        .recover(err -> Future.failedFuture(breakers.failure("ratings (postgres)", err)))
         .onSuccess(ratedAt -> ctx.response()
             .setStatusCode(201)
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
