@@ -132,7 +132,8 @@ class AgencyRulesTest {
     String id = hub.submitPersisted("birth-registration.json").getString("id");
     Instant accepted = Instant.now();
     long events = events();
-    // birth registration takes 1 working day; the calendar's own tests cover Tết and the swapped Saturdays
+    // birth registration takes 1 working day, no cut-off; the calendar's own tests cover Tết and the swapped
+    // Saturdays, ProgressEventTest an acceptance after a cut-off
     LocalDate expected = new DueDates(OfficialCalendar.load(Path.of("../config/calendar/vn"), 2025, 2028),
         ZoneId.of("Asia/Ho_Chi_Minh")).due(accepted, 1).due();
 
