@@ -62,6 +62,11 @@ final class AgencyEvents {
     return id;
   }
 
+  /** GET as the agency system: its view of a dossier adds the events as it sent them. */
+  HttpResponse<Buffer> get(String path) {
+    return agency.get(path).send().await();
+  }
+
   HttpResponse<Buffer> post(String id, JsonObject event) {
     return agency.post("/v1/dossiers/" + id + "/events").putHeader("Content-Type", "application/json")
         .sendBuffer(event.toBuffer()).await();

@@ -1,15 +1,23 @@
 package vn.onewindow.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static vn.onewindow.gateway.security.SecurityTestSupport.assertProblem;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import vn.onewindow.common.infra.Digests;
 import vn.onewindow.common.testing.TestServers;
 
 /**
@@ -45,5 +53,93 @@ class ProgressEventTest extends OneGatewayPerClass {
       assertThat(gw.get("/v1/procedures/" + CERTIFIED_COPY + "/due-date?receivedAt="
           + URLEncoder.encode(at, StandardCharsets.UTF_8)).bodyAsJsonObject().getString("dueDate")).isEqualTo(due);
     });
+  }
+
+  @Test
+  void shouldReplayARetryWhoseResultMembersComeInAnotherOrder() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    String id = inProcessing(agency);
+    JsonObject decided = new JsonObject().put("eventId", "ko-9-" + id).put("status", 9).put("at", minuteAgo())
+        .put("result", new JsonArray()
+            .add(new JsonObject().put("name", "Bản sao chứng thực").put("documentId", "BS-1")
+                .put("uri", "https://docs.example.vn/BS-1"))
+            .add(new JsonObject().put("name", "Bản sao thứ hai").put("documentId", "BS-2")));
+    HttpResponse<Buffer> first = agency.post(id, decided);
+    assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(201);
+    long events = agency.events(id);
+    // what the agency reads back: the hub serves result from jsonb, its members in jsonb's order
+    JsonArray readBack = agency.get("/v1/dossiers/" + id).bodyAsJsonObject().getJsonArray("events")
+        .getJsonObject(2).getJsonArray("result");
+    assertThat(readBack.getJsonObject(0).fieldNames()).as("not the order sent")
+        .containsExactly("uri", "name", "documentId");
+
+    for (JsonArray result : List.of(readBack, reversedMembers(decided.getJsonArray("result")))) {
+      HttpResponse<Buffer> retry = agency.post(id, decided.copy().put("result", result));
+
+      assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(200);
+      assertThat(retry.getHeader("Event-Replayed")).isEqualTo("true");
+      assertThat(retry.bodyAsJsonObject()).isEqualTo(first.bodyAsJsonObject());
+    }
+    // content still counts: another document, or the documents in another order
+    JsonArray otherDocument = decided.getJsonArray("result").copy();
+    otherDocument.getJsonObject(0).put("documentId", "BS-9");
+    JsonArray otherOrder = new JsonArray().add(decided.getJsonArray("result").getValue(1))
+        .add(decided.getJsonArray("result").getValue(0));
+    for (JsonArray result : List.of(otherDocument, otherOrder)) {
+      assertProblem(agency.post(id, decided.copy().put("result", result)), 409, "event-id-reused");
+    }
+    assertThat(agency.events(id)).isEqualTo(events);
+  }
+
+  @Test
+  void shouldStillReplayAnEventRecordedWithTheFingerprintOfTheResultAsReceived() throws Exception {
+    AgencyEvents agency = new AgencyEvents(gw);
+    String id = inProcessing(agency);
+    String at = minuteAgo();
+    // members not in name order: before the canonical form, the stored fingerprint hashed this very text
+    String result = "[{\"name\":\"Bản sao chứng thực\",\"documentId\":\"BS-1\"}]";
+    String asReceived = new ObjectMapper().readTree(result).toString();
+    String fingerprint = Digests.sha256Hex(String.join("\n", id, "old-9-" + id, "9", Instant.parse(at).toString(),
+        "null", "null", "null", asReceived));
+    TestServers.execute(gw.config.postgres().url(), "INSERT INTO dossier_event (dossier_id, client_id, event_id, "
+        + "status, at, result, fingerprint) VALUES ('" + id + "', 'agency-dev', 'old-9-" + id + "', 9, '" + at
+        + "', '" + result + "', '" + fingerprint + "')");
+    JsonObject decided = new JsonObject().put("eventId", "old-9-" + id).put("status", 9).put("at", at)
+        .put("result", new JsonArray(result));
+
+    HttpResponse<Buffer> retry = agency.post(id, decided);
+
+    assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(200);
+    assertThat(retry.getHeader("Event-Replayed")).isEqualTo("true");
+    assertProblem(agency.post(id, decided.copy().put("result", new JsonArray()
+        .add(new JsonObject().put("name", "Bản sao chứng thực").put("documentId", "BS-2")))), 409, "event-id-reused");
+  }
+
+  /** A birth registration accepted (with its date) and in processing since a minute ago; returns its id. */
+  private static String inProcessing(AgencyEvents agency) {
+    String id = agency.dossierReceived("now() - interval '1 hour'");
+    String at = minuteAgo();
+    assertThat(agency.post(id, new JsonObject().put("eventId", "acc-" + id).put("status", 2).put("at", at)
+        .put("dueDate", LocalDate.now().plusDays(3).toString())).statusCode()).isEqualTo(201);
+    assertThat(agency.post(id, new JsonObject().put("eventId", "proc-" + id).put("status", 4).put("at", at))
+        .statusCode()).isEqualTo(201);
+    return id;
+  }
+
+  private static String minuteAgo() {
+    return Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  private static JsonArray reversedMembers(JsonArray documents) {
+    JsonArray reversed = new JsonArray();
+    for (int i = 0; i < documents.size(); i++) {
+      JsonObject document = documents.getJsonObject(i);
+      List<String> names = new java.util.ArrayList<>(document.fieldNames());
+      java.util.Collections.reverse(names);
+      JsonObject copy = new JsonObject();
+      names.forEach(name -> copy.put(name, document.getValue(name)));
+      reversed.add(copy);
+    }
+    return reversed;
   }
 }

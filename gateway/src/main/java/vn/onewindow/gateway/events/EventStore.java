@@ -122,14 +122,14 @@ final class EventStore {
               }
               return conn.preparedQuery(FIND).execute(Tuple.of(caller.clientId(), event.eventId()))
                   .compose(found -> first(found) != null
-                      ? Future.succeededFuture(replay(first(found), event.eventId(), fingerprint))
+                      ? Future.succeededFuture(replay(first(found), dossierId, event, fingerprint))
                       : apply(conn, dossierId, caller, event, dossier, fingerprint));
             }))
         // the same eventId sent for another dossier at the same moment: the UNIQUE constraint decided
         .recover(err -> err instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
             ? pool.preparedQuery(FIND).execute(Tuple.of(caller.clientId(), event.eventId()))
                 .map(found -> first(found) == null ? new Reused()
-                    : replay(first(found), event.eventId(), fingerprint))
+                    : replay(first(found), dossierId, event, fingerprint))
             : Future.failedFuture(err));
   }
 
@@ -178,13 +178,15 @@ final class EventStore {
     }
   }
 
-  private Recording replay(Row found, String eventId, String fingerprint) {
-    if (!fingerprint.equals(found.getString("fingerprint"))) {
+  private Recording replay(Row found, UUID dossierId, EventRequest event, String fingerprint) {
+    String stored = found.getString("fingerprint");
+    // rows recorded before the canonical form hold the received-order one (EventRequest#receivedOrderFingerprint)
+    if (!fingerprint.equals(stored) && !event.receivedOrderFingerprint(dossierId).equals(stored)) {
       return new Reused();
     }
     LocalDate due = found.getLocalDate("due_date");
-    return new Recorded(state(found.getUUID("dossier_id"), found.getString("code"), eventId, found.getLong("seq"),
-        NationalStatus.of(found.getShort("status")), found.getOffsetDateTime("at").toInstant(),
+    return new Recorded(state(found.getUUID("dossier_id"), found.getString("code"), event.eventId(),
+        found.getLong("seq"), NationalStatus.of(found.getShort("status")), found.getOffsetDateTime("at").toInstant(),
         due != null ? due : found.getLocalDate("previous_due_date"),
         found.getOffsetDateTime("recorded_at").toInstant()), true);
   }
