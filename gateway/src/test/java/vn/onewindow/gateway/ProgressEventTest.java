@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
@@ -18,6 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.infra.Digests;
+import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.TestServers;
 
 /**
@@ -115,6 +117,33 @@ class ProgressEventTest extends OneGatewayPerClass {
         .add(new JsonObject().put("name", "Bản sao chứng thực").put("documentId", "BS-2")))), 409, "event-id-reused");
   }
 
+  @Test
+  void shouldTakeAnEventInTheSecondOfTheReceiptAndKeepTheReceptionFirst() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    String id = agency.dossierReceived("'2026-03-11T13:43:54.224Z'");
+
+    JsonObject early = assertProblem(agency.post(id, new JsonObject().put("eventId", "sec-0-" + id).put("status", 2)
+        .put("at", "2026-03-11T13:43:53.999Z")), 422, "event-in-the-past");
+    assertThat(early.getString("lastEventAt")).isEqualTo("2026-03-11T13:43:54.224Z");
+    HttpResponse<Buffer> accepted = agency.post(id, new JsonObject().put("eventId", "sec-1-" + id).put("status", 2)
+        .put("at", "2026-03-11T20:43:54+07:00"));
+    assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(201);
+    assertThat(accepted.bodyAsJsonObject().getString("statusChangedAt")).isEqualTo("2026-03-11T13:43:54Z");
+    // the next step, reported at .5 s, then one more in the same second but sent in whole seconds
+    assertThat(agency.post(id, new JsonObject().put("eventId", "sec-2-" + id).put("status", 4)
+        .put("at", "2026-03-11T13:43:54.500Z")).statusCode()).isEqualTo(201);
+    assertThat(agency.post(id, new JsonObject().put("eventId", "sec-3-" + id).put("status", 7)
+        .put("at", "2026-03-11T13:43:54Z")).statusCode()).isEqualTo(201);
+    assertThat(agency.events(id)).isEqualTo(3);
+
+    // the citizen's view and the change feed keep the order the hub recorded them in, reception first
+    JsonArray history = gw.get("/v1/dossiers/" + id).bodyAsJsonObject().getJsonArray("history");
+    assertThat(codes(history)).containsExactly(1, 2, 4, 7);
+    assertThat(history.getJsonObject(0).getString("at")).isEqualTo("2026-03-11T13:43:54.224Z");
+    List<Integer> changes = changesOf(id, 4);
+    assertThat(changes).containsExactly(1, 2, 4, 7);
+  }
+
   /** A birth registration accepted (with its date) and in processing since a minute ago; returns its id. */
   private static String inProcessing(AgencyEvents agency) {
     String id = agency.dossierReceived("now() - interval '1 hour'");
@@ -141,5 +170,29 @@ class ProgressEventTest extends OneGatewayPerClass {
       reversed.add(copy);
     }
     return reversed;
+  }
+
+  private static List<Integer> codes(JsonArray statuses) {
+    return statuses.stream().map(s -> ((JsonObject) s).getJsonObject("status").getInteger("code")).toList();
+  }
+
+  /** The dossier's items of the portal's change feed, followed from the start until it shows {@code count}. */
+  private static List<Integer> changesOf(String id, int count) {
+    JsonArray mine = new JsonArray();
+    Await.until(Duration.ofSeconds(10), "the change feed", () -> {
+      mine.clear();
+      String next = null;
+      while (true) {
+        JsonObject page = gw.get("/v1/changes?limit=1000" + (next == null ? "" : "&after=" + next))
+            .bodyAsJsonObject();
+        page.getJsonArray("items").stream().map(JsonObject.class::cast)
+            .filter(item -> id.equals(item.getString("dossierId"))).forEach(mine::add);
+        next = page.getString("next");
+        if (page.getJsonArray("items").size() < 1000) {
+          return mine.size() == count;
+        }
+      }
+    });
+    return codes(mine);
   }
 }
