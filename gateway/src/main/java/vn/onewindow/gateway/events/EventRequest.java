@@ -53,7 +53,10 @@ public record EventRequest(String eventId, NationalStatus status, Instant at, St
         result == null ? null : canonical(result));
   }
 
-  /** What the status requires the event to carry: a due date with 2 and 5, result references with 9 (10 may). */
+  /**
+   * What the status requires the event to carry: a due date with 5 (2 may: the hub computes it when absent; no
+   * other status takes one), result references with 9 (10 may; no other status takes them).
+   */
   List<Violation> ruleViolations(ZoneId zone) {
     List<Violation> violations = new ArrayList<>();
     String code = status.code() + " (" + status.label() + ")";
