@@ -162,15 +162,16 @@ public final class GatewayShared {
   }
 
   /**
-   * The appointment date of a dossier of {@code procedureCode} accepted at {@code acceptedAt}: the procedure's
-   * statutory working days on the official calendar (no cut-off: the agency chose when to accept). Null for a
+   * The appointment date of a dossier of {@code procedureCode} accepted at {@code acceptedAt}: the same rule as the
+   * receipt's and the due-date look-up's (statutory working days, and the procedure's cut-off: an acceptance after
+   * it counts from the next working day), since acceptance is the valid receipt that starts the clock. Null for a
    * procedure no longer in the catalogue: the dossier keeps no computed date rather than a wrong one.
    *
    * @throws vn.onewindow.common.calendar.CalendarNotCoveredException when the loaded calendar does not reach it
    */
   public LocalDate acceptanceDue(String procedureCode, Instant acceptedAt) {
     return validator.catalogue().find(procedureCode)
-        .map(p -> dueDates.due(acceptedAt, p.processingDays()).due())
+        .map(p -> p.due(dueDates, acceptedAt).due())
         .orElse(null);
   }
 

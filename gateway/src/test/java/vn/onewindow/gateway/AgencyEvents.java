@@ -8,6 +8,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.client.WebClientSession;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import vn.onewindow.common.testing.ContractCheck;
 import vn.onewindow.common.testing.TestServers;
 
@@ -20,6 +21,9 @@ final class AgencyEvents {
   static final String BIRTH = "1.001612.000.00.00.H48";
   /** Covered by the development agency client ("*"), and by no other test's agency filters. */
   static final String AGENCY = "000.00.01.H99";
+
+  /** Dossier codes unique in the run's database: the sequence part of {@code <unit>-YYMMDD-<sequence>}. */
+  private static final AtomicLong CODES = new AtomicLong(System.currentTimeMillis());
 
   private final GatewayFixture gw;
   private final WebClient agency;
@@ -34,12 +38,33 @@ final class AgencyEvents {
 
   /** A birth registration for {@link #AGENCY} in status 1, received at {@code receivedAt} (SQL); returns its id. */
   String dossierReceived(String receivedAt) {
+    return dossierReceived(BIRTH, receivedAt);
+  }
+
+  /**
+   * A dossier of {@code procedureCode} for {@link #AGENCY}, submitted by the portal ({@link GatewayFixture#CLIENT_ID})
+   * and in status 1 since {@code receivedAt} (SQL), with its status-1 history row as intake writes it; returns its id.
+   */
+  String dossierReceived(String procedureCode, String receivedAt) {
     String id = UUID.randomUUID().toString();
-    TestServers.execute(gw.config.postgres().url(), "INSERT INTO dossier (id, code, client_id, procedure_code, "
-        + "receiving_unit, handling_agency, channel, applicant_type, payload, received_at, stream_entry_id) VALUES ('"
-        + id + "', 'agency-events-" + id + "', 'portal-web', '" + BIRTH + "', '" + AGENCY + "', '" + AGENCY
-        + "', 'online', 'citizen', '{}', " + receivedAt + ", '1-0')");
+    // a code and a submission of the contract's shape, so the views of the dossier can be checked against it
+    String code = AGENCY + "-000000-" + CODES.incrementAndGet();
+    JsonObject submission = new JsonObject(GatewayFixture.example("birth-registration.json"))
+        .put("procedureCode", procedureCode).put("receivingUnit", AGENCY).put("handlingAgency", AGENCY);
+    TestServers.execute(gw.config.postgres().url(), "WITH d AS (INSERT INTO dossier (id, code, client_id, "
+        + "procedure_code, receiving_unit, handling_agency, channel, applicant_type, payload, received_at, "
+        + "stream_entry_id) VALUES ('" + id + "', '" + code + "', '" + GatewayFixture.CLIENT_ID + "', '"
+        + procedureCode + "', '" + AGENCY + "', '" + AGENCY + "', 'online', 'citizen', '"
+        + submission.encode().replace("'", "''") + "', " + receivedAt + ", '1-0') "
+        + "RETURNING id, received_at, client_id) "
+        + "INSERT INTO dossier_status_history (dossier_id, status, changed_at, client_id) "
+        + "SELECT id, 1, received_at, client_id FROM d");
     return id;
+  }
+
+  /** GET as the agency system: its view of a dossier adds the events as it sent them. */
+  HttpResponse<Buffer> get(String path) {
+    return agency.get(path).send().await();
   }
 
   HttpResponse<Buffer> post(String id, JsonObject event) {

@@ -64,7 +64,10 @@ public final class StatusTransitions {
     return NEXT.get(status).isEmpty();
   }
 
-  /** Acceptance (2) sets the appointment date, a supplement request (5) re-dates it: both need a due date. */
+  /**
+   * A supplement request (5) re-dates the appointment: only it must name the new date. An acceptance (2) may omit
+   * it ({@link #takesDueDate}): the hub computes it.
+   */
   public static boolean requiresDueDate(NationalStatus status) {
     return status == ADDITIONAL_DOCUMENTS_REQUESTED;
   }

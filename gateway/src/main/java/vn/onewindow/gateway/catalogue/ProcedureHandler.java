@@ -60,7 +60,7 @@ public final class ProcedureHandler {
     Instant receivedAt = receivedAt(asked);
     DueDate due;
     try {
-      due = dueDates.due(receivedAt, procedure.processingDays(), procedure.cutOff());
+      due = procedure.due(dueDates, receivedAt);
     } catch (CalendarNotCoveredException e) {
       throw asked.isEmpty() ? HttpFailure.calendarNotLoaded(e, "retry later") : HttpFailure.calendarNotCovered(e);
     }

@@ -149,7 +149,7 @@ public final class EventHandler {
       fail(ctx, EventOutcome.ILLEGAL_TRANSITION, status, illegal(i));
     } else if (recording instanceof InThePast p) {
       fail(ctx, EventOutcome.OUT_OF_ORDER, status, HttpFailure.of(Problem.EVENT_IN_THE_PAST,
-          "at " + event.at() + " is before the dossier's last event at " + p.lastAt(),
+          "at " + event.at() + " is before the dossier's last event at " + p.lastAt() + " (compared to the second)",
           Map.of("lastEventAt", p.lastAt().toString())));
     } else if (recording instanceof AtNotCovered a) {
       fail(ctx, EventOutcome.INVALID, status, HttpFailure.calendarNotCovered(a.cause(), "no appointment can be "

@@ -1,6 +1,9 @@
 package vn.onewindow.gateway.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -8,6 +11,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import vn.onewindow.common.dossier.NationalStatus;
@@ -19,11 +23,12 @@ import vn.onewindow.gateway.validation.Violation;
  * A progress event as read from a body that passed {@code config/schema/dossier-event.schema.json}, with the rules
  * of its status that a schema cannot say (what {@link StatusTransitions} requires it to carry).
  *
- * @param at        truncated to microseconds, PostgreSQL's precision, so a replay compares equal
- * @param result    the result references as JSON text, or null
+ * @param at              truncated to microseconds, PostgreSQL's precision, so a replay compares equal
+ * @param result          the result references as JSON text as received (what is stored), or null
+ * @param canonicalResult the same in canonical form ({@link #canonical}), what a replay compares, or null
  */
 public record EventRequest(String eventId, NationalStatus status, Instant at, String officer, String note,
-                           LocalDate dueDate, String result) {
+                           LocalDate dueDate, String result, String canonicalResult) {
 
   /** Reads a schema-valid body; a time or date the schema's format check let through but Java cannot read is a 422. */
   static EventRequest from(JsonNode body, List<Violation> violations) {
@@ -42,11 +47,16 @@ public record EventRequest(String eventId, NationalStatus status, Instant at, St
         violations.add(new Violation("/dueDate", "must be a date YYYY-MM-DD"));
       }
     }
+    JsonNode result = body.get("result");
     return new EventRequest(body.get("eventId").asText(), NationalStatus.of(body.get("status").asInt()), at,
-        text(body, "officer"), text(body, "note"), dueDate, body.has("result") ? body.get("result").toString() : null);
+        text(body, "officer"), text(body, "note"), dueDate, result == null ? null : result.toString(),
+        result == null ? null : canonical(result));
   }
 
-  /** What the status requires the event to carry: a due date with 2 and 5, result references with 9 (10 may). */
+  /**
+   * What the status requires the event to carry: a due date with 5 (2 may: the hub computes it when absent; no
+   * other status takes one), result references with 9 (10 may; no other status takes them).
+   */
   List<Violation> ruleViolations(ZoneId zone) {
     List<Violation> violations = new ArrayList<>();
     String code = status.code() + " (" + status.label() + ")";
@@ -67,10 +77,55 @@ public record EventRequest(String eventId, NationalStatus status, Instant at, St
     return violations;
   }
 
-  /** What a replay must match: the whole event and the dossier it is about. */
+  /**
+   * What a replay must match, and what is stored with the event: the whole event and the dossier it is about, its
+   * result in canonical form, so a retry whose result members come in another order (as the hub itself serves them
+   * back, from jsonb) is the same event.
+   */
   String fingerprint(UUID dossierId) {
+    return fingerprint(dossierId, canonicalResult);
+  }
+
+  /**
+   * The fingerprint as events recorded before the canonical form were stored: over the result's text in the order
+   * the agency sent it. Those rows cannot be re-hashed (dossier_event is append-only, and jsonb kept no member
+   * order), so a replay matches either form: a retry as sent then still replays. Both hash the same event, so
+   * accepting either lets no other content through. Equal to {@link #fingerprint} when the result was already in
+   * canonical order, or absent.
+   */
+  String receivedOrderFingerprint(UUID dossierId) {
+    return fingerprint(dossierId, result);
+  }
+
+  private String fingerprint(UUID dossierId, String resultText) {
     return Digests.sha256Hex(String.join("\n", dossierId.toString(), eventId, Integer.toString(status.code()),
-        at.toString(), String.valueOf(officer), String.valueOf(note), String.valueOf(dueDate), String.valueOf(result)));
+        at.toString(), String.valueOf(officer), String.valueOf(note), String.valueOf(dueDate),
+        String.valueOf(resultText)));
+  }
+
+  /**
+   * {@code node} as JSON text with every object's members sorted by name (String order), at every depth: member
+   * order carries no meaning in JSON. Arrays keep their order, which is content (the documents' order).
+   */
+  static String canonical(JsonNode node) {
+    return sorted(node).toString();
+  }
+
+  private static JsonNode sorted(JsonNode node) {
+    if (node.isObject()) {
+      List<String> names = new ArrayList<>();
+      node.fieldNames().forEachRemaining(names::add);
+      Collections.sort(names);
+      ObjectNode out = JsonNodeFactory.instance.objectNode();
+      names.forEach(name -> out.set(name, sorted(node.get(name))));
+      return out;
+    }
+    if (node.isArray()) {
+      ArrayNode out = JsonNodeFactory.instance.arrayNode(node.size());
+      node.forEach(element -> out.add(sorted(element)));
+      return out;
+    }
+    return node;
   }
 
   private static String text(JsonNode body, String field) {

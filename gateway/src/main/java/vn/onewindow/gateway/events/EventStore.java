@@ -11,8 +11,9 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.function.BiFunction;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.function.BiFunction;
 import java.util.UUID;
 import vn.onewindow.common.calendar.CalendarNotCoveredException;
 import vn.onewindow.common.dossier.NationalStatus;
@@ -75,7 +76,7 @@ final class EventStore {
   record Illegal(NationalStatus current, NationalStatus requested) implements Recording {
   }
 
-  /** {@code at} lies before the dossier's last event (or its reception). */
+  /** {@code at} lies before the second of the dossier's last event (or of its reception). */
   record InThePast(Instant lastAt) implements Recording {
   }
 
@@ -122,14 +123,14 @@ final class EventStore {
               }
               return conn.preparedQuery(FIND).execute(Tuple.of(caller.clientId(), event.eventId()))
                   .compose(found -> first(found) != null
-                      ? Future.succeededFuture(replay(first(found), event.eventId(), fingerprint))
+                      ? Future.succeededFuture(replay(first(found), dossierId, event, fingerprint))
                       : apply(conn, dossierId, caller, event, dossier, fingerprint));
             }))
         // the same eventId sent for another dossier at the same moment: the UNIQUE constraint decided
         .recover(err -> err instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
             ? pool.preparedQuery(FIND).execute(Tuple.of(caller.clientId(), event.eventId()))
                 .map(found -> first(found) == null ? new Reused()
-                    : replay(first(found), event.eventId(), fingerprint))
+                    : replay(first(found), dossierId, event, fingerprint))
             : Future.failedFuture(err));
   }
 
@@ -140,7 +141,11 @@ final class EventStore {
       return Future.succeededFuture(new Illegal(current, event.status()));
     }
     Instant lastAt = dossier.getOffsetDateTime("last_at").toInstant();
-    if (event.at().isBefore(lastAt)) {
+    // compared to the second, as DueDates compares the cut-off: agencies' systems keep whole seconds (the national
+    // sync's yyyyMMddHHmmss), so a step taken in the second of the reception (received at 13:43:54.224, accepted
+    // "at 13:43:54") could otherwise never be reported at its true time. The history may then hold a time up to
+    // 999 ms before the previous one: its readers order it as recorded (seq), not by time
+    if (event.at().isBefore(lastAt.truncatedTo(ChronoUnit.SECONDS))) {
       return Future.succeededFuture(new InThePast(lastAt));
     }
     LocalDate previousDue = dossier.getLocalDate("due_date");
@@ -178,13 +183,15 @@ final class EventStore {
     }
   }
 
-  private Recording replay(Row found, String eventId, String fingerprint) {
-    if (!fingerprint.equals(found.getString("fingerprint"))) {
+  private Recording replay(Row found, UUID dossierId, EventRequest event, String fingerprint) {
+    String stored = found.getString("fingerprint");
+    // rows recorded before the canonical form hold the received-order one (EventRequest#receivedOrderFingerprint)
+    if (!fingerprint.equals(stored) && !event.receivedOrderFingerprint(dossierId).equals(stored)) {
       return new Reused();
     }
     LocalDate due = found.getLocalDate("due_date");
-    return new Recorded(state(found.getUUID("dossier_id"), found.getString("code"), eventId, found.getLong("seq"),
-        NationalStatus.of(found.getShort("status")), found.getOffsetDateTime("at").toInstant(),
+    return new Recorded(state(found.getUUID("dossier_id"), found.getString("code"), event.eventId(),
+        found.getLong("seq"), NationalStatus.of(found.getShort("status")), found.getOffsetDateTime("at").toInstant(),
         due != null ? due : found.getLocalDate("previous_due_date"),
         found.getOffsetDateTime("recorded_at").toInstant()), true);
   }

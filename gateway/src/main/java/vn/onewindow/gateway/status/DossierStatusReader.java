@@ -31,7 +31,13 @@ import vn.onewindow.gateway.security.Owners;
  * between the two reads (a replica that lags behind that commit still answers 404 until it catches up).
  */
 public final class DossierStatusReader {
-  /** Times as epoch microseconds (PostgreSQL's precision), turned into ISO instants by {@link DossierViews}. */
+  /**
+   * Times as epoch microseconds (PostgreSQL's precision), turned into ISO instants by {@link DossierViews}. The
+   * history in the order it was recorded (seq), not by changed_at: the event store takes an event timed in the
+   * second of the previous one (an agency reporting whole seconds), so a changed_at may lie up to 999 ms before its
+   * predecessor's, the reception's included; events of one dossier are recorded one at a time (FOR UPDATE), so seq
+   * is their order.
+   */
   private static final String BY_ID = """
       SELECT d.id::text, d.code, d.procedure_code, d.receiving_unit, d.handling_agency, d.channel, d.status,
              d.received_at, d.persisted_at, d.client_id, d.due_date, d.status_changed_at, d.accepted_at,
@@ -42,7 +48,7 @@ public final class DossierStatusReader {
                                        'at', (extract(epoch FROM h.changed_at) * 1000000)::bigint,
                                        'note', h.note, 'dueDate', h.due_date,
                                        'previousDueDate', e.previous_due_date, 'result', e.result)
-                                       ORDER BY h.changed_at, h.seq)
+                                       ORDER BY h.seq)
                        FROM dossier_status_history h LEFT JOIN dossier_event e ON e.seq = h.event_seq
                        WHERE h.dossier_id = d.id), '[]'::json) AS history
       FROM dossier d WHERE d.id = $1""";

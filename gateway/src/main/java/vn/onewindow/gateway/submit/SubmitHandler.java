@@ -204,7 +204,7 @@ public final class SubmitHandler {
    */
   private LocalDate receiptDue(Instant receivedAt, Procedure procedure) {
     try {
-      return dueDates.due(receivedAt, procedure.processingDays(), procedure.cutOff()).due();
+      return procedure.due(dueDates, receivedAt).due();
     } catch (CalendarNotCoveredException e) {
       throw HttpFailure.calendarNotLoaded(e, "nothing was queued; retry later");
     }

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -16,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import vn.onewindow.common.calendar.DueDate;
+import vn.onewindow.common.calendar.DueDates;
 import vn.onewindow.common.dossier.Channel;
 
 /** The procedures the hub accepts dossiers for ({@code config/procedures.json}), loaded once at start. */
@@ -28,6 +31,17 @@ public final class ProcedureCatalogue {
   public record Procedure(String code, String name, String nameEn, String field, String level, int processingDays,
                           LocalTime cutOff, Set<Channel> channels, Set<String> applicantTypes,
                           List<String> requiredFields, int requiredAttachments, boolean active) {
+
+    /**
+     * The due date of a dossier of this procedure received (or, for an agency's acceptance, validly received) at
+     * {@code receivedAt}: its statutory working days and its cut-off, by THE RULE of {@link DueDates}. The receipt,
+     * the due-date look-up and an acceptance without a date all ask here, so they cannot disagree on the arguments.
+     *
+     * @throws vn.onewindow.common.calendar.CalendarNotCoveredException when the loaded calendar does not reach it
+     */
+    public DueDate due(DueDates dueDates, Instant receivedAt) {
+      return dueDates.due(receivedAt, processingDays, cutOff);
+    }
   }
 
   private static final Set<String> KNOWN_APPLICANT_TYPES = Set.of("citizen", "business");

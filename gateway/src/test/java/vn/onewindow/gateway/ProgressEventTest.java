@@ -1,0 +1,198 @@
+package vn.onewindow.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static vn.onewindow.gateway.security.SecurityTestSupport.assertProblem;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.common.infra.Digests;
+import vn.onewindow.common.testing.Await;
+import vn.onewindow.common.testing.TestServers;
+
+/**
+ * Progress events as an agency's one-stop system sends them: the appointment an acceptance without a date gets
+ * (the receipt's rule, cut-off included), retries whose result members come back in another order, and times in
+ * whole seconds, as the national sync writes them (yyyyMMddHHmmss).
+ */
+class ProgressEventTest extends OneGatewayPerClass {
+  private static final String CERTIFIED_COPY = "2.000815.000.00.00.H48"; // same day, cut-off 15:00
+
+  @BeforeAll
+  static void start() {
+    gw = new GatewayFixture(Map.of());
+  }
+
+  @Test
+  void shouldDateAnAcceptanceAfterTheCutOffFromTheNextWorkingDayAsTheReceiptDoes() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    // Wed 11 Mar 2026: accepted at 15:01 counts from Thu 12 Mar; at 15:00:00.999 still in time (to the second)
+    Map<String, String> expected = Map.of("2026-03-11T15:01:00+07:00", "2026-03-12",
+        "2026-03-11T15:00:00.999+07:00", "2026-03-11", "2026-03-13T16:00:00+07:00", "2026-03-16");
+    expected.forEach((at, due) -> {
+      String id = agency.dossierReceived(CERTIFIED_COPY, "'" + at.substring(0, 10) + "T08:00:00+07:00'");
+
+      HttpResponse<Buffer> accepted = agency.post(id, new JsonObject().put("eventId", "cut-" + id).put("status", 2)
+          .put("at", at));
+
+      assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(201);
+      assertThat(accepted.bodyAsJsonObject().getString("dueDate")).as(at).isEqualTo(due);
+      assertThat(TestServers.queryString(gw.config.postgres().url(),
+          "SELECT due_date::text FROM dossier WHERE id = '" + id + "'")).isEqualTo(due);
+      // one rule: the portal's look-up for a receipt at the same moment gives the same date
+      assertThat(gw.get("/v1/procedures/" + CERTIFIED_COPY + "/due-date?receivedAt="
+          + URLEncoder.encode(at, StandardCharsets.UTF_8)).bodyAsJsonObject().getString("dueDate")).isEqualTo(due);
+    });
+  }
+
+  @Test
+  void shouldReplayARetryWhoseResultMembersComeInAnotherOrder() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    String id = inProcessing(agency);
+    JsonObject decided = new JsonObject().put("eventId", "ko-9-" + id).put("status", 9).put("at", minuteAgo())
+        .put("result", new JsonArray()
+            .add(new JsonObject().put("name", "Bản sao chứng thực").put("documentId", "BS-1")
+                .put("uri", "https://docs.example.vn/BS-1"))
+            .add(new JsonObject().put("name", "Bản sao thứ hai").put("documentId", "BS-2")));
+    HttpResponse<Buffer> first = agency.post(id, decided);
+    assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(201);
+    long events = agency.events(id);
+    // what the agency reads back: the hub serves result from jsonb, its members in jsonb's order
+    JsonArray readBack = agency.get("/v1/dossiers/" + id).bodyAsJsonObject().getJsonArray("events")
+        .getJsonObject(2).getJsonArray("result");
+    assertThat(readBack.getJsonObject(0).fieldNames()).as("not the order sent")
+        .containsExactly("uri", "name", "documentId");
+
+    for (JsonArray result : List.of(readBack, reversedMembers(decided.getJsonArray("result")))) {
+      HttpResponse<Buffer> retry = agency.post(id, decided.copy().put("result", result));
+
+      assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(200);
+      assertThat(retry.getHeader("Event-Replayed")).isEqualTo("true");
+      assertThat(retry.bodyAsJsonObject()).isEqualTo(first.bodyAsJsonObject());
+    }
+    // content still counts: another document, or the documents in another order
+    JsonArray otherDocument = decided.getJsonArray("result").copy();
+    otherDocument.getJsonObject(0).put("documentId", "BS-9");
+    JsonArray otherOrder = new JsonArray().add(decided.getJsonArray("result").getValue(1))
+        .add(decided.getJsonArray("result").getValue(0));
+    for (JsonArray result : List.of(otherDocument, otherOrder)) {
+      assertProblem(agency.post(id, decided.copy().put("result", result)), 409, "event-id-reused");
+    }
+    assertThat(agency.events(id)).isEqualTo(events);
+  }
+
+  @Test
+  void shouldStillReplayAnEventRecordedWithTheFingerprintOfTheResultAsReceived() throws Exception {
+    AgencyEvents agency = new AgencyEvents(gw);
+    String id = inProcessing(agency);
+    String at = minuteAgo();
+    // members not in name order: before the canonical form, the stored fingerprint hashed this very text
+    String result = "[{\"name\":\"Bản sao chứng thực\",\"documentId\":\"BS-1\"}]";
+    String asReceived = new ObjectMapper().readTree(result).toString();
+    String fingerprint = Digests.sha256Hex(String.join("\n", id, "old-9-" + id, "9", Instant.parse(at).toString(),
+        "null", "null", "null", asReceived));
+    TestServers.execute(gw.config.postgres().url(), "INSERT INTO dossier_event (dossier_id, client_id, event_id, "
+        + "status, at, result, fingerprint) VALUES ('" + id + "', 'agency-dev', 'old-9-" + id + "', 9, '" + at
+        + "', '" + result + "', '" + fingerprint + "')");
+    JsonObject decided = new JsonObject().put("eventId", "old-9-" + id).put("status", 9).put("at", at)
+        .put("result", new JsonArray(result));
+
+    HttpResponse<Buffer> retry = agency.post(id, decided);
+
+    assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(200);
+    assertThat(retry.getHeader("Event-Replayed")).isEqualTo("true");
+    assertProblem(agency.post(id, decided.copy().put("result", new JsonArray()
+        .add(new JsonObject().put("name", "Bản sao chứng thực").put("documentId", "BS-2")))), 409, "event-id-reused");
+  }
+
+  @Test
+  void shouldTakeAnEventInTheSecondOfTheReceiptAndKeepTheReceptionFirst() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    String id = agency.dossierReceived("'2026-03-11T13:43:54.224Z'");
+
+    JsonObject early = assertProblem(agency.post(id, new JsonObject().put("eventId", "sec-0-" + id).put("status", 2)
+        .put("at", "2026-03-11T13:43:53.999Z")), 422, "event-in-the-past");
+    assertThat(early.getString("lastEventAt")).isEqualTo("2026-03-11T13:43:54.224Z");
+    HttpResponse<Buffer> accepted = agency.post(id, new JsonObject().put("eventId", "sec-1-" + id).put("status", 2)
+        .put("at", "2026-03-11T20:43:54+07:00"));
+    assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(201);
+    assertThat(accepted.bodyAsJsonObject().getString("statusChangedAt")).isEqualTo("2026-03-11T13:43:54Z");
+    // the next step, reported at .5 s, then one more in the same second but sent in whole seconds
+    assertThat(agency.post(id, new JsonObject().put("eventId", "sec-2-" + id).put("status", 4)
+        .put("at", "2026-03-11T13:43:54.500Z")).statusCode()).isEqualTo(201);
+    assertThat(agency.post(id, new JsonObject().put("eventId", "sec-3-" + id).put("status", 7)
+        .put("at", "2026-03-11T13:43:54Z")).statusCode()).isEqualTo(201);
+    assertThat(agency.events(id)).isEqualTo(3);
+
+    // the citizen's view and the change feed keep the order the hub recorded them in, reception first
+    JsonArray history = gw.get("/v1/dossiers/" + id).bodyAsJsonObject().getJsonArray("history");
+    assertThat(codes(history)).containsExactly(1, 2, 4, 7);
+    assertThat(history.getJsonObject(0).getString("at")).isEqualTo("2026-03-11T13:43:54.224Z");
+    List<Integer> changes = changesOf(id, 4);
+    assertThat(changes).containsExactly(1, 2, 4, 7);
+  }
+
+  /** A birth registration accepted (with its date) and in processing since a minute ago; returns its id. */
+  private static String inProcessing(AgencyEvents agency) {
+    String id = agency.dossierReceived("now() - interval '1 hour'");
+    String at = minuteAgo();
+    assertThat(agency.post(id, new JsonObject().put("eventId", "acc-" + id).put("status", 2).put("at", at)
+        .put("dueDate", LocalDate.now().plusDays(3).toString())).statusCode()).isEqualTo(201);
+    assertThat(agency.post(id, new JsonObject().put("eventId", "proc-" + id).put("status", 4).put("at", at))
+        .statusCode()).isEqualTo(201);
+    return id;
+  }
+
+  private static String minuteAgo() {
+    return Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  private static JsonArray reversedMembers(JsonArray documents) {
+    JsonArray reversed = new JsonArray();
+    for (int i = 0; i < documents.size(); i++) {
+      JsonObject document = documents.getJsonObject(i);
+      List<String> names = new java.util.ArrayList<>(document.fieldNames());
+      java.util.Collections.reverse(names);
+      JsonObject copy = new JsonObject();
+      names.forEach(name -> copy.put(name, document.getValue(name)));
+      reversed.add(copy);
+    }
+    return reversed;
+  }
+
+  private static List<Integer> codes(JsonArray statuses) {
+    return statuses.stream().map(s -> ((JsonObject) s).getJsonObject("status").getInteger("code")).toList();
+  }
+
+  /** The dossier's items of the portal's change feed, followed from the start until it shows {@code count}. */
+  private static List<Integer> changesOf(String id, int count) {
+    JsonArray mine = new JsonArray();
+    Await.until(Duration.ofSeconds(10), "the change feed", () -> {
+      mine.clear();
+      String next = null;
+      while (true) {
+        JsonObject page = gw.get("/v1/changes?limit=1000" + (next == null ? "" : "&after=" + next))
+            .bodyAsJsonObject();
+        page.getJsonArray("items").stream().map(JsonObject.class::cast)
+            .filter(item -> id.equals(item.getString("dossierId"))).forEach(mine::add);
+        next = page.getString("next");
+        if (page.getJsonArray("items").size() < 1000) {
+          return mine.size() == count;
+        }
+      }
+    });
+    return codes(mine);
+  }
+}
