@@ -163,6 +163,15 @@ class HostileInputTest extends OneGatewayPerClass {
         new JsonObject().put("pointer", "/dueDate").put("detail", "must be a date YYYY-MM-DD (for example 2026-11-23)"),
         new JsonObject().put("pointer", "/eventId").put("detail", "must be 1 to 128 characters, each an ASCII letter, "
             + "a digit or one of . _ : -"));
+    // U+0000 (PostgreSQL text cannot hold it) is the field's 422, before any store is asked
+    JsonObject nul = assertProblem(send.apply(new JsonObject().put("eventId", "nul-1").put("status", 9)
+        .put("at", "2026-11-23T09:12:44+07:00").put("officer", "a\u0000b").put("note", "c\u0000d")
+        .put("result", new JsonArray().add(new JsonObject().put("name", "e\u0000").put("documentId", "\u0000f")))
+        .encode()), 422, "invalid-event");
+    assertThat(nul.getJsonArray("errors")).extracting(e -> ((JsonObject) e).getString("pointer"))
+        .containsExactly("/note", "/officer", "/result/0/documentId", "/result/0/name");
+    assertThat(nul.getJsonArray("errors")).extracting(e -> ((JsonObject) e).getString("detail")).allSatisfy(
+        detail -> assertThat(detail).isEqualTo("must not contain the NUL character (U+0000)"));
     agency.close();
   }
 
