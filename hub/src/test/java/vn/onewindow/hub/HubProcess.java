@@ -52,8 +52,11 @@ final class HubProcess implements AutoCloseable {
     settings.forEach((key, value) -> env.put(Settings.envName(key), value));
     Path logs = java.nio.file.Files.createDirectories(Path.of("target", "hub-process-logs"));
     Path log = File.createTempFile("hub-process-", ".log", logs.toFile()).toPath();
+    // C1 only: a test runs up to five of these JVMs beside the tests' own on two cores, and C2's compiling of
+    // each one's hot paths was CPU the processes under test then lacked (ClusterProcessesTest 78-83 s -> 54 s);
+    // what the tests assert (answers, persistence, takeover, failover) does not depend on how the JIT compiles
     ProcessBuilder builder = new ProcessBuilder(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-XX:TieredStopAtLevel=1",
         "-cp", System.getProperty("java.class.path"), HubMain.class.getName()))
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());
