@@ -12,6 +12,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
@@ -21,6 +22,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import vn.onewindow.common.testing.Await;
 
 /**
  * A dossier's life after intake, on a whole hub over real servers: the portal submits, the handling agency's system
@@ -38,6 +40,30 @@ class AgencyFlowTest {
   @AfterAll
   static void stop() {
     hub.close();
+  }
+
+  /**
+   * The agency reads the submission as the citizen sent it, byte for byte (the payload is stored as json, V9, and
+   * served as stored): a number written 1.8432e5 stays so, where decoding and encoding it again gave 184320.0.
+   */
+  @Test
+  void shouldServeTheSubmissionAsItWasSent() {
+    String text = HubEndToEndTest.example("birth-registration.json")
+        .replaceFirst("\"citizenId\": \"\\d+\"", "\"citizenId\": \"048099990001\"")
+        .replace("\"sizeBytes\": 184320", "\"sizeBytes\":  1.8432e5");
+    assertThat(text).contains("1.8432e5").contains("048099990001");
+    HttpResponse<Buffer> accepted = hub.postText(AgencyHub.PORTAL_KEY, "/v1/dossiers", text);
+    assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(202);
+    String id = accepted.bodyAsJsonObject().getString("id");
+    Await.until(Duration.ofSeconds(10), "dossier persisted",
+        () -> hub.count("SELECT count(*) FROM dossier WHERE id = '" + id + "'") == 1);
+
+    String view = hub.get(AGENCY_KEY, "/v1/dossiers/" + id).bodyAsString();
+    assertThat(view).contains("\"submission\":" + text);
+    JsonObject item = item(hub.feedUntil(AGENCY_KEY, FEED, feed -> contains(feed, "id", id, 1)), id);
+    assertThat(item.getJsonObject("submission")).isEqualTo(new JsonObject(text));
+    String page = hub.get(AGENCY_KEY, FEED + "?limit=1000").bodyAsString();
+    assertThat(page).contains("\"submission\":" + text);
   }
 
   @Test

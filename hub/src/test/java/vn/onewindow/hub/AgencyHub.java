@@ -82,6 +82,12 @@ final class AgencyHub implements AutoCloseable {
     return get(client, key, path);
   }
 
+  /** A POST of this exact text (its whitespace and number forms, which a JsonObject would not keep). */
+  HttpResponse<Buffer> postText(String key, String path, String text) {
+    return client.post(path).putHeader("X-Api-Key", key).putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer(text)).await();
+  }
+
   /** A GET that breaks the contract on purpose (a limit over 1000...): only the answer is checked. */
   HttpResponse<Buffer> getRaw(String key, String path) {
     return get(rawClient, key, path);

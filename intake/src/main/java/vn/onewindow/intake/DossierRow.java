@@ -1,7 +1,6 @@
 package vn.onewindow.intake;
 
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -58,7 +57,7 @@ public record DossierRow(Delivery delivery, String dossierId, String code, Strin
     if (doc == null) {
       return new Parsed(null, "field 'payload' is not a JSON object");
     }
-    if (!storable(doc)) {
+    if (!DossierTable.readable(doc)) {
       return new Parsed(null, "field 'payload' holds a value PostgreSQL cannot read back (U+0000, an unpaired "
           + "surrogate or a number beyond a double)");
     }
@@ -94,48 +93,5 @@ public record DossierRow(Delivery delivery, String dossierId, String code, Strin
     } catch (DecodeException | ClassCastException ex) {
       return null;
     }
-  }
-
-  /**
-   * What jsonb refused at insert and json keeps (V9), so that a reader would fail on it later: U+0000 or an unpaired
-   * surrogate in a name or a string, a number beyond a double. The gateway's payload guard refuses all three; this
-   * covers entries that did not come through it.
-   */
-  private static boolean storable(Object value) {
-    if (value instanceof JsonObject o) {
-      for (Map.Entry<String, Object> member : o) {
-        if (!storable(member.getKey()) || !storable(member.getValue())) {
-          return false;
-        }
-      }
-      return true;
-    }
-    if (value instanceof JsonArray a) {
-      for (Object item : a) {
-        if (!storable(item)) {
-          return false;
-        }
-      }
-      return true;
-    }
-    if (value instanceof String s) {
-      return storableText(s);
-    }
-    return !(value instanceof Double d) || Double.isFinite(d);
-  }
-
-  private static boolean storableText(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == 0) {
-        return false;
-      }
-      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -1,8 +1,10 @@
 package vn.onewindow.common.dossier;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The one INSERT of new dossiers, used by the intake workers (a batch from the stream) and by the gateway's direct
@@ -76,6 +78,50 @@ public final class DossierTable {
       return new NewDossier(dossierId, code, clientId, receivedAt, idempotencyKey, payload, streamEntryId,
           bodySha256, Columns.of(new JsonObject(payload)));
     }
+  }
+
+  /**
+   * What jsonb refused at insert and json keeps (V9), so that a reader would fail on it later: U+0000 or an unpaired
+   * surrogate in a name or a string (PostgreSQL's json operators cannot extract it), a number beyond a double (every
+   * Java reader decodes the payload's numbers into doubles). The gateway's payload guard refuses all three before a
+   * 202 (HostileInputFuzzTest holds it to this); the intake checks entries that did not come through it.
+   */
+  public static boolean readable(Object value) {
+    if (value instanceof JsonObject o) {
+      for (Map.Entry<String, Object> member : o) {
+        if (!readable(member.getKey()) || !readable(member.getValue())) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (value instanceof JsonArray a) {
+      for (Object item : a) {
+        if (!readable(item)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (value instanceof String s) {
+      return readableText(s);
+    }
+    return !(value instanceof Double d) || Double.isFinite(d);
+  }
+
+  private static boolean readableText(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == 0) {
+        return false;
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private DossierTable() {

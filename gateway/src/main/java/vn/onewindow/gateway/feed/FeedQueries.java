@@ -5,6 +5,7 @@ import io.vertx.sqlclient.Row;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import vn.onewindow.common.dossier.NationalStatus;
+import vn.onewindow.gateway.http.StoredJson;
 
 /**
  * The feeds' SQL and their items. Each query is one index range scan (V5 indexes): the owner (agency or client),
@@ -16,7 +17,7 @@ final class FeedQueries {
   /** $1 handling agency, $2/$3 cursor, $4 limit. */
   static final String AGENCY = """
       SELECT d.id::text AS id, d.code, d.received_at, d.procedure_code, d.receiving_unit, d.handling_agency,
-             d.channel, d.status, d.status_changed_at, d.due_date, d.payload,
+             d.channel, d.status, d.status_changed_at, d.due_date, d.payload::text AS payload,
              d.feed_xid::text AS feed_xid, d.feed_seq
       FROM dossier d
       WHERE d.handling_agency = $1
@@ -52,7 +53,7 @@ final class FeedQueries {
         .put("status", NationalStatus.of(row.getShort("status")).toJson())
         .put("statusChangedAt", instant(row.getOffsetDateTime("status_changed_at")))
         .put("dueDate", date(row.getLocalDate("due_date")))
-        .put("submission", row.getValue("payload"));
+        .put("submission", StoredJson.of(row.getString("payload")));
   }
 
   /** A status change as a frontend receives it: which dossier, the new status, when, and what the applicant sees. */

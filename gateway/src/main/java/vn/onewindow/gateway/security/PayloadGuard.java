@@ -24,6 +24,7 @@ import vn.onewindow.gateway.validation.Violation;
 public final class PayloadGuard {
   /** Largest decimal exponent kept: a double's range, far beyond any form field. */
   static final int MAX_EXPONENT = 308;
+  private static final BigDecimal LARGEST = BigDecimal.ONE.scaleByPowerOfTen(MAX_EXPONENT);
   /** A hostile body may hold thousands of bad values: name the first few, that is enough to fix it. */
   private static final int MAX_VIOLATIONS = 20;
   /** Eight body bytes as one long (any alignment: plain reads allow it), byte k in bits 8k..8k+7. */
@@ -141,9 +142,11 @@ public final class PayloadGuard {
     if (value.signum() == 0) {
       return false;
     }
-    // value = unscaled * 10^-scale; its decimal exponent is precision - scale - 1.
+    // value = unscaled * 10^-scale; its decimal exponent is precision - scale - 1. The exponent alone is not the
+    // message's bound: 9e308 has exponent 308 yet lies beyond a double (1.8e308), which every reader of the stored
+    // payload decodes numbers into (the intake refuses it, after the 202); hence the magnitude itself.
     long exponent = (long) value.precision() - value.scale() - 1;
-    return exponent > MAX_EXPONENT || exponent < -MAX_EXPONENT;
+    return exponent > MAX_EXPONENT || exponent < -MAX_EXPONENT || value.abs().compareTo(LARGEST) > 0;
   }
 
   static boolean hasUnpairedSurrogate(String text) {

@@ -55,7 +55,7 @@ public final class DossierStatusReader {
 
   /** Only for agency clients covering the dossier: the submission and the events, officers included. */
   private static final String AGENCY_DETAILS = """
-      SELECT d.payload,
+      SELECT d.payload::text AS payload,
              COALESCE((SELECT json_agg(json_build_object('eventId', e.event_id, 'seq', e.seq, 'clientId', e.client_id,
                                        'status', e.status, 'at', (extract(epoch FROM e.at) * 1000000)::bigint,
                                        'officer', e.officer, 'note', e.note, 'dueDate', e.due_date,

@@ -11,6 +11,7 @@ import java.util.UUID;
 import vn.onewindow.common.dossier.NationalStatus;
 import vn.onewindow.common.dossier.QueuedReceipt;
 import vn.onewindow.common.dossier.StatusTransitions;
+import vn.onewindow.gateway.http.StoredJson;
 
 /**
  * What a status look-up shows, built from a PostgreSQL row or from the receipt queued in Redis. The citizen's view
@@ -94,7 +95,7 @@ final class DossierViews {
       JsonObject e = (JsonObject) element;
       events.add(e.put("at", micros(e.getLong("at"))).put("recordedAt", micros(e.getLong("recordedAt"))));
     }
-    return view.copy().put("submission", row.getValue("payload")).put("events", events);
+    return view.copy().put("submission", StoredJson.of(row.getString("payload"))).put("events", events);
   }
 
   private static String micros(long epochMicros) {

@@ -186,10 +186,15 @@ class HostileInputTest extends OneGatewayPerClass {
         .sendBuffer(Buffer.buffer("\uFEFF" + dossierOf(randomCitizenId()).encode())).await();
     HttpResponse<Buffer> lone = gw.postRaw(surrogate.encode().replace("\"__NOTE__\"", "\"abc\\ud800\""));
     HttpResponse<Buffer> huge = gw.postRaw(hugeNumber.encode().replace("\"__NUMBER__\"", "1e999999"));
+    // exponent 308, magnitude beyond a double: what the intake would refuse after a 202
+    HttpResponse<Buffer> beyondDouble = gw.postRaw(hugeNumber.encode().replace("\"__NUMBER__\"", "-9e308"));
+    HttpResponse<Buffer> justAbove = gw.postRaw(hugeNumber.encode().replace("\"__NUMBER__\"", "1.0000001e308"));
 
     assertProblem(bom, 400, "malformed-request");
     assertThat(pointers(assertProblem(lone, 422, "invalid-dossier"))).containsExactly("/note");
     assertThat(pointers(assertProblem(huge, 422, "invalid-dossier"))).containsExactly("/formData/weightGrams");
+    assertThat(pointers(assertProblem(beyondDouble, 422, "invalid-dossier"))).containsExactly("/formData/weightGrams");
+    assertThat(pointers(assertProblem(justAbove, 422, "invalid-dossier"))).containsExactly("/formData/weightGrams");
     assertThat(gw.queued()).isEqualTo(queuedBefore);
   }
 
