@@ -6,6 +6,8 @@ import static vn.onewindow.gateway.security.SecurityTestSupport.assertProblem;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.redis.client.Command;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,6 +59,37 @@ class DirectPathIdempotencyTest {
         assertThat(retry.bodyAsJsonObject().getString("code")).isEqualTo(code);
         assertProblem(otherBody, 409, "idempotency-key-reused");
         assertThat(gw.queued()).as("nothing queued in Redis for the key").isEqualTo(queuedBefore);
+        assertThat(TestServers.queryLong(gw.config.postgres().url(),
+            "SELECT count(*) FROM dossier WHERE idempotency_key = '" + key + "'")).isEqualTo(1);
+      }
+    }
+  }
+
+  /**
+   * A claim that answers after the call gave up (Redis stalled past timeout.redis-enqueue-ms, as in a failover) must
+   * queue nothing: the request went down the direct path meanwhile, and queuing too made a second dossier of one
+   * Idempotency-Key (found by a user tryout of a cluster failover). Several partitions, so the key is claimed first.
+   */
+  @Test
+  void shouldQueueNothingWhenTheClaimAnswersAfterTheDirectWrite() throws Exception {
+    try (OwnRedis redis = new OwnRedis("hub-redis-stalls")) {
+      try (GatewayFixture gw = new GatewayFixture(Map.of("redis.url", redis.url(), "stream.partitions", "2",
+          "ratelimit.enabled", "false", "timeout.redis-enqueue-ms", "300", "breaker.minimum-calls", "50"))) {
+        String key = "stalled-" + UUID.randomUUID();
+        // every write waits, the claim script included, for longer than the enqueue timeout
+        assertThat(redis.command("CLIENT", "PAUSE", "2000", "WRITE")).isEqualTo("+OK");
+        HttpResponse<Buffer> direct = gw.post(AdmissionTest.dossierOf(41), key);
+        assertThat(direct.statusCode()).as(direct.bodyAsString()).isEqualTo(202);
+        assertThat(DossierCode.isDirect(sequence(direct))).as(direct.bodyAsString()).isTrue();
+
+        // the stalled claim runs once the pause ends; had the gateway gone on, its enqueue would follow at once
+        String claim = gw.keys.keyClaim(GatewayFixture.CLIENT_ID, key);
+        Await.until(Duration.ofSeconds(10), "the stalled claim to run", () -> redis.command("EXISTS", claim).equals(":1"));
+        HttpResponse<Buffer> after = gw.post(AdmissionTest.dossierOf(42), "after-" + UUID.randomUUID());
+        assertThat(after.statusCode()).as(after.bodyAsString()).isEqualTo(202);
+        assertThat(DossierCode.isDirect(sequence(after))).as("Redis takes dossiers again").isFalse();
+        long queued = gw.keys.all().stream().mapToLong(p -> gw.redis(Command.XLEN, p.stream()).toLong()).sum();
+        assertThat(queued).as("only the later dossier is queued").isEqualTo(1);
         assertThat(TestServers.queryLong(gw.config.postgres().url(),
             "SELECT count(*) FROM dossier WHERE idempotency_key = '" + key + "'")).isEqualTo(1);
       }

@@ -3,6 +3,7 @@ package vn.onewindow.gateway.submit;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,15 +87,25 @@ public final class DossierIntake {
 
   private Future<Outcome> viaRedis(Redis redis, Submission s) {
     AtomicReference<KeyClaim> claimed = new AtomicReference<>();
+    // Set once the call has failed (a timeout included) and the request is being answered without Redis. A claim
+    // that answers later (a failover's stall) must then queue nothing: the request may have gone down the direct
+    // path meanwhile, or been answered 503 and retried there, and queuing too would make a second dossier of one
+    // Idempotency-Key. Everything runs on the request's event loop, so a plain flag is enough.
+    AtomicBoolean givenUp = new AtomicBoolean();
     Future<LimitDecision> limit = applicantLimit(redis, s);
     return breakers.call(Upstream.REDIS_ENQUEUE, config.breakers().redisEnqueueTimeout(),
             () -> queue.claimKey(redis, s).compose(claim -> {
               claimed.set(claim);
-              return limit.compose(decision -> admit(redis, s, claim, decision));
+              return limit.compose(decision -> givenUp.get()
+                  ? Future.failedFuture(new IllegalStateException("the claim answered after the call gave up"))
+                  : admit(redis, s, claim, decision));
             }))
         .map(result -> new Outcome(receiptOf(result), false))
-        .recover(err -> err instanceof HttpFailure ? Future.failedFuture(err)
-            : limit.compose(decision -> redisDown(s, claimed.get(), decision, err)));
+        .recover(err -> {
+          givenUp.set(true);
+          return err instanceof HttpFailure ? Future.failedFuture(err)
+              : limit.compose(decision -> redisDown(s, claimed.get(), decision, err));
+        });
   }
 
   private Future<LimitDecision> applicantLimit(Redis redis, Submission s) {
