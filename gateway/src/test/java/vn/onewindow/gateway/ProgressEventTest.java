@@ -167,10 +167,14 @@ class ProgressEventTest extends OneGatewayPerClass {
         .put("at", "2026-03-11T13:43:54Z")).statusCode()).isEqualTo(201);
     assertThat(agency.events(id)).isEqualTo(3);
 
-    // the citizen's view and the change feed keep the order the hub recorded them in, reception first
-    JsonArray history = gw.get("/v1/dossiers/" + id).bodyAsJsonObject().getJsonArray("history");
+    // the citizen's view and the change feed keep the order the hub recorded them in, reception first, and the
+    // agency's times as sent: the current status's reads 500 ms before the previous one's (as the contract warns)
+    JsonObject view = gw.get("/v1/dossiers/" + id).bodyAsJsonObject();
+    JsonArray history = view.getJsonArray("history");
     assertThat(codes(history)).containsExactly(1, 2, 4, 7);
     assertThat(history.getJsonObject(0).getString("at")).isEqualTo("2026-03-11T13:43:54.224Z");
+    assertThat(history.getJsonObject(2).getString("at")).isEqualTo("2026-03-11T13:43:54.500Z");
+    assertThat(view.getString("statusChangedAt")).isEqualTo("2026-03-11T13:43:54Z");
     List<Integer> changes = changesOf(id, 4);
     assertThat(changes).containsExactly(1, 2, 4, 7);
   }

@@ -145,7 +145,9 @@ final class EventStore {
     // compared to the second, as DueDates compares the cut-off: agencies' systems keep whole seconds (the national
     // sync's yyyyMMddHHmmss), so a step taken in the second of the reception (received at 13:43:54.224, accepted
     // "at 13:43:54") could otherwise never be reported at its true time. The history may then hold a time up to
-    // 999 ms before the previous one: its readers order it as recorded (seq), not by time
+    // 999 ms before the previous one: its readers order it as recorded (seq), not by time. status_changed_at takes
+    // this at too, not the later of the two, so it stays what the 201, the history's last entry and the change feed
+    // say; the contract warns frontends instead (openapi ChangeItem.at, statusChangedAt)
     if (event.at().isBefore(lastAt.truncatedTo(ChronoUnit.SECONDS))) {
       return Future.succeededFuture(new InThePast(lastAt));
     }
