@@ -2,7 +2,6 @@ package vn.onewindow.gateway;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -23,7 +22,6 @@ import vn.onewindow.gateway.events.EventHandler;
 import vn.onewindow.gateway.feed.FeedHandler;
 import vn.onewindow.common.health.HealthHandler;
 import vn.onewindow.common.http.HeadRequests;
-import vn.onewindow.gateway.http.AllowedMethods;
 import vn.onewindow.gateway.http.Problems;
 import vn.onewindow.gateway.http.RequestIds;
 import vn.onewindow.gateway.http.Routes;
@@ -47,8 +45,6 @@ import vn.onewindow.gateway.validation.DossierParser;
  * router below is the table of contents of every request: read it top to bottom.
  */
 public final class GatewayVerticle extends VerticleBase {
-  private static final int[] ROUTER_STATUSES = {400, 404, 406, 413, 415, 500};
-
   private final GatewayShared shared;
   private final HubConfig config;
   private Redis redis;
@@ -143,20 +139,8 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/openapi.yaml").handler(shared.contract()::serve);
     // RFC 9110 (9.1): every GET route above answers HEAD too, through the same handlers, without the body
     HeadRequests.onEveryGetRoute(router);
-    // Every refusal, from a handler or from the router itself, becomes one problem+json answer.
-    router.route().failureHandler(problems::handle);
-    for (int code : ROUTER_STATUSES) {
-      router.errorHandler(code, ctx -> problems.respondToStatus(ctx, code));
-    }
-    // a 405 names the methods the path does take (RFC 9110), HEAD among them wherever GET is
-    AllowedMethods allowed = AllowedMethods.of(router);
-    router.errorHandler(405, ctx -> {
-      String methods = allowed.on(ctx.normalizedPath());
-      if (!methods.isEmpty()) {
-        ctx.response().putHeader(HttpHeaders.ALLOW, methods);
-      }
-      problems.respondToStatus(ctx, 405);
-    });
+    // Every refusal, from a handler or from the router itself, becomes one problem+json answer; a 405 says Allow.
+    problems.answerEveryRefusal(router);
 
     return vertx.createHttpServer(ServerOptions.of(config.http(), config.security()))
         .requestHandler(router)

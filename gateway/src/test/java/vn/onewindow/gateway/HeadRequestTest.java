@@ -2,6 +2,8 @@ package vn.onewindow.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
@@ -20,13 +22,15 @@ import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.testing.ContractCheck;
 import vn.onewindow.gateway.security.SecurityTestSupport;
 
 /**
  * HEAD wherever GET (RFC 9110, 9.1 and 9.3.2): every GET route answers HEAD with the status and header fields its GET
  * gets, Content-Length included, and no body; refusals too (401, 403, 404); over HTTP/1.1 and HTTP/2 (h2c here, which
- * the plain port speaks as well). A 405 lists HEAD next to GET. The HEAD answers also pass the contract's GET.
+ * the plain port speaks as well). A 405 lists HEAD next to GET. The HEAD answers also pass the contract's GET. The
+ * feeds' meters count the pages and items a GET delivers, never a HEAD's.
  */
 class HeadRequestTest extends OneGatewayPerClass {
   private static final String BIRTH = "1.001612.000.00.00.H48";
@@ -107,6 +111,25 @@ class HeadRequestTest extends OneGatewayPerClass {
   }
 
   @Test
+  void shouldCountOnlyTheFeedPagesAGetDelivers() {
+    new AgencyEvents(gw).dossierReceived("now()"); // an item in the change feed
+    WebClient agencyClient = ContractCheck.get().validating(client(AGENCY_KEY, HttpVersion.HTTP_1_1));
+    String agencyFeed = "/v1/agencies/" + AGENCY + "/dossiers";
+    double items = feedItems();
+    long reads = feedReads();
+
+    assertThat(gw.client.head("/v1/changes").send().await().statusCode()).isEqualTo(200);
+    assertThat(agencyClient.head(agencyFeed).send().await().statusCode()).isEqualTo(200);
+    assertThat(feedItems()).as("items after two HEADs").isEqualTo(items);
+    assertThat(feedReads()).as("page reads after two HEADs").isEqualTo(reads);
+
+    assertThat(gw.get("/v1/changes").bodyAsJsonObject().getJsonArray("items")).isNotEmpty();
+    assertThat(agencyClient.get(agencyFeed).send().await().statusCode()).isEqualTo(200);
+    assertThat(feedItems()).isGreaterThan(items);
+    assertThat(feedReads()).isEqualTo(reads + 2);
+  }
+
+  @Test
   void shouldSendNoBodyBytesAfterAHeadAnswer() {
     String answer = SecurityTestSupport.rawExchange(gw.port, ("HEAD /health/live HTTP/1.1\r\nHost: localhost\r\n"
         + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -125,6 +148,14 @@ class HeadRequestTest extends OneGatewayPerClass {
     assertThat(head.version()).isEqualTo(HttpVersion.HTTP_2);
     assertHeadAnsweredAsGet(h2, "/v1/dossiers/" + UUID.randomUUID(), 404);
     assertHeadAnsweredAsGet(h2, "/health/ready", 200);
+  }
+
+  private static double feedItems() {
+    return gw.registry.find(MeterNames.FEED_ITEMS).counters().stream().mapToDouble(Counter::count).sum();
+  }
+
+  private static long feedReads() {
+    return gw.registry.find(MeterNames.FEED_READ_LATENCY).timers().stream().mapToLong(Timer::count).sum();
   }
 
   private static HttpResponse<Buffer> assertHeadAnsweredAsGet(WebClient client, String path, int status) {

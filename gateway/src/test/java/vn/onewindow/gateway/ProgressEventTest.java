@@ -94,27 +94,58 @@ class ProgressEventTest extends OneGatewayPerClass {
   }
 
   @Test
-  void shouldStillReplayAnEventRecordedWithTheFingerprintOfTheResultAsReceived() throws Exception {
+  void shouldRefuseAnotherOfficerAndNoteSplitOrAnAbsentOneForTheTextNull() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    // each pair hashed alike when the fields were joined by newlines, an absent one written "null"
+    List<List<JsonObject>> pairs = List.of(
+        List.of(new JsonObject().put("officer", "Lan\nPhong TP").put("note", "OK"),
+            new JsonObject().put("officer", "Lan").put("note", "Phong TP\nOK")),
+        List.of(new JsonObject().put("note", "OK"), new JsonObject().put("officer", "null").put("note", "OK")),
+        List.of(new JsonObject().put("officer", "Lan"), new JsonObject().put("officer", "Lan").put("note", "null")));
+    for (int i = 0; i < pairs.size(); i++) {
+      String id = agency.dossierReceived("now() - interval '1 hour'");
+      JsonObject event = new JsonObject().put("eventId", "split-" + i + "-" + id).put("status", 2)
+          .put("at", minuteAgo()).put("dueDate", LocalDate.now().plusDays(3).toString());
+      HttpResponse<Buffer> first = agency.post(id, event.copy().mergeIn(pairs.get(i).get(0)));
+      assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(201);
+
+      assertProblem(agency.post(id, event.copy().mergeIn(pairs.get(i).get(1))), 409, "event-id-reused");
+      assertThat(agency.post(id, event.copy().mergeIn(pairs.get(i).get(0))).getHeader("Event-Replayed"))
+          .isEqualTo("true");
+    }
+  }
+
+  @Test
+  void shouldStillReplayEventsRecordedWithEitherJoinedFingerprint() throws Exception {
     AgencyEvents agency = new AgencyEvents(gw);
     String id = inProcessing(agency);
     String at = minuteAgo();
-    // members not in name order: before the canonical form, the stored fingerprint hashed this very text
+    // members not in name order: before the canonical form, the stored fingerprint hashed this very text; after
+    // it, the same joined fields over the sorted text
     String result = "[{\"name\":\"Bản sao chứng thực\",\"documentId\":\"BS-1\"}]";
-    String asReceived = new ObjectMapper().readTree(result).toString();
-    String fingerprint = Digests.sha256Hex(String.join("\n", id, "old-9-" + id, "9", Instant.parse(at).toString(),
-        "null", "null", "null", asReceived));
-    TestServers.execute(gw.config.postgres().url(), "INSERT INTO dossier_event (dossier_id, client_id, event_id, "
-        + "status, at, result, fingerprint) VALUES ('" + id + "', 'agency-dev', 'old-9-" + id + "', 9, '" + at
-        + "', '" + result + "', '" + fingerprint + "')");
-    JsonObject decided = new JsonObject().put("eventId", "old-9-" + id).put("status", 9).put("at", at)
-        .put("result", new JsonArray(result));
+    ObjectMapper json = new ObjectMapper();
+    Map<String, String> forms = Map.of("received", json.readTree(result).toString(),
+        "canonical", "[{\"documentId\":\"BS-1\",\"name\":\"Bản sao chứng thực\"}]");
+    for (Map.Entry<String, String> form : forms.entrySet()) {
+      String eventId = "old-" + form.getKey() + "-" + id;
+      String fingerprint = Digests.sha256Hex(String.join("\n", id, eventId, "9", Instant.parse(at).toString(),
+          "Lan\nPhong TP", "OK", "null", form.getValue()));
+      TestServers.execute(gw.config.postgres().url(), "INSERT INTO dossier_event (dossier_id, client_id, event_id, "
+          + "status, at, officer, note, result, fingerprint) VALUES ('" + id + "', 'agency-dev', '" + eventId
+          + "', 9, '" + at + "', E'Lan\\nPhong TP', 'OK', '" + result + "', '" + fingerprint + "')");
+      JsonObject decided = new JsonObject().put("eventId", eventId).put("status", 9).put("at", at)
+          .put("officer", "Lan\nPhong TP").put("note", "OK").put("result", new JsonArray(result));
 
-    HttpResponse<Buffer> retry = agency.post(id, decided);
+      HttpResponse<Buffer> retry = agency.post(id, decided);
 
-    assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(200);
-    assertThat(retry.getHeader("Event-Replayed")).isEqualTo("true");
-    assertProblem(agency.post(id, decided.copy().put("result", new JsonArray()
-        .add(new JsonObject().put("name", "Bản sao chứng thực").put("documentId", "BS-2")))), 409, "event-id-reused");
+      assertThat(retry.statusCode()).as(form.getKey() + ": " + retry.bodyAsString()).isEqualTo(200);
+      assertThat(retry.getHeader("Event-Replayed")).isEqualTo("true");
+      assertProblem(agency.post(id, decided.copy().put("result", new JsonArray()
+          .add(new JsonObject().put("name", "Bản sao chứng thực").put("documentId", "BS-2")))), 409, "event-id-reused");
+      // the same joined hash, told apart by the stored columns
+      assertProblem(agency.post(id, decided.copy().put("officer", "Lan").put("note", "Phong TP\nOK")), 409,
+          "event-id-reused");
+    }
   }
 
   @Test
@@ -136,10 +167,14 @@ class ProgressEventTest extends OneGatewayPerClass {
         .put("at", "2026-03-11T13:43:54Z")).statusCode()).isEqualTo(201);
     assertThat(agency.events(id)).isEqualTo(3);
 
-    // the citizen's view and the change feed keep the order the hub recorded them in, reception first
-    JsonArray history = gw.get("/v1/dossiers/" + id).bodyAsJsonObject().getJsonArray("history");
+    // the citizen's view and the change feed keep the order the hub recorded them in, reception first, and the
+    // agency's times as sent: the current status's reads 500 ms before the previous one's (as the contract warns)
+    JsonObject view = gw.get("/v1/dossiers/" + id).bodyAsJsonObject();
+    JsonArray history = view.getJsonArray("history");
     assertThat(codes(history)).containsExactly(1, 2, 4, 7);
     assertThat(history.getJsonObject(0).getString("at")).isEqualTo("2026-03-11T13:43:54.224Z");
+    assertThat(history.getJsonObject(2).getString("at")).isEqualTo("2026-03-11T13:43:54.500Z");
+    assertThat(view.getString("statusChangedAt")).isEqualTo("2026-03-11T13:43:54Z");
     List<Integer> changes = changesOf(id, 4);
     assertThat(changes).containsExactly(1, 2, 4, 7);
   }

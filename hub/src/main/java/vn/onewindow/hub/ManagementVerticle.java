@@ -14,6 +14,9 @@ import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
 import vn.onewindow.common.health.HealthHandler;
 import vn.onewindow.common.http.HeadRequests;
+import vn.onewindow.common.metrics.ThrottledLog;
+import vn.onewindow.gateway.http.Problems;
+import vn.onewindow.gateway.http.RequestIds;
 
 /**
  * Health and metrics of a process that runs no gateway (hub.role=intake), on http.port: the dashboards scrape
@@ -43,10 +46,13 @@ final class ManagementVerticle extends VerticleBase {
     pool = PostgresClients.pool(vertx, config.postgres().withPoolSize(2), "management");
     HealthHandler health = new HealthHandler(redis, pool, registry, draining, warming);
     Router router = Router.router(vertx);
+    router.route().handler(RequestIds::assign);
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     router.get("/metrics").handler(health::metrics);
     HeadRequests.onEveryGetRoute(router);
+    // the gateway's refusals: an unknown path or method is a problem+json 404 or 405 (with Allow), a HEAD's bodiless
+    new Problems(ThrottledLog.everyTenSeconds()).answerEveryRefusal(router);
     return vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port()))
         .requestHandler(router).listen().onSuccess(s -> server = s);
   }

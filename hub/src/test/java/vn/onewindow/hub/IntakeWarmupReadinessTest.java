@@ -3,6 +3,7 @@ package vn.onewindow.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Counter;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,7 +25,8 @@ import vn.onewindow.common.testing.TestServers;
 
 /**
  * An intake-only process answers readiness 503 "warming-up" while its warm-up runs, and 200 once its workers
- * consume. No timing: the test holds the warm-up inside its INSERT with a table lock, asks, then lets it go.
+ * consume. No timing: the test holds the warm-up inside its INSERT with a table lock, asks, then lets it go. Its
+ * management port refuses as the gateway does: problem+json 404 and 405 (with Allow), a HEAD's without a body.
  */
 class IntakeWarmupReadinessTest {
   private static final String WARMUP_INSERT_WAITING = "SELECT count(*) FROM pg_stat_activity WHERE pid <> "
@@ -67,9 +69,7 @@ class IntakeWarmupReadinessTest {
       assertThat(hub.httpPort()).isEqualTo(port);
       HttpResponse<String> ready = ready(port);
       assertThat(ready.statusCode()).as("readiness once the workers consume: %s", ready.body()).isEqualTo(200);
-      HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-          + "/health/ready")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> head = send(port, "HEAD", "/health/ready");
       assertThat(head.statusCode()).as("HEAD, as GET (RFC 9110)").isEqualTo(200);
       assertThat(head.headers().firstValue("Content-Length")).hasValue(Integer.toString(ready.body().length()));
       assertThat(head.body()).isEmpty();
@@ -80,7 +80,38 @@ class IntakeWarmupReadinessTest {
       assertThat(persisted == null ? 0.0 : persisted.count()).as("dossiers counted as persisted").isZero();
       assertThat(hub.registry().scrape().lines().filter(l -> l.startsWith("hub_") && l.contains("warmup")))
           .as("hub meters of the warm-up").isEmpty();
+      assertRefusedAsByTheGateway(port);
     }
+  }
+
+  private void assertRefusedAsByTheGateway(int port) throws Exception {
+    HttpResponse<String> unknown = send(port, "GET", "/no-such-path");
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    JsonObject notFound = new JsonObject(unknown.body());
+    assertThat(notFound.getString("type")).endsWith("/not-found");
+    assertThat(notFound.getInteger("status")).isEqualTo(404);
+    assertThat(notFound.getString("instance")).isEqualTo("/no-such-path");
+
+    HttpResponse<String> post = send(port, "POST", "/health/ready");
+    assertThat(post.statusCode()).isEqualTo(405);
+    assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+    assertThat(post.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    assertThat(new JsonObject(post.body()).getString("type")).endsWith("/method-not-allowed");
+
+    // over h2c Vert.x would send a body handed to a HEAD answer as DATA frames
+    HttpResponse<String> head = send(port, "HEAD", "/no-such-path");
+    assertThat(head.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    assertThat(head.statusCode()).isEqualTo(404);
+    assertThat(head.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    assertThat(head.headers().firstValue("Content-Length")).hasValueSatisfying(length ->
+        assertThat(Integer.parseInt(length)).isPositive());
+    assertThat(head.body()).isEmpty();
+  }
+
+  private HttpResponse<String> send(int port, String method, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> ready(int port) throws Exception {

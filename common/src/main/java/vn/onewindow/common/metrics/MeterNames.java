@@ -89,9 +89,9 @@ public final class MeterNames {
   public static final String AGENCY_EVENTS = "hub.agency.events";
   /** Timer of a progress event recorded (201), request in to answer out. */
   public static final String AGENCY_EVENT_LATENCY = "hub.agency.event.latency";
-  /** Timer of one feed page read, by {@link #TAG_FEED} ({@link Feed}). */
+  /** Timer of one feed page read and served to a GET (a HEAD's is not), by {@link #TAG_FEED} ({@link Feed}). */
   public static final String FEED_READ_LATENCY = "hub.feed.read.latency";
-  /** Counter of feed items served, by {@link #TAG_FEED} ({@link Feed}). */
+  /** Counter of feed items served, by {@link #TAG_FEED} ({@link Feed}): a GET's, never a HEAD's. */
   public static final String FEED_ITEMS = "hub.feed.items";
 
   // --- timeliness (refreshed every stats.province-refresh-ms by the gateways that have it on) ---------------------

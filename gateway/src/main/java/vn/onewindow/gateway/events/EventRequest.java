@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -78,26 +79,39 @@ public record EventRequest(String eventId, NationalStatus status, Instant at, St
   }
 
   /**
-   * What a replay must match, and what is stored with the event: the whole event and the dossier it is about, its
-   * result in canonical form, so a retry whose result members come in another order (as the hub itself serves them
-   * back, from jsonb) is the same event.
+   * What a replay must match, and what is stored with the event: SHA-256 of the event and the dossier it is about as
+   * one JSON object, members sorted, an absent field an explicit null and the result in canonical form. JSON's
+   * quoting keeps every field's bounds, so no two different events share the text hashed (officer and note may hold
+   * newlines, and "null" is a name like another), and a retry whose result members come in another order (as the
+   * hub itself serves them back, from jsonb) is the same event.
    */
   String fingerprint(UUID dossierId) {
-    return fingerprint(dossierId, canonicalResult);
+    ObjectNode content = JsonNodeFactory.instance.objectNode()
+        .put("at", at.toString())
+        .put("dossierId", dossierId.toString())
+        .put("dueDate", dueDate == null ? null : dueDate.toString())
+        .put("eventId", eventId)
+        .put("note", note)
+        .put("officer", officer)
+        .putRawValue("result", new RawValue(canonicalResult == null ? "null" : canonicalResult))
+        .put("status", status.code());
+    return Digests.sha256Hex(content.toString());
   }
 
   /**
-   * The fingerprint as events recorded before the canonical form were stored: over the result's text in the order
-   * the agency sent it. Those rows cannot be re-hashed (dossier_event is append-only, and jsonb kept no member
-   * order), so a replay matches either form: a retry as sent then still replays. Both hash the same event, so
-   * accepting either lets no other content through. Equal to {@link #fingerprint} when the result was already in
-   * canonical order, or absent.
+   * The fingerprints events recorded before {@link #fingerprint} were stored with: the fields joined by newlines,
+   * an absent one as the text "null", over the result in canonical form and, before that form, over the result's
+   * text in the order the agency sent it. Those rows cannot be re-hashed (dossier_event is append-only, and jsonb
+   * kept no member order), so their replays match either. A joined form cannot tell where the officer ends and the
+   * note begins, nor an absent one from "null": {@link EventStore} accepts it only with the stored officer and note
+   * equal to the retry's, which restores what the hash lost (the other fields hold no newline: eventId's pattern,
+   * a date, compact JSON).
    */
-  String receivedOrderFingerprint(UUID dossierId) {
-    return fingerprint(dossierId, result);
+  List<String> legacyFingerprints(UUID dossierId) {
+    return List.of(joinedFingerprint(dossierId, canonicalResult), joinedFingerprint(dossierId, result));
   }
 
-  private String fingerprint(UUID dossierId, String resultText) {
+  private String joinedFingerprint(UUID dossierId, String resultText) {
     return Digests.sha256Hex(String.join("\n", dossierId.toString(), eventId, Integer.toString(status.code()),
         at.toString(), String.valueOf(officer), String.valueOf(note), String.valueOf(dueDate),
         String.valueOf(resultText)));

@@ -13,8 +13,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.function.BiFunction;
+import java.util.Objects;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import vn.onewindow.common.calendar.CalendarNotCoveredException;
 import vn.onewindow.common.dossier.NationalStatus;
 import vn.onewindow.common.dossier.StatusTransitions;
@@ -33,8 +34,8 @@ final class EventStore {
       FROM dossier d WHERE d.id = $1 FOR UPDATE""";
 
   private static final String FIND = """
-      SELECT e.seq, e.dossier_id, d.code, e.fingerprint, e.status, e.at, e.due_date, e.previous_due_date,
-             e.recorded_at
+      SELECT e.seq, e.dossier_id, d.code, e.fingerprint, e.officer, e.note, e.status, e.at, e.due_date,
+             e.previous_due_date, e.recorded_at
       FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
       WHERE e.client_id = $1 AND e.event_id = $2""";
 
@@ -144,7 +145,9 @@ final class EventStore {
     // compared to the second, as DueDates compares the cut-off: agencies' systems keep whole seconds (the national
     // sync's yyyyMMddHHmmss), so a step taken in the second of the reception (received at 13:43:54.224, accepted
     // "at 13:43:54") could otherwise never be reported at its true time. The history may then hold a time up to
-    // 999 ms before the previous one: its readers order it as recorded (seq), not by time
+    // 999 ms before the previous one: its readers order it as recorded (seq), not by time. status_changed_at takes
+    // this at too, not the later of the two, so it stays what the 201, the history's last entry and the change feed
+    // say; the contract warns frontends instead (openapi ChangeItem.at, statusChangedAt)
     if (event.at().isBefore(lastAt.truncatedTo(ChronoUnit.SECONDS))) {
       return Future.succeededFuture(new InThePast(lastAt));
     }
@@ -184,9 +187,7 @@ final class EventStore {
   }
 
   private Recording replay(Row found, UUID dossierId, EventRequest event, String fingerprint) {
-    String stored = found.getString("fingerprint");
-    // rows recorded before the canonical form hold the received-order one (EventRequest#receivedOrderFingerprint)
-    if (!fingerprint.equals(stored) && !event.receivedOrderFingerprint(dossierId).equals(stored)) {
+    if (!fingerprint.equals(found.getString("fingerprint")) && !legacyMatch(found, dossierId, event)) {
       return new Reused();
     }
     LocalDate due = found.getLocalDate("due_date");
@@ -194,6 +195,16 @@ final class EventStore {
         found.getLong("seq"), NationalStatus.of(found.getShort("status")), found.getOffsetDateTime("at").toInstant(),
         due != null ? due : found.getLocalDate("previous_due_date"),
         found.getOffsetDateTime("recorded_at").toInstant()), true);
+  }
+
+  /**
+   * A row recorded before the JSON fingerprint holds a joined one ({@link EventRequest#legacyFingerprints}), blind
+   * to where the officer ends and the note begins: the stored columns, kept as sent, tell.
+   */
+  private static boolean legacyMatch(Row found, UUID dossierId, EventRequest event) {
+    return event.legacyFingerprints(dossierId).contains(found.getString("fingerprint"))
+        && Objects.equals(event.officer(), found.getString("officer"))
+        && Objects.equals(event.note(), found.getString("note"));
   }
 
   /**

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -86,8 +87,11 @@ public final class FeedHandler {
             .recover(err -> Future.failedFuture(breakers.failure("feed (postgres)", err)))
             .map(rows -> body(feed, page.after(), rows, item)))
         .onSuccess(body -> {
-          latency.get(feed).record(Duration.ofNanos(System.nanoTime() - started));
-          items.get(feed).increment(body.getJsonArray("items").size());
+          // a HEAD reads the page too but delivers none of it: the meters count what clients were served
+          if (ctx.request().method() == HttpMethod.GET) {
+            latency.get(feed).record(Duration.ofNanos(System.nanoTime() - started));
+            items.get(feed).increment(body.getJsonArray("items").size());
+          }
           ctx.response()
               .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");

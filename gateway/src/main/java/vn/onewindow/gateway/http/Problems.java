@@ -5,7 +5,9 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.http.HeadRequests;
@@ -19,14 +21,45 @@ import vn.onewindow.gateway.validation.Violation;
 public final class Problems {
   public static final String CONTENT_TYPE = "application/problem+json";
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+  /** The statuses Vert.x Web's router answers by itself, 405 aside ({@link #answerEveryRefusal}). */
+  private static final int[] ROUTER_STATUSES = {400, 404, 406, 413, 415, 500};
 
-  private final SubmissionOutcomes outcomes;
+  private final BiConsumer<RoutingContext, Problem> refusalCounter;
   private final ThrottledLog refusals;
 
   /** {@code refusals}: the process's one throttle, so that a class of refusal logs once per window on any loop. */
   public Problems(SubmissionOutcomes outcomes, ThrottledLog refusals) {
-    this.outcomes = outcomes;
+    this(outcomes::recordFailure, refusals);
+  }
+
+  /** For a router that takes no submissions (an intake process's management port): no refusal counts as one. */
+  public Problems(ThrottledLog refusals) {
+    this((ctx, problem) -> { }, refusals);
+  }
+
+  private Problems(BiConsumer<RoutingContext, Problem> refusalCounter, ThrottledLog refusals) {
+    this.refusalCounter = refusalCounter;
     this.refusals = refusals;
+  }
+
+  /**
+   * Makes every refusal on {@code router}, from a handler or from the router itself, one problem+json answer, and a
+   * 405 name the methods its path does take (RFC 9110), HEAD among them wherever GET is. Call it once, after the
+   * router's last route (and {@link HeadRequests#onEveryGetRoute}).
+   */
+  public void answerEveryRefusal(Router router) {
+    router.route().failureHandler(this::handle);
+    for (int code : ROUTER_STATUSES) {
+      router.errorHandler(code, ctx -> respondToStatus(ctx, code));
+    }
+    AllowedMethods allowed = AllowedMethods.of(router);
+    router.errorHandler(405, ctx -> {
+      String methods = allowed.on(ctx.normalizedPath());
+      if (!methods.isEmpty()) {
+        ctx.response().putHeader(HttpHeaders.ALLOW, methods);
+      }
+      respondToStatus(ctx, 405);
+    });
   }
 
   /** Failure handler: a handler failed the context with an exception or a bare status code. */
@@ -84,7 +117,7 @@ public final class Problems {
   }
 
   private void send(RoutingContext ctx, Problem problem, JsonObject body) {
-    outcomes.recordFailure(ctx, problem);
+    refusalCounter.accept(ctx, problem);
     if (problem.status() < 500) {
       // one line per refused class, never the request's content (it may hold personal data)
       long suppressed = refusals.tryAcquire(problem.type());
