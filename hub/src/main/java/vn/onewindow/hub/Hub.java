@@ -68,7 +68,8 @@ public final class Hub implements AutoCloseable {
     Hub hub = new Hub(config, embedded);
     try {
       hub.deploy();
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // not only RuntimeException: Future.await() rethrows a bind failure's checked exception as it is
       hub.close();
       throw e;
     }

@@ -1,5 +1,6 @@
 package vn.onewindow.hub;
 
+import ch.qos.logback.classic.LoggerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.ConfigException;
@@ -22,13 +23,33 @@ public final class HubMain {
       config = HubConfig.from(settings);
     } catch (ConfigException e) {
       LOG.error("invalid configuration: {}", e.getMessage());
-      System.exit(2);
+      exit(2);
       return;
     }
     // logback started with HUB_LOG_FORMAT alone; the validated value may also come from HUB_CONFIG_FILE
     LogFormat.use(config.logFormat());
     LOG.info("configuration: {}", HubConfig.describe(settings));
-    Hub hub = Hub.start(config);
+    Hub hub;
+    try {
+      hub = Hub.start(config);
+    } catch (Exception e) {
+      // a port in use, an unreachable database...: one line saying so, then the process ends (Hub.start has closed
+      // what it had started), rather than a stack trace and event loops left running
+      LOG.error("could not start: {}", e.toString());
+      exit(1);
+      return;
+    }
     hub.drainOnShutdown();
+  }
+
+  /**
+   * Ends the process once the log is written: the appenders are asynchronous (logback.xml), and System.exit alone
+   * dropped the very line that said why (a user tryout saw an invalid configuration exit 2 with an empty log).
+   */
+  private static void exit(int status) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.stop();
+    }
+    System.exit(status);
   }
 }

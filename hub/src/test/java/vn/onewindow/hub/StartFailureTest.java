@@ -1,0 +1,42 @@
+package vn.onewindow.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.testing.TestServers;
+
+/**
+ * A hub that cannot start says why in its log and ends, as operators need it to: an invalid setting (the line used
+ * to be lost in the asynchronous appender when the process exited) and a port already taken (the process used to
+ * print a stack trace and stay up with its event loops running).
+ */
+class StartFailureTest {
+
+  @Test
+  void shouldLogAnInvalidSettingAndExit() {
+    HubConfig config = TestServers.get().config(Map.of());
+    assertThatThrownBy(() -> HubProcess.start(config, Map.of("http.port", "abc"), "INFO"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("hub process exited")
+        .hasMessageContaining("invalid configuration: config http.port='abc' (env HUB_HTTP_PORT) must be an integer");
+  }
+
+  @Test
+  void shouldLogAPortInUseAndExit() throws Exception {
+    HubConfig config = TestServers.get().config(Map.of());
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      assertThatThrownBy(() -> HubProcess.start(config, Map.of("http.port", Integer.toString(taken.getLocalPort()),
+          "hub.role", "gateway"), "INFO"))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("hub process exited")
+          .hasMessageContaining("could not start")
+          .hasMessageContaining("Address already in use");
+      assertThat(taken.isBound()).isTrue();
+    }
+  }
+}
