@@ -49,6 +49,8 @@ class MetricsTest {
           .contains("hub_submissions_total{channel=\"unknown\",outcome=\"malformed\"} 1.0")
           .contains("hub_submissions_total{channel=\"online\",outcome=\"rate_limited\"} 1.0")
           .contains("hub_ratelimit_decisions_total{decision=\"limited\",limit=\"applicant\"} 1.0")
+          // the 5 new dossiers; the replay spent nothing (its share was given back)
+          .contains("hub_ratelimit_decisions_total{decision=\"allowed\",limit=\"applicant\"} 5.0")
           // every enqueue script call: 5 accepted, 1 replay (the applicant limit refuses before the script)
           .contains("hub_enqueue_latency_seconds_count 6")
           .contains("hub_submit_latency_seconds_count 6")

@@ -127,7 +127,10 @@ public final class DossierIntake {
               ? new EnqueueResult.Limited(decision) : found);
     }
     return queue.enqueue(redis, s, false).onSuccess(result -> {
-      if (!newDossier(result)) {
+      if (newDossier(result)) {
+        // an allowed decision is counted once it spent the quota: a replay or conflict gets its share back
+        limiter.count(LimitKey.APPLICANT, decision);
+      } else {
         refund(redis, s, decision);
       }
     });
@@ -167,7 +170,10 @@ public final class DossierIntake {
     LOG.warn("dossier {} written directly to PostgreSQL: queue unavailable ({})", s.dossierId(),
         cause.getClass().getSimpleName());
     return breakers.call(Upstream.POSTGRES_WRITE, config.breakers().postgresWriteTimeout(), () -> direct.write(s))
-        .onSuccess(written -> recentDirect.noted(s.receiptDate()))
+        .onSuccess(written -> {
+          recentDirect.noted(s.receiptDate());
+          limiter.count(LimitKey.APPLICANT, decision);
+        })
         .map(result -> new Outcome(receiptOf(result), true))
         .recover(err -> err instanceof HttpFailure ? Future.failedFuture(err)
             : Future.failedFuture(unavailable("queue (redis) and database (postgres)", err)));
