@@ -3,6 +3,7 @@ package vn.onewindow.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -80,6 +81,11 @@ class IntakeWarmupReadinessTest {
       assertThat(persisted == null ? 0.0 : persisted.count()).as("dossiers counted as persisted").isZero();
       assertThat(hub.registry().scrape().lines().filter(l -> l.startsWith("hub_") && l.contains("warmup")))
           .as("hub meters of the warm-up").isEmpty();
+      // an intake-only process's loops are probed too (alert HubEventLoopLagHigh, dashboard)
+      Await.until(Duration.ofSeconds(5), "an event-loop lag sample", () -> {
+        Timer lag = hub.registry().find(MeterNames.EVENT_LOOP_LAG).timer();
+        return lag != null && lag.count() > 0;
+      });
       assertRefusedAsByTheGateway(port);
     }
   }

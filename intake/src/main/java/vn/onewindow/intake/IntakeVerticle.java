@@ -18,6 +18,7 @@ import vn.onewindow.common.config.IntakeConfig;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
+import vn.onewindow.common.metrics.EventLoopProbe;
 
 /**
  * One intake worker: a consumer of the partitions assigned to it. Its {@link Membership} heartbeat tells which ones
@@ -55,6 +56,8 @@ public final class IntakeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // a worker runs entirely on its event loop: a stalled loop stops reading and writing (alert HubEventLoopLagHigh)
+    EventLoopProbe.start(vertx, registry);
     keys = RedisKeys.of(config.redis(), config.stream());
     metrics = new IntakeMetrics(registry);
     redis = RedisClients.ring(vertx, config.redis(), "intake");
