@@ -12,9 +12,19 @@ fi
 # exits; later runs map them instead of loading and verifying ~10,000 classes again (measured: ready in 2.4-4.8 s
 # instead of 5.0-9.2 s). HUB_CDS=off disables it.
 # The archive is named after the jar's content: every package re-creates the jar, an unchanged one keeps its archive.
+# The hub runs from a copy named the same way: a later build (another start from this checkout, or a plain mvn
+# package) rewrites hub/target/hub.jar in place, which broke hubs still reading it (empty /metrics replies,
+# NoClassDefFoundError while draining). Older copies go; a hub still running on one keeps its open file.
+SUM=$(sha256sum hub/target/hub.jar | cut -c1-16)
+JAR=hub/target/run/hub-$SUM.jar
+if [ ! -f "$JAR" ]; then
+  mkdir -p hub/target/run
+  find hub/target/run -name 'hub-*.jar' -delete
+  cp hub/target/hub.jar "$JAR.$$" && mv "$JAR.$$" "$JAR"
+fi
 CDS=()
 if [ "${HUB_CDS:-on}" != off ]; then
-  JSA=hub/target/hub-$(sha256sum hub/target/hub.jar | cut -c1-16).jsa
+  JSA=hub/target/hub-$SUM.jsa
   if [ -f "$JSA" ]; then
     CDS=(-XX:SharedArchiveFile="$JSA" -Xshare:auto)
   else
@@ -32,7 +42,7 @@ fi
 HUB=
 trap '[ -z "$HUB" ] || kill -TERM "$HUB" 2>/dev/null || true' INT TERM HUP
 # shellcheck disable=SC2086 # HUB_JAVA_OPTS is a list of JVM options
-setsid java $HUB_JAVA_OPTS "${CDS[@]}" -jar hub/target/hub.jar &
+setsid java $HUB_JAVA_OPTS "${CDS[@]}" -jar "$JAR" &
 HUB=$!
 # A kill -9 of this script runs no trap, and the hub, in its own session, would go on: a watcher outside the script
 # hands it the SIGTERM the trap would have, once it is no longer the script's child (the kernel re-parents it the
