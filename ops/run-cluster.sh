@@ -41,6 +41,10 @@ if [ "$build" = yes ] || [ ! -f hub/target/hub.jar ]; then
 fi
 dir=${dir:-$(mktemp -d "${TMPDIR:-/tmp}/onewindow-cluster.XXXXXX")}
 mkdir -p "$dir"
+# the processes run from the run's own copy: a later build rewriting hub/target/hub.jar in place must not change the
+# jar they are reading (as ops/run-hub.sh)
+cp hub/target/hub.jar "$dir/hub.jar.$$" && mv "$dir/hub.jar.$$" "$dir/hub.jar"
+hub_jar=$dir/hub.jar
 : >"$dir/pids"
 
 # shellcheck source=ops/lib/postgres.sh

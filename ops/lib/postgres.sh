@@ -13,7 +13,7 @@ shared_postgres() { # database run_dir port
       || psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $db"
     HUB_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/$db
   else
-    java -Xmx256m -cp hub/target/hub.jar vn.onewindow.hub.LocalPostgres "$run_dir/postgres" "$port" \
+    java -Xmx256m -cp "${hub_jar:-hub/target/hub.jar}" vn.onewindow.hub.LocalPostgres "$run_dir/postgres" "$port" \
       >"$run_dir/postgres.log" 2>&1 &
     echo $! >>"$run_dir/pids"
     for _ in $(seq 600); do grep -q '^HUB_POSTGRES_URL=' "$run_dir/postgres.log" && break; sleep 0.1; done
@@ -24,10 +24,11 @@ shared_postgres() { # database run_dir port
   echo "$HUB_POSTGRES_URL" >"$run_dir/postgres.url"
 }
 
-# Starts one hub process (hub/target/hub.jar) in the background with HUB_HUB_ROLE=$2 and HUB_HTTP_PORT=$3, logging to
+# Starts one hub process ($hub_jar when the caller set it, else hub/target/hub.jar) in the background with
+# HUB_HUB_ROLE=$2 and HUB_HTTP_PORT=$3, logging to
 # $run_dir/$1.log, and waits until it is ready; its pid goes to $run_dir/pids. Needs run_dir set.
 start_hub() { # name role port
-  HUB_HUB_ROLE=$2 HUB_HTTP_PORT=$3 java $HUB_JAVA_OPTS -jar hub/target/hub.jar \
+  HUB_HUB_ROLE=$2 HUB_HTTP_PORT=$3 java $HUB_JAVA_OPTS -jar "${hub_jar:-hub/target/hub.jar}" \
     >"$run_dir/$1.log" 2>&1 &
   local pid=$!
   echo "$pid" >>"$run_dir/pids"
