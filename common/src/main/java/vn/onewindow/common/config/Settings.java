@@ -30,11 +30,22 @@ public final class Settings {
     this.values = Collections.unmodifiableMap(new TreeMap<>(values));
   }
 
+  /** HUB_* variables of the scripts and the launcher, not settings: never reported as unknown. */
+  private static final java.util.Set<String> NOT_SETTINGS =
+      java.util.Set.of("HUB_CONFIG_FILE", "HUB_JAVA_OPTS", "HUB_CDS", "HUB_JAR", "HUB_PID");
+
   public static Settings load(Map<String, String> env) {
     Map<String, String> merged = new TreeMap<>(readDefaults());
     String file = env.get("HUB_CONFIG_FILE");
     if (file != null && !file.isBlank()) {
-      merged.putAll(readFile(Path.of(file)));
+      Map<String, String> fromFile = readFile(Path.of(file));
+      // a misspelt key would otherwise be ignored without a word, its setting left at the default
+      for (String key : fromFile.keySet()) {
+        if (!merged.containsKey(key)) {
+          throw new ConfigException("unknown config key '" + key + "' in " + file);
+        }
+      }
+      merged.putAll(fromFile);
     }
     for (String key : Map.copyOf(merged).keySet()) {
       String override = env.get(envName(key));
@@ -43,6 +54,18 @@ public final class Settings {
       }
     }
     return new Settings(merged);
+  }
+
+  /**
+   * The HUB_* variables of {@code env} that name no setting (a misspelt knob, say HUB_SHED_MAX_INFLIGT): the process
+   * starts without them, so the caller warns of each.
+   */
+  public static java.util.List<String> unknownVariables(Map<String, String> env) {
+    java.util.Set<String> known = new java.util.HashSet<>(NOT_SETTINGS);
+    readDefaults().keySet().forEach(key -> known.add(envName(key)));
+    return env.keySet().stream()
+        .filter(name -> name.startsWith("HUB_") && !name.startsWith("HUB_TEST_") && !known.contains(name))
+        .sorted().toList();
   }
 
   /** Defaults overlaid with explicit values; for tests and tools that build a config programmatically. */

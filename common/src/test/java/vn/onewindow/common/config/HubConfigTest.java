@@ -43,6 +43,25 @@ class HubConfigTest {
     assertThat(config.runsIntake()).isFalse();
   }
 
+  /** A misspelt knob is never silently ignored: refused in the config file, named in a warning from the environment. */
+  @Test
+  void shouldRefuseAnUnknownKeyInTheFileAndNameUnknownVariables() throws IOException {
+    Path file = Files.createTempFile("hub-config", ".properties");
+    try {
+      Files.writeString(file, "shed.max-in-flight=5\nhttp.prot=9999\n");
+      assertThatThrownBy(() -> Settings.load(Map.of("HUB_CONFIG_FILE", file.toString())))
+          .isInstanceOf(ConfigException.class)
+          .hasMessage("unknown config key 'http.prot' in " + file);
+      Files.writeString(file, "shed.max-in-flight=5\n");
+      assertThat(Settings.load(Map.of("HUB_CONFIG_FILE", file.toString())).string("shed.max-in-flight")).isEqualTo("5");
+    } finally {
+      Files.delete(file);
+    }
+    assertThat(Settings.unknownVariables(Map.of("HUB_SHED_MAX_INFLIGT", "3", "HUB_SHED_MAX_IN_FLIGHT", "3",
+        "HUB_JAVA_OPTS", "-Xmx1g", "HUB_CONFIG_FILE", "x", "HUB_TEST_REDIS_URL", "y", "PATH", "/bin")))
+        .containsExactly("HUB_SHED_MAX_INFLIGT");
+  }
+
   @Test
   void shouldNameTheKeyTheValueAndTheVariableWhenInvalid() {
     assertThatThrownBy(() -> HubConfig.from(Settings.load(Map.of("HUB_HTTP_PORT", "eighty"))))
