@@ -30,9 +30,12 @@ public final class Settings {
     this.values = Collections.unmodifiableMap(new TreeMap<>(values));
   }
 
-  /** HUB_* variables of the scripts and the launcher, not settings: never reported as unknown. */
+  /**
+   * HUB_* variables that are not settings, never reported as unknown: the scripts' and the launcher's, and
+   * HUB_LOG_LEVEL, which logback.xml reads itself.
+   */
   private static final java.util.Set<String> NOT_SETTINGS =
-      java.util.Set.of("HUB_CONFIG_FILE", "HUB_JAVA_OPTS", "HUB_CDS", "HUB_JAR", "HUB_PID");
+      java.util.Set.of("HUB_CONFIG_FILE", "HUB_JAVA_OPTS", "HUB_CDS", "HUB_JAR", "HUB_PID", "HUB_LOG_LEVEL");
 
   public static Settings load(Map<String, String> env) {
     Map<String, String> merged = new TreeMap<>(readDefaults());
