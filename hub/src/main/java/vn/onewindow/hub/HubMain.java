@@ -29,7 +29,7 @@ public final class HubMain {
     // logback started with HUB_LOG_FORMAT alone; the validated value may also come from HUB_CONFIG_FILE
     LogFormat.use(config.logFormat());
     LOG.info("configuration: {}", HubConfig.describe(settings));
-    Settings.unknownVariables(System.getenv()).forEach(name ->
+    settings.unknownVariables(System.getenv()).forEach(name ->
         LOG.warn("environment variable {} names no setting and is ignored (README, Configuration)", name));
     Hub hub;
     try {

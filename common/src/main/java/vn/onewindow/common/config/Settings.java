@@ -63,9 +63,9 @@ public final class Settings {
    * The HUB_* variables of {@code env} that name no setting (a misspelt knob, say HUB_SHED_MAX_INFLIGT): the process
    * starts without them, so the caller warns of each.
    */
-  public static java.util.List<String> unknownVariables(Map<String, String> env) {
+  public java.util.List<String> unknownVariables(Map<String, String> env) {
     java.util.Set<String> known = new java.util.HashSet<>(NOT_SETTINGS);
-    readDefaults().keySet().forEach(key -> known.add(envName(key)));
+    values.keySet().forEach(key -> known.add(envName(key)));
     return env.keySet().stream()
         .filter(name -> name.startsWith("HUB_") && !name.startsWith("HUB_TEST_") && !known.contains(name))
         .sorted().toList();

@@ -104,24 +104,26 @@ public final class DossierTable {
       return true;
     }
     if (value instanceof String s) {
-      return readableText(s);
+      return s.indexOf('\u0000') < 0 && !hasUnpairedSurrogate(s);
     }
     return !(value instanceof Double d) || Double.isFinite(d);
   }
 
-  private static boolean readableText(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == 0) {
-        return false;
-      }
-      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        return false;
+  /** A UTF-16 surrogate without its pair: no code point, what jsonb refused and json's operators cannot extract. */
+  public static boolean hasUnpairedSurrogate(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+          i++;
+        } else {
+          return true;
+        }
+      } else if (Character.isLowSurrogate(c)) {
+        return true;
       }
     }
-    return true;
+    return false;
   }
 
   private DossierTable() {

@@ -57,7 +57,8 @@ class HubConfigTest {
     } finally {
       Files.delete(file);
     }
-    assertThat(Settings.unknownVariables(Map.of("HUB_SHED_MAX_INFLIGT", "3", "HUB_SHED_MAX_IN_FLIGHT", "3",
+    assertThat(Settings.load(Map.of()).unknownVariables(Map.of(
+        "HUB_SHED_MAX_INFLIGT", "3", "HUB_SHED_MAX_IN_FLIGHT", "3",
         "HUB_JAVA_OPTS", "-Xmx1g", "HUB_CONFIG_FILE", "x", "HUB_TEST_REDIS_URL", "y", "HUB_LOG_LEVEL", "DEBUG",
         "PATH", "/bin")))
         .containsExactly("HUB_SHED_MAX_INFLIGT");

@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import vn.onewindow.common.dossier.DossierTable;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.validation.Violation;
 
@@ -102,7 +103,7 @@ public final class PayloadGuard {
       for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
         Map.Entry<String, JsonNode> field = fields.next();
         path.add(field.getKey());
-        if (hasUnpairedSurrogate(field.getKey())) {
+        if (DossierTable.hasUnpairedSurrogate(field.getKey())) {
           violations.add(new Violation(pointer(path), "the field name contains an unpaired UTF-16 surrogate"));
         }
         walk(field.getValue(), path, violations);
@@ -114,7 +115,7 @@ public final class PayloadGuard {
         walk(node.get(i), path, violations);
         path.remove(path.size() - 1);
       }
-    } else if (node.isTextual() && hasUnpairedSurrogate(node.textValue())) {
+    } else if (node.isTextual() && DossierTable.hasUnpairedSurrogate(node.textValue())) {
       violations.add(new Violation(pointer(path),
           "contains an unpaired UTF-16 surrogate (\\ud800-\\udfff escape without its pair)"));
     } else if (node.isNumber() && outOfRange(node)) {
@@ -147,21 +148,5 @@ public final class PayloadGuard {
     // payload decodes numbers into (the intake refuses it, after the 202); hence the magnitude itself.
     long exponent = (long) value.precision() - value.scale() - 1;
     return exponent > MAX_EXPONENT || exponent < -MAX_EXPONENT || value.abs().compareTo(LARGEST) > 0;
-  }
-
-  static boolean hasUnpairedSurrogate(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (Character.isHighSurrogate(c)) {
-        if (i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-          i++;
-        } else {
-          return true;
-        }
-      } else if (Character.isLowSurrogate(c)) {
-        return true;
-      }
-    }
-    return false;
   }
 }
