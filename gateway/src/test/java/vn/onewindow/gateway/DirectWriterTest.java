@@ -50,7 +50,7 @@ class DirectWriterTest {
   static Submission submission(String id, String key, String body) throws Exception {
     String sha = Digests.sha256Hex(body);
     return new Submission(id, "portal-web", key, sha, body.getBytes(StandardCharsets.UTF_8), "1.001612.000.00.00.H48", "000.00.53.H48",
-        "000.21.53.H48", "online", Instant.parse("2026-11-23T08:00:00Z"), LocalDate.parse("2026-11-23"),
+        "000.21.53.H48", "online", "citizen", Instant.parse("2026-11-23T08:00:00Z"), LocalDate.parse("2026-11-23"),
         LocalDate.parse("2026-11-24"), "", "");
   }
 

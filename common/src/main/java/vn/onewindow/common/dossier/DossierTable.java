@@ -72,7 +72,7 @@ public final class DossierTable {
   public record NewDossier(String dossierId, String code, String clientId, String receivedAt, String idempotencyKey,
                            String payload, String streamEntryId, String bodySha256, Columns columns) {
 
-    /** A dossier whose columns are read from its payload here (the direct path, tests). */
+    /** A dossier whose columns are read from its payload here (tests; the direct path passes the gateway's own). */
     public static NewDossier of(String dossierId, String code, String clientId, String receivedAt,
                                 String idempotencyKey, String payload, String streamEntryId, String bodySha256) {
       return new NewDossier(dossierId, code, clientId, receivedAt, idempotencyKey, payload, streamEntryId,

@@ -92,9 +92,9 @@ public final class DirectWriter {
         .map(rows -> DossierCode.of(s.receivingUnit(), day,
             DossierCode.directSequence(rows.iterator().next().getInteger(0))))
         .compose(code -> conn.preparedQuery(DossierTable.INSERT)
-            .execute(DossierTable.params(List.of(DossierTable.NewDossier.of(s.dossierId(), code, s.clientId(),
+            .execute(DossierTable.params(List.of(new DossierTable.NewDossier(s.dossierId(), code, s.clientId(),
                 s.receivedAt().toString(), s.idempotencyKey(), s.payload(), DossierTable.DIRECT_ENTRY,
-                s.bodySha256()))))
+                s.bodySha256(), s.columns()))))
             .compose(inserted -> inserted.rowCount() > 0
                 ? Future.succeededFuture(new EnqueueResult.Accepted(new Receipt(s.dossierId(), code,
                     s.receivedAt().toString(), s.expectedResultBy().toString(), s.procedureCode(), false)))

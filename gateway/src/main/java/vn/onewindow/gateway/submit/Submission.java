@@ -3,6 +3,7 @@ package vn.onewindow.gateway.submit;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
+import vn.onewindow.common.dossier.DossierTable;
 
 /**
  * A validated dossier ready to be queued, with everything the enqueue script needs. {@code applicantHash} lets a
@@ -20,11 +21,17 @@ public record Submission(
     String receivingUnit,
     String handlingAgency,
     String channel,
+    String applicantType,
     Instant receivedAt,
     LocalDate receiptDate,
     LocalDate expectedResultBy,
     String applicantHash,
     String applicantKey) {
+
+  /** The row's columns read from the body, as the gateway's parse read them (the direct path writes them). */
+  public DossierTable.Columns columns() {
+    return new DossierTable.Columns(procedureCode, receivingUnit, handlingAgency, channel, applicantType);
+  }
 
   /** The body as text, for the direct PostgreSQL path (Redis down). */
   public String payload() {

@@ -190,6 +190,7 @@ public final class SubmitHandler {
         receivingUnit,
         dossier.get("handlingAgency").asText(),
         dossier.get("channel").asText(),
+        dossier.get("applicant").get("type").asText(),
         receivedAt,
         receiptDate,
         expectedResultBy,
