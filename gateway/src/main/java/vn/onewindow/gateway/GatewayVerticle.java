@@ -22,6 +22,7 @@ import vn.onewindow.gateway.events.EventHandler;
 import vn.onewindow.gateway.feed.FeedHandler;
 import vn.onewindow.common.health.HealthHandler;
 import vn.onewindow.common.http.HeadRequests;
+import vn.onewindow.gateway.http.JsonContent;
 import vn.onewindow.gateway.http.Problems;
 import vn.onewindow.gateway.http.RequestIds;
 import vn.onewindow.gateway.http.Routes;
@@ -83,7 +84,8 @@ public final class GatewayVerticle extends VerticleBase {
         Clock.systemUTC());
     ProcedureHandler procedures = new ProcedureHandler(shared.validator().catalogue(), shared.dueDates(),
         Clock.systemUTC());
-    RatingHandler ratings = new RatingHandler(pool, shared.breakers(),
+    RatingHandler ratings = new RatingHandler(new DossierParser(config.http().bodyLimitBytes(), "rating"), pool,
+        shared.breakers(),
         config.resilience().breakers().postgresWriteTimeout());
     TimelinessHandler stats = new TimelinessHandler(reads, shared.breakers(), config.stats(), config.dossier().zone(),
         Clock.systemUTC());
@@ -108,7 +110,7 @@ public final class GatewayVerticle extends VerticleBase {
     // Frontends submit and follow their own dossiers; agency systems read their feeds and report progress (403
     // client-kind-not-allowed for the other kind).
     router.post(Routes.DOSSIERS)
-        .consumes("application/json")
+        .handler(JsonContent::require)
         .handler(ClientKinds::frontendOnly)
         .handler(admission::shed)
         .handler(submit::parse)
@@ -118,7 +120,7 @@ public final class GatewayVerticle extends VerticleBase {
         .handler(submit::enqueue);
     router.get(Routes.DOSSIER).handler(status::handle);
     router.post(Routes.EVENTS)
-        .consumes("application/json")
+        .handler(JsonContent::require)
         .handler(ClientKinds::agencyOnly)
         .handler(progress::parse)
         .handler(progress::validate)
@@ -126,7 +128,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.get(Routes.AGENCY_FEED).handler(ClientKinds::agencyOnly).handler(feeds::agency);
     router.get(Routes.CHANGES).handler(ClientKinds::frontendOnly).handler(feeds::changes);
     router.post(Routes.DOSSIER_RATING)
-        .consumes("application/json")
+        .handler(JsonContent::require)
         .handler(ClientKinds::frontendOnly)
         .handler(ratings::rate);
     router.get(Routes.PROCEDURES).handler(procedures::list);

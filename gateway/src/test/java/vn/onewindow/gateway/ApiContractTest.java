@@ -52,6 +52,22 @@ class ApiContractTest extends OneGatewayPerClass {
     assertThat(parsed.getOpenAPI().getPaths().keySet())
         .isEqualTo(ContractCheck.get().api().getPaths().keySet());
     assertThat(parsed.getOpenAPI().getComponents().getSchemas()).containsKeys("Problem", "Receipt");
+    // a YAML 1.1 loader (SnakeYAML here, PyYAML, js-yaml in Swagger UI) must read every date-like value as a string
+    Object loaded = new org.yaml.snakeyaml.Yaml().load(served);
+    assertThat(((Map<?, ?>) ((Map<?, ?>) loaded).get("info")).get("version")).isInstanceOf(String.class);
+    assertThat(nonStrings(loaded)).isEmpty();
+  }
+
+  /** Values a YAML 1.1 loader read as something JSON has no type for (dates, timestamps). */
+  private static List<Object> nonStrings(Object node) {
+    if (node instanceof Map<?, ?> map) {
+      return map.values().stream().flatMap(v -> nonStrings(v).stream()).toList();
+    }
+    if (node instanceof List<?> list) {
+      return list.stream().flatMap(v -> nonStrings(v).stream()).toList();
+    }
+    return node == null || node instanceof String || node instanceof Number || node instanceof Boolean
+        ? List.of() : List.of(node);
   }
 
   @Test

@@ -215,6 +215,32 @@ class GatewayApiTest extends OneGatewayPerClass {
   }
 
   @Test
+  void shouldPointAtTheWholeBodyWithTheEmptyPointer() {
+    // RFC 6901: "" is the whole document; "/" would name a member whose name is empty
+    for (String notAnObject : List.of("[]", "null", "\"text\"")) {
+      JsonObject problem = assertProblem(gw.postRaw(notAnObject), 422, "invalid-dossier");
+      assertThat(problem.getJsonArray("errors").stream().map(e -> ((JsonObject) e).getString("pointer")).toList())
+          .as(notAnObject).containsExactly("");
+    }
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldReadTheMediaTypeCaseInsensitivelyAndOnlyAsUtf8() {
+    String body = GatewayFixture.example("birth-registration.json");
+    for (String type : List.of("Application/JSON", "application/json; Charset=\"UTF-8\"", "application/json;charset=utf-8")) {
+      HttpResponse<Buffer> accepted = gw.rawClient.post("/v1/dossiers").putHeader("Content-Type", type)
+          .sendBuffer(Buffer.buffer(body)).await();
+      assertThat(accepted.statusCode()).as(type).isEqualTo(202);
+    }
+    HttpResponse<Buffer> latin1 = gw.rawClient.post("/v1/dossiers")
+        .putHeader("Content-Type", "application/json; charset=iso-8859-1").sendBuffer(Buffer.buffer(body)).await();
+    assertThat(assertProblem(latin1, 415, "unsupported-media-type").getString("detail"))
+        .isEqualTo("the body is read as UTF-8: send application/json with charset=utf-8 or with no charset");
+    assertThat(gw.queued()).isEqualTo(queuedBefore + 3);
+  }
+
+  @Test
   void shouldRejectBodyOverTheLimitWith413() {
     JsonObject dossier = GatewayFixture.birthRegistration().put("note", "x".repeat(20_000));
 

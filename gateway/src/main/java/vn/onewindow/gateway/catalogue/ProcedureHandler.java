@@ -24,8 +24,12 @@ import vn.onewindow.gateway.validation.ProcedureCatalogue.Procedure;
  * its procedure pages before anyone submits). Read-only and in memory: no store is touched.
  */
 public final class ProcedureHandler {
-  /** The catalogue changes with a deployment, not by the minute: let frontends and CDNs keep it a while. */
-  private static final String CATALOGUE_CACHE = "public, max-age=300";
+  /**
+   * The catalogue changes with a deployment, not by the minute: a frontend's browser may keep it a while. Private:
+   * it is answered to API keys only, and with Access-Control-Allow-Origin for a browser's origin, neither of which a
+   * shared cache would tell apart.
+   */
+  private static final String CATALOGUE_CACHE = "private, max-age=300";
 
   private final ProcedureCatalogue catalogue;
   private final DueDates dueDates;

@@ -129,7 +129,7 @@ public final class EventHandler {
         .onSuccess(recording -> answer(ctx, event, recording))
         .onFailure(err -> fail(ctx, EventOutcome.FAILED, event.status().code(),
             // a timed-out event may still commit: the agency retries with the same eventId and gets the replay
-            breakers.failure("event store (postgres)", err)));
+            breakers.failure("event (postgres)", err)));
   }
 
   private void answer(RoutingContext ctx, EventRequest event, Recording recording) {

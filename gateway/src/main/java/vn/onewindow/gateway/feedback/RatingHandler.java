@@ -1,8 +1,9 @@
 package vn.onewindow.gateway.feedback;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -12,6 +13,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import vn.onewindow.common.dossier.Channel;
@@ -23,6 +25,7 @@ import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.Problem;
 import vn.onewindow.gateway.security.Caller;
 import vn.onewindow.gateway.security.Owners;
+import vn.onewindow.gateway.validation.DossierParser;
 import vn.onewindow.gateway.validation.Violation;
 
 /**
@@ -53,8 +56,10 @@ public final class RatingHandler {
   private final Pool pool;
   private final UpstreamBreakers breakers;
   private final Duration timeout;
+  private final DossierParser parser;
 
-  public RatingHandler(Pool pool, UpstreamBreakers breakers, Duration timeout) {
+  public RatingHandler(DossierParser parser, Pool pool, UpstreamBreakers breakers, Duration timeout) {
+    this.parser = parser;
     this.pool = pool;
     this.breakers = breakers;
     this.timeout = timeout;
@@ -106,17 +111,18 @@ public final class RatingHandler {
     return Future.succeededFuture();
   }
 
-  static Rating parse(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      throw HttpFailure.malformed("the body is not a JSON object");
+  /**
+   * Read as strictly as a dossier or an event (400 for what is not JSON, duplicate names included); JSON that is not
+   * an object is a 422 on the whole body, as on those routes.
+   */
+  private Rating parse(RoutingContext ctx) {
+    Buffer buffer = ctx.body().buffer();
+    JsonNode body = parser.parse(buffer == null ? new byte[0] : buffer.getBytes());
+    if (!body.isObject()) {
+      throw HttpFailure.invalid(Problem.INVALID_RATING, "rating", List.of(new Violation("",
+          body.getNodeType().name().toLowerCase(Locale.ROOT) + " found, object expected")));
     }
-    if (body == null) {
-      throw HttpFailure.malformed("the request body is empty; send the rating as a JSON object");
-    }
-    return validate(body);
+    return validate(new JsonObject(buffer));
   }
 
   /** Every problem of the survey at once, like a dossier's (422 with one violation per field). */

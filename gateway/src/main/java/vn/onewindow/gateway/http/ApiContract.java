@@ -28,9 +28,10 @@ public final class ApiContract {
   public static final String LOCATION = "config/openapi.yaml";
   public static final String CONTENT_TYPE = "application/yaml";
 
+  // Every string is written quoted: with quotes minimised the writer left strings that read as dates or times
+  // ("2026-11-01") bare, and YAML 1.1 loaders (PyYAML, js-yaml as Swagger UI uses it) then read dates, not strings.
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Buffer document;

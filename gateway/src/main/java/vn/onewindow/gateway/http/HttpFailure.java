@@ -75,6 +75,10 @@ public final class HttpFailure extends RuntimeException {
     return new HttpFailure(Problem.NOT_FOUND, detail, List.of(), 0, null);
   }
 
+  public static HttpFailure unsupportedMediaType(String detail) {
+    return new HttpFailure(Problem.UNSUPPORTED_MEDIA_TYPE, detail, List.of(), 0, null);
+  }
+
   /**
    * A submission's stores did not answer in time. A timed-out write may still have happened, so the client is told
    * to retry with the same Idempotency-Key: it then gets the receipt of the dossier if it was queued after all.

@@ -94,8 +94,15 @@ public final class Authentication {
       return;
     }
     String token = authorizations.size() == 1 ? bearerToken(authorizations.get(0)) : null;
-    if (token == null || tokens == null) {
-      rejectToken(ctx, token == null ? "not a single Bearer credential" : "no verifier configured");
+    if (token == null) {
+      // another scheme (Basic...) or two credentials: no Bearer credential to judge, so no error code (RFC 6750
+      // 3.1), and the client is told what to send
+      failEarly(ctx, HttpFailure.unauthorized(bearerChallenge(null),
+          "Authorization takes exactly one citizen token from the national sign-in, as Bearer <token>"));
+      return;
+    }
+    if (token.isEmpty() || tokens == null) {
+      rejectToken(ctx, token.isEmpty() ? "an empty Bearer credential" : "no verifier configured");
       return;
     }
     boolean paused = !ctx.request().isEnded();
@@ -139,11 +146,12 @@ public final class Authentication {
   }
 
   /** The token of {@code Bearer <token>} (scheme case-insensitive, RFC 7235), or null. */
+  /** The credential of a Bearer authorization ("" when it has none), or null for another scheme. */
   private static String bearerToken(String authorization) {
-    if (authorization.length() < 8 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+    String[] parts = authorization.strip().split(" ", 2);
+    if (!parts[0].equalsIgnoreCase("Bearer")) {
       return null;
     }
-    String token = authorization.substring(7).strip();
-    return token.isEmpty() ? null : token;
+    return parts.length == 2 ? parts[1].strip() : "";
   }
 }

@@ -45,7 +45,7 @@ public final class EdgeHandlers {
   private static final Set<String> CORS_REQUEST_HEADERS = Set.of("Content-Type", Authentication.API_KEY_HEADER,
       "Authorization", "Idempotency-Key", "X-Request-Id");
   private static final Set<String> CORS_EXPOSED_HEADERS = Set.of("Location", "X-Request-Id", "Idempotent-Replayed",
-      "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy");
+      "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset");
 
   private final SecurityConfig config;
   /** The HSTS value, fixed by the configuration; null when HSTS is off. */

@@ -68,6 +68,7 @@ public final class JsonSchemas {
         || "dependentRequired".equals(message.getType()))) {
       pointer = pointer + "/" + property.replace("~", "~0").replace("/", "~1");
     }
-    return new Violation(pointer.isEmpty() ? "/" : pointer, SchemaWording.detail(message));
+    // RFC 6901: "" is the whole body ("/" would be a member whose name is empty)
+    return new Violation(pointer, SchemaWording.detail(message));
   }
 }

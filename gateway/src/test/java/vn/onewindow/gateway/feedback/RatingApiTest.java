@@ -109,6 +109,15 @@ class RatingApiTest extends OneGatewayPerClass {
     assertProblem(rate(gw.rawClient, id, "not json"), 400, "malformed-request");
     assertThat(assertProblem(rate(gw.rawClient, id, ""), 400, "malformed-request").getString("detail"))
         .isEqualTo("the request body is empty; send the rating as a JSON object");
+    // read as strictly as a dossier: duplicate names are malformed, JSON that is not an object is the whole body's 422
+    assertProblem(rate(gw.rawClient, id, "{\"channel\":\"online\",\"channel\":\"postal\",\"answers\":[5]}"), 400,
+        "malformed-request");
+    for (String notAnObject : List.of("null", "[]", "5")) {
+      assertThat(assertProblem(rate(gw.rawClient, id, notAnObject), 422, "invalid-rating").getJsonArray("errors"))
+          .as(notAnObject).containsExactly(new JsonObject().put("pointer", "")
+              .put("detail", (notAnObject.equals("5") ? "number" : notAnObject.equals("[]") ? "array" : "null")
+                  + " found, object expected"));
+    }
     assertThat(rows("SELECT 1 FROM dossier_rating WHERE dossier_id = $1", id).size()).isZero();
   }
 

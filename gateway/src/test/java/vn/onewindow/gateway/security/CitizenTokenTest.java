@@ -99,7 +99,9 @@ class CitizenTokenTest extends OneGatewayPerClass {
     });
     HttpResponse<Buffer> basic = post(bare, Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Basic dXNlcjpwYXNz"),
         dossierOf(citizen).encode());
-    assertThat(assertProblem(basic, 401, "unauthorized").getString("detail")).isEqualTo(INVALID_TOKEN_DETAIL);
+    assertThat(assertProblem(basic, 401, "unauthorized").getString("detail"))
+        .isEqualTo("Authorization takes exactly one citizen token from the national sign-in, as Bearer <token>");
+    assertThat(basic.getHeader("WWW-Authenticate")).isEqualTo("Bearer realm=\"onewindow\"");
     assertThat(gw.queued()).isEqualTo(queuedBefore);
   }
 

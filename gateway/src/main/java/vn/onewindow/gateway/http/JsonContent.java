@@ -1,0 +1,49 @@
+package vn.onewindow.gateway.http;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Step of every route that takes a JSON body: {@code Content-Type: application/json} in any letter case (RFC 9110
+ * 8.3.1: type, subtype and parameter names are case-insensitive), with no charset or UTF-8, the only encoding the
+ * body is read in (RFC 8259 8.1); otherwise 415. Vert.x Web's {@code consumes()} compared the type case-sensitively
+ * and let any charset through.
+ */
+public final class JsonContent {
+  private static final String JSON = "application/json";
+  private static final String UTF_8 = "utf-8";
+
+  private JsonContent() {
+  }
+
+  public static void require(RoutingContext ctx) {
+    String refusal = refusal(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE));
+    if (refusal != null) {
+      ctx.fail(HttpFailure.unsupportedMediaType(refusal));
+      return;
+    }
+    ctx.next();
+  }
+
+  /** Why this Content-Type is refused, or null when it is JSON in UTF-8. */
+  static String refusal(String contentType) {
+    String[] parts = contentType == null ? new String[] {""} : contentType.split(";");
+    if (!parts[0].strip().equalsIgnoreCase(JSON)) {
+      return "send the request body as Content-Type: " + JSON;
+    }
+    for (int i = 1; i < parts.length; i++) {
+      String parameter = parts[i].strip();
+      int equals = parameter.indexOf('=');
+      if (equals > 0 && parameter.substring(0, equals).strip().equalsIgnoreCase("charset")) {
+        String charset = parameter.substring(equals + 1).strip();
+        if (charset.length() >= 2 && charset.startsWith("\"") && charset.endsWith("\"")) {
+          charset = charset.substring(1, charset.length() - 1);
+        }
+        if (!charset.equalsIgnoreCase(UTF_8)) {
+          return "the body is read as UTF-8: send " + JSON + " with charset=utf-8 or with no charset";
+        }
+      }
+    }
+    return null;
+  }
+}
