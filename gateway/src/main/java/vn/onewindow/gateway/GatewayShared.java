@@ -70,7 +70,8 @@ public final class GatewayShared {
     this.directory = AgencyDirectory.load(config.dossier().agencyDirectory());
     this.validator = new DossierValidator(ProcedureCatalogue.load(config.dossier().catalogue()), directory,
         config.dossier().zone(), Clock.systemUTC());
-    this.breakers = new UpstreamBreakers(config.resilience().breakers(), registry);
+    this.breakers = new UpstreamBreakers(config.resilience().breakers(),
+        config.redis().cluster() ? config.stream().partitions() : 1, registry);
     this.localLimiter = new LocalRateLimiter(Clock.systemUTC());
     this.limiter = new RateLimiter(config.resilience().rateLimits(), breakers, localLimiter, registry);
     this.admission = new Admission(config.resilience(), limiter, backlog, registry);

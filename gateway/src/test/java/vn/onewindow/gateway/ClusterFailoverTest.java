@@ -2,9 +2,12 @@ package vn.onewindow.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.dossier.PartitionKeys;
@@ -54,6 +57,50 @@ class ClusterFailoverTest {
       assertThat(afterEmptyRestart.statusCode()).as(afterEmptyRestart.bodyAsString()).isEqualTo(202);
       assertThat(metrics).contains("hub_submissions_total{channel=\"online\",outcome=\"accepted\"} 3.0")
           .doesNotContain("outcome=\"degraded\"} 1");
+    }
+  }
+
+  /**
+   * One master stops answering (SIGSTOP, before its replica is promoted): the enqueue breakers of its partitions
+   * open, and the other masters' partitions keep queueing through Redis (with one breaker per process they were sent
+   * down the direct path, or refused with min-replicas-ack, until it half-opened).
+   */
+  @Test
+  void shouldKeepQueueingOnTheHealthyMastersWhileOneMasterIsDown() throws Exception {
+    int minimumCalls = 3;
+    try (TestRedisCluster cluster = TestRedisCluster.startFresh();
+         GatewayFixture gw = new GatewayFixture(TestServers.get().config(ClusterGatewayTest.clusterConfig(cluster,
+             Map.of("ratelimit.enabled", "false", "breaker.minimum-calls", Integer.toString(minimumCalls),
+                 "breaker.window-seconds", "60", "breaker.open-seconds", "60", "timeout.redis-enqueue-ms", "300"))))) {
+      String downUnit = ClusterGatewayTest.unit(4242);
+      PartitionKeys down = gw.keys.forUnit(downUnit);
+      String healthyUnit = otherUnitOnAnotherMaster(cluster, gw, down);
+      assertThat(gw.post(ClusterGatewayTest.dossier(downUnit, 1)).statusCode()).isEqualTo(202);
+      assertThat(gw.post(ClusterGatewayTest.dossier(healthyUnit, 2)).bodyAsJsonObject().getString("code"))
+          .endsWith("-0001");
+      String downBreaker = "redis_enqueue_p" + gw.keys.partitions().ofUnit(downUnit);
+      String healthyBreaker = "redis_enqueue_p" + gw.keys.partitions().ofUnit(healthyUnit);
+
+      String metrics;
+      HttpResponse<Buffer> healthy;
+      try (AutoCloseable frozen = cluster.freeze(cluster.masterOf(down.stream()).port())) {
+        // at once (the replica is promoted after cluster-node-timeout): each times out and takes the direct path
+        List<Future<HttpResponse<Buffer>>> timedOut = new ArrayList<>();
+        for (int i = 0; i < minimumCalls; i++) {
+          timedOut.add(gw.postAsync(ClusterGatewayTest.dossier(downUnit, 10 + i), null));
+        }
+        Future.join(timedOut).await();
+        healthy = gw.post(ClusterGatewayTest.dossier(healthyUnit, 20));
+        metrics = gw.get("/metrics").bodyAsString();
+      }
+
+      assertThat(metrics).contains("resilience4j_circuitbreaker_state{name=\"" + downBreaker + "\",state=\"open\"} 1.0")
+          .contains("resilience4j_circuitbreaker_state{name=\"" + healthyBreaker + "\",state=\"closed\"} 1.0")
+          .doesNotContain("name=\"redis_enqueue\"");
+      assertThat(healthy.statusCode()).as(healthy.bodyAsString()).isEqualTo(202);
+      assertThat(healthy.bodyAsJsonObject().getString("code")).as("queued through Redis, not the direct path's 9000+")
+          .endsWith("-0002");
+      assertThat(healthy.getHeader("Idempotent-Replayed")).isEqualTo("false");
     }
   }
 

@@ -27,14 +27,24 @@ import vn.onewindow.gateway.http.HttpFailure;
  * One Resilience4j circuit breaker per upstream, behind a thin adapter to Vert.x futures: permission is asked
  * before the call, the call gets an explicit timeout, and its measured duration and outcome are reported when the
  * future completes. An open breaker fails the call at once with {@link CallNotPermittedException}.
+ *
+ * <p>The enqueue to Redis has one breaker per intake partition when Redis is a cluster ({@code redis_enqueue_p0},
+ * {@code redis_enqueue_p1}...): a partition's keys share one hash slot, so one master's failure opens the breakers
+ * of its partitions only, and the other masters keep queueing (with one breaker, a shard's failover shed the
+ * healthy shards' submissions too: a user tryout saw 35-45 % of them answered 503 circuit-open). On one server
+ * every partition fails together, and one breaker ({@code redis_enqueue}) opens after breaker.minimum-calls
+ * failures instead of that many per partition.
  */
 public final class UpstreamBreakers {
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamBreakers.class);
 
   private final Map<Upstream, CircuitBreaker> breakers = new EnumMap<>(Upstream.class);
+  /** The enqueue's breakers, by partition; one for all of them on a single server. */
+  private final CircuitBreaker[] enqueue;
   private final Duration openDuration;
 
-  public UpstreamBreakers(ResilienceConfig.Breakers config, MeterRegistry registry) {
+  /** @param enqueueBreakers one per partition in cluster mode, else 1 */
+  public UpstreamBreakers(ResilienceConfig.Breakers config, int enqueueBreakers, MeterRegistry registry) {
     CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
         .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
         .slidingWindowSize((int) config.window().toSeconds())
@@ -49,16 +59,24 @@ public final class UpstreamBreakers {
         .build();
     CircuitBreakerRegistry registryOfBreakers = CircuitBreakerRegistry.of(breakerConfig);
     for (Upstream upstream : new Upstream[] {
-        Upstream.REDIS_ENQUEUE, Upstream.REDIS_LIMITER, Upstream.POSTGRES_WRITE, Upstream.POSTGRES_READ,
-        Upstream.POSTGRES_EVENTS}) {
-      CircuitBreaker breaker = registryOfBreakers.circuitBreaker(upstream.tag());
-      breaker.getEventPublisher().onStateTransition(e -> LOG.warn("circuit breaker {} {} (failure rate {}%, slow {}%)",
-          e.getCircuitBreakerName(), e.getStateTransition(), breaker.getMetrics().getFailureRate(),
-          breaker.getMetrics().getSlowCallRate()));
-      breakers.put(upstream, breaker);
+        Upstream.REDIS_LIMITER, Upstream.POSTGRES_WRITE, Upstream.POSTGRES_READ, Upstream.POSTGRES_EVENTS}) {
+      breakers.put(upstream, breaker(registryOfBreakers, upstream.tag()));
+    }
+    this.enqueue = new CircuitBreaker[enqueueBreakers];
+    for (int p = 0; p < enqueueBreakers; p++) {
+      enqueue[p] = breaker(registryOfBreakers,
+          enqueueBreakers == 1 ? Upstream.REDIS_ENQUEUE.tag() : Upstream.REDIS_ENQUEUE.tag() + "_p" + p);
     }
     TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registryOfBreakers).bindTo(registry);
     this.openDuration = config.open();
+  }
+
+  private static CircuitBreaker breaker(CircuitBreakerRegistry registry, String name) {
+    CircuitBreaker breaker = registry.circuitBreaker(name);
+    breaker.getEventPublisher().onStateTransition(e -> LOG.warn("circuit breaker {} {} (failure rate {}%, slow {}%)",
+        e.getCircuitBreakerName(), e.getStateTransition(), breaker.getMetrics().getFailureRate(),
+        breaker.getMetrics().getSlowCallRate()));
+    return breaker;
   }
 
   /**
@@ -72,7 +90,19 @@ public final class UpstreamBreakers {
   }
 
   public <T> Future<T> call(Upstream upstream, Duration timeout, Supplier<Future<T>> action) {
-    CircuitBreaker breaker = breakers.get(upstream);
+    if (upstream == Upstream.REDIS_ENQUEUE) {
+      throw new IllegalArgumentException("the enqueue's breaker depends on the partition: call enqueue()");
+    }
+    return call(breakers.get(upstream), upstream, timeout, action);
+  }
+
+  /** The enqueue of a dossier of this intake partition, through that partition's breaker. */
+  public <T> Future<T> enqueue(int partition, Duration timeout, Supplier<Future<T>> action) {
+    return call(enqueue[partition % enqueue.length], Upstream.REDIS_ENQUEUE, timeout, action);
+  }
+
+  private <T> Future<T> call(CircuitBreaker breaker, Upstream upstream, Duration timeout,
+                             Supplier<Future<T>> action) {
     if (!breaker.tryAcquirePermission()) {
       return Future.failedFuture(CallNotPermittedException.createCallNotPermittedException(breaker));
     }

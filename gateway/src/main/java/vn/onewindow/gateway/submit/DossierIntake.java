@@ -93,7 +93,7 @@ public final class DossierIntake {
     // Idempotency-Key. Everything runs on the request's event loop, so a plain flag is enough.
     AtomicBoolean givenUp = new AtomicBoolean();
     Future<LimitDecision> limit = applicantLimit(redis, s);
-    return breakers.call(Upstream.REDIS_ENQUEUE, config.breakers().redisEnqueueTimeout(),
+    return breakers.enqueue(keys.partitions().ofDossier(s.dossierId()), config.breakers().redisEnqueueTimeout(),
             () -> queue.claimKey(redis, s).compose(claim -> {
               claimed.set(claim);
               return limit.compose(decision -> givenUp.get()

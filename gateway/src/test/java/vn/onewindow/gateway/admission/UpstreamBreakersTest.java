@@ -55,7 +55,7 @@ class UpstreamBreakersTest {
   @BeforeEach
   void freshBreakers() {
     registry = new SimpleMeterRegistry();
-    breakers = new UpstreamBreakers(config.resilience().breakers(), registry);
+    breakers = new UpstreamBreakers(config.resilience().breakers(), 1, registry);
   }
 
   @Test
