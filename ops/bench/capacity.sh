@@ -14,7 +14,7 @@
 #      (rows committed by the intake workers, run + drain); with PROFILE=1 a JFR profile of the gateway meanwhile;
 #   3. p99 latency at half the max rate (wrk paced with its delay() hook), and for the second jar also at the first
 #      jar's pacing (the same offered load: each jar's own half rate offers a faster jar more);
-#   4. GC pauses of both JVMs over their whole life (-Xlog:gc);
+#   4. GC pauses of both JVMs over their whole life and from the measured gateway's readiness on (-Xlog:gc);
 # then, once: raw Redis XADD of a dossier-sized entry (redis-benchmark) on the run's redis-server, the ceiling of the
 # queue at the core of the intake path; nginx (Debian package, 1 worker) answering `return 202` on a loopback port,
 # the ceiling of HTTP on this box with the same client and bodies (and its CPU per request); the stack's floors:
@@ -175,6 +175,7 @@ measure() {
   GATEWAY=$HUB_PID
   wait_ready "$gport" "$GATEWAY" "$START_TIMEOUT" || fail "the gateway did not become ready"
   put ready_s "$(since "$t0")"
+  put load_from "$(now)"   # the benchmark's load starts here: GC pauses from now on are counted apart from the starts'
   # -Xshare:auto falls back silently (an archive cut short, another jar): its log says whether it was mapped
   if grep -q 'Mapped dynamic region #0' "$RUN_DIR/cds-gateway.log" 2>/dev/null \
       && ! grep -q 'UseSharedSpaces:' "$RUN_DIR/cds-gateway.log"; then
