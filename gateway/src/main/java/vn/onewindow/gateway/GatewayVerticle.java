@@ -119,6 +119,7 @@ public final class GatewayVerticle extends VerticleBase {
         .handler(submit::checkApplicant)
         .handler(submit::enqueue);
     router.get(Routes.DOSSIER).handler(status::handle);
+    router.get(Routes.DOSSIERS).handler(status::byCode);
     router.post(Routes.EVENTS)
         .handler(JsonContent::require)
         .handler(ClientKinds::agencyOnly)

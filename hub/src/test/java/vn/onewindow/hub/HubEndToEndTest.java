@@ -113,6 +113,12 @@ class HubEndToEndTest {
     assertThat(queued.getString("code")).isEqualTo(receipt.getString("code"));
     assertThat(count("SELECT count(*) FROM dossier")).isZero();
     assertThat(receiptExists(receipt.getString("id"))).as("the queued receipt, while queued").isTrue();
+    // the code on the receipt finds the dossier once recorded, not while queued (the id does, above)
+    String byCode = "/v1/dossiers?code=" + receipt.getString("code");
+    HttpResponse<Buffer> notYet = client.get(byCode).putHeader("X-Api-Key", API_KEY).send().await();
+    assertThat(notYet.statusCode()).isEqualTo(404);
+    assertThat(notYet.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(notYet.bodyAsJsonObject().getString("detail")).startsWith("no dossier with this code has been recorded");
 
     start(config.withRole(Role.INTAKE));
     awaitTrue(Duration.ofSeconds(10), () -> count("SELECT count(*) FROM dossier") == 1);
@@ -129,6 +135,25 @@ class HubEndToEndTest {
     assertThat(body.getJsonObject("status").getInteger("code")).isEqualTo(1);
     assertThat(body.getJsonArray("history")).hasSize(1);
     assertThat(body.getJsonArray("history").getJsonObject(0).getString("at")).isEqualTo(receipt.getString("receivedAt"));
+
+    HttpResponse<Buffer> found = client.get(byCode).putHeader("X-Api-Key", API_KEY).send().await();
+    assertThat(found.statusCode()).isEqualTo(200);
+    assertThat(found.bodyAsJsonObject()).isEqualTo(body);
+    // the same rules as by id: an agency not covering the dossier's handling agency, or no such code, is a 404
+    assertThat(client.get(byCode).putHeader("X-Api-Key", AgencyHub.HANOI_KEY).send().await().statusCode())
+        .isEqualTo(404);
+    assertThat(client.get("/v1/dossiers?code=000.00.53.H48-991231-0001").putHeader("X-Api-Key", API_KEY).send()
+        .await().statusCode()).isEqualTo(404);
+    assertThat(client.get("/v1/dossiers?code=not-a-code").putHeader("X-Api-Key", API_KEY).send().await()
+        .statusCode()).isEqualTo(404);
+    // requests the contract itself refuses: the answers are still checked against it
+    WebClient outsideContract = ContractCheck.get().answersOnly(WebClient.create(clientVertx, new WebClientOptions()
+        .setDefaultHost("127.0.0.1").setDefaultPort(gatewayOnly.httpPort())));
+    HttpResponse<Buffer> noCode = outsideContract.get("/v1/dossiers").putHeader("X-Api-Key", API_KEY).send().await();
+    assertThat(noCode.statusCode()).isEqualTo(400);
+    assertThat(noCode.bodyAsJsonObject().getString("detail")).isEqualTo("give the dossier's code: ?code=<code on the receipt>");
+    assertThat(outsideContract.get(byCode + "&code=" + receipt.getString("code")).putHeader("X-Api-Key", API_KEY)
+        .send().await().statusCode()).isEqualTo(400);
   }
 
   private boolean receiptExists(String dossierId) {

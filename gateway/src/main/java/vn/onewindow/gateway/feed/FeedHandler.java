@@ -27,6 +27,7 @@ import vn.onewindow.common.metrics.MeterNames.Feed;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.QueryParams;
 import vn.onewindow.gateway.security.Caller;
 
 /**
@@ -81,7 +82,7 @@ public final class FeedHandler {
   private void page(RoutingContext ctx, Feed feed, String sql, String owner, Function<Row, JsonObject> item) {
     long started = System.nanoTime();
     Future.succeededFuture()
-        .map(ignored -> new Page(FeedCursor.parse(feed, single(ctx, "after")), limit(ctx)))
+        .map(ignored -> new Page(FeedCursor.parse(feed, QueryParams.single(ctx, "after")), limit(ctx)))
         .compose(page -> breakers.call(Upstream.POSTGRES_READ, timeout, () -> reads.preparedQuery(sql)
                 .execute(Tuple.of(owner, page.after().xid(), page.after().seq(), page.limit())))
             .recover(err -> Future.failedFuture(breakers.failure("feed (postgres)", err)))
@@ -115,7 +116,7 @@ public final class FeedHandler {
   }
 
   private static int limit(RoutingContext ctx) {
-    String raw = single(ctx, "limit");
+    String raw = QueryParams.single(ctx, "limit");
     if (raw == null) {
       return DEFAULT_LIMIT;
     }
@@ -124,14 +125,5 @@ public final class FeedHandler {
     }
     throw HttpFailure.malformed("limit must be a whole number from 1 to " + MAX_LIMIT + " (default "
         + DEFAULT_LIMIT + ")");
-  }
-
-  /** A query parameter given at most once; repeating it is a 400, not a silent pick. */
-  private static String single(RoutingContext ctx, String name) {
-    List<String> values = ctx.queryParam(name);
-    if (values.size() > 1) {
-      throw HttpFailure.malformed(name + " may be given once");
-    }
-    return values.isEmpty() ? null : values.get(0);
   }
 }

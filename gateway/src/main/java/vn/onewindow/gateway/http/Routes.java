@@ -2,7 +2,7 @@ package vn.onewindow.gateway.http;
 
 /** The paths of the public API, named once for the router, status links and outcome counting. */
 public final class Routes {
-  /** POST: submit a dossier. */
+  /** POST: submit a dossier. GET ?code=: find one by the code on its receipt. */
   public static final String DOSSIERS = "/v1/dossiers";
   /** GET: a dossier's status. */
   public static final String DOSSIER = DOSSIERS + "/:id";

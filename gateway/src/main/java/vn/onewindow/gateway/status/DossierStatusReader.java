@@ -65,6 +65,9 @@ public final class DossierStatusReader {
                        FROM dossier_event e WHERE e.dossier_id = d.id), '[]'::json) AS events
       FROM dossier d WHERE d.id = $1""";
 
+  /** The code's unique index (V1) finds it; codes are recorded with their row, never while queued. */
+  private static final String ID_OF_CODE = "SELECT id FROM dossier WHERE code = $1";
+
   private static final RedisScript QUEUED = RedisScript.fromResources("lua/queued-receipt.lua");
 
   private final Pool pool;
@@ -98,6 +101,13 @@ public final class DossierStatusReader {
             ? Future.succeededFuture(pg.result())
             : fromRedis(id, pg.cause()).recover(err -> Future.failedFuture(err instanceof HttpFailure ? err
                 : HttpFailure.unavailable(pg.failed() ? "status (postgres and redis)" : "status (redis)", err))));
+  }
+
+  /** The id of the recorded dossier with this code, if any. */
+  public Future<Optional<UUID>> idOfCode(String code) {
+    return breakers.call(Upstream.POSTGRES_READ, timeout, () -> pool.preparedQuery(ID_OF_CODE).execute(Tuple.of(code)))
+        .recover(err -> Future.failedFuture(breakers.failure("status (postgres)", err)))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getUUID(0)));
   }
 
   /** The agency's view of a persisted dossier: the citizen's view plus the submission and every event. */
