@@ -107,6 +107,16 @@ class ProcedureApiTest extends OneGatewayPerClass {
 
     JsonObject announced = due(BIRTH, receipt.getString("receivedAt"));
     assertThat(receipt.getString("expectedResultBy")).isEqualTo(announced.getString("dueDate"));
+    assertThat(announced.getBoolean("active")).isTrue();
+  }
+
+  @Test
+  void shouldSayWhenTheProcedureIsNoLongerInForce() {
+    String inactive = "1.003191.000.00.00.H48";   // "active": false in config/procedures.json
+    assertThat(due(inactive, "2026-11-23T10:00:00+07:00").getBoolean("active")).isFalse();
+    JsonObject refused = assertProblem(gw.post(GatewayFixture.birthRegistration().put("procedureCode", inactive)
+        .encode()), 422, "invalid-dossier");
+    assertThat(refused.encode()).contains("is no longer in force");
   }
 
   private static JsonObject due(String procedure, String receivedAt) {

@@ -70,6 +70,8 @@ public final class ProcedureHandler {
     }
     send(ctx, "no-store", new JsonObject()
         .put("procedureCode", procedure.code())
+        // a frontend must not offer a date for a procedure it cannot submit without saying so
+        .put("active", procedure.active())
         .put("receivedAt", receivedAt.toString())
         .put("countedFrom", due.countedFrom().toString())
         .put("dueDate", due.due().toString())
