@@ -70,6 +70,8 @@ class IntakeWarmupReadinessTest {
       assertThat(hub.httpPort()).isEqualTo(port);
       HttpResponse<String> ready = ready(port);
       assertThat(ready.statusCode()).as("readiness once the workers consume: %s", ready.body()).isEqualTo(200);
+      assertSecurityHeaders(ready);
+      assertSecurityHeaders(send(port, "GET", "/metrics"));
       HttpResponse<String> head = send(port, "HEAD", "/health/ready");
       assertThat(head.statusCode()).as("HEAD, as GET (RFC 9110)").isEqualTo(200);
       assertThat(head.headers().firstValue("Content-Length")).hasValue(Integer.toString(ready.body().length()));
@@ -98,6 +100,7 @@ class IntakeWarmupReadinessTest {
     assertThat(notFound.getString("type")).endsWith("/not-found");
     assertThat(notFound.getInteger("status")).isEqualTo(404);
     assertThat(notFound.getString("instance")).isEqualTo("/no-such-path");
+    assertSecurityHeaders(unknown);
 
     HttpResponse<String> post = send(port, "POST", "/health/ready");
     assertThat(post.statusCode()).isEqualTo(405);
@@ -113,6 +116,16 @@ class IntakeWarmupReadinessTest {
     assertThat(head.headers().firstValue("Content-Length")).hasValueSatisfying(length ->
         assertThat(Integer.parseInt(length)).isPositive());
     assertThat(head.body()).isEmpty();
+    assertSecurityHeaders(head);
+  }
+
+  /** The public port's security headers (EdgeHandlers): the management port sends them too. */
+  private static void assertSecurityHeaders(HttpResponse<String> response) {
+    Map<String, String> expected = Map.of("X-Content-Type-Options", "nosniff", "X-Frame-Options", "DENY",
+        "Referrer-Policy", "no-referrer", "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'",
+        "Cache-Control", "no-store");
+    expected.forEach((name, value) -> assertThat(response.headers().allValues(name)).as("%s of %s", name,
+        response.uri().getPath()).containsExactly(value));
   }
 
   private HttpResponse<String> send(int port, String method, String path) throws Exception {
