@@ -30,7 +30,8 @@ import vn.onewindow.common.testing.TestServers;
  * management port refuses as the gateway does: problem+json 404 and 405 (with Allow), a HEAD's without a body.
  */
 class IntakeWarmupReadinessTest {
-  private static final String WARMUP_INSERT_WAITING = "SELECT count(*) FROM pg_stat_activity WHERE pid <> "
+  /** Sessions whose dossier INSERT (the warm-up's or a worker's) waits for a lock; one a test holds. */
+  static final String DOSSIER_INSERT_WAITING = "SELECT count(*) FROM pg_stat_activity WHERE pid <> "
       + "pg_backend_pid() AND datname = current_database() AND wait_event_type = 'Lock' "
       + "AND query LIKE '%INSERT INTO dossier (%'";
 
@@ -55,7 +56,7 @@ class IntakeWarmupReadinessTest {
       s.execute("LOCK TABLE dossier IN SHARE MODE"); // the warm-up's INSERT (ROW EXCLUSIVE) waits for it
       starting = CompletableFuture.supplyAsync(() -> Hub.start(config));
       Await.until(Duration.ofSeconds(30), "the warm-up's INSERT waiting for the lock",
-          () -> TestServers.queryLong(config.postgres().url(), WARMUP_INSERT_WAITING) == 1);
+          () -> TestServers.queryLong(config.postgres().url(), DOSSIER_INSERT_WAITING) == 1);
       HttpResponse<String> warming = ready(port);
       assertThat(warming.statusCode()).isEqualTo(503);
       assertThat(warming.body()).contains("warming-up");

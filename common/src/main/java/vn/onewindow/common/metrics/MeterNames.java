@@ -28,7 +28,7 @@ public final class MeterNames {
   public static final String REFUSALS = "hub.refusals";
   /** Timer of event-loop scheduling delay (a timer's actual minus expected firing): a blocked or saturated loop. */
   public static final String EVENT_LOOP_LAG = "hub.eventloop.lag";
-  /** Gauge, 1 while the process drains for shutdown (readiness is DOWN). */
+  /** Gauge, 1 while the process drains for shutdown (readiness is DOWN): gateways and intake processes alike. */
   public static final String DRAINING = "hub.draining";
   /**
    * Gauge of the days from today (agency zone) to the last day of the loaded official calendar (negative after it).

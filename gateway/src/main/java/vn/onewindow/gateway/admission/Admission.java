@@ -13,10 +13,10 @@ import io.vertx.redis.client.Redis;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.config.ResilienceConfig.Shedding;
 import vn.onewindow.common.dossier.RedisKeys;
+import vn.onewindow.common.health.Draining;
 import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.common.infra.BacklogMonitor.Backlog;
 import vn.onewindow.common.metrics.MeterNames;
@@ -35,7 +35,7 @@ public final class Admission {
   private final RateLimiter limiter;
   private final BacklogMonitor backlog;
   private final Bulkhead bulkhead;
-  private final AtomicBoolean draining = new AtomicBoolean();
+  private final Draining draining;
   private final Map<Refusal, Counter> refusals = new EnumMap<>(Refusal.class);
 
   public Admission(ResilienceConfig config, RateLimiter limiter, BacklogMonitor backlog, MeterRegistry registry) {
@@ -51,8 +51,7 @@ public final class Admission {
     Gauge.builder(MeterNames.IN_FLIGHT, bulkhead,
             b -> config.shedding().maxInFlight() - b.getMetrics().getAvailableConcurrentCalls())
         .description("Submissions being processed right now").register(registry);
-    Gauge.builder(MeterNames.DRAINING, draining, d -> d.get() ? 1 : 0)
-        .description("1 while this process drains for shutdown").register(registry);
+    this.draining = new Draining().bindTo(registry);
     for (Refusal refusal : Refusal.values()) {
       refusals.put(refusal, Counter.builder(MeterNames.REFUSALS).tag(MeterNames.TAG_REASON, refusal.tag())
           .description("Requests refused before any work").register(registry));
@@ -60,12 +59,12 @@ public final class Admission {
   }
 
   public boolean draining() {
-    return draining.get();
+    return draining.getAsBoolean();
   }
 
   /** Readiness turns DOWN and new submissions are refused; in-flight ones finish. */
   public void startDraining() {
-    draining.set(true);
+    draining.begin();
   }
 
   /** Router step, one per verticle (its own Redis client): the calling client's rate limit, shared by all instances. */
@@ -96,7 +95,7 @@ public final class Admission {
   /** Route handler for submissions: refuses fast while draining, backlogged or at the concurrency limit. */
   public void shed(RoutingContext ctx) {
     Shedding shedding = config.shedding();
-    if (draining.get()) {
+    if (draining.getAsBoolean()) {
       refuse(ctx, Refusal.DRAINING, HttpFailure.draining());
       return;
     }
