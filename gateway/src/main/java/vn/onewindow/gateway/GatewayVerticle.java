@@ -153,7 +153,7 @@ public final class GatewayVerticle extends VerticleBase {
     DossierIntake intake = new DossierIntake(
         new DossierQueue(keys, config.dossier(), config.redis(), shared.registry()),
         new DirectWriter(pool, config.dossier().idempotencyTtl()), shared.recentDirect(),
-        shared.breakers(), shared.limiter(), keys, config.resilience(), config.redis());
+        shared.breakers(), shared.limiter(), shared.admission(), keys, config.resilience(), config.redis());
     return new SubmitHandler(new DossierParser(config.http().bodyLimitBytes(), "dossier"), shared.validator(), intake,
         redis, config.dossier(), shared.dueDates(), keys.partitions(), new StatusLinks(config.http().publicBaseUrl()),
         outcomes, shared.registry(), Clock.systemUTC());

@@ -144,8 +144,9 @@ public final class MeterNames {
   }
 
   /**
-   * Values of {@link #TAG_REASON} on {@link #REFUSALS}. BACKLOG: the stream is over its watermark (workers behind);
-   * REDIS_MEMORY: Redis is near its maxmemory (records and queued entries, whatever the backlog).
+   * Values of {@link #TAG_REASON} on {@link #REFUSALS}. RATE_LIMITED: every 429, the client's limit and the
+   * applicant's alike ({@link #RATE_LIMIT_DECISIONS} tells which key); BACKLOG: the stream is over its watermark
+   * (workers behind); REDIS_MEMORY: Redis is near its maxmemory (records and queued entries, whatever the backlog).
    */
   public enum Refusal {
     RATE_LIMITED, BACKLOG, REDIS_MEMORY, CONCURRENCY, DRAINING;

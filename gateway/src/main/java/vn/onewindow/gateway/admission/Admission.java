@@ -118,8 +118,16 @@ public final class Admission {
     ctx.next();
   }
 
-  private void refuse(RoutingContext ctx, Refusal refusal, HttpFailure failure) {
+  /**
+   * Counts a refusal decided after admission: the applicant's rate limit, known only once the dossier was read (its
+   * 429 counts as {@code rate_limited}, as the client's does).
+   */
+  public void countRefusal(Refusal refusal) {
     refusals.get(refusal).increment();
+  }
+
+  private void refuse(RoutingContext ctx, Refusal refusal, HttpFailure failure) {
+    countRefusal(refusal);
     ctx.fail(failure);
   }
 }
