@@ -91,10 +91,12 @@ public final class GatewayVerticle extends VerticleBase {
         shared.warmup()::warming);
 
     Router router = Router.router(vertx);
-    // Edge hygiene, every request: request id, security headers, header limits, browser origins, deadline.
+    // Edge hygiene, every request: request id, security headers, header limits, browser origins, deadline; while
+    // the process drains, answers close their connection.
     router.route()
         .handler(RequestIds::assign)
         .handler(edge::securityHeaders)
+        .handler(admission::closeConnectionsWhileDraining)
         .handler(edge::requestLimits)
         .handler(edge::cors)
         .handler(edge::deadline);

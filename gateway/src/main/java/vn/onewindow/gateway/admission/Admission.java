@@ -8,11 +8,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.config.ResilienceConfig.Shedding;
 import vn.onewindow.common.dossier.RedisKeys;
@@ -65,6 +68,28 @@ public final class Admission {
   /** Readiness turns DOWN and new submissions are refused; in-flight ones finish. */
   public void startDraining() {
     draining.begin();
+  }
+
+  /**
+   * Router step, every request: an HTTP/1.x answer whose head is written while the process drains says
+   * {@code Connection: close}, and its connection is shut down: Vert.x closes it once the answer is sent and the
+   * request read to its end (RFC 9112, 9.6; closing over unread bytes would reset it), at the latest after
+   * {@code drain.timeout-ms}. Without it a keep-alive client took the answer as leave to send its next request on
+   * the same connection, which the listener's close (Vert.x 5 closes an idle connection at once, a busy one right
+   * after its answer) had shut: that request met a reset. Decided when the head is written, not when the request
+   * came in, so that requests in flight when the drain began are covered too. HTTP/2 has GOAWAY instead, which
+   * Vert.x sends when the listener closes.
+   */
+  public void closeConnectionsWhileDraining(RoutingContext ctx) {
+    if (ctx.request().version() != HttpVersion.HTTP_2) {
+      ctx.addHeadersEndHandler(ignored -> {
+        if (draining.getAsBoolean()) {
+          ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+          ctx.request().connection().shutdown(config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+      });
+    }
+    ctx.next();
   }
 
   /** Router step, one per verticle (its own Redis client): the calling client's rate limit, shared by all instances. */
