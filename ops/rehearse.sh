@@ -66,7 +66,17 @@ if [ "$EXTERNAL" = no ]; then
     echo "building hub/target/hub.jar ..."
     mvn -q -B -DskipTests -pl hub -am package
   fi
-  echo "target: a hub started locally from hub/target/hub.jar (embedded PostgreSQL + Redis, temp dir, free ports)"
+  # As ops/run-hub.sh: the hub runs from a copy (a later build rewrites hub/target/hub.jar in place, under a running
+  # rehearsal) with the JVM options of config/jvm.options (HUB_JAVA_OPTS replaces them). Given first, so that
+  # -DhubJar=... or -DhubJavaOpts=... after -- still win.
+  # shellcheck source=ops/lib/hub-jar.sh
+  . ops/lib/hub-jar.sh
+  # shellcheck source=ops/lib/jvm.sh
+  . ops/lib/jvm.sh
+  hub_jar_copy hub/target/rehearse
+  PROPS=("-DhubJar=$PWD/$HUB_JAR" "-DhubJavaOpts=$HUB_JAVA_OPTS" "${PROPS[@]+"${PROPS[@]}"}")
+  echo "target: a hub started locally from $HUB_JAR (a copy of hub/target/hub.jar; embedded PostgreSQL + Redis,"
+  echo "        temp dir, free ports), JVM options: $HUB_JAVA_OPTS"
 fi
 
 LOG=$(mktemp /tmp/rehearse-XXXXXX.log)

@@ -43,8 +43,10 @@ dir=${dir:-$(mktemp -d "${TMPDIR:-/tmp}/onewindow-cluster.XXXXXX")}
 mkdir -p "$dir"
 # the processes run from the run's own copy: a later build rewriting hub/target/hub.jar in place must not change the
 # jar they are reading (as ops/run-hub.sh)
-cp hub/target/hub.jar "$dir/hub.jar.$$" && mv "$dir/hub.jar.$$" "$dir/hub.jar"
-hub_jar=$dir/hub.jar
+# shellcheck source=ops/lib/hub-jar.sh
+. ops/lib/hub-jar.sh
+hub_jar_copy "$dir"
+hub_jar=$HUB_JAR
 : >"$dir/pids"
 
 # shellcheck source=ops/lib/postgres.sh

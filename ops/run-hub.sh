@@ -12,16 +12,13 @@ fi
 # exits; later runs map them instead of loading and verifying ~10,000 classes again (measured: ready in 2.4-4.8 s
 # instead of 5.0-9.2 s). HUB_CDS=off disables it.
 # The archive is named after the jar's content: every package re-creates the jar, an unchanged one keeps its archive.
-# The hub runs from a copy named the same way: a later build (another start from this checkout, or a plain mvn
-# package) rewrites hub/target/hub.jar in place, which broke hubs still reading it (empty /metrics replies,
-# NoClassDefFoundError while draining). Older copies go; a hub still running on one keeps its open file.
-SUM=$(sha256sum hub/target/hub.jar | cut -c1-16)
-JAR=hub/target/run/hub-$SUM.jar
-if [ ! -f "$JAR" ]; then
-  mkdir -p hub/target/run
-  find hub/target/run -name 'hub-*.jar' -delete
-  cp hub/target/hub.jar "$JAR.$$" && mv "$JAR.$$" "$JAR"
-fi
+# The hub runs from a copy named the same way, in hub/target/run/ (ops/lib/hub-jar.sh: a later build rewrites
+# hub/target/hub.jar in place).
+# shellcheck source=ops/lib/hub-jar.sh
+. ops/lib/hub-jar.sh
+hub_jar_copy hub/target/run
+SUM=$HUB_JAR_SUM
+JAR=$HUB_JAR
 CDS=()
 if [ "${HUB_CDS:-on}" != off ]; then
   JSA=hub/target/hub-$SUM.jsa

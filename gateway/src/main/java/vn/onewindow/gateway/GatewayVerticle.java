@@ -93,10 +93,12 @@ public final class GatewayVerticle extends VerticleBase {
         shared.warmup()::warming);
 
     Router router = Router.router(vertx);
-    // Edge hygiene, every request: request id, security headers, header limits, browser origins, deadline.
+    // Edge hygiene, every request: request id, security headers, header limits, browser origins, deadline; while
+    // the process drains, answers close their connection.
     router.route()
         .handler(RequestIds::assign)
         .handler(edge::securityHeaders)
+        .handler(admission::closeConnectionsWhileDraining)
         .handler(edge::requestLimits)
         .handler(edge::cors)
         .handler(edge::deadline);
@@ -156,7 +158,7 @@ public final class GatewayVerticle extends VerticleBase {
     DossierIntake intake = new DossierIntake(
         new DossierQueue(keys, config.dossier(), config.redis(), shared.registry()),
         new DirectWriter(pool, config.dossier().idempotencyTtl()), shared.recentDirect(),
-        shared.breakers(), shared.limiter(), keys, config.resilience(), config.redis());
+        shared.breakers(), shared.limiter(), shared.admission(), keys, config.resilience(), config.redis());
     return new SubmitHandler(new DossierParser(config.http().bodyLimitBytes(), "dossier"), shared.validator(), intake,
         redis, config.dossier(), shared.dueDates(), keys.partitions(), new StatusLinks(config.http().publicBaseUrl()),
         outcomes, shared.registry(), Clock.systemUTC());

@@ -138,8 +138,11 @@ class AdmissionTest {
       assertThat(replay.getHeader("Idempotent-Replayed")).isEqualTo("true");
       assertThat(otherApplicant.statusCode()).isEqualTo(202);
       assertThat(gw.queued()).isEqualTo(11);
+      // the applicant's 429 is a refusal like the client's: one reason, the limit's key in the decisions
       assertThat(gw.get("/metrics").bodyAsString())
-          .containsPattern("hub_ratelimit_decisions_total\\{decision=\"limited\",limit=\"applicant\"} 1.0");
+          .containsPattern("hub_ratelimit_decisions_total\\{decision=\"limited\",limit=\"applicant\"} 1.0")
+          .containsPattern("hub_ratelimit_decisions_total\\{decision=\"limited\",limit=\"client\"} 0.0")
+          .containsPattern("hub_refusals_total\\{reason=\"rate_limited\"} 1.0");
     }
   }
 

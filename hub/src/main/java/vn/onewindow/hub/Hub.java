@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.health.Draining;
 import vn.onewindow.common.infra.EmbeddedServers;
 import vn.onewindow.common.infra.Migrations;
 import vn.onewindow.common.metrics.Observability;
@@ -42,7 +43,10 @@ public final class Hub implements AutoCloseable {
   /** The process's backlog monitor (the gateway's when it runs one): stopped before vert.x closes its client. */
   private volatile BacklogMonitor backlog;
   private int managementPort = -1;
-  private final AtomicBoolean draining = new AtomicBoolean();
+  /** Readiness of a worker-only process's management port; its gateway's admission has its own in other roles. */
+  private final Draining draining = new Draining();
+  /** The intake workers' deployment, once they consume: a worker-only process stops them first when it drains. */
+  private volatile String intakeDeployment;
 
   private Hub(HubConfig config, EmbeddedServers embedded) {
     this.config = config;
@@ -84,7 +88,8 @@ public final class Hub implements AutoCloseable {
   private void deploy() {
     AtomicBoolean intakeStarting = new AtomicBoolean(config.runsIntake());
     if (!config.runsGateway()) {
-      ManagementVerticle management = new ManagementVerticle(config, registry, draining::get, intakeStarting::get);
+      draining.bindTo(registry); // a gateway's admission exports hub_draining otherwise
+      ManagementVerticle management = new ManagementVerticle(config, registry, draining, intakeStarting::get);
       vertx.deployVerticle(management).await();
       managementPort = management.actualPort();
       LOG.info("health and metrics on {}:{}", config.http().host(), managementPort);
@@ -121,6 +126,7 @@ public final class Hub implements AutoCloseable {
         .compose(v -> vertx.deployVerticle(() -> new IntakeVerticle(config,
             consumerBase + "-" + CONSUMER_SEQ.incrementAndGet(), registry),
             new DeploymentOptions().setInstances(config.intake().workers())))
+        .onSuccess(id -> intakeDeployment = id)
         .onSuccess(id -> LOG.info("intake: {} worker(s) consuming {}", config.intake().workers(),
             config.stream().name()))
         .mapEmpty();
@@ -144,7 +150,7 @@ public final class Hub implements AutoCloseable {
 
   private void drainProcess() {
     long started = System.nanoTime();
-    draining.set(true);
+    draining.begin();
     if (shared != null) {
       shared.admission().startDraining();
       LOG.info("draining: readiness DOWN, refusing new submissions for {} ms before closing the listener",
@@ -157,6 +163,10 @@ public final class Hub implements AutoCloseable {
     try {
       if (gatewayDeployment != null) {
         vertx.undeploy(gatewayDeployment).await(bound, TimeUnit.MILLISECONDS);
+      } else if (intakeDeployment != null) {
+        // the workers finish their batches while the management port still answers (readiness 503 draining,
+        // hub_draining 1 in /metrics); vert.x would close it alongside them
+        vertx.undeploy(intakeDeployment).await(bound, TimeUnit.MILLISECONDS);
       }
       vertx.close().await(Math.max(1000, bound - (System.nanoTime() - started) / 1_000_000), TimeUnit.MILLISECONDS);
     } catch (Exception e) {

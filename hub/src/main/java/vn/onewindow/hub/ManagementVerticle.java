@@ -17,6 +17,7 @@ import vn.onewindow.common.http.HeadRequests;
 import vn.onewindow.common.metrics.ThrottledLog;
 import vn.onewindow.gateway.http.Problems;
 import vn.onewindow.gateway.http.RequestIds;
+import vn.onewindow.gateway.security.EdgeHandlers;
 
 /**
  * Health and metrics of a process that runs no gateway (hub.role=intake), on http.port: the dashboards scrape
@@ -46,7 +47,9 @@ final class ManagementVerticle extends VerticleBase {
     pool = PostgresClients.pool(vertx, config.postgres().withPoolSize(2), "management");
     HealthHandler health = new HealthHandler(redis, pool, registry, draining, warming);
     Router router = Router.router(vertx);
-    router.route().handler(RequestIds::assign);
+    // the public port's request id and security headers (nosniff, DENY, no-referrer, CSP, no-store): a scrape or a
+    // probe answer is as inert in a browser as an API answer
+    router.route().handler(RequestIds::assign).handler(new EdgeHandlers(config.security())::securityHeaders);
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     router.get("/metrics").handler(health::metrics);

@@ -191,7 +191,7 @@ class HubEndToEndTest {
         .setDefaultHost("127.0.0.1").setDefaultPort(hub.httpPort()), new PoolOptions().setHttp1MaxSize(32)));
   }
 
-  private static Future<HttpResponse<Buffer>> submit(WebClient client, String body, String idempotencyKey) {
+  static Future<HttpResponse<Buffer>> submit(WebClient client, String body, String idempotencyKey) {
     var request = client.post("/v1/dossiers").putHeader("Content-Type", "application/json")
         .putHeader("X-Api-Key", API_KEY);
     if (idempotencyKey != null) {

@@ -30,7 +30,8 @@ import vn.onewindow.common.testing.TestServers;
  * management port refuses as the gateway does: problem+json 404 and 405 (with Allow), a HEAD's without a body.
  */
 class IntakeWarmupReadinessTest {
-  private static final String WARMUP_INSERT_WAITING = "SELECT count(*) FROM pg_stat_activity WHERE pid <> "
+  /** Sessions whose dossier INSERT (the warm-up's or a worker's) waits for a lock; one a test holds. */
+  static final String DOSSIER_INSERT_WAITING = "SELECT count(*) FROM pg_stat_activity WHERE pid <> "
       + "pg_backend_pid() AND datname = current_database() AND wait_event_type = 'Lock' "
       + "AND query LIKE '%INSERT INTO dossier (%'";
 
@@ -55,7 +56,7 @@ class IntakeWarmupReadinessTest {
       s.execute("LOCK TABLE dossier IN SHARE MODE"); // the warm-up's INSERT (ROW EXCLUSIVE) waits for it
       starting = CompletableFuture.supplyAsync(() -> Hub.start(config));
       Await.until(Duration.ofSeconds(30), "the warm-up's INSERT waiting for the lock",
-          () -> TestServers.queryLong(config.postgres().url(), WARMUP_INSERT_WAITING) == 1);
+          () -> TestServers.queryLong(config.postgres().url(), DOSSIER_INSERT_WAITING) == 1);
       HttpResponse<String> warming = ready(port);
       assertThat(warming.statusCode()).isEqualTo(503);
       assertThat(warming.body()).contains("warming-up");
@@ -70,6 +71,8 @@ class IntakeWarmupReadinessTest {
       assertThat(hub.httpPort()).isEqualTo(port);
       HttpResponse<String> ready = ready(port);
       assertThat(ready.statusCode()).as("readiness once the workers consume: %s", ready.body()).isEqualTo(200);
+      assertSecurityHeaders(ready);
+      assertSecurityHeaders(send(port, "GET", "/metrics"));
       HttpResponse<String> head = send(port, "HEAD", "/health/ready");
       assertThat(head.statusCode()).as("HEAD, as GET (RFC 9110)").isEqualTo(200);
       assertThat(head.headers().firstValue("Content-Length")).hasValue(Integer.toString(ready.body().length()));
@@ -98,6 +101,7 @@ class IntakeWarmupReadinessTest {
     assertThat(notFound.getString("type")).endsWith("/not-found");
     assertThat(notFound.getInteger("status")).isEqualTo(404);
     assertThat(notFound.getString("instance")).isEqualTo("/no-such-path");
+    assertSecurityHeaders(unknown);
 
     HttpResponse<String> post = send(port, "POST", "/health/ready");
     assertThat(post.statusCode()).isEqualTo(405);
@@ -113,6 +117,16 @@ class IntakeWarmupReadinessTest {
     assertThat(head.headers().firstValue("Content-Length")).hasValueSatisfying(length ->
         assertThat(Integer.parseInt(length)).isPositive());
     assertThat(head.body()).isEmpty();
+    assertSecurityHeaders(head);
+  }
+
+  /** The public port's security headers (EdgeHandlers): the management port sends them too. */
+  private static void assertSecurityHeaders(HttpResponse<String> response) {
+    Map<String, String> expected = Map.of("X-Content-Type-Options", "nosniff", "X-Frame-Options", "DENY",
+        "Referrer-Policy", "no-referrer", "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'",
+        "Cache-Control", "no-store");
+    expected.forEach((name, value) -> assertThat(response.headers().allValues(name)).as("%s of %s", name,
+        response.uri().getPath()).containsExactly(value));
   }
 
   private HttpResponse<String> send(int port, String method, String path) throws Exception {

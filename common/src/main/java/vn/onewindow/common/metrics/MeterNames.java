@@ -28,7 +28,7 @@ public final class MeterNames {
   public static final String REFUSALS = "hub.refusals";
   /** Timer of event-loop scheduling delay (a timer's actual minus expected firing): a blocked or saturated loop. */
   public static final String EVENT_LOOP_LAG = "hub.eventloop.lag";
-  /** Gauge, 1 while the process drains for shutdown (readiness is DOWN). */
+  /** Gauge, 1 while the process drains for shutdown (readiness is DOWN): gateways and intake processes alike. */
   public static final String DRAINING = "hub.draining";
   /**
    * Gauge of the days from today (agency zone) to the last day of the loaded official calendar (negative after it).
@@ -144,8 +144,9 @@ public final class MeterNames {
   }
 
   /**
-   * Values of {@link #TAG_REASON} on {@link #REFUSALS}. BACKLOG: the stream is over its watermark (workers behind);
-   * REDIS_MEMORY: Redis is near its maxmemory (records and queued entries, whatever the backlog).
+   * Values of {@link #TAG_REASON} on {@link #REFUSALS}. RATE_LIMITED: every 429, the client's limit and the
+   * applicant's alike ({@link #RATE_LIMIT_DECISIONS} tells which key); BACKLOG: the stream is over its watermark
+   * (workers behind); REDIS_MEMORY: Redis is near its maxmemory (records and queued entries, whatever the backlog).
    */
   public enum Refusal {
     RATE_LIMITED, BACKLOG, REDIS_MEMORY, CONCURRENCY, DRAINING;

@@ -8,15 +8,18 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.config.ResilienceConfig.Shedding;
 import vn.onewindow.common.dossier.RedisKeys;
+import vn.onewindow.common.health.Draining;
 import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.common.infra.BacklogMonitor.Backlog;
 import vn.onewindow.common.metrics.MeterNames;
@@ -35,7 +38,7 @@ public final class Admission {
   private final RateLimiter limiter;
   private final BacklogMonitor backlog;
   private final Bulkhead bulkhead;
-  private final AtomicBoolean draining = new AtomicBoolean();
+  private final Draining draining;
   private final Map<Refusal, Counter> refusals = new EnumMap<>(Refusal.class);
 
   public Admission(ResilienceConfig config, RateLimiter limiter, BacklogMonitor backlog, MeterRegistry registry) {
@@ -51,8 +54,7 @@ public final class Admission {
     Gauge.builder(MeterNames.IN_FLIGHT, bulkhead,
             b -> config.shedding().maxInFlight() - b.getMetrics().getAvailableConcurrentCalls())
         .description("Submissions being processed right now").register(registry);
-    Gauge.builder(MeterNames.DRAINING, draining, d -> d.get() ? 1 : 0)
-        .description("1 while this process drains for shutdown").register(registry);
+    this.draining = new Draining().bindTo(registry);
     for (Refusal refusal : Refusal.values()) {
       refusals.put(refusal, Counter.builder(MeterNames.REFUSALS).tag(MeterNames.TAG_REASON, refusal.tag())
           .description("Requests refused before any work").register(registry));
@@ -60,12 +62,34 @@ public final class Admission {
   }
 
   public boolean draining() {
-    return draining.get();
+    return draining.getAsBoolean();
   }
 
   /** Readiness turns DOWN and new submissions are refused; in-flight ones finish. */
   public void startDraining() {
-    draining.set(true);
+    draining.begin();
+  }
+
+  /**
+   * Router step, every request: an HTTP/1.x answer whose head is written while the process drains says
+   * {@code Connection: close}, and its connection is shut down: Vert.x closes it once the answer is sent and the
+   * request read to its end (RFC 9112, 9.6; closing over unread bytes would reset it), at the latest after
+   * {@code drain.timeout-ms}. Without it a keep-alive client took the answer as leave to send its next request on
+   * the same connection, which the listener's close (Vert.x 5 closes an idle connection at once, a busy one right
+   * after its answer) had shut: that request met a reset. Decided when the head is written, not when the request
+   * came in, so that requests in flight when the drain began are covered too. HTTP/2 has GOAWAY instead, which
+   * Vert.x sends when the listener closes.
+   */
+  public void closeConnectionsWhileDraining(RoutingContext ctx) {
+    if (ctx.request().version() != HttpVersion.HTTP_2) {
+      ctx.addHeadersEndHandler(ignored -> {
+        if (draining.getAsBoolean()) {
+          ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+          ctx.request().connection().shutdown(config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+      });
+    }
+    ctx.next();
   }
 
   /** Router step, one per verticle (its own Redis client): the calling client's rate limit, shared by all instances. */
@@ -96,7 +120,7 @@ public final class Admission {
   /** Route handler for submissions: refuses fast while draining, backlogged or at the concurrency limit. */
   public void shed(RoutingContext ctx) {
     Shedding shedding = config.shedding();
-    if (draining.get()) {
+    if (draining.getAsBoolean()) {
       refuse(ctx, Refusal.DRAINING, HttpFailure.draining());
       return;
     }
@@ -119,8 +143,16 @@ public final class Admission {
     ctx.next();
   }
 
-  private void refuse(RoutingContext ctx, Refusal refusal, HttpFailure failure) {
+  /**
+   * Counts a refusal decided after admission: the applicant's rate limit, known only once the dossier was read (its
+   * 429 counts as {@code rate_limited}, as the client's does).
+   */
+  public void countRefusal(Refusal refusal) {
     refusals.get(refusal).increment();
+  }
+
+  private void refuse(RoutingContext ctx, Refusal refusal, HttpFailure failure) {
+    countRefusal(refusal);
     ctx.fail(failure);
   }
 }

@@ -12,7 +12,9 @@ import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.config.ResilienceConfig.RedisDownPolicy;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.metrics.MeterNames.LimitKey;
+import vn.onewindow.common.metrics.MeterNames.Refusal;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
+import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.admission.LimitDecision;
 import vn.onewindow.gateway.admission.RateLimiter;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
@@ -42,18 +44,20 @@ public final class DossierIntake {
   private final RecentDirectWrites recentDirect;
   private final UpstreamBreakers breakers;
   private final RateLimiter limiter;
+  private final Admission admission;
   private final RedisKeys keys;
   private final ResilienceConfig config;
   private final RedisConfig redisConfig;
 
   public DossierIntake(DossierQueue queue, DirectWriter direct, RecentDirectWrites recentDirect,
-                       UpstreamBreakers breakers, RateLimiter limiter, RedisKeys keys, ResilienceConfig config,
-                       RedisConfig redisConfig) {
+                       UpstreamBreakers breakers, RateLimiter limiter, Admission admission, RedisKeys keys,
+                       ResilienceConfig config, RedisConfig redisConfig) {
     this.queue = queue;
     this.direct = direct;
     this.recentDirect = recentDirect;
     this.breakers = breakers;
     this.limiter = limiter;
+    this.admission = admission;
     this.keys = keys;
     this.config = config;
     this.redisConfig = redisConfig;
@@ -198,6 +202,7 @@ public final class DossierIntake {
 
   private HttpFailure limitedFailure(LimitDecision decision) {
     limiter.count(LimitKey.APPLICANT, decision);
+    admission.countRefusal(Refusal.RATE_LIMITED);
     return HttpFailure.rateLimited("this applicant", decision.retryAfterSeconds(), decision.headers());
   }
 

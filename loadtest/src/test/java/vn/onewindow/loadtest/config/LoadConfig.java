@@ -228,6 +228,9 @@ public final class LoadConfig {
     m.put("profile", profile.id());
     m.put("runId", runId);
     m.put("hub", hubMode.name().toLowerCase(Locale.ROOT) + (hubMode == HubMode.LOCAL ? " (" + hubJar + ")" : ""));
+    if (hubMode == HubMode.LOCAL) {
+      m.put("hubJavaOpts", hubJavaOpts);
+    }
     m.put("baseUrl", baseUrls.isEmpty() ? "null" : String.join(",", baseUrls));
     m.put("apiKey", String.join(",", apiKeys.stream().map(LoadConfig::mask).toList()));
     if (profile == Profile.AGENCIES) {

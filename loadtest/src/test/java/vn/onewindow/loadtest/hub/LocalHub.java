@@ -115,7 +115,11 @@ public final class LocalHub {
         env.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
       }
     }
-    Path repoRoot = config.hubJar.getParent() == null || config.hubJar.getParent().getParent() == null
+    // the checkout's config/ (calendar files are read from there before the classpath), as ./ops/run-hub.sh: the
+    // loadtest pom names it, since a copy of the jar (ops/rehearse.sh's) says nothing of where it was built
+    String checkout = System.getProperty("loadtest.repoRoot");
+    Path repoRoot = checkout != null ? Path.of(checkout)
+        : config.hubJar.getParent() == null || config.hubJar.getParent().getParent() == null
         ? null : config.hubJar.getParent().getParent().getParent();
     pb.directory(repoRoot != null && Files.isDirectory(repoRoot.resolve("config")) ? repoRoot.toFile() : dataDir.toFile());
     pb.redirectErrorStream(true);
