@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -16,12 +17,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.health.Draining;
+import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.common.infra.EmbeddedServers;
 import vn.onewindow.common.infra.Migrations;
+import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.metrics.Observability;
-import vn.onewindow.gateway.GatewayVerticle;
-import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.gateway.GatewayShared;
+import vn.onewindow.gateway.GatewayVerticle;
 import vn.onewindow.intake.IntakeVerticle;
 import vn.onewindow.intake.IntakeWarmup;
 
@@ -118,13 +120,17 @@ public final class Hub implements AutoCloseable {
     }
   }
 
-  /** The intake's warm-up ({@link IntakeWarmup}; it never fails), then its workers. */
+  /**
+   * The intake's warm-up ({@link IntakeWarmup}; it never fails), then its workers, on one PostgreSQL pool of the
+   * process (made here, on no verticle's context, and closed with vert.x once every worker has stopped).
+   */
   private Future<Void> startIntake() {
     String consumerBase = hostName() + "-" + ProcessHandle.current().pid();
+    Pool pool = PostgresClients.pool(vertx, config.postgres(), "intake");
     return vertx.deployVerticle(new IntakeWarmup(config))
         .compose(vertx::undeploy)
         .compose(v -> vertx.deployVerticle(() -> new IntakeVerticle(config,
-            consumerBase + "-" + CONSUMER_SEQ.incrementAndGet(), registry),
+            consumerBase + "-" + CONSUMER_SEQ.incrementAndGet(), pool, registry),
             new DeploymentOptions().setInstances(config.intake().workers())))
         .onSuccess(id -> intakeDeployment = id)
         .onSuccess(id -> LOG.info("intake: {} worker(s) consuming {}", config.intake().workers(),

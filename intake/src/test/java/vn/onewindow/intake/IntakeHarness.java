@@ -8,6 +8,7 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.sqlclient.Pool;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -47,6 +48,7 @@ final class IntakeHarness implements AutoCloseable {
   /** One registry per deployed worker, to tell their shares apart. */
   final List<SimpleMeterRegistry> registries = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
+  private final List<Pool> pools = new ArrayList<>();
 
   private IntakeHarness(HubConfig config) {
     this.config = config;
@@ -70,7 +72,10 @@ final class IntakeHarness implements AutoCloseable {
   SimpleMeterRegistry deployWorker(HubConfig workerConfig, String consumer) {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     registries.add(registry);
-    deployments.add(vertx.deployVerticle(new IntakeVerticle(workerConfig, consumer, registry)).await());
+    // the worker's own pool (a worker may be given another PostgreSQL), closed by the harness after the workers
+    Pool pool = PostgresClients.pool(vertx, workerConfig.postgres(), "intake-" + consumer);
+    pools.add(pool);
+    deployments.add(vertx.deployVerticle(new IntakeVerticle(workerConfig, consumer, pool, registry)).await());
     return registry;
   }
 
@@ -83,6 +88,8 @@ final class IntakeHarness implements AutoCloseable {
       vertx.undeploy(id).await();
     }
     deployments.clear();
+    pools.forEach(p -> p.close().await());
+    pools.clear();
   }
 
   // ---- Redis ----------------------------------------------------------------------------------------------------
