@@ -215,6 +215,16 @@ class GatewayApiTest extends OneGatewayPerClass {
   }
 
   @Test
+  void shouldRefuseTwoIdempotencyKeys() {
+    HttpResponse<Buffer> two = gw.rawClient.post("/v1/dossiers").putHeader("Content-Type", "application/json")
+        .putHeader("Idempotency-Key", List.of("first-key-0001", "second-key-0002"))
+        .sendBuffer(Buffer.buffer(GatewayFixture.example("birth-registration.json"))).await();
+    assertThat(assertProblem(two, 400, "malformed-request").getString("detail"))
+        .isEqualTo("give one Idempotency-Key header, not 2");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
   void shouldPointAtTheWholeBodyWithTheEmptyPointer() {
     // RFC 6901: "" is the whole document; "/" would name a member whose name is empty
     for (String notAnObject : List.of("[]", "null", "\"text\"")) {

@@ -82,6 +82,9 @@ class ProcedureApiTest extends OneGatewayPerClass {
     assertProblem(gw.getRaw("/v1/procedures/" + BIRTH + "/due-date?receivedAt=2026-02-13T10:00:00"), 400,
         "malformed-request");
     assertProblem(gw.getRaw("/v1/procedures/" + BIRTH + "/due-date?receivedAt=yesterday"), 400, "malformed-request");
+    // a timestamp java.time reads but cannot count days with (security tryout: it was a 500 with a stack trace)
+    assertProblem(gw.getRaw("/v1/procedures/" + BIRTH + "/due-date?receivedAt=%2B999999999-12-31T23:59:59Z"), 400,
+        "malformed-request");
   }
 
   @Test

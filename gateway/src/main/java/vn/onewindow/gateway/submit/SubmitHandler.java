@@ -169,7 +169,12 @@ public final class SubmitHandler {
   }
 
   private Submission submission(RoutingContext ctx, JsonNode dossier, byte[] body) {
-    String idempotencyKey = ctx.request().getHeader(IDEMPOTENCY_HEADER);
+    List<String> keys = ctx.request().headers().getAll(IDEMPOTENCY_HEADER);
+    if (keys.size() > 1) {
+      // which one a retry would repeat cannot be known: a silent pick made a second dossier of a retry
+      throw HttpFailure.malformed("give one " + IDEMPOTENCY_HEADER + " header, not " + keys.size());
+    }
+    String idempotencyKey = keys.isEmpty() ? null : keys.get(0);
     if (idempotencyKey != null && !SafeTokens.isSafe(idempotencyKey, 8, 128)) {
       throw HttpFailure.malformed(IDEMPOTENCY_HEADER + " must be 8 to 128 characters of A-Z a-z 0-9 . _ : -");
     }
