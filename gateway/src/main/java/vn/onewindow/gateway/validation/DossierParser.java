@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.util.regex.Pattern;
 import vn.onewindow.gateway.http.HttpFailure;
 
 /**
@@ -25,6 +26,11 @@ public final class DossierParser {
   static final int MAX_NUMBER_LENGTH = 64;
   /** Where the JSON reader's messages start naming its own classes and settings (cut there, see {@link #reason}). */
   private static final String[] LIBRARY_HINTS = {"`", "[Source:", "Feature '"};
+  /**
+   * The reader quotes up to 256 characters of a bare word it could not read (a citizen ID or a name sent without
+   * quotes): the answer's position says where it is, and the detail does not repeat the sender's data.
+   */
+  private static final Pattern BARE_TOKEN = Pattern.compile("^Unrecognized token '.*?'(?=: was expecting|$)");
   /** How the reader's message on too deep a body starts. */
   private static final String NESTING = "Document nesting depth";
 
@@ -124,7 +130,8 @@ public final class DossierParser {
       return "unreadable JSON";
     }
     int newline = message.indexOf('\n');
-    String line = newline < 0 ? message : message.substring(0, newline);
+    String line = BARE_TOKEN.matcher(newline < 0 ? message : message.substring(0, newline))
+        .replaceFirst("Unrecognized token");
     int hint = line.length();
     for (String marker : LIBRARY_HINTS) {
       int at = line.indexOf(marker);

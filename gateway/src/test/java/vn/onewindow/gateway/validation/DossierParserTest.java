@@ -32,6 +32,11 @@ class DossierParserTest {
     assertThat(DossierParser.reason("Non-standard token 'NaN': enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to "
         + "allow")).isEqualTo("Non-standard token 'NaN'");
     assertThat(DossierParser.reason("Duplicate field 'channel'\n at [Source: x]")).isEqualTo("Duplicate field 'channel'");
+    // a bare word of the body (a citizen ID or a name sent unquoted) is not echoed back
+    assertThat(DossierParser.reason("Unrecognized token 'x079188800122': was expecting (JSON String, Number, Array, "
+        + "Object or token 'null', 'true' or 'false')\n at [Source: REDACTED]"))
+        .isEqualTo("Unrecognized token: was expecting (JSON String, Number, Array, Object or token 'null', 'true' or "
+            + "'false')");
     assertThat(DossierParser.reason("`Something` odd")).isEqualTo("unreadable JSON");
     assertThat(DossierParser.reason("Unexpected character ('`' (code 96)): expected a valid value"))
         .as("a backtick from the body is not a library name").isEqualTo(
