@@ -102,13 +102,15 @@ public final class GatewayVerticle extends VerticleBase {
         .handler(edge::requestLimits)
         .handler(edge::cors)
         .handler(edge::deadline);
-    // The API: a body read within its cap (an oversized Content-Length is refused unread), who is calling, and
-    // the calling client's rate limit.
+    // The API: who is calling and the calling client's rate limit, the body held meanwhile; then the body, read
+    // within its cap (an oversized Content-Length is refused unread).
     router.route(Routes.API)
-        .handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()))
+        .handler(EdgeHandlers::holdBody)
         .handler(auth::client)
         .handler(auth::citizen)
         .handler(admission.clientLimit(redis, keys));
+    // a route of its own: Vert.x Web refuses a body handler after user handlers on one route
+    router.route(Routes.API).handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
     // Frontends submit and follow their own dossiers; agency systems read their feeds and report progress (403
     // client-kind-not-allowed for the other kind).
     router.post(Routes.DOSSIERS)

@@ -139,6 +139,7 @@ public final class Problems {
     }
     if (problem.closesConnection()) {
       response.putHeader(HttpHeaders.CONNECTION, "close");
+      UnreadBodies.closeAfterAnswer(ctx);
     }
     response.setStatusCode(problem.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)

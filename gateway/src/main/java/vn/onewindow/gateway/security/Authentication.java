@@ -13,6 +13,7 @@ import vn.onewindow.common.config.SecurityConfig;
 import vn.onewindow.common.config.SecurityConfig.CitizenToken;
 import vn.onewindow.common.privacy.PersonalData;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.UnreadBodies;
 import vn.onewindow.gateway.warmup.Warmup;
 
 /**
@@ -105,15 +106,8 @@ public final class Authentication {
       rejectToken(ctx, token.isEmpty() ? "an empty Bearer credential" : "no verifier configured");
       return;
     }
-    boolean paused = !ctx.request().isEnded();
-    if (paused) {
-      // Verification may complete later (a JWK Set fetch): hold the body for the BodyHandler meanwhile.
-      ctx.request().pause();
-    }
+    // verification may complete later (a JWK Set fetch): the body stays held meanwhile (EdgeHandlers.holdBody)
     tokens.verify(token).onComplete(verified -> {
-      if (paused) {
-        ctx.request().resume();
-      }
       if (verified.succeeded()) {
         Caller.citizenVerified(ctx, verified.result());
         ctx.next();
@@ -123,14 +117,9 @@ public final class Authentication {
     });
   }
 
-  /**
-   * Fails before the body was read: asks HTTP/1.x clients to close the connection rather than keep streaming a body
-   * nobody will read (the rest of it is discarded, never buffered).
-   */
+  /** Fails before the body was read: the body is never read, and the connection closed after the answer. */
   static void failEarly(RoutingContext ctx, HttpFailure failure) {
-    if (!ctx.request().isEnded() && ctx.request().version() != HttpVersion.HTTP_2) {
-      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-    }
+    UnreadBodies.closeAfterAnswer(ctx);
     ctx.fail(failure);
   }
 

@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -161,4 +162,41 @@ class ClientAuthenticationTest extends OneGatewayPerClass {
   }
 
   private static final String PORTAL_KEY_WITH_SPACE = "dev-portal web-key";
+
+  /**
+   * The key is checked before the body is read: a POST without one, whose body never comes, is answered 401 at once
+   * and its connection closed (it used to wait for the body, then got 408 at the request deadline).
+   */
+  @Test
+  void shouldRefuseAMissingKeyBeforeReadingTheBody() {
+    String answer = SecurityTestSupport.rawExchange(gw.port, ("POST /v1/dossiers HTTP/1.1\r\nHost: localhost\r\n"
+        + "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+
+    assertThat(answer).startsWith("HTTP/1.1 401").containsIgnoringCase("connection: close")
+        .doesNotContain("<<still open");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  /**
+   * Body framing a front proxy could read otherwise (request smuggling): 400 and the connection closed, or closed
+   * unanswered by the codec; never accepted.
+   */
+  @Test
+  void shouldRefuseAmbiguousBodyFraming() {
+    String body = GatewayFixture.example("birth-registration.json");
+    for (String framing : List.of("Transfer-Encoding: xchunked\r\nContent-Length: " + body.length(),
+        "Transfer-Encoding: chunked\r\nTransfer-Encoding: identity", "Transfer-Encoding: gzip, chunked")) {
+      String chunked = Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n";
+      String answer = SecurityTestSupport.rawExchange(gw.port, ("POST /v1/dossiers HTTP/1.1\r\nHost: localhost\r\n"
+          + "X-Api-Key: " + SecurityTestSupport.PORTAL_KEY + "\r\nContent-Type: application/json\r\n" + framing + "\r\n\r\n"
+          + (framing.contains("Content-Length") ? body : chunked)).getBytes(StandardCharsets.UTF_8));
+
+      if (!framing.contains("Content-Length") && answer.isEmpty()) {
+        continue; // Netty closes the connection on codings besides chunked before any handler: refused as well
+      }
+      assertThat(answer).as(framing + " answered " + answer).startsWith("HTTP/1.1 400")
+          .containsIgnoringCase("connection: close").contains("Transfer-Encoding").doesNotContain("<<still open");
+    }
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
 }

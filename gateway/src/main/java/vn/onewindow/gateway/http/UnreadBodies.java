@@ -1,0 +1,33 @@
+package vn.onewindow.gateway.http;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * A request answered before its body was read (401, 413, 429...): over HTTP/1.x its connection cannot carry another
+ * request, so the answer says {@code Connection: close}; what still arrives of the body is discarded, never buffered,
+ * and the connection is closed once the client has had a moment to read the answer. Vert.x alone closes it only
+ * when the body has ended, so a client that never sent the rest held it until the idle timeout (security tryout).
+ * Not closed at once: closing with unread bytes makes the kernel send a reset, which can destroy the answer on its
+ * way to the client.
+ */
+public final class UnreadBodies {
+  /** How long the client gets to read the answer before the connection is closed. */
+  static final long LINGER_MS = 1000;
+
+  private UnreadBodies() {
+  }
+
+  /** Call before answering; does nothing for a request whose body was read, or over HTTP/2 (streams end alone). */
+  public static void closeAfterAnswer(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    if (request.isEnded() || request.version() == HttpVersion.HTTP_2) {
+      return;
+    }
+    ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+    request.handler(ignored -> { }).resume();
+    ctx.addEndHandler(answered -> ctx.vertx().setTimer(LINGER_MS, id -> request.connection().close()));
+  }
+}
