@@ -8,12 +8,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import vn.onewindow.common.agency.AgencyDirectory;
 import vn.onewindow.common.calendar.DueDates;
 import vn.onewindow.common.calendar.OfficialCalendar;
 import vn.onewindow.common.config.DossierConfig;
-import vn.onewindow.common.agency.AgencyDirectory;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.dossier.RedisKeys;
+import vn.onewindow.common.http.Loopback;
 import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.metrics.MeterNames;
@@ -24,12 +25,12 @@ import vn.onewindow.gateway.admission.RateLimiter;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.ApiContract;
 import vn.onewindow.gateway.security.Authentication;
-import vn.onewindow.gateway.warmup.Warmup;
-import vn.onewindow.gateway.stats.ProvinceTimeliness;
 import vn.onewindow.gateway.security.EdgeHandlers;
+import vn.onewindow.gateway.stats.ProvinceTimeliness;
 import vn.onewindow.gateway.submit.RecentDirectWrites;
 import vn.onewindow.gateway.validation.DossierValidator;
 import vn.onewindow.gateway.validation.ProcedureCatalogue;
+import vn.onewindow.gateway.warmup.Warmup;
 
 /**
  * What every gateway verticle of one process shares: authentication (client registry, JWK cache), the edge
@@ -76,7 +77,8 @@ public final class GatewayShared {
     this.limiter = new RateLimiter(config.resilience().rateLimits(), breakers, localLimiter, registry);
     this.admission = new Admission(config.resilience(), limiter, backlog, registry);
     this.warmup = new Warmup(config.warmup());
-    this.authentication = Authentication.create(vertx, config.security(), warmup);
+    this.authentication = Authentication.create(vertx, config.security(), Loopback.isHost(config.http().host()),
+        warmup);
     this.edge = new EdgeHandlers(config.security());
     DossierConfig dossier = config.dossier();
     this.dueDates = new DueDates(OfficialCalendar.load(Path.of(dossier.calendarDir()), dossier.calendarFirstYear(),

@@ -60,6 +60,10 @@ public final class Hub implements AutoCloseable {
   public static Hub start(HubConfig requested) {
     EmbeddedServers embedded = new EmbeddedServers();
     HubConfig config = requested;
+    if (config.postgres().embedded() || config.redis().embedded()) {
+      // a hub that starts its own servers is a local run: the shipped development clients may call it
+      config = config.withSecurity(config.security().withDevelopmentClients());
+    }
     if (config.postgres().embedded()) {
       String url = embedded.startPostgres(config.embedded().dataDir(), config.embedded().postgresPort(), true);
       config = config.withPostgres(config.postgres().withUrl(url));

@@ -68,6 +68,11 @@ public record HubConfig(
         resilience, stats, warmup);
   }
 
+  public HubConfig withSecurity(SecurityConfig security) {
+    return new HubConfig(role, logFormat, http, redis, postgres, stream, intake, dossier, embedded, security,
+        resilience, stats, warmup);
+  }
+
   /** For the start-up log line: every knob, with passwords in URLs masked. */
   public static String describe(Settings s) {
     return s.asMap().entrySet().stream()

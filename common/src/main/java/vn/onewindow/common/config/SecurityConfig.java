@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
+import vn.onewindow.common.http.Loopback;
 
 /**
  * Frontend authentication, citizen identity, TLS and browser hygiene (config/security.properties). Validated when
@@ -19,6 +20,7 @@ import java.util.regex.Pattern;
 public record SecurityConfig(
     boolean requireApiKey,
     String clientsFile,
+    boolean developmentClients,
     CitizenToken citizenToken,
     Jwt jwt,
     Tls tls,
@@ -73,6 +75,7 @@ public record SecurityConfig(
     return new SecurityConfig(
         s.bool("security.require-api-key"),
         s.nonBlank("security.clients-file"),
+        s.bool("security.development-clients"),
         mode,
         jwt,
         tls(s),
@@ -82,6 +85,12 @@ public record SecurityConfig(
         s.intIn("security.max-initial-line-bytes", 256, 64 * 1024),
         Duration.ofSeconds(s.intIn("security.idle-timeout-seconds", 1, 3600)),
         s.millis("security.request-timeout-ms", 100, 600_000));
+  }
+
+  /** The same, with development clients accepted (a hub that starts its own servers is a local run). */
+  public SecurityConfig withDevelopmentClients() {
+    return new SecurityConfig(requireApiKey, clientsFile, true, citizenToken, jwt, tls, corsAllowedOrigins,
+        maxHeaderCount, maxHeaderBytes, maxInitialLineBytes, idleTimeout, requestTimeout);
   }
 
   /** Largest header block the HTTP codec reads at all; between the two limits the edge answers a 431 problem. */
@@ -147,8 +156,7 @@ public record SecurityConfig(
 
   private static boolean isLoopback(String url) {
     try {
-      String host = URI.create(url).getHost();
-      return "localhost".equals(host) || "127.0.0.1".equals(host) || "[::1]".equals(host);
+      return Loopback.isHost(URI.create(url).getHost());
     } catch (IllegalArgumentException e) {
       return false;
     }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -80,6 +81,11 @@ public final class EmbeddedServers implements AutoCloseable {
     try {
       Path dir = dataDir.resolve("redis").toAbsolutePath();
       Files.createDirectories(dir);
+      // the AOF holds whole submissions and redis-server writes it world-readable: only this user may enter (as
+      // PostgreSQL requires of its own data directory)
+      if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+      }
       List<String> command = RedisServer.newRedisServer()
           .bind("127.0.0.1")
           .port(port)

@@ -40,9 +40,13 @@ public final class Authentication {
     this.warmup = warmup;
   }
 
-  /** Reads the clients file and key material: blocking, call once at start-up. */
-  public static Authentication create(Vertx vertx, SecurityConfig config, Warmup warmup) {
-    ClientRegistry clients = ClientRegistry.load(config.clientsFile());
+  /**
+   * Reads the clients file and key material: blocking, call once at start-up. {@code loopbackOnly}: the listener
+   * takes no connection from another machine, so development clients are harmless there.
+   */
+  public static Authentication create(Vertx vertx, SecurityConfig config, boolean loopbackOnly, Warmup warmup) {
+    ClientRegistry clients = ClientRegistry.load(config.clientsFile(),
+        config.developmentClients() || loopbackOnly);
     boolean verifying = config.citizenToken() != CitizenToken.OFF && config.jwt().configured();
     CitizenTokens tokens = verifying ? CitizenTokens.create(vertx, config.jwt()) : null;
     LOG.info("security: {} clients from {}, API key {}, citizen tokens {}{}, TLS {}, CORS origins {}",

@@ -27,6 +27,12 @@ import vn.onewindow.common.config.ConfigException;
  * (clients.json). A presented key is hashed once and compared with every registered hash in constant time, without
  * stopping at the first match, so neither the comparison nor the loop tells an attacker how close a guess was. Two
  * hashes per client allow rotation without downtime.
+ *
+ * <p>A client marked {@code "development": true} (every client of the shipped config/clients.json, whose keys the
+ * README prints) is accepted only where development clients are allowed (a local run, a loopback listener or
+ * security.development-clients); elsewhere a file of them alone refuses the start, and one that mixes them with real
+ * clients loads without them. A security tryout started the jar with no config/ of its own: the jar's copy of the
+ * file loaded, and a published agency key read every citizen's submission.
  */
 public final class ClientRegistry {
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
@@ -37,7 +43,7 @@ public final class ClientRegistry {
    */
   private static final String LEGACY_CHANNEL = "channel";
   private static final Set<String> FIELDS = Set.of("id", "name", "quotaClass", "keyHashes", "note", "kind",
-      "agencies", LEGACY_CHANNEL);
+      "agencies", "development", LEGACY_CHANNEL);
   private static final Logger LOG = LoggerFactory.getLogger(ClientRegistry.class);
   /** The current key and, while it is being rotated, the next one. */
   private static final int MAX_KEYS_PER_CLIENT = 2;
@@ -53,8 +59,11 @@ public final class ClientRegistry {
     this.location = location;
   }
 
-  /** Reads a file path, or else a classpath resource, like the procedure catalogue. Blocking: call at start-up. */
-  public static ClientRegistry load(String location) {
+  /**
+   * Reads a file path, or else a classpath resource, like the procedure catalogue. Blocking: call at start-up.
+   * {@code developmentAllowed}: whether clients marked development are registered.
+   */
+  public static ClientRegistry load(String location, boolean developmentAllowed) {
     Path path = Path.of(location);
     try (InputStream in = Files.isRegularFile(path) ? Files.newInputStream(path)
         : ClientRegistry.class.getClassLoader().getResourceAsStream(location)) {
@@ -62,7 +71,7 @@ public final class ClientRegistry {
         throw new ConfigException("clients file '" + location + "' (security.clients-file) is neither a file nor on "
             + "the classpath");
       }
-      return parse(mapper().readTree(in), location);
+      return parse(mapper().readTree(in), location, developmentAllowed);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new ConfigException("clients file '" + location + "' (security.clients-file) is not valid JSON: "
           + e.getOriginalMessage());
@@ -102,11 +111,12 @@ public final class ClientRegistry {
         .build();
   }
 
-  private static ClientRegistry parse(JsonNode root, String location) {
+  private static ClientRegistry parse(JsonNode root, String location, boolean developmentAllowed) {
     if (root == null || !root.isArray()) {
       throw invalid(location, -1, "must be a JSON array of clients");
     }
     List<Registered> clients = new ArrayList<>();
+    List<String> development = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     Set<String> hashes = new HashSet<>();
     for (int i = 0; i < root.size(); i++) {
@@ -157,7 +167,30 @@ public final class ClientRegistry {
       if (kind == null) {
         throw invalid(location, i, "kind must be \"frontend\" (the default) or \"agency\"");
       }
-      clients.add(new Registered(new Client(id, name, quotaClass, kind, agencies(c, kind, location, i)), digests));
+      JsonNode dev = c.path("development");
+      if (!dev.isMissingNode() && !dev.isBoolean()) {
+        throw invalid(location, i, "development must be true or false");
+      }
+      Registered client = new Registered(new Client(id, name, quotaClass, kind, agencies(c, kind, location, i)),
+          digests);
+      if (dev.asBoolean(false)) {
+        development.add(id);
+        if (!developmentAllowed) {
+          continue;
+        }
+      }
+      clients.add(client);
+    }
+    if (!developmentAllowed && !development.isEmpty()) {
+      if (clients.isEmpty()) {
+        throw new ConfigException("clients file '" + location + "' (security.clients-file) registers development "
+            + "clients only (" + String.join(", ", development) + "), whose keys are published: give the file of "
+            + "your clients, or set security.development-clients=true for a test installation");
+      }
+      LOG.warn("clients file '{}': development clients {} not registered (this listener is not loopback-only and "
+          + "security.development-clients is false)", location, development);
+    } else if (!development.isEmpty()) {
+      LOG.warn("development clients {} accept their published keys: a local or test installation only", development);
     }
     return new ClientRegistry(clients, location);
   }

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.WarmupConfig;
+import vn.onewindow.common.http.Loopback;
 import vn.onewindow.common.warmup.JitSettled;
 import vn.onewindow.common.warmup.WarmupExamples;
 import vn.onewindow.gateway.http.Routes;
@@ -84,7 +85,7 @@ public final class Warmup {
   public boolean admits(RoutingContext ctx) {
     String presented = ctx.request().getHeader(HEADER);
     return presented != null && warming.get() && ctx.request().remoteAddress() != null
-        && isLoopback(ctx.request().remoteAddress().hostAddress())
+        && Loopback.isHost(ctx.request().remoteAddress().hostAddress())
         && MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.US_ASCII));
   }
 
@@ -159,9 +160,5 @@ public final class Warmup {
     byte[] value = new byte[bytes];
     random.nextBytes(value);
     return HexFormat.of().formatHex(value);
-  }
-
-  private static boolean isLoopback(String address) {
-    return address.startsWith("127.") || address.equals("0:0:0:0:0:0:0:1") || address.equals("::1");
   }
 }

@@ -16,7 +16,7 @@ class ClientRegistryTest {
 
   @Test
   void shouldAuthenticateEveryShippedDevelopmentClient() {
-    ClientRegistry registry = ClientRegistry.load("config/clients.json");
+    ClientRegistry registry = ClientRegistry.load("config/clients.json", true);
 
     assertThat(registry.size()).isEqualTo(7);
     assertThat(registry.authenticate("dev-portal-web-key"))
@@ -29,7 +29,7 @@ class ClientRegistryTest {
 
   @Test
   void shouldShipAnAgencyClientCoveringEveryHandlingAgencyAndANarrowOne() {
-    ClientRegistry registry = ClientRegistry.load("config/clients.json");
+    ClientRegistry registry = ClientRegistry.load("config/clients.json", true);
 
     Client agency = registry.authenticate("dev-agency-key").orElseThrow();
     Client hanoi = registry.authenticate("dev-agency-hanoi-key").orElseThrow();
@@ -65,7 +65,7 @@ class ClientRegistryTest {
 
   @Test
   void shouldNotAuthenticateUnknownMalformedOrHashedKeys() {
-    ClientRegistry registry = ClientRegistry.load("config/clients.json");
+    ClientRegistry registry = ClientRegistry.load("config/clients.json", true);
 
     assertThat(registry.authenticate(null)).isEmpty();
     assertThat(registry.authenticate("")).isEmpty();
@@ -111,7 +111,27 @@ class ClientRegistryTest {
     assertThatThrownBy(() -> load("[{\"id\":\"a1\",\"name\":\"A\",\"quotaClass\":\"standard\","
         + "\"keyHash\":[\"" + hash + "\"]}]")).hasMessageContaining("unknown field 'keyHash'");
     assertThatThrownBy(() -> load("[{\"id\":\"a1\",\"id\":\"a2\"}]")).hasMessageContaining("not valid JSON");
-    assertThatThrownBy(() -> ClientRegistry.load("/nonexistent/clients.json")).hasMessageContaining("neither a file");
+    assertThatThrownBy(() -> ClientRegistry.load("/nonexistent/clients.json", true)).hasMessageContaining("neither a file");
+  }
+
+  @Test
+  void shouldRegisterDevelopmentClientsOnlyWhereTheyAreAllowed() {
+    // the shipped file: development clients only, whose keys the README prints
+    assertThat(ClientRegistry.load("config/clients.json", true).authenticate("dev-agency-key")).isPresent();
+    assertThatThrownBy(() -> ClientRegistry.load("config/clients.json", false)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("registers development clients only")
+        .hasMessageContaining("security.development-clients=true");
+    // a real installation's file that still carries a development client: loaded without it
+    String real = client("portal-web", "online", ApiKeys.hash("real-portal-key-0001"));
+    String dev = client("dev-agency", "online", ApiKeys.hash("dev-agency-key")).replace("{\"id\"",
+        "{\"development\":true,\"id\"");
+    ClientRegistry mixed = load("[" + real + "," + dev + "]", false);
+    assertThat(mixed.size()).isEqualTo(1);
+    assertThat(mixed.authenticate("real-portal-key-0001")).isPresent();
+    assertThat(mixed.authenticate("dev-agency-key")).isEmpty();
+    assertThat(load("[" + real + "," + dev + "]", true).authenticate("dev-agency-key")).isPresent();
+    assertThatThrownBy(() -> load("[" + dev.replace("true", "\"yes\"") + "]", true))
+        .hasMessageContaining("development must be true or false");
   }
 
   @Test
@@ -147,7 +167,11 @@ class ClientRegistryTest {
   }
 
   private static ClientRegistry load(String json) {
-    return ClientRegistry.load(SecurityTestSupport.tempFile("clients", ".json", json).toString());
+    return load(json, true);
+  }
+
+  private static ClientRegistry load(String json, boolean developmentAllowed) {
+    return ClientRegistry.load(SecurityTestSupport.tempFile("clients", ".json", json).toString(), developmentAllowed);
   }
 
   private static String client(String id, String ignoredChannel, String... hashes) {
