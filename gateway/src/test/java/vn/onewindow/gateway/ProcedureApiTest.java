@@ -30,6 +30,7 @@ class ProcedureApiTest extends OneGatewayPerClass {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.getHeader("Content-Type")).isEqualTo("application/json");
     assertThat(response.getHeader("Cache-Control")).isEqualTo("private, max-age=300");
+    assertThat(response.getHeader("Vary")).isEqualToIgnoringCase("Origin");
     JsonObject body = response.bodyAsJsonObject();
     assertThat(body.getString("version")).isEqualTo("2026-11-01");
     JsonArray items = body.getJsonArray("items");

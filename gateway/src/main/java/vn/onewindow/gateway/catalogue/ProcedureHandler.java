@@ -121,6 +121,11 @@ public final class ProcedureHandler {
     ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .putHeader(HttpHeaders.CACHE_CONTROL, cacheControl);
+    if (!cacheControl.equals("no-store") && !ctx.response().headers().contains(HttpHeaders.VARY)) {
+      // a kept copy answered with (or without) Access-Control-Allow-Origin must not serve a request from another
+      // origin (CorsHandler says Vary only when several origins are allowed)
+      ctx.response().putHeader(HttpHeaders.VARY, "Origin");
+    }
     HeadRequests.end(ctx, body.encode());
   }
 }

@@ -19,7 +19,11 @@ public final class Owners {
     return citizenId == null || citizenId.isEmpty() ? "" : Digests.sha256Hex(citizenId);
   }
 
-  /** Stable, non-reversible key of the applicant (citizen ID or tax code) for per-applicant rate limits. */
+  /**
+   * Stable key of the applicant (citizen ID or tax code) for per-applicant rate limits, so that the limiter's keys do
+   * not spell the ID. Not a secret: an unsalted hash of a 12-digit ID can be found by trying them all, and the queued
+   * payload next to it in Redis holds the ID anyway; Redis is protected as the payload store it is.
+   */
   public static String applicantKey(com.fasterxml.jackson.databind.JsonNode applicant) {
     String citizen = applicant.path("citizenId").asText("");
     String business = applicant.path("taxCode").asText("");
