@@ -3,7 +3,10 @@
 # With no HUB_REDIS_URL / HUB_POSTGRES_URL it starts a real PostgreSQL and redis-server itself (data in .hub-data/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -B -DskipTests -pl hub -am package
+# HUB_BUILD=off runs the jar already built (e.g. built under a lock on a shared box, then started outside it)
+if [ "${HUB_BUILD:-on}" != off ] || [ ! -f hub/target/hub.jar ]; then
+  mvn -q -B -DskipTests -pl hub -am package
+fi
 # In a terminal, readable log lines (log.format=text); piped or redirected, the JSON default. HUB_LOG_FORMAT wins.
 if [ -t 1 ] && [ -z "${HUB_LOG_FORMAT:-}" ]; then
   export HUB_LOG_FORMAT=text

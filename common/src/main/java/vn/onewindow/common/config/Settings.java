@@ -35,7 +35,8 @@ public final class Settings {
    * HUB_LOG_LEVEL, which logback.xml reads itself.
    */
   private static final java.util.Set<String> NOT_SETTINGS =
-      java.util.Set.of("HUB_CONFIG_FILE", "HUB_JAVA_OPTS", "HUB_CDS", "HUB_JAR", "HUB_PID", "HUB_LOG_LEVEL");
+      java.util.Set.of("HUB_CONFIG_FILE", "HUB_JAVA_OPTS", "HUB_CDS", "HUB_BUILD", "HUB_JAR", "HUB_PID",
+          "HUB_LOG_LEVEL");
 
   public static Settings load(Map<String, String> env) {
     Map<String, String> merged = new TreeMap<>(readDefaults());
