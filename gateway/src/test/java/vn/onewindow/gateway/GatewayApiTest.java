@@ -304,7 +304,8 @@ class GatewayApiTest extends OneGatewayPerClass {
         .containsEntry("/applicant/email", "must be an e-mail address (for example nguyen.van.thu@example.com) | "
             + "must be an e-mail address with one @ and a dot in its domain, without whitespace or NUL characters "
             + "(for example nguyen.van.thu@example.com)")
-        .containsEntry("/applicant/fullName", "must not contain the NUL character (U+0000)")
+        .containsEntry("/applicant/fullName", "must hold a visible name, without control characters or "
+            + "text-direction marks")
         .containsEntry("/applicant/address", "must not be empty")
         .containsEntry("/formData", "name 'bad-name' is not valid: it must start with an ASCII letter, followed by up "
             + "to 63 ASCII letters, digits or underscores")

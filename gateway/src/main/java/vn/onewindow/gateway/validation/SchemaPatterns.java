@@ -35,6 +35,9 @@ final class SchemaPatterns implements RegularExpressionFactory {
   static final String SHA256_HEX = "^[a-f0-9]{64}(?![\\s\\S])";
   static final String STORAGE_URI = "^(s3|https|minio)://[^\\s\\u0000]+(?![\\s\\S])";
   static final String EVENT_TOKEN = "^[A-Za-z0-9._:-]{1,128}(?![\\s\\S])";
+  /** A person's or business's name: something visible, and no control or text-direction character (see isName). */
+  static final String NAME = "^ *[^ \\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]"
+      + "[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*(?![\\s\\S])";
 
   /** Every pattern of the contract schemas with its hand-written matcher. */
   static final Map<String, RegularExpression> HAND_WRITTEN = Map.ofEntries(
@@ -48,7 +51,8 @@ final class SchemaPatterns implements RegularExpressionFactory {
       Map.entry(FORM_FIELD, SchemaPatterns::isFormField),
       Map.entry(SHA256_HEX, SchemaPatterns::isSha256Hex),
       Map.entry(STORAGE_URI, SchemaPatterns::isStorageUri),
-      Map.entry(EVENT_TOKEN, value -> SafeTokens.isSafe(value, 1, 128)));
+      Map.entry(EVENT_TOKEN, value -> SafeTokens.isSafe(value, 1, 128)),
+      Map.entry(NAME, SchemaPatterns::isName));
 
   @Override
   public RegularExpression getRegularExpression(String regex) {
@@ -122,6 +126,24 @@ final class SchemaPatterns implements RegularExpressionFactory {
   private static boolean isStorageUri(String s) {
     int from = s.startsWith("s3://") ? 5 : s.startsWith("https://") ? 8 : s.startsWith("minio://") ? 8 : -1;
     return from >= 0 && s.length() > from && hasNoSpaceOrNul(s, from);
+  }
+
+  /**
+   * Not only spaces, and none of C0, DEL, C1 or the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+   * U+2066-U+2069): a name shown to officers and printed on a receipt must not be blank, and must not reorder the
+   * text around it (a security tryout's names with an escape sequence and U+202E were accepted).
+   */
+  private static boolean isName(String s) {
+    boolean visible = false;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c <= '\u001F' || c >= '\u007F' && c <= '\u009F' || c >= '\u202A' && c <= '\u202E'
+          || c >= '\u2066' && c <= '\u2069') {
+        return false;
+      }
+      visible |= c != ' ';
+    }
+    return visible;
   }
 
   /** {@code [^\s\u0000]*} from {@code from} to the end. */

@@ -16,6 +16,7 @@ final class SchemaWording {
   /** Each pattern of {@code config/schema}, as the schema writes it, and what a value must look like. */
   static final Map<String, String> PATTERNS = Map.ofEntries(
       entry(SchemaPatterns.NO_NUL, "must not contain the NUL character (U+0000)"),
+      entry(SchemaPatterns.NAME, "must hold a visible name, without control characters or text-direction marks"),
       entry(SchemaPatterns.PROCEDURE_CODE, "must be a national procedure code: 1 or 2, a dot and 6 digits, optionally "
           + "followed by a dot and an agency code (for example 1.000894 or 1.001612.000.00.00.H48)"),
       entry(SchemaPatterns.AGENCY_CODE, "must be an agency code: 3 digits, 2 digits, 2 digits and a capital letter "

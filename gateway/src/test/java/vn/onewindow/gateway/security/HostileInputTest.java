@@ -13,6 +13,7 @@ import io.vertx.ext.web.client.WebClient;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,15 +60,33 @@ class HostileInputTest extends OneGatewayPerClass {
   @Test
   void shouldRefuseNulAndControlCharactersInTextWith422() {
     JsonObject nul = dossierOf(randomCitizenId());
-    nul.getJsonObject("applicant").put("fullName", "Nguyễn\u0000Văn");
+    nul.getJsonObject("applicant").put("address", "Nguyễn\u0000Văn");
     HttpResponse<Buffer> response = gw.postRaw(nul.encode());
 
     assertThat(nul.encode()).contains("\\u0000");
-    assertThat(pointers(assertProblem(response, 422, "invalid-dossier"))).contains("/applicant/fullName");
+    assertThat(pointers(assertProblem(response, 422, "invalid-dossier"))).contains("/applicant/address");
     assertThat(response.bodyAsJsonObject().getJsonArray("errors")).contains(new JsonObject()
-        .put("pointer", "/applicant/fullName").put("detail", "must not contain the NUL character (U+0000)"));
+        .put("pointer", "/applicant/address").put("detail", "must not contain the NUL character (U+0000)"));
     assertProblem(gw.postRaw("{\"note\":\"a\u0000b\"}"), 400, "malformed-request");
     assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  /** A name is shown to officers and printed: not blank, no control character, no text-direction override. */
+  @Test
+  void shouldRefuseBlankAndDisguisedNamesWith422() {
+    for (String name : List.of("   ", "Nguyễn\u001B[31mVăn", "Nguyễn \u202Enăv", "Trần\u2066Lộc", "Lê\tVăn", "\u0085")) {
+      JsonObject dossier = dossierOf(randomCitizenId());
+      dossier.getJsonObject("applicant").put("fullName", name);
+      HttpResponse<Buffer> response = gw.postRaw(dossier.encode());
+
+      assertThat(response.bodyAsJsonObject().getJsonArray("errors")).as(name).contains(new JsonObject()
+          .put("pointer", "/applicant/fullName")
+          .put("detail", "must hold a visible name, without control characters or text-direction marks"));
+    }
+    JsonObject spaced = dossierOf(randomCitizenId());
+    spaced.getJsonObject("applicant").put("fullName", " Nguyễn Văn  An ");
+    assertThat(gw.postRaw(spaced.encode()).statusCode()).as("spaces around a name").isEqualTo(202);
+    assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
   }
 
   @Test

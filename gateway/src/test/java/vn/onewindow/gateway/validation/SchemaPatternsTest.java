@@ -88,6 +88,11 @@ class SchemaPatternsTest {
     assertAgrees(SchemaPatterns.NO_NUL, s);
   }
 
+  @Property(tries = 3000)
+  void names(@ForAll("names") String s) {
+    assertAgrees(SchemaPatterns.NAME, s);
+  }
+
   /** Every pattern of both contract schemas has its matcher, spelled exactly as in the schema. */
   @Test
   void everySchemaPatternIsHandWritten() throws IOException {
@@ -185,6 +190,13 @@ class SchemaPatternsTest {
   @Provide
   Arbitrary<String> eventTokens() {
     return near("evt-1:2.3_4", "a", "k".repeat(128), "k".repeat(127));
+  }
+
+  @Provide
+  Arbitrary<String> names() {
+    return Arbitraries.strings().withChars('\u0000', '\u001B', '\u001F', ' ', '\t', '\n', '\u007F', '\u0085', '\u009F',
+        '\u00A0', '\u2028', '\u2029', '\u202A', '\u202E', '\u202F', '\u2065', '\u2066', '\u2069', '\u206A', 'a', 'Ễ')
+        .ofMaxLength(6);
   }
 
   @Provide
