@@ -77,6 +77,8 @@ shared_postgres "hub_cluster_$(date +%s)" "$dir" "$pg_port"
 export HUB_STREAM_PARTITIONS=$partitions HUB_REDIS_MIN_REPLICAS_ACK=$replicas_ack
 export HUB_RATELIMIT_FALLBACK_INSTANCES=${HUB_RATELIMIT_FALLBACK_INSTANCES:-2}
 export HUB_LOG_FORMAT=${HUB_LOG_FORMAT:-json} HUB_HTTP_HOST=127.0.0.1
+# a rehearsal cluster on this machine: the shipped development clients (the load test's keys) may call it
+export HUB_SECURITY_DEVELOPMENT_CLIENTS=${HUB_SECURITY_DEVELOPMENT_CLIENTS:-true}
 
 IFS=, read -r gw1 gw2 <<<"$gateways"
 IFS=, read -r in1 in2 <<<"$intakes"

@@ -50,7 +50,7 @@ cleanup() {
 trap cleanup EXIT
 shared_postgres hub_bench "$run_dir" "$(free_port)"
 server_url=${HUB_POSTGRES_URL%/*}
-export HUB_HTTP_HOST=127.0.0.1 HUB_RATELIMIT_ENABLED=false HUB_LOG_LEVEL=WARN HUB_LOG_FORMAT=json
+export HUB_HTTP_HOST=127.0.0.1 HUB_SECURITY_DEVELOPMENT_CLIENTS=true HUB_RATELIMIT_ENABLED=false HUB_LOG_LEVEL=WARN HUB_LOG_FORMAT=json
 
 # CPU time (utime + stime, in clock ticks) of the given pids, summed
 ticks() { local t=0 p; for p in "$@"; do t=$(( t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0) )); done; echo "$t"; }

@@ -103,7 +103,7 @@ drop_db() {
 start_hub() {
   local role=$1 jar=$2 dir=$3 port=$4
   shift 4
-  (cd "$dir" && exec env -u HUB_CONFIG_FILE HUB_HUB_ROLE="$role" HUB_HTTP_HOST=127.0.0.1 HUB_HTTP_PORT="$port" \
+  (cd "$dir" && exec env -u HUB_CONFIG_FILE HUB_HUB_ROLE="$role" HUB_HTTP_HOST=127.0.0.1 HUB_HTTP_PORT="$port" HUB_SECURITY_DEVELOPMENT_CLIENTS=true \
     HUB_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" HUB_POSTGRES_URL="$PG_URL" HUB_LOG_LEVEL=WARN \
     HUB_RATELIMIT_ENABLED=false java "${JAVA_OPTS[@]}" "-Xlog:gc:file=$RUN_DIR/gc-$role.log:uptime,timemillis" "$@" -jar "$jar") \
     > "$RUN_DIR/$role.log" 2>&1 &

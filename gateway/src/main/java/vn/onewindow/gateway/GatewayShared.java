@@ -14,7 +14,6 @@ import vn.onewindow.common.calendar.OfficialCalendar;
 import vn.onewindow.common.config.DossierConfig;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.dossier.RedisKeys;
-import vn.onewindow.common.http.Loopback;
 import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.metrics.MeterNames;
@@ -72,13 +71,13 @@ public final class GatewayShared {
     this.validator = new DossierValidator(ProcedureCatalogue.load(config.dossier().catalogue()), directory,
         config.dossier().zone(), Clock.systemUTC());
     this.breakers = new UpstreamBreakers(config.resilience().breakers(),
-        config.redis().cluster() ? config.stream().partitions() : 1, registry);
+        config.redis().cluster() ? Math.min(config.stream().partitions(), UpstreamBreakers.MAX_ENQUEUE_BREAKERS) : 1,
+        registry);
     this.localLimiter = new LocalRateLimiter(Clock.systemUTC());
     this.limiter = new RateLimiter(config.resilience().rateLimits(), breakers, localLimiter, registry);
     this.admission = new Admission(config.resilience(), limiter, backlog, registry);
     this.warmup = new Warmup(config.warmup());
-    this.authentication = Authentication.create(vertx, config.security(), Loopback.isHost(config.http().host()),
-        warmup);
+    this.authentication = Authentication.create(vertx, config.security(), warmup);
     this.edge = new EdgeHandlers(config.security());
     DossierConfig dossier = config.dossier();
     this.dueDates = new DueDates(OfficialCalendar.load(Path.of(dossier.calendarDir()), dossier.calendarFirstYear(),

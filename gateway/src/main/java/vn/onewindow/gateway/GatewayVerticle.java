@@ -102,15 +102,15 @@ public final class GatewayVerticle extends VerticleBase {
         .handler(edge::requestLimits)
         .handler(edge::cors)
         .handler(edge::deadline);
-    // The API: who is calling and the calling client's rate limit, the body held meanwhile; then the body, read
-    // within its cap (an oversized Content-Length is refused unread).
+    // The API: a body read within its cap (an oversized Content-Length is refused unread), who is calling, and
+    // the calling client's rate limit. (Reading the body after the key and the limit were decided was tried and
+    // withdrawn: every refusal would then have to release a paused request, over HTTP/1 and HTTP/2 alike, or its
+    // connection hangs; a body is at most http.body-limit-bytes and the request deadline bounds a slow one.)
     router.route(Routes.API)
-        .handler(EdgeHandlers::holdBody)
+        .handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()))
         .handler(auth::client)
         .handler(auth::citizen)
         .handler(admission.clientLimit(redis, keys));
-    // a route of its own: Vert.x Web refuses a body handler after user handlers on one route
-    router.route(Routes.API).handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
     // Frontends submit and follow their own dossiers; agency systems read their feeds and report progress (403
     // client-kind-not-allowed for the other kind).
     router.post(Routes.DOSSIERS)

@@ -49,6 +49,8 @@ public final class Hub implements AutoCloseable {
   private final Draining draining = new Draining();
   /** The intake workers' deployment, once they consume: a worker-only process stops them first when it drains. */
   private volatile String intakeDeployment;
+  /** The intake workers' PostgreSQL pool, closed by the drain after them. */
+  private volatile Pool intakePool;
 
   private Hub(HubConfig config, EmbeddedServers embedded) {
     this.config = config;
@@ -60,8 +62,9 @@ public final class Hub implements AutoCloseable {
   public static Hub start(HubConfig requested) {
     EmbeddedServers embedded = new EmbeddedServers();
     HubConfig config = requested;
-    if (config.postgres().embedded() || config.redis().embedded()) {
-      // a hub that starts its own servers is a local run: the shipped development clients may call it
+    if (config.postgres().embedded() && config.redis().embedded()) {
+      // a hub that starts all its servers itself is a local run: the shipped development clients may call it (one
+      // embedded server beside a real one is a production store with a setting forgotten, not a local run)
       config = config.withSecurity(config.security().withDevelopmentClients());
     }
     if (config.postgres().embedded()) {
@@ -126,11 +129,13 @@ public final class Hub implements AutoCloseable {
 
   /**
    * The intake's warm-up ({@link IntakeWarmup}; it never fails), then its workers, on one PostgreSQL pool of the
-   * process (made here, on no verticle's context, and closed with vert.x once every worker has stopped).
+   * process (made here, on no verticle's context; the drain closes it once every worker has stopped, since vert.x's
+   * own close would close it before it stops the workers).
    */
   private Future<Void> startIntake() {
     String consumerBase = hostName() + "-" + ProcessHandle.current().pid();
     Pool pool = PostgresClients.pool(vertx, config.postgres(), "intake");
+    intakePool = pool;
     return vertx.deployVerticle(new IntakeWarmup(config))
         .compose(vertx::undeploy)
         .compose(v -> vertx.deployVerticle(() -> new IntakeVerticle(config,
@@ -172,17 +177,25 @@ public final class Hub implements AutoCloseable {
     stopSampling();
     try {
       if (gatewayDeployment != null) {
-        vertx.undeploy(gatewayDeployment).await(bound, TimeUnit.MILLISECONDS);
-      } else if (intakeDeployment != null) {
-        // the workers finish their batches while the management port still answers (readiness 503 draining,
-        // hub_draining 1 in /metrics); vert.x would close it alongside them
-        vertx.undeploy(intakeDeployment).await(bound, TimeUnit.MILLISECONDS);
+        vertx.undeploy(gatewayDeployment).await(remaining(started, bound), TimeUnit.MILLISECONDS);
       }
-      vertx.close().await(Math.max(1000, bound - (System.nanoTime() - started) / 1_000_000), TimeUnit.MILLISECONDS);
+      if (intakeDeployment != null) {
+        // the workers finish their batches while the management port still answers (readiness 503 draining,
+        // hub_draining 1 in /metrics), and before their pool closes: vert.x's close runs the close hooks (the pool
+        // made outside any verticle among them) before it stops the verticles
+        vertx.undeploy(intakeDeployment).await(remaining(started, bound), TimeUnit.MILLISECONDS);
+        intakePool.close().await(remaining(started, bound), TimeUnit.MILLISECONDS);
+      }
+      vertx.close().await(remaining(started, bound), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.warn("drain did not finish within {} ms: {}", bound, e.toString());
     }
     LOG.info("drained in {} ms", (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /** What is left of the drain's bound, at least a second for each step. */
+  private static long remaining(long started, long bound) {
+    return Math.max(1000, bound - (System.nanoTime() - started) / 1_000_000);
   }
 
   private static void sleep(long millis) {

@@ -48,6 +48,7 @@ final class HubProcess implements AutoCloseable {
     env.put("HUB_HTTP_HOST", "127.0.0.1");
     env.put("HUB_HTTP_PORT", Integer.toString(port));
     env.put("HUB_LOG_LEVEL", logLevel);
+    env.put("HUB_SECURITY_DEVELOPMENT_CLIENTS", "true");
     // settings win: e.g. an empty redis.url for a hub that starts its embedded redis-server
     settings.forEach((key, value) -> env.put(Settings.envName(key), value));
     Path logs = java.nio.file.Files.createDirectories(Path.of("target", "hub-process-logs"));

@@ -98,6 +98,8 @@ public final class TestServers {
     values.put("http.port", "0");
     values.put("http.host", "127.0.0.1");
     values.put("http.instances", "1");
+    // the shipped development clients (config/clients.json), which the tests call with
+    values.put("security.development-clients", "true");
     // tests start many hubs: no synthetic warm-up unless a test asks for it
     values.put("warmup.duration-ms", "0");
     // a hub started inside a test JVM that has been running for minutes: the readiness budget counts from the JVM's

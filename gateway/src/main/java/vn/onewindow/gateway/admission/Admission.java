@@ -57,7 +57,8 @@ public final class Admission {
     this.draining = new Draining().bindTo(registry);
     for (Refusal refusal : Refusal.values()) {
       refusals.put(refusal, Counter.builder(MeterNames.REFUSALS).tag(MeterNames.TAG_REASON, refusal.tag())
-          .description("Requests refused before any work").register(registry));
+          .description("Requests refused by admission: shed, draining, over a client's or an applicant's rate limit")
+          .register(registry));
     }
   }
 

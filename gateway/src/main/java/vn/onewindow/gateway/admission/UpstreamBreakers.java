@@ -33,10 +33,15 @@ import vn.onewindow.gateway.http.HttpFailure;
  * of its partitions only, and the other masters keep queueing (with one breaker, a shard's failover shed the
  * healthy shards' submissions too: a user tryout saw 35-45 % of them answered 503 circuit-open). On one server
  * every partition fails together, and one breaker ({@code redis_enqueue}) opens after breaker.minimum-calls
- * failures instead of that many per partition.
+ * failures instead of that many per partition. The isolation is partial: a keyed request's claim of its
+ * Idempotency-Key lives in a slot of its own, on any master, and a failing claim counts in its partition's breaker
+ * (README, "Cluster mode").
  */
 public final class UpstreamBreakers {
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamBreakers.class);
+
+  /** At most this many enqueue breakers (partition p uses p modulo it): each is about 15 metric series. */
+  public static final int MAX_ENQUEUE_BREAKERS = 64;
 
   private final Map<Upstream, CircuitBreaker> breakers = new EnumMap<>(Upstream.class);
   /** The enqueue's breakers, by partition; one for all of them on a single server. */

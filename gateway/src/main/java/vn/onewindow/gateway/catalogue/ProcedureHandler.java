@@ -94,7 +94,13 @@ public final class ProcedureHandler {
       throw HttpFailure.malformed("give receivedAt once");
     }
     try {
-      return OffsetDateTime.parse(values.get(0)).toInstant();
+      OffsetDateTime asked = OffsetDateTime.parse(values.get(0));
+      // the calendar counts days within years 1-9999; a year java.time reads beyond them (+999999999-12-31...)
+      // was a 500 from the day arithmetic (security tryout)
+      if (asked.getYear() < 1 || asked.getYear() > 9999) {
+        throw HttpFailure.malformed("receivedAt must lie in the years 1 to 9999");
+      }
+      return asked.toInstant();
     } catch (DateTimeParseException e) {
       throw HttpFailure.malformed("receivedAt must be an ISO-8601 timestamp with its offset, "
           + "e.g. 2026-02-13T14:30:00+07:00");

@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.Optional;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,13 +65,8 @@ public final class Problems {
   /** Failure handler: a handler failed the context with an exception or a bare status code. */
   public void handle(RoutingContext ctx) {
     Throwable failure = ctx.failure();
-    Optional<HttpFailure> refusedValue = HttpFailure.ofRequestValues(failure);
     if (failure instanceof HttpFailure f) {
       respond(ctx, f);
-    } else if (refusedValue.isPresent()) {
-      // a value of the request that java.time or PostgreSQL cannot hold (a year beyond 999999999...): the client's
-      // to change, whichever handler met it, never a 500 with a stack trace
-      respond(ctx, refusedValue.get());
     } else if (failure == null || ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
       respondToStatus(ctx, ctx.statusCode() < 0 ? 500 : ctx.statusCode());
     } else {

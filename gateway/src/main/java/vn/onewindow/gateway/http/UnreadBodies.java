@@ -20,14 +20,22 @@ public final class UnreadBodies {
   private UnreadBodies() {
   }
 
-  /** Call before answering; does nothing for a request whose body was read, or over HTTP/2 (streams end alone). */
+  /**
+   * Call before answering; does nothing for a request without a body or whose body was read (its connection stays
+   * open for the next request), or over HTTP/2 (a stream ends alone).
+   */
   public static void closeAfterAnswer(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
-    if (request.isEnded() || request.version() == HttpVersion.HTTP_2) {
+    if (request.isEnded() || request.version() == HttpVersion.HTTP_2 || !hasBody(request)) {
       return;
     }
     ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
     request.handler(ignored -> { }).resume();
     ctx.addEndHandler(answered -> ctx.vertx().setTimer(LINGER_MS, id -> request.connection().close()));
+  }
+
+  private static boolean hasBody(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) || length != null && !length.strip().equals("0");
   }
 }

@@ -40,13 +40,9 @@ public final class Authentication {
     this.warmup = warmup;
   }
 
-  /**
-   * Reads the clients file and key material: blocking, call once at start-up. {@code loopbackOnly}: the listener
-   * takes no connection from another machine, so development clients are harmless there.
-   */
-  public static Authentication create(Vertx vertx, SecurityConfig config, boolean loopbackOnly, Warmup warmup) {
-    ClientRegistry clients = ClientRegistry.load(config.clientsFile(),
-        config.developmentClients() || loopbackOnly);
+  /** Reads the clients file and key material: blocking, call once at start-up. */
+  public static Authentication create(Vertx vertx, SecurityConfig config, Warmup warmup) {
+    ClientRegistry clients = ClientRegistry.load(config.clientsFile(), config.developmentClients());
     boolean verifying = config.citizenToken() != CitizenToken.OFF && config.jwt().configured();
     CitizenTokens tokens = verifying ? CitizenTokens.create(vertx, config.jwt()) : null;
     LOG.info("security: {} clients from {}, API key {}, citizen tokens {}{}, TLS {}, CORS origins {}",
@@ -110,8 +106,15 @@ public final class Authentication {
       rejectToken(ctx, token.isEmpty() ? "an empty Bearer credential" : "no verifier configured");
       return;
     }
-    // verification may complete later (a JWK Set fetch): the body stays held meanwhile (EdgeHandlers.holdBody)
+    boolean paused = !ctx.request().isEnded();
+    if (paused) {
+      // Verification may complete later (a JWK Set fetch): hold the body for the BodyHandler meanwhile.
+      ctx.request().pause();
+    }
     tokens.verify(token).onComplete(verified -> {
+      if (paused) {
+        ctx.request().resume();
+      }
       if (verified.succeeded()) {
         Caller.citizenVerified(ctx, verified.result());
         ctx.next();
@@ -138,8 +141,10 @@ public final class Authentication {
     return error == null ? realm : realm + ", error=\"" + error + "\"";
   }
 
-  /** The token of {@code Bearer <token>} (scheme case-insensitive, RFC 7235), or null. */
-  /** The credential of a Bearer authorization ("" when it has none), or null for another scheme. */
+  /**
+   * The credential of a Bearer authorization (scheme case-insensitive, RFC 7235; "" when it has none), or null for
+   * another scheme.
+   */
   private static String bearerToken(String authorization) {
     String[] parts = authorization.strip().split(" ", 2);
     if (!parts[0].equalsIgnoreCase("Bearer")) {

@@ -29,9 +29,10 @@ import vn.onewindow.common.config.ConfigException;
  * hashes per client allow rotation without downtime.
  *
  * <p>A client marked {@code "development": true} (every client of the shipped config/clients.json, whose keys the
- * README prints) is accepted only where development clients are allowed (a local run, a loopback listener or
- * security.development-clients); elsewhere a file of them alone refuses the start, and one that mixes them with real
- * clients loads without them. A security tryout started the jar with no config/ of its own: the jar's copy of the
+ * README prints) is accepted only where development clients are allowed (security.development-clients, which a hub
+ * that starts all its servers itself sets); elsewhere a file of them alone refuses the start, and one that mixes them
+ * with real clients loads without them (a loopback listener is no such place: a proxy beside the hub forwards the
+ * world to it). A security tryout started the jar with no config/ of its own: the jar's copy of the
  * file loaded, and a published agency key read every citizen's submission.
  */
 public final class ClientRegistry {
@@ -187,8 +188,8 @@ public final class ClientRegistry {
             + "clients only (" + String.join(", ", development) + "), whose keys are published: give the file of "
             + "your clients, or set security.development-clients=true for a test installation");
       }
-      LOG.warn("clients file '{}': development clients {} not registered (this listener is not loopback-only and "
-          + "security.development-clients is false)", location, development);
+      LOG.warn("clients file '{}': development clients {} not registered (security.development-clients is false)",
+          location, development);
     } else if (!development.isEmpty()) {
       LOG.warn("development clients {} accept their published keys: a local or test installation only", development);
     }

@@ -138,41 +138,18 @@ public final class EdgeHandlers {
 
   /**
    * Why an HTTP/1.1 request's body framing is refused, or null: a Transfer-Encoding other than one plain
-   * {@code chunked}, or one next to a Content-Length. (Netty drops the Content-Length of a request that also says
-   * {@code Transfer-Encoding: chunked} before any handler sees it, and reads the body as chunked.)
+   * {@code chunked} (Netty would read such a body by its Content-Length, or close the connection unanswered). Not
+   * seen here: a Content-Length next to {@code Transfer-Encoding: chunked}, which Netty drops before any handler runs,
+   * reading the body as chunked; that request is served on its connection, where RFC 9112 (6.1) would close it
+   * after the answer. A proxy in front must not forward such a request (README, Security).
    */
   static String framingRefusal(HttpServerRequest request) {
     if (request.version() == HttpVersion.HTTP_2) {
       return null;
     }
     List<String> codings = request.headers().getAll(HttpHeaders.TRANSFER_ENCODING);
-    if (codings.isEmpty()) {
-      return null;
-    }
-    if (codings.size() > 1 || !codings.get(0).strip().equalsIgnoreCase("chunked")) {
-      return "Transfer-Encoding: only chunked is accepted, alone";
-    }
-    return request.headers().contains(HttpHeaders.CONTENT_LENGTH)
-        ? "a request gives either Content-Length or Transfer-Encoding, not both" : null;
-  }
-
-  /**
-   * First step of the API's routes: a request with a body has it held (paused) until the BodyHandler, which comes
-   * after authentication and the client's limit, reads it. A caller without a valid key or over its quota is
-   * answered at once and its body never read ({@link Authentication#failEarly} closes the connection), instead of
-   * after the whole body arrived or, for a body that never comes, at the request deadline (a security tryout: 408
-   * after 10 s for a POST without a key, each holding a buffer meanwhile). Paused exactly when the BodyHandler will
-   * read, and so resume, the request (HTTP/2, a Transfer-Encoding or a Content-Length): a request without a body
-   * must not stay paused, or its end would never reach the server (keep-alive).
-   */
-  public static void holdBody(RoutingContext ctx) {
-    HttpServerRequest request = ctx.request();
-    if (!request.isEnded() && (request.version() == HttpVersion.HTTP_2
-        || request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
-        || request.headers().contains(HttpHeaders.CONTENT_LENGTH))) {
-      request.pause();
-    }
-    ctx.next();
+    return codings.isEmpty() || codings.size() == 1 && codings.get(0).strip().equalsIgnoreCase("chunked") ? null
+        : "Transfer-Encoding: only chunked is accepted, alone";
   }
 
   /**

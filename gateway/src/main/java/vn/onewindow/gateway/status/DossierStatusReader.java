@@ -38,7 +38,7 @@ public final class DossierStatusReader {
    * predecessor's, the reception's included; events of one dossier are recorded one at a time (FOR UPDATE), so seq
    * is their order.
    */
-  private static final String BY_ID = """
+  private static final String VIEW = """
       SELECT d.id::text, d.code, d.procedure_code, d.receiving_unit, d.handling_agency, d.channel, d.status,
              d.received_at, d.persisted_at, d.client_id, d.due_date, d.status_changed_at, d.accepted_at,
              d.processed_at, d.returned_at,
@@ -51,7 +51,13 @@ public final class DossierStatusReader {
                                        ORDER BY h.seq)
                        FROM dossier_status_history h LEFT JOIN dossier_event e ON e.seq = h.event_seq
                        WHERE h.dossier_id = d.id), '[]'::json) AS history
-      FROM dossier d WHERE d.id = $1""";
+      FROM dossier d""";
+  private static final String BY_ID = VIEW + " WHERE d.id = $1";
+  /**
+   * The code's unique index (V1) finds it; codes are recorded with their row, never while queued. One query whether
+   * or not the caller may see the dossier, as by id: an answer's time does not tell a hidden code from an unknown one.
+   */
+  private static final String BY_CODE = VIEW + " WHERE d.code = $1";
 
   /** Only for agency clients covering the dossier: the submission and the events, officers included. */
   private static final String AGENCY_DETAILS = """
@@ -64,9 +70,6 @@ public final class DossierStatusReader {
                                        ORDER BY e.seq)
                        FROM dossier_event e WHERE e.dossier_id = d.id), '[]'::json) AS events
       FROM dossier d WHERE d.id = $1""";
-
-  /** The code's unique index (V1) finds it; codes are recorded with their row, never while queued. */
-  private static final String ID_OF_CODE = "SELECT id FROM dossier WHERE code = $1";
 
   private static final RedisScript QUEUED = RedisScript.fromResources("lua/queued-receipt.lua");
 
@@ -103,11 +106,11 @@ public final class DossierStatusReader {
                 : HttpFailure.unavailable(pg.failed() ? "status (postgres and redis)" : "status (redis)", err))));
   }
 
-  /** The id of the recorded dossier with this code, if any. */
-  public Future<Optional<UUID>> idOfCode(String code) {
-    return breakers.call(Upstream.POSTGRES_READ, timeout, () -> pool.preparedQuery(ID_OF_CODE).execute(Tuple.of(code)))
+  /** The recorded dossier with this code, if any (PostgreSQL only: a queued dossier has no row to find it by). */
+  public Future<Optional<DossierView>> findRecorded(String code) {
+    return breakers.call(Upstream.POSTGRES_READ, timeout, () -> pool.preparedQuery(BY_CODE).execute(Tuple.of(code)))
         .recover(err -> Future.failedFuture(breakers.failure("status (postgres)", err)))
-        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getUUID(0)));
+        .map(DossierStatusReader::firstRow);
   }
 
   /** The agency's view of a persisted dossier: the citizen's view plus the submission and every event. */

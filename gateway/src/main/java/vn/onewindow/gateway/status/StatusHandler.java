@@ -3,6 +3,7 @@ package vn.onewindow.gateway.status;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
 import java.util.UUID;
 import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.http.HeadRequests;
@@ -30,7 +31,8 @@ public final class StatusHandler {
   }
 
   public void handle(RoutingContext ctx) {
-    answer(ctx, Future.succeededFuture(ctx.pathParam("id")).map(DossierIds::parse), "no dossier with this id");
+    answer(ctx, Future.succeededFuture(ctx.pathParam("id")).map(DossierIds::parse).compose(reader::find),
+        "no dossier with this id");
   }
 
   /** GET /v1/dossiers?code=: a kiosk's or a citizen's receipt holds the code, not the id. */
@@ -45,18 +47,18 @@ public final class StatusHandler {
           }
           return code;
         })
-        .compose(reader::idOfCode)
-        .map(id -> id.orElseThrow(() -> HttpFailure.notFound(NO_SUCH_CODE))), NO_SUCH_CODE);
+        .compose(reader::findRecorded), NO_SUCH_CODE);
   }
 
-  private void answer(RoutingContext ctx, Future<UUID> dossierId, String notFound) {
+  private void answer(RoutingContext ctx, Future<Optional<DossierStatusReader.DossierView>> found, String notFound) {
     Caller caller = Caller.of(ctx);
-    dossierId
-        .compose(id -> reader.find(id)
-            .map(found -> found
-                .filter(view -> Owners.mayRead(caller, view.ownerClient(), view.applicantHash(), view.handlingAgency()))
-                .orElseThrow(() -> HttpFailure.notFound(notFound)))
-            .compose(view -> caller.isAgency() ? reader.withAgencyDetails(id, view) : Future.succeededFuture(view)))
+    found
+        .map(view -> view
+            .filter(v -> Owners.mayRead(caller, v.ownerClient(), v.applicantHash(), v.handlingAgency()))
+            .orElseThrow(() -> HttpFailure.notFound(notFound)))
+        .compose(view -> caller.isAgency()
+            ? reader.withAgencyDetails(UUID.fromString(view.body().getString("id")), view)
+            : Future.succeededFuture(view))
         .onSuccess(view -> {
           ctx.response()
               .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

@@ -1,6 +1,7 @@
 package vn.onewindow.gateway.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static vn.onewindow.gateway.security.SecurityTestSupport.assertProblem;
 import static vn.onewindow.gateway.security.SecurityTestSupport.dossierOf;
 import static vn.onewindow.gateway.security.SecurityTestSupport.field;
@@ -164,20 +165,6 @@ class ClientAuthenticationTest extends OneGatewayPerClass {
   private static final String PORTAL_KEY_WITH_SPACE = "dev-portal web-key";
 
   /**
-   * The key is checked before the body is read: a POST without one, whose body never comes, is answered 401 at once
-   * and its connection closed (it used to wait for the body, then got 408 at the request deadline).
-   */
-  @Test
-  void shouldRefuseAMissingKeyBeforeReadingTheBody() {
-    String answer = SecurityTestSupport.rawExchange(gw.port, ("POST /v1/dossiers HTTP/1.1\r\nHost: localhost\r\n"
-        + "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
-
-    assertThat(answer).startsWith("HTTP/1.1 401").containsIgnoringCase("connection: close")
-        .doesNotContain("<<still open");
-    assertThat(gw.queued()).isEqualTo(queuedBefore);
-  }
-
-  /**
    * Body framing a front proxy could read otherwise (request smuggling): 400 and the connection closed, or closed
    * unanswered by the codec; never accepted.
    */
@@ -198,5 +185,22 @@ class ClientAuthenticationTest extends OneGatewayPerClass {
           .containsIgnoringCase("connection: close").contains("Transfer-Encoding").doesNotContain("<<still open");
     }
     assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  /**
+   * The shipped clients file holds development clients only: a gateway not told that development clients may call it
+   * does not start (a jar run with no config/ of its own once let the README's agency key read every submission).
+   */
+  @Test
+  void shouldNotStartOnTheShippedDevelopmentClientsUnlessTold() {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      var config = vn.onewindow.common.testing.TestServers.get().config(Map.of("security.development-clients", "false"));
+      assertThatThrownBy(() -> vn.onewindow.gateway.GatewayShared.start(vertx, config,
+          vn.onewindow.common.metrics.Observability.registry()).await())
+          .hasMessageContaining("registers development clients only").hasMessageContaining("security.development-clients");
+    } finally {
+      vertx.close().await();
+    }
   }
 }
