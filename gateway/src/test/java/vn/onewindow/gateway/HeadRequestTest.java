@@ -192,6 +192,21 @@ class HeadRequestTest extends OneGatewayPerClass {
     return fields;
   }
 
+  /**
+   * HTTP/2 forbids connection-specific headers (RFC 9113 8.2.2): a refusal that closes an HTTP/1 connection (413)
+   * says nothing of the kind over HTTP/2, where strict clients dropped the answer as a protocol error.
+   */
+  @Test
+  void shouldNotSendConnectionHeadersOverHttp2() {
+    HttpResponse<Buffer> tooLarge = client(GatewayFixture.API_KEY, HttpVersion.HTTP_2).post("/v1/dossiers")
+        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("x".repeat(300_000))).await();
+
+    assertThat(tooLarge.version()).isEqualTo(HttpVersion.HTTP_2);
+    assertThat(tooLarge.statusCode()).isEqualTo(413);
+    assertThat(tooLarge.getHeader("Connection")).isNull();
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
   /** {@code apiKey} null: none sent. */
   private static WebClient client(String apiKey, HttpVersion version) {
     WebClientSession session = WebClientSession.create(WebClient.create(gw.vertx, new WebClientOptions()

@@ -24,6 +24,7 @@ import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.metrics.Observability;
 import vn.onewindow.gateway.GatewayShared;
 import vn.onewindow.gateway.GatewayVerticle;
+import vn.onewindow.gateway.security.ClientRegistry;
 import vn.onewindow.intake.IntakeVerticle;
 import vn.onewindow.intake.IntakeWarmup;
 
@@ -66,6 +67,10 @@ public final class Hub implements AutoCloseable {
       // a hub that starts all its servers itself is a local run: the shipped development clients may call it (one
       // embedded server beside a real one is a production store with a setting forgotten, not a local run)
       config = config.withSecurity(config.security().withDevelopmentClients());
+    }
+    if (config.runsGateway()) {
+      // a clients file this gateway would refuse stops the start before anything is started, migrated or warmed
+      ClientRegistry.load(config.security().clientsFile(), config.security().developmentClients());
     }
     if (config.postgres().embedded()) {
       String url = embedded.startPostgres(config.embedded().dataDir(), config.embedded().postgresPort(), true);

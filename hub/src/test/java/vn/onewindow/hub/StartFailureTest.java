@@ -39,4 +39,21 @@ class StartFailureTest {
       assertThat(taken.isBound()).isTrue();
     }
   }
+
+  /**
+   * Real servers and the shipped clients file, without security.development-clients: the start stops on the clients
+   * file, before it migrates the database or warms anything up (it used to migrate first, and log an ERROR from the
+   * warm-up it had begun).
+   */
+  @Test
+  void shouldRefuseTheShippedDevelopmentClientsBeforeTouchingTheServers() {
+    HubConfig config = TestServers.get().config(Map.of());
+    assertThatThrownBy(() -> HubProcess.start(config, Map.of("security.development-clients", "false"), "INFO"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("hub process exited")
+        .hasMessageContaining("registers development clients only")
+        .hasMessageNotContaining("Migrations");
+    assertThat(TestServers.queryLong(config.postgres().url(),
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'dossier'")).isZero();
+  }
 }

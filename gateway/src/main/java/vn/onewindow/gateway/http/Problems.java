@@ -1,8 +1,10 @@
 package vn.onewindow.gateway.http;
 
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -69,6 +71,10 @@ public final class Problems {
       respond(ctx, f);
     } else if (failure == null || ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
       respondToStatus(ctx, ctx.statusCode() < 0 ? 500 : ctx.statusCode());
+    } else if (isCodecFailure(failure)) {
+      // the HTTP codec could not read the request's body (a bad chunk size...): the client's framing, answered
+      // like a malformed request if the connection still lets it, never an ERROR with a stack trace per request
+      respond(ctx, HttpFailure.malformed("the request body could not be read as HTTP (its framing is invalid)"));
     } else {
       LOG.error("unhandled failure on {} {} (request {})", ctx.request().method(), routeOf(ctx), RequestIds.of(ctx),
           failure);
@@ -131,7 +137,9 @@ public final class Problems {
       response.reset();
       return;
     }
-    if (problem.closesConnection()) {
+    if (problem.closesConnection() && ctx.request().version() != HttpVersion.HTTP_2) {
+      // HTTP/1.x only: HTTP/2 forbids connection-specific headers (RFC 9113 8.2.2; strict clients drop the answer
+      // as a protocol error), and ends a stream or a connection (GOAWAY) by its own frames
       response.putHeader(HttpHeaders.CONNECTION, "close");
       UnreadBodies.closeAfterAnswer(ctx);
     }
@@ -156,6 +164,13 @@ public final class Problems {
   private static boolean unreadable(RoutingContext ctx) {
     DecoderResult decoded = ctx.request().decoderResult();
     return decoded != null && decoded.isFailure();
+  }
+
+  /** A failure raised by Netty's HTTP codec while it decoded the request. */
+  private static boolean isCodecFailure(Throwable failure) {
+    StackTraceElement[] stack = failure.getStackTrace();
+    return failure instanceof DecoderException
+        || stack.length > 0 && stack[0].getClassName().startsWith("io.netty.handler.codec.http");
   }
 
   private static String routeOf(RoutingContext ctx) {

@@ -4,13 +4,16 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A request answered before its body was read (401, 413, 429...): over HTTP/1.x its connection cannot carry another
- * request, so the answer says {@code Connection: close}; what still arrives of the body is discarded, never buffered,
- * and the connection is closed once the client has had a moment to read the answer. Vert.x alone closes it only
- * when the body has ended, so a client that never sent the rest held it until the idle timeout (security tryout).
- * Not closed at once: closing with unread bytes makes the kernel send a reset, which can destroy the answer on its
+ * A request answered before its body was read (413, 400 for its framing...): over HTTP/1.x its connection cannot
+ * carry another request, so the answer says {@code Connection: close}, what still arrives of the body is discarded,
+ * never buffered, and the connection is shut down: Vert.x processes no further request on it (one pipelined behind
+ * the refused one was served before: an edge tryout got a 202 for a request smuggled behind a refused
+ * Transfer-Encoding), closes it once the body has ended, and at the latest a second after. Vert.x alone closed it
+ * only when the body ended, so a client that never sent the rest held it until the idle timeout (security tryout).
+ * Not closed at once: closing over unread bytes makes the kernel send a reset, which can destroy the answer on its
  * way to the client.
  */
 public final class UnreadBodies {
@@ -31,7 +34,8 @@ public final class UnreadBodies {
     }
     ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
     request.handler(ignored -> { }).resume();
-    ctx.addEndHandler(answered -> ctx.vertx().setTimer(LINGER_MS, id -> request.connection().close()));
+    // before the answer is written: a shutdown with no answer in progress closes at once
+    request.connection().shutdown(LINGER_MS, TimeUnit.MILLISECONDS);
   }
 
   private static boolean hasBody(HttpServerRequest request) {

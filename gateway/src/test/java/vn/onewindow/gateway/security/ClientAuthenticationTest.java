@@ -188,6 +188,26 @@ class ClientAuthenticationTest extends OneGatewayPerClass {
   }
 
   /**
+   * A request pipelined behind a refused one is never processed: read by a chunked decoder, the refused request's
+   * body would hold it (request smuggling). One answer, then the connection closes.
+   */
+  @Test
+  void shouldProcessNothingPipelinedBehindARefusedRequest() {
+    String body = GatewayFixture.example("birth-registration.json");
+    String smuggled = "POST /v1/dossiers HTTP/1.1\r\nHost: localhost\r\nX-Api-Key: " + SecurityTestSupport.PORTAL_KEY
+        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
+        + "\r\n\r\n" + body;
+    String answer = SecurityTestSupport.rawExchange(gw.port, ("POST /v1/dossiers HTTP/1.1\r\nHost: localhost\r\n"
+        + "X-Api-Key: " + SecurityTestSupport.PORTAL_KEY + "\r\nContent-Type: application/json\r\n"
+        + "Transfer-Encoding: xchunked\r\nContent-Length: 4\r\n\r\nabcd" + smuggled)
+        .getBytes(StandardCharsets.UTF_8));
+
+    assertThat(answer).startsWith("HTTP/1.1 400").doesNotContain("<<still open");
+    assertThat(answer.split("HTTP/1.1 ", -1)).as("one answer only: " + answer).hasSize(2);
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  /**
    * The shipped clients file holds development clients only: a gateway not told that development clients may call it
    * does not start (a jar run with no config/ of its own once let the README's agency key read every submission).
    */
