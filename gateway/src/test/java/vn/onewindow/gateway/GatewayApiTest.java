@@ -247,6 +247,10 @@ class GatewayApiTest extends OneGatewayPerClass {
         .putHeader("Content-Type", "application/json; charset=iso-8859-1").sendBuffer(Buffer.buffer(body)).await();
     assertThat(assertProblem(latin1, 415, "unsupported-media-type").getString("detail"))
         .isEqualTo("the body is read as UTF-8: send application/json with charset=utf-8 or with no charset");
+    HttpResponse<Buffer> two = gw.rawClient.post("/v1/dossiers")
+        .putHeader("Content-Type", List.of("application/json", "text/plain")).sendBuffer(Buffer.buffer(body)).await();
+    assertThat(assertProblem(two, 415, "unsupported-media-type").getString("detail"))
+        .isEqualTo("give one Content-Type: application/json");
     assertThat(gw.queued()).isEqualTo(queuedBefore + 3);
   }
 

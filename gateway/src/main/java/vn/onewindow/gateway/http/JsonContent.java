@@ -2,6 +2,7 @@ package vn.onewindow.gateway.http;
 
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 
 /**
  * Step of every route that takes a JSON body: {@code Content-Type: application/json} in any letter case (RFC 9110
@@ -17,7 +18,8 @@ public final class JsonContent {
   }
 
   public static void require(RoutingContext ctx) {
-    String refusal = refusal(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE));
+    List<String> types = ctx.request().headers().getAll(HttpHeaders.CONTENT_TYPE);
+    String refusal = types.size() > 1 ? "give one Content-Type: " + JSON : refusal(types.isEmpty() ? null : types.get(0));
     if (refusal != null) {
       ctx.fail(HttpFailure.unsupportedMediaType(refusal));
       return;
