@@ -69,6 +69,7 @@ public final class GatewayShared {
     this.registry = registry;
     this.directory = AgencyDirectory.load(config.dossier().agencyDirectory());
     this.validator = new DossierValidator(ProcedureCatalogue.load(config.dossier().catalogue()), directory,
+        config.dossier().attachmentUriPrefixes(),
         config.dossier().zone(), Clock.systemUTC());
     this.breakers = new UpstreamBreakers(config.resilience().breakers(),
         config.redis().cluster() ? Math.min(config.stream().partitions(), UpstreamBreakers.MAX_ENQUEUE_BREAKERS) : 1,

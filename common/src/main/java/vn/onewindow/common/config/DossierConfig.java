@@ -4,6 +4,8 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Dossier rules: the receipt time zone, how long idempotency keys and queued receipts live, the procedure catalogue
@@ -14,7 +16,8 @@ import java.time.ZoneId;
  */
 public record DossierConfig(ZoneId zone, Duration idempotencyTtl, Duration receiptTtl, String catalogue,
                             String agencyDirectory, Duration eventClockSkew, String calendarDir,
-                            int calendarFirstYear, int calendarLastYear, Duration directCheck) {
+                            int calendarFirstYear, int calendarLastYear, Duration directCheck,
+                            List<String> attachmentUriPrefixes) {
 
   public static DossierConfig from(Settings s) {
     ZoneId zone;
@@ -41,6 +44,21 @@ public record DossierConfig(ZoneId zone, Duration idempotencyTtl, Duration recei
     return new DossierConfig(zone, idempotency, receipt, s.nonBlank("dossier.catalogue"),
         s.nonBlank("dossier.agency-directory"),
         Duration.ofSeconds(s.longIn("dossier.event-clock-skew-seconds", 0, 3600)),
-        s.nonBlank("calendar.dir"), first, last, s.millis("dossier.direct-check-ms", 100, 3_600_000));
+        s.nonBlank("calendar.dir"), first, last, s.millis("dossier.direct-check-ms", 100, 3_600_000),
+        attachmentUriPrefixes(s));
+  }
+
+  private static List<String> attachmentUriPrefixes(Settings s) {
+    List<String> prefixes = Arrays.stream(s.nonBlank("dossier.attachment-uri-prefixes").split(","))
+        .map(String::trim).filter(p -> !p.isEmpty()).toList();
+    for (String prefix : prefixes) {
+      // a host ends with its "/": https://files.example.gov.vn would also admit https://files.example.gov.vn.evil
+      if (!prefix.matches("(s3|https|minio)://([^\\s@/]+/[^\\s@]*)?")) {
+        throw s.invalid("dossier.attachment-uri-prefixes", prefix,
+            "must list URI prefixes of the portal's storage: s3://, https:// or minio://, then the bucket or host "
+                + "and a '/' (and any path), without user information");
+      }
+    }
+    return prefixes;
   }
 }

@@ -73,6 +73,14 @@ class HubConfigTest {
         .hasMessageContaining("dossier.zone='Mars/Olympus'");
     assertThatThrownBy(() -> HubConfig.from(Settings.load(Map.of("HUB_HUB_ROLE", "everything"))))
         .hasMessageContaining("must be one of [all, gateway, intake]");
+    // a storage host without its '/' would admit any host that starts with it
+    for (String prefix : new String[] {"https://files.dichvucong.gov.vn", "ftp://files/", "https://u:p@files/"}) {
+      assertThatThrownBy(() -> HubConfig.from(Settings.load(Map.of("HUB_DOSSIER_ATTACHMENT_URI_PREFIXES",
+          "s3://uploads/," + prefix)))).as(prefix).hasMessageContaining("dossier.attachment-uri-prefixes='" + prefix);
+    }
+    assertThat(HubConfig.from(Settings.load(Map.of("HUB_DOSSIER_ATTACHMENT_URI_PREFIXES",
+        "s3://uploads/, https://files.dichvucong.gov.vn/2026/"))).dossier().attachmentUriPrefixes())
+        .containsExactly("s3://uploads/", "https://files.dichvucong.gov.vn/2026/");
   }
 
   @Test

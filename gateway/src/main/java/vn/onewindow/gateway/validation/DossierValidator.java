@@ -19,12 +19,15 @@ public final class DossierValidator {
 
   private final JsonSchemas schema = JsonSchemas.load(SCHEMA_RESOURCE);
   private final ProcedureCatalogue catalogue;
+  private final AttachmentUris attachments;
   private final AgencyCodes agencies;
   private final ZoneId zone;
   private final Clock clock;
 
-  public DossierValidator(ProcedureCatalogue catalogue, AgencyDirectory directory, ZoneId zone, Clock clock) {
+  public DossierValidator(ProcedureCatalogue catalogue, AgencyDirectory directory, List<String> attachmentUriPrefixes,
+                          ZoneId zone, Clock clock) {
     this.catalogue = catalogue;
+    this.attachments = new AttachmentUris(attachmentUriPrefixes);
     this.agencies = new AgencyCodes(directory);
     this.zone = zone;
     this.clock = clock;
@@ -45,6 +48,7 @@ public final class DossierValidator {
     if (dossier.isObject()) {
       violations.addAll(catalogue.check(dossier));
       violations.addAll(agencies.check(dossier, receivedOn));
+      violations.addAll(attachments.check(dossier));
     }
     return new ArrayList<>(violations);
   }
