@@ -1,10 +1,8 @@
 package vn.onewindow.gateway.http;
 
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -67,11 +65,19 @@ public final class Problems {
   /** Failure handler: a handler failed the context with an exception or a bare status code. */
   public void handle(RoutingContext ctx) {
     Throwable failure = ctx.failure();
+    if (ctx.response().headWritten()) {
+      // answered already (a 413, then the codec failed on the rest of the body...): counted once; an answer cut
+      // short is reset so that the client does not take it for whole
+      if (!ctx.response().ended()) {
+        ctx.response().reset();
+      }
+      return;
+    }
     if (failure instanceof HttpFailure f) {
       respond(ctx, f);
     } else if (failure == null || ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
       respondToStatus(ctx, ctx.statusCode() < 0 ? 500 : ctx.statusCode());
-    } else if (isCodecFailure(failure)) {
+    } else if (isCodecFailure(ctx, failure)) {
       // the HTTP codec could not read the request's body (a bad chunk size...): the client's framing, answered
       // like a malformed request if the connection still lets it, never an ERROR with a stack trace per request
       respond(ctx, HttpFailure.malformed("the request body could not be read as HTTP (its framing is invalid)"));
@@ -98,6 +104,10 @@ public final class Problems {
 
   private void respond(RoutingContext ctx, HttpFailure f) {
     Problem problem = f.problem();
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
     f.headers().forEach(ctx.response()::putHeader);
     if (f.retryAfterSeconds() > 0) {
       ctx.response().putHeader("Retry-After", Integer.toString(f.retryAfterSeconds()));
@@ -137,10 +147,9 @@ public final class Problems {
       response.reset();
       return;
     }
-    if (problem.closesConnection() && ctx.request().version() != HttpVersion.HTTP_2) {
-      // HTTP/1.x only: HTTP/2 forbids connection-specific headers (RFC 9113 8.2.2; strict clients drop the answer
-      // as a protocol error), and ends a stream or a connection (GOAWAY) by its own frames
-      response.putHeader(HttpHeaders.CONNECTION, "close");
+    if (problem.closesConnection()) {
+      // HTTP/1.x only (UnreadBodies): HTTP/2 forbids connection-specific headers (RFC 9113 8.2.2; strict clients
+      // drop the answer as a protocol error), and ends a stream or a connection (GOAWAY) by its own frames
       UnreadBodies.closeAfterAnswer(ctx);
     }
     response.setStatusCode(problem.status())
@@ -166,11 +175,15 @@ public final class Problems {
     return decoded != null && decoded.isFailure();
   }
 
-  /** A failure raised by Netty's HTTP codec while it decoded the request. */
-  private static boolean isCodecFailure(Throwable failure) {
+  /**
+   * A failure raised by Netty's HTTP/1 decoder while it read this request's body (a bad chunk size is a
+   * NumberFormatException from its getChunkSize): the client's, never the hub's own (a failure of a store's
+   * connection arrives through a handler, the request long read).
+   */
+  private static boolean isCodecFailure(RoutingContext ctx, Throwable failure) {
     StackTraceElement[] stack = failure.getStackTrace();
-    return failure instanceof DecoderException
-        || stack.length > 0 && stack[0].getClassName().startsWith("io.netty.handler.codec.http");
+    return !ctx.request().isEnded() && stack.length > 0
+        && stack[0].getClassName().equals("io.netty.handler.codec.http.HttpObjectDecoder");
   }
 
   private static String routeOf(RoutingContext ctx) {

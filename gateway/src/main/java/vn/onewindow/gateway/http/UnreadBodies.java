@@ -24,17 +24,32 @@ public final class UnreadBodies {
   }
 
   /**
-   * Call before answering; does nothing for a request without a body or whose body was read (its connection stays
-   * open for the next request), or over HTTP/2 (a stream ends alone).
+   * A refusal answered before the body was read: the connection is closed after the answer when a body is still
+   * unread; a request without a body, or whose body was read, keeps its connection for the next request. Call before
+   * answering, while the request's body has not ended (from a step at the head, or mid-body): a request pipelined
+   * behind one whose head Vert.x has already parsed would still be served. Nothing over HTTP/2 (a stream ends alone).
+   */
+  public static void closeIfBodyUnread(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    if (!request.isEnded() && hasBody(request)) {
+      closeAfterAnswer(ctx);
+    }
+  }
+
+  /**
+   * The connection is closed after the answer (a problem that ends it: 413, 408, shutting down), whatever arrives of
+   * the body discarded meanwhile. Call before answering (a shutdown with no answer in progress closes at once).
    */
   public static void closeAfterAnswer(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
-    if (request.isEnded() || request.version() == HttpVersion.HTTP_2 || !hasBody(request)) {
+    if (request.version() == HttpVersion.HTTP_2) {
       return;
     }
-    ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-    request.handler(ignored -> { }).resume();
-    // before the answer is written: a shutdown with no answer in progress closes at once
+    // when the head is written: Vert.x rewrites an HTTP/1.0 keep-alive answer's Connection header as it prepares it
+    ctx.addHeadersEndHandler(head -> ctx.response().putHeader(HttpHeaders.CONNECTION, "close"));
+    if (!request.isEnded()) {
+      request.handler(ignored -> { }).resume();
+    }
     request.connection().shutdown(LINGER_MS, TimeUnit.MILLISECONDS);
   }
 

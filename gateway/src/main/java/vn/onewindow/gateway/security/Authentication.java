@@ -126,7 +126,7 @@ public final class Authentication {
 
   /** Fails before the body was read: the body is never read, and the connection closed after the answer. */
   static void failEarly(RoutingContext ctx, HttpFailure failure) {
-    UnreadBodies.closeAfterAnswer(ctx);
+    UnreadBodies.closeIfBodyUnread(ctx);
     ctx.fail(failure);
   }
 

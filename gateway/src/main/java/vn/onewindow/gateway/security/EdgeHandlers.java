@@ -17,6 +17,7 @@ import java.util.Set;
 import vn.onewindow.common.config.SecurityConfig;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.Problem;
+import vn.onewindow.gateway.http.UnreadBodies;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.Router;
 
@@ -187,12 +188,8 @@ public final class EdgeHandlers {
       return;
     }
     if (!ctx.request().isEnded()) {
-      ctx.request().resume();
-      if (ctx.request().version() != HttpVersion.HTTP_2) {
-        // A client this slow is not owed a keep-alive connection: close it once the 408 is written.
-        ctx.response().putHeader(HttpHeaders.CONNECTION, "close")
-            .endHandler(ignored -> ctx.request().connection().close());
-      }
+      // a client this slow is not owed a keep-alive connection: closed after the 408, the rest of its body discarded
+      UnreadBodies.closeAfterAnswer(ctx);
       ctx.fail(HttpFailure.requestTimeout(timeoutMs));
     } else {
       ctx.fail(HttpFailure.processingTimeout(timeoutMs));
