@@ -25,6 +25,9 @@ final class AttachmentUris {
   List<Violation> check(JsonNode dossier) {
     List<Violation> violations = new ArrayList<>();
     JsonNode attachments = dossier.path("attachments");
+    if (!attachments.isArray()) {
+      return violations; // the schema's 422 (an object's size() counts its members: get(i) would be null)
+    }
     for (int i = 0; i < attachments.size(); i++) {
       JsonNode uri = attachments.get(i).path("storageUri");
       if (!uri.isTextual() || !SCHEMA_SHAPE.matches(uri.asText())) {

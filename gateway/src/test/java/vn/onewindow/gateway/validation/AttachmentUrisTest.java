@@ -37,6 +37,9 @@ class AttachmentUrisTest extends OneGatewayPerClass {
         422, "invalid-dossier");
     assertThat(credentials.getJsonArray("errors")).contains(new JsonObject()
         .put("pointer", "/attachments/0/storageUri").put("detail", "must not carry a user name or password"));
+    // attachments of the wrong type stay the schema's 422 (an object here once made a 500, HostileInputFuzzTest)
+    JsonObject notAList = GatewayFixture.birthRegistration().put("attachments", new JsonObject().put("a", 1).put("b", 2));
+    assertProblem(gw.postRaw(notAList.encode()), 422, "invalid-dossier");
     assertThat(gw.queued()).isEqualTo(queuedBefore + 2);
   }
 
