@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.function.Supplier;
 import vn.onewindow.common.agency.AgencyDirectory;
 import vn.onewindow.common.calendar.DueDates;
 import vn.onewindow.common.calendar.OfficialCalendar;
@@ -24,6 +25,7 @@ import vn.onewindow.gateway.admission.RateLimiter;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.ApiContract;
 import vn.onewindow.gateway.security.Authentication;
+import vn.onewindow.gateway.security.ClientRegistry;
 import vn.onewindow.gateway.security.EdgeHandlers;
 import vn.onewindow.gateway.stats.ProvinceTimeliness;
 import vn.onewindow.gateway.submit.RecentDirectWrites;
@@ -60,8 +62,8 @@ public final class GatewayShared {
   /** One window per class of refusal for the whole process, not per event loop (README, Observability). */
   private final ThrottledLog refusalLog = ThrottledLog.everyTenSeconds();
 
-  private GatewayShared(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry, BacklogMonitor backlog,
-                        RecentDirectWrites recentDirect) {
+  private GatewayShared(Vertx vertx, HubConfig config, ClientRegistry clients, PrometheusMeterRegistry registry,
+                        BacklogMonitor backlog, RecentDirectWrites recentDirect) {
     this.config = config;
     this.keys = RedisKeys.of(config.redis(), config.stream());
     this.recentDirect = recentDirect;
@@ -78,7 +80,7 @@ public final class GatewayShared {
     this.limiter = new RateLimiter(config.resilience().rateLimits(), breakers, localLimiter, registry);
     this.admission = new Admission(config.resilience(), limiter, backlog, registry);
     this.warmup = new Warmup(config.warmup());
-    this.authentication = Authentication.create(vertx, config.security(), warmup);
+    this.authentication = Authentication.create(vertx, config.security(), clients, warmup);
     this.edge = new EdgeHandlers(config.security());
     DossierConfig dossier = config.dossier();
     this.dueDates = new DueDates(OfficialCalendar.load(Path.of(dossier.calendarDir()), dossier.calendarFirstYear(),
@@ -89,8 +91,19 @@ public final class GatewayShared {
         .description("Days from today to the last day of the loaded official calendar").register(registry);
   }
 
-  /** Creates the shared state once the backlog monitor and the direct-path watch have taken their first reading. */
+  /** As {@link #start(Vertx, HubConfig, Supplier, PrometheusMeterRegistry)}, reading the clients file itself. */
   public static Future<GatewayShared> start(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry) {
+    return start(vertx, config, () -> ClientRegistry.load(config.security().clientsFile(),
+        config.security().developmentClients()), registry);
+  }
+
+  /**
+   * Creates the shared state once the backlog monitor and the direct-path watch have taken their first reading.
+   * {@code clients}: the registered clients, read by the caller (the hub reads them before it starts anything) or
+   * here, off the event loop, with the rest of the files.
+   */
+  public static Future<GatewayShared> start(Vertx vertx, HubConfig config, Supplier<ClientRegistry> clients,
+                                            PrometheusMeterRegistry registry) {
     Future<BacklogMonitor> backlog = BacklogMonitor.start(vertx, config, registry);
     Future<RecentDirectWrites> recentDirect = RecentDirectWrites.start(vertx,
         PostgresClients.pool(vertx, config.postgres(), "gateway"), config.dossier());
@@ -98,7 +111,7 @@ public final class GatewayShared {
         // reading the catalogue, agencies, calendar, schemas and API contract blocked an event loop for 2.4 s on a
         // slow machine (Vert.x's blocked-thread warning at every start), stalling whatever else that loop serves
         .compose(started -> vertx.executeBlocking(
-            () -> new GatewayShared(vertx, config, registry, backlog.result(), recentDirect.result())))
+            () -> new GatewayShared(vertx, config, clients.get(), registry, backlog.result(), recentDirect.result())))
         .map(shared -> {
           vertx.setPeriodic(EVICT_INTERVAL_MS, id -> shared.localLimiter.evictIdle());
           if (config.stats().refreshesProvinces()) {

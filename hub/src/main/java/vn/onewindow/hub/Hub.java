@@ -52,8 +52,11 @@ public final class Hub implements AutoCloseable {
   private volatile String intakeDeployment;
   /** The intake workers' PostgreSQL pool, closed by the drain after them. */
   private volatile Pool intakePool;
+  private final ClientRegistry clients;
 
-  private Hub(HubConfig config, EmbeddedServers embedded) {
+  /** {@code clients}: the gateway's registered clients, null in a worker-only process. */
+  private Hub(HubConfig config, EmbeddedServers embedded, ClientRegistry clients) {
+    this.clients = clients;
     this.config = config;
     this.embedded = embedded;
     this.registry = Observability.registry();
@@ -68,10 +71,9 @@ public final class Hub implements AutoCloseable {
       // embedded server beside a real one is a production store with a setting forgotten, not a local run)
       config = config.withSecurity(config.security().withDevelopmentClients());
     }
-    if (config.runsGateway()) {
-      // a clients file this gateway would refuse stops the start before anything is started, migrated or warmed
-      ClientRegistry.load(config.security().clientsFile(), config.security().developmentClients());
-    }
+    // read before anything is started, migrated or warmed: a clients file this gateway would refuse stops the start
+    ClientRegistry clients = config.runsGateway()
+        ? ClientRegistry.load(config.security().clientsFile(), config.security().developmentClients()) : null;
     if (config.postgres().embedded()) {
       String url = embedded.startPostgres(config.embedded().dataDir(), config.embedded().postgresPort(), true);
       config = config.withPostgres(config.postgres().withUrl(url));
@@ -83,7 +85,7 @@ public final class Hub implements AutoCloseable {
     if (config.postgres().migrate()) {
       Migrations.apply(config.postgres());
     }
-    Hub hub = new Hub(config, embedded);
+    Hub hub = new Hub(config, embedded, clients);
     try {
       hub.deploy();
     } catch (Exception e) {
@@ -112,7 +114,7 @@ public final class Hub implements AutoCloseable {
         ? startIntake().onComplete(ar -> intakeStarting.set(false))
         : Future.succeededFuture();
     if (config.runsGateway()) {
-      shared = GatewayShared.start(vertx, config, registry).await();
+      shared = GatewayShared.start(vertx, config, () -> clients, registry).await();
       backlog = shared.backlog();
       shared.warmup().begin();
       shared.warmup().holdUntil(intake);

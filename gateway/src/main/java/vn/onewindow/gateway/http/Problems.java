@@ -104,10 +104,6 @@ public final class Problems {
 
   private void respond(RoutingContext ctx, HttpFailure f) {
     Problem problem = f.problem();
-    if (ctx.response().headWritten()) {
-      ctx.response().reset();
-      return;
-    }
     f.headers().forEach(ctx.response()::putHeader);
     if (f.retryAfterSeconds() > 0) {
       ctx.response().putHeader("Retry-After", Integer.toString(f.retryAfterSeconds()));

@@ -2,7 +2,6 @@ package vn.onewindow.gateway.security;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Locale;
@@ -40,9 +39,8 @@ public final class Authentication {
     this.warmup = warmup;
   }
 
-  /** Reads the clients file and key material: blocking, call once at start-up. */
-  public static Authentication create(Vertx vertx, SecurityConfig config, Warmup warmup) {
-    ClientRegistry clients = ClientRegistry.load(config.clientsFile(), config.developmentClients());
+  /** Reads the key material of citizen tokens: blocking, call once at start-up. */
+  public static Authentication create(Vertx vertx, SecurityConfig config, ClientRegistry clients, Warmup warmup) {
     boolean verifying = config.citizenToken() != CitizenToken.OFF && config.jwt().configured();
     CitizenTokens tokens = verifying ? CitizenTokens.create(vertx, config.jwt()) : null;
     LOG.info("security: {} clients from {}, API key {}, citizen tokens {}{}, TLS {}, CORS origins {}",
