@@ -134,6 +134,9 @@ class AgencyFlowTest {
         + AGENCY_CLIENT + "'")).isEqualTo(4);
     assertThat(hub.count("SELECT count(*) FROM dossier_status_history WHERE dossier_id = '" + id
         + "' AND client_id = '" + PORTAL_CLIENT + "' AND (status = 1) = (event_seq IS NULL)")).isEqualTo(5);
+    // the history has no foreign key (V10): its writers take the dossier's id from the row they write
+    assertThat(hub.count("SELECT count(*) FROM dossier_status_history h "
+        + "WHERE NOT EXISTS (SELECT 1 FROM dossier d WHERE d.id = h.dossier_id)")).isZero();
   }
 
   @Test

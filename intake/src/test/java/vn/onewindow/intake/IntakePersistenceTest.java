@@ -106,6 +106,9 @@ class IntakePersistenceTest {
       assertThat(h.sql("SELECT count(*) FROM dossier")).isEqualTo(10);
       assertThat(h.sql("SELECT count(DISTINCT id) FROM dossier")).isEqualTo(10);
       assertThat(h.sql("SELECT count(*) FROM dossier_status_history")).isEqualTo(10);
+      // the history has no foreign key (V10): a redelivered dossier inserts no row, so it adds no history row either
+      assertThat(h.sql("SELECT count(*) FROM dossier_status_history h "
+          + "WHERE NOT EXISTS (SELECT 1 FROM dossier d WHERE d.id = h.dossier_id)")).isZero();
       assertThat(h.sql("SELECT count(*) FROM dead_letter")).isZero();
       assertThat(h.counter(MeterNames.PERSISTED)).isEqualTo(10.0);
       System.out.printf("[intake] duplicates: entries=25 persisted=%d duplicates=%d%n",

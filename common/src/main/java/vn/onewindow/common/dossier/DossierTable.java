@@ -11,7 +11,8 @@ import java.util.Map;
  * path while Redis is down (one row): every column travels as a {@code text[]} and is cast in SQL, so a batch of
  * any size is one round trip and one implicit transaction. {@code ON CONFLICT (id) DO NOTHING} makes a redelivered
  * dossier a no-op, and the status-history row is written only for dossiers actually inserted, in the same
- * statement, with the submitting client (the frontends' change feed reads history rows by client). The feed
+ * statement, with the submitting client (the frontends' change feed reads history rows by client); taking its
+ * dossier's id from the rows inserted is what lets the history go without a foreign key (V10). The feed
  * positions (feed_xid, feed_seq) are column defaults (V5). Returns the id and receipt instant of each row inserted.
  *
  * <p>The payload is stored as {@code json}, the body exactly as received (V9), and the columns read from it
