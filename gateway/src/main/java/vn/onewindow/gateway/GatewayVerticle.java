@@ -89,8 +89,8 @@ public final class GatewayVerticle extends VerticleBase {
         config.resilience().breakers().postgresWriteTimeout());
     TimelinessHandler stats = new TimelinessHandler(reads, shared.breakers(), config.stats(), config.dossier().zone(),
         Clock.systemUTC());
-    HealthHandler health = new HealthHandler(redis, pool, shared.registry(), admission::draining,
-        shared.warmup()::warming);
+    HealthHandler health = new HealthHandler(() -> RedisClients.answers(redis, config.redis(), keys), pool,
+        shared.registry(), admission::draining, shared.warmup()::warming);
 
     Router router = Router.router(vertx);
     // Edge hygiene, every request: request id, security headers, header limits, browser origins, deadline; while

@@ -10,6 +10,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import java.util.function.BooleanSupplier;
 import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
 import vn.onewindow.common.health.HealthHandler;
@@ -43,9 +44,13 @@ final class ManagementVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    redis = RedisClients.create(vertx, config.redis().withPoolSize(2), "management");
+    // a ring, not the pooled client: in cluster mode a pooled send fails for every shard while a dead master is still
+    // in the slot map (RedisClients.answers)
+    redis = RedisClients.ring(vertx, config.redis().withPoolSize(2), "management", 1);
     pool = PostgresClients.pool(vertx, config.postgres().withPoolSize(2), "management");
-    HealthHandler health = new HealthHandler(redis, pool, registry, draining, warming);
+    RedisKeys keys = RedisKeys.of(config.redis(), config.stream());
+    HealthHandler health = new HealthHandler(() -> RedisClients.answers(redis, config.redis(), keys), pool, registry,
+        draining, warming);
     Router router = Router.router(vertx);
     // the public port's request id and security headers (nosniff, DENY, no-referrer, CSP, no-store): a scrape or a
     // probe answer is as inert in a browser as an API answer

@@ -6,12 +6,10 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import vn.onewindow.common.http.HeadRequests;
 
 
@@ -20,19 +18,22 @@ import vn.onewindow.common.http.HeadRequests;
  * the gateway started, and the process is not draining), and the Prometheus scrape.
  */
 public final class HealthHandler {
-  /** A store slower than this to answer PING / SELECT 1 is reported DOWN: a load balancer should route elsewhere. */
+  /** A store slower than this to answer is reported DOWN: a load balancer should route elsewhere. */
   private static final long CHECK_TIMEOUT_MS = 1000;
 
-  private final Redis redis;
+  private final Supplier<Future<?>> redisAnswers;
   private final Pool pool;
   private final PrometheusMeterRegistry registry;
   private final BooleanSupplier draining;
   private final BooleanSupplier warming;
 
-  /** {@code warming}: true while a new gateway drives its warm-up (readiness DOWN until it is warm). */
-  public HealthHandler(Redis redis, Pool pool, PrometheusMeterRegistry registry, BooleanSupplier draining,
-                       BooleanSupplier warming) {
-    this.redis = redis;
+  /**
+   * {@code redisAnswers}: {@code RedisClients.answers} (in cluster mode, any master answering is UP); {@code warming}:
+   * true while a new gateway drives its warm-up (readiness DOWN until it is warm).
+   */
+  public HealthHandler(Supplier<Future<?>> redisAnswers, Pool pool, PrometheusMeterRegistry registry,
+                       BooleanSupplier draining, BooleanSupplier warming) {
+    this.redisAnswers = redisAnswers;
     this.pool = pool;
     this.registry = registry;
     this.draining = draining;
@@ -50,7 +51,7 @@ public final class HealthHandler {
           .put("checks", new JsonArray().add(new JsonObject().put("id", holding).put("status", "DOWN"))));
       return;
     }
-    Future<Boolean> redisUp = check(redis.send(Request.cmd(Command.PING)));
+    Future<Boolean> redisUp = check(redisAnswers.get());
     Future<Boolean> postgresUp = check(pool.query("SELECT 1").execute());
     Future.join(redisUp, postgresUp).onComplete(ignored -> {
       boolean up = redisUp.result() && postgresUp.result();

@@ -2,6 +2,7 @@ package vn.onewindow.common.infra;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;
@@ -10,8 +11,11 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisReplicas;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.util.ArrayList;
 import java.util.List;
 import vn.onewindow.common.config.RedisConfig;
+import vn.onewindow.common.dossier.PartitionKeys;
+import vn.onewindow.common.dossier.RedisKeys;
 
 /**
  * The one place that knows whether Redis is one server or a cluster. Everything else sends keyed commands (routed to
@@ -51,7 +55,32 @@ public final class RedisClients {
    * node in cluster mode) in front of a pooled client ({@link ConnectionRing}). Call it on the verticle's event loop.
    */
   public static Redis ring(Vertx vertx, RedisConfig config, String poolName) {
-    return new ConnectionRing(vertx, create(vertx, config, poolName), poolName, config.connections());
+    return ring(vertx, config, poolName, config.connections());
+  }
+
+  /** As {@link #ring(Vertx, RedisConfig, String)} with {@code connections} members (at most the pool size). */
+  public static Redis ring(Vertx vertx, RedisConfig config, String poolName, int connections) {
+    return new ConnectionRing(vertx, create(vertx, config, poolName), poolName, connections);
+  }
+
+  /**
+   * Whether Redis answers, for readiness. Standalone: PING. Cluster: a keyed read of every partition's stream, each
+   * routed to its slot's master, and Redis answers when any master does. A keyless PING goes to a random node, a dead
+   * one included, and while a dead master is still in the slot map (until its replica is promoted) a pooled send
+   * fails for every shard: with one master SIGKILLed every gateway's readiness flapped and every intake process's
+   * stayed DOWN, while the healthy masters kept queueing (operator tryout). A load balancer must not take out
+   * gateways that still serve; a shard that is down shows in its partitions' breakers and backlog gauges.
+   * In cluster mode {@code redis} must be a {@link #ring}.
+   */
+  public static Future<Void> answers(Redis redis, RedisConfig config, RedisKeys keys) {
+    if (!config.cluster()) {
+      return redis.send(Request.cmd(Command.PING)).mapEmpty();
+    }
+    List<Future<Response>> reads = new ArrayList<>();
+    for (PartitionKeys partition : keys.all()) {
+      reads.add(redis.send(Request.cmd(Command.EXISTS).arg(partition.stream())));
+    }
+    return Future.any(reads).mapEmpty();
   }
 
   /**
