@@ -125,13 +125,17 @@ public final class Admission {
       refuse(ctx, Refusal.DRAINING, HttpFailure.draining());
       return;
     }
+    // The backlog and memory watermarks protect the Redis stream, to which the warm-up adds nothing (its script runs
+    // read-only): a gateway added while the workers are behind warms its real path instead of counting every synthetic
+    // answer as a citizen's backlog refusal (and a 503) on the dashboards. Draining and the bulkhead still apply.
+    boolean warmup = Caller.of(ctx).isWarmup();
     Backlog b = backlog.latest();
-    if (b.length() >= shedding.backlogMaxEntries()) {
+    if (!warmup && b.length() >= shedding.backlogMaxEntries()) {
       refuse(ctx, Refusal.BACKLOG, HttpFailure.overloaded("queue backlog of " + b.length() + " dossiers",
           shedding.retryAfterSeconds()));
       return;
     }
-    if (b.memoryRatio() >= shedding.redisMemoryMaxRatio()) {
+    if (!warmup && b.memoryRatio() >= shedding.redisMemoryMaxRatio()) {
       refuse(ctx, Refusal.REDIS_MEMORY, HttpFailure.overloaded("queue memory nearly full",
           shedding.retryAfterSeconds()));
       return;

@@ -10,8 +10,11 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Response;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.ContractCheck;
 import vn.onewindow.gateway.GatewayFixture;
 import vn.onewindow.gateway.security.SecurityTestSupport;
@@ -47,6 +50,36 @@ class WarmupTest {
       assertThat(gw.redis(Command.KEYS, gw.config.redis().keyPrefix() + "*")).map(Response::toString)
           .as("no key but the (empty) stream: the enqueue script ran read-only for the warm-up's own keys")
           .allMatch(key -> key.endsWith(":stream:dossiers"));
+    }
+  }
+
+  /**
+   * Gateways are added during a surge, when the workers may be behind: a backlog over its watermark sheds citizens'
+   * submissions, not the warm-up's, which queue nothing. Refused, the warm-up warmed only the refusal and counted
+   * every synthetic answer as a citizen's backlog refusal and a 503 (seen: 60,000 in 7 s on a new gateway).
+   */
+  @Test
+  void shouldWarmThroughABacklogOverItsWatermarkWithoutCountingRefusals() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of("warmup.duration-ms", "20000", "warmup.max-requests", "200",
+        "warmup.concurrency", "4", "shed.backlog-max-entries", "1", "shed.backlog-poll-ms", "100"))) {
+      gw.redis(Command.XADD, gw.keys.stream(), "*", "queued", "before this gateway started");
+      Await.until(Duration.ofSeconds(5), "the backlog monitor to sample the queued entry",
+          () -> gw.registry.get(MeterNames.STREAM_LENGTH).gauge().value() >= 1);
+      Warmup warmup = gw.shared.warmup();
+      warmup.begin();
+
+      warmup.run(gw.vertx, gw.port, false).await();
+
+      String metrics = gw.get("/metrics").bodyAsString();
+      assertThat(metrics).as("no synthetic submission counted as a refusal")
+          .doesNotContainPattern("hub_refusals_total\\{[^}]*\\} [1-9]")
+          .doesNotContain("code=\"503\"");
+      assertThat(requestsServed(metrics)).as("the synthetic submissions went through the HTTP server")
+          .isGreaterThanOrEqualTo(200);
+      assertThat(gw.queued()).as("the entry queued before, nothing of the warm-up").isEqualTo(1);
+      HttpResponse<Buffer> citizen = gw.post(GatewayFixture.birthRegistration().encode());
+      assertThat(citizen.statusCode()).as("a citizen's submission is still shed").isEqualTo(503);
+      assertThat(citizen.bodyAsJsonObject().getString("type")).endsWith("/problems/overloaded");
     }
   }
 
