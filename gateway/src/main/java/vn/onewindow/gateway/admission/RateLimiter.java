@@ -8,7 +8,9 @@ import io.vertx.redis.client.Redis;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.ResilienceConfig.Limit;
@@ -34,20 +36,40 @@ public final class RateLimiter {
   private final UpstreamBreakers breakers;
   private final LocalRateLimiter local;
   private final AtomicBoolean fallbackActive = new AtomicBoolean();
+  /**
+   * The gauge shows the fallback only while it decides: for this long after its last local decision. The flag itself
+   * clears with the next decision Redis answers, which an idle gateway never makes: its gauge stayed 1, and
+   * HubRateLimiterFallback fired, long after Redis was back (ops tryout).
+   */
+  static final long FALLBACK_SHOWN_NANOS = TimeUnit.SECONDS.toNanos(30);
+  private final LongSupplier nanoClock;
+  private volatile long lastFallbackNanos;
   /** Decision counters by limit key, allowed at index 1 and limited at 0: registered once, not per request. */
   private final Map<LimitKey, Counter[]> decisions = new EnumMap<>(LimitKey.class);
 
   public RateLimiter(RateLimits config, UpstreamBreakers breakers, LocalRateLimiter local, MeterRegistry registry) {
+    this(config, breakers, local, registry, System::nanoTime);
+  }
+
+  RateLimiter(RateLimits config, UpstreamBreakers breakers, LocalRateLimiter local, MeterRegistry registry,
+              LongSupplier nanoClock) {
     this.config = config;
+    this.nanoClock = nanoClock;
     this.breakers = breakers;
     this.local = local;
     for (LimitKey kind : LimitKey.values()) {
       decisions.put(kind, new Counter[] {decisionCounter(registry, kind, "limited"),
           decisionCounter(registry, kind, "allowed")});
     }
-    Gauge.builder(MeterNames.RATE_LIMIT_FALLBACK, fallbackActive, a -> a.get() ? 1 : 0)
+    Gauge.builder(MeterNames.RATE_LIMIT_FALLBACK, this, limiter -> limiter.fallbackShown() ? 1 : 0)
         .description("1 while rate limits are decided locally because Redis is unhealthy")
+        .strongReference(true)
         .register(registry);
+  }
+
+  /** The fallback is on and decided within the last {@link #FALLBACK_SHOWN_NANOS}. */
+  boolean fallbackShown() {
+    return fallbackActive.get() && nanoClock.getAsLong() - lastFallbackNanos < FALLBACK_SHOWN_NANOS;
   }
 
   public Future<LimitDecision> acquire(Redis redis, LimitKey kind, String key, Limit limit) {
@@ -103,6 +125,7 @@ public final class RateLimiter {
   }
 
   private LimitDecision fallback(String key, Limit limit, Throwable cause) {
+    lastFallbackNanos = nanoClock.getAsLong();
     if (fallbackActive.compareAndSet(false, true)) {
       LOG.warn("rate-limit store unavailable ({}): deciding limits by policy '{}' until it answers again",
           cause.getClass().getSimpleName(), config.fallback().name().toLowerCase(java.util.Locale.ROOT));

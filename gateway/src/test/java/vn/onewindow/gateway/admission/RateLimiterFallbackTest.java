@@ -1,0 +1,74 @@
+package vn.onewindow.gateway.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import java.net.URI;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.config.ResilienceConfig.Limit;
+import vn.onewindow.common.config.ResilienceConfig.RateLimits;
+import vn.onewindow.common.dossier.RedisKeys;
+import vn.onewindow.common.infra.RedisClients;
+import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.testing.TcpProxy;
+import vn.onewindow.common.testing.TestServers;
+
+/**
+ * hub_ratelimit_fallback_active against a real Redis behind a proxy that is cut: it reads 1 while limits are decided
+ * locally, and no longer once a gateway has decided nothing locally for 30 s. The flag clears only with a decision
+ * Redis answers, which an idle gateway never makes: its gauge stayed 1, and HubRateLimiterFallback fired, long after
+ * Redis was back (ops tryout). The clock is the limiter's own, moved by the test.
+ */
+class RateLimiterFallbackTest {
+
+  @Test
+  void shouldShowTheFallbackWhileItDecidesAndNotForAnIdleGateway() throws Exception {
+    URI redisUrl = URI.create(TestServers.get().redisUrl());
+    Vertx vertx = Vertx.vertx();
+    try (TcpProxy proxy = new TcpProxy(redisUrl.getHost(), redisUrl.getPort())) {
+      proxy.up();
+      HubConfig config = TestServers.get().config(Map.of("redis.url", "redis://127.0.0.1:" + proxy.port(),
+          "ratelimit.enabled", "true", "ratelimit.redis-timeout-ms", "200"));
+      RateLimits limits = config.resilience().rateLimits();
+      Limit limit = limits.applicant();
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      AtomicLong now = new AtomicLong(1_000_000_000L);
+      RateLimiter limiter = new RateLimiter(limits, new UpstreamBreakers(config.resilience().breakers(), 1, registry),
+          new LocalRateLimiter(Clock.systemUTC()), registry, now::get);
+      Redis redis = RedisClients.create(vertx, config.redis(), "limiter-test");
+      // the run's own key prefix
+      String key = RedisKeys.of(config.redis(), config.stream()).clientLimit("fallback-test");
+
+      assertThat(limiter.decide(redis, key, limit).await().allowed()).isTrue();
+      assertThat(fallbackGauge(registry)).as("decided by Redis").isZero();
+
+      proxy.down();
+      assertThat(limiter.decide(redis, key, limit).await().allowed()).as("the local share allows it").isTrue();
+      assertThat(fallbackGauge(registry)).as("decided locally").isEqualTo(1.0);
+      now.addAndGet(RateLimiter.FALLBACK_SHOWN_NANOS - 1);
+      assertThat(fallbackGauge(registry)).as("still within 30 s of a local decision").isEqualTo(1.0);
+
+      now.addAndGet(1);
+      assertThat(fallbackGauge(registry)).as("idle for 30 s: nothing is decided locally").isZero();
+      limiter.decide(redis, key, limit).await();
+      assertThat(fallbackGauge(registry)).as("a new local decision while Redis is still cut").isEqualTo(1.0);
+
+      proxy.up();
+      now.addAndGet(RateLimiter.FALLBACK_SHOWN_NANOS);
+      assertThat(fallbackGauge(registry)).isZero();
+      redis.close();
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  private static double fallbackGauge(SimpleMeterRegistry registry) {
+    return registry.get(MeterNames.RATE_LIMIT_FALLBACK).gauge().value();
+  }
+}
