@@ -90,7 +90,7 @@ public final class GatewayVerticle extends VerticleBase {
     TimelinessHandler stats = new TimelinessHandler(reads, shared.breakers(), config.stats(), config.dossier().zone(),
         Clock.systemUTC());
     HealthHandler health = new HealthHandler(() -> RedisClients.answers(redis, config.redis(), keys), pool,
-        shared.registry(), admission::draining, shared.warmup()::warming);
+        shared.registry(), admission::draining, shared.warmup()::warming, config.resilience()::gatewayReady);
 
     Router router = Router.router(vertx);
     // Edge hygiene, every request: request id, security headers, header limits, browser origins, deadline; while

@@ -91,6 +91,44 @@ class DegradedModesTest {
     }
   }
 
+  /**
+   * Readiness with Redis down: by default a gateway needs both stores (a load balancer that follows it then takes
+   * every gateway out at once, and no one reaches the direct path: ops tryout); with degraded.ready-with-one-store it
+   * stays ready while it can still accept, which with degraded.redis-down=refuse it cannot. Each answer names both
+   * stores.
+   */
+  @Test
+  void shouldStayReadyWithOneStoreOnlyWhenToldAndWhenItCanStillAccept() throws Exception {
+    try (OwnRedis redis = new OwnRedis("hub-redis-ready");
+         GatewayFixture strict = new GatewayFixture(Map.of("redis.url", redis.url()));
+         GatewayFixture degraded = new GatewayFixture(Map.of("redis.url", redis.url(),
+             "degraded.ready-with-one-store", "true"));
+         GatewayFixture refusing = new GatewayFixture(Map.of("redis.url", redis.url(),
+             "degraded.ready-with-one-store", "true", "degraded.redis-down", "refuse"))) {
+      for (GatewayFixture gw : List.of(strict, degraded, refusing)) {
+        assertThat(gw.get("/health/ready").statusCode()).isEqualTo(200);
+      }
+
+      redis.stop();
+
+      assertReady(strict, 503, "DOWN");
+      assertReady(degraded, 200, "UP");
+      assertReady(refusing, 503, "DOWN");
+      assertThat(degraded.post(AdmissionTest.dossierOf(1)).statusCode()).as("what keeps it ready").isEqualTo(202);
+      redis.restart();
+      Await.until(Duration.ofSeconds(10), "Redis answering the strict gateway's readiness again",
+          () -> strict.get("/health/ready").statusCode() == 200);
+    }
+  }
+
+  private static void assertReady(GatewayFixture gw, int status, String overall) {
+    HttpResponse<Buffer> ready = gw.get("/health/ready");
+    assertThat(ready.statusCode()).as(ready.bodyAsString()).isEqualTo(status);
+    assertThat(ready.bodyAsJsonObject().getString("status")).isEqualTo(overall);
+    assertThat(ready.bodyAsJsonObject().getJsonArray("checks").encode())
+        .contains("{\"id\":\"redis\",\"status\":\"DOWN\"}", "{\"id\":\"postgres\",\"status\":\"UP\"}");
+  }
+
   @Test
   void shouldRefuseFastWhileTheBreakerIsOpenAndCloseAfterRecovery() throws Exception {
     URI redis = URI.create(TestServers.get().redisUrl());

@@ -49,8 +49,9 @@ final class ManagementVerticle extends VerticleBase {
     redis = RedisClients.ring(vertx, config.redis().withPoolSize(2), "management", 1);
     pool = PostgresClients.pool(vertx, config.postgres().withPoolSize(2), "management");
     RedisKeys keys = RedisKeys.of(config.redis(), config.stream());
+    // a worker reads from Redis and writes to PostgreSQL: it needs both (degraded.ready-with-one-store is a gateway's)
     HealthHandler health = new HealthHandler(() -> RedisClients.answers(redis, config.redis(), keys), pool, registry,
-        draining, warming);
+        draining, warming, (redisUp, postgresUp) -> redisUp && postgresUp);
     Router router = Router.router(vertx);
     // the public port's request id and security headers (nosniff, DENY, no-referrer, CSP, no-store): a scrape or a
     // probe answer is as inert in a browser as an API answer

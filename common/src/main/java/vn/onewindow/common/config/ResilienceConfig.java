@@ -10,12 +10,24 @@ public record ResilienceConfig(
     Breakers breakers,
     Shedding shedding,
     RedisDownPolicy redisDown,
+    boolean readyWithOneStore,
     Duration drainAnnounce,
     Duration drainTimeout) {
 
   public enum FallbackPolicy { LOCAL, ALLOW, DENY }
 
   public enum RedisDownPolicy { POSTGRES, REFUSE }
+
+  /**
+   * Whether a gateway whose stores answer {@code redisUp} / {@code postgresUp} is ready. Both, by default. With
+   * {@code degraded.ready-with-one-store}, also while it still accepts submissions with one: Redis alone (queued, the
+   * workers wait for PostgreSQL), or PostgreSQL alone when {@code degraded.redis-down=postgres} (written directly);
+   * otherwise a load balancer that follows readiness takes every gateway out at once and no one reaches those paths.
+   */
+  public boolean gatewayReady(boolean redisUp, boolean postgresUp) {
+    return redisUp && postgresUp
+        || readyWithOneStore && (redisUp || postgresUp && redisDown == RedisDownPolicy.POSTGRES);
+  }
 
   /** A GCRA limit: sustained rate per second and burst (the most admitted at once from idle). */
   public record Limit(double perSecond, int burst) {
@@ -84,6 +96,7 @@ public record ResilienceConfig(
         s.intIn("shed.retry-after-seconds", 1, 3600));
     return new ResilienceConfig(limits, breakers, shedding,
         s.oneOf("degraded.redis-down", RedisDownPolicy.class),
+        s.bool("degraded.ready-with-one-store"),
         s.millis("drain.announce-ms", 0, 600_000),
         s.millis("drain.timeout-ms", 100, 3_600_000));
   }

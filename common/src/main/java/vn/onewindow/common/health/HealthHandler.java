@@ -8,14 +8,17 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import vn.onewindow.common.http.HeadRequests;
 
 
 /**
- * Health and metrics of every role (gateway, intake): liveness (the process answers), readiness (both stores answer within a second, migrations were applied before
- * the gateway started, and the process is not draining), and the Prometheus scrape.
+ * Health and metrics of every role (gateway, intake): liveness (the process answers), readiness (both stores answer
+ * within a second, or for a gateway with {@code degraded.ready-with-one-store} the one it can still accept with;
+ * migrations were applied before the gateway started; the process is not draining), and the Prometheus scrape.
+ * The answer names each store's state either way.
  */
 public final class HealthHandler {
   /** A store slower than this to answer is reported DOWN: a load balancer should route elsewhere. */
@@ -26,13 +29,17 @@ public final class HealthHandler {
   private final PrometheusMeterRegistry registry;
   private final BooleanSupplier draining;
   private final BooleanSupplier warming;
+  private final BiPredicate<Boolean, Boolean> readyWith;
 
   /**
    * {@code redisAnswers}: {@code RedisClients.answers} (in cluster mode, any master answering is UP); {@code warming}:
-   * true while a new gateway drives its warm-up (readiness DOWN until it is warm).
+   * true while a new gateway drives its warm-up (readiness DOWN until it is warm); {@code readyWith}: whether the
+   * stores' answers (Redis up, PostgreSQL up) make the process ready ({@code ResilienceConfig.gatewayReady} for a
+   * gateway, both for an intake process).
    */
   public HealthHandler(Supplier<Future<?>> redisAnswers, Pool pool, PrometheusMeterRegistry registry,
-                       BooleanSupplier draining, BooleanSupplier warming) {
+                       BooleanSupplier draining, BooleanSupplier warming, BiPredicate<Boolean, Boolean> readyWith) {
+    this.readyWith = readyWith;
     this.redisAnswers = redisAnswers;
     this.pool = pool;
     this.registry = registry;
@@ -54,7 +61,7 @@ public final class HealthHandler {
     Future<Boolean> redisUp = check(redisAnswers.get());
     Future<Boolean> postgresUp = check(pool.query("SELECT 1").execute());
     Future.join(redisUp, postgresUp).onComplete(ignored -> {
-      boolean up = redisUp.result() && postgresUp.result();
+      boolean up = readyWith.test(redisUp.result(), postgresUp.result());
       json(ctx, up ? 200 : 503, new JsonObject()
           .put("status", up ? "UP" : "DOWN")
           .put("checks", new JsonArray()
