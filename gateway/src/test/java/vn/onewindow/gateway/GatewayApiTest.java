@@ -47,7 +47,7 @@ class GatewayApiTest extends OneGatewayPerClass {
     assertThat(response.getHeader("X-Request-Id")).isNotBlank();
     JsonObject receipt = response.bodyAsJsonObject();
     String id = receipt.getString("id");
-    assertThat(UUID.fromString(id).version()).isEqualTo(4);
+    assertThat(UUID.fromString(id).version()).as("time-ordered (Partitions)").isEqualTo(7);
     assertThat(receipt.getString("code")).matches(CODE_PATTERN).startsWith("000.00.53.H48-"
         + LocalDate.now(ZoneId.of("Asia/Ho_Chi_Minh")).format(DateTimeFormatter.ofPattern("yyMMdd")));
     assertThat(receipt.getJsonObject("status")).isEqualTo(new JsonObject().put("code", 1).put("name", "Mới đăng ký"));

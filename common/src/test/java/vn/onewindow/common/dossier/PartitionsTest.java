@@ -14,20 +14,43 @@ import java.util.Map;
 class PartitionsTest {
 
   @Test
-  void shouldNameTheUnitsPartitionInTheDossierIdAndKeepItARandomUuidV4() {
+  void shouldNameTheUnitsPartitionInTheDossierIdAndKeepItAUuidV7() {
     for (int count : new int[] {1, 3, 16, 64, 4096}) {
       Partitions partitions = new Partitions(count);
       Set<String> ids = new HashSet<>();
+      int made = 0;
       for (int p = 0; p < count; p += Math.max(1, count / 16)) {
         for (int i = 0; i < 50; i++) {
+          long before = System.currentTimeMillis();
           String id = partitions.newDossierId(p);
-          assertThat(UUID.fromString(id).version()).isEqualTo(4);
-          assertThat(UUID.fromString(id).variant()).isEqualTo(2);
+          UUID uuid = UUID.fromString(id);
+          assertThat(uuid.version()).isEqualTo(7);
+          assertThat(uuid.variant()).isEqualTo(2);
+          assertThat(uuid.getMostSignificantBits() >>> 16).as("the millisecond it was made")
+              .isBetween(before, System.currentTimeMillis());
           assertThat(partitions.ofDossier(id)).isEqualTo(p);
           ids.add(id);
+          made++;
         }
       }
-      assertThat(ids).as("random ids").hasSize(ids.size());
+      assertThat(ids).as("distinct ids").hasSize(made);
+    }
+  }
+
+  /**
+   * Ids of later milliseconds sort after earlier ones as PostgreSQL orders uuid (bytes, unsigned, most significant
+   * first), whatever their random bits and partitions: new rows go to the right end of the primary key's B-tree.
+   */
+  @Test
+  void shouldSortIdsOfLaterMillisecondsAfterEarlierOnesAsPostgresOrdersUuids() {
+    Partitions partitions = new Partitions(16);
+    long now = System.currentTimeMillis();
+    String previous = partitions.newDossierId(15, now);
+    for (int i = 1; i <= 1000; i++) {
+      String next = partitions.newDossierId(i % 16, now + i);
+      // the canonical text of a uuid is its bytes in hex, most significant first: text order is byte order
+      assertThat(next).isGreaterThan(previous);
+      previous = next;
     }
   }
 
