@@ -2,17 +2,19 @@ package vn.onewindow.common.infra;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +45,8 @@ public final class BacklogMonitor {
 
   /**
    * One sample, totals over the partitions (oldest age: the oldest of all) and the fullest master's memory;
-   * {@code maxMemoryBytes} is 0 when Redis has no memory limit.
+   * {@code maxMemoryBytes} is 0 when Redis has no memory limit. In cluster mode a partition, or the memory figures,
+   * that could not be read keep their values of an earlier sample.
    */
   public record Backlog(long length, long pending, long undelivered, double oldestAgeSeconds, long deadLetters,
                         long usedMemoryBytes, long maxMemoryBytes, long sampledAtMillis, List<Partition> partitions) {
@@ -57,7 +60,10 @@ public final class BacklogMonitor {
     }
   }
 
+  private final Context context;
   private final Redis redis;
+  /** Cluster mode: the partitions' batches (null in standalone mode: one connection per sample, as ever). */
+  private final Redis ring;
   private final RedisConfig redisConfig;
   private final RedisKeys keys;
   private final Duration interval;
@@ -72,23 +78,34 @@ public final class BacklogMonitor {
    * does not stop the process, the gauges just keep their last values until it answers.
    */
   public static Future<BacklogMonitor> start(Vertx vertx, HubConfig config, MeterRegistry registry) {
-    RedisKeys keys = RedisKeys.of(config.redis(), config.stream());
-    Redis redis = RedisClients.create(vertx, config.redis().withPoolSize(2), "monitor");
-    // a reader blocks up to block-ms per round and gets read-margin-ms more: silent longer, it is not reading
-    long activeWindowMs = config.intake().block().plus(config.intake().readMargin()).toMillis();
-    BacklogMonitor monitor = new BacklogMonitor(redis, config.redis(), keys, config.resilience().shedding().backlogPoll(),
-        activeWindowMs, registry);
-    return ConsumerGroup.ensureAll(redis, keys)
-        .compose(v -> monitor.sample())
-        .otherwiseEmpty()
-        .onComplete(ignored -> vertx.setPeriodic(monitor.interval.toMillis(), id -> {
-          if (monitor.stopped) {
-            vertx.cancelTimer(id);
-          } else {
-            monitor.sample();
-          }
-        }))
-        .map(monitor);
+    // A ring is used on one event loop only, and start is called from the hub's main thread, on no vert.x context:
+    // vert.x then makes an event-loop context, on which the monitor creates its clients and takes every sample.
+    Context context = vertx.getOrCreateContext();
+    Promise<BacklogMonitor> started = Promise.promise();
+    context.runOnContext(v -> {
+      RedisKeys keys = RedisKeys.of(config.redis(), config.stream());
+      Redis redis = RedisClients.create(vertx, config.redis().withPoolSize(2), "monitor");
+      // cluster mode: a pooled connect() fails for every shard while a dead master is still in the slot map, and with
+      // it every partition's gauges froze (operator tryout); the ring keeps reaching the healthy masters
+      Redis ring = config.redis().cluster() ? new ConnectionRing(vertx, redis, "monitor", 1) : null;
+      // a reader blocks up to block-ms per round and gets read-margin-ms more: silent longer, it is not reading
+      long activeWindowMs = config.intake().block().plus(config.intake().readMargin()).toMillis();
+      BacklogMonitor monitor = new BacklogMonitor(context, redis, ring, config.redis(), keys,
+          config.resilience().shedding().backlogPoll(), activeWindowMs, registry);
+      ConsumerGroup.ensureAll(redis, keys)
+          .compose(ignored -> monitor.sample())
+          .otherwiseEmpty()
+          .onComplete(ignored -> vertx.setPeriodic(monitor.interval.toMillis(), id -> {
+            if (monitor.stopped) {
+              vertx.cancelTimer(id);
+            } else {
+              monitor.sample();
+            }
+          }))
+          .map(monitor)
+          .onComplete(started);
+    });
+    return started.future();
   }
 
   /**
@@ -97,11 +114,17 @@ public final class BacklogMonitor {
    */
   public void stop() {
     stopped = true;
+    if (ring != null) {
+      // as the verticles close theirs: a member lost by a sample in flight is not renewed against a closing vert.x
+      context.runOnContext(v -> ring.close());
+    }
   }
 
-  private BacklogMonitor(Redis redis, RedisConfig redisConfig, RedisKeys keys, Duration interval, long activeWindowMs,
-                         MeterRegistry registry) {
+  private BacklogMonitor(Context context, Redis redis, Redis ring, RedisConfig redisConfig, RedisKeys keys,
+                         Duration interval, long activeWindowMs, MeterRegistry registry) {
+    this.context = context;
     this.redis = redis;
+    this.ring = ring;
     this.redisConfig = redisConfig;
     this.keys = keys;
     this.interval = interval;
@@ -142,41 +165,102 @@ public final class BacklogMonitor {
     return latest;
   }
 
-  /** One connection per sample (in cluster mode it reaches every master), each partition's batch on its slot. */
+  /**
+   * Standalone: one connection per sample, each partition's batch on it. Cluster mode: {@link #sampleEach}. A sample
+   * that failed as a whole keeps the last one.
+   */
   public Future<Backlog> sample() {
     long now = System.currentTimeMillis();
     Future<List<Response>> memory = RedisClients.onEveryMaster(redis, redisConfig, Request.cmd(Command.INFO).arg("memory"));
+    if (ring != null) {
+      return sampleEach(memory, now).onFailure(err -> failed(err, ""));
+    }
     Future<List<Partition>> partitions = redis.connect().compose(connection -> {
       List<Future<Partition>> sampled = new ArrayList<>();
-      keys.all().forEach(p -> sampled.add(samplePartition(connection, p, now)));
+      keys.all().forEach(p -> sampled.add(samplePartition(connection::batch, p, now)));
       return Future.all(sampled).eventually(connection::close)
           .map(done -> sampled.stream().map(Future::result).toList());
     });
     return Future.all(partitions, memory)
-        .timeout(Math.max(100, interval.toMillis()), TimeUnit.MILLISECONDS)
-        .map(done -> toBacklog(partitions.result(), memory.result(), now))
+        .timeout(timeoutMs(), TimeUnit.MILLISECONDS)
+        .map(done -> toBacklog(partitions.result(), memory(memory.result()), now))
         .onSuccess(b -> {
           latest = b;
           failing = false;
         })
-        .onFailure(err -> {
-          if (stopped || RedisErrors.has(err, "CONNECTION_CLOSED")) {
-            // stopped: this process is shutting down. A closed connection: Redis went away mid-sample (or the client
-            // closed under a sample of a monitor nobody stopped); the next sample, failing to connect, says so
-            return;
-          }
-          if (!failing) {
-            LOG.warn("backlog sampling failed, keeping the last sample: {}", err.toString());
-          }
-          failing = true;
-          if (RedisErrors.has(err, "NOGROUP")) {
-            ConsumerGroup.ensureAll(redis, keys); // Redis came back empty: the next sample finds the groups again
-          }
-        });
+        .onFailure(err -> failed(err, ""));
   }
 
-  private Future<Partition> samplePartition(RedisConnection connection, PartitionKeys p, long now) {
-    return connection.batch(List.of(
+  /**
+   * Cluster mode: each partition's batch on its slot's master through the ring, and a partition whose batch fails (its
+   * master is down, or not yet replaced in the slot map) keeps its last sample while the others update; the sample
+   * fails as a whole only when no partition answered. If INFO fails on some master, the memory figures keep their last
+   * values too rather than taking the masters that answered: the fullest master may be the one that did not answer,
+   * and shedding must not stop protecting it (its replica takes over its memory with its slots).
+   */
+  private Future<Backlog> sampleEach(Future<List<Response>> memory, long now) {
+    List<PartitionKeys> all = keys.all();
+    List<Future<Partition>> sampled = new ArrayList<>();
+    all.forEach(p -> sampled.add(samplePartition(ring::batch, p, now).timeout(timeoutMs(), TimeUnit.MILLISECONDS)));
+    Future<long[]> memoryFigures = memory.timeout(timeoutMs(), TimeUnit.MILLISECONDS).map(BacklogMonitor::memory);
+    List<Future<?>> every = new ArrayList<>(sampled);
+    every.add(memoryFigures);
+    return Future.join(every).transform(done -> {
+      Backlog last = latest;
+      List<Partition> partitions = new ArrayList<>();
+      List<Integer> missing = new ArrayList<>();
+      Throwable cause = null;
+      for (int i = 0; i < all.size(); i++) {
+        Future<Partition> p = sampled.get(i);
+        partitions.add(p.succeeded() ? p.result() : last.partitions().get(i));
+        if (p.failed()) {
+          missing.add(all.get(i).index());
+          cause = cause == null ? p.cause() : cause;
+        }
+      }
+      if (missing.size() == all.size()) {
+        return Future.failedFuture(cause);
+      }
+      long[] figures = memoryFigures.succeeded() ? memoryFigures.result()
+          : new long[] {last.usedMemoryBytes(), last.maxMemoryBytes()};
+      Backlog b = toBacklog(partitions, figures, now);
+      latest = b;
+      if (cause == null && memoryFigures.failed()) {
+        failed(memoryFigures.cause(), " for the memory of a master");
+      } else if (cause != null) {
+        failed(cause, " for partition(s) " + missing);
+      } else {
+        failing = false;
+      }
+      return Future.succeededFuture(b);
+    });
+  }
+
+  private long timeoutMs() {
+    return Math.max(100, interval.toMillis());
+  }
+
+  /** Logs the first failure of a run of them; {@code what}: which part of the sample failed ("": all of it). */
+  private void failed(Throwable err, String what) {
+    if (stopped || RedisErrors.has(err, "CONNECTION_CLOSED")) {
+      // stopped: this process is shutting down. A closed connection: Redis went away mid-sample (or the client
+      // closed under a sample of a monitor nobody stopped); the next sample, failing to connect, says so
+      return;
+    }
+    if (!failing) {
+      LOG.warn("backlog sampling failed{}, keeping the last sample: {}", what, err.toString());
+    }
+    failing = true;
+    if (RedisErrors.has(err, "NOGROUP")) {
+      // Redis (a master, in cluster mode) came back empty: the next sample finds the groups again
+      ConsumerGroup.ensureAll(ring != null ? ring : redis, keys);
+    }
+  }
+
+  /** {@code batch}: a connection's, or the ring's (cluster mode). */
+  private Future<Partition> samplePartition(Function<List<Request>, Future<List<Response>>> batch, PartitionKeys p,
+                                            long now) {
+    return batch.apply(List.of(
             Request.cmd(Command.XLEN).arg(p.stream()),
             Request.cmd(Command.XPENDING).arg(p.stream()).arg(keys.group()),
             Request.cmd(Command.XRANGE).arg(p.stream()).arg("-").arg("+").arg("COUNT").arg(1),
@@ -200,7 +284,8 @@ public final class BacklogMonitor {
         replies.get(4).toInteger());
   }
 
-  private static Backlog toBacklog(List<Partition> partitions, List<Response> memory, long now) {
+  /** The fullest master's used memory and maxmemory. */
+  private static long[] memory(List<Response> memory) {
     long used = 0;
     long max = 0;
     double fullest = -1;
@@ -215,13 +300,17 @@ public final class BacklogMonitor {
         max = m;
       }
     }
+    return new long[] {used, max};
+  }
+
+  private static Backlog toBacklog(List<Partition> partitions, long[] memory, long now) {
     return new Backlog(
         partitions.stream().mapToLong(Partition::length).sum(),
         partitions.stream().mapToLong(Partition::pending).sum(),
         partitions.stream().mapToLong(Partition::undelivered).sum(),
         partitions.stream().mapToDouble(Partition::oldestAgeSeconds).max().orElse(0),
         partitions.stream().mapToLong(Partition::deadLetters).sum(),
-        used, max, now, List.copyOf(partitions));
+        memory[0], memory[1], now, List.copyOf(partitions));
   }
 
   private static long infoField(String info, String field) {
