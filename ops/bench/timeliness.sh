@@ -40,11 +40,12 @@ echo "== filling $ROWS dossiers (34 provinces x 30 units, 2026, statuses 2-10)"
 START=$(date +%s.%N)
 sql <<SQL
 INSERT INTO dossier (id, code, client_id, procedure_code, receiving_unit, handling_agency, channel, applicant_type,
-                     status, payload, received_at, stream_entry_id, due_date, processed_at)
+                     status, payload, received_at, stream_entry_id, due_date, processed_at, status_changed_at)
 SELECT gen_random_uuid(), 'BENCH-' || g, 'portal-web', '1.001612.000.00.00.H48', agency, agency, 'online', 'citizen',
        status, '{}'::jsonb, received, 'bench',
        (received AT TIME ZONE 'Asia/Ho_Chi_Minh')::date + 3 + (g % 5),
-       CASE WHEN status IN (9, 10) THEN received + make_interval(days => 1 + (g % 9)) END
+       CASE WHEN status IN (9, 10) THEN received + make_interval(days => 1 + (g % 9)) END,
+       received + make_interval(days => 1 + (g % 9))
 FROM (SELECT g,
              format('000.00.%s.H%s', lpad((g % 30)::text, 2, '0'), lpad((g / 30 % 34 + 10)::text, 2, '0')) AS agency,
              (ARRAY[9, 10, 10, 10, 9, 4, 2, 5, 6, 7, 8, 10])[1 + (g / 7) % 12]::smallint AS status,

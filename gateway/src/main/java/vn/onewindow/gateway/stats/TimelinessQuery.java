@@ -19,15 +19,17 @@ import vn.onewindow.common.agency.AgencyPattern;
 final class TimelinessQuery {
   /**
    * $1 agency, $2 from, $3 to, $4 as-of (the period's end, or today for a running period), $5 zone. The same CASE
-   * order as AGENCY.md section 4: a dossier finished after the period counts as open at its end.
+   * order as AGENCY.md section 4: a dossier finished after the period counts as open at its end. A withdrawal (7) and
+   * a stop (8) end a dossier too: each counts in the period it happened (its last event, {@code status_changed_at}),
+   * not in every later period of the agency.
    */
   private static final String DOSSIERS = """
       WITH scope AS (
-        SELECT status, due_date, %s AS processed_on
+        SELECT status, due_date, %s AS processed_on, %s AS ended_on
         FROM dossier
         WHERE %s AND received_at < (($3::date + 1)::timestamp AT TIME ZONE $5)
       ), classified AS (
-        SELECT status, due_date, processed_on,
+        SELECT status, due_date, processed_on, ended_on,
                status IN (9, 10) AND processed_on BETWEEN $2 AND $3 AS processed,
                status IN (2, 4) OR status IN (9, 10) AND processed_on > $3 AS open
         FROM scope
@@ -42,8 +44,8 @@ final class TimelinessQuery {
         count(*) FILTER (WHERE status = 5) AS supplement,
         count(*) FILTER (WHERE status = 5 AND due_date < $4) AS supplement_overdue,
         count(*) FILTER (WHERE status = 6) AS payment,
-        count(*) FILTER (WHERE status = 8) AS stopped,
-        count(*) FILTER (WHERE status = 7) AS withdrawn
+        count(*) FILTER (WHERE status = 8 AND ended_on BETWEEN $2 AND $3) AS stopped,
+        count(*) FILTER (WHERE status = 7 AND ended_on BETWEEN $2 AND $3) AS withdrawn
       FROM classified""";
   /** $1 agency, $2 from, $3 to, $4 zone. */
   private static final String RATINGS = """
@@ -80,7 +82,8 @@ final class TimelinessQuery {
 
   /** The dossiers aggregate for this scope and period (its parameters: {@link #dossiersParams}). */
   String dossiersSql(AgencyScope scope, LocalDate from, LocalDate to) {
-    return DOSSIERS.formatted(localDate("processed_at", from, to), scope.predicate());
+    return DOSSIERS.formatted(localDate("processed_at", from, to), localDate("status_changed_at", from, to),
+        scope.predicate());
   }
 
   Tuple dossiersParams(AgencyScope scope, LocalDate from, LocalDate to, LocalDate asOf) {

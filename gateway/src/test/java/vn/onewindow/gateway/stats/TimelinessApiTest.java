@@ -198,6 +198,27 @@ class TimelinessApiTest extends OneGatewayPerClass {
     }
   }
 
+  /**
+   * A withdrawal (7) and a stop (8) end a dossier: like a processing end, each counts in the period it happened, not
+   * in every later period of the agency (a withdrawal of March 2025 is not one of April's, nor of any quarter after).
+   */
+  @Test
+  void shouldCountAWithdrawalOrAStopInThePeriodItHappened() {
+    String agency = "000.00.77.H48";
+    ended(dossier(agency, 7, null, null, "2025-03-10T09:00:00+07:00"), "2025-03-12T09:00:00+07:00");
+    // stopped at 01:00 on 1 March in Vietnam, still 28 February in UTC
+    ended(dossier(agency, 8, null, "2025-03-20", "2025-02-20T09:00:00+07:00"), "2025-03-01T01:00:00+07:00");
+
+    JsonObject march = stats("agency=" + agency + "&from=2025-03-01&to=2025-03-31");
+    assertThat(march.getLong("withdrawn")).isEqualTo(1);
+    assertThat(march.getJsonObject("paused").getLong("stopped")).isEqualTo(1);
+    for (String later : List.of("from=2025-04-01&to=2025-04-30", "from=2026-01-01&to=2026-03-31")) {
+      JsonObject stats = stats("agency=" + agency + "&" + later);
+      assertThat(stats.getLong("withdrawn")).as(later).isZero();
+      assertThat(stats.getJsonObject("paused").getLong("stopped")).as(later).isZero();
+    }
+  }
+
   @Test
   void shouldRefuseABadAgencyOrPeriodWith400() {
     assertProblem(gw.getRaw("/v1/stats/timeliness?agency=H48&from=2026-02-01&to=2026-02-28"), 400,
@@ -221,12 +242,22 @@ class TimelinessApiTest extends OneGatewayPerClass {
     pool.preparedQuery(DossierTable.INSERT).execute(DossierTable.params(List.of(DossierTable.NewDossier.of(id,
         "000.00.53.H48-260201-" + CODES.incrementAndGet(), GatewayFixture.CLIENT_ID,
         OffsetDateTime.parse(receivedAt).toInstant().toString(), null, payload.encode(), "1-0", null)))).await();
-    pool.preparedQuery("UPDATE dossier SET status = $2, processed_at = $3, due_date = $4 WHERE id = $1")
+    // the last event: the processing end when there is one, else (a withdrawal, a stop...) the day of receipt
+    pool.preparedQuery("UPDATE dossier SET status = $2, processed_at = $3, due_date = $4, status_changed_at = $5 "
+            + "WHERE id = $1")
         .execute(Tuple.of(UUID.fromString(id), (short) status,
             processedAt == null ? null : OffsetDateTime.parse(processedAt),
-            dueDate == null ? null : LocalDate.parse(dueDate)))
+            dueDate == null ? null : LocalDate.parse(dueDate),
+            status == 1 ? null : OffsetDateTime.parse(processedAt == null ? receivedAt : processedAt)))
         .await();
     return id;
+  }
+
+  /** The dossier's last event (a withdrawal, a stop) happened at {@code at}. */
+  private static void ended(String dossierId, String at) {
+    pool.preparedQuery("UPDATE dossier SET status_changed_at = $2 WHERE id = $1")
+        .execute(Tuple.of(UUID.fromString(dossierId), OffsetDateTime.parse(at)))
+        .await();
   }
 
   private static void rating(String dossierId, List<Integer> answers, String at) {
