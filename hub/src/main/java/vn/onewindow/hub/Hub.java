@@ -11,6 +11,7 @@ import java.net.UnknownHostException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -35,6 +36,8 @@ import vn.onewindow.intake.IntakeWarmup;
 public final class Hub implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
   private static final AtomicInteger CONSUMER_SEQ = new AtomicInteger();
+  /** How long a failed start waits for the intake's (the warm-up ends by warmup.ready-within-ms, 13 s). */
+  private static final long INTAKE_START_BOUND_S = 15;
 
   private final HubConfig config;
   private final EmbeddedServers embedded;
@@ -114,24 +117,40 @@ public final class Hub implements AutoCloseable {
         ? startIntake().onComplete(ar -> intakeStarting.set(false))
         : Future.succeededFuture();
     if (config.runsGateway()) {
-      shared = GatewayShared.start(vertx, config, () -> clients, registry).await();
-      backlog = shared.backlog();
-      shared.warmup().begin();
-      shared.warmup().holdUntil(intake);
-      gatewayDeployment = vertx.deployVerticle(() -> {
-        GatewayVerticle gateway = new GatewayVerticle(shared);
-        gateways.add(gateway);
-        return gateway;
-      }, new DeploymentOptions().setInstances(config.http().instances())).await();
-      LOG.info("gateway listening on {}:{} ({} event loops, {} transport, catalogue of {} procedures)",
-          config.http().host(), httpPort(), config.http().instances(),
-          vertx.isNativeTransportEnabled() ? "native epoll" : "NIO", shared.validator().catalogue().size());
-      shared.warmup().run(vertx, httpPort(), config.security().tls().enabled()).await();
+      try {
+        startGateway(intake);
+      } catch (Exception e) {
+        // let the intake's start end first (its warm-up is bounded): closed under a verticle that was still starting,
+        // vert.x logged "Promise already completed" and a Redis "Unhandled Error" on a start that had failed anyway
+        // (the HTTP port taken: agency tryout)
+        try {
+          intake.otherwiseEmpty().await(INTAKE_START_BOUND_S, TimeUnit.SECONDS);
+        } catch (TimeoutException ignored) {
+          // closed anyway
+        }
+        throw e;
+      }
     }
     intake.await();
     if (!config.runsGateway()) {
       backlog = BacklogMonitor.start(vertx, config, registry).await();
     }
+  }
+
+  private void startGateway(Future<Void> intake) {
+    shared = GatewayShared.start(vertx, config, () -> clients, registry).await();
+    backlog = shared.backlog();
+    shared.warmup().begin();
+    shared.warmup().holdUntil(intake);
+    gatewayDeployment = vertx.deployVerticle(() -> {
+      GatewayVerticle gateway = new GatewayVerticle(shared);
+      gateways.add(gateway);
+      return gateway;
+    }, new DeploymentOptions().setInstances(config.http().instances())).await();
+    LOG.info("gateway listening on {}:{} ({} event loops, {} transport, catalogue of {} procedures)",
+        config.http().host(), httpPort(), config.http().instances(),
+        vertx.isNativeTransportEnabled() ? "native epoll" : "NIO", shared.validator().catalogue().size());
+    shared.warmup().run(vertx, httpPort(), config.security().tls().enabled()).await();
   }
 
   /**

@@ -41,6 +41,25 @@ class StartFailureTest {
   }
 
   /**
+   * A whole hub whose port is taken while its intake warms up: the failed start waits for the intake's start before
+   * closing vert.x, which, closed under the warm-up verticle, logged "Promise already completed" and a Redis
+   * "Unhandled Error" (agency tryout).
+   */
+  @Test
+  void shouldEndAWholeHubOnAPortInUseWithoutErrorsFromItsIntake() throws Exception {
+    HubConfig config = TestServers.get().config(Map.of());
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      assertThatThrownBy(() -> HubProcess.start(config, Map.of("http.port", Integer.toString(taken.getLocalPort()),
+          "hub.role", "all", "warmup.duration-ms", "2000", "warmup.intake-duration-ms", "2000"), "INFO"))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("could not start")
+          .hasMessageContaining("Address already in use")
+          .hasMessageNotContaining("Promise already completed")
+          .hasMessageNotContaining("Unhandled");
+    }
+  }
+
+  /**
    * Real servers and the shipped clients file, without security.development-clients: the start stops on the clients
    * file, before it migrates the database or warms anything up (it used to migrate first, and log an ERROR from the
    * warm-up it had begun).
