@@ -121,8 +121,8 @@ public final class Hub implements AutoCloseable {
         startGateway(intake);
       } catch (Exception e) {
         // let the intake's start end first (its warm-up is bounded): closed under a verticle that was still starting,
-        // vert.x logged "Promise already completed" and a Redis "Unhandled Error" on a start that had failed anyway
-        // (the HTTP port taken: agency tryout)
+        // vert.x logged "Promise already completed" on a start that had failed anyway (the HTTP port taken: agency
+        // tryout)
         try {
           intake.otherwiseEmpty().await(INTAKE_START_BOUND_S, TimeUnit.SECONDS);
         } catch (TimeoutException ignored) {
