@@ -128,14 +128,14 @@ public final class Admission {
     // The backlog and memory watermarks protect the Redis stream, to which the warm-up adds nothing (its script runs
     // read-only): a gateway added while the workers are behind warms its real path instead of counting every synthetic
     // answer as a citizen's backlog refusal (and a 503) on the dashboards. Draining and the bulkhead still apply.
-    boolean warmup = Caller.of(ctx).isWarmup();
+    // (Who calls is asked only over a watermark: not on every submission.)
     Backlog b = backlog.latest();
-    if (!warmup && b.length() >= shedding.backlogMaxEntries()) {
+    if (b.length() >= shedding.backlogMaxEntries() && !Caller.of(ctx).isWarmup()) {
       refuse(ctx, Refusal.BACKLOG, HttpFailure.overloaded("queue backlog of " + b.length() + " dossiers",
           shedding.retryAfterSeconds()));
       return;
     }
-    if (!warmup && b.memoryRatio() >= shedding.redisMemoryMaxRatio()) {
+    if (b.memoryRatio() >= shedding.redisMemoryMaxRatio() && !Caller.of(ctx).isWarmup()) {
       refuse(ctx, Refusal.REDIS_MEMORY, HttpFailure.overloaded("queue memory nearly full",
           shedding.retryAfterSeconds()));
       return;
