@@ -1,9 +1,12 @@
--- Enqueues one dossier atomically in its receiving unit's partition: idempotency check, dossier code, stream entry,
--- queued receipt. Prefixed with dossier-code.lua and with constants DossierQueue renders from Java when it loads the
+-- Enqueues dossiers atomically in their receiving unit's partition, each with its idempotency check, dossier code,
+-- stream entry and queued receipt. One call carries one or more dossiers of one partition (the gateway's group commit,
+-- EnqueueBatches): each takes ITEM_KEYS keys and ITEM_ARGS values, in turn, and they are enqueued in that order. Prefixed with dossier-code.lua and with constants DossierQueue renders from Java when it loads the
 -- script (CODE_FORMAT, CODE_FIELD, ENTRY_FIELDS, RECEIVED_AT_POSITION: receivedAt's place in ENTRY_FIELDS; their owners
 -- are DossierCode and StreamEntry), so a call sends values only. Every key is in the partition's hash slot, so in
--- cluster mode the script runs on one master; being one script it is all-or-nothing and serialised: concurrent retries
--- of one Idempotency-Key yield exactly one dossier, and no two dossiers of a unit and day share a code.
+-- cluster mode the script runs on one master; being one script it is serialised: concurrent retries of one
+-- Idempotency-Key yield exactly one dossier (two of them in one call too: the second meets the first's record), and no
+-- two dossiers of a unit and day share a code. Each dossier's writes come after every check that can refuse it and
+-- the idempotency record last, so no dossier is left with a record but no entry.
 --
 -- Stored once: the stream entry (what the workers persist and what a status look-up shows while the dossier is
 -- queued), the receipt, only the entry's id under the dossier's id (so that look-up finds the entry), and for a
@@ -11,6 +14,7 @@
 -- all a replay answers with, which outlives the entry. Records of an earlier release (hashes: a receipt with its own
 -- copy of the fields, an idempotency record with the receipt's) are still honoured until they expire.
 --
+-- Per dossier, numbered from its own first key and value:
 -- KEYS[1] idempotency record (a placeholder in the slot when the request has no Idempotency-Key)
 -- KEYS[2] daily sequence of the receiving unit      KEYS[3] partition stream      KEYS[4] queued receipt
 -- ARGV[1] SHA-256 of the body   ARGV[2] dossier id   ARGV[3] code prefix "<receiving unit>-YYMMDD"
@@ -19,55 +23,69 @@
 -- ARGV[8] "1": a replay writes, so that a WAIT after this script also covers the original write
 -- ARGV[9] expected result date (for the idempotency record)   ARGV[10...] the values of ENTRY_FIELDS
 --
--- Returns {"accepted", code}, {"duplicate", id, code, receivedAt, expectedResultBy}, {"conflict", id} or {"absent"}.
-local idem = KEYS[1]
-local keyed = ARGV[6] == '1'
-local FIRST_VALUE = 10
+-- Returns one reply per dossier, in order: {"accepted", code}, {"duplicate", id, code, receivedAt, expectedResultBy},
+-- {"conflict", id} or {"absent"}.
+local ITEM_KEYS = 4
+local ITEM_ARGS = 9 + #ENTRY_FIELDS
 
-if keyed then
-  local seen = redis.pcall('GET', idem)
-  local hash, id, code, receivedAt, expected
-  local old = type(seen) == 'table' and seen.err
-  if old then
-    -- an earlier release's record: a hash holding its own copy of the receipt
-    local r = redis.call('HMGET', idem, 'hash', 'id', 'code', 'receivedAt', 'expectedResultBy')
-    hash, id, code, receivedAt, expected = r[1], r[2], r[3], r[4], r[5]
-  elseif seen then
-    hash, id, code, receivedAt, expected = string.match(seen, '^(%S+) (%S+) (%S+) (%S+) (%S+)$')
-  end
-  if hash then
-    if hash ~= ARGV[1] then
-      return {'conflict', id}
+local function enqueue(KEYS, ARGV)
+  local idem = KEYS[1]
+  local keyed = ARGV[6] == '1'
+  local FIRST_VALUE = 10
+
+  if keyed then
+    local seen = redis.pcall('GET', idem)
+    local hash, id, code, receivedAt, expected
+    local old = type(seen) == 'table' and seen.err
+    if old then
+      -- an earlier release's record: a hash holding its own copy of the receipt
+      local r = redis.call('HMGET', idem, 'hash', 'id', 'code', 'receivedAt', 'expectedResultBy')
+      hash, id, code, receivedAt, expected = r[1], r[2], r[3], r[4], r[5]
+    elseif seen then
+      hash, id, code, receivedAt, expected = string.match(seen, '^(%S+) (%S+) (%S+) (%S+) (%S+)$')
     end
-    if ARGV[8] == '1' and old then
-      redis.call('HINCRBY', idem, 'replays', 1)
-    elseif ARGV[8] == '1' then
-      redis.call('SET', idem, seen, 'KEEPTTL')
+    if hash then
+      if hash ~= ARGV[1] then
+        return {'conflict', id}
+      end
+      if ARGV[8] == '1' and old then
+        redis.call('HINCRBY', idem, 'replays', 1)
+      elseif ARGV[8] == '1' then
+        redis.call('SET', idem, seen, 'KEEPTTL')
+      end
+      return {'duplicate', id, code, receivedAt, expected}
     end
-    return {'duplicate', id, code, receivedAt, expected}
   end
-end
-if ARGV[7] == 'replay' then
-  return {'absent'}
+  if ARGV[7] == 'replay' then
+    return {'absent'}
+  end
+
+  local seq = redis.call('INCR', KEYS[2])
+  if seq == 1 then
+    redis.call('EXPIRE', KEYS[2], 172800)
+  end
+  local code = string.format(CODE_FORMAT, ARGV[3], queue_sequence(seq))
+
+  local xadd = {KEYS[3], '*', CODE_FIELD, code}
+  for i, name in ipairs(ENTRY_FIELDS) do
+    xadd[#xadd + 1] = name
+    xadd[#xadd + 1] = ARGV[FIRST_VALUE - 1 + i]
+  end
+  local entry = redis.call('XADD', unpack(xadd))
+  redis.call('SET', KEYS[4], entry, 'EX', ARGV[5])
+
+  if keyed then
+    local receivedAt = ARGV[FIRST_VALUE - 1 + RECEIVED_AT_POSITION]
+    redis.call('SET', idem, ARGV[1] .. ' ' .. ARGV[2] .. ' ' .. code .. ' ' .. receivedAt .. ' ' .. ARGV[9],
+      'EX', ARGV[4])
+  end
+  return {'accepted', code}
 end
 
-local seq = redis.call('INCR', KEYS[2])
-if seq == 1 then
-  redis.call('EXPIRE', KEYS[2], 172800)
+-- each dossier sees its own keys and values as KEYS[1...] and ARGV[1...]
+local replies = {}
+for first = 0, #KEYS / ITEM_KEYS - 1 do
+  replies[#replies + 1] = enqueue({unpack(KEYS, first * ITEM_KEYS + 1, (first + 1) * ITEM_KEYS)},
+    {unpack(ARGV, first * ITEM_ARGS + 1, (first + 1) * ITEM_ARGS)})
 end
-local code = string.format(CODE_FORMAT, ARGV[3], queue_sequence(seq))
-
-local xadd = {KEYS[3], '*', CODE_FIELD, code}
-for i, name in ipairs(ENTRY_FIELDS) do
-  xadd[#xadd + 1] = name
-  xadd[#xadd + 1] = ARGV[FIRST_VALUE - 1 + i]
-end
-local entry = redis.call('XADD', unpack(xadd))
-redis.call('SET', KEYS[4], entry, 'EX', ARGV[5])
-
-if keyed then
-  local receivedAt = ARGV[FIRST_VALUE - 1 + RECEIVED_AT_POSITION]
-  redis.call('SET', idem, ARGV[1] .. ' ' .. ARGV[2] .. ' ' .. code .. ' ' .. receivedAt .. ' ' .. ARGV[9],
-    'EX', ARGV[4])
-end
-return {'accepted', code}
+return replies

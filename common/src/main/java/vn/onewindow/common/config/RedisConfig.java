@@ -8,9 +8,10 @@ import java.util.List;
  * How to reach Redis. {@code url} is empty when an embedded server must be started for this process; in cluster mode
  * it is a comma-separated list of seed nodes. {@code minReplicasAck} &gt; 0 makes every enqueue wait (WAIT, on the
  * connection that ran the script) until that many replicas have the write, at most {@code replicaAckTimeout}.
+ * {@code enqueueBatchMax}: the most dossiers of one partition a gateway verticle sends in one enqueue call.
  */
 public record RedisConfig(Mode mode, String url, String keyPrefix, int poolSize, int poolWaiting, int connections,
-                          int minReplicasAck, Duration replicaAckTimeout) {
+                          int minReplicasAck, Duration replicaAckTimeout, int enqueueBatchMax) {
 
   /** Standalone: one server (or a managed endpoint). Cluster: Redis Cluster, slots spread over several masters. */
   public enum Mode { STANDALONE, CLUSTER }
@@ -37,7 +38,7 @@ public record RedisConfig(Mode mode, String url, String keyPrefix, int poolSize,
     return new RedisConfig(mode, String.join(",", seeds), prefix, s.intIn("redis.pool-size", 1, 1024),
         s.intIn("redis.pool-waiting", 1, 1_000_000), s.intIn("redis.connections", 1, 64),
         s.intIn("redis.min-replicas-ack", 0, 16),
-        s.millis("redis.replica-ack-timeout-ms", 1, 60_000));
+        s.millis("redis.replica-ack-timeout-ms", 1, 60_000), s.intIn("redis.enqueue-batch-max", 1, 256));
   }
 
   private static List<String> split(String url) {
@@ -58,16 +59,18 @@ public record RedisConfig(Mode mode, String url, String keyPrefix, int poolSize,
   }
 
   public RedisConfig withUrl(String url) {
-    return new RedisConfig(mode, url, keyPrefix, poolSize, poolWaiting, connections, minReplicasAck, replicaAckTimeout);
+    return new RedisConfig(mode, url, keyPrefix, poolSize, poolWaiting, connections, minReplicasAck, replicaAckTimeout,
+        enqueueBatchMax);
   }
 
   public RedisConfig withPoolSize(int size) {
     return new RedisConfig(mode, url, keyPrefix, size, Math.max(size, poolWaiting), connections,
-        minReplicasAck, replicaAckTimeout);
+        minReplicasAck, replicaAckTimeout, enqueueBatchMax);
   }
 
   public RedisConfig withKeyPrefix(String prefix) {
-    return new RedisConfig(mode, url, prefix, poolSize, poolWaiting, connections, minReplicasAck, replicaAckTimeout);
+    return new RedisConfig(mode, url, prefix, poolSize, poolWaiting, connections, minReplicasAck, replicaAckTimeout,
+        enqueueBatchMax);
   }
 
   @Override

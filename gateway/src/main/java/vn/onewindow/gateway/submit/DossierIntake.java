@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.RedisConfig;
@@ -76,7 +77,7 @@ public final class DossierIntake {
    * (so it answers "absent" and writes nothing), outside the breakers and limits whose figures it must not sway.
    */
   public Future<Void> rehearse(Redis redis, Submission s) {
-    return queue.rehearse(redis, s).compose(result -> result instanceof EnqueueResult.Absent
+    return queue.rehearse(s).compose(result -> result instanceof EnqueueResult.Absent
         ? Future.succeededFuture()
         : Future.failedFuture(new IllegalStateException("a warm-up key was found in Redis: " + result)));
   }
@@ -100,11 +101,11 @@ public final class DossierIntake {
     AtomicBoolean givenUp = new AtomicBoolean();
     Future<LimitDecision> limit = applicantLimit(redis, s);
     return breakers.enqueue(keys.partitions().ofDossier(s.dossierId()), config.breakers().redisEnqueueTimeout(),
-            () -> queue.claimKey(redis, s).compose(claim -> {
+            () -> queue.claimKey(s).compose(claim -> {
               claimed.set(claim);
               return limit.compose(decision -> givenUp.get()
                   ? Future.failedFuture(new IllegalStateException("the claim answered after the call gave up"))
-                  : admit(redis, s, claim, decision));
+                  : admit(redis, s, claim, decision, givenUp::get));
             }))
         .map(result -> new Outcome(receiptOf(result), false))
         .recover(err -> {
@@ -121,7 +122,8 @@ public final class DossierIntake {
     return limiter.decide(redis, keys.applicantLimit(s.applicantKey()), config.rateLimits().applicant());
   }
 
-  private Future<EnqueueResult> admit(Redis redis, Submission s, KeyClaim claim, LimitDecision decision) {
+  private Future<EnqueueResult> admit(Redis redis, Submission s, KeyClaim claim, LimitDecision decision,
+                                      BooleanSupplier givenUp) {
     if (claim == KeyClaim.CONFLICT) {
       refund(redis, s, decision);
       return Future.succeededFuture(new EnqueueResult.Conflict());
@@ -129,10 +131,10 @@ public final class DossierIntake {
     if (!decision.allowed()) {
       // limited, unless this is a retry of a dossier already queued: its receipt costs nothing
       return !claim.mayBeQueued() ? Future.succeededFuture(new EnqueueResult.Limited(decision))
-          : queue.enqueue(redis, s, true).map(found -> found instanceof EnqueueResult.Absent
+          : queue.enqueue(s, true, givenUp).map(found -> found instanceof EnqueueResult.Absent
               ? new EnqueueResult.Limited(decision) : found);
     }
-    return queue.enqueue(redis, s, false).onSuccess(result -> {
+    return queue.enqueue(s, false, givenUp).onSuccess(result -> {
       if (newDossier(result)) {
         // an allowed decision is counted once it spent the quota: a replay or conflict gets its share back
         limiter.count(LimitKey.APPLICANT, decision);

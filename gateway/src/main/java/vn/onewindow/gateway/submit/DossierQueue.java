@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import vn.onewindow.common.config.DossierConfig;
 import vn.onewindow.common.config.RedisConfig;
 import vn.onewindow.common.dossier.DossierCode;
@@ -22,10 +23,12 @@ import vn.onewindow.common.metrics.LatencyTimers;
 import vn.onewindow.common.metrics.MeterNames;
 
 /**
- * Puts a dossier on its receiving unit's partition with one atomic script call (see enqueue-dossier.lua), after
- * claiming its Idempotency-Key across partitions when there are several (claim-key.lua). The returned future succeeds
- * only once Redis has acknowledged the write, and with {@code redis.min-replicas-ack} &gt; 0 once that many replicas
- * have it (WAIT in the script's own batch, on the connection that ran it); otherwise the result says it is unconfirmed.
+ * Puts a dossier on its receiving unit's partition with an atomic script call (see enqueue-dossier.lua), after
+ * claiming its Idempotency-Key across partitions when there are several (claim-key.lua). Dossiers of one partition that
+ * arrive while this verticle's previous call to it is in flight share the next call ({@link EnqueueBatches}, at most
+ * {@code redis.enqueue-batch-max}). The returned future succeeds only once Redis has acknowledged the write, and with
+ * {@code redis.min-replicas-ack} &gt; 0 once that many replicas have it (WAIT in the script's own batch, on the
+ * connection that ran it, once a call); otherwise the result says it is unconfirmed. One instance per verticle.
  */
 public final class DossierQueue {
   private static final RedisScript ENQUEUE = RedisScript.fromResources(Map.of(
@@ -53,11 +56,16 @@ public final class DossierQueue {
   private final DossierConfig config;
   private final RedisConfig redisConfig;
   private final Timer latency;
+  private final Redis redis;
+  private final EnqueueBatches<PartitionKeys, Call, Scripted> batches;
 
-  public DossierQueue(RedisKeys keys, DossierConfig config, RedisConfig redisConfig, MeterRegistry registry) {
+  public DossierQueue(Redis redis, RedisKeys keys, DossierConfig config, RedisConfig redisConfig,
+                      MeterRegistry registry) {
     this.keys = keys;
     this.config = config;
     this.redisConfig = redisConfig;
+    this.redis = redis;
+    this.batches = new EnqueueBatches<>(redisConfig.enqueueBatchMax(), (partition, calls) -> runScript(calls));
     this.latency = LatencyTimers.register(MeterNames.ENQUEUE_LATENCY,
         "Time for Redis to acknowledge one dossier enqueue", registry);
   }
@@ -67,7 +75,7 @@ public final class DossierQueue {
    * there is nothing to claim across: every body of a key meets the partition script's own record of it, which
    * answers the conflict atomically, so the claim would only cost a round trip and a key.
    */
-  public Future<KeyClaim> claimKey(Redis redis, Submission s) {
+  public Future<KeyClaim> claimKey(Submission s) {
     if (s.idempotencyKey() == null) {
       return Future.succeededFuture(KeyClaim.NONE);
     }
@@ -86,22 +94,24 @@ public final class DossierQueue {
 
   /**
    * The partition script. {@code replayOnly}: answer the receipt of an earlier dossier with this key (or
-   * {@link EnqueueResult.Absent}) and never queue one.
+   * {@link EnqueueResult.Absent}) and never queue one. {@code abandoned}: whether the request has given up (then a
+   * dossier still waiting for its call is never sent).
    */
-  public Future<EnqueueResult> enqueue(Redis redis, Submission s, boolean replayOnly) {
+  public Future<EnqueueResult> enqueue(Submission s, boolean replayOnly, BooleanSupplier abandoned) {
     long started = System.nanoTime();
-    return run(redis, s, replayOnly).andThen(ar -> latency.record(Duration.ofNanos(System.nanoTime() - started)));
+    return run(s, replayOnly, abandoned)
+        .andThen(ar -> latency.record(Duration.ofNanos(System.nanoTime() - started)));
   }
 
   /**
    * The warm-up's call: the script in its read-only mode, as {@link #enqueue} runs it, but not timed: the latency
    * metric describes real submissions only (README, warm start).
    */
-  public Future<EnqueueResult> rehearse(Redis redis, Submission s) {
-    return run(redis, s, true);
+  public Future<EnqueueResult> rehearse(Submission s) {
+    return run(s, true, () -> false);
   }
 
-  private Future<EnqueueResult> run(Redis redis, Submission s, boolean replayOnly) {
+  private Future<EnqueueResult> run(Submission s, boolean replayOnly, BooleanSupplier abandoned) {
     PartitionKeys partition = keys.forUnit(s.receivingUnit());
     boolean keyed = s.idempotencyKey() != null;
     List<String> scriptKeys = List.of(
@@ -111,13 +121,29 @@ public final class DossierQueue {
         partition.receipt(s.dossierId()));
     // written once for the script and the receipt
     Times times = new Times(InstantText.of(s.receivedAt()), s.expectedResultBy().toString());
-    List<Object> args = arguments(s, times, keyed, replayOnly);
+    return batches.add(partition, new Call(scriptKeys, arguments(s, times, keyed, replayOnly)), abandoned)
+        .map(done -> toResult(done.reply(), s, times, done.acknowledged()));
+  }
+
+  /** One call of the script for the dossiers of one partition; with min-replicas-ack, one WAIT after it. */
+  private Future<List<Scripted>> runScript(List<Call> calls) {
+    List<String> scriptKeys = new ArrayList<>(calls.size() * calls.get(0).keys().size());
+    List<Object> args = new ArrayList<>(calls.size() * calls.get(0).args().size());
+    for (Call call : calls) {
+      scriptKeys.addAll(call.keys());
+      args.addAll(call.args());
+    }
     int replicas = redisConfig.minReplicasAck();
-    return replicas == 0
-        ? ENQUEUE.run(redis, scriptKeys, args).map(reply -> toResult(reply, s, times, -1))
+    Future<ScriptReply> reply = replicas == 0
+        ? ENQUEUE.run(redis, scriptKeys, args).map(replies -> new ScriptReply(replies, -1))
         : ENQUEUE.runThen(redis, scriptKeys, args, List.of(Request.cmd(Command.WAIT).arg(replicas)
                 .arg(redisConfig.replicaAckTimeout().toMillis())))
-            .map(replies -> toResult(replies.get(0), s, times, replies.get(1).toInteger()));
+            .map(replies -> new ScriptReply(replies.get(0), replies.get(1).toInteger()));
+    return reply.map(r -> {
+      List<Scripted> each = new ArrayList<>(r.replies().size());
+      r.replies().forEach(one -> each.add(new Scripted(one, r.acknowledged())));
+      return each;
+    });
   }
 
   /** Values only, in the script's order: the field names are in its source (see ENQUEUE). */
@@ -157,5 +183,17 @@ public final class DossierQueue {
 
   /** The submission's times as the stream entry and the receipt write them. */
   private record Times(String receivedAt, String expectedResultBy) {
+  }
+
+  /** One dossier's keys and values, in the script's order. */
+  private record Call(List<String> keys, List<Object> args) {
+  }
+
+  /** The script's replies to a call, one per dossier; replicas that confirmed the call (WAIT), -1 when none asked. */
+  private record ScriptReply(Response replies, int acknowledged) {
+  }
+
+  /** One dossier's reply, and the replicas that confirmed its call. */
+  private record Scripted(Response reply, int acknowledged) {
   }
 }

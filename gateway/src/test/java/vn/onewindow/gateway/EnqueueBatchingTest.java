@@ -1,0 +1,104 @@
+package vn.onewindow.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.dossier.PartitionKeys;
+import vn.onewindow.common.dossier.RedisKeys;
+import vn.onewindow.common.dossier.StreamEntry;
+import vn.onewindow.common.infra.RedisClients;
+import vn.onewindow.common.infra.RedisReplies;
+import vn.onewindow.common.testing.TestServers;
+import vn.onewindow.gateway.submit.DossierQueue;
+import vn.onewindow.gateway.submit.EnqueueResult;
+import vn.onewindow.gateway.submit.Submission;
+
+/**
+ * The group commit on real Redis: dossiers handed to the queue while its call to the partition is in flight share the
+ * next call (at most redis.enqueue-batch-max), and each keeps its own answer, in order: codes in arrival order, a
+ * retry of a key in the same call as its first use gets that dossier back, another body under it a conflict, a replay
+ * of an unused key "absent". All are handed over in one event-loop task, so which call carries which is fixed: the
+ * first goes alone, the other eight wait for it and go four and four.
+ */
+class EnqueueBatchingTest {
+
+  @Test
+  void dossiersWaitingForTheInFlightCallShareTheNextOneAndEachGetsItsOwnAnswer() throws Exception {
+    try (OwnRedis own = new OwnRedis("enqueue-batching")) {
+      HubConfig config = TestServers.get().config(Map.of("redis.url", own.url(), "redis.enqueue-batch-max", "4"));
+      Vertx vertx = Vertx.vertx();
+      try {
+        Context context = vertx.getOrCreateContext();
+        Promise<List<EnqueueResult>> all = Promise.promise();
+        RedisKeys keys = RedisKeys.of(config.redis(), config.stream());
+        List<Submission> submissions = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+          submissions.add(submission("batch-key-000" + i, i));
+        }
+        submissions.add(submission("batch-key-0005", 5)); // the fifth's retry
+        submissions.add(submission("batch-key-0005", 99)); // another body under its key
+        submissions.add(submission("batch-key-never", 7)); // a replay only (a limited applicant's retry)
+        submissions.add(submission(null, 8)); // no key
+        Redis[] redis = new Redis[1];
+        context.runOnContext(v -> {
+          redis[0] = RedisClients.create(vertx, config.redis(), "test");
+          DossierQueue queue = new DossierQueue(redis[0], keys, config.dossier(), config.redis(),
+              new SimpleMeterRegistry());
+          List<Future<EnqueueResult>> results = new ArrayList<>();
+          for (int i = 0; i < submissions.size(); i++) {
+            results.add(queue.enqueue(submissions.get(i), i == 7, () -> false));
+          }
+          Future.all(results).map(done -> results.stream().map(Future::result).toList()).onComplete(all);
+        });
+        List<EnqueueResult> results = all.future().await();
+
+        List<String> codes = new ArrayList<>();
+        for (int i : new int[] {0, 1, 2, 3, 4, 8}) {
+          EnqueueResult.Accepted accepted = (EnqueueResult.Accepted) results.get(i);
+          assertThat(accepted.receipt().replayed()).isFalse();
+          codes.add(accepted.receipt().code());
+        }
+        assertThat(codes).containsExactly("000.00.53.H48-261123-0001", "000.00.53.H48-261123-0002",
+            "000.00.53.H48-261123-0003", "000.00.53.H48-261123-0004", "000.00.53.H48-261123-0005",
+            "000.00.53.H48-261123-0006");
+        EnqueueResult.Accepted retry = (EnqueueResult.Accepted) results.get(5);
+        assertThat(retry.receipt().replayed()).isTrue();
+        assertThat(retry.receipt().dossierId()).isEqualTo(((EnqueueResult.Accepted) results.get(4)).receipt()
+            .dossierId());
+        assertThat(retry.receipt().code()).isEqualTo("000.00.53.H48-261123-0005");
+        assertThat(results.get(6)).isInstanceOf(EnqueueResult.Conflict.class);
+        assertThat(results.get(7)).isInstanceOf(EnqueueResult.Absent.class);
+
+        PartitionKeys partition = keys.forUnit("000.00.53.H48");
+        Response entries = redis[0].send(Request.cmd(Command.XRANGE).arg(partition.stream()).arg("-").arg("+"))
+            .await();
+        List<String> queued = new ArrayList<>();
+        entries.forEach(entry -> queued.add(StreamEntry.fromFields(RedisReplies.pairs(entry.get(1))).code()));
+        assertThat(queued).as("one entry per new dossier, in order").isEqualTo(codes);
+        // three calls: the first alone, then four and four (the script runs EVALSHA first on every call)
+        String stats = redis[0].send(Request.cmd(Command.INFO).arg("commandstats")).await().toString();
+        assertThat(stats).contains("cmdstat_evalsha:calls=3,");
+      } finally {
+        vertx.close().await();
+      }
+    }
+  }
+
+  private static Submission submission(String idempotencyKey, int n) throws Exception {
+    return DirectWriterTest.submission(UUID.randomUUID().toString(), idempotencyKey, DirectWriterTest.body(n));
+  }
+}

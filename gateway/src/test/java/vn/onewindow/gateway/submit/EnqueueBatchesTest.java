@@ -1,0 +1,109 @@
+package vn.onewindow.gateway.submit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The group commit's rules, with calls the test answers itself (the Redis side is GatewayApiTest's and
+ * EnqueueBatchingTest's): one call in flight per lane, the items that wait go together, at most the maximum per call,
+ * abandoned items are never sent, and a failed call fails exactly its own items.
+ */
+class EnqueueBatchesTest {
+  /** One call the batcher made: its lane, its items, and the promise the test completes. */
+  private record Sent(String lane, List<String> items, Promise<List<String>> reply) {
+  }
+
+  private final List<Sent> sent = new ArrayList<>();
+  private final EnqueueBatches<String, String, String> batches = new EnqueueBatches<>(3, (lane, items) -> {
+    Promise<List<String>> reply = Promise.promise();
+    sent.add(new Sent(lane, items, reply));
+    return reply.future();
+  });
+
+  @Test
+  void anIdleLaneSendsAtOnceAndWhatArrivesMeanwhileGoesTogetherUpToTheMaximum() {
+    Future<String> a = batches.add("p0", "a", () -> false);
+    assertThat(sent).hasSize(1);
+    assertThat(sent.get(0).items()).containsExactly("a");
+    List<Future<String>> waiting = new ArrayList<>();
+    for (String item : List.of("b", "c", "d", "e")) {
+      waiting.add(batches.add("p0", item, () -> false));
+    }
+    assertThat(sent).as("one call in flight per lane").hasSize(1);
+
+    sent.get(0).reply().complete(List.of("A"));
+    assertThat(a.result()).isEqualTo("A");
+    assertThat(sent).hasSize(2);
+    assertThat(sent.get(1).items()).as("at most three a call, in arrival order").containsExactly("b", "c", "d");
+
+    sent.get(1).reply().complete(List.of("B", "C", "D"));
+    assertThat(waiting.subList(0, 3)).extracting(Future::result).containsExactly("B", "C", "D");
+    assertThat(sent.get(2).items()).containsExactly("e");
+    sent.get(2).reply().complete(List.of("E"));
+    assertThat(waiting.get(3).result()).isEqualTo("E");
+    assertThat(sent).hasSize(3);
+  }
+
+  @Test
+  void lanesDoNotWaitForEachOther() {
+    batches.add("p0", "a", () -> false);
+    batches.add("p1", "b", () -> false);
+    assertThat(sent).extracting(Sent::lane).containsExactly("p0", "p1");
+  }
+
+  @Test
+  void anItemWhoseRequestGaveUpWhileWaitingIsNeverSent() {
+    batches.add("p0", "a", () -> false);
+    AtomicBoolean gaveUp = new AtomicBoolean();
+    Future<String> abandoned = batches.add("p0", "b", gaveUp::get);
+    Future<String> kept = batches.add("p0", "c", () -> false);
+    gaveUp.set(true);
+
+    sent.get(0).reply().complete(List.of("A"));
+    assertThat(sent.get(1).items()).containsExactly("c");
+    assertThat(abandoned.failed()).isTrue();
+    assertThat(abandoned.cause()).isInstanceOf(EnqueueBatches.Abandoned.class);
+    sent.get(1).reply().complete(List.of("C"));
+    assertThat(kept.result()).isEqualTo("C");
+  }
+
+  @Test
+  void aFailedCallFailsItsOwnItemsAndTheLaneGoesOn() {
+    Future<String> a = batches.add("p0", "a", () -> false);
+    Future<String> b = batches.add("p0", "b", () -> false);
+    sent.get(0).reply().fail(new IllegalStateException("connection closed"));
+    assertThat(a.cause()).hasMessage("connection closed");
+    assertThat(b.isComplete()).as("b waits for its own call").isFalse();
+    sent.get(1).reply().complete(List.of("B"));
+    assertThat(b.result()).isEqualTo("B");
+  }
+
+  @Test
+  void aReplyCountingOtherThanTheItemsFailsThemAll() {
+    Future<String> a = batches.add("p0", "a", () -> false);
+    Future<String> b = batches.add("p0", "b", () -> false);
+    Future<String> c = batches.add("p0", "c", () -> false);
+    sent.get(0).reply().complete(List.of("A"));
+    sent.get(1).reply().complete(List.of("B"));
+    assertThat(b.cause()).hasMessageContaining("1 replies to a call of 2");
+    assertThat(c.failed()).isTrue();
+    assertThat(a.result()).isEqualTo("A");
+  }
+
+  @Test
+  void aCallThatThrowsFailsItsItemsInsteadOfLeavingThemWaiting() {
+    EnqueueBatches<String, String, String> throwing = new EnqueueBatches<>(3, (lane, items) -> {
+      throw new IllegalArgumentException("no such partition");
+    });
+    Future<String> a = throwing.add("p0", "a", () -> false);
+    assertThat(a.cause()).hasMessage("no such partition");
+    Future<String> b = throwing.add("p0", "b", () -> false);
+    assertThat(b.cause()).as("the lane is not left in flight").hasMessage("no such partition");
+  }
+}
