@@ -158,7 +158,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   private SubmitHandler submitHandler(RedisKeys keys, SubmissionOutcomes outcomes) {
     DossierIntake intake = new DossierIntake(
-        new DossierQueue(redis, keys, config.dossier(), config.redis(), shared.registry()),
+        new DossierQueue(redis, keys, config.dossier(), config.redis(),
+            config.resilience().breakers().redisEnqueueTimeout(), shared.registry()),
         new DirectWriter(pool, config.dossier().idempotencyTtl()), shared.recentDirect(),
         shared.breakers(), shared.limiter(), shared.admission(), keys, config.resilience(), config.redis());
     return new SubmitHandler(new DossierParser(config.http().bodyLimitBytes(), "dossier"), shared.validator(), intake,

@@ -11,11 +11,16 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.dossier.RedisKeys;
@@ -57,7 +62,7 @@ class EnqueueBatchingTest {
         context.runOnContext(v -> {
           redis[0] = RedisClients.create(vertx, config.redis(), "test");
           DossierQueue queue = new DossierQueue(redis[0], keys, config.dossier(), config.redis(),
-              new SimpleMeterRegistry());
+              Duration.ofSeconds(30), new SimpleMeterRegistry());
           List<Future<EnqueueResult>> results = new ArrayList<>();
           for (int i = 0; i < submissions.size(); i++) {
             results.add(queue.enqueue(submissions.get(i), i == 7, () -> false));
@@ -92,6 +97,38 @@ class EnqueueBatchingTest {
         // three calls: the first alone, then four and four (the script runs EVALSHA first on every call)
         String stats = redis[0].send(Request.cmd(Command.INFO).arg("commandstats")).await().toString();
         assertThat(stats).contains("cmdstat_evalsha:calls=3,");
+      } finally {
+        vertx.close().await();
+      }
+    }
+  }
+
+  /**
+   * A Redis that accepts the connection and never answers (a socket that died silently): the partition's call is
+   * given up after the call timeout, so the next dossier gets its own call (and its own failure) instead of waiting
+   * behind the first forever.
+   */
+  @Test
+  @Timeout(60)
+  void aCallThatNeverAnswersDoesNotHoldThePartitionsLaterDossiersBack() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      HubConfig config = TestServers.get().config(Map.of(
+          "redis.url", "redis://127.0.0.1:" + silent.getLocalPort(), "redis.enqueue-batch-max", "4"));
+      Vertx vertx = Vertx.vertx();
+      try {
+        Submission first = submission("silent-key-0001", 1);
+        Submission second = submission("silent-key-0002", 2);
+        Promise<List<Throwable>> failures = Promise.promise();
+        vertx.getOrCreateContext().runOnContext(v -> {
+          DossierQueue queue = new DossierQueue(RedisClients.create(vertx, config.redis(), "test"),
+              RedisKeys.of(config.redis(), config.stream()), config.dossier(), config.redis(), Duration.ofMillis(300),
+              new SimpleMeterRegistry());
+          Future<EnqueueResult> a = queue.enqueue(first, false, () -> false);
+          Future<EnqueueResult> b = queue.enqueue(second, false, () -> false);
+          Future.join(a, b).onComplete(done -> failures.complete(List.of(a.cause(), b.cause())));
+        });
+        assertThat(failures.future().await()).allSatisfy(cause -> assertThat(cause)
+            .isInstanceOf(TimeoutException.class).hasMessageContaining("did not answer within 300 ms"));
       } finally {
         vertx.close().await();
       }

@@ -53,6 +53,9 @@ class MetricsTest {
           .contains("hub_ratelimit_decisions_total{decision=\"allowed\",limit=\"applicant\"} 5.0")
           // every enqueue script call: 5 accepted, 1 replay (the applicant limit refuses before the script)
           .contains("hub_enqueue_latency_seconds_count 6")
+          // one dossier a call: each was sent after the previous one's 202, so none waited for another's call
+          .contains("hub_enqueue_batch_count 6")
+          .contains("hub_enqueue_batch_sum 6.0")
           .contains("hub_submit_latency_seconds_count 6")
           .contains("hub_stream_length ")
           .contains("hub_eventloop_lag_seconds_count")

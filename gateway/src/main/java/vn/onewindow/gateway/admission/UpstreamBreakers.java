@@ -6,16 +6,12 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,7 +110,7 @@ public final class UpstreamBreakers {
     long started = System.nanoTime();
     Future<T> call;
     try {
-      call = bounded(action.get(), upstream, timeout);
+      call = Deadlines.bounded(action.get(), upstream.tag(), timeout);
     } catch (RuntimeException e) {
       call = Future.failedFuture(e);
     }
@@ -126,32 +122,6 @@ public final class UpstreamBreakers {
         breaker.onError(elapsed, TimeUnit.NANOSECONDS, ar.cause());
       }
     });
-  }
-
-  /**
-   * The call, failed with a {@link TimeoutException} if it has not completed within {@code timeout}. The timer runs on
-   * the caller's event loop: {@code Future.timeout} schedules on the future's own context, and a chain that starts
-   * from {@code Future.succeededFuture} has none, so Vert.x would hand every call's timer to Netty's global executor
-   * thread (measured: about a tenth of the gateway's CPU per dossier, most of it waking that thread).
-   */
-  private static <T> Future<T> bounded(Future<T> call, Upstream upstream, Duration timeout) {
-    Context context = Vertx.currentContext();
-    if (call.isComplete() || context == null) {
-      return call.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-    Vertx vertx = context.owner();
-    Promise<T> result = Promise.promise();
-    long timer = vertx.setTimer(timeout.toMillis(), id -> result.tryFail(
-        new TimeoutException(upstream.tag() + " did not answer within " + timeout.toMillis() + " ms")));
-    call.onComplete(ar -> {
-      vertx.cancelTimer(timer);
-      if (ar.succeeded()) {
-        result.tryComplete(ar.result());
-      } else {
-        result.tryFail(ar.cause());
-      }
-    });
-    return result.future();
   }
 
   /**

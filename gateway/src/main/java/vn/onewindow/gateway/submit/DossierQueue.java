@@ -1,5 +1,6 @@
 package vn.onewindow.gateway.submit;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
@@ -21,6 +22,7 @@ import vn.onewindow.common.dossier.StreamEntry;
 import vn.onewindow.common.infra.RedisScript;
 import vn.onewindow.common.metrics.LatencyTimers;
 import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.gateway.admission.Deadlines;
 
 /**
  * Puts a dossier on its receiving unit's partition with an atomic script call (see enqueue-dossier.lua), after
@@ -56,18 +58,27 @@ public final class DossierQueue {
   private final DossierConfig config;
   private final RedisConfig redisConfig;
   private final Timer latency;
+  private final DistributionSummary batchSizes;
   private final Redis redis;
   private final EnqueueBatches<PartitionKeys, Call, Scripted> batches;
 
+  /**
+   * {@code callTimeout}: how long a call may take before its partition's next call goes without waiting for it (its
+   * dossiers' requests have given up by then: it is their breaker's timeout). A call that never answers (a socket
+   * that died silently) must not hold every later dossier of its partition back.
+   */
   public DossierQueue(Redis redis, RedisKeys keys, DossierConfig config, RedisConfig redisConfig,
-                      MeterRegistry registry) {
+                      Duration callTimeout, MeterRegistry registry) {
     this.keys = keys;
     this.config = config;
     this.redisConfig = redisConfig;
     this.redis = redis;
-    this.batches = new EnqueueBatches<>(redisConfig.enqueueBatchMax(), (partition, calls) -> runScript(calls));
+    this.batches = new EnqueueBatches<>(redisConfig.enqueueBatchMax(),
+        (partition, calls) -> Deadlines.bounded(runScript(calls), "redis enqueue call", callTimeout));
     this.latency = LatencyTimers.register(MeterNames.ENQUEUE_LATENCY,
         "Time for Redis to acknowledge one dossier enqueue", registry);
+    this.batchSizes = DistributionSummary.builder(MeterNames.ENQUEUE_BATCH)
+        .description("Dossiers per enqueue script call (group commit)").register(registry);
   }
 
   /**
@@ -127,6 +138,7 @@ public final class DossierQueue {
 
   /** One call of the script for the dossiers of one partition; with min-replicas-ack, one WAIT after it. */
   private Future<List<Scripted>> runScript(List<Call> calls) {
+    batchSizes.record(calls.size());
     List<String> scriptKeys = new ArrayList<>(calls.size() * calls.get(0).keys().size());
     List<Object> args = new ArrayList<>(calls.size() * calls.get(0).args().size());
     for (Call call : calls) {
