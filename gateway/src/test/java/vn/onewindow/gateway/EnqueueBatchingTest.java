@@ -33,11 +33,11 @@ import vn.onewindow.gateway.submit.EnqueueResult;
 import vn.onewindow.gateway.submit.Submission;
 
 /**
- * The group commit on real Redis: dossiers handed to the queue while its call to the partition is in flight share the
- * next call (at most redis.enqueue-batch-max), and each keeps its own answer, in order: codes in arrival order, a
- * retry of a key in the same call as its first use gets that dossier back, another body under it a conflict, a replay
- * of an unused key "absent". All are handed over in one event-loop task, so which call carries which is fixed: the
- * first goes alone, the other eight wait for it and go four and four.
+ * The group commit on real Redis: dossiers handed to the queue in one event-loop turn, or while its call to the
+ * partition is in flight, share a call (at most redis.enqueue-batch-max), and each keeps its own answer, in order:
+ * codes in arrival order, a retry of a key in the same call as its first use gets that dossier back, another body
+ * under it a conflict, a replay of an unused key "absent". All nine are handed over in one turn, so which call carries
+ * which is fixed: four at the end of the turn, then four, then one.
  */
 class EnqueueBatchingTest {
 
@@ -94,7 +94,7 @@ class EnqueueBatchingTest {
         List<String> queued = new ArrayList<>();
         entries.forEach(entry -> queued.add(StreamEntry.fromFields(RedisReplies.pairs(entry.get(1))).code()));
         assertThat(queued).as("one entry per new dossier, in order").isEqualTo(codes);
-        // three calls: the first alone, then four and four (the script runs EVALSHA first on every call)
+        // three calls: four, four and one (the script runs EVALSHA first on every call)
         String stats = redis[0].send(Request.cmd(Command.INFO).arg("commandstats")).await().toString();
         assertThat(stats).contains("cmdstat_evalsha:calls=3,");
       } finally {
@@ -119,13 +119,17 @@ class EnqueueBatchingTest {
         Submission first = submission("silent-key-0001", 1);
         Submission second = submission("silent-key-0002", 2);
         Promise<List<Throwable>> failures = Promise.promise();
-        vertx.getOrCreateContext().runOnContext(v -> {
+        Context context = vertx.getOrCreateContext();
+        context.runOnContext(v -> {
           DossierQueue queue = new DossierQueue(RedisClients.create(vertx, config.redis(), "test"),
               RedisKeys.of(config.redis(), config.stream()), config.dossier(), config.redis(), Duration.ofMillis(300),
               new SimpleMeterRegistry());
           Future<EnqueueResult> a = queue.enqueue(first, false, () -> false);
-          Future<EnqueueResult> b = queue.enqueue(second, false, () -> false);
-          Future.join(a, b).onComplete(done -> failures.complete(List.of(a.cause(), b.cause())));
+          // a later turn, after the first one's call has gone: the second waits for that call
+          context.runOnContext(later -> {
+            Future<EnqueueResult> b = queue.enqueue(second, false, () -> false);
+            Future.join(a, b).onComplete(done -> failures.complete(List.of(a.cause(), b.cause())));
+          });
         });
         assertThat(failures.future().await()).allSatisfy(cause -> assertThat(cause)
             .isInstanceOf(TimeoutException.class).hasMessageContaining("did not answer within 300 ms"));

@@ -3,7 +3,9 @@ package vn.onewindow.gateway.submit;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -73,7 +75,7 @@ public final class DossierQueue {
     this.config = config;
     this.redisConfig = redisConfig;
     this.redis = redis;
-    this.batches = new EnqueueBatches<>(redisConfig.enqueueBatchMax(),
+    this.batches = new EnqueueBatches<>(redisConfig.enqueueBatchMax(), DossierQueue::atEndOfTurn,
         (partition, calls) -> Deadlines.bounded(runScript(calls), "redis enqueue call", callTimeout));
     this.latency = LatencyTimers.register(MeterNames.ENQUEUE_LATENCY,
         "Time for Redis to acknowledge one dossier enqueue", registry);
@@ -134,6 +136,16 @@ public final class DossierQueue {
     Times times = new Times(InstantText.of(s.receivedAt()), s.expectedResultBy().toString());
     return batches.add(partition, new Call(scriptKeys, arguments(s, times, keyed, replayOnly)), abandoned)
         .map(done -> toResult(done.reply(), s, times, done.acknowledged()));
+  }
+
+  /** The task after what the event loop is doing now (its task queue runs once the sockets it read are handled). */
+  private static void atEndOfTurn(Runnable task) {
+    Context context = Vertx.currentContext();
+    if (context == null) {
+      task.run();
+    } else {
+      context.runOnContext(v -> task.run());
+    }
   }
 
   /** One call of the script for the dossiers of one partition; with min-replicas-ack, one WAIT after it. */

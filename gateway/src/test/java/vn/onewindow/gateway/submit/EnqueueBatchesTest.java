@@ -10,9 +10,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
- * The group commit's rules, with calls the test answers itself (the Redis side is GatewayApiTest's and
- * EnqueueBatchingTest's): one call in flight per lane, the items that wait go together, at most the maximum per call,
- * abandoned items are never sent, and a failed call fails exactly its own items.
+ * The group commit's rules, with calls the test answers itself and an event loop whose turns it ends itself (the
+ * Redis side is GatewayApiTest's and EnqueueBatchingTest's): an idle lane sends at the end of the turn, everything
+ * added in that turn together; one call in flight per lane, the items that wait go together, at most the maximum per
+ * call, abandoned items are never sent, and a failed call fails exactly its own items.
  */
 class EnqueueBatchesTest {
   /** One call the batcher made: its lane, its items, and the promise the test completes. */
@@ -20,21 +21,46 @@ class EnqueueBatchesTest {
   }
 
   private final List<Sent> sent = new ArrayList<>();
-  private final EnqueueBatches<String, String, String> batches = new EnqueueBatches<>(3, (lane, items) -> {
+  /** The tasks deferred to the end of the event loop's turn, which the test runs when it chooses. */
+  private final List<Runnable> endOfTurn = new ArrayList<>();
+  private final EnqueueBatches<String, String, String> batches = new EnqueueBatches<>(3, endOfTurn::add, (lane, items) -> {
     Promise<List<String>> reply = Promise.promise();
     sent.add(new Sent(lane, items, reply));
     return reply.future();
   });
 
+  /** Ends the event loop's turn: runs what was deferred to it. */
+  private void endTurn() {
+    List<Runnable> tasks = new ArrayList<>(endOfTurn);
+    endOfTurn.clear();
+    tasks.forEach(Runnable::run);
+  }
+
   @Test
-  void anIdleLaneSendsAtOnceAndWhatArrivesMeanwhileGoesTogetherUpToTheMaximum() {
+  void anIdleLaneSendsWhatArrivedInOneTurnTogetherAtItsEnd() {
     Future<String> a = batches.add("p0", "a", () -> false);
+    Future<String> b = batches.add("p0", "b", () -> false);
+    assertThat(sent).as("nothing before the turn ends").isEmpty();
+    assertThat(endOfTurn).as("one task for the lane, not one per item").hasSize(1);
+    endTurn();
+    assertThat(sent).hasSize(1);
+    assertThat(sent.get(0).items()).containsExactly("a", "b");
+    sent.get(0).reply().complete(List.of("A", "B"));
+    assertThat(List.of(a.result(), b.result())).containsExactly("A", "B");
+    assertThat(endOfTurn).isEmpty();
+  }
+
+  @Test
+  void whatArrivesWhileACallIsInFlightGoesTogetherUpToTheMaximum() {
+    Future<String> a = batches.add("p0", "a", () -> false);
+    endTurn();
     assertThat(sent).hasSize(1);
     assertThat(sent.get(0).items()).containsExactly("a");
     List<Future<String>> waiting = new ArrayList<>();
     for (String item : List.of("b", "c", "d", "e")) {
       waiting.add(batches.add("p0", item, () -> false));
     }
+    endTurn();
     assertThat(sent).as("one call in flight per lane").hasSize(1);
 
     sent.get(0).reply().complete(List.of("A"));
@@ -54,12 +80,14 @@ class EnqueueBatchesTest {
   void lanesDoNotWaitForEachOther() {
     batches.add("p0", "a", () -> false);
     batches.add("p1", "b", () -> false);
+    endTurn();
     assertThat(sent).extracting(Sent::lane).containsExactly("p0", "p1");
   }
 
   @Test
   void anItemWhoseRequestGaveUpWhileWaitingIsNeverSent() {
     batches.add("p0", "a", () -> false);
+    endTurn();
     AtomicBoolean gaveUp = new AtomicBoolean();
     Future<String> abandoned = batches.add("p0", "b", gaveUp::get);
     Future<String> kept = batches.add("p0", "c", () -> false);
@@ -76,6 +104,7 @@ class EnqueueBatchesTest {
   @Test
   void aFailedCallFailsItsOwnItemsAndTheLaneGoesOn() {
     Future<String> a = batches.add("p0", "a", () -> false);
+    endTurn();
     Future<String> b = batches.add("p0", "b", () -> false);
     sent.get(0).reply().fail(new IllegalStateException("connection closed"));
     assertThat(a.cause()).hasMessage("connection closed");
@@ -87,6 +116,7 @@ class EnqueueBatchesTest {
   @Test
   void aReplyCountingOtherThanTheItemsFailsThemAll() {
     Future<String> a = batches.add("p0", "a", () -> false);
+    endTurn();
     Future<String> b = batches.add("p0", "b", () -> false);
     Future<String> c = batches.add("p0", "c", () -> false);
     sent.get(0).reply().complete(List.of("A"));
@@ -98,7 +128,7 @@ class EnqueueBatchesTest {
 
   @Test
   void aCallThatThrowsFailsItsItemsInsteadOfLeavingThemWaiting() {
-    EnqueueBatches<String, String, String> throwing = new EnqueueBatches<>(3, (lane, items) -> {
+    EnqueueBatches<String, String, String> throwing = new EnqueueBatches<>(3, Runnable::run, (lane, items) -> {
       throw new IllegalArgumentException("no such partition");
     });
     Future<String> a = throwing.add("p0", "a", () -> false);
