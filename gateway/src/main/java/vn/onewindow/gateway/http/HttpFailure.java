@@ -18,6 +18,8 @@ public final class HttpFailure extends RuntimeException {
    * blip, so clients are not invited back every few seconds.
    */
   private static final int CALENDAR_RETRY_AFTER_SECONDS = 3600;
+  /** The most violations a 422's {@code errors} lists. */
+  public static final int MAX_LISTED = 100;
 
   private final Problem problem;
   private final List<Violation> violations;
@@ -58,11 +60,19 @@ public final class HttpFailure extends RuntimeException {
     return invalid(Problem.INVALID_DOSSIER, "dossier", violations);
   }
 
-  /** A 422 naming every offending field of a request body ({@code subject}: "dossier", "rating"...). */
+  /**
+   * A 422 naming the offending fields of a request body ({@code subject}: "dossier", "rating"...): every one, up to
+   * {@link #MAX_LISTED} violations; the detail counts them all. A body of hundreds of bad values would otherwise be
+   * answered with a list a hundred times its size (the first few are enough to fix it).
+   */
   public static HttpFailure invalid(Problem problem, String subject, List<Violation> violations) {
     long fields = violations.stream().map(Violation::pointer).distinct().count();
     String detail = fields == 1 ? "1 field of the " + subject + " is invalid"
         : fields + " fields of the " + subject + " are invalid";
+    if (violations.size() > MAX_LISTED) {
+      detail += "; errors lists the first " + MAX_LISTED + " of its " + violations.size() + " violations";
+      violations = violations.subList(0, MAX_LISTED);
+    }
     return new HttpFailure(problem, detail, violations, 0, null);
   }
 

@@ -1,8 +1,11 @@
 package vn.onewindow.gateway.http;
 
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.StreamResetException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -81,6 +84,11 @@ public final class Problems {
       // the HTTP codec could not read the request's body (a bad chunk size...): the client's framing, answered
       // like a malformed request if the connection still lets it, never an ERROR with a stack trace per request
       respond(ctx, HttpFailure.malformed("the request body could not be read as HTTP (its framing is invalid)"));
+    } else if (isEndedByClient(failure)) {
+      // the same for a client that gave up mid-body (a lost network, an aborted upload) or broke HTTP/2 there: an
+      // ERROR each, and the protocol error a 500, before (frontend tryout); a closed stream takes no answer
+      respond(ctx, HttpFailure.malformed("the request body could not be read to its end (the client reset its "
+          + "stream or closed its connection, or broke the HTTP/2 protocol)"));
     } else {
       LOG.error("unhandled failure on {} {} (request {})", ctx.request().method(), routeOf(ctx), RequestIds.of(ctx),
           failure);
@@ -180,6 +188,16 @@ public final class Problems {
     StackTraceElement[] stack = failure.getStackTrace();
     return !ctx.request().isEnded() && stack.length > 0
         && stack[0].getClassName().equals("io.netty.handler.codec.http.HttpObjectDecoder");
+  }
+
+  /**
+   * The request ended by the client: its connection closed, its HTTP/2 stream reset (which marks the request ended),
+   * or an HTTP/2 protocol error of its own (a frame for a stream never opened...), which Netty raises on the streams
+   * it ends. Only the request's own connection raises these on its context (the hub's outgoing calls fail otherwise).
+   */
+  private static boolean isEndedByClient(Throwable failure) {
+    return failure instanceof HttpClosedException || failure instanceof StreamResetException
+        || failure instanceof Http2Exception;
   }
 
   private static String routeOf(RoutingContext ctx) {

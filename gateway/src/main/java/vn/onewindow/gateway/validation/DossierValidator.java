@@ -45,7 +45,8 @@ public final class DossierValidator {
   /** Every violation of a dossier received on {@code receivedOn} (the date agency codes are resolved on). */
   public List<Violation> validate(JsonNode dossier, LocalDate receivedOn) {
     Set<Violation> violations = schema.validate(dossier);
-    if (dossier.isObject()) {
+    // an oversized body is not walked again by the checks below (one violation per attachment...)
+    if (dossier.isObject() && !violations.contains(JsonSchemas.TOO_MANY_VALUES)) {
       violations.addAll(catalogue.check(dossier));
       violations.addAll(agencies.check(dossier, receivedOn));
       violations.addAll(attachments.check(dossier));
