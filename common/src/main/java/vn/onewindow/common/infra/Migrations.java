@@ -1,7 +1,9 @@
 package vn.onewindow.common.infra;
 
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.PostgresConfig;
@@ -14,14 +16,24 @@ public final class Migrations {
   }
 
   public static MigrateResult apply(PostgresConfig config) {
-    PostgresClients.Jdbc jdbc = PostgresClients.jdbc(config);
-    MigrateResult result = Flyway.configure()
-        .dataSource(jdbc.url(), jdbc.user(), jdbc.password())
-        .locations("classpath:db/migration")
-        .load()
-        .migrate();
+    MigrateResult result = configure(config).load().migrate();
     LOG.info("database schema at version {} ({} migrations applied now)", result.targetSchemaVersion,
         result.migrationsExecuted);
     return result;
+  }
+
+  /**
+   * The hub's Flyway configuration. Flyway's PostgreSQL lock is taken as a session-level advisory lock, not its
+   * default transactional one, whose transaction stays open while the migrations run: CREATE INDEX CONCURRENTLY (V11,
+   * non-transactional so that it does not block intake's INSERTs) waits for older transactions, and with the default
+   * it waited forever (flyway/flyway#3497, reproduced with Flyway 13.12; MigrationsTest).
+   */
+  static FluentConfiguration configure(PostgresConfig config) {
+    PostgresClients.Jdbc jdbc = PostgresClients.jdbc(config);
+    FluentConfiguration flyway = Flyway.configure()
+        .dataSource(jdbc.url(), jdbc.user(), jdbc.password())
+        .locations("classpath:db/migration");
+    flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
+    return flyway;
   }
 }
