@@ -16,14 +16,15 @@
 #                   --profile steady --rate 100     # several gateways (ops/run-cluster.sh): Gatling spreads the
 #                                                   # virtual users over them round-robin
 #
-# Profiles: smoke, steady, surge, spike, soak, fairness. Every property is listed by the run itself (it prints its
+# Profiles: smoke, steady, surge, spike, soak, fairness, agencies. Every property is listed by the run itself (it prints its
 # configuration) and in loadtest/src/test/java/vn/onewindow/loadtest/config/LoadConfig.java.
-# Results: loadtest/target/loadtest/<profile>-<run id>/ (verdict.txt, timeline.csv, accepted-ids.txt, hub.log)
+# Results: loadtest/target/loadtest/<profile>-<run id>/ (verdict.txt, timeline.csv, accepted-ids.txt,
+#          unexpected-responses.txt, outcomes.txt, hub.log)
 # and loadtest/target/gatling/<simulation>-<timestamp>/index.html.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 PROFILE=surge
 BUILD=yes
@@ -95,7 +96,8 @@ echo
 if [ -n "$RUN_DIR" ] && [ -n "$(find "$RUN_DIR/verdict.txt" -newermt "@$START" 2>/dev/null)" ]; then
   cat "$RUN_DIR/verdict.txt"
   mv "$LOG" "$RUN_DIR/maven.log" && LOG="$RUN_DIR/maven.log"
-  echo "run files:        $RUN_DIR (verdict.txt, timeline.csv, accepted-ids.txt, maven.log; hub.log for a local hub)"
+  echo "run files:        $RUN_DIR (verdict.txt, timeline.csv, accepted-ids.txt, unexpected-responses.txt,"
+  echo "                  outcomes.txt, maven.log; hub.log for a local hub)"
 else
   echo "no verdict was written (the run failed before the load; see $LOG):"
   grep -E 'ERROR|Exception|not found|not ready' "$LOG" | head -20 || true

@@ -29,16 +29,9 @@ class EmbeddedServersStopTest {
     HubConfig config = TestServers.get().config(Map.of());
     Migrations.apply(config.postgres());
     int redisPort = TestServers.freePort();
-    Map<String, String> settings = new HashMap<>(Map.of(
-        "redis.url", "",
-        "embedded.redis-port", Integer.toString(redisPort),
-        "embedded.data-dir", data.toString(),
-        "warmup.duration-ms", "0",
-        "warmup.intake-duration-ms", "0",
-        "ratelimit.client-classes", "standard:100000/100000",
-        "ratelimit.applicant-per-minute", "100000",
-        "drain.announce-ms", "1000",
-        "drain.timeout-ms", "10000"));
+    Map<String, String> settings = ownRedisSettings(data, redisPort);
+    settings.put("drain.announce-ms", "1000");
+    settings.put("drain.timeout-ms", "10000");
     LoadLoop load;
     List<String> drainLog;
     Vertx client = Vertx.vertx();
@@ -81,6 +74,18 @@ class EmbeddedServersStopTest {
         .as("one 'received' history row per dossier: none written twice")
         .isEqualTo(count(config, "SELECT count(*) FROM dossier"));
     assertThat(TestServers.answers(redisPort)).isFalse();
+  }
+
+  /** A hub starting its own durable redis-server on {@code redisPort} in {@code data}, unthrottled, no warm-up. */
+  static Map<String, String> ownRedisSettings(Path data, int redisPort) {
+    return new HashMap<>(Map.of(
+        "redis.url", "",
+        "embedded.redis-port", Integer.toString(redisPort),
+        "embedded.data-dir", data.toString(),
+        "warmup.duration-ms", "0",
+        "warmup.intake-duration-ms", "0",
+        "ratelimit.client-classes", "standard:100000/100000",
+        "ratelimit.applicant-per-minute", "100000"));
   }
 
   private static int indexOf(List<String> lines, String text) {

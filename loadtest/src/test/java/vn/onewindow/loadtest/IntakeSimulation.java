@@ -76,7 +76,8 @@ public class IntakeSimulation extends Simulation {
     }
     if (config.profile == Profile.AGENCIES) {
       // one system per handling agency the load can submit to, polling from the first dossier on
-      AgencySystems systems = new AgencySystems(config, agencies, watcher, factory.handlingAgencies());
+      AgencySystems systems = new AgencySystems(config, agencies, watcher, ledger,
+          factory.handlingAgencies());
       load.add(systems.systems().injectOpen(atOnceUsers(systems.count())));
     }
     List<PopulationBuilder> populations = load;

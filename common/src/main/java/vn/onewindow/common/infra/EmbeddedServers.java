@@ -34,6 +34,7 @@ public final class EmbeddedServers implements AutoCloseable {
   private volatile Duration drainBound;
   private EmbeddedPostgres postgres;
   private RedisInstance redis;
+  private RedisDirectoryClaim redisClaim;
 
   /**
    * Registers the one hook that stops the servers at the JVM's exit (after the drain, once {@link #stopAfterDrain} was
@@ -86,6 +87,11 @@ public final class EmbeddedServers implements AutoCloseable {
       if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
       }
+      // a hub killed with SIGKILL left its redis-server running on this directory and port: stop it first
+      if (redisClaim == null) {
+        redisClaim = RedisDirectoryClaim.take(dir);
+      }
+      redisClaim.stopOrphanOn(port, dir);
       List<String> command = RedisServer.newRedisServer()
           .bind("127.0.0.1")
           .port(port)
@@ -102,13 +108,18 @@ public final class EmbeddedServers implements AutoCloseable {
       return "redis://127.0.0.1:" + port;
     } catch (IOException | RuntimeException e) {
       redis = null;
+      if (redisClaim != null) {
+        redisClaim.close();
+        redisClaim = null;
+      }
       // embedded-redis launches the process before it waits for it (and registers its hook)
       ProcessHandle.current().children()
           // its command line, or once it has renamed itself "<binary> 127.0.0.1:<port>"
           .filter(child -> child.info().commandLine().filter(line -> line.contains("redis-server")
               && (line.contains("--port " + port) || line.endsWith(":" + port))).isPresent())
           .forEach(ProcessHandle::destroy);
-      throw new UncheckedIOException("embedded redis-server failed to start on port " + port,
+      // the cause in the message: HubMain logs the message only, and "another running hub" is the operator's answer
+      throw new UncheckedIOException("embedded redis-server failed to start on port " + port + ": " + e.getMessage(),
           e instanceof IOException io ? io : new IOException(e));
     }
   }
@@ -182,6 +193,10 @@ public final class EmbeddedServers implements AutoCloseable {
         LOG.warn("embedded redis-server did not stop cleanly: {}", e.getMessage());
       }
       redis = null;
+    }
+    if (redisClaim != null) {
+      redisClaim.close();
+      redisClaim = null;
     }
   }
 

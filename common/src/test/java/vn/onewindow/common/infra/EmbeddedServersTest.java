@@ -1,13 +1,17 @@
 package vn.onewindow.common.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import vn.onewindow.common.testing.TestServers;
 
-/** The redis-server the hub starts for a user with none configured keeps answering however much it logs. */
+/**
+ * The redis-server the hub starts for a user with none configured keeps answering however much it logs, and belongs
+ * to its hub: a second hub on the same data directory never stops it.
+ */
 class EmbeddedServersTest {
 
   /**
@@ -27,6 +31,23 @@ class EmbeddedServersTest {
             .isEqualTo("+OK");
       }
       assertThat(TestServers.redisCommand("127.0.0.1", port, "PING")).isEqualTo("+PONG");
+    }
+  }
+
+  /**
+   * A hub restarted after a SIGKILL stops the redis-server its dead predecessor left on the data directory
+   * (hub EmbeddedRedisAfterKillTest); the server of a live hub on that directory is never taken for such an orphan.
+   */
+  @Test
+  void shouldLeaveTheRedisServerOfALiveHubOnTheSameDirectoryAlone(@TempDir Path data) {
+    int port = TestServers.freePort();
+    try (EmbeddedServers first = new EmbeddedServers(); EmbeddedServers second = new EmbeddedServers()) {
+      first.startRedis(data, port, true);
+      TestServers.redisCommand("127.0.0.1", port, "SET", "queued", "yes");
+      assertThatThrownBy(() -> second.startRedis(data, port, true))
+          .hasMessageContaining("belongs to another running hub");
+      assertThat(TestServers.redisCommand("127.0.0.1", port, "GET", "queued")).as("still the first hub's server")
+          .isEqualTo("$3");
     }
   }
 }

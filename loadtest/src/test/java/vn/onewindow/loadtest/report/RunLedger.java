@@ -220,6 +220,11 @@ public final class RunLedger {
     return java.util.List.copyOf(unexpected);
   }
 
+  /** Every unexpected answer, also those beyond the 200 {@link #unexpectedResponses} keeps. */
+  public long unexpectedCount() {
+    return unexpectedCount.get();
+  }
+
   public void replayMismatch() {
     replayMismatches.increment();
   }

@@ -229,7 +229,11 @@ public final class Verdict {
     }
     List<String> odd = ledger.unexpectedResponses();
     if (!odd.isEmpty()) {
-      sb.append("unexpected answers (first of ").append(odd.size()).append(", all in unexpected-responses.txt): ")
+      // the ledger keeps the first 200 only: a killed hub gives hundreds of "no response", and the count must be all
+      long oddCount = ledger.unexpectedCount();
+      String kept = odd.size() < oddCount ? "the first " + odd.size() : "all";
+      sb.append(oddCount).append(" unexpected answers (").append(kept)
+          .append(" in unexpected-responses.txt), the first: ")
           .append(odd.get(0).length() > 300 ? odd.get(0).substring(0, 300) + "…" : odd.get(0)).append('\n');
     }
     for (String g : gateLines) {

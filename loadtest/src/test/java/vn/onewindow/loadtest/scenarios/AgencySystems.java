@@ -19,13 +19,16 @@ import vn.onewindow.loadtest.config.LoadConfig;
 import vn.onewindow.loadtest.endpoints.AgencyEndpoints;
 import vn.onewindow.loadtest.report.AgencyLedger;
 import vn.onewindow.loadtest.report.BacklogWatcher;
+import vn.onewindow.loadtest.report.RunLedger;
 
 /**
  * The handling agencies' own systems during the surge ({@code -Dprofile=agencies}): one virtual system per handling
  * agency the load submits to, polling its feed every {@code agencyPollMs} from the start and following {@code next};
  * every dossier it receives gets accepted (2, with a due date) and put in processing (4), and a share of the
  * acceptances is sent again (a retry after a timeout) and must replay. After the load has drained, a system stops
- * once two pages in a row come back empty: its feed has delivered everything.
+ * once two pages in a row come back empty: its feed has delivered everything. Only the run's own dossiers (a 202 in
+ * this run) get events: the feeds start at their first dossier, and a hub under test may hold others (earlier runs,
+ * or real applicants' on an environment named by --base-url) that a rehearsal must never move.
  */
 public final class AgencySystems {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,12 +37,15 @@ public final class AgencySystems {
   private final LoadConfig config;
   private final AgencyLedger ledger;
   private final BacklogWatcher watcher;
+  private final RunLedger run;
   private final List<String> agencyCodes;
 
-  public AgencySystems(LoadConfig config, AgencyLedger ledger, BacklogWatcher watcher, List<String> agencyCodes) {
+  public AgencySystems(LoadConfig config, AgencyLedger ledger, BacklogWatcher watcher, RunLedger run,
+                       List<String> agencyCodes) {
     this.config = config;
     this.ledger = ledger;
     this.watcher = watcher;
+    this.run = run;
     this.agencyCodes = List.copyOf(agencyCodes);
   }
 
@@ -80,7 +86,7 @@ public final class AgencySystems {
   private Session readPage(Session session) {
     Integer status = session.contains(AgencyEndpoints.PREFIX + "status")
         ? session.getInt(AgencyEndpoints.PREFIX + "status") : null;
-    List<Object> ids = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
     String cursor = session.getString("cursor");
     if (status != null && status == 200) {
       try {
@@ -90,10 +96,19 @@ public final class AgencySystems {
       } catch (IOException e) {
         throw new IllegalStateException("feed page is not JSON", e);
       }
-      ledger.page(ids.stream().map(String::valueOf).toList());
+      ledger.page(ids);
     }
     int quiet = watcher.done() && status != null && status == 200 && ids.isEmpty() ? session.getInt("quiet") + 1 : 0;
-    return session.set("cursor", cursor).set("newIds", ids).set("quiet", quiet);
+    return session.set("cursor", cursor).set("newIds", ownDossiers(ids, run.acceptedDossiers())).set("quiet", quiet);
+  }
+
+  /**
+   * The ids of a feed page that got a 202 in this run, in feed order. A dossier of the run whose 202 the ledger has
+   * not recorded yet (the feed can only deliver it after its commit, milliseconds after the 202) gets no events:
+   * the gates count events recorded and wrong, not one per dossier.
+   */
+  static List<String> ownDossiers(List<String> page, Map<String, String> acceptedThisRun) {
+    return page.stream().filter(acceptedThisRun::containsKey).toList();
   }
 
   private ChainBuilder send(io.gatling.javaapi.http.HttpRequestActionBuilder request, boolean replay) {
