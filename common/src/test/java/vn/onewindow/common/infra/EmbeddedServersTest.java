@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import vn.onewindow.common.testing.TestServers;
 
 /**
  * The redis-server the hub starts for a user with none configured keeps answering however much it logs, and belongs
- * to its hub: a second hub on the same data directory never stops it.
+ * to its hub: a second hub on the same data directory never stops it. The PostgreSQL it starts to keep data commits
+ * durably.
  */
 class EmbeddedServersTest {
 
@@ -48,6 +53,33 @@ class EmbeddedServersTest {
           .hasMessageContaining("belongs to another running hub");
       assertThat(TestServers.redisCommand("127.0.0.1", port, "GET", "queued")).as("still the first hub's server")
           .isEqualTo("$3");
+    }
+  }
+
+  /**
+   * The intake deletes an entry from Redis once PostgreSQL has answered its COMMIT: that answer must mean the row is
+   * on disk. zonky's embedded PostgreSQL sets synchronous_commit=off by default (a commit answered before its WAL is
+   * flushed: a crash of PostgreSQL, kill -9 included, loses the last few hundred milliseconds of commits), so the
+   * dossiers of those commits, already gone from Redis, would be lost (ops tryout). A throwaway instance (tests) may
+   * keep the faster setting.
+   */
+  @Test
+  void shouldCommitDurablyWhenItKeepsData(@TempDir Path data) throws Exception {
+    int port = TestServers.freePort();
+    try (EmbeddedServers servers = new EmbeddedServers()) {
+      servers.startPostgres(data, port, true);
+      try (Connection db = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres",
+          "")) {
+        assertThat(setting(db, "synchronous_commit")).isEqualTo("on");
+        assertThat(setting(db, "fsync")).isEqualTo("on");
+      }
+    }
+  }
+
+  private static String setting(Connection db, String name) throws Exception {
+    try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SHOW " + name)) {
+      rs.next();
+      return rs.getString(1);
     }
   }
 }
