@@ -16,7 +16,10 @@ public final class MeterNames {
   public static final String SUBMISSIONS = "hub.submissions";
   /** Timer of the Redis enqueue script (sequence + stream + receipt in one call). */
   public static final String ENQUEUE_LATENCY = "hub.enqueue.latency";
-  /** Summary of the dossiers one enqueue script call carried (the group commit: 1 on an idle gateway). */
+  /**
+   * Summary of the dossiers one enqueue script call carried (the group commit: about 1 on an idle gateway); the
+   * warm-up's read-only calls before readiness are counted too.
+   */
   public static final String ENQUEUE_BATCH = "hub.enqueue.batch";
   /** Timer of a whole accepted submission, request in to 202 out. */
   public static final String SUBMIT_LATENCY = "hub.submit.latency";
