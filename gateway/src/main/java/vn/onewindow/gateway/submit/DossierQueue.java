@@ -29,8 +29,8 @@ import vn.onewindow.gateway.admission.Deadlines;
 /**
  * Puts a dossier on its receiving unit's partition with an atomic script call (see enqueue-dossier.lua), after
  * claiming its Idempotency-Key across partitions when there are several (claim-key.lua). Dossiers of one partition that
- * arrive while this verticle's previous call to it is in flight share the next call ({@link EnqueueBatches}, at most
- * {@code redis.enqueue-batch-max}). The returned future succeeds only once Redis has acknowledged the write, and with
+ * this verticle reads in one event-loop turn, or while its call to the partition is in flight, share a call
+ * ({@link EnqueueBatches}, at most {@code redis.enqueue-batch-max}). The returned future succeeds only once Redis has acknowledged the write, and with
  * {@code redis.min-replicas-ack} &gt; 0 once that many replicas have it (WAIT in the script's own batch, on the
  * connection that ran it, once a call); otherwise the result says it is unconfirmed. One instance per verticle.
  */
@@ -76,7 +76,7 @@ public final class DossierQueue {
     this.redisConfig = redisConfig;
     this.redis = redis;
     this.batches = new EnqueueBatches<>(redisConfig.enqueueBatchMax(), DossierQueue::atEndOfTurn,
-        (partition, calls) -> Deadlines.bounded(runScript(calls), "redis enqueue call", callTimeout));
+        calls -> Deadlines.bounded(runScript(calls), "redis enqueue call", callTimeout));
     this.latency = LatencyTimers.register(MeterNames.ENQUEUE_LATENCY,
         "Time for Redis to acknowledge one dossier enqueue", registry);
     this.batchSizes = DistributionSummary.builder(MeterNames.ENQUEUE_BATCH)
@@ -158,16 +158,18 @@ public final class DossierQueue {
       args.addAll(call.args());
     }
     int replicas = redisConfig.minReplicasAck();
-    Future<ScriptReply> reply = replicas == 0
-        ? ENQUEUE.run(redis, scriptKeys, args).map(replies -> new ScriptReply(replies, -1))
+    return replicas == 0
+        ? ENQUEUE.run(redis, scriptKeys, args).map(replies -> each(replies, -1))
         : ENQUEUE.runThen(redis, scriptKeys, args, List.of(Request.cmd(Command.WAIT).arg(replicas)
                 .arg(redisConfig.replicaAckTimeout().toMillis())))
-            .map(replies -> new ScriptReply(replies.get(0), replies.get(1).toInteger()));
-    return reply.map(r -> {
-      List<Scripted> each = new ArrayList<>(r.replies().size());
-      r.replies().forEach(one -> each.add(new Scripted(one, r.acknowledged())));
-      return each;
-    });
+            .map(replies -> each(replies.get(0), replies.get(1).toInteger()));
+  }
+
+  /** The script's replies, one per dossier, each with the replicas that confirmed the call (-1: none asked for). */
+  private static List<Scripted> each(Response replies, int acknowledged) {
+    List<Scripted> each = new ArrayList<>(replies.size());
+    replies.forEach(one -> each.add(new Scripted(one, acknowledged)));
+    return each;
   }
 
   /** Values only, in the script's order: the field names are in its source (see ENQUEUE). */
@@ -211,10 +213,6 @@ public final class DossierQueue {
 
   /** One dossier's keys and values, in the script's order. */
   private record Call(List<String> keys, List<Object> args) {
-  }
-
-  /** The script's replies to a call, one per dossier; replicas that confirmed the call (WAIT), -1 when none asked. */
-  private record ScriptReply(Response replies, int acknowledged) {
   }
 
   /** One dossier's reply, and the replicas that confirmed its call. */

@@ -7,18 +7,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Group commit of one verticle's calls to a partition: at most one call per partition is in flight, and the items
  * that arrive meanwhile go together in the next call (at most {@code maxItems}). An idle lane does not send at once
  * but at the end of the event loop's current turn ({@code defer}), so the dossiers of requests read in the same turn
  * (an event loop reads every socket that is ready before it runs its tasks) share a call too; a lone dossier waits
- * only for the rest of that turn. Under load one call, one socket write and one reply carry many. Per dossier, Redis
- * spent about a quarter of its CPU in the kernel (socket reads and writes for about three commands a read) and a
- * tenth more in the script's set-up per call (README, "Performance").
+ * only for the rest of that turn. Under load one call, one socket write and one reply carry many: with one call per
+ * dossier redis-server read its sockets about once a dossier and spent about a quarter of its CPU in the kernel
+ * (README, "Performance").
  *
  * <p>An item whose request has given up (its breaker's timeout fired, and it may be answered another way, the direct
  * path included) is dropped before it is sent: sending it later could make a second dossier of one Idempotency-Key.
@@ -44,13 +44,13 @@ final class EnqueueBatches<K, I, R> {
   }
 
   private final int maxItems;
-  /** Sends one call for the lane's key with these items; answers one reply per item, in their order. */
-  private final BiFunction<K, List<I>, Future<List<R>>> call;
+  /** Sends one call with these items (all of one lane); answers one reply per item, in their order. */
+  private final Function<List<I>, Future<List<R>>> call;
   /** Runs a task once the event loop's current turn is done (its task queue). */
   private final Consumer<Runnable> defer;
   private final Map<K, Lane<I, R>> lanes = new HashMap<>();
 
-  EnqueueBatches(int maxItems, Consumer<Runnable> defer, BiFunction<K, List<I>, Future<List<R>>> call) {
+  EnqueueBatches(int maxItems, Consumer<Runnable> defer, Function<List<I>, Future<List<R>>> call) {
     this.maxItems = maxItems;
     this.defer = defer;
     this.call = call;
@@ -65,13 +65,13 @@ final class EnqueueBatches<K, I, R> {
       lane.scheduled = true;
       defer.accept(() -> {
         lane.scheduled = false;
-        send(key, lane);
+        send(lane);
       });
     }
     return reply.future();
   }
 
-  private void send(K key, Lane<I, R> lane) {
+  private void send(Lane<I, R> lane) {
     if (lane.inFlight) {
       return;
     }
@@ -90,7 +90,7 @@ final class EnqueueBatches<K, I, R> {
     lane.inFlight = true;
     Future<List<R>> replies;
     try {
-      replies = call.apply(key, items.stream().map(Item::value).toList());
+      replies = call.apply(items.stream().map(Item::value).toList());
     } catch (RuntimeException e) {
       replies = Future.failedFuture(e);
     }
@@ -105,7 +105,7 @@ final class EnqueueBatches<K, I, R> {
           items.get(i).reply().tryFail(failure);
         }
       }
-      send(key, lane);
+      send(lane);
     });
   }
 }
