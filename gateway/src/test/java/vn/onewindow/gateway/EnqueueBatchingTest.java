@@ -92,7 +92,7 @@ class EnqueueBatchingTest {
         Response entries = redis[0].send(Request.cmd(Command.XRANGE).arg(partition.stream()).arg("-").arg("+"))
             .await();
         List<String> queued = new ArrayList<>();
-        entries.forEach(entry -> queued.add(StreamEntry.fromFields(RedisReplies.pairs(entry.get(1))).code()));
+        entries.forEach(entry -> queued.add(StreamEntry.fromFields(RedisReplies.pairs(entry.get(1)), entry.get(0).toString()).code()));
         assertThat(queued).as("one entry per new dossier, in order").isEqualTo(codes);
         // three calls: four, four and one (the script runs EVALSHA first on every call)
         String stats = redis[0].send(Request.cmd(Command.INFO).arg("commandstats")).await().toString();

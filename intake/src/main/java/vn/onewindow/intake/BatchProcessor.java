@@ -150,12 +150,14 @@ final class BatchProcessor {
 
   private Future<Result> ack(List<DossierRow> rows, int inserted) {
     List<String> ids = new ArrayList<>(rows.size());
-    List<String> dossiers = new ArrayList<>(rows.size());
+    List<String> receipts = new ArrayList<>();
     rows.forEach(r -> {
       ids.add(r.entryId());
-      dossiers.add(r.dossierId());
+      if (r.hasReceipt()) {
+        receipts.add(r.dossierId());
+      }
     });
-    return stream.ackWritten(ids, dossiers)
+    return stream.ackWritten(ids, receipts)
         .map(v -> new Result(inserted, ids.size(), 0, 0, false))
         .recover(err -> {
           // Committed but not acked: the entries are redelivered later and hit ON CONFLICT DO NOTHING.

@@ -17,8 +17,10 @@ import vn.onewindow.common.metrics.MeterNames.DeadLetterReason;
 
 /**
  * Moves entries that can never be written out of the way: a row in {@code dead_letter} (the durable record, for an
- * operator to inspect and replay), a copy in the dead-letter stream, then XACK + XDEL of the original. If the
- * {@code dead_letter} insert fails the entry stays pending and is retried like any other.
+ * operator to inspect and replay), a copy in the dead-letter stream, then XACK + XDEL of the original. Both name the
+ * dossier by its id (derived from the original entry's id where the entry does not carry it, StreamEntry), since the
+ * copy's entry id is not the original's. If the {@code dead_letter} insert fails the entry stays pending and is
+ * retried like any other.
  */
 public final class DeadLetters {
 
@@ -62,13 +64,19 @@ public final class DeadLetters {
       Letter l = letters.get(i);
       Map<String, String> fields = l.delivery().fields();
       entry[i] = l.delivery().entryId();
-      dossier[i] = fields == null ? null : text(fields.get(StreamEntry.ID));
+      String id = fields == null ? null : StreamEntry.fromFields(fields, entry[i]).dossierId();
+      dossier[i] = text(id);
       payload[i] = fields == null || fields.get(StreamEntry.PAYLOAD) == null ? "" : text(fields.get(StreamEntry.PAYLOAD));
       error[i] = text(l.reason().tag() + ": " + l.error());
       deliveries[i] = Integer.toString(l.delivery().deliveries());
-      copies.add(Request.cmd(Command.XADD).arg(stream.partition().deadLetterStream()).arg("*")
+      Request copy = Request.cmd(Command.XADD).arg(stream.partition().deadLetterStream()).arg("*")
           .arg("entry").arg(entry[i]).arg("error").arg(error[i]).arg("deliveries").arg(deliveries[i])
-          .arg("payload").arg(fields == null || fields.get(StreamEntry.PAYLOAD) == null ? "" : fields.get(StreamEntry.PAYLOAD)));
+          .arg("payload").arg(fields == null || fields.get(StreamEntry.PAYLOAD) == null ? "" : fields.get(StreamEntry.PAYLOAD));
+      if (id != null) {
+        // the copy's own entry id names nothing: the dossier's id goes with it, as an entry of its own would carry it
+        copy.arg(StreamEntry.ID).arg(id);
+      }
+      copies.add(copy);
       ids.add(entry[i]);
     }
     Tuple params = Tuple.tuple().addArrayOfString(entry).addArrayOfString(dossier).addArrayOfString(payload)

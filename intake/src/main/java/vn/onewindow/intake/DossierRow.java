@@ -25,6 +25,11 @@ public record DossierRow(Delivery delivery, String dossierId, String code, Strin
     return delivery.entryId();
   }
 
+  /** An entry that carries its id (an earlier release's, a fallback) has a queued receipt to delete once written. */
+  public boolean hasReceipt() {
+    return StreamEntry.carriesId(delivery.fields());
+  }
+
   /** Either a row or the reason the entry is malformed (never quoting the entry's content). */
   public record Parsed(DossierRow row, String problem) {
   }
@@ -34,7 +39,10 @@ public record DossierRow(Delivery delivery, String dossierId, String code, Strin
     if (fields == null) {
       return new Parsed(null, "entry has no fields");
     }
-    StreamEntry e = StreamEntry.fromFields(fields);
+    StreamEntry e = StreamEntry.fromFields(fields, delivery.entryId());
+    if (e.dossierId() == null && fields.get(StreamEntry.RID) != null) {
+      return new Parsed(null, "field 'rid' is not a UUID, or the entry's id names no dossier id");
+    }
     String missing = e.dossierId() == null || e.dossierId().isEmpty() ? StreamEntry.ID
         : e.code() == null || e.code().isEmpty() ? StreamEntry.CODE
         : e.clientId() == null || e.clientId().isEmpty() ? StreamEntry.CLIENT

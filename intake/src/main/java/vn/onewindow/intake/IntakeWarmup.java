@@ -242,7 +242,7 @@ public final class IntakeWarmup extends VerticleBase {
       StreamEntry entry = new StreamEntry(UUID.randomUUID().toString(), code, CLIENT, Instant.now().toString(),
           n % 2 == 0 ? code : null, example.payload(), example.sha256());
       Request xadd = Request.cmd(Command.XADD).arg(partition.stream()).arg("*");
-      entry.toFields().forEach((field, value) -> xadd.arg(field).arg(value));
+      entry.toQueuedFields().forEach((field, value) -> xadd.arg(field).arg(value));
       out.add(xadd);
     }
     return out;

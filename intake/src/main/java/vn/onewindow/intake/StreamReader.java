@@ -188,18 +188,18 @@ public final class StreamReader {
   }
 
   /**
-   * For entries whose rows were committed: XACK and XDEL, and DEL of the dossiers' queued receipts, in one pipelined
-   * batch. A receipt only tells a status look-up which entry to read while the dossier is queued; once the row is
-   * written it would point at nothing for the rest of its TTL (dossier.receipt-ttl-seconds, 3 days), holding about a
-   * third of a dossier's Redis memory the whole time (the look-up reads PostgreSQL first, and again when Redis has no
-   * receipt: DossierStatusReader).
+   * For entries whose rows were committed: XACK and XDEL, and DEL of the queued receipts of {@code receiptsOf} (the
+   * dossiers whose entries carry their id: queued by an earlier release, or by the enqueue script's fallback), in one
+   * pipelined batch. A receipt only tells a status look-up which entry to read while the dossier is queued; once the
+   * row is written it would point at nothing for the rest of its TTL (dossier.receipt-ttl-seconds, 3 days). Entries
+   * named by their dossier's id (the rest) have none.
    */
-  public Future<Void> ackWritten(List<String> entryIds, List<String> dossierIds) {
-    if (dossierIds.isEmpty()) {
+  public Future<Void> ackWritten(List<String> entryIds, List<String> receiptsOf) {
+    if (receiptsOf.isEmpty()) {
       return ackAndDelete(entryIds);
     }
     Request receipts = Request.cmd(Command.DEL);
-    dossierIds.forEach(id -> receipts.arg(partition.receipt(id)));
+    receiptsOf.forEach(id -> receipts.arg(partition.receipt(id)));
     return ackAndDelete(entryIds, List.of(), List.of(receipts));
   }
 

@@ -9,11 +9,18 @@ import java.util.Map;
  * {@code payload} is the validated request body exactly as received; {@code bodySha256} its digest, computed once by
  * the gateway (it lets a later retry of the same Idempotency-Key be recognised) and absent on entries written before
  * it was added. The {@code code} is set by the enqueue script, which issues it.
+ *
+ * <p>The dossier's id is the entry's own id with the gateway's pre-id ({@link #RID}; {@link Partitions#entryDossierId}),
+ * or the {@link #ID} field where an entry carries it: entries of earlier releases, the enqueue script's fallback
+ * (a sequence beyond 12 bits), and copies whose entry id is not the original's (dead letters). Only entries with an
+ * {@link #ID} field have a queued receipt (PartitionKeys#receipt) to delete once their row is written.
  */
 public record StreamEntry(String dossierId, String code, String clientId, String receivedAt, String idempotencyKey,
                           String payload, String bodySha256) {
 
   public static final String ID = "id";
+  /** The gateway's pre-id: with the entry's id, the dossier's id. */
+  public static final String RID = "rid";
   public static final String CODE = "code";
   public static final String CLIENT = "client";
   public static final String RECEIVED_AT = "receivedAt";
@@ -43,19 +50,41 @@ public record StreamEntry(String dossierId, String code, String clientId, String
         bodySha256);
   }
 
-  /** Rebuilds an entry from the field/value pairs of XREADGROUP; a missing field is left null. */
-  public static StreamEntry fromFields(Map<String, String> fields) {
-    return new StreamEntry(fields.get(ID), fields.get(CODE), fields.get(CLIENT), fields.get(RECEIVED_AT),
-        emptyToNull(fields.get(IDEMPOTENCY_KEY)), fields.get(PAYLOAD), emptyToNull(fields.get(BODY_SHA256)));
+  /**
+   * Rebuilds the entry {@code entryId} from its field/value pairs (XREADGROUP, XRANGE); a missing field is left null,
+   * and so is the dossier id when the entry carries neither {@link #ID} nor a {@link #RID} its id can name.
+   */
+  public static StreamEntry fromFields(Map<String, String> fields, String entryId) {
+    String id = fields.get(ID);
+    return new StreamEntry(id != null ? id : Partitions.entryDossierId(fields.get(RID), entryId), fields.get(CODE),
+        fields.get(CLIENT), fields.get(RECEIVED_AT), emptyToNull(fields.get(IDEMPOTENCY_KEY)), fields.get(PAYLOAD),
+        emptyToNull(fields.get(BODY_SHA256)));
   }
 
-  /** Every field in stream order; {@code code} included only when known (the enqueue script adds it). */
+  /** Whether the entry carries its dossier's id, and so may have a queued receipt (see the class comment). */
+  public static boolean carriesId(Map<String, String> fields) {
+    return fields.containsKey(ID);
+  }
+
+  /**
+   * Every field in stream order, as an entry that carries its id ({@link #ID}: an earlier release's, a fallback);
+   * {@code code} included only when known (the enqueue script adds it).
+   */
   public Map<String, String> toFields() {
+    return fields(ID, dossierId);
+  }
+
+  /** The same as the enqueue script writes an entry today: the pre-id as {@link #RID}, named by the entry's id. */
+  public Map<String, String> toQueuedFields() {
+    return fields(RID, dossierId);
+  }
+
+  private Map<String, String> fields(String idField, String id) {
     Map<String, String> fields = new LinkedHashMap<>();
-    fields.put(ID, dossierId);
     if (code != null) {
       fields.put(CODE, code);
     }
+    fields.put(idField, id);
     fields.put(CLIENT, clientId);
     fields.put(RECEIVED_AT, receivedAt);
     fields.put(IDEMPOTENCY_KEY, idempotencyKey == null ? "" : idempotencyKey);

@@ -54,6 +54,41 @@ class PartitionsTest {
     }
   }
 
+  /**
+   * A dossier's id names its stream entry: the entry's millisecond and sequence in the id's first 64 bits (version 7
+   * kept), the pre-id's last 64 bits unchanged, so it still names its partition and keeps their random bits.
+   */
+  @Test
+  void shouldNameTheStreamEntryInTheDossierIdAndFindTheEntryFromIt() {
+    Partitions partitions = new Partitions(16);
+    String rid = partitions.newDossierId(11);
+
+    String id = Partitions.entryDossierId(rid, "1764892800123-5");
+    String last = Partitions.entryDossierId(rid, "281474976710655-4095");
+
+    UUID uuid = UUID.fromString(id);
+    assertThat(id).isEqualTo(String.format("%08x-%04x-7005", 1764892800123L >>> 16, 1764892800123L & 0xFFFF)
+        + rid.substring(18));
+    assertThat(uuid.version()).isEqualTo(7);
+    assertThat(uuid.variant()).isEqualTo(2);
+    assertThat(uuid.getLeastSignificantBits()).isEqualTo(UUID.fromString(rid).getLeastSignificantBits());
+    assertThat(partitions.ofDossier(id)).isEqualTo(11);
+    assertThat(Partitions.entryIdOf(uuid)).isEqualTo("1764892800123-5");
+    assertThat(last).startsWith("ffffffff-ffff-7fff-");
+    assertThat(Partitions.entryIdOf(UUID.fromString(last))).isEqualTo("281474976710655-4095");
+  }
+
+  /** A sequence beyond 12 bits (Redis's clock went back) cannot be named: the script keeps the pre-id then. */
+  @Test
+  void shouldNameNoIdForASequenceBeyondTwelveBitsOrAnEntryThatIsNotOne() {
+    String rid = new Partitions(1).newDossierId(0);
+    assertThat(Partitions.entryDossierId(rid, "1764892800123-4096")).isNull();
+    assertThat(Partitions.entryDossierId(rid, "1764892800123")).isNull();
+    assertThat(Partitions.entryDossierId(rid, "x-1")).isNull();
+    assertThat(Partitions.entryDossierId(null, "1764892800123-1")).isNull();
+    assertThat(Partitions.entryDossierId("short", "1764892800123-1")).isNull();
+  }
+
   @Test
   void shouldKeepTodaysKeyNamesForOneStandalonePartitionAndTagEveryPartitionOtherwise() {
     RedisKeys single = RedisKeys.of(RedisConfig.from(Settings.of(Map.of())), StreamConfig.from(Settings.of(Map.of())));

@@ -145,7 +145,7 @@ public final class DossierStatusReader {
     return QUEUED.run(redis, List.of(partition.receipt(id.toString()), partition.stream()), List.of())
         .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .compose(reply -> switch (reply.get(0).toString()) {
-          case "entry" -> found(id, fromEntry(StreamEntry.fromFields(RedisReplies.pairs(reply.get(1)))));
+          case "entry" -> found(id, fromEntry(StreamEntry.fromFields(RedisReplies.pairs(reply.get(1)), null)));
           case "hash" -> found(id, QueuedReceipt.fromLegacyHash(RedisReplies.pairs(reply.get(1))));
           // no entry, or no receipt (the intake deletes both once the row is committed): either the dossier is
           // unknown, or the intake wrote its row after PostgreSQL was asked, and PostgreSQL has it now. With
