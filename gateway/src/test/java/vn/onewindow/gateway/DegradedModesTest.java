@@ -194,6 +194,33 @@ class DegradedModesTest {
     }
   }
 
+  /**
+   * A script call that timed out in a stalled Redis runs once Redis reads it, queueing the dossier under the id its
+   * stream entry names: a direct write of the same submission would be a second dossier. The answer is a 503 (retry
+   * with the same key), and the one dossier is the queued one.
+   */
+  @Test
+  void shouldNotWriteDirectlyADossierWhoseScriptCallReachedRedis() throws Exception {
+    URI redis = URI.create(TestServers.get().redisUrl());
+    try (TcpProxy proxy = new TcpProxy(redis.getHost(), redis.getPort())) {
+      proxy.up();
+      try (GatewayFixture gw = new GatewayFixture(Map.of("redis.url", "redis://127.0.0.1:" + proxy.port(),
+          "ratelimit.enabled", "false", "timeout.redis-enqueue-ms", "250", "breaker.minimum-calls", "100",
+          "shed.backlog-poll-ms", "60000"))) {
+        assertThat(gw.post(AdmissionTest.dossierOf(1)).statusCode()).isEqualTo(202);
+        proxy.delay(600);
+
+        HttpResponse<Buffer> uncertain = gw.postRaw(AdmissionTest.dossierOf(2));
+        proxy.delay(0);
+        Await.until(Duration.ofSeconds(10), "the stalled call's dossier queued", () -> gw.queued() == 2);
+
+        assertThat(uncertain.statusCode()).as(uncertain.bodyAsString()).isEqualTo(503);
+        assertThat(uncertain.bodyAsJsonObject().getString("type")).endsWith("/problems/upstream-unavailable");
+        assertThat(TestServers.queryLong(gw.config.postgres().url(), "SELECT count(*) FROM dossier")).isZero();
+      }
+    }
+  }
+
   @Test
   void shouldRefuseBeyondTheConcurrencyBulkheadAtOnce() throws Exception {
     URI redis = URI.create(TestServers.get().redisUrl());

@@ -65,7 +65,7 @@ class EnqueueBatchingTest {
               Duration.ofSeconds(30), new SimpleMeterRegistry());
           List<Future<EnqueueResult>> results = new ArrayList<>();
           for (int i = 0; i < submissions.size(); i++) {
-            results.add(queue.enqueue(submissions.get(i), i == 7, () -> false));
+            results.add(queue.enqueue(submissions.get(i), i == 7, () -> false, () -> { }));
           }
           Future.all(results).map(done -> results.stream().map(Future::result).toList()).onComplete(all);
         });
@@ -124,10 +124,10 @@ class EnqueueBatchingTest {
           DossierQueue queue = new DossierQueue(RedisClients.create(vertx, config.redis(), "test"),
               RedisKeys.of(config.redis(), config.stream()), config.dossier(), config.redis(), Duration.ofMillis(300),
               new SimpleMeterRegistry());
-          Future<EnqueueResult> a = queue.enqueue(first, false, () -> false);
+          Future<EnqueueResult> a = queue.enqueue(first, false, () -> false, () -> { });
           // a later turn, after the first one's call has gone: the second waits for that call
           context.runOnContext(later -> {
-            Future<EnqueueResult> b = queue.enqueue(second, false, () -> false);
+            Future<EnqueueResult> b = queue.enqueue(second, false, () -> false, () -> { });
             Future.join(a, b).onComplete(done -> failures.complete(List.of(a.cause(), b.cause())));
           });
         });

@@ -3,6 +3,7 @@ package vn.onewindow.gateway.submit;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
+import java.net.ConnectException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -32,7 +33,10 @@ import vn.onewindow.gateway.submit.DossierQueue.KeyClaim;
  * <p>A replayed retry never spends the applicant's quota: a replay answered while the applicant is limited is still
  * a 202, and a take that turned out to be a replay or a conflict is given back. The direct path is only taken when
  * no earlier attempt with the same key can be waiting in Redis (the claim said it is new, or Redis could not be asked
- * and receipts are not required on replicas): otherwise one dossier could become two.
+ * and receipts are not required on replicas), and when this submission's own script call never reached Redis (not
+ * sent, or its connection never opened): otherwise one dossier could become two. A call that timed out may still run
+ * (a stalled server runs what it has read once it resumes), and the dossier it queues gets the id its stream entry
+ * names, not this submission's pre-id, so PostgreSQL could not tell the two rows apart as one dossier.
  */
 public final class DossierIntake {
   private static final Logger LOG = LoggerFactory.getLogger(DossierIntake.class);
@@ -99,19 +103,22 @@ public final class DossierIntake {
     // path meanwhile, or been answered 503 and retried there, and queuing too would make a second dossier of one
     // Idempotency-Key. Everything runs on the request's event loop, so a plain flag is enough.
     AtomicBoolean givenUp = new AtomicBoolean();
+    // set when the partition script's call carries this dossier: from then on Redis may queue it
+    AtomicBoolean sent = new AtomicBoolean();
     Future<LimitDecision> limit = applicantLimit(redis, s);
     return breakers.enqueue(keys.partitions().ofDossier(s.dossierId()), config.breakers().redisEnqueueTimeout(),
             () -> queue.claimKey(s).compose(claim -> {
               claimed.set(claim);
               return limit.compose(decision -> givenUp.get()
                   ? Future.failedFuture(new IllegalStateException("the claim answered after the call gave up"))
-                  : admit(redis, s, claim, decision, givenUp::get));
+                  : admit(redis, s, claim, decision, givenUp::get, () -> sent.set(true)));
             }))
         .map(result -> new Outcome(receiptOf(result), false))
         .recover(err -> {
           givenUp.set(true);
           return err instanceof HttpFailure ? Future.failedFuture(err)
-              : limit.compose(decision -> redisDown(s, claimed.get(), decision, err));
+              : limit.compose(decision -> redisDown(s, claimed.get(), sent.get() && !neverConnected(err), decision,
+                  err));
         });
   }
 
@@ -123,7 +130,7 @@ public final class DossierIntake {
   }
 
   private Future<EnqueueResult> admit(Redis redis, Submission s, KeyClaim claim, LimitDecision decision,
-                                      BooleanSupplier givenUp) {
+                                      BooleanSupplier givenUp, Runnable sent) {
     if (claim == KeyClaim.CONFLICT) {
       refund(redis, s, decision);
       return Future.succeededFuture(new EnqueueResult.Conflict());
@@ -131,10 +138,10 @@ public final class DossierIntake {
     if (!decision.allowed()) {
       // limited, unless this is a retry of a dossier already queued: its receipt costs nothing
       return !claim.mayBeQueued() ? Future.succeededFuture(new EnqueueResult.Limited(decision))
-          : queue.enqueue(s, true, givenUp).map(found -> found instanceof EnqueueResult.Absent
+          : queue.enqueue(s, true, givenUp, () -> { }).map(found -> found instanceof EnqueueResult.Absent
               ? new EnqueueResult.Limited(decision) : found);
     }
-    return queue.enqueue(s, false, givenUp).onSuccess(result -> {
+    return queue.enqueue(s, false, givenUp, sent).onSuccess(result -> {
       if (newDossier(result)) {
         // an allowed decision is counted once it spent the quota: a replay or conflict gets its share back
         limiter.count(LimitKey.APPLICANT, decision);
@@ -155,8 +162,12 @@ public final class DossierIntake {
         : result instanceof EnqueueResult.Unconfirmed u && !u.receipt().replayed();
   }
 
-  /** {@code claim} is null when Redis never answered the claim (or there was no time to ask). */
-  private Future<Outcome> redisDown(Submission s, KeyClaim claim, LimitDecision decision, Throwable cause) {
+  /**
+   * {@code claim} is null when Redis never answered the claim (or there was no time to ask); {@code mayBeQueued}:
+   * this submission's script call reached Redis, or may have.
+   */
+  private Future<Outcome> redisDown(Submission s, KeyClaim claim, boolean mayBeQueued, LimitDecision decision,
+                                    Throwable cause) {
     if (!decision.allowed()) {
       return Future.failedFuture(limitedFailure(decision));
     }
@@ -164,8 +175,10 @@ public final class DossierIntake {
       return Future.failedFuture(unavailable("queue (redis)", cause));
     }
     boolean unknown = claim == null || claim == KeyClaim.UNCLAIMED;
-    if (claim == KeyClaim.SAME || (unknown && s.idempotencyKey() != null && redisConfig.minReplicasAck() > 0)) {
-      // an earlier attempt with this key may be in Redis, unpersisted: only PostgreSQL's answer is safe to give
+    if (mayBeQueued || claim == KeyClaim.SAME
+        || (unknown && s.idempotencyKey() != null && redisConfig.minReplicasAck() > 0)) {
+      // this attempt or an earlier one with this key may be in Redis, unpersisted: only PostgreSQL's answer is safe
+      // to give (a keyed earlier dossier written meanwhile); a new dossier written here would be a second one
       return breakers.call(Upstream.POSTGRES_READ, config.breakers().postgresReadTimeout(), () -> direct.lookUp(s))
           .recover(err -> Future.failedFuture(unavailable("queue (redis)", cause)))
           .map(found -> {
@@ -190,6 +203,16 @@ public final class DossierIntake {
         .map(result -> new Outcome(receiptOf(result), true))
         .recover(err -> err instanceof HttpFailure ? Future.failedFuture(err)
             : Future.failedFuture(unavailable("queue (redis) and database (postgres)", err)));
+  }
+
+  /** A failure to open a connection: nothing was written to Redis on it. */
+  private static boolean neverConnected(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Receipt receiptOf(EnqueueResult result) {

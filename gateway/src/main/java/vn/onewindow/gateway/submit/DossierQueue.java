@@ -108,11 +108,12 @@ public final class DossierQueue {
   /**
    * The partition script. {@code replayOnly}: answer the receipt of an earlier dossier with this key (or
    * {@link EnqueueResult.Absent}) and never queue one. {@code abandoned}: whether the request has given up (then a
-   * dossier still waiting for its call is never sent).
+   * dossier still waiting for its call is never sent). {@code sent}: runs when the dossier goes into a call, after
+   * which Redis may queue it whatever this future says.
    */
-  public Future<EnqueueResult> enqueue(Submission s, boolean replayOnly, BooleanSupplier abandoned) {
+  public Future<EnqueueResult> enqueue(Submission s, boolean replayOnly, BooleanSupplier abandoned, Runnable sent) {
     long started = System.nanoTime();
-    return run(s, replayOnly, abandoned)
+    return run(s, replayOnly, abandoned, sent)
         .andThen(ar -> latency.record(Duration.ofNanos(System.nanoTime() - started)));
   }
 
@@ -121,10 +122,10 @@ public final class DossierQueue {
    * metric describes real submissions only (README, warm start).
    */
   public Future<EnqueueResult> rehearse(Submission s) {
-    return run(s, true, () -> false);
+    return run(s, true, () -> false, () -> { });
   }
 
-  private Future<EnqueueResult> run(Submission s, boolean replayOnly, BooleanSupplier abandoned) {
+  private Future<EnqueueResult> run(Submission s, boolean replayOnly, BooleanSupplier abandoned, Runnable sent) {
     PartitionKeys partition = keys.forUnit(s.receivingUnit());
     boolean keyed = s.idempotencyKey() != null;
     List<String> scriptKeys = List.of(
@@ -134,7 +135,7 @@ public final class DossierQueue {
         partition.receipt(s.dossierId()));
     // written once for the script and the receipt
     Times times = new Times(InstantText.of(s.receivedAt()), s.expectedResultBy().toString());
-    return batches.add(partition, new Call(scriptKeys, arguments(s, times, keyed, replayOnly)), abandoned)
+    return batches.add(partition, new Call(scriptKeys, arguments(s, times, keyed, replayOnly)), abandoned, sent)
         .map(done -> toResult(done.reply(), s, times, done.acknowledged()));
   }
 

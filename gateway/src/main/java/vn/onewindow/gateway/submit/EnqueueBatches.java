@@ -22,7 +22,9 @@ import java.util.function.Function;
  *
  * <p>An item whose request has given up (its breaker's timeout fired, and it may be answered another way, the direct
  * path included) is dropped before it is sent: sending it later could make a second dossier of one Idempotency-Key.
- * Used on the verticle's event loop only.
+ * An item that is sent is told so ({@code sent}, before the call goes): from then on Redis may run it whatever the
+ * call's outcome, so its request must not take the direct path (DossierIntake). Used on the verticle's event loop
+ * only.
  *
  * @param <K> the lane's key (a partition)   @param <I> what an item carries   @param <R> one item's reply
  */
@@ -34,7 +36,7 @@ final class EnqueueBatches<K, I, R> {
     }
   }
 
-  private record Item<I, R>(I value, BooleanSupplier abandoned, Promise<R> reply) {
+  private record Item<I, R>(I value, BooleanSupplier abandoned, Runnable sent, Promise<R> reply) {
   }
 
   private static final class Lane<I, R> {
@@ -58,9 +60,14 @@ final class EnqueueBatches<K, I, R> {
 
   /** Queues the item in its lane: sent at the end of this turn if the lane is idle, else with the next call. */
   Future<R> add(K key, I value, BooleanSupplier abandoned) {
+    return add(key, value, abandoned, () -> { });
+  }
+
+  /** The same; {@code sent} runs when the item goes into a call. */
+  Future<R> add(K key, I value, BooleanSupplier abandoned, Runnable sent) {
     Lane<I, R> lane = lanes.computeIfAbsent(key, k -> new Lane<>());
     Promise<R> reply = Promise.promise();
-    lane.waiting.add(new Item<>(value, abandoned, reply));
+    lane.waiting.add(new Item<>(value, abandoned, sent, reply));
     if (!lane.inFlight && !lane.scheduled) {
       lane.scheduled = true;
       defer.accept(() -> {
@@ -81,6 +88,7 @@ final class EnqueueBatches<K, I, R> {
       if (item.abandoned().getAsBoolean()) {
         item.reply().tryFail(new Abandoned());
       } else {
+        item.sent().run();
         items.add(item);
       }
     }
