@@ -1,32 +1,59 @@
--- Enqueues dossiers atomically in their receiving unit's partition, each with its idempotency check, dossier code,
--- stream entry and queued receipt. One call carries one or more dossiers of one partition (the gateway's group commit,
--- EnqueueBatches): each takes ITEM_KEYS keys and ITEM_ARGS values, in turn, and they are enqueued in that order. Prefixed with dossier-code.lua and with constants DossierQueue renders from Java when it loads the
--- script (CODE_FORMAT, CODE_FIELD, ENTRY_FIELDS, RECEIVED_AT_POSITION: receivedAt's place in ENTRY_FIELDS; their owners
--- are DossierCode and StreamEntry), so a call sends values only. Every key is in the partition's hash slot, so in
+-- Enqueues dossiers atomically in their receiving unit's partition, each with its idempotency check, dossier code and
+-- stream entry. One call carries one or more dossiers of one partition (the gateway's group commit, EnqueueBatches):
+-- each takes ITEM_KEYS keys and ITEM_ARGS values, in turn, and they are enqueued in that order. Prefixed with
+-- dossier-code.lua and with constants DossierQueue renders from Java when it loads the script (CODE_FORMAT,
+-- CODE_FIELD, ID_FIELD, ENTRY_FIELDS, RECEIVED_AT_POSITION: receivedAt's place in ENTRY_FIELDS; their owners are
+-- DossierCode and StreamEntry), so a call sends values only. Every key is in the partition's hash slot, so in
 -- cluster mode the script runs on one master; being one script it is serialised: concurrent retries of one
 -- Idempotency-Key yield exactly one dossier (two of them in one call too: the second meets the first's record), and no
 -- two dossiers of a unit and day share a code. Each dossier's writes come after every check that can refuse it and
 -- the idempotency record last, so no dossier is left with a record but no entry.
 --
+-- The dossier's id names its stream entry (Partitions.entryDossierId, which owns the rule; EnqueueScriptTest holds
+-- the two together): the entry's millisecond and sequence, then the last two groups of the gateway's pre-id (sent as
+-- the entry's "rid", which names the partition), so a status look-up finds the entry from the id alone and no key
+-- of its own is written. A sequence beyond 12 bits (Redis's clock went back while it ran, or over 4096 dossiers of
+-- the partition in one millisecond) cannot be named: that entry is deleted and queued again carrying ID_FIELD = the
+-- pre-id, which is then the dossier's id, with the queued receipt of earlier releases (the entry's id under the
+-- dossier's id) for the look-up. The intake reads both kinds, and the entries and receipts of earlier releases: it
+-- must be upgraded before the gateways (README, "Upgrading").
+--
 -- Stored once: the stream entry (what the workers persist and what a status look-up shows while the dossier is
--- queued), the receipt, only the entry's id under the dossier's id (so that look-up finds the entry), and for a
--- keyed request the idempotency record "<body sha256> <dossier id> <code> <received at> <expected result date>",
--- all a replay answers with, which outlives the entry. Records of an earlier release (hashes: a receipt with its own
--- copy of the fields, an idempotency record with the receipt's) are still honoured until they expire.
+-- queued) and for a keyed request the idempotency record "<body sha256> <dossier id> <code> <received at> <expected
+-- result date>", all a replay answers with, which outlives the entry. Records of an earlier release (hashes: a
+-- receipt with its own copy of the fields, an idempotency record with the receipt's) are still honoured until they
+-- expire.
 --
 -- Per dossier, numbered from its own first key and value:
 -- KEYS[1] idempotency record (a placeholder in the slot when the request has no Idempotency-Key)
--- KEYS[2] daily sequence of the receiving unit      KEYS[3] partition stream      KEYS[4] queued receipt
--- ARGV[1] SHA-256 of the body   ARGV[2] dossier id   ARGV[3] code prefix "<receiving unit>-YYMMDD"
+-- KEYS[2] daily sequence of the receiving unit      KEYS[3] partition stream
+-- KEYS[4] queued receipt under the pre-id (written only by the fallback)
+-- ARGV[1] SHA-256 of the body   ARGV[2] the pre-id   ARGV[3] code prefix "<receiving unit>-YYMMDD"
 -- ARGV[4] idempotency TTL (s)   ARGV[5] receipt TTL (s)   ARGV[6] "1" when the request has an Idempotency-Key
 -- ARGV[7] "replay": only answer a replay (or "absent"), never enqueue; "enqueue": the full script
 -- ARGV[8] "1": a replay writes, so that a WAIT after this script also covers the original write
 -- ARGV[9] expected result date (for the idempotency record)   ARGV[10...] the values of ENTRY_FIELDS
 --
--- Returns one reply per dossier, in order: {"accepted", code}, {"duplicate", id, code, receivedAt, expectedResultBy},
--- {"conflict", id} or {"absent"}.
+-- Returns one reply per dossier, in order: {"accepted", code, id}, {"duplicate", id, code, receivedAt,
+-- expectedResultBy}, {"conflict", id} or {"absent"}.
 local ITEM_KEYS = 4
 local ITEM_ARGS = 9 + #ENTRY_FIELDS
+
+local MAX_MILLIS = 281474976710655
+local MAX_SEQUENCE = 4095
+
+-- The id of the dossier queued as entry "<ms>-<seq>" with pre-id rid, or nil when the sequence exceeds 12 bits.
+-- Lua numbers are doubles (exact for 48 bits) and Redis's Lua 5.1 formats %x through a C long (64 bits).
+local function entry_dossier_id(rid, entry)
+  local ms, seq = string.match(entry, '^(%d+)-(%d+)$')
+  ms, seq = tonumber(ms), tonumber(seq)
+  if ms > MAX_MILLIS or seq > MAX_SEQUENCE then
+    return nil
+  end
+  local time = string.format('%012x', ms)
+  return string.sub(time, 1, 8) .. '-' .. string.sub(time, 9) .. '-7' .. string.format('%03x', seq)
+    .. string.sub(rid, 19)
+end
 
 local function enqueue(KEYS, ARGV)
   local idem = KEYS[1]
@@ -72,14 +99,23 @@ local function enqueue(KEYS, ARGV)
     xadd[#xadd + 1] = ARGV[FIRST_VALUE - 1 + i]
   end
   local entry = redis.call('XADD', unpack(xadd))
-  redis.call('SET', KEYS[4], entry, 'EX', ARGV[5])
+  local id = entry_dossier_id(ARGV[2], entry)
+  if not id then
+    -- the fallback: an entry that carries its id, and the receipt that finds it (see the header)
+    redis.call('XDEL', KEYS[3], entry)
+    xadd[#xadd + 1] = ID_FIELD
+    xadd[#xadd + 1] = ARGV[2]
+    entry = redis.call('XADD', unpack(xadd))
+    redis.call('SET', KEYS[4], entry, 'EX', ARGV[5])
+    id = ARGV[2]
+  end
 
   if keyed then
     local receivedAt = ARGV[FIRST_VALUE - 1 + RECEIVED_AT_POSITION]
-    redis.call('SET', idem, ARGV[1] .. ' ' .. ARGV[2] .. ' ' .. code .. ' ' .. receivedAt .. ' ' .. ARGV[9],
+    redis.call('SET', idem, ARGV[1] .. ' ' .. id .. ' ' .. code .. ' ' .. receivedAt .. ' ' .. ARGV[9],
       'EX', ARGV[4])
   end
-  return {'accepted', code}
+  return {'accepted', code, id}
 end
 
 -- each dossier sees its own keys and values as KEYS[1...] and ARGV[1...]

@@ -25,9 +25,12 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import vn.onewindow.common.dossier.StreamEntry;
 
 /** The gateway alone (no intake worker), over real HTTP, Redis and PostgreSQL. */
 class GatewayApiTest extends OneGatewayPerClass {
+  /** Not a field name: where {@link #lastEntry} puts the entry's id. */
+  private static final String ENTRY_ID = " entry id";
   private static final String CODE_PATTERN = "^\\d{3}\\.\\d{2}\\.\\d{2}\\.[A-Z]\\d{2}-\\d{6}-\\d{4,}$";
 
   @BeforeAll
@@ -59,7 +62,9 @@ class GatewayApiTest extends OneGatewayPerClass {
 
     assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
     Map<String, String> entry = lastEntry();
-    assertThat(entry).containsEntry("id", id).containsEntry("code", receipt.getString("code"))
+    // the dossier's id is named by the entry's own id, with the gateway's pre-id it carries (Partitions)
+    assertThat(StreamEntry.fromFields(entry, entry.get(ENTRY_ID)).dossierId()).isEqualTo(id);
+    assertThat(entry).containsEntry("code", receipt.getString("code"))
         .containsEntry("client", GatewayFixture.CLIENT_ID).containsEntry("receivedAt", receipt.getString("receivedAt"));
     assertThat(entry.get("payload")).isEqualTo(body);
   }
@@ -394,10 +399,12 @@ class GatewayApiTest extends OneGatewayPerClass {
         .map(e -> ((JsonObject) e).getString("pointer")).sorted().collect(Collectors.toList());
   }
 
+  /** The last entry's fields, and its id under {@link #ENTRY_ID}. */
   private Map<String, String> lastEntry() {
     Response range = gw.redis(Command.XREVRANGE, gw.keys.stream(), "+", "-", "COUNT", "1");
     Response fields = range.get(0).get(1);
     Map<String, String> map = new java.util.HashMap<>();
+    map.put(ENTRY_ID, range.get(0).get(0).toString());
     for (int i = 0; i + 1 < fields.size(); i += 2) {
       map.put(fields.get(i).toString(), fields.get(i + 1).toString());
     }

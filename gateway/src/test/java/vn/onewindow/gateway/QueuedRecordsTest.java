@@ -7,15 +7,21 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.redis.client.Command;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.dossier.PartitionKeys;
+import vn.onewindow.common.dossier.Partitions;
+import vn.onewindow.common.dossier.StreamEntry;
 import vn.onewindow.common.infra.Digests;
 
 /**
  * What the enqueue script keeps in Redis besides the stream entry, and that a status look-up and a retry find it:
- * a receipt that only names the entry, a one-string idempotency record, and the hashes an earlier release wrote.
+ * no receipt (the dossier's id names its entry), a one-string idempotency record; and the receipts and hashes an
+ * earlier release wrote.
  */
 class QueuedRecordsTest extends OneGatewayPerClass {
   private static final String UNIT = "000.00.53.H48";
@@ -32,12 +38,13 @@ class QueuedRecordsTest extends OneGatewayPerClass {
     JsonObject receipt = gw.post(body, "queued-records-0001").bodyAsJsonObject();
     PartitionKeys partition = gw.keys.forUnit(dossier.getString("receivingUnit"));
 
-    String entryId = gw.redis(Command.GET, partition.receipt(receipt.getString("id"))).toString();
+    String entryId = Partitions.entryIdOf(UUID.fromString(receipt.getString("id")));
     String record = gw.redis(Command.GET, partition.idempotency(GatewayFixture.CLIENT_ID, "queued-records-0001"))
         .toString();
     HttpResponse<Buffer> status = gw.get(receipt.getString("statusUrl"));
 
     assertThat(gw.redis(Command.XRANGE, partition.stream(), entryId, entryId)).hasSize(1);
+    assertThat(gw.redis(Command.EXISTS, partition.receipt(receipt.getString("id"))).toInteger()).isZero();
     assertThat(record).isEqualTo(String.join(" ", Digests.sha256Hex(body), receipt.getString("id"),
         receipt.getString("code"), receipt.getString("receivedAt"), receipt.getString("expectedResultBy")));
     assertThat(status.statusCode()).isEqualTo(200);
@@ -81,6 +88,41 @@ class QueuedRecordsTest extends OneGatewayPerClass {
     assertThat(replay.bodyAsJsonObject().getString("expectedResultBy")).isEqualTo("2026-11-04");
     assertProblem(other, 409, "idempotency-key-reused");
     assertThat(gw.queued()).isEqualTo(queued);
+  }
+
+  /** An entry of an earlier release: it carries its id, and a receipt names it. */
+  @Test
+  void shouldFindAnEntryOfAnEarlierReleaseByItsReceipt() {
+    JsonObject dossier = GatewayFixture.birthRegistration();
+    PartitionKeys partition = gw.keys.forUnit(dossier.getString("receivingUnit"));
+    String id = gw.keys.partitions().newDossierId(partition.index());
+    StreamEntry old = new StreamEntry(id, UNIT + "-261101-0043", GatewayFixture.CLIENT_ID, "2026-11-01T01:02:03.004Z",
+        null, dossier.encode());
+    List<String> xadd = new ArrayList<>(List.of(partition.stream(), "*"));
+    old.toFields().forEach((field, value) -> xadd.addAll(List.of(field, value)));
+    String entryId = gw.redis(Command.XADD, xadd.toArray(String[]::new)).toString();
+    gw.redis(Command.SET, partition.receipt(id), entryId);
+
+    HttpResponse<Buffer> status = gw.get("/v1/dossiers/" + id);
+
+    assertThat(status.statusCode()).isEqualTo(200);
+    assertThat(status.bodyAsJsonObject().getString("code")).isEqualTo(old.code());
+    assertThat(status.bodyAsJsonObject().getBoolean("persisted")).isFalse();
+  }
+
+  /**
+   * An id that names another dossier's entry (an earlier release's id, or a pre-id, can: their first bits are not an
+   * entry's) is not that dossier: 404.
+   */
+  @Test
+  void shouldNotTakeAnotherDossiersEntryForTheOneAnIdNames() {
+    JsonObject receipt = gw.post(GatewayFixture.example("birth-registration.json")).bodyAsJsonObject();
+    UUID queued = UUID.fromString(receipt.getString("id"));
+    UUID other = new UUID(queued.getMostSignificantBits(), queued.getLeastSignificantBits() + 1);
+    assertThat(Partitions.entryIdOf(other)).isEqualTo(Partitions.entryIdOf(queued));
+
+    assertProblem(gw.getRaw("/v1/dossiers/" + other), 404, "not-found");
+    assertThat(gw.get("/v1/dossiers/" + queued).statusCode()).isEqualTo(200);
   }
 
   @Test

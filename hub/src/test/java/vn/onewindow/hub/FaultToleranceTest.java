@@ -138,9 +138,8 @@ class FaultToleranceTest {
         awaitPersisted(direct, 1, Duration.ofSeconds(30));
         String persistedBefore = TestServers.queryString(direct.postgres().url(),
             "SELECT id::text FROM dossier LIMIT 1");
-        // acknowledged too (its receipt deleted with its entry), not only committed, before PostgreSQL goes away
-        HubEndToEndTest.awaitTrue(Duration.ofSeconds(10),
-            () -> !HubEndToEndTest.receiptExists(direct, persistedBefore));
+        // acknowledged too (its entry deleted), not only committed, before PostgreSQL goes away
+        HubEndToEndTest.awaitTrue(Duration.ofSeconds(10), () -> !HubEndToEndTest.queued(direct, persistedBefore));
         proxy.down();
         int acceptedBefore = load.accepted.size();
         long downAt = System.nanoTime();
@@ -150,8 +149,8 @@ class FaultToleranceTest {
             && load.accepted.size() - acceptedBefore >= 50);
         int acceptedDuringOutage = load.accepted.size() - acceptedBefore;
         long persistedDuringOutage = count(direct, "SELECT count(*) FROM dossier");
-        // status look-ups meanwhile: a queued dossier from its receipt and stream entry in Redis; a written one, whose
-        // receipt went with its entry, cannot be told from an unknown id: 503 and Retry-After, never a 404
+        // status look-ups meanwhile: a queued dossier from the stream entry its id names; a written one, whose entry
+        // is gone, cannot be told from an unknown id: 503 and Retry-After, never a 404
         WebClient client = WebClient.create(vertx);
         HttpResponse<Buffer> written = client.get(hub.httpPort(), "127.0.0.1", "/v1/dossiers/" + persistedBefore)
             .putHeader("X-Api-Key", HubEndToEndTest.API_KEY).send().await();

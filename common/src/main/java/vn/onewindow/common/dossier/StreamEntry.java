@@ -33,7 +33,7 @@ public record StreamEntry(String dossierId, String code, String clientId, String
    * call sends only the values.
    */
   public static final List<String> QUEUED_FIELDS =
-      List.of(ID, CLIENT, RECEIVED_AT, IDEMPOTENCY_KEY, PAYLOAD, BODY_SHA256);
+      List.of(RID, CLIENT, RECEIVED_AT, IDEMPOTENCY_KEY, PAYLOAD, BODY_SHA256);
 
   public StreamEntry(String dossierId, String code, String clientId, String receivedAt, String idempotencyKey,
                      String payload) {
@@ -44,9 +44,9 @@ public record StreamEntry(String dossierId, String code, String clientId, String
    * The values of {@link #QUEUED_FIELDS}, in order. The payload goes as the body's bytes: it was validated as strict
    * UTF-8, and decoding it to a String only to encode it again for Redis cost about 5% of the gateway's CPU (profile).
    */
-  public static List<Object> queuedValues(String dossierId, String clientId, String receivedAt, String idempotencyKey,
+  public static List<Object> queuedValues(String preId, String clientId, String receivedAt, String idempotencyKey,
                                           byte[] payload, String bodySha256) {
-    return List.of(dossierId, clientId, receivedAt, idempotencyKey == null ? "" : idempotencyKey, payload,
+    return List.of(preId, clientId, receivedAt, idempotencyKey == null ? "" : idempotencyKey, payload,
         bodySha256);
   }
 

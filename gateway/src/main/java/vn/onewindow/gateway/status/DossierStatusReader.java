@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import vn.onewindow.common.dossier.PartitionKeys;
+import vn.onewindow.common.dossier.Partitions;
 import vn.onewindow.common.dossier.QueuedReceipt;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.dossier.StreamEntry;
@@ -25,10 +26,12 @@ import vn.onewindow.gateway.security.Owners;
 
 /**
  * Where a dossier stands: PostgreSQL once the intake worker has written it (the read pool: a replica when
- * {@code postgres.read-url} is set), otherwise the receipt the gateway queued in Redis (read-your-writes right
- * after the 202). When one store is down the other still answers. The intake deletes the receipt with the entry once
- * the row is committed, so a look-up that finds neither asks PostgreSQL again: the row may have been committed
- * between the two reads (a replica that lags behind that commit still answers 404 until it catches up).
+ * {@code postgres.read-url} is set), otherwise its stream entry queued in Redis (read-your-writes right after the
+ * 202), which the dossier's id names (Partitions#entryIdOf), or a queued receipt names (written by earlier releases
+ * and the enqueue script's fallback). When one store is down the other still answers. The intake deletes the entry
+ * (and a receipt) once the row is committed, so a look-up that finds neither asks PostgreSQL again: the row may have
+ * been committed between the two reads (a replica that lags behind that commit still answers 404 until it catches
+ * up).
  */
 public final class DossierStatusReader {
   /**
@@ -142,20 +145,33 @@ public final class DossierStatusReader {
   /** {@code postgresFailure}: why the first PostgreSQL read failed, null when it answered. */
   private Future<Optional<DossierView>> fromRedis(UUID id, Throwable postgresFailure) {
     PartitionKeys partition = keys.forDossier(id.toString());
-    return QUEUED.run(redis, List.of(partition.receipt(id.toString()), partition.stream()), List.of())
+    return QUEUED.run(redis, List.of(partition.receipt(id.toString()), partition.stream()),
+            List.of(Partitions.entryIdOf(id)))
         .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .compose(reply -> switch (reply.get(0).toString()) {
-          case "entry" -> found(id, fromEntry(StreamEntry.fromFields(RedisReplies.pairs(reply.get(1)), null)));
-          case "hash" -> found(id, QueuedReceipt.fromLegacyHash(RedisReplies.pairs(reply.get(1))));
-          // no entry, or no receipt (the intake deletes both once the row is committed): either the dossier is
-          // unknown, or the intake wrote its row after PostgreSQL was asked, and PostgreSQL has it now. With
-          // PostgreSQL failing that cannot be told: its 503 (circuit-open or unavailable), not a 404 for a dossier
-          // that may exist, and no second read when the first has just failed.
-          case "gone", "none" -> (postgresFailure != null ? Future.<Optional<DossierView>>failedFuture(postgresFailure)
-              : fromPostgres(id))
-              .recover(err -> Future.failedFuture(breakers.failure("status (postgres)", err)));
-          default -> throw new IllegalStateException("queued-receipt script answered '" + reply.get(0) + "'");
+        .compose(reply -> {
+          String found = reply.get(0).toString();
+          StreamEntry entry = found.equals("entry")
+              ? StreamEntry.fromFields(RedisReplies.pairs(reply.get(1)), reply.get(2).toString()) : null;
+          return switch (found) {
+            case "entry" -> id.toString().equalsIgnoreCase(entry.dossierId()) ? found(id, fromEntry(entry))
+                // another dossier's entry, named by an id that is not one of an entry (see queued-receipt.lua)
+                : notQueued(id, postgresFailure);
+            case "hash" -> found(id, QueuedReceipt.fromLegacyHash(RedisReplies.pairs(reply.get(1))));
+            case "gone", "none" -> notQueued(id, postgresFailure);
+            default -> throw new IllegalStateException("queued-receipt script answered '" + found + "'");
+          };
         });
+  }
+
+  /**
+   * No entry of this dossier (the intake deletes it, and a receipt, once the row is committed): either the dossier is
+   * unknown, or the intake wrote its row after PostgreSQL was asked, and PostgreSQL has it now. With PostgreSQL
+   * failing that cannot be told: its 503 (circuit-open or unavailable), not a 404 for a dossier that may exist, and no
+   * second read when the first has just failed.
+   */
+  private Future<Optional<DossierView>> notQueued(UUID id, Throwable postgresFailure) {
+    return (postgresFailure != null ? Future.<Optional<DossierView>>failedFuture(postgresFailure) : fromPostgres(id))
+        .recover(err -> Future.failedFuture(breakers.failure("status (postgres)", err)));
   }
 
   /** The receipt's fields from the queued stream entry: its own, and the payload's (the validated dossier). */

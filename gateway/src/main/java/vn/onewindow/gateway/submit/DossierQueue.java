@@ -38,6 +38,7 @@ public final class DossierQueue {
   private static final RedisScript ENQUEUE = RedisScript.fromResources(Map.of(
           "CODE_FORMAT", DossierCode.SEQUENCE_FORMAT,
           "CODE_FIELD", StreamEntry.CODE,
+          "ID_FIELD", StreamEntry.ID,
           "ENTRY_FIELDS", StreamEntry.QUEUED_FIELDS,
           "RECEIVED_AT_POSITION", StreamEntry.QUEUED_FIELDS.indexOf(StreamEntry.RECEIVED_AT) + 1),
       "lua/dossier-code.lua", "lua/enqueue-dossier.lua");
@@ -192,12 +193,13 @@ public final class DossierQueue {
     return switch (outcome) {
       case "accepted", "duplicate" -> {
         boolean replayed = outcome.equals("duplicate");
-        // a new dossier's receipt is this submission's; a replay's is the earlier dossier's
+        // a new dossier's receipt is this submission's, under the id its stream entry names (the script's); a
+        // replay's is the earlier dossier's
         Receipt receipt = replayed
             ? new Receipt(reply.get(1).toString(), reply.get(2).toString(), reply.get(3).toString(),
                 reply.get(4).toString(), s.procedureCode(), true)
-            : new Receipt(s.dossierId(), reply.get(1).toString(), times.receivedAt(), times.expectedResultBy(),
-                s.procedureCode(), false);
+            : new Receipt(reply.get(2).toString(), reply.get(1).toString(), times.receivedAt(),
+                times.expectedResultBy(), s.procedureCode(), false);
         yield acknowledged >= 0 && acknowledged < redisConfig.minReplicasAck()
             ? new EnqueueResult.Unconfirmed(receipt, acknowledged)
             : new EnqueueResult.Accepted(receipt);

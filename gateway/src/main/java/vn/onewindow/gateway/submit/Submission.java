@@ -10,6 +10,9 @@ import vn.onewindow.common.dossier.DossierTable;
  * citizen holding a verified token find the dossier without the citizen ID being stored in clear next to it;
  * {@code applicantKey} (a hash of the citizen ID or tax code) keys the applicant's rate limit. {@code body} is the
  * request body exactly as received and validated (strict UTF-8 JSON): queued as these bytes, never re-encoded.
+ * {@code dossierId} is the pre-id ({@code Partitions.newDossierId}): the dossier's id on the direct PostgreSQL path;
+ * through Redis the id is the one the enqueue script answers, named by the dossier's stream entry (which carries the
+ * pre-id as {@code rid}), the pre-id only in the script's fallback.
  */
 public record Submission(
     String dossierId,

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import vn.onewindow.common.dossier.StreamEntry;
 import vn.onewindow.common.testing.ContractCheck;
 import vn.onewindow.gateway.GatewayFixture;
 
@@ -111,10 +112,13 @@ public final class SecurityTestSupport {
     for (int e = 0; e < range.size(); e++) {
       Response fields = range.get(e).get(1);
       Map<String, byte[]> map = new HashMap<>();
+      Map<String, String> text = new HashMap<>();
       for (int i = 0; i + 1 < fields.size(); i += 2) {
         map.put(fields.get(i).toString(), fields.get(i + 1).toBuffer().getBytes());
+        text.put(fields.get(i).toString(), fields.get(i + 1).toString());
       }
-      if (dossierId.equals(new String(map.getOrDefault("id", new byte[0]), StandardCharsets.UTF_8))) {
+      // the entry's own id names the dossier, with the pre-id it carries (Partitions.entryDossierId)
+      if (dossierId.equals(StreamEntry.fromFields(text, range.get(e).get(0).toString()).dossierId())) {
         return map;
       }
     }
