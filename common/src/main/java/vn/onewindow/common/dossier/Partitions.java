@@ -49,7 +49,7 @@ public final class Partitions {
     return PartitionTags.partition(receivingUnit, count);
   }
 
-  /** The partition a dossier id names (ids made by {@link #newDossierId}). */
+  /** The partition a dossier id names (ids made by {@link #newDossierId}, and by {@link #entryDossierId} from them). */
   public int ofDossier(String dossierId) {
     long node = UUID.fromString(dossierId).getLeastSignificantBits() & NODE_BITS;
     return (int) (node % count);
