@@ -78,8 +78,10 @@ public final class Partitions {
     if (ms < 0 || ms > MAX_MILLIS || seq < 0 || seq > MAX_SEQUENCE) {
       return null;
     }
-    String time = String.format("%012x", ms);
-    return time.substring(0, 8) + "-" + time.substring(8) + "-7" + String.format("%03x", seq) + rid.substring(18);
+    // zero-padded hex by a leading 1 bit cut off again: String.format parses its pattern on every call
+    String time = Long.toHexString(ms | 1L << 48);
+    return time.substring(1, 9) + "-" + time.substring(9) + "-7" + Long.toHexString(seq | 0x1000).substring(1)
+        + rid.substring(18);
   }
 
   /**
