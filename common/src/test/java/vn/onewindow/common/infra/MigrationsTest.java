@@ -103,7 +103,7 @@ class MigrationsTest {
     TestServers.execute(url, "UPDATE pg_index SET indisvalid = false"
         + " WHERE indexrelid = 'dossier_agency_tail_v11_idx'::regclass");
 
-    assertThat(Migrations.apply(PostgresConfig.of(url)).targetSchemaVersion).isEqualTo("11");
+    assertThat(Migrations.apply(PostgresConfig.of(url)).targetSchemaVersion).isEqualTo("12");
 
     assertAgencyIndexRebuilt(url);
   }
