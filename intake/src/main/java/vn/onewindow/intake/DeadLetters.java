@@ -29,8 +29,8 @@ public final class DeadLetters {
   }
 
   static final String INSERT_SQL = """
-      INSERT INTO dead_letter (stream_entry_id, dossier_id, payload, error, deliveries)
-      SELECT entry, dossier, payload, error, deliveries::integer
+      INSERT INTO dead_letter (stream, stream_entry_id, dossier_id, payload, error, deliveries)
+      SELECT $6, entry, dossier, payload, error, deliveries::integer
       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(entry, dossier, payload, error, deliveries)
       ON CONFLICT DO NOTHING""";
 
@@ -80,7 +80,9 @@ public final class DeadLetters {
       ids.add(entry[i]);
     }
     Tuple params = Tuple.tuple().addArrayOfString(entry).addArrayOfString(dossier).addArrayOfString(payload)
-        .addArrayOfString(error).addArrayOfString(deliveries);
+        .addArrayOfString(error).addArrayOfString(deliveries)
+        // an entry id is unique within its stream only (V12): ON CONFLICT then only skips this entry's redelivery
+        .addString(stream.partition().stream());
     return sql.preparedQuery(INSERT_SQL).execute(params)
         .compose(inserted -> stream.ackAndDelete(ids, copies))
         .onSuccess(v -> letters.forEach(l -> counters.get(l.reason()).increment()));

@@ -87,4 +87,26 @@ class IntakeEntryIdsTest {
       assertThat(h.deadLetterStream().get(0)).doesNotContainKey(StreamEntry.ID);
     }
   }
+
+  @Test
+  void shouldKeepTheDeadLettersOfTwoPartitionsWhoseEntriesShareAnId() {
+    // each stream issues its own ids: two partitions' streams XADDing in one millisecond issue the same one
+    try (IntakeHarness h = IntakeHarness.create(Map.of("stream.partitions", "2"))) {
+      String sameId = System.currentTimeMillis() + "-0";
+      for (int p = 0; p < 2; p++) {
+        StreamEntry byFax = Dossiers.entry(20 + p, Dossiers.payload(20 + p).put("channel", "fax").encode());
+        Request xadd = Request.cmd(Command.XADD).arg(h.keys.partition(p).stream()).arg(sameId);
+        byFax.toQueuedFields().forEach((k, v) -> xadd.arg(k).arg(v));
+        h.send(xadd);
+      }
+      h.deployWorker("worker-1");
+
+      IntakeHarness.await(Duration.ofSeconds(10), "both entries acknowledged",
+          () -> h.xlen(h.keys.partition(0).stream()) == 0 && h.xlen(h.keys.partition(1).stream()) == 0);
+
+      assertThat(h.rows("SELECT stream, stream_entry_id FROM dead_letter"))
+          .containsExactlyInAnyOrder(Map.of("stream", h.keys.partition(0).stream(), "stream_entry_id", sameId),
+              Map.of("stream", h.keys.partition(1).stream(), "stream_entry_id", sameId));
+    }
+  }
 }
