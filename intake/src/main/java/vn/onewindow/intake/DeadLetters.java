@@ -64,14 +64,15 @@ public final class DeadLetters {
       Letter l = letters.get(i);
       Map<String, String> fields = l.delivery().fields();
       entry[i] = l.delivery().entryId();
-      String id = fields == null ? null : StreamEntry.fromFields(fields, entry[i]).dossierId();
+      String id = fields == null ? null : StreamEntry.dossierIdOf(fields, entry[i]);
+      String body = fields == null || fields.get(StreamEntry.PAYLOAD) == null ? "" : fields.get(StreamEntry.PAYLOAD);
       dossier[i] = text(id);
-      payload[i] = fields == null || fields.get(StreamEntry.PAYLOAD) == null ? "" : text(fields.get(StreamEntry.PAYLOAD));
+      payload[i] = text(body);
       error[i] = text(l.reason().tag() + ": " + l.error());
       deliveries[i] = Integer.toString(l.delivery().deliveries());
       Request copy = Request.cmd(Command.XADD).arg(stream.partition().deadLetterStream()).arg("*")
           .arg("entry").arg(entry[i]).arg("error").arg(error[i]).arg("deliveries").arg(deliveries[i])
-          .arg("payload").arg(fields == null || fields.get(StreamEntry.PAYLOAD) == null ? "" : fields.get(StreamEntry.PAYLOAD));
+          .arg("payload").arg(body);
       if (id != null) {
         // the copy's own entry id names nothing: the dossier's id goes with it, as an entry of its own would carry it
         copy.arg(StreamEntry.ID).arg(id);

@@ -55,10 +55,15 @@ public record StreamEntry(String dossierId, String code, String clientId, String
    * and so is the dossier id when the entry carries neither {@link #ID} nor a {@link #RID} its id can name.
    */
   public static StreamEntry fromFields(Map<String, String> fields, String entryId) {
-    String id = fields.get(ID);
-    return new StreamEntry(id != null ? id : Partitions.entryDossierId(fields.get(RID), entryId), fields.get(CODE),
-        fields.get(CLIENT), fields.get(RECEIVED_AT), emptyToNull(fields.get(IDEMPOTENCY_KEY)), fields.get(PAYLOAD),
+    return new StreamEntry(dossierIdOf(fields, entryId), fields.get(CODE), fields.get(CLIENT),
+        fields.get(RECEIVED_AT), emptyToNull(fields.get(IDEMPOTENCY_KEY)), fields.get(PAYLOAD),
         emptyToNull(fields.get(BODY_SHA256)));
+  }
+
+  /** The id of the dossier queued as entry {@code entryId}: its {@link #ID} field, else named by its id and rid. */
+  public static String dossierIdOf(Map<String, String> fields, String entryId) {
+    String id = fields.get(ID);
+    return id != null ? id : Partitions.entryDossierId(fields.get(RID), entryId);
   }
 
   /** Whether the entry carries its dossier's id, and so may have a queued receipt (see the class comment). */

@@ -24,14 +24,20 @@ public final class RedisErrors {
 
   /** The connection itself failed (closed, reset, refused), as opposed to a Redis error reply or a timeout. */
   public static boolean connectionLost(Throwable err) {
-    for (Throwable t = err; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof java.io.IOException) {
-        return true;
-      }
+    if (causedBy(err, java.io.IOException.class)) {
+      return true;
     }
     String message = err == null ? null : err.getMessage();
     return message != null && (message.contains("CONNECTION_CLOSED") || message.contains("Connection is closed")
         || message.contains("Failed to connect") || message.contains("Failed obtaining connection"));
+  }
+
+  /**
+   * The connection the command was to go on never opened (ConnectException): nothing was written to Redis. Unlike a
+   * call that timed out, which a stalled server may still run once it resumes.
+   */
+  public static boolean neverConnected(Throwable err) {
+    return causedBy(err, java.net.ConnectException.class);
   }
 
   /** Refused by the client before anything was written to the socket: safe to send again elsewhere. */
@@ -39,5 +45,14 @@ public final class RedisErrors {
     String message = err == null ? null : err.getMessage();
     return message != null && (message.startsWith("Connection is closed")
         || message.startsWith("Failed obtaining connection"));
+  }
+
+  private static boolean causedBy(Throwable err, Class<? extends Throwable> type) {
+    for (Throwable t = err; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

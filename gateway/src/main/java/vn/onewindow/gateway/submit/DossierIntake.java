@@ -3,7 +3,6 @@ package vn.onewindow.gateway.submit;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
-import java.net.ConnectException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -13,6 +12,7 @@ import vn.onewindow.common.config.RedisConfig;
 import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.config.ResilienceConfig.RedisDownPolicy;
 import vn.onewindow.common.dossier.RedisKeys;
+import vn.onewindow.common.infra.RedisErrors;
 import vn.onewindow.common.metrics.MeterNames.LimitKey;
 import vn.onewindow.common.metrics.MeterNames.Refusal;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
@@ -117,8 +117,8 @@ public final class DossierIntake {
         .recover(err -> {
           givenUp.set(true);
           return err instanceof HttpFailure ? Future.failedFuture(err)
-              : limit.compose(decision -> redisDown(s, claimed.get(), sent.get() && !neverConnected(err), decision,
-                  err));
+              : limit.compose(decision -> redisDown(s, claimed.get(), sent.get() && !RedisErrors.neverConnected(err),
+                  decision, err));
         });
   }
 
@@ -203,16 +203,6 @@ public final class DossierIntake {
         .map(result -> new Outcome(receiptOf(result), true))
         .recover(err -> err instanceof HttpFailure ? Future.failedFuture(err)
             : Future.failedFuture(unavailable("queue (redis) and database (postgres)", err)));
-  }
-
-  /** A failure to open a connection: nothing was written to Redis on it. */
-  private static boolean neverConnected(Throwable err) {
-    for (Throwable t = err; t != null; t = t.getCause()) {
-      if (t instanceof ConnectException) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private Receipt receiptOf(EnqueueResult result) {
