@@ -2,8 +2,7 @@
 -- stream entry. One call carries one or more dossiers of one partition (the gateway's group commit, EnqueueBatches):
 -- each takes ITEM_KEYS keys and ITEM_ARGS values, in turn, and they are enqueued in that order. Prefixed with
 -- dossier-code.lua and with constants DossierQueue renders from Java when it loads the script (CODE_FORMAT,
--- CODE_FIELD, ID_FIELD, ENTRY_FIELDS, RECEIVED_AT_POSITION: receivedAt's place in ENTRY_FIELDS; their owners are
--- DossierCode and StreamEntry), so a call sends values only. Every key is in the partition's hash slot, so in
+-- CODE_FIELD, ID_FIELD, ENTRY_FIELDS; their owners are DossierCode and StreamEntry), so a call sends values only. Every key is in the partition's hash slot, so in
 -- cluster mode the script runs on one master; being one script it is serialised: concurrent retries of one
 -- Idempotency-Key yield exactly one dossier (two of them in one call too: the second meets the first's record), and no
 -- two dossiers of a unit and day share a code. Each dossier's writes come after every check that can refuse it and
@@ -24,20 +23,29 @@
 -- receipt with its own copy of the fields, an idempotency record with the receipt's) are still honoured until they
 -- expire.
 --
--- Per dossier, numbered from its own first key and value:
--- KEYS[1] idempotency record (a placeholder in the slot when the request has no Idempotency-Key)
--- KEYS[2] daily sequence of the receiving unit      KEYS[3] partition stream
--- KEYS[4] queued receipt under the pre-id (written only by the fallback)
--- ARGV[1] SHA-256 of the body   ARGV[2] the pre-id   ARGV[3] code prefix "<receiving unit>-YYMMDD"
--- ARGV[4] idempotency TTL (s)   ARGV[5] receipt TTL (s)   ARGV[6] "1" when the request has an Idempotency-Key
--- ARGV[7] "replay": only answer a replay (or "absent"), never enqueue; "enqueue": the full script
--- ARGV[8] "1": a replay writes, so that a WAIT after this script also covers the original write
--- ARGV[9] expected result date (for the idempotency record)   ARGV[10...] the values of ENTRY_FIELDS
+-- One call: KEYS[1] the partition's stream, then per dossier KEYS[i] its idempotency record (a placeholder in the slot
+-- when the request has no Idempotency-Key) and KEYS[i+1] its receiving unit's daily sequence.
+-- ARGV[1] idempotency TTL (s)   ARGV[2] receipt TTL (s)   ARGV[3] "1": a replay writes, so that a WAIT after this
+-- script also covers the original write   ARGV[4] the partition's queued-receipt key prefix (the fallback's key is
+-- this and the pre-id: in the partition's slot, since the prefix carries its hash tag)
+-- then per dossier, from ARGV[a] (ITEM_ARGS values each, in this order):
+--   SHA-256 of the body; the pre-id (the entry's "rid", and ID_FIELD in the fallback); code prefix
+--   "<receiving unit>-YYMMDD"; expected result date (for the idempotency record); received at; Idempotency-Key (""
+--   when none); the body; the client id; "replay": only answer a replay (or "absent"), never enqueue, or "enqueue"
+-- Each value is sent once: every string a call carries becomes a Lua string, which Redis hashes byte by byte (the
+-- body above all), and the values a call shares are the same for all its dossiers (ops/bench/RUNS.md, run BI).
+-- ENTRY_FIELDS names the entry's fields after CODE_FIELD (StreamEntry.QUEUED_FIELDS): the pre-id, the client,
+-- received at, the Idempotency-Key, the body and its SHA-256, in this order.
 --
 -- Returns one reply per dossier, in order: {"accepted", code, id}, {"duplicate", id, code, receivedAt,
 -- expectedResultBy}, {"conflict", id} or {"absent"}.
-local ITEM_KEYS = 4
-local ITEM_ARGS = 9 + #ENTRY_FIELDS
+local ITEM_KEYS = 2
+local ITEM_ARGS = 9
+local CALL_ARGS = 4
+local stream = KEYS[1]
+local idempotency_ttl, receipt_ttl, replay_writes, receipt_prefix = ARGV[1], ARGV[2], ARGV[3] == '1', ARGV[4]
+local RID, CLIENT, RECEIVED_AT, IDEMPOTENCY_KEY, PAYLOAD, SHA256 = unpack(ENTRY_FIELDS)
+assert(#ENTRY_FIELDS == 6, 'the script writes six entry fields after the code')
 
 local MAX_SEQUENCE = 4095
 local HEX = {string.byte('0123456789abcdef', 1, 16)}
@@ -81,73 +89,67 @@ local function entry_dossier_id(rid, entry)
     .. string.sub(rid, 19)
 end
 
-local function enqueue(KEYS, ARGV)
-  local idem = KEYS[1]
-  local keyed = ARGV[6] == '1'
-  local FIRST_VALUE = 10
+-- The dossier whose keys start at KEYS[k] and values at ARGV[a].
+local function enqueue(k, a)
+  local idem = KEYS[k]
+  local sha, pre, expected, receivedAt, key = ARGV[a], ARGV[a + 1], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
+  local keyed = key ~= ''
 
   if keyed then
     local seen = redis.pcall('GET', idem)
-    local hash, id, code, receivedAt, expected
+    local hash, id, code, seenAt, seenExpected
     local old = type(seen) == 'table' and seen.err
     if old then
       -- an earlier release's record: a hash holding its own copy of the receipt
       local r = redis.call('HMGET', idem, 'hash', 'id', 'code', 'receivedAt', 'expectedResultBy')
-      hash, id, code, receivedAt, expected = r[1], r[2], r[3], r[4], r[5]
+      hash, id, code, seenAt, seenExpected = r[1], r[2], r[3], r[4], r[5]
     elseif seen then
-      hash, id, code, receivedAt, expected = string.match(seen, '^(%S+) (%S+) (%S+) (%S+) (%S+)$')
+      hash, id, code, seenAt, seenExpected = string.match(seen, '^(%S+) (%S+) (%S+) (%S+) (%S+)$')
     end
     if hash then
-      if hash ~= ARGV[1] then
+      if hash ~= sha then
         return {'conflict', id}
       end
-      if ARGV[8] == '1' and old then
+      if replay_writes and old then
         redis.call('HINCRBY', idem, 'replays', 1)
-      elseif ARGV[8] == '1' then
+      elseif replay_writes then
         redis.call('SET', idem, seen, 'KEEPTTL')
       end
-      return {'duplicate', id, code, receivedAt, expected}
+      return {'duplicate', id, code, seenAt, seenExpected}
     end
   end
-  if ARGV[7] == 'replay' then
+  if ARGV[a + 8] == 'replay' then
     return {'absent'}
   end
 
-  local seq = redis.call('INCR', KEYS[2])
+  local seq = redis.call('INCR', KEYS[k + 1])
   if seq == 1 then
-    redis.call('EXPIRE', KEYS[2], 172800)
+    redis.call('EXPIRE', KEYS[k + 1], 172800)
   end
-  local code = string.format(CODE_FORMAT, ARGV[3], queue_sequence(seq))
+  local code = string.format(CODE_FORMAT, ARGV[a + 2], queue_sequence(seq))
+  local client, body = ARGV[a + 7], ARGV[a + 6]
 
-  local xadd = {KEYS[3], '*', CODE_FIELD, code}
-  for i, name in ipairs(ENTRY_FIELDS) do
-    xadd[#xadd + 1] = name
-    xadd[#xadd + 1] = ARGV[FIRST_VALUE - 1 + i]
-  end
-  local entry = redis.call('XADD', unpack(xadd))
-  local id = entry_dossier_id(ARGV[2], entry)
+  local entry = redis.call('XADD', stream, '*', CODE_FIELD, code, RID, pre, CLIENT, client, RECEIVED_AT, receivedAt,
+    IDEMPOTENCY_KEY, key, PAYLOAD, body, SHA256, sha)
+  local id = entry_dossier_id(pre, entry)
   if not id then
     -- the fallback: an entry that carries its id, and the receipt that finds it (see the header)
-    redis.call('XDEL', KEYS[3], entry)
-    xadd[#xadd + 1] = ID_FIELD
-    xadd[#xadd + 1] = ARGV[2]
-    entry = redis.call('XADD', unpack(xadd))
-    redis.call('SET', KEYS[4], entry, 'EX', ARGV[5])
-    id = ARGV[2]
+    redis.call('XDEL', stream, entry)
+    entry = redis.call('XADD', stream, '*', CODE_FIELD, code, RID, pre, CLIENT, client, RECEIVED_AT, receivedAt,
+      IDEMPOTENCY_KEY, key, PAYLOAD, body, SHA256, sha, ID_FIELD, pre)
+    redis.call('SET', receipt_prefix .. pre, entry, 'EX', receipt_ttl)
+    id = pre
   end
 
   if keyed then
-    local receivedAt = ARGV[FIRST_VALUE - 1 + RECEIVED_AT_POSITION]
-    redis.call('SET', idem, ARGV[1] .. ' ' .. id .. ' ' .. code .. ' ' .. receivedAt .. ' ' .. ARGV[9],
-      'EX', ARGV[4])
+    redis.call('SET', idem, sha .. ' ' .. id .. ' ' .. code .. ' ' .. receivedAt .. ' ' .. expected,
+      'EX', idempotency_ttl)
   end
   return {'accepted', code, id}
 end
 
--- each dossier sees its own keys and values as KEYS[1...] and ARGV[1...]
 local replies = {}
-for first = 0, #KEYS / ITEM_KEYS - 1 do
-  replies[#replies + 1] = enqueue({unpack(KEYS, first * ITEM_KEYS + 1, (first + 1) * ITEM_KEYS)},
-    {unpack(ARGV, first * ITEM_ARGS + 1, (first + 1) * ITEM_ARGS)})
+for i = 1, (#KEYS - 1) / ITEM_KEYS do
+  replies[i] = enqueue(2 + (i - 1) * ITEM_KEYS, CALL_ARGS + 1 + (i - 1) * ITEM_ARGS)
 end
 return replies

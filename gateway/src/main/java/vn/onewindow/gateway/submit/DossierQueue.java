@@ -39,8 +39,7 @@ public final class DossierQueue {
           "CODE_FORMAT", DossierCode.SEQUENCE_FORMAT,
           "CODE_FIELD", StreamEntry.CODE,
           "ID_FIELD", StreamEntry.ID,
-          "ENTRY_FIELDS", StreamEntry.QUEUED_FIELDS,
-          "RECEIVED_AT_POSITION", StreamEntry.QUEUED_FIELDS.indexOf(StreamEntry.RECEIVED_AT) + 1),
+          "ENTRY_FIELDS", StreamEntry.QUEUED_FIELDS),
       "lua/dossier-code.lua", "lua/enqueue-dossier.lua");
   private static final RedisScript CLAIM = RedisScript.fromResources("lua/claim-key.lua");
 
@@ -129,14 +128,12 @@ public final class DossierQueue {
   private Future<EnqueueResult> run(Submission s, boolean replayOnly, BooleanSupplier abandoned, Runnable sent) {
     PartitionKeys partition = keys.forUnit(s.receivingUnit());
     boolean keyed = s.idempotencyKey() != null;
-    List<String> scriptKeys = List.of(
+    List<String> dossierKeys = List.of(
         keyed ? partition.idempotency(s.clientId(), s.idempotencyKey()) : partition.noIdempotency(),
-        partition.sequence(s.receivingUnit(), DossierCode.day(s.receiptDate())),
-        partition.stream(),
-        partition.receipt(s.dossierId()));
+        partition.sequence(s.receivingUnit(), DossierCode.day(s.receiptDate())));
     // written once for the script and the receipt
     Times times = new Times(InstantText.of(s.receivedAt()), s.expectedResultBy().toString());
-    return batches.add(partition, new Call(scriptKeys, arguments(s, times, keyed, replayOnly)), abandoned, sent)
+    return batches.add(partition, new Call(partition, dossierKeys, arguments(s, times, replayOnly)), abandoned, sent)
         .map(done -> toResult(done.reply(), s, times, done.acknowledged()));
   }
 
@@ -150,16 +147,24 @@ public final class DossierQueue {
     }
   }
 
-  /** One call of the script for the dossiers of one partition; with min-replicas-ack, one WAIT after it. */
+  /**
+   * One call of the script for the dossiers of one partition: what they share once (the stream, the TTLs, whether a
+   * replay writes, the receipts' key prefix), then each dossier's keys and values; with min-replicas-ack, one WAIT
+   * after it.
+   */
   private Future<List<Scripted>> runScript(List<Call> calls) {
     batchSizes.record(calls.size());
-    List<String> scriptKeys = new ArrayList<>(calls.size() * calls.get(0).keys().size());
-    List<Object> args = new ArrayList<>(calls.size() * calls.get(0).args().size());
+    PartitionKeys partition = calls.get(0).partition();
+    int replicas = redisConfig.minReplicasAck();
+    List<String> scriptKeys = new ArrayList<>(1 + calls.size() * calls.get(0).keys().size());
+    scriptKeys.add(partition.stream());
+    List<Object> args = new ArrayList<>(4 + calls.size() * calls.get(0).args().size());
+    args.addAll(List.of(Long.toString(config.idempotencyTtl().toSeconds()),
+        Long.toString(config.receiptTtl().toSeconds()), replicas > 0 ? "1" : "0", partition.receipt("")));
     for (Call call : calls) {
       scriptKeys.addAll(call.keys());
       args.addAll(call.args());
     }
-    int replicas = redisConfig.minReplicasAck();
     return replicas == 0
         ? ENQUEUE.run(redis, scriptKeys, args).map(replies -> each(replies, -1))
         : ENQUEUE.runThen(redis, scriptKeys, args, List.of(Request.cmd(Command.WAIT).arg(replicas)
@@ -174,17 +179,11 @@ public final class DossierQueue {
     return each;
   }
 
-  /** Values only, in the script's order: the field names are in its source (see ENQUEUE). */
-  private List<Object> arguments(Submission s, Times times, boolean keyed, boolean replayOnly) {
-    List<Object> entry = StreamEntry.queuedValues(s.dossierId(), s.clientId(), times.receivedAt(),
-        s.idempotencyKey(), s.body(), s.bodySha256());
-    List<Object> args = new ArrayList<>(9 + entry.size());
-    args.addAll(List.of(s.bodySha256(), s.dossierId(), DossierCode.prefix(s.receivingUnit(), s.receiptDate()),
-        Long.toString(config.idempotencyTtl().toSeconds()), Long.toString(config.receiptTtl().toSeconds()),
-        keyed ? "1" : "0", replayOnly ? "replay" : "enqueue", redisConfig.minReplicasAck() > 0 ? "1" : "0",
-        times.expectedResultBy()));
-    args.addAll(entry);
-    return args;
+  /** One dossier's values, in the script's order (enqueue-dossier.lua's header), each once. */
+  private static List<Object> arguments(Submission s, Times times, boolean replayOnly) {
+    return List.of(s.bodySha256(), s.dossierId(), DossierCode.prefix(s.receivingUnit(), s.receiptDate()),
+        times.expectedResultBy(), times.receivedAt(), s.idempotencyKey() == null ? "" : s.idempotencyKey(), s.body(),
+        s.clientId(), replayOnly ? "replay" : "enqueue");
   }
 
   /** {@code acknowledged}: replicas that confirmed (WAIT), -1 when none were asked for. */
@@ -214,8 +213,8 @@ public final class DossierQueue {
   private record Times(String receivedAt, String expectedResultBy) {
   }
 
-  /** One dossier's keys and values, in the script's order. */
-  private record Call(List<String> keys, List<Object> args) {
+  /** One dossier's keys and values, in the script's order, and its partition. */
+  private record Call(PartitionKeys partition, List<String> keys, List<Object> args) {
   }
 
   /** One dossier's reply, and the replicas that confirmed its call. */
