@@ -20,9 +20,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.config.Settings;
 import vn.onewindow.common.dossier.PartitionKeys;
+import vn.onewindow.common.dossier.Partitions;
 import vn.onewindow.common.dossier.StreamEntry;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisReplies;
+import vn.onewindow.common.testing.TestRedisCluster;
 import vn.onewindow.common.testing.TestServers;
 
 /**
@@ -40,8 +42,11 @@ class DeadLetterReplayTest {
   void replaysARealDeadLetterOnceItsCauseIsFixedAndOnlyOnce() {
     try (IntakeHarness h = IntakeHarness.create(Map.of())) {
       h.deployWorker("worker-1");
-      StreamEntry byFax = Dossiers.entry(3, Dossiers.payload(3).put("channel", "fax").encode());
-      h.xadd(List.of(byFax));
+      // queued as the enqueue script queues it today: the pre-id as rid, the dossier's id named by the entry's id
+      StreamEntry queued = Dossiers.entry(3, Dossiers.payload(3).put("channel", "fax").encode());
+      String entryId = h.send(h.xaddRequest(queued.toQueuedFields())).toString();
+      StreamEntry byFax = new StreamEntry(Partitions.entryDossierId(queued.dossierId(), entryId), queued.code(),
+          queued.clientId(), queued.receivedAt(), queued.idempotencyKey(), queued.payload());
       IntakeHarness.await(WAIT, "the dossier dead-lettered", () -> h.sql("SELECT count(*) FROM dead_letter") == 1
           && h.xlen(h.keys.deadLetterStream()) == 1);
       Map<String, String> copy = h.deadLetterStream().get(0);
@@ -53,13 +58,16 @@ class DeadLetterReplayTest {
       assertThat(run.status).isEqualTo(DeadLetterReplay.OK);
       IntakeHarness.await(WAIT, "the replayed dossier written",
           () -> h.sql("SELECT count(*) FROM dossier WHERE id = '" + byFax.dossierId() + "'") == 1);
-      Map<String, String> row = h.rows("SELECT code, client_id, received_at, payload::text AS payload FROM dossier")
-          .get(0);
+      Map<String, String> row = h.rows("SELECT code, client_id, payload::text AS payload, date_trunc('milliseconds',"
+          + " received_at) = date_trunc('milliseconds', ?::timestamptz) AS same_receipt FROM dossier",
+          byFax.receivedAt()).get(0);
+      assertThat(row.get("same_receipt")).isEqualTo("t");
       assertThat(row.get("code")).isEqualTo(byFax.code());
       assertThat(row.get("client_id")).isEqualTo(byFax.clientId());
       assertThat(row.get("payload")).isEqualTo(byFax.payload());
       assertThat(h.xlen(h.keys.deadLetterStream())).isZero();
-      assertThat(h.sql("SELECT count(*) FROM dead_letter WHERE replayed_at IS NOT NULL")).isEqualTo(1);
+      assertThat(h.rows("SELECT stream_entry_id, dossier_id FROM dead_letter WHERE replayed_at IS NOT NULL"))
+          .containsExactly(Map.of("stream_entry_id", entryId, "dossier_id", byFax.dossierId()));
 
       assertThat(replay(h).out).contains("total replayed=0 kept=0");
       assertThat(h.sql("SELECT count(*) FROM dossier")).isEqualTo(1);
@@ -126,6 +134,46 @@ class DeadLetterReplayTest {
       assertThat(h.xlen(p0.stream()) + h.xlen(p1.stream())).isZero();
       assertThat(replayedEntries(h)).containsExactlyInAnyOrder(p0.stream() + " 1700000000000-0",
           p1.stream() + " 1700000000000-0", p1.stream() + " 1700000000001-0");
+    }
+  }
+
+  @Test
+  void replaysEveryPartitionOfARedisCluster() {
+    TestRedisCluster cluster = TestRedisCluster.shared();
+    try (IntakeHarness h = IntakeHarness.create(Map.of("redis.mode", "cluster", "redis.url", cluster.seedList(),
+        "stream.partitions", "4"))) {
+      List<StreamEntry> entries = new ArrayList<>();
+      List<String> copies = new ArrayList<>();
+      for (PartitionKeys partition : h.keys.all()) {
+        StreamEntry entry = Dossiers.entry(20 + partition.index(),
+            Dossiers.payload(20 + partition.index()).put("channel", "fax").encode());
+        entries.add(entry);
+        copies.add(bury(h, partition, "1700000000000-0", entry, "rejected: SQLSTATE 23514 dossier_channel_check"));
+      }
+      // two copies in one partition: put back in one pipelined batch, on that slot's master
+      StreamEntry another = Dossiers.entry(30, Dossiers.payload(30).put("channel", "fax").encode());
+      entries.add(another);
+      bury(h, h.keys.partition(0), "1700000000001-0", another, "rejected: SQLSTATE 23514 dossier_channel_check");
+      h.execute(ACCEPT_FAX);
+      h.deployWorker("worker-1");
+
+      Run dry = replay(h, "--dry-run");
+      assertThat(dry.out).contains("total to-replay=5 kept=0");
+      assertThat(h.keys.all()).allSatisfy(p -> assertThat(h.xlen(p.deadLetterStream())).isEqualTo(
+          p.index() == 0 ? 2 : 1));
+
+      Run run = replay(h);
+      assertThat(run.status).isEqualTo(DeadLetterReplay.OK);
+      for (PartitionKeys partition : h.keys.all()) {
+        assertThat(run.out).contains("replayed partition=" + partition.index() + " copy="
+            + copies.get(partition.index()));
+        assertThat(copyIds(h, partition)).isEmpty();
+      }
+      IntakeHarness.await(WAIT, "every partition's dossier written",
+          () -> entries.stream().allMatch(e -> count(h, e) == 1));
+      assertThat(h.sql("SELECT count(*) FROM dead_letter WHERE replayed_at IS NOT NULL")).isEqualTo(5);
+      assertThat(replay(h).out).contains("total replayed=0 kept=0");
+      assertThat(h.sql("SELECT count(*) FROM dossier")).isEqualTo(5);
     }
   }
 
