@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import vn.onewindow.common.dossier.StreamEntry;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.DeadLetterReason;
@@ -33,6 +34,9 @@ public final class DeadLetters {
       SELECT $6, entry, dossier, payload, error, deliveries::integer
       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(entry, dossier, payload, error, deliveries)
       ON CONFLICT DO NOTHING""";
+  /** The fields a copy writes itself; every other field of the entry goes with it as it is. */
+  private static final Set<String> COPY_OWN_FIELDS =
+      Set.of("entry", "error", "deliveries", StreamEntry.PAYLOAD, StreamEntry.ID);
 
   /** A pool, or the warm-up's connection inside its rolled-back transaction (nothing it writes may remain). */
   private final SqlClient sql;
@@ -73,6 +77,15 @@ public final class DeadLetters {
       Request copy = Request.cmd(Command.XADD).arg(stream.partition().deadLetterStream()).arg("*")
           .arg("entry").arg(entry[i]).arg("error").arg(error[i]).arg("deliveries").arg(deliveries[i])
           .arg("payload").arg(body);
+      if (fields != null) {
+        // the rest of the entry (the code its 202 gave, the client, the receipt time...): without them the copy could
+        // not be queued again as it was (DeadLetterReplay), and the code the citizen holds would be lost
+        fields.forEach((name, value) -> {
+          if (value != null && !COPY_OWN_FIELDS.contains(name)) {
+            copy.arg(name).arg(value);
+          }
+        });
+      }
       if (id != null) {
         // the copy's own entry id names nothing: the dossier's id goes with it, as an entry of its own would carry it
         copy.arg(StreamEntry.ID).arg(id);
