@@ -41,9 +41,10 @@ final class PartitionConsumer {
   }
 
   Future<Void> start() {
+    // the sweep's first look comes before the read loop's first read (SweepLoop.start)
     return reader.ensureGroup()
-        .compose(v -> readLoop.start())
-        .onSuccess(v -> sweepLoop.start());
+        .compose(v -> sweepLoop.start())
+        .compose(v -> readLoop.start());
   }
 
   /** Whether this worker sweeps the partition ({@link Assignment#sweepsOf}). */

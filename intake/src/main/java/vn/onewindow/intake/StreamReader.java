@@ -128,13 +128,7 @@ public final class StreamReader {
       batch.add(Request.cmd(Command.XRANGE).arg(partition.stream()).arg(start).arg(bound).arg("COUNT").arg(count));
     }
     return redis.batch(batch).map(all -> {
-      String lastDelivered = null;
-      for (Response g : all.get(0)) {
-        Map<String, String> info = RedisReplies.pairs(g);
-        if (group.equals(info.get("name"))) {
-          lastDelivered = info.get("last-delivered-id");
-        }
-      }
+      String lastDelivered = lastDelivered(all.get(0));
       Response summary = all.get(2);
       long pending = summary != null && summary.size() > 0 && summary.get(0) != null ? summary.get(0).toLong() : 0;
       List<Delivery> entries = new ArrayList<>();
@@ -143,6 +137,34 @@ public final class StreamReader {
       }
       return new SweepView(lastDelivered, entries, all.get(1).toLong(), pending);
     });
+  }
+
+  /**
+   * What a sweeper sees before its partition's read loop first reads: the group's last-delivered-id, and the latest
+   * read mark of any worker in the partition's readers set (ms, that worker's clock; 0 when none).
+   */
+  public record FirstLook(String lastDelivered, long latestReadMark) {
+  }
+
+  public Future<FirstLook> firstLook() {
+    return redis.batch(List.of(Request.cmd(Command.XINFO).arg("GROUPS").arg(partition.stream()),
+            Request.cmd(Command.ZRANGE).arg(partition.readers()).arg(-1).arg(-1).arg("WITHSCORES")))
+        .map(all -> {
+          Response latest = all.get(1);
+          long mark = latest != null && latest.size() >= 2 ? (long) Double.parseDouble(latest.get(1).toString()) : 0;
+          return new FirstLook(lastDelivered(all.get(0)), mark);
+        });
+  }
+
+  /** The group's last-delivered-id in an XINFO GROUPS reply; null without the group. */
+  private String lastDelivered(Response groups) {
+    for (Response g : groups) {
+      Map<String, String> info = RedisReplies.pairs(g);
+      if (group.equals(info.get("name"))) {
+        return info.get("last-delivered-id");
+      }
+    }
+    return null;
   }
 
   /**

@@ -23,7 +23,8 @@ import vn.onewindow.common.config.IntakeConfig;
  * XRANGE - <that id>}), except those this worker has in flight, counted in the attempts hash (one pipelined
  * {@code HINCRBY} each, only here: the read path costs no extra command), and processed as a read batch is. Since the
  * bound is always an earlier observation, an entry delivered just now is never swept, however old it is (a backlog).
- * A sweeper with no observation old enough yet (just started, or just given the partition) only observes. A full
+ * A sweeper with no observation old enough yet only observes ({@link #start} dates its first one by the readers'
+ * last reads, so a crashed worker's entries wait claim-idle after its last read, not after this worker came). A full
  * batch starts the next round at once, after the last entry taken. If the last-delivered-id goes back (the group
  * re-created, a failover that lost the latest reads), the observations are dropped: entries beyond it are delivered
  * again by the read loop.
@@ -63,8 +64,33 @@ final class SweepLoop {
     this.consumerName = consumerName;
   }
 
-  void start() {
-    timer = vertx.setPeriodic(config.claimInterval().toMillis(), id -> round());
+  /**
+   * Starts the rounds, after a first look taken before the partition's read loop first reads: every entry up to the
+   * last-delivered-id then was delivered to another reader (or this worker's predecessor under the same name), and no
+   * later than the latest read mark of the partition's readers plus two blocks (a read marks at most one block before
+   * it asks, and waits at most one block). That is remembered as an observation made then, so entries a crashed
+   * worker left are swept claim-idle after its last read, not claim-idle after this worker came. Marks are taken on
+   * each worker's clock: a skewed one can only make a sweep early (the entry written twice, a no-op, and one attempt
+   * counted early), never skip an entry. A failed look only leaves the first sweep to wait as usual.
+   */
+  Future<Void> start() {
+    return reader.firstLook()
+        .onSuccess(look -> {
+          if (look.lastDelivered() != null && look.latestReadMark() > 0) {
+            long deliveredBefore = look.latestReadMark() + 2 * config.block().toMillis();
+            long agoMs = System.currentTimeMillis() - deliveredBefore;
+            if (agoMs > 0) {
+              seen.addLast(new Seen(System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(agoMs), look.lastDelivered()));
+            }
+          }
+        })
+        .<Void>mapEmpty()
+        .otherwiseEmpty()
+        .onComplete(ar -> {
+          if (!stopped) {
+            timer = vertx.setPeriodic(config.claimInterval().toMillis(), id -> round());
+          }
+        });
   }
 
   void stop() {

@@ -67,6 +67,26 @@ class IntakeSweepTest {
   }
 
   @Test
+  void aCrashedWorkersEntriesAreSweptClaimIdleAfterItsLastReadNotAfterTheSweeperCame() {
+    // claim-idle far beyond the test's patience: only the first look's dating can make the first sweep take them
+    try (IntakeHarness h = IntakeHarness.create(Map.of("intake.claim-idle-ms", "60000"))) {
+      h.createGroup();
+      h.xadd(Dossiers.entries(20));
+      h.send(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(h.keys.group()).arg("crashed-worker")
+          .arg("COUNT").arg(20).arg("NOACK").arg("STREAMS").arg(h.keys.stream()).arg(">"));
+      // its last read, as its read loop marks it, two minutes ago: it died then
+      h.send(Request.cmd(Command.ZADD).arg(h.keys.partition(0).readers())
+          .arg(System.currentTimeMillis() - 120_000).arg("crashed-worker"));
+
+      h.deployWorker("worker-1");
+      IntakeHarness.await(Duration.ofSeconds(10), "20 dossiers and an empty stream",
+          () -> h.sql("SELECT count(*) FROM dossier") == 20 && h.xlen(h.keys.stream()) == 0);
+      assertThat(h.counter(MeterNames.CLAIMED)).isEqualTo(20.0);
+      assertThat(h.sql("SELECT count(DISTINCT id) FROM dossier")).isEqualTo(20);
+    }
+  }
+
+  @Test
   void entriesDeliveredLateUnderABacklogAreNeverSweptWhileInFlight() throws Exception {
     try (IntakeHarness h = IntakeHarness.create(Map.of("intake.batch-size", "100"))) {
       h.createGroup();
