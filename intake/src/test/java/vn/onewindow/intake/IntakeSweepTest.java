@@ -47,6 +47,8 @@ class IntakeSweepTest {
       Pool pool = PostgresClients.pool(h.vertx, h.config.postgres(), "test");
       assertThat(new DossierWriter(pool, Duration.ofSeconds(30)).write(committed).await().inserted()).isEqualTo(50);
       pool.close().await();
+      // a count left behind by a batch cut short between its XDEL and its HDEL, for an entry long gone
+      h.send(Request.cmd(Command.HSET).arg(h.keys.partition(0).attempts()).arg("1-0").arg("2"));
       assertThat(h.pelCount()).as("NOACK: nothing in the group's pending list").isZero();
       assertThat(h.pendingCount()).as("delivered, still in the stream").isEqualTo(150);
 
@@ -61,7 +63,7 @@ class IntakeSweepTest {
       assertThat(h.counter(MeterNames.PERSISTED)).as("only the uncommitted 100 are new").isEqualTo(100.0);
       assertThat(meters.find(MeterNames.BATCH_SIZE).summary().totalAmount())
           .as("each entry written in one statement only").isEqualTo(150.0);
-      assertThat(h.attempts()).as("every attempts field deleted with its entry").isEmpty();
+      IntakeHarness.await(Duration.ofSeconds(5), "the stale count dropped", () -> h.attempts().isEmpty());
       assertThat(h.pendingCount()).isZero();
     }
   }
