@@ -54,7 +54,11 @@ final class ClusterRun implements AutoCloseable {
     redis = RedisClients.create(vertx, config.redis(), "test");
   }
 
-  /** Entries still queued or pending over every partition. */
+  /**
+   * Entries not yet written over every partition: the workers read with NOACK and delete an entry only once it is
+   * written (or dead-lettered), so the streams hold all of them, delivered or not; and the group's pending list, which
+   * only reads without NOACK add to, must be empty too.
+   */
   long backlog() {
     long sum = 0;
     for (PartitionKeys p : keys.all()) {

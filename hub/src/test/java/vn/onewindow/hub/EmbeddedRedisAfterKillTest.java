@@ -28,6 +28,11 @@ class EmbeddedRedisAfterKillTest {
     Migrations.apply(config.postgres());
     int redisPort = TestServers.freePort();
     Map<String, String> settings = EmbeddedServersStopTest.ownRedisSettings(data, redisPort);
+    // a batch the kill caught in flight is swept claim-idle after the killed worker's last read (plus up to two
+    // blocks and a sweep interval): with the default 30 s that lands at the edge of the wait below, which is about
+    // the restart, not about how long recovery waits
+    settings.put("intake.claim-idle-ms", "5000");
+    settings.put("intake.claim-interval-ms", "1000");
     Vertx client = Vertx.vertx();
     LoadLoop load;
     try {

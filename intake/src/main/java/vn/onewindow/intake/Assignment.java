@@ -13,7 +13,11 @@ import java.util.TreeSet;
  *
  * <p>Two workers with different views of the list (one heartbeat apart) may both read a partition for a moment, or
  * leave one unread for a heartbeat: both are harmless, the consumer group delivers each entry to one reader and
- * unacknowledged entries are claimed once idle.
+ * entries left unwritten are swept once delivered long enough ago.
+ *
+ * <p>One worker sweeps each partition ({@link #sweepsOf}): a sweep, unlike the XCLAIM of earlier releases, does not
+ * hand an entry to one taker, so two sweepers would both process every entry they find (harmless, ON CONFLICT, but
+ * twice the work and twice the attempts counted).
  */
 final class Assignment {
   private Assignment() {
@@ -35,5 +39,15 @@ final class Assignment {
       mine.add(p);
     }
     return mine;
+  }
+
+  /**
+   * The partitions a worker sweeps: those it reads, except that with more workers than partitions only the first
+   * reader of each (worker p of the sorted list, for partition p) sweeps it.
+   */
+  static Set<Integer> sweepsOf(String worker, List<String> liveWorkers, int partitions) {
+    int workers = new TreeSet<>(liveWorkers).size();
+    int index = new ArrayList<>(new TreeSet<>(liveWorkers)).indexOf(worker);
+    return workers > partitions && index >= partitions ? new TreeSet<>() : partitionsOf(worker, liveWorkers, partitions);
   }
 }

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Processes one batch of deliveries: malformed entries are dead-lettered, the rest are written in one statement and
- * acked (XACK + XDEL) only after the commit. A data error in the batch is isolated by writing the entries one by one;
- * a transient failure leaves every entry pending for the claim loop. Never logs a payload.
+ * deleted from the stream (XACK + XDEL) only after the commit. A data error in the batch is isolated by writing the
+ * entries one by one; a transient failure leaves every entry in the stream for a later sweep. Never logs a payload.
  */
 final class BatchProcessor {
   private static final Logger LOG = LoggerFactory.getLogger(BatchProcessor.class);
@@ -149,22 +149,22 @@ final class BatchProcessor {
   }
 
   private Future<Result> ack(List<DossierRow> rows, int inserted) {
-    List<String> ids = new ArrayList<>(rows.size());
+    List<Delivery> entries = new ArrayList<>(rows.size());
     List<String> receipts = new ArrayList<>();
     rows.forEach(r -> {
-      ids.add(r.entryId());
+      entries.add(r.delivery());
       if (r.hasReceipt()) {
         receipts.add(r.dossierId());
       }
     });
-    return stream.ackWritten(ids, receipts)
-        .map(v -> new Result(inserted, ids.size(), 0, 0, false))
+    return stream.ackWritten(entries, receipts)
+        .map(v -> new Result(inserted, entries.size(), 0, 0, false))
         .recover(err -> {
           // Committed but not acked: the entries are redelivered later and hit ON CONFLICT DO NOTHING.
           metrics.redisFailures.increment();
-          LOG.warn("XACK/XDEL of {} committed entries failed ({}); they will be redelivered",
-              ids.size(), FailureKind.describe(err));
-          return Future.succeededFuture(new Result(inserted, 0, 0, ids.size(), false));
+          LOG.warn("XACK/XDEL of {} committed entries failed ({}); a sweep will take them again",
+              entries.size(), FailureKind.describe(err));
+          return Future.succeededFuture(new Result(inserted, 0, 0, entries.size(), false));
         });
   }
 

@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The batches one worker has in flight, shared by its read and claim loops (both on the worker's event loop):
- * which entries are being processed (never claimed from under ourselves), the pause after PostgreSQL failed
+ * The batches one worker has in flight, shared by its read and sweep loops (both on the worker's event loop):
+ * which entries are being processed (never swept from under ourselves), the pause after PostgreSQL failed
  * transiently, and the drain on stop.
  */
 final class Batches {
@@ -34,7 +34,7 @@ final class Batches {
     this.consumerName = consumerName;
   }
 
-  /** Writes, dead-letters and acknowledges a batch; never fails (a failed batch stays pending in the stream). */
+  /** Writes, dead-letters and acknowledges a batch; never fails (a failed batch stays in the stream). */
   Future<BatchProcessor.Result> process(List<Delivery> batch) {
     if (batch.isEmpty()) {
       return Future.succeededFuture(BatchProcessor.Result.EMPTY);
@@ -46,7 +46,7 @@ final class Batches {
         .andThen(ar -> {
           batch.forEach(d -> inFlight.remove(d.entryId()));
           if (ar.failed()) {
-            LOG.error("batch of {} entries failed unexpectedly ({}); they stay pending", batch.size(),
+            LOG.error("batch of {} entries failed unexpectedly ({}); they stay in the stream", batch.size(),
                 FailureKind.describe(ar.cause()));
           } else if (LOG.isDebugEnabled()) {
             LOG.debug("consumer {} batch {}", consumerName, ar.result());
@@ -73,13 +73,13 @@ final class Batches {
     return left > 0 ? Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)) : 0;
   }
 
-  /** Completes when the batches in flight finished, or after {@code bound}: their entries then stay pending. */
+  /** Completes when the batches in flight finished, or after {@code bound}: their entries then stay in the stream. */
   Future<Void> drain(Duration bound) {
     return Future.join(new ArrayList<>(running))
         .timeout(bound.toMillis(), TimeUnit.MILLISECONDS)
         .<Void>mapEmpty()
         .recover(err -> {
-          LOG.warn("intake consumer {} stopped with a batch still in flight after {} ms; its entries stay pending",
+          LOG.warn("intake consumer {} stopped with a batch still in flight after {} ms; its entries stay in the stream",
               consumerName, bound.toMillis());
           return Future.succeededFuture();
         });

@@ -20,8 +20,8 @@ import vn.onewindow.common.metrics.MeterNames.DeadLetterReason;
  * Moves entries that can never be written out of the way: a row in {@code dead_letter} (the durable record, for an
  * operator to inspect and replay), a copy in the dead-letter stream, then XACK + XDEL of the original. Both name the
  * dossier by its id (derived from the original entry's id where the entry does not carry it, StreamEntry), since the
- * copy's entry id is not the original's. If the {@code dead_letter} insert fails the entry stays pending and is
- * retried like any other.
+ * copy's entry id is not the original's. If the {@code dead_letter} insert fails the entry stays in the stream and is
+ * retried like any other. {@code deliveries}: the read's 1, or 1 + the sweeps that took the entry.
  */
 public final class DeadLetters {
 
@@ -63,7 +63,7 @@ public final class DeadLetters {
     String[] error = new String[n];
     String[] deliveries = new String[n];
     List<Request> copies = new ArrayList<>(n);
-    List<String> ids = new ArrayList<>(n);
+    List<Delivery> originals = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       Letter l = letters.get(i);
       Map<String, String> fields = l.delivery().fields();
@@ -91,14 +91,14 @@ public final class DeadLetters {
         copy.arg(StreamEntry.ID).arg(id);
       }
       copies.add(copy);
-      ids.add(entry[i]);
+      originals.add(l.delivery());
     }
     Tuple params = Tuple.tuple().addArrayOfString(entry).addArrayOfString(dossier).addArrayOfString(payload)
         .addArrayOfString(error).addArrayOfString(deliveries)
         // an entry id is unique within its stream only (V12): ON CONFLICT then only skips this entry's redelivery
         .addString(stream.partition().stream());
     return sql.preparedQuery(INSERT_SQL).execute(params)
-        .compose(inserted -> stream.ackAndDelete(ids, copies))
+        .compose(inserted -> stream.ackAndDelete(originals, copies))
         .onSuccess(v -> letters.forEach(l -> counters.get(l.reason()).increment()));
   }
 

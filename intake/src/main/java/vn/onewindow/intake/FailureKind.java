@@ -9,8 +9,8 @@ import io.vertx.sqlclient.DatabaseException;
  *       violation); retrying cannot help, so it is dead-lettered.</li>
  *   <li>{@link #TRANSIENT}: PostgreSQL is unreachable, overloaded, shutting down or the transaction lost a race
  *       (class 08, 53, 57, 40) or the failure is not a database error at all (connection refused or closed,
- *       timeout, pool exhausted); the entry stays pending and is retried; never dead-lettered.</li>
- *   <li>{@link #OTHER}: anything else (missing table, permissions, internal error); the entry stays pending and is
+ *       timeout, pool exhausted); the entry stays in the stream and is retried; never dead-lettered.</li>
+ *   <li>{@link #OTHER}: anything else (missing table, permissions, internal error); the entry stays in the stream and is
  *       dead-lettered once it reached the configured number of deliveries.</li>
  * </ul>
  */

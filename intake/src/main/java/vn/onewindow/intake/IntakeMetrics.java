@@ -26,10 +26,10 @@ final class IntakeMetrics {
         .publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(10_000.0).register(registry);
     batchWrite = latency(MeterNames.BATCH_WRITE_LATENCY, "One batch statement (one round trip)", registry);
     endToEnd = latency(MeterNames.END_TO_END_LATENCY, "From receipt (202) to commit in PostgreSQL", registry);
-    claimed = Counter.builder(MeterNames.CLAIMED).description("Pending entries claimed by this worker")
+    claimed = Counter.builder(MeterNames.CLAIMED).description("Entries delivered long ago, not written, swept by this worker")
         .register(registry);
     unreplicated = Counter.builder(MeterNames.UNREPLICATED_READS)
-        .description("Read rounds held back until Redis replicas confirm the entries").register(registry);
+        .description("Read or sweep rounds held back until Redis replicas confirm the entries").register(registry);
     redisFailures = failures(Upstream.REDIS, registry);
     postgresFailures = failures(Upstream.POSTGRES, registry);
   }

@@ -27,7 +27,7 @@ import vn.onewindow.common.metrics.EventLoopProbe;
  *
  * <p>The PostgreSQL pool is the process's, shared by its workers and closed by its owner once every worker has
  * stopped: a worker that finished draining first and closed its share of a pool the verticles had opened themselves
- * closed the connection under another worker's batch still in flight (a drain left that batch pending, 1 run in 3
+ * closed the connection under another worker's batch still in flight (a drain left that batch unwritten, 1 run in 3
  * with two workers; {@code IntakeDrainTest}).
  */
 public final class IntakeVerticle extends VerticleBase {
@@ -83,7 +83,7 @@ public final class IntakeVerticle extends VerticleBase {
   }
 
   /** Applies an assignment after the previous one finished: stops the partitions that moved away, starts new ones. */
-  private void assign(Set<Integer> assigned) {
+  private void assign(Set<Integer> assigned, Set<Integer> sweeps) {
     if (stopping) {
       return;
     }
@@ -108,6 +108,7 @@ public final class IntakeVerticle extends VerticleBase {
           }));
         }
       }
+      consumers.forEach((p, consumer) -> consumer.sweep(sweeps.contains(p)));
       if (!changes.isEmpty() && started) {
         LOG.info("intake consumer {} now reads partitions {} of {}", consumerName, assigned, keys.partitions().count());
       }
@@ -117,7 +118,7 @@ public final class IntakeVerticle extends VerticleBase {
 
   /**
    * Leaves the members (the others take its partitions at their next heartbeat), then lets the batches in flight
-   * finish within {@code drain.timeout-ms}; unfinished ones stay pending.
+   * finish within {@code drain.timeout-ms}; unfinished ones stay in the stream for a sweep.
    */
   @Override
   public Future<?> stop() {

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.IntakeConfig;
@@ -17,7 +17,8 @@ import vn.onewindow.common.infra.RedisScript;
 
 /**
  * One worker's heartbeat: every {@code intake.heartbeat-ms} it announces itself in the members set and re-reads the
- * live workers, then hands its share of the partitions ({@link Assignment}) to {@code onAssignment}. A worker silent
+ * live workers, then hands its share of the partitions ({@link Assignment}: those it reads, those it sweeps) to
+ * {@code onAssignment}. A worker silent
  * for {@link IntakeConfig#membershipTtl()} drops out of everyone's list and its partitions go to the others; one
  * that stops leaves at once. While Redis does not answer, the last assignment stays.
  */
@@ -30,12 +31,12 @@ final class Membership {
   private final RedisKeys keys;
   private final IntakeConfig config;
   private final String worker;
-  private final Consumer<Set<Integer>> onAssignment;
+  private final BiConsumer<Set<Integer>, Set<Integer>> onAssignment;
   private long timer = -1;
   private boolean failing;
 
   Membership(Vertx vertx, Redis redis, RedisKeys keys, IntakeConfig config, String worker,
-             Consumer<Set<Integer>> onAssignment) {
+             BiConsumer<Set<Integer>, Set<Integer>> onAssignment) {
     this.vertx = vertx;
     this.redis = redis;
     this.keys = keys;
@@ -64,7 +65,9 @@ final class Membership {
             LOG.info("intake worker {} sees the members again: {}", worker, live);
           }
           failing = false;
-          onAssignment.accept(Assignment.partitionsOf(worker, live, keys.partitions().count()));
+          int partitions = keys.partitions().count();
+          onAssignment.accept(Assignment.partitionsOf(worker, live, partitions),
+              Assignment.sweepsOf(worker, live, partitions));
         })
         .onFailure(err -> {
           if (!failing) {

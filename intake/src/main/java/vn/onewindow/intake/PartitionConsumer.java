@@ -12,8 +12,8 @@ import vn.onewindow.common.config.IntakeConfig;
 import vn.onewindow.common.dossier.PartitionKeys;
 
 /**
- * One worker's consumer of one partition: a {@link ReadLoop} of new entries and a {@link ClaimLoop} of stale pending
- * ones, sharing their in-flight {@link Batches}. Started when the partition is assigned to the worker, stopped (its
+ * One worker's consumer of one partition: a {@link ReadLoop} of new entries and a {@link SweepLoop} of entries
+ * delivered long ago and still in the stream, sharing their in-flight {@link Batches}. Started when the partition is assigned to the worker, stopped (its
  * batches finished within the drain bound) when it moves to another.
  */
 final class PartitionConsumer {
@@ -21,7 +21,7 @@ final class PartitionConsumer {
   private final StreamReader reader;
   private final Batches batches;
   private final ReadLoop readLoop;
-  private final ClaimLoop claimLoop;
+  private final SweepLoop sweepLoop;
 
   PartitionConsumer(Vertx vertx, HubConfig config, PartitionKeys partition, String group, String consumerName,
                     Redis redis, Supplier<Redis> readClient, Pool pool, DossierWriter writer, IntakeMetrics metrics,
@@ -33,7 +33,7 @@ final class PartitionConsumer {
         new DeadLetters(pool, reader, registry), metrics, intake.maxDeliveries());
     this.batches = new Batches(processor, intake.batchTimeout(), intake.retryBackoff(), consumerName);
     this.readLoop = new ReadLoop(vertx, intake, reader, batches, metrics, readClient, consumerName);
-    this.claimLoop = new ClaimLoop(vertx, intake, reader, batches, metrics, consumerName);
+    this.sweepLoop = new SweepLoop(vertx, intake, reader, batches, metrics, consumerName);
   }
 
   PartitionKeys partition() {
@@ -41,14 +41,20 @@ final class PartitionConsumer {
   }
 
   Future<Void> start() {
+    // the sweep's first look comes before the read loop's first read (SweepLoop.start)
     return reader.ensureGroup()
-        .compose(v -> readLoop.start())
-        .onSuccess(v -> claimLoop.start());
+        .compose(v -> sweepLoop.start())
+        .compose(v -> readLoop.start());
   }
 
-  /** Lets the batches in flight finish within {@code bound}; unfinished ones stay pending for the next owner. */
+  /** Whether this worker sweeps the partition ({@link Assignment#sweepsOf}). */
+  void sweep(boolean sweeps) {
+    sweepLoop.active(sweeps);
+  }
+
+  /** Lets the batches in flight finish within {@code bound}; unfinished ones stay in the stream for a sweep. */
   Future<Void> stop(Duration bound) {
-    claimLoop.stop();
+    sweepLoop.stop();
     return batches.drain(bound).eventually(readLoop::stop);
   }
 }

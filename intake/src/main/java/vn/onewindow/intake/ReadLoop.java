@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.IntakeConfig;
 
 /**
- * New entries of one partition: a blocking XREADGROUP on a dedicated connection, then the batch, then the next read, each on a new
+ * New entries of one partition: a blocking XREADGROUP (NOACK) on a dedicated connection, then the batch, then the next read, each on a new
  * turn of the event loop. A read that fails or hangs past block + margin replaces its client: a half-dead socket is
  * torn down, never handed back to a pool.
  *
@@ -72,7 +72,7 @@ final class ReadLoop {
         .onFailure(this::failed)
         .compose(read -> {
           if (read.heldBack() > 0) {
-            // not on enough replicas yet: pending on this consumer, the claim loop takes them once idle
+            // not on enough replicas yet: delivered and still in the stream, a later sweep takes them
             metrics.unreplicated.increment();
           }
           int count = read.deliveries().size();

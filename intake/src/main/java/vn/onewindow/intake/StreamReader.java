@@ -8,8 +8,6 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,27 +18,27 @@ import vn.onewindow.common.infra.RedisReplies;
 
 /**
  * The consumer-group commands on one partition's stream and the parsing of their RESP2 replies (the client forces
- * RESP2, so every reply is a plain array on Redis 6.2 and 7.x, standalone or cluster). Every command names the
- * partition's stream, so in cluster mode it goes to that slot's master.
+ * RESP2, so every reply is a plain array on Redis 6.2 and 7.x, standalone or cluster). Every command names a key of
+ * the partition's slot, so in cluster mode it goes to that slot's master.
+ *
+ * <p>Reads are {@code NOACK}: the group keeps no pending list (Redis 7.0 would add each delivered entry to it and
+ * propagate one XCLAIM per entry to the AOF and replicas). The stream itself holds every entry not yet written, since
+ * an entry is deleted only after its row is committed or its dead letter written; the sweep ({@link SweepLoop}) finds
+ * those delivered long ago, and the attempts hash ({@link PartitionKeys#attempts}) counts their deliveries.
  *
  * <p>With {@code redis.min-replicas-ack} &gt; 0, entries are handed on only once that many replicas have them (WAIT
- * after the read or claim, in the same batch): an entry whose 202 was refused for want of replicas never reaches
- * PostgreSQL unless it survives a failover, so the client's retry makes exactly one dossier either way.
+ * after the read or the sweep's count, in the same batch): an entry whose 202 was refused for want of replicas never
+ * reaches PostgreSQL unless it survives a failover, so the client's retry makes exactly one dossier either way.
  */
 public final class StreamReader {
   /** A reader silent this long (a worker gone for good) is dropped from the partition's readers. */
   private static final long FORGET_READERS_MS = 3_600_000L;
 
-  /** New entries, or the number held back because replicas did not confirm them in time (they stay pending). */
+  /**
+   * New entries, or the number held back because replicas did not confirm them in time (they stay in the stream,
+   * delivered: a later sweep takes them).
+   */
   public record Read(List<Delivery> deliveries, int heldBack) {
-  }
-
-  /** One entry of the group's pending list. */
-  public record Pending(String entryId, String consumer, long idleMs, int deliveries) {
-  }
-
-  /** What XCLAIM gave this consumer; {@code vanished} were claimed but their content was already deleted. */
-  public record Claimed(List<Delivery> deliveries, List<String> vanished) {
   }
 
   private final Redis redis;
@@ -66,9 +64,10 @@ public final class StreamReader {
   }
 
   /**
-   * New entries for this consumer, blocking up to {@code blockMs} on the dedicated connection; empty on timeout. The
-   * same batch marks this worker as a reader of the partition (the monitor counts recent readers), at most once per
-   * {@code blockMs}: under load reads follow each other closely and one mark per block stands for all of them.
+   * New entries for this consumer ({@code XREADGROUP ... NOACK}), blocking up to {@code blockMs} on the dedicated
+   * connection; empty on timeout. The same batch marks this worker as a reader of the partition (the monitor counts
+   * recent readers), at most once per {@code blockMs}: under load reads follow each other closely and one mark per
+   * block stands for all of them.
    */
   public Future<Read> readNew(RedisConnection connection, int count, long blockMs) {
     long now = System.currentTimeMillis();
@@ -81,7 +80,8 @@ public final class StreamReader {
     }
     int read = batch.size();
     batch.add(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(group).arg(consumer)
-        .arg("COUNT").arg(count).arg("BLOCK").arg(blockMs).arg("STREAMS").arg(partition.stream()).arg(">"));
+        .arg("COUNT").arg(count).arg("BLOCK").arg(blockMs).arg("NOACK").arg("STREAMS").arg(partition.stream())
+        .arg(">"));
     if (replicas > 0) {
       batch.add(waitForReplicas());
     }
@@ -92,7 +92,7 @@ public final class StreamReader {
         // [[streamName, [[entryId, [field, value, ...]], ...]]]
         for (Response stream : reply) {
           if (stream != null && stream.size() >= 2 && stream.get(1) != null) {
-            parseEntries(stream.get(1), 1, out, null);
+            parseEntries(stream.get(1), out);
           }
         }
       }
@@ -109,58 +109,135 @@ public final class StreamReader {
     return replicas == 0 || replies.get(replies.size() - 1).toInteger() >= replicas;
   }
 
-  /** {@code XPENDING <stream> <group> IDLE <minIdle> - + <count>}: entries idle that long on any consumer. */
-  public Future<List<Pending>> pendingIdle(long minIdleMs, int count) {
-    return redis.send(Request.cmd(Command.XPENDING).arg(partition.stream()).arg(group)
-            .arg("IDLE").arg(minIdleMs).arg("-").arg("+").arg(count))
-        .map(reply -> {
-          List<Pending> out = new ArrayList<>();
-          if (reply == null) {
-            return out;
-          }
-          for (Response p : reply) {
-            if (p != null && p.size() >= 4) {
-              out.add(new Pending(p.get(0).toString(), p.get(1).toString(), p.get(2).toLong(), p.get(3).toInteger()));
-            }
-          }
-          return out;
-        });
+  /**
+   * What a sweep sees of the partition in one pipelined batch: the group's last-delivered-id now ({@code XINFO
+   * GROUPS}), the entries still in the stream from {@code start} up to {@code bound} ({@code XRANGE}; none when
+   * {@code bound} is null), how many fields the attempts hash holds ({@code HLEN}) and how many entries the group's
+   * pending list still holds ({@code XPENDING} summary: only an earlier release, reading without NOACK, adds any).
+   * {@code lastDelivered} is null when the group is missing.
+   */
+  public record SweepView(String lastDelivered, List<Delivery> entries, long attempts, long pending) {
+  }
+
+  public Future<SweepView> sweepView(String start, String bound, int count) {
+    List<Request> batch = new ArrayList<>(4);
+    batch.add(Request.cmd(Command.XINFO).arg("GROUPS").arg(partition.stream()));
+    batch.add(Request.cmd(Command.HLEN).arg(partition.attempts()));
+    batch.add(Request.cmd(Command.XPENDING).arg(partition.stream()).arg(group));
+    if (bound != null) {
+      batch.add(Request.cmd(Command.XRANGE).arg(partition.stream()).arg(start).arg(bound).arg("COUNT").arg(count));
+    }
+    return redis.batch(batch).map(all -> {
+      String lastDelivered = lastDelivered(all.get(0));
+      Response summary = all.get(2);
+      long pending = summary != null && summary.size() > 0 && summary.get(0) != null ? summary.get(0).toLong() : 0;
+      List<Delivery> entries = new ArrayList<>();
+      if (bound != null && all.get(3) != null) {
+        parseEntries(all.get(3), entries);
+      }
+      return new SweepView(lastDelivered, entries, all.get(1).toLong(), pending);
+    });
   }
 
   /**
-   * {@code XCLAIM <stream> <group> <me> <minIdle> ids...}. Redis re-checks the idle time, so an entry another
-   * consumer claimed in the meantime is not returned; claimed entries come back with their delivery count
-   * incremented. An entry whose content was deleted from the stream while pending is dropped from the pending list
-   * by Redis 7, but Redis 6.2 claims it and replies nil in its place, without its id: those ids are found among the
-   * requested ones that did not come back, by checking that their content is gone ({@code vanished}; the caller
-   * acks them).
+   * What a sweeper sees before its partition's read loop first reads: the group's last-delivered-id, and the latest
+   * read mark of any worker in the partition's readers set (ms, that worker's clock; 0 when none).
    */
-  public Future<Claimed> claim(List<Pending> pending, long minIdleMs) {
-    Request request = Request.cmd(Command.XCLAIM).arg(partition.stream()).arg(group).arg(consumer).arg(minIdleMs);
-    Map<String, Integer> deliveries = new LinkedHashMap<>();
-    for (Pending p : pending) {
-      request.arg(p.entryId());
-      deliveries.put(p.entryId(), p.deliveries() + 1);
+  public record FirstLook(String lastDelivered, long latestReadMark) {
+  }
+
+  public Future<FirstLook> firstLook() {
+    return redis.batch(List.of(Request.cmd(Command.XINFO).arg("GROUPS").arg(partition.stream()),
+            Request.cmd(Command.ZRANGE).arg(partition.readers()).arg(-1).arg(-1).arg("WITHSCORES")))
+        .map(all -> {
+          Response latest = all.get(1);
+          long mark = latest != null && latest.size() >= 2 ? (long) Double.parseDouble(latest.get(1).toString()) : 0;
+          return new FirstLook(lastDelivered(all.get(0)), mark);
+        });
+  }
+
+  /** The group's last-delivered-id in an XINFO GROUPS reply; null without the group. */
+  private String lastDelivered(Response groups) {
+    for (Response g : groups) {
+      Map<String, String> info = RedisReplies.pairs(g);
+      if (group.equals(info.get("name"))) {
+        return info.get("last-delivered-id");
+      }
     }
-    Future<List<Response>> replies = replicas == 0 ? redis.send(request).map(java.util.Collections::singletonList)
-        : redis.batch(List.of(request, waitForReplicas()));
-    return replies.compose(all -> {
+    return null;
+  }
+
+  /**
+   * Counts one more sweep of each entry: {@code HINCRBY <attempts> <id> 1} each, pipelined, then WAIT when replicas
+   * must confirm (the increments are this connection's latest writes, after the entries' XADDs). Returns the entries
+   * with their deliveries (1 + their count: the first read, then each sweep), or none when replicas did not confirm
+   * them in time: they stay in the stream for the next sweep.
+   */
+  public Future<List<Delivery>> countSweep(List<Delivery> entries) {
+    if (entries.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    List<Request> batch = new ArrayList<>(entries.size() + 1);
+    entries.forEach(d -> batch.add(Request.cmd(Command.HINCRBY).arg(partition.attempts()).arg(d.entryId()).arg(1)));
+    if (replicas > 0) {
+      batch.add(waitForReplicas());
+    }
+    return redis.batch(batch).map(all -> {
       if (!confirmed(all)) {
-        // claimed but not on enough replicas yet: they stay pending on this consumer and are claimed again later
-        return Future.succeededFuture(new Claimed(List.of(), List.of()));
+        return List.of();
       }
-      Response reply = all.get(0);
-      List<Delivery> claimed = new ArrayList<>();
-      int nils = reply == null ? 0 : parseEntries(reply, 1, claimed, deliveries);
-      if (nils == 0) {
-        return Future.succeededFuture(new Claimed(claimed, List.of()));
+      List<Delivery> out = new ArrayList<>(entries.size());
+      for (int i = 0; i < entries.size(); i++) {
+        Delivery d = entries.get(i);
+        out.add(new Delivery(d.entryId(), d.fields(), 1 + all.get(i).toInteger()));
       }
-      Set<String> returned = new HashSet<>();
-      claimed.forEach(d -> returned.add(d.entryId()));
-      List<String> missing = new ArrayList<>();
-      deliveries.keySet().stream().filter(id -> !returned.contains(id)).forEach(missing::add);
-      return gone(missing).map(vanished -> new Claimed(claimed, vanished));
+      return out;
     });
+  }
+
+  /**
+   * Drops the attempts fields of entries no longer in the stream: {@code kept} are the ids still there up to
+   * {@code bound}; a field beyond {@code bound} is left alone. Such fields are left by a batch whose HDEL never ran
+   * (its connection lost after the XDEL); harmless, but they would otherwise stay for good.
+   */
+  public Future<Integer> dropStaleAttempts(Set<String> kept, String bound) {
+    return redis.send(Request.cmd(Command.HKEYS).arg(partition.attempts())).compose(keys -> {
+      Request del = Request.cmd(Command.HDEL).arg(partition.attempts());
+      int stale = 0;
+      for (Response k : keys) {
+        String id = k.toString();
+        if (!kept.contains(id) && StreamIds.compare(id, bound) <= 0) {
+          del.arg(id);
+          stale++;
+        }
+      }
+      int dropped = stale;
+      return stale == 0 ? Future.succeededFuture(0) : redis.send(del).map(r -> dropped);
+    });
+  }
+
+  /**
+   * The group's pending list holds only what an earlier release (reading without NOACK) left: entries still in the
+   * stream are swept and acknowledged like any other once written; this acknowledges, {@code count} at a time, those
+   * whose content is gone (written and deleted, or trimmed), which nothing else would. Returns how many.
+   */
+  public Future<Integer> ackVanishedPending(int count) {
+    return redis.send(Request.cmd(Command.XPENDING).arg(partition.stream()).arg(group).arg("-").arg("+").arg(count))
+        .compose(reply -> {
+          List<String> ids = new ArrayList<>();
+          if (reply != null) {
+            reply.forEach(p -> ids.add(p.get(0).toString()));
+          }
+          return gone(ids);
+        })
+        .compose(vanished -> {
+          if (vanished.isEmpty()) {
+            return Future.succeededFuture(0);
+          }
+          Request ack = Request.cmd(Command.XACK).arg(partition.stream()).arg(group);
+          vanished.forEach(ack::arg);
+          return redis.send(ack).map(r -> vanished.size());
+        });
   }
 
   /** The ids among {@code entryIds} that have no content left in the stream. */
@@ -182,69 +259,67 @@ public final class StreamReader {
     });
   }
 
-  /** XACK then XDEL of the same ids, pipelined: acked entries must not stay in Redis memory. */
-  public Future<Void> ackAndDelete(List<String> entryIds) {
-    return ackAndDelete(entryIds, List.of());
-  }
-
   /**
-   * For entries whose rows were committed: XACK and XDEL, and DEL of the queued receipts of {@code receiptsOf} (the
-   * dossiers whose entries carry their id: queued by an earlier release, or by the enqueue script's fallback), in one
-   * pipelined batch. A receipt only tells a status look-up which entry to read while the dossier is queued; once the
-   * row is written it would point at nothing for the rest of its TTL (dossier.receipt-ttl-seconds, 3 days). Entries
-   * named by their dossier's id (the rest) have none.
+   * For entries whose rows were committed: XACK and XDEL, the HDEL of their attempts fields (swept entries only), and
+   * DEL of the queued receipts of {@code receiptsOf} (the dossiers whose entries carry their id: queued by an earlier
+   * release, or by the enqueue script's fallback), in one pipelined batch. A receipt only tells a status look-up which
+   * entry to read while the dossier is queued; once the row is written it would point at nothing for the rest of its
+   * TTL (dossier.receipt-ttl-seconds, 3 days). Entries named by their dossier's id (the rest) have none.
    */
-  public Future<Void> ackWritten(List<String> entryIds, List<String> receiptsOf) {
+  public Future<Void> ackWritten(List<Delivery> entries, List<String> receiptsOf) {
     if (receiptsOf.isEmpty()) {
-      return ackAndDelete(entryIds);
+      return ackAndDelete(entries, List.of(), List.of());
     }
     Request receipts = Request.cmd(Command.DEL);
     receiptsOf.forEach(id -> receipts.arg(partition.receipt(id)));
-    return ackAndDelete(entryIds, List.of(), List.of(receipts));
+    return ackAndDelete(entries, List.of(), List.of(receipts));
   }
 
-  /** Sends {@code before} (e.g. dead-letter XADDs) then XACK and XDEL, in one pipelined batch. */
-  public Future<Void> ackAndDelete(List<String> entryIds, List<Request> before) {
-    return ackAndDelete(entryIds, before, List.of());
+  /** Sends {@code before} (e.g. dead-letter XADDs) then XACK, XDEL and HDEL of attempts, in one pipelined batch. */
+  public Future<Void> ackAndDelete(List<Delivery> entries, List<Request> before) {
+    return ackAndDelete(entries, before, List.of());
   }
 
-  private Future<Void> ackAndDelete(List<String> entryIds, List<Request> before, List<Request> after) {
-    if (entryIds.isEmpty() && before.isEmpty()) {
+  /**
+   * XACK next to XDEL: reads are NOACK, so XACK is a no-op (Redis propagates nothing) except for entries an earlier
+   * release left in the group's pending list. The attempts fields go after the XDEL: a batch cut short in between
+   * leaves a stale field (dropped by a later sweep), never an entry whose deliveries were forgotten.
+   */
+  private Future<Void> ackAndDelete(List<Delivery> entries, List<Request> before, List<Request> after) {
+    if (entries.isEmpty() && before.isEmpty()) {
       return Future.succeededFuture();
     }
     List<Request> batch = new ArrayList<>(before);
-    if (!entryIds.isEmpty()) {
+    if (!entries.isEmpty()) {
       Request ack = Request.cmd(Command.XACK).arg(partition.stream()).arg(group);
       Request del = Request.cmd(Command.XDEL).arg(partition.stream());
-      entryIds.forEach(id -> {
-        ack.arg(id);
-        del.arg(id);
-      });
+      Request attempts = Request.cmd(Command.HDEL).arg(partition.attempts());
+      boolean swept = false;
+      for (Delivery d : entries) {
+        ack.arg(d.entryId());
+        del.arg(d.entryId());
+        if (d.swept()) {
+          attempts.arg(d.entryId());
+          swept = true;
+        }
+      }
       batch.add(ack);
       batch.add(del);
+      if (swept) {
+        batch.add(attempts);
+      }
     }
     batch.addAll(after);
     return redis.batch(batch).mapEmpty();
   }
 
-  /**
-   * Parses {@code [[entryId, [field, value, ...]], ...]}, adding one delivery per entry; returns how many elements
-   * were nil (entries deleted from the stream) and were skipped.
-   */
-  private static int parseEntries(Response entries, int defaultDeliveries, List<Delivery> out,
-                                  Map<String, Integer> deliveries) {
-    int nils = 0;
+  /** Parses {@code [[entryId, [field, value, ...]], ...]}, one first delivery per entry; nil elements are skipped. */
+  private static void parseEntries(Response entries, List<Delivery> out) {
     for (Response entry : entries) {
-      if (entry == null || entry.size() < 2 || entry.get(0) == null || entry.get(1) == null) {
-        nils++;
-        continue;
+      if (entry != null && entry.size() >= 2 && entry.get(0) != null && entry.get(1) != null) {
+        out.add(new Delivery(entry.get(0).toString(), RedisReplies.pairs(entry.get(1)), 1));
       }
-      String id = entry.get(0).toString();
-      Map<String, String> fields = RedisReplies.pairs(entry.get(1));
-      int count = deliveries == null ? defaultDeliveries : deliveries.getOrDefault(id, defaultDeliveries);
-      out.add(new Delivery(id, fields, count));
     }
-    return nils;
   }
 
   public PartitionKeys partition() {

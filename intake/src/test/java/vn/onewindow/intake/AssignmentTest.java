@@ -47,4 +47,20 @@ class AssignmentTest {
     assertThat(Assignment.partitionsOf("w2", three, 8)).isNotEmpty();
     assertThat(Assignment.partitionsOf("w2", two, 8)).isEmpty();
   }
+
+  @Test
+  void shouldLetExactlyOneReaderSweepEachPartition() {
+    List<String> five = List.of("w1", "w2", "w3", "w4", "w5");
+    List<Set<Integer>> sweeps = new ArrayList<>();
+    five.forEach(w -> sweeps.add(Assignment.sweepsOf(w, five, 2)));
+    assertThat(sweeps).containsExactly(Set.of(0), Set.of(1), Set.of(), Set.of(), Set.of());
+    for (String w : five) {
+      assertThat(Assignment.partitionsOf(w, five, 2)).containsAll(Assignment.sweepsOf(w, five, 2));
+    }
+    List<String> three = List.of("w1", "w2", "w3");
+    for (String w : three) {
+      assertThat(Assignment.sweepsOf(w, three, 8)).isEqualTo(Assignment.partitionsOf(w, three, 8));
+    }
+    assertThat(Assignment.sweepsOf("w9", three, 8)).isEmpty();
+  }
 }

@@ -2,7 +2,10 @@ package vn.onewindow.intake;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import vn.onewindow.common.dossier.StreamEntry;
 
@@ -37,6 +40,15 @@ final class Dossiers {
         .put("attachments", new JsonArray());
   }
 
+  /** Entries {@code 0 .. count - 1}. */
+  static List<StreamEntry> entries(int count) {
+    List<StreamEntry> out = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      out.add(entry(i));
+    }
+    return out;
+  }
+
   static StreamEntry entry(int i) {
     return entry(i, payload(i).encode());
   }
@@ -45,5 +57,20 @@ final class Dossiers {
     String code = String.format("000.00.53.H48-%06d-%04d", 250301 + i / 10_000, i % 10_000);
     return new StreamEntry(UUID.randomUUID().toString(), code, "portal-dvc", Instant.now().toString(),
         i % 2 == 0 ? "idem-" + i : null, payload);
+  }
+
+  /**
+   * An entry whose code is too large for its unique btree index: PostgreSQL refuses its row with SQLSTATE 54000,
+   * neither a data error nor transient, at every delivery.
+   */
+  static StreamEntry withOversizedCode(int i) {
+    StreamEntry e = entry(i);
+    SecureRandom random = new SecureRandom();
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    StringBuilder code = new StringBuilder(12_000);
+    for (int n = 0; n < 12_000; n++) {
+      code.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return new StreamEntry(e.dossierId(), code.toString(), e.clientId(), e.receivedAt(), null, e.payload());
   }
 }

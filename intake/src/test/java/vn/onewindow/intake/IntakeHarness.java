@@ -98,6 +98,11 @@ final class IntakeHarness implements AutoCloseable {
     return redis.send(request).await();
   }
 
+  /** The consumer group, created before any worker reads (as an earlier worker, or a crashed one, would have). */
+  void createGroup() {
+    send(Request.cmd(Command.XGROUP).arg("CREATE").arg(keys.stream()).arg(keys.group()).arg("0").arg("MKSTREAM"));
+  }
+
   /** XADDs the entries in pipelined chunks; returns their stream entry ids in order. */
   List<String> xadd(List<StreamEntry> entries) {
     List<String> ids = new ArrayList<>();
@@ -125,19 +130,53 @@ final class IntakeHarness implements AutoCloseable {
     return send(Request.cmd(Command.XLEN).arg(key)).toLong();
   }
 
-  /** The group's pending count (XPENDING summary form). */
+  /**
+   * Entries delivered and not yet written: still in the stream, up to the group's last-delivered-id (reads are
+   * NOACK, so the group keeps no pending list of its own; {@link #pelCount}).
+   */
   long pendingCount() {
+    return pendingCount(keys.stream());
+  }
+
+  long pendingCount(String stream) {
+    String last = lastDelivered(stream);
+    return last == null ? 0 : send(Request.cmd(Command.XRANGE).arg(stream).arg("-").arg(last)).size();
+  }
+
+  /** The group's last-delivered-id on {@code stream}; null without the group. */
+  String lastDelivered(String stream) {
+    for (Response g : send(Request.cmd(Command.XINFO).arg("GROUPS").arg(stream))) {
+      Map<String, String> info = vn.onewindow.common.infra.RedisReplies.pairs(g);
+      if (keys.group().equals(info.get("name"))) {
+        return info.get("last-delivered-id");
+      }
+    }
+    return null;
+  }
+
+  /** The group's pending list (XPENDING summary form): only reads without NOACK (an earlier release) add to it. */
+  long pelCount() {
     return send(Request.cmd(Command.XPENDING).arg(keys.stream()).arg(keys.group())).get(0).toLong();
   }
 
-  /** Delivery counts of every pending entry. */
+  /** Deliveries of every delivered entry still in the stream: 1, plus the sweeps counted in the attempts hash. */
   Map<String, Integer> pendingDeliveries() {
     Map<String, Integer> out = new LinkedHashMap<>();
-    for (Response p : send(Request.cmd(Command.XPENDING).arg(keys.stream()).arg(keys.group())
-        .arg("-").arg("+").arg(100_000))) {
-      out.put(p.get(0).toString(), p.get(3).toInteger());
+    String last = lastDelivered(keys.stream());
+    if (last == null) {
+      return out;
+    }
+    Map<String, String> attempts = attempts();
+    for (Response e : send(Request.cmd(Command.XRANGE).arg(keys.stream()).arg("-").arg(last))) {
+      String id = e.get(0).toString();
+      out.put(id, 1 + Integer.parseInt(attempts.getOrDefault(id, "0")));
     }
     return out;
+  }
+
+  /** The partition's attempts hash: entry id -> sweeps that took it. */
+  Map<String, String> attempts() {
+    return vn.onewindow.common.infra.RedisReplies.pairs(send(Request.cmd(Command.HGETALL).arg(keys.partition(0).attempts())));
   }
 
   /** The dead-letter stream as a list of field maps. */

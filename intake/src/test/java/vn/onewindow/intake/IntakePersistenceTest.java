@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -162,7 +160,7 @@ class IntakePersistenceTest {
       }
       IntakeHarness.await(Duration.ofSeconds(10), "21 dossiers", () -> h.sql("SELECT count(*) FROM dossier") == 21);
       IntakeHarness.await(Duration.ofSeconds(5), "partition drained", () -> h.xlen(stream) == 0
-          && h.send(Request.cmd(Command.XPENDING).arg(stream).arg(h.keys.group())).get(0).toLong() == 0);
+          && h.pendingCount(stream) == 0);
 
       assertThat(h.sql("SELECT count(DISTINCT id) FROM dossier")).isEqualTo(21);
       long batches = meters.find(MeterNames.BATCH_SIZE).summary().count();

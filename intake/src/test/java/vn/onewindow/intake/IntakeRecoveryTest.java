@@ -32,7 +32,7 @@ class IntakeRecoveryTest {
       }
       List<String> entryIds = h.xadd(sent);
 
-      // The crashed worker: read all 200, committed the first 100, died before XACK.
+      // The crashed worker, of an earlier release (no NOACK): read all 200, committed the first 100, died before XACK.
       Response read = h.send(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(h.keys.group()).arg("crashed-worker")
           .arg("COUNT").arg(500).arg("STREAMS").arg(h.keys.stream()).arg(">"));
       assertThat(read.get(0).get(1).size()).isEqualTo(200);
@@ -46,11 +46,12 @@ class IntakeRecoveryTest {
       pool.close().await();
       assertThat(h.sql("SELECT count(*) FROM dossier")).isEqualTo(100);
       assertThat(h.pendingCount()).isEqualTo(200);
+      assertThat(h.pelCount()).isEqualTo(200);
 
       long started = System.nanoTime();
       h.deployWorker("worker-1");
       IntakeHarness.await(Duration.ofSeconds(10), "200 dossiers and nothing pending",
-          () -> h.sql("SELECT count(*) FROM dossier") == 200 && h.pendingCount() == 0);
+          () -> h.sql("SELECT count(*) FROM dossier") == 200 && h.pendingCount() == 0 && h.pelCount() == 0);
       long elapsedMs = (System.nanoTime() - started) / 1_000_000;
 
       assertThat(h.sql("SELECT count(DISTINCT id) FROM dossier")).isEqualTo(200);

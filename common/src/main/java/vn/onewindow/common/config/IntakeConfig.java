@@ -3,8 +3,8 @@ package vn.onewindow.common.config;
 import java.time.Duration;
 
 /**
- * The intake workers: batch reads from the partitions' streams, writes to PostgreSQL, claims of stale pending entries,
- * and the heartbeat by which workers share the partitions.
+ * The intake workers: batch reads from the partitions' streams, writes to PostgreSQL, sweeps of entries delivered long
+ * ago and still queued, and the heartbeat by which workers share the partitions.
  */
 public record IntakeConfig(
     int workers,
@@ -50,7 +50,7 @@ public record IntakeConfig(
   }
 
   /**
-   * Bound on one claim round: its Redis calls (XPENDING, XCLAIM, acks of vanished entries) get this much on top of
+   * Bound on one sweep round: its Redis calls (XINFO GROUPS, XRANGE, HINCRBY, housekeeping) get this much on top of
    * the batch it runs.
    */
   public Duration claimRoundTimeout() {

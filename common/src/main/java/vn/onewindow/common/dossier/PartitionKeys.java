@@ -35,6 +35,15 @@ public record PartitionKeys(int index, String namespace, String stream, String d
   }
 
   /**
+   * How many times the intake's sweep took each entry of the stream (hash: entry id, count). Reads are NOACK, so the
+   * group keeps no pending list and no delivery counts: a swept entry's deliveries are 1 + its count here. A field is
+   * deleted with its entry once the entry is written or dead-lettered.
+   */
+  public String attempts() {
+    return namespace + "attempts";
+  }
+
+  /**
    * The workers reading this partition (sorted set: worker name, time of its latest read in ms). Redis 7.0's XINFO
    * CONSUMERS only ages a consumer by its last delivery, so an idle partition's reader would look dead.
    */

@@ -12,7 +12,9 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
@@ -27,12 +29,14 @@ import vn.onewindow.common.metrics.MeterNames;
 
 /**
  * Samples the queue between gateways and workers every few seconds, per partition (one pipelined batch on the
- * partition's slot): stream length, pending and undelivered entries, age of the oldest entry, dead letters and the
- * workers reading it; and the memory of every Redis master. Exported as gauges, per partition and in total, and read
+ * partition's slot): stream length, pending (delivered to a worker, not yet written and deleted) and undelivered
+ * entries, age of the oldest entry, dead letters and the workers reading it; and the memory of every Redis master. Exported as gauges, per partition and in total, and read
  * by load shedding, which must never wait on Redis itself.
  */
 public final class BacklogMonitor {
   private static final Logger LOG = LoggerFactory.getLogger(BacklogMonitor.class);
+  /** Most entries counted one by one when Redis cannot tell a partition's lag ({@link #countUndelivered}). */
+  static final int COUNT_DELIVERED_MAX = 1_000;
 
   /**
    * One partition's sample; {@code consumers}: workers that asked it for entries within the active window (block +
@@ -131,7 +135,7 @@ public final class BacklogMonitor {
     this.activeWindowMs = activeWindowMs;
     this.latest = Backlog.unknown(keys.partitions().count());
     gauge(registry, MeterNames.STREAM_LENGTH, "Entries queued in the dossier streams", Backlog::length);
-    gauge(registry, MeterNames.STREAM_PENDING, "Entries delivered to a worker, not yet acknowledged", Backlog::pending);
+    gauge(registry, MeterNames.STREAM_PENDING, "Entries delivered to a worker, not yet written", Backlog::pending);
     gauge(registry, MeterNames.STREAM_LAG, "Entries not yet delivered to any worker", Backlog::undelivered);
     gauge(registry, MeterNames.STREAM_OLDEST_AGE, "Age of the oldest queued entry", Backlog::oldestAgeSeconds);
     gauge(registry, MeterNames.DEAD_LETTER_LENGTH, "Entries in the dead-letter streams", Backlog::deadLetters);
@@ -140,7 +144,7 @@ public final class BacklogMonitor {
         Backlog::maxMemoryBytes);
     for (int i = 0; i < keys.partitions().count(); i++) {
       partitionGauge(registry, i, MeterNames.PARTITION_LENGTH, "Entries queued in one partition", Partition::length);
-      partitionGauge(registry, i, MeterNames.PARTITION_PENDING, "Entries of one partition delivered, not acknowledged",
+      partitionGauge(registry, i, MeterNames.PARTITION_PENDING, "Entries of one partition delivered, not yet written",
           Partition::pending);
       partitionGauge(registry, i, MeterNames.PARTITION_LAG, "Entries of one partition not yet delivered",
           Partition::undelivered);
@@ -251,37 +255,102 @@ public final class BacklogMonitor {
       LOG.warn("backlog sampling failed{}, keeping the last sample: {}", what, err.toString());
     }
     failing = true;
-    if (RedisErrors.has(err, "NOGROUP")) {
-      // Redis (a master, in cluster mode) came back empty: the next sample finds the groups again
+    if (RedisErrors.has(err, "NOGROUP") || String.valueOf(err.getMessage()).contains("no such key")) {
+      // Redis (a master, in cluster mode) came back empty (XINFO: no such key): the next sample finds the groups again
       ConsumerGroup.ensureAll(ring != null ? ring : redis, keys);
     }
   }
 
-  /** {@code batch}: a connection's, or the ring's (cluster mode). */
+  /**
+   * {@code batch}: a connection's, or the ring's (cluster mode). The workers read with NOACK, so the group has no
+   * pending list: what was delivered and not yet written is told apart from what was never delivered by the group's
+   * lag ({@link #undelivered}).
+   */
   private Future<Partition> samplePartition(Function<List<Request>, Future<List<Response>>> batch, PartitionKeys p,
                                             long now) {
     return batch.apply(List.of(
-            Request.cmd(Command.XLEN).arg(p.stream()),
-            Request.cmd(Command.XPENDING).arg(p.stream()).arg(keys.group()),
-            Request.cmd(Command.XRANGE).arg(p.stream()).arg("-").arg("+").arg("COUNT").arg(1),
+            Request.cmd(Command.XINFO).arg("STREAM").arg(p.stream()),
+            Request.cmd(Command.XINFO).arg("GROUPS").arg(p.stream()),
             Request.cmd(Command.XLEN).arg(p.deadLetterStream()),
             Request.cmd(Command.ZCOUNT).arg(p.readers()).arg(now - activeWindowMs).arg("+inf")))
-        .map(replies -> toPartition(replies, now));
+        .compose(replies -> {
+          Map<String, Response> stream = fields(replies.get(0));
+          Map<String, Response> group = group(replies.get(1));
+          long length = stream.get("length").toLong();
+          Long undelivered = undelivered(stream, group, length);
+          Future<Long> counted = undelivered != null ? Future.succeededFuture(undelivered)
+              : countUndelivered(batch, p, group, length);
+          return counted.map(u -> new Partition(length, length - u, u, oldestAge(stream.get("first-entry"), now),
+              replies.get(2).toLong(), replies.get(3).toInteger()));
+        });
   }
 
-  private Partition toPartition(List<Response> replies, long now) {
-    long length = replies.get(0).toLong();
-    Response pendingSummary = replies.get(1);
-    long pending = pendingSummary != null && pendingSummary.size() > 0 && pendingSummary.get(0) != null
-        ? pendingSummary.get(0).toLong() : 0;
-    double oldestAge = 0;
-    Response first = replies.get(2);
-    if (first != null && first.size() > 0) {
-      String id = first.get(0).get(0).toString();
-      oldestAge = Math.max(0, (now - Long.parseLong(id.substring(0, id.indexOf('-')))) / 1000.0);
+  /**
+   * Entries not yet delivered, from what Redis knows: the group's {@code lag} (Redis 7.0+). Redis leaves it nil when
+   * an entry was deleted at or after the group's last-delivered-id while older ones remain (the intake deletes each
+   * entry once written, so often the last one delivered): then {@code entries-added - entries-read}, which the
+   * intake keeps exact, as it never deletes an entry before delivering it. Null when neither is known (Redis 6.2; a
+   * group created, or set back, on a stream with deletions, until it has read to the end).
+   */
+  static Long undelivered(Map<String, Response> stream, Map<String, Response> group, long length) {
+    Response lag = group.get("lag");
+    if (lag != null) {
+      return Math.max(0, Math.min(length, lag.toLong()));
     }
-    return new Partition(length, pending, Math.max(0, length - pending), oldestAge, replies.get(3).toLong(),
-        replies.get(4).toInteger());
+    Response added = stream.get("entries-added");
+    Response read = group.get("entries-read");
+    if (added != null && read != null) {
+      return Math.max(0, Math.min(length, added.toLong() - read.toLong()));
+    }
+    return null;
+  }
+
+  /**
+   * When Redis cannot tell: the entries up to the group's last-delivered-id are counted ({@code XRANGE}, at most
+   * {@link #COUNT_DELIVERED_MAX}; more are taken as that many, so pending is then a lower bound and undelivered an
+   * upper one). Delivered and not yet written is few entries unless workers fail.
+   */
+  private Future<Long> countUndelivered(Function<List<Request>, Future<List<Response>>> batch, PartitionKeys p,
+                                        Map<String, Response> group, long length) {
+    Response last = group.get("last-delivered-id");
+    if (last == null) {
+      return Future.succeededFuture(length);
+    }
+    return batch.apply(List.of(Request.cmd(Command.XRANGE).arg(p.stream()).arg("-").arg(last.toString())
+            .arg("COUNT").arg(COUNT_DELIVERED_MAX)))
+        .map(replies -> Math.max(0, length - (replies.get(0) == null ? 0 : replies.get(0).size())));
+  }
+
+  /** The intake group's fields in an XINFO GROUPS reply; empty when the group is missing. */
+  private Map<String, Response> group(Response groups) {
+    for (Response g : groups) {
+      Map<String, Response> fields = fields(g);
+      Response name = fields.get("name");
+      if (name != null && keys.group().equals(name.toString())) {
+        return fields;
+      }
+    }
+    return Map.of();
+  }
+
+  /** A flat RESP2 field/value array (XINFO) by field name; nil values are left out. */
+  private static Map<String, Response> fields(Response flat) {
+    Map<String, Response> out = new HashMap<>();
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      if (flat.get(i + 1) != null) {
+        out.put(flat.get(i).toString(), flat.get(i + 1));
+      }
+    }
+    return out;
+  }
+
+  /** Age of the stream's first entry, from its id's milliseconds; 0 for an empty stream. */
+  private static double oldestAge(Response firstEntry, long now) {
+    if (firstEntry == null || firstEntry.size() == 0 || firstEntry.get(0) == null) {
+      return 0;
+    }
+    String id = firstEntry.get(0).toString();
+    return Math.max(0, (now - Long.parseLong(id.substring(0, id.indexOf('-')))) / 1000.0);
   }
 
   /** The fullest master's used memory and maxmemory. */

@@ -44,7 +44,7 @@ public final class MeterNames {
   // --- stream backlog (gauges, refreshed every few seconds by whichever role runs) -----------------------------
   /** Entries in the dossier stream (queued, not yet deleted after persistence). */
   public static final String STREAM_LENGTH = "hub.stream.length";
-  /** Entries delivered to a worker and not yet acknowledged. */
+  /** Entries delivered to a worker and not yet written (length - lag: workers read with NOACK, no pending list). */
   public static final String STREAM_PENDING = "hub.stream.pending";
   /** Entries not yet delivered to any worker (consumer group lag). */
   public static final String STREAM_LAG = "hub.stream.lag";
@@ -55,7 +55,7 @@ public final class MeterNames {
   // the same per intake partition, {@link #TAG_PARTITION} = its index (bounded by stream.partitions)
   /** Entries in one partition's stream. */
   public static final String PARTITION_LENGTH = "hub.stream.partition.length";
-  /** Entries of one partition delivered to a worker and not yet acknowledged. */
+  /** Entries of one partition delivered to a worker and not yet written. */
   public static final String PARTITION_PENDING = "hub.stream.partition.pending";
   /** Entries of one partition not yet delivered to any worker. */
   public static final String PARTITION_LAG = "hub.stream.partition.lag";
@@ -82,9 +82,15 @@ public final class MeterNames {
   public static final String END_TO_END_LATENCY = "hub.intake.end.to.end.latency";
   /** Counter of entries moved to the dead letters, by {@link #TAG_REASON} ({@link DeadLetterReason}). */
   public static final String DEAD_LETTERS = "hub.intake.dead.letters";
-  /** Counter of pending entries claimed from another (crashed or stuck) consumer. */
+  /**
+   * Counter of entries taken again by a sweep: delivered at least intake.claim-idle-ms ago and still not written (a
+   * crashed or stuck worker's, a failed batch, a read held back for want of replicas). The name is the claim loop's.
+   */
   public static final String CLAIMED = "hub.intake.claimed";
-  /** Counter of read rounds held back because Redis replicas had not confirmed the entries (redis.min-replicas-ack). */
+  /**
+   * Counter of read or sweep rounds held back because Redis replicas had not confirmed the entries
+   * (redis.min-replicas-ack).
+   */
   public static final String UNREPLICATED_READS = "hub.intake.unreplicated.reads";
   /** Counter of rounds that failed on an unreachable upstream, by {@link #TAG_UPSTREAM} ({@link Upstream}). */
   public static final String INTAKE_FAILURES = "hub.intake.failures";

@@ -1,0 +1,207 @@
+package vn.onewindow.intake;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.onewindow.common.config.IntakeConfig;
+
+/**
+ * Entries delivered long ago and still in the stream: a crashed worker's, a batch that failed, entries held back
+ * because WAIT found too few replicas. Reads are NOACK, so there is no pending list to ask; the stream holds every
+ * entry not yet written, and the group's last-delivered-id tells which of them were delivered.
+ *
+ * <p>Every {@code intake.claim-interval-ms} the sweep reads the group's last-delivered-id ({@code XINFO GROUPS}) and
+ * remembers it with the time it saw it. The entries still in the stream up to the newest id it saw at least
+ * {@code intake.claim-idle-ms} ago were all delivered at least that long ago and not deleted: they are taken ({@code
+ * XRANGE - <that id>}), except those this worker has in flight, counted in the attempts hash (one pipelined
+ * {@code HINCRBY} each, only here: the read path costs no extra command), and processed as a read batch is. Since the
+ * bound is always an earlier observation, an entry delivered just now is never swept, however old it is (a backlog).
+ * A sweeper with no observation old enough yet only observes ({@link #start} dates its first one by the readers'
+ * last reads, so a crashed worker's entries wait claim-idle after its last read, not after this worker came). A full
+ * batch starts the next round at once, after the last entry taken. If the last-delivered-id goes back (the group
+ * re-created, a failover that lost the latest reads), the observations are dropped: entries beyond it are delivered
+ * again by the read loop.
+ *
+ * <p>Only one worker sweeps a partition ({@link Assignment#sweepsOf}), even when several read it. After a complete
+ * pass it also drops attempts fields left by a batch cut short after its XDEL, and acknowledges entries an earlier
+ * release left in the group's pending list whose content is gone.
+ */
+final class SweepLoop {
+  private static final Logger LOG = LoggerFactory.getLogger(SweepLoop.class);
+
+  /** A last-delivered-id and when it was seen (System.nanoTime(), taken once the reply was in). */
+  private record Seen(long atNanos, String lastDelivered) {
+  }
+
+  private final Vertx vertx;
+  private final IntakeConfig config;
+  private final StreamReader reader;
+  private final Batches batches;
+  private final IntakeMetrics metrics;
+  private final String consumerName;
+  private final Deque<Seen> seen = new ArrayDeque<>();
+  /** Where a pass that took a full batch goes on ({@code (<last id taken>}); null: from the start. */
+  private String cursor;
+  private long timer = -1;
+  private boolean sweeping;
+  private boolean active;
+  private volatile boolean stopped;
+
+  SweepLoop(Vertx vertx, IntakeConfig config, StreamReader reader, Batches batches, IntakeMetrics metrics,
+            String consumerName) {
+    this.vertx = vertx;
+    this.config = config;
+    this.reader = reader;
+    this.batches = batches;
+    this.metrics = metrics;
+    this.consumerName = consumerName;
+  }
+
+  /**
+   * Starts the rounds, after a first look taken before the partition's read loop first reads: every entry up to the
+   * last-delivered-id then was delivered to another reader (or this worker's predecessor under the same name), and no
+   * later than the latest read mark of the partition's readers plus two blocks (a read marks at most one block before
+   * it asks, and waits at most one block). That is remembered as an observation made then, so entries a crashed
+   * worker left are swept claim-idle after its last read, not claim-idle after this worker came. Marks are taken on
+   * each worker's clock: a skewed one can only make a sweep early (the entry written twice, a no-op, and one attempt
+   * counted early), never skip an entry. A failed look only leaves the first sweep to wait as usual.
+   */
+  Future<Void> start() {
+    return reader.firstLook()
+        .onSuccess(look -> {
+          if (look.lastDelivered() != null && look.latestReadMark() > 0) {
+            long deliveredBefore = look.latestReadMark() + 2 * config.block().toMillis();
+            long agoMs = System.currentTimeMillis() - deliveredBefore;
+            if (agoMs > 0) {
+              seen.addLast(new Seen(System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(agoMs), look.lastDelivered()));
+            }
+          }
+        })
+        .<Void>mapEmpty()
+        .otherwiseEmpty()
+        .onComplete(ar -> {
+          if (!stopped) {
+            timer = vertx.setPeriodic(config.claimInterval().toMillis(), id -> round());
+          }
+        });
+  }
+
+  void stop() {
+    stopped = true;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  /** Whether this worker sweeps the partition (it may read it without sweeping it); on the worker's event loop. */
+  void active(boolean sweeps) {
+    active = sweeps;
+  }
+
+  private void round() {
+    if (stopped || sweeping || !active || batches.backoffRemainingMs() > 0) {
+      return;
+    }
+    sweeping = true;
+    String bound = bound(System.nanoTime());
+    String start = cursor == null ? "-" : cursor;
+    reader.sweepView(start, bound, config.batchSize())
+        .compose(view -> observe(view) ? take(view, bound, start) : Future.succeededFuture(0))
+        .timeout(config.claimRoundTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .onComplete(ar -> {
+          sweeping = false;
+          if (ar.failed()) {
+            cursor = null;
+            metrics.redisFailures.increment();
+            LOG.warn("sweep of consumer {} on partition {} failed ({})", consumerName, reader.partition().index(),
+                FailureKind.describe(ar.cause()));
+          } else if (cursor != null && batches.backoffRemainingMs() == 0) {
+            vertx.runOnContext(x -> round());
+          }
+        });
+  }
+
+  /**
+   * The newest last-delivered-id seen at least claim-idle ago (older ones are dropped: it bounds more), or null when
+   * none is that old yet.
+   */
+  private String bound(long now) {
+    long idle = config.claimIdle().toNanos();
+    Seen usable = null;
+    while (!seen.isEmpty() && now - seen.peekFirst().atNanos() >= idle) {
+      usable = seen.pollFirst();
+    }
+    if (usable != null) {
+      seen.addFirst(usable);
+    }
+    return usable == null ? null : usable.lastDelivered();
+  }
+
+  /** Records the last-delivered-id now; false when the group is gone or its id went back (nothing is taken then). */
+  private boolean observe(StreamReader.SweepView view) {
+    String now = view.lastDelivered();
+    boolean back = now == null || seen.stream().anyMatch(s -> StreamIds.compare(s.lastDelivered(), now) > 0);
+    if (back) {
+      if (!seen.isEmpty()) {
+        LOG.warn("the group's last-delivered-id on partition {} went back to {}; sweeping again in {} ms",
+            reader.partition().index(), now, config.claimIdle().toMillis());
+      }
+      seen.clear();
+      cursor = null;
+    }
+    if (now != null) {
+      seen.addLast(new Seen(System.nanoTime(), now));
+    }
+    return !back;
+  }
+
+  private Future<Integer> take(StreamReader.SweepView view, String bound, String start) {
+    List<Delivery> range = view.entries();
+    boolean full = range.size() >= config.batchSize();
+    cursor = full ? "(" + range.get(range.size() - 1).entryId() : null;
+    List<Delivery> orphans = range.stream().filter(d -> !batches.inFlight(d.entryId())).toList();
+    Future<Integer> taken = orphans.isEmpty() ? Future.succeededFuture(0)
+        : reader.countSweep(orphans).compose(counted -> {
+          if (counted.isEmpty()) {
+            // not on enough replicas yet: they stay in the stream, and are taken again by a later sweep
+            metrics.unreplicated.increment();
+            return Future.succeededFuture(0);
+          }
+          metrics.claimed.increment(counted.size());
+          LOG.info("consumer {} swept {} entries delivered over {} ms ago and still in partition {}", consumerName,
+              counted.size(), config.claimIdle().toMillis(), reader.partition().index());
+          return stopped ? Future.succeededFuture(0) : batches.process(counted).map(r -> counted.size());
+        });
+    if (full || bound == null || !"-".equals(start)) {
+      return taken;
+    }
+    // a complete pass saw every entry up to the bound: the housekeeping it allows
+    return taken.compose(n -> housekeeping(view, bound).map(n));
+  }
+
+  private Future<Void> housekeeping(StreamReader.SweepView view, String bound) {
+    Future<Integer> attempts;
+    if (view.attempts() > view.entries().size()) {
+      Set<String> kept = new HashSet<>();
+      view.entries().forEach(d -> kept.add(d.entryId()));
+      attempts = reader.dropStaleAttempts(kept, bound);
+    } else {
+      attempts = Future.succeededFuture(0);
+    }
+    Future<Integer> vanished = view.pending() > 0 ? reader.ackVanishedPending(config.batchSize())
+        : Future.succeededFuture(0);
+    return Future.all(attempts, vanished).onSuccess(done -> {
+      if (attempts.result() > 0 || vanished.result() > 0) {
+        LOG.info("partition {}: dropped {} attempts counts of deleted entries, acknowledged {} pending entries "
+            + "whose content is gone", reader.partition().index(), attempts.result(), vanished.result());
+      }
+    }).mapEmpty();
+  }
+}
