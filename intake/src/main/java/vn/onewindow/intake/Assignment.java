@@ -48,6 +48,7 @@ final class Assignment {
   static Set<Integer> sweepsOf(String worker, List<String> liveWorkers, int partitions) {
     int workers = new TreeSet<>(liveWorkers).size();
     int index = new ArrayList<>(new TreeSet<>(liveWorkers)).indexOf(worker);
-    return workers > partitions && index >= partitions ? new TreeSet<>() : partitionsOf(worker, liveWorkers, partitions);
+    return workers > partitions && index >= partitions ? new TreeSet<>()
+        : partitionsOf(worker, liveWorkers, partitions);
   }
 }

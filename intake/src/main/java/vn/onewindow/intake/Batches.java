@@ -79,7 +79,8 @@ final class Batches {
         .timeout(bound.toMillis(), TimeUnit.MILLISECONDS)
         .<Void>mapEmpty()
         .recover(err -> {
-          LOG.warn("intake consumer {} stopped with a batch still in flight after {} ms; its entries stay in the stream",
+          LOG.warn("intake consumer {} stopped with a batch still in flight after {} ms; "
+              + "its entries stay in the stream",
               consumerName, bound.toMillis());
           return Future.succeededFuture();
         });

@@ -13,8 +13,8 @@ import vn.onewindow.common.dossier.PartitionKeys;
 
 /**
  * One worker's consumer of one partition: a {@link ReadLoop} of new entries and a {@link SweepLoop} of entries
- * delivered long ago and still in the stream, sharing their in-flight {@link Batches}. Started when the partition is assigned to the worker, stopped (its
- * batches finished within the drain bound) when it moves to another.
+ * delivered long ago and still in the stream, sharing their in-flight {@link Batches}. Started when the partition is
+ * assigned to the worker, stopped (its batches finished within the drain bound) when it moves to another.
  */
 final class PartitionConsumer {
   private final PartitionKeys partition;

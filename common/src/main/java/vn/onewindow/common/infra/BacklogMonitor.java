@@ -30,8 +30,8 @@ import vn.onewindow.common.metrics.MeterNames;
 /**
  * Samples the queue between gateways and workers every few seconds, per partition (one pipelined batch on the
  * partition's slot): stream length, pending (delivered to a worker, not yet written and deleted) and undelivered
- * entries, age of the oldest entry, dead letters and the workers reading it; and the memory of every Redis master. Exported as gauges, per partition and in total, and read
- * by load shedding, which must never wait on Redis itself.
+ * entries, age of the oldest entry, dead letters and the workers reading it; and the memory of every Redis master.
+ * Exported as gauges, per partition and in total, and read by load shedding, which must never wait on Redis itself.
  */
 public final class BacklogMonitor {
   private static final Logger LOG = LoggerFactory.getLogger(BacklogMonitor.class);
