@@ -2,16 +2,27 @@ package vn.onewindow.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.metrics.MeterNames;
 
-/** The sweep when its sweeper changes or the group's last-delivered-id goes back (one partition). */
+/**
+ * The sweep when its sweeper changes, when the group's last-delivered-id goes back, and when a batch is stuck past
+ * the batch timeout (one partition).
+ */
 class IntakeSweepScenariosTest {
 
   @Test
@@ -57,6 +68,41 @@ class IntakeSweepScenariosTest {
       assertThat(h.sql("SELECT count(DISTINCT id) FROM dossier")).isEqualTo(20);
       assertThat(h.sql("SELECT count(*) FROM dead_letter")).isZero();
       IntakeHarness.await(Duration.ofSeconds(5), "no attempts count left", () -> h.attempts().isEmpty());
+    }
+  }
+
+  @Test
+  void aBatchStuckPastTheBatchTimeoutLeavesItsEntriesInFlightOnTheWorkersEventLoop() throws Exception {
+    // The batch timeout is what lets the sweep take a stuck batch's entries again (Batches.inFlight). It must fire on
+    // the worker's event loop: the in-flight set, the batches running and the backoff are the event loop's alone.
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    Logger batches = (Logger) LoggerFactory.getLogger(Batches.class);
+    batches.addAppender(logged);
+    try (IntakeHarness h = IntakeHarness.create(Map.of("intake.statement-timeout-ms", "300",
+        "intake.batch-timeout-ms", "600"))) {
+      PostgresClients.Jdbc jdbc = PostgresClients.jdbc(h.config.postgres());
+      try (Connection c = DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password());
+           Statement s = c.createStatement()) {
+        c.setAutoCommit(false);
+        // the dead letter's INSERT (it has no statement timeout of its own) waits on this lock
+        s.execute("LOCK TABLE dead_letter IN ACCESS EXCLUSIVE MODE");
+        h.deployWorker("worker-1");
+        Map<String, String> malformed = new java.util.LinkedHashMap<>(Dossiers.entry(1).toFields());
+        malformed.remove(vn.onewindow.common.dossier.StreamEntry.PAYLOAD);
+        h.send(h.xaddRequest(malformed));
+        IntakeHarness.await(Duration.ofSeconds(10), "the stuck batch given up after the batch timeout",
+            () -> logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains("failed unexpectedly")));
+        c.commit();
+      }
+      IntakeHarness.await(Duration.ofSeconds(10), "1 dead letter and an empty stream",
+          () -> h.sql("SELECT count(*) FROM dead_letter") == 1 && h.xlen(h.keys.stream()) == 0);
+      ILoggingEvent givenUp = logged.list.stream()
+          .filter(e -> e.getFormattedMessage().contains("failed unexpectedly")).findFirst().orElseThrow();
+      assertThat(givenUp.getThreadName()).as("the thread that took the batch out of the in-flight set")
+          .startsWith("vert.x-eventloop-thread-");
+    } finally {
+      batches.detachAppender(logged);
     }
   }
 }
