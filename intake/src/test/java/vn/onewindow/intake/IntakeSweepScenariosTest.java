@@ -105,4 +105,40 @@ class IntakeSweepScenariosTest {
       batches.detachAppender(logged);
     }
   }
+
+  @Test
+  void withMoreWorkersThanPartitionsEachPartitionIsSweptByItsOneSweeper() {
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    Logger verticle = (Logger) LoggerFactory.getLogger(IntakeVerticle.class);
+    verticle.addAppender(logged);
+    try (IntakeHarness h = IntakeHarness.create(Map.of("stream.partitions", "2", "intake.max-deliveries", "1000"))) {
+      // three workers, two partitions: w1 reads and sweeps 0, w2 reads and sweeps 1, w3 reads 0 only
+      h.deployWorker("w1");
+      h.deployWorker("w2");
+      h.deployWorker("w3");
+      IntakeHarness.await(Duration.ofSeconds(10), "w1 down to partition 0 once all three are members",
+          () -> logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains("w1 now reads partitions [0] ")));
+      h.execute("ALTER TABLE dossier RENAME TO dossier_off"); // every insert fails (42P01): entries stay
+      for (int p = 0; p < 2; p++) {
+        for (int i = 0; i < 20; i++) {
+          h.send(IntakeHarness.xaddRequest(h.keys.partition(p).stream(), Dossiers.entry(p * 20 + i).toFields()));
+        }
+      }
+      IntakeHarness.await(Duration.ofSeconds(10), "every entry of both partitions swept at least once",
+          () -> h.send(Request.cmd(Command.HLEN).arg(h.keys.partition(0).attempts())).toLong() == 20
+              && h.send(Request.cmd(Command.HLEN).arg(h.keys.partition(1).attempts())).toLong() == 20);
+      h.execute("ALTER TABLE dossier_off RENAME TO dossier");
+      IntakeHarness.await(Duration.ofSeconds(10), "40 dossiers and both streams empty",
+          () -> h.sql("SELECT count(*) FROM dossier") == 40 && h.xlen(h.keys.partition(0).stream()) == 0
+              && h.xlen(h.keys.partition(1).stream()) == 0);
+      assertThat(h.sql("SELECT count(DISTINCT id) FROM dossier")).isEqualTo(40);
+      assertThat(h.sql("SELECT count(*) FROM dead_letter")).isZero();
+      assertThat(h.registries.get(0).find(MeterNames.CLAIMED).counter().count()).as("w1 sweeps 0").isPositive();
+      assertThat(h.registries.get(1).find(MeterNames.CLAIMED).counter().count()).as("w2 sweeps 1").isPositive();
+      assertThat(h.registries.get(2).find(MeterNames.CLAIMED).counter().count()).as("w3 sweeps nothing").isZero();
+    } finally {
+      verticle.detachAppender(logged);
+    }
+  }
 }
