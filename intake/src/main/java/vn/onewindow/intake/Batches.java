@@ -9,11 +9,15 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.onewindow.common.infra.Deadlines;
 
 /**
  * The batches one worker has in flight, shared by its read and sweep loops (both on the worker's event loop):
  * which entries are being processed (never swept from under ourselves), the pause after PostgreSQL failed
- * transiently, and the drain on stop.
+ * transiently, and the drain on stop. Their timeouts fire on that event loop ({@link Deadlines#bounded}): a
+ * {@code Future.timeout} on a chain that starts from {@code Future.succeededFuture} has no context and fires on
+ * Netty's global executor thread, and the in-flight set, the batches running and the backoff were then changed there,
+ * beside the event loop that reads them ({@code IntakeSweepScenariosTest}).
  */
 final class Batches {
   private static final Logger LOG = LoggerFactory.getLogger(Batches.class);
@@ -40,9 +44,8 @@ final class Batches {
       return Future.succeededFuture(BatchProcessor.Result.EMPTY);
     }
     batch.forEach(d -> inFlight.add(d.entryId()));
-    Future<BatchProcessor.Result> done = Future.<Void>succeededFuture()
-        .compose(v -> processor.process(batch))
-        .timeout(batchTimeout.toMillis(), TimeUnit.MILLISECONDS)
+    Future<BatchProcessor.Result> done = Deadlines.bounded(Future.<Void>succeededFuture()
+            .compose(v -> processor.process(batch)), "batch", batchTimeout)
         .andThen(ar -> {
           batch.forEach(d -> inFlight.remove(d.entryId()));
           if (ar.failed()) {
@@ -75,8 +78,7 @@ final class Batches {
 
   /** Completes when the batches in flight finished, or after {@code bound}: their entries then stay in the stream. */
   Future<Void> drain(Duration bound) {
-    return Future.join(new ArrayList<>(running))
-        .timeout(bound.toMillis(), TimeUnit.MILLISECONDS)
+    return Deadlines.bounded(Future.join(new ArrayList<>(running)), "drain", bound)
         .<Void>mapEmpty()
         .recover(err -> {
           LOG.warn("intake consumer {} stopped with a batch still in flight after {} ms; "

@@ -4,8 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -20,9 +22,12 @@ import vn.onewindow.common.config.IntakeConfig;
  * <p>Every {@code intake.claim-interval-ms} the sweep reads the group's last-delivered-id ({@code XINFO GROUPS}) and
  * remembers it with the time it saw it. The entries still in the stream up to the newest id it saw at least
  * {@code intake.claim-idle-ms} ago were all delivered at least that long ago and not deleted: they are taken ({@code
- * XRANGE - <that id>}), except those this worker has in flight, counted in the attempts hash (one pipelined
- * {@code HINCRBY} each, only here: the read path costs no extra command), and processed as a read batch is. Since the
- * bound is always an earlier observation, an entry delivered just now is never swept, however old it is (a backlog).
+ * XRANGE - <that id>}), except those this worker has in flight or took less than claim-idle ago (a sweep is a
+ * delivery: as XCLAIM reset an entry's idle time, an entry that failed again is taken claim-idle after its last sweep,
+ * not at the next round, so max-deliveries spans (max-deliveries - 1) x claim-idle of failures, as it did), counted in
+ * the attempts hash (one pipelined {@code HINCRBY} each, only here: the read path costs no extra command), and
+ * processed as a read batch is. Since the bound is always an earlier observation, an entry delivered just now is
+ * never swept, however old it is (a backlog).
  * A sweeper with no observation old enough yet only observes ({@link #start} dates its first one by the readers'
  * last reads, so a crashed worker's entries wait claim-idle after its last read, not after this worker came). A full
  * batch starts the next round at once, after the last entry taken. If the last-delivered-id goes back (the group
@@ -47,6 +52,8 @@ final class SweepLoop {
   private final IntakeMetrics metrics;
   private final String consumerName;
   private final Deque<Seen> seen = new ArrayDeque<>();
+  /** Entries this sweeper took less than claim-idle ago, with when (System.nanoTime()): not taken again before. */
+  private final Map<String, Long> sweptAt = new HashMap<>();
   /** Where a pass that took a full batch goes on ({@code (<last id taken>}); null: from the start. */
   private String cursor;
   private long timer = -1;
@@ -166,9 +173,15 @@ final class SweepLoop {
     List<Delivery> range = view.entries();
     boolean full = range.size() >= config.batchSize();
     cursor = full ? "(" + range.get(range.size() - 1).entryId() : null;
-    List<Delivery> orphans = range.stream().filter(d -> !batches.inFlight(d.entryId())).toList();
+    long now = System.nanoTime();
+    long idle = config.claimIdle().toNanos();
+    sweptAt.values().removeIf(at -> now - at >= idle);
+    List<Delivery> orphans = range.stream()
+        .filter(d -> !batches.inFlight(d.entryId()) && !sweptAt.containsKey(d.entryId())).toList();
     Future<Integer> taken = orphans.isEmpty() ? Future.succeededFuture(0)
         : reader.countSweep(orphans).compose(counted -> {
+          // counted (or held back for want of replicas, counted all the same): delivered again now
+          orphans.forEach(d -> sweptAt.put(d.entryId(), now));
           if (counted.isEmpty()) {
             // not on enough replicas yet: they stay in the stream, and are taken again by a later sweep
             metrics.unreplicated.increment();

@@ -21,6 +21,7 @@ import vn.onewindow.common.dossier.StreamEntry;
 import vn.onewindow.common.infra.EmbeddedServers;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.TestServers;
 
 /**
@@ -149,6 +150,29 @@ class IntakeSweepTest {
       assertThat(h.deadLetterStream()).extracting(m -> m.get("deliveries")).containsExactly("4");
       assertThat(h.counter(MeterNames.CLAIMED)).as("read once, swept three times").isEqualTo(3.0);
       assertThat(h.attempts()).as("its attempts field went with it").isEmpty();
+    }
+  }
+
+  @Test
+  void aSweptEntryThatFailsAgainIsSweptAgainOnlyClaimIdleAfterThatSweep() {
+    // A sweep is a delivery (it counts towards max-deliveries), and XCLAIM reset the idle time it took again by: the
+    // next sweep of an entry that failed comes claim-idle after the last one, not at the next round. Otherwise a
+    // failure that is neither transient nor a data error (a table being migrated, a permission) dead-letters after
+    // (max-deliveries - 1) x claim-interval (default 20 s) instead of (max-deliveries - 1) x claim-idle (2 min).
+    long idleMs = 1500;
+    try (IntakeHarness h = IntakeHarness.create(Map.of("intake.claim-idle-ms", Long.toString(idleMs),
+        "intake.claim-interval-ms", "100", "intake.max-deliveries", "1000"))) {
+      String poison = h.xadd(List.of(Dossiers.withOversizedCode(10))).get(0);
+      h.deployWorker("worker-1");
+      IntakeHarness.await(Duration.ofSeconds(10), "the poison entry swept once",
+          () -> "1".equals(h.attempts().get(poison)));
+      long firstSweep = System.nanoTime();
+      IntakeHarness.await(Duration.ofSeconds(20), "the poison entry swept twice more",
+          () -> Integer.parseInt(h.attempts().getOrDefault(poison, "0")) >= 3);
+      assertThat(Await.millisSince(firstSweep)).as("two more sweeps, each claim-idle after the one before")
+          .isGreaterThanOrEqualTo(2 * idleMs - 200);
+      assertThat(h.sql("SELECT count(*) FROM dead_letter")).isZero();
+      assertThat(h.xlen(h.keys.stream())).isEqualTo(1);
     }
   }
 

@@ -16,6 +16,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.ResilienceConfig;
+import vn.onewindow.common.infra.Deadlines;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.gateway.http.HttpFailure;
 

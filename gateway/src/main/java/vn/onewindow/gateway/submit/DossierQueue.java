@@ -21,10 +21,10 @@ import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.dossier.StreamEntry;
+import vn.onewindow.common.infra.Deadlines;
 import vn.onewindow.common.infra.RedisScript;
 import vn.onewindow.common.metrics.LatencyTimers;
 import vn.onewindow.common.metrics.MeterNames;
-import vn.onewindow.gateway.admission.Deadlines;
 
 /**
  * Puts a dossier on its receiving unit's partition with an atomic script call (see enqueue-dossier.lua), after

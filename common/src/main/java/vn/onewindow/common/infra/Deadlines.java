@@ -1,4 +1,4 @@
-package vn.onewindow.gateway.admission;
+package vn.onewindow.common.infra;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -26,7 +26,8 @@ public final class Deadlines {
     }
     Vertx vertx = context.owner();
     Promise<T> result = Promise.promise();
-    long timer = vertx.setTimer(timeout.toMillis(), id -> result.tryFail(
+    // a timer needs at least 1 ms (a drain bounded by zero, of a consumer that never started)
+    long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> result.tryFail(
         new TimeoutException(what + " did not answer within " + timeout.toMillis() + " ms")));
     call.onComplete(ar -> {
       vertx.cancelTimer(timer);
