@@ -70,16 +70,32 @@ public final class TcpProxy implements AutoCloseable {
 
   private void accept(ServerSocket s) {
     while (!s.isClosed()) {
+      Socket client;
       try {
-        Socket client = s.accept();
-        Socket upstream = new Socket(targetHost, targetPort);
-        sockets.add(client);
-        sockets.add(upstream);
-        pump(client, upstream);
-        pump(upstream, client);
+        client = s.accept();
       } catch (IOException e) {
         return;
       }
+      Socket upstream;
+      try {
+        upstream = new Socket(targetHost, targetPort);
+      } catch (IOException e) {
+        // the upstream refused this one: the client sees its connection closed, the proxy keeps accepting
+        closeQuietly(client);
+        continue;
+      }
+      synchronized (this) {
+        if (server != s) {
+          // down() ran while this connection was being opened: it must not outlive it
+          closeQuietly(client);
+          closeQuietly(upstream);
+          return;
+        }
+        sockets.add(client);
+        sockets.add(upstream);
+      }
+      pump(client, upstream);
+      pump(upstream, client);
     }
   }
 
