@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.IntakeConfig;
+import vn.onewindow.common.infra.Deadlines;
 
 /**
  * Entries delivered long ago and still in the stream: a crashed worker's, a batch that failed, entries held back
@@ -81,7 +82,8 @@ final class SweepLoop {
    * counted early), never skip an entry. A failed look only leaves the first sweep to wait as usual.
    */
   Future<Void> start() {
-    return reader.firstLook()
+    // bounded: a Redis connection gone silent must not hold the partition's start (and the assignment) for good
+    return Deadlines.bounded(reader.firstLook(), "first look", config.claimRoundTimeout())
         .onSuccess(look -> {
           if (look.lastDelivered() != null && look.latestReadMark() > 0) {
             long deliveredBefore = look.latestReadMark() + 2 * config.block().toMillis();
