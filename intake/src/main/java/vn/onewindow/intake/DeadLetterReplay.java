@@ -2,7 +2,6 @@ package vn.onewindow.intake;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgException;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -25,6 +24,7 @@ import vn.onewindow.common.config.Secrets;
 import vn.onewindow.common.config.Settings;
 import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.dossier.RedisKeys;
+import vn.onewindow.common.infra.EmbeddedServers;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
 import vn.onewindow.common.infra.RedisReplies;
@@ -174,11 +174,11 @@ public final class DeadLetterReplay {
   static HubConfig local(HubConfig config) {
     HubConfig local = config;
     if (local.redis().embedded()) {
-      local = local.withRedis(local.redis().withUrl("redis://127.0.0.1:" + local.embedded().redisPort()));
+      local = local.withRedis(local.redis().withUrl(EmbeddedServers.redisUrl(local.embedded().redisPort())));
     }
     if (local.postgres().embedded()) {
-      local = local.withPostgres(local.postgres().withUrl(
-          "postgresql://postgres@127.0.0.1:" + local.embedded().postgresPort() + "/postgres"));
+      local = local.withPostgres(
+          local.postgres().withUrl(EmbeddedServers.postgresUrl(local.embedded().postgresPort())));
     }
     return local;
   }
@@ -333,7 +333,7 @@ public final class DeadLetterReplay {
     try {
       sql.query("SELECT replayed_at FROM dead_letter LIMIT 0").execute().await(CALL_TIMEOUT_S, TimeUnit.SECONDS);
     } catch (Exception e) {
-      if (sqlState(e).equals("42703")) {
+      if ("42703".equals(FailureKind.sqlState(e))) {
         throw new Unavailable("PostgreSQL: dead_letter has no replayed_at column: the schema is older than V13;"
             + " migrate it first (start a hub of this release with postgres.migrate=true, as the schema owner)");
       }
@@ -364,15 +364,6 @@ public final class DeadLetterReplay {
       throw new Unavailable("Redis unreachable or failing (" + Secrets.maskUrl(config.redis().url()) + ") to " + what
           + ": " + reason(e) + "; whatever this run did not finish is still on the dead-letter streams");
     }
-  }
-
-  private static String sqlState(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof PgException pg && pg.getSqlState() != null) {
-        return pg.getSqlState();
-      }
-    }
-    return "";
   }
 
   private static String reason(Throwable e) {

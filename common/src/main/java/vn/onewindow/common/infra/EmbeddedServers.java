@@ -48,6 +48,16 @@ public final class EmbeddedServers implements AutoCloseable {
     }, "embedded-servers-stop"));
   }
 
+  /** The URL of the embedded PostgreSQL on {@code port} (what {@link #startPostgres} returns). */
+  public static String postgresUrl(int port) {
+    return "postgresql://postgres@127.0.0.1:" + port + "/postgres";
+  }
+
+  /** The URL of the embedded redis-server on {@code port} (what {@link #startRedis} returns). */
+  public static String redisUrl(int port) {
+    return "redis://127.0.0.1:" + port;
+  }
+
   /** Starts PostgreSQL on {@code port}, keeping its data under {@code dataDir} across restarts; returns its URL. */
   public synchronized String startPostgres(Path dataDir, int port, boolean keepData) {
     Path dir = dataDir.resolve("postgres").toAbsolutePath();
@@ -68,7 +78,7 @@ public final class EmbeddedServers implements AutoCloseable {
           .start();
       LOG.info("embedded PostgreSQL started on 127.0.0.1:{} in {} ms (data in {})",
           port, (System.nanoTime() - started) / 1_000_000, dir);
-      return "postgresql://postgres@127.0.0.1:" + port + "/postgres";
+      return postgresUrl(port);
     } catch (IOException | RuntimeException e) {
       // zonky starts the postmaster, then waits for it: a start that failed while waiting leaves it running
       stopPostmasterStartedSince(dir, attempt);
@@ -108,7 +118,7 @@ public final class EmbeddedServers implements AutoCloseable {
       redis = new StoppedAfterDrain(port, command);
       redis.start();
       LOG.info("embedded redis-server started on 127.0.0.1:{} (durable={}, dir {})", port, durable, dir);
-      return "redis://127.0.0.1:" + port;
+      return redisUrl(port);
     } catch (IOException | RuntimeException e) {
       redis = null;
       if (redisClaim != null) {
