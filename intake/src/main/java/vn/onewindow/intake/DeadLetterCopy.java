@@ -43,6 +43,11 @@ record DeadLetterCopy(PartitionKeys partition, String copyId, Map<String, String
     return id == null || id.isEmpty() ? null : id;
   }
 
+  /** The {@link #ERROR} a dead letter records (copy and row): its reason's tag, then the error. */
+  static String error(DeadLetterReason reason, String error) {
+    return reason.tag() + ": " + error;
+  }
+
   /** The tag of the reason it was dead-lettered for ({@link DeadLetterReason#tag()}), else {@link #UNKNOWN_REASON}. */
   String reason() {
     String error = fields.get(ERROR);

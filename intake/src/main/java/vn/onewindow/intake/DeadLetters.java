@@ -36,7 +36,8 @@ public final class DeadLetters {
       ON CONFLICT DO NOTHING""";
   /** The fields a copy writes itself; every other field of the entry goes with it as it is. */
   private static final Set<String> COPY_OWN_FIELDS =
-      Set.of("entry", "error", "deliveries", StreamEntry.PAYLOAD, StreamEntry.ID);
+      Set.of(DeadLetterCopy.ENTRY, DeadLetterCopy.ERROR, DeadLetterCopy.DELIVERIES, StreamEntry.PAYLOAD,
+          StreamEntry.ID);
 
   /** A pool, or the warm-up's connection inside its rolled-back transaction (nothing it writes may remain). */
   private final SqlClient sql;
@@ -72,10 +73,11 @@ public final class DeadLetters {
       String body = fields == null || fields.get(StreamEntry.PAYLOAD) == null ? "" : fields.get(StreamEntry.PAYLOAD);
       dossier[i] = text(id);
       payload[i] = text(body);
-      error[i] = text(l.reason().tag() + ": " + l.error());
+      error[i] = text(DeadLetterCopy.error(l.reason(), l.error()));
       deliveries[i] = Integer.toString(l.delivery().deliveries());
       Request copy = Request.cmd(Command.XADD).arg(stream.partition().deadLetterStream()).arg("*")
-          .arg("entry").arg(entry[i]).arg("error").arg(error[i]).arg("deliveries").arg(deliveries[i])
+          .arg(DeadLetterCopy.ENTRY).arg(entry[i]).arg(DeadLetterCopy.ERROR).arg(error[i])
+          .arg(DeadLetterCopy.DELIVERIES).arg(deliveries[i])
           .arg("payload").arg(body);
       if (fields != null) {
         // the rest of the entry (the code its 202 gave, the client, the receipt time...): without them the copy could
