@@ -158,13 +158,7 @@ public final class StreamReader {
 
   /** The group's last-delivered-id in an XINFO GROUPS reply; null without the group. */
   private String lastDelivered(Response groups) {
-    for (Response g : groups) {
-      Map<String, String> info = RedisReplies.pairs(g);
-      if (group.equals(info.get("name"))) {
-        return info.get("last-delivered-id");
-      }
-    }
-    return null;
+    return ConsumerGroup.info(groups, group).get("last-delivered-id");
   }
 
   /**

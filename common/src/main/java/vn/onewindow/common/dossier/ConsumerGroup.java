@@ -4,8 +4,11 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.util.List;
+import java.util.Map;
 import vn.onewindow.common.infra.RedisErrors;
+import vn.onewindow.common.infra.RedisReplies;
 
 /** The intake consumer group on each partition's stream, created by whichever process reaches Redis first. */
 public final class ConsumerGroup {
@@ -21,6 +24,20 @@ public final class ConsumerGroup {
             .arg("MKSTREAM"))
         .<Void>mapEmpty()
         .recover(err -> RedisErrors.is(err, "BUSYGROUP") ? Future.succeededFuture() : Future.failedFuture(err));
+  }
+
+  /**
+   * The fields of {@code group} in an {@code XINFO GROUPS} reply ({@code last-delivered-id}, {@code lag},
+   * {@code entries-read}...; a nil value is kept as null); empty when the stream has no such group.
+   */
+  public static Map<String, String> info(Response xinfoGroups, String group) {
+    for (Response g : xinfoGroups) {
+      Map<String, String> info = RedisReplies.pairs(g);
+      if (group.equals(info.get("name"))) {
+        return info;
+      }
+    }
+    return Map.of();
   }
 
   /** The group on every partition. */

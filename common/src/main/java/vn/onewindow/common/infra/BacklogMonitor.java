@@ -275,7 +275,7 @@ public final class BacklogMonitor {
             Request.cmd(Command.ZCOUNT).arg(p.readers()).arg(now - activeWindowMs).arg("+inf")))
         .compose(replies -> {
           Map<String, Response> stream = fields(replies.get(0));
-          Map<String, Response> group = group(replies.get(1));
+          Map<String, String> group = ConsumerGroup.info(replies.get(1), keys.group());
           long length = stream.get("length").toLong();
           Long undelivered = undelivered(stream, group, length);
           Future<Long> counted = undelivered != null ? Future.succeededFuture(undelivered)
@@ -292,15 +292,15 @@ public final class BacklogMonitor {
    * intake keeps exact, as it never deletes an entry before delivering it. Null when neither is known (Redis 6.2; a
    * group created, or set back, on a stream with deletions, until it has read to the end).
    */
-  static Long undelivered(Map<String, Response> stream, Map<String, Response> group, long length) {
-    Response lag = group.get("lag");
+  static Long undelivered(Map<String, Response> stream, Map<String, String> group, long length) {
+    String lag = group.get("lag");
     if (lag != null) {
-      return Math.max(0, Math.min(length, lag.toLong()));
+      return Math.max(0, Math.min(length, Long.parseLong(lag)));
     }
     Response added = stream.get("entries-added");
-    Response read = group.get("entries-read");
+    String read = group.get("entries-read");
     if (added != null && read != null) {
-      return Math.max(0, Math.min(length, added.toLong() - read.toLong()));
+      return Math.max(0, Math.min(length, added.toLong() - Long.parseLong(read)));
     }
     return null;
   }
@@ -311,26 +311,14 @@ public final class BacklogMonitor {
    * upper one). Delivered and not yet written is few entries unless workers fail.
    */
   private Future<Long> countUndelivered(Function<List<Request>, Future<List<Response>>> batch, PartitionKeys p,
-                                        Map<String, Response> group, long length) {
-    Response last = group.get("last-delivered-id");
+                                        Map<String, String> group, long length) {
+    String last = group.get("last-delivered-id");
     if (last == null) {
       return Future.succeededFuture(length);
     }
-    return batch.apply(List.of(Request.cmd(Command.XRANGE).arg(p.stream()).arg("-").arg(last.toString())
+    return batch.apply(List.of(Request.cmd(Command.XRANGE).arg(p.stream()).arg("-").arg(last)
             .arg("COUNT").arg(COUNT_DELIVERED_MAX)))
         .map(replies -> Math.max(0, length - (replies.get(0) == null ? 0 : replies.get(0).size())));
-  }
-
-  /** The intake group's fields in an XINFO GROUPS reply; empty when the group is missing. */
-  private Map<String, Response> group(Response groups) {
-    for (Response g : groups) {
-      Map<String, Response> fields = fields(g);
-      Response name = fields.get("name");
-      if (name != null && keys.group().equals(name.toString())) {
-        return fields;
-      }
-    }
-    return Map.of();
   }
 
   /** A flat RESP2 field/value array (XINFO) by field name; nil values are left out. */
