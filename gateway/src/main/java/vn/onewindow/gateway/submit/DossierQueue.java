@@ -76,7 +76,7 @@ public final class DossierQueue {
     this.redisConfig = redisConfig;
     this.redis = redis;
     this.batches = new EnqueueBatches<>(redisConfig.enqueueBatchMax(), DossierQueue::atEndOfTurn,
-        calls -> Deadlines.bounded(runScript(calls), "redis enqueue call", callTimeout));
+        (partition, calls) -> Deadlines.bounded(runScript(partition, calls), "redis enqueue call", callTimeout));
     this.latency = LatencyTimers.register(MeterNames.ENQUEUE_LATENCY,
         "Time for Redis to acknowledge one dossier enqueue", registry);
     this.batchSizes = DistributionSummary.builder(MeterNames.ENQUEUE_BATCH)
@@ -133,7 +133,7 @@ public final class DossierQueue {
         partition.sequence(s.receivingUnit(), DossierCode.day(s.receiptDate())));
     // written once for the script and the receipt
     Times times = new Times(InstantText.of(s.receivedAt()), s.expectedResultBy().toString());
-    return batches.add(partition, new Call(partition, dossierKeys, arguments(s, times, replayOnly)), abandoned, sent)
+    return batches.add(partition, new Call(dossierKeys, arguments(s, times, replayOnly)), abandoned, sent)
         .map(done -> toResult(done.reply(), s, times, done.acknowledged()));
   }
 
@@ -152,9 +152,8 @@ public final class DossierQueue {
    * replay writes, the receipts' key prefix), then each dossier's keys and values; with min-replicas-ack, one WAIT
    * after it.
    */
-  private Future<List<Scripted>> runScript(List<Call> calls) {
+  private Future<List<Scripted>> runScript(PartitionKeys partition, List<Call> calls) {
     batchSizes.record(calls.size());
-    PartitionKeys partition = calls.get(0).partition();
     int replicas = redisConfig.minReplicasAck();
     List<String> scriptKeys = new ArrayList<>(1 + calls.size() * calls.get(0).keys().size());
     scriptKeys.add(partition.stream());
@@ -213,8 +212,8 @@ public final class DossierQueue {
   private record Times(String receivedAt, String expectedResultBy) {
   }
 
-  /** One dossier's keys and values, in the script's order, and its partition. */
-  private record Call(PartitionKeys partition, List<String> keys, List<Object> args) {
+  /** One dossier's keys and values, in the script's order. */
+  private record Call(List<String> keys, List<Object> args) {
   }
 
   /** One dossier's reply, and the replicas that confirmed its call. */

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * Group commit of one verticle's calls to a partition: at most one call per partition is in flight, and the items
@@ -39,20 +39,25 @@ final class EnqueueBatches<K, I, R> {
   private record Item<I, R>(I value, BooleanSupplier abandoned, Runnable sent, Promise<R> reply) {
   }
 
-  private static final class Lane<I, R> {
+  private static final class Lane<K, I, R> {
+    private final K key;
     private final ArrayDeque<Item<I, R>> waiting = new ArrayDeque<>();
     private boolean inFlight;
     private boolean scheduled;
+
+    private Lane(K key) {
+      this.key = key;
+    }
   }
 
   private final int maxItems;
-  /** Sends one call with these items (all of one lane); answers one reply per item, in their order. */
-  private final Function<List<I>, Future<List<R>>> call;
+  /** Sends one call with these items of this lane; answers one reply per item, in their order. */
+  private final BiFunction<K, List<I>, Future<List<R>>> call;
   /** Runs a task once the event loop's current turn is done (its task queue). */
   private final Consumer<Runnable> defer;
-  private final Map<K, Lane<I, R>> lanes = new HashMap<>();
+  private final Map<K, Lane<K, I, R>> lanes = new HashMap<>();
 
-  EnqueueBatches(int maxItems, Consumer<Runnable> defer, Function<List<I>, Future<List<R>>> call) {
+  EnqueueBatches(int maxItems, Consumer<Runnable> defer, BiFunction<K, List<I>, Future<List<R>>> call) {
     this.maxItems = maxItems;
     this.defer = defer;
     this.call = call;
@@ -65,7 +70,7 @@ final class EnqueueBatches<K, I, R> {
 
   /** The same; {@code sent} runs when the item goes into a call. */
   Future<R> add(K key, I value, BooleanSupplier abandoned, Runnable sent) {
-    Lane<I, R> lane = lanes.computeIfAbsent(key, k -> new Lane<>());
+    Lane<K, I, R> lane = lanes.computeIfAbsent(key, Lane::new);
     Promise<R> reply = Promise.promise();
     lane.waiting.add(new Item<>(value, abandoned, sent, reply));
     if (!lane.inFlight && !lane.scheduled) {
@@ -78,7 +83,7 @@ final class EnqueueBatches<K, I, R> {
     return reply.future();
   }
 
-  private void send(Lane<I, R> lane) {
+  private void send(Lane<K, I, R> lane) {
     if (lane.inFlight) {
       return;
     }
@@ -98,7 +103,7 @@ final class EnqueueBatches<K, I, R> {
     lane.inFlight = true;
     Future<List<R>> replies;
     try {
-      replies = call.apply(items.stream().map(Item::value).toList());
+      replies = call.apply(lane.key, items.stream().map(Item::value).toList());
     } catch (RuntimeException e) {
       replies = Future.failedFuture(e);
     }

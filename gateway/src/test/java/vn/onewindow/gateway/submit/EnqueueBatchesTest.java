@@ -23,7 +23,7 @@ class EnqueueBatchesTest {
   private final List<Sent> sent = new ArrayList<>();
   /** The tasks deferred to the end of the event loop's turn, which the test runs when it chooses. */
   private final List<Runnable> endOfTurn = new ArrayList<>();
-  private final EnqueueBatches<String, String, String> batches = new EnqueueBatches<>(3, endOfTurn::add, items -> {
+  private final EnqueueBatches<String, String, String> batches = new EnqueueBatches<>(3, endOfTurn::add, (lane, items) -> {
     Promise<List<String>> reply = Promise.promise();
     sent.add(new Sent(items, reply));
     return reply.future();
@@ -129,7 +129,7 @@ class EnqueueBatchesTest {
 
   @Test
   void aCallThatThrowsFailsItsItemsInsteadOfLeavingThemWaiting() {
-    EnqueueBatches<String, String, String> throwing = new EnqueueBatches<>(3, Runnable::run, items -> {
+    EnqueueBatches<String, String, String> throwing = new EnqueueBatches<>(3, Runnable::run, (lane, items) -> {
       throw new IllegalArgumentException("no such partition");
     });
     Future<String> a = throwing.add("p0", "a", () -> false);
