@@ -89,6 +89,13 @@ local function entry_dossier_id(rid, entry)
     .. string.sub(rid, 19)
 end
 
+-- XADDs a dossier's entry onto the stream, its fields in StreamEntry's order, with any further field/value pairs
+-- (the fallback's ID_FIELD); returns the entry's id.
+local function add_entry(code, pre, client, receivedAt, key, body, sha, ...)
+  return redis.call('XADD', stream, '*', CODE_FIELD, code, RID, pre, CLIENT, client, RECEIVED_AT, receivedAt,
+    IDEMPOTENCY_KEY, key, PAYLOAD, body, SHA256, sha, ...)
+end
+
 -- The dossier whose keys start at KEYS[k] and values at ARGV[a].
 local function enqueue(k, a)
   local idem = KEYS[k]
@@ -129,14 +136,12 @@ local function enqueue(k, a)
   local code = string.format(CODE_FORMAT, ARGV[a + 2], queue_sequence(seq))
   local client, body = ARGV[a + 7], ARGV[a + 6]
 
-  local entry = redis.call('XADD', stream, '*', CODE_FIELD, code, RID, pre, CLIENT, client, RECEIVED_AT, receivedAt,
-    IDEMPOTENCY_KEY, key, PAYLOAD, body, SHA256, sha)
+  local entry = add_entry(code, pre, client, receivedAt, key, body, sha)
   local id = entry_dossier_id(pre, entry)
   if not id then
     -- the fallback: an entry that carries its id, and the receipt that finds it (see the header)
     redis.call('XDEL', stream, entry)
-    entry = redis.call('XADD', stream, '*', CODE_FIELD, code, RID, pre, CLIENT, client, RECEIVED_AT, receivedAt,
-      IDEMPOTENCY_KEY, key, PAYLOAD, body, SHA256, sha, ID_FIELD, pre)
+    entry = add_entry(code, pre, client, receivedAt, key, body, sha, ID_FIELD, pre)
     redis.call('SET', receipt_prefix .. pre, entry, 'EX', receipt_ttl)
     id = pre
   end
