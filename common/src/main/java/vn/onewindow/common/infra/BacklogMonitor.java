@@ -12,7 +12,6 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -187,7 +186,7 @@ public final class BacklogMonitor {
     });
     return Future.all(partitions, memory)
         .timeout(timeoutMs(), TimeUnit.MILLISECONDS)
-        .map(done -> toBacklog(partitions.result(), memory(memory.result()), now))
+        .map(done -> BacklogReadings.toBacklog(partitions.result(), BacklogReadings.memory(memory.result()), now))
         .onSuccess(b -> {
           latest = b;
           failing = false;
@@ -206,7 +205,7 @@ public final class BacklogMonitor {
     List<PartitionKeys> all = keys.all();
     List<Future<Partition>> sampled = new ArrayList<>();
     all.forEach(p -> sampled.add(samplePartition(ring::batch, p, now).timeout(timeoutMs(), TimeUnit.MILLISECONDS)));
-    Future<long[]> memoryFigures = memory.timeout(timeoutMs(), TimeUnit.MILLISECONDS).map(BacklogMonitor::memory);
+    Future<long[]> memoryFigures = memory.timeout(timeoutMs(), TimeUnit.MILLISECONDS).map(BacklogReadings::memory);
     List<Future<?>> every = new ArrayList<>(sampled);
     every.add(memoryFigures);
     return Future.join(every).transform(done -> {
@@ -227,7 +226,7 @@ public final class BacklogMonitor {
       }
       long[] figures = memoryFigures.succeeded() ? memoryFigures.result()
           : new long[] {last.usedMemoryBytes(), last.maxMemoryBytes()};
-      Backlog b = toBacklog(partitions, figures, now);
+      Backlog b = BacklogReadings.toBacklog(partitions, figures, now);
       latest = b;
       if (cause == null && memoryFigures.failed()) {
         failed(memoryFigures.cause(), " for the memory of a master");
@@ -264,7 +263,7 @@ public final class BacklogMonitor {
   /**
    * {@code batch}: a connection's, or the ring's (cluster mode). The workers read with NOACK, so the group has no
    * pending list: what was delivered and not yet written is told apart from what was never delivered by the group's
-   * lag ({@link #undelivered}).
+   * lag ({@link BacklogReadings#undelivered}).
    */
   private Future<Partition> samplePartition(Function<List<Request>, Future<List<Response>>> batch, PartitionKeys p,
                                             long now) {
@@ -274,35 +273,16 @@ public final class BacklogMonitor {
             Request.cmd(Command.XLEN).arg(p.deadLetterStream()),
             Request.cmd(Command.ZCOUNT).arg(p.readers()).arg(now - activeWindowMs).arg("+inf")))
         .compose(replies -> {
-          Map<String, Response> stream = fields(replies.get(0));
+          Map<String, Response> stream = BacklogReadings.fields(replies.get(0));
           Map<String, String> group = ConsumerGroup.info(replies.get(1), keys.group());
           long length = stream.get("length").toLong();
-          Long undelivered = undelivered(stream, group, length);
+          Long undelivered = BacklogReadings.undelivered(stream, group, length);
           Future<Long> counted = undelivered != null ? Future.succeededFuture(undelivered)
               : countUndelivered(batch, p, group, length);
-          return counted.map(u -> new Partition(length, length - u, u, oldestAge(stream.get("first-entry"), now),
+          double oldest = BacklogReadings.oldestAge(stream.get("first-entry"), now);
+          return counted.map(u -> new Partition(length, length - u, u, oldest,
               replies.get(2).toLong(), replies.get(3).toInteger()));
         });
-  }
-
-  /**
-   * Entries not yet delivered, from what Redis knows: the group's {@code lag} (Redis 7.0+). Redis leaves it nil when
-   * an entry was deleted at or after the group's last-delivered-id while older ones remain (the intake deletes each
-   * entry once written, so often the last one delivered): then {@code entries-added - entries-read}, which the
-   * intake keeps exact, as it never deletes an entry before delivering it. Null when neither is known (Redis 6.2; a
-   * group created, or set back, on a stream with deletions, until it has read to the end).
-   */
-  static Long undelivered(Map<String, Response> stream, Map<String, String> group, long length) {
-    String lag = group.get("lag");
-    if (lag != null) {
-      return Math.max(0, Math.min(length, Long.parseLong(lag)));
-    }
-    Response added = stream.get("entries-added");
-    String read = group.get("entries-read");
-    if (added != null && read != null) {
-      return Math.max(0, Math.min(length, added.toLong() - Long.parseLong(read)));
-    }
-    return null;
   }
 
   /**
@@ -321,62 +301,4 @@ public final class BacklogMonitor {
         .map(replies -> Math.max(0, length - (replies.get(0) == null ? 0 : replies.get(0).size())));
   }
 
-  /** A flat RESP2 field/value array (XINFO) by field name; nil values are left out. */
-  private static Map<String, Response> fields(Response flat) {
-    Map<String, Response> out = new HashMap<>();
-    for (int i = 0; i + 1 < flat.size(); i += 2) {
-      if (flat.get(i + 1) != null) {
-        out.put(flat.get(i).toString(), flat.get(i + 1));
-      }
-    }
-    return out;
-  }
-
-  /** Age of the stream's first entry, from its id's milliseconds; 0 for an empty stream. */
-  private static double oldestAge(Response firstEntry, long now) {
-    if (firstEntry == null || firstEntry.size() == 0 || firstEntry.get(0) == null) {
-      return 0;
-    }
-    String id = firstEntry.get(0).toString();
-    return Math.max(0, (now - Long.parseLong(id.substring(0, id.indexOf('-')))) / 1000.0);
-  }
-
-  /** The fullest master's used memory and maxmemory. */
-  private static long[] memory(List<Response> memory) {
-    long used = 0;
-    long max = 0;
-    double fullest = -1;
-    for (Response info : memory) {
-      long u = infoField(info.toString(), "used_memory:");
-      long m = infoField(info.toString(), "maxmemory:");
-      double ratio = m <= 0 ? 0 : (double) u / m;
-      // the fullest by ratio; without any maxmemory (every ratio 0), the one using the most
-      if (ratio > fullest || ratio == fullest && u > used) {
-        fullest = ratio;
-        used = u;
-        max = m;
-      }
-    }
-    return new long[] {used, max};
-  }
-
-  private static Backlog toBacklog(List<Partition> partitions, long[] memory, long now) {
-    return new Backlog(
-        partitions.stream().mapToLong(Partition::length).sum(),
-        partitions.stream().mapToLong(Partition::pending).sum(),
-        partitions.stream().mapToLong(Partition::undelivered).sum(),
-        partitions.stream().mapToDouble(Partition::oldestAgeSeconds).max().orElse(0),
-        partitions.stream().mapToLong(Partition::deadLetters).sum(),
-        memory[0], memory[1], now, List.copyOf(partitions));
-  }
-
-  private static long infoField(String info, String field) {
-    int at = info.indexOf("\n" + field);
-    if (at < 0) {
-      return 0;
-    }
-    int start = at + field.length() + 1;
-    int end = info.indexOf('\r', start);
-    return Long.parseLong(info.substring(start, end < 0 ? info.indexOf('\n', start) : end).trim());
-  }
 }
