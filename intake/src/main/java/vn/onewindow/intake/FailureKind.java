@@ -57,7 +57,9 @@ public enum FailureKind {
     }
     // Network failures (connection refused, reset, timeout) carry an address and Redis error replies a code, never
     // row data: keep their message. Other messages may quote a parameter value (the SQL client's coercion errors do).
-    boolean safe = failure instanceof java.io.IOException || failure.getClass().getName().startsWith("io.vertx.redis.");
+    // A timeout names the call and its bound (Deadlines, Future.timeout), never a value.
+    boolean safe = failure instanceof java.io.IOException || failure.getClass().getName().startsWith("io.vertx.redis.")
+        || failure instanceof java.util.concurrent.TimeoutException;
     String message = failure.getMessage();
     if (!safe || message == null) {
       return name;

@@ -66,7 +66,9 @@ public final class IntakeVerticle extends VerticleBase {
     EventLoopProbe.start(vertx, registry);
     keys = RedisKeys.of(config.redis(), config.stream());
     metrics = new IntakeMetrics(registry);
-    redis = RedisClients.ring(vertx, config.redis(), "intake");
+    // a connection silent past a read's allowance is closed and replaced: a command whose reply never comes
+    // (a peer gone without FIN or RST) must not leave its connection dead in the ring or the pool for good
+    redis = RedisClients.ring(vertx, config.redis(), "intake", ReadLoop.silenceBound(intake));
     // one writer for all of this worker's partitions: their batches are written together (group commit)
     writer = new DossierWriter(pool, intake.statementTimeout(), intake.batchSize());
     membership = new Membership(vertx, redis, keys, intake, consumerName, this::assign);
@@ -74,31 +76,36 @@ public final class IntakeVerticle extends VerticleBase {
         .compose(v -> reassigning)
         .onSuccess(v -> started = true)
         .onSuccess(v -> LOG.info("intake consumer {} reading partitions {} of {} (group {}, batch {}, max deliveries {})",
-            consumerName, consumers.keySet(), keys.partitions().count(), keys.group(), intake.batchSize(),
-            intake.maxDeliveries()))
+            consumerName, consumers.entrySet().stream().filter(e -> e.getValue().reads()).map(Map.Entry::getKey)
+                .toList(), keys.partitions().count(), keys.group(), intake.batchSize(), intake.maxDeliveries()))
         .onFailure(err -> {
           LOG.error("intake consumer {} failed to start ({})", consumerName, FailureKind.describe(err));
           closeClients();
         });
   }
 
-  /** Applies an assignment after the previous one finished: stops the partitions that moved away, starts new ones. */
-  private void assign(Set<Integer> assigned, Set<Integer> sweeps) {
+  /**
+   * Applies an assignment after the previous one finished: stops the partitions that moved away (or between reading
+   * and only standing by for the sweep), starts new ones.
+   */
+  private void assign(Assignment.Share share) {
     if (stopping) {
       return;
     }
+    Set<Integer> assigned = share.reads();
     reassigning = reassigning.eventually(() -> {
       List<Future<Void>> changes = new ArrayList<>();
       for (Integer p : List.copyOf(consumers.keySet())) {
-        if (!assigned.contains(p)) {
+        if (!share.consumed().contains(p) || consumers.get(p).reads() != assigned.contains(p)) {
           changes.add(consumers.remove(p).stop(drainTimeout));
         }
       }
-      for (Integer p : assigned) {
+      for (Integer p : share.consumed()) {
         if (!consumers.containsKey(p)) {
           PartitionConsumer consumer = new PartitionConsumer(vertx, config, keys.partition(p), keys.group(),
-              consumerName, redis, () -> RedisClients.create(vertx, config.redis(), "intake-read"), pool, writer,
-              metrics, registry);
+              consumerName, assigned.contains(p), redis,
+              () -> RedisClients.create(vertx, config.redis(), "intake-read", ReadLoop.silenceBound(intake)), pool,
+              writer, metrics, registry);
           consumers.put(p, consumer);
           changes.add(consumer.start().recover(err -> {
             LOG.warn("consumer {} could not start on partition {} ({}); retrying at the next heartbeat",
@@ -108,9 +115,10 @@ public final class IntakeVerticle extends VerticleBase {
           }));
         }
       }
-      consumers.forEach((p, consumer) -> consumer.sweep(sweeps.contains(p)));
+      consumers.forEach((p, consumer) -> consumer.sweep(share.sweepRole(p)));
       if (!changes.isEmpty() && started) {
-        LOG.info("intake consumer {} now reads partitions {} of {}", consumerName, assigned, keys.partitions().count());
+        LOG.info("intake consumer {} now reads partitions {} of {} (stands by for the sweep of {})", consumerName,
+            assigned, keys.partitions().count(), share.standbys());
       }
       return Future.join(changes).<Void>mapEmpty().otherwiseEmpty();
     });

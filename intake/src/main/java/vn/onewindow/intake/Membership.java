@@ -4,11 +4,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.IntakeConfig;
@@ -17,8 +17,8 @@ import vn.onewindow.common.infra.RedisScript;
 
 /**
  * One worker's heartbeat: every {@code intake.heartbeat-ms} it announces itself in the members set and re-reads the
- * live workers, then hands its share of the partitions ({@link Assignment}: those it reads, those it sweeps) to
- * {@code onAssignment}. A worker silent
+ * live workers, then hands its share of the partitions ({@link Assignment}: those it reads, those it sweeps, those
+ * it stands by for) to {@code onAssignment}. A worker silent
  * for {@link IntakeConfig#membershipTtl()} drops out of everyone's list and its partitions go to the others; one
  * that stops leaves at once. While Redis does not answer, the last assignment stays.
  */
@@ -31,18 +31,26 @@ final class Membership {
   private final RedisKeys keys;
   private final IntakeConfig config;
   private final String worker;
-  private final BiConsumer<Set<Integer>, Set<Integer>> onAssignment;
+  private final Consumer<Assignment.Share> onAssignment;
   private long timer = -1;
   private boolean failing;
 
   Membership(Vertx vertx, Redis redis, RedisKeys keys, IntakeConfig config, String worker,
-             BiConsumer<Set<Integer>, Set<Integer>> onAssignment) {
+             Consumer<Assignment.Share> onAssignment) {
     this.vertx = vertx;
     this.redis = redis;
     this.keys = keys;
     this.config = config;
     this.worker = worker;
     this.onAssignment = onAssignment;
+  }
+
+  /**
+   * Bound on a heartbeat's call, and on the other short calls of a worker's start (XGROUP CREATE): two heartbeats, so
+   * one that Redis never answers is given up, and retried, about when the next one would have come.
+   */
+  static Duration callBound(IntakeConfig config) {
+    return config.heartbeat().multipliedBy(2);
   }
 
   /** The first heartbeat (its assignment applied), then one per interval. */
@@ -65,9 +73,7 @@ final class Membership {
             LOG.info("intake worker {} sees the members again: {}", worker, live);
           }
           failing = false;
-          int partitions = keys.partitions().count();
-          onAssignment.accept(Assignment.partitionsOf(worker, live, partitions),
-              Assignment.sweepsOf(worker, live, partitions));
+          onAssignment.accept(Assignment.of(worker, live, keys.partitions().count()));
         })
         .onFailure(err -> {
           if (!failing) {
@@ -83,7 +89,7 @@ final class Membership {
   private Future<List<String>> call(String action) {
     return MEMBERS.run(redis, List.of(keys.members()),
             List.of(worker, action, Long.toString(config.membershipTtl().toMillis())))
-        .timeout(config.heartbeat().toMillis() * 2, TimeUnit.MILLISECONDS)
+        .timeout(callBound(config).toMillis(), TimeUnit.MILLISECONDS)
         .map(reply -> {
           List<String> live = new ArrayList<>();
           for (Response name : reply) {

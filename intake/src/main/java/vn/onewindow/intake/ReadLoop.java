@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -47,6 +48,16 @@ final class ReadLoop {
     this.consumerName = consumerName;
   }
 
+  /**
+   * How long a Redis connection of the intake may stay silent before it is presumed dead: a blocking read's block plus
+   * {@code intake.read-margin-ms}. The read loop replaces its client after that long without a reply; the worker's
+   * other connections (heartbeat, sweeps, acknowledgements, XGROUP CREATE) are closed by their client after that long
+   * without a byte ({@code RedisClients.ring} with a silence).
+   */
+  static Duration silenceBound(IntakeConfig config) {
+    return config.block().plus(config.readMargin());
+  }
+
   /** Connects, then loops until {@link #stop}. */
   Future<Void> start() {
     return connect().onSuccess(v -> vertx.runOnContext(x -> round()));
@@ -68,7 +79,7 @@ final class ReadLoop {
     }
     long block = config.block().toMillis();
     reader.readNew(connection, config.batchSize(), block)
-        .timeout(block + config.readMargin().toMillis(), TimeUnit.MILLISECONDS)
+        .timeout(silenceBound(config).toMillis(), TimeUnit.MILLISECONDS)
         .onFailure(this::failed)
         .compose(read -> {
           if (read.heldBack() > 0) {
@@ -105,7 +116,7 @@ final class ReadLoop {
       broken.close(); // closes the socket itself: a half-dead connection must not be reused
     }
     vertx.timer(config.retryBackoff().toMillis())
-        .compose(v -> stopped ? Future.failedFuture("stopped") : reader.ensureGroup())
+        .compose(v -> stopped ? Future.failedFuture("stopped") : reader.ensureGroup(Membership.callBound(config)))
         .compose(v -> connect())
         .onSuccess(v -> round())
         .onFailure(this::failed);

@@ -14,6 +14,7 @@ import java.util.Set;
 import vn.onewindow.common.config.RedisConfig;
 import vn.onewindow.common.dossier.ConsumerGroup;
 import vn.onewindow.common.dossier.PartitionKeys;
+import vn.onewindow.common.infra.Deadlines;
 import vn.onewindow.common.infra.RedisReplies;
 
 /**
@@ -61,6 +62,15 @@ public final class StreamReader {
 
   public Future<Void> ensureGroup() {
     return ConsumerGroup.ensure(redis, group, partition);
+  }
+
+  /**
+   * As {@link #ensureGroup()}, failed with a TimeoutException naming the command and the partition when Redis has not
+   * answered within {@code within}: a Redis that accepts the connection and never answers must not hold a worker's
+   * start, or its read loop's reconnection, for good.
+   */
+  public Future<Void> ensureGroup(Duration within) {
+    return Deadlines.bounded(ensureGroup(), "XGROUP CREATE on partition " + partition.index(), within);
   }
 
   /**
@@ -112,18 +122,21 @@ public final class StreamReader {
   /**
    * What a sweep sees of the partition in one pipelined batch: the group's last-delivered-id now ({@code XINFO
    * GROUPS}), the entries still in the stream from {@code start} up to {@code bound} ({@code XRANGE}; none when
-   * {@code bound} is null), how many fields the attempts hash holds ({@code HLEN}) and how many entries the group's
-   * pending list still holds ({@code XPENDING} summary: only an earlier release, reading without NOACK, adds any).
+   * {@code bound} is null), how many fields the attempts hash holds ({@code HLEN}), how many entries the group's
+   * pending list still holds ({@code XPENDING} summary: only an earlier release, reading without NOACK, adds any) and
+   * the partition's sweeper mark ({@code GET}; null once it expired, {@link #markSweeper}).
    * {@code lastDelivered} is null when the group is missing.
    */
-  public record SweepView(String lastDelivered, List<Delivery> entries, long attempts, long pending) {
+  public record SweepView(String lastDelivered, List<Delivery> entries, long attempts, long pending,
+                          String sweeperMark) {
   }
 
   public Future<SweepView> sweepView(String start, String bound, int count) {
-    List<Request> batch = new ArrayList<>(4);
+    List<Request> batch = new ArrayList<>(5);
     batch.add(Request.cmd(Command.XINFO).arg("GROUPS").arg(partition.stream()));
     batch.add(Request.cmd(Command.HLEN).arg(partition.attempts()));
     batch.add(Request.cmd(Command.XPENDING).arg(partition.stream()).arg(group));
+    batch.add(Request.cmd(Command.GET).arg(partition.sweeper()));
     if (bound != null) {
       batch.add(Request.cmd(Command.XRANGE).arg(partition.stream()).arg(start).arg(bound).arg("COUNT").arg(count));
     }
@@ -131,12 +144,22 @@ public final class StreamReader {
       String lastDelivered = lastDelivered(all.get(0));
       Response summary = all.get(2);
       long pending = summary != null && summary.size() > 0 && summary.get(0) != null ? summary.get(0).toLong() : 0;
+      String mark = all.get(3) == null ? null : all.get(3).toString();
       List<Delivery> entries = new ArrayList<>();
-      if (bound != null && all.get(3) != null) {
-        parseEntries(all.get(3), entries);
+      if (bound != null && all.get(4) != null) {
+        parseEntries(all.get(4), entries);
       }
-      return new SweepView(lastDelivered, entries, all.get(1).toLong(), pending);
+      return new SweepView(lastDelivered, entries, all.get(1).toLong(), pending, mark);
     });
+  }
+
+  /**
+   * Marks this worker as the partition's sweeper for {@code freshFor} ({@code SET ... PX}): its standby sees the mark
+   * until Redis expires it, on Redis's clock alone, so the workers' clocks never matter.
+   */
+  public Future<Void> markSweeper(Duration freshFor) {
+    return redis.send(Request.cmd(Command.SET).arg(partition.sweeper()).arg(consumer).arg("PX")
+        .arg(freshFor.toMillis())).mapEmpty();
   }
 
   /**

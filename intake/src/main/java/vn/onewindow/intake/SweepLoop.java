@@ -2,6 +2,7 @@ package vn.onewindow.intake;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -38,9 +39,20 @@ import vn.onewindow.common.infra.Deadlines;
  * <p>Only one worker sweeps a partition ({@link Assignment#sweepsOf}), even when several read it. After a complete
  * pass it also drops attempts fields left by a batch cut short after its XDEL, and acknowledges entries an earlier
  * release left in the group's pending list whose content is gone.
+ *
+ * <p>A sweeper whose sweeps keep failing or hang (its Redis connections, its PostgreSQL, a bug) while its heartbeat
+ * lives keeps its role, so the sweeper marks every round it completed able to write ({@link StreamReader#markSweeper},
+ * one SET a round), the mark expiring {@link #staleAfter} later, and one other worker stands by for the partition
+ * ({@link Assignment#standbysOf}): its rounds read the mark in the batch they send anyway, and while the mark is gone
+ * (and it has stood by that long itself, so a new sweeper gets to mark first) it sweeps the partition too, as a
+ * sweeper does, until the mark is back. Duplicate sweeping is harmless (ON CONFLICT DO NOTHING) but costs: see
+ * {@link #staleAfter}.
  */
 final class SweepLoop {
   private static final Logger LOG = LoggerFactory.getLogger(SweepLoop.class);
+
+  /** What this worker does for the partition's sweep ({@link Assignment.Share#sweepRole}). */
+  enum Role { NONE, SWEEPER, STANDBY }
 
   /** A last-delivered-id and when it was seen (System.nanoTime(), taken once the reply was in). */
   private record Seen(long atNanos, String lastDelivered) {
@@ -59,7 +71,11 @@ final class SweepLoop {
   private String cursor;
   private long timer = -1;
   private boolean sweeping;
-  private boolean active;
+  private Role role = Role.NONE;
+  /** When this worker became the partition's standby (System.nanoTime()). */
+  private long standbySince;
+  /** A standby that found the sweeper's mark stale: it sweeps too, until the mark is back. */
+  private boolean covering;
   private volatile boolean stopped;
 
   SweepLoop(Vertx vertx, IntakeConfig config, StreamReader reader, Batches batches, IntakeMetrics metrics,
@@ -109,20 +125,45 @@ final class SweepLoop {
     }
   }
 
-  /** Whether this worker sweeps the partition (it may read it without sweeping it); on the worker's event loop. */
-  void active(boolean sweeps) {
-    active = sweeps;
+  /**
+   * How long the sweeper's mark lasts: claim-idle + 2 x claim-interval. A sweeper that works completes a round every
+   * claim-interval (2: one round may be skipped while the previous one still runs), and claim-idle is the slack an
+   * orphaned entry already waits before any sweep: its standby steps in once the sweeper has done nothing for about as
+   * long, so a crashed reader's entries wait at most about twice as long with a sweeper that cannot sweep (default 40 s
+   * of it). The cost of a shorter bound: a sweep round that legitimately lasts longer (a slow PostgreSQL) brings the
+   * standby in for a while: a second XRANGE and HINCRBY per entry (their attempts counted twice, so an entry failing
+   * for a reason neither transient nor a data error is dead-lettered sooner) and no-op INSERTs.
+   */
+  static Duration staleAfter(IntakeConfig config) {
+    return config.claimIdle().plus(config.claimInterval().multipliedBy(2));
+  }
+
+  /** What this worker does for the partition's sweep (it may read it without sweeping it); on its event loop. */
+  void role(Role next) {
+    if (next == Role.STANDBY && role != Role.STANDBY) {
+      standbySince = System.nanoTime();
+      covering = false;
+    }
+    role = next;
   }
 
   private void round() {
-    if (stopped || sweeping || !active || batches.backoffRemainingMs() > 0) {
+    if (stopped || sweeping || role == Role.NONE || batches.backoffRemainingMs() > 0) {
       return;
     }
     sweeping = true;
+    // a standby not covering only watches: no XRANGE, nothing taken
+    boolean takes = role == Role.SWEEPER || covering;
     String bound = bound(System.nanoTime());
     String start = cursor == null ? "-" : cursor;
-    reader.sweepView(start, bound, config.batchSize())
-        .compose(view -> observe(view) ? take(view, bound, start) : Future.succeededFuture(0))
+    reader.sweepView(start, takes ? bound : null, config.batchSize())
+        .compose(view -> {
+          boolean forward = observe(view);
+          if (role == Role.STANDBY) {
+            watch(view.sweeperMark());
+          }
+          return forward && takes ? take(view, bound, start) : Future.succeededFuture(0);
+        })
         .timeout(config.claimRoundTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .onComplete(ar -> {
           sweeping = false;
@@ -131,10 +172,32 @@ final class SweepLoop {
             metrics.redisFailures.increment();
             LOG.warn("sweep of consumer {} on partition {} failed ({})", consumerName, reader.partition().index(),
                 FailureKind.describe(ar.cause()));
-          } else if (cursor != null && batches.backoffRemainingMs() == 0) {
+            return;
+          }
+          if (role == Role.SWEEPER && batches.backoffRemainingMs() == 0) {
+            // a round completed, PostgreSQL writable: the standby stays out. A failed mark only brings it in
+            reader.markSweeper(staleAfter(config)).onFailure(err -> LOG.debug("sweeper mark of partition {}: {}",
+                reader.partition().index(), FailureKind.describe(err)));
+          }
+          if (cursor != null && batches.backoffRemainingMs() == 0) {
             vertx.runOnContext(x -> round());
           }
         });
+  }
+
+  /** A standby's look at the sweeper's mark: it covers while the mark is gone, once it stood by that long itself. */
+  private void watch(String mark) {
+    long stale = staleAfter(config).toNanos();
+    boolean cover = mark == null && System.nanoTime() - standbySince >= stale;
+    if (cover && !covering) {
+      LOG.warn("the sweeper of partition {} has completed no sweep round for {} ms; consumer {} sweeps it too until "
+          + "it does", reader.partition().index(), staleAfter(config).toMillis(), consumerName);
+    } else if (!cover && covering) {
+      LOG.info("the sweeper of partition {} completes its rounds again; consumer {} stops sweeping it",
+          reader.partition().index(), consumerName);
+      cursor = null;
+    }
+    covering = cover;
   }
 
   /**

@@ -63,4 +63,41 @@ class AssignmentTest {
     }
     assertThat(Assignment.sweepsOf("w9", three, 8)).isEmpty();
   }
+
+  @Test
+  void shouldGiveEveryPartitionOneStandbyOtherThanItsSweeperPreferringAnotherReader() {
+    for (int workers = 1; workers <= 7; workers++) {
+      for (int partitions = 1; partitions <= 6; partitions++) {
+        List<String> live = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+          live.add("w" + w);
+        }
+        for (int p = 0; p < partitions; p++) {
+          List<String> standbys = new ArrayList<>();
+          String sweeper = null;
+          for (String w : live) {
+            if (Assignment.standbysOf(w, live, partitions).contains(p)) {
+              standbys.add(w);
+            }
+            if (Assignment.sweepsOf(w, live, partitions).contains(p)) {
+              sweeper = w;
+            }
+          }
+          assertThat(standbys).as("standbys of %d with %d workers", p, workers).hasSize(workers == 1 ? 0 : 1);
+          assertThat(standbys).doesNotContain(sweeper);
+        }
+      }
+    }
+    // more workers than partitions: another reader of the partition stands by
+    List<String> five = List.of("w1", "w2", "w3", "w4", "w5");
+    assertThat(Assignment.standbysOf("w3", five, 2)).containsExactly(0);
+    assertThat(Assignment.standbysOf("w4", five, 2)).containsExactly(1);
+    assertThat(Assignment.partitionsOf("w3", five, 2)).containsExactly(0);
+    // fewer: the next worker, which then sweeps a partition it does not read
+    List<String> two = List.of("w1", "w2");
+    assertThat(Assignment.of("w2", two, 4)).isEqualTo(new Assignment.Share(Set.of(1, 3), Set.of(1, 3), Set.of(0, 2)));
+    assertThat(Assignment.of("w2", two, 4).consumed()).containsExactly(0, 1, 2, 3);
+    assertThat(Assignment.of("w2", two, 4).sweepRole(0)).isEqualTo(SweepLoop.Role.STANDBY);
+    assertThat(Assignment.of("w2", two, 4).sweepRole(1)).isEqualTo(SweepLoop.Role.SWEEPER);
+  }
 }

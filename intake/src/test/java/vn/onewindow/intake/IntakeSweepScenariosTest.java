@@ -20,10 +20,52 @@ import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.metrics.MeterNames;
 
 /**
- * The sweep when its sweeper changes, when the group's last-delivered-id goes back, and when a batch is stuck past
- * the batch timeout (one partition).
+ * The sweep when its sweeper changes, when the group's last-delivered-id goes back, when a batch is stuck past
+ * the batch timeout (one partition), and when the sweeper keeps failing while its heartbeat lives.
  */
 class IntakeSweepScenariosTest {
+
+  @Test
+  void aSweeperWhoseSweepsKeepFailingWhileItHeartbeatsIsStoodInForByTheNextWorker() {
+    // two workers, two partitions: each reads and sweeps one partition alone. "a-broken" sorts first and gets
+    // partition 0; it connects as a Redis user denied XINFO, so every sweep of it fails while its heartbeat, reads
+    // and writes go on: the sweep of partition 0 must not depend on it alone
+    String user = "hubtest-nosweep-" + Long.toHexString(System.nanoTime());
+    try (IntakeHarness h = IntakeHarness.create(Map.of("stream.partitions", "2"))) {
+      h.send(Request.cmd(Command.ACL).arg("SETUSER").arg(user).arg("on").arg(">secret").arg("~*").arg("&*")
+          .arg("+@all").arg("-xinfo"));
+      try {
+        String stream = h.keys.partition(0).stream();
+        h.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(stream).arg(h.keys.group()).arg("0").arg("MKSTREAM"));
+        for (int i = 0; i < 25; i++) {
+          h.send(IntakeHarness.xaddRequest(stream, Dossiers.entry(i).toFields()));
+        }
+        // a reader that is no member any more read them all (NOACK) and crashed
+        h.send(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(h.keys.group()).arg("crashed")
+            .arg("COUNT").arg(25).arg("NOACK").arg("STREAMS").arg(stream).arg(">"));
+        String url = h.config.redis().url().replace("redis://", "redis://" + user + ":secret@");
+        h.deployWorker(h.config.withRedis(h.config.redis().withUrl(url)), "a-broken");
+        h.deployWorker("b-standby");
+        assertThat(Assignment.sweepsOf("a-broken", List.of("a-broken", "b-standby"), 2)).containsExactly(0);
+
+        IntakeHarness.await(Duration.ofSeconds(15), "25 dossiers and an empty partition 0 though its sweeper fails",
+            () -> h.sql("SELECT count(*) FROM dossier") == 25 && h.xlen(stream) == 0);
+        assertThat(h.sql("SELECT count(DISTINCT id) FROM dossier")).isEqualTo(25);
+        assertThat(h.sql("SELECT count(*) FROM dead_letter")).isZero();
+        assertThat(h.registries.get(0).find(MeterNames.CLAIMED).counter().count()).as("a-broken swept nothing")
+            .isZero();
+        assertThat(h.registries.get(1).find(MeterNames.CLAIMED).counter().count()).as("b-standby swept them")
+            .isEqualTo(25.0);
+        Response time = h.send(Request.cmd(Command.TIME));
+        long redisNowMs = time.get(0).toLong() * 1000 + time.get(1).toLong() / 1000;
+        assertThat(Double.parseDouble(h.send(Request.cmd(Command.ZSCORE).arg(h.keys.members()).arg("a-broken"))
+            .toString()))
+            .as("a-broken's heartbeat lives all along").isGreaterThan(redisNowMs);
+      } finally {
+        h.send(Request.cmd(Command.ACL).arg("DELUSER").arg(user));
+      }
+    }
+  }
 
   @Test
   void aReaderThatBecomesTheSweeperWhenTheSweeperDiesSweepsItsEntries() {

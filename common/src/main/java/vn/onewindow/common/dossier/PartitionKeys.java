@@ -44,6 +44,15 @@ public record PartitionKeys(int index, String namespace, String stream, String d
   }
 
   /**
+   * The partition's sweeper mark (string: the sweeping worker's name), set by the sweeper after each sweep round it
+   * completed, with an expiry: gone once it has completed none for that long (on Redis's clock), and then the
+   * partition's standby sweeps it too. In the partition's slot, so a sweep reads it in the batch it already sends.
+   */
+  public String sweeper() {
+    return namespace + "sweeper";
+  }
+
+  /**
    * The workers reading this partition (sorted set: worker name, time of its latest read in ms). Redis 7.0's XINFO
    * CONSUMERS only ages a consumer by its last delivery, so an idle partition's reader would look dead.
    */

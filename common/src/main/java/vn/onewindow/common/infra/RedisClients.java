@@ -11,8 +11,10 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisReplicas;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import vn.onewindow.common.config.RedisConfig;
 import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.dossier.RedisKeys;
@@ -35,6 +37,31 @@ public final class RedisClients {
    * spec says "read", so replicas would answer MOVED); the pool size is per node.
    */
   public static Redis create(Vertx vertx, RedisConfig config, String poolName) {
+    return Redis.createClient(vertx, options(config, poolName));
+  }
+
+  /**
+   * As {@link #create(Vertx, RedisConfig, String)}, and a connection that receives nothing for {@code silence} is
+   * closed (Netty's read-idle handler), failing the commands still waiting on it: the client's pool then drops it, and
+   * a {@link ConnectionRing} replaces it at its next command. A command whose reply never comes (its peer vanished
+   * without FIN or RST, a NAT or firewall forgot the connection, a server that stopped answering) is failed by its
+   * caller's timeout, but the connection itself stayed: in the pool, busy for good (vertx-redis-client 5.0.10 hands a
+   * connection back to its pool only once every reply came, and matches replies to commands in order), or as a ring
+   * member that every later command queued behind. TCP does not see it soon enough: keep-alive probes start after
+   * the kernel's 2 h ({@code NetClientOptions} has no per-socket idle, interval and count before Vert.x 5.1), and
+   * neither keep-alive nor {@code TCP_USER_TIMEOUT} (native transport only) notices a peer whose kernel still
+   * acknowledges while nothing answers. The cost: a healthy connection that carries nothing for {@code silence} is
+   * closed too, and reopened when next needed, so {@code silence} must exceed the longest a reply may take (a
+   * blocking read's block, a WAIT) and, to cost nothing, the longest a connection sits unused.
+   */
+  public static Redis create(Vertx vertx, RedisConfig config, String poolName, Duration silence) {
+    RedisOptions options = options(config, poolName);
+    options.getNetClientOptions().setReadIdleTimeout((int) silence.toMillis())
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    return Redis.createClient(vertx, options);
+  }
+
+  private static RedisOptions options(RedisConfig config, String poolName) {
     RedisOptions options = new RedisOptions()
         .setPoolName("redis-" + poolName)
         .setMaxPoolSize(config.poolSize())
@@ -47,7 +74,7 @@ public final class RedisClients {
     } else {
       options.setConnectionString(config.url());
     }
-    return Redis.createClient(vertx, options);
+    return options;
   }
 
   /**
@@ -61,6 +88,15 @@ public final class RedisClients {
   /** As {@link #ring(Vertx, RedisConfig, String)} with {@code connections} members (at most the pool size). */
   public static Redis ring(Vertx vertx, RedisConfig config, String poolName, int connections) {
     return new ConnectionRing(vertx, create(vertx, config, poolName), poolName, connections);
+  }
+
+  /**
+   * As {@link #ring(Vertx, RedisConfig, String)}, its connections closed once silent for {@code silence}
+   * ({@link #create(Vertx, RedisConfig, String, Duration)}): a member that went silent fails the commands waiting on
+   * it, and the ring replaces it.
+   */
+  public static Redis ring(Vertx vertx, RedisConfig config, String poolName, Duration silence) {
+    return new ConnectionRing(vertx, create(vertx, config, poolName, silence), poolName, config.connections());
   }
 
   /**

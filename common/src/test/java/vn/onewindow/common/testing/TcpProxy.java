@@ -11,7 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A TCP forwarder in front of a real server (PostgreSQL, Redis), so a test can make it unreachable (connections
- * reset, new ones refused) or slow (a delay before every forwarded chunk), and bring it back on the same address,
+ * reset, new ones refused), slow (a delay before every forwarded chunk) or silent (connections that stay open and
+ * carry nothing any more, as when the peer vanished without FIN or RST), and bring it back on the same address,
  * without touching the server itself.
  */
 public final class TcpProxy implements AutoCloseable {
@@ -19,10 +20,23 @@ public final class TcpProxy implements AutoCloseable {
   private final int targetPort;
   private final int port;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private final List<Link> links = new CopyOnWriteArrayList<>();
   private volatile ServerSocket server;
   /** Bound at construction, so no other process (another build on this machine) can take the port before up(). */
   private ServerSocket reserved;
   private volatile long delayMillis;
+  /** A connection whose client sends these bytes goes silent from then on (null: none). */
+  private volatile byte[] silenceOn;
+
+  /** One forwarded connection; once silent, nothing is forwarded either way and nothing is closed. */
+  private static final class Link {
+    private final Socket client;
+    private volatile boolean silent;
+
+    Link(Socket client) {
+      this.client = client;
+    }
+  }
 
   public TcpProxy(String targetHost, int targetPort) {
     this.targetHost = targetHost;
@@ -59,6 +73,29 @@ public final class TcpProxy implements AutoCloseable {
     delayMillis = millis;
   }
 
+  /**
+   * Every connection open now goes silent: what either side sends is read and dropped, and nothing is closed (no FIN,
+   * no RST), as when the peer vanished or a NAT forgot the connection. New connections are forwarded as usual.
+   */
+  public void blackHole() {
+    links.forEach(l -> l.silent = true);
+  }
+
+  /**
+   * From now on, a connection whose client sends {@code marker} (a command name, say; ASCII, in any case: clients
+   * send Redis commands in lower case) goes silent as in
+   * {@link #blackHole}, that chunk dropped: a server that never answers that command. Null forwards everything again
+   * (connections already silent stay so).
+   */
+  public void blackHoleOn(String marker) {
+    silenceOn = marker == null ? null : marker.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
+  /** Silent connections whose client has not closed them yet. */
+  public long silentConnections() {
+    return links.stream().filter(l -> l.silent && !l.client.isClosed()).count();
+  }
+
   /** Refuses new connections and resets every open one. */
   public synchronized void down() {
     ServerSocket s = server;
@@ -66,6 +103,7 @@ public final class TcpProxy implements AutoCloseable {
     closeQuietly(s);
     sockets.forEach(TcpProxy::closeQuietly);
     sockets.clear();
+    links.clear();
   }
 
   private void accept(ServerSocket s) {
@@ -94,17 +132,32 @@ public final class TcpProxy implements AutoCloseable {
         sockets.add(client);
         sockets.add(upstream);
       }
-      pump(client, upstream);
-      pump(upstream, client);
+      Link link = new Link(client);
+      links.add(link);
+      pump(client, upstream, link, true);
+      pump(upstream, client, link, false);
     }
   }
 
-  private void pump(Socket from, Socket to) {
+  private void pump(Socket from, Socket to, Link link, boolean fromClient) {
     Thread t = new Thread(() -> {
       byte[] buffer = new byte[16 * 1024];
+      byte[] tail = new byte[0];
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         int n;
         while ((n = in.read(buffer)) >= 0) {
+          byte[] marker = silenceOn;
+          if (fromClient && marker != null && !link.silent) {
+            // the marker may straddle two reads: search the end of the previous one too
+            byte[] seen = new byte[tail.length + n];
+            System.arraycopy(tail, 0, seen, 0, tail.length);
+            System.arraycopy(buffer, 0, seen, tail.length, n);
+            link.silent = indexOf(seen, marker) >= 0;
+            tail = java.util.Arrays.copyOfRange(seen, Math.max(0, seen.length - marker.length + 1), seen.length);
+          }
+          if (link.silent) {
+            continue;
+          }
           long delay = delayMillis;
           if (delay > 0) {
             Thread.sleep(delay);
@@ -123,6 +176,19 @@ public final class TcpProxy implements AutoCloseable {
     }, "tcp-proxy-pump");
     t.setDaemon(true);
     t.start();
+  }
+
+  private static int indexOf(byte[] data, byte[] marker) {
+    outer:
+    for (int i = 0; i + marker.length <= data.length; i++) {
+      for (int j = 0; j < marker.length; j++) {
+        if (Character.toLowerCase(data[i + j]) != Character.toLowerCase(marker[j])) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   private static void closeQuietly(java.io.Closeable c) {

@@ -1,0 +1,114 @@
+package vn.onewindow.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.testing.TcpProxy;
+
+/**
+ * A Redis that accepts connections and never answers on them (a peer gone without FIN or RST, a NAT that forgot the
+ * connection, a server that never answers one command): the worker neither hangs nor keeps a dead connection, and
+ * keeps writing. A connection silent for intake.block-ms + intake.read-margin-ms is presumed dead and closed; a
+ * call of the worker's start is given up after two heartbeats.
+ */
+class IntakeRedisLivenessTest {
+  /** Connections presumed dead after 500 ms of silence. */
+  private static final Map<String, String> SILENCE = Map.of("intake.read-margin-ms", "300",
+      "intake.heartbeat-ms", "200");
+
+  @Test
+  void aConsumerGroupCheckRedisNeverAnswersDoesNotHoldTheWorkersStartAndIsRetried() throws Exception {
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    Logger verticle = (Logger) LoggerFactory.getLogger(IntakeVerticle.class);
+    verticle.addAppender(logged);
+    // XGROUP CREATE given up after 400 ms, well before its silent connection is closed (3.2 s)
+    try (IntakeHarness h = IntakeHarness.create(Map.of("intake.read-margin-ms", "3000", "intake.heartbeat-ms", "200"));
+         TcpProxy proxy = proxyTo(h)) {
+      proxy.up();
+      // XGROUP CREATE never answered: the connection that carries it goes silent, the others serve
+      proxy.blackHoleOn("XGROUP");
+      long started = System.nanoTime();
+      // deployed from another thread: before the fix the deployment never completed
+      CompletableFuture<SimpleMeterRegistry> deployed =
+          CompletableFuture.supplyAsync(() -> h.deployWorker(proxied(h, proxy), "worker-1"));
+      IntakeHarness.await(Duration.ofSeconds(10), "the worker started though Redis never answers its XGROUP",
+          deployed::isDone);
+      assertThat(deployed.get()).isNotNull();
+      IntakeHarness.await(Duration.ofSeconds(5), "a log line naming the silent group check",
+          () -> logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains("could not start on partition 0")
+              && e.getFormattedMessage().contains("XGROUP CREATE")
+              && e.getFormattedMessage().contains("did not answer within 400 ms")));
+      System.out.printf("[intake] silent XGROUP: started in %d ms%n", (System.nanoTime() - started) / 1_000_000);
+
+      proxy.blackHoleOn(null);
+      h.xadd(Dossiers.entries(20));
+      IntakeHarness.await(Duration.ofSeconds(15), "20 dossiers and an empty stream once Redis answers again",
+          () -> h.sql("SELECT count(*) FROM dossier") == 20 && h.xlen(h.keys.stream()) == 0);
+      assertThat(h.sql("SELECT count(DISTINCT id) FROM dossier")).isEqualTo(20);
+    } finally {
+      verticle.detachAppender(logged);
+    }
+  }
+
+  @Test
+  void aWorkerWhoseRedisConnectionsWentSilentReplacesThemAndKeepsWriting() throws Exception {
+    try (IntakeHarness h = IntakeHarness.create(SILENCE); TcpProxy proxy = proxyTo(h)) {
+      proxy.up();
+      h.deployWorker(proxied(h, proxy), "worker-1");
+      h.xadd(Dossiers.entries(40).subList(0, 20));
+      IntakeHarness.await(Duration.ofSeconds(10), "20 dossiers before the silence",
+          () -> h.sql("SELECT count(*) FROM dossier") == 20 && h.xlen(h.keys.stream()) == 0);
+
+      // every connection the worker holds (its blocking read, its heartbeat's, sweeps' and acknowledgements') goes
+      // silent; a new connection reaches Redis
+      proxy.blackHole();
+      assertThat(proxy.silentConnections()).isPositive();
+      long silenced = System.nanoTime();
+      h.xadd(Dossiers.entries(40).subList(20, 40));
+      IntakeHarness.await(Duration.ofSeconds(10), "every silent connection closed by the worker",
+          () -> proxy.silentConnections() == 0);
+      long closedMs = (System.nanoTime() - silenced) / 1_000_000;
+      IntakeHarness.await(Duration.ofSeconds(15), "40 dossiers and an empty stream after the silence",
+          () -> h.sql("SELECT count(*) FROM dossier") == 40 && h.xlen(h.keys.stream()) == 0);
+      assertThat(h.sql("SELECT count(DISTINCT id) FROM dossier")).isEqualTo(40);
+      assertThat(h.sql("SELECT count(*) FROM dead_letter")).isZero();
+      IntakeHarness.await(Duration.ofSeconds(5), "the worker's heartbeat alive on its new connections",
+          () -> heartbeatExpiry(h, "worker-1") > redisNowMs(h));
+      System.out.printf("[intake] silent connections: all closed %d ms after the silence, recovered in %d ms%n",
+          closedMs, (System.nanoTime() - silenced) / 1_000_000);
+    }
+  }
+
+  private static HubConfig proxied(IntakeHarness h, TcpProxy proxy) {
+    return h.config.withRedis(h.config.redis().withUrl("redis://127.0.0.1:" + proxy.port()));
+  }
+
+  private static TcpProxy proxyTo(IntakeHarness h) {
+    URI target = URI.create(h.config.redis().url());
+    return new TcpProxy(target.getHost(), target.getPort());
+  }
+
+  private static double heartbeatExpiry(IntakeHarness h, String worker) {
+    Response score = h.send(Request.cmd(Command.ZSCORE).arg(h.keys.members()).arg(worker));
+    return score == null ? 0 : Double.parseDouble(score.toString());
+  }
+
+  private static long redisNowMs(IntakeHarness h) {
+    Response time = h.send(Request.cmd(Command.TIME));
+    return time.get(0).toLong() * 1000 + time.get(1).toLong() / 1000;
+  }
+}
