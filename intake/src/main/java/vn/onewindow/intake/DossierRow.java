@@ -1,19 +1,18 @@
 package vn.onewindow.intake;
 
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import vn.onewindow.common.dossier.DossierTable;
+import vn.onewindow.common.dossier.PayloadColumns;
 import vn.onewindow.common.dossier.StreamEntry;
 import vn.onewindow.common.infra.Digests;
 
 /**
  * A stream entry that passed the structural checks and can be offered to PostgreSQL, with the columns read from its
- * payload by the one parse the intake makes of it ({@link DossierTable.Columns}).
+ * payload by the one pass the intake makes over it ({@link PayloadColumns}).
  */
 public record DossierRow(Delivery delivery, String dossierId, String code, String clientId, Instant receivedAt,
                          String idempotencyKey, String payload, String bodySha256, DossierTable.Columns columns) {
@@ -61,15 +60,15 @@ public record DossierRow(Delivery delivery, String dossierId, String code, Strin
     } catch (DateTimeException ex) {
       return new Parsed(null, "field 'receivedAt' is not an ISO-8601 instant");
     }
-    JsonObject doc = jsonObject(e.payload());
-    if (doc == null) {
+    PayloadColumns.Reading payload = PayloadColumns.read(e.payload());
+    if (payload.verdict() == PayloadColumns.Verdict.NOT_AN_OBJECT) {
       return new Parsed(null, "field 'payload' is not a JSON object");
     }
-    if (!DossierTable.readable(doc)) {
+    if (payload.verdict() == PayloadColumns.Verdict.UNREADABLE) {
       return new Parsed(null, "field 'payload' holds a value PostgreSQL cannot read back (U+0000, an unpaired "
           + "surrogate or a number beyond a double)");
     }
-    DossierTable.Columns columns = DossierTable.Columns.of(doc);
+    DossierTable.Columns columns = payload.columns();
     if (columns.missing() != null) {
       return new Parsed(null, "field 'payload' has no text at /" + columns.missing());
     }
@@ -86,20 +85,5 @@ public record DossierRow(Delivery delivery, String dossierId, String code, Strin
   public DossierTable.NewDossier toNewDossier() {
     return new DossierTable.NewDossier(dossierId, code, clientId, receivedAt.toString(), idempotencyKey, payload,
         entryId(), bodySha256, columns);
-  }
-
-  private static JsonObject jsonObject(String payload) {
-    int i = 0;
-    while (i < payload.length() && Character.isWhitespace(payload.charAt(i))) {
-      i++;
-    }
-    if (i == payload.length() || payload.charAt(i) != '{') {
-      return null;
-    }
-    try {
-      return new JsonObject(payload);
-    } catch (DecodeException | ClassCastException ex) {
-      return null;
-    }
   }
 }

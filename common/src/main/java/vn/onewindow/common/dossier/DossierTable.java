@@ -1,10 +1,7 @@
 package vn.onewindow.common.dossier;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The one INSERT of new dossiers, used by the intake workers (a batch from the stream) and by the gateway's direct
@@ -51,21 +48,11 @@ public final class DossierTable {
   public record Columns(String procedureCode, String receivingUnit, String handlingAgency, String channel,
                         String applicantType) {
 
-    public static Columns of(JsonObject doc) {
-      Object applicant = doc.getValue("applicant");
-      return new Columns(text(doc, "procedureCode"), text(doc, "receivingUnit"), text(doc, "handlingAgency"),
-          text(doc, "channel"), applicant instanceof JsonObject a ? text(a, "type") : null);
-    }
-
     /** The document path of the first column without a value, or null when all have one. */
     public String missing() {
       return procedureCode == null ? "procedureCode" : receivingUnit == null ? "receivingUnit"
           : handlingAgency == null ? "handlingAgency" : channel == null ? "channel"
           : applicantType == null ? "applicant/type" : null;
-    }
-
-    private static String text(JsonObject o, String name) {
-      return o.getValue(name) instanceof String s ? s : null;
     }
   }
 
@@ -77,41 +64,16 @@ public final class DossierTable {
     public static NewDossier of(String dossierId, String code, String clientId, String receivedAt,
                                 String idempotencyKey, String payload, String streamEntryId, String bodySha256) {
       return new NewDossier(dossierId, code, clientId, receivedAt, idempotencyKey, payload, streamEntryId,
-          bodySha256, Columns.of(new JsonObject(payload)));
+          bodySha256, PayloadColumns.read(payload).columns());
     }
   }
 
   /**
-   * What jsonb refused at insert and json keeps (V9), so that a reader would fail on it later: U+0000 or an unpaired
-   * surrogate in a name or a string (PostgreSQL's json operators cannot extract it), a number beyond a double (every
-   * Java reader decodes the payload's numbers into doubles). The gateway's payload guard refuses all three before a
-   * 202 (HostileInputFuzzTest holds it to this); the intake checks entries that did not come through it.
+   * Whether a name or string holds an unpaired UTF-16 surrogate (no code point: what jsonb refused and json's
+   * operators cannot extract), and with {@code nulToo} U+0000 as well: together, what PostgreSQL's readers cannot read
+   * back ({@link PayloadColumns}, which checks the intake's entries; the gateway's payload guard refuses both).
    */
-  public static boolean readable(Object value) {
-    if (value instanceof JsonObject o) {
-      for (Map.Entry<String, Object> member : o) {
-        if (!readable(member.getKey()) || !readable(member.getValue())) {
-          return false;
-        }
-      }
-      return true;
-    }
-    if (value instanceof JsonArray a) {
-      for (Object item : a) {
-        if (!readable(item)) {
-          return false;
-        }
-      }
-      return true;
-    }
-    if (value instanceof String s) {
-      return s.indexOf('\u0000') < 0 && !hasUnpairedSurrogate(s);
-    }
-    return !(value instanceof Double d) || Double.isFinite(d);
-  }
-
-  /** A UTF-16 surrogate without its pair: no code point, what jsonb refused and json's operators cannot extract. */
-  public static boolean hasUnpairedSurrogate(String text) {
+  public static boolean unreadableText(CharSequence text, boolean nulToo) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (Character.isHighSurrogate(c)) {
@@ -120,11 +82,16 @@ public final class DossierTable {
         } else {
           return true;
         }
-      } else if (Character.isLowSurrogate(c)) {
+      } else if (Character.isLowSurrogate(c) || nulToo && c == '\u0000') {
         return true;
       }
     }
     return false;
+  }
+
+  /** A UTF-16 surrogate without its pair ({@link #unreadableText} without U+0000). */
+  public static boolean hasUnpairedSurrogate(String text) {
+    return unreadableText(text, false);
   }
 
   private DossierTable() {

@@ -29,7 +29,7 @@ import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import vn.onewindow.common.config.Settings;
-import vn.onewindow.common.dossier.DossierTable;
+import vn.onewindow.common.dossier.PayloadColumns;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.gateway.GatewayFixture;
 
@@ -108,8 +108,9 @@ class HostileInputFuzzTest {
     String id = assertQueuedVerbatimOrRefused("postgres", body);
     if (id != null) {
       // what the intake accepts after the 202 (it dead-letters anything else), and what jsonb would have taken
-      assertThat(DossierTable.readable(new JsonObject(new String(body, StandardCharsets.UTF_8))))
-          .as("accepted and readable back: %s", new String(body, StandardCharsets.UTF_8)).isTrue();
+      assertThat(PayloadColumns.read(new String(body, StandardCharsets.UTF_8)).verdict())
+          .as("accepted and readable back: %s", new String(body, StandardCharsets.UTF_8))
+          .isEqualTo(PayloadColumns.Verdict.READABLE);
       try (PreparedStatement check = postgres().prepareStatement("SELECT ?::jsonb")) {
         check.setString(1, new String(body, StandardCharsets.UTF_8));
         check.execute();
