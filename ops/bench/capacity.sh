@@ -11,7 +11,7 @@
 #   2. hub: max sustained accepted rate (wrk, closed loop, saturating), with the CPU of each process read from /proc
 #      (gateway JVM, intake JVM, redis-server, the PostgreSQL backends of the run's database, wrk, the whole box)
 #      over the saturation and the drain, per accepted / persisted dossier; RSS of both JVMs; the persisted rate
-#      (rows committed by the intake workers, run + drain); with PROFILE=1 a JFR profile of the gateway meanwhile;
+#      (rows committed by the intake workers, run + drain); with PROFILE=1 a JFR profile of the gateway and the intake meanwhile;
 #   3. p99 latency at half the max rate (wrk paced with its delay() hook), and for the second jar also at the first
 #      jar's pacing (the same offered load: each jar's own half rate offers a faster jar more);
 #   4. GC pauses of both JVMs over their whole life and from the measured gateway's readiness on (-Xlog:gc);
@@ -31,7 +31,7 @@
 #   ops/bench/capacity.sh
 #   ops/bench/capacity.sh --baseline-jar /tmp/hub-base.jar --baseline-dir /work/wt/base   # before/after, same run
 #   DURATION=30 CONNECTIONS=128 ops/bench/capacity.sh     # longer saturation, more connections
-#   PROFILE=1 ops/bench/capacity.sh                       # + where the gateway's CPU goes (JFR, top frames)
+#   PROFILE=1 ops/bench/capacity.sh                       # + where the gateway's and the intake's CPU goes (JFR, top frames)
 #   NO_BUILD=1 HUB_JAR=/path/hub.jar ops/bench/capacity.sh
 #   AFTER_FIRST=1 ops/bench/capacity.sh --baseline-jar ...   # the current jar measured first, the baseline second
 # --baseline-dir (BASELINE_DIR) is the working directory of the baseline jar: a checkout of its commit, whose
@@ -196,7 +196,7 @@ measure() {
   echo "== [$label] warm-up, not measured: wrk -t2 -c$CONNECTIONS in ${WARMUP_STEP}s steps until JIT < $WARM_JIT_SHARE of each JVM's CPU (at most ${WARMUP_DURATION}s)"
   local warmed=0 jit=n/a
   # JFR's first recording compiles JFR's own code: a throwaway one here keeps that out of the measured window
-  [ "$PROFILE" = 1 ] && jcmd "$GATEWAY" JFR.start name=warm settings=profile >/dev/null
+  [ "$PROFILE" = 1 ] && for jvm in "$GATEWAY" "$INTAKE"; do jcmd "$jvm" JFR.start name=warm settings=profile >/dev/null; done
   while [ "$warmed" -lt "$WARMUP_DURATION" ]; do
     run python3 "$BENCH/lib-sample.py" procs "$RUN_DIR/warm.json" --until-done gateway="$GATEWAY" intake="$INTAKE" -- \
       wrk -t2 -c"$CONNECTIONS" -d"${WARMUP_STEP}s" "${load[@]}" > /dev/null 2>&1 || true
@@ -206,7 +206,7 @@ print(max(round(sum(p[j]["groups"].get("jit", [0, 0])) / max(1, sum(p[j]["cpu"])
       "$RUN_DIR/warm.json")
     python3 -c 'import sys; sys.exit(float(sys.argv[1]) >= float(sys.argv[2]))' "$jit" "$WARM_JIT_SHARE" && break
   done
-  [ "$PROFILE" = 1 ] && jcmd "$GATEWAY" JFR.stop name=warm >/dev/null
+  [ "$PROFILE" = 1 ] && for jvm in "$GATEWAY" "$INTAKE"; do jcmd "$jvm" JFR.stop name=warm >/dev/null; done
   echo "   warm-up ${warmed}s; JIT share of the CPU in its last step (the larger of the two JVMs): $jit"
   put warmup_s "$warmed"; put warm_jit_share "$jit"
   local total
@@ -218,7 +218,10 @@ print(max(round(sum(p[j]["groups"].get("jit", [0, 0])) / max(1, sum(p[j]["cpu"])
   echo "== [$label] 2/3 saturation: wrk -t2 -c$CONNECTIONS for ${DURATION}s, CPU of every process from /proc"
   base_rows=$(rows); base_acc=$(metric "$gport" "$ACCEPTED_RE"); base_all=$(metric "$gport" "$ALL_RE")
   # the profile covers the load only (not these /metrics scrapes); jcmd's own work lands before the CPU window
-  [ "$PROFILE" = 1 ] && jcmd "$GATEWAY" JFR.start name=bench settings=profile filename="$RUN_DIR/gateway.jfr" >/dev/null
+  if [ "$PROFILE" = 1 ]; then
+    jcmd "$GATEWAY" JFR.start name=bench settings=profile filename="$RUN_DIR/gateway.jfr" >/dev/null
+    jcmd "$INTAKE" JFR.start name=bench settings=profile filename="$RUN_DIR/intake.jfr" >/dev/null
+  fi
   # Redis's own account of its command time (INFO commandstats) over the saturation: per dossier, by command
   redis-cli -p "$REDIS_PORT" CONFIG RESETSTAT >/dev/null
   # CPU of redis-server's forked children (AOF rewrites) once reaped: not in its own /proc figure
@@ -258,7 +261,7 @@ print(max(round(sum(p[j]["groups"].get("jit", [0, 0])) / max(1, sum(p[j]["cpu"])
     perf report -i "$RUN_DIR/postgres.perf" --no-children --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' \
       | head -40 > "$RUN_DIR/postgres-perf.txt" || true
   fi
-  [ "$PROFILE" = 1 ] && jcmd "$GATEWAY" JFR.stop name=bench >/dev/null
+  [ "$PROFILE" = 1 ] && for jvm in "$GATEWAY" "$INTAKE"; do jcmd "$jvm" JFR.stop name=bench >/dev/null; done
   put rows_at_end "$(rows "$start")"
   accepted=$(( $(metric "$gport" "$ACCEPTED_RE") - base_acc ))
   refused=$(( $(metric "$gport" "$ALL_RE") - base_all - accepted ))

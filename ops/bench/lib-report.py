@@ -209,9 +209,10 @@ def print_details(run, f):
     print(f"Memory and GC (JVM options: {run.get('java_opts', '')}; pauses over the whole life of the process, and under load)")
     print("\n".join(mem))
     print_redis(run, f)
-    jfr = os.path.join(run["dir_path"], "gateway.jfr")
-    if os.path.exists(jfr):
-        print_profile(jfr, f.get("cpu", {}).get("gateway", {}).get("java_user_us", 0.0))
+    for role, per in (("gateway", "accepted"), ("intake", "persisted")):
+        jfr = os.path.join(run["dir_path"], f"{role}.jfr")
+        if os.path.exists(jfr):
+            print_profile(jfr, f.get("cpu", {}).get(role, {}).get("java_user_us", 0.0), role, per)
 
 
 def print_redis(run, f):
@@ -267,7 +268,7 @@ def print_redis(run, f):
             print("    " + " ".join(line.split()))
 
 
-def print_profile(path, java_user_us):
+def print_profile(path, java_user_us, role, per):
     try:
         text = subprocess.run(["jfr", "print", "--events", "jdk.ExecutionSample", "--stack-depth", "128", path],
                               capture_output=True, text=True, timeout=300).stdout
@@ -297,8 +298,8 @@ def print_profile(path, java_user_us):
     innermost = collections.Counter(next((fr for fr in s if fr.startswith("vn.onewindow.")),
                                          "(no method of ours on the stack: Netty, Vert.x, clients, JDK)")
                                     for s in stacks)
-    print(f"Where the gateway's CPU goes (JFR, settings=profile, {n} Java execution samples over the saturation;"
-          f" µs = share x {java_user_us:.0f} µs user CPU of its Java threads per accepted dossier; time in the kernel"
+    print(f"Where the {role}'s CPU goes (JFR, settings=profile, {n} Java execution samples over the saturation;"
+          f" µs = share x {java_user_us:.0f} µs user CPU of its Java threads per {per} dossier; time in the kernel"
           f" and in GC/JIT threads is not sampled)")
     print("  top 15 frames by self samples:")
     for frame, c in self_counts.most_common(15):

@@ -69,11 +69,27 @@ public final class DossierTable {
   }
 
   /**
-   * Whether a name or string holds an unpaired UTF-16 surrogate (no code point: what jsonb refused and json's
-   * operators cannot extract), and with {@code nulToo} U+0000 as well: together, what PostgreSQL's readers cannot read
-   * back ({@link PayloadColumns}, which checks the intake's entries; the gateway's payload guard refuses both).
+   * Whether {@code text[from, to)} holds U+0000 or an unpaired UTF-16 surrogate (no code point: what jsonb refused
+   * and json's operators cannot extract): what PostgreSQL's readers cannot read back. {@link PayloadColumns} checks
+   * the intake's entries with it, in the parser's own buffer; the gateway's payload guard refuses both before a 202.
    */
-  public static boolean unreadableText(CharSequence text, boolean nulToo) {
+  public static boolean unreadableText(char[] text, int from, int to) {
+    for (int i = from; i < to; i++) {
+      char c = text[i];
+      // one comparison for the usual character: neither U+0000 nor a surrogate
+      if (c != '\u0000' && !Character.isSurrogate(c)) {
+        continue;
+      }
+      if (c == '\u0000' || Character.isLowSurrogate(c) || i + 1 == to || !Character.isLowSurrogate(text[i + 1])) {
+        return true;
+      }
+      i++;
+    }
+    return false;
+  }
+
+  /** The same rule for surrogates alone, on a String (the payload guard's tree gives Strings). */
+  public static boolean hasUnpairedSurrogate(String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (Character.isHighSurrogate(c)) {
@@ -82,16 +98,11 @@ public final class DossierTable {
         } else {
           return true;
         }
-      } else if (Character.isLowSurrogate(c) || nulToo && c == '\u0000') {
+      } else if (Character.isLowSurrogate(c)) {
         return true;
       }
     }
     return false;
-  }
-
-  /** A UTF-16 surrogate without its pair ({@link #unreadableText} without U+0000). */
-  public static boolean hasUnpairedSurrogate(String text) {
-    return unreadableText(text, false);
   }
 
   private DossierTable() {

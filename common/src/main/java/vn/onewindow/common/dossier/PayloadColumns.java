@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.json.jackson.DatabindCodec;
 import java.io.IOException;
-import java.nio.CharBuffer;
 
 /**
  * What the intake needs of a queued payload, read in one streaming pass: the row's columns ({@link
@@ -138,8 +137,8 @@ public final class PayloadColumns {
 
   /** Notes a current name or string holding U+0000 or an unpaired surrogate (read in the parser's own buffer). */
   private void text() throws IOException {
-    if (DossierTable.unreadableText(CharBuffer.wrap(p.getTextCharacters(), p.getTextOffset(), p.getTextLength()),
-        true)) {
+    int from = p.getTextOffset();
+    if (DossierTable.unreadableText(p.getTextCharacters(), from, from + p.getTextLength())) {
       readable = false;
     }
   }
