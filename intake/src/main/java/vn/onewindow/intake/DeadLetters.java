@@ -18,7 +18,7 @@ import vn.onewindow.common.metrics.MeterNames.DeadLetterReason;
 
 /**
  * Moves entries that can never be written out of the way: a row in {@code dead_letter} (the durable record, for an
- * operator to inspect and replay), a copy in the dead-letter stream, then XACK + XDEL of the original. Both name the
+ * operator to inspect and replay, with the code, client and receipt time the entry carried), a copy in the dead-letter stream, then XACK + XDEL of the original. Both name the
  * dossier by its id (derived from the original entry's id where the entry does not carry it, StreamEntry), since the
  * copy's entry id is not the original's. If the {@code dead_letter} insert fails the entry stays in the stream and is
  * retried like any other. {@code deliveries}: the read's 1, or 1 + the sweeps that took the entry.
@@ -30,9 +30,11 @@ public final class DeadLetters {
   }
 
   static final String INSERT_SQL = """
-      INSERT INTO dead_letter (stream, stream_entry_id, dossier_id, payload, error, deliveries)
-      SELECT $6, entry, dossier, payload, error, deliveries::integer
-      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(entry, dossier, payload, error, deliveries)
+      INSERT INTO dead_letter (stream, stream_entry_id, dossier_id, payload, error, deliveries, code, client_id,
+                               received_at)
+      SELECT $9, entry, dossier, payload, error, deliveries::integer, code, client, received
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+        AS t(entry, dossier, payload, error, deliveries, code, client, received)
       ON CONFLICT DO NOTHING""";
   /** The fields a copy writes itself; every other field of the entry goes with it as it is. */
   private static final Set<String> COPY_OWN_FIELDS =
@@ -63,6 +65,10 @@ public final class DeadLetters {
     String[] payload = new String[n];
     String[] error = new String[n];
     String[] deliveries = new String[n];
+    // the receipt's fields as the entry carried them (V14): support finds the row by the code the citizen holds
+    String[] code = new String[n];
+    String[] client = new String[n];
+    String[] received = new String[n];
     List<Request> copies = new ArrayList<>(n);
     List<Delivery> originals = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -75,6 +81,11 @@ public final class DeadLetters {
       payload[i] = text(body);
       error[i] = text(DeadLetterCopy.error(l.reason(), l.error()));
       deliveries[i] = Integer.toString(l.delivery().deliveries());
+      if (fields != null) {
+        code[i] = text(fields.get(StreamEntry.CODE));
+        client[i] = text(fields.get(StreamEntry.CLIENT));
+        received[i] = text(fields.get(StreamEntry.RECEIVED_AT));
+      }
       Request copy = Request.cmd(Command.XADD).arg(stream.partition().deadLetterStream()).arg("*")
           .arg(DeadLetterCopy.ENTRY).arg(entry[i]).arg(DeadLetterCopy.ERROR).arg(error[i])
           .arg(DeadLetterCopy.DELIVERIES).arg(deliveries[i])
@@ -96,7 +107,8 @@ public final class DeadLetters {
       originals.add(l.delivery());
     }
     Tuple params = Tuple.tuple().addArrayOfString(entry).addArrayOfString(dossier).addArrayOfString(payload)
-        .addArrayOfString(error).addArrayOfString(deliveries)
+        .addArrayOfString(error).addArrayOfString(deliveries).addArrayOfString(code).addArrayOfString(client)
+        .addArrayOfString(received)
         // an entry id is unique within its stream only (V12): ON CONFLICT then only skips this entry's redelivery
         .addString(stream.partition().stream());
     return sql.preparedQuery(INSERT_SQL).execute(params)

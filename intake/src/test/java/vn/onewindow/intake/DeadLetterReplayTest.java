@@ -261,7 +261,8 @@ class DeadLetterReplayTest {
       pool.preparedQuery(DeadLetters.INSERT_SQL).execute(Tuple.tuple().addArrayOfString(new String[] {entryId})
           .addArrayOfString(new String[] {entry.dossierId()}).addArrayOfString(new String[] {entry.payload()})
           .addArrayOfString(new String[] {error}).addArrayOfString(new String[] {"1"})
-          .addString(partition.stream())).await();
+          .addArrayOfString(new String[] {entry.code()}).addArrayOfString(new String[] {entry.clientId()})
+          .addArrayOfString(new String[] {entry.receivedAt()}).addString(partition.stream())).await();
     } finally {
       pool.close().await();
     }

@@ -42,6 +42,9 @@ class IntakePoisonTest {
       assertThat(malformed.get("payload")).isEqualTo(notJson.payload());
       assertThat(malformed.get("error")).isEqualTo("malformed: field 'payload' is not a JSON object");
       assertThat(malformed.get("deliveries")).isEqualTo("1");
+      // what support needs when the citizen calls with the receipt: the code it gave, the client, when it came
+      assertThat(malformed).containsEntry("code", notJson.code()).containsEntry("client_id", notJson.clientId())
+          .containsEntry("received_at", notJson.receivedAt());
       Map<String, String> rejected = h.rows("SELECT * FROM dead_letter WHERE stream_entry_id = ?", ids.get(33)).get(0);
       assertThat(rejected.get("dossier_id")).isEqualTo(byFax.dossierId());
       assertThat(new JsonObject(rejected.get("payload"))).isEqualTo(fax);
