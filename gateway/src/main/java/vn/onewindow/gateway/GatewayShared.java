@@ -6,14 +6,17 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.function.Supplier;
 import vn.onewindow.common.agency.AgencyDirectory;
 import vn.onewindow.common.calendar.DueDates;
 import vn.onewindow.common.calendar.OfficialCalendar;
 import vn.onewindow.common.config.DossierConfig;
 import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.common.infra.PostgresClients;
@@ -40,6 +43,8 @@ import vn.onewindow.gateway.warmup.Warmup;
  * once, before the verticles are deployed.
  */
 public final class GatewayShared {
+  /** The readiness probe's bound on its PING (HealthHandler), the one gateway Redis call no knob bounds. */
+  private static final Duration READINESS_PING = Duration.ofSeconds(1);
   /** How often the local (Redis-down) limiter forgets idle keys: bounds its memory, not its accuracy. */
   private static final long EVICT_INTERVAL_MS = 10_000;
 
@@ -121,6 +126,24 @@ public final class GatewayShared {
           }
           return shared;
         });
+  }
+
+  /**
+   * How long a gateway Redis connection may receive nothing before it is closed as dead (its peer gone without FIN or
+   * RST, a server that stopped answering), so that the breakers' timeouts are not followed by a connection every
+   * later command queues behind for good: {@link vn.onewindow.common.config.RedisConfig#silenceAbove} of the longest
+   * the gateway awaits one reply, which its callers bound: the enqueue call (the WAIT for replicas inside it), the
+   * limiter, a status look-up (timeout.postgres-read-ms bounds its Redis read too) and the readiness PING. The
+   * gateway sends no blocking command.
+   */
+  public static Duration redisSilence(HubConfig config) {
+    ResilienceConfig.Breakers breakers = config.resilience().breakers();
+    Duration longest = READINESS_PING;
+    for (Duration bound : List.of(breakers.redisEnqueueTimeout(), config.resilience().rateLimits().redisTimeout(),
+        breakers.postgresReadTimeout())) {
+      longest = bound.compareTo(longest) > 0 ? bound : longest;
+    }
+    return config.redis().silenceAbove(longest);
   }
 
   public RedisKeys keys() {

@@ -63,7 +63,8 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EventLoopProbe.start(vertx, shared.registry());
-    redis = RedisClients.ring(vertx, config.redis(), "gateway");
+    // a connection silent past the longest reply the gateway awaits is closed and replaced (GatewayShared)
+    redis = RedisClients.ring(vertx, config.redis(), "gateway", GatewayShared.redisSilence(config));
     pool = PostgresClients.pool(vertx, config.postgres(), "gateway");
     // the agency side never queues behind submissions' direct writes: its own pools (reads: a replica when set)
     reads = PostgresClients.pool(vertx, config.postgres().reads(), "reads");

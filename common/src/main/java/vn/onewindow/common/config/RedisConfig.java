@@ -45,6 +45,20 @@ public record RedisConfig(Mode mode, String url, String keyPrefix, int poolSize,
     return Arrays.stream(url.split(",")).map(String::trim).filter(seed -> !seed.isEmpty()).toList();
   }
 
+  /**
+   * How long a connection of a client whose longest awaited reply is {@code longestReply} may receive nothing before
+   * it is presumed dead and closed (RedisClients.ring/create with a silence): twice that reply, or twice
+   * {@code replicaAckTimeout} when every enqueue ends with a WAIT and that is longer. Twice, because a ring keeps its
+   * members warm so that a reply always has three quarters of the silence (ConnectionRing), and what is left over
+   * absorbs a busy event loop's late timers; derived rather than a knob of its own, so it cannot be set below a reply
+   * the client legitimately waits for.
+   */
+  public Duration silenceAbove(Duration longestReply) {
+    Duration longest = minReplicasAck > 0 && replicaAckTimeout.compareTo(longestReply) > 0
+        ? replicaAckTimeout : longestReply;
+    return longest.multipliedBy(2);
+  }
+
   public boolean embedded() {
     return url.isEmpty();
   }

@@ -87,15 +87,23 @@ public final class BacklogMonitor {
     Promise<BacklogMonitor> started = Promise.promise();
     context.runOnContext(v -> {
       RedisKeys keys = RedisKeys.of(config.redis(), config.stream());
-      Redis redis = RedisClients.create(vertx, config.redis().withPoolSize(2), "monitor");
+      Duration poll = config.resilience().shedding().backlogPoll();
+      Redis redis = RedisClients.create(vertx, config.redis().withPoolSize(2), "monitor", silence(poll));
       // cluster mode: a pooled connect() fails for every shard while a dead master is still in the slot map, and with
       // it every partition's gauges froze (operator tryout); the ring keeps reaching the healthy masters
-      Redis ring = config.redis().cluster() ? new ConnectionRing(vertx, redis, "monitor", 1) : null;
+      Redis ring = config.redis().cluster() ? new ConnectionRing(vertx, redis, "monitor", 1, silence(poll)) : null;
       // a reader blocks up to block-ms per round and gets read-margin-ms more: silent longer, it is not reading
       long activeWindowMs = config.intake().block().plus(config.intake().readMargin()).toMillis();
       BacklogMonitor monitor = new BacklogMonitor(context, redis, ring, config.redis(), keys,
           config.resilience().shedding().backlogPoll(), activeWindowMs, registry);
-      ConsumerGroup.ensureAll(redis, keys)
+      // a Redis that accepts the connection and never answers must not hold the process's start for good; a Redis
+      // that is down does not stop it either: the workers create their groups, and a sample that finds a stream
+      // missing creates them all (failed)
+      Duration bound = config.intake().heartbeat().multipliedBy(2);
+      Deadlines.bounded(ConsumerGroup.ensureAll(redis, keys), "XGROUP CREATE of the consumer groups", bound)
+          .onFailure(err -> LOG.warn("consumer groups not checked at start ({}); starting anyway, they are created "
+              + "once Redis answers", err.toString()))
+          .recover(err -> Future.succeededFuture())
           .compose(ignored -> monitor.sample())
           .otherwiseEmpty()
           .onComplete(ignored -> vertx.setPeriodic(monitor.interval.toMillis(), id -> {
@@ -109,6 +117,16 @@ public final class BacklogMonitor {
           .onComplete(started);
     });
     return started.future();
+  }
+
+  /**
+   * How long a monitor's connection may receive nothing before it is closed as dead (a silent one would hold the
+   * samples of a pool of two for good): four polls. Each connection carries a sample every poll, whose replies are
+   * awaited at most a poll ({@link #timeoutMs}), so a healthy one is never silent that long, and a sample sent on it
+   * never has its connection closed under it.
+   */
+  static Duration silence(Duration poll) {
+    return Duration.ofMillis(4 * Math.max(100, poll.toMillis()));
   }
 
   /**

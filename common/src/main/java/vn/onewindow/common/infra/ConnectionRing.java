@@ -2,10 +2,12 @@ package vn.onewindow.common.infra;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -22,6 +24,15 @@ import org.slf4j.LoggerFactory;
  * a member refused before sending it (its socket to that node closed: a dead master, or a slot map not yet refreshed
  * after a failover). A command that may have reached Redis is never sent twice.
  *
+ * <p>Given the {@code silence} after which its client closes a connection that received nothing (Netty read-idle,
+ * {@link RedisClients#create(Vertx, vn.onewindow.common.config.RedisConfig, String, Duration)}), the ring keeps
+ * its members from going that quiet while they are healthy: a member that has received no reply for an eighth of
+ * it is sent a PING (looked at every eighth). The read-idle clock starts at the last byte received, not at a
+ * command's sending, so a command sent on a member idle for nearly the silence would have its connection closed
+ * under it, however quick its reply; kept warm, a member has received something within a quarter of the silence
+ * when any command is sent on it, which leaves every reply at least three quarters of it. An idle process's members
+ * then stay open (a PING each per eighth of the silence) instead of being closed and reopened on next use.
+ *
  * <p>One instance per verticle, used on its event loop only.
  */
 public final class ConnectionRing implements Redis {
@@ -34,18 +45,31 @@ public final class ConnectionRing implements Redis {
   private final String name;
   private final RedisConnection[] members;
   private final boolean[] renewing;
+  /** Per member: when it last received a reply (System.nanoTime), and whether a keep-warm PING awaits its reply. */
+  private final long[] repliedAt;
+  private final boolean[] warming;
+  private final long warmTimer;
   private int next;
   private boolean closed;
 
   ConnectionRing(Vertx vertx, Redis pooled, String name, int size) {
+    this(vertx, pooled, name, size, null);
+  }
+
+  /** {@code silence}: its client's read-idle bound, null when it has none (then nothing is kept warm). */
+  ConnectionRing(Vertx vertx, Redis pooled, String name, int size, Duration silence) {
     this.vertx = vertx;
     this.pooled = pooled;
     this.name = name;
     this.members = new RedisConnection[size];
     this.renewing = new boolean[size];
+    this.repliedAt = new long[size];
+    this.warming = new boolean[size];
     for (int i = 0; i < size; i++) {
       renew(i, FIRST_RETRY_MS);
     }
+    long eighthMs = silence == null ? 0 : Math.max(1, silence.toMillis() / 8);
+    this.warmTimer = silence == null ? -1 : vertx.setPeriodic(eighthMs, id -> keepWarm(eighthMs * 1_000_000));
   }
 
   @Override
@@ -65,7 +89,7 @@ public final class ConnectionRing implements Redis {
     }
     RedisConnection member = members[i];
     return call.apply(member)
-        .onFailure(err -> lost(i, member, err))
+        .onComplete(ar -> replied(i, member, ar.failed() ? ar.cause() : null))
         .recover(err -> RedisErrors.notSent(err) ? viaPool.get() : Future.failedFuture(err));
   }
 
@@ -75,9 +99,42 @@ public final class ConnectionRing implements Redis {
     return pooled.connect();
   }
 
+  /**
+   * A reply came (an error reply too: bytes were read), or the member failed: a lost socket gets it replaced.
+   */
+  private void replied(int i, RedisConnection member, Throwable err) {
+    if (err != null && RedisErrors.connectionLost(err)) {
+      lost(i, member, err);
+    } else if (members[i] == member) {
+      repliedAt[i] = System.nanoTime();
+    }
+  }
+
+  /** PINGs each member that has received nothing for {@code idleNanos} and has no PING awaiting its reply already. */
+  private void keepWarm(long idleNanos) {
+    long now = System.nanoTime();
+    for (int i = 0; i < members.length; i++) {
+      RedisConnection member = members[i];
+      if (member == null || renewing[i] || warming[i] || now - repliedAt[i] < idleNanos) {
+        continue;
+      }
+      int index = i;
+      warming[i] = true;
+      member.send(Request.cmd(Command.PING)).onComplete(ar -> {
+        if (members[index] == member) {
+          warming[index] = false;
+        }
+        replied(index, member, ar.failed() ? ar.cause() : null);
+      });
+    }
+  }
+
   @Override
   public Future<Void> close() {
     closed = true;
+    if (warmTimer >= 0) {
+      vertx.cancelTimer(warmTimer);
+    }
     for (RedisConnection member : members) {
       if (member != null) {
         member.close();
@@ -115,6 +172,8 @@ public final class ConnectionRing implements Redis {
         RedisConnection old = members[i];
         members[i] = ar.result();
         renewing[i] = false;
+        warming[i] = false;
+        repliedAt[i] = System.nanoTime();
         if (old != null) {
           old.close();
         }

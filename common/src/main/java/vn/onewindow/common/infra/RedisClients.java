@@ -96,7 +96,7 @@ public final class RedisClients {
    * it, and the ring replaces it.
    */
   public static Redis ring(Vertx vertx, RedisConfig config, String poolName, Duration silence) {
-    return new ConnectionRing(vertx, create(vertx, config, poolName, silence), poolName, config.connections());
+    return new ConnectionRing(vertx, create(vertx, config, poolName, silence), poolName, config.connections(), silence);
   }
 
   /**

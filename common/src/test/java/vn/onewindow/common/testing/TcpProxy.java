@@ -27,6 +27,8 @@ public final class TcpProxy implements AutoCloseable {
   private volatile long delayMillis;
   /** A connection whose client sends these bytes goes silent from then on (null: none). */
   private volatile byte[] silenceOn;
+  /** New connections are silent from the start (a server that accepts and never answers). */
+  private volatile boolean silenceNew;
 
   /** One forwarded connection; once silent, nothing is forwarded either way and nothing is closed. */
   private static final class Link {
@@ -91,6 +93,14 @@ public final class TcpProxy implements AutoCloseable {
     silenceOn = marker == null ? null : marker.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   }
 
+  /**
+   * Whether connections opened from now on are silent from their first byte (true: a server that accepts connections
+   * and never answers on them) or forwarded as usual (false; connections already silent stay so).
+   */
+  public void silenceNewConnections(boolean silent) {
+    silenceNew = silent;
+  }
+
   /** Silent connections whose client has not closed them yet. */
   public long silentConnections() {
     return links.stream().filter(l -> l.silent && !l.client.isClosed()).count();
@@ -133,6 +143,7 @@ public final class TcpProxy implements AutoCloseable {
         sockets.add(upstream);
       }
       Link link = new Link(client);
+      link.silent = silenceNew;
       links.add(link);
       pump(client, upstream, link, true);
       pump(upstream, client, link, false);
