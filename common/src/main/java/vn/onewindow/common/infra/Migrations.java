@@ -17,9 +17,14 @@ public final class Migrations {
 
   public static MigrateResult apply(PostgresConfig config) {
     MigrateResult result = configure(config).load().migrate();
-    LOG.info("database schema at version {} ({} migrations applied now)", result.targetSchemaVersion,
+    LOG.info("database schema at version {} ({} migrations applied now)", schemaVersion(result),
         result.migrationsExecuted);
     return result;
+  }
+
+  /** The schema's version after the run: Flyway names a target only when it applied something. */
+  public static String schemaVersion(MigrateResult result) {
+    return result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion;
   }
 
   /**

@@ -35,7 +35,20 @@ class MigrationsTest {
 
     assertThat(result.success).isTrue();
     assertThat(result.targetSchemaVersion).isEqualTo("14");
+    assertThat(Migrations.schemaVersion(result)).isEqualTo("14");
     assertAgencyIndexRebuilt(url);
+  }
+
+  @Test
+  void shouldTellTheSchemaVersionWhenNothingIsLeftToApply() {
+    String url = TestServers.get().newDatabase();
+    Migrations.apply(PostgresConfig.of(url));
+
+    MigrateResult again = Migrations.apply(PostgresConfig.of(url));
+
+    // a restart's log line said "version null": Flyway gives no target when it applied nothing
+    assertThat(again.migrationsExecuted).isZero();
+    assertThat(Migrations.schemaVersion(again)).isEqualTo("14");
   }
 
   @Test
