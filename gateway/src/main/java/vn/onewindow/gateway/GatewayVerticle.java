@@ -108,9 +108,10 @@ public final class GatewayVerticle extends VerticleBase {
     // the calling client's rate limit. (Reading the body after the key and the limit were decided was tried and
     // withdrawn: every refusal would then have to release a paused request, over HTTP/1 and HTTP/2 alike, or its
     // connection hangs; a body is at most http.body-limit-bytes and the request deadline bounds a slow one.)
-    // A form's Content-Type where JSON is taken: 415 before the BodyHandler would decode the body as form fields
+    // A form's Content-Type where JSON is taken: 415 before the BodyHandler would decode the body as form fields;
+    // a compressed body: 415 too, unread
     for (String takesJson : List.of(Routes.DOSSIERS, Routes.EVENTS, Routes.DOSSIER_RATING)) {
-      router.post(takesJson).handler(JsonContent::refuseForms);
+      router.post(takesJson).handler(JsonContent::refuseForms).handler(JsonContent::refuseContentCodings);
     }
     router.route(Routes.API)
         .handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()))

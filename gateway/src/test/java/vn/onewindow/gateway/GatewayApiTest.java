@@ -220,6 +220,40 @@ class GatewayApiTest extends OneGatewayPerClass {
   }
 
   @Test
+  void shouldRefuseABodyInAContentCodingWith415AndNameTheOneItReads() throws Exception {
+    byte[] body = GatewayFixture.example("birth-registration.json").getBytes(StandardCharsets.UTF_8);
+    java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(zipped)) {
+      gzip.write(body);
+    }
+    for (String coding : List.of("gzip", "br", "deflate, gzip")) {
+      HttpResponse<Buffer> coded = gw.rawClient.post("/v1/dossiers").putHeader("Content-Type", "application/json")
+          .putHeader("Content-Encoding", coding).sendBuffer(Buffer.buffer(zipped.toByteArray())).await();
+      // RFC 7694 3: 415 with Accept-Encoding naming the codings read (none but identity), not a 400 about byte 0x1f
+      assertThat(assertProblem(coded, 415, "unsupported-media-type").getString("detail")).as(coding)
+          .isEqualTo("the request body is read as sent: send it without a Content-Encoding");
+      assertThat(coded.getHeader("Accept-Encoding")).as(coding).isEqualTo("identity");
+    }
+    HttpResponse<Buffer> identity = gw.rawClient.post("/v1/dossiers").putHeader("Content-Type", "application/json")
+        .putHeader("Content-Encoding", "Identity").sendBuffer(Buffer.buffer(body)).await();
+    assertThat(identity.statusCode()).isEqualTo(202);
+    assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
+  }
+
+  @Test
+  void shouldRefuseDotSegmentsSoThatOnlyTheRawPathRoutes() {
+    // a proxy that forwards /v1/* only must not reach /metrics or /health through /v1/../ (the router resolves
+    // dot segments, RFC 3986 5.2.4, a proxy matching the raw path does not)
+    for (String path : List.of("/v1/../metrics", "/v1/%2e%2e/metrics", "/v1/.%2E/health/ready", "/v1/./procedures",
+        "/v1/agencies/%2e%2e/dossiers", "/v1/procedures/.")) {
+      HttpResponse<Buffer> answer = gw.rawClient.get(path).send().await();
+      assertThat(assertProblem(answer, 400, "malformed-request").getString("detail")).as(path)
+          .isEqualTo("the path has a '.' or '..' segment: send it resolved");
+    }
+    assertThat(gw.get("/v1/procedures").statusCode()).as("the resolved path").isEqualTo(200);
+  }
+
+  @Test
   void shouldRefuseTwoIdempotencyKeys() {
     HttpResponse<Buffer> two = gw.rawClient.post("/v1/dossiers").putHeader("Content-Type", "application/json")
         .putHeader("Idempotency-Key", List.of("first-key-0001", "second-key-0002"))

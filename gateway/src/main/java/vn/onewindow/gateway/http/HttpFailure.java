@@ -89,6 +89,12 @@ public final class HttpFailure extends RuntimeException {
     return new HttpFailure(Problem.UNSUPPORTED_MEDIA_TYPE, detail, List.of(), 0, null);
   }
 
+  /** A body in a content coding this server does not decode: 415 naming the one it reads (RFC 7694 3). */
+  public static HttpFailure unsupportedContentCoding(String detail) {
+    return new HttpFailure(Problem.UNSUPPORTED_MEDIA_TYPE, detail, List.of(), 0, null,
+        Map.of("Accept-Encoding", "identity"));
+  }
+
   /**
    * A submission's stores did not answer in time. A timed-out write may still have happened, so the client is told
    * to retry with the same Idempotency-Key: it then gets the receipt of the dossier if it was queued after all.

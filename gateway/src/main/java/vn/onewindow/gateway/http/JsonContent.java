@@ -46,6 +46,26 @@ public final class JsonContent {
     ctx.next();
   }
 
+  /**
+   * Ahead of the body's reading too: a body in a content coding (gzip, br...) is refused with 415 and {@code
+   * Accept-Encoding: identity} (RFC 7694 3: the codings this server reads), unread. It used to reach the JSON parser
+   * and come back as a 400 about the compressed bytes ("Illegal character (CTRL-CHAR, code 31)"), which tells a
+   * client nothing it can act on. {@code identity} (any letter case) is no coding.
+   */
+  public static void refuseContentCodings(RoutingContext ctx) {
+    for (String codings : ctx.request().headers().getAll(HttpHeaders.CONTENT_ENCODING)) {
+      for (String coding : codings.split(",")) {
+        if (!coding.isBlank() && !coding.strip().equalsIgnoreCase("identity")) {
+          UnreadBodies.closeIfBodyUnread(ctx);
+          ctx.fail(HttpFailure.unsupportedContentCoding(
+              "the request body is read as sent: send it without a Content-Encoding"));
+          return;
+        }
+      }
+    }
+    ctx.next();
+  }
+
   /** Why this Content-Type is refused, or null when it is JSON in UTF-8. */
   static String refusal(String contentType) {
     String[] parts = contentType == null ? new String[] {""} : contentType.split(";");
