@@ -23,6 +23,7 @@ import vn.onewindow.gateway.events.EventHandler;
 import vn.onewindow.gateway.feed.FeedHandler;
 import vn.onewindow.common.health.HealthHandler;
 import vn.onewindow.common.http.HeadRequests;
+import vn.onewindow.gateway.http.Http1Framing;
 import vn.onewindow.gateway.http.JsonContent;
 import vn.onewindow.gateway.http.Problems;
 import vn.onewindow.gateway.http.RequestIds;
@@ -95,12 +96,13 @@ public final class GatewayVerticle extends VerticleBase {
         shared.registry(), admission::draining, shared.warmup()::warming, config.resilience()::gatewayReady);
 
     Router router = Router.router(vertx);
-    // Edge hygiene, every request: request id, security headers, header limits, browser origins, deadline; while
-    // the process drains, answers close their connection.
+    // Edge hygiene, every request: request id, security headers, HTTP version, header limits, browser origins,
+    // deadline; while the process drains, answers close their connection.
     router.route()
         .handler(RequestIds::assign)
         .handler(edge::securityHeaders)
         .handler(admission::closeConnectionsWhileDraining)
+        .handler(Http1Framing::refuseUnsupportedVersion)
         .handler(edge::requestLimits)
         .handler(edge::cors)
         .handler(edge::deadline);
@@ -157,6 +159,8 @@ public final class GatewayVerticle extends VerticleBase {
     problems.answerEveryRefusal(router);
 
     return vertx.createHttpServer(ServerOptions.of(config.http(), config.security()))
+        // HTTP/1 framing Vert.x would answer itself (a 501 for an unknown version, a bad chunk's 400 dropped unsent)
+        .connectionHandler(Http1Framing::install)
         .requestHandler(router)
         .invalidRequestHandler(EdgeHandlers.invalidRequestHandler(router))
         .listen()

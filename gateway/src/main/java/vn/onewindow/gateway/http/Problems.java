@@ -82,7 +82,9 @@ public final class Problems {
       respondToStatus(ctx, ctx.statusCode() < 0 ? 500 : ctx.statusCode());
     } else if (isCodecFailure(ctx, failure)) {
       // the HTTP codec could not read the request's body (a bad chunk size...): the client's framing, answered
-      // like a malformed request if the connection still lets it, never an ERROR with a stack trace per request
+      // like a malformed request if the connection still lets it, never an ERROR with a stack trace per request;
+      // Vert.x closes the connection after it (Http1Framing makes the answer reach the client first)
+      UnreadBodies.sayClose(ctx);
       respond(ctx, HttpFailure.malformed("the request body could not be read as HTTP (its framing is invalid)"));
     } else if (isEndedByClient(failure)) {
       // the same for a client that gave up mid-body (a lost network, an aborted upload) or broke HTTP/2 there: an

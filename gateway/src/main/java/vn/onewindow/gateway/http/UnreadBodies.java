@@ -45,12 +45,17 @@ public final class UnreadBodies {
     if (request.version() == HttpVersion.HTTP_2) {
       return;
     }
-    // when the head is written: Vert.x rewrites an HTTP/1.0 keep-alive answer's Connection header as it prepares it
-    ctx.addHeadersEndHandler(head -> ctx.response().putHeader(HttpHeaders.CONNECTION, "close"));
+    sayClose(ctx);
     if (!request.isEnded()) {
       request.handler(ignored -> { }).resume();
     }
     request.connection().shutdown(LINGER_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /** The answer says {@code Connection: close} (HTTP/1.x): the server closes the connection after it. */
+  static void sayClose(RoutingContext ctx) {
+    // when the head is written: Vert.x rewrites an HTTP/1.0 keep-alive answer's Connection header as it prepares it
+    ctx.addHeadersEndHandler(head -> ctx.response().putHeader(HttpHeaders.CONNECTION, "close"));
   }
 
   private static boolean hasBody(HttpServerRequest request) {

@@ -1,0 +1,113 @@
+package vn.onewindow.gateway.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.gateway.GatewayFixture;
+import vn.onewindow.gateway.OneGatewayPerClass;
+import vn.onewindow.gateway.security.SecurityTestSupport;
+
+/**
+ * HTTP/1 framing Vert.x answers by itself: a request line naming an HTTP version other than 1.0 or 1.1 (a bare 501,
+ * no headers, its status line echoing the client's version, counted as a 5xx that pages on-call), and a chunk size
+ * that is not hexadecimal (the 400 written, then the connection closed before it was sent: 0 bytes). Each must be a
+ * 400 problem+json that reaches the client. Raw sockets: no client library sends these.
+ */
+class MalformedFramingTest extends OneGatewayPerClass {
+  private static final String SUBMIT_HEAD = "POST /v1/dossiers HTTP/1.1\r\nHost: x\r\nX-Api-Key: "
+      + GatewayFixture.API_KEY + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+  @BeforeAll
+  static void start() {
+    gw = new GatewayFixture(Map.of());
+  }
+
+  @Test
+  void shouldRefuseAnHttpVersionOtherThan10Or11With400NamingIt() {
+    for (String version : List.of("HTTP/1.2", "HTTP/2.0", "HTTP/0.9", "HTTP/1.10", "HTTPS/1.1", "http/1.1")) {
+      Answer answer = exchange("GET /health/live " + version + "\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+      JsonObject problem = answer.assertProblem(version, 400, "malformed-request");
+      assertThat(problem.getString("detail")).as(version).contains(version.toUpperCase(Locale.ROOT));
+      assertThat(problem.getString("instance")).as(version).isEqualTo("-");
+    }
+    // Connection: keep-alive, and a request pipelined behind: never served, the connection ends with the answer
+    Answer pipelined = exchange("GET /health/live HTTP/1.2\r\nHost: x\r\n\r\nGET /health/live HTTP/1.1\r\nHost: x\r\n"
+        + "\r\n");
+    pipelined.assertProblem("pipelined", 400, "malformed-request");
+    assertThat(pipelined.raw).doesNotContain("HTTP/1.1 200");
+  }
+
+  @Test
+  void shouldNotCountARefusedHttpVersionAsAServerError() {
+    exchange("GET /health/live HTTP/1.2\r\nHost: x\r\nConnection: close\r\n\r\n").assertProblem("1.2", 400,
+        "malformed-request");
+
+    String metrics = gw.get("/metrics").bodyAsString();
+    assertThat(metrics.lines().filter(l -> l.startsWith("vertx_http_server_requests_total")))
+        .noneMatch(l -> l.contains("code=\"5"))
+        .anyMatch(l -> l.contains("code=\"400\""));
+  }
+
+  @Test
+  void shouldAnswerABadChunkSizeWith400BeforeClosing() {
+    Answer answer = exchange(SUBMIT_HEAD + "zz\r\n{}\r\n0\r\n\r\n");
+
+    answer.assertProblem("zz", 400, "malformed-request");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
+  void shouldAnswerABadChunkSizeMidBodyWith400BeforeClosing() {
+    String body = GatewayFixture.birthRegistration().encode();
+    String first = Integer.toHexString(10) + "\r\n" + body.substring(0, 10) + "\r\n";
+    // what follows the bad line is never read as HTTP: however much of it there is, the answer still arrives whole
+    Answer answer = exchange(SUBMIT_HEAD + first + "1g\r\n" + "x".repeat(300_000));
+
+    answer.assertProblem("mid-body", 400, "malformed-request");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  private static Answer exchange(String request) {
+    return new Answer(SecurityTestSupport.rawExchange(gw.port, request.getBytes(StandardCharsets.ISO_8859_1)));
+  }
+
+  /** One HTTP/1.1 answer read off the wire, up to the server's close. */
+  private record Answer(String raw) {
+    JsonObject assertProblem(String what, int status, String type) {
+      assertThat(raw).as(what).startsWith("HTTP/1.1 " + status + " ").doesNotContain("<<");
+      int headEnd = raw.indexOf("\r\n\r\n");
+      Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      for (String line : raw.substring(0, headEnd).split("\r\n")) {
+        int colon = line.indexOf(':');
+        if (colon > 0) {
+          headers.put(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+        }
+      }
+      assertThat(headers).as(what)
+          .containsEntry("Content-Type", "application/problem+json")
+          .containsEntry("Cache-Control", "no-store")
+          .containsEntry("Connection", "close")
+          .containsEntry("X-Content-Type-Options", "nosniff")
+          .containsEntry("X-Frame-Options", "DENY")
+          .containsKey("X-Request-Id")
+          .doesNotContainKey("Server");
+      int length = Integer.parseInt(headers.get("Content-Length"));
+      String body = raw.substring(headEnd + 4);
+      // one answer, then the close: nothing after it (a second request served, a stray answer)
+      assertThat(body.getBytes(StandardCharsets.UTF_8)).as(what).hasSize(length);
+      JsonObject problem = new JsonObject(body);
+      assertThat(problem.getString("type")).as(what).endsWith("/problems/" + type);
+      assertThat(problem.getInteger("status")).as(what).isEqualTo(status);
+      assertThat(problem.getString("requestId")).as(what).isEqualTo(headers.get("X-Request-Id"));
+      return problem;
+    }
+  }
+}
