@@ -16,6 +16,7 @@ import vn.onewindow.common.infra.RedisClients;
 import vn.onewindow.common.health.HealthHandler;
 import vn.onewindow.common.http.HeadRequests;
 import vn.onewindow.common.metrics.ThrottledLog;
+import vn.onewindow.gateway.http.Http1Framing;
 import vn.onewindow.gateway.http.Problems;
 import vn.onewindow.gateway.http.RequestIds;
 import vn.onewindow.gateway.security.EdgeHandlers;
@@ -55,7 +56,11 @@ final class ManagementVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     // the public port's request id and security headers (nosniff, DENY, no-referrer, CSP, no-store): a scrape or a
     // probe answer is as inert in a browser as an API answer
-    router.route().handler(RequestIds::assign).handler(new EdgeHandlers(config.security())::securityHeaders);
+    // and its refusal of what HTTP/1 cannot read as sent (another version: Vert.x's own bare 501; a request the codec
+    // failed, which the invalid-request handler passes to the router and must not be answered as the path it names)
+    EdgeHandlers edge = new EdgeHandlers(config.security());
+    router.route().handler(RequestIds::assign).handler(edge::securityHeaders)
+        .handler(Http1Framing::refuseUnsupportedVersion).handler(edge::requestLimits);
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     router.get("/metrics").handler(health::metrics);
@@ -63,7 +68,10 @@ final class ManagementVerticle extends VerticleBase {
     // the gateway's refusals: an unknown path or method is a problem+json 404 or 405 (with Allow), a HEAD's bodiless
     new Problems(ThrottledLog.everyTenSeconds()).answerEveryRefusal(router);
     return vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port()))
-        .requestHandler(router).listen().onSuccess(s -> server = s);
+        .connectionHandler(Http1Framing::install)
+        .requestHandler(router)
+        .invalidRequestHandler(EdgeHandlers.invalidRequestHandler(router))
+        .listen().onSuccess(s -> server = s);
   }
 
   @Override
