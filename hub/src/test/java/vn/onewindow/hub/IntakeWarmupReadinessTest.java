@@ -111,23 +111,13 @@ class IntakeWarmupReadinessTest {
 
     // a request line naming another HTTP version: Vert.x's own bare 501 (a 5xx a scanner could page with) was the
     // answer here too; the gateway's 400 problem+json now (Http1Framing)
-    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(10_000);
-      socket.getOutputStream().write("GET /health/live HTTP/1.2\r\nHost: x\r\nConnection: close\r\n\r\n"
-          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      String raw = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-      assertThat(raw).startsWith("HTTP/1.1 400 ").containsIgnoringCase("content-type: application/problem+json")
-          .contains("malformed-request").contains("HTTP/1.2");
-    }
+    assertThat(raw(port, "GET /health/live HTTP/1.2\r\nHost: x\r\nConnection: close\r\n\r\n"))
+        .startsWith("HTTP/1.1 400 ").containsIgnoringCase("content-type: application/problem+json")
+        .contains("malformed-request").contains("HTTP/1.2");
     // a header line the codec cannot read, on a path that exists: refused, not answered as /health/live
-    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(10_000);
-      socket.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n"
-          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      String raw = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-      assertThat(raw).startsWith("HTTP/1.1 400 ").containsIgnoringCase("content-type: application/problem+json")
-          .contains("malformed-request");
-    }
+    assertThat(raw(port, "GET /health/live HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n"))
+        .startsWith("HTTP/1.1 400 ").containsIgnoringCase("content-type: application/problem+json")
+        .contains("malformed-request");
 
     // over h2c Vert.x would send a body handed to a HEAD answer as DATA frames
     HttpResponse<String> head = send(port, "HEAD", "/no-such-path");
@@ -152,6 +142,15 @@ class IntakeWarmupReadinessTest {
   private HttpResponse<String> send(int port, String method, String path) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** What the port answers to these bytes, read until it closes the connection (no client library sends them). */
+  private static String raw(int port, String request) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
   }
 
   private HttpResponse<String> ready(int port) throws Exception {
