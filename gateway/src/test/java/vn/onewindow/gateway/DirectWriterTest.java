@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.dossier.DossierCode;
+import vn.onewindow.common.dossier.Partitions;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.infra.Digests;
 import vn.onewindow.common.infra.Migrations;
@@ -60,9 +61,14 @@ class DirectWriterTest {
 
   /** What the intake worker stores for a dossier that came through the queue. */
   static void storedByWorker(Submission s, String code) {
+    storedByWorker(s, s.dossierId(), code);
+  }
+
+  /** The same under {@code id}: since ids are named by stream entries, the one its entry gave the dossier. */
+  static void storedByWorker(Submission s, String id, String code) {
     TestServers.execute(config.postgres().url(), "INSERT INTO dossier (id, code, client_id, procedure_code, "
         + "receiving_unit, handling_agency, channel, applicant_type, idempotency_key, payload, received_at, "
-        + "stream_entry_id, body_sha256) VALUES ('" + s.dossierId() + "', '" + code + "', 'portal-web', "
+        + "stream_entry_id, body_sha256) VALUES ('" + id + "', '" + code + "', 'portal-web', "
         + "'1.001612.000.00.00.H48', '000.00.53.H48', '000.21.53.H48', 'online', 'citizen', "
         + (s.idempotencyKey() == null ? "NULL" : "'" + s.idempotencyKey() + "'") + ", '{}', now(), '1-0', '"
         + s.bodySha256() + "')");
@@ -95,6 +101,24 @@ class DirectWriterTest {
     assertThat(((EnqueueResult.Accepted) unkeyed).receipt().code()).isEqualTo("000.00.53.H48-261123-0008");
     assertThat(TestServers.queryLong(config.postgres().url(), "SELECT count(*) FROM dossier WHERE id IN ('"
         + withKey.dossierId() + "','" + withoutKey.dossierId() + "')")).isEqualTo(2);
+  }
+
+  @Test
+  void shouldNotCallItsOwnQueuedDossierAReplay() throws Exception {
+    // a call that timed out but ran: the worker stored the dossier under the id its stream entry names (the entry's
+    // time and sequence, then this submission's pre-id's last 64 bits); PostgreSQL's answer is this submission's first
+    String key = "sent-" + UUID.randomUUID();
+    Submission sent = submission(UUID.randomUUID().toString(), key, body(5));
+    String entryNamed = Partitions.entryDossierId(sent.dossierId(), "1764912000000-3");
+    storedByWorker(sent, entryNamed, "000.00.53.H48-261123-0010");
+
+    EnqueueResult own = writer.lookUp(sent).await();
+    EnqueueResult retry = writer.lookUp(submission(UUID.randomUUID().toString(), key, body(5))).await();
+
+    assertThat(((EnqueueResult.Accepted) own).receipt().dossierId()).isEqualTo(entryNamed);
+    assertThat(((EnqueueResult.Accepted) own).receipt().replayed()).as("Idempotent-Replayed of its own answer")
+        .isFalse();
+    assertThat(((EnqueueResult.Accepted) retry).receipt().replayed()).as("another submission's").isTrue();
   }
 
   @Test

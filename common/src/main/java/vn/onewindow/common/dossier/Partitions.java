@@ -85,6 +85,16 @@ public final class Partitions {
   }
 
   /**
+   * Whether {@code dossierId} is the id of the dossier submitted with {@code preId}: the pre-id itself (the direct
+   * path, the script's fallback) or the id its stream entry gave it ({@link #entryDossierId} keeps the pre-id's last 64
+   * bits, 62 of them random: another submission's pre-id shares them once in 2^62).
+   */
+  public static boolean ofSubmission(String dossierId, String preId) {
+    return dossierId.equalsIgnoreCase(preId) || dossierId.length() == 36 && preId.length() == 36
+        && dossierId.regionMatches(true, 18, preId, 18, 18);
+  }
+
+  /**
    * The stream entry an id of {@link #entryDossierId} names; for other ids (pre-ids, ids of earlier releases) an
    * entry id that almost never exists, and whose entry, if one does, belongs to another dossier (the caller checks).
    */

@@ -59,6 +59,20 @@ class PartitionsTest {
    * kept), the pre-id's last 64 bits unchanged, so it still names its partition and keeps their random bits.
    */
   @Test
+  void shouldTellTheDossierOfASubmissionByItsPreId() {
+    Partitions partitions = new Partitions(16);
+    String preId = partitions.newDossierId(5);
+    String named = Partitions.entryDossierId(preId, "1764912000000-7");
+
+    assertThat(Partitions.ofSubmission(named, preId)).as("named by its entry").isTrue();
+    assertThat(Partitions.ofSubmission(preId, preId)).as("the pre-id itself").isTrue();
+    assertThat(Partitions.ofSubmission(named.toUpperCase(java.util.Locale.ROOT), preId)).isTrue();
+    assertThat(Partitions.ofSubmission(named, partitions.newDossierId(5))).as("another submission's").isFalse();
+    assertThat(Partitions.ofSubmission(Partitions.entryDossierId(partitions.newDossierId(5), "1764912000000-7"),
+        preId)).as("another submission's, same entry time").isFalse();
+  }
+
+  @Test
   void shouldNameTheStreamEntryInTheDossierIdAndFindTheEntryFromIt() {
     Partitions partitions = new Partitions(16);
     String rid = partitions.newDossierId(11);

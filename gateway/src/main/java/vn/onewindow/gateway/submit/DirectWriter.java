@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.UUID;
 import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.dossier.DossierTable;
+import vn.onewindow.common.dossier.Partitions;
 
 /**
  * The degraded path while Redis cannot take dossiers: one transaction writes the dossier straight to PostgreSQL,
@@ -77,7 +78,9 @@ public final class DirectWriter {
   }
 
   private static EnqueueResult replay(Row earlier, Submission s) {
-    boolean sameSubmission = s.dossierId().equals(earlier.getString("id"));
+    // this very submission when its timed-out call ran after all (the worker stored it under its entry's id): then
+    // the answer is its first, not a replay (Idempotent-Replayed: false)
+    boolean sameSubmission = Partitions.ofSubmission(earlier.getString("id"), s.dossierId());
     if (!sameSubmission && !s.bodySha256().equals(earlier.getString("body_sha256"))) {
       return new EnqueueResult.Conflict();
     }
