@@ -27,7 +27,7 @@ import vn.onewindow.common.testing.TcpProxy;
 class IntakeRedisLivenessTest {
   /** Connections presumed dead after 500 ms of silence. */
   private static final Map<String, String> SILENCE = Map.of("intake.read-margin-ms", "300",
-      "intake.heartbeat-ms", "200");
+      "intake.heartbeat-ms", "200", "redis.replica-ack-timeout-ms", "200");
 
   @Test
   void aConsumerGroupCheckRedisNeverAnswersDoesNotHoldTheWorkersStartAndIsRetried() throws Exception {

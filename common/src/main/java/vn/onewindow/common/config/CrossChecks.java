@@ -59,6 +59,13 @@ final class CrossChecks {
           + "which would time out first and answer an uncertain 503 instead of the retry 503",
           "redis.replica-ack-timeout-ms", "timeout.redis-enqueue-ms");
     }
+    if (c.intake().readMargin().compareTo(c.redis().replicaAckTimeout()) <= 0) {
+      // the intake closes a Redis connection that received nothing for intake.block-ms + this (a half-open peer);
+      // its reads and sweeps end with a WAIT for replicas (redis.min-replicas-ack), which may take the whole timeout
+      throw s.conflict("{} must be longer than {}: the intake closes a Redis connection silent for intake.block-ms "
+          + "plus the margin, and would close it in the middle of a WAIT for the replicas", "intake.read-margin-ms",
+          "redis.replica-ack-timeout-ms");
+    }
     Duration announce = c.resilience().drainAnnounce();
     Duration drain = c.resilience().drainTimeout();
     if (announce.compareTo(drain) >= 0) {

@@ -179,6 +179,13 @@ class HubConfigTest {
   }
 
   @Test
+  void shouldRefuseAnIntakeReadMarginTheReplicasWaitOutlasts() {
+    // the intake closes a Redis connection silent for block + margin: a WAIT for replicas must end before that
+    refused("intake.read-margin-ms", "400")
+        .withMessageContaining("intake.read-margin-ms=400 must be longer than redis.replica-ack-timeout-ms=500");
+  }
+
+  @Test
   void shouldRefuseADrainAnnouncementThatUsesUpTheDrain() {
     refused("drain.announce-ms", "20000")
         .withMessageContaining("drain.announce-ms=20000 must be shorter than drain.timeout-ms=20000");
