@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -45,14 +44,6 @@ final class Membership {
     this.onAssignment = onAssignment;
   }
 
-  /**
-   * Bound on a heartbeat's call, and on the other short calls of a worker's start (XGROUP CREATE): two heartbeats, so
-   * one that Redis never answers is given up, and retried, about when the next one would have come.
-   */
-  static Duration callBound(IntakeConfig config) {
-    return config.heartbeat().multipliedBy(2);
-  }
-
   /** The first heartbeat (its assignment applied), then one per interval. */
   Future<Void> start() {
     return beat().onComplete(ar -> timer = vertx.setPeriodic(config.heartbeat().toMillis(), id -> beat()));
@@ -89,7 +80,7 @@ final class Membership {
   private Future<List<String>> call(String action) {
     return MEMBERS.run(redis, List.of(keys.members()),
             List.of(worker, action, Long.toString(config.membershipTtl().toMillis())))
-        .timeout(callBound(config).toMillis(), TimeUnit.MILLISECONDS)
+        .timeout(config.callBound().toMillis(), TimeUnit.MILLISECONDS)
         .map(reply -> {
           List<String> live = new ArrayList<>();
           for (Response name : reply) {

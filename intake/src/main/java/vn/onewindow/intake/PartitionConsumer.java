@@ -50,7 +50,7 @@ final class PartitionConsumer {
 
   Future<Void> start() {
     // the sweep's first look comes before the read loop's first read (SweepLoop.start)
-    return reader.ensureGroup(Membership.callBound(intake))
+    return reader.ensureGroup(intake.callBound())
         .compose(v -> sweepLoop.start())
         .compose(v -> readLoop == null ? Future.<Void>succeededFuture() : readLoop.start());
   }

@@ -116,7 +116,7 @@ final class ReadLoop {
       broken.close(); // closes the socket itself: a half-dead connection must not be reused
     }
     vertx.timer(config.retryBackoff().toMillis())
-        .compose(v -> stopped ? Future.failedFuture("stopped") : reader.ensureGroup(Membership.callBound(config)))
+        .compose(v -> stopped ? Future.failedFuture("stopped") : reader.ensureGroup(config.callBound()))
         .compose(v -> connect())
         .onSuccess(v -> round())
         .onFailure(this::failed);

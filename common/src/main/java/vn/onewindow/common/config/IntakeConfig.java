@@ -50,6 +50,15 @@ public record IntakeConfig(
   }
 
   /**
+   * Bound on a heartbeat's call, and on the other short calls of a start (XGROUP CREATE, a worker's or the backlog
+   * monitor's): two heartbeats, so one that Redis never answers is given up, and retried, about when the next one
+   * would have come.
+   */
+  public Duration callBound() {
+    return heartbeat.multipliedBy(2);
+  }
+
+  /**
    * Bound on one sweep round: its Redis calls (XINFO GROUPS, XRANGE, HINCRBY, housekeeping) get this much on top of
    * the batch it runs.
    */

@@ -88,19 +88,21 @@ public final class BacklogMonitor {
     context.runOnContext(v -> {
       RedisKeys keys = RedisKeys.of(config.redis(), config.stream());
       Duration poll = config.resilience().shedding().backlogPoll();
-      Redis redis = RedisClients.create(vertx, config.redis().withPoolSize(2), "monitor", silence(poll));
+      Duration silence = silence(poll);
+      Redis redis = RedisClients.create(vertx, config.redis().withPoolSize(2), "monitor", silence);
       // cluster mode: a pooled connect() fails for every shard while a dead master is still in the slot map, and with
       // it every partition's gauges froze (operator tryout); the ring keeps reaching the healthy masters
-      Redis ring = config.redis().cluster() ? new ConnectionRing(vertx, redis, "monitor", 1, silence(poll)) : null;
+      Redis ring = config.redis().cluster() ? RedisClients.ring(vertx, config.redis(), redis, "monitor", 1, silence)
+          : null;
       // a reader blocks up to block-ms per round and gets read-margin-ms more: silent longer, it is not reading
       long activeWindowMs = config.intake().block().plus(config.intake().readMargin()).toMillis();
-      BacklogMonitor monitor = new BacklogMonitor(context, redis, ring, config.redis(), keys,
-          config.resilience().shedding().backlogPoll(), activeWindowMs, registry);
+      BacklogMonitor monitor = new BacklogMonitor(context, redis, ring, config.redis(), keys, poll, activeWindowMs,
+          registry);
       // a Redis that accepts the connection and never answers must not hold the process's start for good; a Redis
       // that is down does not stop it either: the workers create their groups, and a sample that finds a stream
       // missing creates them all (failed)
-      Duration bound = config.intake().heartbeat().multipliedBy(2);
-      Deadlines.bounded(ConsumerGroup.ensureAll(redis, keys), "XGROUP CREATE of the consumer groups", bound)
+      Deadlines.bounded(ConsumerGroup.ensureAll(redis, keys), "XGROUP CREATE of the consumer groups",
+          config.intake().callBound())
           .onFailure(err -> LOG.warn("consumer groups not checked at start ({}); starting anyway, they are created "
               + "once Redis answers", err.toString()))
           .recover(err -> Future.succeededFuture())

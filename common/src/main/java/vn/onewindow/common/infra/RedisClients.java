@@ -96,11 +96,19 @@ public final class RedisClients {
    * it, and the ring replaces it.
    */
   public static Redis ring(Vertx vertx, RedisConfig config, String poolName, Duration silence) {
-    // no keep-warm PING in cluster mode: a keyless PING goes to a random node, so it warms one socket of a member
-    // and, sent to a master that just died, failed the whole member into a renewal that cannot connect until the
-    // failover ends: the first submission after a failover went down the direct path (ClusterFailoverTest, 2 of 4)
-    return new ConnectionRing(vertx, create(vertx, config, poolName, silence), poolName, config.connections(),
-        config.cluster() ? null : silence);
+    return ring(vertx, config, create(vertx, config, poolName, silence), poolName, config.connections(), silence);
+  }
+
+  /**
+   * A ring of {@code connections} members over {@code client}, created with {@code silence}, kept warm in
+   * standalone mode only. No keep-warm PING in cluster mode: a keyless PING goes to a random node, so it warms one
+   * socket of a member and, sent to a master that just died, failed the whole member into a renewal that cannot
+   * connect until the failover ends: the first submission after a failover went down the direct path
+   * (ClusterFailoverTest, 2 runs of 4).
+   */
+  static ConnectionRing ring(Vertx vertx, RedisConfig config, Redis client, String name, int connections,
+                             Duration silence) {
+    return new ConnectionRing(vertx, client, name, connections, config.cluster() ? null : silence);
   }
 
   /**
