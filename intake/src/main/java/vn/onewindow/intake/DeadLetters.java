@@ -18,8 +18,8 @@ import vn.onewindow.common.metrics.MeterNames.DeadLetterReason;
 
 /**
  * Moves entries that can never be written out of the way: a row in {@code dead_letter} (the durable record, for an
- * operator to inspect and replay, with the code, client and receipt time the entry carried), a copy in the dead-letter stream, then XACK + XDEL of the original. Both name the
- * dossier by its id (derived from the original entry's id where the entry does not carry it, StreamEntry), since the
+ * operator to inspect and replay, with the code, client and receipt time the entry carried), a copy in the
+ * dead-letter stream, then XACK + XDEL of the original. Both name the dossier by its id (derived from the original entry's id where the entry does not carry it, StreamEntry), since the
  * copy's entry id is not the original's. If the {@code dead_letter} insert fails the entry stays in the stream and is
  * retried like any other. {@code deliveries}: the read's 1, or 1 + the sweeps that took the entry.
  */

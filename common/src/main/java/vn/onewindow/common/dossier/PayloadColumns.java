@@ -70,11 +70,12 @@ public final class PayloadColumns {
       text();
       int column = column(p.currentName());
       JsonToken value = p.nextToken();
-      if (column == APPLICANT_TYPE) {
-        columns[column] = value == JsonToken.START_OBJECT ? applicantType() : other(value);
+      if (column == APPLICANT_TYPE && value == JsonToken.START_OBJECT) {
+        columns[column] = applicantType();
       } else {
+        // a text column's text; an applicant that is not an object has no type
         if (column >= 0) {
-          columns[column] = value == JsonToken.VALUE_STRING ? p.getText() : null;
+          columns[column] = column != APPLICANT_TYPE && value == JsonToken.VALUE_STRING ? p.getText() : null;
         }
         other(value);
       }
@@ -115,7 +116,7 @@ public final class PayloadColumns {
   }
 
   /** Walks the value starting at {@code token} (to its end when a structure), noting what cannot be read back. */
-  private String other(JsonToken token) throws IOException {
+  private void other(JsonToken token) throws IOException {
     int depth = 0;
     JsonToken t = token;
     while (true) {
@@ -129,7 +130,7 @@ public final class PayloadColumns {
         readable = false;
       }
       if (depth == 0) {
-        return null;
+        return;
       }
       t = p.nextToken();
     }

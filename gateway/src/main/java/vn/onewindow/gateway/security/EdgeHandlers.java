@@ -144,13 +144,6 @@ public final class EdgeHandlers {
     }
   }
 
-  /**
-   * Why an HTTP/1.1 request's body framing is refused, or null: a Transfer-Encoding other than one plain
-   * {@code chunked} (Netty would read such a body by its Content-Length, or close the connection unanswered). Not
-   * seen here: a Content-Length next to {@code Transfer-Encoding: chunked}, which Netty drops before any handler runs,
-   * reading the body as chunked; that request is served on its connection, where RFC 9112 (6.1) would close it
-   * after the answer. A proxy in front must not forward such a request (README, Security).
-   */
   /** A "." or ".." segment in the raw path, also percent-encoded ("%2e", "%2E"). */
   static boolean hasDotSegment(String path) {
     if (path == null || (path.indexOf('.') < 0 && path.indexOf('%') < 0)) {
@@ -165,6 +158,13 @@ public final class EdgeHandlers {
     return false;
   }
 
+  /**
+   * Why an HTTP/1.1 request's body framing is refused, or null: a Transfer-Encoding other than one plain
+   * {@code chunked} (Netty would read such a body by its Content-Length, or close the connection unanswered). Not
+   * seen here: a Content-Length next to {@code Transfer-Encoding: chunked}, which Netty drops before any handler runs,
+   * reading the body as chunked; that request is served on its connection, where RFC 9112 (6.1) would close it
+   * after the answer. A proxy in front must not forward such a request (README, Security).
+   */
   static String framingRefusal(HttpServerRequest request) {
     if (request.version() == HttpVersion.HTTP_2) {
       return null;
