@@ -1,6 +1,7 @@
 package vn.onewindow.gateway.status;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
@@ -8,10 +9,14 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import vn.onewindow.common.dossier.Channel;
+import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.dossier.Partitions;
 import vn.onewindow.common.dossier.QueuedReceipt;
@@ -31,7 +36,8 @@ import vn.onewindow.gateway.security.Owners;
  * and the enqueue script's fallback). When one store is down the other still answers. The intake deletes the entry
  * (and a receipt) once the row is committed, so a look-up that finds neither asks PostgreSQL again: the row may have
  * been committed between the two reads (a replica that lags behind that commit still answers 404 until it catches
- * up).
+ * up). It deletes the entry too when it could not write the dossier, after its dead letter is committed: then the
+ * dead letter answers, the dossier held for review (its 202 said it was received; a 404 would say it does not exist).
  */
 public final class DossierStatusReader {
   /**
@@ -73,6 +79,16 @@ public final class DossierStatusReader {
                                        ORDER BY e.seq)
                        FROM dossier_event e WHERE e.dossier_id = d.id), '[]'::json) AS events
       FROM dossier d WHERE d.id = $1""";
+
+  /**
+   * The newest dead letter of a dossier (V15's hash index on dossier_id), with the receipt's fields as its entry
+   * carried them (V14: text, as queued). A replay (DeadLetterReplay sets replayed_at) puts the entry back on the stream
+   * under a new entry id, which its dossier's id does not name: until the intake writes it, only its dead letter
+   * answers, the dossier queued again rather than held. A replayed entry that fails again is a newer dead letter.
+   */
+  private static final String DEAD_LETTER = """
+      SELECT code, received_at, client_id, payload, replayed_at IS NOT NULL AS replayed
+      FROM dead_letter WHERE dossier_id = $1 ORDER BY dead_at DESC LIMIT 1""";
 
   private static final RedisScript QUEUED = RedisScript.fromResources("lua/queued-receipt.lua");
 
@@ -164,27 +180,79 @@ public final class DossierStatusReader {
   }
 
   /**
-   * No entry of this dossier (the intake deletes it, and a receipt, once the row is committed): either the dossier is
-   * unknown, or the intake wrote its row after PostgreSQL was asked, and PostgreSQL has it now. With PostgreSQL
-   * failing that cannot be told: its 503 (circuit-open or unavailable), not a 404 for a dossier that may exist, and no
-   * second read when the first has just failed.
+   * No entry of this dossier (the intake deletes it, and a receipt, once the row is committed, or once its dead
+   * letter is): either the dossier is unknown, or the intake wrote its row after PostgreSQL was asked, and PostgreSQL
+   * has it now, or its dead letter. With PostgreSQL failing that cannot be told: its 503 (circuit-open or
+   * unavailable), not a 404 for a dossier that may exist, and no second read when the first has just failed.
    */
   private Future<Optional<DossierView>> notQueued(UUID id, Throwable postgresFailure) {
-    return (postgresFailure != null ? Future.<Optional<DossierView>>failedFuture(postgresFailure) : fromPostgres(id))
+    return (postgresFailure != null ? Future.<Optional<DossierView>>failedFuture(postgresFailure)
+            : fromPostgres(id).compose(row -> row.isPresent() ? Future.succeededFuture(row) : fromDeadLetters(id)))
         .recover(err -> Future.failedFuture(breakers.failure("status (postgres)", err)));
+  }
+
+  private Future<Optional<DossierView>> fromDeadLetters(UUID id) {
+    return breakers.call(Upstream.POSTGRES_READ, timeout,
+            () -> pool.preparedQuery(DEAD_LETTER).execute(Tuple.of(id.toString())))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : held(id, rows.iterator().next()));
+  }
+
+  /**
+   * The receipt's view of a dead-lettered dossier. Its code and receipt time are what the view shows of it, as its
+   * 202 gave them: a row without them in their form (rows written before V14 have neither) answers as before, 404.
+   */
+  private static Optional<DossierView> held(UUID id, Row row) {
+    String code = row.getString("code");
+    Instant receivedAt = instant(row.getString("received_at"));
+    if (code == null || !DossierCode.PATTERN.matcher(code).matches() || receivedAt == null) {
+      return Optional.empty();
+    }
+    QueuedReceipt receipt = receipt(code, receivedAt.toString(), row.getString("client_id"), row.getString("payload"));
+    return Optional.of(new DossierView(receipt.clientId(), receipt.applicantHash(),
+        DossierViews.fromReceipt(id, receipt, !row.getBoolean("replayed"))));
+  }
+
+  private static Instant instant(String text) {
+    try {
+      return text == null ? null : Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 
   /** The receipt's fields from the queued stream entry: its own, and the payload's (the validated dossier). */
   private static QueuedReceipt fromEntry(StreamEntry entry) {
-    JsonObject dossier = new JsonObject(entry.payload());
-    JsonObject applicant = dossier.getJsonObject("applicant", new JsonObject());
-    return new QueuedReceipt(entry.code(), entry.receivedAt(), entry.clientId(), dossier.getString("procedureCode"),
-        dossier.getString("receivingUnit"), dossier.getString("handlingAgency"), dossier.getString("channel"),
-        Owners.applicantHash(applicant.getString("citizenId", "")));
+    return receipt(entry.code(), entry.receivedAt(), entry.clientId(), entry.payload());
+  }
+
+  /**
+   * A receipt from an entry's own fields and its payload, read leniently: a dead letter's payload may be anything (not
+   * JSON, not an object, fields of other types), and what cannot be read is absent, never a 500. Without an applicant
+   * only the submitting client sees the dossier, and without a handling agency no agency does.
+   */
+  private static QueuedReceipt receipt(String code, String receivedAt, String clientId, String payload) {
+    JsonObject dossier = object(payload);
+    JsonObject applicant = dossier.getValue("applicant") instanceof JsonObject a ? a : new JsonObject();
+    return new QueuedReceipt(code, receivedAt, clientId, text(dossier, "procedureCode"),
+        text(dossier, "receivingUnit"), text(dossier, "handlingAgency"),
+        Channel.of(text(dossier, "channel")).map(Channel::tag).orElse(null),
+        Owners.applicantHash(text(applicant, "citizenId")));
+  }
+
+  private static JsonObject object(String json) {
+    try {
+      return json == null || json.isEmpty() ? new JsonObject() : new JsonObject(json);
+    } catch (DecodeException e) {
+      return new JsonObject();
+    }
+  }
+
+  private static String text(JsonObject object, String name) {
+    return object.getValue(name) instanceof String s ? s : null;
   }
 
   private static Future<Optional<DossierView>> found(UUID id, QueuedReceipt receipt) {
     return Future.succeededFuture(Optional.of(new DossierView(receipt.clientId(), receipt.applicantHash(),
-        DossierViews.fromReceipt(id, receipt))));
+        DossierViews.fromReceipt(id, receipt, false))));
   }
 }

@@ -14,10 +14,11 @@ import vn.onewindow.common.dossier.StatusTransitions;
 import vn.onewindow.gateway.http.StoredJson;
 
 /**
- * What a status look-up shows, built from a PostgreSQL row or from the receipt queued in Redis. The citizen's view
- * (README "What the citizen sees"): status code and name, history with times and the notes meant for the applicant,
- * the appointment date with every re-dating, and the results' references once returned. Nothing in it names an
- * officer: those live only in {@code dossier_event} and reach only agency clients ({@link #withAgencyDetails}).
+ * What a status look-up shows, built from a PostgreSQL row, from the receipt queued in Redis or from a dead letter.
+ * The citizen's view (README "What the citizen sees"): status code and name, history with times and the notes meant
+ * for the applicant, the appointment date with every re-dating, and the results' references once returned. Nothing in
+ * it names an officer: those live only in {@code dossier_event} and reach only agency clients
+ * ({@link #withAgencyDetails}).
  */
 final class DossierViews {
   private DossierViews() {
@@ -53,6 +54,7 @@ final class DossierViews {
         .put("status", status.toJson())
         .put("receivedAt", receivedAt.toString())
         .put("persisted", true)
+        .put("heldForReview", false)
         .put("statusChangedAt", changedAt == null ? receivedAt.toString() : changedAt.toInstant().toString())
         .put("dueDate", date(row.getLocalDate("due_date")))
         .put("acceptedAt", instant(row.getOffsetDateTime("accepted_at")))
@@ -64,8 +66,12 @@ final class DossierViews {
         .put("results", status == NationalStatus.RESULT_RETURNED ? results : new JsonArray());
   }
 
-  /** Right after the 202, before intake wrote the row: what the queued receipt knows. */
-  static JsonObject fromReceipt(UUID id, QueuedReceipt receipt) {
+  /**
+   * Right after the 202, before intake wrote the row: what the queued receipt knows. Or, {@code heldForReview}, what
+   * the dead letter of a dossier the intake could not write kept of its receipt (its fields null where the payload
+   * could not be read).
+   */
+  static JsonObject fromReceipt(UUID id, QueuedReceipt receipt, boolean heldForReview) {
     JsonObject registered = NationalStatus.NEWLY_REGISTERED.toJson();
     return new JsonObject()
         .put("id", id.toString())
@@ -77,6 +83,7 @@ final class DossierViews {
         .put("status", registered)
         .put("receivedAt", receipt.receivedAt())
         .put("persisted", false)
+        .put("heldForReview", heldForReview)
         .put("statusChangedAt", receipt.receivedAt())
         .put("dueDate", null)
         .put("acceptedAt", null)
