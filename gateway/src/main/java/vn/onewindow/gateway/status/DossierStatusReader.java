@@ -33,7 +33,8 @@ import vn.onewindow.gateway.security.Owners;
  * Where a dossier stands: PostgreSQL once the intake worker has written it (the read pool: a replica when
  * {@code postgres.read-url} is set), otherwise its stream entry queued in Redis (read-your-writes right after the
  * 202), which the dossier's id names (Partitions#entryIdOf), or a queued receipt names (written by earlier releases
- * and the enqueue script's fallback). When one store is down the other still answers. The intake deletes the entry
+ * and the enqueue script's fallback). When one store is down the other still answers (a held dossier's dead letter
+ * too, with Redis down). The intake deletes the entry
  * (and a receipt) once the row is committed, so a look-up that finds neither asks PostgreSQL again: the row may have
  * been committed between the two reads (a replica that lags behind that commit still answers 404 until it catches
  * up). It deletes the entry too when it could not write the dossier, after its dead letter is committed: then the
@@ -121,8 +122,19 @@ public final class DossierStatusReader {
     return fromPostgres(id)
         .transform(pg -> pg.succeeded() && pg.result().isPresent()
             ? Future.succeededFuture(pg.result())
-            : fromRedis(id, pg.cause()).recover(err -> Future.failedFuture(err instanceof HttpFailure ? err
-                : HttpFailure.unavailable(pg.failed() ? "status (postgres and redis)" : "status (redis)", err))));
+            : fromRedis(id, pg.cause()).recover(err -> err instanceof HttpFailure ? Future.failedFuture(err)
+                : pg.failed() ? Future.failedFuture(HttpFailure.unavailable("status (postgres and redis)", err))
+                : heldWithoutRedis(id, err)));
+  }
+
+  /**
+   * Redis not answering after PostgreSQL found no row: PostgreSQL alone still knows a held dossier (its dead letter),
+   * as it knows a recorded one. Any other id may be a dossier queued in Redis: the Redis failure's 503, not a 404.
+   */
+  private Future<Optional<DossierView>> heldWithoutRedis(UUID id, Throwable redisFailure) {
+    return fromDeadLetters(id).transform(held -> held.succeeded() && held.result().isPresent()
+        ? Future.succeededFuture(held.result())
+        : Future.failedFuture(HttpFailure.unavailable("status (redis)", redisFailure)));
   }
 
   /** The recorded dossier with this code, if any (PostgreSQL only: a queued dossier has no row to find it by). */

@@ -18,6 +18,7 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Response;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.net.URI;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +32,7 @@ import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.dossier.Partitions;
 import vn.onewindow.common.dossier.StreamEntry;
 import vn.onewindow.common.infra.PostgresClients;
+import vn.onewindow.common.testing.TcpProxy;
 import vn.onewindow.common.testing.TestServers;
 import vn.onewindow.gateway.GatewayFixture;
 import vn.onewindow.gateway.OneGatewayPerClass;
@@ -190,12 +192,51 @@ class HeldForReviewTest extends OneGatewayPerClass {
     }
   }
 
+  /**
+   * Redis not answering: PostgreSQL alone still knows a held dossier (its dead letter), as it knows a recorded one; a
+   * dossier it knows nothing of may be queued in Redis, so that one is a 503, not a 404.
+   */
+  @Test
+  void shouldShowAHeldDossierWhileRedisIsDown() throws Exception {
+    URI redis = URI.create(TestServers.get().redisUrl());
+    try (TcpProxy proxy = new TcpProxy(redis.getHost(), redis.getPort())) {
+      proxy.up();
+      try (GatewayFixture own = new GatewayFixture(Map.of("redis.url", "redis://127.0.0.1:" + proxy.port(),
+          "ratelimit.enabled", "false"))) {
+        HttpResponse<Buffer> accepted = own.post(GatewayFixture.birthRegistration().encode());
+        assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(202);
+        String id = accepted.bodyAsJsonObject().getString("id");
+        Pool ownDatabase = PostgresClients.pool(own.vertx, own.config.postgres(), "test");
+        try {
+          deadLetterQueuedEntry(own, ownDatabase, id);
+        } finally {
+          ownDatabase.close().await();
+        }
+        proxy.down();
+
+        HttpResponse<Buffer> held = own.get("/v1/dossiers/" + id);
+        HttpResponse<Buffer> unknown = own.get("/v1/dossiers/" + own.keys.partitions().newDossierId(0));
+
+        assertThat(held.statusCode()).as(held.bodyAsString()).isEqualTo(200);
+        assertThat(held.bodyAsJsonObject().getBoolean("heldForReview")).isTrue();
+        assertThat(held.bodyAsJsonObject().getString("code"))
+            .isEqualTo(accepted.bodyAsJsonObject().getString("code"));
+        assertProblem(unknown, 503, "upstream-unavailable");
+        assertThat(unknown.getHeader("Retry-After")).isNotNull();
+      }
+    }
+  }
+
   private static HttpResponse<Buffer> get(String path, Map<String, String> headers) {
     return send(bare, HttpMethod.GET, path, headers, null);
   }
 
   /** What the intake's DeadLetters does with a queued entry: a row with the entry's fields, then XDEL of the entry. */
   private static void deadLetterQueuedEntry(String id) {
+    deadLetterQueuedEntry(gw, pool, id);
+  }
+
+  private static void deadLetterQueuedEntry(GatewayFixture gw, Pool database, String id) {
     PartitionKeys partition = gw.keys.forDossier(id);
     String entryId = Partitions.entryIdOf(UUID.fromString(id));
     Response range = gw.redis(Command.XRANGE, partition.stream(), entryId, entryId);
@@ -206,14 +247,19 @@ class HeldForReviewTest extends OneGatewayPerClass {
       fields.put(pairs.get(i).toString(), pairs.get(i + 1).toString());
     }
     assertThat(StreamEntry.dossierIdOf(fields, entryId)).isEqualTo(id);
-    deadLetter(partition.stream(), entryId, id, fields.get(StreamEntry.PAYLOAD), fields.get(StreamEntry.CLIENT),
-        fields.get(StreamEntry.CODE), fields.get(StreamEntry.RECEIVED_AT));
+    deadLetter(database, partition.stream(), entryId, id, fields.get(StreamEntry.PAYLOAD),
+        fields.get(StreamEntry.CLIENT), fields.get(StreamEntry.CODE), fields.get(StreamEntry.RECEIVED_AT));
     gw.redis(Command.XDEL, partition.stream(), entryId);
   }
 
   private static void deadLetter(String stream, String entryId, String id, String payload, String client, String code,
                                  String receivedAt) {
-    pool.preparedQuery(DEAD_LETTER).execute(Tuple.of(stream, entryId, id, payload,
+    deadLetter(pool, stream, entryId, id, payload, client, code, receivedAt);
+  }
+
+  private static void deadLetter(Pool database, String stream, String entryId, String id, String payload,
+                                 String client, String code, String receivedAt) {
+    database.preparedQuery(DEAD_LETTER).execute(Tuple.of(stream, entryId, id, payload,
         "rejected: value too long for type character varying(255) (SQLSTATE 22001)", 1, code, client, receivedAt))
         .await();
   }
