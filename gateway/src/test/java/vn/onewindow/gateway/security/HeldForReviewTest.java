@@ -20,7 +20,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.net.URI;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -32,6 +31,7 @@ import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.dossier.Partitions;
 import vn.onewindow.common.dossier.StreamEntry;
 import vn.onewindow.common.infra.PostgresClients;
+import vn.onewindow.common.infra.RedisReplies;
 import vn.onewindow.common.testing.TcpProxy;
 import vn.onewindow.common.testing.TestServers;
 import vn.onewindow.gateway.GatewayFixture;
@@ -241,11 +241,7 @@ class HeldForReviewTest extends OneGatewayPerClass {
     String entryId = Partitions.entryIdOf(UUID.fromString(id));
     Response range = gw.redis(Command.XRANGE, partition.stream(), entryId, entryId);
     assertThat(range).as("entry %s of dossier %s", entryId, id).hasSize(1);
-    Response pairs = range.get(0).get(1);
-    Map<String, String> fields = new HashMap<>();
-    for (int i = 0; i + 1 < pairs.size(); i += 2) {
-      fields.put(pairs.get(i).toString(), pairs.get(i + 1).toString());
-    }
+    Map<String, String> fields = RedisReplies.pairs(range.get(0).get(1));
     assertThat(StreamEntry.dossierIdOf(fields, entryId)).isEqualTo(id);
     deadLetter(database, partition.stream(), entryId, id, fields.get(StreamEntry.PAYLOAD),
         fields.get(StreamEntry.CLIENT), fields.get(StreamEntry.CODE), fields.get(StreamEntry.RECEIVED_AT));
