@@ -1,6 +1,7 @@
 package vn.onewindow.gateway.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
@@ -34,17 +35,21 @@ public final class JsonSchemas {
       + "(objects, arrays, members and items at any depth), far more than any valid body: nothing else was checked");
 
   private final JsonSchema schema;
+  private final SchemaShortcut shortcut;
 
-  private JsonSchemas(JsonSchema schema) {
+  private JsonSchemas(JsonSchema schema, SchemaShortcut shortcut) {
     this.schema = schema;
+    this.shortcut = shortcut;
   }
 
   /** Loads a schema from the classpath; a missing or unreadable schema stops start-up. */
   public static JsonSchemas load(String resource) {
+    SchemaPatterns patterns = new SchemaPatterns();
+    EmailFormat email = new EmailFormat();
     SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
         .pathType(PathType.JSON_POINTER)
         .formatAssertionsEnabled(true)
-        .regularExpressionFactory(new SchemaPatterns())
+        .regularExpressionFactory(patterns)
         .locale(Locale.ENGLISH)
         .build();
     try (InputStream in = JsonSchemas.class.getClassLoader().getResourceAsStream(resource)) {
@@ -52,26 +57,36 @@ public final class JsonSchemas {
         throw new IllegalStateException("JSON schema " + resource + " not found on the classpath");
       }
       // 2020-12 with its own formats, "email" decided plain addresses first (see EmailFormat)
-      JsonMetaSchema dialect = JsonMetaSchema.builder(JsonMetaSchema.getV202012()).format(new EmailFormat()).build();
+      JsonMetaSchema dialect = JsonMetaSchema.builder(JsonMetaSchema.getV202012()).format(email).build();
       JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
           builder -> builder.metaSchema(dialect));
-      return new JsonSchemas(factory.getSchema(in, config));
+      JsonNode document = new ObjectMapper().readTree(in);
+      return new JsonSchemas(factory.getSchema(document, config), SchemaShortcut.of(document, patterns, email));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** Every violation of the schema, sorted by field. */
+  /** Every violation of the schema, sorted by field: the library's, unless the shortcut is sure there is none. */
   public Set<Violation> validate(JsonNode body) {
     Set<Violation> violations = new TreeSet<>();
     if (holdsMoreValuesThan(body, MAX_VALUES)) {
       violations.add(TOO_MANY_VALUES);
       return violations;
     }
+    return shortcut.surelyValid(body) ? violations : libraryViolations(body, violations);
+  }
+
+  /** The maintained library's verdict alone, into {@code violations}. */
+  Set<Violation> libraryViolations(JsonNode body, Set<Violation> violations) {
     for (ValidationMessage message : schema.validate(body)) {
       violations.add(toViolation(message));
     }
     return violations;
+  }
+
+  SchemaShortcut shortcut() {
+    return shortcut;
   }
 
   /** Counts no further than {@code max}: a container whose members alone pass it is not walked. */
