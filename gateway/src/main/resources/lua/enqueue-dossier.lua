@@ -4,7 +4,7 @@
 -- dossier-code.lua and with constants DossierQueue renders from Java when it loads the script (CODE_FORMAT,
 -- CODE_FIELD, ID_FIELD, ENTRY_FIELDS; their owners are DossierCode and StreamEntry), so a call sends values only. Every key is in the partition's hash slot, so in
 -- cluster mode the script runs on one master; being one script it is serialised: concurrent retries of one
--- Idempotency-Key yield exactly one dossier (two of them in one call too: the second is answered as the first), and no
+-- Idempotency-Key yield exactly one dossier (two of them in one call too: the second meets the first's record), and no
 -- two dossiers of a unit and day share a code. Each dossier's writes come after every check that can refuse it and
 -- the idempotency record last, so no dossier is left with a record but no entry.
 --
@@ -37,7 +37,6 @@
 -- ENTRY_FIELDS names the entry's fields after CODE_FIELD (StreamEntry.QUEUED_FIELDS): the pre-id, the client,
 -- received at, the Idempotency-Key, the body and its SHA-256, in this order.
 --
--- In three passes (below): the checks, each unit's sequence advanced once, the writes.
 -- Returns one reply per dossier, in order: {"accepted", code, id}, {"duplicate", id, code, receivedAt,
 -- expectedResultBy}, {"conflict", id} or {"absent"}.
 local ITEM_KEYS = 2
@@ -97,26 +96,23 @@ local function add_entry(code, pre, client, receivedAt, key, body, sha, ...)
     IDEMPOTENCY_KEY, key, PAYLOAD, body, SHA256, sha, ...)
 end
 
--- The idempotency record under idem: the dossier's body hash, id, code, received at and expected result date, whether
--- it is an earlier release's hash, and the record's string (nil for a hash).
-local function record(idem)
-  local seen = redis.pcall('GET', idem)
-  if type(seen) == 'table' and seen.err then
-    -- an earlier release's record: a hash holding its own copy of the receipt
-    local r = redis.call('HMGET', idem, 'hash', 'id', 'code', 'receivedAt', 'expectedResultBy')
-    return r[1], r[2], r[3], r[4], r[5], true, nil
-  elseif seen then
-    local hash, id, code, seenAt, seenExpected = string.match(seen, '^(%S+) (%S+) (%S+) (%S+) (%S+)$')
-    return hash, id, code, seenAt, seenExpected, false, seen
-  end
-end
+-- The dossier whose keys start at KEYS[k] and values at ARGV[a].
+local function enqueue(k, a)
+  local idem = KEYS[k]
+  local sha, pre, expected, receivedAt, key = ARGV[a], ARGV[a + 1], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
+  local keyed = key ~= ''
 
--- Pass 1 for the dossier whose keys start at KEYS[k] and values at ARGV[a]: its answer when its Idempotency-Key was
--- used before ({"duplicate", ...} or {"conflict", id}), or when it is only a replay ({"absent"}); nil when it is new.
-local function check(k, a)
-  local idem, sha, key = KEYS[k], ARGV[a], ARGV[a + 5]
-  if key ~= '' then
-    local hash, id, code, seenAt, seenExpected, old, seen = record(idem)
+  if keyed then
+    local seen = redis.pcall('GET', idem)
+    local hash, id, code, seenAt, seenExpected
+    local old = type(seen) == 'table' and seen.err
+    if old then
+      -- an earlier release's record: a hash holding its own copy of the receipt
+      local r = redis.call('HMGET', idem, 'hash', 'id', 'code', 'receivedAt', 'expectedResultBy')
+      hash, id, code, seenAt, seenExpected = r[1], r[2], r[3], r[4], r[5]
+    elseif seen then
+      hash, id, code, seenAt, seenExpected = string.match(seen, '^(%S+) (%S+) (%S+) (%S+) (%S+)$')
+    end
     if hash then
       if hash ~= sha then
         return {'conflict', id}
@@ -132,12 +128,11 @@ local function check(k, a)
   if ARGV[a + 8] == 'replay' then
     return {'absent'}
   end
-  return nil
-end
 
--- Pass 3 for a new dossier, given its number in its unit's daily sequence: its code, entry and record.
-local function enqueue(k, a, seq)
-  local idem, sha, pre, expected, receivedAt, key = KEYS[k], ARGV[a], ARGV[a + 1], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
+  local seq = redis.call('INCR', KEYS[k + 1])
+  if seq == 1 then
+    redis.call('EXPIRE', KEYS[k + 1], 172800)
+  end
   local code = string.format(CODE_FORMAT, ARGV[a + 2], queue_sequence(seq))
   local client, body = ARGV[a + 7], ARGV[a + 6]
 
@@ -151,74 +146,15 @@ local function enqueue(k, a, seq)
     id = pre
   end
 
-  if key ~= '' then
+  if keyed then
     redis.call('SET', idem, sha .. ' ' .. id .. ' ' .. code .. ' ' .. receivedAt .. ' ' .. expected,
       'EX', idempotency_ttl)
   end
   return {'accepted', code, id}
 end
 
-local function keys_of(i)
-  return 2 + (i - 1) * ITEM_KEYS
-end
-
-local function args_of(i)
-  return CALL_ARGS + 1 + (i - 1) * ITEM_ARGS
-end
-
--- Pass 1: every dossier's idempotency check. A key used earlier in this call by a new dossier is answered from that
--- dossier once it is queued (its record is written in pass 3).
-local replies, new, first_with_key, later = {}, {}, {}, {}
+local replies = {}
 for i = 1, (#KEYS - 1) / ITEM_KEYS do
-  local k, a = keys_of(i), args_of(i)
-  local keyed = ARGV[a + 5] ~= ''
-  if keyed and first_with_key[KEYS[k]] then
-    later[#later + 1] = i
-  else
-    replies[i] = check(k, a)
-    if not replies[i] then
-      new[#new + 1] = i
-      if keyed then
-        first_with_key[KEYS[k]] = i
-      end
-    end
-  end
-end
-
--- Pass 2: each receiving unit's daily sequence advanced once for all its new dossiers of the call (one INCRBY where
--- there was an INCR per dossier: each is a command, a call from Lua and a line of the AOF), numbered in call order.
--- What it costs: a call that fails after this (an XADD refused) leaves its later dossiers' numbers unused, where one
--- number was lost before; codes have gaps then, never repeats.
-local count, units, next_seq = {}, {}, {}
-for _, i in ipairs(new) do
-  local unit = KEYS[keys_of(i) + 1]
-  if not count[unit] then
-    count[unit] = 0
-    units[#units + 1] = unit
-  end
-  count[unit] = count[unit] + 1
-end
-for _, unit in ipairs(units) do
-  local last = redis.call('INCRBY', unit, count[unit])
-  if last == count[unit] then
-    redis.call('EXPIRE', unit, 172800)
-  end
-  next_seq[unit] = last - count[unit] + 1
-end
-
--- Pass 3: the new dossiers' entries and records, in call order; then the answers that waited for them.
-for _, i in ipairs(new) do
-  local k = keys_of(i)
-  local unit = KEYS[k + 1]
-  replies[i] = enqueue(k, args_of(i), next_seq[unit])
-  next_seq[unit] = next_seq[unit] + 1
-end
-for _, i in ipairs(later) do
-  local first = first_with_key[KEYS[keys_of(i)]]
-  local f, a = args_of(first), args_of(i)
-  local id = replies[first][3]
-  -- as the record the first wrote answers (a WAIT after the call covers that write: no replay write needed)
-  replies[i] = ARGV[a] ~= ARGV[f] and {'conflict', id}
-    or {'duplicate', id, replies[first][2], ARGV[f + 4], ARGV[f + 3]}
+  replies[i] = enqueue(2 + (i - 1) * ITEM_KEYS, CALL_ARGS + 1 + (i - 1) * ITEM_ARGS)
 end
 return replies

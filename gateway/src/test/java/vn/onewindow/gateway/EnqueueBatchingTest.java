@@ -104,69 +104,6 @@ class EnqueueBatchingTest {
   }
 
   /**
-   * Dossiers of two receiving units in one call: each unit's daily sequence is advanced once for the call (one
-   * INCRBY per unit, no INCR per dossier) and numbered in call order; a new unit's sequence gets its two-day TTL, one
-   * already counting keeps its own. A retry in the call of a new dossier's key is answered as that dossier.
-   */
-  @Test
-  void unitsSharingACallEachCountOnInCallOrder() throws Exception {
-    try (OwnRedis own = new OwnRedis("enqueue-units")) {
-      HubConfig config = TestServers.get().config(Map.of("redis.url", own.url(), "redis.enqueue-batch-max", "8"));
-      Vertx vertx = Vertx.vertx();
-      try {
-        RedisKeys keys = RedisKeys.of(config.redis(), config.stream());
-        String other = "000.00.18.H48";
-        String otherSequence = keys.forUnit(other).sequence(other, "261123");
-        List<Submission> submissions = new ArrayList<>();
-        for (int i = 1; i <= 5; i++) {
-          Submission s = submission("units-key-000" + i, i);
-          submissions.add(i % 2 == 0 ? inUnit(s, other) : s);
-        }
-        submissions.add(submission("units-key-0003", 3)); // the third's retry, in the same call
-        Promise<List<EnqueueResult>> all = Promise.promise();
-        Redis[] redis = new Redis[1];
-        Context context = vertx.getOrCreateContext();
-        context.runOnContext(v -> {
-          redis[0] = RedisClients.create(vertx, config.redis(), "test");
-          redis[0].send(Request.cmd(Command.SET).arg(otherSequence).arg(41)).onSuccess(set -> {
-            DossierQueue queue = new DossierQueue(redis[0], keys, config.dossier(), config.redis(),
-                Duration.ofSeconds(30), new SimpleMeterRegistry());
-            List<Future<EnqueueResult>> results = new ArrayList<>();
-            submissions.forEach(s -> results.add(queue.enqueue(s, false, () -> false, () -> { })));
-            Future.all(results).map(done -> results.stream().map(Future::result).toList()).onComplete(all);
-          });
-        });
-        List<EnqueueResult> results = all.future().await();
-
-        List<String> codes = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-          codes.add(((EnqueueResult.Accepted) results.get(i)).receipt().code());
-        }
-        assertThat(codes).containsExactly("000.00.53.H48-261123-0001", other + "-261123-0042",
-            "000.00.53.H48-261123-0002", other + "-261123-0043", "000.00.53.H48-261123-0003");
-        EnqueueResult.Accepted retry = (EnqueueResult.Accepted) results.get(5);
-        assertThat(retry.receipt().replayed()).isTrue();
-        assertThat(retry.receipt().code()).isEqualTo("000.00.53.H48-261123-0002");
-        assertThat(retry.receipt().dossierId())
-            .isEqualTo(((EnqueueResult.Accepted) results.get(2)).receipt().dossierId());
-        String sequence = keys.forUnit("000.00.53.H48").sequence("000.00.53.H48", "261123");
-        assertThat(redis[0].send(Request.cmd(Command.TTL).arg(sequence)).await().toLong()).isPositive();
-        assertThat(redis[0].send(Request.cmd(Command.TTL).arg(otherSequence)).await().toLong()).isEqualTo(-1);
-        String stats = redis[0].send(Request.cmd(Command.INFO).arg("commandstats")).await().toString();
-        assertThat(stats).contains("cmdstat_evalsha:calls=1,", "cmdstat_incrby:calls=2,").doesNotContain("cmdstat_incr:");
-      } finally {
-        vertx.close().await();
-      }
-    }
-  }
-
-  private static Submission inUnit(Submission s, String unit) {
-    return new Submission(s.dossierId(), s.clientId(), s.idempotencyKey(), s.bodySha256(), s.body(),
-        s.procedureCode(), unit, s.handlingAgency(), s.channel(), s.applicantType(), s.receivedAt(), s.receiptDate(),
-        s.expectedResultBy(), s.applicantHash(), s.applicantKey());
-  }
-
-  /**
    * A Redis that accepts the connection and never answers (a socket that died silently): the partition's call is
    * given up after the call timeout, so the next dossier gets its own call (and its own failure) instead of waiting
    * behind the first forever.
