@@ -238,6 +238,6 @@ public final class SubmitHandler {
         .putHeader(HttpHeaders.LOCATION, statusUrl)
         .putHeader(HttpHeaders.CACHE_CONTROL, EdgeHandlers.NO_STORE)
         .putHeader(REPLAYED, receipt.replayed() ? TRUE : FALSE)
-        .end(receipt.toJson(statusUrl));
+        .end(receipt.toBody(statusUrl));
   }
 }

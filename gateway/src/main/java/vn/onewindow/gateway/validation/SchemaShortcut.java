@@ -125,32 +125,57 @@ final class SchemaShortcut {
       };
     }
 
-    private Check type(JsonNode arg) {
-      Set<String> types = new HashSet<>();
+    /** The JSON types a value may have, one bit each ({@link #typeBit}): a test of a mask per value, no lookup. */
+    private static Check type(JsonNode arg) {
+      int allowed = 0;
       if (arg.isTextual()) {
-        types.add(arg.textValue());
+        allowed = typeBit(arg.textValue());
       } else if (arg.isArray()) {
-        arg.forEach(t -> types.add(t.asText()));
+        for (JsonNode t : arg) {
+          allowed |= typeBit(t.asText());
+        }
       } else {
         return null;
       }
-      // a decimal such as 1.0 is an integer to the library; the shortcut leaves it to the library
-      return value -> {
-        String type = typeOf(value);
-        return types.contains(type) || "integer".equals(type) && types.contains("number")
-            ? Verdict.VALID : Verdict.UNSURE;
+      if (allowed < 0) {
+        return null;
+      }
+      // "number" takes integers too; a decimal such as 1.0 is an integer to the library, and left to it here
+      int accepted = (allowed & IS_NUMBER) != 0 ? allowed | IS_INTEGER : allowed;
+      return value -> (typeOf(value) & accepted) != 0 ? Verdict.VALID : Verdict.UNSURE;
+    }
+
+    private static final int IS_OBJECT = 1;
+    private static final int IS_ARRAY = 2;
+    private static final int IS_STRING = 4;
+    private static final int IS_BOOLEAN = 8;
+    private static final int IS_NULL = 16;
+    private static final int IS_INTEGER = 32;
+    private static final int IS_NUMBER = 64;
+
+    /** A type name's bit; negative for a name JSON Schema does not have (never sure then). */
+    private static int typeBit(String name) {
+      return switch (name) {
+        case "object" -> IS_OBJECT;
+        case "array" -> IS_ARRAY;
+        case "string" -> IS_STRING;
+        case "boolean" -> IS_BOOLEAN;
+        case "null" -> IS_NULL;
+        case "integer" -> IS_INTEGER;
+        case "number" -> IS_NUMBER;
+        default -> Integer.MIN_VALUE;
       };
     }
 
-    private static String typeOf(JsonNode value) {
+    private static int typeOf(JsonNode value) {
       return switch (value.getNodeType()) {
-        case OBJECT -> "object";
-        case ARRAY -> "array";
-        case STRING -> "string";
-        case BOOLEAN -> "boolean";
-        case NULL -> "null";
-        case NUMBER -> value.isIntegralNumber() ? "integer" : "number";
-        default -> "";
+        case OBJECT -> IS_OBJECT;
+        case ARRAY -> IS_ARRAY;
+        case STRING -> IS_STRING;
+        case BOOLEAN -> IS_BOOLEAN;
+        case NULL -> IS_NULL;
+        case NUMBER -> value.isIntegralNumber() ? IS_INTEGER : IS_NUMBER;
+        default -> 0;
       };
     }
 

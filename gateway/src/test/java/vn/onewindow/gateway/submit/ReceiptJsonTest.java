@@ -3,13 +3,17 @@ package vn.onewindow.gateway.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.WithNull;
 import vn.onewindow.common.dossier.NationalStatus;
 
-/** The receipt's hand-assembled JSON is the JsonObject encoding it replaced, for any values: quotes, controls, UTF-16. */
+/**
+ * The receipt's hand-assembled JSON, as a String and as the 202's bytes, is the JsonObject encoding it replaced, for
+ * any values: quotes, controls, UTF-16.
+ */
 class ReceiptJsonTest {
 
   @Property(tries = 2000)
@@ -43,6 +47,8 @@ class ReceiptJsonTest {
         .encode();
 
     assertThat(receipt.toJson(statusUrl)).isEqualTo(expected);
+    // the 202's bytes: copied for plain values, the String form encoded for the others
+    assertThat(receipt.toBody(statusUrl).getBytes()).isEqualTo(expected.getBytes(StandardCharsets.UTF_8));
     assertThat(new JsonObject(receipt.toJson(statusUrl)).getString("code")).isEqualTo(code);
   }
 }
