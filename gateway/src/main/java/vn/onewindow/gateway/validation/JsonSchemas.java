@@ -44,6 +44,18 @@ public final class JsonSchemas {
 
   /** Loads a schema from the classpath; a missing or unreadable schema stops start-up. */
   public static JsonSchemas load(String resource) {
+    try (InputStream in = JsonSchemas.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("JSON schema " + resource + " not found on the classpath");
+      }
+      return of(new ObjectMapper().readTree(in));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A schema document with the library and the shortcut configured as for a contract schema (tests use it too). */
+  static JsonSchemas of(JsonNode document) {
     SchemaPatterns patterns = new SchemaPatterns();
     EmailFormat email = new EmailFormat();
     SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
@@ -52,19 +64,11 @@ public final class JsonSchemas {
         .regularExpressionFactory(patterns)
         .locale(Locale.ENGLISH)
         .build();
-    try (InputStream in = JsonSchemas.class.getClassLoader().getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException("JSON schema " + resource + " not found on the classpath");
-      }
-      // 2020-12 with its own formats, "email" decided plain addresses first (see EmailFormat)
-      JsonMetaSchema dialect = JsonMetaSchema.builder(JsonMetaSchema.getV202012()).format(email).build();
-      JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
-          builder -> builder.metaSchema(dialect));
-      JsonNode document = new ObjectMapper().readTree(in);
-      return new JsonSchemas(factory.getSchema(document, config), SchemaShortcut.of(document, patterns, email));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    // 2020-12 with its own formats, "email" decided plain addresses first (see EmailFormat)
+    JsonMetaSchema dialect = JsonMetaSchema.builder(JsonMetaSchema.getV202012()).format(email).build();
+    JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
+        builder -> builder.metaSchema(dialect));
+    return new JsonSchemas(factory.getSchema(document, config), SchemaShortcut.of(document, patterns, email));
   }
 
   /** Every violation of the schema, sorted by field: the library's, unless the shortcut is sure there is none. */

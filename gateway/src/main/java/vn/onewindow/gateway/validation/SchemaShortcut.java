@@ -238,7 +238,7 @@ final class SchemaShortcut {
     }
 
     private static Check size(JsonNode arg, Predicate<JsonNode> applies, boolean min) {
-      if (!arg.canConvertToInt()) {
+      if (!isWholeInt(arg)) {
         return null;
       }
       int limit = arg.intValue();
@@ -248,7 +248,7 @@ final class SchemaShortcut {
 
     /** In code points, as the library counts. */
     private static Check length(JsonNode arg, boolean min) {
-      if (!arg.canConvertToInt()) {
+      if (!isWholeInt(arg)) {
         return null;
       }
       int limit = arg.intValue();
@@ -260,6 +260,14 @@ final class SchemaShortcut {
         int length = s.codePointCount(0, s.length());
         return (min ? length >= limit : length <= limit) ? Verdict.VALID : Verdict.UNSURE;
       };
+    }
+
+    /**
+     * A size or length limit the library reads as that number; any other is not modelled (1.5: the library's maxItems
+     * is then 0, not 1; 2^32 + 1 would be cut to an int).
+     */
+    private static boolean isWholeInt(JsonNode arg) {
+      return arg.canConvertToExactIntegral() && arg.canConvertToInt();
     }
 
     /** An integer bound, for integer values; a decimal value is left to the library. */

@@ -39,7 +39,9 @@ class SchemaShortcutTest {
   private static final List<String> NAMES = List.of("procedureCode", "receivingUnit", "handlingAgency", "channel",
       "applicant", "formData", "attachments", "resultDelivery", "note", "type", "citizenId", "taxCode", "fullName",
       "phone", "email", "address", "name", "mediaType", "sizeBytes", "sha256", "storageUri", "extra", "1bad",
-      "field_2", "eventId", "status", "at", "officer", "dueDate", "result", "documentId", "uri", "");
+      "field_2", "eventId", "status", "at", "officer", "dueDate", "result", "documentId", "uri", "",
+      // the library's additionalProperties skips a name starting with '#' (networknt 1.5.9): never "surely invalid"
+      "#note");
   private static final List<Supplier<JsonNode>> VALUES = List.of(
       () -> TextNode.valueOf(""), () -> TextNode.valueOf(" "), () -> TextNode.valueOf("a"),
       () -> TextNode.valueOf("x".repeat(200)), () -> TextNode.valueOf("x".repeat(201)),
@@ -91,6 +93,47 @@ class SchemaShortcutTest {
     SchemaShortcut dates = SchemaShortcut.of(JSON.readTree("{\"type\":\"string\",\"format\":\"date\"}"),
         new SchemaPatterns(), new EmailFormat());
     assertThat(dates.verdict(TextNode.valueOf("2026-12-05"))).isEqualTo(Verdict.UNSURE);
+  }
+
+  /**
+   * formData's maxProperties (100) and attachments' maxItems (20) at and past their limits, which the mutations
+   * (one member or item, or twenty items of which nearly always one is junk, at a time) do not reach.
+   */
+  @Test
+  void decidesTheSizeLimitsExactly() throws IOException {
+    ObjectNode example = (ObjectNode) examples().get(0);
+    for (int fields = 98; fields <= 102; fields++) {
+      for (int files = 18; files <= 22; files++) {
+        ObjectNode body = example.deepCopy();
+        ObjectNode formData = body.putObject("formData");
+        for (int i = 0; i < fields; i++) {
+          formData.put("field_" + i, "v");
+        }
+        ArrayNode attachments = body.putArray("attachments");
+        for (int i = 0; i < files; i++) {
+          attachments.add(example.get("attachments").get(0).deepCopy());
+        }
+        boolean within = fields <= 100 && files <= 20;
+        assertThat(SUBMISSION.libraryViolations(body, new TreeSet<>())).as("%d fields, %d files", fields, files)
+            .hasSize(within ? 0 : (fields > 100 ? 1 : 0) + (files > 20 ? 1 : 0));
+        assertThat(SUBMISSION.shortcut().verdict(body)).as("%d fields, %d files", fields, files)
+            .isEqualTo(within ? Verdict.VALID : Verdict.UNSURE);
+      }
+    }
+  }
+
+  /** A limit that is not a whole number: the library then takes maxItems as 0, not as the number cut to an int. */
+  @Test
+  void readsSizeLimitsAsTheLibraryDoes() throws IOException {
+    for (String keyword : List.of("minItems", "maxItems", "minLength", "maxLength", "minProperties",
+        "maxProperties")) {
+      JsonSchemas schema = JsonSchemas.of(JSON.readTree("{\"" + keyword + "\":1.5}"));
+      for (String body : List.of("[]", "[1]", "[1,2]", "\"\"", "\"a\"", "\"ab\"", "{}", "{\"a\":1}",
+          "{\"a\":1,\"b\":2}")) {
+        JsonNode value = JSON.readTree(body);
+        assertAgrees(schema, schema.shortcut().verdict(value), value);
+      }
+    }
   }
 
   @Property(tries = 400)
