@@ -36,10 +36,12 @@ public final class JsonSchemas {
 
   private final JsonSchema schema;
   private final SchemaShortcut shortcut;
+  private final HashNamedMembers hashNamed;
 
-  private JsonSchemas(JsonSchema schema, SchemaShortcut shortcut) {
+  private JsonSchemas(JsonSchema schema, SchemaShortcut shortcut, HashNamedMembers hashNamed) {
     this.schema = schema;
     this.shortcut = shortcut;
+    this.hashNamed = hashNamed;
   }
 
   /** Loads a schema from the classpath; a missing or unreadable schema stops start-up. */
@@ -68,7 +70,8 @@ public final class JsonSchemas {
     JsonMetaSchema dialect = JsonMetaSchema.builder(JsonMetaSchema.getV202012()).format(email).build();
     JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
         builder -> builder.metaSchema(dialect));
-    return new JsonSchemas(factory.getSchema(document, config), SchemaShortcut.of(document, patterns, email));
+    return new JsonSchemas(factory.getSchema(document, config), SchemaShortcut.of(document, patterns, email),
+        HashNamedMembers.of(document));
   }
 
   /** Every violation of the schema, sorted by field: the library's, unless the shortcut is sure there is none. */
@@ -78,7 +81,13 @@ public final class JsonSchemas {
       violations.add(TOO_MANY_VALUES);
       return violations;
     }
-    return shortcut.surelyValid(body) ? violations : libraryViolations(body, violations);
+    if (shortcut.surelyValid(body)) {
+      return violations;
+    }
+    libraryViolations(body, violations);
+    // what the library lets through: undeclared members named with a '#' (the shortcut is never sure of those)
+    hashNamed.addTo(body, violations);
+    return violations;
   }
 
   /** The maintained library's verdict alone, into {@code violations}. */
