@@ -36,6 +36,8 @@ final class SchemaShortcut {
     Verdict of(JsonNode value);
   }
 
+  /** The dialect the shortcut models, the contract schemas' (JsonSchemas loads them as 2020-12). */
+  private static final String DIALECT = "https://json-schema.org/draft/2020-12/schema";
   /** Keywords that only annotate: the library reports nothing for them. */
   private static final Set<String> ANNOTATIONS = Set.of("$schema", "$id", "$comment", "title", "description",
       "examples", "default");
@@ -75,6 +77,10 @@ final class SchemaShortcut {
       List<Check> checks = new ArrayList<>();
       for (Iterator<Map.Entry<String, JsonNode>> it = schema.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> keyword = it.next();
+        if ("$schema".equals(keyword.getKey()) && !DIALECT.equals(keyword.getValue().asText())) {
+          // another draft for this part of the schema: the library applies that draft's rules, not modelled here
+          return UNSURE;
+        }
         if (ANNOTATIONS.contains(keyword.getKey())) {
           continue;
         }

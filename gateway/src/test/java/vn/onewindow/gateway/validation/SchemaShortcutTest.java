@@ -93,6 +93,10 @@ class SchemaShortcutTest {
     SchemaShortcut dates = SchemaShortcut.of(JSON.readTree("{\"type\":\"string\",\"format\":\"date\"}"),
         new SchemaPatterns(), new EmailFormat());
     assertThat(dates.verdict(TextNode.valueOf("2026-12-05"))).isEqualTo(Verdict.UNSURE);
+    SchemaShortcut draft7 = SchemaShortcut.of(JSON.readTree("{\"properties\":{\"a\":{"
+        + "\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"type\":\"string\"}}}"), new SchemaPatterns(),
+        new EmailFormat());
+    assertThat(draft7.verdict(JSON.readTree("{\"a\":\"x\"}"))).isEqualTo(Verdict.UNSURE);
   }
 
   /**
