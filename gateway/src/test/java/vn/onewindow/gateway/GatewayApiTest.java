@@ -48,6 +48,8 @@ class GatewayApiTest extends OneGatewayPerClass {
     assertThat(response.statusCode()).isEqualTo(202);
     assertThat(response.getHeader("Content-Type")).isEqualTo("application/json");
     assertThat(response.getHeader("X-Request-Id")).isNotBlank();
+    // the body's bytes (Receipt.toBody), the status label's two-byte characters counted
+    assertThat(response.getHeader("Content-Length")).isEqualTo(Integer.toString(response.body().length()));
     JsonObject receipt = response.bodyAsJsonObject();
     String id = receipt.getString("id");
     assertThat(UUID.fromString(id).version()).as("time-ordered (Partitions)").isEqualTo(7);

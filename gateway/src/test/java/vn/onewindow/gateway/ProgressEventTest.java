@@ -179,6 +179,36 @@ class ProgressEventTest extends OneGatewayPerClass {
     assertThat(changes).containsExactly(1, 2, 4, 7);
   }
 
+  /**
+   * An undeclared member named with a '#' (networknt 1.5.9 skips such names in additionalProperties) is refused as
+   * any other undeclared member, at the top and in a result document, and nothing is recorded: 8c92342 covered events
+   * by the submission's path, without a test of the route.
+   */
+  @Test
+  void shouldRefuseUndeclaredMembersNamedWithAHash() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    String id = inProcessing(agency);
+    long events = agency.events(id);
+    JsonObject decided = new JsonObject().put("eventId", "hash-" + id).put("status", 9).put("at", minuteAgo())
+        .put("result", new JsonArray().add(new JsonObject().put("name", "Bản sao").put("documentId", "BS-1")));
+    JsonObject withHashes = decided.copy().put("unexpected", true).put("#x", 1);
+    withHashes.getJsonArray("result").getJsonObject(0).put("#y", "z");
+
+    HttpResponse<Buffer> response = agency.postRaw(id, withHashes);
+
+    assertProblem(response, 422, "invalid-event");
+    Map<String, String> details = new java.util.HashMap<>();
+    response.bodyAsJsonObject().getJsonArray("errors").forEach(e -> details.put(((JsonObject) e).getString("pointer"),
+        ((JsonObject) e).getString("detail")));
+    String unexpected = details.get("/unexpected");
+    assertThat(unexpected).as(response.bodyAsString()).contains("'unexpected'");
+    assertThat(details).hasSize(3).containsEntry("/#x", unexpected.replace("'unexpected'", "'#x'"))
+        .containsEntry("/result/0/#y", unexpected.replace("'unexpected'", "'#y'"));
+    assertThat(agency.events(id)).isEqualTo(events);
+    // the members were its only fault
+    assertThat(agency.post(id, decided).statusCode()).isEqualTo(201);
+  }
+
   /** A birth registration accepted (with its date) and in processing since a minute ago; returns its id. */
   private static String inProcessing(AgencyEvents agency) {
     String id = agency.dossierReceived("now() - interval '1 hour'");

@@ -32,6 +32,27 @@ class ReceiptJsonTest {
     assertSameAsJsonObject("", "", "", "", "", "");
   }
 
+  /**
+   * The copied path's guards, every character in every place among five plain values: a receipt takes that path only
+   * when all six values are plain, which the property above almost never generates and the examples above give only
+   * with nothing unusual in them; a guard loosened (a quote copied unescaped, U+0080-U+00FF copied as one byte)
+   * passed both.
+   */
+  @Example
+  void anyCharacterAmongPlainValuesIsEncodedAsTheStringForm() {
+    String[] plain = {"6f1c2a9e", "000.00.53.H48-261202-0001", "2026-12-02T09:12:44.120Z", "2026-12-03",
+        "1.001612.000.00.00.H48", "/v1/dossiers/6f1c2a9e"};
+    for (int place = 0; place < plain.length; place++) {
+      String[] values = plain.clone();
+      for (int c = 0; c <= Character.MAX_VALUE; c++) {
+        values[place] = "a" + (char) c;
+        assertSameAsJsonObject(values[0], values[1], values[2], values[3], values[4], values[5]);
+      }
+      values[place] = null;
+      assertSameAsJsonObject(values[0], values[1], values[2], values[3], values[4], values[5]);
+    }
+  }
+
   private static void assertSameAsJsonObject(String id, String code, String receivedAt, String due, String procedure,
                                              String statusUrl) {
     Receipt receipt = new Receipt(id, code, receivedAt, due, procedure, false);

@@ -35,4 +35,16 @@ class HashNamedMembersTest {
         new Violation("/list/1/#item", HashNamedMembers.detail("#item")),
         new Violation("/map/k/#deep", HashNamedMembers.detail("#deep")));
   }
+
+  /** '~' and '/' in a name are escaped (RFC 6901) as in the library's own undeclared members, '~' first. */
+  @Test
+  void pointsToThemAsToTheLibrarysOwn() throws IOException {
+    JsonSchemas schema = JsonSchemas.of(JSON.readTree("{\"type\":\"object\",\"properties\":{\"a\":"
+        + "{\"type\":\"object\",\"additionalProperties\":false}}}"));
+
+    assertThat(schema.validate(JSON.readTree("{\"a\":{\"x/y~1\":1}}")))
+        .containsExactly(new Violation("/a/x~1y~01", HashNamedMembers.detail("x/y~1")));
+    assertThat(schema.validate(JSON.readTree("{\"a\":{\"#/y~1\":1}}")))
+        .containsExactly(new Violation("/a/#~1y~01", HashNamedMembers.detail("#/y~1")));
+  }
 }
