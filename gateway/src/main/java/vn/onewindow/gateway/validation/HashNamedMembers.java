@@ -57,7 +57,7 @@ final class HashNamedMembers {
       for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> member = it.next();
         String name = member.getKey();
-        String at = pointer + "/" + name.replace("~", "~0").replace("/", "~1");
+        String at = Violation.member(pointer, name);
         Shape declared = shape.properties().get(name);
         if (declared == null && shape.closed() && name.startsWith("#")) {
           violations.add(new Violation(at, detail(name)));

@@ -128,7 +128,7 @@ public final class JsonSchemas {
     String property = message.getProperty();
     if (property != null && ("required".equals(message.getType()) || "additionalProperties".equals(message.getType())
         || "dependentRequired".equals(message.getType()))) {
-      pointer = pointer + "/" + property.replace("~", "~0").replace("/", "~1");
+      pointer = Violation.member(pointer, property);
     }
     // RFC 6901: "" is the whole body ("/" would be a member whose name is empty)
     return new Violation(pointer, SchemaWording.detail(message));
