@@ -11,7 +11,7 @@ import java.util.Set;
  * 1.5.9's additionalProperties check skips such names (it takes them for "context items"), so a dossier holding
  * {@code "#x"} beside its fields passed the schema and was queued with it. This finds them along the structure the
  * schema declares ({@code properties}, a schema under {@code additionalProperties}, {@code items}), as the violation
- * the library gives any other undeclared member, worded alike ({@link #detail}).
+ * the library gives any other undeclared member, in its words ({@link SchemaWording#undeclaredMember}).
  */
 final class HashNamedMembers {
   /** What the schema says of one value: whether an object there is closed, and the schemas of its members and items. */
@@ -32,11 +32,6 @@ final class HashNamedMembers {
   /** Adds a violation for each such member of {@code body}. */
   void addTo(JsonNode body, Set<Violation> violations) {
     walk(body, root, "", violations);
-  }
-
-  /** networknt's words for an undeclared member (message "additionalProperties", English). */
-  static String detail(String name) {
-    return "property '" + name + "' is not defined in the schema and the schema does not allow additional properties";
   }
 
   private static Shape shape(JsonNode schema) {
@@ -60,7 +55,7 @@ final class HashNamedMembers {
         String at = Violation.member(pointer, name);
         Shape declared = shape.properties().get(name);
         if (declared == null && shape.closed() && name.startsWith("#")) {
-          violations.add(new Violation(at, detail(name)));
+          violations.add(new Violation(at, SchemaWording.undeclaredMember(name)));
         }
         Shape next = declared != null ? declared : shape.additional();
         if (next != null) {

@@ -50,6 +50,14 @@ final class SchemaWording {
   private SchemaWording() {
   }
 
+  /**
+   * networknt's own words for a member the schema does not declare (its additionalProperties message, in English), for
+   * the members it lets through unreported ({@link HashNamedMembers}).
+   */
+  static String undeclaredMember(String name) {
+    return "property '" + name + "' is not defined in the schema and the schema does not allow additional properties";
+  }
+
   /** What is wrong with the member, without its pointer. */
   static String detail(ValidationMessage message) {
     Object[] args = message.getArguments() == null ? new Object[0] : message.getArguments();

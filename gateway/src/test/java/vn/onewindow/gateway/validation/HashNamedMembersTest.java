@@ -24,16 +24,16 @@ class HashNamedMembersTest {
 
     // the library's own words for an ordinary undeclared member
     assertThat(schema.validate(JSON.readTree("{\"b\":1}")))
-        .containsExactly(new Violation("/b", HashNamedMembers.detail("b")));
+        .containsExactly(new Violation("/b", SchemaWording.undeclaredMember("b")));
     // the library alone lets the '#' ones through
     String body = "{\"#top\":1,\"a\":{\"#in\":1},\"list\":[{},{\"#item\":1}],\"open\":{\"#kept\":1},"
         + "\"map\":{\"k\":{\"#deep\":1}}}";
     assertThat(schema.libraryViolations(JSON.readTree(body), new TreeSet<>())).isEmpty();
     assertThat(schema.validate(JSON.readTree(body))).containsExactlyInAnyOrder(
-        new Violation("/#top", HashNamedMembers.detail("#top")),
-        new Violation("/a/#in", HashNamedMembers.detail("#in")),
-        new Violation("/list/1/#item", HashNamedMembers.detail("#item")),
-        new Violation("/map/k/#deep", HashNamedMembers.detail("#deep")));
+        new Violation("/#top", SchemaWording.undeclaredMember("#top")),
+        new Violation("/a/#in", SchemaWording.undeclaredMember("#in")),
+        new Violation("/list/1/#item", SchemaWording.undeclaredMember("#item")),
+        new Violation("/map/k/#deep", SchemaWording.undeclaredMember("#deep")));
   }
 
   /** '~' and '/' in a name are escaped (RFC 6901) as in the library's own undeclared members, '~' first. */
@@ -43,8 +43,8 @@ class HashNamedMembersTest {
         + "{\"type\":\"object\",\"additionalProperties\":false}}}"));
 
     assertThat(schema.validate(JSON.readTree("{\"a\":{\"x/y~1\":1}}")))
-        .containsExactly(new Violation("/a/x~1y~01", HashNamedMembers.detail("x/y~1")));
+        .containsExactly(new Violation("/a/x~1y~01", SchemaWording.undeclaredMember("x/y~1")));
     assertThat(schema.validate(JSON.readTree("{\"a\":{\"#/y~1\":1}}")))
-        .containsExactly(new Violation("/a/#~1y~01", HashNamedMembers.detail("#/y~1")));
+        .containsExactly(new Violation("/a/#~1y~01", SchemaWording.undeclaredMember("#/y~1")));
   }
 }
