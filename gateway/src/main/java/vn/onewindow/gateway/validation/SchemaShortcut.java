@@ -131,58 +131,11 @@ final class SchemaShortcut {
       };
     }
 
-    /** The JSON types a value may have, one bit each ({@link #typeBit}): a test of a mask per value, no lookup. */
+    /** A test of a bit mask per value ({@link JsonTypes}), no lookup. */
     private static Check type(JsonNode arg) {
-      int allowed = 0;
-      if (arg.isTextual()) {
-        allowed = typeBit(arg.textValue());
-      } else if (arg.isArray()) {
-        for (JsonNode t : arg) {
-          allowed |= typeBit(t.asText());
-        }
-      } else {
-        return null;
-      }
-      if (allowed < 0) {
-        return null;
-      }
-      // "number" takes integers too; a decimal such as 1.0 is an integer to the library, and left to it here
-      int accepted = (allowed & IS_NUMBER) != 0 ? allowed | IS_INTEGER : allowed;
-      return value -> (typeOf(value) & accepted) != 0 ? Verdict.VALID : Verdict.UNSURE;
-    }
-
-    private static final int IS_OBJECT = 1;
-    private static final int IS_ARRAY = 2;
-    private static final int IS_STRING = 4;
-    private static final int IS_BOOLEAN = 8;
-    private static final int IS_NULL = 16;
-    private static final int IS_INTEGER = 32;
-    private static final int IS_NUMBER = 64;
-
-    /** A type name's bit; negative for a name JSON Schema does not have (never sure then). */
-    private static int typeBit(String name) {
-      return switch (name) {
-        case "object" -> IS_OBJECT;
-        case "array" -> IS_ARRAY;
-        case "string" -> IS_STRING;
-        case "boolean" -> IS_BOOLEAN;
-        case "null" -> IS_NULL;
-        case "integer" -> IS_INTEGER;
-        case "number" -> IS_NUMBER;
-        default -> Integer.MIN_VALUE;
-      };
-    }
-
-    private static int typeOf(JsonNode value) {
-      return switch (value.getNodeType()) {
-        case OBJECT -> IS_OBJECT;
-        case ARRAY -> IS_ARRAY;
-        case STRING -> IS_STRING;
-        case BOOLEAN -> IS_BOOLEAN;
-        case NULL -> IS_NULL;
-        case NUMBER -> value.isIntegralNumber() ? IS_INTEGER : IS_NUMBER;
-        default -> 0;
-      };
+      int accepted = JsonTypes.accepted(arg);
+      return accepted < 0 ? null
+          : value -> (JsonTypes.of(value) & accepted) != 0 ? Verdict.VALID : Verdict.UNSURE;
     }
 
     /** enum or const of strings: a string is surely in or surely out; anything else is left to the library. */

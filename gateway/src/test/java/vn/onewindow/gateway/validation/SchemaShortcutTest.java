@@ -126,6 +126,18 @@ class SchemaShortcutTest {
     }
   }
 
+  /** Every type name and a list of them, against every kind of value the parser makes (decimals included). */
+  @Test
+  void readsTypesAsTheLibraryDoes() throws IOException {
+    for (String type : List.of("\"integer\"", "\"number\"", "\"string\"", "\"boolean\"", "\"null\"",
+        "\"object\"", "\"array\"", "[\"string\",\"integer\"]", "[\"null\",\"number\"]")) {
+      JsonSchemas schema = JsonSchemas.of(JSON.readTree("{\"type\":" + type + "}"));
+      for (Supplier<JsonNode> value : VALUES) {
+        assertAgrees(schema, schema.shortcut().verdict(value.get()), value.get());
+      }
+    }
+  }
+
   /** A limit that is not a whole number: the library then takes maxItems as 0, not as the number cut to an int. */
   @Test
   void readsSizeLimitsAsTheLibraryDoes() throws IOException {
