@@ -131,10 +131,22 @@ class SchemaShortcutTest {
   void readsTypesAsTheLibraryDoes() throws IOException {
     for (String type : List.of("\"integer\"", "\"number\"", "\"string\"", "\"boolean\"", "\"null\"",
         "\"object\"", "\"array\"", "[\"string\",\"integer\"]", "[\"null\",\"number\"]")) {
-      JsonSchemas schema = JsonSchemas.of(JSON.readTree("{\"type\":" + type + "}"));
-      for (Supplier<JsonNode> value : VALUES) {
-        assertAgrees(schema, schema.shortcut().verdict(value.get()), value.get());
-      }
+      agreeOnEveryValue(JsonSchemas.of(JSON.readTree("{\"type\":" + type + "}")));
+    }
+  }
+
+  /** Integer bounds, inclusive, against integers of every width and decimals (left to the library). */
+  @Test
+  void readsBoundsAsTheLibraryDoes() throws IOException {
+    for (String bounds : List.of("\"minimum\":1,\"maximum\":10", "\"minimum\":-1", "\"maximum\":52428800",
+        "\"minimum\":0,\"maximum\":0")) {
+      agreeOnEveryValue(JsonSchemas.of(JSON.readTree("{" + bounds + "}")));
+    }
+  }
+
+  private static void agreeOnEveryValue(JsonSchemas schema) {
+    for (Supplier<JsonNode> value : VALUES) {
+      assertAgrees(schema, schema.shortcut().verdict(value.get()), value.get());
     }
   }
 
