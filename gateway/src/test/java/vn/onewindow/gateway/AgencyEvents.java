@@ -83,6 +83,11 @@ final class AgencyEvents {
     return post(raw, id, event);
   }
 
+  HttpResponse<Buffer> postText(String id, String text) {
+    return raw.post("/v1/dossiers/" + id + "/events").putHeader("Content-Type", "application/json")
+        .sendBuffer(io.vertx.core.buffer.Buffer.buffer(text)).await();
+  }
+
   private static HttpResponse<Buffer> post(WebClient via, String id, JsonObject event) {
     return via.post("/v1/dossiers/" + id + "/events").putHeader("Content-Type", "application/json")
         .sendBuffer(event.toBuffer()).await();

@@ -209,6 +209,33 @@ class ProgressEventTest extends OneGatewayPerClass {
     assertThat(agency.post(id, decided).statusCode()).isEqualTo(201);
   }
 
+  /**
+   * What the payload guard refuses in a dossier is refused in an event too: an unpaired surrogate escape in a text was
+   * stored altered (as '?', with a 201), a number beyond a double's range was refused for a reason it did not have.
+   */
+  @Test
+  void shouldRefuseUnpairedSurrogatesAndNumbersBeyondADouble() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    String id = inProcessing(agency);
+    long events = agency.events(id);
+    String start = "{\"eventId\":\"guard-" + id + "\",\"at\":\"" + minuteAgo() + "\",";
+
+    HttpResponse<Buffer> surrogates = agency.postText(id, start + "\"status\":5,\"dueDate\":\""
+        + LocalDate.now().plusDays(5) + "\",\"note\":\"a\\ud800b\",\"officer\":\"x\\udc00y\"}");
+    HttpResponse<Buffer> huge = agency.postText(id, start + "\"status\":1e400000000}");
+    HttpResponse<Buffer> bom = agency.postText(id, "\ufeff" + start + "\"status\":4}");
+
+    assertProblem(surrogates, 422, "invalid-event");
+    assertThat(surrogates.bodyAsJsonObject().getJsonArray("errors").stream().map(e -> ((JsonObject) e)
+        .getString("pointer")).toList()).containsExactlyInAnyOrder("/note", "/officer");
+    assertThat(surrogates.bodyAsString()).contains("unpaired UTF-16 surrogate");
+    assertProblem(huge, 422, "invalid-event");
+    assertThat(huge.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("detail"))
+        .startsWith("number out of range");
+    assertProblem(bom, 400, "malformed-request");
+    assertThat(agency.events(id)).isEqualTo(events);
+  }
+
   /** A birth registration accepted (with its date) and in processing since a minute ago; returns its id. */
   private static String inProcessing(AgencyEvents agency) {
     String id = agency.dossierReceived("now() - interval '1 hour'");

@@ -37,6 +37,7 @@ import vn.onewindow.gateway.events.EventStore.Reused;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.Problem;
 import vn.onewindow.gateway.security.Caller;
+import vn.onewindow.gateway.security.PayloadGuard;
 import vn.onewindow.gateway.http.DossierIds;
 import vn.onewindow.gateway.validation.DossierParser;
 import vn.onewindow.gateway.validation.JsonSchemas;
@@ -80,12 +81,22 @@ public final class EventHandler {
         + "201 out", registry);
   }
 
-  /** Step: the dossier id (not a UUID: 404 without touching a store) and strict JSON (400). */
+  /**
+   * Step: the dossier id (not a UUID: 404 without touching a store), strict JSON (400) and the payload guard, as for a
+   * dossier: an unpaired surrogate escape in a note was stored altered (as '?'), and a number beyond a double's range
+   * reached the schema library, whose bound check overflows.
+   */
   public void parse(RoutingContext ctx) {
     ctx.put(STARTED, System.nanoTime());
     try {
       ctx.put(DOSSIER_ID, DossierIds.parse(ctx.pathParam("id")));
-      ctx.put(EVENT, parser.parse(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes()));
+      byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+      JsonNode body = parser.parse(bytes);
+      PayloadGuard.check(bytes, body, violations -> HttpFailure.invalid(Problem.INVALID_EVENT, "event", violations))
+          .ifPresent(failure -> {
+            throw failure;
+          });
+      ctx.put(EVENT, body);
     } catch (HttpFailure f) {
       fail(ctx, f.status() == 404 ? EventOutcome.NOT_FOUND : EventOutcome.INVALID, null, f);
       return;

@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import vn.onewindow.common.dossier.DossierTable;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.validation.Violation;
@@ -38,6 +39,12 @@ public final class PayloadGuard {
 
   /** Empty when the body may be queued as it is; otherwise the 400 (encoding) or 422 (values) to answer. */
   public static Optional<HttpFailure> check(byte[] body, JsonNode dossier) {
+    return check(body, dossier, HttpFailure::invalidDossier);
+  }
+
+  /** The same for another body the hub stores (a progress event): {@code invalid} makes its route's 422. */
+  public static Optional<HttpFailure> check(byte[] body, JsonNode value,
+                                            Function<List<Violation>, HttpFailure> invalid) {
     if (body.length >= 3 && (body[0] & 0xFF) == 0xEF && (body[1] & 0xFF) == 0xBB && (body[2] & 0xFF) == 0xBF) {
       return Optional.of(HttpFailure.malformed("the body starts with a byte order mark; send UTF-8 without it"));
     }
@@ -45,8 +52,8 @@ public final class PayloadGuard {
       return Optional.of(HttpFailure.malformed("the body is not valid UTF-8"));
     }
     List<Violation> violations = new ArrayList<>();
-    walk(dossier, new ArrayList<>(), violations);
-    return violations.isEmpty() ? Optional.empty() : Optional.of(HttpFailure.invalidDossier(violations));
+    walk(value, new ArrayList<>(), violations);
+    return violations.isEmpty() ? Optional.empty() : Optional.of(invalid.apply(violations));
   }
 
   /**
