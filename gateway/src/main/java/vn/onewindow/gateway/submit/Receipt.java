@@ -18,22 +18,30 @@ public record Receipt(String dossierId, String code, String receivedAt, String e
   private static final JsonStringEncoder ESCAPES = JsonStringEncoder.getInstance();
   /** The table {@link JsonStringEncoder#quoteAsString(CharSequence, StringBuilder)} escapes by: non-zero = escaped. */
   private static final int[] ESCAPED = CharTypes.get7BitOutputEscapes();
-  /** Every character of the receipt but its values' (member names, quotes, separators, the status). */
-  private static final int FIXED_LENGTH = new Receipt("", "", "", "", "", false).toJson("").length();
-  /** The body's constant parts around its six values, in UTF-8: before the id, after it, ..., after the status URL. */
-  private static final byte[][] PARTS = utf8("{\"id\":\"", "\",\"code\":\"", "\",\"status\":" + STATUS
-      + ",\"receivedAt\":\"", "\",\"expectedResultBy\":\"", "\",\"procedureCode\":\"", "\",\"statusUrl\":\"", "\"}");
-  private static final int PARTS_LENGTH = Arrays.stream(PARTS).mapToInt(part -> part.length).sum();
+  /**
+   * The body's layout, one owner for both forms: before each value (id, code, receivedAt, expectedResultBy,
+   * procedureCode, statusUrl, the order of {@link #values}) the separator and its quoted name with the colon; the
+   * status, the same for every receipt, sits before receivedAt.
+   */
+  private static final String[] PREFIXES = {"{\"id\":", ",\"code\":", ",\"status\":" + STATUS + ",\"receivedAt\":",
+      ",\"expectedResultBy\":", ",\"procedureCode\":", ",\"statusUrl\":"};
+  private static final byte[][] PREFIX_BYTES = Arrays.stream(PREFIXES)
+      .map(prefix -> prefix.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+  /** Every character of the receipt but its values' (the prefixes, each value's two quotes, the closing brace). */
+  private static final int FIXED_LENGTH = Arrays.stream(PREFIXES).mapToInt(String::length).sum()
+      + 2 * PREFIXES.length + 1;
+  private static final int FIXED_BYTES = Arrays.stream(PREFIX_BYTES).mapToInt(prefix -> prefix.length).sum()
+      + 2 * PREFIXES.length + 1;
 
   /**
    * The 202's body in UTF-8, as {@link #toJson} encoded. The usual values (ASCII with nothing to escape: ids, codes,
-   * dates, URLs) are copied byte by byte between the constant parts, encoded once: the status's Vietnamese label made
-   * the String form UTF-16 throughout, encoded again for every answer (about 2 % of the gateway's samples, run CCp).
-   * Any other value takes the String form. {@code ReceiptJsonTest} holds both to the JsonObject encoding.
+   * dates, URLs) are copied byte by byte between the prefixes, encoded once: the status's Vietnamese label made the
+   * String form UTF-16 throughout, encoded again for every answer (about 2 % of the gateway's samples, run CCp). Any
+   * other value takes the String form. {@code ReceiptJsonTest} holds both to the JsonObject encoding.
    */
   public Buffer toBody(String statusUrl) {
-    String[] values = {dossierId, code, receivedAt, expectedResultBy, procedureCode, statusUrl};
-    int length = PARTS_LENGTH;
+    String[] values = values(statusUrl);
+    int length = FIXED_BYTES;
     for (String value : values) {
       if (value == null || needsEscaping(value) || !isAscii(value)) {
         return Buffer.buffer(toJson(statusUrl).getBytes(StandardCharsets.UTF_8));
@@ -43,13 +51,15 @@ public record Receipt(String dossierId, String code, String receivedAt, String e
     byte[] body = new byte[length];
     int at = 0;
     for (int i = 0; i < values.length; i++) {
-      System.arraycopy(PARTS[i], 0, body, at, PARTS[i].length);
-      at += PARTS[i].length;
+      System.arraycopy(PREFIX_BYTES[i], 0, body, at, PREFIX_BYTES[i].length);
+      at += PREFIX_BYTES[i].length;
+      body[at++] = '"';
       for (int c = 0; c < values[i].length(); c++) {
         body[at++] = (byte) values[i].charAt(c);
       }
+      body[at++] = '"';
     }
-    System.arraycopy(PARTS[values.length], 0, body, at, PARTS[values.length].length);
+    body[at] = '}';
     return Buffer.buffer(body);
   }
 
@@ -61,16 +71,21 @@ public record Receipt(String dossierId, String code, String receivedAt, String e
    * JsonObject encoding, byte for byte.
    */
   public String toJson(String statusUrl) {
-    StringBuilder json = new StringBuilder(FIXED_LENGTH + length(dossierId) + length(code) + length(receivedAt)
-        + length(expectedResultBy) + length(procedureCode) + length(statusUrl));
-    member(json, "{\"id\":", dossierId);
-    member(json, ",\"code\":", code);
-    json.append(",\"status\":").append(STATUS);
-    member(json, ",\"receivedAt\":", receivedAt);
-    member(json, ",\"expectedResultBy\":", expectedResultBy);
-    member(json, ",\"procedureCode\":", procedureCode);
-    member(json, ",\"statusUrl\":", statusUrl);
+    String[] values = values(statusUrl);
+    int length = FIXED_LENGTH;
+    for (String value : values) {
+      length += length(value);
+    }
+    StringBuilder json = new StringBuilder(length);
+    for (int i = 0; i < values.length; i++) {
+      member(json, PREFIXES[i], values[i]);
+    }
     return json.append('}').toString();
+  }
+
+  /** The values in the order of {@link #PREFIXES}. */
+  private String[] values(String statusUrl) {
+    return new String[] {dossierId, code, receivedAt, expectedResultBy, procedureCode, statusUrl};
   }
 
   /** {@code prefix}: the separator and the quoted name with its colon, one constant per member. */
@@ -108,14 +123,6 @@ public record Receipt(String dossierId, String code, String receivedAt, String e
       }
     }
     return true;
-  }
-
-  private static byte[][] utf8(String... parts) {
-    byte[][] encoded = new byte[parts.length][];
-    for (int i = 0; i < parts.length; i++) {
-      encoded[i] = parts[i].getBytes(StandardCharsets.UTF_8);
-    }
-    return encoded;
   }
 
   private static int length(String value) {
