@@ -135,11 +135,11 @@ public final class PayloadGuard {
     if (path.isEmpty()) {
       return "/";
     }
-    StringBuilder pointer = new StringBuilder();
+    String pointer = "";
     for (String segment : path) {
-      pointer.append('/').append(segment.replace("~", "~0").replace("/", "~1"));
+      pointer = Violation.member(pointer, segment);
     }
-    return pointer.toString();
+    return pointer;
   }
 
   private static boolean outOfRange(JsonNode number) {
