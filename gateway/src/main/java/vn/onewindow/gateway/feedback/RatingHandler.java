@@ -130,7 +130,7 @@ public final class RatingHandler {
     List<Violation> violations = new ArrayList<>();
     for (String field : body.fieldNames()) {
       if (!field.equals("answers") && !field.equals("channel")) {
-        violations.add(new Violation("/" + field, "unknown field"));
+        violations.add(new Violation(Violation.member("", field), "unknown field"));
       }
     }
     Object rawChannel = body.getValue("channel");
