@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.Problem;
 import vn.onewindow.gateway.security.Caller;
 import vn.onewindow.gateway.security.Owners;
+import vn.onewindow.gateway.submit.SubmitHandler;
 import vn.onewindow.gateway.validation.DossierParser;
 import vn.onewindow.gateway.validation.Violation;
 
@@ -32,6 +34,8 @@ import vn.onewindow.gateway.validation.Violation;
  * POST /v1/dossiers/{id}/rating: the applicant's satisfaction survey, sent by the frontend that submitted the dossier
  * (or with the applicant's citizen token), once the result was returned (status 10), once per dossier. Each answer
  * is a level from 1 (very unsatisfied) to 5 (very satisfied); the timeliness statistics report the satisfied share.
+ * The same survey sent again (its 201 lost on the way) is answered as a replay of the recorded one, 200; other
+ * answers are 409 {@code already-rated}, the first rating stands.
  */
 public final class RatingHandler {
   /** The national survey has 11 questions (PhieuKhaoSat TraLoi1..11). */
@@ -45,12 +49,18 @@ public final class RatingHandler {
       INSERT INTO dossier_rating (dossier_id, client_id, channel, answers, satisfied) VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT (dossier_id) DO NOTHING
       RETURNING rated_at""";
+  /** The rating already recorded, read when the INSERT found one (a new statement: it sees a concurrent commit). */
+  private static final String RECORDED = "SELECT channel, answers, rated_at FROM dossier_rating WHERE dossier_id = $1";
 
   /** A valid survey answer. */
   record Rating(Channel channel, List<Integer> answers) {
     int satisfied() {
       return (int) answers.stream().filter(level -> level >= 4).count();
     }
+  }
+
+  /** The rating on record for the dossier, and whether this request repeated it rather than recorded it. */
+  private record Recorded(Rating rating, String ratedAt, boolean replayed) {
   }
 
   private final Pool pool;
@@ -76,25 +86,44 @@ public final class RatingHandler {
             .compose(v -> conn.preparedQuery(INSERT).execute(Tuple.of(id, caller.clientId(),
                 rating.channel().tag(), rating.answers().stream().map(Integer::shortValue).toArray(Short[]::new),
                 (short) rating.satisfied())))
-            .map(inserted -> {
-              if (inserted.size() == 0) {
-                throw HttpFailure.of(Problem.ALREADY_RATED, "this dossier was already rated; a dossier is rated once",
-                    Map.of());
-              }
-              return inserted.iterator().next().getOffsetDateTime("rated_at").toInstant().toString();
-            })))
+            .compose(inserted -> inserted.size() == 1
+                ? Future.succeededFuture(new Recorded(rating, ratedAt(inserted.iterator().next()), false))
+                : conn.preparedQuery(RECORDED).execute(Tuple.of(id)).map(rows -> replay(rating, rows)))))
         .recover(err -> Future.failedFuture(breakers.failure("ratings (postgres)", err)))
-        .onSuccess(ratedAt -> ctx.response()
-            .setStatusCode(201)
+        .onSuccess(recorded -> ctx.response()
+            .setStatusCode(recorded.replayed() ? 200 : 201)
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .putHeader(SubmitHandler.REPLAYED_HEADER, String.valueOf(recorded.replayed()))
             .end(new JsonObject()
                 .put("dossierId", id.toString())
-                .put("channel", rating.channel().tag())
-                .put("answers", new JsonArray(rating.answers()))
-                .put("satisfied", rating.satisfied())
-                .put("ratedAt", ratedAt)
+                .put("channel", recorded.rating().channel().tag())
+                .put("answers", new JsonArray(recorded.rating().answers()))
+                .put("satisfied", recorded.rating().satisfied())
+                .put("ratedAt", recorded.ratedAt())
                 .encode()))
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * The INSERT found a rating on record: the same survey again is a retry whose answer was lost, answered with the
+   * recorded one; anything else would change a rating given once.
+   */
+  private static Recorded replay(Rating sent, RowSet<Row> rows) {
+    Row row = rows.iterator().next();
+    List<Integer> answers = new ArrayList<>();
+    for (Short level : row.getArrayOfShorts("answers")) {
+      answers.add(level.intValue());
+    }
+    Rating recorded = new Rating(Channel.of(row.getString("channel")).orElseThrow(), List.copyOf(answers));
+    if (!recorded.equals(sent)) {
+      throw HttpFailure.of(Problem.ALREADY_RATED, "this dossier was already rated with other answers; a dossier is "
+          + "rated once", Map.of());
+    }
+    return new Recorded(recorded, ratedAt(row), true);
+  }
+
+  private static String ratedAt(Row row) {
+    return row.getOffsetDateTime("rated_at").toInstant().toString();
   }
 
   /** Who may not see the dossier is told it does not exist; a result not yet returned cannot be rated. */

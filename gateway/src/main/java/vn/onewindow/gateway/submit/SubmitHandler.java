@@ -45,6 +45,8 @@ import vn.onewindow.gateway.validation.Violation;
  */
 public final class SubmitHandler {
   public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
+  /** On an answer that may repeat an earlier one: true when it does (a retry), false when this request made it. */
+  public static final String REPLAYED_HEADER = "Idempotent-Replayed";
   private static final String DOSSIER = "submit.dossier";
   private static final String STARTED = "submit.started";
   private static final String BODY = "submit.body";
@@ -54,7 +56,7 @@ public final class SubmitHandler {
   // The receipt's constant headers as AsciiStrings, made once: Vert.x keeps their hashes and copies their bytes into
   // the head whole (see EdgeHandlers); the names are the ones these headers always had.
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
-  private static final CharSequence REPLAYED = HttpHeaders.createOptimized("Idempotent-Replayed");
+  private static final CharSequence REPLAYED = HttpHeaders.createOptimized(REPLAYED_HEADER);
   private static final CharSequence TRUE = HttpHeaders.createOptimized("true");
   private static final CharSequence FALSE = HttpHeaders.createOptimized("false");
 

@@ -71,6 +71,27 @@ class RatingApiTest extends OneGatewayPerClass {
   }
 
   @Test
+  void shouldAnswerTheSameRatingSentAgainAsAReplay() {
+    String id = storedDossier(GatewayFixture.CLIENT_ID);
+    setStatus(id, 10);
+    HttpResponse<Buffer> first = rate(gw.client, id, RATING);
+    assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(201);
+    assertThat(first.getHeader("Idempotent-Replayed")).isEqualTo("false");
+
+    // the 201 was lost on the way: the frontend sends the same answers again (members in another order)
+    HttpResponse<Buffer> retry = rate(gw.client, id, "{\"channel\":\"online\",\"answers\":[5,4,3,5,2]}");
+
+    assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(200);
+    assertThat(retry.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(retry.getHeader("Content-Type")).isEqualTo("application/json");
+    assertThat(retry.bodyAsJsonObject()).isEqualTo(first.bodyAsJsonObject());
+    assertThat(rows("SELECT 1 FROM dossier_rating WHERE dossier_id = $1", id).size()).isEqualTo(1);
+    // other answers are not a retry: the first rating stands
+    assertProblem(rate(gw.client, id, "{\"answers\":[5,4,3,5],\"channel\":\"online\"}"), 409, "already-rated");
+    assertProblem(rate(gw.client, id, "{\"answers\":[5,4,3,5,2],\"channel\":\"counter\"}"), 409, "already-rated");
+  }
+
+  @Test
   void shouldNameTheCurrentStatusWhenTheResultIsNotReturnedYet() {
     String id = storedDossier(GatewayFixture.CLIENT_ID);
     setStatus(id, 4);
