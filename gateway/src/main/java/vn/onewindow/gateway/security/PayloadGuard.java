@@ -27,6 +27,11 @@ public final class PayloadGuard {
   /** Largest decimal exponent kept: a double's range, far beyond any form field. */
   static final int MAX_EXPONENT = 308;
   private static final BigDecimal LARGEST = BigDecimal.ONE.scaleByPowerOfTen(MAX_EXPONENT);
+  /**
+   * Whitespace between a body's values that is always taken: indentation of any real dossier stays far below it, and
+   * below twice this a body is never read for padding (the accepted path's bodies are a few KB).
+   */
+  static final int PADDING_ALLOWED_BYTES = 16 * 1024;
   /** A hostile body may hold thousands of bad values: name the first few, that is enough to fix it. */
   private static final int MAX_VIOLATIONS = 20;
   /** Eight body bytes as one long (any alignment: plain reads allow it), byte k in bits 8k..8k+7. */
@@ -50,6 +55,12 @@ public final class PayloadGuard {
     }
     if (!isStrictUtf8(body)) {
       return Optional.of(HttpFailure.malformed("the body is not valid UTF-8"));
+    }
+    int padding = body.length > 2 * PADDING_ALLOWED_BYTES ? whitespaceBetweenValues(body) : 0;
+    if (padding > PADDING_ALLOWED_BYTES && padding > body.length / 2) {
+      // stored, queued and served to agencies byte for byte: one client could make each dossier 200 times its size
+      return Optional.of(HttpFailure.malformed("the body holds " + padding + " bytes of whitespace between its values, "
+          + "more than half of it; send it without padding"));
     }
     List<Violation> violations = new ArrayList<>();
     walk(value, new ArrayList<>(), violations);
@@ -99,6 +110,30 @@ public final class PayloadGuard {
       i += length;
     }
     return true;
+  }
+
+  /**
+   * The JSON whitespace outside strings of a body the parser read: spaces in a value are its content (the schema
+   * bounds each string); a backslash inside a string escapes the next byte, so an escaped quote does not end it.
+   */
+  static int whitespaceBetweenValues(byte[] b) {
+    int whitespace = 0;
+    boolean inString = false;
+    for (int i = 0; i < b.length; i++) {
+      byte c = b[i];
+      if (inString) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          inString = false;
+        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+        whitespace++;
+      }
+    }
+    return whitespace;
   }
 
   /** {@code path}: the member names and indexes down to {@code node}, made a JSON Pointer only for a violation. */

@@ -116,6 +116,25 @@ class HostileInputTest extends OneGatewayPerClass {
   }
 
   @Test
+  void shouldRefuseABodyPaddedWithWhitespace() {
+    long queuedBefore = gw.queued();
+    // a valid dossier of about 1.3 KB stored, queued and fed to agencies 200 times over (QA: 250,000 spaces got 202)
+    String dossier = dossierOf(randomCitizenId()).encode();
+
+    HttpResponse<Buffer> padded = gw.postRaw(dossier + " ".repeat(250_000));
+    HttpResponse<Buffer> inside = gw.postRaw(dossier.replaceFirst("\\{", "{" + "\n".repeat(40_000)));
+
+    for (HttpResponse<Buffer> response : List.of(padded, inside)) {
+      JsonObject problem = assertProblem(response, 400, "malformed-request");
+      assertThat(problem.getString("detail")).contains("whitespace between its values");
+    }
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+    // indentation is no padding: the same dossier pretty-printed is taken
+    HttpResponse<Buffer> pretty = gw.postRaw(new JsonObject(dossier).encodePrettily());
+    assertThat(pretty.statusCode()).as(pretty.bodyAsString()).isEqualTo(202);
+  }
+
+  @Test
   void shouldRefuseWrongTypesAndOutOfRangeNumbersWith422() {
     JsonObject wrongTypes = dossierOf(randomCitizenId());
     wrongTypes.put("channel", 1).put("attachments", "none");

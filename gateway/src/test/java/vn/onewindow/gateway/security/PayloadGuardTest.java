@@ -51,6 +51,21 @@ class PayloadGuardTest {
         .containsExactlyInAnyOrder("/note", "/formData/big", "/formData/tiny", "/formData/x\udc00", "/list/0");
   }
 
+  @Test
+  void shouldRefuseABodyThatIsMostlyWhitespaceBetweenValuesOnly() throws Exception {
+    String value = "{\"note\":\"a\"}";
+    String padded = value + " \t\r\n".repeat(10_000);
+    // spaces inside strings are content, however many (the schema bounds each string)
+    String spacedText = "{\"note\":\"" + " ".repeat(40_000) + "\",\"q\":\"\\\" " + " ".repeat(40_000) + "\"}";
+    String smallPadding = value + " ".repeat(16 * 1024);
+
+    HttpFailure failure = check(padded.getBytes(StandardCharsets.UTF_8)).orElseThrow();
+    assertThat(failure.status()).isEqualTo(400);
+    assertThat(failure.getMessage()).contains("40000 bytes of whitespace between its values");
+    assertThat(check(spacedText.getBytes(StandardCharsets.UTF_8))).isEmpty();
+    assertThat(check(smallPadding.getBytes(StandardCharsets.UTF_8))).isEmpty();
+  }
+
   private static Optional<HttpFailure> check(byte[] body) throws Exception {
     JsonNode tree;
     try {
