@@ -35,6 +35,8 @@ import vn.onewindow.gateway.security.Caller;
  * dossiers routed to an agency they cover) and {@code GET /v1/changes} (frontends: status changes of the dossiers
  * they submitted). Both page through {@link FeedQueries} with a {@link FeedCursor} on the read pool (the replica
  * when {@code postgres.read-url} is set) behind the {@code postgres_read} breaker, so feeds never queue behind intake.
+ * A feed is its owner's rows: the agency code of the path as given, or the calling frontend's client id; the owner
+ * is the query's filter and what the feed's cursors are bound to.
  */
 public final class FeedHandler {
   static final int DEFAULT_LIMIT = 100;
@@ -82,11 +84,11 @@ public final class FeedHandler {
   private void page(RoutingContext ctx, Feed feed, String sql, String owner, Function<Row, JsonObject> item) {
     long started = System.nanoTime();
     Future.succeededFuture()
-        .map(ignored -> new Page(FeedCursor.parse(feed, QueryParams.single(ctx, "after")), limit(ctx)))
+        .map(ignored -> new Page(FeedCursor.parse(feed, owner, QueryParams.single(ctx, "after")), limit(ctx)))
         .compose(page -> breakers.call(Upstream.POSTGRES_READ, timeout, () -> reads.preparedQuery(sql)
                 .execute(Tuple.of(owner, page.after().xid(), page.after().seq(), page.limit())))
             .recover(err -> Future.failedFuture(breakers.failure("feed (postgres)", err)))
-            .map(rows -> body(feed, page.after(), rows, item)))
+            .map(rows -> body(page.after(), rows, item)))
         .onSuccess(body -> {
           // a HEAD reads the page too but delivers none of it: the meters count what clients were served
           if (ctx.request().method() == HttpMethod.GET) {
@@ -101,13 +103,16 @@ public final class FeedHandler {
         .onFailure(ctx::fail);
   }
 
-  /** The items and the cursor to continue from: the last item's position, or {@code after} again when none. */
-  private static JsonObject body(Feed feed, FeedCursor after, RowSet<Row> rows, Function<Row, JsonObject> item) {
+  /**
+   * The items and the cursor to continue from: the last item's position, or {@code after} again when none (then
+   * re-encoded, so that a cursor issued before feeds were bound comes back bound to this feed).
+   */
+  private static JsonObject body(FeedCursor after, RowSet<Row> rows, Function<Row, JsonObject> item) {
     JsonArray items = new JsonArray();
     FeedCursor next = after;
     for (Row row : rows) {
       items.add(item.apply(row));
-      next = new FeedCursor(feed, row.getString("feed_xid"), row.getLong("feed_seq"));
+      next = after.at(row.getString("feed_xid"), row.getLong("feed_seq"));
     }
     return new JsonObject().put("items", items).put("next", next.encode());
   }

@@ -4,24 +4,50 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import vn.onewindow.common.infra.Ascii;
 
-/** Takes the caller's X-Request-Id when it is a sane token, otherwise mints one; echoes it on every answer. */
+/**
+ * Takes the caller's X-Request-Id when it is a sane token without an ID or phone number in it, otherwise mints one;
+ * echoes the id it took on every answer, so the caller can quote what the logs name.
+ */
 public final class RequestIds {
   public static final String HEADER = "X-Request-Id";
   /** HEADER as an AsciiString, made once: Vert.x keeps its hash for the look-up and the put, and copies it whole. */
   private static final CharSequence HEADER_NAME = HttpHeaders.createOptimized(HEADER);
   private static final String KEY = "requestId";
   private static final int MAX_LENGTH = 64;
+  /**
+   * A run of this many digits has the shape of a personal number: an old 9-digit ID, a 10-digit phone, a 12-digit
+   * citizen ID. Callers build request ids from whatever they hold ("cccd-079123456789", "Nguyen_Van_A-0912345678"),
+   * and the log masker deliberately leaves digits glued to '-', '.' or letters alone (dossier codes, UUIDs, stream
+   * ids), so such an id would reach every log line of its request in clear.
+   */
+  private static final int PERSONAL_DIGITS = 9;
 
   private RequestIds() {
   }
 
   public static void assign(RoutingContext ctx) {
     String incoming = ctx.request().getHeader(HEADER_NAME);
-    String id = incoming != null && SafeTokens.isSafe(incoming, 1, MAX_LENGTH) ? incoming : mint();
+    String id = incoming != null && SafeTokens.isSafe(incoming, 1, MAX_LENGTH) && !holdsPersonalDigits(incoming)
+        ? incoming
+        : mint();
     ctx.put(KEY, id);
     ctx.response().putHeader(HEADER_NAME, id);
     ctx.next();
+  }
+
+  /** Whether {@code id} holds a run of {@link #PERSONAL_DIGITS} ASCII digits or more (a loop: every request asks). */
+  static boolean holdsPersonalDigits(String id) {
+    int run = 0;
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      run = Ascii.isDigit(c) ? run + 1 : 0;
+      if (run == PERSONAL_DIGITS) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -12,9 +12,11 @@ import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -179,6 +181,64 @@ class FeedCursorTest {
   }
 
   /**
+   * A cursor belongs to the feed that issued it: an agency system covering several agencies with one key that hands
+   * one agency's stored cursor to another's feed would skip every row of that feed below the cursor, silently. Y's
+   * row is older than X's end, so before cursors were bound this answered 200 with no items.
+   */
+  @Test
+  void shouldRefuseACursorOfAnotherAgencysFeed() {
+    String x = "000.00.00.H94";
+    String y = "000.00.00.H93";
+    String rowY = insertCommitted(y);
+    String rowX = insertCommitted(x);
+    String endOfX = pageWith(agencyFeed(x), null, 1).getString("next");
+
+    HttpResponse<Buffer> mixedUp = get(agencyFeed(y), endOfX, "dev-agency-key");
+
+    assertMalformedAfter(mixedUp);
+    assertThat(ids(page(agencyFeed(x), null))).containsExactly(rowX);
+    assertThat(ids(pageWith(agencyFeed(y), null, 1))).containsExactly(rowY);
+  }
+
+  /** The same on the change feed: a frontend's cursor is refused on another frontend's feed. */
+  @Test
+  void shouldRefuseAChangeFeedCursorOfAnotherClient() {
+    insertCommitted("000.00.00.H83");
+    String portalWeb = caughtUp("/v1/changes", GatewayFixture.API_KEY);
+
+    assertMalformedAfter(get("/v1/changes", portalWeb, "dev-mobile-app-key"));
+    assertThat(get("/v1/changes", portalWeb, GatewayFixture.API_KEY).statusCode()).isEqualTo(200);
+  }
+
+  /**
+   * Cursors issued before feeds were bound (base64url of {@code a:<xid>:<seq>}) are stored by every agency system:
+   * they keep their position, unchecked, and the page read from one answers a bound cursor in its place.
+   */
+  @Test
+  void shouldKeepAcceptingAnUnboundCursorAndReplaceItWithABoundOne() {
+    String y = "000.00.00.H91";
+    String first = insertCommitted(y);
+    String second = insertCommitted(y);
+    pageWith(agencyFeed(y), null, 2);
+    String unboundAtFirst = unbound("a", "SELECT feed_xid::text || ':' || feed_seq FROM dossier WHERE id = '" + first
+        + "'");
+    String unboundAtSecond = unbound("a", "SELECT feed_xid::text || ':' || feed_seq FROM dossier WHERE id = '"
+        + second + "'");
+
+    JsonObject fromFirst = page(agencyFeed(y), unboundAtFirst);
+    JsonObject fromSecond = page(agencyFeed(y), unboundAtSecond);
+    String unboundOfChanges = unbound("c", "SELECT '0:0'");
+
+    assertThat(ids(fromFirst)).as("the unbound cursor keeps its position").containsExactly(second);
+    assertThat(ids(fromSecond)).isEmpty();
+    assertThat(fromSecond.getString("next")).as("even an empty page binds the cursor").isNotEqualTo(unboundAtSecond);
+    assertThat(ids(page(agencyFeed(y), fromSecond.getString("next")))).isEmpty();
+    assertMalformedAfter(get(agencyFeed("000.00.00.H94"), fromSecond.getString("next"), "dev-agency-key"));
+    assertMalformedAfter(get(agencyFeed("000.00.00.H94"), fromFirst.getString("next"), "dev-agency-key"));
+    assertThat(get("/v1/changes", unboundOfChanges, GatewayFixture.API_KEY).statusCode()).isEqualTo(200);
+  }
+
+  /**
    * Each feed page is one range scan of its index: owner, then the cursor and the horizon as index conditions, rows
    * already in feed order (no sort). Sequential scans are switched off so that the tiny test tables cannot make the
    * planner prefer reading them whole.
@@ -283,11 +343,29 @@ class FeedCursorTest {
   }
 
   private static JsonObject page(String path, String after, String key) {
-    String url = after == null ? path : path + (path.contains("?") ? "&" : "?") + "after=" + after;
-    HttpResponse<Buffer> response = agency.get(url).putHeader("X-Api-Key", key).send().await();
+    HttpResponse<Buffer> response = get(path, after, key);
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
     assertThat(response.getHeader("Content-Type")).isEqualTo("application/json");
     return response.bodyAsJsonObject();
+  }
+
+  private static HttpResponse<Buffer> get(String path, String after, String key) {
+    String url = after == null ? path : path + (path.contains("?") ? "&" : "?") + "after=" + after;
+    return agency.get(url).putHeader("X-Api-Key", key).send().await();
+  }
+
+  private static void assertMalformedAfter(HttpResponse<Buffer> response) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(400);
+    assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(response.bodyAsJsonObject().getString("type")).endsWith("malformed-request");
+    assertThat(response.bodyAsJsonObject().getString("detail")).startsWith("after must be a cursor this feed returned");
+  }
+
+  /** A cursor in the format issued before feeds were bound: base64url of {@code <feed letter>:<xid>:<seq>}. */
+  private static String unbound(String feedLetter, String positionQuery) {
+    String position = pool.query(positionQuery).execute().await().iterator().next().getString(0);
+    return Base64.getUrlEncoder().withoutPadding()
+        .encodeToString((feedLetter + ":" + position).getBytes(StandardCharsets.US_ASCII));
   }
 
   private static List<String> ids(JsonObject page) {

@@ -1,0 +1,120 @@
+package vn.onewindow.gateway.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static vn.onewindow.gateway.security.SecurityTestSupport.assertProblem;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import vn.onewindow.common.testing.ContractCheck;
+import vn.onewindow.gateway.GatewayFixture;
+import vn.onewindow.gateway.OneGatewayPerClass;
+
+/**
+ * Which caller request id the gateway adopts, as the caller sees it (the header and the problem's requestId) and as
+ * the refusal log line names it. Each test provokes a refusal of its own class: the log says each class once per
+ * 10 s per gateway, and this class has a gateway of its own.
+ */
+class RequestIdsTest extends OneGatewayPerClass {
+  private final Logger problems = (Logger) LoggerFactory.getLogger(Problems.class);
+  private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+  private static WebClient client;
+
+  @BeforeAll
+  static void start() {
+    gw = new GatewayFixture(Map.of());
+    client = ContractCheck.get().answersOnly(WebClient.create(gw.vertx,
+        new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gw.port)));
+  }
+
+  @AfterAll
+  static void closeClient() {
+    client.close();
+  }
+
+  @BeforeEach
+  void capture() {
+    logged.setContext(problems.getLoggerContext());
+    logged.start();
+    problems.addAppender(logged);
+  }
+
+  @AfterEach
+  void release() {
+    problems.detachAppender(logged);
+  }
+
+  /** A citizen ID number glued to a prefix: the log masker leaves digits glued to '-' alone, so it must not get in. */
+  @Test
+  void shouldMintItsOwnIdWhenTheCallersHoldsAnIdNumber() {
+    HttpResponse<Buffer> response = get("/v1/dossiers/nope", "cccd-079123456789", GatewayFixture.API_KEY);
+
+    assertProblem(response, 404, "not-found");
+    assertMintedAndLoggedAsEchoed(response, "cccd-079123456789", "079123456789", "refused 404 not-found");
+  }
+
+  @Test
+  void shouldMintItsOwnIdWhenTheCallersHoldsAPhoneNumber() {
+    HttpResponse<Buffer> response = get("/v1/dossiers/nope", "Nguyen_Van_A-0912345678", null);
+
+    assertProblem(response, 401, "unauthorized");
+    assertMintedAndLoggedAsEchoed(response, "Nguyen_Van_A-0912345678", "0912345678", "refused 401 unauthorized");
+  }
+
+  /** Up to 8 digits in a row (dates, counters, a UUID's groups mostly) is a caller's own correlation id: kept. */
+  @Test
+  void shouldAdoptASaneIdWithShortDigitRuns() {
+    String id = "portal-20261206-req:12345678.a1b2";
+
+    HttpResponse<Buffer> response = get("/v1/agencies/000.21.53.H48/dossiers", id, GatewayFixture.API_KEY);
+
+    assertProblem(response, 403, "client-kind-not-allowed");
+    assertThat(response.getHeader("X-Request-Id")).isEqualTo(id);
+    assertThat(lines("refused 403 client-kind-not-allowed")).singleElement().asString()
+        .contains("(request " + id + ",");
+  }
+
+  @Test
+  void shouldCountOnlyRunsOfNineDigitsOrMore() {
+    assertThat(RequestIds.holdsPersonalDigits("123456789")).isTrue();
+    assertThat(RequestIds.holdsPersonalDigits("cmnd.123456789")).isTrue();
+    assertThat(RequestIds.holdsPersonalDigits("0912345678-x")).isTrue();
+    assertThat(RequestIds.holdsPersonalDigits("12345678")).isFalse();
+    assertThat(RequestIds.holdsPersonalDigits("12345678.12345678:1234-5678")).isFalse();
+  }
+
+  private void assertMintedAndLoggedAsEchoed(HttpResponse<Buffer> response, String given, String digits,
+                                            String refusal) {
+    String echoed = response.getHeader("X-Request-Id");
+    assertThat(echoed).isNotEqualTo(given);
+    assertThat(UUID.fromString(echoed).version()).as("minted, not the caller's").isEqualTo(4);
+    assertThat(lines(refusal)).singleElement().asString().contains("(request " + echoed + ",");
+    assertThat(lines("")).as("no log line carries the caller's id").noneMatch(line -> line.contains(digits));
+  }
+
+  private List<String> lines(String containing) {
+    return List.copyOf(logged.list).stream().map(ILoggingEvent::getFormattedMessage)
+        .filter(line -> line.contains(containing)).toList();
+  }
+
+  private static HttpResponse<Buffer> get(String path, String requestId, String apiKey) {
+    var request = client.get(path).putHeader(RequestIds.HEADER, requestId);
+    if (apiKey != null) {
+      request.putHeader("X-Api-Key", apiKey);
+    }
+    return request.send().await();
+  }
+}
