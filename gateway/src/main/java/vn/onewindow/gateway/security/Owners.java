@@ -6,9 +6,9 @@ import java.util.Optional;
 import vn.onewindow.common.infra.Digests;
 
 /**
- * Who may see a dossier: the frontend client that submitted it, the applicant proven by a verified citizen token,
- * and the agency systems covering its handling agency. Anyone else is told the dossier does not exist (404), so ids
- * cannot be probed for existence.
+ * Who may see what of a dossier ({@link #visibility}): the applicant proven by a verified citizen token, the frontend
+ * client that submitted it by its id, any frontend its public progress by its code, and the agency systems covering
+ * its handling agency. Anyone else is told the dossier does not exist (404), so ids cannot be probed for existence.
  */
 public final class Owners {
   private Owners() {
@@ -33,24 +33,69 @@ public final class Owners {
     return applicantHash(citizen.isEmpty() ? "business:" + business : "citizen:" + citizen).substring(0, 32);
   }
 
-  /**
-   * An agency system reads by coverage alone (a citizen token sent through it changes nothing: it would otherwise
-   * open the agency's view, officers included, to a citizen); a frontend by ownership or the applicant's token.
-   */
-  public static boolean mayRead(Caller caller, String ownerClient, String applicantHash, String handlingAgency) {
-    if (caller.isAgency()) {
-      return caller.covers(handlingAgency);
-    }
-    return mayRead(caller, ownerClient, applicantHash);
+  /** How a status look-up named the dossier: what knowing that name proves about the caller. */
+  public enum Lookup {
+    /**
+     * By its id: 62 - log2(P) bits of it are random (Partitions#newDossierId), and only the submitting client's 202
+     * named it (Location, statusUrl), so holding it is the submitter's capability.
+     */
+    BY_ID,
+    /**
+     * By the code on the receipt: {@code <unit>-YYMMDD-NNNN}, sequential by law, so anyone can enumerate codes;
+     * knowing one proves nothing.
+     */
+    BY_CODE
   }
 
+  /** Which view of a dossier's status a caller gets; {@link #HIDDEN} is the 404 of an unknown dossier. */
+  public enum Visibility {
+    HIDDEN,
+    /** The national portal's public "tra cứu hồ sơ": progress only, nothing personal (DossierViews#publicProgress). */
+    PUBLIC_PROGRESS,
+    /** The citizen's view: history with the agency's notes, appointment dates, result references. */
+    CITIZEN,
+    /** The citizen's view plus the submission and every event, officers included. */
+    AGENCY
+  }
+
+  /**
+   * The status rule (README "Security"). An agency system reads by coverage alone (a citizen token sent through it
+   * changes nothing: it would otherwise open the agency's view, officers included, to a citizen). A frontend with a
+   * verified citizen token reads that citizen's dossiers only, whoever submitted them, and no other, not even its own
+   * submissions: the token says who is asking. Without a token a frontend's key proves little (the portal's is in
+   * every browser), so a code alone opens only public progress, to any frontend, and the id opens the citizen's view
+   * to the client it was given to.
+   */
+  public static Visibility visibility(Caller caller, Lookup lookup, String ownerClient, String applicantHash,
+                                      String handlingAgency) {
+    if (caller.isAgency()) {
+      return caller.covers(handlingAgency) ? Visibility.AGENCY : Visibility.HIDDEN;
+    }
+    if (caller.citizenId().isPresent()) {
+      return isApplicant(caller.citizenId().get(), applicantHash) ? Visibility.CITIZEN : Visibility.HIDDEN;
+    }
+    if (lookup == Lookup.BY_CODE) {
+      return Visibility.PUBLIC_PROGRESS;
+    }
+    return caller.clientId().equals(ownerClient) ? Visibility.CITIZEN : Visibility.HIDDEN;
+  }
+
+  /**
+   * Who may act on a dossier named by its id (a rating): its submitting client, or the applicant proven by a token.
+   * Unlike {@link #visibility}, a token does not narrow the submitting client here.
+   */
   public static boolean mayRead(Caller caller, String ownerClient, String applicantHash) {
     if (caller.clientId().equals(ownerClient)) {
       return true;
     }
     Optional<String> citizen = caller.citizenId();
-    return citizen.isPresent() && applicantHash != null && !applicantHash.isEmpty()
-        && MessageDigest.isEqual(applicantHash(citizen.get()).getBytes(StandardCharsets.US_ASCII),
+    return citizen.isPresent() && isApplicant(citizen.get(), applicantHash);
+  }
+
+  /** Compared in constant time; a dossier without a citizen applicant (a business, an unreadable one) is no one's. */
+  private static boolean isApplicant(String citizenId, String applicantHash) {
+    return applicantHash != null && !applicantHash.isEmpty()
+        && MessageDigest.isEqual(applicantHash(citizenId).getBytes(StandardCharsets.US_ASCII),
         applicantHash.getBytes(StandardCharsets.US_ASCII));
   }
 }

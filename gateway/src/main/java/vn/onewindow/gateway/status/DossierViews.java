@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.UUID;
 import vn.onewindow.common.dossier.NationalStatus;
 import vn.onewindow.common.dossier.QueuedReceipt;
@@ -18,9 +19,19 @@ import vn.onewindow.gateway.http.StoredJson;
  * The citizen's view (README "What the citizen sees"): status code and name, history with times and the notes meant
  * for the applicant, the appointment date with every re-dating, and the results' references once returned. Nothing in
  * it names an officer: those live only in {@code dossier_event} and reach only agency clients
- * ({@link #withAgencyDetails}).
+ * ({@link #withAgencyDetails}). The public progress view ({@link #publicProgress}) is what a receipt's code alone
+ * shows. Which caller gets which view is {@code Owners#visibility}'s rule.
  */
 final class DossierViews {
+  /**
+   * The public progress view, member by member: what the national portal's public "tra cứu hồ sơ" shows of a code.
+   * Listed, not filtered: a member added to the citizen's view stays out of this one until it is added here. Not the
+   * id (it opens the citizen's view to the submitting client), nor the receiving unit and channel (where and how the
+   * applicant filed), nor anything of the history, the agency's notes, the results' references or the applicant.
+   */
+  private static final List<String> PUBLIC_PROGRESS = List.of("code", "procedureCode", "handlingAgency", "status",
+      "receivedAt", "persisted", "statusChangedAt", "dueDate");
+
   private DossierViews() {
   }
 
@@ -93,6 +104,15 @@ final class DossierViews {
             .put("at", receipt.receivedAt()).put("note", null)))
         .put("dueDateChanges", new JsonArray())
         .put("results", new JsonArray());
+  }
+
+  /** The public progress view of a dossier whose citizen's view is {@code citizenView} ({@link #PUBLIC_PROGRESS}). */
+  static JsonObject publicProgress(JsonObject citizenView) {
+    JsonObject view = new JsonObject();
+    for (String member : PUBLIC_PROGRESS) {
+      view.put(member, citizenView.getValue(member));
+    }
+    return view;
   }
 
   /** The agency's view adds the whole submission and every event as its agency sent it, officer included. */

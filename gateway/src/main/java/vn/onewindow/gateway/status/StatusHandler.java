@@ -2,6 +2,7 @@ package vn.onewindow.gateway.status;
 
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 import java.util.UUID;
@@ -12,12 +13,17 @@ import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.QueryParams;
 import vn.onewindow.gateway.security.Caller;
 import vn.onewindow.gateway.security.Owners;
+import vn.onewindow.gateway.security.Owners.Lookup;
+import vn.onewindow.gateway.security.Owners.Visibility;
+import vn.onewindow.gateway.status.DossierStatusReader.DossierView;
 
 /**
  * GET /v1/dossiers/{id}, and GET /v1/dossiers?code= for the code on the citizen's receipt. An id that is not a UUID,
- * or a code not in the code's form, cannot exist: 404 without touching a store. A dossier the caller may not see is
- * also a 404, indistinguishable from one that does not exist. Frontends and citizens get the citizen's view; an
- * agency system covering the dossier's handling agency gets the agency's view.
+ * or a code not in the code's form, cannot exist: 404 without touching a store. Which view a caller gets, if any, is
+ * {@link Owners#visibility}'s rule: a frontend with a citizen token the citizen's view of that citizen's dossiers, a
+ * frontend without one the citizen's view by id of its own submissions and the public progress by code, an agency
+ * system covering the dossier's handling agency the agency's view. A dossier the caller may not see is a 404,
+ * indistinguishable from one that does not exist.
  */
 public final class StatusHandler {
   private static final String NO_SUCH_CODE = "no dossier with this code has been recorded (a dossier is found by its "
@@ -32,7 +38,7 @@ public final class StatusHandler {
 
   public void handle(RoutingContext ctx) {
     answer(ctx, Future.succeededFuture(ctx.pathParam("id")).map(DossierIds::parse).compose(reader::find),
-        "no dossier with this id");
+        Lookup.BY_ID, "no dossier with this id");
   }
 
   /** GET /v1/dossiers?code=: a kiosk's or a citizen's receipt holds the code, not the id. */
@@ -47,24 +53,31 @@ public final class StatusHandler {
           }
           return code;
         })
-        .compose(reader::findRecorded), NO_SUCH_CODE);
+        .compose(reader::findRecorded), Lookup.BY_CODE, NO_SUCH_CODE);
   }
 
-  private void answer(RoutingContext ctx, Future<Optional<DossierStatusReader.DossierView>> found, String notFound) {
+  private void answer(RoutingContext ctx, Future<Optional<DossierView>> found, Lookup lookup, String notFound) {
     Caller caller = Caller.of(ctx);
     found
-        .map(view -> view
-            .filter(v -> Owners.mayRead(caller, v.ownerClient(), v.applicantHash(), v.handlingAgency()))
-            .orElseThrow(() -> HttpFailure.notFound(notFound)))
-        .compose(view -> caller.isAgency()
-            ? reader.withAgencyDetails(UUID.fromString(view.body().getString("id")), view)
-            : Future.succeededFuture(view))
-        .onSuccess(view -> {
+        .map(view -> view.orElseThrow(() -> HttpFailure.notFound(notFound)))
+        .compose(view -> body(view, Owners.visibility(caller, lookup, view.ownerClient(), view.applicantHash(),
+            view.handlingAgency()), notFound))
+        .onSuccess(body -> {
           ctx.response()
               .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-          HeadRequests.end(ctx, view.body().encode());
+          HeadRequests.end(ctx, body.encode());
         })
         .onFailure(ctx::fail);
+  }
+
+  private Future<JsonObject> body(DossierView view, Visibility visibility, String notFound) {
+    return switch (visibility) {
+      case HIDDEN -> Future.failedFuture(HttpFailure.notFound(notFound));
+      case PUBLIC_PROGRESS -> Future.succeededFuture(DossierViews.publicProgress(view.body()));
+      case CITIZEN -> Future.succeededFuture(view.body());
+      case AGENCY -> reader.withAgencyDetails(UUID.fromString(view.body().getString("id")), view)
+          .map(DossierView::body);
+    };
   }
 }

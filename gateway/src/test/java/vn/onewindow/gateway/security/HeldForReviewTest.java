@@ -41,8 +41,9 @@ import vn.onewindow.gateway.OneGatewayPerClass;
  * A dossier that got its 202 and that the intake could not write (its entry dead-lettered: a row in
  * {@code dead_letter}, the entry deleted) answers its status link with the receipt's view and
  * {@code heldForReview: true}, not a 404 saying it does not exist; to the same callers as any other view (the
- * submitting client, the applicant with a citizen token, an agency covering it) and to no one else. A payload that is
- * not a readable dossier shows nothing of it, and only its submitting client sees the dossier.
+ * submitting client without a citizen token, the applicant with one, an agency covering it) and to no one else. A
+ * payload that is not a readable dossier shows nothing of it, and only its submitting client, without a token, sees the
+ * dossier.
  */
 class HeldForReviewTest extends OneGatewayPerClass {
   private static final TestTokens TOKENS = new TestTokens();
@@ -85,6 +86,9 @@ class HeldForReviewTest extends OneGatewayPerClass {
     HttpResponse<Buffer> otherCitizen = get(path,
         Map.of("X-Api-Key", MOBILE_KEY, "Authorization", "Bearer " + TOKENS.rs256(randomCitizenId())));
     HttpResponse<Buffer> otherAgency = get(path, Map.of("X-Api-Key", HANOI_AGENCY_KEY));
+    // a citizen token narrows even the submitting client to that citizen's dossiers
+    HttpResponse<Buffer> ownerWithOtherCitizen = get(path,
+        Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + TOKENS.rs256(randomCitizenId())));
     HttpResponse<Buffer> unknown = get("/v1/dossiers/" + UUID.randomUUID(), Map.of("X-Api-Key", PORTAL_KEY));
 
     assertThat(owner.statusCode()).as(owner.bodyAsString()).isEqualTo(200);
@@ -106,7 +110,7 @@ class HeldForReviewTest extends OneGatewayPerClass {
     assertThat(agency.statusCode()).as(agency.bodyAsString()).isEqualTo(200);
     assertThat(agency.bodyAsJsonObject()).isEqualTo(view);
     String missing = assertProblem(unknown, 404, "not-found").getString("detail");
-    for (HttpResponse<Buffer> hidden : List.of(otherClient, otherCitizen, otherAgency)) {
+    for (HttpResponse<Buffer> hidden : List.of(otherClient, otherCitizen, otherAgency, ownerWithOtherCitizen)) {
       assertThat(assertProblem(hidden, 404, "not-found").getString("detail")).isEqualTo(missing);
     }
   }
@@ -139,8 +143,10 @@ class HeldForReviewTest extends OneGatewayPerClass {
       for (String absent : List.of("procedureCode", "receivingUnit", "handlingAgency", "channel")) {
         assertThat(view.getValue(absent)).as("%s of %s", absent, which).isNull();
       }
+      // with a citizen token, a dossier without a readable applicant is no citizen's: hidden from its submitter too
       for (Map<String, String> other : List.<Map<String, String>>of(Map.of("X-Api-Key", MOBILE_KEY),
           Map.of("X-Api-Key", MOBILE_KEY, "Authorization", "Bearer " + TOKENS.rs256(citizen)),
+          Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + TOKENS.rs256(citizen)),
           Map.of("X-Api-Key", AGENCY_KEY))) {
         assertProblem(get(path, other), 404, "not-found");
       }

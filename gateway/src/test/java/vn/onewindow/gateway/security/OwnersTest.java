@@ -5,12 +5,67 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import vn.onewindow.common.agency.AgencyPattern;
 import vn.onewindow.common.infra.Digests;
+import vn.onewindow.gateway.security.Owners.Lookup;
+import vn.onewindow.gateway.security.Owners.Visibility;
 
-/** The applicant hash kept with a receipt and the per-applicant rate-limit key, without servers. */
+/** The applicant hash kept with a receipt, the per-applicant rate-limit key and the status rule, without servers. */
 class OwnersTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final String APPLICANT = "001203004567";
+  private static final String PORTAL = "portal-web";
+  private static final String AGENCY = "000.21.53.H48";
+  private static final Client PORTAL_CLIENT = new Client(PORTAL, "portal", "standard");
+  private static final Client MOBILE_CLIENT = new Client("mobile-app", "app", "standard");
+  private static final Client HANOI = new Client("agency-hn", "Ha Noi", "agency", Client.Kind.AGENCY,
+      List.of(new AgencyPattern("*.H26")));
+  private static final Client HUE = new Client("agency-hue", "Hue", "agency", Client.Kind.AGENCY,
+      List.of(new AgencyPattern("*.H48")));
+
+  @Test
+  void shouldNarrowAFrontendWithACitizenTokenToThatCitizensDossiersByIdAndByCode() {
+    for (Lookup lookup : Lookup.values()) {
+      for (Client frontend : List.of(PORTAL_CLIENT, MOBILE_CLIENT)) {
+        assertThat(visibility(frontend, APPLICANT, lookup, Owners.applicantHash(APPLICANT)))
+            .as("%s %s", frontend.id(), lookup).isEqualTo(Visibility.CITIZEN);
+        // the submitting client too: the token says who is asking
+        assertThat(visibility(frontend, "009999999999", lookup, Owners.applicantHash(APPLICANT)))
+            .as("%s %s", frontend.id(), lookup).isEqualTo(Visibility.HIDDEN);
+        // a business's dossier, or one whose applicant could not be read, is no citizen's
+        assertThat(visibility(frontend, APPLICANT, lookup, "")).isEqualTo(Visibility.HIDDEN);
+        assertThat(visibility(frontend, APPLICANT, lookup, null)).isEqualTo(Visibility.HIDDEN);
+      }
+    }
+  }
+
+  @Test
+  void shouldShowPublicProgressByCodeAndTheSubmittersViewByIdWithoutAToken() {
+    String hash = Owners.applicantHash(APPLICANT);
+
+    assertThat(visibility(PORTAL_CLIENT, null, Lookup.BY_CODE, hash)).isEqualTo(Visibility.PUBLIC_PROGRESS);
+    assertThat(visibility(MOBILE_CLIENT, null, Lookup.BY_CODE, hash)).isEqualTo(Visibility.PUBLIC_PROGRESS);
+    assertThat(visibility(Client.ANONYMOUS, null, Lookup.BY_CODE, hash)).isEqualTo(Visibility.PUBLIC_PROGRESS);
+    assertThat(visibility(PORTAL_CLIENT, null, Lookup.BY_ID, hash)).isEqualTo(Visibility.CITIZEN);
+    assertThat(visibility(MOBILE_CLIENT, null, Lookup.BY_ID, hash)).isEqualTo(Visibility.HIDDEN);
+  }
+
+  @Test
+  void shouldLetAnAgencyReadByCoverageAloneWhateverTokenComesWithIt() {
+    for (Lookup lookup : Lookup.values()) {
+      for (String citizen : java.util.Arrays.asList(null, APPLICANT, "009999999999")) {
+        assertThat(visibility(HUE, citizen, lookup, Owners.applicantHash(APPLICANT))).isEqualTo(Visibility.AGENCY);
+        assertThat(visibility(HANOI, citizen, lookup, Owners.applicantHash(APPLICANT))).isEqualTo(Visibility.HIDDEN);
+      }
+    }
+  }
+
+  private static Visibility visibility(Client client, String citizen, Lookup lookup, String applicantHash) {
+    return Owners.visibility(new Caller(client, Optional.ofNullable(citizen)), lookup, PORTAL, applicantHash, AGENCY);
+  }
 
   @Test
   void shouldHashACitizenIdAndKeepNoHashForNone() {
