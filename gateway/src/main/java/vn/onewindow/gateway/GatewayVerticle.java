@@ -83,7 +83,7 @@ public final class GatewayVerticle extends VerticleBase {
     FeedHandler feeds = new FeedHandler(reads, shared.breakers(), readTimeout, shared.directory(), shared.registry());
     EventHandler progress = new EventHandler(new DossierParser(config.http().bodyLimitBytes(), "progress event"),
         events, shared.breakers(), config.resilience().breakers().postgresWriteTimeout(), config.dossier(),
-        shared::acceptanceDue, shared.registry(),
+        shared.dueDates(), shared::acceptanceDue, shared.registry(),
         Clock.systemUTC());
     ProcedureHandler procedures = new ProcedureHandler(shared.validator().catalogue(), shared.dueDates(),
         Clock.systemUTC());

@@ -51,12 +51,14 @@ class CalendarStartTest extends OneGatewayPerClass {
     assertThat(gw.get("/metrics").bodyAsString())
         .contains("hub_agency_events_total{outcome=\"invalid\",status=\"2\"} 1.0");
 
-    // the same acceptance with its appointment needs no calendar
+    // an appointment the agency gives itself must be a working day of the calendar, which does not reach it either
     String due = LAST_YEAR + "-06-12";
-    HttpResponse<Buffer> dated = agency.post(id, new JsonObject().put("eventId", "backdated-dated-" + id)
-        .put("status", 2).put("at", at).put("dueDate", due));
-    assertThat(dated.statusCode()).as(dated.bodyAsString()).isEqualTo(201);
-    assertThat(dated.bodyAsJsonObject().getString("dueDate")).isEqualTo(due);
+    JsonObject dated = assertProblem(agency.post(id, new JsonObject().put("eventId", "backdated-dated-" + id)
+        .put("status", 2).put("at", at).put("dueDate", due)), 422, "calendar-not-covered");
+    assertThat(dated.getString("detail")).contains("covers " + THIS_YEAR + "-" + (THIS_YEAR + 1) + " only")
+        .contains("dueDate").contains("nothing was recorded").doesNotContain(due);
+    assertThat(agency.status(id)).isEqualTo(1);
+    assertThat(agency.events(id)).isZero();
   }
 
   @Test

@@ -105,7 +105,7 @@ class ProgressEventTest extends OneGatewayPerClass {
     for (int i = 0; i < pairs.size(); i++) {
       String id = agency.dossierReceived("now() - interval '1 hour'");
       JsonObject event = new JsonObject().put("eventId", "split-" + i + "-" + id).put("status", 2)
-          .put("at", minuteAgo()).put("dueDate", LocalDate.now().plusDays(3).toString());
+          .put("at", minuteAgo());
       HttpResponse<Buffer> first = agency.post(id, event.copy().mergeIn(pairs.get(i).get(0)));
       assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(201);
 
@@ -236,12 +236,12 @@ class ProgressEventTest extends OneGatewayPerClass {
     assertThat(agency.events(id)).isEqualTo(events);
   }
 
-  /** A birth registration accepted (with its date) and in processing since a minute ago; returns its id. */
+  /** A birth registration accepted (the hub dating it) and in processing since a minute ago; returns its id. */
   private static String inProcessing(AgencyEvents agency) {
     String id = agency.dossierReceived("now() - interval '1 hour'");
     String at = minuteAgo();
-    assertThat(agency.post(id, new JsonObject().put("eventId", "acc-" + id).put("status", 2).put("at", at)
-        .put("dueDate", LocalDate.now().plusDays(3).toString())).statusCode()).isEqualTo(201);
+    assertThat(agency.post(id, new JsonObject().put("eventId", "acc-" + id).put("status", 2).put("at", at))
+        .statusCode()).isEqualTo(201);
     assertThat(agency.post(id, new JsonObject().put("eventId", "proc-" + id).put("status", 4).put("at", at))
         .statusCode()).isEqualTo(201);
     return id;

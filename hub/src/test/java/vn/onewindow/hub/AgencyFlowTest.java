@@ -12,9 +12,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import vn.onewindow.common.calendar.DueDates;
+import vn.onewindow.common.calendar.OfficialCalendar;
 import vn.onewindow.common.testing.Await;
 
 /**
@@ -30,6 +34,8 @@ import vn.onewindow.common.testing.Await;
  */
 class AgencyFlowTest {
   private static final String FEED = "/v1/agencies/000.21.53.H48/dossiers";
+  private static final OfficialCalendar CALENDAR = OfficialCalendar.load(Path.of("../config/calendar/vn"), 2025, 2028);
+  private static final DueDates DUE_DATES = new DueDates(CALENDAR, ZoneId.of("Asia/Ho_Chi_Minh"));
   private static AgencyHub hub;
 
   @BeforeAll
@@ -80,7 +86,8 @@ class AgencyFlowTest {
     assertThat(item.getJsonObject("submission")).isEqualTo(receipt.getJsonObject("submission"));
 
     Instant t = Instant.parse(receipt.getString("receivedAt")).plusSeconds(1);
-    LocalDate due = LocalDate.now().plusDays(5);
+    // the latest appointment the agency may give: the statutory one (birth registration, 1 working day)
+    LocalDate due = DUE_DATES.due(t, 1).due();
     JsonArray result = new JsonArray().add(new JsonObject().put("name", "Giấy khai sinh bản chính")
         .put("documentId", "KS-2026-000123").put("uri", "https://storage.onewindow.test/results/ks-000123.pdf"));
     HttpResponse<Buffer> accepted = hub.event(AGENCY_KEY, id, event("flow-" + id + "-2", 2, t)
@@ -115,7 +122,7 @@ class AgencyFlowTest {
     assertThat(acceptance.getString("note")).isEqualTo("Hồ sơ hợp lệ, hẹn trả kết quả.");
     assertThat(view.getString("dueDate")).isEqualTo(due.toString());
     assertThat(view.getJsonArray("dueDateChanges")).containsExactly(new JsonObject().put("at", t.toString())
-        .put("status", 2).put("dueDate", due.toString()).put("previousDueDate", null));
+        .put("status", 2).put("reason", "acceptance").put("dueDate", due.toString()).put("previousDueDate", null));
     assertThat(view.getJsonArray("results")).isEqualTo(result);
     assertThat(view.getString("acceptedAt")).isEqualTo(t.toString());
     assertThat(view.getString("processedAt")).isEqualTo(t.plusSeconds(2).toString());
@@ -144,8 +151,7 @@ class AgencyFlowTest {
     JsonObject receipt = hub.submitPersisted("driving-licence-renewal.json");
     String id = receipt.getString("id");
     Instant t = Instant.parse(receipt.getString("receivedAt")).plusMillis(10);
-    assertCreated(hub.event(AGENCY_KEY, id, event("chg-" + id + "-2", 2, t)
-        .put("dueDate", LocalDate.now().plusDays(3).toString())), 2);
+    assertCreated(hub.event(AGENCY_KEY, id, event("chg-" + id + "-2", 2, t)), 2);
     assertCreated(hub.event(AGENCY_KEY, id, event("chg-" + id + "-7", 7, t.plusMillis(1))
         .put("note", "Công dân rút hồ sơ.")), 7);
 
@@ -164,8 +170,9 @@ class AgencyFlowTest {
     JsonObject receipt = hub.submitPersisted("business-registration.json");
     String id = receipt.getString("id");
     Instant t = Instant.parse(receipt.getString("receivedAt")).plus(1, ChronoUnit.SECONDS);
-    LocalDate first = LocalDate.now().plusDays(3);
-    LocalDate second = first.plusDays(4);
+    // business registration takes 3 working days; the agency's new date is a working day too
+    LocalDate first = DUE_DATES.due(t, 3).due();
+    LocalDate second = CALENDAR.addWorkingDays(first, 4);
     assertCreated(hub.event(AGENCY_KEY, id, event("re-" + id + "-2", 2, t).put("dueDate", first.toString())), 2);
     assertCreated(hub.event(AGENCY_KEY, id, event("re-" + id + "-4", 4, t.plusSeconds(1))), 4);
     HttpResponse<Buffer> supplement = hub.event(AGENCY_KEY, id, event("re-" + id + "-5", 5, t.plusSeconds(2))
@@ -190,8 +197,7 @@ class AgencyFlowTest {
     Instant t = Instant.now();
     List<io.vertx.core.Future<HttpResponse<Buffer>>> inFlight = new java.util.ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      inFlight.add(hub.eventAsync(AGENCY_KEY, id, event("race-" + UUID.randomUUID(), 2, t)
-          .put("dueDate", LocalDate.now().plusDays(2).toString())));
+      inFlight.add(hub.eventAsync(AGENCY_KEY, id, event("race-" + UUID.randomUUID(), 2, t)));
     }
     io.vertx.core.Future.all(inFlight).await();
 

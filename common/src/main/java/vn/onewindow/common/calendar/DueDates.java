@@ -7,6 +7,7 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Due dates on the official calendar. THE RULE: take the receipt time in the agency's zone; the effective
@@ -53,6 +54,35 @@ public final class DueDates {
   public Redating redate(LocalDate previousDue, LocalDate supplementDate, int workingDays) {
     Objects.requireNonNull(previousDue, "previousDue");
     return new Redating(previousDue, count(supplementDate, calendar.workingDayOnOrAfter(supplementDate), workingDays));
+  }
+
+  /**
+   * Re-dates a dossier when the supplement it waited for arrives: the working days that remained when the supplement
+   * was requested ({@link #remainingWorkingDays}) are counted after the effective day of the arrival, without
+   * cut-off. A supplement that arrives the day it was requested leaves the date as it was; one requested on or after
+   * the due date (nothing remained) makes the dossier due on the arrival's effective day.
+   */
+  public Redating redateOnArrival(LocalDate previousDue, Instant requestedAt, Instant arrivedAt) {
+    return redate(previousDue, LocalDate.ofInstant(arrivedAt, zone), remainingWorkingDays(previousDue, requestedAt));
+  }
+
+  /**
+   * The working days a dossier due on {@code due} still had when a supplement was requested at {@code requestedAt}:
+   * those after the request's date in the agency's zone, up to and including {@code due}. The request's own day is
+   * spent, as the receipt day does not count; 0 when requested on the due date or later (already overdue).
+   */
+  public int remainingWorkingDays(LocalDate due, Instant requestedAt) {
+    return calendar.workingDaysBetween(LocalDate.ofInstant(requestedAt, zone), due);
+  }
+
+  /** Whether public agencies work on {@code date} (a weekday not off, or a Saturday worked in a swap). */
+  public boolean isWorkingDay(LocalDate date) {
+    return calendar.isWorkingDay(date);
+  }
+
+  /** The calendar entry that makes {@code date} differ from the weekly pattern, if any (to explain a closed day). */
+  public Optional<CalendarEntry> entryOn(LocalDate date) {
+    return calendar.entryOn(date);
   }
 
   /**

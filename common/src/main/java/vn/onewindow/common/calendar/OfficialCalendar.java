@@ -158,6 +158,20 @@ public final class OfficialCalendar {
   }
 
   /**
+   * The working days after {@code after} up to and including {@code upTo}: 0 when {@code upTo} is not after
+   * {@code after}. The inverse of {@link #addWorkingDays} for a working day {@code upTo}.
+   */
+  public int workingDaysBetween(LocalDate after, LocalDate upTo) {
+    int days = 0;
+    for (LocalDate d = after.plusDays(1); !d.isAfter(upTo); d = d.plusDays(1)) {
+      if (isWorkingDay(d)) {
+        days++;
+      }
+    }
+    return days;
+  }
+
+  /**
    * Whether the answer for {@code date} may still change: its year file is provisional, or an entry (or
    * recurring holiday) covering it is.
    */

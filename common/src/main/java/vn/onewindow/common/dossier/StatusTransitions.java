@@ -25,7 +25,7 @@ import java.util.Set;
  *  1 newly registered   -> 2 accepted | 3 not accepted | 7 withdrawn
  *  2 accepted           -> 4 in processing | 7
  *  4 in processing      -> 5 supplement requested | 6 financial obligation | 8 stopped | 9 finished | 7
- *  5 supplement request -> 4 | 7
+ *  5 supplement request -> 4 (supplement received: re-dates the dossier) | 7
  *  6 financial oblig.   -> 4 | 7
  *  9 finished           -> 10 result returned
  *  3, 7, 8, 10          terminal
@@ -65,19 +65,20 @@ public final class StatusTransitions {
   }
 
   /**
-   * A supplement request (5) re-dates the appointment: only it must name the new date. An acceptance (2) may omit
-   * it ({@link #takesDueDate}): the hub computes it.
+   * The statuses whose events may carry an appointment date, in one transition or another: an acceptance (2; the hub
+   * computes it when absent), a supplement request (5; by the agency's choice, re-dating at the request) and the
+   * supplement's arrival (4, only after 5: {@link #takesDueDate(NationalStatus, NationalStatus)}). None requires one.
    */
-  public static boolean requiresDueDate(NationalStatus status) {
-    return status == ADDITIONAL_DOCUMENTS_REQUESTED;
+  public static boolean takesDueDate(NationalStatus status) {
+    return status == ACCEPTED || status == IN_PROCESSING || status == ADDITIONAL_DOCUMENTS_REQUESTED;
   }
 
   /**
-   * The statuses that set an appointment date: a supplement request (5) must name the new one; an acceptance (2) may
-   * name it, else the hub computes it on the official calendar from the procedure's statutory days.
+   * Whether an event moving a dossier from {@code from} to {@code to} may carry an appointment date: 2 and 5 always,
+   * 4 only when it ends a supplement request (the supplement arrived: the dossier is re-dated), never 4 after 2 or 6.
    */
-  public static boolean takesDueDate(NationalStatus status) {
-    return status == ACCEPTED || status == ADDITIONAL_DOCUMENTS_REQUESTED;
+  public static boolean takesDueDate(NationalStatus from, NationalStatus to) {
+    return to == IN_PROCESSING ? from == ADDITIONAL_DOCUMENTS_REQUESTED : takesDueDate(to);
   }
 
   /** The decision (9) names its result documents; the hand-over (10) may add or correct them. */

@@ -58,12 +58,18 @@ class StatusTransitionsTest {
   }
 
   @Test
-  void shouldAskForADueDateWithSupplementTakeOneWithAcceptanceAndResultsWithTheDecision() {
-    // an acceptance without a date gets the official calendar's (EventStore); a supplement must name the new one
-    assertThat(EnumSet.allOf(NationalStatus.class).stream().filter(StatusTransitions::requiresDueDate))
-        .containsExactly(ADDITIONAL_DOCUMENTS_REQUESTED);
+  void shouldTakeADueDateWhereTheAppointmentIsSetOrRedatedAndResultsWithTheDecision() {
+    // none requires one: an acceptance without a date gets the official calendar's, a supplement's arrival is
+    // re-dated by the hub (EventStore), a supplement request without one leaves the date until the arrival
     assertThat(EnumSet.allOf(NationalStatus.class).stream().filter(StatusTransitions::takesDueDate))
-        .containsExactly(ACCEPTED, ADDITIONAL_DOCUMENTS_REQUESTED);
+        .containsExactly(ACCEPTED, IN_PROCESSING, ADDITIONAL_DOCUMENTS_REQUESTED);
+    for (NationalStatus from : NationalStatus.values()) {
+      for (NationalStatus to : StatusTransitions.allowedAfter(from)) {
+        assertThat(StatusTransitions.takesDueDate(from, to)).as("%s -> %s", from, to)
+            .isEqualTo(to == ACCEPTED || to == ADDITIONAL_DOCUMENTS_REQUESTED
+                || to == IN_PROCESSING && from == ADDITIONAL_DOCUMENTS_REQUESTED);
+      }
+    }
     assertThat(EnumSet.allOf(NationalStatus.class).stream().filter(StatusTransitions::requiresResult))
         .containsExactly(PROCESSING_FINISHED);
     assertThat(EnumSet.allOf(NationalStatus.class).stream().filter(StatusTransitions::takesResult))

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BiFunction;
+import vn.onewindow.common.calendar.CalendarNotCoveredException;
+import vn.onewindow.common.calendar.DueDates;
 import vn.onewindow.common.config.DossierConfig;
 import vn.onewindow.common.dossier.StatusTransitions;
 import vn.onewindow.common.metrics.LatencyTimers;
@@ -33,6 +35,7 @@ import vn.onewindow.gateway.events.EventStore.Illegal;
 import vn.onewindow.gateway.events.EventStore.InThePast;
 import vn.onewindow.gateway.events.EventStore.Recorded;
 import vn.onewindow.gateway.events.EventStore.Recording;
+import vn.onewindow.gateway.events.EventStore.Refused;
 import vn.onewindow.gateway.events.EventStore.Reused;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.Problem;
@@ -45,8 +48,8 @@ import vn.onewindow.gateway.validation.Violation;
 
 /**
  * POST /v1/dossiers/{id}/events by the handling agency's system, one router step per method: strict JSON, then
- * the event schema, the rules of its status and the clock ({@code at} not after now plus
- * {@code dossier.event-clock-skew-seconds}), then {@link EventStore} on the events pool behind the
+ * the event schema, the rules of its status, a dueDate against the official calendar and the clock ({@code at} not
+ * after now plus {@code dossier.event-clock-skew-seconds}), then {@link EventStore} on the events pool behind the
  * {@code postgres_events} breaker. Answers 201 with the dossier's new state, 200 with the same body for a replayed
  * eventId. Never logs or counts the event's content (the officer's name is personal data).
  */
@@ -60,6 +63,7 @@ public final class EventHandler {
   private final DossierParser parser;
   private final JsonSchemas schema = JsonSchemas.load(SCHEMA_RESOURCE);
   private final EventStore store;
+  private final DueDates dueDates;
   private final UpstreamBreakers breakers;
   private final Duration timeout;
   private final DossierConfig config;
@@ -67,11 +71,17 @@ public final class EventHandler {
   private final Map<EventOutcome, Map<String, Counter>> counters;
   private final Timer latency;
 
+  /**
+   * {@code dueDates}: the official calendar the hub loaded, which every dueDate is checked against and a supplement's
+   * arrival re-dated on; {@code acceptanceDue}: the statutory appointment of a procedure's dossier accepted at an
+   * instant (an acceptance's date when it sends none, and the latest it may send).
+   */
   public EventHandler(DossierParser parser, Pool events, UpstreamBreakers breakers, Duration timeout,
-                      DossierConfig config, BiFunction<String, Instant, LocalDate> acceptanceDue,
+                      DossierConfig config, DueDates dueDates, BiFunction<String, Instant, LocalDate> acceptanceDue,
                       MeterRegistry registry, Clock clock) {
     this.parser = parser;
-    this.store = new EventStore(events, acceptanceDue, clock);
+    this.dueDates = dueDates;
+    this.store = new EventStore(events, dueDates, acceptanceDue, clock);
     this.breakers = breakers;
     this.timeout = timeout;
     this.config = config;
@@ -104,7 +114,10 @@ public final class EventHandler {
     ctx.next();
   }
 
-  /** Step: schema, status rules (422 invalid-event, every field at once) and the clock (422 event-in-the-future). */
+  /**
+   * Step: schema, status rules and a dueDate's day (422 invalid-event, every field at once; a dueDate outside the
+   * loaded calendar 422 calendar-not-covered or 503 calendar-not-loaded) and the clock (422 event-in-the-future).
+   */
   public void validate(RoutingContext ctx) {
     JsonNode body = ctx.get(EVENT);
     List<Violation> violations = new ArrayList<>(schema.validate(body));
@@ -115,7 +128,13 @@ public final class EventHandler {
     }
     EventRequest event = EventRequest.from(body, violations);
     if (violations.isEmpty()) {
-      violations.addAll(event.ruleViolations(config.zone()));
+      try {
+        violations.addAll(event.ruleViolations(config.zone(), dueDates));
+      } catch (CalendarNotCoveredException e) {
+        HttpFailure failure = dueDateNotCovered(e);
+        fail(ctx, failure.status() < 500 ? EventOutcome.INVALID : EventOutcome.FAILED, status, failure);
+        return;
+      }
     }
     if (!violations.isEmpty()) {
       fail(ctx, EventOutcome.INVALID, status, HttpFailure.invalid(Problem.INVALID_EVENT, "event", violations));
@@ -162,19 +181,44 @@ public final class EventHandler {
       fail(ctx, EventOutcome.OUT_OF_ORDER, status, HttpFailure.of(Problem.EVENT_IN_THE_PAST,
           "at " + event.at() + " is before the dossier's last event at " + p.lastAt() + " (compared to the second)",
           Map.of("lastEventAt", p.lastAt().toString())));
+    } else if (recording instanceof Refused r) {
+      fail(ctx, EventOutcome.INVALID, status, HttpFailure.invalid(Problem.INVALID_EVENT, "event",
+          List.of(r.violation())));
     } else if (recording instanceof AtNotCovered a) {
-      fail(ctx, EventOutcome.INVALID, status, HttpFailure.calendarNotCovered(a.cause(), "no appointment can be "
-          + "computed for an acceptance at that time (its day, or a working day counted after it, falls outside those "
-          + "years); nothing was recorded: send the appointment date in dueDate"));
+      fail(ctx, EventOutcome.INVALID, status, HttpFailure.calendarNotCovered(a.cause(), "no due date can be "
+          + "computed for " + a.step() + " at that time (its day, or a working day counted after it, falls outside "
+          + "those years), nor a dueDate sent with it checked; nothing was recorded"));
     } else if (recording instanceof CalendarNotLoaded c) {
-      fail(ctx, EventOutcome.FAILED, status, HttpFailure.calendarNotLoaded(c.cause(), "nothing was recorded; send "
-          + "the appointment date in dueDate, or retry later"));
+      fail(ctx, EventOutcome.FAILED, status, HttpFailure.calendarNotLoaded(c.cause(), "no due date can be computed "
+          + "for " + c.step() + ", nor a dueDate sent with it checked; nothing was recorded, retry later"));
     } else if (recording instanceof Reused) {
       fail(ctx, EventOutcome.EVENT_ID_REUSED, status, HttpFailure.of(Problem.EVENT_ID_REUSED,
           "eventId " + event.eventId() + " was already used by this client for a different event; nothing was "
               + "changed (a retry must resend the same event)", Map.of()));
     } else {
       fail(ctx, EventOutcome.NOT_FOUND, status, HttpFailure.notFound("no dossier with this id"));
+    }
+  }
+
+  /**
+   * A dueDate the loaded calendar cannot tell a working day of: the agency's to fix (422, as for an {@code at} it
+   * cannot date) while today is covered, the operators' (503, load the next year) when today is not either. Years
+   * only in the detail, never the date: it reaches logs with a 503.
+   */
+  private HttpFailure dueDateNotCovered(CalendarNotCoveredException e) {
+    return coversToday()
+        ? HttpFailure.calendarNotCovered(e, "the dueDate sent lies outside those years, so it cannot be checked "
+            + "against the official calendar; nothing was recorded")
+        : HttpFailure.calendarNotLoaded(e, "a dueDate cannot be checked against it; nothing was recorded, retry "
+            + "later");
+  }
+
+  private boolean coversToday() {
+    try {
+      dueDates.isWorkingDay(LocalDate.ofInstant(clock.instant(), config.zone()));
+      return true;
+    } catch (CalendarNotCoveredException e) {
+      return false;
     }
   }
 

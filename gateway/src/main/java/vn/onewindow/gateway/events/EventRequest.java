@@ -10,11 +10,15 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
+import java.time.format.TextStyle;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
+import vn.onewindow.common.calendar.CalendarNotCoveredException;
+import vn.onewindow.common.calendar.DueDates;
 import vn.onewindow.common.dossier.NationalStatus;
 import vn.onewindow.common.dossier.StatusTransitions;
 import vn.onewindow.common.infra.Digests;
@@ -55,19 +59,31 @@ public record EventRequest(String eventId, NationalStatus status, Instant at, St
   }
 
   /**
-   * What the status requires the event to carry: a due date with 5 (2 may: the hub computes it when absent; no
-   * other status takes one), result references with 9 (10 may; no other status takes them).
+   * What the status requires the event to carry, and what a due date must be: result references with 9 (10 may; no
+   * other status takes them); a due date only with 2, 5 or 4 (whether that 4 follows a 5 only the dossier can tell:
+   * {@link EventStore}), never required (2 without one is dated by the hub, 4 after 5 re-dated by it, 5 without one
+   * leaves the date until the supplement arrives). A date given must be a working day of the official calendar, not
+   * before the date of {@code at} in the dossier's zone: citizens are told to collect their result that day.
+   *
+   * @throws CalendarNotCoveredException the due date lies outside the loaded calendar's years: whether that is the
+   *                                     agency's to fix or the operators' only the caller can tell
    */
-  List<Violation> ruleViolations(ZoneId zone) {
+  List<Violation> ruleViolations(ZoneId zone, DueDates calendar) {
     List<Violation> violations = new ArrayList<>();
     String code = status.code() + " (" + status.label() + ")";
-    if (StatusTransitions.requiresDueDate(status) && dueDate == null) {
-      violations.add(new Violation("/dueDate", "required with status " + code + ": the appointment date"));
-    } else if (!StatusTransitions.takesDueDate(status) && dueDate != null) {
-      violations.add(new Violation("/dueDate", "only taken with status 2 (accepted) or 5 (supplement requested), "
-          + "not with " + code));
-    } else if (dueDate != null && at != null && dueDate.isBefore(at.atZone(zone).toLocalDate())) {
-      violations.add(new Violation("/dueDate", "is before the event's own date"));
+    if (!StatusTransitions.takesDueDate(status) && dueDate != null) {
+      violations.add(new Violation("/dueDate", "only taken with status 2 (accepted), 5 (supplement requested) or "
+          + "4 when it follows 5 (the supplement received), not with " + code));
+    } else if (dueDate != null) {
+      if (!calendar.isWorkingDay(dueDate)) {
+        violations.add(new Violation("/dueDate", dueDate + " is not a working day of the official calendar ("
+            + closed(calendar, dueDate) + "): the appointment must fall on a day the agency is open"));
+      }
+      LocalDate day = at == null ? null : at.atZone(zone).toLocalDate();
+      if (day != null && dueDate.isBefore(day)) {
+        violations.add(new Violation("/dueDate", dueDate + " is before the event's own day, " + day + " (the date of "
+            + "at in " + zone + ")"));
+      }
     }
     if (StatusTransitions.requiresResult(status) && result == null) {
       violations.add(new Violation("/result", "required with status " + code + ": the result documents' references"));
@@ -76,6 +92,12 @@ public record EventRequest(String eventId, NationalStatus status, Instant at, St
           + "returned), not with " + code));
     }
     return violations;
+  }
+
+  /** Why a day is closed: its calendar entry (a holiday's name), else the weekly rest day. */
+  private static String closed(DueDates calendar, LocalDate date) {
+    return calendar.entryOn(date).map(e -> e.kind().yamlName() + ": " + e.name())
+        .orElseGet(() -> date.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ENGLISH));
   }
 
   /**

@@ -17,9 +17,11 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import vn.onewindow.common.calendar.CalendarNotCoveredException;
+import vn.onewindow.common.calendar.DueDates;
 import vn.onewindow.common.dossier.NationalStatus;
 import vn.onewindow.common.dossier.StatusTransitions;
 import vn.onewindow.gateway.security.Caller;
+import vn.onewindow.gateway.validation.Violation;
 
 /**
  * Records one progress event in one transaction on the primary: lock the dossier row (FOR UPDATE: concurrent events
@@ -60,6 +62,10 @@ final class EventStore {
       )
       SELECT seq, recorded_at FROM ev""";
 
+  /** The supplement request (5) a dossier in status 5 waits on: its last event. */
+  private static final String REQUEST = """
+      SELECT e.at, e.due_date FROM dossier_event e WHERE e.dossier_id = $1 ORDER BY e.seq DESC LIMIT 1""";
+
   private static final String UNIQUE_VIOLATION = "23505";
 
   /** What became of an event. */
@@ -85,31 +91,48 @@ final class EventStore {
   record Reused() implements Recording {
   }
 
-  /**
-   * An acceptance without a date whose appointment the loaded official calendar cannot give, nor one accepted now:
-   * its years ran out, the operators must load the next one.
-   */
-  record CalendarNotLoaded(CalendarNotCoveredException cause) implements Recording {
+  /** A dueDate the dossier's state refuses (a 4 that does not end a supplement request, beyond the statutory date). */
+  record Refused(Violation violation) implements Recording {
   }
 
   /**
-   * An acceptance without a date whose {@code at}, the time the agency chose, the loaded official calendar cannot
-   * date (backdated before its first year) while it can date one accepted now: no retry helps, the request must
-   * change.
+   * A due date to compute ({@code step}: an acceptance, a supplement's arrival) that the loaded official calendar
+   * cannot give, nor one for the same step now: its years ran out, the operators must load the next one.
    */
-  record AtNotCovered(CalendarNotCoveredException cause) implements Recording {
+  record CalendarNotLoaded(CalendarNotCoveredException cause, String step) implements Recording {
+  }
+
+  /**
+   * A due date to compute whose {@code at}, the time the agency chose, the loaded official calendar cannot date
+   * (backdated before its first year) while it can date the same step now: no retry helps, the request must change.
+   */
+  record AtNotCovered(CalendarNotCoveredException cause, String step) implements Recording {
+  }
+
+  /** The due date an event leaves the dossier with (null: unchanged), or why it is refused. */
+  private record Dating(LocalDate date, Recording refusal) {
+    static Dating of(LocalDate date) {
+      return new Dating(date, null);
+    }
+
+    static Dating refused(Recording refusal) {
+      return new Dating(null, refusal);
+    }
   }
 
   private final Pool pool;
+  private final DueDates dueDates;
   private final BiFunction<String, Instant, LocalDate> acceptanceDue;
   private final Clock clock;
 
   /**
-   * {@code acceptanceDue}: the appointment of a procedure's dossier accepted at an instant, on the calendar;
-   * {@code clock}: now, to tell whose an undatable acceptance is.
+   * {@code dueDates}: the official calendar, to re-date a supplement's arrival; {@code acceptanceDue}: the statutory
+   * appointment of a procedure's dossier accepted at an instant, on that calendar; {@code clock}: now, to tell whose
+   * an undatable step is.
    */
-  EventStore(Pool pool, BiFunction<String, Instant, LocalDate> acceptanceDue, Clock clock) {
+  EventStore(Pool pool, DueDates dueDates, BiFunction<String, Instant, LocalDate> acceptanceDue, Clock clock) {
     this.pool = pool;
+    this.dueDates = dueDates;
     this.acceptanceDue = acceptanceDue;
     this.clock = clock;
   }
@@ -152,15 +175,13 @@ final class EventStore {
       return Future.succeededFuture(new InThePast(lastAt));
     }
     LocalDate previousDue = dossier.getLocalDate("due_date");
-    // an acceptance without a date gets the one the official calendar gives: the clock starts at acceptance
-    LocalDate dueDate;
-    try {
-      dueDate = event.dueDate() != null || event.status() != NationalStatus.ACCEPTED ? event.dueDate()
-          : acceptanceDue.apply(dossier.getString("procedure_code"), event.at());
-    } catch (CalendarNotCoveredException e) {
-      // a refusal like the others, not the store's failure: nothing is written and the breaker is not charged
-      return Future.succeededFuture(undatable(dossier.getString("procedure_code"), e));
-    }
+    return dating(conn, dossierId, dossier, current, event).compose(dating -> dating.refusal() != null
+        ? Future.succeededFuture(dating.refusal())
+        : write(conn, dossierId, caller, event, dossier, fingerprint, previousDue, dating.date()));
+  }
+
+  private Future<Recording> write(SqlConnection conn, UUID dossierId, Caller caller, EventRequest event, Row dossier,
+                                  String fingerprint, LocalDate previousDue, LocalDate dueDate) {
     Tuple params = Tuple.tuple().addValue(dossierId).addString(caller.clientId()).addString(event.eventId())
         .addInteger(event.status().code()).addOffsetDateTime(event.at().atOffset(ZoneOffset.UTC))
         .addString(event.officer()).addString(event.note()).addLocalDate(dueDate).addLocalDate(previousDue)
@@ -174,15 +195,79 @@ final class EventStore {
   }
 
   /**
-   * Whose the missing calendar is: the agency's when the same acceptance made now would be dated (its {@code at}
-   * lies outside the loaded years), the operators' when now would not be either.
+   * The due date the event sets: a 4 may carry one only when it ends a supplement request; an acceptance gets the
+   * statutory one, or a date of the agency's no later than it; the supplement's arrival (4 after a 5 that carried no
+   * date) is re-dated on the calendar; any other event sets what it carries (5: the agency re-dates at the request).
+   * A date the calendar cannot give is a refusal like the others, not the store's failure: nothing is written and the
+   * breaker is not charged.
    */
-  private Recording undatable(String procedureCode, CalendarNotCoveredException atFailure) {
+  private Future<Dating> dating(SqlConnection conn, UUID dossierId, Row dossier, NationalStatus current,
+                                EventRequest event) {
+    String procedure = dossier.getString("procedure_code");
+    LocalDate previousDue = dossier.getLocalDate("due_date");
+    if (event.dueDate() != null && !StatusTransitions.takesDueDate(current, event.status())) {
+      return Future.succeededFuture(Dating.refused(new Refused(new Violation("/dueDate", "only taken with status 4 "
+          + "(in processing) when it follows 5 (supplement requested): the supplement's arrival re-dates the dossier; "
+          + "not after " + current.code() + " (" + current.label() + ")"))));
+    }
+    if (event.status() == NationalStatus.ACCEPTED) {
+      try {
+        return Future.succeededFuture(acceptance(procedure, event));
+      } catch (CalendarNotCoveredException e) {
+        return Future.succeededFuture(Dating.refused(undatable("an acceptance", e,
+            () -> acceptanceDue.apply(procedure, clock.instant()))));
+      }
+    }
+    boolean arrival = event.status() == NationalStatus.IN_PROCESSING
+        && current == NationalStatus.ADDITIONAL_DOCUMENTS_REQUESTED;
+    if (!arrival || event.dueDate() != null || previousDue == null) {
+      // without a due date to start from (a procedure no longer in the catalogue at acceptance) none is guessed
+      return Future.succeededFuture(Dating.of(event.dueDate()));
+    }
+    return conn.preparedQuery(REQUEST).execute(Tuple.of(dossierId)).map(rows -> {
+      Row request = first(rows);
+      if (request.getLocalDate("due_date") != null) {
+        // the agency re-dated at the request (what a 5 carried before arrivals were re-dated): that date stands
+        return Dating.of(null);
+      }
+      Instant requestedAt = request.getOffsetDateTime("at").toInstant();
+      try {
+        return Dating.of(dueDates.redateOnArrival(previousDue, requestedAt, event.at()).current().due());
+      } catch (CalendarNotCoveredException e) {
+        return Dating.refused(undatable("a supplement's arrival", e,
+            () -> dueDates.redateOnArrival(previousDue, requestedAt, clock.instant())));
+      }
+    });
+  }
+
+  /**
+   * The statutory appointment of an acceptance at its {@code at}, or the agency's own date when it is not later:
+   * a later one would promise the citizen less than the law and rank the dossier "before deadline" for good. A
+   * procedure no longer in the catalogue has no statutory date: the agency's stands.
+   */
+  private Dating acceptance(String procedure, EventRequest event) {
+    LocalDate statutory = acceptanceDue.apply(procedure, event.at());
+    if (event.dueDate() == null || statutory == null) {
+      return Dating.of(event.dueDate() != null ? event.dueDate() : statutory);
+    }
+    if (event.dueDate().isAfter(statutory)) {
+      return Dating.refused(new Refused(new Violation("/dueDate", event.dueDate() + " is later than " + statutory
+          + ", the statutory due date of this acceptance (the procedure's working days counted from its at on the "
+          + "official calendar, the date given when no dueDate is sent)")));
+    }
+    return Dating.of(event.dueDate());
+  }
+
+  /**
+   * Whose the missing calendar is: the agency's when the same step taken now would be dated (its {@code at} lies
+   * outside the loaded years), the operators' when now would not be either.
+   */
+  private static Recording undatable(String step, CalendarNotCoveredException atFailure, Runnable now) {
     try {
-      acceptanceDue.apply(procedureCode, clock.instant());
-      return new AtNotCovered(atFailure);
+      now.run();
+      return new AtNotCovered(atFailure, step);
     } catch (CalendarNotCoveredException nowFailure) {
-      return new CalendarNotLoaded(atFailure);
+      return new CalendarNotLoaded(atFailure, step);
     }
   }
 

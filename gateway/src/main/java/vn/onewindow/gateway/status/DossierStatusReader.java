@@ -56,7 +56,7 @@ public final class DossierStatusReader {
                AS applicant_hash,
              COALESCE((SELECT json_agg(json_build_object('status', h.status,
                                        'at', (extract(epoch FROM h.changed_at) * 1000000)::bigint,
-                                       'note', h.note, 'dueDate', h.due_date,
+                                       'note', h.note, 'dueDate', h.due_date, 'dueDateSet', e.due_date,
                                        'previousDueDate', e.previous_due_date, 'result', e.result)
                                        ORDER BY h.seq)
                        FROM dossier_status_history h LEFT JOIN dossier_event e ON e.seq = h.event_seq

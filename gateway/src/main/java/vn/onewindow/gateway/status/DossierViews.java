@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.UUID;
 import vn.onewindow.common.dossier.NationalStatus;
 import vn.onewindow.common.dossier.QueuedReceipt;
-import vn.onewindow.common.dossier.StatusTransitions;
 import vn.onewindow.gateway.http.StoredJson;
 
 /**
@@ -45,9 +44,13 @@ final class DossierViews {
       NationalStatus changed = NationalStatus.of(h.getInteger("status"));
       String at = micros(h.getLong("at"));
       history.add(new JsonObject().put("status", changed.toJson()).put("at", at).put("note", h.getString("note")));
-      if (StatusTransitions.takesDueDate(changed)) {
+      // an acceptance sets the date (null when its procedure left the catalogue); a supplement request or arrival
+      // re-dates it only when its event set one (dueDateSet): a 5 without a date leaves it until the arrival, and a
+      // 4 after a 5 that carried one keeps that
+      if (changed == NationalStatus.ACCEPTED || h.getString("dueDateSet") != null) {
         dueDateChanges.add(new JsonObject().put("at", at).put("status", changed.code())
-            .put("dueDate", h.getString("dueDate")).put("previousDueDate", h.getString("previousDueDate")));
+            .put("reason", reason(changed)).put("dueDate", h.getString("dueDate"))
+            .put("previousDueDate", h.getString("previousDueDate")));
       }
       if (h.getJsonArray("result") != null) {
         results = h.getJsonArray("result");
@@ -75,6 +78,15 @@ final class DossierViews {
         .put("dueDateChanges", dueDateChanges)
         // the references are the applicant's once the result is handed over (10), not while it is being issued
         .put("results", status == NationalStatus.RESULT_RETURNED ? results : new JsonArray());
+  }
+
+  /** Why the appointment changed, by the status of the step that changed it (only 2, 4 after 5, and 5 do). */
+  private static String reason(NationalStatus status) {
+    return switch (status) {
+      case ACCEPTED -> "acceptance";
+      case ADDITIONAL_DOCUMENTS_REQUESTED -> "supplement-requested";
+      default -> "supplement-received";
+    };
   }
 
   /**

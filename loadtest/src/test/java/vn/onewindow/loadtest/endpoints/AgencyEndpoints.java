@@ -8,8 +8,6 @@ import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
 import io.gatling.javaapi.http.HttpRequestActionBuilder;
-import java.time.LocalDate;
-import java.time.ZoneId;
 import java.util.List;
 import vn.onewindow.loadtest.config.LoadConfig;
 
@@ -23,7 +21,6 @@ public final class AgencyEndpoints {
   public static final String EVENT = "agency: post progress event";
   public static final String REPLAY = "agency: replay progress event";
   public static final String PREFIX = "ag_";
-  private static final ZoneId VIETNAM = ZoneId.of("Asia/Ho_Chi_Minh");
 
   private AgencyEndpoints() {
   }
@@ -42,7 +39,8 @@ public final class AgencyEndpoints {
   }
 
   /**
-   * POST /v1/dossiers/{dossierId}/events: status 2 carries a due date five days ahead; the eventId is derived from
+   * POST /v1/dossiers/{dossierId}/events: status 2 carries no due date, the hub gives the statutory one (a date
+   * a fixed number of days ahead could fall on a closed day or beyond it, a 422); the eventId is derived from
    * the run, the dossier and the status, and {@code at} is the session's {@code at<status>}, so a replay sends the
    * very same event.
    */
@@ -58,9 +56,7 @@ public final class AgencyEndpoints {
   }
 
   static String body(LoadConfig config, String dossierId, int status, String at) {
-    String due = status == 2 ? ",\"dueDate\":\"" + LocalDate.now(VIETNAM).plusDays(5) + "\"" : "";
     return "{\"eventId\":\"lt-" + config.runId + "-" + dossierId + "-" + status + "\",\"status\":" + status
-        + ",\"at\":\"" + at + "\",\"officer\":\"Cán bộ thử tải\",\"note\":\"Hồ sơ thử tải (dữ liệu giả lập).\"" + due
-        + "}";
+        + ",\"at\":\"" + at + "\",\"officer\":\"Cán bộ thử tải\",\"note\":\"Hồ sơ thử tải (dữ liệu giả lập).\"}";
   }
 }

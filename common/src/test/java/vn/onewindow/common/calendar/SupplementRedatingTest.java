@@ -1,0 +1,92 @@
+package vn.onewindow.common.calendar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static vn.onewindow.common.calendar.OfficialCalendarTest.CONFIG;
+import static vn.onewindow.common.calendar.OfficialCalendarTest.HCM;
+import static vn.onewindow.common.calendar.OfficialCalendarTest.at;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Re-dating on the supplement's arrival, on the real calendar files: the working days that remained when the
+ * supplement was requested (those after the request's day, up to and including the due date) are counted after the
+ * arrival's effective day.
+ */
+class SupplementRedatingTest {
+  final DueDates dueDates = new DueDates(OfficialCalendar.load(CONFIG, 2025, 2028), HCM);
+
+  @Test
+  void shouldCountTheWorkingDaysAfterTheRequestDayUpToTheDueDate() {
+    LocalDate dueMon9Mar = LocalDate.of(2026, 3, 9);
+
+    // requested Wed 4 Mar: Thu 5, Fri 6, Mon 9 remain (the request's own day is spent, as a receipt day is)
+    assertThat(dueDates.remainingWorkingDays(dueMon9Mar, at("2026-03-04T10:00"))).isEqualTo(3);
+    // requested on Sat 7 Mar: only Mon 9
+    assertThat(dueDates.remainingWorkingDays(dueMon9Mar, at("2026-03-07T10:00"))).isEqualTo(1);
+    // across Tết 2026 (Sat 14 – Sun 22 Feb): requested Fri 13 Feb, due Tue 24 Feb: Mon 23, Tue 24
+    assertThat(dueDates.remainingWorkingDays(LocalDate.of(2026, 2, 24), at("2026-02-13T09:00"))).isEqualTo(2);
+  }
+
+  @Test
+  void shouldLeaveNoDaysWhenRequestedOnTheDueDayOrAlreadyOverdue() {
+    LocalDate dueMon9Mar = LocalDate.of(2026, 3, 9);
+
+    assertThat(dueDates.remainingWorkingDays(dueMon9Mar, at("2026-03-09T08:00"))).isZero();
+    assertThat(dueDates.remainingWorkingDays(dueMon9Mar, at("2026-03-12T08:00"))).as("overdue").isZero();
+  }
+
+  @Test
+  void shouldTakeTheRequestDayInTheAgencyZone() {
+    // 18:00 UTC on Wed 4 Mar is 01:00 on Thu 5 Mar in Hà Nội: Fri 6 and Mon 9 remain
+    assertThat(dueDates.remainingWorkingDays(LocalDate.of(2026, 3, 9), Instant.parse("2026-03-04T18:00:00Z")))
+        .isEqualTo(2);
+  }
+
+  @Test
+  void shouldCountTheRemainingDaysAfterTheArrivalsEffectiveDay() {
+    // the README's row: due Mon 9 Mar, requested Mon 2 Mar (5 days remain), arrives Sat 14 Mar: counted after Mon 16
+    Redating weekend = dueDates.redateOnArrival(LocalDate.of(2026, 3, 9), at("2026-03-02T10:00"),
+        at("2026-03-14T10:00"));
+
+    assertThat(weekend.previous()).isEqualTo(LocalDate.of(2026, 3, 9));
+    assertThat(weekend.current().countedFrom()).isEqualTo(LocalDate.of(2026, 3, 16));
+    assertThat(weekend.current().workingDays()).isEqualTo(5);
+    assertThat(weekend.current().due()).isEqualTo(LocalDate.of(2026, 3, 23));
+  }
+
+  @Test
+  void shouldGiveTheSameDateWhenTheSupplementArrivesTheDayItWasRequested() {
+    Redating sameDay = dueDates.redateOnArrival(LocalDate.of(2026, 3, 9), at("2026-03-04T09:00"),
+        at("2026-03-04T16:00"));
+
+    assertThat(sameDay.current().due()).isEqualTo(LocalDate.of(2026, 3, 9));
+  }
+
+  @Test
+  void shouldDateAnOverdueDossierOnTheArrivalsEffectiveDayWhenItArrivesOnAHoliday() {
+    // due Tue 3 Mar, requested Thu 5 Mar (overdue: 0 days remain), arrives Thu 30 Apr 2026 (Reunification Day):
+    // 30 Apr, 1 May and the weekend are off, so it is due on Mon 4 May
+    Redating overdue = dueDates.redateOnArrival(LocalDate.of(2026, 3, 3), at("2026-03-05T10:00"),
+        at("2026-04-30T10:00"));
+
+    assertThat(overdue.current().workingDays()).isZero();
+    assertThat(overdue.current().countedFrom()).isEqualTo(LocalDate.of(2026, 5, 4));
+    assertThat(overdue.current().due()).isEqualTo(LocalDate.of(2026, 5, 4));
+    assertThat(overdue.previous()).isEqualTo(LocalDate.of(2026, 3, 3));
+  }
+
+  @Test
+  void shouldTellWorkingDaysAndRefuseDaysOutsideTheLoadedYears() {
+    assertThat(dueDates.isWorkingDay(LocalDate.of(2026, 12, 13))).as("a Sunday").isFalse();
+    assertThat(dueDates.isWorkingDay(LocalDate.of(2027, 2, 8))).as("Tết 2027").isFalse();
+    assertThat(dueDates.isWorkingDay(LocalDate.of(2026, 1, 10))).as("a Saturday worked").isTrue();
+    assertThat(dueDates.isWorkingDay(LocalDate.of(2026, 12, 15))).isTrue();
+    assertThatThrownBy(() -> dueDates.isWorkingDay(LocalDate.of(2029, 1, 3)))
+        .isInstanceOf(CalendarNotCoveredException.class);
+    assertThatThrownBy(() -> dueDates.remainingWorkingDays(LocalDate.of(2029, 1, 3), at("2028-12-28T10:00")))
+        .isInstanceOf(CalendarNotCoveredException.class);
+  }
+}

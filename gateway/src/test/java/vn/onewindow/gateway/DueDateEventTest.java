@@ -1,0 +1,226 @@
+package vn.onewindow.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static vn.onewindow.gateway.security.SecurityTestSupport.assertProblem;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.common.testing.TestServers;
+
+/**
+ * The appointment date an event may carry (QA pass of agency progress events): a supplement re-dates the dossier
+ * when it arrives (the 4 that follows a 5), with the agency's date or, without one, the working days that remained
+ * when it was requested counted after the arrival; and every date taken is a working day of the official calendar,
+ * not before the event's own day and, at acceptance, not after the statutory date. A refusal records nothing.
+ */
+class DueDateEventTest extends OneGatewayPerClass {
+  /** Cấp Giấy xác nhận tình trạng hôn nhân: 3 working days, no cut-off. */
+  private static final String THREE_DAYS = "1.004884";
+
+  @BeforeAll
+  static void start() {
+    gw = new GatewayFixture(Map.of());
+  }
+
+  @Test
+  void shouldRedateOnTheSupplementsArrivalFromTheWorkingDaysThatRemained() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    // accepted Mon 2 Mar 2026: due Thu 5 Mar; supplement requested Tue 3 Mar without a date (Wed 4, Thu 5 remain)
+    String id = inProcessing(agency, "2026-03-02");
+    HttpResponse<Buffer> requested = agency.post(id, event(id, "5", 5, "2026-03-03T10:00:00+07:00"));
+    assertThat(requested.statusCode()).as(requested.bodyAsString()).isEqualTo(201);
+    assertThat(requested.bodyAsJsonObject().getString("dueDate")).as("unchanged until it arrives")
+        .isEqualTo("2026-03-05");
+
+    // arrives Sat 7 Mar: counted after Mon 9 Mar, the two remaining days give Wed 11 Mar
+    HttpResponse<Buffer> arrived = agency.post(id, event(id, "4b", 4, "2026-03-07T10:00:00+07:00"));
+
+    assertThat(arrived.statusCode()).as(arrived.bodyAsString()).isEqualTo(201);
+    assertThat(arrived.bodyAsJsonObject().getString("dueDate")).isEqualTo("2026-03-11");
+    assertThat(dueDate(id)).isEqualTo("2026-03-11");
+    assertThat(TestServers.queryLong(gw.config.postgres().url(), "SELECT count(*) FROM dossier_event WHERE "
+        + "dossier_id = '" + id + "' AND status = 4 AND due_date = '2026-03-11' AND previous_due_date = '2026-03-05'"))
+        .isEqualTo(1);
+    assertThat(changes(id)).containsExactly("2 acceptance: null->2026-03-05",
+        "4 supplement-received: 2026-03-05->2026-03-11");
+    // a retry is the same event: the same answer, nothing re-dated again
+    HttpResponse<Buffer> retry = agency.post(id, event(id, "4b", 4, "2026-03-07T10:00:00+07:00"));
+    assertThat(retry.statusCode()).isEqualTo(200);
+    assertThat(retry.bodyAsJsonObject()).isEqualTo(arrived.bodyAsJsonObject());
+  }
+
+  @Test
+  void shouldTakeTheAgencysNewDateWhenTheSupplementArrives() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    String id = inProcessing(agency, "2026-03-02");
+    // the QA repro: a 5 with a date, then the 4 of the arrival with the agency's new date (NgayHenTraMoi)
+    assertThat(agency.post(id, event(id, "5", 5, "2026-03-03T10:00:00+07:00").put("dueDate", "2026-03-09"))
+        .statusCode()).isEqualTo(201);
+
+    HttpResponse<Buffer> arrived = agency.post(id, event(id, "4b", 4, "2026-03-04T10:00:00+07:00")
+        .put("dueDate", "2026-03-11"));
+
+    assertThat(arrived.statusCode()).as(arrived.bodyAsString()).isEqualTo(201);
+    assertThat(arrived.bodyAsJsonObject().getString("dueDate")).isEqualTo("2026-03-11");
+    assertThat(changes(id)).containsExactly("2 acceptance: null->2026-03-05",
+        "5 supplement-requested: 2026-03-05->2026-03-09", "4 supplement-received: 2026-03-09->2026-03-11");
+  }
+
+  @Test
+  void shouldKeepTheDateOfASupplementRequestThatCarriedOne() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    String id = inProcessing(agency, "2026-03-02");
+    assertThat(agency.post(id, event(id, "5", 5, "2026-03-03T10:00:00+07:00").put("dueDate", "2026-03-16"))
+        .statusCode()).isEqualTo(201);
+
+    // as before this rule: the agency re-dated at the request, the arrival without a date keeps it
+    HttpResponse<Buffer> arrived = agency.post(id, event(id, "4b", 4, "2026-03-10T10:00:00+07:00"));
+
+    assertThat(arrived.bodyAsJsonObject().getString("dueDate")).isEqualTo("2026-03-16");
+    assertThat(changes(id)).containsExactly("2 acceptance: null->2026-03-05",
+        "5 supplement-requested: 2026-03-05->2026-03-16");
+  }
+
+  @Test
+  void shouldDateAnOverdueDossierOnTheFirstWorkingDayFromTheArrivalOnAHoliday() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    // due Thu 5 Mar, supplement requested Fri 6 Mar (overdue: no day remains), arrives Thu 30 Apr (a holiday)
+    String id = inProcessing(agency, "2026-03-02");
+    assertThat(agency.post(id, event(id, "5", 5, "2026-03-06T10:00:00+07:00")).statusCode()).isEqualTo(201);
+
+    HttpResponse<Buffer> arrived = agency.post(id, event(id, "4b", 4, "2026-04-30T10:00:00+07:00"));
+
+    // 30 Apr, 1 May and the weekend are off: Mon 4 May
+    assertThat(arrived.bodyAsJsonObject().getString("dueDate")).as(arrived.bodyAsString()).isEqualTo("2026-05-04");
+  }
+
+  @Test
+  void shouldRefuseADueDateWithAFourThatDoesNotFollowASupplementRequest() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    String id = agency.dossierReceived(THREE_DAYS, "'2026-03-02T08:00:00+07:00'");
+    assertThat(agency.post(id, event(id, "2", 2, "2026-03-02T09:00:00+07:00")).statusCode()).isEqualTo(201);
+
+    JsonObject problem = assertProblem(agency.post(id, event(id, "4", 4, "2026-03-02T09:30:00+07:00")
+        .put("dueDate", "2026-03-05")), 422, "invalid-event");
+
+    assertThat(detail(problem)).contains("follows 5").contains("not after 2");
+    assertNothingRecorded(agency, id, 2, "2026-03-05", 1);
+  }
+
+  @Test
+  void shouldRefuseDatesOnClosedDays() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    String id = inProcessing(agency, "2026-03-02");
+    Map<String, String> closed = Map.of("2026-03-08", "Sunday", "2026-04-30", "Reunification Day",
+        "2026-03-14", "Saturday", "2027-01-01", "New Year's Day");
+    closed.forEach((date, why) -> {
+      JsonObject problem = assertProblem(agency.post(id, event(id, "5-" + date, 5, "2026-03-03T10:00:00+07:00")
+          .put("dueDate", date)), 422, "invalid-event");
+      assertThat(detail(problem)).contains(date).contains("not a working day").contains(why);
+    });
+    assertNothingRecorded(agency, id, 4, "2026-03-05", 2);
+    // Tết 2027, with an acceptance of a 30-day procedure
+    String fresh = agency.dossierReceived("1.004227.000.00.00.H48", "'2026-12-01T08:00:00+07:00'");
+    JsonObject tet = assertProblem(agency.post(fresh, event(fresh, "2", 2, "2026-12-01T09:00:00+07:00")
+        .put("dueDate", "2027-02-08")), 422, "invalid-event");
+    assertThat(detail(tet)).contains("2027-02-08").contains("Tết");
+    assertNothingRecorded(agency, fresh, 1, null, 0);
+  }
+
+  @Test
+  void shouldRefuseADateBeforeTheEventsOwnDay() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    String id = inProcessing(agency, "2026-03-02");
+
+    // a supplement request on Wed 4 Mar moving the date back to Tue 3 Mar; 01:00 on Wed 4 Mar in Hà Nội is still
+    // Tue 3 Mar in UTC: the dossier's zone decides
+    JsonObject problem = assertProblem(agency.post(id, event(id, "5", 5, "2026-03-03T18:00:00Z")
+        .put("dueDate", "2026-03-03")), 422, "invalid-event");
+
+    assertThat(detail(problem)).contains("before the event's own day").contains("2026-03-04");
+    assertNothingRecorded(agency, id, 4, "2026-03-05", 2);
+  }
+
+  @Test
+  void shouldRefuseAnAppointmentLaterThanTheStatutoryDateAndTakeItOrAnEarlierOne() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    String id = agency.dossierReceived(THREE_DAYS, "'2026-03-02T08:00:00+07:00'");
+
+    // 3 working days from Mon 2 Mar: Thu 5 Mar; two months out is refused, naming that date
+    JsonObject far = assertProblem(agency.post(id, event(id, "2-far", 2, "2026-03-02T09:00:00+07:00")
+        .put("dueDate", "2026-05-04")), 422, "invalid-event");
+    assertThat(detail(far)).contains("2026-05-04").contains("later than").contains("2026-03-05");
+    JsonObject dayAfter = assertProblem(agency.post(id, event(id, "2-fri", 2, "2026-03-02T09:00:00+07:00")
+        .put("dueDate", "2026-03-06")), 422, "invalid-event");
+    assertThat(detail(dayAfter)).contains("2026-03-05");
+    assertNothingRecorded(agency, id, 1, null, 0);
+
+    HttpResponse<Buffer> statutory = agency.post(id, event(id, "2", 2, "2026-03-02T09:00:00+07:00")
+        .put("dueDate", "2026-03-05"));
+    assertThat(statutory.statusCode()).as(statutory.bodyAsString()).isEqualTo(201);
+    String earlier = agency.dossierReceived(THREE_DAYS, "'2026-03-02T08:00:00+07:00'");
+    assertThat(agency.post(earlier, event(earlier, "2", 2, "2026-03-02T09:00:00+07:00").put("dueDate", "2026-03-03"))
+        .statusCode()).as("sooner than the law requires").isEqualTo(201);
+  }
+
+  @Test
+  void shouldRefuseADateOutsideTheLoadedCalendarAsCalendarNotCovered() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    String id = inProcessing(agency, "2026-03-02");
+
+    JsonObject problem = assertProblem(agency.post(id, event(id, "5", 5, "2026-03-03T10:00:00+07:00")
+        .put("dueDate", "2029-01-03")), 422, "calendar-not-covered");
+
+    assertThat(problem.getString("detail")).contains("covers 2025-2028 only").contains("dueDate")
+        .contains("nothing was recorded").doesNotContain("2029-01-03");
+    assertNothingRecorded(agency, id, 4, "2026-03-05", 2);
+  }
+
+  /** A dossier of {@link #THREE_DAYS} received and accepted on {@code day} (no date sent), then in processing. */
+  private static String inProcessing(AgencyEvents agency, String day) {
+    String id = agency.dossierReceived(THREE_DAYS, "'" + day + "T08:00:00+07:00'");
+    HttpResponse<Buffer> accepted = agency.post(id, event(id, "2", 2, day + "T09:00:00+07:00"));
+    assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(201);
+    assertThat(agency.post(id, event(id, "4", 4, day + "T09:30:00+07:00")).statusCode()).isEqualTo(201);
+    return id;
+  }
+
+  private static JsonObject event(String id, String step, int status, String at) {
+    return new JsonObject().put("eventId", "due-" + step + "-" + id).put("status", status).put("at", at);
+  }
+
+  /** The dossier's due-date history in the citizen's view: "status reason: previous->due". */
+  private static List<String> changes(String id) {
+    JsonArray changes = gw.get("/v1/dossiers/" + id).bodyAsJsonObject().getJsonArray("dueDateChanges");
+    return changes.stream().map(JsonObject.class::cast).map(c -> c.getInteger("status") + " " + c.getString("reason")
+        + ": " + c.getString("previousDueDate") + "->" + c.getString("dueDate")).toList();
+  }
+
+  private static String dueDate(String id) {
+    return TestServers.queryString(gw.config.postgres().url(),
+        "SELECT due_date::text FROM dossier WHERE id = '" + id + "'");
+  }
+
+  /** The one violation's detail, on /dueDate. */
+  private static String detail(JsonObject problem) {
+    JsonArray errors = problem.getJsonArray("errors");
+    assertThat(errors).as(problem.encode()).hasSize(1);
+    assertThat(errors.getJsonObject(0).getString("pointer")).isEqualTo("/dueDate");
+    return errors.getJsonObject(0).getString("detail");
+  }
+
+  /** The dossier as it was: its status, due date, events and history rows (the reception's and one per event). */
+  private static void assertNothingRecorded(AgencyEvents agency, String id, int status, String due, int events) {
+    assertThat(agency.status(id)).isEqualTo(status);
+    assertThat(dueDate(id)).isEqualTo(due);
+    assertThat(agency.events(id)).isEqualTo(events);
+    assertThat(TestServers.queryLong(gw.config.postgres().url(),
+        "SELECT count(*) FROM dossier_status_history WHERE dossier_id = '" + id + "'")).isEqualTo(events + 1);
+  }
+}
