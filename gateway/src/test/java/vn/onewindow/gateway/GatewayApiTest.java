@@ -5,9 +5,14 @@ import static vn.onewindow.gateway.security.SecurityTestSupport.assertProblem;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.client.WebClientSession;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Response;
 import java.io.BufferedReader;
@@ -25,6 +30,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import vn.onewindow.common.testing.ContractCheck;
 import vn.onewindow.common.dossier.StreamEntry;
 
 /** The gateway alone (no intake worker), over real HTTP, Redis and PostgreSQL. */
@@ -253,6 +259,34 @@ class GatewayApiTest extends OneGatewayPerClass {
           .isEqualTo("the path has a '.' or '..' segment: send it resolved");
     }
     assertThat(gw.get("/v1/procedures").statusCode()).as("the resolved path").isEqualTo(200);
+  }
+
+  /**
+   * Empty segments are the same hazard as dot segments: the router resolves {@code //metrics} to /metrics, a proxy
+   * rule matching the raw path (blocking /metrics, forwarding /v1/ only) does not (QA). Refused alike, over both
+   * protocols (h2c by prior knowledge, as the load balancers' backends speak it).
+   */
+  @Test
+  void shouldRefuseEmptySegmentsAsDotSegmentsOverBothProtocols() {
+    for (HttpVersion version : List.of(HttpVersion.HTTP_1_1, HttpVersion.HTTP_2)) {
+      WebClient client = ContractCheck.get().answersOnly(WebClientSession.create(WebClient.create(gw.vertx,
+          new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gw.port).setProtocolVersion(version)
+              .setHttp2ClearTextUpgrade(false), new PoolOptions())).addHeader("X-Api-Key", GatewayFixture.API_KEY));
+      for (String path : List.of("//metrics", "//health/ready", "/v1//procedures", "/v1/procedures//",
+          "/v1/agencies//dossiers", "///metrics", "//v1/procedures?x=//")) {
+        HttpResponse<Buffer> answer = client.get(path).send().await();
+        assertThat(answer.version()).as(path).isEqualTo(version);
+        assertThat(assertProblem(answer, 400, "malformed-request").getString("detail")).as(version + " " + path)
+            .isEqualTo("the path has an empty segment ('//'): send each segment once, non-empty");
+      }
+      HttpResponse<Buffer> posted = client.post("/v1//dossiers").putHeader("Content-Type", "application/json")
+          .sendBuffer(Buffer.buffer(GatewayFixture.example("birth-registration.json"))).await();
+      assertProblem(posted, 400, "malformed-request");
+      assertThat(client.get("/v1/procedures").send().await().statusCode()).as("the resolved path").isEqualTo(200);
+      assertThat(client.get("/v1/procedures?after=a//b").send().await().statusCode()).as("'//' in the query only")
+          .isEqualTo(200);
+    }
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
   }
 
   @Test
