@@ -182,6 +182,47 @@ class AdmissionTest {
     }
   }
 
+  /**
+   * Shedding refuses new dossiers, not the retry of one already queued: told "nothing was queued", its citizen would
+   * file it again and make a second dossier (QA: the retry of a queued dossier got 503 while shedding).
+   */
+  @Test
+  void shouldAnswerTheRetryOfAQueuedDossierWithItsReceiptWhileShedding() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of("shed.backlog-max-entries", "3",
+        "shed.backlog-poll-ms", "200", "ratelimit.applicant-per-minute", "6000"))) {
+      Duration sampled = gw.config.resilience().shedding().backlogPoll().multipliedBy(20);
+      String key = "qa-shed-" + UUID.randomUUID();
+      String queuedBody = dossierOf(400);
+      HttpResponse<Buffer> first = gw.post(queuedBody, key);
+      assertThat(first.statusCode()).isEqualTo(202);
+      assertThat(gw.post(dossierOf(401)).statusCode()).isEqualTo(202);
+      assertThat(gw.post(dossierOf(402), "qa-shed-" + UUID.randomUUID()).statusCode()).isEqualTo(202);
+      Await.until(sampled, "the backlog monitor to sample the 3 queued dossiers", () -> sampledBacklog(gw) >= 3);
+
+      HttpResponse<Buffer> retry = gw.post(queuedBody, key);
+      HttpResponse<Buffer> newKeyed = gw.post(dossierOf(403), "qa-shed-" + UUID.randomUUID());
+      HttpResponse<Buffer> newUnkeyed = gw.post(dossierOf(404));
+      HttpResponse<Buffer> otherBody = gw.postRaw(dossierOf(405), key);
+
+      assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(202);
+      assertThat(retry.getHeader("Idempotent-Replayed")).isEqualTo("true");
+      assertThat(retry.getHeader("Location")).isEqualTo(first.getHeader("Location"));
+      assertThat(retry.bodyAsJsonObject().getString("id")).isEqualTo(first.bodyAsJsonObject().getString("id"));
+      assertThat(retry.bodyAsJsonObject().getString("code")).isEqualTo(first.bodyAsJsonObject().getString("code"));
+      for (HttpResponse<Buffer> shed : List.of(newKeyed, newUnkeyed)) {
+        assertThat(shed.statusCode()).isEqualTo(503);
+        assertThat(shed.getHeader("Retry-After")).isEqualTo("5");
+        assertThat(shed.bodyAsJsonObject().getString("type")).endsWith("/problems/overloaded");
+        assertThat(shed.bodyAsJsonObject().getString("detail")).contains("queue backlog of 3 dossiers");
+      }
+      assertThat(otherBody.statusCode()).as("the key's earlier dossier has another body").isEqualTo(409);
+      assertThat(gw.queued()).isEqualTo(3);
+      assertThat(gw.get("/metrics").bodyAsString())
+          .containsPattern("hub_refusals_total\\{reason=\"backlog\"} 2.0")
+          .contains("hub_submissions_total{channel=\"online\",outcome=\"duplicate\"} 1.0");
+    }
+  }
+
   @Test
   void shouldShedWhileRedisIsNearItsMaxmemoryAndSayWhy() throws Exception {
     // its maxmemory is changed below; an empty one uses ~1 MB of its 512 MB

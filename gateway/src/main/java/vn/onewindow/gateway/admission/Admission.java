@@ -27,6 +27,7 @@ import vn.onewindow.common.metrics.MeterNames.LimitKey;
 import vn.onewindow.common.metrics.MeterNames.Refusal;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.security.Caller;
+import vn.onewindow.gateway.submit.SubmitHandler;
 
 /**
  * Decides, before any real work, whether a request may come in: per-client rate limit (all routes under /v1),
@@ -34,6 +35,12 @@ import vn.onewindow.gateway.security.Caller;
  * (no waiting on a queue or a store) and carries Retry-After. One instance per process, shared by all event loops.
  */
 public final class Admission {
+  private static final String SHED = "admission.shed";
+
+  /** A submission over a watermark that carries an Idempotency-Key: its refusal, unless it is a retry (see shed). */
+  public record Shed(Refusal refusal, HttpFailure failure) {
+  }
+
   private final ResilienceConfig config;
   private final RateLimiter limiter;
   private final BacklogMonitor backlog;
@@ -118,27 +125,26 @@ public final class Admission {
         .onFailure(ctx::fail);
   }
 
-  /** Route handler for submissions: refuses fast while draining, backlogged or at the concurrency limit. */
+  /**
+   * Route handler for submissions: refuses fast while draining, backlogged or at the concurrency limit. Over a
+   * watermark, a submission carrying an Idempotency-Key is not refused here: it may be the retry of a dossier queued
+   * before the watermark was crossed, whose citizen, told "nothing was queued", would file it again (QA). It goes on
+   * as {@link Shed}, read and validated as any, and the intake only looks its earlier dossier up, queuing nothing:
+   * its receipt, or this refusal ({@code DossierIntake.replayWhileShed}). The header is asked for only over a
+   * watermark, and the bulkhead still bounds those look-ups.
+   */
   public void shed(RoutingContext ctx) {
-    Shedding shedding = config.shedding();
     if (draining.getAsBoolean()) {
       refuse(ctx, Refusal.DRAINING, HttpFailure.draining());
       return;
     }
-    // The backlog and memory watermarks protect the Redis stream, to which the warm-up adds nothing (its script runs
-    // read-only): a gateway added while the workers are behind warms its real path instead of counting every synthetic
-    // answer as a citizen's backlog refusal (and a 503) on the dashboards. Draining and the bulkhead still apply.
-    // (Who calls is asked only over a watermark: not on every submission.)
-    Backlog b = backlog.latest();
-    if (b.length() >= shedding.backlogMaxEntries() && !Caller.of(ctx).isWarmup()) {
-      refuse(ctx, Refusal.BACKLOG, HttpFailure.overloaded("queue backlog of " + b.length() + " dossiers",
-          shedding.retryAfterSeconds()));
-      return;
-    }
-    if (b.memoryRatio() >= shedding.redisMemoryMaxRatio() && !Caller.of(ctx).isWarmup()) {
-      refuse(ctx, Refusal.REDIS_MEMORY, HttpFailure.overloaded("queue memory nearly full",
-          shedding.retryAfterSeconds()));
-      return;
+    Shed over = overWatermark(ctx);
+    if (over != null) {
+      if (!ctx.request().headers().contains(SubmitHandler.IDEMPOTENCY_HEADER)) {
+        refuse(ctx, over.refusal(), over.failure());
+        return;
+      }
+      ctx.put(SHED, over);
     }
     if (!bulkhead.tryAcquirePermission()) {
       refuse(ctx, Refusal.CONCURRENCY, HttpFailure.overloaded("too many submissions in flight", 1));
@@ -146,6 +152,37 @@ public final class Admission {
     }
     ctx.addEndHandler(ignored -> bulkhead.onComplete());
     ctx.next();
+  }
+
+  /**
+   * The backlog or memory watermark the submission is over, or null. They protect the Redis stream, to which the
+   * warm-up adds nothing (its script runs read-only): a gateway added while the workers are behind warms its real
+   * path instead of counting every synthetic answer as a citizen's backlog refusal (and a 503) on the dashboards.
+   * Draining and the bulkhead still apply. (Who calls is asked only over a watermark: not on every submission.)
+   */
+  private Shed overWatermark(RoutingContext ctx) {
+    Shedding shedding = config.shedding();
+    Backlog b = backlog.latest();
+    if (b.length() >= shedding.backlogMaxEntries() && !Caller.of(ctx).isWarmup()) {
+      return new Shed(Refusal.BACKLOG, HttpFailure.overloaded("queue backlog of " + b.length() + " dossiers",
+          shedding.retryAfterSeconds()));
+    }
+    if (b.memoryRatio() >= shedding.redisMemoryMaxRatio() && !Caller.of(ctx).isWarmup()) {
+      return new Shed(Refusal.REDIS_MEMORY, HttpFailure.overloaded("queue memory nearly full",
+          shedding.retryAfterSeconds()));
+    }
+    return null;
+  }
+
+  /** The refusal {@link #shed} deferred for this submission, or null (not over a watermark, or no key). */
+  public static Shed shedOf(RoutingContext ctx) {
+    return ctx.get(SHED);
+  }
+
+  /** A deferred refusal, counted now that the submission turned out to be no retry of a queued dossier. */
+  public HttpFailure refuse(Shed shed) {
+    countRefusal(shed.refusal());
+    return shed.failure();
   }
 
   /**

@@ -61,12 +61,14 @@ public final class HttpFailure extends RuntimeException {
   }
 
   /**
-   * A 422 naming the offending fields of a request body ({@code subject}: "dossier", "rating"...): every one, up to
-   * {@link #MAX_LISTED} violations; the detail counts them all. A body of hundreds of bad values would otherwise be
-   * answered with a list a hundred times its size (the first few are enough to fix it).
+   * A 422 naming the offending fields of a request body ({@code subject}: "dossier", "rating"...): each once (the
+   * violations of one field in one entry, {@link Violation#onePerField}), up to {@link #MAX_LISTED}; the detail
+   * counts them all. A body of hundreds of bad values would otherwise be answered with a list a hundred times its size
+   * (the first few are enough to fix it).
    */
-  public static HttpFailure invalid(Problem problem, String subject, List<Violation> violations) {
-    long fields = violations.stream().map(Violation::pointer).distinct().count();
+  public static HttpFailure invalid(Problem problem, String subject, List<Violation> found) {
+    List<Violation> violations = Violation.onePerField(found);
+    int fields = violations.size();
     String detail = fields == 1 ? "1 field of the " + subject + " is invalid"
         : fields + " fields of the " + subject + " are invalid";
     if (violations.size() > MAX_LISTED) {

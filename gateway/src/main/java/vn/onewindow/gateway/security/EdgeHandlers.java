@@ -120,11 +120,13 @@ public final class EdgeHandlers {
       Authentication.failEarly(ctx, HttpFailure.malformed(framing));
       return;
     }
-    if (hasDotSegment(request.path())) {
-      // the router resolves dot segments (RFC 3986 5.2.4) and a proxy matching the raw path does not: /v1/../metrics
-      // reached /metrics and /health/* through a proxy that forwards /v1/* only (a reviewer's tryout). No client of
-      // the API sends one: refused, so that the path a proxy routes on is the path answered
-      Authentication.failEarly(ctx, HttpFailure.malformed("the path has a '.' or '..' segment: send it resolved"));
+    String unresolved = unresolvedPath(request.path());
+    if (unresolved != null) {
+      // the router resolves dot segments (RFC 3986 5.2.4) and empty ones, a proxy matching the raw path does not:
+      // /v1/../metrics reached /metrics and /health/* through a proxy that forwards /v1/* only (a reviewer's tryout),
+      // //metrics passed a proxy rule blocking /metrics (QA). No client of the API sends either: refused, so that the
+      // path a proxy routes on is the path answered
+      Authentication.failEarly(ctx, HttpFailure.malformed(unresolved));
       return;
     }
     int count = 0;
@@ -142,6 +144,19 @@ public final class EdgeHandlers {
     } else {
       ctx.next();
     }
+  }
+
+  /**
+   * Why the raw path is not the one the router would answer, or null: an empty segment ({@code //metrics},
+   * {@code /v1//procedures}) or a dot segment. One trailing slash stays allowed (the router takes {@code /metrics/}
+   * for {@code /metrics}, as a proxy's prefix rule for {@code /metrics} does; the API's clients may send it). One
+   * scan for "//" on every request; the dot segments' split runs only on a path with a '.' or '%'.
+   */
+  static String unresolvedPath(String path) {
+    if (path != null && path.contains("//")) {
+      return "the path has an empty segment ('//'): send each segment once, non-empty";
+    }
+    return hasDotSegment(path) ? "the path has a '.' or '..' segment: send it resolved" : null;
   }
 
   /** A "." or ".." segment in the raw path, also percent-encoded ("%2e", "%2E"). */

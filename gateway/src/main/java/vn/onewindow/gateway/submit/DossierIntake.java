@@ -77,6 +77,26 @@ public final class DossierIntake {
   }
 
   /**
+   * {@link #submit} for a submission shed over a watermark ({@link Admission#shed}): the receipt of the dossier queued
+   * earlier with its Idempotency-Key and body (Idempotent-Replayed), as an applicant over their limit gets it;
+   * otherwise the shedding's refusal, now counted. Nothing is claimed or queued, no quota spent. Redis failing to
+   * answer is the same refusal: this request queued nothing either way.
+   */
+  public Future<Outcome> replayWhileShed(Redis redis, Submission s, Admission.Shed shed) {
+    return storedDirectly(s)
+        .compose(stored -> stored != null ? Future.succeededFuture(new Outcome(stored, false))
+            : breakers.enqueue(keys.partitions().ofDossier(s.dossierId()), config.breakers().redisEnqueueTimeout(),
+                    () -> earlier(s, () -> false))
+                .recover(err -> Future.succeededFuture(new EnqueueResult.Absent()))
+                .map(found -> {
+                  if (found instanceof EnqueueResult.Absent) {
+                    throw admission.refuse(shed);
+                  }
+                  return new Outcome(receiptOf(found), false);
+                }));
+  }
+
+  /**
    * The warm-up's stand-in for {@link #submit}: the partition script in its read-only mode, for a key nobody used
    * (so it answers "absent" and writes nothing), outside the breakers and limits whose figures it must not sway.
    */
@@ -138,7 +158,7 @@ public final class DossierIntake {
     if (!decision.allowed()) {
       // limited, unless this is a retry of a dossier already queued: its receipt costs nothing
       return !claim.mayBeQueued() ? Future.succeededFuture(new EnqueueResult.Limited(decision))
-          : queue.enqueue(s, true, givenUp, () -> { }).map(found -> found instanceof EnqueueResult.Absent
+          : earlier(s, givenUp).map(found -> found instanceof EnqueueResult.Absent
               ? new EnqueueResult.Limited(decision) : found);
     }
     return queue.enqueue(s, false, givenUp, sent).onSuccess(result -> {
@@ -149,6 +169,15 @@ public final class DossierIntake {
         refund(redis, s, decision);
       }
     });
+  }
+
+  /**
+   * The dossier queued earlier with this submission's Idempotency-Key: the partition script in its replay-only mode
+   * (its receipt, a conflict for another body, or {@link EnqueueResult.Absent}); never queues one. For the retries
+   * that may not queue: an applicant over their limit, a submission shed over a watermark.
+   */
+  private Future<EnqueueResult> earlier(Submission s, BooleanSupplier givenUp) {
+    return queue.enqueue(s, true, givenUp, () -> { });
   }
 
   private void refund(Redis redis, Submission s, LimitDecision decision) {

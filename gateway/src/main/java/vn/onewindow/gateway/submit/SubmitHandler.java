@@ -23,6 +23,7 @@ import vn.onewindow.common.infra.Digests;
 import vn.onewindow.common.metrics.LatencyTimers;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.Outcome;
+import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.RequestIds;
 import vn.onewindow.gateway.http.SafeTokens;
@@ -141,7 +142,9 @@ public final class SubmitHandler {
           .onFailure(ctx::fail);
       return;
     }
-    intake.submit(redis, submission)
+    // shed over a watermark (only with an Idempotency-Key): its earlier dossier's receipt or the refusal
+    Admission.Shed shed = Admission.shedOf(ctx);
+    (shed == null ? intake.submit(redis, submission) : intake.replayWhileShed(redis, submission, shed))
         .onSuccess(outcome -> accepted(ctx, outcome))
         .onFailure(ctx::fail);
   }

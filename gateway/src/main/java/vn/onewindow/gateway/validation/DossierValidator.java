@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import vn.onewindow.common.agency.AgencyDirectory;
@@ -47,10 +48,31 @@ public final class DossierValidator {
     Set<Violation> violations = schema.validate(dossier);
     // an oversized body is not walked again by the checks below (one violation per attachment...)
     if (dossier.isObject() && !violations.contains(JsonSchemas.TOO_MANY_VALUES)) {
-      violations.addAll(catalogue.check(dossier));
-      violations.addAll(agencies.check(dossier, receivedOn));
-      violations.addAll(attachments.check(dossier));
+      // a field the schema refused is not judged again: a code of the wrong shape is of course not in the catalogue,
+      // and its entry says what shape it must have
+      Set<String> refused = fields(violations);
+      addUnlessRefused(violations, refused, catalogue.check(dossier));
+      addUnlessRefused(violations, refused, agencies.check(dossier, receivedOn));
+      addUnlessRefused(violations, refused, attachments.check(dossier));
     }
     return new ArrayList<>(violations);
+  }
+
+  /** The fields named; nothing allocated for a dossier the schema passed (every accepted one). */
+  private static Set<String> fields(Set<Violation> violations) {
+    if (violations.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> fields = new HashSet<>();
+    violations.forEach(v -> fields.add(v.pointer()));
+    return fields;
+  }
+
+  private static void addUnlessRefused(Set<Violation> violations, Set<String> refused, List<Violation> checked) {
+    for (Violation v : checked) {
+      if (!refused.contains(v.pointer())) {
+        violations.add(v);
+      }
+    }
   }
 }

@@ -14,7 +14,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -90,10 +93,21 @@ public final class JsonSchemas {
     return violations;
   }
 
-  /** The maintained library's verdict alone, into {@code violations}. */
+  /**
+   * The maintained library's verdict alone, into {@code violations}: of a member's violations, those another says
+   * more precisely are left out ({@link SchemaWording#outranked}). Runs on bodies the shortcut could not pass only.
+   */
   Set<Violation> libraryViolations(JsonNode body, Set<Violation> violations) {
-    for (ValidationMessage message : schema.validate(body)) {
-      violations.add(toViolation(message));
+    Set<ValidationMessage> messages = schema.validate(body);
+    Map<String, Set<String>> keywordsOf = new HashMap<>();
+    for (ValidationMessage message : messages) {
+      keywordsOf.computeIfAbsent(pointer(message), p -> new HashSet<>()).add(SchemaWording.keyword(message));
+    }
+    for (ValidationMessage message : messages) {
+      String pointer = pointer(message);
+      if (!SchemaWording.outranked(message, keywordsOf.get(pointer))) {
+        violations.add(new Violation(pointer, SchemaWording.detail(message)));
+      }
     }
     return violations;
   }
@@ -120,8 +134,10 @@ public final class JsonSchemas {
     return false;
   }
 
-  private static Violation toViolation(ValidationMessage message) {
+  /** The member a message is about: a missing or undeclared member's own pointer, not its parent's. */
+  private static String pointer(ValidationMessage message) {
     String pointer = message.getInstanceLocation().toString();
+    // RFC 6901: "" is the whole body ("/" would be a member whose name is empty)
     if (pointer.isEmpty() || "/".equals(pointer)) {
       pointer = "";
     }
@@ -130,7 +146,6 @@ public final class JsonSchemas {
         || "dependentRequired".equals(message.getType()))) {
       pointer = Violation.member(pointer, property);
     }
-    // RFC 6901: "" is the whole body ("/" would be a member whose name is empty)
-    return new Violation(pointer, SchemaWording.detail(message));
+    return pointer;
   }
 }

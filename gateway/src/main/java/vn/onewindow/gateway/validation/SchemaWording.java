@@ -4,6 +4,7 @@ import static java.util.Map.entry;
 
 import com.networknt.schema.ValidationMessage;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The one place that words a schema violation for the API's user ({@code errors[].detail} of a 422). networknt's own
@@ -46,6 +47,8 @@ final class SchemaWording {
       "uuid", "must be a UUID (for example 0b6c1f0e-8d9a-4c53-9d1e-6f3f7a2c9b10)");
 
   private static final String REGEX_MISMATCH = "does not match the regex pattern ";
+  /** Stands for a failed {@code minLength} of 1 among a member's keywords: the value is empty. */
+  static final String EMPTY = "minLength=1";
 
   private SchemaWording() {
   }
@@ -56,6 +59,32 @@ final class SchemaWording {
    */
   static String undeclaredMember(String name) {
     return "property '" + name + "' is not defined in the schema and the schema does not allow additional properties";
+  }
+
+  /**
+   * Whether another violation of the same member says more precisely what is wrong, so that this one is not listed
+   * (a frontend shows one message per field): a wrong type makes every other keyword moot; an empty value
+   * ({@code minLength} 1) is all a pattern or a format could say of it; the hub's words for a member's pattern say
+   * what its {@code format} says, more precisely ("with one @ and a dot in its domain"). Anything else is kept, and
+   * a member's remaining violations become one entry (HttpFailure.invalid).
+   *
+   * @param ofMember the keywords ({@code ValidationMessage.getType()}) of every violation of the same member,
+   *                 {@link #EMPTY} standing for {@code minLength} 1
+   */
+  static boolean outranked(ValidationMessage message, Set<String> ofMember) {
+    return switch (keyword(message)) {
+      case "type" -> false;
+      case "pattern" -> ofMember.contains("type") || ofMember.contains(EMPTY);
+      case "format" -> ofMember.contains("type") || ofMember.contains(EMPTY) || ofMember.contains("pattern");
+      default -> ofMember.contains("type");
+    };
+  }
+
+  /** The message's keyword, {@link #EMPTY} for a {@code minLength} of 1. */
+  static String keyword(ValidationMessage message) {
+    Object[] args = message.getArguments();
+    return "minLength".equals(message.getType()) && args != null && args.length > 0 && "1".equals(String.valueOf(
+        args[0])) ? EMPTY : message.getType();
   }
 
   /** What is wrong with the member, without its pointer. */
