@@ -128,7 +128,9 @@ public final class RatingHandler {
 
   /** Who may not see the dossier is told it does not exist; a result not yet returned cannot be rated. */
   private static Future<Void> open(Row row, Caller caller) {
-    if (row == null || !Owners.mayRead(caller, row.getString("client_id"), row.getString("applicant_hash"))) {
+    // the same rule as its status by id: a citizen token narrows even the submitting frontend to that citizen's own
+    if (row == null || Owners.visibility(caller, Owners.Lookup.BY_ID, row.getString("client_id"),
+        row.getString("applicant_hash"), null) != Owners.Visibility.CITIZEN) {
       return Future.failedFuture(HttpFailure.notFound("no dossier with this id"));
     }
     int status = row.getShort("status");

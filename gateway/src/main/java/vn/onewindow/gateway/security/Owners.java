@@ -80,18 +80,6 @@ public final class Owners {
     return caller.clientId().equals(ownerClient) ? Visibility.CITIZEN : Visibility.HIDDEN;
   }
 
-  /**
-   * Who may act on a dossier named by its id (a rating): its submitting client, or the applicant proven by a token.
-   * Unlike {@link #visibility}, a token does not narrow the submitting client here.
-   */
-  public static boolean mayRead(Caller caller, String ownerClient, String applicantHash) {
-    if (caller.clientId().equals(ownerClient)) {
-      return true;
-    }
-    Optional<String> citizen = caller.citizenId();
-    return citizen.isPresent() && isApplicant(citizen.get(), applicantHash);
-  }
-
   /** Compared in constant time; a dossier without a citizen applicant (a business, an unreadable one) is no one's. */
   private static boolean isApplicant(String citizenId, String applicantHash) {
     return applicantHash != null && !applicantHash.isEmpty()

@@ -18,8 +18,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -163,6 +163,27 @@ class StatusPrivacyTest extends OneGatewayPerClass {
     assertThat(agencyWithToken.bodyAsJsonObject().containsKey("events")).isTrue();
   }
 
+  @Test
+  void shouldLetOnlyTheApplicantRateWithACitizenToken() {
+    String citizen = randomCitizenId();
+    Recorded dossier = recordedAndReturned(citizen);
+    String rating = "{\"answers\":[5,4],\"channel\":\"online\"}";
+    Map<String, String> otherCitizen = Map.of("X-Api-Key", PORTAL_KEY, "Content-Type", "application/json",
+        "Authorization", "Bearer " + TOKENS.rs256(randomCitizenId()));
+
+    // the submitting frontend, but signed in as someone else: the dossier is not theirs to rate
+    HttpResponse<Buffer> refused = send(bare, HttpMethod.POST, "/v1/dossiers/" + dossier.id + "/rating",
+        otherCitizen, rating);
+    assertProblem(refused, 404, "not-found");
+    assertThat(pool.preparedQuery("SELECT 1 FROM dossier_rating WHERE dossier_id = $1")
+        .execute(Tuple.of(UUID.fromString(dossier.id))).await().size()).isZero();
+
+    HttpResponse<Buffer> rated = send(bare, HttpMethod.POST, "/v1/dossiers/" + dossier.id + "/rating",
+        Map.of("X-Api-Key", MOBILE_KEY, "Content-Type", "application/json",
+            "Authorization", "Bearer " + TOKENS.es256(citizen)), rating);
+    assertThat(rated.statusCode()).as(rated.bodyAsString()).isEqualTo(201);
+  }
+
   private record Recorded(String id, String code, String dueDate) {
   }
 
@@ -176,9 +197,9 @@ class StatusPrivacyTest extends OneGatewayPerClass {
     Instant received = Instant.now().minus(2, ChronoUnit.HOURS);
     pool.preparedQuery(DossierTable.INSERT).execute(DossierTable.params(List.of(DossierTable.NewDossier.of(id, code,
         GatewayFixture.CLIENT_ID, received.toString(), null, dossierOf(citizen).encode(), "1-0", null)))).await();
-    String dueDate = LocalDate.now().plusDays(10).toString();
-    event(id, new JsonObject().put("status", 2).put("officer", OFFICER).put("note", NOTE).put("dueDate", dueDate),
-        received.plus(10, ChronoUnit.MINUTES));
+    // no dueDate: the hub gives the statutory one (an agency's own must be a working day, not later than it)
+    String dueDate = event(id, new JsonObject().put("status", 2).put("officer", OFFICER).put("note", NOTE),
+        received.plus(10, ChronoUnit.MINUTES)).getString("dueDate");
     event(id, new JsonObject().put("status", 4), received.plus(20, ChronoUnit.MINUTES));
     event(id, new JsonObject().put("status", 9).put("officer", OFFICER).put("result", new JsonArray().add(
         new JsonObject().put("name", "Giấy khai sinh").put("documentId", "KS-7781").put("uri", RESULT_URI))),
@@ -187,11 +208,13 @@ class StatusPrivacyTest extends OneGatewayPerClass {
     return new Recorded(id, code, dueDate);
   }
 
-  private static void event(String id, JsonObject event, Instant at) {
+  /** The dossier's state after the event, as its 201 gives it. */
+  private static JsonObject event(String id, JsonObject event, Instant at) {
     HttpResponse<Buffer> recorded = send(agency, HttpMethod.POST, "/v1/dossiers/" + id + "/events",
         Map.of("X-Api-Key", AGENCY_KEY, "Content-Type", "application/json"),
         event.put("eventId", "privacy-" + UUID.randomUUID()).put("at", at.toString()).encode());
     assertThat(recorded.statusCode()).as(recorded.bodyAsString()).isEqualTo(201);
+    return recorded.bodyAsJsonObject();
   }
 
   private static HttpResponse<Buffer> get(String path, Map<String, String> headers) {
