@@ -74,7 +74,10 @@ final class TimelinessQuery {
         count(*) FILTER (WHERE status = 5 AND due_date < $4) AS supplement_overdue,
         count(*) FILTER (WHERE status = 6) AS payment,
         count(*) FILTER (WHERE status = 8 AND ended_on BETWEEN $2 AND $3) AS stopped,
-        count(*) FILTER (WHERE withdrawn) AS withdrawn
+        count(*) FILTER (WHERE withdrawn) AS withdrawn,
+        count(*) FILTER (WHERE withdrawn AND ended_on < due_date) AS withdrawn_before_deadline,
+        count(*) FILTER (WHERE withdrawn AND (due_date IS NULL OR ended_on = due_date)) AS withdrawn_on_time,
+        count(*) FILTER (WHERE withdrawn AND ended_on > due_date) AS withdrawn_overdue
       FROM classified""";
   /** $1 agency, $2 from, $3 to, $4 zone. */
   private static final String RATINGS = """
@@ -141,6 +144,8 @@ final class TimelinessQuery {
           new Timeliness.Paused(d.getLong("supplement"), d.getLong("supplement_overdue"), d.getLong("payment"),
               d.getLong("stopped")),
           d.getLong("withdrawn"),
+          new Timeliness.Withdrawn(d.getLong("withdrawn_before_deadline"), d.getLong("withdrawn_on_time"),
+              d.getLong("withdrawn_overdue")),
           new Timeliness.Satisfaction(r.getLong("ratings"), r.getLong("answers"), r.getLong("satisfied")));
     });
   }

@@ -88,6 +88,8 @@ class TimelinessApiTest extends OneGatewayPerClass {
     assertThat(stats.getJsonObject("paused")).isEqualTo(new JsonObject().put("supplement", 1).put("supplementOverdue", 1)
         .put("payment", 1).put("stopped", 0));
     assertThat(stats.getLong("withdrawn")).isEqualTo(1);
+    assertThat(stats.getJsonObject("withdrawnByDeadline")).as("withdrawn before acceptance: no appointment")
+        .isEqualTo(new JsonObject().put("beforeDeadline", 0).put("onTime", 1).put("overdue", 0));
     assertThat(stats.getJsonObject("satisfaction")).isEqualTo(new JsonObject().put("ratings", 1).put("answers", 3)
         .put("satisfied", 2).put("share", 0.6667));
   }
@@ -288,6 +290,8 @@ class TimelinessApiTest extends OneGatewayPerClass {
     assertThat(april.getLong("withdrawn")).as("A and F").isEqualTo(2);
     assertThat(april.getJsonObject("paused").getLong("stopped")).as("B").isEqualTo(1);
     assertThat(april.getJsonObject("processed").getLong("total")).as("C, E").isEqualTo(2);
+    assertThat(atTheEnd.getJsonObject("withdrawnByDeadline")).as("K before, J without an appointment, G after")
+        .isEqualTo(new JsonObject().put("beforeDeadline", 1).put("onTime", 1).put("overdue", 1));
   }
 
   @Test
