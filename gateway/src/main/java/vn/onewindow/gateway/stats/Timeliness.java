@@ -7,15 +7,17 @@ import java.time.LocalDate;
  * The timeliness of an agency's dossiers over a period, as national reporting splits it (AGENCY.md section 4):
  * dossiers processed (9, 10) in the period by the calendar date processing ended against the appointment date;
  * dossiers still open at the period's end (or "as of" today for a running period) in time or overdue; paused
- * (supplement 5, payment 6, stopped 8); withdrawn (7); and the applicants' satisfaction.
+ * (supplement 5, payment 6, stopped 8); withdrawn (7), also split like the processed dossiers by the date of the
+ * withdrawal against the appointment (PASETO's TraLaiTruocHan / TraLaiDungHan / TraLaiQuaHan); and the applicants'
+ * satisfaction. Each dossier is judged by where it stood at the period's end ({@link TimelinessQuery}).
  */
 record Timeliness(String agency, LocalDate from, LocalDate to, LocalDate asOf, Processed processed, Open open,
-                  Paused paused, long withdrawn, Satisfaction satisfaction) {
+                  Paused paused, long withdrawn, Withdrawn withdrawnByDeadline, Satisfaction satisfaction) {
 
   /** The figures of a period in which nothing was counted: one that has not begun by {@code asOf}. */
   static Timeliness nothing(String agency, LocalDate from, LocalDate to, LocalDate asOf) {
     return new Timeliness(agency, from, to, asOf, new Processed(0, 0, 0), new Open(0, 0, 0), new Paused(0, 0, 0, 0),
-        0, new Satisfaction(0, 0, 0));
+        0, new Withdrawn(0, 0, 0), new Satisfaction(0, 0, 0));
   }
 
   record Processed(long beforeDeadline, long onTime, long overdue) {
@@ -28,6 +30,14 @@ record Timeliness(String agency, LocalDate from, LocalDate to, LocalDate asOf, P
   }
 
   record Paused(long supplement, long supplementOverdue, long payment, long stopped) {
+  }
+
+  /**
+   * The withdrawals of the period by the calendar date of the withdrawal against the appointment the dossier had:
+   * before, on it, after. A dossier withdrawn before acceptance has no appointment and counts as on time, as a
+   * processed dossier without one does, so the three add up to {@code withdrawn}.
+   */
+  record Withdrawn(long beforeDeadline, long onTime, long overdue) {
   }
 
   record Satisfaction(long ratings, long answers, long satisfied) {
@@ -61,6 +71,10 @@ record Timeliness(String agency, LocalDate from, LocalDate to, LocalDate asOf, P
             .put("payment", paused.payment())
             .put("stopped", paused.stopped()))
         .put("withdrawn", withdrawn)
+        .put("withdrawnByDeadline", new JsonObject()
+            .put("beforeDeadline", withdrawnByDeadline.beforeDeadline())
+            .put("onTime", withdrawnByDeadline.onTime())
+            .put("overdue", withdrawnByDeadline.overdue()))
         .put("satisfaction", new JsonObject()
             .put("ratings", satisfaction.ratings())
             .put("answers", satisfaction.answers())

@@ -88,6 +88,8 @@ class TimelinessApiTest extends OneGatewayPerClass {
     assertThat(stats.getJsonObject("paused")).isEqualTo(new JsonObject().put("supplement", 1).put("supplementOverdue", 1)
         .put("payment", 1).put("stopped", 0));
     assertThat(stats.getLong("withdrawn")).isEqualTo(1);
+    assertThat(stats.getJsonObject("withdrawnByDeadline")).as("withdrawn before acceptance: no appointment")
+        .isEqualTo(new JsonObject().put("beforeDeadline", 0).put("onTime", 1).put("overdue", 0));
     assertThat(stats.getJsonObject("satisfaction")).isEqualTo(new JsonObject().put("ratings", 1).put("answers", 3)
         .put("satisfied", 2).put("share", 0.6667));
   }
@@ -219,6 +221,79 @@ class TimelinessApiTest extends OneGatewayPerClass {
     }
   }
 
+  /**
+   * A published quarter does not move (AGENCY.md sections 4-5: reproducible figures): each dossier counts where its
+   * status stood at the period's end, with the appointment it had then, whatever happened to it afterwards. The
+   * quarter is taken once with the history up to its end, and again after April's events; both must equal the hand
+   * count (dates in Asia/Ho_Chi_Minh: the quarter ends at 2026-03-31T17:00Z).
+   */
+  @Test
+  void shouldJudgeAClosedQuarterByWhatHadHappenedByItsEnd() {
+    String agency = "000.00.99.H99";
+    String q1 = "agency=*.99.H99&from=2026-01-01&to=2026-03-31";
+    // A, B: in processing at the quarter's end (A overdue), withdrawn / stopped in April
+    String a = dossier(agency, "2026-02-02T09:00:00+07:00", step(2, "2026-02-02T10:00:00+07:00", "2026-03-20"),
+        step(4, "2026-02-03T09:00:00+07:00"));
+    String b = dossier(agency, "2026-03-02T09:00:00+07:00", step(2, "2026-03-02T10:00:00+07:00", "2026-04-10"),
+        step(4, "2026-03-03T09:00:00+07:00"));
+    // C: supplement requested in March (re-dated to 15 April), resumed and processed in April
+    String c = dossier(agency, "2026-03-01T09:00:00+07:00", step(2, "2026-03-01T10:00:00+07:00", "2026-03-25"),
+        step(4, "2026-03-02T09:00:00+07:00"), step(5, "2026-03-20T09:00:00+07:00", "2026-04-15"));
+    // D: in processing and overdue at the end (due 30 March); re-dated to 10 May by a supplement in April
+    String d = dossier(agency, "2026-03-05T09:00:00+07:00", step(2, "2026-03-05T10:00:00+07:00", "2026-03-30"),
+        step(4, "2026-03-06T09:00:00+07:00"));
+    // E: awaiting payment at the end; paid, processed and returned in April
+    String e = dossier(agency, "2026-03-10T09:00:00+07:00", step(2, "2026-03-10T10:00:00+07:00", "2026-04-20"),
+        step(4, "2026-03-11T09:00:00+07:00"), step(6, "2026-03-25T09:00:00+07:00"));
+    // F: in processing, due on 1 April (due within 24 hours of the end); withdrawn at 00:30 on 1 April in Vietnam,
+    // still 31 March in UTC
+    String f = dossier(agency, "2026-03-15T09:00:00+07:00", step(2, "2026-03-15T10:00:00+07:00", "2026-04-01"),
+        step(4, "2026-03-16T09:00:00+07:00"));
+    // G: withdrawn at 23:30 on 31 March in Vietnam (16:30 UTC), after its appointment (28 March)
+    dossier(agency, "2026-03-20T09:00:00+07:00", step(2, "2026-03-20T10:00:00+07:00", "2026-03-28"),
+        step(4, "2026-03-21T09:00:00+07:00"), step(7, "2026-03-31T23:30:00+07:00"));
+    // H: received in March, still waiting for acceptance at the end (not received, {1, 3}); accepted in April
+    String h = dossier(agency, "2026-03-30T09:00:00+07:00");
+    // I: processed before its appointment in January, result returned in April
+    String i = dossier(agency, "2026-01-05T09:00:00+07:00", step(2, "2026-01-05T10:00:00+07:00", "2026-01-20"),
+        step(4, "2026-01-06T09:00:00+07:00"), step(9, "2026-01-19T09:00:00+07:00"));
+    // J: withdrawn before acceptance (no appointment); K: withdrawn before its appointment
+    dossier(agency, "2026-02-10T09:00:00+07:00", step(7, "2026-02-11T09:00:00+07:00"));
+    dossier(agency, "2026-02-12T09:00:00+07:00", step(2, "2026-02-12T10:00:00+07:00", "2026-03-10"),
+        step(7, "2026-03-01T09:00:00+07:00"));
+
+    JsonObject atTheEnd = stats(q1);
+    events(a, step(7, "2026-04-05T09:00:00+07:00"));
+    events(b, step(8, "2026-04-06T09:00:00+07:00"));
+    events(c, step(4, "2026-04-03T09:00:00+07:00"), step(9, "2026-04-10T09:00:00+07:00"));
+    events(d, step(5, "2026-04-02T09:00:00+07:00", "2026-05-10"), step(4, "2026-04-20T09:00:00+07:00"));
+    events(e, step(4, "2026-04-02T09:00:00+07:00"), step(9, "2026-04-08T09:00:00+07:00"),
+        step(10, "2026-04-09T09:00:00+07:00"));
+    events(f, step(7, "2026-04-01T00:30:00+07:00"));
+    events(h, step(2, "2026-04-02T09:00:00+07:00", "2026-04-20"));
+    events(i, step(10, "2026-04-02T09:00:00+07:00"));
+    JsonObject later = stats(q1);
+
+    for (JsonObject stats : List.of(atTheEnd, later)) {
+      JsonObject processed = stats.getJsonObject("processed");
+      assertThat(processed.getLong("total")).isEqualTo(1);
+      assertThat(processed.getLong("beforeDeadline")).isEqualTo(1);
+      assertThat(stats.getJsonObject("open")).as("A, D overdue; B, F in time; F due within 24 hours")
+          .isEqualTo(new JsonObject().put("total", 4).put("inTime", 2).put("overdue", 2).put("dueWithin24Hours", 1));
+      assertThat(stats.getJsonObject("paused")).as("C's supplement (due 15 April), E's payment")
+          .isEqualTo(new JsonObject().put("supplement", 1).put("supplementOverdue", 0).put("payment", 1)
+              .put("stopped", 0));
+      assertThat(stats.getLong("withdrawn")).isEqualTo(3);
+    }
+    assertThat(later).isEqualTo(atTheEnd);
+    JsonObject april = stats("agency=*.99.H99&from=2026-04-01&to=2026-04-30");
+    assertThat(april.getLong("withdrawn")).as("A and F").isEqualTo(2);
+    assertThat(april.getJsonObject("paused").getLong("stopped")).as("B").isEqualTo(1);
+    assertThat(april.getJsonObject("processed").getLong("total")).as("C, E").isEqualTo(2);
+    assertThat(atTheEnd.getJsonObject("withdrawnByDeadline")).as("K before, J without an appointment, G after")
+        .isEqualTo(new JsonObject().put("beforeDeadline", 1).put("onTime", 1).put("overdue", 1));
+  }
+
   @Test
   void shouldRefuseABadAgencyOrPeriodWith400() {
     assertProblem(gw.getRaw("/v1/stats/timeliness?agency=H48&from=2026-02-01&to=2026-02-28"), 400,
@@ -235,27 +310,81 @@ class TimelinessApiTest extends OneGatewayPerClass {
     return response.bodyAsJsonObject();
   }
 
-  /** A stored dossier at a status, with its processing end (null: not processed) and due date. */
+  /**
+   * A stored dossier at a status, with its processing end (null: not processed) and due date, reached through the
+   * events a dossier at that status has had (acceptance, processing, then the status itself), each recorded as the
+   * event store records it: the dossier's current state and a status-history row. The steps before the last happen
+   * at the receipt; the last at the processing end when there is one, else (a withdrawal, a stop...) at the receipt.
+   */
   private static String dossier(String agency, int status, String processedAt, String dueDate, String receivedAt) {
+    List<Step> steps = new ArrayList<>();
+    if (status != 1 && status != 7) {
+      steps.add(new Step(2, receivedAt, dueDate));
+    }
+    if (status != 1 && status != 2 && status != 7) {
+      steps.add(new Step(4, receivedAt, null));
+    }
+    if (status == 5) {
+      steps.add(new Step(5, receivedAt, dueDate));
+    } else if (status == 9 || status == 10) {
+      steps.add(new Step(9, processedAt, null));
+    }
+    if (status == 6 || status == 7 || status == 8 || status == 10) {
+      steps.add(new Step(status, processedAt == null ? receivedAt : processedAt, null));
+    }
+    return dossier(agency, receivedAt, steps.toArray(Step[]::new));
+  }
+
+  /** One progress event: a status at a time, with the appointment it sets (2, 5) or null. */
+  private record Step(int status, String at, String dueDate) {
+  }
+
+  private static Step step(int status, String at) {
+    return new Step(status, at, null);
+  }
+
+  private static Step step(int status, String at, String dueDate) {
+    return new Step(status, at, dueDate);
+  }
+
+  /** A dossier received at {@code receivedAt} (with intake's status-1 history row), then {@code steps} in order. */
+  private static String dossier(String agency, String receivedAt, Step... steps) {
     String id = UUID.randomUUID().toString();
     JsonObject payload = GatewayFixture.birthRegistration().put("handlingAgency", agency);
     pool.preparedQuery(DossierTable.INSERT).execute(DossierTable.params(List.of(DossierTable.NewDossier.of(id,
         "000.00.53.H48-260201-" + CODES.incrementAndGet(), GatewayFixture.CLIENT_ID,
         OffsetDateTime.parse(receivedAt).toInstant().toString(), null, payload.encode(), "1-0", null)))).await();
-    // the last event: the processing end when there is one, else (a withdrawal, a stop...) the day of receipt
-    pool.preparedQuery("UPDATE dossier SET status = $2, processed_at = $3, due_date = $4, status_changed_at = $5 "
-            + "WHERE id = $1")
-        .execute(Tuple.of(UUID.fromString(id), (short) status,
-            processedAt == null ? null : OffsetDateTime.parse(processedAt),
-            dueDate == null ? null : LocalDate.parse(dueDate),
-            status == 1 ? null : OffsetDateTime.parse(processedAt == null ? receivedAt : processedAt)))
-        .await();
+    events(id, steps);
     return id;
+  }
+
+  /**
+   * Events recorded as EventStore records them: the dossier's current state (status, last event time, appointment,
+   * processing end) and one status-history row carrying the appointment as it stands after the event.
+   */
+  private static void events(String dossierId, Step... steps) {
+    for (Step step : steps) {
+      pool.preparedQuery("""
+              WITH upd AS (
+                UPDATE dossier SET status = $2::int, status_changed_at = $3, due_date = COALESCE($4, due_date),
+                       accepted_at = CASE WHEN $2::int = 2 THEN $3 ELSE accepted_at END,
+                       processed_at = CASE WHEN $2::int = 9 THEN $3 ELSE processed_at END,
+                       returned_at = CASE WHEN $2::int = 10 THEN $3 ELSE returned_at END
+                WHERE id = $1 RETURNING id, client_id, due_date)
+              INSERT INTO dossier_status_history (dossier_id, status, changed_at, due_date, client_id)
+              SELECT id, $2::int, $3, due_date, client_id FROM upd""")
+          .execute(Tuple.of(UUID.fromString(dossierId), step.status(), OffsetDateTime.parse(step.at()),
+              step.dueDate() == null ? null : LocalDate.parse(step.dueDate())))
+          .await();
+    }
   }
 
   /** The dossier's last event (a withdrawal, a stop) happened at {@code at}. */
   private static void ended(String dossierId, String at) {
-    pool.preparedQuery("UPDATE dossier SET status_changed_at = $2 WHERE id = $1")
+    pool.preparedQuery("""
+            WITH upd AS (UPDATE dossier SET status_changed_at = $2 WHERE id = $1 RETURNING id, status)
+            UPDATE dossier_status_history h SET changed_at = $2 FROM upd
+            WHERE h.dossier_id = upd.id AND h.status = upd.status""")
         .execute(Tuple.of(UUID.fromString(dossierId), OffsetDateTime.parse(at)))
         .await();
   }
