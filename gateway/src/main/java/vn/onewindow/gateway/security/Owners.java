@@ -2,7 +2,6 @@ package vn.onewindow.gateway.security;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Optional;
 import vn.onewindow.common.infra.Digests;
 
 /**
