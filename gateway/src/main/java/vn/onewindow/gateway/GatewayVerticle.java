@@ -140,7 +140,8 @@ public final class GatewayVerticle extends VerticleBase {
         .handler(progress::validate)
         .handler(progress::record);
     router.get(Routes.AGENCY_FEED).handler(ClientKinds::agencyOnly).handler(feeds::agency);
-    router.get(Routes.CHANGES).handler(ClientKinds::frontendOnly).handler(feeds::changes);
+    router.get(Routes.CHANGES).handler(ClientKinds::frontendOnly).handler(ClientKinds::secretKeyOnly)
+        .handler(feeds::changes);
     router.post(Routes.DOSSIER_RATING)
         .handler(JsonContent::require)
         .handler(ClientKinds::frontendOnly)

@@ -161,7 +161,7 @@ class AgencyFlowTest {
     assertThat(mine.stream().map(c -> c.getJsonObject("status").getInteger("code")).toList()).containsExactly(1, 2, 7);
     assertThat(mine.get(2).getString("note")).isEqualTo("Công dân rút hồ sơ.");
     assertThat(mine.get(2).getString("code")).isEqualTo(receipt.getString("code"));
-    assertThat(hub.wholeFeed("dev-mobile-app-key", "/v1/changes").stream()
+    assertThat(hub.wholeFeed("dev-kiosk-key", "/v1/changes").stream()
         .noneMatch(c -> id.equals(((JsonObject) c).getString("dossierId")))).as("another frontend's feed").isTrue();
   }
 

@@ -8,10 +8,12 @@ import vn.onewindow.common.warmup.WarmupExamples;
 
 /**
  * A registered client as the rest of the gateway sees it: who it is, which quota class the rate limiter applies, its
- * kind, and for an agency system the handling agencies it covers. Never carries a key. The channel a dossier came
+ * kind, for an agency system the handling agencies it covers, and whether its key is public (a public client in
+ * RFC 6749's sense: the key ships in browser pages or apps, so anyone may hold it). Never carries a key. The channel a dossier came
  * through is the dossier's own {@code channel} field: a kiosk may file an online dossier for a citizen.
  */
-public record Client(String id, String name, String quotaClass, Kind kind, List<AgencyPattern> agencies) {
+public record Client(String id, String name, String quotaClass, Kind kind, List<AgencyPattern> agencies,
+                     boolean publicKey) {
   /** The client of calls without a key when {@code security.require-api-key=false}. */
   public static final String ANONYMOUS_ID = "public";
   /** Served when {@code security.require-api-key=false} and a call carries no key. */
@@ -46,7 +48,12 @@ public record Client(String id, String name, String quotaClass, Kind kind, List<
     agencies = List.copyOf(agencies);
   }
 
-  /** A frontend client. */
+  /** A client whose key is kept secret ({@code publicKey} false). */
+  public Client(String id, String name, String quotaClass, Kind kind, List<AgencyPattern> agencies) {
+    this(id, name, quotaClass, kind, agencies, false);
+  }
+
+  /** A frontend client whose key is kept secret. */
   public Client(String id, String name, String quotaClass) {
     this(id, name, quotaClass, Kind.FRONTEND, List.of());
   }

@@ -44,7 +44,7 @@ public final class ClientRegistry {
    */
   private static final String LEGACY_CHANNEL = "channel";
   private static final Set<String> FIELDS = Set.of("id", "name", "quotaClass", "keyHashes", "note", "kind",
-      "agencies", "development", LEGACY_CHANNEL);
+      "agencies", "development", "public", LEGACY_CHANNEL);
   private static final Logger LOG = LoggerFactory.getLogger(ClientRegistry.class);
   /** The current key and, while it is being rotated, the next one. */
   private static final int MAX_KEYS_PER_CLIENT = 2;
@@ -172,8 +172,16 @@ public final class ClientRegistry {
       if (!dev.isMissingNode() && !dev.isBoolean()) {
         throw invalid(location, i, "development must be true or false");
       }
-      Registered client = new Registered(new Client(id, name, quotaClass, kind, agencies(c, kind, location, i)),
-          digests);
+      JsonNode publicKey = c.path("public");
+      if (!publicKey.isMissingNode() && !publicKey.isBoolean()) {
+        throw invalid(location, i, "public must be true or false");
+      }
+      if (publicKey.asBoolean(false) && kind == Client.Kind.AGENCY) {
+        throw invalid(location, i, "is an agency client: an agency system's key is never public (it reads every "
+            + "dossier it covers); only a frontend's key may ship in browser pages or apps");
+      }
+      Registered client = new Registered(new Client(id, name, quotaClass, kind, agencies(c, kind, location, i),
+          publicKey.asBoolean(false)), digests);
       if (dev.asBoolean(false)) {
         development.add(id);
         if (!developmentAllowed) {

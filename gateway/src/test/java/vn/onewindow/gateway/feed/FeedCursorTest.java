@@ -206,7 +206,7 @@ class FeedCursorTest {
     insertCommitted("000.00.00.H83");
     String portalWeb = caughtUp("/v1/changes", GatewayFixture.API_KEY);
 
-    assertMalformedAfter(get("/v1/changes", portalWeb, "dev-mobile-app-key"));
+    assertMalformedAfter(get("/v1/changes", portalWeb, "dev-kiosk-key"));
     assertThat(get("/v1/changes", portalWeb, GatewayFixture.API_KEY).statusCode()).isEqualTo(200);
   }
 

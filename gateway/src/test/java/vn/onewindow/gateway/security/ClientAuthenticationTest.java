@@ -84,6 +84,27 @@ class ClientAuthenticationTest extends OneGatewayPerClass {
   }
 
   @Test
+  void shouldKeepTheChangeFeedFromClientsWhoseKeyIsPublic() {
+    // an app's key can be read out of the app: the feed would hand anyone every dossier's id and the agencies' notes
+    HttpResponse<Buffer> app = send(bare, HttpMethod.GET, "/v1/changes", Map.of("X-Api-Key", "dev-mobile-app-key"),
+        null);
+    JsonObject problem = assertProblem(app, 403, "client-kind-not-allowed");
+    assertThat(problem.getString("detail")).contains("public").contains("secret");
+    // what a public client submitted is still its own to follow by the id its 202 gave
+    HttpResponse<Buffer> mine = send(bare, HttpMethod.POST, "/v1/dossiers",
+        Map.of("X-Api-Key", "dev-mobile-app-key", "Content-Type", "application/json"),
+        dossierOf(randomCitizenId()).encode());
+    assertThat(mine.statusCode()).as(mine.bodyAsString()).isEqualTo(202);
+    HttpResponse<Buffer> status = send(bare, HttpMethod.GET, mine.getHeader("Location"),
+        Map.of("X-Api-Key", "dev-mobile-app-key"), null);
+    assertThat(status.statusCode()).as(status.bodyAsString()).isEqualTo(200);
+    // a client that keeps its key secret reads its feed as before
+    HttpResponse<Buffer> backend = send(bare, HttpMethod.GET, "/v1/changes", Map.of("X-Api-Key", GatewayFixture.API_KEY),
+        null);
+    assertThat(backend.statusCode()).as(backend.bodyAsString()).isEqualTo(200);
+  }
+
+  @Test
   void shouldProtectStatusLookUpsToo() {
     String id = gw.post(dossierOf(randomCitizenId()).encode()).bodyAsJsonObject().getString("id");
 

@@ -47,6 +47,24 @@ class ClientRegistryTest {
   }
 
   @Test
+  void shouldMarkFrontendsWhoseKeyIsPublic() {
+    ClientRegistry shipped = ClientRegistry.load("config/clients.json", true);
+    String hash = ApiKeys.hash("public-key-00000");
+    String base = "{\"id\":\"app\",\"name\":\"A\",\"quotaClass\":\"standard\",\"keyHashes\":[\"" + hash + "\"]";
+
+    // an app's key can be read out of the app; the development portal-web client stands for the portal's backend
+    assertThat(shipped.authenticate("dev-mobile-app-key").orElseThrow().publicKey()).isTrue();
+    assertThat(shipped.authenticate("dev-portal-web-key").orElseThrow().publicKey()).isFalse();
+    assertThat(load("[" + base + ",\"public\":true}]").authenticate("public-key-00000").orElseThrow().publicKey())
+        .isTrue();
+    assertThat(load("[" + base + "}]").authenticate("public-key-00000").orElseThrow().publicKey()).isFalse();
+    assertThatThrownBy(() -> load("[" + base + ",\"public\":\"yes\"}]")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("client #0").hasMessageContaining("public must be true or false");
+    assertThatThrownBy(() -> load("[" + base + ",\"public\":true,\"kind\":\"agency\",\"agencies\":[\"*\"]}]"))
+        .hasMessageContaining("an agency system's key is never public");
+  }
+
+  @Test
   void shouldRefuseAnAgencyClientWithoutValidCoverageNamingTheProblem() {
     String hash = ApiKeys.hash("agency-key-00000");
     String base = "{\"id\":\"ag\",\"name\":\"A\",\"quotaClass\":\"standard\",\"keyHashes\":[\"" + hash + "\"]";
