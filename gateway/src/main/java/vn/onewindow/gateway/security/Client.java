@@ -16,9 +16,13 @@ public record Client(String id, String name, String quotaClass, Kind kind, List<
                      boolean publicKey) {
   /** The client of calls without a key when {@code security.require-api-key=false}. */
   public static final String ANONYMOUS_ID = "public";
-  /** Served when {@code security.require-api-key=false} and a call carries no key. */
-  public static final Client ANONYMOUS =
-      new Client(ANONYMOUS_ID, "anonymous (security.require-api-key=false)", "standard");
+  /**
+   * Served when {@code security.require-api-key=false} and a call carries no key. Public: anyone may call without
+   * one, so it is refused what a client whose key is public is refused (the change feed, which would list every
+   * anonymous submission's id).
+   */
+  public static final Client ANONYMOUS = new Client(ANONYMOUS_ID, "anonymous (security.require-api-key=false)",
+      "standard", Kind.FRONTEND, List.of(), true);
   /** This gateway's own synthetic warm-up requests; an id no clients file can register. */
   public static final Client WARMUP = new Client(WarmupExamples.CLIENT_ID, "warm-up of this gateway (never queued)",
       "standard");

@@ -180,6 +180,12 @@ class ClientAuthenticationTest extends OneGatewayPerClass {
       assertProblem(badKey, 401, "unauthorized");
       assertThat(badKey.getHeader("WWW-Authenticate")).isEqualTo("ApiKey");
       assertThat(open.queued()).isEqualTo(before + 1);
+      // no key is as public as a key gets: anyone may call so, so the change feed (every anonymous submission's id,
+      // each opening the citizen's view, and the agencies' notes) is refused as to a client whose key is public
+      HttpResponse<Buffer> feed = send(client, HttpMethod.GET, "/v1/changes", Map.of(), null);
+      assertThat(assertProblem(feed, 403, "client-kind-not-allowed").getString("detail")).contains("public");
+      HttpResponse<Buffer> head = send(client, HttpMethod.HEAD, "/v1/changes", Map.of(), null);
+      assertThat(head.statusCode()).isEqualTo(403);
     }
   }
 
