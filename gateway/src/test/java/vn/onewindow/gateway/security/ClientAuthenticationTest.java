@@ -98,10 +98,20 @@ class ClientAuthenticationTest extends OneGatewayPerClass {
     HttpResponse<Buffer> status = send(bare, HttpMethod.GET, mine.getHeader("Location"),
         Map.of("X-Api-Key", "dev-mobile-app-key"), null);
     assertThat(status.statusCode()).as(status.bodyAsString()).isEqualTo(200);
-    // a client that keeps its key secret reads its feed as before
-    HttpResponse<Buffer> backend = send(bare, HttpMethod.GET, "/v1/changes", Map.of("X-Api-Key", GatewayFixture.API_KEY),
-        null);
+    // the portal's pages hold its publishable key: no feed with it; its backend reads, with the secret key, the feed
+    // of what the pages submitted (one client)
+    assertProblem(send(bare, HttpMethod.GET, "/v1/changes", Map.of("X-Api-Key", "dev-portal-web-page-key"), null), 403,
+        "client-kind-not-allowed");
+    HttpResponse<Buffer> fromPage = send(bare, HttpMethod.POST, "/v1/dossiers",
+        Map.of("X-Api-Key", "dev-portal-web-page-key", "Content-Type", "application/json"),
+        dossierOf(randomCitizenId()).encode());
+    assertThat(fromPage.statusCode()).as(fromPage.bodyAsString()).isEqualTo(202);
+    HttpResponse<Buffer> backend = send(bare, HttpMethod.GET, "/v1/dossiers/" + fromPage.bodyAsJsonObject()
+        .getString("id"), Map.of("X-Api-Key", GatewayFixture.API_KEY), null);
     assertThat(backend.statusCode()).as(backend.bodyAsString()).isEqualTo(200);
+    HttpResponse<Buffer> feed = send(bare, HttpMethod.GET, "/v1/changes", Map.of("X-Api-Key", GatewayFixture.API_KEY),
+        null);
+    assertThat(feed.statusCode()).as(feed.bodyAsString()).isEqualTo(200);
   }
 
   @Test

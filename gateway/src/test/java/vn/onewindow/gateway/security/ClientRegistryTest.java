@@ -47,21 +47,33 @@ class ClientRegistryTest {
   }
 
   @Test
-  void shouldMarkFrontendsWhoseKeyIsPublic() {
+  void shouldTellAPublicKeyFromASecretOneOfTheSameClient() {
     ClientRegistry shipped = ClientRegistry.load("config/clients.json", true);
-    String hash = ApiKeys.hash("public-key-00000");
-    String base = "{\"id\":\"app\",\"name\":\"A\",\"quotaClass\":\"standard\",\"keyHashes\":[\"" + hash + "\"]";
+    String secret = ApiKeys.hash("secret-key-00000");
+    String published = ApiKeys.hash("public-key-00000");
+    String base = "{\"id\":\"app\",\"name\":\"A\",\"quotaClass\":\"standard\"";
 
-    // an app's key can be read out of the app; the development portal-web client stands for the portal's backend
+    // the portal's pages and its backend are one client: a publishable key for the pages, a secret one for the backend
+    Client page = shipped.authenticate("dev-portal-web-page-key").orElseThrow();
+    Client backend = shipped.authenticate("dev-portal-web-key").orElseThrow();
+    assertThat(page.id()).isEqualTo("portal-web").isEqualTo(backend.id());
+    assertThat(page.publicKey()).isTrue();
+    assertThat(backend.publicKey()).isFalse();
+    // an app's key can be read out of the app: its only key is public
     assertThat(shipped.authenticate("dev-mobile-app-key").orElseThrow().publicKey()).isTrue();
-    assertThat(shipped.authenticate("dev-portal-web-key").orElseThrow().publicKey()).isFalse();
-    assertThat(load("[" + base + ",\"public\":true}]").authenticate("public-key-00000").orElseThrow().publicKey())
-        .isTrue();
-    assertThat(load("[" + base + "}]").authenticate("public-key-00000").orElseThrow().publicKey()).isFalse();
-    assertThatThrownBy(() -> load("[" + base + ",\"public\":\"yes\"}]")).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("client #0").hasMessageContaining("public must be true or false");
-    assertThatThrownBy(() -> load("[" + base + ",\"public\":true,\"kind\":\"agency\",\"agencies\":[\"*\"]}]"))
-        .hasMessageContaining("an agency system's key is never public");
+    ClientRegistry both = load("[" + base + ",\"keyHashes\":[\"" + secret + "\"],\"publicKeyHashes\":[\"" + published
+        + "\"]}]");
+    assertThat(both.size()).isEqualTo(1);
+    assertThat(both.authenticate("public-key-00000").orElseThrow().publicKey()).isTrue();
+    assertThat(both.authenticate("secret-key-00000").orElseThrow().publicKey()).isFalse();
+    assertThat(load("[" + base + ",\"publicKeyHashes\":[\"" + published + "\"]}]").authenticate("public-key-00000")
+        .orElseThrow().publicKey()).isTrue();
+    assertThatThrownBy(() -> load("[" + base + "}]")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("client #0").hasMessageContaining("keyHashes");
+    assertThatThrownBy(() -> load("[" + base + ",\"keyHashes\":[\"" + secret + "\"],\"publicKeyHashes\":[\"" + secret
+        + "\"]}]")).hasMessageContaining("already registered");
+    assertThatThrownBy(() -> load("[" + base + ",\"kind\":\"agency\",\"agencies\":[\"*\"],\"publicKeyHashes\":[\""
+        + published + "\"]}]")).hasMessageContaining("an agency system's key is never public");
   }
 
   @Test
