@@ -59,32 +59,33 @@ class DueDateEventTest extends OneGatewayPerClass {
   void shouldTakeTheAgencysNewDateWhenTheSupplementArrives() {
     AgencyEvents agency = new AgencyEvents(gw);
     String id = inProcessing(agency, "2026-03-02");
-    // the QA repro: a 5 with a date, then the 4 of the arrival with the agency's new date (NgayHenTraMoi)
-    assertThat(agency.post(id, event(id, "5", 5, "2026-03-03T10:00:00+07:00").put("dueDate", "2026-03-09"))
+    // the QA repro: a 5 with a date, then the 4 of the arrival with the agency's new date (NgayHenTraMoi); each no
+    // later than the three working days counted from its own event (Tue 3 Mar: Fri 6; Fri 6 Mar: Wed 11)
+    assertThat(agency.post(id, event(id, "5", 5, "2026-03-03T10:00:00+07:00").put("dueDate", "2026-03-06"))
         .statusCode()).isEqualTo(201);
 
-    HttpResponse<Buffer> arrived = agency.post(id, event(id, "4b", 4, "2026-03-04T10:00:00+07:00")
+    HttpResponse<Buffer> arrived = agency.post(id, event(id, "4b", 4, "2026-03-06T10:00:00+07:00")
         .put("dueDate", "2026-03-11"));
 
     assertThat(arrived.statusCode()).as(arrived.bodyAsString()).isEqualTo(201);
     assertThat(arrived.bodyAsJsonObject().getString("dueDate")).isEqualTo("2026-03-11");
     assertThat(changes(id)).containsExactly("2 acceptance: null->2026-03-05",
-        "5 supplement-requested: 2026-03-05->2026-03-09", "4 supplement-received: 2026-03-09->2026-03-11");
+        "5 supplement-requested: 2026-03-05->2026-03-06", "4 supplement-received: 2026-03-06->2026-03-11");
   }
 
   @Test
   void shouldKeepTheDateOfASupplementRequestThatCarriedOne() {
     AgencyEvents agency = new AgencyEvents(gw);
     String id = inProcessing(agency, "2026-03-02");
-    assertThat(agency.post(id, event(id, "5", 5, "2026-03-03T10:00:00+07:00").put("dueDate", "2026-03-16"))
+    assertThat(agency.post(id, event(id, "5", 5, "2026-03-03T10:00:00+07:00").put("dueDate", "2026-03-06"))
         .statusCode()).isEqualTo(201);
 
     // as before this rule: the agency re-dated at the request, the arrival without a date keeps it
-    HttpResponse<Buffer> arrived = agency.post(id, event(id, "4b", 4, "2026-03-10T10:00:00+07:00"));
+    HttpResponse<Buffer> arrived = agency.post(id, event(id, "4b", 4, "2026-03-04T10:00:00+07:00"));
 
-    assertThat(arrived.bodyAsJsonObject().getString("dueDate")).isEqualTo("2026-03-16");
+    assertThat(arrived.bodyAsJsonObject().getString("dueDate")).isEqualTo("2026-03-06");
     assertThat(changes(id)).containsExactly("2 acceptance: null->2026-03-05",
-        "5 supplement-requested: 2026-03-05->2026-03-16");
+        "5 supplement-requested: 2026-03-05->2026-03-06");
   }
 
   @Test
@@ -167,6 +168,37 @@ class DueDateEventTest extends OneGatewayPerClass {
     String earlier = agency.dossierReceived(THREE_DAYS, "'2026-03-02T08:00:00+07:00'");
     assertThat(agency.post(earlier, event(earlier, "2", 2, "2026-03-02T09:00:00+07:00").put("dueDate", "2026-03-03"))
         .statusCode()).as("sooner than the law requires").isEqualTo(201);
+  }
+
+  @Test
+  void shouldRefuseASupplementsDateLaterThanTheStatutoryDateCountedFromItsEvent() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    String id = inProcessing(agency, "2026-03-02");
+
+    // a supplement request on Tue 3 Mar may restart the three days at most (Fri 6 Mar), not push the date to
+    // December: the dossier would sit paused "in time" and be ranked before its deadline for good
+    JsonObject far = assertProblem(agency.post(id, event(id, "5-far", 5, "2026-03-03T10:00:00+07:00")
+        .put("dueDate", "2026-12-31")), 422, "invalid-event");
+    assertThat(detail(far)).contains("2026-12-31").contains("later than").contains("2026-03-06")
+        .contains("supplement request");
+    assertNothingRecorded(agency, id, 4, "2026-03-05", 2);
+    assertThat(agency.post(id, event(id, "5", 5, "2026-03-03T10:00:00+07:00").put("dueDate", "2026-03-06"))
+        .statusCode()).isEqualTo(201);
+
+    // its arrival on Mon 9 Mar at 23:30 (16:30 UTC, still Mon 9 in Hà Nội): Tue 10, Wed 11, Thu 12 at most
+    JsonObject farArrival = assertProblem(agency.post(id, event(id, "4-far", 4, "2026-03-09T16:30:00Z")
+        .put("dueDate", "2027-06-01")), 422, "invalid-event");
+    assertThat(detail(farArrival)).contains("2027-06-01").contains("2026-03-12").contains("supplement's arrival");
+    JsonObject dayAfter = assertProblem(agency.post(id, event(id, "4-fri", 4, "2026-03-09T16:30:00Z")
+        .put("dueDate", "2026-03-13")), 422, "invalid-event");
+    assertThat(detail(dayAfter)).contains("2026-03-12");
+    assertNothingRecorded(agency, id, 5, "2026-03-06", 3);
+
+    HttpResponse<Buffer> arrived = agency.post(id, event(id, "4b", 4, "2026-03-09T16:30:00Z")
+        .put("dueDate", "2026-03-12"));
+    assertThat(arrived.statusCode()).as(arrived.bodyAsString()).isEqualTo(201);
+    assertThat(changes(id)).containsExactly("2 acceptance: null->2026-03-05",
+        "5 supplement-requested: 2026-03-05->2026-03-06", "4 supplement-received: 2026-03-06->2026-03-12");
   }
 
   @Test
