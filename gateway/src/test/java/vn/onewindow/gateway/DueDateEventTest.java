@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import vn.onewindow.common.infra.Digests;
 import vn.onewindow.common.testing.TestServers;
 
 /**
@@ -199,6 +200,41 @@ class DueDateEventTest extends OneGatewayPerClass {
     assertThat(arrived.statusCode()).as(arrived.bodyAsString()).isEqualTo(201);
     assertThat(changes(id)).containsExactly("2 acceptance: null->2026-03-05",
         "5 supplement-requested: 2026-03-05->2026-03-06", "4 supplement-received: 2026-03-06->2026-03-12");
+  }
+
+  @Test
+  void shouldAnswerTheReplayOfAnEventRecordedWhenItsDateWasNotRefused() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    String id = inProcessing(agency, "2026-03-02");
+    // a supplement request dated Sat 7 Mar, recorded before dates were checked on the calendar (or before the
+    // calendar files said that day was off), as the event store wrote it; its 201 was lost
+    String eventId = "due-5-sat-" + id;
+    String at = "2026-03-03T03:00:00Z";
+    String fingerprint = Digests.sha256Hex(new JsonObject().put("at", at).put("dossierId", id)
+        .put("dueDate", "2026-03-07").put("eventId", eventId).putNull("note").putNull("officer").putNull("result")
+        .put("status", 5).encode());
+    TestServers.execute(gw.config.postgres().url(), "WITH ev AS (INSERT INTO dossier_event (dossier_id, client_id, "
+        + "event_id, status, at, due_date, previous_due_date, fingerprint) VALUES ('" + id + "', 'agency-dev', '"
+        + eventId + "', 5, '" + at + "', '2026-03-07', '2026-03-05', '" + fingerprint + "') RETURNING seq), "
+        + "upd AS (UPDATE dossier SET status = 5, status_changed_at = '" + at + "', due_date = '2026-03-07' "
+        + "WHERE id = '" + id + "' RETURNING id, client_id) INSERT INTO dossier_status_history (dossier_id, status, "
+        + "changed_at, due_date, event_seq, client_id) SELECT upd.id, 5, '" + at + "', '2026-03-07', ev.seq, "
+        + "upd.client_id FROM upd, ev");
+
+    // the agency's retry is that very event: its replay, not a refusal that would make it think nothing was recorded
+    HttpResponse<Buffer> retry = agency.post(id, new JsonObject().put("eventId", eventId).put("status", 5)
+        .put("at", "2026-03-03T10:00:00+07:00").put("dueDate", "2026-03-07"));
+
+    assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(200);
+    assertThat(retry.getHeader("Event-Replayed")).isEqualTo("true");
+    assertThat(retry.bodyAsJsonObject().getString("dueDate")).isEqualTo("2026-03-07");
+    // the same date in a new event is refused, and so is the retry with other content
+    assertProblem(agency.post(id, event(id, "5-sat-again", 5, "2026-03-03T10:00:00+07:00")
+        .put("dueDate", "2026-03-07")), 422, "invalid-event");
+    assertProblem(agency.post(id, new JsonObject().put("eventId", eventId).put("status", 5)
+        .put("at", "2026-03-03T10:00:00+07:00").put("dueDate", "2026-03-07").put("note", "other")), 422,
+        "invalid-event");
+    assertNothingRecorded(agency, id, 5, "2026-03-07", 3);
   }
 
   @Test

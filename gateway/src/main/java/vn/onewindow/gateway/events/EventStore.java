@@ -36,7 +36,7 @@ final class EventStore {
       FROM dossier d WHERE d.id = $1 FOR UPDATE""";
 
   private static final String FIND = """
-      SELECT e.seq, e.dossier_id, d.code, e.fingerprint, e.officer, e.note, e.status, e.at, e.due_date,
+      SELECT e.seq, e.dossier_id, d.code, d.handling_agency, e.fingerprint, e.officer, e.note, e.status, e.at, e.due_date,
              e.previous_due_date, e.recorded_at
       FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
       WHERE e.client_id = $1 AND e.event_id = $2""";
@@ -156,6 +156,23 @@ final class EventStore {
                 .map(found -> first(found) == null ? new Reused()
                     : replay(first(found), dossierId, event, fingerprint))
             : Future.failedFuture(err));
+  }
+
+  /**
+   * The answer recorded for this very event (same eventId, same content, a dossier this client covers), or null: for
+   * an event the official calendar refuses now, which was recorded under the calendar files loaded then. A read, no
+   * lock: a replay's answer is the stored one whatever happened to the dossier since.
+   */
+  Future<Recording> replayOf(UUID dossierId, Caller caller, EventRequest event) {
+    String fingerprint = event.fingerprint(dossierId);
+    return pool.preparedQuery(FIND).execute(Tuple.of(caller.clientId(), event.eventId())).map(rows -> {
+      Row found = first(rows);
+      if (found == null || !caller.covers(found.getString("handling_agency"))) {
+        return null;
+      }
+      Recording replay = replay(found, dossierId, event, fingerprint);
+      return replay instanceof Recorded ? replay : null;
+    });
   }
 
   private Future<Recording> apply(SqlConnection conn, UUID dossierId, Caller caller, EventRequest event, Row dossier,
