@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import vn.onewindow.common.infra.Digests;
 import vn.onewindow.common.testing.TestServers;
 
 /**
@@ -59,32 +60,33 @@ class DueDateEventTest extends OneGatewayPerClass {
   void shouldTakeTheAgencysNewDateWhenTheSupplementArrives() {
     AgencyEvents agency = new AgencyEvents(gw);
     String id = inProcessing(agency, "2026-03-02");
-    // the QA repro: a 5 with a date, then the 4 of the arrival with the agency's new date (NgayHenTraMoi)
-    assertThat(agency.post(id, event(id, "5", 5, "2026-03-03T10:00:00+07:00").put("dueDate", "2026-03-09"))
+    // the QA repro: a 5 with a date, then the 4 of the arrival with the agency's new date (NgayHenTraMoi); each no
+    // later than the three working days counted from its own event (Tue 3 Mar: Fri 6; Fri 6 Mar: Wed 11)
+    assertThat(agency.post(id, event(id, "5", 5, "2026-03-03T10:00:00+07:00").put("dueDate", "2026-03-06"))
         .statusCode()).isEqualTo(201);
 
-    HttpResponse<Buffer> arrived = agency.post(id, event(id, "4b", 4, "2026-03-04T10:00:00+07:00")
+    HttpResponse<Buffer> arrived = agency.post(id, event(id, "4b", 4, "2026-03-06T10:00:00+07:00")
         .put("dueDate", "2026-03-11"));
 
     assertThat(arrived.statusCode()).as(arrived.bodyAsString()).isEqualTo(201);
     assertThat(arrived.bodyAsJsonObject().getString("dueDate")).isEqualTo("2026-03-11");
     assertThat(changes(id)).containsExactly("2 acceptance: null->2026-03-05",
-        "5 supplement-requested: 2026-03-05->2026-03-09", "4 supplement-received: 2026-03-09->2026-03-11");
+        "5 supplement-requested: 2026-03-05->2026-03-06", "4 supplement-received: 2026-03-06->2026-03-11");
   }
 
   @Test
   void shouldKeepTheDateOfASupplementRequestThatCarriedOne() {
     AgencyEvents agency = new AgencyEvents(gw);
     String id = inProcessing(agency, "2026-03-02");
-    assertThat(agency.post(id, event(id, "5", 5, "2026-03-03T10:00:00+07:00").put("dueDate", "2026-03-16"))
+    assertThat(agency.post(id, event(id, "5", 5, "2026-03-03T10:00:00+07:00").put("dueDate", "2026-03-06"))
         .statusCode()).isEqualTo(201);
 
     // as before this rule: the agency re-dated at the request, the arrival without a date keeps it
-    HttpResponse<Buffer> arrived = agency.post(id, event(id, "4b", 4, "2026-03-10T10:00:00+07:00"));
+    HttpResponse<Buffer> arrived = agency.post(id, event(id, "4b", 4, "2026-03-04T10:00:00+07:00"));
 
-    assertThat(arrived.bodyAsJsonObject().getString("dueDate")).isEqualTo("2026-03-16");
+    assertThat(arrived.bodyAsJsonObject().getString("dueDate")).isEqualTo("2026-03-06");
     assertThat(changes(id)).containsExactly("2 acceptance: null->2026-03-05",
-        "5 supplement-requested: 2026-03-05->2026-03-16");
+        "5 supplement-requested: 2026-03-05->2026-03-06");
   }
 
   @Test
@@ -167,6 +169,72 @@ class DueDateEventTest extends OneGatewayPerClass {
     String earlier = agency.dossierReceived(THREE_DAYS, "'2026-03-02T08:00:00+07:00'");
     assertThat(agency.post(earlier, event(earlier, "2", 2, "2026-03-02T09:00:00+07:00").put("dueDate", "2026-03-03"))
         .statusCode()).as("sooner than the law requires").isEqualTo(201);
+  }
+
+  @Test
+  void shouldRefuseASupplementsDateLaterThanTheStatutoryDateCountedFromItsEvent() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    String id = inProcessing(agency, "2026-03-02");
+
+    // a supplement request on Tue 3 Mar may restart the three days at most (Fri 6 Mar), not push the date to
+    // December: the dossier would sit paused "in time" and be ranked before its deadline for good
+    JsonObject far = assertProblem(agency.post(id, event(id, "5-far", 5, "2026-03-03T10:00:00+07:00")
+        .put("dueDate", "2026-12-31")), 422, "invalid-event");
+    assertThat(detail(far)).contains("2026-12-31").contains("later than").contains("2026-03-06")
+        .contains("supplement request");
+    assertNothingRecorded(agency, id, 4, "2026-03-05", 2);
+    assertThat(agency.post(id, event(id, "5", 5, "2026-03-03T10:00:00+07:00").put("dueDate", "2026-03-06"))
+        .statusCode()).isEqualTo(201);
+
+    // its arrival on Mon 9 Mar at 23:30 (16:30 UTC, still Mon 9 in Hà Nội): Tue 10, Wed 11, Thu 12 at most
+    JsonObject farArrival = assertProblem(agency.post(id, event(id, "4-far", 4, "2026-03-09T16:30:00Z")
+        .put("dueDate", "2027-06-01")), 422, "invalid-event");
+    assertThat(detail(farArrival)).contains("2027-06-01").contains("2026-03-12").contains("supplement's arrival");
+    JsonObject dayAfter = assertProblem(agency.post(id, event(id, "4-fri", 4, "2026-03-09T16:30:00Z")
+        .put("dueDate", "2026-03-13")), 422, "invalid-event");
+    assertThat(detail(dayAfter)).contains("2026-03-12");
+    assertNothingRecorded(agency, id, 5, "2026-03-06", 3);
+
+    HttpResponse<Buffer> arrived = agency.post(id, event(id, "4b", 4, "2026-03-09T16:30:00Z")
+        .put("dueDate", "2026-03-12"));
+    assertThat(arrived.statusCode()).as(arrived.bodyAsString()).isEqualTo(201);
+    assertThat(changes(id)).containsExactly("2 acceptance: null->2026-03-05",
+        "5 supplement-requested: 2026-03-05->2026-03-06", "4 supplement-received: 2026-03-06->2026-03-12");
+  }
+
+  @Test
+  void shouldAnswerTheReplayOfAnEventRecordedWhenItsDateWasNotRefused() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    String id = inProcessing(agency, "2026-03-02");
+    // a supplement request dated Sat 7 Mar, recorded before dates were checked on the calendar (or before the
+    // calendar files said that day was off), as the event store wrote it; its 201 was lost
+    String eventId = "due-5-sat-" + id;
+    String at = "2026-03-03T03:00:00Z";
+    String fingerprint = Digests.sha256Hex(new JsonObject().put("at", at).put("dossierId", id)
+        .put("dueDate", "2026-03-07").put("eventId", eventId).putNull("note").putNull("officer").putNull("result")
+        .put("status", 5).encode());
+    TestServers.execute(gw.config.postgres().url(), "WITH ev AS (INSERT INTO dossier_event (dossier_id, client_id, "
+        + "event_id, status, at, due_date, previous_due_date, fingerprint) VALUES ('" + id + "', 'agency-dev', '"
+        + eventId + "', 5, '" + at + "', '2026-03-07', '2026-03-05', '" + fingerprint + "') RETURNING seq), "
+        + "upd AS (UPDATE dossier SET status = 5, status_changed_at = '" + at + "', due_date = '2026-03-07' "
+        + "WHERE id = '" + id + "' RETURNING id, client_id) INSERT INTO dossier_status_history (dossier_id, status, "
+        + "changed_at, due_date, event_seq, client_id) SELECT upd.id, 5, '" + at + "', '2026-03-07', ev.seq, "
+        + "upd.client_id FROM upd, ev");
+
+    // the agency's retry is that very event: its replay, not a refusal that would make it think nothing was recorded
+    HttpResponse<Buffer> retry = agency.post(id, new JsonObject().put("eventId", eventId).put("status", 5)
+        .put("at", "2026-03-03T10:00:00+07:00").put("dueDate", "2026-03-07"));
+
+    assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(200);
+    assertThat(retry.getHeader("Event-Replayed")).isEqualTo("true");
+    assertThat(retry.bodyAsJsonObject().getString("dueDate")).isEqualTo("2026-03-07");
+    // the same date in a new event is refused, and so is the retry with other content
+    assertProblem(agency.post(id, event(id, "5-sat-again", 5, "2026-03-03T10:00:00+07:00")
+        .put("dueDate", "2026-03-07")), 422, "invalid-event");
+    assertProblem(agency.post(id, new JsonObject().put("eventId", eventId).put("status", 5)
+        .put("at", "2026-03-03T10:00:00+07:00").put("dueDate", "2026-03-07").put("note", "other")), 422,
+        "invalid-event");
+    assertNothingRecorded(agency, id, 5, "2026-03-07", 3);
   }
 
   @Test

@@ -68,11 +68,13 @@ public final class DueDates {
 
   /**
    * The working days a dossier due on {@code due} still had when a supplement was requested at {@code requestedAt}:
-   * those after the request's date in the agency's zone, up to and including {@code due}. The request's own day is
-   * spent, as the receipt day does not count; 0 when requested on the due date or later (already overdue).
+   * those after the request's effective day, up to and including {@code due}. The effective day is the request's date
+   * in the agency's zone when a working day, else the next working day (as for a receipt or an arrival), and it is
+   * spent, as the receipt day does not count: so a supplement that arrives the day it was requested leaves the date
+   * as it was, on a rest day too. 0 when requested on the due date or later (already overdue).
    */
   public int remainingWorkingDays(LocalDate due, Instant requestedAt) {
-    return calendar.workingDaysBetween(LocalDate.ofInstant(requestedAt, zone), due);
+    return calendar.workingDaysBetween(calendar.workingDayOnOrAfter(LocalDate.ofInstant(requestedAt, zone)), due);
   }
 
   /** Whether public agencies work on {@code date} (a weekday not off, or a Saturday worked in a swap). */

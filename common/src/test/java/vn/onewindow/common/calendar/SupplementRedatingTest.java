@@ -24,8 +24,10 @@ class SupplementRedatingTest {
 
     // requested Wed 4 Mar: Thu 5, Fri 6, Mon 9 remain (the request's own day is spent, as a receipt day is)
     assertThat(dueDates.remainingWorkingDays(dueMon9Mar, at("2026-03-04T10:00"))).isEqualTo(3);
-    // requested on Sat 7 Mar: only Mon 9
-    assertThat(dueDates.remainingWorkingDays(dueMon9Mar, at("2026-03-07T10:00"))).isEqualTo(1);
+    // requested on Sat 7 Mar: its effective day is Mon 9, spent as a receipt's effective day is: nothing remains
+    assertThat(dueDates.remainingWorkingDays(dueMon9Mar, at("2026-03-07T10:00"))).isZero();
+    // requested on Sun 1 Mar: Mon 2 is spent, Tue 3 .. Fri 6 and Mon 9 remain
+    assertThat(dueDates.remainingWorkingDays(dueMon9Mar, at("2026-03-01T10:00"))).isEqualTo(5);
     // across Tết 2026 (Sat 14 – Sun 22 Feb): requested Fri 13 Feb, due Tue 24 Feb: Mon 23, Tue 24
     assertThat(dueDates.remainingWorkingDays(LocalDate.of(2026, 2, 24), at("2026-02-13T09:00"))).isEqualTo(2);
   }
@@ -63,6 +65,23 @@ class SupplementRedatingTest {
         at("2026-03-04T16:00"));
 
     assertThat(sameDay.current().due()).isEqualTo(LocalDate.of(2026, 3, 9));
+  }
+
+  @Test
+  void shouldGiveTheSameDateWhenASupplementRequestedOnARestDayArrivesThatDay() {
+    // requested and supplied on Sat 7 Mar (a citizen at a Saturday reception desk), due Mon 9 Mar: both the request's
+    // and the arrival's effective day are Mon 9, so nothing moves (the README's "arrives the day it was requested")
+    Redating saturday = dueDates.redateOnArrival(LocalDate.of(2026, 3, 9), at("2026-03-07T09:00"),
+        at("2026-03-07T11:00"));
+    assertThat(saturday.current().due()).isEqualTo(LocalDate.of(2026, 3, 9));
+
+    // requested Sat 7 Mar, due Wed 11 Mar (Tue 10, Wed 11 remain after Mon 9), supplied Sun 8 Mar: still Wed 11
+    assertThat(dueDates.redateOnArrival(LocalDate.of(2026, 3, 11), at("2026-03-07T09:00"), at("2026-03-08T11:00"))
+        .current().due()).isEqualTo(LocalDate.of(2026, 3, 11));
+    // the same request over Tết 2026: requested Sat 14 Feb (the break's first day), due Wed 25 Feb, supplied on
+    // mùng 1 (Tue 17 Feb): the break ends Sun 22 Feb, so both effective days are Mon 23 Feb and Wed 25 Feb stands
+    assertThat(dueDates.redateOnArrival(LocalDate.of(2026, 2, 25), at("2026-02-14T09:00"), at("2026-02-17T11:00"))
+        .current().due()).isEqualTo(LocalDate.of(2026, 2, 25));
   }
 
   @Test

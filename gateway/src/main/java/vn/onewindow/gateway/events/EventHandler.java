@@ -59,6 +59,7 @@ public final class EventHandler {
   private static final String EVENT = "event.request";
   private static final String DOSSIER_ID = "event.dossier";
   private static final String STARTED = "event.started";
+  private static final String CALENDAR_REFUSAL = "event.calendar-refusal";
 
   private final DossierParser parser;
   private final JsonSchemas schema = JsonSchemas.load(SCHEMA_RESOURCE);
@@ -117,6 +118,8 @@ public final class EventHandler {
   /**
    * Step: schema, status rules and a dueDate's day (422 invalid-event, every field at once; a dueDate outside the
    * loaded calendar 422 calendar-not-covered or 503 calendar-not-loaded) and the clock (422 event-in-the-future).
+   * When the official calendar alone refuses the event, the refusal waits for {@link #record}: the calendar files
+   * change, and an event recorded under the previous ones is still answered as a replay when retried.
    */
   public void validate(RoutingContext ctx) {
     JsonNode body = ctx.get(EVENT);
@@ -128,12 +131,19 @@ public final class EventHandler {
     }
     EventRequest event = EventRequest.from(body, violations);
     if (violations.isEmpty()) {
+      violations.addAll(event.ruleViolations(config.zone()));
+    }
+    HttpFailure calendarRefusal = null;
+    if (event.at() != null) {
       try {
-        violations.addAll(event.ruleViolations(config.zone(), dueDates));
+        List<Violation> calendar = event.calendarViolations(dueDates);
+        if (!violations.isEmpty()) {
+          violations.addAll(calendar);
+        } else if (!calendar.isEmpty()) {
+          calendarRefusal = HttpFailure.invalid(Problem.INVALID_EVENT, "event", calendar);
+        }
       } catch (CalendarNotCoveredException e) {
-        HttpFailure failure = dueDateNotCovered(e);
-        fail(ctx, failure.status() < 500 ? EventOutcome.INVALID : EventOutcome.FAILED, status, failure);
-        return;
+        calendarRefusal = dueDateNotCovered(e);
       }
     }
     if (!violations.isEmpty()) {
@@ -148,13 +158,35 @@ public final class EventHandler {
       return;
     }
     ctx.put(EVENT, event);
+    if (calendarRefusal != null) {
+      ctx.put(CALENDAR_REFUSAL, calendarRefusal);
+    }
     ctx.next();
   }
 
-  /** Last step: record it and answer with the dossier's state after the event. */
+  /**
+   * Last step: record it and answer with the dossier's state after the event. An event the official calendar refuses
+   * is recorded only if it was before ({@link EventStore#replayOf}): a retry gets its replay, anything else the
+   * refusal, and nothing is written.
+   */
   public void record(RoutingContext ctx) {
     EventRequest event = ctx.get(EVENT);
     UUID dossierId = ctx.get(DOSSIER_ID);
+    HttpFailure calendarRefusal = ctx.get(CALENDAR_REFUSAL);
+    if (calendarRefusal != null) {
+      breakers.call(Upstream.POSTGRES_EVENTS, timeout, () -> store.replayOf(dossierId, Caller.of(ctx), event))
+          .onSuccess(replayed -> {
+            if (replayed != null) {
+              answer(ctx, event, replayed);
+            } else {
+              fail(ctx, calendarRefusal.status() < 500 ? EventOutcome.INVALID : EventOutcome.FAILED,
+                  event.status().code(), calendarRefusal);
+            }
+          })
+          .onFailure(err -> fail(ctx, EventOutcome.FAILED, event.status().code(),
+              breakers.failure("event (postgres)", err)));
+      return;
+    }
     breakers.call(Upstream.POSTGRES_EVENTS, timeout, () -> store.record(dossierId, Caller.of(ctx), event))
         .onSuccess(recording -> answer(ctx, event, recording))
         .onFailure(err -> fail(ctx, EventOutcome.FAILED, event.status().code(),

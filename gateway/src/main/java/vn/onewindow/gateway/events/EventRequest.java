@@ -59,26 +59,20 @@ public record EventRequest(String eventId, NationalStatus status, Instant at, St
   }
 
   /**
-   * What the status requires the event to carry, and what a due date must be: result references with 9 (10 may; no
-   * other status takes them); a due date only with 2, 5 or 4 (whether that 4 follows a 5 only the dossier can tell:
-   * {@link EventStore}), never required (2 without one is dated by the hub, 4 after 5 re-dated by it, 5 without one
-   * leaves the date until the supplement arrives). A date given must be a working day of the official calendar, not
-   * before the date of {@code at} in the dossier's zone: citizens are told to collect their result that day.
-   *
-   * @throws CalendarNotCoveredException the due date lies outside the loaded calendar's years: whether that is the
-   *                                     agency's to fix or the operators' only the caller can tell
+   * What the status requires the event to carry, and what a due date must be, short of the official calendar: result
+   * references with 9 (10 may; no other status takes them); a due date only with 2, 5 or 4 (whether that 4 follows a
+   * 5 only the dossier can tell: {@link EventStore}), never required (2 without one is dated by the hub, 4 after 5
+   * re-dated by it, 5 without one leaves the date until the supplement arrives), not before the date of {@code at} in
+   * the dossier's zone: citizens are told to collect their result that day. The calendar's say is
+   * {@link #calendarViolations}.
    */
-  List<Violation> ruleViolations(ZoneId zone, DueDates calendar) {
+  List<Violation> ruleViolations(ZoneId zone) {
     List<Violation> violations = new ArrayList<>();
     String code = status.code() + " (" + status.label() + ")";
     if (!StatusTransitions.takesDueDate(status) && dueDate != null) {
       violations.add(new Violation("/dueDate", "only taken with status 2 (accepted), 5 (supplement requested) or "
           + "4 when it follows 5 (the supplement received), not with " + code));
     } else if (dueDate != null) {
-      if (!calendar.isWorkingDay(dueDate)) {
-        violations.add(new Violation("/dueDate", dueDate + " is not a working day of the official calendar ("
-            + closed(calendar, dueDate) + "): the appointment must fall on a day the agency is open"));
-      }
       LocalDate day = at == null ? null : at.atZone(zone).toLocalDate();
       if (day != null && dueDate.isBefore(day)) {
         violations.add(new Violation("/dueDate", dueDate + " is before the event's own day, " + day + " (the date of "
@@ -92,6 +86,22 @@ public record EventRequest(String eventId, NationalStatus status, Instant at, St
           + "returned), not with " + code));
     }
     return violations;
+  }
+
+  /**
+   * A due date given must be a working day of the official calendar. Apart from {@link #ruleViolations}: the calendar
+   * files change (a provisional day announced off, a year re-issued), so an event recorded before may fail this now,
+   * and its retry must still get its replay ({@link EventHandler}).
+   *
+   * @throws CalendarNotCoveredException the due date lies outside the loaded calendar's years: whether that is the
+   *                                     agency's to fix or the operators' only the caller can tell
+   */
+  List<Violation> calendarViolations(DueDates calendar) {
+    if (dueDate == null || !StatusTransitions.takesDueDate(status) || calendar.isWorkingDay(dueDate)) {
+      return List.of();
+    }
+    return List.of(new Violation("/dueDate", dueDate + " is not a working day of the official calendar ("
+        + closed(calendar, dueDate) + "): the appointment must fall on a day the agency is open"));
   }
 
   /** Why a day is closed: its calendar entry (a holiday's name), else the weekly rest day. */

@@ -36,7 +36,7 @@ final class EventStore {
       FROM dossier d WHERE d.id = $1 FOR UPDATE""";
 
   private static final String FIND = """
-      SELECT e.seq, e.dossier_id, d.code, e.fingerprint, e.officer, e.note, e.status, e.at, e.due_date,
+      SELECT e.seq, e.dossier_id, d.code, d.handling_agency, e.fingerprint, e.officer, e.note, e.status, e.at, e.due_date,
              e.previous_due_date, e.recorded_at
       FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
       WHERE e.client_id = $1 AND e.event_id = $2""";
@@ -158,6 +158,23 @@ final class EventStore {
             : Future.failedFuture(err));
   }
 
+  /**
+   * The answer recorded for this very event (same eventId, same content, a dossier this client covers), or null: for
+   * an event the official calendar refuses now, which was recorded under the calendar files loaded then. A read, no
+   * lock: a replay's answer is the stored one whatever happened to the dossier since.
+   */
+  Future<Recording> replayOf(UUID dossierId, Caller caller, EventRequest event) {
+    String fingerprint = event.fingerprint(dossierId);
+    return pool.preparedQuery(FIND).execute(Tuple.of(caller.clientId(), event.eventId())).map(rows -> {
+      Row found = first(rows);
+      if (found == null || !caller.covers(found.getString("handling_agency"))) {
+        return null;
+      }
+      Recording replay = replay(found, dossierId, event, fingerprint);
+      return replay instanceof Recorded ? replay : null;
+    });
+  }
+
   private Future<Recording> apply(SqlConnection conn, UUID dossierId, Caller caller, EventRequest event, Row dossier,
                                   String fingerprint) {
     NationalStatus current = NationalStatus.of(dossier.getShort("status"));
@@ -196,10 +213,11 @@ final class EventStore {
 
   /**
    * The due date the event sets: a 4 may carry one only when it ends a supplement request; an acceptance gets the
-   * statutory one, or a date of the agency's no later than it; the supplement's arrival (4 after a 5 that carried no
-   * date) is re-dated on the calendar; any other event sets what it carries (5: the agency re-dates at the request).
-   * A date the calendar cannot give is a refusal like the others, not the store's failure: nothing is written and the
-   * breaker is not charged.
+   * statutory one, or a date of the agency's no later than it; a supplement request (5) or its arrival (4 after 5)
+   * sets the date it carries, no later than the statutory date of a dossier received at that event (a supplement
+   * restarts the count at most, it never adds to it); the supplement's arrival without a date (after a 5 that carried
+   * none) is re-dated on the calendar. A date the calendar cannot give is a refusal like the others, not the store's
+   * failure: nothing is written and the breaker is not charged.
    */
   private Future<Dating> dating(SqlConnection conn, UUID dossierId, Row dossier, NationalStatus current,
                                 EventRequest event) {
@@ -210,19 +228,20 @@ final class EventStore {
           + "(in processing) when it follows 5 (supplement requested): the supplement's arrival re-dates the dossier; "
           + "not after " + current.code() + " (" + current.label() + ")"))));
     }
-    if (event.status() == NationalStatus.ACCEPTED) {
+    if (event.status() == NationalStatus.ACCEPTED || event.dueDate() != null) {
+      String step = step(event.status());
       try {
-        return Future.succeededFuture(acceptance(procedure, event));
+        return Future.succeededFuture(statutoryAtMost(procedure, event, step));
       } catch (CalendarNotCoveredException e) {
-        return Future.succeededFuture(Dating.refused(undatable("an acceptance", e,
+        return Future.succeededFuture(Dating.refused(undatable(step, e,
             () -> acceptanceDue.apply(procedure, clock.instant()))));
       }
     }
     boolean arrival = event.status() == NationalStatus.IN_PROCESSING
         && current == NationalStatus.ADDITIONAL_DOCUMENTS_REQUESTED;
-    if (!arrival || event.dueDate() != null || previousDue == null) {
+    if (!arrival || previousDue == null) {
       // without a due date to start from (a procedure no longer in the catalogue at acceptance) none is guessed
-      return Future.succeededFuture(Dating.of(event.dueDate()));
+      return Future.succeededFuture(Dating.of(null));
     }
     return conn.preparedQuery(REQUEST).execute(Tuple.of(dossierId)).map(rows -> {
       Row request = first(rows);
@@ -240,20 +259,34 @@ final class EventStore {
     });
   }
 
+  private static String step(NationalStatus status) {
+    return switch (status) {
+      case ACCEPTED -> "an acceptance";
+      case ADDITIONAL_DOCUMENTS_REQUESTED -> "a supplement request";
+      default -> "a supplement's arrival";
+    };
+  }
+
   /**
-   * The statutory appointment of an acceptance at its {@code at}, or the agency's own date when it is not later:
-   * a later one would promise the citizen less than the law and rank the dossier "before deadline" for good. A
-   * procedure no longer in the catalogue has no statutory date: the agency's stands.
+   * The statutory date of a dossier received at the event's {@code at} (the procedure's working days and cut-off on
+   * the official calendar), or the agency's own date when it is not later. For an acceptance (2) that is the
+   * appointment the hub gives when none is sent; a later one would promise the citizen less than the law and rank the
+   * dossier "before deadline" for good. For a supplement request (5) or its arrival (4 after 5) it is the furthest the
+   * agency may move the date: the count restarted at that event, in full, so no supplement can push the appointment
+   * further (nor, through the dossier's pause, its ranking). A procedure no longer in the catalogue has no statutory
+   * date: the agency's stands.
    */
-  private Dating acceptance(String procedure, EventRequest event) {
+  private Dating statutoryAtMost(String procedure, EventRequest event, String step) {
     LocalDate statutory = acceptanceDue.apply(procedure, event.at());
     if (event.dueDate() == null || statutory == null) {
       return Dating.of(event.dueDate() != null ? event.dueDate() : statutory);
     }
     if (event.dueDate().isAfter(statutory)) {
       return Dating.refused(new Refused(new Violation("/dueDate", event.dueDate() + " is later than " + statutory
-          + ", the statutory due date of this acceptance (the procedure's working days counted from its at on the "
-          + "official calendar, the date given when no dueDate is sent)")));
+          + ", the statutory due date of " + (event.status() == NationalStatus.ACCEPTED ? "this acceptance (the "
+          + "procedure's working days counted from its at on the official calendar, the date given when no dueDate is "
+          + "sent)" : step + " at this time (the procedure's full working days counted from its at on the official "
+          + "calendar, as for a dossier received then: a supplement restarts the count at most)"))));
     }
     return Dating.of(event.dueDate());
   }

@@ -294,6 +294,48 @@ class TimelinessApiTest extends OneGatewayPerClass {
         .isEqualTo(new JsonObject().put("beforeDeadline", 1).put("onTime", 1).put("overdue", 1));
   }
 
+  /**
+   * The period's end is an instant (00:00:00.000 on the next day in Asia/Ho_Chi_Minh): an event at that very instant
+   * belongs to the next period, one a microsecond before to this one; events in one millisecond count once, as the
+   * last recorded; and the store's same-second rule (an event may name the second of the one before) never moves an
+   * event across the end, which is a whole second.
+   */
+  @Test
+  void shouldSplitEventsAtTheEndsInstantAndInOneMillisecondOnce() {
+    String agency = "000.00.98.H99";
+    String q1 = "agency=*.98.H99&from=2026-01-01&to=2026-03-31";
+    // L: in processing, withdrawn at the end's very instant: open in March, withdrawn in April
+    dossier(agency, "2026-03-02T09:00:00+07:00", step(2, "2026-03-02T10:00:00+07:00", "2026-04-10"),
+        step(4, "2026-03-03T09:00:00+07:00"), step(7, "2026-04-01T00:00:00+07:00"));
+    // M: resumed and a supplement requested in the last millisecond of March, both at one instant (5 recorded
+    // last), resumed again at the end's instant: paused at the end, once
+    dossier(agency, "2026-03-02T09:00:00+07:00", step(2, "2026-03-02T10:00:00+07:00", "2026-04-10"),
+        step(4, "2026-03-03T09:00:00+07:00"), step(6, "2026-03-31T23:59:59.999+07:00"),
+        step(4, "2026-03-31T23:59:59.999+07:00"), step(5, "2026-03-31T23:59:59.999+07:00"),
+        step(4, "2026-04-01T00:00:00+07:00"));
+    // N: accepted in March; in processing at 00:00:00.400 on 1 April, processed "at 00:00:00" (the same second):
+    // open at the end, processed in April
+    dossier(agency, "2026-03-02T09:00:00+07:00", step(2, "2026-03-02T10:00:00+07:00", "2026-04-10"),
+        step(4, "2026-04-01T00:00:00.400+07:00"), step(9, "2026-04-01T00:00:00+07:00"));
+    // O: processed a microsecond before the end
+    dossier(agency, "2026-03-02T09:00:00+07:00", step(2, "2026-03-02T10:00:00+07:00", "2026-03-31"),
+        step(4, "2026-03-03T09:00:00+07:00"), step(9, "2026-03-31T23:59:59.999999+07:00"));
+
+    JsonObject march = stats(q1);
+    assertThat(march.getJsonObject("open")).as("L, N")
+        .isEqualTo(new JsonObject().put("total", 2).put("inTime", 2).put("overdue", 0).put("dueWithin24Hours", 0));
+    assertThat(march.getJsonObject("paused")).as("M")
+        .isEqualTo(new JsonObject().put("supplement", 1).put("supplementOverdue", 0).put("payment", 0)
+            .put("stopped", 0));
+    assertThat(march.getJsonObject("processed").getLong("total")).as("O").isEqualTo(1);
+    assertThat(march.getJsonObject("processed").getLong("onTime")).as("O, on its due day").isEqualTo(1);
+    assertThat(march.getLong("withdrawn")).isZero();
+    JsonObject april = stats("agency=*.98.H99&from=2026-04-01&to=2026-04-30");
+    assertThat(april.getLong("withdrawn")).as("L").isEqualTo(1);
+    assertThat(april.getJsonObject("processed").getLong("total")).as("N").isEqualTo(1);
+    assertThat(april.getJsonObject("open").getLong("total")).as("M").isEqualTo(1);
+  }
+
   @Test
   void shouldRefuseABadAgencyOrPeriodWith400() {
     assertProblem(gw.getRaw("/v1/stats/timeliness?agency=H48&from=2026-02-01&to=2026-02-28"), 400,
