@@ -62,6 +62,11 @@ public record Client(String id, String name, String quotaClass, Kind kind, List<
     this(id, name, quotaClass, Kind.FRONTEND, List.of());
   }
 
+  /** The same client, called with one of its publishable keys (they ship in browser pages or apps). */
+  public Client withPublicKey() {
+    return new Client(id, name, quotaClass, kind, agencies, true);
+  }
+
   public boolean isAgency() {
     return kind == Kind.AGENCY;
   }

@@ -26,17 +26,18 @@ public final class ClientKinds {
   }
 
   /**
-   * Step: only clients that keep their key secret (the change feed). The feed lists every dossier the client
-   * submitted, with ids that open their full views and the agencies' notes to the applicants: a key that ships in
-   * browser pages or apps ({@code "public": true} in the clients file) must not read it. A public client still follows
-   * each dossier it submitted by the id its 202 gave.
+   * Step: only callers with a secret key (the change feed). The feed lists every dossier the client submitted, with
+   * ids that open their full views and the agencies' notes to the applicants: a key that ships in browser pages or
+   * apps (one of the client's {@code publicKeyHashes} in the clients file) must not read it. A caller with such a key
+   * still follows each dossier it submitted by the id its 202 gave; the client's backend reads the feed with its secret
+   * key.
    */
   public static void secretKeyOnly(RoutingContext ctx) {
     if (Caller.of(ctx).client().publicKey()) {
       Authentication.failEarly(ctx, HttpFailure.forbidden(Problem.CLIENT_KIND_NOT_ALLOWED,
-          "this client's key is public (it ships in browser pages or apps: \"public\": true in the clients file), "
-              + "so it cannot " + what(ctx) + "; that is for a server-side client whose key stays secret, such as the "
-              + "portal's notification service"));
+          "this key is public (it ships in browser pages or apps: one of the client's publicKeyHashes in the "
+              + "clients file), so it cannot " + what(ctx) + "; that takes the client's secret key, which only its "
+              + "servers hold (such as the portal's notification service)"));
       return;
     }
     ctx.next();

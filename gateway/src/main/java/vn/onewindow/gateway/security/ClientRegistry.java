@@ -44,12 +44,16 @@ public final class ClientRegistry {
    */
   private static final String LEGACY_CHANNEL = "channel";
   private static final Set<String> FIELDS = Set.of("id", "name", "quotaClass", "keyHashes", "note", "kind",
-      "agencies", "development", "public", LEGACY_CHANNEL);
+      "agencies", "development", "publicKeyHashes", LEGACY_CHANNEL);
   private static final Logger LOG = LoggerFactory.getLogger(ClientRegistry.class);
   /** The current key and, while it is being rotated, the next one. */
   private static final int MAX_KEYS_PER_CLIENT = 2;
 
-  private record Registered(Client client, List<byte[]> digests) {
+  /**
+   * A client and the digests of its keys: secret ones (its servers hold them) and publishable ones (they ship in its
+   * browser pages or apps, so anyone may hold them: a caller presenting one is the client, {@link Client#publicKey}).
+   */
+  private record Registered(Client client, List<byte[]> digests, List<byte[]> publicDigests) {
   }
 
   private final List<Registered> registered;
@@ -103,6 +107,11 @@ public final class ClientRegistry {
           found = r.client();
         }
       }
+      for (byte[] candidate : r.publicDigests()) {
+        if (MessageDigest.isEqual(candidate, digest)) {
+          found = r.client().withPublicKey();
+        }
+      }
     }
     return Optional.ofNullable(found);
   }
@@ -148,21 +157,11 @@ public final class ClientRegistry {
       if (!QUOTA_CLASS.matcher(quotaClass).matches()) {
         throw invalid(location, i, "quotaClass '" + quotaClass + "' must be 1-32 of a-z 0-9 -");
       }
-      JsonNode keyHashes = c.path("keyHashes");
-      if (!keyHashes.isArray() || keyHashes.isEmpty() || keyHashes.size() > MAX_KEYS_PER_CLIENT) {
-        throw invalid(location, i, "keyHashes must list 1 or 2 hashes (2 only while a key is being rotated)");
-      }
-      List<byte[]> digests = new ArrayList<>();
-      for (JsonNode h : keyHashes) {
-        String hash = h.asText("");
-        if (!h.isTextual() || !ApiKeys.STORED_HASH.matcher(hash).matches()) {
-          throw invalid(location, i, "keyHashes entries must be \"sha256:<64 lower-case hex digits>\" "
-              + "(see ApiKeyTool)");
-        }
-        if (!hashes.add(hash)) {
-          throw invalid(location, i, "a key hash of client '" + id + "' is already registered");
-        }
-        digests.add(ApiKeys.storedDigest(hash));
+      List<byte[]> digests = digests(c, "keyHashes", id, hashes, location, i);
+      List<byte[]> publicDigests = digests(c, "publicKeyHashes", id, hashes, location, i);
+      if (digests.isEmpty() && publicDigests.isEmpty()) {
+        throw invalid(location, i, "keyHashes must list 1 or 2 hashes (2 only while a key is being rotated), unless "
+            + "publicKeyHashes lists the client's keys");
       }
       Client.Kind kind = Client.Kind.of(c.path("kind").asText("frontend")).orElse(null);
       if (kind == null) {
@@ -172,16 +171,12 @@ public final class ClientRegistry {
       if (!dev.isMissingNode() && !dev.isBoolean()) {
         throw invalid(location, i, "development must be true or false");
       }
-      JsonNode publicKey = c.path("public");
-      if (!publicKey.isMissingNode() && !publicKey.isBoolean()) {
-        throw invalid(location, i, "public must be true or false");
-      }
-      if (publicKey.asBoolean(false) && kind == Client.Kind.AGENCY) {
+      if (!publicDigests.isEmpty() && kind == Client.Kind.AGENCY) {
         throw invalid(location, i, "is an agency client: an agency system's key is never public (it reads every "
-            + "dossier it covers); only a frontend's key may ship in browser pages or apps");
+            + "dossier it covers); only a frontend's key may ship in browser pages or apps (publicKeyHashes)");
       }
-      Registered client = new Registered(new Client(id, name, quotaClass, kind, agencies(c, kind, location, i),
-          publicKey.asBoolean(false)), digests);
+      Registered client = new Registered(new Client(id, name, quotaClass, kind, agencies(c, kind, location, i)),
+          digests, publicDigests);
       if (dev.asBoolean(false)) {
         development.add(id);
         if (!developmentAllowed) {
@@ -202,6 +197,34 @@ public final class ClientRegistry {
       LOG.warn("development clients {} accept their published keys: a local or test installation only", development);
     }
     return new ClientRegistry(clients, location);
+  }
+
+  /**
+   * The digests of the stored hashes in {@code field} (0-2 entries: 2 only while a key is being rotated), each hash
+   * registered once in the whole file.
+   */
+  private static List<byte[]> digests(JsonNode c, String field, String id, Set<String> hashes, String location,
+                                      int index) {
+    JsonNode list = c.path(field);
+    if (list.isMissingNode()) {
+      return List.of();
+    }
+    if (!list.isArray() || list.size() > MAX_KEYS_PER_CLIENT) {
+      throw invalid(location, index, field + " must list 1 or 2 hashes (2 only while a key is being rotated)");
+    }
+    List<byte[]> digests = new ArrayList<>();
+    for (JsonNode h : list) {
+      String hash = h.asText("");
+      if (!h.isTextual() || !ApiKeys.STORED_HASH.matcher(hash).matches()) {
+        throw invalid(location, index, field + " entries must be \"sha256:<64 lower-case hex digits>\" "
+            + "(see ApiKeyTool)");
+      }
+      if (!hashes.add(hash)) {
+        throw invalid(location, index, "a key hash of client '" + id + "' is already registered");
+      }
+      digests.add(ApiKeys.storedDigest(hash));
+    }
+    return digests;
   }
 
   /** An agency client lists the handling agencies it covers (codes or patterns such as *.H48); a frontend none. */
