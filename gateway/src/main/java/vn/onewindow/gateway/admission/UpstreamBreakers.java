@@ -19,6 +19,7 @@ import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.infra.Deadlines;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.Problem;
 
 /**
  * One Resilience4j circuit breaker per upstream, behind a thin adapter to Vert.x futures: permission is asked
@@ -57,7 +58,7 @@ public final class UpstreamBreakers {
         .waitDurationInOpenState(config.open())
         .permittedNumberOfCallsInHalfOpenState(config.halfOpenCalls())
         .automaticTransitionFromOpenToHalfOpenEnabled(true)
-        .ignoreException(UpstreamBreakers::isRequestsOwnFault)
+        .ignoreException(UpstreamBreakers::saysNothingOfItsHealth)
         .build();
     CircuitBreakerRegistry registryOfBreakers = CircuitBreakerRegistry.of(breakerConfig);
     for (Upstream upstream : new Upstream[] {
@@ -82,13 +83,15 @@ public final class UpstreamBreakers {
   }
 
   /**
-   * A failure the request's own values caused, which says nothing of the upstream's health: counted, a client could
-   * open a breaker with a handful of bad requests and have everyone's reads refused for breaker.open-seconds. The
-   * breaker neither records it nor counts it as slow, and gives a half-open probe's permission back
-   * ({@code CircuitBreaker.onError} tests this predicate first).
+   * A failure that says nothing of the upstream's health: the request's own values caused it (counted, a client could
+   * open a breaker with a handful of bad requests and have everyone's reads refused for breaker.open-seconds), or the
+   * statement itself cannot run (a defect of the installation: counted, one broken statement would refuse every
+   * healthy call sharing its breaker). The breaker neither records it nor counts it as slow, and gives a half-open
+   * probe's permission back ({@code CircuitBreaker.onError} tests this predicate first).
    */
-  static boolean isRequestsOwnFault(Throwable failure) {
-    return failure instanceof HttpFailure f ? f.status() < 500 : HttpFailure.ofRequestValues(failure).isPresent();
+  static boolean saysNothingOfItsHealth(Throwable failure) {
+    return failure instanceof HttpFailure f ? f.status() < 500 || f.problem() == Problem.INTERNAL_ERROR
+        : HttpFailure.ofRequestValues(failure).isPresent() || HttpFailure.ofStatementDefect(failure).isPresent();
   }
 
   public <T> Future<T> call(Upstream upstream, Duration timeout, Supplier<Future<T>> action) {
@@ -126,14 +129,15 @@ public final class UpstreamBreakers {
   }
 
   /**
-   * The answer to a failed call: its own if it has one, a 400 if the request's values made it fail, a fast 503
+   * The answer to a failed call: its own if it has one, a 400 if the request's values made it fail, a 500 if the
+   * statement cannot run as written, a fast 503
    * circuit-open while the breaker refuses, else upstream-unavailable.
    */
   public HttpFailure failure(String what, Throwable cause) {
     if (cause instanceof HttpFailure f) {
       return f;
     }
-    Optional<HttpFailure> refused = HttpFailure.ofRequestValues(cause);
+    Optional<HttpFailure> refused = HttpFailure.ofRequestValues(cause).or(() -> HttpFailure.ofStatementDefect(cause));
     if (refused.isPresent()) {
       return refused.get();
     }

@@ -139,6 +139,23 @@ public final class HttpFailure extends RuntimeException {
         : Optional.empty();
   }
 
+  /**
+   * The 500 of a store call PostgreSQL refused as written, or empty for any other failure: SQLSTATE class 42 (syntax
+   * error or access rule violation: a table, column or grant this release expects is missing), 0A (feature not
+   * supported) or 3F (invalid schema name). A defect of the installation (a migration not run, a role without its
+   * grants), not of the request nor of the store's health: a 503 "retry shortly" would have every client retry a call
+   * that cannot succeed, and a breaker counting it would refuse every healthy call sharing it (UpstreamBreakers).
+   */
+  public static Optional<HttpFailure> ofStatementDefect(Throwable cause) {
+    String state = cause instanceof DatabaseException db ? db.getSqlState() : null;
+    boolean defect = state != null && (state.startsWith("42") || state.startsWith("0A") || state.startsWith("3F"));
+    return defect
+        ? Optional.of(new HttpFailure(Problem.INTERNAL_ERROR, "the hub could not run its own statement against its "
+            + "database (a defect of this installation, reported to its operators); nothing was changed, and a retry "
+            + "will not succeed until it is mended", List.of(), 0, cause))
+        : Optional.empty();
+  }
+
   /** An upstream (Redis, PostgreSQL) could not answer: a fast 503 the client may retry after a pause. */
   public static HttpFailure unavailable(String upstream, Throwable cause) {
     return new HttpFailure(Problem.UPSTREAM_UNAVAILABLE,

@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.DatabaseException;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,6 +99,20 @@ public final class Problems {
     }
   }
 
+  /**
+   * What a 5xx log line says of its cause: the class, and for a database's refusal its SQLSTATE (what the operators
+   * look up: 42P01 a missing table, 42501 a missing grant...). Never the cause's message, which may quote values.
+   */
+  private static String causeOf(HttpFailure f) {
+    Throwable cause = f.getCause();
+    if (cause == null) {
+      return f.getMessage();
+    }
+    String name = cause.getClass().getSimpleName();
+    return cause instanceof DatabaseException db && db.getSqlState() != null ? name + " SQLSTATE " + db.getSqlState()
+        : name;
+  }
+
   /** Error handler for a status the router produced itself (404, 405, 413, 415...). */
   public void respondToStatus(RoutingContext ctx, int status) {
     Problem problem = Problem.ofRouterStatus(status);
@@ -123,7 +138,7 @@ public final class Problems {
       if (suppressed >= 0) {
         LOG.warn("{} {} answered {} {} (request {}, {} more like it suppressed in the last 10 s): {}",
             ctx.request().method(), routeOf(ctx), problem.status(), problem.type(), RequestIds.of(ctx), suppressed,
-            f.getCause() == null ? f.getMessage() : f.getCause().getClass().getSimpleName());
+            causeOf(f));
       }
     }
     JsonObject body = problem(ctx, problem, f.getMessage());

@@ -91,6 +91,34 @@ class RatingApiTest extends OneGatewayPerClass {
     assertProblem(rate(gw.client, id, "{\"answers\":[5,4,3,5,2],\"channel\":\"counter\"}"), 409, "already-rated");
   }
 
+  /**
+   * A statement PostgreSQL cannot run as written (a table or grant the release expects is missing: SQLSTATE class
+   * 42) is a defect of the installation, not the store's health nor the request's fault: a 500, never a 503 that tells
+   * clients to retry shortly, and never counted by a breaker, which would then refuse every healthy call sharing it.
+   */
+  @Test
+  void shouldAnswer500WithoutOpeningTheBreakerWhenAStatementCannotRun() {
+    String id = storedDossier(GatewayFixture.CLIENT_ID);
+    setStatus(id, 10);
+
+    pool.query("ALTER TABLE dossier_rating RENAME TO dossier_rating_moved").execute().await();
+    try {
+      // more calls than the breaker needs to judge (breaker.minimum-calls), every one failing the same way
+      for (int i = 0; i < 25; i++) {
+        HttpResponse<Buffer> refused = rate(gw.client, id, RATING);
+        assertProblem(refused, 500, "internal-error");
+        assertThat(refused.getHeader("Retry-After")).isNull();
+        assertThat(refused.bodyAsString()).doesNotContain("dossier_rating").doesNotContain("42P01");
+      }
+    } finally {
+      pool.query("ALTER TABLE dossier_rating_moved RENAME TO dossier_rating").execute().await();
+    }
+
+    // the write breaker stayed closed: the same call goes through at once once the table is back
+    HttpResponse<Buffer> rated = rate(gw.client, id, RATING);
+    assertThat(rated.statusCode()).as(rated.bodyAsString()).isEqualTo(201);
+  }
+
   @Test
   void shouldNameTheCurrentStatusWhenTheResultIsNotReturnedYet() {
     String id = storedDossier(GatewayFixture.CLIENT_ID);
