@@ -81,6 +81,41 @@ public final class StatusTransitions {
     return to == IN_PROCESSING ? from == ADDITIONAL_DOCUMENTS_REQUESTED : takesDueDate(to);
   }
 
+  /**
+   * The step of a dossier's life an appointment date comes with, by the status its event sets ({@link #takesDueDate}:
+   * 2, 5, and 4 after 5): the reason a due-date change is listed under in the citizen's view, and how the hub names
+   * the step in a refusal.
+   */
+  public enum DueDateStep {
+    ACCEPTANCE("acceptance", "an acceptance"),
+    SUPPLEMENT_REQUESTED("supplement-requested", "a supplement request"),
+    SUPPLEMENT_RECEIVED("supplement-received", "a supplement's arrival");
+
+    private final String reason;
+    private final String words;
+
+    DueDateStep(String reason, String words) {
+      this.reason = reason;
+      this.words = words;
+    }
+
+    /** The step an event setting {@code status} takes; 4 is only ever dated when it ends a supplement request. */
+    public static DueDateStep of(NationalStatus status) {
+      return status == ACCEPTED ? ACCEPTANCE
+          : status == ADDITIONAL_DOCUMENTS_REQUESTED ? SUPPLEMENT_REQUESTED : SUPPLEMENT_RECEIVED;
+    }
+
+    /** Its tag in the citizen's view ({@code dueDateChanges[].reason}). */
+    public String reason() {
+      return reason;
+    }
+
+    /** Its name in a sentence ("no due date can be computed for an acceptance"). */
+    public String words() {
+      return words;
+    }
+  }
+
   /** The decision (9) names its result documents; the hand-over (10) may add or correct them. */
   public static boolean requiresResult(NationalStatus status) {
     return status == PROCESSING_FINISHED;

@@ -20,6 +20,7 @@ import vn.onewindow.common.calendar.CalendarNotCoveredException;
 import vn.onewindow.common.calendar.DueDates;
 import vn.onewindow.common.dossier.NationalStatus;
 import vn.onewindow.common.dossier.StatusTransitions;
+import vn.onewindow.common.dossier.StatusTransitions.DueDateStep;
 import vn.onewindow.gateway.security.Caller;
 import vn.onewindow.gateway.validation.Violation;
 
@@ -229,7 +230,7 @@ final class EventStore {
           + "not after " + current.code() + " (" + current.label() + ")"))));
     }
     if (event.status() == NationalStatus.ACCEPTED || event.dueDate() != null) {
-      String step = step(event.status());
+      String step = DueDateStep.of(event.status()).words();
       try {
         return Future.succeededFuture(statutoryAtMost(procedure, event, step));
       } catch (CalendarNotCoveredException e) {
@@ -253,18 +254,10 @@ final class EventStore {
       try {
         return Dating.of(dueDates.redateOnArrival(previousDue, requestedAt, event.at()).current().due());
       } catch (CalendarNotCoveredException e) {
-        return Dating.refused(undatable("a supplement's arrival", e,
+        return Dating.refused(undatable(DueDateStep.SUPPLEMENT_RECEIVED.words(), e,
             () -> dueDates.redateOnArrival(previousDue, requestedAt, clock.instant())));
       }
     });
-  }
-
-  private static String step(NationalStatus status) {
-    return switch (status) {
-      case ACCEPTED -> "an acceptance";
-      case ADDITIONAL_DOCUMENTS_REQUESTED -> "a supplement request";
-      default -> "a supplement's arrival";
-    };
   }
 
   /**

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.UUID;
 import vn.onewindow.common.dossier.NationalStatus;
 import vn.onewindow.common.dossier.QueuedReceipt;
+import vn.onewindow.common.dossier.StatusTransitions.DueDateStep;
 import vn.onewindow.gateway.http.StoredJson;
 
 /**
@@ -49,7 +50,7 @@ final class DossierViews {
       // 4 after a 5 that carried one keeps that
       if (changed == NationalStatus.ACCEPTED || h.getString("dueDateSet") != null) {
         dueDateChanges.add(new JsonObject().put("at", at).put("status", changed.code())
-            .put("reason", reason(changed)).put("dueDate", h.getString("dueDate"))
+            .put("reason", DueDateStep.of(changed).reason()).put("dueDate", h.getString("dueDate"))
             .put("previousDueDate", h.getString("previousDueDate")));
       }
       if (h.getJsonArray("result") != null) {
@@ -78,15 +79,6 @@ final class DossierViews {
         .put("dueDateChanges", dueDateChanges)
         // the references are the applicant's once the result is handed over (10), not while it is being issued
         .put("results", status == NationalStatus.RESULT_RETURNED ? results : new JsonArray());
-  }
-
-  /** Why the appointment changed, by the status of the step that changed it (only 2, 4 after 5, and 5 do). */
-  private static String reason(NationalStatus status) {
-    return switch (status) {
-      case ACCEPTED -> "acceptance";
-      case ADDITIONAL_DOCUMENTS_REQUESTED -> "supplement-requested";
-      default -> "supplement-received";
-    };
   }
 
   /**
