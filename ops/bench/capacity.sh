@@ -15,6 +15,7 @@
 #   3. p99 latency at half the max rate (wrk paced with its delay() hook), and for the second jar also at the first
 #      jar's pacing (the same offered load: each jar's own half rate offers a faster jar more);
 #   4. GC pauses of both JVMs over their whole life and from the measured gateway's readiness on (-Xlog:gc);
+#   5. with a baseline, ROUNDS more saturations of each jar, both hubs kept running, alternating which goes first;
 # then, once: raw Redis XADD of a dossier-sized entry (redis-benchmark) on the run's redis-server, the ceiling of the
 # queue at the core of the intake path; nginx (Debian package, 1 worker) answering `return 202` on a loopback port,
 # the ceiling of HTTP on this box with the same client and bodies (and its CPU per request); the stack's floors:
@@ -34,6 +35,7 @@
 #   PROFILE=1 ops/bench/capacity.sh                       # + where the gateway's and the intake's CPU goes (JFR, top frames)
 #   NO_BUILD=1 HUB_JAR=/path/hub.jar ops/bench/capacity.sh
 #   AFTER_FIRST=1 ops/bench/capacity.sh --baseline-jar ...   # the current jar measured first, the baseline second
+#   ROUNDS=4 ops/bench/capacity.sh --baseline-jar ...        # more interleaved saturations of both jars (default 2)
 # --baseline-dir (BASELINE_DIR) is the working directory of the baseline jar: a checkout of its commit, whose
 # config/ it reads (default: this checkout). The load (ops/bench/submit.lua, config/examples) is this checkout's.
 set -euo pipefail
@@ -66,6 +68,8 @@ BASELINE_JAVA_OPTS=${BASELINE_JAVA_OPTS:-$HUB_JAVA_OPTS}
 PROFILE=${PROFILE:-0}
 SAME_DELAY=     # the first measured jar's half-rate pacing, offered to every later jar too
 AFTER_FIRST=${AFTER_FIRST:-0}   # 1: with a baseline, measure the current jar first (see the end of the script)
+# with a baseline: this many more saturations of each jar, interleaved (rounds(), below); without one, none
+ROUNDS=${ROUNDS:-2}
 CDS=${CDS:-1}   # 1: the measured gateway starts with the class archive its primer's exit wrote (AppCDS, as run-hub.sh)
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 
@@ -78,6 +82,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 BASELINE_DIR=${BASELINE_DIR:-$ROOT}
+[ -n "$BASELINE_JAR" ] || ROUNDS=0
 [ -z "$BASELINE_JAR" ] || [ -f "$BASELINE_JAR" ] || { echo "no baseline jar at $BASELINE_JAR" >&2; exit 2; }
 [ -d "$BASELINE_DIR/config" ] || { echo "no config/ in $BASELINE_DIR" >&2; exit 2; }
 
@@ -126,9 +131,86 @@ paced() {
   grep -E '^wrk:|Requests/sec' "$RUN_DIR/$2.txt" | sed 's/^/   /'
 }
 
+# saturate [ROUND]: the max sustained accepted rate of the jar whose hub the globals and measure()'s locals name
+# (GATEWAY, INTAKE, REDIS_PID, REDIS_PORT, BENCH_DB, gport, load, RUN_DIR), with the CPU of every process from /proc
+# over the saturation and the drain; sets SATURATED (accepted). ROUND n (an extra saturation, ROUNDS) writes its
+# figures as rN_* keys and rN-* files, without the profilers.
+saturate() {
+  local round=${1:-} k= f= base_rows base_acc base_all accepted refused sampler start run_end
+  [ -n "$round" ] && k="r${round}_" f="r${round}-"
+  base_rows=$(rows); base_acc=$(metric "$gport" "$ACCEPTED_RE"); base_all=$(metric "$gport" "$ALL_RE")
+  # the profile covers the load only (not these /metrics scrapes); jcmd's own work lands before the CPU window
+  if [ "$PROFILE" = 1 ] && [ -z "$round" ]; then
+    jcmd "$GATEWAY" JFR.start name=bench settings=profile filename="$RUN_DIR/gateway.jfr" >/dev/null
+    jcmd "$INTAKE" JFR.start name=bench settings=profile filename="$RUN_DIR/intake.jfr" >/dev/null
+  fi
+  # Redis's own account of its command time (INFO commandstats) over the saturation: per dossier, by command
+  [ -z "$round" ] && redis-cli -p "$REDIS_PORT" CONFIG RESETSTAT >/dev/null
+  # CPU of redis-server's forked children (AOF rewrites) once reaped: not in its own /proc figure
+  local redis_children0
+  redis_children0=$(awk '{print $16 + $17}' "/proc/$REDIS_PID/stat")
+  local perf_pid= pg_perf_pid= pg_pids
+  if [ "$PROFILE" = 1 ] && [ -z "$round" ] && command -v perf >/dev/null; then
+    perf record -F 499 -g -o "$RUN_DIR/redis.perf" -p "$REDIS_PID" -- sleep "$DURATION" >/dev/null 2>&1 &
+    perf_pid=$!
+    started "$perf_pid"
+    # the PostgreSQL backends of the run's database (the intake's pool): where a persisted row's CPU goes
+    pg_pids=$(psql -X -d postgres -tAc "SELECT string_agg(pid::text, ',') FROM pg_stat_activity
+      WHERE datname = '$BENCH_DB' AND pid <> pg_backend_pid()" || true)
+    if [ -n "$pg_pids" ]; then
+      perf record -F 499 -g -o "$RUN_DIR/postgres.perf" -p "$pg_pids" -- sleep "$DURATION" >/dev/null 2>&1 &
+      pg_perf_pid=$!
+      started "$pg_perf_pid"
+    fi
+  fi
+  start=$(now); put "${k}start" "$start"
+  python3 "$BENCH/lib-sample.py" procs "$RUN_DIR/${f}cpu.json" gateway="$GATEWAY" intake="$INTAKE" redis="$REDIS_PID" \
+    --pg-db "$BENCH_DB" -- wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${load[@]}" \
+    > "$RUN_DIR/${f}sat.txt" 2>&1 &
+  sampler=$!
+  started "$sampler"
+  wait_file "$RUN_DIR/${f}cpu.json.done" $((DURATION + 60)) || fail "wrk did not end"
+  run_end=$(now); put "${k}run_end" "$run_end"
+  if [ -z "$round" ]; then
+    redis-cli -p "$REDIS_PORT" INFO commandstats | tr -d '\r' > "$RUN_DIR/redis-commandstats.txt"
+    redis-cli -p "$REDIS_PORT" INFO stats | tr -d '\r' > "$RUN_DIR/redis-stats.txt"
+  fi
+  if [ -n "$perf_pid" ]; then
+    wait "$perf_pid" 2>/dev/null || true
+    perf report -i "$RUN_DIR/redis.perf" --no-children --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' \
+      | head -25 > "$RUN_DIR/redis-perf.txt" || true
+  fi
+  if [ -n "$pg_perf_pid" ]; then
+    wait "$pg_perf_pid" 2>/dev/null || true
+    perf report -i "$RUN_DIR/postgres.perf" --no-children --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' \
+      | head -40 > "$RUN_DIR/postgres-perf.txt" || true
+  fi
+  [ "$PROFILE" = 1 ] && [ -z "$round" ] && for jvm in "$GATEWAY" "$INTAKE"; do jcmd "$jvm" JFR.stop name=bench >/dev/null; done
+  put "${k}rows_at_end" "$(rows "$start")"
+  accepted=$(( $(metric "$gport" "$ACCEPTED_RE") - base_acc ))
+  refused=$(( $(metric "$gport" "$ALL_RE") - base_all - accepted ))
+  put "${k}accepted" "$accepted"; put "${k}refused" "$refused"
+  grep -E '^wrk:|Requests/sec' "$RUN_DIR/${f}sat.txt" | sed 's/^/   /'
+  drain_to "$accepted" "$DRAIN_TIMEOUT" "$start" || true
+  stop_pid "$sampler" 10
+  put "${k}redis_children_ticks" $(( $(awk '{print $16 + $17}' "/proc/$REDIS_PID/stat") - redis_children0 ))
+  # persisted and lost: the dossiers received during the saturation; CPU per persisted dossier: every row committed
+  # in the window (the same number unless an earlier backlog was still draining)
+  put "${k}rows" "$(rows "$start")"
+  put "${k}rows_committed" $(( $(rows) - base_rows ))
+  # the workers' own pace: rows of this load over first receipt -> last commit (persisted_at is set in the batch)
+  local span drain_after
+  read -r span drain_after < <(psql -X -d "$BENCH_DB" -tA -F ' ' -c \
+    "SELECT extract(epoch FROM max(persisted_at) - min(received_at)), greatest(0, extract(epoch FROM max(persisted_at)) - $run_end)
+       FROM dossier WHERE received_at >= to_timestamp($start)")
+  put "${k}persist_span" "${span:-0}"
+  echo "   accepted $accepted (refused $refused), persisted $(rows "$start") after the drain (last commit ${drain_after:-?} s after the load)"
+  SATURATED=$accepted
+}
+
 # measure LABEL JAR DIR JAVA_OPTS: every per-jar figure of one jar, on its own fresh servers, into $WORK/LABEL/
 measure() {
-  local label=$1 jar=$2 dir=$3 t0 base_rows base_acc base_all accepted refused sampler start run_end
+  local label=$1 jar=$2 dir=$3 t0 accepted refused
   RUN_DIR=$WORK/$label
   mkdir -p "$RUN_DIR"
   read -ra JAVA_OPTS <<< "$4"
@@ -216,71 +298,8 @@ print(max(round(sum(p[j]["groups"].get("jit", [0, 0])) / max(1, sum(p[j]["cpu"])
   sleep 2
 
   echo "== [$label] 2/3 saturation: wrk -t2 -c$CONNECTIONS for ${DURATION}s, CPU of every process from /proc"
-  base_rows=$(rows); base_acc=$(metric "$gport" "$ACCEPTED_RE"); base_all=$(metric "$gport" "$ALL_RE")
-  # the profile covers the load only (not these /metrics scrapes); jcmd's own work lands before the CPU window
-  if [ "$PROFILE" = 1 ]; then
-    jcmd "$GATEWAY" JFR.start name=bench settings=profile filename="$RUN_DIR/gateway.jfr" >/dev/null
-    jcmd "$INTAKE" JFR.start name=bench settings=profile filename="$RUN_DIR/intake.jfr" >/dev/null
-  fi
-  # Redis's own account of its command time (INFO commandstats) over the saturation: per dossier, by command
-  redis-cli -p "$REDIS_PORT" CONFIG RESETSTAT >/dev/null
-  # CPU of redis-server's forked children (AOF rewrites) once reaped: not in its own /proc figure
-  local redis_children0
-  redis_children0=$(awk '{print $16 + $17}' "/proc/$REDIS_PID/stat")
-  local perf_pid= pg_perf_pid= pg_pids
-  if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
-    perf record -F 499 -g -o "$RUN_DIR/redis.perf" -p "$REDIS_PID" -- sleep "$DURATION" >/dev/null 2>&1 &
-    perf_pid=$!
-    started "$perf_pid"
-    # the PostgreSQL backends of the run's database (the intake's pool): where a persisted row's CPU goes
-    pg_pids=$(psql -X -d postgres -tAc "SELECT string_agg(pid::text, ',') FROM pg_stat_activity
-      WHERE datname = '$BENCH_DB' AND pid <> pg_backend_pid()" || true)
-    if [ -n "$pg_pids" ]; then
-      perf record -F 499 -g -o "$RUN_DIR/postgres.perf" -p "$pg_pids" -- sleep "$DURATION" >/dev/null 2>&1 &
-      pg_perf_pid=$!
-      started "$pg_perf_pid"
-    fi
-  fi
-  start=$(now); put start "$start"
-  python3 "$BENCH/lib-sample.py" procs "$RUN_DIR/cpu.json" gateway="$GATEWAY" intake="$INTAKE" redis="$REDIS_PID" \
-    --pg-db "$BENCH_DB" -- wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${load[@]}" \
-    > "$RUN_DIR/sat.txt" 2>&1 &
-  sampler=$!
-  started "$sampler"
-  wait_file "$RUN_DIR/cpu.json.done" $((DURATION + 60)) || fail "wrk did not end"
-  run_end=$(now); put run_end "$run_end"
-  redis-cli -p "$REDIS_PORT" INFO commandstats | tr -d '\r' > "$RUN_DIR/redis-commandstats.txt"
-  redis-cli -p "$REDIS_PORT" INFO stats | tr -d '\r' > "$RUN_DIR/redis-stats.txt"
-  if [ -n "$perf_pid" ]; then
-    wait "$perf_pid" 2>/dev/null || true
-    perf report -i "$RUN_DIR/redis.perf" --no-children --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' \
-      | head -25 > "$RUN_DIR/redis-perf.txt" || true
-  fi
-  if [ -n "$pg_perf_pid" ]; then
-    wait "$pg_perf_pid" 2>/dev/null || true
-    perf report -i "$RUN_DIR/postgres.perf" --no-children --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' \
-      | head -40 > "$RUN_DIR/postgres-perf.txt" || true
-  fi
-  [ "$PROFILE" = 1 ] && for jvm in "$GATEWAY" "$INTAKE"; do jcmd "$jvm" JFR.stop name=bench >/dev/null; done
-  put rows_at_end "$(rows "$start")"
-  accepted=$(( $(metric "$gport" "$ACCEPTED_RE") - base_acc ))
-  refused=$(( $(metric "$gport" "$ALL_RE") - base_all - accepted ))
-  put accepted "$accepted"; put refused "$refused"
-  grep -E '^wrk:|Requests/sec' "$RUN_DIR/sat.txt" | sed 's/^/   /'
-  drain_to "$accepted" "$DRAIN_TIMEOUT" "$start" || true
-  stop_pid "$sampler" 10
-  put redis_children_ticks $(( $(awk '{print $16 + $17}' "/proc/$REDIS_PID/stat") - redis_children0 ))
-  # persisted and lost: the dossiers received during the saturation; CPU per persisted dossier: every row committed
-  # in the window (the same number unless an earlier backlog was still draining)
-  put rows "$(rows "$start")"
-  put rows_committed $(( $(rows) - base_rows ))
-  # the workers' own pace: rows of this load over first receipt -> last commit (persisted_at is set in the batch)
-  local span drain_after
-  read -r span drain_after < <(psql -X -d "$BENCH_DB" -tA -F ' ' -c \
-    "SELECT extract(epoch FROM max(persisted_at) - min(received_at)), greatest(0, extract(epoch FROM max(persisted_at)) - $run_end)
-       FROM dossier WHERE received_at >= to_timestamp($start)")
-  put persist_span "${span:-0}"
-  echo "   accepted $accepted (refused $refused), persisted $(rows "$start") after the drain (last commit ${drain_after:-?} s after the load)"
+  saturate
+  accepted=$SATURATED
 
   local acc_rate half d0 r0 delay
   acc_rate=$(python3 -c "print(round($accepted / $DURATION, 1))")
@@ -315,11 +334,53 @@ print(max(1, int(round(c * 1000 / half - lat))))")
       | tr '\r' '\n' | awk -F': ' '/requests per second/ {split($NF, a, " "); print int(a[1])}' | tail -1)
     echo "   XADD: ${xadd:-?} /s"
     echo "xadd=${xadd:-0}" >> "$WORK/ceilings.txt"
+    redis-cli -p "$REDIS_PORT" DEL bench:capacity:xadd >/dev/null   # not carried into the rounds below
   fi
+  if [ "$ROUNDS" -gt 0 ]; then
+    # kept running for the interleaved rounds (rounds(), below), which stop it
+    declare -p GATEWAY INTAKE REDIS_PID REDIS_PORT BENCH_DB gport > "$RUN_DIR/hub.state"
+  else
+    stop_hub
+  fi
+}
+
+stop_hub() {
   stop_pid "$GATEWAY" 60
   stop_pid "$INTAKE" 60
   stop_pid "$REDIS_PID" 30
   drop_db "$BENCH_DB"
+}
+
+# rounds: ROUNDS more saturations of each jar, both hubs kept running since measure(), alternating which jar goes
+# first (before/after was the order of measure(), then after/before, before/after...): a box that grows busier or
+# quieter over the run weighs on both jars alike, where measuring one jar wholly after the other put the drift into
+# the ratio (RUNS.md, runs CJ and CK: the same code a quarter to two fifths apart). Then stops both hubs.
+rounds() {
+  local n label order
+  for n in $(seq 1 "$ROUNDS"); do
+    if [ $((n % 2)) = 1 ]; then order="after before"; else order="before after"; fi
+    for label in $order; do
+      echo "== [$label] round $n of $ROUNDS: saturation again, wrk -t2 -c$CONNECTIONS for ${DURATION}s"
+      round "$label" "$n"
+    done
+  done
+  for label in before after; do
+    round "$label" stop
+  done
+}
+
+# round LABEL N|stop: one saturation of the running hub of LABEL (its hub.state), as round N; or stop that hub
+round() {
+  local label=$1 GATEWAY INTAKE REDIS_PID REDIS_PORT BENCH_DB gport
+  RUN_DIR=$WORK/$label
+  # shellcheck disable=SC1091
+  . "$RUN_DIR/hub.state"
+  local load=(-s ops/bench/submit.lua "http://127.0.0.1:$gport" -- config/examples "$API_KEY")
+  if [ "$2" = stop ]; then
+    stop_hub
+  else
+    saturate "$2"
+  fi
 }
 
 # The jar measured second has done worse in its cold start on this shared box, whichever it was (RUNS.md, runs AF
@@ -332,6 +393,7 @@ measure after "$HUB_JAR" "$ROOT" "$HUB_JAVA_OPTS"
 if [ -n "$BASELINE_JAR" ] && [ "$AFTER_FIRST" = 1 ]; then
   measure before "$BASELINE_JAR" "$(realpath "$BASELINE_DIR")" "$BASELINE_JAVA_OPTS"
 fi
+[ "$ROUNDS" -gt 0 ] && rounds
 
 echo "== nginx answering 202 (1 worker, loopback), wrk -t1 -c$CONNECTIONS for ${NGINX_DURATION}s"
 nginx_ceiling "$NGINX_DURATION"

@@ -5,7 +5,8 @@ Reads WORK/ceilings.txt (xadd=, nginx=) and, for each measured jar, WORK/<label>
 jar, `after` = the current one): result.txt (key=value from the script), cpu.json (lib-sample.py procs),
 cold.json (lib-sample.py counter), cold-cpu.json (lib-sample.py procs over the cold start's first 10 s),
 gc-gateway.log and gc-intake.log (-Xlog:gc), gateway.jfr (PROFILE=1); and the floors: WORK/nginx.json and
-floor-{http,parse,enqueue}.json (lib-sample.py procs) with wrk's output in nginx.txt and floor-*.txt.
+floor-{http,parse,enqueue}.json (lib-sample.py procs) with wrk's output in nginx.txt and floor-*.txt; the interleaved
+rounds (capacity.sh ROUNDS) as rN_* keys in result.txt and rN-cpu.json.
 Prints the capacity block of each jar (the `after` one in the historical format), CPU per dossier by process, the
 cold start, memory and GC, the profile, and with two jars a before/after table. Exit 1 when a dossier was lost or
 nothing was accepted.
@@ -16,6 +17,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 
@@ -80,26 +82,8 @@ def figures(run, duration, half_duration):
              intake_ready_s=num(run, "intake_ready_s", float("nan")))
     cpu = run["cpu"]
     if cpu:
-        tick, secs = cpu["clk_tck"], cpu["seconds"]
-        f["window_s"], f["cores"] = secs, cpu["cores"]
-        f["box_cores"] = cpu["box_ticks"] / tick / secs
-        committed = int(num(run, "rows_committed", rows))
-        per = {"gateway": accepted, "redis": accepted, "intake": committed, "postgres": committed, "wrk": accepted}
-        procs = dict(cpu["procs"])
-        if cpu.get("postgres"):
-            procs["postgres"] = cpu["postgres"]
-        f["cpu"] = {}
-        for name, p in procs.items():
-            u, s = p["cpu"]
-            n = per.get(name, accepted) or 1
-            f["cpu"][name] = {"us": (u + s) / tick * 1e6 / n, "user_us": u / tick * 1e6 / n,
-                              "sys_us": s / tick * 1e6 / n, "cores": (u + s) / tick / secs,
-                              "rss_mb": p.get("rss_max_kb", 0) / 1024, "backends": p.get("backends"),
-                              "groups": {g: sum(v) / tick * 1e6 / n for g, v in p.get("groups", {}).items()},
-                              "java_user_us": sum(p.get("groups", {}).get(g, [0, 0])[0]
-                                                  for g in ("event_loops", "other")) / tick * 1e6 / n}
-        f["ours_cores"] = sum(c["cores"] for c in f["cpu"].values())
-        f["others_cores"] = max(0.0, f["box_cores"] - f["ours_cores"])
+        f.update(cpu_figures(cpu, accepted, int(num(run, "rows_committed", rows))))
+    f["rounds"] = rounds(run, duration)
     cold = run["cold"]
     if cold:
         pts = [(t, c) for t, c in cold["samples"] if c is not None]
@@ -135,6 +119,78 @@ def figures(run, duration, half_duration):
                                "load_max": max(loaded, default=0.0),
                                "load_long": sum(1 for p in loaded if p > GC_LONG_MS)}
     return f
+
+
+def cpu_figures(cpu, accepted, committed):
+    """CPU per dossier of each process over one saturation (lib-sample.py procs): per accepted dossier for the gateway,
+    Redis and wrk, per committed row for the intake and PostgreSQL; and the box's load meanwhile."""
+    tick, secs = cpu["clk_tck"], cpu["seconds"]
+    f = {"window_s": secs, "cores": cpu["cores"], "box_cores": cpu["box_ticks"] / tick / secs, "cpu": {}}
+    per = {"gateway": accepted, "redis": accepted, "intake": committed, "postgres": committed, "wrk": accepted}
+    procs = dict(cpu["procs"])
+    if cpu.get("postgres"):
+        procs["postgres"] = cpu["postgres"]
+    for name, p in procs.items():
+        u, s = p["cpu"]
+        n = per.get(name, accepted) or 1
+        f["cpu"][name] = {"us": (u + s) / tick * 1e6 / n, "user_us": u / tick * 1e6 / n,
+                          "sys_us": s / tick * 1e6 / n, "cores": (u + s) / tick / secs,
+                          "rss_mb": p.get("rss_max_kb", 0) / 1024, "backends": p.get("backends"),
+                          "groups": {g: sum(v) / tick * 1e6 / n for g, v in p.get("groups", {}).items()},
+                          "java_user_us": sum(p.get("groups", {}).get(g, [0, 0])[0]
+                                              for g in ("event_loops", "other")) / tick * 1e6 / n}
+    f["ours_cores"] = sum(c["cores"] for c in f["cpu"].values())
+    f["others_cores"] = max(0.0, f["box_cores"] - f["ours_cores"])
+    return f
+
+
+def rounds(run, duration):
+    """The interleaved saturations of capacity.sh's ROUNDS (keys rN_*, files rN-cpu.json), each as
+    {"n", "start", "acc_rate", "lost", "cpu": ...}, in the order they ran."""
+    found, n = [], 1
+    while f"r{n}_accepted" in run:
+        path = os.path.join(run["dir_path"], f"r{n}-cpu.json")
+        if os.path.exists(path):
+            accepted = int(num(run, f"r{n}_accepted"))
+            f = cpu_figures(json.load(open(path)), accepted, int(num(run, f"r{n}_rows_committed")))
+            f.update(n=n, start=num(run, f"r{n}_start"), acc_rate=accepted / duration,
+                     lost=max(0, accepted - int(num(run, f"r{n}_rows"))))
+            found.append(f)
+        n += 1
+    return found
+
+
+def print_rounds(b, a):
+    """Every saturation of both jars in the order they ran (round 0: measure()'s own), the after/before ratio of each
+    round, and their median: the figure that a drift of the box over the run moves least."""
+    if not (a["rounds"] and b["rounds"] and "cpu" in a and "cpu" in b):
+        return
+    both = [(0, b, a)] + list(zip(range(1, 99), b["rounds"], a["rounds"]))
+    measures = [("gateway", "gateway"), ("redis-server", "redis"), ("PostgreSQL", "postgres"), ("intake", "intake")]
+    print()
+    print(f"INTERLEAVED SATURATIONS (both hubs kept running; round 0 is the one above, before first; then each jar"
+          f" saturated in turn, after first in odd rounds; µs per dossier before / after = ratio)")
+    print(f"  {'round':6s} {'first':7s} " + " ".join(f"{name:>21s}" for name, _ in measures)
+          + f" {'accepted/s':>17s} {'others':>11s}")
+    ratios = {key: [] for _, key in measures}
+    ratios["rate"] = []
+    for n, fb, fa in both:
+        cells = []
+        for _, key in measures:
+            vb, va = fb["cpu"][key]["us"], fa["cpu"][key]["us"]
+            ratios[key].append(va / vb if vb else float("nan"))
+            cells.append(f"{vb:5.0f} / {va:5.0f} = {va / vb if vb else float('nan'):5.3f}")
+        ratios["rate"].append(fa["acc_rate"] / fb["acc_rate"] if fb["acc_rate"] else float("nan"))
+        first = "after" if n % 2 == 1 else "before"
+        print(f"  {n:<6d} {first:7s} " + " ".join(f"{c:>21s}" for c in cells)
+              + f" {fb['acc_rate']:7.0f} / {fa['acc_rate']:7.0f} {fb['others_cores']:4.2f}/{fa['others_cores']:4.2f}")
+    med = {k: statistics.median(v) for k, v in ratios.items()}
+    spread = {k: (min(v), max(v)) for k, v in ratios.items()}
+    print(f"  median after/before over {len(both)} rounds: " + ", ".join(
+        f"{name} {med[key]:.3f} ({spread[key][0]:.3f}-{spread[key][1]:.3f})" for name, key in measures)
+        + f", accepted/s {med['rate']:.3f}")
+    lost = sum(r["lost"] for r in b["rounds"] + a["rounds"])
+    print(f"  lost in the rounds: {lost}")
 
 
 def ratio(a, b, fmt="8.3f"):
@@ -418,10 +474,12 @@ def main():
         print_details(run, f)
     if len(runs) == 2:
         print_comparison(figs[0], figs[1], runs, ceilings)
+        print_rounds(figs[0], figs[1])
     for run, f in zip(runs, figs):
         f["label"] = run["label"]
     print_floors(work, figs)
-    sys.exit(0 if all(f["rows"] >= f["accepted"] > 0 for f in figs) else 1)
+    sys.exit(0 if all(f["rows"] >= f["accepted"] > 0 and not any(r["lost"] for r in f["rounds"]) for f in figs)
+             else 1)
 
 
 if __name__ == "__main__":
