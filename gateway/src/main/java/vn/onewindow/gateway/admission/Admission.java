@@ -26,8 +26,8 @@ import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.LimitKey;
 import vn.onewindow.common.metrics.MeterNames.Refusal;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.Idempotency;
 import vn.onewindow.gateway.security.Caller;
-import vn.onewindow.gateway.submit.SubmitHandler;
 
 /**
  * Decides, before any real work, whether a request may come in: per-client rate limit (all routes under /v1),
@@ -140,7 +140,7 @@ public final class Admission {
     }
     Shed over = overWatermark(ctx);
     if (over != null) {
-      if (!ctx.request().headers().contains(SubmitHandler.IDEMPOTENCY_HEADER)) {
+      if (!ctx.request().headers().contains(Idempotency.KEY_HEADER)) {
         refuse(ctx, over.refusal(), over.failure());
         return;
       }

@@ -23,10 +23,10 @@ import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.DossierIds;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.Idempotency;
 import vn.onewindow.gateway.http.Problem;
 import vn.onewindow.gateway.security.Caller;
 import vn.onewindow.gateway.security.Owners;
-import vn.onewindow.gateway.submit.SubmitHandler;
 import vn.onewindow.gateway.validation.DossierParser;
 import vn.onewindow.gateway.validation.Violation;
 
@@ -93,7 +93,7 @@ public final class RatingHandler {
         .onSuccess(recorded -> ctx.response()
             .setStatusCode(recorded.replayed() ? 200 : 201)
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-            .putHeader(SubmitHandler.REPLAYED_HEADER, String.valueOf(recorded.replayed()))
+            .putHeader(Idempotency.REPLAYED_HEADER, String.valueOf(recorded.replayed()))
             .end(new JsonObject()
                 .put("dossierId", id.toString())
                 .put("channel", recorded.rating().channel().tag())

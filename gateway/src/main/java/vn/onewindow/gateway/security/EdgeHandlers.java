@@ -16,7 +16,9 @@ import java.util.Map;
 import java.util.Set;
 import vn.onewindow.common.config.SecurityConfig;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.Idempotency;
 import vn.onewindow.gateway.http.Problem;
+import vn.onewindow.gateway.http.RequestIds;
 import vn.onewindow.gateway.http.UnreadBodies;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.Router;
@@ -45,8 +47,8 @@ public final class EdgeHandlers {
       HttpHeaders.createOptimized("no-referrer"), HttpHeaders.createOptimized(CSP), NO_STORE};
   private static final CharSequence HSTS = HttpHeaders.createOptimized("Strict-Transport-Security");
   private static final Set<String> CORS_REQUEST_HEADERS = Set.of("Content-Type", Authentication.API_KEY_HEADER,
-      "Authorization", "Idempotency-Key", "X-Request-Id");
-  private static final Set<String> CORS_EXPOSED_HEADERS = Set.of("Location", "X-Request-Id", "Idempotent-Replayed",
+      "Authorization", Idempotency.KEY_HEADER, RequestIds.HEADER);
+  private static final Set<String> CORS_EXPOSED_HEADERS = Set.of("Location", RequestIds.HEADER, Idempotency.REPLAYED_HEADER,
       "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset");
 
   private final SecurityConfig config;

@@ -6,6 +6,7 @@ import io.vertx.redis.client.Redis;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.RedisConfig;
@@ -71,9 +72,7 @@ public final class DossierIntake {
   }
 
   public Future<Outcome> submit(Redis redis, Submission s) {
-    return storedDirectly(s).compose(earlier -> earlier != null
-        ? Future.succeededFuture(new Outcome(earlier, false))
-        : viaRedis(redis, s));
+    return unlessStoredDirectly(s, () -> viaRedis(redis, s));
   }
 
   /**
@@ -83,17 +82,25 @@ public final class DossierIntake {
    * answer is the same refusal: this request queued nothing either way.
    */
   public Future<Outcome> replayWhileShed(Redis redis, Submission s, Admission.Shed shed) {
-    return storedDirectly(s)
-        .compose(stored -> stored != null ? Future.succeededFuture(new Outcome(stored, false))
-            : breakers.enqueue(keys.partitions().ofDossier(s.dossierId()), config.breakers().redisEnqueueTimeout(),
-                    () -> earlier(s, () -> false))
-                .recover(err -> Future.succeededFuture(new EnqueueResult.Absent()))
-                .map(found -> {
-                  if (found instanceof EnqueueResult.Absent) {
-                    throw admission.refuse(shed);
-                  }
-                  return new Outcome(receiptOf(found), false);
-                }));
+    return unlessStoredDirectly(s, () -> breakers.enqueue(keys.partitions().ofDossier(s.dossierId()),
+            config.breakers().redisEnqueueTimeout(), () -> earlier(s, () -> false))
+        .recover(err -> Future.succeededFuture(new EnqueueResult.Absent()))
+        .map(found -> {
+          if (found instanceof EnqueueResult.Absent) {
+            throw admission.refuse(shed);
+          }
+          return new Outcome(receiptOf(found), false);
+        }));
+  }
+
+  /**
+   * The receipt PostgreSQL holds for this key when the direct path stored the dossier (a retry of it: replayed),
+   * else the next step.
+   */
+  private Future<Outcome> unlessStoredDirectly(Submission s, Supplier<Future<Outcome>> next) {
+    return storedDirectly(s).compose(stored -> stored != null
+        ? Future.succeededFuture(new Outcome(stored, false))
+        : next.get());
   }
 
   /**

@@ -25,6 +25,7 @@ import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.Outcome;
 import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.Idempotency;
 import vn.onewindow.gateway.http.RequestIds;
 import vn.onewindow.gateway.http.SafeTokens;
 import vn.onewindow.gateway.http.SubmissionOutcomes;
@@ -45,9 +46,6 @@ import vn.onewindow.gateway.validation.Violation;
  * One instance per gateway verticle (it holds that verticle's Redis client).
  */
 public final class SubmitHandler {
-  public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
-  /** On an answer that may repeat an earlier one: true when it does (a retry), false when this request made it. */
-  public static final String REPLAYED_HEADER = "Idempotent-Replayed";
   private static final String DOSSIER = "submit.dossier";
   private static final String STARTED = "submit.started";
   private static final String BODY = "submit.body";
@@ -57,7 +55,7 @@ public final class SubmitHandler {
   // The receipt's constant headers as AsciiStrings, made once: Vert.x keeps their hashes and copies their bytes into
   // the head whole (see EdgeHandlers); the names are the ones these headers always had.
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
-  private static final CharSequence REPLAYED = HttpHeaders.createOptimized(REPLAYED_HEADER);
+  private static final CharSequence REPLAYED = HttpHeaders.createOptimized(Idempotency.REPLAYED_HEADER);
   private static final CharSequence TRUE = HttpHeaders.createOptimized("true");
   private static final CharSequence FALSE = HttpHeaders.createOptimized("false");
 
@@ -174,14 +172,14 @@ public final class SubmitHandler {
   }
 
   private Submission submission(RoutingContext ctx, JsonNode dossier, byte[] body) {
-    List<String> keys = ctx.request().headers().getAll(IDEMPOTENCY_HEADER);
+    List<String> keys = ctx.request().headers().getAll(Idempotency.KEY_HEADER);
     if (keys.size() > 1) {
       // which one a retry would repeat cannot be known: a silent pick made a second dossier of a retry
-      throw HttpFailure.malformed("give one " + IDEMPOTENCY_HEADER + " header, not " + keys.size());
+      throw HttpFailure.malformed("give one " + Idempotency.KEY_HEADER + " header, not " + keys.size());
     }
     String idempotencyKey = keys.isEmpty() ? null : keys.get(0);
     if (idempotencyKey != null && !SafeTokens.isSafe(idempotencyKey, 8, 128)) {
-      throw HttpFailure.malformed(IDEMPOTENCY_HEADER + " must be 8 to 128 characters of A-Z a-z 0-9 . _ : -");
+      throw HttpFailure.malformed(Idempotency.KEY_HEADER + " must be 8 to 128 characters of A-Z a-z 0-9 . _ : -");
     }
     Instant receivedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     LocalDate receiptDate = receivedAt.atZone(config.zone()).toLocalDate();

@@ -24,6 +24,7 @@ import vn.onewindow.common.config.WarmupConfig;
 import vn.onewindow.common.http.Loopback;
 import vn.onewindow.common.warmup.JitSettled;
 import vn.onewindow.common.warmup.WarmupExamples;
+import vn.onewindow.gateway.http.Idempotency;
 import vn.onewindow.gateway.http.Routes;
 
 /**
@@ -143,7 +144,7 @@ public final class Warmup {
     client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI(Routes.DOSSIERS)
             .setConnectTimeout(REQUEST_IDLE_MS).setIdleTimeout(REQUEST_IDLE_MS)
             .putHeader("Content-Type", "application/json")
-            .putHeader("Idempotency-Key", keyPrefix + n)
+            .putHeader(Idempotency.KEY_HEADER, keyPrefix + n)
             .putHeader(HEADER, new String(token, StandardCharsets.US_ASCII)))
         .compose(request -> request.send(bodies.get(n % bodies.size())))
         .compose(response -> response.body().map(body -> response.statusCode()))
