@@ -3,9 +3,7 @@ package vn.onewindow.gateway.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,11 +12,10 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import vn.onewindow.common.testing.LogCapture;
 import vn.onewindow.gateway.GatewayFixture;
 import vn.onewindow.gateway.OneGatewayPerClass;
 
@@ -32,24 +29,12 @@ import vn.onewindow.gateway.OneGatewayPerClass;
 class AbortedRequestsTest extends OneGatewayPerClass {
   private static final String HEAD = "POST /v1/dossiers HTTP/1.1\r\nHost: x\r\nX-Api-Key: " + GatewayFixture.API_KEY
       + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":";
-  private final Logger problems = (Logger) LoggerFactory.getLogger(Problems.class);
-  private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+  @RegisterExtension
+  final LogCapture logged = LogCapture.of(Problems.class);
 
   @BeforeAll
   static void start() {
     gw = new GatewayFixture(Map.of());
-  }
-
-  @BeforeEach
-  void capture() {
-    logged.setContext(problems.getLoggerContext());
-    logged.start();
-    problems.addAppender(logged);
-  }
-
-  @AfterEach
-  void release() {
-    problems.detachAppender(logged);
   }
 
   @Test
@@ -84,7 +69,7 @@ class AbortedRequestsTest extends OneGatewayPerClass {
 
   private void assertNoErrorLogged() throws InterruptedException {
     Thread.sleep(500);
-    assertThat(logged.list).filteredOn(event -> event.getLevel().isGreaterOrEqual(Level.ERROR))
+    assertThat(logged.events()).filteredOn(event -> event.getLevel().isGreaterOrEqual(Level.ERROR))
         .extracting(ILoggingEvent::getFormattedMessage).isEmpty();
   }
 

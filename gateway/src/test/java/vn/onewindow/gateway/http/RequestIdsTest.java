@@ -3,23 +3,18 @@ package vn.onewindow.gateway.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static vn.onewindow.gateway.security.SecurityTestSupport.assertProblem;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import vn.onewindow.common.testing.ContractCheck;
+import vn.onewindow.common.testing.LogCapture;
 import vn.onewindow.gateway.GatewayFixture;
 import vn.onewindow.gateway.OneGatewayPerClass;
 
@@ -29,8 +24,8 @@ import vn.onewindow.gateway.OneGatewayPerClass;
  * 10 s per gateway, and this class has a gateway of its own.
  */
 class RequestIdsTest extends OneGatewayPerClass {
-  private final Logger problems = (Logger) LoggerFactory.getLogger(Problems.class);
-  private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+  @RegisterExtension
+  final LogCapture logged = LogCapture.of(Problems.class);
   private static WebClient client;
 
   @BeforeAll
@@ -43,18 +38,6 @@ class RequestIdsTest extends OneGatewayPerClass {
   @AfterAll
   static void closeClient() {
     client.close();
-  }
-
-  @BeforeEach
-  void capture() {
-    logged.setContext(problems.getLoggerContext());
-    logged.start();
-    problems.addAppender(logged);
-  }
-
-  @AfterEach
-  void release() {
-    problems.detachAppender(logged);
   }
 
   /** A citizen ID number glued to a prefix: the log masker leaves digits glued to '-' alone, so it must not get in. */
@@ -83,7 +66,7 @@ class RequestIdsTest extends OneGatewayPerClass {
 
     assertProblem(response, 403, "client-kind-not-allowed");
     assertThat(response.getHeader("X-Request-Id")).isEqualTo(id);
-    assertThat(lines("refused 403 client-kind-not-allowed")).singleElement().asString()
+    assertThat(logged.lines("refused 403 client-kind-not-allowed")).singleElement().asString()
         .contains("(request " + id + ",");
   }
 
@@ -111,13 +94,8 @@ class RequestIdsTest extends OneGatewayPerClass {
     String echoed = response.getHeader("X-Request-Id");
     assertThat(echoed).isNotEqualTo(given);
     assertThat(UUID.fromString(echoed).version()).as("minted, not the caller's").isEqualTo(4);
-    assertThat(lines(refusal)).singleElement().asString().contains("(request " + echoed + ",");
-    assertThat(lines("")).as("no log line carries the caller's id").noneMatch(line -> line.contains(digits));
-  }
-
-  private List<String> lines(String containing) {
-    return List.copyOf(logged.list).stream().map(ILoggingEvent::getFormattedMessage)
-        .filter(line -> line.contains(containing)).toList();
+    assertThat(logged.lines(refusal)).singleElement().asString().contains("(request " + echoed + ",");
+    assertThat(logged.lines("")).as("no log line carries the caller's id").noneMatch(line -> line.contains(digits));
   }
 
   private static HttpResponse<Buffer> get(String path, String requestId, String apiKey) {
