@@ -23,6 +23,11 @@ public final class RequestIds {
    * ids), so such an id would reach every log line of its request in clear.
    */
   private static final int PERSONAL_DIGITS = 9;
+  /**
+   * The longest group a phone or an ID is written in ("0912 345 678", "079 123 456 789"): digits in such groups count
+   * together; a longer group (a date "20261206", a counter) ends the count.
+   */
+  private static final int GROUP_DIGITS = 4;
 
   private RequestIds() {
   }
@@ -38,7 +43,8 @@ public final class RequestIds {
   }
 
   /**
-   * Whether {@code id} holds a run of {@link #PERSONAL_DIGITS} ASCII digits or more (a loop: every request asks). A
+   * Whether {@code id} holds a run of {@link #PERSONAL_DIGITS} ASCII digits or more, or as many in groups of at most
+   * {@link #GROUP_DIGITS} joined by single separators (a loop: every request asks). A
    * generated id (a UUID in its canonical form, or a W3C trace id's 32 hex digits) is judged by whole groups only:
    * about 3 % of random UUIDs and 14 % of trace ids hold such a run by chance, and replacing them would break the
    * caller's correlation; a group entirely of digits (a citizen ID dressed as a UUID's last group) still counts.
@@ -55,15 +61,26 @@ public final class RequestIds {
       }
       return false;
     }
+    // run: the digits since the last other character; chain: those of the short groups just before it, each joined
+    // to the next by one separator ("0912.345.678", "079-123-456-789": how people write a phone or an ID)
     int run = 0;
+    int chain = 0;
     for (int i = 0; i < id.length(); i++) {
       char c = id.charAt(i);
-      run = Ascii.isDigit(c) ? run + 1 : 0;
-      if (run == PERSONAL_DIGITS) {
-        return true;
+      if (Ascii.isDigit(c)) {
+        if (chain + ++run >= PERSONAL_DIGITS) {
+          return true;
+        }
+      } else {
+        chain = isGroupSeparator(c) && run > 0 && run <= GROUP_DIGITS ? chain + run : 0;
+        run = 0;
       }
     }
     return false;
+  }
+
+  private static boolean isGroupSeparator(char c) {
+    return c == '-' || c == '.' || c == '_' || c == ':';
   }
 
   /** 8-4-4-4-12 hex digits with their dashes, or 32 hex digits (case-insensitive). */

@@ -89,6 +89,22 @@ class RequestIdsTest extends OneGatewayPerClass {
     assertThat(RequestIds.holdsPersonalDigits("3f2b8c1e-7a4d-4e0b-9c6g-1234567890ab")).isTrue();
   }
 
+  @Test
+  void shouldCountAPhoneOrCitizenIdWrittenInShortGroups() {
+    // as people write them: groups of up to 4 digits joined by a separator the token allows
+    assertThat(RequestIds.holdsPersonalDigits("0912.345.678")).isTrue();
+    assertThat(RequestIds.holdsPersonalDigits("cccd-079-123-456-789")).isTrue();
+    assertThat(RequestIds.holdsPersonalDigits("req_0912_345_678")).isTrue();
+    assertThat(RequestIds.holdsPersonalDigits("091-2345678")).isTrue();
+    assertThat(RequestIds.holdsPersonalDigits("84:912:345:678")).isTrue();
+    // dates, versions and counters stay the caller's: fewer digits, or a long group that no one writes a number in
+    assertThat(RequestIds.holdsPersonalDigits("2026-12-06")).isFalse();
+    assertThat(RequestIds.holdsPersonalDigits("web-2026-12-06T10:15:30")).isFalse();
+    assertThat(RequestIds.holdsPersonalDigits("20261206-0001")).isFalse();
+    assertThat(RequestIds.holdsPersonalDigits("v1.2.3-build.4567")).isFalse();
+    assertThat(RequestIds.holdsPersonalDigits("1234--5678-9")).isFalse();
+  }
+
   private void assertMintedAndLoggedAsEchoed(HttpResponse<Buffer> response, String given, String digits,
                                             String refusal) {
     String echoed = response.getHeader("X-Request-Id");
