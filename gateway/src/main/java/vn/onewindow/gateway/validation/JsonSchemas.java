@@ -2,6 +2,9 @@ package vn.onewindow.gateway.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
@@ -12,6 +15,7 @@ import com.networknt.schema.ValidationMessage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -36,6 +40,9 @@ public final class JsonSchemas {
   public static final int MAX_VALUES = 1000;
   public static final Violation TOO_MANY_VALUES = new Violation("", "holds more than " + MAX_VALUES + " JSON values "
       + "(objects, arrays, members and items at any depth), far more than any valid body: nothing else was checked");
+
+  private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
+  private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
 
   private final JsonSchema schema;
   private final SchemaShortcut shortcut;
@@ -98,7 +105,7 @@ public final class JsonSchemas {
    * more precisely are left out ({@link SchemaWording#outranked}). Runs on bodies the shortcut could not pass only.
    */
   Set<Violation> libraryViolations(JsonNode body, Set<Violation> violations) {
-    Set<ValidationMessage> messages = schema.validate(body);
+    Set<ValidationMessage> messages = schema.validate(wideIntegersExact(body));
     Map<String, Set<String>> keywordsOf = new HashMap<>();
     for (ValidationMessage message : messages) {
       keywordsOf.computeIfAbsent(pointer(message), p -> new HashSet<>()).add(SchemaWording.keyword(message));
@@ -110,6 +117,52 @@ public final class JsonSchemas {
       }
     }
     return violations;
+  }
+
+  /**
+   * {@code body}, or a copy of it whose whole numbers beyond the 64-bit range written as decimals
+   * (1.8446744073709551716e19, 18446744073709551716.0: the parser keeps them as BigDecimal) are integers. networknt
+   * 1.5.9 compares a decimal with an integer {@code minimum} or {@code maximum} as its {@code longValue()}, which
+   * wraps: 2^64 + 100 passed a maximum of 52428800 as 100, 1e19 failed a minimum of 1 (frontend tryout). An integer
+   * it compares exactly, and every other keyword reads the two alike.
+   */
+  static JsonNode wideIntegersExact(JsonNode body) {
+    return holdsWideInteger(body) ? exact(body.deepCopy()) : body;
+  }
+
+  private static boolean holdsWideInteger(JsonNode node) {
+    if (node.isContainerNode()) {
+      for (JsonNode value : node) {
+        if (holdsWideInteger(value)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return wide(node);
+  }
+
+  private static boolean wide(JsonNode node) {
+    if (!node.isBigDecimal()) {
+      return false;
+    }
+    BigDecimal value = node.decimalValue();
+    return value.compareTo(LONG_MIN) < 0 || value.compareTo(LONG_MAX) > 0;
+  }
+
+  private static JsonNode exact(JsonNode node) {
+    if (wide(node)) {
+      BigDecimal value = node.decimalValue();
+      return value.stripTrailingZeros().scale() <= 0 ? BigIntegerNode.valueOf(value.toBigInteger()) : node;
+    }
+    if (node instanceof ObjectNode object) {
+      object.fields().forEachRemaining(member -> member.setValue(exact(member.getValue())));
+    } else if (node instanceof ArrayNode array) {
+      for (int i = 0; i < array.size(); i++) {
+        array.set(i, exact(array.get(i)));
+      }
+    }
+    return node;
   }
 
   SchemaShortcut shortcut() {
