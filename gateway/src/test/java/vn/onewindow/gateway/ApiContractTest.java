@@ -87,6 +87,28 @@ class ApiContractTest extends OneGatewayPerClass {
     assertThat(other.bodyAsString()).startsWith("openapi:");
   }
 
+  /**
+   * The contract may be kept by shared caches (public) and is answered with Access-Control-Allow-Origin to a browser's
+   * allowed origin only: a copy kept from a request without Origin (a script, a CI job) must not be served to the
+   * portal's developer page, whose browser would then refuse to read it (frontend tryout), so it varies by Origin.
+   */
+  @Test
+  void shouldVaryByOriginAsItsAnswerDoes() {
+    HttpResponse<Buffer> plain = gw.client.get("/openapi.yaml").send().await();
+    HttpResponse<Buffer> browser = gw.client.get("/openapi.yaml").putHeader("Origin", "https://dichvucong.gov.vn")
+        .send().await();
+    HttpResponse<Buffer> revalidated = gw.client.get("/openapi.yaml").putHeader("Origin", "https://dichvucong.gov.vn")
+        .putHeader("If-None-Match", plain.getHeader("ETag")).send().await();
+
+    assertThat(plain.getHeader("Access-Control-Allow-Origin")).isNull();
+    assertThat(browser.getHeader("Access-Control-Allow-Origin")).isEqualTo("https://dichvucong.gov.vn");
+    assertThat(revalidated.statusCode()).isEqualTo(304);
+    for (HttpResponse<Buffer> response : List.of(plain, browser, revalidated)) {
+      assertThat(response.getHeader("Cache-Control")).isEqualTo("public, max-age=300");
+      assertThat(response.getHeader("Vary")).isEqualToIgnoringCase("Origin");
+    }
+  }
+
   /** A route added to the router without its contract fails here (the router is read from its source). */
   @Test
   void shouldDescribeEveryRouteOfTheRouter() throws IOException {

@@ -57,6 +57,9 @@ public final class ApiContract {
   public void serve(RoutingContext ctx) {
     ctx.response()
         .putHeader(HttpHeaders.CACHE_CONTROL, "public, max-age=300")
+        // a shared cache must not serve a copy kept with (or without) Access-Control-Allow-Origin to another origin
+        // (CorsHandler says Vary only when several origins are allowed)
+        .putHeader(HttpHeaders.VARY, "Origin")
         .putHeader(HttpHeaders.ETAG, etag);
     if (notModified(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH))) {
       ctx.response().setStatusCode(304).end();
