@@ -88,6 +88,22 @@ class ProcedureApiTest extends OneGatewayPerClass {
         "malformed-request");
   }
 
+  /**
+   * The offset's '+' written into the URL as it is (the detail's own example pasted, a date library's local time):
+   * a query string reads it as a space (frontend tryout), so the 400 says to write it as %2B rather than repeat the
+   * example the caller believes it sent.
+   */
+  @Test
+  void shouldSayToEncodeThePlusOfAnOffsetTheQueryStringReadAsASpace() {
+    JsonObject problem = assertProblem(gw.getRaw("/v1/procedures/" + BIRTH
+        + "/due-date?receivedAt=2026-02-13T14:30:00+07:00"), 400, "malformed-request");
+
+    assertThat(problem.getString("detail")).isEqualTo("receivedAt must be an ISO-8601 timestamp with its offset, "
+        + "e.g. 2026-02-13T14:30:00+07:00; in a query string a '+' reads as a space: write the offset's + as %2B");
+    // and as encoded, the same instant is read
+    assertThat(due(BIRTH, "2026-02-13T14:30:00+07:00").getString("receivedAt")).isEqualTo("2026-02-13T07:30:00Z");
+  }
+
   @Test
   void shouldAnswer422NamingTheCoveredYearsWhenTheCalendarCannotGiveTheDueDate() {
     // after the loaded years (2025-2028), before them, and inside the last one with the count running past it

@@ -102,8 +102,10 @@ public final class ProcedureHandler {
       }
       return asked.toInstant();
     } catch (DateTimeParseException e) {
+      // an offset's '+' sent unencoded arrives as a space: the example below, pasted into a URL, would not parse
       throw HttpFailure.malformed("receivedAt must be an ISO-8601 timestamp with its offset, "
-          + "e.g. 2026-02-13T14:30:00+07:00");
+          + "e.g. 2026-02-13T14:30:00+07:00" + (values.get(0).contains(" ")
+          ? "; in a query string a '+' reads as a space: write the offset's + as %2B" : ""));
     }
   }
 
