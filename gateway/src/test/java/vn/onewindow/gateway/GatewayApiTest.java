@@ -333,7 +333,10 @@ class GatewayApiTest extends OneGatewayPerClass {
   void shouldRejectBodyOverTheLimitWith413() {
     JsonObject dossier = GatewayFixture.birthRegistration().put("note", "x".repeat(20_000));
 
-    assertProblem(gw.postRaw(dossier.encode()), 413, "body-too-large");
+    // the limit named, so that a frontend can tell its user what to shrink
+    assertThat(assertProblem(gw.postRaw(dossier.encode()), 413, "body-too-large").getString("detail"))
+        .isEqualTo("the request body exceeds the limit of " + gw.config.http().bodyLimitBytes() + " bytes ("
+            + gw.config.http().bodyLimitBytes() / 1024 + " KiB)");
     assertThat(gw.queued()).isEqualTo(queuedBefore);
   }
 

@@ -30,20 +30,27 @@ public final class Problems {
 
   private final BiConsumer<RoutingContext, Problem> refusalCounter;
   private final ThrottledLog refusals;
+  /** The 413's detail: the limit named, so that a frontend can tell its user what to shrink. */
+  private final String bodyTooLarge;
 
-  /** {@code refusals}: the process's one throttle, so that a class of refusal logs once per window on any loop. */
-  public Problems(SubmissionOutcomes outcomes, ThrottledLog refusals) {
-    this(outcomes::recordFailure, refusals);
+  /**
+   * {@code refusals}: the process's one throttle, so that a class of refusal logs once per window on any loop;
+   * {@code bodyLimitBytes}: the router's body limit, which a 413 names.
+   */
+  public Problems(SubmissionOutcomes outcomes, ThrottledLog refusals, long bodyLimitBytes) {
+    this(outcomes::recordFailure, refusals, "the request body exceeds the limit of " + bodyLimitBytes + " bytes ("
+        + bodyLimitBytes / 1024 + " KiB)");
   }
 
   /** For a router that takes no submissions (an intake process's management port): no refusal counts as one. */
   public Problems(ThrottledLog refusals) {
-    this((ctx, problem) -> { }, refusals);
+    this((ctx, problem) -> { }, refusals, "the request body exceeds the configured limit");
   }
 
-  private Problems(BiConsumer<RoutingContext, Problem> refusalCounter, ThrottledLog refusals) {
+  private Problems(BiConsumer<RoutingContext, Problem> refusalCounter, ThrottledLog refusals, String bodyTooLarge) {
     this.refusalCounter = refusalCounter;
     this.refusals = refusals;
+    this.bodyTooLarge = bodyTooLarge;
   }
 
   /**
@@ -121,7 +128,7 @@ public final class Problems {
       case NOT_FOUND -> "no resource at this path";
       case METHOD_NOT_ALLOWED -> "this path does not accept " + ctx.request().method();
       case NOT_ACCEPTABLE -> "this resource is served as application/json";
-      case BODY_TOO_LARGE -> "the request body exceeds the configured limit";
+      case BODY_TOO_LARGE -> bodyTooLarge;
       case UNSUPPORTED_MEDIA_TYPE -> "send the request body as Content-Type: application/json";
       default -> "the request could not be completed; it was not accepted (request " + RequestIds.of(ctx) + ")";
     }));

@@ -199,8 +199,12 @@ public final class EdgeHandlers {
    */
   public void cors(RoutingContext ctx) {
     String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
+    int origins = origin == null ? 0 : ctx.request().headers().getAll(HttpHeaders.ORIGIN).size();
     if (origin == null) {
       ctx.next();
+    } else if (origins > 1) {
+      // no browser sends two (RFC 6454 7.3); reading the first let their order decide between 403 and CORS headers
+      Authentication.failEarly(ctx, HttpFailure.malformed("give one Origin header, not " + origins));
     } else if (!allowedOrigins.contains(origin)) {
       Authentication.failEarly(ctx, HttpFailure.forbidden(Problem.ORIGIN_NOT_ALLOWED,
           "this API does not accept calls from pages of this origin"));

@@ -121,6 +121,20 @@ class BrowserHygieneTest extends OneGatewayPerClass {
   }
 
   @Test
+  void shouldRefuseTwoOriginHeadersWhicheverComesFirst() {
+    // no browser sends two; a gateway that read only the first let the order decide between 403 and CORS headers
+    for (List<String> origins : List.of(List.of("https://evil.example", PORTAL), List.of(PORTAL, "https://evil.example"))) {
+      HttpRequest<Buffer> request = bare.post("/v1/dossiers").putHeader("Content-Type", "application/json")
+          .putHeader("X-Api-Key", PORTAL_KEY).putHeader("Origin", origins);
+      HttpResponse<Buffer> refused = request.sendBuffer(Buffer.buffer(dossierOf(randomCitizenId()).encode())).await();
+      assertThat(assertProblem(refused, 400, "malformed-request").getString("detail"))
+          .isEqualTo("give one Origin header, not 2");
+      assertThat(refused.headers().contains("Access-Control-Allow-Origin")).as(origins.toString()).isFalse();
+    }
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  @Test
   void shouldRefuseTooManyHeadersWith431Problem() {
     HttpRequest<Buffer> request = bare.post("/v1/dossiers").putHeader("Content-Type", "application/json")
         .putHeader("X-Api-Key", PORTAL_KEY);
