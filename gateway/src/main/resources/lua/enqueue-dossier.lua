@@ -31,21 +31,22 @@
 -- then per dossier, from ARGV[a] (ITEM_ARGS values each, in this order):
 --   SHA-256 of the body; the pre-id (the entry's "rid", and ID_FIELD in the fallback); code prefix
 --   "<receiving unit>-YYMMDD"; expected result date (for the idempotency record); received at; Idempotency-Key (""
---   when none); the body; the client id; "replay": only answer a replay (or "absent"), never enqueue, or "enqueue"
+--   when none); the body; the client id; "replay": only answer a replay (or "absent"), never enqueue, or "enqueue";
+--   the expected result date as the entry carries it (days after received at's UTC date, StreamEntry.DUE)
 -- Each value is sent once: every string a call carries becomes a Lua string, which Redis hashes byte by byte (the
 -- body above all), and the values a call shares are the same for all its dossiers (ops/bench/RUNS.md, run BI).
 -- ENTRY_FIELDS names the entry's fields after CODE_FIELD (StreamEntry.QUEUED_FIELDS): the pre-id, the client,
--- received at, the Idempotency-Key, the body and its SHA-256, in this order.
+-- received at, the Idempotency-Key, the body, its SHA-256 and the expected result date, in this order.
 --
 -- Returns one reply per dossier, in order: {"accepted", code, id}, {"duplicate", id, code, receivedAt,
 -- expectedResultBy}, {"conflict", id} or {"absent"}.
 local ITEM_KEYS = 2
-local ITEM_ARGS = 9
+local ITEM_ARGS = 10
 local CALL_ARGS = 4
 local stream = KEYS[1]
 local idempotency_ttl, receipt_ttl, replay_writes, receipt_prefix = ARGV[1], ARGV[2], ARGV[3] == '1', ARGV[4]
-local RID, CLIENT, RECEIVED_AT, IDEMPOTENCY_KEY, PAYLOAD, SHA256 = unpack(ENTRY_FIELDS)
-assert(#ENTRY_FIELDS == 6, 'the script writes six entry fields after the code')
+local RID, CLIENT, RECEIVED_AT, IDEMPOTENCY_KEY, PAYLOAD, SHA256, DUE = unpack(ENTRY_FIELDS)
+assert(#ENTRY_FIELDS == 7, 'the script writes seven entry fields after the code')
 
 local MAX_SEQUENCE = 4095
 local HEX = {string.byte('0123456789abcdef', 1, 16)}
@@ -91,9 +92,9 @@ end
 
 -- XADDs a dossier's entry onto the stream, its fields in StreamEntry's order, with any further field/value pairs
 -- (the fallback's ID_FIELD); returns the entry's id.
-local function add_entry(code, pre, client, receivedAt, key, body, sha, ...)
+local function add_entry(code, pre, client, receivedAt, key, body, sha, due, ...)
   return redis.call('XADD', stream, '*', CODE_FIELD, code, RID, pre, CLIENT, client, RECEIVED_AT, receivedAt,
-    IDEMPOTENCY_KEY, key, PAYLOAD, body, SHA256, sha, ...)
+    IDEMPOTENCY_KEY, key, PAYLOAD, body, SHA256, sha, DUE, due, ...)
 end
 
 -- The dossier whose keys start at KEYS[k] and values at ARGV[a].
@@ -134,14 +135,14 @@ local function enqueue(k, a)
     redis.call('EXPIRE', KEYS[k + 1], 172800)
   end
   local code = string.format(CODE_FORMAT, ARGV[a + 2], queue_sequence(seq))
-  local client, body = ARGV[a + 7], ARGV[a + 6]
+  local client, body, due = ARGV[a + 7], ARGV[a + 6], ARGV[a + 9]
 
-  local entry = add_entry(code, pre, client, receivedAt, key, body, sha)
+  local entry = add_entry(code, pre, client, receivedAt, key, body, sha, due)
   local id = entry_dossier_id(pre, entry)
   if not id then
     -- the fallback: an entry that carries its id, and the receipt that finds it (see the header)
     redis.call('XDEL', stream, entry)
-    entry = add_entry(code, pre, client, receivedAt, key, body, sha, ID_FIELD, pre)
+    entry = add_entry(code, pre, client, receivedAt, key, body, sha, due, ID_FIELD, pre)
     redis.call('SET', receipt_prefix .. pre, entry, 'EX', receipt_ttl)
     id = pre
   end

@@ -146,7 +146,7 @@ class HubEndToEndTest {
     assertThat(found.statusCode()).isEqualTo(200);
     JsonObject progress = new JsonObject();
     for (String member : List.of("code", "procedureCode", "handlingAgency", "status", "receivedAt", "persisted",
-        "statusChangedAt", "dueDate")) {
+        "statusChangedAt", "dueDate", "expectedResultBy")) {
       progress.put(member, body.getValue(member));
     }
     assertThat(found.bodyAsJsonObject()).isEqualTo(progress);

@@ -2,6 +2,7 @@ package vn.onewindow.intake;
 
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -15,7 +16,8 @@ import vn.onewindow.common.infra.Digests;
  * payload by the one pass the intake makes over it ({@link PayloadColumns}).
  */
 public record DossierRow(Delivery delivery, String dossierId, String code, String clientId, Instant receivedAt,
-                         String idempotencyKey, String payload, String bodySha256, DossierTable.Columns columns) {
+                         String idempotencyKey, String payload, String bodySha256, DossierTable.Columns columns,
+                         LocalDate expectedResultBy) {
 
   private static final Pattern UUID = Pattern.compile(
       "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -73,7 +75,9 @@ public record DossierRow(Delivery delivery, String dossierId, String code, Strin
       return new Parsed(null, "field 'payload' has no text at /" + columns.missing());
     }
     return new Parsed(new DossierRow(delivery, e.dossierId().toLowerCase(Locale.ROOT), e.code(), e.clientId(),
-        receivedAt, e.idempotencyKey(), e.payload(), bodySha256(e), columns), null);
+        receivedAt, e.idempotencyKey(), e.payload(), bodySha256(e), columns,
+        // null for an entry queued without it (an earlier release): nothing to derive it from that the receipt used
+        StreamEntry.expectedResultBy(receivedAt, e.due())), null);
   }
 
   /** Entries queued before the gateway sent the digest: computed here, only where a retry could need it. */
@@ -84,6 +88,6 @@ public record DossierRow(Delivery delivery, String dossierId, String code, Strin
   /** The row as the dossier INSERT takes it. */
   public DossierTable.NewDossier toNewDossier() {
     return new DossierTable.NewDossier(dossierId, code, clientId, receivedAt.toString(), idempotencyKey, payload,
-        entryId(), bodySha256, columns);
+        entryId(), bodySha256, columns, expectedResultBy);
   }
 }

@@ -60,6 +60,8 @@ public final class IntakeWarmup extends VerticleBase {
   static final String CLIENT = WarmupExamples.CLIENT_ID;
   private static final Logger LOG = LoggerFactory.getLogger(IntakeWarmup.class);
   private static final String CONSUMER = "warmup";
+  /** The promised date of the synthetic entries, as the gateway writes it (StreamEntry.DUE): a week after receipt. */
+  private static final String WARMUP_DUE_DAYS = "7";
   /** Bound on the whole warm-up beyond its duration: a silent server must not hold the process's start. */
   private static final long GRACE_MS = 2_000;
   /** How long the private keys outlive the warm-up's bound if the final DEL never runs. */
@@ -240,7 +242,7 @@ public final class IntakeWarmup extends VerticleBase {
       Example example = examples.get(n % examples.size());
       String code = "warmup-" + suffix + "-" + n;
       StreamEntry entry = new StreamEntry(UUID.randomUUID().toString(), code, CLIENT, Instant.now().toString(),
-          n % 2 == 0 ? code : null, example.payload(), example.sha256());
+          n % 2 == 0 ? code : null, example.payload(), example.sha256(), WARMUP_DUE_DAYS);
       Request xadd = Request.cmd(Command.XADD).arg(partition.stream()).arg("*");
       entry.toQueuedFields().forEach((field, value) -> xadd.arg(field).arg(value));
       out.add(xadd);

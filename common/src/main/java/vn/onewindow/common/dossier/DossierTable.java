@@ -1,36 +1,43 @@
 package vn.onewindow.common.dossier;
 
 import io.vertx.sqlclient.Tuple;
+import java.time.LocalDate;
 import java.util.List;
 
 /**
  * The one INSERT of new dossiers, used by the intake workers (a batch from the stream) and by the gateway's direct
- * path while Redis is down (one row): every column travels as a {@code text[]} and is cast in SQL, so a batch of
- * any size is one round trip and one implicit transaction. {@code ON CONFLICT (id) DO NOTHING} makes a redelivered
- * dossier a no-op, and the status-history row is written only for dossiers actually inserted, in the same
- * statement, with the submitting client (the frontends' change feed reads history rows by client); taking its
- * dossier's id from the rows inserted is what lets the history go without a foreign key (V10). The feed
- * positions (feed_xid, feed_seq) are column defaults (V5). Returns the id and receipt instant of each row inserted.
+ * path while Redis is down (one row): every column travels as an array ({@code text[]} cast in SQL, but one: see
+ * below), so a batch of any size is one round trip and one implicit transaction. {@code ON CONFLICT (id) DO
+ * NOTHING} makes a redelivered dossier a no-op, and the status-history row is written only for dossiers actually
+ * inserted, in the same statement, with the submitting client (the frontends' change feed reads history rows by
+ * client); taking its dossier's id from the rows inserted is what lets the history go without a foreign key (V10).
+ * The feed positions (feed_xid, feed_seq) are column defaults (V5). Returns the id and receipt instant of each row
+ * inserted.
  *
  * <p>The payload is stored as {@code json}, the body exactly as received (V9), and the columns read from it
  * ({@link Columns}) come as parameters, read by whoever parsed the body already: PostgreSQL no longer parses every
  * payload into {@code jsonb} and then reads five values out of it (issue 11: no per-row work done twice; about a
  * sixth of the INSERT's CPU, ops/bench/RUNS.md).
+ *
+ * <p>{@code expected_result_by} (V16), the date the receipt promised, is the one column that travels as itself, a
+ * {@code date[]}: four bytes a row in binary, which PostgreSQL neither parses nor casts. The gateway's own date on the
+ * direct path, the intake's reading of the stream entry's {@link StreamEntry#DUE}; null when the entry did not carry
+ * it (queued by an earlier release).
  */
 public final class DossierTable {
   public static final String INSERT = """
       WITH ins AS (
         INSERT INTO dossier (id, code, client_id, procedure_code, receiving_unit, handling_agency, channel,
                              applicant_type, status, idempotency_key, payload, received_at, stream_entry_id,
-                             body_sha256)
+                             body_sha256, expected_result_by)
         SELECT id::uuid, code, client_id, procedure_code, receiving_unit, handling_agency, channel, applicant_type, 1,
                idempotency_key, payload::json, received_at::timestamptz, stream_entry_id,
                -- lets the gateway's direct path (Redis down) recognise a retry of this Idempotency-Key
-               CASE WHEN idempotency_key IS NOT NULL THEN body_sha256 END
+               CASE WHEN idempotency_key IS NOT NULL THEN body_sha256 END, expected_result_by
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                    $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+                    $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::date[])
           AS t(id, code, client_id, received_at, idempotency_key, payload, stream_entry_id, body_sha256,
-               procedure_code, receiving_unit, handling_agency, channel, applicant_type)
+               procedure_code, receiving_unit, handling_agency, channel, applicant_type, expected_result_by)
         ON CONFLICT (id) DO NOTHING
         RETURNING id, received_at, client_id
       )
@@ -56,15 +63,19 @@ public final class DossierTable {
     }
   }
 
-  /** One dossier as the INSERT takes it; {@code bodySha256} is kept only with an idempotency key. */
+  /**
+   * One dossier as the INSERT takes it; {@code bodySha256} is kept only with an idempotency key; {@code
+   * expectedResultBy} is the receipt's date, or null.
+   */
   public record NewDossier(String dossierId, String code, String clientId, String receivedAt, String idempotencyKey,
-                           String payload, String streamEntryId, String bodySha256, Columns columns) {
+                           String payload, String streamEntryId, String bodySha256, Columns columns,
+                           LocalDate expectedResultBy) {
 
     /** A dossier whose columns are read from its payload here (tests; the direct path passes the gateway's own). */
     public static NewDossier of(String dossierId, String code, String clientId, String receivedAt,
                                 String idempotencyKey, String payload, String streamEntryId, String bodySha256) {
       return new NewDossier(dossierId, code, clientId, receivedAt, idempotencyKey, payload, streamEntryId,
-          bodySha256, PayloadColumns.read(payload).columns());
+          bodySha256, PayloadColumns.read(payload).columns(), null);
     }
   }
 
@@ -112,6 +123,7 @@ public final class DossierTable {
   public static Tuple params(List<NewDossier> dossiers) {
     int n = dossiers.size();
     String[][] columns = new String[13][n];
+    LocalDate[] expectedResultBy = new LocalDate[n];
     for (int i = 0; i < n; i++) {
       NewDossier d = dossiers.get(i);
       columns[0][i] = d.dossierId();
@@ -127,11 +139,12 @@ public final class DossierTable {
       columns[10][i] = d.columns().handlingAgency();
       columns[11][i] = d.columns().channel();
       columns[12][i] = d.columns().applicantType();
+      expectedResultBy[i] = d.expectedResultBy();
     }
     Tuple params = Tuple.tuple();
     for (String[] column : columns) {
       params.addArrayOfString(column);
     }
-    return params;
+    return params.addArrayOfLocalDate(expectedResultBy);
   }
 }

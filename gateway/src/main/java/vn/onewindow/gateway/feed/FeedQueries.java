@@ -17,7 +17,7 @@ final class FeedQueries {
   /** $1 handling agency, $2/$3 cursor, $4 limit. */
   static final String AGENCY = """
       SELECT d.id::text AS id, d.code, d.received_at, d.procedure_code, d.receiving_unit, d.handling_agency,
-             d.channel, d.status, d.status_changed_at, d.due_date, d.payload::text AS payload,
+             d.channel, d.status, d.status_changed_at, d.due_date, d.expected_result_by, d.payload::text AS payload,
              d.feed_xid::text AS feed_xid, d.feed_seq
       FROM dossier d
       WHERE d.handling_agency = $1
@@ -53,6 +53,7 @@ final class FeedQueries {
         .put("status", NationalStatus.of(row.getShort("status")).toJson())
         .put("statusChangedAt", instant(row.getOffsetDateTime("status_changed_at")))
         .put("dueDate", date(row.getLocalDate("due_date")))
+        .put("expectedResultBy", date(row.getLocalDate("expected_result_by")))
         .put("submission", StoredJson.of(row.getString("payload")));
   }
 

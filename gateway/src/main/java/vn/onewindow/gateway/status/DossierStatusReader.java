@@ -10,6 +10,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
@@ -51,7 +52,7 @@ public final class DossierStatusReader {
   private static final String VIEW = """
       SELECT d.id::text, d.code, d.procedure_code, d.receiving_unit, d.handling_agency, d.channel, d.status,
              d.received_at, d.persisted_at, d.client_id, d.due_date, d.status_changed_at, d.accepted_at,
-             d.processed_at, d.returned_at,
+             d.processed_at, d.returned_at, d.expected_result_by,
              COALESCE(encode(sha256(convert_to(d.payload->'applicant'->>'citizenId', 'UTF8')), 'hex'), '')
                AS applicant_hash,
              COALESCE((SELECT json_agg(json_build_object('status', h.status,
@@ -219,7 +220,9 @@ public final class DossierStatusReader {
     if (code == null || !DossierCode.PATTERN.matcher(code).matches() || receivedAt == null) {
       return Optional.empty();
     }
-    QueuedReceipt receipt = receipt(code, receivedAt.toString(), row.getString("client_id"), row.getString("payload"));
+    // the dead letter keeps no promised date of its own (the copy on the dead-letter stream does, for a replay)
+    QueuedReceipt receipt = receipt(code, receivedAt.toString(), row.getString("client_id"), row.getString("payload"),
+        null);
     return Optional.of(new DossierView(receipt.clientId(), receipt.applicantHash(),
         DossierViews.fromReceipt(id, receipt, !row.getBoolean("replayed"))));
   }
@@ -234,7 +237,9 @@ public final class DossierStatusReader {
 
   /** The receipt's fields from the queued stream entry: its own, and the payload's (the validated dossier). */
   private static QueuedReceipt fromEntry(StreamEntry entry) {
-    return receipt(entry.code(), entry.receivedAt(), entry.clientId(), entry.payload());
+    LocalDate expected = entry.expectedResultBy();
+    return receipt(entry.code(), entry.receivedAt(), entry.clientId(), entry.payload(),
+        expected == null ? null : expected.toString());
   }
 
   /**
@@ -242,13 +247,14 @@ public final class DossierStatusReader {
    * JSON, not an object, fields of other types), and what cannot be read is absent, never a 500. Without an applicant
    * only the submitting client sees the dossier, and without a handling agency no agency does.
    */
-  private static QueuedReceipt receipt(String code, String receivedAt, String clientId, String payload) {
+  private static QueuedReceipt receipt(String code, String receivedAt, String clientId, String payload,
+                                       String expectedResultBy) {
     JsonObject dossier = object(payload);
     JsonObject applicant = dossier.getValue("applicant") instanceof JsonObject a ? a : new JsonObject();
     return new QueuedReceipt(code, receivedAt, clientId, text(dossier, "procedureCode"),
         text(dossier, "receivingUnit"), text(dossier, "handlingAgency"),
         Channel.of(text(dossier, "channel")).map(Channel::tag).orElse(null),
-        Owners.applicantHash(text(applicant, "citizenId")));
+        Owners.applicantHash(text(applicant, "citizenId")), expectedResultBy);
   }
 
   private static JsonObject object(String json) {

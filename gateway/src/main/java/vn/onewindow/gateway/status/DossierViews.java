@@ -20,7 +20,11 @@ import vn.onewindow.gateway.http.StoredJson;
  * for the applicant, the appointment date with every re-dating, and the results' references once returned. Nothing in
  * it names an officer: those live only in {@code dossier_event} and reach only agency clients
  * ({@link #withAgencyDetails}). The public progress view ({@link #publicProgress}) is what a receipt's code alone
- * shows. Which caller gets which view is {@code Owners#visibility}'s rule.
+ * shows. Two dates, each with one meaning: {@code dueDate} the agency's current appointment (NgayHenTra, null until it
+ * accepts the dossier; what the timeliness statistics count), {@code expectedResultBy} the date the 202's receipt
+ * promised, as it said it, never re-dated (null for dossiers stored before V16 or queued without it). A frontend shows
+ * {@code dueDate}, or {@code expectedResultBy} while there is none. Which caller gets which view is
+ * {@code Owners#visibility}'s rule.
  */
 final class DossierViews {
   /**
@@ -30,7 +34,7 @@ final class DossierViews {
    * applicant filed), nor anything of the history, the agency's notes, the results' references or the applicant.
    */
   private static final List<String> PUBLIC_PROGRESS = List.of("code", "procedureCode", "handlingAgency", "status",
-      "receivedAt", "persisted", "statusChangedAt", "dueDate");
+      "receivedAt", "persisted", "statusChangedAt", "dueDate", "expectedResultBy");
 
   private DossierViews() {
   }
@@ -72,6 +76,7 @@ final class DossierViews {
         .put("heldForReview", false)
         .put("statusChangedAt", changedAt == null ? receivedAt.toString() : changedAt.toInstant().toString())
         .put("dueDate", date(row.getLocalDate("due_date")))
+        .put("expectedResultBy", date(row.getLocalDate("expected_result_by")))
         .put("acceptedAt", instant(row.getOffsetDateTime("accepted_at")))
         .put("processedAt", instant(row.getOffsetDateTime("processed_at")))
         .put("returnedAt", instant(row.getOffsetDateTime("returned_at")))
@@ -101,6 +106,7 @@ final class DossierViews {
         .put("heldForReview", heldForReview)
         .put("statusChangedAt", receipt.receivedAt())
         .put("dueDate", null)
+        .put("expectedResultBy", receipt.expectedResultBy())
         .put("acceptedAt", null)
         .put("processedAt", null)
         .put("returnedAt", null)

@@ -97,7 +97,7 @@ public final class DirectWriter {
         .compose(code -> conn.preparedQuery(DossierTable.INSERT)
             .execute(DossierTable.params(List.of(new DossierTable.NewDossier(s.dossierId(), code, s.clientId(),
                 s.receivedAt().toString(), s.idempotencyKey(), s.payload(), DossierTable.DIRECT_ENTRY,
-                s.bodySha256(), s.columns()))))
+                s.bodySha256(), s.columns(), s.expectedResultBy()))))
             .compose(inserted -> inserted.rowCount() > 0
                 ? Future.succeededFuture(new EnqueueResult.Accepted(new Receipt(s.dossierId(), code,
                     s.receivedAt().toString(), s.expectedResultBy().toString(), s.procedureCode(), false)))

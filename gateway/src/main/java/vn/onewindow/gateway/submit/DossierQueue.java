@@ -178,11 +178,15 @@ public final class DossierQueue {
     return each;
   }
 
-  /** One dossier's values, in the script's order (enqueue-dossier.lua's header), each once. */
+  /**
+   * One dossier's values, in the script's order (enqueue-dossier.lua's header), each once: the promised date twice,
+   * as the idempotency record keeps it (the receipt's text, which a replay answers) and as the entry's compact
+   * {@link StreamEntry#DUE} (a few bytes in every entry the intake reads).
+   */
   private static List<Object> arguments(Submission s, Times times, boolean replayOnly) {
     return List.of(s.bodySha256(), s.dossierId(), DossierCode.prefix(s.receivingUnit(), s.receiptDate()),
         times.expectedResultBy(), times.receivedAt(), s.idempotencyKey() == null ? "" : s.idempotencyKey(), s.body(),
-        s.clientId(), replayOnly ? "replay" : "enqueue");
+        s.clientId(), replayOnly ? "replay" : "enqueue", StreamEntry.due(s.receivedAt(), s.expectedResultBy()));
   }
 
   /** {@code acknowledged}: replicas that confirmed (WAIT), -1 when none were asked for. */

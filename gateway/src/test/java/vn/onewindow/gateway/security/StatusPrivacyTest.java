@@ -47,7 +47,7 @@ class StatusPrivacyTest extends OneGatewayPerClass {
   private static final String RESULT_URI = "https://docs.example.vn/ket-qua-bi-mat-7781";
   /** Exactly what the public progress view holds (README "What the citizen sees"). */
   private static final List<String> PUBLIC_FIELDS = List.of("code", "procedureCode", "handlingAgency", "status",
-      "receivedAt", "dueDate", "statusChangedAt", "persisted");
+      "receivedAt", "dueDate", "expectedResultBy", "statusChangedAt", "persisted");
   private static WebClient bare;
   private static WebClient agency;
   private static Pool pool;
