@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import vn.onewindow.common.calendar.CalendarNotCoveredException;
 import vn.onewindow.common.calendar.DueDate;
@@ -15,13 +16,14 @@ import vn.onewindow.common.calendar.DueDates;
 import vn.onewindow.common.dossier.Channel;
 import vn.onewindow.common.http.HeadRequests;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.validation.FormField;
 import vn.onewindow.gateway.validation.ProcedureCatalogue;
 import vn.onewindow.gateway.validation.ProcedureCatalogue.Procedure;
 
 /**
- * The procedure catalogue for frontends: what a procedure needs (fields, attachments, channels), how long it takes,
- * and the due date a citizen would be given if the dossier were received at a given moment (the portal shows it on
- * its procedure pages before anyone submits). Read-only and in memory: no store is touched.
+ * The procedure catalogue for frontends: what a procedure needs (form fields with their types, attachments, channels),
+ * how long it takes, and the due date a citizen would be given if the dossier were received at a given moment (the
+ * portal shows it on its procedure pages before anyone submits). Read-only and in memory: no store is touched.
  */
 public final class ProcedureHandler {
   /**
@@ -121,8 +123,22 @@ public final class ProcedureHandler {
         .put("channels", new JsonArray(p.channels().stream().map(Channel::tag).sorted().toList()))
         .put("applicantTypes", new JsonArray(p.applicantTypes().stream().sorted().toList()))
         .put("requiredFields", new JsonArray(p.requiredFields()))
+        .put("fields", fields(p))
         .put("requiredAttachments", p.requiredAttachments())
         .put("active", p.active());
+  }
+
+  /** Each form field with its type and the type's limits, for a frontend to render and check the form. */
+  private static JsonArray fields(Procedure p) {
+    JsonArray fields = new JsonArray();
+    for (FormField field : p.formFields()) {
+      JsonObject json = new JsonObject().put("name", field.name()).put("required", field.required())
+          .put("type", field.type().name());
+      field.type().attributes().forEach((name, value) ->
+          json.put(name, value instanceof List<?> list ? new JsonArray(new ArrayList<>(list)) : value));
+      fields.add(json);
+    }
+    return fields;
   }
 
   private static void send(RoutingContext ctx, String cacheControl, JsonObject body) {

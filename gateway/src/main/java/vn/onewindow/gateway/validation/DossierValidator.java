@@ -51,7 +51,7 @@ public final class DossierValidator {
       // a field the schema refused is not judged again: a code of the wrong shape is of course not in the catalogue,
       // and its entry says what shape it must have
       Set<String> refused = fields(violations);
-      addUnlessRefused(violations, refused, catalogue.check(dossier));
+      addUnlessRefused(violations, refused, catalogue.check(dossier, receivedOn));
       addUnlessRefused(violations, refused, agencies.check(dossier, receivedOn));
       addUnlessRefused(violations, refused, attachments.check(dossier));
     }

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -26,11 +27,13 @@ public final class ProcedureCatalogue {
 
   /**
    * One procedure. {@code processingDays}: statutory working days; {@code cutOff}: a receipt after this local time
-   * counts from the next working day (null: none).
+   * counts from the next working day (null: none); {@code formFields}: the required fields in {@code requiredFields}
+   * order, then the optional ones the catalogue types, each with its type ({@link FormField#ANY} when untyped).
    */
   public record Procedure(String code, String name, String nameEn, String field, String level, int processingDays,
                           LocalTime cutOff, Set<Channel> channels, Set<String> applicantTypes,
-                          List<String> requiredFields, int requiredAttachments, boolean active) {
+                          List<String> requiredFields, List<FormField> formFields, int requiredAttachments,
+                          boolean active) {
 
     /**
      * The due date of a dossier of this procedure received (or, for an agency's acceptance, validly received) at
@@ -75,10 +78,12 @@ public final class ProcedureCatalogue {
       if (code.isEmpty() || procedures.containsKey(code)) {
         throw new IllegalStateException("procedure catalogue '" + location + "': missing or duplicate code '" + code + "'");
       }
+      List<String> required = strings(p.path("requiredFields"));
       procedures.put(code, new Procedure(code, p.path("name").asText(), p.path("nameEn").asText(""),
           p.path("field").asText(), p.path("level").asText(), p.path("processingDays").asInt(),
           cutOff(p.path("cutOff"), code, location), channels(p.path("channels"), code, location),
-          Set.copyOf(strings(p.path("applicantTypes"))), strings(p.path("requiredFields")),
+          Set.copyOf(strings(p.path("applicantTypes"))), List.copyOf(required),
+          formFields(required, p.get("fields"), "procedure catalogue '" + location + "': procedure " + code),
           p.path("requiredAttachments").asInt(0), p.path("active").asBoolean(true)));
     }
     if (procedures.isEmpty()) {
@@ -104,8 +109,11 @@ public final class ProcedureCatalogue {
     return version;
   }
 
-  /** The procedure-specific rules; fields the schema already rejected are skipped, not reported twice. */
-  public List<Violation> check(JsonNode dossier) {
+  /**
+   * The procedure-specific rules for a dossier received on {@code receivedOn} (the day a date field marked notFuture may
+   * not pass); fields the schema already rejected are skipped, not reported twice.
+   */
+  public List<Violation> check(JsonNode dossier, LocalDate receivedOn) {
     List<Violation> violations = new ArrayList<>();
     JsonNode codeNode = dossier.path("procedureCode");
     if (!codeNode.isTextual()) {
@@ -132,12 +140,8 @@ public final class ProcedureCatalogue {
     }
     JsonNode formData = dossier.path("formData");
     if (formData.isObject()) {
-      for (String field : procedure.requiredFields()) {
-        JsonNode value = formData.get(field);
-        if (value == null || value.isNull() || value.isTextual() && value.asText().isBlank()) {
-          violations.add(new Violation("/formData/" + field, "required by procedure " + procedure.code()));
-        }
-      }
+      checkForm(procedure, formData, FormField.day(receivedOn.getYear(), receivedOn.getMonthValue(),
+          receivedOn.getDayOfMonth()), violations);
     }
     JsonNode attachments = dossier.path("attachments");
     if (attachments.isArray() && attachments.size() < procedure.requiredAttachments()) {
@@ -145,6 +149,53 @@ public final class ProcedureCatalogue {
           + procedure.requiredAttachments() + " attachment(s), got " + attachments.size()));
     }
     return violations;
+  }
+
+  /**
+   * Each field the procedure names: a required one missing, null or blank is "required", and any given value (an
+   * optional field's null is not given) must be of its type. Fields the catalogue does not name are not judged.
+   */
+  private static void checkForm(Procedure procedure, JsonNode formData, int receivedOn, List<Violation> violations) {
+    List<FormField> fields = procedure.formFields();
+    for (int i = 0; i < fields.size(); i++) {
+      FormField field = fields.get(i);
+      JsonNode value = formData.get(field.name());
+      String wrong;
+      if (value == null || value.isNull() || field.required() && value.isTextual() && value.textValue().isBlank()) {
+        wrong = field.required() ? "required by procedure " + procedure.code() : null;
+      } else {
+        wrong = field.type().check(value, receivedOn);
+      }
+      if (wrong != null) {
+        violations.add(new Violation(Violation.member("/formData", field.name()), wrong));
+      }
+    }
+  }
+
+  /**
+   * The required fields in their order, then the optional ones {@code fields} types, in its order. An old catalogue
+   * has no {@code fields}: every required field is then untyped ({@link FormField#ANY}), as before types existed.
+   */
+  private static List<FormField> formFields(List<String> required, JsonNode types, String where) {
+    boolean given = types != null && !types.isNull();
+    if (given && !types.isObject()) {
+      throw new IllegalStateException(where + ": fields must be an object, each field's name to its type");
+    }
+    Map<String, FormField.Type> typed = new LinkedHashMap<>();
+    if (given) {
+      types.fields().forEachRemaining(f -> typed.put(f.getKey(), FormField.parse(f.getValue(),
+          where + ", field " + f.getKey())));
+    }
+    List<FormField> fields = new ArrayList<>();
+    for (String name : required) {
+      fields.add(new FormField(name, true, typed.getOrDefault(name, FormField.ANY)));
+    }
+    typed.forEach((name, type) -> {
+      if (!required.contains(name)) {
+        fields.add(new FormField(name, false, type));
+      }
+    });
+    return List.copyOf(fields);
   }
 
   private static LocalTime cutOff(JsonNode value, String code, String location) {

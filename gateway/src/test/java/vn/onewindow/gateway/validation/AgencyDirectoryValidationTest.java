@@ -66,8 +66,11 @@ class AgencyDirectoryValidationTest extends OneGatewayPerClass {
   @Test
   void shouldResolveCodesOnTheReceptionDate() throws Exception {
     DossierValidator validator = gw.shared.validator();
-    var dossier = new ObjectMapper().readTree(GatewayFixture.birthRegistration()
-        .put("receivingUnit", "000.00.00.H49").put("handlingAgency", "000.00.00.H49").encode());
+    JsonObject birth = GatewayFixture.birthRegistration()
+        .put("receivingUnit", "000.00.00.H49").put("handlingAgency", "000.00.00.H49");
+    // a child born before both days of receipt (a date of birth may not be later than the day of receipt)
+    birth.getJsonObject("formData").put("childDateOfBirth", "2025-06-20");
+    var dossier = new ObjectMapper().readTree(birth.encode());
 
     assertThat(validator.validate(dossier, LocalDate.of(2025, 6, 30))).as("received before the merger").isEmpty();
     assertThat(validator.validate(dossier, LocalDate.of(2025, 7, 1))).extracting(Violation::pointer)
