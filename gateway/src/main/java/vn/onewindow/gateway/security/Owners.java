@@ -60,8 +60,9 @@ public final class Owners {
   /**
    * The status rule (README "Security"). An agency system reads by coverage alone (a citizen token sent through it
    * changes nothing: it would otherwise open the agency's view, officers included, to a citizen). A frontend with a
-   * verified citizen token reads that citizen's dossiers only, whoever submitted them, and no other, not even its own
-   * submissions: the token says who is asking. Without a token a frontend's key proves little (the portal's is in
+   * verified citizen token reads that citizen's dossiers only, whoever submitted them, and no other citizen's, not
+   * even among its own submissions: the token says who is asking; a dossier without a citizen applicant (a company's)
+   * it reads by id as the submitter, as without the token. Without a token a frontend's key proves little (the portal's is in
    * every browser), so a code alone opens only public progress, to any frontend, and the id opens the citizen's view
    * to the client it was given to.
    */
@@ -71,7 +72,13 @@ public final class Owners {
       return caller.covers(handlingAgency) ? Visibility.AGENCY : Visibility.HIDDEN;
     }
     if (caller.citizenId().isPresent()) {
-      return isApplicant(caller.citizenId().get(), applicantHash) ? Visibility.CITIZEN : Visibility.HIDDEN;
+      if (isApplicant(caller.citizenId().get(), applicantHash)) {
+        return Visibility.CITIZEN;
+      }
+      // a dossier with no citizen applicant (a company's, filed by a signed-in citizen for it) is no citizen's to
+      // claim: its id, the submitter's capability, opens it to the submitting client as it would without the token
+      return lookup == Lookup.BY_ID && !hasCitizenApplicant(applicantHash) && caller.clientId().equals(ownerClient)
+          ? Visibility.CITIZEN : Visibility.HIDDEN;
     }
     if (lookup == Lookup.BY_CODE) {
       return Visibility.PUBLIC_PROGRESS;
@@ -79,9 +86,13 @@ public final class Owners {
     return caller.clientId().equals(ownerClient) ? Visibility.CITIZEN : Visibility.HIDDEN;
   }
 
+  private static boolean hasCitizenApplicant(String applicantHash) {
+    return applicantHash != null && !applicantHash.isEmpty();
+  }
+
   /** Compared in constant time; a dossier without a citizen applicant (a business, an unreadable one) is no one's. */
   private static boolean isApplicant(String citizenId, String applicantHash) {
-    return applicantHash != null && !applicantHash.isEmpty()
+    return hasCitizenApplicant(applicantHash)
         && MessageDigest.isEqual(applicantHash(citizenId).getBytes(StandardCharsets.US_ASCII),
         applicantHash.getBytes(StandardCharsets.US_ASCII));
   }

@@ -164,6 +164,28 @@ class StatusPrivacyTest extends OneGatewayPerClass {
   }
 
   @Test
+  void shouldLetACitizenFollowACompanysDossierTheyFiledByItsIdButNotByItsCode() {
+    // a signed-in citizen files for a company (no citizenId in it): the receipt's link must work in the same session
+    String citizen = randomCitizenId();
+    Map<String, String> signedIn = Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + TOKENS.es256(citizen));
+    HttpResponse<Buffer> accepted = post(bare, signedIn, GatewayFixture.example("business-registration.json"));
+    assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(202);
+    String id = accepted.bodyAsJsonObject().getString("id");
+    String code = accepted.bodyAsJsonObject().getString("code");
+
+    HttpResponse<Buffer> followed = get("/v1/dossiers/" + id, signedIn);
+    assertThat(followed.statusCode()).as(followed.bodyAsString()).isEqualTo(200);
+    assertThat(followed.bodyAsJsonObject().getString("id")).isEqualTo(id);
+    assertThat(followed.bodyAsJsonObject().getString("code")).isEqualTo(code);
+    // the code proves nothing, and the company's dossier is no citizen's: as if it did not exist
+    assertProblem(get("/v1/dossiers?code=" + code, signedIn), 404, "not-found");
+    // nor does the id open it to another frontend, token or not
+    assertProblem(get("/v1/dossiers/" + id, Map.of("X-Api-Key", MOBILE_KEY, "Authorization",
+        "Bearer " + TOKENS.es256(citizen))), 404, "not-found");
+    assertProblem(get("/v1/dossiers/" + id, Map.of("X-Api-Key", MOBILE_KEY)), 404, "not-found");
+  }
+
+  @Test
   void shouldLetOnlyTheApplicantRateWithACitizenToken() {
     String citizen = randomCitizenId();
     Recorded dossier = recordedAndReturned(citizen);
