@@ -14,17 +14,35 @@ import vn.onewindow.gateway.http.StoredJson;
  * that is still open (or just committed above the horizon) wait for the next page; none is ever skipped.
  */
 final class FeedQueries {
-  /** $1 handling agency, $2/$3 cursor, $4 limit. */
+  /**
+   * The most bytes of submissions one agency page carries (the first item comes whatever its size). A submission may
+   * be up to http.body-limit-bytes, so {@code limit} alone let a page of 1000 reach 256 MB: read into the heap, it
+   * outlasted the read timeout, and a few concurrent polls held the whole process in GC for minutes.
+   */
+  static final int PAGE_BYTES = 4 * 1024 * 1024;
+
+  /**
+   * $1 handling agency, $2/$3 cursor, $4 limit. The rows up to the limit are sized in PostgreSQL (the length of a
+   * stored value needs no detoasting) and only those before the budget are sent.
+   */
   static final String AGENCY = """
-      SELECT d.id::text AS id, d.code, d.received_at, d.procedure_code, d.receiving_unit, d.handling_agency,
-             d.channel, d.status, d.status_changed_at, d.due_date, d.expected_result_by, d.payload::text AS payload,
-             d.feed_xid::text AS feed_xid, d.feed_seq
-      FROM dossier d
-      WHERE d.handling_agency = $1
-        AND (d.feed_xid, d.feed_seq) > ($2::text::xid8, $3::bigint)
-        AND d.feed_xid < pg_snapshot_xmin(pg_current_snapshot())
-      ORDER BY d.feed_xid, d.feed_seq
-      LIMIT $4""";
+      SELECT id, code, received_at, procedure_code, receiving_unit, handling_agency, channel, status,
+             status_changed_at, due_date, expected_result_by, payload, feed_xid::text AS feed_xid, feed_seq
+      FROM (
+        SELECT d.id::text AS id, d.code, d.received_at, d.procedure_code, d.receiving_unit, d.handling_agency,
+               d.channel, d.status, d.status_changed_at, d.due_date, d.expected_result_by, d.payload::text AS payload,
+               d.feed_xid,
+               d.feed_seq,
+               sum(octet_length(d.payload::text)) OVER (ORDER BY d.feed_xid, d.feed_seq ROWS UNBOUNDED PRECEDING)
+                 - octet_length(d.payload::text) AS bytes_before
+        FROM dossier d
+        WHERE d.handling_agency = $1
+          AND (d.feed_xid, d.feed_seq) > ($2::text::xid8, $3::bigint)
+          AND d.feed_xid < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY d.feed_xid, d.feed_seq
+        LIMIT $4) page
+      WHERE bytes_before < %d
+      ORDER BY page.feed_xid, page.feed_seq""".formatted(PAGE_BYTES);
 
   /** $1 client id, $2/$3 cursor, $4 limit. */
   static final String CHANGES = """

@@ -264,6 +264,63 @@ class FeedCursorTest {
     }
   }
 
+  /**
+   * A page is bounded in bytes as well as in items. A submission may be up to http.body-limit-bytes (256 KiB), so a
+   * page of limit=1000 could carry 256 MB: the gateway read it all into its heap (320 MB), answered 503 after the read
+   * timeout, and a few such polls held the whole process in GC for minutes (QA: 400 dossiers of 240 KB, 12 polls of
+   * limit=1000, OutOfMemoryError, liveness unanswered). A page stops once its submissions reach 4 MiB (the README's
+   * figure; the first item always comes), and following next still delivers each dossier once, in order.
+   */
+  @Test
+  void shouldBoundAPageOfLargeSubmissionsInBytesAndDeliverEachOnce() {
+    String agencyCode = "000.00.00.H91";
+    int budget = 4 * 1024 * 1024;
+    String after = caughtUp(agencyFeed(agencyCode), "dev-agency-key");
+    List<String> inserted = new ArrayList<>();
+    for (int batch = 0; batch < 4; batch++) {
+      List<NewDossier> rows = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        NewDossier row = row(agencyCode);
+        JsonObject payload = new JsonObject(row.payload());
+        for (int f = 0; f < 60; f++) {
+          payload.getJsonObject("formData").put("remark" + f, "x".repeat(4000));
+        }
+        rows.add(NewDossier.of(row.dossierId(), row.code(), row.clientId(), row.receivedAt(), null, payload.encode(),
+            row.streamEntryId(), null));
+      }
+      pool.preparedQuery(DossierTable.INSERT).execute(DossierTable.params(rows)).await();
+      rows.forEach(row -> inserted.add(row.dossierId()));
+    }
+
+    String path = agencyFeed(agencyCode) + "?limit=1000";
+    pageWith(path, after, 1); // the horizon may be held by a transaction elsewhere on the shared server
+    List<String> delivered = new ArrayList<>();
+    List<Integer> pageSizes = new ArrayList<>();
+    while (delivered.size() < inserted.size()) {
+      HttpResponse<Buffer> response = get(path, after, "dev-agency-key");
+      assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+      JsonObject body = response.bodyAsJsonObject();
+      long bytes = 0;
+      long largest = 0;
+      for (Object item : body.getJsonArray("items")) {
+        long size = ((JsonObject) item).getJsonObject("submission").encode().length();
+        bytes += size;
+        largest = Math.max(largest, size);
+        delivered.add(((JsonObject) item).getString("id"));
+      }
+      assertThat(bytes - largest).as("a page stops once its submissions reach the budget").isLessThan(budget);
+      assertThat(response.body().length()).as("what one poll moves through the gateway").isLessThan(budget + 512 * 1024);
+      assertThat(body.getJsonArray("items")).as("rows are delivered").isNotEmpty();
+      pageSizes.add(body.getJsonArray("items").size());
+      after = body.getString("next");
+    }
+
+    assertThat(delivered).as("each dossier once, in the feed's order").containsExactlyElementsOf(inserted);
+    assertThat(ids(page(path, after))).isEmpty();
+    assertThat(pageSizes).as("40 submissions of 240 KB take several pages of limit=1000").hasSizeGreaterThan(1);
+    System.out.printf("feed page bytes: 40 submissions of 240 KB in pages of %s items%n", pageSizes);
+  }
+
   private static Future<Void> writer(String agencyCode, int transactions, List<String> committed) {
     Future<Void> chain = Future.succeededFuture();
     for (int t = 0; t < transactions; t++) {
