@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the hub's monitoring assets; run by `mvn verify` (ops/pom.xml) and by hand:
 #   ops/prometheus/check.sh                                   config, rules, rule unit tests, dashboard
-#   ops/prometheus/check.sh --against http://localhost:8080/metrics   also list metrics a live hub lacks (info)
+#   ops/prometheus/check.sh --against http://localhost:8080/metrics   instead: list the metrics a live hub lacks (info only)
 # Needs promtool and python3 with PyYAML. When missing and running as root on Debian/Ubuntu, installs the OS
 # packages `prometheus` (ships /usr/bin/promtool) and `python3-yaml`; otherwise fails saying what to install.
 # Last line: "promtool: N passed, M failed" (one per check); exit status non-zero on any failure.
