@@ -2,11 +2,12 @@
 -- stream entry. One call carries one or more dossiers of one partition (the gateway's group commit, EnqueueBatches):
 -- each takes ITEM_KEYS keys and ITEM_ARGS values, in turn, and they are enqueued in that order. Prefixed with
 -- dossier-code.lua and with constants DossierQueue renders from Java when it loads the script (CODE_FORMAT,
--- CODE_FIELD, ID_FIELD, ENTRY_FIELDS; their owners are DossierCode and StreamEntry), so a call sends values only. Every key is in the partition's hash slot, so in
--- cluster mode the script runs on one master; being one script it is serialised: concurrent retries of one
--- Idempotency-Key yield exactly one dossier (two of them in one call too: the second meets the first's record), and no
--- two dossiers of a unit and day share a code. Each dossier's writes come after every check that can refuse it and
--- the idempotency record last, so no dossier is left with a record but no entry.
+-- CODE_FIELD, ID_FIELD, ENTRY_FIELDS, SEQUENCE_TTL; their owners are DossierCode, StreamEntry and CodeSequences), so
+-- a call sends values only. Every key is in the partition's hash slot, so in cluster mode the script runs on one
+-- master; being one script it is serialised: concurrent retries of one Idempotency-Key yield exactly one dossier (two
+-- of them in one call too: the second meets the first's record), and no two dossiers of a unit and day share a code.
+-- Each dossier's writes come after every check that can refuse it and the idempotency record last, so no dossier is
+-- left with a record but no entry.
 --
 -- The dossier's id names its stream entry (Partitions.entryDossierId, which owns the rule; EnqueueScriptTest holds
 -- the two together): the entry's millisecond and sequence, then the last two groups of the gateway's pre-id (sent as
@@ -23,8 +24,17 @@
 -- receipt with its own copy of the fields, an idempotency record with the receipt's) are still honoured until they
 -- expire.
 --
--- One call: KEYS[1] the partition's stream, then per dossier KEYS[i] its idempotency record (a placeholder in the slot
--- when the request has no Idempotency-Key) and KEYS[i+1] its receiving unit's daily sequence.
+-- Numbering only from counters this Redis kept: KEYS[2], the partition's epoch marker (no TTL), is there from the first
+-- seeding of the partition's counters (CodeSequences, seed-sequences.lua) for as long as Redis keeps its data. A Redis
+-- that came back without it (restarted without its append-only file, a failover to an empty node, FLUSHALL) would
+-- count every unit's day from 1 again and give codes PostgreSQL already holds for other dossiers: then a dossier that
+-- needs a number gets {"unseeded"}, with nothing written for it, and the gateway seeds the counters from PostgreSQL and
+-- calls again. Asked once per call, and only when a dossier of it needs a number: a replay, a conflict or a
+-- read-only ("replay") dossier is answered from its idempotency record as ever (the warm-up never meets it).
+--
+-- One call: KEYS[1] the partition's stream, KEYS[2] its epoch marker, then per dossier KEYS[i] its idempotency record
+-- (a placeholder in the slot when the request has no Idempotency-Key) and KEYS[i+1] its receiving unit's daily
+-- sequence (SEQUENCE_TTL seconds from its first number).
 -- ARGV[1] idempotency TTL (s)   ARGV[2] receipt TTL (s)   ARGV[3] "1": a replay writes, so that a WAIT after this
 -- script also covers the original write   ARGV[4] the partition's queued-receipt key prefix (the fallback's key is
 -- this and the pre-id: in the partition's slot, since the prefix carries its hash tag)
@@ -39,11 +49,14 @@
 -- received at, the Idempotency-Key, the body, its SHA-256 and the expected result date, in this order.
 --
 -- Returns one reply per dossier, in order: {"accepted", code, id}, {"duplicate", id, code, receivedAt,
--- expectedResultBy}, {"conflict", id} or {"absent"}.
+-- expectedResultBy}, {"conflict", id}, {"absent"} or {"unseeded"}.
 local ITEM_KEYS = 2
 local ITEM_ARGS = 10
+local CALL_KEYS = 2
 local CALL_ARGS = 4
-local stream = KEYS[1]
+local stream, epoch = KEYS[1], KEYS[2]
+-- nil until a dossier of the call needs a number, then whether the epoch marker is there
+local seeded
 local idempotency_ttl, receipt_ttl, replay_writes, receipt_prefix = ARGV[1], ARGV[2], ARGV[3] == '1', ARGV[4]
 local RID, CLIENT, RECEIVED_AT, IDEMPOTENCY_KEY, PAYLOAD, SHA256, DUE = unpack(ENTRY_FIELDS)
 assert(#ENTRY_FIELDS == 7, 'the script writes seven entry fields after the code')
@@ -129,10 +142,16 @@ local function enqueue(k, a)
   if ARGV[a + 8] == 'replay' then
     return {'absent'}
   end
+  if seeded == nil then
+    seeded = redis.call('EXISTS', epoch) == 1
+  end
+  if not seeded then
+    return {'unseeded'}
+  end
 
   local seq = redis.call('INCR', KEYS[k + 1])
   if seq == 1 then
-    redis.call('EXPIRE', KEYS[k + 1], 172800)
+    redis.call('EXPIRE', KEYS[k + 1], SEQUENCE_TTL)
   end
   local code = string.format(CODE_FORMAT, ARGV[a + 2], queue_sequence(seq))
   local client, body, due = ARGV[a + 7], ARGV[a + 6], ARGV[a + 9]
@@ -155,7 +174,7 @@ local function enqueue(k, a)
 end
 
 local replies = {}
-for i = 1, (#KEYS - 1) / ITEM_KEYS do
-  replies[i] = enqueue(2 + (i - 1) * ITEM_KEYS, CALL_ARGS + 1 + (i - 1) * ITEM_ARGS)
+for i = 1, (#KEYS - CALL_KEYS) / ITEM_KEYS do
+  replies[i] = enqueue(CALL_KEYS + 1 + (i - 1) * ITEM_KEYS, CALL_ARGS + 1 + (i - 1) * ITEM_ARGS)
 end
 return replies

@@ -31,6 +31,7 @@ import vn.onewindow.gateway.security.Authentication;
 import vn.onewindow.gateway.security.ClientRegistry;
 import vn.onewindow.gateway.security.EdgeHandlers;
 import vn.onewindow.gateway.stats.ProvinceTimeliness;
+import vn.onewindow.gateway.submit.CodeSequences;
 import vn.onewindow.gateway.submit.RecentDirectWrites;
 import vn.onewindow.gateway.validation.DossierValidator;
 import vn.onewindow.gateway.validation.ProcedureCatalogue;
@@ -63,6 +64,7 @@ public final class GatewayShared {
   private final Warmup warmup;
   private final RedisKeys keys;
   private final RecentDirectWrites recentDirect;
+  private final CodeSequences sequences;
   private final BacklogMonitor backlog;
   /** One window per class of refusal for the whole process, not per event loop (README, Observability). */
   private final ThrottledLog refusalLog = ThrottledLog.everyTenSeconds();
@@ -84,6 +86,13 @@ public final class GatewayShared {
     this.localLimiter = new LocalRateLimiter(Clock.systemUTC());
     this.limiter = new RateLimiter(config.resilience().rateLimits(), breakers, localLimiter, registry);
     this.admission = new Admission(config.resilience(), limiter, backlog, registry);
+    // the primary's pool (the gateway's, shared): a replica may lag behind the codes just written. The query leaves
+    // the enqueue's timeout room for the call after it
+    Duration enqueueTimeout = config.resilience().breakers().redisEnqueueTimeout();
+    Duration readTimeout = config.resilience().breakers().postgresReadTimeout();
+    this.sequences = new CodeSequences(PostgresClients.pool(vertx, config.postgres(), "gateway"), keys, directory,
+        config.dossier().zone(), Clock.systemUTC(), breakers,
+        readTimeout.compareTo(enqueueTimeout.dividedBy(2)) < 0 ? readTimeout : enqueueTimeout.dividedBy(2));
     this.warmup = new Warmup(config.warmup());
     this.authentication = Authentication.create(vertx, config.security(), clients, warmup);
     this.edge = new EdgeHandlers(config.security());
@@ -157,6 +166,11 @@ public final class GatewayShared {
 
   public RecentDirectWrites recentDirect() {
     return recentDirect;
+  }
+
+  /** Seeds a partition's dossier counters from PostgreSQL when Redis lost them (single-flight per partition). */
+  public CodeSequences sequences() {
+    return sequences;
   }
 
   public HubConfig config() {

@@ -172,7 +172,7 @@ public final class GatewayVerticle extends VerticleBase {
     DossierIntake intake = new DossierIntake(
         new DossierQueue(redis, keys, config.dossier(), config.redis(),
             config.resilience().breakers().redisEnqueueTimeout(), shared.registry()),
-        new DirectWriter(pool, config.dossier().idempotencyTtl()), shared.recentDirect(),
+        shared.sequences(), new DirectWriter(pool, config.dossier().idempotencyTtl()), shared.recentDirect(),
         shared.breakers(), shared.limiter(), shared.admission(), keys, config.resilience(), config.redis());
     return new SubmitHandler(new DossierParser(config.http().bodyLimitBytes(), "dossier"), shared.validator(), intake,
         redis, config.dossier(), shared.dueDates(), keys.partitions(), new StatusLinks(config.http().publicBaseUrl()),

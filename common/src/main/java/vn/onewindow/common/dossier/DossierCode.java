@@ -68,6 +68,27 @@ public final class DossierCode {
     return base + rest - 1;
   }
 
+  /**
+   * The inverse of {@link #queueSequence}: which value of the Redis counter issued code number {@code sequence} (a
+   * number of the Redis path's space, &ge; 1). What a counter is seeded with from the codes PostgreSQL holds.
+   */
+  public static long queueIndex(long sequence) {
+    requirePositive(sequence);
+    if (isDirect(sequence)) {
+      throw new IllegalArgumentException(sequence + " is a number of the direct path, not of the Redis counter");
+    }
+    if (sequence <= QUEUE_FOUR_DIGITS) {
+      return sequence;
+    }
+    long before = QUEUE_FOUR_DIGITS;
+    long base = 10_000;
+    while (sequence >= base * 10) {
+      before += 8 * base;
+      base *= 10;
+    }
+    return before + sequence - base + 1;
+  }
+
   /** The k-th number (k &ge; 1) whose zero-padded form starts with 9: the direct path's k-th code. */
   public static long directSequence(long k) {
     requirePositive(k);

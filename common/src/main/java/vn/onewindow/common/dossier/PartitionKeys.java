@@ -30,6 +30,15 @@ public record PartitionKeys(int index, String namespace, String stream, String d
     return namespace + "seq:" + receivingUnit + ":" + yymmdd;
   }
 
+  /**
+   * The partition's epoch marker, without expiry: there from the first seeding of its daily sequences for as long as
+   * Redis keeps its data. Without it the enqueue script numbers nothing (a Redis that lost its counters would count
+   * from 1 again and repeat codes PostgreSQL holds): the gateway seeds them from PostgreSQL first (CodeSequences).
+   */
+  public String epoch() {
+    return namespace + "epoch";
+  }
+
   public String receipt(String dossierId) {
     return namespace + "receipt:" + dossierId;
   }

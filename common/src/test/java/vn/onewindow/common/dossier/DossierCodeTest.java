@@ -29,6 +29,17 @@ class DossierCodeTest {
     }
   }
 
+  /** A counter seeded from the codes PostgreSQL holds goes on with the number after the highest of them. */
+  @Test
+  void shouldFindTheCounterValueThatIssuedEachQueueNumber() {
+    for (long n : new long[] {1, 42, 8_999, 9_000, 9_001, 88_999, 89_000, 89_001, 888_999, 889_000, 5_000_000}) {
+      assertThat(DossierCode.queueIndex(DossierCode.queueSequence(n))).as("n=" + n).isEqualTo(n);
+    }
+    assertThat(DossierCode.queueIndex(89_999)).isEqualTo(8_999 + 80_000);
+    assertThatThrownBy(() -> DossierCode.queueIndex(9_000)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> DossierCode.queueIndex(0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
   @Test
   void shouldSkipEveryNumberStartingWithNineOnTheQueuePath() {
     assertThat(DossierCode.queueSequence(9_000)).isEqualTo(10_000);

@@ -156,6 +156,16 @@ public final class HttpFailure extends RuntimeException {
         : Optional.empty();
   }
 
+  /**
+   * Redis has lost the dossier counters of a partition (restarted without its data) and PostgreSQL, which holds the
+   * codes issued before, could not be asked: no code could be given that is surely nobody else's. A fast 503.
+   */
+  public static HttpFailure countersNotSeeded(Throwable cause) {
+    return new HttpFailure(Problem.UPSTREAM_UNAVAILABLE,
+        "the queue (redis) lost its dossier counters and the database (postgres) could not be asked for the codes "
+            + "already issued; nothing was queued, retry shortly", List.of(), 2, cause);
+  }
+
   /** An upstream (Redis, PostgreSQL) could not answer: a fast 503 the client may retry after a pause. */
   public static HttpFailure unavailable(String upstream, Throwable cause) {
     return new HttpFailure(Problem.UPSTREAM_UNAVAILABLE,

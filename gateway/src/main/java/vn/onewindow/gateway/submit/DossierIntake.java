@@ -48,6 +48,7 @@ public final class DossierIntake {
   }
 
   private final DossierQueue queue;
+  private final CodeSequences sequences;
   private final DirectWriter direct;
   private final RecentDirectWrites recentDirect;
   private final UpstreamBreakers breakers;
@@ -57,10 +58,11 @@ public final class DossierIntake {
   private final ResilienceConfig config;
   private final RedisConfig redisConfig;
 
-  public DossierIntake(DossierQueue queue, DirectWriter direct, RecentDirectWrites recentDirect,
-                       UpstreamBreakers breakers, RateLimiter limiter, Admission admission, RedisKeys keys,
-                       ResilienceConfig config, RedisConfig redisConfig) {
+  public DossierIntake(DossierQueue queue, CodeSequences sequences, DirectWriter direct,
+                       RecentDirectWrites recentDirect, UpstreamBreakers breakers, RateLimiter limiter,
+                       Admission admission, RedisKeys keys, ResilienceConfig config, RedisConfig redisConfig) {
     this.queue = queue;
+    this.sequences = sequences;
     this.direct = direct;
     this.recentDirect = recentDirect;
     this.breakers = breakers;
@@ -168,7 +170,7 @@ public final class DossierIntake {
           : earlier(s, givenUp).map(found -> found instanceof EnqueueResult.Absent
               ? new EnqueueResult.Limited(decision) : found);
     }
-    return queue.enqueue(s, false, givenUp, sent).onSuccess(result -> {
+    return numbered(redis, s, givenUp, sent).onSuccess(result -> {
       if (newDossier(result)) {
         // an allowed decision is counted once it spent the quota: a replay or conflict gets its share back
         limiter.count(LimitKey.APPLICANT, decision);
@@ -176,6 +178,18 @@ public final class DossierIntake {
         refund(redis, s, decision);
       }
     });
+  }
+
+  /**
+   * The partition script; when it numbered nothing because the partition's counters are not Redis's own (its data
+   * lost, or a fresh install), once more after seeding them from PostgreSQL (CodeSequences). Within the enqueue's
+   * timeout: the seeding's query is bounded by a part of it.
+   */
+  private Future<EnqueueResult> numbered(Redis redis, Submission s, BooleanSupplier givenUp, Runnable sent) {
+    return queue.enqueue(s, false, givenUp, sent).compose(result -> result instanceof EnqueueResult.Unseeded
+        ? sequences.seed(redis, keys.partitions().ofUnit(s.receivingUnit()))
+            .compose(seeded -> queue.enqueue(s, false, givenUp, sent))
+        : Future.succeededFuture(result));
   }
 
   /**
@@ -250,6 +264,10 @@ public final class DossierIntake {
     }
     if (result instanceof EnqueueResult.Conflict) {
       throw HttpFailure.idempotencyConflict();
+    }
+    if (result instanceof EnqueueResult.Unseeded) {
+      // seeded, and the marker gone again before the second call (another loss of Redis's data meanwhile)
+      throw HttpFailure.countersNotSeeded(null);
     }
     if (result instanceof EnqueueResult.Unconfirmed) {
       long waited = redisConfig.replicaAckTimeout().toMillis();

@@ -35,11 +35,13 @@ import vn.onewindow.common.metrics.MeterNames;
  * connection that ran it, once a call); otherwise the result says it is unconfirmed. One instance per verticle.
  */
 public final class DossierQueue {
-  private static final RedisScript ENQUEUE = RedisScript.fromResources(Map.of(
+  /** Package-private for the script's own tests (EnqueueScriptEpochTest). */
+  static final RedisScript ENQUEUE = RedisScript.fromResources(Map.of(
           "CODE_FORMAT", DossierCode.SEQUENCE_FORMAT,
           "CODE_FIELD", StreamEntry.CODE,
           "ID_FIELD", StreamEntry.ID,
-          "ENTRY_FIELDS", StreamEntry.QUEUED_FIELDS),
+          "ENTRY_FIELDS", StreamEntry.QUEUED_FIELDS,
+          "SEQUENCE_TTL", CodeSequences.SEQUENCE_TTL_SECONDS),
       "lua/dossier-code.lua", "lua/enqueue-dossier.lua");
   private static final RedisScript CLAIM = RedisScript.fromResources("lua/claim-key.lua");
 
@@ -148,15 +150,16 @@ public final class DossierQueue {
   }
 
   /**
-   * One call of the script for the dossiers of one partition: what they share once (the stream, the TTLs, whether a
-   * replay writes, the receipts' key prefix), then each dossier's keys and values; with min-replicas-ack, one WAIT
-   * after it.
+   * One call of the script for the dossiers of one partition: what they share once (the stream and the epoch marker,
+   * the TTLs, whether a replay writes, the receipts' key prefix), then each dossier's keys and values; with
+   * min-replicas-ack, one WAIT after it.
    */
   private Future<List<Scripted>> runScript(PartitionKeys partition, List<Call> calls) {
     batchSizes.record(calls.size());
     int replicas = redisConfig.minReplicasAck();
-    List<String> scriptKeys = new ArrayList<>(1 + calls.size() * calls.get(0).keys().size());
+    List<String> scriptKeys = new ArrayList<>(2 + calls.size() * calls.get(0).keys().size());
     scriptKeys.add(partition.stream());
+    scriptKeys.add(partition.epoch());
     List<Object> args = new ArrayList<>(4 + calls.size() * calls.get(0).args().size());
     args.addAll(List.of(Long.toString(config.idempotencyTtl().toSeconds()),
         Long.toString(config.receiptTtl().toSeconds()), replicas > 0 ? "1" : "0", partition.receipt("")));
@@ -208,6 +211,7 @@ public final class DossierQueue {
       }
       case "conflict" -> new EnqueueResult.Conflict();
       case "absent" -> new EnqueueResult.Absent();
+      case "unseeded" -> new EnqueueResult.Unseeded();
       default -> throw new IllegalStateException("enqueue script answered '" + outcome + "'");
     };
   }

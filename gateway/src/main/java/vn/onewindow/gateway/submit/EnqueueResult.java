@@ -20,6 +20,13 @@ public sealed interface EnqueueResult {
   record Absent() implements EnqueueResult {
   }
 
+  /**
+   * Nothing queued: the partition's counters are not known to be Redis's own (its epoch marker is missing: Redis lost
+   * its data, or this is a fresh install), so no number was issued. Seed them (CodeSequences) and call again.
+   */
+  record Unseeded() implements EnqueueResult {
+  }
+
   /** Queued (or replayed), but fewer than redis.min-replicas-ack replicas confirmed it in time. */
   record Unconfirmed(Receipt receipt, int acknowledged) implements EnqueueResult {
   }

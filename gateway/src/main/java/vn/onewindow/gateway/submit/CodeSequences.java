@@ -1,0 +1,170 @@
+package vn.onewindow.gateway.submit;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.onewindow.common.agency.Agency;
+import vn.onewindow.common.agency.AgencyDirectory;
+import vn.onewindow.common.dossier.DossierCode;
+import vn.onewindow.common.dossier.PartitionKeys;
+import vn.onewindow.common.dossier.RedisKeys;
+import vn.onewindow.common.infra.RedisScript;
+import vn.onewindow.common.metrics.MeterNames.Upstream;
+import vn.onewindow.gateway.admission.UpstreamBreakers;
+import vn.onewindow.gateway.http.HttpFailure;
+
+/**
+ * Seeds a partition's daily dossier counters from PostgreSQL when Redis no longer holds them: its epoch marker
+ * ({@link PartitionKeys#epoch}) is missing, so the enqueue script numbered nothing ({@link EnqueueResult.Unseeded}).
+ * Redis restarted without its append-only file, a failover to an empty node or a FLUSHALL would otherwise count every
+ * unit's day from 1 again: each new dossier would get a 202 with a code PostgreSQL holds for another one, and be
+ * dead-lettered on dossier_code_key. A fresh install seeds once, from an empty database.
+ *
+ * <p>One query reads the highest number issued yesterday and today (the hub's zone: a counter is per receipt day,
+ * and a request numbered just before midnight may reach Redis just after) for every unit of the agency directory in
+ * the partition, from the dossiers and the dead letters; each counter is raised to it (never lowered: another gateway
+ * may have seeded and numbered meanwhile), then the marker is set. Single-flight per process and partition: the
+ * requests that meet an unseeded partition meanwhile wait for the same seeding. PostgreSQL not answering is a fast 503
+ * ("nothing was queued"), never a number that may be someone else's. With the marker present nothing here runs.
+ */
+public final class CodeSequences {
+  /** How long a unit's daily counter outlives its first number: past the end of its day in any zone. */
+  public static final long SEQUENCE_TTL_SECONDS = 172_800;
+
+  private static final Logger LOG = LoggerFactory.getLogger(CodeSequences.class);
+  private static final RedisScript SEED = RedisScript.fromResources("lua/seed-sequences.lua");
+
+  /**
+   * The highest number of the Redis path's space issued with each code prefix ({@code <unit>-YYMMDD-}). The dossiers
+   * by a range scan of dossier_code_key per prefix, in the column's own collation so that the index serves it: every
+   * code of the prefix sorts from the prefix to the prefix followed by 'A' (digits before letters) in C, C.UTF-8 and
+   * ICU collations alike, and the pattern keeps only the prefix's own codes. The dead letters (no index; small) by one
+   * scan joined on the prefix they carry. A number starting with 9 is the direct path's (DossierCode).
+   */
+  static final String HIGHEST_ISSUED = """
+      WITH p(prefix) AS (SELECT unnest($1::text[]))
+      SELECT prefix, max(substr(code, length(prefix) + 1)::bigint) AS last
+      FROM (SELECT p.prefix, d.code FROM p
+              CROSS JOIN LATERAL (SELECT code FROM dossier WHERE code >= p.prefix AND code < p.prefix || 'A') d
+            UNION ALL
+            SELECT p.prefix, l.code FROM dead_letter l
+              JOIN p ON substring(l.code FROM '^(.*-[0-9]{6}-)[0-9]+$') = p.prefix) issued
+      WHERE substr(code, length(prefix) + 1) ~ '^[0-8][0-9]{3,17}$'
+      GROUP BY prefix""";
+
+  private final Pool pool;
+  private final RedisKeys keys;
+  private final AgencyDirectory directory;
+  private final ZoneId zone;
+  private final Clock clock;
+  private final UpstreamBreakers breakers;
+  private final Duration timeout;
+  private final Map<Integer, Future<Void>> inFlight = new ConcurrentHashMap<>();
+
+  /** {@code pool}: the primary's (a replica may lag behind the codes just written); {@code timeout}: the query's. */
+  public CodeSequences(Pool pool, RedisKeys keys, AgencyDirectory directory, ZoneId zone, Clock clock,
+                       UpstreamBreakers breakers, Duration timeout) {
+    this.pool = pool;
+    this.keys = keys;
+    this.directory = directory;
+    this.zone = zone;
+    this.clock = clock;
+    this.breakers = breakers;
+    this.timeout = timeout;
+  }
+
+  /**
+   * Seeds {@code partition} through {@code redis}, or joins the seeding of it under way in this process. Completes on
+   * the caller's context; fails with a 503 {@link HttpFailure} when PostgreSQL could not be asked.
+   */
+  public Future<Void> seed(Redis redis, int partition) {
+    Promise<Void> mine = Promise.promise();
+    Future<Void> running = inFlight.putIfAbsent(partition, mine.future());
+    if (running == null) {
+      running = mine.future();
+      run(redis, keys.partition(partition)).onComplete(done -> {
+        inFlight.remove(partition, mine.future());
+        mine.handle(done);
+      });
+    }
+    return onCallersContext(running);
+  }
+
+  private Future<Void> run(Redis redis, PartitionKeys partition) {
+    long started = System.nanoTime();
+    LocalDate today = LocalDate.now(clock.withZone(zone));
+    // prefix -> the counter that numbers it
+    Map<String, String> counters = new LinkedHashMap<>();
+    for (LocalDate day : List.of(today.minusDays(1), today)) {
+      String yymmdd = DossierCode.day(day);
+      for (Agency unit : directory.validOn(day)) {
+        if (keys.partitions().ofUnit(unit.code()) == partition.index()) {
+          counters.put(DossierCode.prefix(unit.code(), day) + "-", partition.sequence(unit.code(), yymmdd));
+        }
+      }
+    }
+    return highestIssued(counters.keySet())
+        .compose(rows -> {
+          List<String> scriptKeys = new ArrayList<>(1 + rows.size());
+          List<String> args = new ArrayList<>(2 + rows.size());
+          scriptKeys.add(partition.epoch());
+          args.add(Long.toString(SEQUENCE_TTL_SECONDS));
+          args.add("seeded " + clock.instant());
+          for (Row row : rows) {
+            scriptKeys.add(counters.get(row.getString("prefix")));
+            args.add(Long.toString(DossierCode.queueIndex(row.getLong("last"))));
+          }
+          return SEED.run(redis, scriptKeys, args);
+        })
+        .map(raised -> {
+          // WARN when Redis had lost counters PostgreSQL knew of; a fresh install (or a seeding another gateway
+          // finished first) raises none
+          String line = "partition {} had no epoch marker in Redis (its data lost, or a fresh install): {} daily "
+              + "counters raised to the codes PostgreSQL holds, over {} unit-days, in {} ms";
+          Object[] values = {partition.index(), raised.toInteger(), counters.size(),
+              (System.nanoTime() - started) / 1_000_000};
+          if (raised.toInteger() > 0) {
+            LOG.warn(line, values);
+          } else {
+            LOG.info(line, values);
+          }
+          return null;
+        });
+  }
+
+  private Future<RowSet<Row>> highestIssued(Collection<String> prefixes) {
+    return breakers.call(Upstream.POSTGRES_READ, timeout,
+            () -> pool.preparedQuery(HIGHEST_ISSUED).execute(Tuple.of((Object) prefixes.toArray(String[]::new))))
+        .recover(err -> Future.failedFuture(err instanceof HttpFailure ? err
+            : HttpFailure.ofStatementDefect(err).orElseGet(() -> HttpFailure.countersNotSeeded(err))));
+  }
+
+  /** Vert.x runs a future's callbacks where it completes: bring the shared seeding back to each waiter's event loop. */
+  private static <T> Future<T> onCallersContext(Future<T> future) {
+    Context caller = Vertx.currentContext();
+    if (caller == null) {
+      return future;
+    }
+    Promise<T> here = Promise.promise();
+    future.onComplete(done -> caller.runOnContext(v -> here.handle(done)));
+    return here.future();
+  }
+}

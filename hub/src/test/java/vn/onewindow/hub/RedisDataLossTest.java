@@ -1,0 +1,119 @@
+package vn.onewindow.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.infra.EmbeddedServers;
+import vn.onewindow.common.testing.Await;
+import vn.onewindow.common.testing.ContractCheck;
+import vn.onewindow.common.testing.TestServers;
+
+/**
+ * Redis back without its data (restarted without its append-only file, a failover to an empty node, FLUSHALL) while
+ * PostgreSQL holds the dossiers of the day: the unit's next dossier must get a code after every code issued before,
+ * the dossiers and dead letters included, and reach PostgreSQL once, not a 202 with someone else's code followed by a
+ * dead letter on dossier_code_key (QA). On a redis-server of the test's own.
+ */
+class RedisDataLossTest {
+  private static final int BEFORE = 12;
+  private static final int AFTER = 12;
+  /** A dead-lettered dossier's number, above those issued before: its code was given to a citizen all the same. */
+  private static final int DEAD_LETTERED = 40;
+
+  @Test
+  void shouldNumberAfterEveryCodePostgresHoldsWhenRedisComesBackEmpty(@TempDir Path data) {
+    int port = TestServers.freePort();
+    Vertx vertx = Vertx.vertx();
+    try (EmbeddedServers redis = new EmbeddedServers()) {
+      HubConfig config = TestServers.get().config(Map.of("redis.url", redis.startRedis(data, port, false),
+          "intake.block-ms", "200", "intake.claim-interval-ms", "500",
+          "ratelimit.client-classes", "standard:100000/100000", "ratelimit.applicant-per-minute", "100000"));
+      Hub hub = Hub.start(config);
+      try {
+        WebClient client = ContractCheck.get().validating(WebClient.create(vertx,
+            new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(hub.httpPort())));
+        List<JsonObject> before = submit(client, 0, BEFORE);
+        awaitWritten(config, BEFORE);
+        String prefix = prefixOf(before.get(0).getString("code"));
+        assertThat(before).allSatisfy(receipt -> assertThat(receipt.getString("code")).startsWith(prefix));
+        TestServers.execute(config.postgres().url(), "INSERT INTO dead_letter (stream, stream_entry_id, payload, error,"
+            + " deliveries, code) VALUES ('test', '1-1', '{}', 'rejected', 1, '" + prefix + "00" + DEAD_LETTERED + "')");
+
+        assertThat(TestServers.redisCommand("127.0.0.1", port, "FLUSHALL")).isEqualTo("+OK");
+        List<JsonObject> after = submit(client, BEFORE, AFTER);
+        awaitWritten(config, BEFORE + AFTER);
+
+        Set<String> codes = new HashSet<>();
+        List<String> ids = new ArrayList<>();
+        for (JsonObject receipt : before) {
+          codes.add(receipt.getString("code"));
+          ids.add(receipt.getString("id"));
+        }
+        for (JsonObject receipt : after) {
+          assertThat(receipt.getString("code")).startsWith(prefix);
+          assertThat(sequence(receipt.getString("code"))).as(receipt.getString("code"))
+              .isGreaterThan(DEAD_LETTERED);
+          codes.add(receipt.getString("code"));
+          ids.add(receipt.getString("id"));
+        }
+        String url = config.postgres().url();
+        assertThat(codes).as("no code given twice").hasSize(BEFORE + AFTER);
+        assertThat(TestServers.queryLong(url, "SELECT count(*) FROM dossier WHERE id IN ('"
+            + String.join("','", ids) + "')")).as("every dossier given a 202 persisted once").isEqualTo(BEFORE + AFTER);
+        assertThat(TestServers.queryLong(url, "SELECT count(*) FROM dead_letter WHERE stream <> 'test'"))
+            .as("dead letters").isZero();
+      } finally {
+        hub.close();
+        vertx.close().await();
+      }
+    }
+  }
+
+  /** {@code count} dossiers of one unit (birth-registration.json's), each from its own applicant, all 202. */
+  private static List<JsonObject> submit(WebClient client, int first, int count) {
+    List<Future<HttpResponse<Buffer>>> posts = new ArrayList<>();
+    for (int i = first; i < first + count; i++) {
+      posts.add(HubEndToEndTest.submit(client,
+          HubEndToEndTest.withApplicant(HubEndToEndTest.example("birth-registration.json"), i), "data-loss-" + i));
+    }
+    Future.all(posts).await();
+    List<JsonObject> receipts = new ArrayList<>();
+    for (Future<HttpResponse<Buffer>> post : posts) {
+      assertThat(post.result().statusCode()).as(post.result().bodyAsString()).isEqualTo(202);
+      receipts.add(post.result().bodyAsJsonObject());
+    }
+    return receipts;
+  }
+
+  /** Until the intake has written (or dead-lettered) that many of the test's dossiers. */
+  private static void awaitWritten(HubConfig config, int count) {
+    Await.until(Duration.ofSeconds(30), count + " dossiers written or dead-lettered",
+        () -> TestServers.queryLong(config.postgres().url(), "SELECT (SELECT count(*) FROM dossier)"
+            + " + (SELECT count(*) FROM dead_letter WHERE stream <> 'test')") >= count);
+  }
+
+  /** {@code <unit>-YYMMDD-} of a code. */
+  private static String prefixOf(String code) {
+    return code.substring(0, code.lastIndexOf('-') + 1);
+  }
+
+  private static long sequence(String code) {
+    return Long.parseLong(code.substring(code.lastIndexOf('-') + 1));
+  }
+}
