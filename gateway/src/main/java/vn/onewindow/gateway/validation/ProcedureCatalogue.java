@@ -152,8 +152,9 @@ public final class ProcedureCatalogue {
   }
 
   /**
-   * Each field the procedure names: a required one missing, null or blank is "required", and any given value (an
-   * optional field's null is not given) must be of its type. Fields the catalogue does not name are not judged.
+   * Each field the procedure names: a required one missing, null or blank is "required", and any given value must be
+   * of its type. An optional field's null or blank is not given: a form sends a field left empty (an unchosen select)
+   * as "", and such dossiers were accepted before fields had types. Fields the catalogue does not name are not judged.
    */
   private static void checkForm(Procedure procedure, JsonNode formData, int receivedOn, List<Violation> violations) {
     List<FormField> fields = procedure.formFields();
@@ -161,7 +162,7 @@ public final class ProcedureCatalogue {
       FormField field = fields.get(i);
       JsonNode value = formData.get(field.name());
       String wrong;
-      if (value == null || value.isNull() || field.required() && value.isTextual() && value.textValue().isBlank()) {
+      if (value == null || value.isNull() || value.isTextual() && value.textValue().isBlank()) {
         wrong = field.required() ? "required by procedure " + procedure.code() : null;
       } else {
         wrong = field.type().check(value, receivedOn);
