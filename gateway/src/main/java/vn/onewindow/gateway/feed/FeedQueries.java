@@ -22,25 +22,28 @@ final class FeedQueries {
   static final int PAGE_BYTES = 4 * 1024 * 1024;
 
   /**
-   * $1 handling agency, $2/$3 cursor, $4 limit. The rows up to the limit are sized in PostgreSQL (the length of a
-   * stored value needs no detoasting) and only those before the budget are sent.
+   * $1 handling agency, $2/$3 cursor, $4 limit. The rows up to the limit are sized in PostgreSQL and only those before
+   * the budget are sent. A json value has no length of its own: its size is the length of its text, which reads
+   * (detoasts) it, so each row's is taken once, in the innermost query, and only the rows sent are read again for
+   * their text; the rows pass the window and the budget's filter with their values still in the TOAST table.
    */
   static final String AGENCY = """
       SELECT id, code, received_at, procedure_code, receiving_unit, handling_agency, channel, status,
-             status_changed_at, due_date, expected_result_by, payload, feed_xid::text AS feed_xid, feed_seq
+             status_changed_at, due_date, expected_result_by, payload::text AS payload,
+             page.feed_xid::text AS feed_xid, feed_seq
       FROM (
-        SELECT d.id::text AS id, d.code, d.received_at, d.procedure_code, d.receiving_unit, d.handling_agency,
-               d.channel, d.status, d.status_changed_at, d.due_date, d.expected_result_by, d.payload::text AS payload,
-               d.feed_xid,
-               d.feed_seq,
-               sum(octet_length(d.payload::text)) OVER (ORDER BY d.feed_xid, d.feed_seq ROWS UNBOUNDED PRECEDING)
-                 - octet_length(d.payload::text) AS bytes_before
-        FROM dossier d
-        WHERE d.handling_agency = $1
-          AND (d.feed_xid, d.feed_seq) > ($2::text::xid8, $3::bigint)
-          AND d.feed_xid < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY d.feed_xid, d.feed_seq
-        LIMIT $4) page
+        SELECT sized.*,
+               sum(bytes) OVER (ORDER BY feed_xid, feed_seq ROWS UNBOUNDED PRECEDING) - bytes AS bytes_before
+        FROM (
+          SELECT d.id::text AS id, d.code, d.received_at, d.procedure_code, d.receiving_unit, d.handling_agency,
+                 d.channel, d.status, d.status_changed_at, d.due_date, d.expected_result_by, d.payload, d.feed_xid,
+                 d.feed_seq, octet_length(d.payload::text) AS bytes
+          FROM dossier d
+          WHERE d.handling_agency = $1
+            AND (d.feed_xid, d.feed_seq) > ($2::text::xid8, $3::bigint)
+            AND d.feed_xid < pg_snapshot_xmin(pg_current_snapshot())
+          ORDER BY d.feed_xid, d.feed_seq
+          LIMIT $4) sized) page
       WHERE bytes_before < %d
       ORDER BY page.feed_xid, page.feed_seq""".formatted(PAGE_BYTES);
 

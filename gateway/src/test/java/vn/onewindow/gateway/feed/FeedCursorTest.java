@@ -321,6 +321,44 @@ class FeedCursorTest {
     System.out.printf("feed page bytes: 40 submissions of 240 KB in pages of %s items%n", pageSizes);
   }
 
+  /**
+   * Sizing a page reads each stored submission once: 40 submissions of 240 KB under limit=1000 are read (detoasted)
+   * once each to be sized, and those sent once more, not once per expression that names them. The first budgeted query
+   * read every row up to the limit three times (its size twice, its text once) although only those within the budget
+   * are sent: 3.4 times what is stored here, about 0.2 s of PostgreSQL's CPU for each poll of 400 x 240 KB.
+   */
+  @Test
+  void shouldReadEachSubmissionOfAPageOnceToSizeIt() {
+    String agencyCode = "000.00.00.H93";
+    List<NewDossier> rows = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      NewDossier row = row(agencyCode);
+      JsonObject payload = new JsonObject(row.payload());
+      for (int f = 0; f < 60; f++) {
+        // hexadecimal digits of random numbers: stored as they are, so a read of one costs what it holds
+        StringBuilder remark = new StringBuilder();
+        while (remark.length() < 4000) {
+          remark.append(Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        }
+        payload.getJsonObject("formData").put("remark" + f, remark.substring(0, 4000));
+      }
+      rows.add(NewDossier.of(row.dossierId(), row.code(), row.clientId(), row.receivedAt(), null, payload.encode(),
+          row.streamEntryId(), null));
+    }
+    pool.preparedQuery(DossierTable.INSERT).execute(DossierTable.params(rows)).await();
+    long stored = pool.preparedQuery("SELECT sum(pg_column_size(payload)) FROM dossier WHERE handling_agency = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(agencyCode)).await().iterator().next().getLong(0);
+
+    JsonObject plan = new JsonArray(pool.preparedQuery("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + FeedQueries.AGENCY)
+        .execute(io.vertx.sqlclient.Tuple.of(agencyCode, "0", 0L, 1000)).await().iterator().next().getValue(0)
+        .toString()).getJsonObject(0).getJsonObject("Plan");
+    long blocks = plan.getLong("Shared Hit Blocks") + plan.getLong("Shared Read Blocks");
+
+    // once to size every row, once more for those sent (under half of them here)
+    assertThat(blocks * 8192).as("bytes read for %d bytes stored: %s", stored, plan.encode())
+        .isLessThan(stored * 2);
+  }
+
   private static Future<Void> writer(String agencyCode, int transactions, List<String> committed) {
     Future<Void> chain = Future.succeededFuture();
     for (int t = 0; t < transactions; t++) {
