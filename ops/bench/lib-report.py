@@ -184,6 +184,8 @@ def print_rounds(b, a):
         first = "after" if n % 2 == 1 else "before"
         print(f"  {n:<6d} {first:7s} " + " ".join(f"{c:>21s}" for c in cells)
               + f" {fb['acc_rate']:7.0f} / {fa['acc_rate']:7.0f} {fb['others_cores']:4.2f}/{fa['others_cores']:4.2f}")
+    # a round without a figure (no dossier, a process that was not sampled) leaves a NaN out, not in the median
+    ratios = {k: [r for r in v if r == r] or [float("nan")] for k, v in ratios.items()}
     med = {k: statistics.median(v) for k, v in ratios.items()}
     spread = {k: (min(v), max(v)) for k, v in ratios.items()}
     print(f"  median after/before over {len(both)} rounds: " + ", ".join(
