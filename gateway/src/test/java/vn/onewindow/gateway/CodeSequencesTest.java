@@ -10,12 +10,14 @@ import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.config.PostgresConfig;
 import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.infra.PostgresClients;
+import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.TcpProxy;
 import vn.onewindow.common.testing.TestServers;
@@ -116,6 +118,39 @@ class CodeSequencesTest {
       HttpResponse<Buffer> first = gw.post(AdmissionTest.dossierOf(1));
       assertThat(first.statusCode()).as("seeded within %s: %s", gw.config.resilience().breakers()
           .postgresReadTimeout(), first.bodyAsString()).isEqualTo(202);
+    }
+  }
+
+  /**
+   * PostgreSQL down while Redis lost its data: the 503s are PostgreSQL's failures and counted there, not the queue's.
+   * Redis answered every call: its breaker must stay closed, or once PostgreSQL is back the healthy queue is refused
+   * (or bypassed by the direct path) for breaker.open-seconds.
+   */
+  @Test
+  void shouldNotOpenTheQueuesBreakerWhenTheSeedingCannotAskPostgres() throws Exception {
+    HubConfig direct = TestServers.get().config(Map.of("breaker.minimum-calls", "5", "breaker.open-seconds", "1",
+        "ratelimit.enabled", "false"));
+    URI pg = URI.create(direct.postgres().url().replace("postgresql://", "http://"));
+    try (TcpProxy proxy = new TcpProxy(pg.getHost(), pg.getPort())) {
+      String viaProxy = direct.postgres().url().replace(pg.getHost() + ":" + pg.getPort(), "127.0.0.1:" + proxy.port());
+      proxy.up();
+      try (GatewayFixture gw = new GatewayFixture(direct.withPostgres(direct.postgres().withUrl(viaProxy)))) {
+        proxy.down();
+        for (int i = 1; i <= 8; i++) {
+          HttpResponse<Buffer> refused = gw.post(AdmissionTest.dossierOf(i));
+          assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(503);
+        }
+        assertThat(gw.registry.get("resilience4j.circuitbreaker.state").tag("name", Upstream.REDIS_ENQUEUE.tag())
+            .tag("state", "closed").gauge().value()).as("the queue's breaker").isEqualTo(1.0);
+        proxy.up();
+        // PostgreSQL's own breaker did open, and lets a call through after its open period
+        Await.until(Duration.ofSeconds(10), "PostgreSQL's breaker to let a call through", () -> gw.registry
+            .get("resilience4j.circuitbreaker.state").tag("name", Upstream.POSTGRES_READ.tag())
+            .tag("state", "open").gauge().value() == 0.0);
+        HttpResponse<Buffer> queued = gw.post(AdmissionTest.dossierOf(9));
+        assertThat(queued.statusCode()).as(queued.bodyAsString()).isEqualTo(202);
+        assertThat(sequence(queued)).as("numbered by Redis, not the direct path").isEqualTo(1);
+      }
     }
   }
 

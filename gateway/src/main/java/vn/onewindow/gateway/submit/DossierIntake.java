@@ -183,12 +183,15 @@ public final class DossierIntake {
   /**
    * The partition script; when it numbered nothing because the partition's counters are not Redis's own (its data
    * lost, or a fresh install), once more after seeding them from PostgreSQL (CodeSequences). Within the enqueue's
-   * timeout: the seeding's query is bounded by a part of it.
+   * timeout: the seeding's query is bounded by a part of it. PostgreSQL not answering the seeding is
+   * {@link EnqueueResult.NotSeeded}, not a failure of this call: Redis answered, and the queue's breaker must not
+   * open over PostgreSQL's outage (whose own breaker counted it).
    */
   private Future<EnqueueResult> numbered(Redis redis, Submission s, BooleanSupplier givenUp, Runnable sent) {
     return queue.enqueue(s, false, givenUp, sent).compose(result -> result instanceof EnqueueResult.Unseeded
         ? sequences.seed(redis, keys.partitions().ofUnit(s.receivingUnit()))
-            .compose(seeded -> queue.enqueue(s, false, givenUp, sent))
+            .compose(seeded -> queue.enqueue(s, false, givenUp, sent), err -> err instanceof HttpFailure f
+                ? Future.succeededFuture(new EnqueueResult.NotSeeded(f)) : Future.failedFuture(err))
         : Future.succeededFuture(result));
   }
 
@@ -264,6 +267,9 @@ public final class DossierIntake {
     }
     if (result instanceof EnqueueResult.Conflict) {
       throw HttpFailure.idempotencyConflict();
+    }
+    if (result instanceof EnqueueResult.NotSeeded notSeeded) {
+      throw notSeeded.failure();
     }
     if (result instanceof EnqueueResult.Unseeded) {
       // seeded, and the marker gone again before the second call (another loss of Redis's data meanwhile)

@@ -1,6 +1,7 @@
 package vn.onewindow.gateway.submit;
 
 import vn.onewindow.gateway.admission.LimitDecision;
+import vn.onewindow.gateway.http.HttpFailure;
 
 /**
  * What a store answered to a submission. Business outcomes are values, not failures, so circuit breakers count
@@ -25,6 +26,13 @@ public sealed interface EnqueueResult {
    * its data, or this is a fresh install), so no number was issued. Seed them (CodeSequences) and call again.
    */
   record Unseeded() implements EnqueueResult {
+  }
+
+  /**
+   * Nothing queued: the counters could not be seeded because PostgreSQL did not answer ({@code failure}, the 503 to
+   * send; its own breaker counted it). Redis answered every call: a value, so the queue's breaker stays closed.
+   */
+  record NotSeeded(HttpFailure failure) implements EnqueueResult {
   }
 
   /** Queued (or replayed), but fewer than redis.min-replicas-ack replicas confirmed it in time. */
