@@ -38,13 +38,13 @@ import vn.onewindow.gateway.http.HttpFailure;
  * unit's day from 1 again: each new dossier would get a 202 with a code PostgreSQL holds for another one, and be
  * dead-lettered on dossier_code_key. A fresh install seeds once, from an empty database.
  *
- * <p>One query reads the highest number issued yesterday and today (the hub's zone: a counter is per receipt day,
- * and a request numbered just before midnight may reach Redis just after) for every unit of the agency directory in
- * the partition, from the dossiers and the dead letters once the transactions writing them have ended; each counter
- * is raised to it (never lowered: another gateway may have seeded and numbered meanwhile), then the marker is set.
- * Single-flight per process and partition: the requests that meet an unseeded partition meanwhile wait for the same
- * seeding. PostgreSQL not answering is a fast 503 ("nothing was queued"), never a number that may be someone else's.
- * With the marker present nothing here runs.
+ * <p>One query reads the highest number issued yesterday, today and tomorrow (the hub's zone: a counter is per receipt
+ * day, a request numbered just before midnight may reach Redis just after, and another gateway's clock may be a moment
+ * ahead) for every unit of the agency directory in the partition, from the dossiers and the dead letters once the
+ * transactions writing them have ended; each counter is raised to it (never lowered: another gateway may have seeded
+ * and numbered meanwhile), then the marker is set. Single-flight per process and partition: the requests that meet an
+ * unseeded partition meanwhile wait for the same seeding. PostgreSQL not answering is a fast 503 ("nothing was
+ * queued"), never a number that may be someone else's. With the marker present nothing here runs.
  */
 public final class CodeSequences {
   /** How long a unit's daily counter outlives its first number: past the end of its day in any zone. */
@@ -133,7 +133,8 @@ public final class CodeSequences {
     LocalDate today = LocalDate.now(clock.withZone(zone));
     // prefix -> the counter that numbers it
     Map<String, String> counters = new LinkedHashMap<>();
-    for (LocalDate day : List.of(today.minusDays(1), today)) {
+    // tomorrow too: another gateway's clock may be a moment ahead, and have numbered its first dossiers already
+    for (LocalDate day : List.of(today.minusDays(1), today, today.plusDays(1))) {
       String yymmdd = DossierCode.day(day);
       for (Agency unit : directory.validOn(day)) {
         if (keys.partitions().ofUnit(unit.code()) == partition.index()) {
