@@ -6,15 +6,22 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.redis.client.Command;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.config.PostgresConfig;
+import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
@@ -151,6 +158,39 @@ class CodeSequencesTest {
         assertThat(queued.statusCode()).as(queued.bodyAsString()).isEqualTo(202);
         assertThat(sequence(queued)).as("numbered by Redis, not the direct path").isEqualTo(1);
       }
+    }
+  }
+
+  /**
+   * Right after Redis lost its data (here: a fresh Redis over a database holding codes of the day), many concurrent
+   * submissions for several units in several partitions, through two gateways on one Redis and database, each seeding
+   * on its own: every 202 carries a code no other has, after the codes PostgreSQL held.
+   */
+  @Test
+  void shouldGiveEveryConcurrentSubmissionItsOwnCodeWhenTwoGatewaysSeedAtOnce() {
+    HubConfig config = TestServers.get().config(Map.of("stream.partitions", "4", "ratelimit.enabled", "false"));
+    String[] units = {"000.00.53.H48", "000.00.21.H48", "000.00.77.H48", "000.00.18.H48", "000.00.00.H26",
+        "000.00.00.H29"};
+    try (GatewayFixture one = new GatewayFixture(config); GatewayFixture two = new GatewayFixture(config)) {
+      String today = DossierCode.day(LocalDate.now(config.dossier().zone()));
+      for (String unit : units) {
+        TestServers.execute(config.postgres().url(), insertDossier(unit + "-" + today + "-0050"));
+      }
+      List<Future<HttpResponse<Buffer>>> posts = new ArrayList<>();
+      for (int i = 0; i < 240; i++) {
+        JsonObject dossier = new JsonObject(AdmissionTest.dossierOf(1000 + i));
+        dossier.put("receivingUnit", units[i % units.length]);
+        posts.add((i % 2 == 0 ? one : two).postAsync(dossier.encode(), null));
+      }
+      Future.join(posts).await();
+      Set<String> codes = new HashSet<>();
+      for (Future<HttpResponse<Buffer>> post : posts) {
+        HttpResponse<Buffer> receipt = post.result();
+        assertThat(receipt.statusCode()).as(receipt.bodyAsString()).isEqualTo(202);
+        assertThat(sequence(receipt)).as(receipt.bodyAsString()).isGreaterThan(50);
+        codes.add(receipt.bodyAsJsonObject().getString("code"));
+      }
+      assertThat(codes).as("no code given twice").hasSize(posts.size());
     }
   }
 
