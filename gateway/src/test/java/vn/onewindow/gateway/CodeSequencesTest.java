@@ -194,6 +194,40 @@ class CodeSequencesTest {
     }
   }
 
+  /**
+   * Retries of one Idempotency-Key that meet an unseeded partition, at once and after the seeding, with one partition
+   * (the script's own record decides) and with four (the key's claim in its own slot first): one dossier, one receipt.
+   */
+  @Test
+  void shouldAnswerRetriesOfOneKeyDuringAndAfterASeedingWithOneReceipt() {
+    for (String partitions : new String[] {"1", "4"}) {
+      try (GatewayFixture gw = new GatewayFixture(Map.of("stream.partitions", partitions))) {
+        String body = AdmissionTest.dossierOf(7);
+        String key = "seeding-retry-" + partitions;
+        List<Future<HttpResponse<Buffer>>> retries = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          retries.add(gw.postAsync(body, key));
+        }
+        Future.join(retries).await();
+        HttpResponse<Buffer> after = gw.post(body, key);
+        Set<String> receipts = new HashSet<>();
+        int replayed = 0;
+        for (HttpResponse<Buffer> r : retries.stream().map(Future::result).toList()) {
+          assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(202);
+          receipts.add(r.bodyAsJsonObject().getString("id") + " " + r.bodyAsJsonObject().getString("code"));
+          replayed += "true".equals(r.getHeader("Idempotent-Replayed")) ? 1 : 0;
+        }
+        assertThat(receipts).as(partitions + " partitions").hasSize(1);
+        assertThat(replayed).isEqualTo(3);
+        assertThat(after.getHeader("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(after.bodyAsJsonObject().getString("id") + " " + after.bodyAsJsonObject().getString("code"))
+            .isIn(receipts);
+        assertThat(gw.redis(Command.XLEN, gw.keys.forUnit(GatewayFixture.birthRegistration()
+            .getString("receivingUnit")).stream()).toLong()).as("queued").isEqualTo(1);
+      }
+    }
+  }
+
   private static String insertDossier(String code) {
     return "INSERT INTO dossier (id, code, client_id, procedure_code, receiving_unit, handling_agency, channel,"
         + " applicant_type, payload, received_at, stream_entry_id) VALUES (gen_random_uuid(), '" + code + "', 'test',"
