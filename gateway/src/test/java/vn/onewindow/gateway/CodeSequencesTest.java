@@ -112,6 +112,29 @@ class CodeSequencesTest {
   }
 
   /**
+   * A code no counter issued ({@code -0000}: imported or written by hand) must not stop the seeding, or every
+   * submission of the partition is a 503 for as long as that row exists.
+   */
+  @Test
+  void shouldSeedPastACodeNoCounterIssued() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      HttpResponse<Buffer> first = gw.post(AdmissionTest.dossierOf(1));
+      assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(202);
+      String code = first.bodyAsJsonObject().getString("code");
+      String prefix = code.substring(0, code.lastIndexOf('-') + 1);
+      // another unit of the partition whose only code of the day is -0000; this unit's highest is 0005
+      TestServers.execute(gw.config.postgres().url(), insertDossier("000.00.21.H48-" + day(code) + "-0000"));
+      TestServers.execute(gw.config.postgres().url(), insertDossier(prefix + "0005"));
+      gw.redis(Command.DEL, gw.keys.partition(0).epoch(), gw.keys.sequence(unit(code), day(code)));
+
+      HttpResponse<Buffer> next = gw.post(AdmissionTest.dossierOf(2));
+
+      assertThat(next.statusCode()).as(next.bodyAsString()).isEqualTo(202);
+      assertThat(sequence(next)).as("after the codes PostgreSQL holds").isGreaterThan(5);
+    }
+  }
+
+  /**
    * The dead letters are scanned whole (no index on their code): many of them, kept after an incident, must not make
    * the seeding miss its time, or every submission of the partition is a 503 until they are gone.
    */
