@@ -18,7 +18,7 @@ import yaml
 # personal data and fails the check.
 ALLOWED_LABELS = {
     "__name__": None, "job": None, "instance": None, "role": None, "service": None, "le": None,
-    "outcome": ("hub_submissions", "hub:submissions", "hub_agency_events"),
+    "outcome": ("hub_submissions", "hub:submissions", "hub_agency_events", "hub_code_seedings"),
     "status": ("hub_agency_events",), "feed": ("hub_feed_",),
     "province": ("hub_timeliness_",),
     "channel": ("hub_submissions",),

@@ -71,6 +71,7 @@ class CodeSequencesTest {
             .isLessThan(gw.config.resilience().breakers().redisEnqueueTimeout().toMillis());
         assertThat(gw.queued()).as("nothing queued").isEqualTo(queued);
         assertThat(gw.redis(Command.EXISTS, partition.epoch()).toInteger()).isZero();
+        assertThat(seedings(gw, "failed")).as("the operators' signal (HubCodeSeedingFailing)").isEqualTo(1);
 
         proxy.up();
         HttpResponse<Buffer> seeded = gw.post(AdmissionTest.dossierOf(4));
@@ -131,6 +132,9 @@ class CodeSequencesTest {
 
       assertThat(next.statusCode()).as(next.bodyAsString()).isEqualTo(202);
       assertThat(sequence(next)).as("after the codes PostgreSQL holds").isGreaterThan(5);
+      // the operators' signal that Redis lost its data (HubCodeCountersReseeded)
+      assertThat(seedings(gw, "raised")).isGreaterThanOrEqualTo(1);
+      assertThat(seedings(gw, "failed")).isZero();
     }
   }
 
@@ -249,6 +253,12 @@ class CodeSequencesTest {
             .getString("receivingUnit")).stream()).toLong()).as("queued").isEqualTo(1);
       }
     }
+  }
+
+  private static double seedings(GatewayFixture gw, String outcome) {
+    String prefix = "hub_code_seedings_total{outcome=\"" + outcome + "\"} ";
+    return gw.get("/metrics").bodyAsString().lines().filter(line -> line.startsWith(prefix))
+        .mapToDouble(line -> Double.parseDouble(line.substring(prefix.length()))).sum();
   }
 
   private static String insertDossier(String code) {

@@ -94,6 +94,11 @@ public final class MeterNames {
   public static final String UNREPLICATED_READS = "hub.intake.unreplicated.reads";
   /** Counter of rounds that failed on an unreachable upstream, by {@link #TAG_UPSTREAM} ({@link Upstream}). */
   public static final String INTAKE_FAILURES = "hub.intake.failures";
+  /**
+   * Counter of seedings of a partition's daily dossier counters from PostgreSQL (the gateway's CodeSequences), by
+   * {@link #TAG_OUTCOME} ({@link Seeding}): one happens only when Redis lost its data, or on a fresh install.
+   */
+  public static final String CODE_SEEDINGS = "hub.code.seedings";
 
   // --- agency side (progress events, feeds) ------------------------------------------------------------------
   /** Counter of progress events (POST /v1/dossiers/{id}/events) by {@link #TAG_OUTCOME} and {@link #TAG_STATUS}. */
@@ -161,6 +166,18 @@ public final class MeterNames {
    */
   public enum Refusal {
     RATE_LIMITED, BACKLOG, REDIS_MEMORY, CONCURRENCY, DRAINING;
+
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * Values of {@link #TAG_OUTCOME} on {@link #CODE_SEEDINGS}: counters raised to codes PostgreSQL held (Redis had lost
+   * them), none raised (a fresh install, or another gateway seeded first), or PostgreSQL could not be asked (503s).
+   */
+  public enum Seeding {
+    RAISED, NONE, FAILED;
 
     public String tag() {
       return name().toLowerCase(Locale.ROOT);

@@ -1,5 +1,7 @@
 package vn.onewindow.gateway.submit;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +30,8 @@ import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.RedisScript;
+import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.metrics.MeterNames.Seeding;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.HttpFailure;
@@ -99,10 +104,17 @@ public final class CodeSequences {
   private final UpstreamBreakers breakers;
   private final Duration timeout;
   private final Map<Integer, Future<Void>> inFlight = new ConcurrentHashMap<>();
+  /** Seedings by outcome: a raised one means Redis lost its data (the alert HubCodeCountersReseeded). */
+  private final Map<Seeding, Counter> seedings = new EnumMap<>(Seeding.class);
 
   /** {@code pool}: the primary's (a replica may lag behind the codes just written); {@code timeout}: the query's. */
   public CodeSequences(Pool pool, RedisKeys keys, AgencyDirectory directory, ZoneId zone, Clock clock,
-                       UpstreamBreakers breakers, Duration timeout) {
+                       UpstreamBreakers breakers, Duration timeout, MeterRegistry registry) {
+    for (Seeding outcome : Seeding.values()) {
+      seedings.put(outcome, Counter.builder(MeterNames.CODE_SEEDINGS).tag(MeterNames.TAG_OUTCOME, outcome.tag())
+          .description("Seedings of a partition's daily dossier counters from PostgreSQL (Redis lost its data, or a "
+              + "fresh install)").register(registry));
+    }
     this.pool = pool;
     this.keys = keys;
     this.directory = directory;
@@ -168,8 +180,10 @@ public final class CodeSequences {
           } else {
             LOG.info(line, values);
           }
-          return null;
-        });
+          seedings.get(raised.toInteger() > 0 ? Seeding.RAISED : Seeding.NONE).increment();
+          return (Void) null;
+        })
+        .onFailure(err -> seedings.get(Seeding.FAILED).increment());
   }
 
   private Future<RowSet<Row>> highestIssued(Collection<String> prefixes) {

@@ -63,7 +63,8 @@ class CodeSequencesDayTest {
         + " 'citizen', '{}', now(), 'test')");
     CodeSequences sequences = new CodeSequences(PostgresClients.pool(vertx, config.postgres(), "test"), keys,
         AgencyDirectory.load(config.dossier().agencyDirectory()), zone, beforeMidnight,
-        new UpstreamBreakers(config.resilience().breakers(), 1, new SimpleMeterRegistry()), Duration.ofSeconds(2));
+        new UpstreamBreakers(config.resilience().breakers(), 1, new SimpleMeterRegistry()), Duration.ofSeconds(2),
+        new SimpleMeterRegistry());
 
     sequences.seed(redis, keys.partitions().ofUnit(UNIT)).await();
 
