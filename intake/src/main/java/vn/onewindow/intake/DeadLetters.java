@@ -31,10 +31,11 @@ public final class DeadLetters {
 
   static final String INSERT_SQL = """
       INSERT INTO dead_letter (stream, stream_entry_id, dossier_id, payload, error, deliveries, code, client_id,
-                               received_at)
-      SELECT $9, entry, dossier, payload, error, deliveries::integer, code, client, received
-      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-        AS t(entry, dossier, payload, error, deliveries, code, client, received)
+                               received_at, due)
+      SELECT $10, entry, dossier, payload, error, deliveries::integer, code, client, received, due
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                  $9::text[])
+        AS t(entry, dossier, payload, error, deliveries, code, client, received, due)
       ON CONFLICT DO NOTHING""";
   /** The fields a copy writes itself; every other field of the entry goes with it as it is. */
   private static final Set<String> COPY_OWN_FIELDS =
@@ -65,10 +66,12 @@ public final class DeadLetters {
     String[] payload = new String[n];
     String[] error = new String[n];
     String[] deliveries = new String[n];
-    // the receipt's fields as the entry carried them (V14): support finds the row by the code the citizen holds
+    // the receipt's fields as the entry carried them (V14): support finds the row by the code the citizen holds; and
+    // its promised date (V17), which the held-for-review view shows
     String[] code = new String[n];
     String[] client = new String[n];
     String[] received = new String[n];
+    String[] due = new String[n];
     List<Request> copies = new ArrayList<>(n);
     List<Delivery> originals = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -85,6 +88,7 @@ public final class DeadLetters {
         code[i] = text(fields.get(StreamEntry.CODE));
         client[i] = text(fields.get(StreamEntry.CLIENT));
         received[i] = text(fields.get(StreamEntry.RECEIVED_AT));
+        due[i] = text(fields.get(StreamEntry.DUE));
       }
       Request copy = Request.cmd(Command.XADD).arg(stream.partition().deadLetterStream()).arg("*")
           .arg(DeadLetterCopy.ENTRY).arg(entry[i]).arg(DeadLetterCopy.ERROR).arg(error[i])
@@ -108,7 +112,7 @@ public final class DeadLetters {
     }
     Tuple params = Tuple.tuple().addArrayOfString(entry).addArrayOfString(dossier).addArrayOfString(payload)
         .addArrayOfString(error).addArrayOfString(deliveries).addArrayOfString(code).addArrayOfString(client)
-        .addArrayOfString(received)
+        .addArrayOfString(received).addArrayOfString(due)
         // an entry id is unique within its stream only (V12): ON CONFLICT then only skips this entry's redelivery
         .addString(stream.partition().stream());
     return sql.preparedQuery(INSERT_SQL).execute(params)

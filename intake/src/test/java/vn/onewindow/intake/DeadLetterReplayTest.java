@@ -262,7 +262,8 @@ class DeadLetterReplayTest {
           .addArrayOfString(new String[] {entry.dossierId()}).addArrayOfString(new String[] {entry.payload()})
           .addArrayOfString(new String[] {error}).addArrayOfString(new String[] {"1"})
           .addArrayOfString(new String[] {entry.code()}).addArrayOfString(new String[] {entry.clientId()})
-          .addArrayOfString(new String[] {entry.receivedAt()}).addString(partition.stream())).await();
+          .addArrayOfString(new String[] {entry.receivedAt()}).addArrayOfString(new String[] {entry.due()})
+          .addString(partition.stream())).await();
     } finally {
       pool.close().await();
     }

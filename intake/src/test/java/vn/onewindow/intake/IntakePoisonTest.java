@@ -20,7 +20,10 @@ class IntakePoisonTest {
       for (int i = 0; i < 52; i++) {
         batch.add(Dossiers.entry(i));
       }
-      StreamEntry notJson = Dossiers.entry(17, "{\"procedureCode\": \"1.001612.000.00.00.H48\", truncated");
+      StreamEntry truncated = Dossiers.entry(17, "{\"procedureCode\": \"1.001612.000.00.00.H48\", truncated");
+      // with the receipt's promised date as the entry carries it (StreamEntry.DUE): three days after its UTC date
+      StreamEntry notJson = new StreamEntry(truncated.dossierId(), truncated.code(), truncated.clientId(),
+          truncated.receivedAt(), truncated.idempotencyKey(), truncated.payload(), truncated.bodySha256(), "3");
       JsonObject fax = Dossiers.payload(33).put("channel", "fax");
       StreamEntry byFax = Dossiers.entry(33, fax.encode());
       batch.set(17, notJson);
@@ -44,7 +47,7 @@ class IntakePoisonTest {
       assertThat(malformed.get("deliveries")).isEqualTo("1");
       // what support needs when the citizen calls with the receipt: the code it gave, the client, when it came
       assertThat(malformed).containsEntry("code", notJson.code()).containsEntry("client_id", notJson.clientId())
-          .containsEntry("received_at", notJson.receivedAt());
+          .containsEntry("received_at", notJson.receivedAt()).containsEntry("due", "3");
       Map<String, String> rejected = h.rows("SELECT * FROM dead_letter WHERE stream_entry_id = ?", ids.get(33)).get(0);
       assertThat(rejected.get("dossier_id")).isEqualTo(byFax.dossierId());
       assertThat(new JsonObject(rejected.get("payload"))).isEqualTo(fax);

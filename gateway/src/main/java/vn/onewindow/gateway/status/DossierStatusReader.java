@@ -89,7 +89,7 @@ public final class DossierStatusReader {
    * answers, the dossier queued again rather than held. A replayed entry that fails again is a newer dead letter.
    */
   private static final String DEAD_LETTER = """
-      SELECT code, received_at, client_id, payload, replayed_at IS NOT NULL AS replayed
+      SELECT code, received_at, client_id, payload, due, replayed_at IS NOT NULL AS replayed
       FROM dead_letter WHERE dossier_id = $1 ORDER BY dead_at DESC LIMIT 1""";
 
   private static final RedisScript QUEUED = RedisScript.fromResources("lua/queued-receipt.lua");
@@ -220,9 +220,10 @@ public final class DossierStatusReader {
     if (code == null || !DossierCode.PATTERN.matcher(code).matches() || receivedAt == null) {
       return Optional.empty();
     }
-    // the dead letter keeps no promised date of its own (the copy on the dead-letter stream does, for a replay)
+    // the promised date as the entry carried it (V17; rows written before have none, and show none)
+    LocalDate expected = StreamEntry.expectedResultBy(receivedAt, row.getString("due"));
     QueuedReceipt receipt = receipt(code, receivedAt.toString(), row.getString("client_id"), row.getString("payload"),
-        null);
+        expected == null ? null : expected.toString());
     return Optional.of(new DossierView(receipt.clientId(), receipt.applicantHash(),
         DossierViews.fromReceipt(id, receipt, !row.getBoolean("replayed"))));
   }

@@ -53,8 +53,8 @@ class HeldForReviewTest extends OneGatewayPerClass {
   /** The columns DeadLetters.INSERT_SQL writes, one row. */
   private static final String DEAD_LETTER = """
       INSERT INTO dead_letter (stream, stream_entry_id, dossier_id, payload, error, deliveries, code, client_id,
-                               received_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""";
+                               received_at, due)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""";
   private static WebClient bare;
   private static Pool pool;
 
@@ -105,6 +105,8 @@ class HeldForReviewTest extends OneGatewayPerClass {
     assertThat(view.getString("receivingUnit")).isEqualTo(dossier.getString("receivingUnit"));
     assertThat(view.getString("handlingAgency")).isEqualTo(dossier.getString("handlingAgency"));
     assertThat(view.getString("channel")).isEqualTo(dossier.getString("channel"));
+    // the date the receipt promised, as the dead letter keeps it from the entry (StreamEntry.DUE)
+    assertThat(view.getString("expectedResultBy")).isNotNull().isEqualTo(receipt.getString("expectedResultBy"));
     assertThat(view.encode()).doesNotContain(citizen).doesNotContain("client").doesNotContain("rejected");
     assertThat(applicant.statusCode()).as(applicant.bodyAsString()).isEqualTo(200);
     assertThat(applicant.bodyAsJsonObject()).isEqualTo(view);
@@ -268,20 +270,21 @@ class HeldForReviewTest extends OneGatewayPerClass {
     Map<String, String> fields = RedisReplies.pairs(range.get(0).get(1));
     assertThat(StreamEntry.dossierIdOf(fields, entryId)).isEqualTo(id);
     deadLetter(database, partition.stream(), entryId, id, fields.get(StreamEntry.PAYLOAD),
-        fields.get(StreamEntry.CLIENT), fields.get(StreamEntry.CODE), fields.get(StreamEntry.RECEIVED_AT));
+        fields.get(StreamEntry.CLIENT), fields.get(StreamEntry.CODE), fields.get(StreamEntry.RECEIVED_AT),
+        fields.get(StreamEntry.DUE));
     gw.redis(Command.XDEL, partition.stream(), entryId);
   }
 
   private static void deadLetter(String stream, String entryId, String id, String payload, String client, String code,
                                  String receivedAt) {
-    deadLetter(pool, stream, entryId, id, payload, client, code, receivedAt);
+    deadLetter(pool, stream, entryId, id, payload, client, code, receivedAt, null);
   }
 
   private static void deadLetter(Pool database, String stream, String entryId, String id, String payload,
-                                 String client, String code, String receivedAt) {
+                                 String client, String code, String receivedAt, String due) {
     database.preparedQuery(DEAD_LETTER).execute(Tuple.of(stream, entryId, id, payload,
-        "rejected: value too long for type character varying(255) (SQLSTATE 22001)", 1, code, client, receivedAt))
-        .await();
+        "rejected: value too long for type character varying(255) (SQLSTATE 22001)", 1, code, client, receivedAt)
+        .addString(due)).await();
   }
 
   /** A dossier of the fixture's client written straight to PostgreSQL, as intake leaves it: nothing in Redis. */
