@@ -121,6 +121,26 @@ class DegradedModesTest {
     }
   }
 
+  @Test
+  void shouldNotBeReadyOnADatabaseWithoutTheHubsTables() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      String url = gw.config.postgres().url();
+      assertThat(gw.get("/health/ready").statusCode()).isEqualTo(200);
+
+      // PostgreSQL answers, but not with the hub's schema (a restore or a failover to a server without it, a wrong
+      // database): every write would fail, so a load balancer must route elsewhere
+      TestServers.execute(url, "ALTER TABLE dossier RENAME TO dossier_elsewhere");
+      HttpResponse<Buffer> noSchema = gw.get("/health/ready");
+      assertThat(noSchema.statusCode()).as(noSchema.bodyAsString()).isEqualTo(503);
+      assertThat(noSchema.bodyAsJsonObject().getString("status")).isEqualTo("DOWN");
+      assertThat(noSchema.bodyAsJsonObject().getJsonArray("checks").encode())
+          .contains("{\"id\":\"redis\",\"status\":\"UP\"}", "{\"id\":\"postgres\",\"status\":\"DOWN\"}");
+
+      TestServers.execute(url, "ALTER TABLE dossier_elsewhere RENAME TO dossier");
+      assertThat(gw.get("/health/ready").statusCode()).isEqualTo(200);
+    }
+  }
+
   private static void assertReady(GatewayFixture gw, int status, String overall) {
     HttpResponse<Buffer> ready = gw.get("/health/ready");
     assertThat(ready.statusCode()).as(ready.bodyAsString()).isEqualTo(status);

@@ -16,11 +16,18 @@ import vn.onewindow.common.http.HeadRequests;
 
 /**
  * Health and metrics of every role (gateway, intake): liveness (the process answers), readiness (both stores answer
- * within a second, or for a gateway with {@code degraded.ready-with-one-store} the one it can still accept with;
- * migrations were applied before the gateway started; the process is not draining), and the Prometheus scrape.
+ * within a second, PostgreSQL with the hub's tables, or for a gateway with {@code degraded.ready-with-one-store} the
+ * one it can still accept with; migrations were applied before the gateway started; the process is not draining),
+ * and the Prometheus scrape.
  * The answer names each store's state either way.
  */
 public final class HealthHandler {
+  /**
+   * PostgreSQL answering is not enough: it must hold the hub's tables. Migrations are checked once at start; a server
+   * restored or failed over to without them, or a wrong database, answered {@code SELECT 1} while every write failed.
+   * No row is read: PostgreSQL only resolves the table and its privileges.
+   */
+  private static final String POSTGRES_PROBE = "SELECT 1 FROM dossier LIMIT 0";
   /** A store slower than this to answer is reported DOWN: a load balancer should route elsewhere. */
   private static final long CHECK_TIMEOUT_MS = 1000;
 
@@ -59,7 +66,7 @@ public final class HealthHandler {
       return;
     }
     Future<Boolean> redisUp = check(redisAnswers.get());
-    Future<Boolean> postgresUp = check(pool.query("SELECT 1").execute());
+    Future<Boolean> postgresUp = check(pool.query(POSTGRES_PROBE).execute());
     Future.join(redisUp, postgresUp).onComplete(ignored -> {
       boolean up = readyWith.test(redisUp.result(), postgresUp.result());
       json(ctx, up ? 200 : 503, new JsonObject()
