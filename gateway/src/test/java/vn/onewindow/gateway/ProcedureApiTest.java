@@ -130,6 +130,20 @@ class ProcedureApiTest extends OneGatewayPerClass {
     assertThat(announced.getBoolean("active")).isTrue();
   }
 
+  /**
+   * Without receivedAt the date is a receipt's now: its time written as a receipt's is, to the millisecond. It was the
+   * clock's nanoseconds ("2026-12-06T07:32:12.740335592Z"), which a mobile app's parser of the receipts' form refuses
+   * (frontend QA, 2026-12-06).
+   */
+  @Test
+  void shouldDateNowToTheMillisecondAsAReceiptDoes() {
+    HttpResponse<Buffer> response = gw.get("/v1/procedures/" + BIRTH + "/due-date");
+
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    assertThat(response.bodyAsJsonObject().getString("receivedAt"))
+        .matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{3})?Z");
+  }
+
   @Test
   void shouldSayWhenTheProcedureIsNoLongerInForce() {
     String inactive = "1.003191.000.00.00.H48";   // "active": false in config/procedures.json

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import vn.onewindow.common.calendar.CalendarNotCoveredException;
@@ -90,7 +91,8 @@ public final class ProcedureHandler {
 
   private Instant receivedAt(List<String> values) {
     if (values.isEmpty()) {
-      return clock.instant();
+      // a receipt's now, written as a receipt's receivedAt is (to the millisecond), not the clock's nanoseconds
+      return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
     if (values.size() > 1) {
       throw HttpFailure.malformed("give receivedAt once");

@@ -79,7 +79,11 @@ public enum Problem {
     this.type = name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
-  /** The problem the router itself reports for a bare status code (no route, wrong method, body too large...). */
+  /**
+   * The problem the router itself reports for a bare status code (no route, wrong method, body too large...). Any
+   * other 4xx it raises is the request's fault too (BodyHandler's 417 for an {@code Expect} other than 100-continue):
+   * a 400, never the 500 of the hub's own failure.
+   */
   public static Problem ofRouterStatus(int status) {
     return switch (status) {
       case 400 -> MALFORMED_REQUEST;
@@ -88,7 +92,7 @@ public enum Problem {
       case 406 -> NOT_ACCEPTABLE;
       case 413 -> BODY_TOO_LARGE;
       case 415 -> UNSUPPORTED_MEDIA_TYPE;
-      default -> INTERNAL_ERROR;
+      default -> status >= 400 && status < 500 ? MALFORMED_REQUEST : INTERNAL_ERROR;
     };
   }
 

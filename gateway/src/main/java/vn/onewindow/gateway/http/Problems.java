@@ -124,7 +124,9 @@ public final class Problems {
   public void respondToStatus(RoutingContext ctx, int status) {
     Problem problem = Problem.ofRouterStatus(status);
     send(ctx, problem, problem(ctx, problem, switch (problem) {
-      case MALFORMED_REQUEST -> "the request could not be read";
+      case MALFORMED_REQUEST -> status == 417
+          ? "Expect takes only 100-continue (RFC 9110): send the request without it, or with Expect: 100-continue"
+          : "the request could not be read";
       case NOT_FOUND -> "no resource at this path";
       case METHOD_NOT_ALLOWED -> "this path does not accept " + ctx.request().method();
       case NOT_ACCEPTABLE -> "this resource is served as application/json";
