@@ -3,8 +3,11 @@ package vn.onewindow.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.redis.client.Command;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,9 +16,14 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import vn.onewindow.common.testing.LogCapture;
+import vn.onewindow.gateway.http.Problems;
 
 /** What the dashboards scrape after a known mix of submissions: exact counts, and no unbounded label values. */
 class MetricsTest {
+  @RegisterExtension
+  final LogCapture logged = LogCapture.of(Problems.class);
   /** Label values, except the numeric bucket bounds of histograms ({@code le}). */
   private static final Pattern LABEL_VALUE = Pattern.compile("(?<![a-z_])(?!le=)[a-z_]+=\"([^\"]*)\"");
 
@@ -84,6 +92,31 @@ class MetricsTest {
           .doesNotContain("/v1/dossiers/")
           .doesNotContain("Nguyễn"));
       ids.forEach(id -> assertThat(metrics).doesNotContain(id));
+    }
+  }
+
+  /**
+   * The request method is a label of Vert.x's HTTP server meters, and HTTP lets a client send any token as its
+   * method: each new one made new series (unbounded, and whatever the caller wrote, a citizen ID among it), and the
+   * refusal's log line wrote it as sent (glued to letters, the log masker leaves the digits alone).
+   */
+  @Test
+  void shouldKeepTheMethodLabelAndLogBoundedWhateverMethodIsSent() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      WebClient plain = WebClient.create(gw.vertx,
+          new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gw.port));
+      for (String path : List.of("/v1/dossiers", "/health/live", "/v1/nothing")) {
+        HttpResponse<Buffer> response = plain.request(HttpMethod.valueOf("CCCD079123456789"), path)
+            .putHeader("X-Api-Key", GatewayFixture.API_KEY).send().await();
+        assertThat(response.statusCode()).as(path).isBetween(400, 499);
+      }
+      plain.close();
+
+      String metrics = gw.get("/metrics").bodyAsString();
+
+      assertThat(metrics).doesNotContain("079123456789").contains("method=\"OTHER\"");
+      assertThat(logged.lines("refused")).isNotEmpty()
+          .allSatisfy(line -> assertThat(line).doesNotContain("079123456789"));
     }
   }
 }

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -47,6 +48,24 @@ class LogFormatTest {
     assertThat(line.getString("level")).isEqualTo("INFO");
   }
 
+  /**
+   * HUB_LOG_LEVEL=DEBUG (README, Running) turns on the libraries' DEBUG lines too, and the JSON Schema library's
+   * quotes the value it refused ("Invalid date-time: ... found 2: <the value>"): a date of birth, or whatever name or
+   * address a caller wrote in a date field. Vert.x's ERROR for a broken HTTP/2 start quotes the client's bytes.
+   */
+  @Test
+  void shouldKeepLibrariesThatQuoteRequestValuesQuietEvenAtDebug() throws Exception {
+    String out = logWithShippedConfig(LogFormat.JSON, "DEBUG", context -> {
+      context.getLogger(LogFormatTest.class).debug("the hub's own debug line");
+      context.getLogger("com.networknt.schema.format.DateTimeFormat")
+          .debug("Invalid date-time: Expected character - at position 5, found g: Nguyễn Văn An");
+      context.getLogger(ClientProtocolErrorFilter.CONNECTION_LOGGER)
+          .error("First received frame was not SETTINGS. Hex dump for first 5 bytes: 3037393132");
+    });
+
+    assertThat(out).contains("the hub's own debug line").doesNotContain("Nguy").doesNotContain("3037393132");
+  }
+
   @Test
   void shouldStartFromTheEnvironmentAndFallBackToJson() {
     assertThat(LogFormat.initial("text")).isEqualTo(LogFormat.TEXT);
@@ -56,6 +75,15 @@ class LogFormatTest {
   }
 
   private String logWithShippedConfig(LogFormat format) throws Exception {
+    return logWithShippedConfig(format, "INFO", context -> {
+      Logger log = context.getLogger(LogFormatTest.class);
+      log.info("applicant {} called from {}", CITIZEN_ID, PHONE);
+      log.warn("write failed", new IllegalStateException("bad id " + CITIZEN_ID));
+    });
+  }
+
+  private String logWithShippedConfig(LogFormat format, String level, Consumer<LoggerContext> logging)
+      throws Exception {
     PrintStream stdout = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     LoggerContext context = new LoggerContext();
@@ -64,11 +92,10 @@ class LogFormatTest {
       System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
       JoranConfigurator configurator = new JoranConfigurator();
       configurator.setContext(context);
+      context.putProperty("HUB_LOG_LEVEL", level);
       configurator.doConfigure(LogFormatTest.class.getClassLoader().getResource("logback.xml"));
       LogFormat.use(format);
-      Logger log = context.getLogger(LogFormatTest.class);
-      log.info("applicant {} called from {}", CITIZEN_ID, PHONE);
-      log.warn("write failed", new IllegalStateException("bad id " + CITIZEN_ID));
+      logging.accept(context);
     } finally {
       context.stop(); // flushes the async appender
       System.setOut(stdout);

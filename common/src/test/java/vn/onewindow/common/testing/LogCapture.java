@@ -25,6 +25,11 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
     return new LogCapture((Logger) LoggerFactory.getLogger(source));
   }
 
+  /** A library's logger by its name (its class may not be public: Vert.x's {@code ConnectionBase}). */
+  public static LogCapture of(String loggerName) {
+    return new LogCapture((Logger) LoggerFactory.getLogger(loggerName));
+  }
+
   @Override
   public void beforeEach(ExtensionContext context) {
     appender.list.clear();

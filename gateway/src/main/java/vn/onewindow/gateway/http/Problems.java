@@ -15,6 +15,7 @@ import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.http.HeadRequests;
+import vn.onewindow.common.metrics.HttpMethodNames;
 import vn.onewindow.common.metrics.ThrottledLog;
 import vn.onewindow.gateway.validation.Violation;
 
@@ -100,8 +101,8 @@ public final class Problems {
       respond(ctx, HttpFailure.malformed("the request body could not be read to its end (the client reset its "
           + "stream or closed its connection, or broke the HTTP/2 protocol)"));
     } else {
-      LOG.error("unhandled failure on {} {} (request {})", ctx.request().method(), routeOf(ctx), RequestIds.of(ctx),
-          failure);
+      LOG.error("unhandled failure on {} {} (request {})", HttpMethodNames.bounded(ctx.request().method().name()),
+          routeOf(ctx), RequestIds.of(ctx), failure);
       respondToStatus(ctx, 500);
     }
   }
@@ -146,8 +147,8 @@ public final class Problems {
       long suppressed = refusals.tryAcquire(problem.type());
       if (suppressed >= 0) {
         LOG.warn("{} {} answered {} {} (request {}, {} more like it suppressed in the last 10 s): {}",
-            ctx.request().method(), routeOf(ctx), problem.status(), problem.type(), RequestIds.of(ctx), suppressed,
-            causeOf(f));
+            HttpMethodNames.bounded(ctx.request().method().name()), routeOf(ctx), problem.status(), problem.type(),
+            RequestIds.of(ctx), suppressed, causeOf(f));
       }
     }
     JsonObject body = problem(ctx, problem, f.getMessage());
@@ -169,7 +170,8 @@ public final class Problems {
       long suppressed = refusals.tryAcquire(problem.type());
       if (suppressed >= 0) {
         LOG.info("{} {} refused {} {} (request {}, {} more like it suppressed in the last 10 s)",
-            ctx.request().method(), routeOf(ctx), problem.status(), problem.type(), RequestIds.of(ctx), suppressed);
+            HttpMethodNames.bounded(ctx.request().method().name()), routeOf(ctx), problem.status(), problem.type(),
+            RequestIds.of(ctx), suppressed);
       }
     }
     HttpServerResponse response = ctx.response();

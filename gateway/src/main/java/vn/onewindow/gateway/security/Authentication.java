@@ -117,7 +117,7 @@ public final class Authentication {
         Caller.citizenVerified(ctx, verified.result());
         ctx.next();
       } else {
-        rejectToken(ctx, verified.cause().getMessage());
+        rejectToken(ctx, CitizenTokens.reasonOf(verified.cause()));
       }
     });
   }

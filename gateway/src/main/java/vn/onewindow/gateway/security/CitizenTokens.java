@@ -57,6 +57,16 @@ final class CitizenTokens {
   private static final Pattern PEM = Pattern.compile(
       "-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
 
+  /**
+   * Refusal reasons of nimbus (and of {@link #citizenOf}) that are fixed text. Its other messages may quote the
+   * token's own header or claims ("JOSE header typ (type) ... not allowed"), whatever the caller wrote there.
+   */
+  private static final Set<String> FIXED_REASONS = Set.of("Expired JWT", "JWT before use time",
+      "JWT iss claim value rejected", "JWT aud claim rejected", "Signed JWT rejected: Invalid signature",
+      "Signed JWT rejected: Another algorithm expected, or no matching key(s) found",
+      "Payload of JWS object is not a valid JSON object", "not a compact JWS", "no expiry (exp)");
+  private static final String MISSING_CLAIMS = "JWT missing required claims: ";
+
   private final Vertx vertx;
   private final DefaultJWTProcessor<SecurityContext> processor;
   private final boolean remoteKeys;
@@ -112,11 +122,25 @@ final class CitizenTokens {
 
   private String citizenOf(String token) throws Exception {
     JWTClaimsSet claims = processor.process(token, null);
+    if (claims.getExpirationTime() == null) {
+      // "exp": null passes nimbus's required-claims check (the name is there) and its expiry check (no date)
+      throw new BadJWTException("no expiry (exp)");
+    }
     Object value = claims.getClaim(claim);
     if (!(value instanceof String citizen) || !CitizenId.isWellFormed(citizen)) {
       throw new BadJWTException("claim " + claim + " is not a 12-digit citizen ID");
     }
     return citizen;
+  }
+
+  /** Why {@link #verify} refused a token, for a log line: a fixed reason, or only the failure's class. */
+  static String reasonOf(Throwable failure) {
+    String message = failure.getMessage();
+    if (message != null && (FIXED_REASONS.contains(message) || message.startsWith(MISSING_CLAIMS)
+        || message.startsWith("claim ") && message.endsWith(" is not a 12-digit citizen ID"))) {
+      return message;
+    }
+    return "refused (" + failure.getClass().getSimpleName() + ")";
   }
 
   private static JWKSource<SecurityContext> jwkSource(SecurityConfig.Jwt jwt) {

@@ -31,6 +31,9 @@ class AbortedRequestsTest extends OneGatewayPerClass {
       + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":";
   @RegisterExtension
   final LogCapture logged = LogCapture.of(Problems.class);
+  /** Where Vert.x logs a connection's failure that no handler took, as an ERROR with the failure's message. */
+  @RegisterExtension
+  final LogCapture connections = LogCapture.of("io.vertx.core.net.impl.ConnectionBase");
 
   @BeforeAll
   static void start() {
@@ -65,6 +68,24 @@ class AbortedRequestsTest extends OneGatewayPerClass {
     }
     assertThat(answer).doesNotContain("internal-error").contains("malformed-request");
     assertNoErrorLogged();
+  }
+
+  /**
+   * The HTTP/2 preface followed by anything but a SETTINGS frame: Vert.x logged an ERROR with a stack trace for
+   * each such connection, and Netty's message quotes the client's first bytes ("Hex dump for first 5 bytes:
+   * 3037393132", the start of a citizen ID): any client could write ERRORs, and its own bytes, into the log.
+   */
+  @Test
+  void shouldLogNothingOfAnHttp2ConnectionThatDoesNotStartWithSettings() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", gw.port)) {
+      OutputStream out = socket.getOutputStream();
+      out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n079123456789 Nguyen Van An 0912345678"
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      readAll(socket);
+    }
+    Thread.sleep(500);
+    assertThat(connections.events()).extracting(ILoggingEvent::getFormattedMessage).isEmpty();
   }
 
   private void assertNoErrorLogged() throws InterruptedException {

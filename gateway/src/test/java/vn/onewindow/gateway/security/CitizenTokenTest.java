@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import vn.onewindow.common.testing.LogCapture;
 import vn.onewindow.gateway.GatewayFixture;
 import vn.onewindow.gateway.OneGatewayPerClass;
 
@@ -33,6 +35,8 @@ import vn.onewindow.gateway.OneGatewayPerClass;
  */
 class CitizenTokenTest extends OneGatewayPerClass {
   private static final TestTokens TOKENS = new TestTokens();
+  @RegisterExtension
+  final LogCapture logged = LogCapture.of(Authentication.class);
   private static final String INVALID_TOKEN_DETAIL = "the citizen token is invalid or expired; sign in again";
   private static WebClient bare;
 
@@ -103,6 +107,48 @@ class CitizenTokenTest extends OneGatewayPerClass {
         .isEqualTo("Authorization takes exactly one citizen token from the national sign-in, as Bearer <token>");
     assertThat(basic.getHeader("WWW-Authenticate")).isEqualTo("Bearer realm=\"onewindow\"");
     assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  /**
+   * A token whose exp is JSON null: nimbus takes the claim as present (so "exp" is not missing) and as no expiry at
+   * all (so nothing is checked), and the token was accepted for ever.
+   */
+  @Test
+  void shouldRefuseATokenWhoseExpiryIsNull() {
+    String citizen = randomCitizenId();
+    String token = TOKENS.rs256Payload(new JsonObject().put("iss", TestTokens.ISSUER).put("aud", TestTokens.AUDIENCE)
+        .put("exp", (Object) null).put("citizen_id", citizen).encode());
+
+    HttpResponse<Buffer> response = post(bare, Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + token),
+        dossierOf(citizen).encode());
+
+    assertThat(assertProblem(response, 401, "unauthorized").getString("detail")).isEqualTo(INVALID_TOKEN_DETAIL);
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  /**
+   * Why a token was refused is logged (at DEBUG) in the hub's words: nimbus's messages quote what the token says
+   * ("JOSE header typ (type) ... not allowed"), which is whatever the caller wrote there.
+   */
+  @Test
+  void shouldNotLogWhatARefusedTokenSays() {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Authentication.class);
+    ch.qos.logback.classic.Level level = logger.getLevel();
+    logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    try {
+      String citizen = randomCitizenId();
+      String token = TOKENS.rs256Typed(citizen, "Nguyễn Văn An 0912345678 " + citizen);
+
+      HttpResponse<Buffer> response = post(bare, Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + token),
+          dossierOf(citizen).encode());
+
+      assertProblem(response, 401, "unauthorized");
+      assertThat(logged.lines("citizen token refused")).singleElement().asString()
+          .doesNotContain("Nguy", "0912345678", citizen.substring(0, 9));
+    } finally {
+      logger.setLevel(level);
+    }
   }
 
   @Test

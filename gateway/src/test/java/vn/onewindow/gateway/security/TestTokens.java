@@ -1,9 +1,12 @@
 package vn.onewindow.gateway.security;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
@@ -75,6 +78,27 @@ final class TestTokens {
 
   String forged(String citizenId) {
     return sign(forger, JWSAlgorithm.RS256, claims(citizenId).build());
+  }
+
+  /** RS256 over a payload written as it is ({@code "exp": null}: what the claims builder cannot write). */
+  String rs256Payload(String json) {
+    return signRaw(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(rsa.getKeyID()).build(), json);
+  }
+
+  /** RS256 with a header {@code typ} of the caller's choosing, over valid claims. */
+  String rs256Typed(String citizenId, String type) {
+    return signRaw(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(rsa.getKeyID()).type(new JOSEObjectType(type))
+        .build(), claims(citizenId).build().toString());
+  }
+
+  private String signRaw(JWSHeader header, String json) {
+    try {
+      JWSObject jws = new JWSObject(header, new Payload(json));
+      jws.sign(new RSASSASigner(rsa));
+      return jws.serialize();
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** alg=none: an unsigned token. */
