@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.ScheduledFuture;
@@ -65,6 +67,20 @@ public final class Http1Framing extends ChannelDuplexHandler {
         pipeline.addBefore("handler", NAME, new Http1Framing());
       }
     }
+  }
+
+  /**
+   * Why an HTTP/1.1 request's Host is refused, or null (HTTP/1.0 and HTTP/2 have none to check): RFC 9112 3.2, exactly
+   * one. Two let a proxy in front route on one while this server reads the other; none, Vert.x Web's router answers
+   * 400 itself before any route ({@link Problems#respondToStatus} names it with this).
+   */
+  public static String hostRefusal(HttpServerRequest request) {
+    // Vert.x's own HttpVersion: Netty's is the one imported here
+    if (request.version() != io.vertx.core.http.HttpVersion.HTTP_1_1) {
+      return null;
+    }
+    int hosts = request.headers().getAll(HttpHeaders.HOST).size();
+    return hosts == 1 ? null : "an HTTP/1.1 request carries exactly one Host header, not " + hosts;
   }
 
   /** Router step, before the edge's request limits: a refused HTTP version is a 400 that names it. */

@@ -127,6 +127,7 @@ public final class Problems {
     send(ctx, problem, problem(ctx, problem, switch (problem) {
       case MALFORMED_REQUEST -> status == 417
           ? "Expect takes only 100-continue (RFC 9110): send the request without it, or with Expect: 100-continue"
+          : Http1Framing.hostRefusal(ctx.request()) != null ? Http1Framing.hostRefusal(ctx.request())
           : "the request could not be read";
       case NOT_FOUND -> "no resource at this path";
       case METHOD_NOT_ALLOWED -> "this path does not accept " + ctx.request().method();

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import vn.onewindow.common.config.SecurityConfig;
+import vn.onewindow.gateway.http.Http1Framing;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.Idempotency;
 import vn.onewindow.gateway.http.Problem;
@@ -176,8 +177,8 @@ public final class EdgeHandlers {
   }
 
   /**
-   * Why an HTTP/1.1 request's body framing is refused, or null: a Transfer-Encoding other than one plain
-   * {@code chunked} (Netty would read such a body by its Content-Length, or close the connection unanswered). Not
+   * Why an HTTP/1.1 request's framing is refused, or null: not exactly one Host; a Transfer-Encoding other than one
+   * plain {@code chunked} (Netty would read such a body by its Content-Length, or close the connection unanswered). Not
    * seen here: a Content-Length next to {@code Transfer-Encoding: chunked}, which Netty drops before any handler runs,
    * reading the body as chunked; that request is served on its connection, where RFC 9112 (6.1) would close it
    * after the answer. A proxy in front must not forward such a request (README, Security).
@@ -185,6 +186,10 @@ public final class EdgeHandlers {
   static String framingRefusal(HttpServerRequest request) {
     if (request.version() == HttpVersion.HTTP_2) {
       return null;
+    }
+    String host = Http1Framing.hostRefusal(request);
+    if (host != null) {
+      return host;
     }
     List<String> codings = request.headers().getAll(HttpHeaders.TRANSFER_ENCODING);
     return codings.isEmpty() || codings.size() == 1 && codings.get(0).strip().equalsIgnoreCase("chunked") ? null

@@ -199,6 +199,27 @@ class ClientAuthenticationTest extends OneGatewayPerClass {
     }
   }
 
+  /**
+   * RFC 9112 3.2: an HTTP/1.1 request with no Host or more than one is a 400. A proxy in front may route on one Host and
+   * this server read the other; nothing is queued.
+   */
+  @Test
+  void shouldRefuseAnHttp11RequestWithoutExactlyOneHost() {
+    String body = GatewayFixture.example("birth-registration.json");
+    for (String hosts : List.of("Host: localhost\r\nHost: evil.example\r\n", "")) {
+      String answer = SecurityTestSupport.rawExchange(gw.port, ("POST /v1/dossiers HTTP/1.1\r\n" + hosts
+          + "X-Api-Key: " + SecurityTestSupport.PORTAL_KEY + "\r\nContent-Type: application/json\r\nContent-Length: "
+          + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+
+      assertThat(answer).as(hosts + " answered " + answer).startsWith("HTTP/1.1 400")
+          .contains("application/problem+json").contains("exactly one Host header");
+    }
+    // HTTP/1.0 has no Host requirement (a plain probe)
+    assertThat(SecurityTestSupport.rawExchange(gw.port, "GET /health/live HTTP/1.0\r\n\r\n"
+        .getBytes(StandardCharsets.UTF_8))).startsWith("HTTP/1.0 200");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
   private static final String PORTAL_KEY_WITH_SPACE = "dev-portal web-key";
 
   /**
