@@ -23,6 +23,8 @@ import vn.onewindow.common.testing.TestServers;
 class DueDateEventTest extends OneGatewayPerClass {
   /** Cấp Giấy xác nhận tình trạng hôn nhân: 3 working days, no cut-off. */
   private static final String THREE_DAYS = "1.004884";
+  /** Chứng thực bản sao từ bản chính: same day (0 working days), cut-off 15:00. */
+  private static final String SAME_DAY_CUT_OFF = "2.000815.000.00.00.H48";
 
   @BeforeAll
   static void start() {
@@ -100,6 +102,29 @@ class DueDateEventTest extends OneGatewayPerClass {
 
     // 30 Apr, 1 May and the weekend are off: Mon 4 May
     assertThat(arrived.bodyAsJsonObject().getString("dueDate")).as(arrived.bodyAsString()).isEqualTo("2026-05-04");
+  }
+
+  @Test
+  void shouldNotRedateAnArrivalBeyondTheStatutoryDateItWouldRefuseFromTheAgency() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    // the same-day certified copy (0 working days, cut-off 15:00): accepted Wed 11 Mar 2026 at 15:00:01, due Thu 12
+    String id = agency.dossierReceived(SAME_DAY_CUT_OFF, "'2026-03-11T14:50:00+07:00'");
+    HttpResponse<Buffer> accepted = agency.post(id, event(id, "2", 2, "2026-03-11T15:00:01+07:00"));
+    assertThat(accepted.bodyAsJsonObject().getString("dueDate")).as(accepted.bodyAsString()).isEqualTo("2026-03-12");
+    assertThat(agency.post(id, event(id, "4", 4, "2026-03-11T15:10:00+07:00")).statusCode()).isEqualTo(201);
+    // a supplement requested that evening, before the day the count started: Thu 12 still lies after it
+    assertThat(agency.post(id, event(id, "5", 5, "2026-03-11T15:30:00+07:00")).statusCode()).isEqualTo(201);
+    // the supplement arrives Thu 12 at 10:00: the agency may not send Fri 13, the statutory date of a dossier
+    // received then being Thu 12 (a supplement restarts the count at most)
+    assertProblem(agency.post(id, event(id, "4-fri", 4, "2026-03-12T10:00:00+07:00").put("dueDate", "2026-03-13")),
+        422, "invalid-event");
+
+    HttpResponse<Buffer> arrived = agency.post(id, event(id, "4b", 4, "2026-03-12T10:00:00+07:00"));
+
+    // nor may the hub's own re-dating give it (README: "the days that remained never exceed the statutory ones")
+    assertThat(arrived.statusCode()).as(arrived.bodyAsString()).isEqualTo(201);
+    assertThat(arrived.bodyAsJsonObject().getString("dueDate")).isEqualTo("2026-03-12");
+    assertThat(dueDate(id)).isEqualTo("2026-03-12");
   }
 
   @Test

@@ -252,7 +252,11 @@ final class EventStore {
       }
       Instant requestedAt = request.getOffsetDateTime("at").toInstant();
       try {
-        return Dating.of(dueDates.redateOnArrival(previousDue, requestedAt, event.at()).current().due());
+        LocalDate redated = dueDates.redateOnArrival(previousDue, requestedAt, event.at()).current().due();
+        // never later than the date the agency may send with this arrival: a request made before the count began
+        // (the evening of an acceptance after the cut-off) leaves more days than the procedure's statutory ones
+        LocalDate statutory = acceptanceDue.apply(procedure, event.at());
+        return Dating.of(statutory != null && redated.isAfter(statutory) ? statutory : redated);
       } catch (CalendarNotCoveredException e) {
         return Dating.refused(undatable(DueDateStep.SUPPLEMENT_RECEIVED.words(), e,
             () -> dueDates.redateOnArrival(previousDue, requestedAt, clock.instant())));
