@@ -140,18 +140,25 @@ public final class DeadLetterReplay {
     this.out = out;
   }
 
+  private static final String USAGE_LINE =
+      "usage: DeadLetterReplay [--dry-run] [--reason rejected|malformed|max_deliveries] [--limit N]";
+
   public static void main(String[] args) {
     System.exit(run(args, System.getenv(), System.out, System.err));
   }
 
   /** The command line: options, then the hub's configuration from {@code env}. */
   static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      out.println(USAGE_LINE);
+      return OK;
+    }
     Options options;
     try {
       options = Options.parse(args);
     } catch (IllegalArgumentException e) {
       err.println(e.getMessage());
-      err.println("usage: DeadLetterReplay [--dry-run] [--reason rejected|malformed|max_deliveries] [--limit N]");
+      err.println(USAGE_LINE);
       return USAGE;
     }
     HubConfig config;

@@ -229,6 +229,11 @@ class DeadLetterReplayTest {
       assertThat(postgresDown.status).isEqualTo(DeadLetterReplay.UNAVAILABLE);
       assertThat(postgresDown.err).startsWith("PostgreSQL unreachable or failing").contains("nothing was replayed");
 
+      // --help is a question, not a mistake: the usage on stdout, exit 0, nothing touched (no store is even asked)
+      Run help = main(Map.of(), "--help");
+      assertThat(help.status).isEqualTo(DeadLetterReplay.OK);
+      assertThat(help.out).startsWith("usage: DeadLetterReplay [--dry-run]");
+      assertThat(help.err).isEmpty();
       assertThat(main(env, "--reason", "lost").status).isEqualTo(DeadLetterReplay.USAGE);
       assertThat(main(env, "--limit", "0").status).isEqualTo(DeadLetterReplay.USAGE);
       assertThat(copyIds(h, h.keys.partition(0))).containsExactly(copyId);
