@@ -2,12 +2,14 @@ package vn.onewindow.gateway.submit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.sql.Array;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
+import java.sql.Statement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -17,16 +19,17 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.config.PostgresConfig;
+import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.infra.Migrations;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.testing.TestServers;
 
 /**
- * {@link CodeSequences#HIGHEST_ISSUED} on real PostgreSQL: the highest number a unit's daily counter issued, from the
- * codes the dossiers and dead letters hold, and how much of the code index it reads to find it. A seeding runs while
- * Redis has lost its data, within half the enqueue's timeout and under a SHARE lock that holds the intake's inserts
- * back: reading every code of the partition's two days (a range scan per prefix, as before) took 5 to 8 s over 1.2
- * million dossiers, so on a busy day every seeding timed out and every submission of the partition was a 503.
+ * {@link HighestIssued} on real PostgreSQL: the highest number a unit's daily counter issued, from the codes the
+ * dossiers and dead letters hold, and how much of the code index it reads to find it. A seeding runs while Redis has
+ * lost its data, within half the enqueue's timeout and under a SHARE lock that holds the intake's inserts back:
+ * reading every code of the partition's two days (a range scan per prefix, as before) took 5 to 8 s over 1.2 million
+ * dossiers, so on a busy day every seeding timed out and every submission of the partition was a 503.
  */
 class HighestIssuedTest {
   private static final String DAY = "261206";
@@ -75,6 +78,67 @@ class HighestIssuedTest {
   }
 
   @Test
+  void shouldReadAWiderBandWhoseFirstNumbersNoDossierHolds() {
+    // an incident dead-lettered the last number of the 4-digit band and the first of the next; the day went on
+    codes("000.00.01.H48", 1, 8998);
+    deadLetter("000.00.01.H48", "8999");
+    deadLetter("000.00.01.H48", "10000");
+    codes("000.00.01.H48", 10001, 10042);
+    // numbers that left no trace across the boundary (entries lost, or dead letters that carried no code)
+    codes("000.00.02.H48", 1, 8990);
+    codes("000.00.02.H48", 10011, 10042);
+    // a burst of dead letters inside a busy band: the dossiers above it count
+    codes("000.00.03.H48", 1, 8999);
+    codes("000.00.03.H48", 10000, 14999);
+    TestServers.execute(url, "INSERT INTO dead_letter (stream, stream_entry_id, payload, error, deliveries, code)"
+        + " SELECT 'burst', g || '-0', '{}', 'rejected', 1, '" + prefix("000.00.03.H48") + "' || g"
+        + " FROM generate_series(15000, 15999) g");
+    codes("000.00.03.H48", 16000, 30000);
+
+    Map<String, Long> highest = highestIssued(List.of(prefix("000.00.01.H48"), prefix("000.00.02.H48"),
+        prefix("000.00.03.H48")));
+
+    assertThat(highest).containsExactlyInAnyOrderEntriesOf(Map.of(
+        prefix("000.00.01.H48"), 10042L, prefix("000.00.02.H48"), 10042L, prefix("000.00.03.H48"), 30000L));
+  }
+
+  @Test
+  void shouldNeverAnswerANumberNoCounterIssues() {
+    // dead letters carrying codes no counter issues: a leading zero past four digits, the direct path's behind it
+    codes("000.00.01.H48", 1, 7);
+    deadLetter("000.00.01.H48", "09000");
+    deadLetter("000.00.01.H48", "08000");
+
+    Map<String, Long> highest = highestIssued(List.of(prefix("000.00.01.H48")));
+
+    // the seeding turns each into the counter's value: a number of the direct path failed every seeding
+    assertThat(highest).containsExactlyEntriesOf(Map.of(prefix("000.00.01.H48"), 7L));
+    highest.values().forEach(DossierCode::queueIndex);
+  }
+
+  @Test
+  void shouldReadAFewIndexPagesABusyDayPastItsFourDigitNumbers() {
+    List<String> prefixes = new ArrayList<>();
+    for (int unit = 10; unit < 14; unit++) {
+      prefixes.add(prefix("000.00." + unit + ".H48"));
+    }
+    // 20,000 dossiers each, arriving interleaved as a day's do: the 5-digit numbers sort among the 4-digit ones
+    TestServers.execute(url, insert("u.unit || '-" + DAY + "-' || lpad(g::text, greatest(length(g::text), 4), '0')", "000.00.10.H48",
+        "(SELECT '000.00.' || i || '.H48' AS unit FROM generate_series(10, 13) i) u,"
+        + " (SELECT g FROM generate_series(1, 8999) g UNION ALL SELECT g FROM generate_series(10000, 21000) g) n"
+        + " ORDER BY random()"));
+    TestServers.execute(url, "ANALYZE dossier");
+
+    assertThat(highestIssued(prefixes).values()).hasSize(4).containsOnly(21000L);
+    // the 4-digit band's top at once; the 5-digit band's walk passes the 4-digit codes sorting above 21000 (2101 to
+    // 8999), not the day's 20,000 codes, which are as many heap visits (no visibility map under the day's inserts)
+    long fourDigits = sharedBlocks(explainBand(prefixes, 4).getJsonObject("Plan"));
+    long fiveDigits = sharedBlocks(explainBand(prefixes, 5).getJsonObject("Plan"));
+    assertThat(fourDigits).as("buffers read for the 4-digit band of 4 busy prefixes").isLessThan(4 * 12);
+    assertThat(fiveDigits).as("buffers read for the 5-digit band of 4 busy prefixes").isLessThan(4 * 8_000);
+  }
+
+  @Test
   void shouldReadAFewIndexPagesAPrefixNotEveryCodeOfTheDay() {
     List<String> prefixes = new ArrayList<>();
     for (int unit = 10; unit < 70; unit++) {
@@ -86,11 +150,10 @@ class HighestIssuedTest {
     // no VACUUM: under the day's inserts the visibility map is not set, and every index entry read is a heap visit
     TestServers.execute(url, "ANALYZE dossier");
 
-    JsonObject plan = explain(prefixes);
-
     assertThat(highestIssued(prefixes).values()).hasSize(60).containsOnly(2500L);
-    // what the scans of the dossiers read, summed over the plan: a few descents of the code index per prefix
-    long blocks = sharedBlocks(plan.getJsonObject("Plan"));
+    // what the scans of the dossiers read, summed over the plan: a few descents of the code index per prefix; no day
+    // came near the band's top, so no wider band is read
+    long blocks = sharedBlocks(explainBand(prefixes, 4).getJsonObject("Plan"));
     assertThat(blocks).as("buffers read for 60 prefixes over 150,000 codes").isLessThan(60 * 12);
   }
 
@@ -107,6 +170,13 @@ class HighestIssuedTest {
         "generate_series(" + from + ", " + to + ") g"));
   }
 
+  private int deadLetters;
+
+  private void deadLetter(String unit, String number) {
+    TestServers.execute(url, "INSERT INTO dead_letter (stream, stream_entry_id, payload, error, deliveries, code)"
+        + " VALUES ('s', '" + ++deadLetters + "-0', '{}', 'rejected', 1, '" + prefix(unit) + number + "')");
+  }
+
   private static String insert(String code, String unit, String from) {
     return "INSERT INTO dossier (id, code, client_id, procedure_code, receiving_unit, handling_agency, channel,"
         + " applicant_type, payload, received_at, stream_entry_id) SELECT gen_random_uuid(), " + code + ", 'test',"
@@ -114,16 +184,35 @@ class HighestIssuedTest {
   }
 
   private Map<String, Long> highestIssued(List<String> prefixes) {
-    Map<String, Long> highest = new TreeMap<>();
-    query(CodeSequences.HIGHEST_ISSUED, prefixes, rs -> highest.put(rs.getString("prefix"), rs.getLong("last")));
-    return highest;
+    Vertx vertx = Vertx.vertx();
+    try {
+      Pool pool = PostgresClients.pool(vertx, PostgresConfig.of(url), "test-highest");
+      return new TreeMap<>(pool.withTransaction(conn -> HighestIssued.read(conn, prefixes)).await());
+    } finally {
+      vertx.close().await();
+    }
   }
 
-  private JsonObject explain(List<String> prefixes) {
-    List<String> json = new ArrayList<>();
-    query("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + CodeSequences.HIGHEST_ISSUED, prefixes,
-        rs -> json.add(rs.getString(1)));
-    return new JsonArray(json.get(0)).getJsonObject(0);
+  /** EXPLAIN ANALYZE of one band's statement, as the seeding runs it (after {@link HighestIssued#ORDERED_WALK}). */
+  private JsonObject explainBand(List<String> prefixes, int width) {
+    Tuple params = HighestIssued.params(prefixes, width);
+    String array = "{" + String.join(",", prefixes) + "}";
+    PostgresClients.Jdbc jdbc = PostgresClients.jdbc(PostgresConfig.of(url));
+    try (Connection c = DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password());
+         Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      s.execute(HighestIssued.ORDERED_WALK);
+      s.execute("PREPARE band(text[], int, text, text, text) AS " + HighestIssued.BAND);
+      try (ResultSet rs = s.executeQuery("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE band('" + array + "', "
+          + width + ", '" + params.getString(2) + "', '" + params.getString(3) + "', '" + params.getString(4) + "')")) {
+        rs.next();
+        return new JsonArray(rs.getString(1)).getJsonObject(0);
+      } finally {
+        c.rollback();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Shared buffers the plan's scans of dossier read (hit or read from disk): its work on the code index. */
@@ -135,26 +224,5 @@ class HighestIssuedTest {
       own += sharedBlocks(children.getJsonObject(i));
     }
     return own;
-  }
-
-  private interface RowReader {
-    void read(ResultSet rs) throws SQLException;
-  }
-
-  private void query(String sql, List<String> prefixes, RowReader reader) {
-    PostgresClients.Jdbc jdbc = PostgresClients.jdbc(PostgresConfig.of(url));
-    try (Connection c = DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password());
-         // JDBC's placeholder for the Vert.x client's $1
-         PreparedStatement s = c.prepareStatement(sql.replace("$1", "?"))) {
-      Array array = c.createArrayOf("text", prefixes.toArray());
-      s.setArray(1, array);
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          reader.read(rs);
-        }
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }
