@@ -10,10 +10,10 @@
 #
 # PostgreSQL: HUB_POSTGRES_URL when set; else the machine's own on 127.0.0.1:5432 when it lets "postgres" in (a new
 # database hub_cluster_<epoch> for every run, kept afterwards for reconciliation); else the hub's embedded PostgreSQL
-# as a fifth process (port 15433, data in the run directory). A database of its own per run: the new Redis Cluster
-# numbers every unit's codes of the day from 0001 again, and code is UNIQUE in PostgreSQL, so a second run on the
-# same day into the same database would dead-letter dossiers that got their 202. The URL is printed and written to
-# <run dir>/postgres.url.
+# as a fifth process (port 15433, data in the run directory). A database of its own per run, so that a rehearsal
+# reconciles only its own dossiers; reusing one is safe for the codes (the new Redis Cluster has no epoch markers, so
+# the gateways seed its counters from PostgreSQL first: a 'raised' seeding per partition). The URL is printed and
+# written to <run dir>/postgres.url.
 # Logs, data and the URLs are kept in the run directory (--dir, default a new /tmp/onewindow-cluster.XXXXXX).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,7 +70,7 @@ export $(cat "$dir/redis.env")
 
 pg_note="a new database of this run's own"
 if [ -n "${HUB_POSTGRES_URL:-}" ]; then
-  pg_note="given: it must hold no codes of today issued through another Redis"
+  pg_note="given: codes it already holds for today are seeded into the new Redis Cluster's counters"
   echo "HUB_POSTGRES_URL is set: $pg_note" >&2
 fi
 shared_postgres "hub_cluster_$(date +%s)" "$dir" "$pg_port"
