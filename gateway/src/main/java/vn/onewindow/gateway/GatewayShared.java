@@ -92,7 +92,8 @@ public final class GatewayShared {
     Duration readTimeout = config.resilience().breakers().postgresReadTimeout();
     this.sequences = new CodeSequences(PostgresClients.pool(vertx, config.postgres(), "gateway"), keys, directory,
         config.dossier().zone(), Clock.systemUTC(), breakers,
-        readTimeout.compareTo(enqueueTimeout.dividedBy(2)) < 0 ? readTimeout : enqueueTimeout.dividedBy(2), registry);
+        readTimeout.compareTo(enqueueTimeout.dividedBy(2)) < 0 ? readTimeout : enqueueTimeout.dividedBy(2),
+        recentDirect, registry);
     this.warmup = new Warmup(config.warmup());
     this.authentication = Authentication.create(vertx, config.security(), clients, warmup);
     this.edge = new EdgeHandlers(config.security());

@@ -72,7 +72,24 @@ class RedisDataLossTest {
           codes.add(receipt.getString("code"));
           ids.add(receipt.getString("id"));
         }
+        // the frontends' retries of dossiers written before the loss, with the same Idempotency-Key and body: their
+        // idempotency records went with Redis, PostgreSQL still knows each key; a new dossier would be a second one
+        List<Future<HttpResponse<Buffer>>> retries = new ArrayList<>();
+        for (int i = 0; i < BEFORE; i++) {
+          retries.add(HubEndToEndTest.submit(client, HubEndToEndTest.withApplicant(
+              HubEndToEndTest.example("birth-registration.json"), i), "data-loss-" + i));
+        }
+        Future.all(retries).await();
+        for (int i = 0; i < BEFORE; i++) {
+          HttpResponse<Buffer> retry = retries.get(i).result();
+          assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(202);
+          assertThat(retry.getHeader("Idempotent-Replayed")).as("retry %s", i).isEqualTo("true");
+          assertThat(retry.bodyAsJsonObject().getString("id")).isEqualTo(before.get(i).getString("id"));
+          assertThat(retry.bodyAsJsonObject().getString("code")).isEqualTo(before.get(i).getString("code"));
+        }
         String url = config.postgres().url();
+        assertThat(TestServers.queryLong(url, "SELECT count(*) FROM dossier WHERE idempotency_key LIKE 'data-loss-%'"))
+            .as("one dossier a key").isEqualTo(BEFORE + AFTER);
         assertThat(codes).as("no code given twice").hasSize(BEFORE + AFTER);
         assertThat(TestServers.queryLong(url, "SELECT count(*) FROM dossier WHERE id IN ('"
             + String.join("','", ids) + "')")).as("every dossier given a 202 persisted once").isEqualTo(BEFORE + AFTER);

@@ -73,6 +73,12 @@ public final class CodeSequences {
    */
   static final String AFTER_WRITERS = "LOCK TABLE dossier, dead_letter IN SHARE MODE";
 
+  /**
+   * A seeding that found codes: Redis had lost its data, its idempotency records with it (V18). Every gateway's
+   * RecentDirectWrites reads it, and looks keyed submissions up in PostgreSQL for the idempotency TTL.
+   */
+  static final String SEEDED = "INSERT INTO code_seeding (receipt_date, partition, unit_days) VALUES ($1, $2, $3)";
+
   private final Pool pool;
   private final RedisKeys keys;
   private final AgencyDirectory directory;
@@ -80,13 +86,16 @@ public final class CodeSequences {
   private final Clock clock;
   private final UpstreamBreakers breakers;
   private final Duration timeout;
+  /** Told of a seeding that found codes: the idempotency records Redis lost are then looked for in PostgreSQL. */
+  private final RecentDirectWrites recentDirect;
   private final Map<Integer, Future<Void>> inFlight = new ConcurrentHashMap<>();
   /** Seedings by outcome: a raised one means Redis lost its data (the alert HubCodeCountersReseeded). */
   private final Map<Seeding, Counter> seedings = new EnumMap<>(Seeding.class);
 
   /** {@code pool}: the primary's (a replica may lag behind the codes just written); {@code timeout}: the query's. */
   public CodeSequences(Pool pool, RedisKeys keys, AgencyDirectory directory, ZoneId zone, Clock clock,
-                       UpstreamBreakers breakers, Duration timeout, MeterRegistry registry) {
+                       UpstreamBreakers breakers, Duration timeout, RecentDirectWrites recentDirect,
+                       MeterRegistry registry) {
     for (Seeding outcome : Seeding.values()) {
       seedings.put(outcome, Counter.builder(MeterNames.CODE_SEEDINGS).tag(MeterNames.TAG_OUTCOME, outcome.tag())
           .description("Seedings of a partition's daily dossier counters from PostgreSQL (Redis lost its data, or a "
@@ -99,6 +108,7 @@ public final class CodeSequences {
     this.clock = clock;
     this.breakers = breakers;
     this.timeout = timeout;
+    this.recentDirect = recentDirect;
   }
 
   /**
@@ -132,7 +142,7 @@ public final class CodeSequences {
         }
       }
     }
-    return highestIssued(counters.keySet())
+    return highestIssued(partition.index(), today, counters.keySet())
         .compose(highest -> {
           List<String> scriptKeys = new ArrayList<>(1 + highest.size());
           List<String> args = new ArrayList<>(2 + highest.size());
@@ -143,6 +153,11 @@ public final class CodeSequences {
             scriptKeys.add(counters.get(prefix));
             args.add(Long.toString(DossierCode.queueIndex(last)));
           });
+          if (!highest.isEmpty()) {
+            // Redis lost the idempotency records of the dossiers it had queued: from now on, for their TTL, a keyed
+            // submission is looked up in PostgreSQL first (other gateways learn it from code_seeding)
+            recentDirect.noted(today);
+          }
           return SEED.run(redis, scriptKeys, args);
         })
         .map(raised -> {
@@ -163,11 +178,14 @@ public final class CodeSequences {
         .onFailure(err -> seedings.get(Seeding.FAILED).increment());
   }
 
-  private Future<Map<String, Long>> highestIssued(Collection<String> prefixes) {
+  private Future<Map<String, Long>> highestIssued(int partition, LocalDate today, Collection<String> prefixes) {
     return breakers.call(Upstream.POSTGRES_READ, timeout,
             () -> pool.withTransaction(conn -> conn.preparedQuery(BOUNDS).execute(Tuple.of(timeout.toMillis() + "ms"))
                 .compose(set -> conn.query(AFTER_WRITERS).execute())
-                .compose(locked -> HighestIssued.read(conn, prefixes))))
+                .compose(locked -> HighestIssued.read(conn, prefixes))
+                .compose(highest -> highest.isEmpty() ? Future.succeededFuture(highest)
+                    : conn.preparedQuery(SEEDED).execute(Tuple.of(today, partition, prefixes.size()))
+                        .map(recorded -> highest))))
         .recover(err -> Future.failedFuture(err instanceof HttpFailure ? err
             : HttpFailure.ofStatementDefect(err).orElseGet(() -> HttpFailure.countersNotSeeded(err))));
   }

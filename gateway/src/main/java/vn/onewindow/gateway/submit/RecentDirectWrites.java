@@ -12,15 +12,19 @@ import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.DossierConfig;
 
 /**
- * Whether the direct path (Redis down) may have stored dossiers whose Idempotency-Key is still remembered: then a
- * keyed submission that reaches Redis again first looks its key up in PostgreSQL, so a key first used while Redis was
- * down and retried after it is back gets the same receipt. One per gateway process: a cheap periodic query of the
+ * Whether the direct path (Redis down) may have stored dossiers whose Idempotency-Key is still remembered, or Redis
+ * lost the idempotency records of dossiers written before (a seeding found codes: V18 code_seeding): then a keyed
+ * submission that reaches Redis first looks its key up in PostgreSQL, so a key first used while Redis was down, or
+ * before Redis lost its data, and retried now gets the same receipt. One per gateway process: a cheap periodic query of the
  * direct path's own small table ({@code dossier_code_sequence}, one row per unit and day it served), plus this
  * process's own direct writes at once. Conservative by up to a day (the table keeps dates), never short.
  */
 public final class RecentDirectWrites {
   private static final Logger LOG = LoggerFactory.getLogger(RecentDirectWrites.class);
-  private static final String LATEST = "SELECT max(receipt_date) FROM dossier_code_sequence";
+  /** The direct path's latest day, or the latest seeding that found codes (Redis lost its idempotency records). */
+  private static final String LATEST = """
+      SELECT greatest((SELECT max(receipt_date) FROM dossier_code_sequence),
+                      (SELECT max(receipt_date) FROM code_seeding))""";
 
   private final DossierConfig config;
   private final Clock clock;

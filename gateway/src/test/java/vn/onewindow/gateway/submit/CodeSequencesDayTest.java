@@ -64,7 +64,7 @@ class CodeSequencesDayTest {
     CodeSequences sequences = new CodeSequences(PostgresClients.pool(vertx, config.postgres(), "test"), keys,
         AgencyDirectory.load(config.dossier().agencyDirectory()), zone, beforeMidnight,
         new UpstreamBreakers(config.resilience().breakers(), 1, new SimpleMeterRegistry()), Duration.ofSeconds(2),
-        new SimpleMeterRegistry());
+        new RecentDirectWrites(config.dossier(), beforeMidnight), new SimpleMeterRegistry());
 
     sequences.seed(redis, keys.partitions().ofUnit(UNIT)).await();
 
