@@ -200,7 +200,9 @@ public final class DeadLetterReplay {
       try {
         replay.all();
       } catch (Unavailable e) {
-        replay.summary();
+        if (!options.dryRun()) {   // what was replayed before the failure; a dry run's partial count would mislead
+          replay.summary();
+        }
         err.println(e.getMessage());
         return UNAVAILABLE;
       }

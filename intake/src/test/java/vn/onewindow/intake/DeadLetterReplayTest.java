@@ -228,6 +228,11 @@ class DeadLetterReplayTest {
       Run postgresDown = main(noPostgres);
       assertThat(postgresDown.status).isEqualTo(DeadLetterReplay.UNAVAILABLE);
       assertThat(postgresDown.err).startsWith("PostgreSQL unreachable or failing").contains("nothing was replayed");
+      // a dry run that could not look counts nothing: "total to-replay=0" above the error read as "nothing to do"
+      Run dryPostgresDown = main(noPostgres, "--dry-run");
+      assertThat(dryPostgresDown.status).isEqualTo(DeadLetterReplay.UNAVAILABLE);
+      assertThat(dryPostgresDown.out).doesNotContain("to-replay=");
+      assertThat(dryPostgresDown.err).startsWith("PostgreSQL unreachable or failing");
 
       // --help is a question, not a mistake: the usage on stdout, exit 0, nothing touched (no store is even asked)
       Run help = main(Map.of(), "--help");

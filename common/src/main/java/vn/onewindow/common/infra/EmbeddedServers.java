@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -61,6 +62,13 @@ public final class EmbeddedServers implements AutoCloseable {
   /** Starts PostgreSQL on {@code port}, keeping its data under {@code dataDir} across restarts; returns its URL. */
   public synchronized String startPostgres(Path dataDir, int port, boolean keepData) {
     Path dir = dataDir.resolve("postgres").toAbsolutePath();
+    // Before zonky touches the directory: its failure said only "failed to start", its clean-up below could stop a
+    // postmaster started within the same second, and with keepData=false it would wipe the directory first.
+    runningPostmaster(dir).ifPresent(pid -> {
+      throw new IllegalStateException("embedded PostgreSQL failed to start on port " + port + ": the embedded"
+          + " PostgreSQL of " + dir + " belongs to another running hub, or a killed hub left it running (postmaster"
+          + " pid " + pid + "): stop it, or give this one another embedded.data-dir and embedded.postgres-port");
+    });
     long attempt = System.currentTimeMillis() / 1000;
     try {
       Files.createDirectories(dir.getParent());
@@ -82,7 +90,8 @@ public final class EmbeddedServers implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       // zonky starts the postmaster, then waits for it: a start that failed while waiting leaves it running
       stopPostmasterStartedSince(dir, attempt);
-      throw new UncheckedIOException("embedded PostgreSQL failed to start on port " + port,
+      // the cause in the message: HubMain logs the message only
+      throw new UncheckedIOException("embedded PostgreSQL failed to start on port " + port + ": " + e.getMessage(),
           e instanceof IOException io ? io : new IOException(e));
     }
   }
@@ -174,6 +183,19 @@ public final class EmbeddedServers implements AutoCloseable {
    * The postmaster of {@code dataDir} is asked to stop (SIGTERM: smart shutdown) if its pid file says it started at or
    * after {@code epochSecond} (line 3): this attempt's, not one another hub on the same data directory still runs.
    */
+  /** The pid in {@code dataDir}'s postmaster.pid when a PostgreSQL process of that pid runs; a stale file is none. */
+  private static Optional<Long> runningPostmaster(Path dataDir) {
+    try {
+      List<String> pidFile = Files.readAllLines(dataDir.resolve("postmaster.pid"));
+      long pid = Long.parseLong(pidFile.get(0).trim());
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+          .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(true))
+          .map(ProcessHandle::pid);
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   private static void stopPostmasterStartedSince(Path dataDir, long epochSecond) {
     try {
       List<String> pidFile = Files.readAllLines(dataDir.resolve("postmaster.pid"));

@@ -76,6 +76,26 @@ class EmbeddedServersTest {
     }
   }
 
+  /**
+   * A second hub on a data directory in use (./ops/run-hub.sh started twice, or a gateway and an intake instance both
+   * on the embedded defaults) starts PostgreSQL first: it failed with "embedded PostgreSQL failed to start on port
+   * 15432" and no cause, so the user could not tell it from a broken installation. It must say that the directory
+   * belongs to another running hub, as the redis-server's start does, and leave that hub's PostgreSQL running.
+   */
+  @Test
+  void shouldNameTheLiveHubWhosePostgresHoldsTheDirectory(@TempDir Path data) throws Exception {
+    int port = TestServers.freePort();
+    try (EmbeddedServers first = new EmbeddedServers(); EmbeddedServers second = new EmbeddedServers()) {
+      first.startPostgres(data, port, true);
+      assertThatThrownBy(() -> second.startPostgres(data, port, true))
+          .hasMessageContaining("belongs to another running hub");
+      try (Connection db = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres",
+          "")) {
+        assertThat(setting(db, "fsync")).as("still the first hub's server").isEqualTo("on");
+      }
+    }
+  }
+
   private static String setting(Connection db, String name) throws Exception {
     try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SHOW " + name)) {
       rs.next();
