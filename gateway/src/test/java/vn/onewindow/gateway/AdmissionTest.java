@@ -78,6 +78,35 @@ class AdmissionTest {
     }
   }
 
+  /**
+   * A submission refused because the queue failed (503, retry) gave the applicant no dossier, and must not spend their
+   * quota: a frontend retrying through a failover ran out of it in 20 s and got 429s once the queue was back (QA of
+   * cluster mode). Here the partition's stream is made unusable while Redis, and the limiter on it, still answer.
+   */
+  @Test
+  void shouldNotSpendTheApplicantsQuotaOnSubmissionsTheQueueRefused() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of("ratelimit.applicant-per-minute", "2",
+        "ratelimit.applicant-burst", "2", "degraded.redis-down", "refuse"))) {
+      assertThat(gw.post(dossierOf(1)).statusCode()).isEqualTo(202);
+      String stream = gw.keys.stream();
+      gw.redis(Command.DEL, stream);
+      gw.redis(Command.SET, stream, "not a stream");
+      for (int i = 0; i < 4; i++) {
+        HttpResponse<Buffer> refused = gw.post(dossierOf(1));
+        assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(503);
+        assertThat(refused.getHeader("Retry-After")).isNotNull();
+      }
+      gw.redis(Command.DEL, stream);
+
+      HttpResponse<Buffer> next = gw.post(dossierOf(1));
+
+      assertThat(next.statusCode()).as("the applicant's second dossier of the minute: %s", next.bodyAsString())
+          .isEqualTo(202);
+      HttpResponse<Buffer> third = gw.post(dossierOf(1));
+      assertThat(third.statusCode()).as("the quota is still two a minute").isEqualTo(429);
+    }
+  }
+
   @Test
   void shouldLimitTheAbusiveClientWithoutAffectingTheOthers() {
     try (GatewayFixture gw = new GatewayFixture(Map.of("ratelimit.applicant-per-minute", "100000",

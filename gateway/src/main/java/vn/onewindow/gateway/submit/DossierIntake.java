@@ -147,7 +147,11 @@ public final class DossierIntake {
           givenUp.set(true);
           return err instanceof HttpFailure ? Future.failedFuture(err)
               : limit.compose(decision -> redisDown(s, claimed.get(), sent.get() && !RedisErrors.neverConnected(err),
-                  decision, err));
+                  decision, err)
+                  // refused (503: retry): no dossier for this attempt, so none of the applicant's quota; a frontend
+                  // retrying through a failover spent it in 20 s and met 429s once the queue was back (QA). One
+                  // that was queued all the same is replayed by its retry, which costs nothing either
+                  .onFailure(refused -> refund(redis, s, decision)));
         });
   }
 
