@@ -15,14 +15,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.testing.Await;
+import vn.onewindow.common.testing.LogCapture;
 import vn.onewindow.common.testing.TestServers;
+import vn.onewindow.gateway.http.Problems;
 
 /** Rate limits shared across instances, per-applicant limits, backlog shedding and the concurrency bulkhead. */
 class AdmissionTest {
+  @RegisterExtension
+  final LogCapture logged = LogCapture.of(Problems.class);
+
 
   static String dossierOf(int applicant) {
     JsonObject dossier = GatewayFixture.birthRegistration();
@@ -97,6 +103,8 @@ class AdmissionTest {
         assertThat(refused.getHeader("Retry-After")).isNotNull();
       }
       gw.redis(Command.DEL, stream);
+      // the operators' line names Redis's error code (what tells a failover from a bug), not only its class
+      assertThat(logged.lines("answered 503")).isNotEmpty().allSatisfy(line -> assertThat(line).contains("WRONGTYPE"));
 
       HttpResponse<Buffer> next = gw.post(dossierOf(1));
 

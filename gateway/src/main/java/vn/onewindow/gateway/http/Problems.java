@@ -117,8 +117,14 @@ public final class Problems {
       return f.getMessage();
     }
     String name = cause.getClass().getSimpleName();
-    return cause instanceof DatabaseException db && db.getSqlState() != null ? name + " SQLSTATE " + db.getSqlState()
-        : name;
+    if (cause instanceof DatabaseException db && db.getSqlState() != null) {
+      return name + " SQLSTATE " + db.getSqlState();
+    }
+    // a Redis error reply's code (CLUSTERDOWN, MOVED, READONLY, LOADING, OOM...), what tells a failover from a bug;
+    // never the rest of the reply, which may quote a script's values
+    String reply = cause.getClass().getName().startsWith("io.vertx.redis.") ? cause.getMessage() : null;
+    String code = reply == null ? "" : reply.split(" ", 2)[0];
+    return code.matches("[A-Z]{2,20}") ? name + " " + code : name;
   }
 
   /** Error handler for a status the router produced itself (404, 405, 413, 415...). */
