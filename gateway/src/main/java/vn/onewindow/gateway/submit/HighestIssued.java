@@ -24,8 +24,9 @@ import java.util.Map;
  * dossiers, past the seeding's time: every submission of a busy partition was a 503 while Redis had lost its data.
  *
  * <p>One statement a band, for the prefixes still to look at: the 4-digit band for all, a wider one only for the
- * prefixes whose day reached it, as far as PostgreSQL shows: its highest within {@link #BAND_SLACK} numbers of the
- * band's top, or the next band's first number held by a dossier, or a dead letter's number in a wider band. Numbers
+ * prefixes whose day reached it, as far as PostgreSQL shows: its highest, a dossier's or a dead letter's (a wider
+ * band's included), within {@link #BAND_SLACK} numbers of the band's top, or the next band's first number held by a
+ * dossier. Numbers
  * come in order, so a wider band holds codes only once the one below was used up; the slack covers numbers of the
  * band's end that neither table holds (entries lost with Redis, dead letters of earlier releases that kept no code).
  * Not covered: more than that many such numbers in a row at a band's end.
@@ -88,15 +89,13 @@ final class HighestIssued {
           for (Row row : rows) {
             highest.put(row.getString("prefix"), row.getLong("last"));
           }
-          Map<String, Long> deadLetters = Map.copyOf(highest);
-          return band(conn, List.of(all), FIRST_WIDTH, deadLetters, highest);
+          return band(conn, List.of(all), FIRST_WIDTH, highest);
         })
         .map(done -> highest);
   }
 
   /** Reads band {@code width} of {@code prefixes}, then the next band of those whose day reached it. */
-  private static Future<Void> band(SqlConnection conn, List<String> prefixes, int width,
-                                   Map<String, Long> deadLetters, Map<String, Long> highest) {
+  private static Future<Void> band(SqlConnection conn, List<String> prefixes, int width, Map<String, Long> highest) {
     if (prefixes.isEmpty() || width > LAST_WIDTH) {
       return Future.succeededFuture();
     }
@@ -108,13 +107,12 @@ final class HighestIssued {
         if (last != null) {
           highest.merge(prefix, last, Math::max);
         }
-        long deadLetter = deadLetters.getOrDefault(prefix, 0L);
-        if (last != null && last >= top(width) - BAND_SLACK || row.getBoolean("next_started")
-            || deadLetter >= first(width + 1)) {
+        // the highest either table holds: a dead letter's number in this band's end or in a wider one counts
+        if (highest.getOrDefault(prefix, 0L) >= top(width) - BAND_SLACK || row.getBoolean("next_started")) {
           wider.add(prefix);
         }
       }
-      return band(conn, wider, width + 1, deadLetters, highest);
+      return band(conn, wider, width + 1, highest);
     });
   }
 

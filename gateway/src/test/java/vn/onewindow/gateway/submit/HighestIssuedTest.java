@@ -103,6 +103,22 @@ class HighestIssuedTest {
   }
 
   @Test
+  void shouldReadAWiderBandWhenTheBandsEndIsDeadLettered() {
+    // PostgreSQL rejected every entry of the band's last 1,499 numbers (dead letters), and the next band's first
+    // number left no trace (a dead letter of an earlier release, which kept no code): the day went on past 10000
+    codes("000.00.01.H48", 1, 7500);
+    TestServers.execute(url, "INSERT INTO dead_letter (stream, stream_entry_id, payload, error, deliveries, code)"
+        + " SELECT 'burst', g || '-0', '{}', 'rejected', 1, '" + prefix("000.00.01.H48") + "' || g"
+        + " FROM generate_series(7501, 8999) g");
+    codes("000.00.01.H48", 10001, 10042);
+
+    Map<String, Long> highest = highestIssued(List.of(prefix("000.00.01.H48")));
+
+    // 8999 would have the counter issue 10000 then 10001, a dossier's code
+    assertThat(highest).containsExactlyEntriesOf(Map.of(prefix("000.00.01.H48"), 10042L));
+  }
+
+  @Test
   void shouldNeverAnswerANumberNoCounterIssues() {
     // dead letters carrying codes no counter issues: a leading zero past four digits, the direct path's behind it
     codes("000.00.01.H48", 1, 7);
