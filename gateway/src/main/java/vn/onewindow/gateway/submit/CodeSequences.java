@@ -164,10 +164,12 @@ public final class CodeSequences {
   }
 
   private Future<Map<String, Long>> highestIssued(Collection<String> prefixes) {
+    // the breaker's timeout answers the caller; the deadline ends the transaction (and its lock) soon after
+    long deadline = System.nanoTime() + timeout.toNanos();
     return breakers.call(Upstream.POSTGRES_READ, timeout,
             () -> pool.withTransaction(conn -> conn.preparedQuery(BOUNDS).execute(Tuple.of(timeout.toMillis() + "ms"))
                 .compose(set -> conn.query(AFTER_WRITERS).execute())
-                .compose(locked -> HighestIssued.read(conn, prefixes))))
+                .compose(locked -> HighestIssued.read(conn, prefixes, deadline))))
         .recover(err -> Future.failedFuture(err instanceof HttpFailure ? err
             : HttpFailure.ofStatementDefect(err).orElseGet(() -> HttpFailure.countersNotSeeded(err))));
   }

@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The highest number of the Redis path's space issued with each code prefix ({@code <unit>-YYMMDD-}), from the codes
@@ -79,8 +80,12 @@ final class HighestIssued {
   private HighestIssued() {
   }
 
-  /** The highest number per prefix; a prefix with none issued is absent. On {@code conn}, inside its transaction. */
-  static Future<Map<String, Long>> read(SqlConnection conn, Collection<String> prefixes) {
+  /**
+   * The highest number per prefix; a prefix with none issued is absent. On {@code conn}, inside its transaction. No
+   * statement starts past {@code deadline} ({@link System#nanoTime}): the statement timeout bounds each band alone,
+   * and a transaction the caller has given up on would otherwise go on holding its lock, a statement a band.
+   */
+  static Future<Map<String, Long>> read(SqlConnection conn, Collection<String> prefixes, long deadline) {
     String[] all = prefixes.toArray(String[]::new);
     Map<String, Long> highest = new HashMap<>();
     return conn.query(ORDERED_WALK).execute()
@@ -89,15 +94,19 @@ final class HighestIssued {
           for (Row row : rows) {
             highest.put(row.getString("prefix"), row.getLong("last"));
           }
-          return band(conn, List.of(all), FIRST_WIDTH, highest);
+          return band(conn, List.of(all), FIRST_WIDTH, deadline, highest);
         })
         .map(done -> highest);
   }
 
   /** Reads band {@code width} of {@code prefixes}, then the next band of those whose day reached it. */
-  private static Future<Void> band(SqlConnection conn, List<String> prefixes, int width, Map<String, Long> highest) {
+  private static Future<Void> band(SqlConnection conn, List<String> prefixes, int width, long deadline,
+                                   Map<String, Long> highest) {
     if (prefixes.isEmpty() || width > LAST_WIDTH) {
       return Future.succeededFuture();
+    }
+    if (System.nanoTime() - deadline > 0) {
+      return Future.failedFuture(new TimeoutException("the seeding's time was spent before band " + width));
     }
     return conn.preparedQuery(BAND).execute(params(prefixes, width)).compose(rows -> {
       List<String> wider = new ArrayList<>();
@@ -112,7 +121,7 @@ final class HighestIssued {
           wider.add(prefix);
         }
       }
-      return band(conn, wider, width + 1, highest);
+      return band(conn, wider, width + 1, deadline, highest);
     });
   }
 
