@@ -179,10 +179,12 @@ public final class CodeSequences {
   }
 
   private Future<Map<String, Long>> highestIssued(int partition, LocalDate today, Collection<String> prefixes) {
+    // the breaker's timeout answers the caller; the deadline ends the transaction (and its lock) soon after
+    long deadline = System.nanoTime() + timeout.toNanos();
     return breakers.call(Upstream.POSTGRES_READ, timeout,
             () -> pool.withTransaction(conn -> conn.preparedQuery(BOUNDS).execute(Tuple.of(timeout.toMillis() + "ms"))
                 .compose(set -> conn.query(AFTER_WRITERS).execute())
-                .compose(locked -> HighestIssued.read(conn, prefixes))
+                .compose(locked -> HighestIssued.read(conn, prefixes, deadline))
                 .compose(highest -> highest.isEmpty() ? Future.succeededFuture(highest)
                     : conn.preparedQuery(SEEDED).execute(Tuple.of(today, partition, prefixes.size()))
                         .map(recorded -> highest))))

@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The highest number of the Redis path's space issued with each code prefix ({@code <unit>-YYMMDD-}), from the codes
@@ -24,10 +25,11 @@ import java.util.Map;
  * dossiers, past the seeding's time: every submission of a busy partition was a 503 while Redis had lost its data.
  *
  * <p>One statement a band, for the prefixes still to look at: the 4-digit band for all, a wider one only for the
- * prefixes whose day reached it, as far as PostgreSQL shows: its highest within {@link #BAND_SLACK} numbers of the
- * band's top, or the next band's first number held by a dossier, or a dead letter's number in a wider band. Numbers
- * come in order, so a wider band holds codes only once the one below was used up; the slack covers numbers of the
- * band's end that neither table holds (entries lost with Redis, dead letters of earlier releases that kept no code).
+ * prefixes whose day reached it, as far as PostgreSQL shows: its highest, a dossier's or a dead letter's (a wider
+ * band's included), within {@link #BAND_SLACK} numbers of the band's top, or the next band's first number held by a
+ * dossier. Numbers come in order, so a wider band holds codes only once the one below was used up; the slack covers
+ * numbers of the band's end that neither table holds (entries lost with Redis, dead letters of earlier releases that
+ * kept no code).
  * Not covered: more than that many such numbers in a row at a band's end.
  *
  * <p>The dead letters (no index) by one scan joined on the prefix they carry, cut with split_part (a unit code has no
@@ -78,8 +80,12 @@ final class HighestIssued {
   private HighestIssued() {
   }
 
-  /** The highest number per prefix; a prefix with none issued is absent. On {@code conn}, inside its transaction. */
-  static Future<Map<String, Long>> read(SqlConnection conn, Collection<String> prefixes) {
+  /**
+   * The highest number per prefix; a prefix with none issued is absent. On {@code conn}, inside its transaction. No
+   * statement starts past {@code deadline} ({@link System#nanoTime}): the statement timeout bounds each band alone,
+   * and a transaction the caller has given up on would otherwise go on holding its lock, a statement a band.
+   */
+  static Future<Map<String, Long>> read(SqlConnection conn, Collection<String> prefixes, long deadline) {
     String[] all = prefixes.toArray(String[]::new);
     Map<String, Long> highest = new HashMap<>();
     return conn.query(ORDERED_WALK).execute()
@@ -88,17 +94,19 @@ final class HighestIssued {
           for (Row row : rows) {
             highest.put(row.getString("prefix"), row.getLong("last"));
           }
-          Map<String, Long> deadLetters = Map.copyOf(highest);
-          return band(conn, List.of(all), FIRST_WIDTH, deadLetters, highest);
+          return band(conn, List.of(all), FIRST_WIDTH, deadline, highest);
         })
         .map(done -> highest);
   }
 
   /** Reads band {@code width} of {@code prefixes}, then the next band of those whose day reached it. */
-  private static Future<Void> band(SqlConnection conn, List<String> prefixes, int width,
-                                   Map<String, Long> deadLetters, Map<String, Long> highest) {
+  private static Future<Void> band(SqlConnection conn, List<String> prefixes, int width, long deadline,
+                                   Map<String, Long> highest) {
     if (prefixes.isEmpty() || width > LAST_WIDTH) {
       return Future.succeededFuture();
+    }
+    if (System.nanoTime() - deadline > 0) {
+      return Future.failedFuture(new TimeoutException("the seeding's time was spent before band " + width));
     }
     return conn.preparedQuery(BAND).execute(params(prefixes, width)).compose(rows -> {
       List<String> wider = new ArrayList<>();
@@ -108,13 +116,12 @@ final class HighestIssued {
         if (last != null) {
           highest.merge(prefix, last, Math::max);
         }
-        long deadLetter = deadLetters.getOrDefault(prefix, 0L);
-        if (last != null && last >= top(width) - BAND_SLACK || row.getBoolean("next_started")
-            || deadLetter >= first(width + 1)) {
+        // the highest either table holds: a dead letter's number in this band's end or in a wider one counts
+        if (highest.getOrDefault(prefix, 0L) >= top(width) - BAND_SLACK || row.getBoolean("next_started")) {
           wider.add(prefix);
         }
       }
-      return band(conn, wider, width + 1, deadLetters, highest);
+      return band(conn, wider, width + 1, deadline, highest);
     });
   }
 

@@ -2,20 +2,25 @@ package vn.onewindow.gateway.submit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.config.PostgresConfig;
@@ -103,6 +108,36 @@ class HighestIssuedTest {
   }
 
   @Test
+  void shouldReadAWiderBandWhenTheBandsEndIsDeadLettered() {
+    // PostgreSQL rejected every entry of the band's last 1,499 numbers (dead letters), and the next band's first
+    // number left no trace (a dead letter of an earlier release, which kept no code): the day went on past 10000
+    codes("000.00.01.H48", 1, 7500);
+    TestServers.execute(url, "INSERT INTO dead_letter (stream, stream_entry_id, payload, error, deliveries, code)"
+        + " SELECT 'burst', g || '-0', '{}', 'rejected', 1, '" + prefix("000.00.01.H48") + "' || g"
+        + " FROM generate_series(7501, 8999) g");
+    codes("000.00.01.H48", 10001, 10042);
+
+    Map<String, Long> highest = highestIssued(List.of(prefix("000.00.01.H48")));
+
+    // 8999 would have the counter issue 10000 then 10001, a dossier's code
+    assertThat(highest).containsExactlyEntriesOf(Map.of(prefix("000.00.01.H48"), 10042L));
+  }
+
+  @Test
+  void shouldReadNoFurtherBandOnceTheSeedingsTimeIsSpent() {
+    // the caller gave up (its 503 is out) but the transaction went on, a statement a band, each bounded alone by the
+    // statement timeout, its SHARE lock holding the intake's inserts back all along
+    codes("000.00.01.H48", 1, 8999);
+    codes("000.00.01.H48", 10000, 10042);
+
+    Future<Map<String, Long>> read = withTransaction(conn -> HighestIssued.read(conn,
+        List.of(prefix("000.00.01.H48")), System.nanoTime()));
+
+    assertThat(read.failed()).as("the read once its deadline passed").isTrue();
+    assertThat(read.cause()).isInstanceOf(TimeoutException.class);
+  }
+
+  @Test
   void shouldNeverAnswerANumberNoCounterIssues() {
     // dead letters carrying codes no counter issues: a leading zero past four digits, the direct path's behind it
     codes("000.00.01.H48", 1, 7);
@@ -184,10 +219,18 @@ class HighestIssuedTest {
   }
 
   private Map<String, Long> highestIssued(List<String> prefixes) {
+    return new TreeMap<>(withTransaction(conn -> HighestIssued.read(conn, prefixes, System.nanoTime()
+        + Duration.ofSeconds(30).toNanos())).await());
+  }
+
+  /** {@code work}'s outcome once its transaction ended (completed, off any Vert.x instance). */
+  private <T> Future<T> withTransaction(Function<SqlConnection, Future<T>> work) {
     Vertx vertx = Vertx.vertx();
     try {
       Pool pool = PostgresClients.pool(vertx, PostgresConfig.of(url), "test-highest");
-      return new TreeMap<>(pool.withTransaction(conn -> HighestIssued.read(conn, prefixes)).await());
+      Future<T> done = pool.withTransaction(work::apply);
+      done.transform(ended -> Future.succeededFuture()).await();
+      return done.succeeded() ? Future.succeededFuture(done.result()) : Future.failedFuture(done.cause());
     } finally {
       vertx.close().await();
     }
