@@ -194,9 +194,23 @@ public final class DossierIntake {
   private Future<EnqueueResult> numbered(Redis redis, Submission s, BooleanSupplier givenUp, Runnable sent) {
     return queue.enqueue(s, false, givenUp, sent).compose(result -> result instanceof EnqueueResult.Unseeded
         ? sequences.seed(redis, keys.partitions().ofUnit(s.receivingUnit()))
-            .compose(seeded -> queue.enqueue(s, false, givenUp, sent), err -> err instanceof HttpFailure f
+            .compose(seeded -> writtenBefore(s), err -> err instanceof HttpFailure f
                 ? Future.succeededFuture(new EnqueueResult.NotSeeded(f)) : Future.failedFuture(err))
+            .compose(found -> found instanceof EnqueueResult.Absent ? queue.enqueue(s, false, givenUp, sent)
+                : Future.succeededFuture(found))
         : Future.succeededFuture(result));
+  }
+
+  /**
+   * After a seeding: Redis lost its data, and with it this key's idempotency record if the dossier was queued before.
+   * PostgreSQL's answer (its receipt, a conflict, or {@link EnqueueResult.Absent}); this request skipped the look-up
+   * of {@link #storedDirectly}, made before anyone knew. Absent for an unkeyed submission.
+   */
+  private Future<EnqueueResult> writtenBefore(Submission s) {
+    return s.idempotencyKey() == null || !recentDirect.active() ? Future.succeededFuture(new EnqueueResult.Absent())
+        : breakers.call(Upstream.POSTGRES_READ, config.breakers().postgresReadTimeout(), () -> direct.lookUp(s))
+            .recover(err -> Future.succeededFuture(new EnqueueResult.NotSeeded(
+                HttpFailure.countersNotSeeded(err))));
   }
 
   /**
