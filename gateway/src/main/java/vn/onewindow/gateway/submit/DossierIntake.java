@@ -194,9 +194,28 @@ public final class DossierIntake {
   private Future<EnqueueResult> numbered(Redis redis, Submission s, BooleanSupplier givenUp, Runnable sent) {
     return queue.enqueue(s, false, givenUp, sent).compose(result -> result instanceof EnqueueResult.Unseeded
         ? sequences.seed(redis, keys.partitions().ofUnit(s.receivingUnit()))
-            .compose(seeded -> queue.enqueue(s, false, givenUp, sent), err -> err instanceof HttpFailure f
-                ? Future.succeededFuture(new EnqueueResult.NotSeeded(f)) : Future.failedFuture(err))
+            .compose(seeded -> keptBeforeTheLoss(s).compose(earlier -> earlier instanceof EnqueueResult.Absent
+                    ? queue.enqueue(s, false, givenUp, sent) : Future.succeededFuture(earlier)),
+                err -> err instanceof HttpFailure f
+                    ? Future.succeededFuture(new EnqueueResult.NotSeeded(f)) : Future.failedFuture(err))
         : Future.succeededFuture(result));
+  }
+
+  /**
+   * After a seeding: the dossier PostgreSQL holds for this key. A seeding that found codes means Redis lost the
+   * idempotency records too, and the submission that ran it was claimed as new before anyone knew: the first request
+   * to reach the partition after the loss is as likely as any to be a frontend's retry, and numbering it would make a
+   * second dossier. {@link #storedDirectly} covers the submissions that come after.
+   */
+  private Future<EnqueueResult> keptBeforeTheLoss(Submission s) {
+    if (s.idempotencyKey() == null || !recentDirect.active()) {
+      return Future.succeededFuture(new EnqueueResult.Absent());
+    }
+    // PostgreSQL not answering now is a 503 with nothing queued, as a seeding it could not answer: this call reached
+    // Redis, and the queue's breaker must not count PostgreSQL's failure
+    return breakers.call(Upstream.POSTGRES_READ, config.breakers().postgresReadTimeout(), () -> direct.lookUp(s))
+        .recover(err -> Future.succeededFuture(new EnqueueResult.NotSeeded(err instanceof HttpFailure f ? f
+            : HttpFailure.unavailable("database (postgres)", err))));
   }
 
   /**
