@@ -3,6 +3,7 @@ package vn.onewindow.gateway.submit;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Response;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -146,12 +147,19 @@ public final class DossierIntake {
         .recover(err -> {
           givenUp.set(true);
           return err instanceof HttpFailure ? Future.failedFuture(err)
-              : limit.compose(decision -> redisDown(s, claimed.get(), sent.get() && !RedisErrors.neverConnected(err),
-                  decision, err)
-                  // refused (503: retry): no dossier for this attempt, so none of the applicant's quota; a frontend
-                  // retrying through a failover spent it in 20 s and met 429s once the queue was back (QA). One
-                  // that was queued all the same is replayed by its retry, which costs nothing either
-                  .onFailure(refused -> refund(redis, s, decision)));
+              : limit.compose(decision -> {
+                boolean mayBeQueued = sent.get() && !RedisErrors.neverConnected(err);
+                return redisDown(s, claimed.get(), mayBeQueued, decision, err)
+                    // refused (503: retry) with no dossier for this attempt, so none of the applicant's quota: a
+                    // frontend retrying through a failover spent it in 20 s and met 429s once the queue was back (QA).
+                    // Not when the call reached Redis and may have run (no reply in time): that 503 is uncertain, and
+                    // a dossier queued all the same must have cost its share (an error reply says the call failed)
+                    .onFailure(refused -> {
+                      if (!mayBeQueued || err instanceof Response) {
+                        refund(redis, s, decision);
+                      }
+                    });
+              });
         });
   }
 
