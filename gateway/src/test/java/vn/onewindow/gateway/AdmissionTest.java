@@ -9,11 +9,22 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.redis.client.Command;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import vn.onewindow.common.metrics.MeterNames;
@@ -112,6 +123,112 @@ class AdmissionTest {
           .isEqualTo(202);
       HttpResponse<Buffer> third = gw.post(dossierOf(1));
       assertThat(third.statusCode()).as("the quota is still two a minute").isEqualTo(429);
+    }
+  }
+
+  /**
+   * A 503 for a call that reached Redis and may have run (it timed out waiting for the reply) is uncertain: the dossier
+   * may be queued, and then it must have cost the applicant's quota as any other. Here Redis runs the partition
+   * script and its reply is held back past the enqueue timeout.
+   */
+  @Test
+  void shouldSpendTheQuotaOfASubmissionQueuedWhileItsAnswerWasA503() throws Exception {
+    URI redisUri = URI.create(TestServers.get().redisUrl());
+    try (ReplyHoldingProxy proxy = new ReplyHoldingProxy(redisUri.getHost(), redisUri.getPort());
+         GatewayFixture gw = new GatewayFixture(Map.of("redis.url", "redis://127.0.0.1:" + proxy.port(),
+             "ratelimit.applicant-per-minute", "1", "ratelimit.applicant-burst", "1", "degraded.redis-down", "refuse",
+             "timeout.redis-enqueue-ms", "300", "breaker.minimum-calls", "50", "shed.backlog-poll-ms", "60000"))) {
+      // another applicant's dossier first: a fresh partition's first call only asks for its counters to be seeded
+      assertThat(gw.post(dossierOf(8)).statusCode()).isEqualTo(202);
+      // the backlog poll also names the stream: one a minute, taken at start
+      proxy.holdRepliesAfter(gw.keys.stream());
+
+      HttpResponse<Buffer> uncertain = gw.post(dossierOf(7));
+      assertThat(uncertain.statusCode()).as(uncertain.bodyAsString()).isEqualTo(503);
+      // asked of Redis itself: a command naming the stream through the proxy would be held too
+      assertThat(TestServers.redisCommand(redisUri.getHost(), redisUri.getPort(), "XLEN", gw.keys.stream()))
+          .as("the dossier of the 503 queued (%s)", uncertain.bodyAsString()).isEqualTo(":2");
+      proxy.release();
+
+      HttpResponse<Buffer> next = gw.post(dossierOf(7));
+      assertThat(next.statusCode()).as("the applicant's second dossier in the minute, with a quota of one: %s",
+          next.bodyAsString()).isEqualTo(429);
+    }
+  }
+
+  /**
+   * Forwards TCP to Redis; once a client sends {@code marker}, the command is forwarded (Redis runs it) and every reply
+   * on that connection is held until {@link #release}: a server that ran the call and answers late.
+   */
+  private static final class ReplyHoldingProxy implements AutoCloseable {
+    private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final CountDownLatch released = new CountDownLatch(1);
+    private volatile byte[] marker;
+
+    ReplyHoldingProxy(String host, int port) throws IOException {
+      Thread acceptor = new Thread(() -> {
+        while (!server.isClosed()) {
+          try {
+            Socket client = server.accept();
+            Socket upstream = new Socket(host, port);
+            sockets.add(client);
+            sockets.add(upstream);
+            AtomicBoolean hold = new AtomicBoolean();
+            pump(client, upstream, hold, true);
+            pump(upstream, client, hold, false);
+          } catch (IOException e) {
+            return;
+          }
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    int port() {
+      return server.getLocalPort();
+    }
+
+    void holdRepliesAfter(String text) {
+      marker = text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    void release() {
+      released.countDown();
+    }
+
+    private void pump(Socket from, Socket to, AtomicBoolean hold, boolean requests) {
+      Thread pump = new Thread(() -> {
+        byte[] buffer = new byte[65536];
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+          for (int n; (n = in.read(buffer)) > 0; ) {
+            byte[] m = marker;
+            if (requests && m != null && new String(buffer, 0, n, StandardCharsets.ISO_8859_1)
+                .contains(new String(m, StandardCharsets.ISO_8859_1))) {
+              hold.set(true);
+            }
+            if (!requests && hold.get()) {
+              released.await();
+            }
+            out.write(buffer, 0, n);
+            out.flush();
+          }
+        } catch (IOException | InterruptedException e) {
+          // a side closed
+        }
+      });
+      pump.setDaemon(true);
+      pump.start();
+    }
+
+    @Override
+    public void close() throws IOException {
+      release();
+      server.close();
+      for (Socket socket : sockets) {
+        socket.close();
+      }
     }
   }
 

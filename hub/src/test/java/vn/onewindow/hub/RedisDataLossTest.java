@@ -38,69 +38,108 @@ class RedisDataLossTest {
 
   @Test
   void shouldNumberAfterEveryCodePostgresHoldsWhenRedisComesBackEmpty(@TempDir Path data) {
+    onHub(data, (config, client, port) -> {
+      List<JsonObject> before = submit(client, 0, BEFORE);
+      awaitWritten(config, BEFORE);
+      String prefix = prefixOf(before.get(0).getString("code"));
+      assertThat(before).allSatisfy(receipt -> assertThat(receipt.getString("code")).startsWith(prefix));
+      TestServers.execute(config.postgres().url(), "INSERT INTO dead_letter (stream, stream_entry_id, payload, error,"
+          + " deliveries, code) VALUES ('test', '1-1', '{}', 'rejected', 1, '" + prefix + "00" + DEAD_LETTERED + "')");
+
+      assertThat(TestServers.redisCommand("127.0.0.1", port, "FLUSHALL")).isEqualTo("+OK");
+      List<JsonObject> after = submit(client, BEFORE, AFTER);
+      awaitWritten(config, BEFORE + AFTER);
+
+      Set<String> codes = new HashSet<>();
+      List<String> ids = new ArrayList<>();
+      for (JsonObject receipt : before) {
+        codes.add(receipt.getString("code"));
+        ids.add(receipt.getString("id"));
+      }
+      for (JsonObject receipt : after) {
+        assertThat(receipt.getString("code")).startsWith(prefix);
+        assertThat(sequence(receipt.getString("code"))).as(receipt.getString("code"))
+            .isGreaterThan(DEAD_LETTERED);
+        codes.add(receipt.getString("code"));
+        ids.add(receipt.getString("id"));
+      }
+      // the frontends' retries of dossiers written before the loss, with the same Idempotency-Key and body: their
+      // idempotency records went with Redis, PostgreSQL still knows each key; a new dossier would be a second one
+      List<Future<HttpResponse<Buffer>>> retries = new ArrayList<>();
+      for (int i = 0; i < BEFORE; i++) {
+        retries.add(HubEndToEndTest.submit(client, HubEndToEndTest.withApplicant(
+            HubEndToEndTest.example("birth-registration.json"), i), "data-loss-" + i));
+      }
+      Future.all(retries).await();
+      for (int i = 0; i < BEFORE; i++) {
+        HttpResponse<Buffer> retry = retries.get(i).result();
+        assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(202);
+        assertThat(retry.getHeader("Idempotent-Replayed")).as("retry %s", i).isEqualTo("true");
+        assertThat(retry.bodyAsJsonObject().getString("id")).isEqualTo(before.get(i).getString("id"));
+        assertThat(retry.bodyAsJsonObject().getString("code")).isEqualTo(before.get(i).getString("code"));
+      }
+      String url = config.postgres().url();
+      assertThat(TestServers.queryLong(url, "SELECT count(*) FROM dossier WHERE idempotency_key LIKE 'data-loss-%'"))
+          .as("one dossier a key").isEqualTo(BEFORE + AFTER);
+      assertThat(codes).as("no code given twice").hasSize(BEFORE + AFTER);
+      assertThat(TestServers.queryLong(url, "SELECT count(*) FROM dossier WHERE id IN ('"
+          + String.join("','", ids) + "')")).as("every dossier given a 202 persisted once").isEqualTo(BEFORE + AFTER);
+      assertThat(TestServers.queryLong(url, "SELECT count(*) FROM dead_letter WHERE stream <> 'test'"))
+          .as("dead letters").isZero();
+    });
+  }
+
+  /**
+   * The first submission to reach the partition after the loss is a frontend's retry of a dossier written before it:
+   * that very submission seeds the counters and finds codes, so its own key must be looked up in PostgreSQL before it
+   * is numbered, not only the keys of the submissions after it (a second dossier under a new code).
+   */
+  @Test
+  void shouldGiveTheReceiptBackWhenTheSeedingSubmissionIsARetry(@TempDir Path data) {
+    onHub(data, (config, client, port) -> {
+      JsonObject before = submit(client, 500, 1).get(0);
+      awaitWritten(config, 1);
+      assertThat(TestServers.redisCommand("127.0.0.1", port, "FLUSHALL")).isEqualTo("+OK");
+
+      HttpResponse<Buffer> retry = HubEndToEndTest.submit(client, HubEndToEndTest.withApplicant(
+          HubEndToEndTest.example("birth-registration.json"), 500), "data-loss-500").await();
+
+      assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(202);
+      assertThat(retry.bodyAsJsonObject().getString("code")).isEqualTo(before.getString("code"));
+      assertThat(retry.bodyAsJsonObject().getString("id")).isEqualTo(before.getString("id"));
+      assertThat(retry.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    });
+  }
+
+  private interface OnHub {
+    void run(HubConfig config, WebClient client, int redisPort);
+  }
+
+  /** A hub on a redis-server of the test's own (for FLUSHALL), with a client that checks the API contract. */
+  private static void onHub(Path data, OnHub test) {
     int port = TestServers.freePort();
     Vertx vertx = Vertx.vertx();
     try (EmbeddedServers redis = new EmbeddedServers()) {
-      HubConfig config = TestServers.get().config(Map.of("redis.url", redis.startRedis(data, port, false),
-          "intake.block-ms", "200", "intake.claim-interval-ms", "500",
-          "ratelimit.client-classes", "standard:100000/100000", "ratelimit.applicant-per-minute", "100000"));
+      HubConfig config = configOn(redis.startRedis(data, port, false));
       Hub hub = Hub.start(config);
       try {
-        WebClient client = ContractCheck.get().validating(WebClient.create(vertx,
-            new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(hub.httpPort())));
-        List<JsonObject> before = submit(client, 0, BEFORE);
-        awaitWritten(config, BEFORE);
-        String prefix = prefixOf(before.get(0).getString("code"));
-        assertThat(before).allSatisfy(receipt -> assertThat(receipt.getString("code")).startsWith(prefix));
-        TestServers.execute(config.postgres().url(), "INSERT INTO dead_letter (stream, stream_entry_id, payload, error,"
-            + " deliveries, code) VALUES ('test', '1-1', '{}', 'rejected', 1, '" + prefix + "00" + DEAD_LETTERED + "')");
-
-        assertThat(TestServers.redisCommand("127.0.0.1", port, "FLUSHALL")).isEqualTo("+OK");
-        // first, the frontends' retries of dossiers written before the loss, with the same Idempotency-Key and body:
-        // their idempotency records went with Redis, PostgreSQL still knows each key; a new dossier would be a second
-        // one. They meet the unseeded partition themselves: the seeding and the look-up happen within their request
-        List<Future<HttpResponse<Buffer>>> retries = new ArrayList<>();
-        for (int i = 0; i < BEFORE; i++) {
-          retries.add(HubEndToEndTest.submit(client, HubEndToEndTest.withApplicant(
-              HubEndToEndTest.example("birth-registration.json"), i), "data-loss-" + i));
-        }
-        Future.all(retries).await();
-        for (int i = 0; i < BEFORE; i++) {
-          HttpResponse<Buffer> retry = retries.get(i).result();
-          assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(202);
-          assertThat(retry.getHeader("Idempotent-Replayed")).as("retry %s", i).isEqualTo("true");
-          assertThat(retry.bodyAsJsonObject().getString("id")).isEqualTo(before.get(i).getString("id"));
-          assertThat(retry.bodyAsJsonObject().getString("code")).isEqualTo(before.get(i).getString("code"));
-        }
-        List<JsonObject> after = submit(client, BEFORE, AFTER);
-        awaitWritten(config, BEFORE + AFTER);
-
-        Set<String> codes = new HashSet<>();
-        List<String> ids = new ArrayList<>();
-        for (JsonObject receipt : before) {
-          codes.add(receipt.getString("code"));
-          ids.add(receipt.getString("id"));
-        }
-        for (JsonObject receipt : after) {
-          assertThat(receipt.getString("code")).startsWith(prefix);
-          assertThat(sequence(receipt.getString("code"))).as(receipt.getString("code"))
-              .isGreaterThan(DEAD_LETTERED);
-          codes.add(receipt.getString("code"));
-          ids.add(receipt.getString("id"));
-        }
-        String url = config.postgres().url();
-        assertThat(TestServers.queryLong(url, "SELECT count(*) FROM dossier WHERE idempotency_key LIKE 'data-loss-%'"))
-            .as("one dossier a key").isEqualTo(BEFORE + AFTER);
-        assertThat(codes).as("no code given twice").hasSize(BEFORE + AFTER);
-        assertThat(TestServers.queryLong(url, "SELECT count(*) FROM dossier WHERE id IN ('"
-            + String.join("','", ids) + "')")).as("every dossier given a 202 persisted once").isEqualTo(BEFORE + AFTER);
-        assertThat(TestServers.queryLong(url, "SELECT count(*) FROM dead_letter WHERE stream <> 'test'"))
-            .as("dead letters").isZero();
+        test.run(config, clientOf(vertx, hub), port);
       } finally {
         hub.close();
         vertx.close().await();
       }
     }
+  }
+
+  private static HubConfig configOn(String redisUrl) {
+    return TestServers.get().config(Map.of("redis.url", redisUrl, "intake.block-ms", "200",
+        "intake.claim-interval-ms", "500", "ratelimit.client-classes", "standard:100000/100000",
+        "ratelimit.applicant-per-minute", "100000"));
+  }
+
+  private static WebClient clientOf(Vertx vertx, Hub hub) {
+    return ContractCheck.get().validating(WebClient.create(vertx,
+        new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(hub.httpPort())));
   }
 
   /** {@code count} dossiers of one unit (birth-registration.json's), each from its own applicant, all 202. */

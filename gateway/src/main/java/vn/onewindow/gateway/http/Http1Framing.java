@@ -70,17 +70,20 @@ public final class Http1Framing extends ChannelDuplexHandler {
   }
 
   /**
-   * Why an HTTP/1.1 request's Host is refused, or null (HTTP/1.0 and HTTP/2 have none to check): RFC 9112 3.2, exactly
-   * one. Two let a proxy in front route on one while this server reads the other; none, Vert.x Web's router answers
-   * 400 itself before any route ({@link Problems#respondToStatus} names it with this).
+   * Why an HTTP/1 request's Host is refused, or null (HTTP/2 has none to check): RFC 9112 3.2, exactly one in HTTP/1.1,
+   * and never more than one in any request (HTTP/1.0 may have none). Two let a proxy in front route on one while this
+   * server reads the other; none, Vert.x Web's router answers 400 itself before any route
+   * ({@link Problems#respondToStatus} names it with this).
    */
   public static String hostRefusal(HttpServerRequest request) {
     // Vert.x's own HttpVersion: Netty's is the one imported here
-    if (request.version() != io.vertx.core.http.HttpVersion.HTTP_1_1) {
+    io.vertx.core.http.HttpVersion version = request.version();
+    if (version == io.vertx.core.http.HttpVersion.HTTP_2) {
       return null;
     }
     int hosts = request.headers().getAll(HttpHeaders.HOST).size();
-    return hosts == 1 ? null : "an HTTP/1.1 request carries exactly one Host header, not " + hosts;
+    return hosts == 1 || hosts == 0 && version != io.vertx.core.http.HttpVersion.HTTP_1_1 ? null
+        : "an HTTP/1.1 request carries exactly one Host header, an HTTP/1.0 one at most one; this one has " + hosts;
   }
 
   /** Router step, before the edge's request limits: a refused HTTP version is a 400 that names it. */

@@ -3,6 +3,7 @@ package vn.onewindow.gateway.submit;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Response;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -146,12 +147,19 @@ public final class DossierIntake {
         .recover(err -> {
           givenUp.set(true);
           return err instanceof HttpFailure ? Future.failedFuture(err)
-              : limit.compose(decision -> redisDown(s, claimed.get(), sent.get() && !RedisErrors.neverConnected(err),
-                  decision, err)
-                  // refused (503: retry): no dossier for this attempt, so none of the applicant's quota; a frontend
-                  // retrying through a failover spent it in 20 s and met 429s once the queue was back (QA). One
-                  // that was queued all the same is replayed by its retry, which costs nothing either
-                  .onFailure(refused -> refund(redis, s, decision)));
+              : limit.compose(decision -> {
+                boolean mayBeQueued = sent.get() && !RedisErrors.neverConnected(err);
+                return redisDown(s, claimed.get(), mayBeQueued, decision, err)
+                    // refused (503: retry) with no dossier for this attempt, so none of the applicant's quota: a
+                    // frontend retrying through a failover spent it in 20 s and met 429s once the queue was back (QA).
+                    // Not when the call reached Redis and may have run (no reply in time): that 503 is uncertain, and
+                    // a dossier queued all the same must have cost its share (an error reply says the call failed)
+                    .onFailure(refused -> {
+                      if (!mayBeQueued || err instanceof Response) {
+                        refund(redis, s, decision);
+                      }
+                    });
+              });
         });
   }
 
@@ -194,23 +202,28 @@ public final class DossierIntake {
   private Future<EnqueueResult> numbered(Redis redis, Submission s, BooleanSupplier givenUp, Runnable sent) {
     return queue.enqueue(s, false, givenUp, sent).compose(result -> result instanceof EnqueueResult.Unseeded
         ? sequences.seed(redis, keys.partitions().ofUnit(s.receivingUnit()))
-            .compose(seeded -> writtenBefore(s), err -> err instanceof HttpFailure f
-                ? Future.succeededFuture(new EnqueueResult.NotSeeded(f)) : Future.failedFuture(err))
-            .compose(found -> found instanceof EnqueueResult.Absent ? queue.enqueue(s, false, givenUp, sent)
-                : Future.succeededFuture(found))
+            .compose(seeded -> keptBeforeTheLoss(s).compose(earlier -> earlier instanceof EnqueueResult.Absent
+                    ? queue.enqueue(s, false, givenUp, sent) : Future.succeededFuture(earlier)),
+                err -> err instanceof HttpFailure f
+                    ? Future.succeededFuture(new EnqueueResult.NotSeeded(f)) : Future.failedFuture(err))
         : Future.succeededFuture(result));
   }
 
   /**
-   * After a seeding: Redis lost its data, and with it this key's idempotency record if the dossier was queued before.
-   * PostgreSQL's answer (its receipt, a conflict, or {@link EnqueueResult.Absent}); this request skipped the look-up
-   * of {@link #storedDirectly}, made before anyone knew. Absent for an unkeyed submission.
+   * After a seeding: the dossier PostgreSQL holds for this key. A seeding that found codes means Redis lost the
+   * idempotency records too, and the submission that ran it was claimed as new before anyone knew: the first request
+   * to reach the partition after the loss is as likely as any to be a frontend's retry, and numbering it would make a
+   * second dossier. {@link #storedDirectly} covers the submissions that come after.
    */
-  private Future<EnqueueResult> writtenBefore(Submission s) {
-    return s.idempotencyKey() == null || !recentDirect.active() ? Future.succeededFuture(new EnqueueResult.Absent())
-        : breakers.call(Upstream.POSTGRES_READ, config.breakers().postgresReadTimeout(), () -> direct.lookUp(s))
-            .recover(err -> Future.succeededFuture(new EnqueueResult.NotSeeded(
-                HttpFailure.countersNotSeeded(err))));
+  private Future<EnqueueResult> keptBeforeTheLoss(Submission s) {
+    if (s.idempotencyKey() == null || !recentDirect.active()) {
+      return Future.succeededFuture(new EnqueueResult.Absent());
+    }
+    // PostgreSQL not answering now is a 503 with nothing queued, as a seeding it could not answer: this call reached
+    // Redis, and the queue's breaker must not count PostgreSQL's failure
+    return breakers.call(Upstream.POSTGRES_READ, config.breakers().postgresReadTimeout(), () -> direct.lookUp(s))
+        .recover(err -> Future.succeededFuture(new EnqueueResult.NotSeeded(err instanceof HttpFailure f ? f
+            : HttpFailure.unavailable("database (postgres)", err))));
   }
 
   /**

@@ -217,6 +217,13 @@ class ClientAuthenticationTest extends OneGatewayPerClass {
     // HTTP/1.0 has no Host requirement (a plain probe)
     assertThat(SecurityTestSupport.rawExchange(gw.port, "GET /health/live HTTP/1.0\r\n\r\n"
         .getBytes(StandardCharsets.UTF_8))).startsWith("HTTP/1.0 200");
+    // but two are refused in any request message (RFC 9112 3.2): the proxy's routing and the hub's reading differ
+    // just the same
+    String twoHosts = SecurityTestSupport.rawExchange(gw.port, ("POST /v1/dossiers HTTP/1.0\r\n"
+        + "Host: localhost\r\nHost: evil.example\r\nX-Api-Key: " + SecurityTestSupport.PORTAL_KEY
+        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
+        + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+    assertThat(twoHosts).as(twoHosts).contains(" 400 ").contains("exactly one Host header");
     assertThat(gw.queued()).isEqualTo(queuedBefore);
   }
 
