@@ -6,6 +6,10 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,11 +17,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.config.ResilienceConfig;
+import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.TcpProxy;
@@ -138,6 +145,39 @@ class DegradedModesTest {
 
       TestServers.execute(url, "ALTER TABLE dossier_elsewhere RENAME TO dossier");
       assertThat(gw.get("/health/ready").statusCode()).isEqualTo(200);
+    }
+  }
+
+  /**
+   * A migration's ALTER TABLE waits for the transactions using dossier and makes every later lock on it wait behind
+   * it: a probe that read the table made every process unready at once (a load balancer then has no gateway left).
+   * The probe must not touch the table's lock.
+   */
+  @Test
+  void shouldStayReadyWhileAMigrationWaitsForTheDossierTable() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      PostgresClients.Jdbc jdbc = PostgresClients.jdbc(gw.config.postgres());
+      try (Connection reader = DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password());
+           Connection migration = DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password())) {
+        reader.setAutoCommit(false);
+        reader.createStatement().execute("SELECT count(*) FROM dossier");
+        CompletableFuture<Void> alter = CompletableFuture.runAsync(() -> {
+          try (Statement s = migration.createStatement()) {
+            s.execute("ALTER TABLE dossier ADD COLUMN waiting_migration integer");
+          } catch (SQLException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+        Await.until(Duration.ofSeconds(10), "the ALTER TABLE waiting for the reader's lock",
+            () -> TestServers.queryLong(gw.config.postgres().url(), "SELECT count(*) FROM pg_locks l JOIN pg_class c"
+                + " ON c.oid = l.relation WHERE c.relname = 'dossier' AND NOT l.granted") > 0);
+
+        HttpResponse<Buffer> ready = gw.get("/health/ready");
+
+        assertThat(ready.statusCode()).as(ready.bodyAsString()).isEqualTo(200);
+        reader.rollback();
+        alter.get(10, TimeUnit.SECONDS);
+      }
     }
   }
 

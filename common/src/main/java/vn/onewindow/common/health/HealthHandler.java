@@ -23,11 +23,13 @@ import vn.onewindow.common.http.HeadRequests;
  */
 public final class HealthHandler {
   /**
-   * PostgreSQL answering is not enough: it must hold the hub's tables. Migrations are checked once at start; a server
-   * restored or failed over to without them, or a wrong database, answered {@code SELECT 1} while every write failed.
-   * No row is read: PostgreSQL only resolves the table and its privileges.
+   * PostgreSQL answering is not enough: it must hold the hub's tables, writable by this role. Migrations are checked
+   * once at start; a server restored or failed over to without them, or a wrong database, answered {@code SELECT 1}
+   * while every write failed. A catalogue look-up, not a read of the table: a SELECT takes a lock on dossier, and one
+   * queued behind a migration's ALTER TABLE made every process unready at once. An unknown table is an error, and so
+   * is a missing grant (a division by zero: the check counts only errors).
    */
-  private static final String POSTGRES_PROBE = "SELECT 1 FROM dossier LIMIT 0";
+  private static final String POSTGRES_PROBE = "SELECT 1 / has_table_privilege('dossier', 'INSERT')::int";
   /** A store slower than this to answer is reported DOWN: a load balancer should route elsewhere. */
   private static final long CHECK_TIMEOUT_MS = 1000;
 
