@@ -74,10 +74,18 @@ public final class CodeSequences {
   static final String AFTER_WRITERS = "LOCK TABLE dossier, dead_letter IN SHARE MODE";
 
   /**
-   * A seeding that found codes: Redis had lost its data, its idempotency records with it (V18). Every gateway's
+   * A seeding that found codes ($4), or any dossier at all: Redis had lost its data, and the idempotency records of
+   * the dossiers it had queued (V18), which may be older than the days the codes were read for when the idempotency
+   * TTL is longer than a day. Only a fresh install, whose tables are empty, records nothing. Every gateway's
    * RecentDirectWrites reads it, and looks keyed submissions up in PostgreSQL for the idempotency TTL.
    */
-  static final String SEEDED = "INSERT INTO code_seeding (receipt_date, partition, unit_days) VALUES ($1, $2, $3)";
+  static final String SEEDED = """
+      INSERT INTO code_seeding (receipt_date, partition, unit_days)
+      SELECT $1, $2, $3 WHERE $4 OR EXISTS (SELECT 1 FROM dossier)""";
+
+  /** What a seeding read: the highest number per prefix, and whether Redis had lost data (recorded in code_seeding). */
+  private record Issued(Map<String, Long> highest, boolean dataLost) {
+  }
 
   private final Pool pool;
   private final RedisKeys keys;
@@ -143,7 +151,8 @@ public final class CodeSequences {
       }
     }
     return highestIssued(partition.index(), today, counters.keySet())
-        .compose(highest -> {
+        .compose(issued -> {
+          Map<String, Long> highest = issued.highest();
           List<String> scriptKeys = new ArrayList<>(1 + highest.size());
           List<String> args = new ArrayList<>(2 + highest.size());
           scriptKeys.add(partition.epoch());
@@ -153,7 +162,7 @@ public final class CodeSequences {
             scriptKeys.add(counters.get(prefix));
             args.add(Long.toString(DossierCode.queueIndex(last)));
           });
-          if (!highest.isEmpty()) {
+          if (issued.dataLost()) {
             // Redis lost the idempotency records of the dossiers it had queued: from now on, for their TTL, a keyed
             // submission is looked up in PostgreSQL first (other gateways learn it from code_seeding)
             recentDirect.noted(today);
@@ -178,16 +187,16 @@ public final class CodeSequences {
         .onFailure(err -> seedings.get(Seeding.FAILED).increment());
   }
 
-  private Future<Map<String, Long>> highestIssued(int partition, LocalDate today, Collection<String> prefixes) {
+  private Future<Issued> highestIssued(int partition, LocalDate today, Collection<String> prefixes) {
     // the breaker's timeout answers the caller; the deadline ends the transaction (and its lock) soon after
     long deadline = System.nanoTime() + timeout.toNanos();
     return breakers.call(Upstream.POSTGRES_READ, timeout,
             () -> pool.withTransaction(conn -> conn.preparedQuery(BOUNDS).execute(Tuple.of(timeout.toMillis() + "ms"))
                 .compose(set -> conn.query(AFTER_WRITERS).execute())
                 .compose(locked -> HighestIssued.read(conn, prefixes, deadline))
-                .compose(highest -> highest.isEmpty() ? Future.succeededFuture(highest)
-                    : conn.preparedQuery(SEEDED).execute(Tuple.of(today, partition, prefixes.size()))
-                        .map(recorded -> highest))))
+                .compose(highest -> conn.preparedQuery(SEEDED)
+                    .execute(Tuple.of(today, partition, prefixes.size(), !highest.isEmpty()))
+                    .map(recorded -> new Issued(highest, recorded.rowCount() > 0)))))
         .recover(err -> Future.failedFuture(err instanceof HttpFailure ? err
             : HttpFailure.ofStatementDefect(err).orElseGet(() -> HttpFailure.countersNotSeeded(err))));
   }

@@ -71,4 +71,39 @@ class CodeSequencesDayTest {
     assertThat(redis.send(Request.cmd(Command.GET).arg(keys.sequence(UNIT, "261207"))).await())
         .as("the next day's counter").isNotNull().hasToString("7");
   }
+
+  /**
+   * The idempotency records Redis lost may be older than the three days whose codes a seeding reads (a TTL longer than
+   * a day, a quiet partition): any dossier in PostgreSQL means Redis lost data, and keyed submissions must be looked up
+   * there. A fresh install, its tables empty, records nothing.
+   */
+  @Test
+  void shouldTakeAnyStoredDossierForADataLossNotOnlyTheDaysCodes() {
+    ZoneId zone = config.dossier().zone();
+    Clock monday = Clock.fixed(LocalDate.of(2026, 12, 7).atTime(9, 0).atZone(zone).toInstant(), zone);
+    RecentDirectWrites recent = new RecentDirectWrites(config.dossier(), monday);
+
+    sequences(monday, recent).seed(redis, 0).await();
+    assertThat(TestServers.queryLong(config.postgres().url(), "SELECT count(*) FROM code_seeding")).isZero();
+    assertThat(recent.active()).as("a fresh install").isFalse();
+
+    // Redis's data lost: this test's key prefix shares the server with other tests
+    redis.send(Request.cmd(Command.DEL).arg(keys.partition(0).epoch())).await();
+    TestServers.execute(config.postgres().url(), "INSERT INTO dossier (id, code, client_id, procedure_code,"
+        + " receiving_unit, handling_agency, channel, applicant_type, payload, received_at, stream_entry_id) VALUES"
+        + " (gen_random_uuid(), '" + UNIT + "-261204-0001', 'test', 'p', '" + UNIT + "', '" + UNIT + "', 'online',"
+        + " 'citizen', '{}', '2026-12-04T02:00:00Z', 'test')");
+
+    sequences(monday, recent).seed(redis, 0).await();
+
+    assertThat(TestServers.queryLong(config.postgres().url(), "SELECT count(*) FROM code_seeding")).isEqualTo(1);
+    assertThat(recent.active()).as("Friday's dossier, Monday's loss").isTrue();
+  }
+
+  private CodeSequences sequences(Clock clock, RecentDirectWrites recent) {
+    return new CodeSequences(PostgresClients.pool(vertx, config.postgres(), "test"), keys,
+        AgencyDirectory.load(config.dossier().agencyDirectory()), config.dossier().zone(), clock,
+        new UpstreamBreakers(config.resilience().breakers(), 1, new SimpleMeterRegistry()), Duration.ofSeconds(2),
+        recent, new SimpleMeterRegistry());
+  }
 }
