@@ -182,9 +182,10 @@ def print_rounds(b, a):
     skipped = []
     for n, fb, fa in both:
         cells = []
-        # a jar that refused part of its load (its own shedding: ff65167 refused a fifth of round 1's requests and
-        # nearly all of round 2's in run CO) spent its CPU on refusals too: its CPU per accepted dossier is no measure
-        # of a dossier's cost (1,829 µs, a ratio of 0.022, in CO), so the round is shown and left out of the median
+        # a jar that refused part of its load (its own shedding: ff65167, whose receipts filled Redis's maxmemory,
+        # refused a fifth of round 1's requests and nearly all of round 2's in run CO) spent its CPU on refusals too:
+        # its CPU per accepted dossier is no measure of a dossier's cost (1,829 µs, a ratio of 0.022, in CO), so the
+        # round is shown and left out of the median
         refusing = [side for side, f in (("before", fb), ("after", fa))
                     if f.get("refused", 0) > REFUSED_SHARE * (f.get("accepted", 0) + f.get("refused", 0))]
         for _, key in measures:
