@@ -179,10 +179,6 @@ public final class EmbeddedServers implements AutoCloseable {
     }
   }
 
-  /**
-   * The postmaster of {@code dataDir} is asked to stop (SIGTERM: smart shutdown) if its pid file says it started at or
-   * after {@code epochSecond} (line 3): this attempt's, not one another hub on the same data directory still runs.
-   */
   /** The pid in {@code dataDir}'s postmaster.pid when a PostgreSQL process of that pid runs; a stale file is none. */
   private static Optional<Long> runningPostmaster(Path dataDir) {
     try {
@@ -196,6 +192,10 @@ public final class EmbeddedServers implements AutoCloseable {
     }
   }
 
+  /**
+   * The postmaster of {@code dataDir} is asked to stop (SIGTERM: smart shutdown) if its pid file says it started at or
+   * after {@code epochSecond} (line 3): this attempt's, not one another hub on the same data directory still runs.
+   */
   private static void stopPostmasterStartedSince(Path dataDir, long epochSecond) {
     try {
       List<String> pidFile = Files.readAllLines(dataDir.resolve("postmaster.pid"));

@@ -101,7 +101,7 @@ public final class Problems {
       respond(ctx, HttpFailure.malformed("the request body could not be read to its end (the client reset its "
           + "stream or closed its connection, or broke the HTTP/2 protocol)"));
     } else {
-      LOG.error("unhandled failure on {} {} (request {})", HttpMethodNames.bounded(ctx.request().method().name()),
+      LOG.error("unhandled failure on {} {} (request {})", methodOf(ctx),
           routeOf(ctx), RequestIds.of(ctx), failure);
       respondToStatus(ctx, 500);
     }
@@ -130,11 +130,11 @@ public final class Problems {
   /** Error handler for a status the router produced itself (404, 405, 413, 415...). */
   public void respondToStatus(RoutingContext ctx, int status) {
     Problem problem = Problem.ofRouterStatus(status);
+    String host = problem == Problem.MALFORMED_REQUEST ? Http1Framing.hostRefusal(ctx.request()) : null;
     send(ctx, problem, problem(ctx, problem, switch (problem) {
       case MALFORMED_REQUEST -> status == 417
           ? "Expect takes only 100-continue (RFC 9110): send the request without it, or with Expect: 100-continue"
-          : Http1Framing.hostRefusal(ctx.request()) != null ? Http1Framing.hostRefusal(ctx.request())
-          : "the request could not be read";
+          : host != null ? host : "the request could not be read";
       case NOT_FOUND -> "no resource at this path";
       case METHOD_NOT_ALLOWED -> "this path does not accept " + ctx.request().method();
       case NOT_ACCEPTABLE -> "this resource is served as application/json";
@@ -154,7 +154,7 @@ public final class Problems {
       long suppressed = refusals.tryAcquire(problem.type());
       if (suppressed >= 0) {
         LOG.warn("{} {} answered {} {} (request {}, {} more like it suppressed in the last 10 s): {}",
-            HttpMethodNames.bounded(ctx.request().method().name()), routeOf(ctx), problem.status(), problem.type(),
+            methodOf(ctx), routeOf(ctx), problem.status(), problem.type(),
             RequestIds.of(ctx), suppressed, causeOf(f));
       }
     }
@@ -177,7 +177,7 @@ public final class Problems {
       long suppressed = refusals.tryAcquire(problem.type());
       if (suppressed >= 0) {
         LOG.info("{} {} refused {} {} (request {}, {} more like it suppressed in the last 10 s)",
-            HttpMethodNames.bounded(ctx.request().method().name()), routeOf(ctx), problem.status(), problem.type(),
+            methodOf(ctx), routeOf(ctx), problem.status(), problem.type(),
             RequestIds.of(ctx), suppressed);
       }
     }
@@ -233,6 +233,11 @@ public final class Problems {
   private static boolean isEndedByClient(Throwable failure) {
     return failure instanceof HttpClosedException || failure instanceof StreamResetException
         || failure instanceof Http2Exception;
+  }
+
+  /** The request's method for a log line: bounded, as any token a client sends there is taken for one. */
+  private static String methodOf(RoutingContext ctx) {
+    return HttpMethodNames.bounded(ctx.request().method().name());
   }
 
   private static String routeOf(RoutingContext ctx) {

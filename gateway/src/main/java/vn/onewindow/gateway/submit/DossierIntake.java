@@ -118,12 +118,21 @@ public final class DossierIntake {
 
   /** A key first used on the direct path (Redis down) and retried now: PostgreSQL has its receipt. */
   private Future<Receipt> storedDirectly(Submission s) {
-    if (s.idempotencyKey() == null || !recentDirect.active()) {
-      return Future.succeededFuture();
-    }
-    return breakers.call(Upstream.POSTGRES_READ, config.breakers().postgresReadTimeout(), () -> direct.lookUp(s))
+    return keyInPostgres(s)
         .map(found -> found instanceof EnqueueResult.Absent ? null : receiptOf(found))
         .recover(err -> err instanceof HttpFailure ? Future.failedFuture(err) : Future.succeededFuture());
+  }
+
+  /**
+   * PostgreSQL's answer for this submission's Idempotency-Key (its receipt, a conflict, or absent) while a dossier of
+   * that key may be there and not in Redis: the direct path wrote dossiers, or Redis lost its data, within the
+   * idempotency TTL ({@link RecentDirectWrites}). Absent, without asking, for an unkeyed submission or otherwise.
+   */
+  private Future<EnqueueResult> keyInPostgres(Submission s) {
+    if (s.idempotencyKey() == null || !recentDirect.active()) {
+      return Future.succeededFuture(new EnqueueResult.Absent());
+    }
+    return breakers.call(Upstream.POSTGRES_READ, config.breakers().postgresReadTimeout(), () -> direct.lookUp(s));
   }
 
   private Future<Outcome> viaRedis(Redis redis, Submission s) {
@@ -216,12 +225,9 @@ public final class DossierIntake {
    * second dossier. {@link #storedDirectly} covers the submissions that come after.
    */
   private Future<EnqueueResult> keptBeforeTheLoss(Submission s) {
-    if (s.idempotencyKey() == null || !recentDirect.active()) {
-      return Future.succeededFuture(new EnqueueResult.Absent());
-    }
     // PostgreSQL not answering now is a 503 with nothing queued, as a seeding it could not answer: this call reached
     // Redis, and the queue's breaker must not count PostgreSQL's failure
-    return breakers.call(Upstream.POSTGRES_READ, config.breakers().postgresReadTimeout(), () -> direct.lookUp(s))
+    return keyInPostgres(s)
         .recover(err -> Future.succeededFuture(new EnqueueResult.NotSeeded(err instanceof HttpFailure f ? f
             : HttpFailure.unavailable("database (postgres)", err))));
   }
