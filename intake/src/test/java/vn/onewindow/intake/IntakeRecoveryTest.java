@@ -14,12 +14,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.dossier.StreamEntry;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.testing.LogCapture;
 
 class IntakeRecoveryTest {
+  @RegisterExtension
+  final LogCapture logged = LogCapture.of(BatchProcessor.class);
 
   @Test
   void entriesOfAWorkerThatCrashedMidBatchAreClaimedAndStoredOnce() {
@@ -124,10 +128,17 @@ class IntakeRecoveryTest {
           () -> h.sql("SELECT count(*) FROM dossier") == 20 && h.pendingCount() == 0);
 
       proxy.down(); // connections reset, new ones refused
+      long down = System.nanoTime();
       h.xadd(sent.subList(20, 120));
       IntakeHarness.await(Duration.ofSeconds(10), "failed rounds against the unreachable database",
           () -> h.counter(MeterNames.INTAKE_FAILURES, MeterNames.TAG_UPSTREAM, "postgres") >= 3
               && h.pendingCount() == 100);
+      // one line per 10 s, not one per failed batch (a 22 s stop wrote about 180 per intake: QA of cluster mode)
+      long windows = 1 + (System.nanoTime() - down) / 10_000_000_000L;
+      assertThat(logged.lines("PostgreSQL unavailable")).as("lines in %d window(s) of 10 s", windows)
+          .hasSizeLessThanOrEqualTo((int) windows)
+          .hasSizeLessThan((int) h.counter(MeterNames.INTAKE_FAILURES, MeterNames.TAG_UPSTREAM, "postgres"))
+          .allMatch(line -> line.contains("more such batches in the last 10 s"));
       assertThat(h.pendingDeliveries()).hasSize(100);
       assertThat(h.sql("SELECT count(*) FROM dossier")).isEqualTo(20);
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,13 +20,14 @@ import vn.onewindow.common.infra.RedisScript;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.LimitKey;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
+import vn.onewindow.common.metrics.ThrottledLog;
 
 /**
  * Rate limits shared by every gateway instance: one atomic GCRA script in Redis per decision, on the one key it
  * limits (in cluster mode that key's master, so a limit counts across every partition). When Redis does
  * not answer within its short timeout (or its breaker is open) the decision is taken by the configured fallback
  * (by default each instance's local share of the limit), so a dead Redis neither stalls requests nor opens the
- * floodgates. The switch is logged once each way and exported as a gauge.
+ * floodgates. The switch is exported as a gauge and logged, at most once per 10 s ({@link #logSwitch}).
  */
 public final class RateLimiter {
   private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
@@ -44,6 +46,12 @@ public final class RateLimiter {
   static final long FALLBACK_SHOWN_NANOS = TimeUnit.SECONDS.toNanos(30);
   private final LongSupplier nanoClock;
   private volatile long lastFallbackNanos;
+  /** At most one line per 10 s for the switches between Redis and the fallback. */
+  private final ThrottledLog switchLog;
+  /** The state the last line told (true: the fallback decides). */
+  private final AtomicBoolean loggedFallback = new AtomicBoolean();
+  /** Switches since the last line. */
+  private final AtomicLong switches = new AtomicLong();
   /** Decision counters by limit key, allowed at index 1 and limited at 0: registered once, not per request. */
   private final Map<LimitKey, Counter[]> decisions = new EnumMap<>(LimitKey.class);
 
@@ -55,6 +63,7 @@ public final class RateLimiter {
               LongSupplier nanoClock) {
     this.config = config;
     this.nanoClock = nanoClock;
+    this.switchLog = new ThrottledLog(10_000, nanoClock);
     this.breakers = breakers;
     this.local = local;
     for (LimitKey kind : LimitKey.values()) {
@@ -89,8 +98,9 @@ public final class RateLimiter {
                 Integer.toString(limit.burst()))))
         .map(reply -> {
           if (fallbackActive.compareAndSet(true, false)) {
-            LOG.warn("rate limits shared through Redis again (local fallback ended)");
+            switches.incrementAndGet();
           }
+          logSwitch(null);
           return LimitDecision.fromGcra(reply, 0, limit);
         })
         .recover(err -> Future.succeededFuture(fallback(key, limit, err)));
@@ -124,12 +134,36 @@ public final class RateLimiter {
         .register(registry);
   }
 
+  /**
+   * Tells the state decisions are taken in when it differs from what the last line told, at most once per 10 s. While
+   * a Redis master fails over, the keys of its slots fail and the others answer, so the state flips with every other
+   * decision: one line per switch wrote about 70 pairs per gateway in 10 s (QA of cluster mode). A switch the window
+   * kept quiet is told by the next decision after it, so the last line always ends up telling the current state.
+   * Costs a decision two flag reads while nothing changes.
+   */
+  private void logSwitch(Throwable cause) {
+    boolean fallback = fallbackActive.get();
+    if (fallback == loggedFallback.get() || switchLog.tryAcquire("switch") < 0
+        || !loggedFallback.compareAndSet(!fallback, fallback)) {
+      return;
+    }
+    long unlogged = switches.getAndSet(0) - 1;
+    if (fallback) {
+      LOG.warn("rate-limit store unavailable ({}): deciding limits by policy '{}' until it answers again ({} more "
+              + "switches since the last line)", cause == null ? "unknown" : cause.getClass().getSimpleName(),
+          config.fallback().name().toLowerCase(java.util.Locale.ROOT), Math.max(0, unlogged));
+    } else {
+      LOG.warn("rate limits shared through Redis again (local fallback ended; {} more switches since the last line)",
+          Math.max(0, unlogged));
+    }
+  }
+
   private LimitDecision fallback(String key, Limit limit, Throwable cause) {
     lastFallbackNanos = nanoClock.getAsLong();
     if (fallbackActive.compareAndSet(false, true)) {
-      LOG.warn("rate-limit store unavailable ({}): deciding limits by policy '{}' until it answers again",
-          cause.getClass().getSimpleName(), config.fallback().name().toLowerCase(java.util.Locale.ROOT));
+      switches.incrementAndGet();
     }
+    logSwitch(cause);
     return switch (config.fallback()) {
       case LOCAL -> local.acquire(key, limit.share(config.fallbackInstances()));
       case ALLOW -> LimitDecision.UNLIMITED;

@@ -10,12 +10,14 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.config.ResilienceConfig.Limit;
 import vn.onewindow.common.config.ResilienceConfig.RateLimits;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.RedisClients;
 import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.testing.LogCapture;
 import vn.onewindow.common.testing.TcpProxy;
 import vn.onewindow.common.testing.TestServers;
 
@@ -26,6 +28,11 @@ import vn.onewindow.common.testing.TestServers;
  * Redis was back (ops tryout). The clock is the limiter's own, moved by the test.
  */
 class RateLimiterFallbackTest {
+  private static final String DOWN = "rate-limit store unavailable";
+  private static final String BACK = "rate limits shared through Redis again";
+
+  @RegisterExtension
+  final LogCapture logged = LogCapture.of(RateLimiter.class);
 
   @Test
   void shouldShowTheFallbackWhileItDecidesAndNotForAnIdleGateway() throws Exception {
@@ -33,14 +40,12 @@ class RateLimiterFallbackTest {
     Vertx vertx = Vertx.vertx();
     try (TcpProxy proxy = new TcpProxy(redisUrl.getHost(), redisUrl.getPort())) {
       proxy.up();
-      HubConfig config = TestServers.get().config(Map.of("redis.url", "redis://127.0.0.1:" + proxy.port(),
-          "ratelimit.enabled", "true", "ratelimit.redis-timeout-ms", "200"));
+      HubConfig config = config(proxy);
       RateLimits limits = config.resilience().rateLimits();
       Limit limit = limits.applicant();
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       AtomicLong now = new AtomicLong(1_000_000_000L);
-      RateLimiter limiter = new RateLimiter(limits, new UpstreamBreakers(config.resilience().breakers(), 1, registry),
-          new LocalRateLimiter(Clock.systemUTC()), registry, now::get);
+      RateLimiter limiter = limiter(config, registry, now);
       Redis redis = RedisClients.create(vertx, config.redis(), "limiter-test");
       // the run's own key prefix
       String key = RedisKeys.of(config.redis(), config.stream()).clientLimit("fallback-test");
@@ -66,6 +71,68 @@ class RateLimiterFallbackTest {
     } finally {
       vertx.close().await();
     }
+  }
+
+  /**
+   * While a Redis master fails over, decisions flip between Redis and the fallback: one line per switch wrote about 70
+   * pairs per gateway in 10 s (QA of cluster mode). At most one line per 10 s, and the next decision after the window
+   * tells the state it ended in, with the switches it kept quiet.
+   */
+  @Test
+  void shouldLogFlappingSwitchesAtMostOncePerTenSecondsAndEndOnTheCurrentState() throws Exception {
+    URI redisUrl = URI.create(TestServers.get().redisUrl());
+    Vertx vertx = Vertx.vertx();
+    try (TcpProxy proxy = new TcpProxy(redisUrl.getHost(), redisUrl.getPort())) {
+      proxy.up();
+      HubConfig config = config(proxy);
+      RateLimits limits = config.resilience().rateLimits();
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      AtomicLong now = new AtomicLong(1_000_000_000L);
+      RateLimiter limiter = limiter(config, registry, now);
+      Redis redis = RedisClients.create(vertx, config.redis(), "limiter-test");
+      String key = RedisKeys.of(config.redis(), config.stream()).clientLimit("flapping-test");
+      limiter.decide(redis, key, limits.applicant()).await();
+
+      for (int i = 0; i < 3; i++) {   // six switches within one window (below the breaker's minimum calls)
+        proxy.down();
+        limiter.decide(redis, key, limits.applicant()).await();
+        assertThat(fallbackGauge(registry)).as("decided locally").isEqualTo(1.0);
+        proxy.up();
+        limiter.decide(redis, key, limits.applicant()).await();
+      }
+      assertThat(logged.lines(DOWN)).as("the first switch only").hasSize(1);
+      assertThat(logged.lines(BACK)).as("kept quiet within the window").isEmpty();
+
+      now.addAndGet(10_000_000_000L);
+      limiter.decide(redis, key, limits.applicant()).await();
+      limiter.decide(redis, key, limits.applicant()).await();
+      assertThat(logged.lines(BACK)).as("the state it ended in, once").hasSize(1);
+      assertThat(logged.lines(BACK).get(0)).contains("4 more switches since the last line");
+      assertThat(logged.lines(DOWN)).hasSize(1);
+
+      proxy.down();
+      now.addAndGet(10_000_000_000L);
+      limiter.decide(redis, key, limits.applicant()).await();
+      assertThat(logged.lines(DOWN)).as("a switch after the window: at once").hasSize(2);
+      assertThat(logged.lines(DOWN).get(1)).contains("0 more switches since the last line");
+      proxy.up();
+      redis.close();
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  /** Limits on, a short Redis timeout, Redis behind the proxy. */
+  private static HubConfig config(TcpProxy proxy) {
+    return TestServers.get().config(Map.of("redis.url", "redis://127.0.0.1:" + proxy.port(),
+        "ratelimit.enabled", "true", "ratelimit.redis-timeout-ms", "200"));
+  }
+
+  /** The limiter on the test's own clock. */
+  private static RateLimiter limiter(HubConfig config, SimpleMeterRegistry registry, AtomicLong now) {
+    return new RateLimiter(config.resilience().rateLimits(),
+        new UpstreamBreakers(config.resilience().breakers(), 1, registry), new LocalRateLimiter(Clock.systemUTC()),
+        registry, now::get);
   }
 
   private static double fallbackGauge(SimpleMeterRegistry registry) {
