@@ -39,6 +39,8 @@ class BadReadValuesTest extends OneGatewayPerClass {
   private static final String HANOI_AGENCY = "000.00.00.H26";
   /** base64url of {@code a:18446744073709551616:0}: an agency-feed cursor one past the largest xid8 (2^64 - 1). */
   private static final String AGENCY_CURSOR_PAST_XID8 = "YToxODQ0Njc0NDA3MzcwOTU1MTYxNjow";
+  private static final String CODE_DETAIL = "code must be at most 64 characters long: give the dossier's code "
+      + "exactly as on the receipt";
   private static final String CURSOR_DETAIL = "after must be a cursor this feed returned as \"next\" (or absent to start)";
   private static WebClient hanoi;
 
@@ -90,6 +92,29 @@ class BadReadValuesTest extends OneGatewayPerClass {
     assertThat(last.bodyAsJsonObject().getJsonArray("items")).isEmpty();
   }
 
+  /**
+   * The contract gives the code of GET /v1/dossiers?code= a maxLength of 64: a longer one is a request the contract
+   * calls invalid, so a 400 naming the parameter, as a bad limit or date is, not the 404 of a code never recorded
+   * (which a kiosk shows as "no such dossier"). Over HEAD too; within 64 characters, a code never recorded stays a 404.
+   */
+  @Test
+  void shouldRefuseACodeLongerThanTheContractAllowsWith400NamingIt() {
+    String shaped = "000.00.53.H48-261123-" + "0".repeat(44);
+    for (String code : List.of(shaped, "x".repeat(65), "000.00.53.H48-261123-0001" + "-".repeat(40))) {
+      assertThat(code).hasSize(65);
+      HttpResponse<Buffer> tooLong = gw.getRaw("/v1/dossiers?code=" + code);
+
+      assertThat(assertProblem(tooLong, 400, "malformed-request").getString("detail")).as(code)
+          .isEqualTo(CODE_DETAIL);
+      assertThat(gw.rawClient.head("/v1/dossiers?code=" + code).send().await().statusCode()).isEqualTo(400);
+      assertThat(assertProblem(hanoi.get("/v1/dossiers?code=" + code).send().await(), 400, "malformed-request")
+          .getString("detail")).isEqualTo(CODE_DETAIL);
+    }
+    // 64 characters are within the contract: a code never recorded
+    assertProblem(gw.get("/v1/dossiers?code=" + shaped.substring(1)), 404, "not-found");
+    assertProblem(gw.get("/v1/dossiers?code=" + "x".repeat(64)), 404, "not-found");
+  }
+
   @Test
   void shouldAnswerBadValuesWithoutCallingTheStoreAndKeepEveryonesReadsAnswering() {
     String dossierId = persistedDossier();
@@ -100,7 +125,8 @@ class BadReadValuesTest extends OneGatewayPerClass {
           "malformed-request");
       assertProblem(agencyFeed(AGENCY_CURSOR_PAST_XID8), 400, "malformed-request");
       assertProblem(changes(cursor("c:18446744073709551616:0")), 400, "malformed-request");
-      bad += 3;
+      assertProblem(gw.getRaw("/v1/dossiers?code=" + "9".repeat(65)), 400, "malformed-request");
+      bad += 4;
     }
     assertThat(postgresReadCalls()).as("postgres_read calls during %d bad requests", bad).isEqualTo(storeCalls);
 

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.redis.client.Command;
+import java.text.Normalizer;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -82,6 +83,36 @@ class FormDataTypesTest extends OneGatewayPerClass {
             .put("detail", "must be at most 100 characters long"));
     assertThat(problem.getString("detail")).isEqualTo("4 fields of the dossier are invalid");
     assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  /**
+   * "Nữ" as some iOS keyboards send it, decomposed (NFD: 'u', U+031B horn, U+0303 tilde), is other text than the
+   * catalogue's code (NFC), and the body is stored and fed to agencies byte for byte: refused, but the 422 says why,
+   * so that a frontend developer normalizes to NFC. The same value in NFC is accepted; nothing of the NFD one queued.
+   */
+  @Test
+  void shouldTellAFrontendToSendAnEnumValueInNfcWhenOnlyItsFormDiffers() {
+    String nfd = "Nu\u031B\u0303";
+    assertThat(Normalizer.normalize(nfd, Normalizer.Form.NFC)).isEqualTo("Nữ");
+    JsonObject decomposed = birth();
+    decomposed.getJsonObject("formData").put("childGender", nfd);
+
+    JsonObject problem = assertProblem(gw.post(decomposed.encode()), 422, "invalid-dossier");
+
+    assertThat(problem.getJsonArray("errors")).containsExactly(new JsonObject().put("pointer", "/formData/childGender")
+        .put("detail", "does not have a value in the enumeration [Nam, Nữ]: it is \"Nữ\" with its accents as "
+            + "separate characters; send text in Unicode NFC (JavaScript: value.normalize('NFC'))"));
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+    // a value that no form of Unicode makes a code keeps the plain words
+    decomposed.getJsonObject("formData").put("childGender", "Nu\u0303");
+    assertThat(assertProblem(gw.post(decomposed.encode()), 422, "invalid-dossier").getJsonArray("errors"))
+        .containsExactly(new JsonObject().put("pointer", "/formData/childGender")
+            .put("detail", "does not have a value in the enumeration [Nam, Nữ]"));
+
+    JsonObject composed = birth();
+    composed.getJsonObject("formData").put("childGender", "Nữ");
+    assertThat(gw.post(composed.encode()).statusCode()).isEqualTo(202);
+    assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
   }
 
   @Test

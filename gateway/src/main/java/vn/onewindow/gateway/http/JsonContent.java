@@ -7,13 +7,19 @@ import java.util.Locale;
 
 /**
  * Step of every route that takes a JSON body: {@code Content-Type: application/json} in any letter case (RFC 9110
- * 8.3.1: type, subtype and parameter names are case-insensitive), with no charset or UTF-8, the only encoding the
- * body is read in (RFC 8259 8.1); otherwise 415. Vert.x Web's {@code consumes()} compared the type case-sensitively
- * and let any charset through.
+ * 8.3.1: type, subtype and parameter names are case-insensitive), with no charset or UTF-8 (by any of its names), the
+ * only encoding the body is read in (RFC 8259 8.1); otherwise 415. Vert.x Web's {@code consumes()} compared the type
+ * case-sensitively and let any charset through.
  */
 public final class JsonContent {
   private static final String JSON = "application/json";
-  private static final String UTF_8 = "utf-8";
+  /**
+   * UTF-8 by every name a client may give it, compared ignoring case: its IANA name and alias (csUTF8), Java's
+   * aliases (UTF8, which Java and many HTTP clients write, and unicode-1-1-utf-8) and the WHATWG Encoding Standard's
+   * labels, which browsers accept. UTF-8 first: nearly every request names it so, if it names a charset at all.
+   */
+  private static final String[] UTF_8 = {"utf-8", "utf8", "csutf8", "unicode-1-1-utf-8", "unicode11utf8",
+      "unicode20utf8", "x-unicode20utf8"};
 
   private JsonContent() {
   }
@@ -66,6 +72,15 @@ public final class JsonContent {
     ctx.next();
   }
 
+  private static boolean isUtf8(String charset) {
+    for (String name : UTF_8) {
+      if (charset.equalsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Why this Content-Type is refused, or null when it is JSON in UTF-8. */
   static String refusal(String contentType) {
     String[] parts = contentType == null ? new String[] {""} : contentType.split(";");
@@ -80,7 +95,7 @@ public final class JsonContent {
         if (charset.length() >= 2 && charset.startsWith("\"") && charset.endsWith("\"")) {
           charset = charset.substring(1, charset.length() - 1);
         }
-        if (!charset.equalsIgnoreCase(UTF_8)) {
+        if (!isUtf8(charset)) {
           return "the body is read as UTF-8: send " + JSON + " with charset=utf-8 or with no charset";
         }
       }

@@ -19,7 +19,8 @@ import vn.onewindow.gateway.status.DossierStatusReader.DossierView;
 
 /**
  * GET /v1/dossiers/{id}, and GET /v1/dossiers?code= for the code on the citizen's receipt. An id that is not a UUID,
- * or a code not in the code's form, cannot exist: 404 without touching a store. Which view a caller gets, if any, is
+ * or a code not in the code's form, cannot exist: 404 without touching a store; a code longer than the contract's
+ * maxLength is a 400. Which view a caller gets, if any, is
  * {@link Owners#visibility}'s rule: a frontend with a citizen token the citizen's view of that citizen's dossiers, a
  * frontend without one the citizen's view by id of its own submissions and the public progress by code, an agency
  * system covering the dossier's handling agency the agency's view. A dossier the caller may not see is a 404,
@@ -28,7 +29,10 @@ import vn.onewindow.gateway.status.DossierStatusReader.DossierView;
 public final class StatusHandler {
   private static final String NO_SUCH_CODE = "no dossier with this code has been recorded (a dossier is found by its "
       + "code once recorded, normally within a second of its 202; by its id at once)";
+  /** The code's maxLength in the contract (config/openapi.yaml). */
   private static final int MAX_CODE_LENGTH = 64;
+  private static final String CODE_TOO_LONG = "code must be at most " + MAX_CODE_LENGTH + " characters long: give the "
+      + "dossier's code exactly as on the receipt";
 
   private final DossierStatusReader reader;
 
@@ -48,7 +52,13 @@ public final class StatusHandler {
           if (code == null || code.isEmpty()) {
             throw HttpFailure.malformed("give the dossier's code: ?code=<code on the receipt>");
           }
-          if (code.length() > MAX_CODE_LENGTH || !DossierCode.PATTERN.matcher(code).matches()) {
+          // the contract's maxLength (code points, as JSON Schema counts): past it the request is invalid, a 400 as
+          // for a bad limit or date, not the 404 of a code never recorded; within it, a code not in the code's form
+          // cannot exist
+          if (code.length() > MAX_CODE_LENGTH && code.codePointCount(0, code.length()) > MAX_CODE_LENGTH) {
+            throw HttpFailure.malformed(CODE_TOO_LONG);
+          }
+          if (!DossierCode.PATTERN.matcher(code).matches()) {
             throw HttpFailure.notFound(NO_SUCH_CODE);
           }
           return code;

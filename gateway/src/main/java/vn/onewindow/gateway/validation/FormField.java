@@ -1,6 +1,7 @@
 package vn.onewindow.gateway.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.text.Normalizer;
 import java.time.chrono.IsoChronology;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -384,7 +385,14 @@ public record FormField(String name, boolean required, Type type) {
     }
   }
 
-  /** One of a closed list of codes, compared exactly. */
+  /**
+   * One of a closed list of codes, compared exactly, code unit for code unit. A value that is a code in another
+   * Unicode form ("Nữ" decomposed, as some iOS keyboards send it: 'u', U+031B, U+0303) is refused, not taken as the
+   * code: the body is stored, hashed for its Idempotency-Key and fed to the agencies byte for byte, so the hub may not
+   * rewrite it to NFC, and accepting it as it is would hand the agencies, which compare codes exactly too, a value
+   * outside the enumeration they were promised. The 422 says so, for the frontend to send NFC; the check stays an
+   * exact look-up, the NFC form computed only for a value already refused.
+   */
   private record Choice(List<String> values, Set<String> accepted, String notListed) implements Type {
     Choice(List<String> values) {
       this(values, Set.copyOf(values), "does not have a value in the enumeration " + values);
@@ -395,7 +403,13 @@ public record FormField(String name, boolean required, Type type) {
       if (!value.isTextual()) {
         return found(value, "string");
       }
-      return accepted.contains(value.textValue()) ? null : notListed;
+      String text = value.textValue();
+      if (accepted.contains(text)) {
+        return null;
+      }
+      String composed = Normalizer.normalize(text, Normalizer.Form.NFC);
+      return composed.equals(text) || !accepted.contains(composed) ? notListed : notListed + ": it is \"" + composed
+          + "\" with its accents as separate characters; send text in Unicode NFC (JavaScript: value.normalize('NFC'))";
     }
 
     @Override
