@@ -53,15 +53,20 @@ final class AgencyEvents {
    * and in status 1 since {@code receivedAt} (SQL), with its status-1 history row as intake writes it; returns its id.
    */
   String dossierReceived(String procedureCode, String receivedAt) {
+    return dossierReceived(procedureCode, AGENCY, receivedAt);
+  }
+
+  /** As {@link #dossierReceived(String, String)}, received and handled by {@code agency}. */
+  String dossierReceived(String procedureCode, String agency, String receivedAt) {
     String id = UUID.randomUUID().toString();
     // a code and a submission of the contract's shape, so the views of the dossier can be checked against it
-    String code = AGENCY + "-000000-" + CODES.incrementAndGet();
+    String code = agency + "-000000-" + CODES.incrementAndGet();
     JsonObject submission = new JsonObject(GatewayFixture.example("birth-registration.json"))
-        .put("procedureCode", procedureCode).put("receivingUnit", AGENCY).put("handlingAgency", AGENCY);
+        .put("procedureCode", procedureCode).put("receivingUnit", agency).put("handlingAgency", agency);
     TestServers.execute(gw.config.postgres().url(), "WITH d AS (INSERT INTO dossier (id, code, client_id, "
         + "procedure_code, receiving_unit, handling_agency, channel, applicant_type, payload, received_at, "
         + "stream_entry_id) VALUES ('" + id + "', '" + code + "', '" + GatewayFixture.CLIENT_ID + "', '"
-        + procedureCode + "', '" + AGENCY + "', '" + AGENCY + "', 'online', 'citizen', '"
+        + procedureCode + "', '" + agency + "', '" + agency + "', 'online', 'citizen', '"
         + submission.encode().replace("'", "''") + "', " + receivedAt + ", '1-0') "
         + "RETURNING id, received_at, client_id) "
         + "INSERT INTO dossier_status_history (dossier_id, status, changed_at, client_id) "

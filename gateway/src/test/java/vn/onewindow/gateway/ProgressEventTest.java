@@ -29,6 +29,7 @@ import vn.onewindow.common.testing.TestServers;
  */
 class ProgressEventTest extends OneGatewayPerClass {
   private static final String CERTIFIED_COPY = "2.000815.000.00.00.H48"; // same day, cut-off 15:00
+  private static final String FEED_AGENCY = "000.21.53.H48";
 
   @BeforeAll
   static void start() {
@@ -180,6 +181,57 @@ class ProgressEventTest extends OneGatewayPerClass {
   }
 
   /**
+   * Times the hub's clock took (PostgreSQL's now(), to the microsecond) are written to the millisecond, as every other
+   * time of the API: an event's recordedAt in its 201, in its replay and in the agency's view. The event's own time
+   * reads alike wherever it is shown: the answer, the citizen's view, the change feed, the agency feed and view.
+   */
+  @Test
+  void shouldWriteTheRecordingTimeToTheMillisecondAndEachInstantAlikeEverywhere() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    // an agency of the directory, whose feed can be read
+    String id = agency.dossierReceived(AgencyEvents.BIRTH, FEED_AGENCY, "'2026-03-11T13:43:54.224Z'");
+    JsonObject event = new JsonObject().put("eventId", "ms-" + id).put("status", 2)
+        .put("at", "2026-03-11T20:44:00.5+07:00");
+
+    HttpResponse<Buffer> accepted = agency.post(id, event);
+
+    assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(201);
+    String recordedAt = accepted.bodyAsJsonObject().getJsonObject("event").getString("recordedAt");
+    long recordedMs = TestServers.queryLong(gw.config.postgres().url(),
+        "SELECT floor(extract(epoch FROM recorded_at) * 1000)::bigint FROM dossier_event WHERE dossier_id = '"
+            + id + "'");
+    assertThat(recordedAt).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{3})?Z")
+        .isEqualTo(Instant.ofEpochMilli(recordedMs).toString());
+    // a recording time with microseconds, as now() gives 999 times in 1000
+    TestServers.execute(gw.config.postgres().url(), "UPDATE dossier_event SET recorded_at = "
+        + "'2026-03-11 13:44:01.123456+00' WHERE dossier_id = '" + id + "'");
+    HttpResponse<Buffer> replayed = agency.post(id, event);
+    assertThat(replayed.statusCode()).as(replayed.bodyAsString()).isEqualTo(200);
+    assertThat(replayed.bodyAsJsonObject().getJsonObject("event").getString("recordedAt"))
+        .isEqualTo("2026-03-11T13:44:01.123Z");
+    JsonObject agencyView = agency.get("/v1/dossiers/" + id).bodyAsJsonObject();
+    assertThat(agencyView.getJsonArray("events").getJsonObject(0).getString("recordedAt"))
+        .isEqualTo("2026-03-11T13:44:01.123Z");
+
+    String at = "2026-03-11T13:44:00.500Z";
+    assertThat(replayed.bodyAsJsonObject().getString("statusChangedAt")).isEqualTo(at);
+    assertThat(replayed.bodyAsJsonObject().getJsonObject("event").getString("at")).isEqualTo(at);
+    JsonObject citizenView = gw.get("/v1/dossiers/" + id).bodyAsJsonObject();
+    assertThat(citizenView.getString("statusChangedAt")).isEqualTo(at);
+    assertThat(citizenView.getJsonArray("history").getJsonObject(1).getString("at")).isEqualTo(at);
+    assertThat(citizenView.getString("acceptedAt")).isEqualTo(at);
+    assertThat(agencyView.getString("statusChangedAt")).isEqualTo(at);
+    assertThat(agencyView.getJsonArray("events").getJsonObject(0).getString("at")).isEqualTo(at);
+    assertThat(itemsOf(path -> gw.get(path).bodyAsJsonObject(), "/v1/changes", "dossierId", id, 2)
+        .getJsonObject(1).getString("at")).isEqualTo(at);
+    JsonObject feedItem = itemsOf(path -> agency.get(path).bodyAsJsonObject(),
+        "/v1/agencies/" + FEED_AGENCY + "/dossiers", "id", id, 1).getJsonObject(0);
+    assertThat(feedItem.getString("statusChangedAt")).isEqualTo(at);
+    assertThat(feedItem.getString("receivedAt")).isEqualTo(citizenView.getString("receivedAt"))
+        .isEqualTo("2026-03-11T13:43:54.224Z");
+  }
+
+  /**
    * An undeclared member named with a '#' (networknt 1.5.9 skips such names in additionalProperties) is refused as
    * any other undeclared member, at the top and in a result document, and nothing is recorded: 8c92342 covered events
    * by the submission's path, without a test of the route.
@@ -270,21 +322,26 @@ class ProgressEventTest extends OneGatewayPerClass {
 
   /** The dossier's items of the portal's change feed, followed from the start until it shows {@code count}. */
   private static List<Integer> changesOf(String id, int count) {
+    return codes(itemsOf(path -> gw.get(path).bodyAsJsonObject(), "/v1/changes", "dossierId", id, count));
+  }
+
+  /** The items of a feed ({@code get} reads a page) whose {@code idMember} is {@code id}, once there are {@code count}. */
+  private static JsonArray itemsOf(java.util.function.Function<String, JsonObject> get, String feed, String idMember,
+                                   String id, int count) {
     JsonArray mine = new JsonArray();
-    Await.until(Duration.ofSeconds(10), "the change feed", () -> {
+    Await.until(Duration.ofSeconds(10), feed, () -> {
       mine.clear();
       String next = null;
       while (true) {
-        JsonObject page = gw.get("/v1/changes?limit=1000" + (next == null ? "" : "&after=" + next))
-            .bodyAsJsonObject();
+        JsonObject page = get.apply(feed + "?limit=1000" + (next == null ? "" : "&after=" + next));
         page.getJsonArray("items").stream().map(JsonObject.class::cast)
-            .filter(item -> id.equals(item.getString("dossierId"))).forEach(mine::add);
+            .filter(item -> id.equals(item.getString(idMember))).forEach(mine::add);
         next = page.getString("next");
         if (page.getJsonArray("items").size() < 1000) {
           return mine.size() == count;
         }
       }
     });
-    return codes(mine);
+    return mine;
   }
 }

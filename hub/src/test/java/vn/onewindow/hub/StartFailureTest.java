@@ -26,6 +26,17 @@ class StartFailureTest {
         .hasMessageContaining("invalid configuration: config http.port='abc' (env HUB_HTTP_PORT) must be an integer");
   }
 
+  /** A citizen token lifetime the hub cannot enforce stops it at start, before any request is served. */
+  @Test
+  void shouldRefuseAnUnusableCitizenTokenLifetimeAtStart() {
+    HubConfig config = TestServers.get().config(Map.of());
+    assertThatThrownBy(() -> HubProcess.start(config, Map.of("security.jwt.max-lifetime-seconds", "1d"), "INFO"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("hub process exited")
+        .hasMessageContaining("invalid configuration: config security.jwt.max-lifetime-seconds='1d' (env "
+            + "HUB_SECURITY_JWT_MAX_LIFETIME_SECONDS) must be 0 (not bounded) or an integer in 60..2592000");
+  }
+
   @Test
   void shouldLogAPortInUseAndExit() throws Exception {
     HubConfig config = TestServers.get().config(Map.of());

@@ -40,10 +40,11 @@ public record SecurityConfig(
 
   /**
    * How citizen tokens (JWT from the national sign-in) are verified. {@code jwks} is an https URL or a file path of a
-   * JWK Set; {@code publicKeyFiles} are PEM public keys or certificates. Both may be given.
+   * JWK Set; {@code publicKeyFiles} are PEM public keys or certificates. Both may be given. {@code maxLifetime} bounds
+   * exp - iat (zero: not bounded).
    */
   public record Jwt(String issuer, List<String> audiences, String jwks, List<String> publicKeyFiles,
-                    Set<String> algorithms, Duration clockSkew, String citizenClaim) {
+                    Set<String> algorithms, Duration clockSkew, String citizenClaim, Duration maxLifetime) {
 
     /** True when enough is configured to verify a token: an issuer, an audience and at least one key source. */
     public boolean configured() {
@@ -123,7 +124,26 @@ public record SecurityConfig(
     }
     String claim = s.nonBlank("security.jwt.citizen-claim");
     return new Jwt(s.string("security.jwt.issuer"), list(s.string("security.jwt.audience")), jwks, keys,
-        Set.copyOf(algorithms), Duration.ofSeconds(s.intIn("security.jwt.clock-skew-seconds", 0, 300)), claim);
+        Set.copyOf(algorithms), Duration.ofSeconds(s.intIn("security.jwt.clock-skew-seconds", 0, 300)), claim,
+        maxLifetime(s));
+  }
+
+  /**
+   * Zero, or at least a minute (shorter would refuse tokens within the clock skew of their issue) and at most 30 days:
+   * a bound of months is no bound on a stolen token.
+   */
+  private static Duration maxLifetime(Settings s) {
+    String key = "security.jwt.max-lifetime-seconds";
+    String why = "must be 0 (not bounded) or an integer in 60..2592000";
+    try {
+      long seconds = Long.parseLong(s.string(key));
+      if (seconds == 0 || seconds >= 60 && seconds <= 2_592_000) {
+        return Duration.ofSeconds(seconds);
+      }
+    } catch (NumberFormatException e) {
+      // the same refusal as a number out of range
+    }
+    throw s.invalid(key, s.string(key), why);
   }
 
   private static Tls tls(Settings s) {

@@ -64,10 +64,12 @@ public final class EmbeddedServers implements AutoCloseable {
     Path dir = dataDir.resolve("postgres").toAbsolutePath();
     // Before zonky touches the directory: its failure said only "failed to start", its clean-up below could stop a
     // postmaster started within the same second, and with keepData=false it would wipe the directory first.
-    runningPostmaster(dir).ifPresent(pid -> {
+    liveProcessOfPidFile(dir).ifPresent(process -> {
       throw new IllegalStateException("embedded PostgreSQL failed to start on port " + port + ": the embedded"
           + " PostgreSQL of " + dir + " belongs to another running hub, or a killed hub left it running (postmaster"
-          + " pid " + pid + "): stop it, or give this one another embedded.data-dir and embedded.postgres-port");
+          + " pid " + process.pid() + ", a running process" + process.info().command().map(c -> ": " + c).orElse("")
+          + "): stop it, or give this one another embedded.data-dir and embedded.postgres-port. If that process is"
+          + " no PostgreSQL (its pid was reused after a crash), delete " + dir.resolve("postmaster.pid"));
     });
     long attempt = System.currentTimeMillis() / 1000;
     try {
@@ -179,17 +181,23 @@ public final class EmbeddedServers implements AutoCloseable {
     }
   }
 
-  /** The pid in {@code dataDir}'s postmaster.pid when a PostgreSQL process of that pid runs; a stale file is none. */
-  private static Optional<Long> runningPostmaster(Path dataDir) {
+  /**
+   * The live process of the pid in {@code dataDir}'s postmaster.pid, whatever it runs; none when no file, or when no
+   * process has that pid (a stale file, which PostgreSQL replaces). Liveness alone decides, as in PostgreSQL's own
+   * lock-file check (it signals the pid): a live process of another command is refused there too, after zonky's
+   * 10 s wait, as "Gave up waiting for server to start". The command, when readable, only names it in the message:
+   * deciding on it ("ends with postgres", an unreadable one taken for PostgreSQL) let such a start through to that
+   * failure. Unlike PostgreSQL, which takes another user's process (EPERM) for a stale claim, a non-root hub refuses it
+   * too; the message says to delete the file then.
+   */
+  private static Optional<ProcessHandle> liveProcessOfPidFile(Path dataDir) {
+    long pid;
     try {
-      List<String> pidFile = Files.readAllLines(dataDir.resolve("postmaster.pid"));
-      long pid = Long.parseLong(pidFile.get(0).trim());
-      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-          .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(true))
-          .map(ProcessHandle::pid);
+      pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
     } catch (IOException | RuntimeException e) {
-      return Optional.empty();
+      return Optional.empty();   // no file, or no pid in it: PostgreSQL's own check decides
     }
+    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
   }
 
   /**

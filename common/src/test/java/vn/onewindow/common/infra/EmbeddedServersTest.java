@@ -3,11 +3,14 @@ package vn.onewindow.common.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import vn.onewindow.common.testing.TestServers;
@@ -94,6 +97,64 @@ class EmbeddedServersTest {
         assertThat(setting(db, "fsync")).as("still the first hub's server").isEqualTo("on");
       }
     }
+  }
+
+  /**
+   * A postmaster.pid whose pid runs no process is stale (a hub killed with its PostgreSQL, a machine restarted):
+   * PostgreSQL replaces it, and so the start goes on. One whose pid is a live process is refused with the message
+   * above whatever that process is, as PostgreSQL's own lock-file check refuses it: a process whose command did not
+   * end with "postgres" (here sleep) used to be taken for no claim, and the start failed later, in zonky's words
+   * ("failed to start"), without saying why.
+   */
+  @Test
+  void shouldStartOverAStalePidFileAndRefuseOneNamingALiveProcess(@TempDir Path data) throws Exception {
+    int port = TestServers.freePort();
+    Path pidFile = data.resolve("postgres").resolve("postmaster.pid");
+    List<String> lines;
+    try (EmbeddedServers first = new EmbeddedServers()) {
+      first.startPostgres(data, port, true);
+      lines = new ArrayList<>(Files.readAllLines(pidFile));
+    }
+    assertThat(pidFile).doesNotExist();
+
+    long dead = pidOfNoProcess();
+    lines.set(0, Long.toString(dead));
+    Files.write(pidFile, lines);
+    try (EmbeddedServers servers = new EmbeddedServers()) {
+      servers.startPostgres(data, port, true);
+      assertThat(Files.readAllLines(pidFile).get(0)).as("PostgreSQL's own pid now").isNotEqualTo(Long.toString(dead));
+    }
+
+    Process sleep = new ProcessBuilder("sleep", "300").start();
+    try {
+      lines.set(0, Long.toString(sleep.pid()));
+      Files.write(pidFile, lines);
+      try (EmbeddedServers servers = new EmbeddedServers()) {
+        assertThatThrownBy(() -> servers.startPostgres(data, port, true))
+            .hasMessageContaining("belongs to another running hub")
+            .hasMessageContaining("postmaster pid " + sleep.pid() + ", a running process")
+            .hasMessageContaining("sleep");
+      }
+      assertThat(sleep.isAlive()).isTrue();
+      assertThat(Files.readAllLines(pidFile)).isEqualTo(lines);
+      assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres",
+          "postgres", "")).as("no PostgreSQL started").isInstanceOf(java.sql.SQLException.class);
+    } finally {
+      sleep.destroy();
+      sleep.waitFor();
+    }
+  }
+
+  /** A pid no process has: counted down from the kernel's highest, which a test machine's processes seldom reach. */
+  private static long pidOfNoProcess() throws Exception {
+    // readAllLines, not readString: JDK 17 reads a /proc file by its reported size, and read "3" of "32768"
+    long max = Long.parseLong(Files.readAllLines(Path.of("/proc/sys/kernel/pid_max")).get(0).trim());
+    for (long pid = max - 1; pid > 1; pid--) {
+      if (ProcessHandle.of(pid).isEmpty() && !Files.exists(Path.of("/proc", Long.toString(pid)))) {
+        return pid;
+      }
+    }
+    throw new IllegalStateException("every pid is in use");
   }
 
   private static String setting(Connection db, String name) throws Exception {

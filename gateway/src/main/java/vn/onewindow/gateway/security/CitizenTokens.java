@@ -33,8 +33,10 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.spec.InvalidKeySpecException;
 import java.security.spec.X509EncodedKeySpec;
+import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Date;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -47,7 +49,8 @@ import vn.onewindow.common.dossier.CitizenId;
 /**
  * Verifies citizen bearer tokens (JWT from the national sign-in, OIDC) with nimbus-jose-jwt: signature against the
  * configured JWK Set and/or PEM keys (only the configured asymmetric algorithms), issuer, audience, exp and nbf
- * within the clock skew, and the citizen ID claim. No cryptography is written here.
+ * within the clock skew, the citizen ID claim, and here the token's lifetime (exp - iat, bounded by
+ * security.jwt.max-lifetime-seconds). No cryptography is written here.
  */
 final class CitizenTokens {
   /** A compact JWS: three base64url parts. Checked before parsing so junk never reaches the JOSE parser. */
@@ -57,6 +60,7 @@ final class CitizenTokens {
   private static final Pattern PEM = Pattern.compile(
       "-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
 
+  private static final String LIFETIME_EXCEEDED = "lifetime (exp - iat) beyond security.jwt.max-lifetime-seconds";
   /**
    * Refusal reasons of nimbus (and of {@link #citizenOf}) that are fixed text. Its other messages may quote the
    * token's own header or claims ("JOSE header typ (type) ... not allowed"), whatever the caller wrote there.
@@ -64,20 +68,26 @@ final class CitizenTokens {
   private static final Set<String> FIXED_REASONS = Set.of("Expired JWT", "JWT before use time",
       "JWT iss claim value rejected", "JWT aud claim rejected", "Signed JWT rejected: Invalid signature",
       "Signed JWT rejected: Another algorithm expected, or no matching key(s) found",
-      "Payload of JWS object is not a valid JSON object", "not a compact JWS", "no expiry (exp)");
+      "Payload of JWS object is not a valid JSON object", "not a compact JWS", "no expiry (exp)",
+      "no issue time (iat)", "issued in the future (iat)", LIFETIME_EXCEEDED);
   private static final String MISSING_CLAIMS = "JWT missing required claims: ";
 
   private final Vertx vertx;
   private final DefaultJWTProcessor<SecurityContext> processor;
   private final boolean remoteKeys;
   private final String claim;
+  /** Longest exp - iat accepted, in milliseconds; 0 = not bounded. */
+  private final long maxLifetimeMs;
+  private final long clockSkewMs;
 
   private CitizenTokens(Vertx vertx, DefaultJWTProcessor<SecurityContext> processor, boolean remoteKeys,
-                        String claim) {
+                        SecurityConfig.Jwt jwt) {
     this.vertx = vertx;
     this.processor = processor;
     this.remoteKeys = remoteKeys;
-    this.claim = claim;
+    this.claim = jwt.citizenClaim();
+    this.maxLifetimeMs = jwt.maxLifetime().toMillis();
+    this.clockSkewMs = jwt.clockSkew().toMillis();
   }
 
   /** Blocking (reads key files): call at start-up. The JWK Set URL itself is fetched lazily and cached. */
@@ -101,7 +111,7 @@ final class CitizenTokens {
         Set.of());
     claims.setMaxClockSkew((int) jwt.clockSkew().toSeconds());
     processor.setJWTClaimsSetVerifier(claims);
-    return new CitizenTokens(vertx, processor, jwt.jwksIsUrl(), jwt.citizenClaim());
+    return new CitizenTokens(vertx, processor, jwt.jwksIsUrl(), jwt);
   }
 
   /** The verified citizen ID, or a failed future whose message says why (for logs, never for the caller). */
@@ -126,11 +136,32 @@ final class CitizenTokens {
       // "exp": null passes nimbus's required-claims check (the name is there) and its expiry check (no date)
       throw new BadJWTException("no expiry (exp)");
     }
+    if (maxLifetimeMs > 0) {
+      checkLifetime(claims);
+    }
     Object value = claims.getClaim(claim);
     if (!(value instanceof String citizen) || !CitizenId.isWellFormed(citizen)) {
       throw new BadJWTException("claim " + claim + " is not a 12-digit citizen ID");
     }
     return citizen;
+  }
+
+  /**
+   * exp - iat within the configured maximum, and iat not ahead of the hub's clock by more than the skew: a token
+   * dated years ahead would otherwise carry a short exp - iat and stay valid for those years. Like a null exp, a null
+   * iat passes nimbus's checks, so it is looked at here, not made a required claim.
+   */
+  private void checkLifetime(JWTClaimsSet claims) throws ParseException, BadJWTException {
+    Date issued = claims.getDateClaim("iat");
+    if (issued == null) {
+      throw new BadJWTException("no issue time (iat)");
+    }
+    if (issued.getTime() > System.currentTimeMillis() + clockSkewMs) {
+      throw new BadJWTException("issued in the future (iat)");
+    }
+    if (claims.getExpirationTime().getTime() - issued.getTime() > maxLifetimeMs) {
+      throw new BadJWTException(LIFETIME_EXCEEDED);
+    }
   }
 
   /** Why {@link #verify} refused a token, for a log line: a fixed reason, or only the failure's class. */
@@ -158,7 +189,7 @@ final class CitizenTokens {
     }
     try {
       return new ImmutableJWKSet<>(JWKSet.load(Path.of(jwt.jwks()).toFile()).toPublicJWKSet());
-    } catch (IOException | java.text.ParseException e) {
+    } catch (IOException | ParseException e) {
       throw new ConfigException("security.jwt.jwks='" + jwt.jwks() + "' is not a readable JWK Set: " + e.getMessage());
     }
   }

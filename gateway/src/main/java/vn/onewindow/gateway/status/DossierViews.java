@@ -12,6 +12,7 @@ import java.util.UUID;
 import vn.onewindow.common.dossier.NationalStatus;
 import vn.onewindow.common.dossier.QueuedReceipt;
 import vn.onewindow.common.dossier.StatusTransitions.DueDateStep;
+import vn.onewindow.gateway.http.RecordedTimes;
 import vn.onewindow.gateway.http.StoredJson;
 
 /**
@@ -130,7 +131,8 @@ final class DossierViews {
     JsonArray events = new JsonArray();
     for (Object element : new JsonArray(row.getValue("events").toString())) {
       JsonObject e = (JsonObject) element;
-      events.add(e.put("at", micros(e.getLong("at"))).put("recordedAt", micros(e.getLong("recordedAt"))));
+      events.add(e.put("at", micros(e.getLong("at")))
+          .put("recordedAt", RecordedTimes.text(Instant.EPOCH.plus(e.getLong("recordedAt"), ChronoUnit.MICROS))));
     }
     return view.copy().put("submission", StoredJson.of(row.getString("payload"))).put("events", events);
   }

@@ -86,6 +86,10 @@ class RatingApiTest extends OneGatewayPerClass {
     assertThat(retry.getHeader("Content-Type")).isEqualTo("application/json");
     assertThat(retry.bodyAsJsonObject()).isEqualTo(first.bodyAsJsonObject());
     assertThat(rows("SELECT 1 FROM dossier_rating WHERE dossier_id = $1", id).size()).isEqualTo(1);
+    // the time the hub recorded, to the millisecond as every time of the API, though now() has microseconds
+    rows("UPDATE dossier_rating SET rated_at = '2026-03-11 13:44:01.123456+00' WHERE dossier_id = $1", id);
+    assertThat(rate(gw.client, id, RATING).bodyAsJsonObject().getString("ratedAt"))
+        .isEqualTo("2026-03-11T13:44:01.123Z");
     // other answers are not a retry: the first rating stands
     assertProblem(rate(gw.client, id, "{\"answers\":[5,4,3,5],\"channel\":\"online\"}"), 409, "already-rated");
     assertProblem(rate(gw.client, id, "{\"answers\":[5,4,3,5,2],\"channel\":\"counter\"}"), 409, "already-rated");

@@ -1,15 +1,14 @@
 package vn.onewindow.gateway.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static vn.onewindow.gateway.http.RawHttp2.frame;
+import static vn.onewindow.gateway.http.RawHttp2.readAll;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,7 +51,7 @@ class AbortedRequestsTest extends OneGatewayPerClass {
   @Test
   void shouldLogNoErrorWhenAnHttp2ClientResetsItsStreamMidBody() throws Exception {
     try (Socket socket = h2Post()) {
-      frame(socket.getOutputStream(), 3, 0, 1, new byte[] {0, 0, 0, 8}); // RST_STREAM, CANCEL
+      frame(socket.getOutputStream(), RawHttp2.RST_STREAM, 0, 1, new byte[] {0, 0, 0, 8}); // CANCEL
       Thread.sleep(300);
     }
     assertNoErrorLogged();
@@ -63,7 +62,7 @@ class AbortedRequestsTest extends OneGatewayPerClass {
   void shouldAnswerAnHttp2ProtocolErrorMidBodyAsTheClients() throws Exception {
     String answer;
     try (Socket socket = h2Post()) {
-      frame(socket.getOutputStream(), 8, 0, 99, new byte[] {0, 0, 0, 100}); // WINDOW_UPDATE on stream 99
+      frame(socket.getOutputStream(), RawHttp2.WINDOW_UPDATE, 0, 99, new byte[] {0, 0, 0, 100}); // stream 99
       answer = readAll(socket);
     }
     assertThat(answer).doesNotContain("internal-error").contains("malformed-request");
@@ -96,53 +95,13 @@ class AbortedRequestsTest extends OneGatewayPerClass {
 
   /** h2c by prior knowledge: a POST whose HEADERS promise 100 bytes, and the first 5 of them. */
   private static Socket h2Post() throws IOException, InterruptedException {
-    Socket socket = new Socket("127.0.0.1", gw.port);
+    Socket socket = RawHttp2.connect(gw.port);
     OutputStream out = socket.getOutputStream();
-    out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-    frame(out, 4, 0, 0, new byte[0]); // SETTINGS
-    ByteArrayOutputStream block = new ByteArrayOutputStream();
-    for (String[] field : new String[][] {{":method", "POST"}, {":path", "/v1/dossiers"}, {":scheme", "http"},
-        {":authority", "x"}, {"content-type", "application/json"}, {"x-api-key", GatewayFixture.API_KEY},
-        {"content-length", "100"}}) {
-      literal(block, field[0], field[1]);
-    }
-    frame(out, 1, 0x4, 1, block.toByteArray()); // HEADERS, END_HEADERS
-    frame(out, 0, 0, 1, "{\"a\":".getBytes(StandardCharsets.US_ASCII)); // DATA, the stream left open
+    frame(out, RawHttp2.HEADERS, RawHttp2.END_HEADERS, 1, RawHttp2.block(":method", "POST", ":path", "/v1/dossiers",
+        ":scheme", "http", ":authority", "x", "content-type", "application/json", "x-api-key", GatewayFixture.API_KEY,
+        "content-length", "100"));
+    frame(out, RawHttp2.DATA, 0, 1, "{\"a\":".getBytes(StandardCharsets.US_ASCII)); // the stream left open
     Thread.sleep(300);
     return socket;
-  }
-
-  /** HPACK literal field without indexing, new name, no Huffman coding (RFC 7541 6.2.2): short strings only. */
-  private static void literal(ByteArrayOutputStream block, String name, String value) {
-    block.write(0);
-    for (String s : new String[] {name, value}) {
-      byte[] bytes = s.getBytes(StandardCharsets.US_ASCII);
-      block.write(bytes.length);
-      block.write(bytes, 0, bytes.length);
-    }
-  }
-
-  private static void frame(OutputStream out, int type, int flags, int stream, byte[] payload) throws IOException {
-    int n = payload.length;
-    out.write(new byte[] {(byte) (n >>> 16), (byte) (n >>> 8), (byte) n, (byte) type, (byte) flags,
-        (byte) (stream >>> 24), (byte) (stream >>> 16), (byte) (stream >>> 8), (byte) stream});
-    out.write(payload);
-    out.flush();
-  }
-
-  /** What the server sends until it closes the connection (or 3 s); the problem's JSON is legible in its frames. */
-  private static String readAll(Socket socket) throws IOException {
-    socket.setSoTimeout(3000);
-    ByteArrayOutputStream all = new ByteArrayOutputStream();
-    InputStream in = socket.getInputStream();
-    byte[] buffer = new byte[8192];
-    try {
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        all.write(buffer, 0, n);
-      }
-    } catch (SocketTimeoutException | java.net.SocketException ended) {
-      // the server closed or reset the connection after its GOAWAY
-    }
-    return all.toString(StandardCharsets.ISO_8859_1);
   }
 }

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,6 +82,13 @@ class CitizenTokenTest extends OneGatewayPerClass {
     bad.put("wrong audience", TOKENS.rs256(citizen, c -> c.audience("another-service")));
     bad.put("wrong issuer", TOKENS.rs256(citizen, c -> c.issuer("https://evil.example")));
     bad.put("no expiry", TOKENS.rs256(citizen, c -> c.expirationTime(null)));
+    bad.put("valid for ten years", TOKENS.rs256(citizen,
+        c -> c.expirationTime(Date.from(now.plus(Duration.ofDays(3653))))));
+    bad.put("a day and a second", TOKENS.rs256(citizen, c -> c.expirationTime(Date.from(now.plusSeconds(86_401)))));
+    bad.put("no issue time", TOKENS.rs256(citizen, c -> c.issueTime(null)));
+    bad.put("issued in ten years, for an hour", TOKENS.rs256(citizen, c -> c
+        .issueTime(Date.from(now.plus(Duration.ofDays(3653))))
+        .expirationTime(Date.from(now.plus(Duration.ofDays(3653)).plus(Duration.ofHours(1))))));
     bad.put("no citizen claim", TOKENS.rs256(citizen, c -> c.claim("citizen_id", null)));
     bad.put("citizen claim not an ID", TOKENS.rs256(citizen, c -> c.claim("citizen_id", "12345")));
     bad.put("citizen claim of 12 non-ASCII digits",
@@ -132,11 +140,7 @@ class CitizenTokenTest extends OneGatewayPerClass {
    */
   @Test
   void shouldNotLogWhatARefusedTokenSays() {
-    ch.qos.logback.classic.Logger logger =
-        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Authentication.class);
-    ch.qos.logback.classic.Level level = logger.getLevel();
-    logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
-    try {
+    withRefusalsLogged(() -> {
       String citizen = randomCitizenId();
       String token = TOKENS.rs256Typed(citizen, "Nguyễn Văn An 0912345678 " + citizen);
 
@@ -146,8 +150,59 @@ class CitizenTokenTest extends OneGatewayPerClass {
       assertProblem(response, 401, "unauthorized");
       assertThat(logged.lines("citizen token refused")).singleElement().asString()
           .doesNotContain("Nguy", "0912345678", citizen.substring(0, 9));
-    } finally {
-      logger.setLevel(level);
+    });
+  }
+
+  /**
+   * security.jwt.max-lifetime-seconds (a day by default): a token the sign-in issued for longer, or without saying
+   * when it issued it, is refused, and the log says why in fixed words; one of exactly the maximum, issued within the
+   * clock skew ahead of the hub's clock, is accepted.
+   */
+  @Test
+  void shouldBoundATokensLifetimeAndLogTheRefusalInFixedWords() {
+    withRefusalsLogged(() -> {
+      String citizen = randomCitizenId();
+      Instant now = Instant.now();
+      String decade = TOKENS.rs256(citizen, c -> c.expirationTime(Date.from(now.plus(Duration.ofDays(3653)))));
+      String noIat = TOKENS.rs256(citizen, c -> c.issueTime(null));
+      String ahead = TOKENS.rs256(citizen, c -> c.issueTime(Date.from(now.plusSeconds(3600)))
+          .expirationTime(Date.from(now.plusSeconds(7200))));
+      String aDay = TOKENS.rs256(citizen, c -> c.issueTime(Date.from(now.plusSeconds(20)))
+          .expirationTime(Date.from(now.plusSeconds(20 + 86_400))));
+
+      for (String token : List.of(decade, noIat, ahead)) {
+        assertProblem(post(bare, Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + token),
+            dossierOf(citizen).encode()), 401, "unauthorized");
+      }
+      HttpResponse<Buffer> accepted = post(bare, Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + aDay),
+          dossierOf(citizen).encode());
+
+      assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(202);
+      assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
+      assertThat(logged.lines("citizen token refused")).containsExactly(
+          "citizen token refused: lifetime (exp - iat) beyond security.jwt.max-lifetime-seconds",
+          "citizen token refused: no issue time (iat)",
+          "citizen token refused: issued in the future (iat)");
+    });
+  }
+
+  /** 0 turns the bound off: a token without iat, or valid for years, is accepted as before. */
+  @Test
+  void shouldAcceptLongLivedTokensWhenTheLifetimeIsNotBounded() throws Exception {
+    Map<String, String> config = new java.util.HashMap<>(TOKENS.pemConfig());
+    config.put("security.jwt.max-lifetime-seconds", "0");
+    try (GatewayFixture unbounded = new GatewayFixture(config)) {
+      WebClient client = SecurityTestSupport.bareClient(unbounded.vertx, unbounded.port);
+      long before = unbounded.queued();
+      String citizen = randomCitizenId();
+      String token = TOKENS.rs256(citizen, c -> c.issueTime(null)
+          .expirationTime(Date.from(Instant.now().plus(Duration.ofDays(3653)))));
+
+      HttpResponse<Buffer> response = post(client, Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + token),
+          dossierOf(citizen).encode());
+
+      assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
+      assertThat(unbounded.queued()).isEqualTo(before + 1);
     }
   }
 
@@ -277,6 +332,19 @@ class CitizenTokenTest extends OneGatewayPerClass {
       assertThat(forged.statusCode()).isEqualTo(202);
       assertProblem(statusViaToken, 404, "not-found");
       assertThat(off.queued()).isEqualTo(before + 1);
+    }
+  }
+
+  /** Runs {@code test} with Authentication's DEBUG lines (why a token was refused) logged. */
+  private static void withRefusalsLogged(Runnable test) {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Authentication.class);
+    ch.qos.logback.classic.Level level = logger.getLevel();
+    logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    try {
+      test.run();
+    } finally {
+      logger.setLevel(level);
     }
   }
 

@@ -25,6 +25,7 @@ class SecurityConfigTest {
     assertThat(config.jwt().algorithms()).containsExactlyInAnyOrder("RS256", "ES256");
     assertThat(config.jwt().citizenClaim()).isEqualTo("citizen_id");
     assertThat(config.jwt().clockSkew()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.jwt().maxLifetime()).isEqualTo(Duration.ofDays(1));
     assertThat(config.tls().enabled()).isFalse();
     assertThat(config.corsAllowedOrigins()).containsExactly("https://dichvucong.gov.vn");
     assertThat(config.maxHeaderCount()).isEqualTo(64);
@@ -56,6 +57,13 @@ class SecurityConfigTest {
         .hasMessageContaining("no path");
     assertThatThrownBy(() -> from(Map.of("HUB_SECURITY_MAX_HEADER_COUNT", "0")))
         .hasMessageContaining("security.max-header-count");
+    for (String lifetime : new String[] {"-1", "30", "2592001", "1d", ""}) {
+      assertThatThrownBy(() -> from(Map.of("HUB_SECURITY_JWT_MAX_LIFETIME_SECONDS", lifetime))).as(lifetime)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("security.jwt.max-lifetime-seconds='" + lifetime + "'")
+          .hasMessageContaining("0 (not bounded) or an integer in 60..2592000");
+    }
+    assertThat(from(Map.of("HUB_SECURITY_JWT_MAX_LIFETIME_SECONDS", "0")).jwt().maxLifetime()).isZero();
   }
 
   @Test
