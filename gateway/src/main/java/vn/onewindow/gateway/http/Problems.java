@@ -186,6 +186,11 @@ public final class Problems {
       response.reset();
       return;
     }
+    if (unreadable(ctx)) {
+      // a request the HTTP/1 codec failed (a NUL in a field value...): Http1Framing closes the connection after the
+      // answer, which says so (RFC 9112 9.6)
+      UnreadBodies.sayClose(ctx);
+    }
     if (problem.closesConnection()) {
       // HTTP/1.x only (UnreadBodies): HTTP/2 forbids connection-specific headers (RFC 9113 8.2.2; strict clients
       // drop the answer as a protocol error), and ends a stream or a connection (GOAWAY) by its own frames

@@ -118,7 +118,7 @@ class MalformedFramingTest extends OneGatewayPerClass {
 
   /**
    * The same value on an HTTP/1.1 line is refused by Netty's decoder, before any route: the HTTP/2 refusal matches it.
-   * (That answer carries no Connection: close, though the connection is closed after it.)
+   * The answer says Connection: close, as the connection is closed after it (RFC 9112 9.6).
    */
   @Test
   void shouldRefuseAnHttp1FieldValueWithNulAs400() {
@@ -129,6 +129,7 @@ class MalformedFramingTest extends OneGatewayPerClass {
 
     assertThat(answer.raw()).startsWith("HTTP/1.1 400 ").contains("/problems/malformed-request")
         .doesNotContain("<<still open");
+    answer.assertProblem("a NUL in a field value", 400, "malformed-request");
     assertThat(gw.queued()).isEqualTo(queuedBefore);
   }
 
