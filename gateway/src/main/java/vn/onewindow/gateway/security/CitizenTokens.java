@@ -159,7 +159,9 @@ final class CitizenTokens {
     if (issued.getTime() > System.currentTimeMillis() + clockSkewMs) {
       throw new BadJWTException("issued in the future (iat)");
     }
-    if (claims.getExpirationTime().getTime() - issued.getTime() > maxLifetimeMs) {
+    // exp - max, not exp - iat: exp passed nimbus's check (now or later) and max is at most 30 days, so this cannot
+    // overflow, while an iat near Long.MIN_VALUE ms made exp - iat wrap negative and a ten-year token pass
+    if (claims.getExpirationTime().getTime() - maxLifetimeMs > issued.getTime()) {
       throw new BadJWTException(LIFETIME_EXCEEDED);
     }
   }

@@ -186,6 +186,28 @@ class CitizenTokenTest extends OneGatewayPerClass {
     });
   }
 
+  /**
+   * exp - iat computed in milliseconds overflows for an iat near the smallest long: a signed token "issued" that far
+   * back and valid for ten years came out with a negative lifetime and was accepted, however low the bound.
+   */
+  @Test
+  void shouldRefuseATokenWhoseLifetimeOverflowsALong() {
+    withRefusalsLogged(() -> {
+      String citizen = randomCitizenId();
+      long tenYears = Instant.now().plus(Duration.ofDays(3653)).getEpochSecond();
+      String token = TOKENS.rs256Payload(new JsonObject().put("iss", TestTokens.ISSUER).put("aud", TestTokens.AUDIENCE)
+          .put("iat", Long.MIN_VALUE / 1000).put("exp", tenYears).put("citizen_id", citizen).encode());
+
+      HttpResponse<Buffer> response = post(bare, Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + token),
+          dossierOf(citizen).encode());
+
+      assertThat(assertProblem(response, 401, "unauthorized").getString("detail")).isEqualTo(INVALID_TOKEN_DETAIL);
+      assertThat(gw.queued()).isEqualTo(queuedBefore);
+      assertThat(logged.lines("citizen token refused")).containsExactly(
+          "citizen token refused: lifetime (exp - iat) beyond security.jwt.max-lifetime-seconds");
+    });
+  }
+
   /** 0 turns the bound off: a token without iat, or valid for years, is accepted as before. */
   @Test
   void shouldAcceptLongLivedTokensWhenTheLifetimeIsNotBounded() throws Exception {
