@@ -84,7 +84,8 @@ public final class GatewayShared {
         config.redis().cluster() ? Math.min(config.stream().partitions(), UpstreamBreakers.MAX_ENQUEUE_BREAKERS) : 1,
         registry);
     this.localLimiter = new LocalRateLimiter(Clock.systemUTC());
-    this.limiter = new RateLimiter(config.resilience().rateLimits(), breakers, localLimiter, registry);
+    this.limiter = new RateLimiter(config.resilience().rateLimits(), breakers, localLimiter, registry,
+        (ms, task) -> vertx.setTimer(ms, id -> task.run()));
     this.admission = new Admission(config.resilience(), limiter, backlog, registry);
     // the primary's pool (the gateway's, shared): a replica may lag behind the codes just written. The query leaves
     // the enqueue's timeout room for the call after it

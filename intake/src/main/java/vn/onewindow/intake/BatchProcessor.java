@@ -23,11 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 final class BatchProcessor {
   private static final Logger LOG = LoggerFactory.getLogger(BatchProcessor.class);
-  /**
-   * One line per 10 s for the batches an outage of PostgreSQL leaves pending, not one per batch: a 22 s stop wrote
-   * about 180 lines per intake (QA of cluster mode); hub_intake_failures_total{upstream="postgres"} counts them all.
-   */
-  private static final ThrottledLog POSTGRES_DOWN_LOG = ThrottledLog.everyTenSeconds();
 
   /** What a batch came to; {@code transientFailure} asks the caller to back off before touching PostgreSQL again. */
   record Result(int persisted, int acked, int deadLettered, int leftPending, boolean transientFailure) {
@@ -47,6 +42,12 @@ final class BatchProcessor {
   private final DeadLetters deadLetters;
   private final IntakeMetrics metrics;
   private final int maxDeliveries;
+  /**
+   * One line per 10 s per worker for the batches an outage of PostgreSQL leaves pending, not one per batch: a 22 s
+   * stop wrote about 180 lines per intake (QA of cluster mode); hub_intake_failures_total{upstream="postgres"} counts
+   * them all.
+   */
+  private final ThrottledLog postgresDownLog = ThrottledLog.everyTenSeconds();
 
   BatchProcessor(DossierWriter writer, StreamReader stream, DeadLetters deadLetters, IntakeMetrics metrics,
                  int maxDeliveries) {
@@ -96,10 +97,10 @@ final class BatchProcessor {
       FailureKind kind = FailureKind.of(ar.cause());
       if (kind == FailureKind.TRANSIENT) {
         metrics.postgresFailures.increment();
-        long suppressed = POSTGRES_DOWN_LOG.tryAcquire("postgres");
+        long suppressed = postgresDownLog.tryAcquire("postgres");
         if (suppressed >= 0) {
-          LOG.warn("PostgreSQL unavailable writing {} entries ({}); leaving them pending ({} more such batches in "
-              + "the last 10 s)", rows.size(), FailureKind.describe(ar.cause()), suppressed);
+          LOG.warn("PostgreSQL unavailable writing {} entries ({}); leaving them pending ({} more such batches since "
+              + "the last line)", rows.size(), FailureKind.describe(ar.cause()), suppressed);
         }
         return Future.succeededFuture(new Result(0, 0, 0, rows.size(), true));
       }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +48,14 @@ public final class RateLimiter {
   private final LongSupplier nanoClock;
   private volatile long lastFallbackNanos;
   /** At most one line per 10 s for the switches between Redis and the fallback. */
+  static final long SWITCH_LOG_MS = 10_000;
   private final ThrottledLog switchLog;
+  /** Runs a task that many milliseconds later (a Vert.x timer): the catch-up of a switch the window kept quiet. */
+  private final BiConsumer<Long, Runnable> later;
+  /** A catch-up is scheduled. */
+  private final AtomicBoolean catchUpDue = new AtomicBoolean();
+  /** Why the last local decision was taken (the failure's class), for a line told after it. */
+  private volatile String lastCause = "unknown";
   /** The state the last line told (true: the fallback decides). */
   private final AtomicBoolean loggedFallback = new AtomicBoolean();
   /** Switches since the last line. */
@@ -55,15 +63,18 @@ public final class RateLimiter {
   /** Decision counters by limit key, allowed at index 1 and limited at 0: registered once, not per request. */
   private final Map<LimitKey, Counter[]> decisions = new EnumMap<>(LimitKey.class);
 
-  public RateLimiter(RateLimits config, UpstreamBreakers breakers, LocalRateLimiter local, MeterRegistry registry) {
-    this(config, breakers, local, registry, System::nanoTime);
+  /** @param later runs a task that many milliseconds later (a Vert.x timer) */
+  public RateLimiter(RateLimits config, UpstreamBreakers breakers, LocalRateLimiter local, MeterRegistry registry,
+                     BiConsumer<Long, Runnable> later) {
+    this(config, breakers, local, registry, System::nanoTime, later);
   }
 
   RateLimiter(RateLimits config, UpstreamBreakers breakers, LocalRateLimiter local, MeterRegistry registry,
-              LongSupplier nanoClock) {
+              LongSupplier nanoClock, BiConsumer<Long, Runnable> later) {
     this.config = config;
     this.nanoClock = nanoClock;
-    this.switchLog = new ThrottledLog(10_000, nanoClock);
+    this.switchLog = new ThrottledLog(SWITCH_LOG_MS, nanoClock);
+    this.later = later;
     this.breakers = breakers;
     this.local = local;
     for (LimitKey kind : LimitKey.values()) {
@@ -100,7 +111,7 @@ public final class RateLimiter {
           if (fallbackActive.compareAndSet(true, false)) {
             switches.incrementAndGet();
           }
-          logSwitch(null);
+          logSwitch();
           return LimitDecision.fromGcra(reply, 0, limit);
         })
         .recover(err -> Future.succeededFuture(fallback(key, limit, err)));
@@ -138,32 +149,45 @@ public final class RateLimiter {
    * Tells the state decisions are taken in when it differs from what the last line told, at most once per 10 s. While
    * a Redis master fails over, the keys of its slots fail and the others answer, so the state flips with every other
    * decision: one line per switch wrote about 70 pairs per gateway in 10 s (QA of cluster mode). A switch the window
-   * kept quiet is told by the next decision after it, so the last line always ends up telling the current state.
-   * Costs a decision two flag reads while nothing changes.
+   * keeps quiet is told when the window ends (a timer, so that a gateway that decides nothing more does not leave
+   * its last line telling the wrong state), or by a decision after it. Costs a decision two flag reads while nothing
+   * changes.
    */
-  private void logSwitch(Throwable cause) {
+  private void logSwitch() {
     boolean fallback = fallbackActive.get();
-    if (fallback == loggedFallback.get() || switchLog.tryAcquire("switch") < 0
-        || !loggedFallback.compareAndSet(!fallback, fallback)) {
+    if (fallback == loggedFallback.get()) {
       return;
     }
-    long unlogged = switches.getAndSet(0) - 1;
+    if (switchLog.tryAcquire("switch") < 0) {
+      if (catchUpDue.compareAndSet(false, true)) {
+        later.accept(SWITCH_LOG_MS, () -> {
+          catchUpDue.set(false);
+          logSwitch();
+        });
+      }
+      return;
+    }
+    if (!loggedFallback.compareAndSet(!fallback, fallback)) {
+      return;
+    }
+    long unlogged = Math.max(0, switches.getAndSet(0) - 1);
     if (fallback) {
       LOG.warn("rate-limit store unavailable ({}): deciding limits by policy '{}' until it answers again ({} more "
-              + "switches since the last line)", cause == null ? "unknown" : cause.getClass().getSimpleName(),
-          config.fallback().name().toLowerCase(java.util.Locale.ROOT), Math.max(0, unlogged));
+              + "switches since the last line)", lastCause,
+          config.fallback().name().toLowerCase(java.util.Locale.ROOT), unlogged);
     } else {
       LOG.warn("rate limits shared through Redis again (local fallback ended; {} more switches since the last line)",
-          Math.max(0, unlogged));
+          unlogged);
     }
   }
 
   private LimitDecision fallback(String key, Limit limit, Throwable cause) {
     lastFallbackNanos = nanoClock.getAsLong();
+    lastCause = cause.getClass().getSimpleName();
     if (fallbackActive.compareAndSet(false, true)) {
       switches.incrementAndGet();
     }
-    logSwitch(cause);
+    logSwitch();
     return switch (config.fallback()) {
       case LOCAL -> local.acquire(key, limit.share(config.fallbackInstances()));
       case ALLOW -> LimitDecision.UNLIMITED;

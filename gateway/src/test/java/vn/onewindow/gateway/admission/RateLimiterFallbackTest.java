@@ -7,6 +7,8 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import java.net.URI;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -45,7 +47,8 @@ class RateLimiterFallbackTest {
       Limit limit = limits.applicant();
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       AtomicLong now = new AtomicLong(1_000_000_000L);
-      RateLimiter limiter = limiter(config, registry, now);
+      List<Runnable> due = new ArrayList<>();
+      RateLimiter limiter = limiter(config, registry, now, due);
       Redis redis = RedisClients.create(vertx, config.redis(), "limiter-test");
       // the run's own key prefix
       String key = RedisKeys.of(config.redis(), config.stream()).clientLimit("fallback-test");
@@ -88,7 +91,8 @@ class RateLimiterFallbackTest {
       RateLimits limits = config.resilience().rateLimits();
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       AtomicLong now = new AtomicLong(1_000_000_000L);
-      RateLimiter limiter = limiter(config, registry, now);
+      List<Runnable> due = new ArrayList<>();
+      RateLimiter limiter = limiter(config, registry, now, due);
       Redis redis = RedisClients.create(vertx, config.redis(), "limiter-test");
       String key = RedisKeys.of(config.redis(), config.stream()).clientLimit("flapping-test");
       limiter.decide(redis, key, limits.applicant()).await();
@@ -106,16 +110,29 @@ class RateLimiterFallbackTest {
       now.addAndGet(10_000_000_000L);
       limiter.decide(redis, key, limits.applicant()).await();
       limiter.decide(redis, key, limits.applicant()).await();
-      assertThat(logged.lines(BACK)).as("the state it ended in, once").hasSize(1);
+      assertThat(logged.lines(BACK)).as("a decision after the window: the state it ended in, once").hasSize(1);
       assertThat(logged.lines(BACK).get(0)).contains("4 more switches since the last line");
       assertThat(logged.lines(DOWN)).hasSize(1);
+      runDue(due);
+      assertThat(logged.lines("")).as("the window's timer finds it told").hasSize(2);
 
       proxy.down();
       now.addAndGet(10_000_000_000L);
       limiter.decide(redis, key, limits.applicant()).await();
       assertThat(logged.lines(DOWN)).as("a switch after the window: at once").hasSize(2);
       assertThat(logged.lines(DOWN).get(1)).contains("0 more switches since the last line");
+
+      // Redis back within that window, then no decision at all (a quiet gateway): the window's timer tells it, so
+      // that the last line does not say the fallback decides while the gauge says Redis does (review)
       proxy.up();
+      now.addAndGet(1_000_000_000L);
+      limiter.decide(redis, key, limits.applicant()).await();
+      assertThat(logged.lines(BACK)).as("kept quiet within the window").hasSize(1);
+      now.addAndGet(10_000_000_000L);
+      runDue(due);
+      assertThat(fallbackGauge(registry)).as("the gauge: Redis decides").isEqualTo(0.0);
+      assertThat(logged.lines("")).as("the last line tells the current state").last().asString().contains(BACK)
+          .contains("0 more switches since the last line");
       redis.close();
     } finally {
       vertx.close().await();
@@ -128,11 +145,19 @@ class RateLimiterFallbackTest {
         "ratelimit.enabled", "true", "ratelimit.redis-timeout-ms", "200"));
   }
 
-  /** The limiter on the test's own clock. */
-  private static RateLimiter limiter(HubConfig config, SimpleMeterRegistry registry, AtomicLong now) {
+  /** The limiter on the test's own clock; its timers' tasks wait in {@code due} until the test runs them. */
+  private static RateLimiter limiter(HubConfig config, SimpleMeterRegistry registry, AtomicLong now,
+                                     List<Runnable> due) {
     return new RateLimiter(config.resilience().rateLimits(),
         new UpstreamBreakers(config.resilience().breakers(), 1, registry), new LocalRateLimiter(Clock.systemUTC()),
-        registry, now::get);
+        registry, now::get, (ms, task) -> due.add(task));
+  }
+
+  /** What the limiter's timers would have run by now. */
+  private static void runDue(List<Runnable> due) {
+    List<Runnable> tasks = List.copyOf(due);
+    due.clear();
+    tasks.forEach(Runnable::run);
   }
 
   private static double fallbackGauge(SimpleMeterRegistry registry) {
