@@ -14,11 +14,15 @@
 # reconciles only its own dossiers; reusing one is safe for the codes (the new Redis Cluster has no epoch markers, so
 # the gateways seed its counters from PostgreSQL first: a 'raised' seeding per partition). The URL is printed and
 # written to <run dir>/postgres.url.
-# Logs, data and the URLs are kept in the run directory (--dir, default a new /tmp/onewindow-cluster.XXXXXX).
+# Logs, data and the URLs are kept in the run directory (--dir, default a new /tmp/onewindow-cluster.XXXXXX), with
+# how each process was started (<name>.hub.env, redis/<port>/redis.args) and its pid: a process killed meanwhile (a
+# failure rehearsal) comes back as it was with ops/cluster-restart.sh <run dir> <name> (gateway-1, gateway-2,
+# intake-1, intake-2, redis-<port>), and Ctrl-C stops it with the rest.
+# --no-build runs hub/target/hub.jar as built (on a shared box build it first, under your lock).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 redis_base=7101 gateways=8081,8082 intakes=8091,8092 partitions=16 replicas_ack=0 dir="" build=yes pg_port=15433
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -41,6 +45,7 @@ if [ "$build" = yes ] || [ ! -f hub/target/hub.jar ]; then
 fi
 dir=${dir:-$(mktemp -d "${TMPDIR:-/tmp}/onewindow-cluster.XXXXXX")}
 mkdir -p "$dir"
+dir=$(realpath "$dir")   # printed in the restart command, which may run from anywhere
 # the processes run from the run's own copy: a later build rewriting hub/target/hub.jar in place must not change the
 # jar they are reading (as ops/run-hub.sh)
 # shellcheck source=ops/lib/hub-jar.sh
@@ -48,9 +53,13 @@ mkdir -p "$dir"
 hub_jar_copy "$dir"
 hub_jar=$HUB_JAR
 : >"$dir/pids"
+# ops/cluster-restart.sh restarts a process only while this script runs: after it, nothing would stop that process
+echo $$ >"$dir/run-cluster.pid"
 
 # shellcheck source=ops/lib/postgres.sh
 . ops/lib/postgres.sh
+# shellcheck source=ops/lib/hubs.sh
+. ops/lib/hubs.sh
 run_dir=$dir
 sleeper=""
 stop_all() {
@@ -95,6 +104,7 @@ one-window hub, cluster mode ($partitions partitions, min-replicas-ack $replicas
   $(cat "$dir/redis.env")
   HUB_POSTGRES_URL=$HUB_POSTGRES_URL   ($pg_note; also in $dir/postgres.url)
   pids: $(tr '\n' ' ' <"$dir/pids")  (redis-server pids in $dir/redis/pids)
+  restart a killed process: ops/cluster-restart.sh $dir gateway-1|gateway-2|intake-1|intake-2|redis-<port>
   load: ops/rehearse.sh --base-url http://127.0.0.1:$gw1,http://127.0.0.1:$gw2 --pg-url $HUB_POSTGRES_URL --profile steady
 Ctrl-C stops everything.
 EOT

@@ -33,6 +33,8 @@ done
 
 # shellcheck source=ops/lib/postgres.sh
 . ops/lib/postgres.sh
+# shellcheck source=ops/lib/hubs.sh
+. ops/lib/hubs.sh
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 run_dir=$(mktemp -d /tmp/hub-cluster-bench.XXXXXX)
 : >"$run_dir/pids"
@@ -81,7 +83,7 @@ HUB_POSTGRES_URL=$server_url/${DB[standalone]} HUB_REDIS_MODE=standalone HUB_RED
 declare -A HUBPID=([standalone]=$(tail -1 "$run_dir/pids")) REDISPIDS=([standalone]=$(head -1 "$run_dir/pids"))
 # shellcheck disable=SC2046
 env $(cat "$run_dir/redis.env") HUB_POSTGRES_URL="$server_url/${DB[cluster]}" HUB_STREAM_PARTITIONS="$PARTITIONS" \
-  bash -c ". ops/lib/postgres.sh; run_dir=$run_dir; start_hub cluster all ${PORT[cluster]}"
+  bash -c ". ops/lib/hubs.sh; run_dir=$run_dir; start_hub cluster all ${PORT[cluster]}"
 HUBPID[cluster]=$(tail -1 "$run_dir/pids") REDISPIDS[cluster]=$(tr '\n' ' ' <"$run_dir/redis/pids")
 
 # rounds alternate between the modes: on a box shared with other work the rate drifts by 2x within minutes, so the
@@ -96,11 +98,11 @@ for round in $(seq "$ROUNDS"); do
   for mode in standalone cluster; do
     port=${PORT[$mode]}
     acc0=$(metric "$port" "$ACCEPTED_RE"); all0=$(metric "$port" 'hub_submissions_total')
-    # shellcheck disable=SC2086
-    h0=$(ticks "${HUBPID[$mode]}"); r0=$(ticks ${REDISPIDS[$mode]})
+    # shellcheck disable=SC2086 # REDISPIDS holds a list of pids
+    h0=$(ticks "${HUBPID[$mode]}") r0=$(ticks ${REDISPIDS[$mode]})
     wrk_hub -t2 -c"$CONNECTIONS" -d"${DURATION}s" >"$run_dir/$mode-$round-wrk.txt" 2>&1 || true
-    # shellcheck disable=SC2086
-    h=$(( $(ticks "${HUBPID[$mode]}") - h0 )); r=$(( $(ticks ${REDISPIDS[$mode]}) - r0 ))
+    # shellcheck disable=SC2086 # REDISPIDS holds a list of pids
+    h=$(( $(ticks "${HUBPID[$mode]}") - h0 )) r=$(( $(ticks ${REDISPIDS[$mode]}) - r0 ))
     acc=$(( $(metric "$port" "$ACCEPTED_RE") - acc0 )); all=$(( $(metric "$port" 'hub_submissions_total') - all0 ))
     ACC[$mode]=$(( ACC[$mode] + acc )); REF[$mode]=$(( REF[$mode] + all - acc ))
     HUBCPU[$mode]=$(( HUBCPU[$mode] + h )); REDISCPU[$mode]=$(( REDISCPU[$mode] + r ))
