@@ -69,10 +69,8 @@ public final class Hub implements AutoCloseable {
   public static Hub start(HubConfig requested) {
     EmbeddedServers embedded = new EmbeddedServers();
     HubConfig config = requested;
-    if (config.postgres().embedded() && config.redis().embedded()) {
-      // a hub that starts all its servers itself is a local run: the shipped development clients may call it (one
-      // embedded server beside a real one is a production store with a setting forgotten, not a local run)
-      config = config.withSecurity(config.security().withDevelopmentClients());
+    if (config.isLocalRun()) {
+      config = config.asLocalRun();
     }
     // read before anything is started, migrated or warmed: a clients file this gateway would refuse stops the start
     ClientRegistry clients = config.runsGateway()

@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.IntakeConfig;
+import vn.onewindow.common.metrics.ThrottledLog;
 
 /**
  * New entries of one partition: a blocking XREADGROUP (NOACK) on a dedicated connection, then the batch, then the next read, each on a new
@@ -36,6 +37,11 @@ final class ReadLoop {
   private Redis client;
   private RedisConnection connection;
   private volatile boolean stopped;
+  /**
+   * One line per 10 s for the failed reads of an outage, not one per retry: a Redis gone wrote two a second per
+   * worker (rehearsal QA); hub_intake_failures_total{upstream="redis"} counts each.
+   */
+  private final ThrottledLog failureLog = ThrottledLog.everyTenSeconds();
 
   ReadLoop(Vertx vertx, IntakeConfig config, StreamReader reader, Batches batches, IntakeMetrics metrics,
            Supplier<Redis> newClient, String consumerName) {
@@ -107,8 +113,11 @@ final class ReadLoop {
       return;
     }
     metrics.redisFailures.increment();
-    LOG.warn("XREADGROUP failed for consumer {} ({}); reconnecting in {} ms", consumerName,
-        FailureKind.describe(err), config.retryBackoff().toMillis());
+    long suppressed = failureLog.tryAcquire("read");
+    if (suppressed >= 0) {
+      LOG.warn("XREADGROUP failed for consumer {} ({}); reconnecting in {} ms ({} more failed reads since the last "
+          + "line)", consumerName, FailureKind.describe(err), config.retryBackoff().toMillis(), suppressed);
+    }
     connection = null;
     Redis broken = client;
     client = null;

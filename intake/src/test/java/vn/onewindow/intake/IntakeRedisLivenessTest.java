@@ -11,11 +11,15 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.testing.LogCapture;
 import vn.onewindow.common.testing.TcpProxy;
 
 /**
@@ -25,6 +29,8 @@ import vn.onewindow.common.testing.TcpProxy;
  * call of the worker's start is given up after two heartbeats.
  */
 class IntakeRedisLivenessTest {
+  @RegisterExtension
+  final LogCapture readLog = LogCapture.of(ReadLoop.class);
   /** Connections presumed dead after 500 ms of silence. */
   private static final Map<String, String> SILENCE = Map.of("intake.read-margin-ms", "300",
       "intake.heartbeat-ms", "200", "redis.replica-ack-timeout-ms", "200");
@@ -90,6 +96,40 @@ class IntakeRedisLivenessTest {
           () -> heartbeatExpiry(h, "worker-1") > redisNowMs(h));
       System.out.printf("[intake] silent connections: all closed %d ms after the silence, recovered in %d ms%n",
           closedMs, (System.nanoTime() - silenced) / 1_000_000);
+    }
+  }
+
+  /**
+   * Redis gone (its connections refused): the read loop retries every intake.retry-backoff-ms and logged a WARN each
+   * time, two a second per worker for as long as the outage lasted (rehearsal QA: 42 lines in 21 s). One line per
+   * 10 s per read loop now, hub_intake_failures_total{upstream="redis"} counting every failure; writing resumes when
+   * Redis is back.
+   */
+  @Test
+  void aRedisOutageLogsOneReadFailurePerTenSecondsAndTheWorkerResumes() throws Exception {
+    try (IntakeHarness h = IntakeHarness.create(Map.of("intake.retry-backoff-ms", "100"));
+         TcpProxy proxy = proxyTo(h)) {
+      proxy.up();
+      h.deployWorker(proxied(h, proxy), "worker-1");
+      h.xadd(Dossiers.entries(20).subList(0, 10));
+      IntakeHarness.await(Duration.ofSeconds(10), "10 dossiers before the outage",
+          () -> h.sql("SELECT count(*) FROM dossier") == 10 && h.xlen(h.keys.stream()) == 0);
+
+      proxy.down();
+      long down = System.nanoTime();
+      double before = h.counter(MeterNames.INTAKE_FAILURES, MeterNames.TAG_UPSTREAM, "redis");
+      IntakeHarness.await(Duration.ofSeconds(10), "read failures during the outage",
+          () -> h.counter(MeterNames.INTAKE_FAILURES, MeterNames.TAG_UPSTREAM, "redis") - before >= 10);
+      long windows = 1 + (System.nanoTime() - down) / 10_000_000_000L;
+      List<String> lines = readLog.lines("XREADGROUP failed");
+      assertThat(lines).as("read-failure lines in %d window(s) of 10 s", windows)
+          .hasSizeBetween(1, (int) windows)
+          .allMatch(line -> line.contains("more failed reads since the last line"));
+
+      proxy.up();
+      h.xadd(Dossiers.entries(20).subList(10, 20));
+      IntakeHarness.await(Duration.ofSeconds(15), "20 dossiers after the outage",
+          () -> h.sql("SELECT count(*) FROM dossier") == 20 && h.xlen(h.keys.stream()) == 0);
     }
   }
 

@@ -1,6 +1,14 @@
 package vn.onewindow.common.config;
 
-public record HttpConfig(String host, int port, int instances, long bodyLimitBytes, String publicBaseUrl) {
+/**
+ * The HTTP listener. {@code hostAutomatic}: {@code http.host} was left empty, so the hub chose the interface: every
+ * one (0.0.0.0), or only loopback for a local run ({@link HubConfig#asLocalRun}).
+ */
+public record HttpConfig(String host, boolean hostAutomatic, int port, int instances, long bodyLimitBytes,
+                         String publicBaseUrl) {
+  /** Every interface: what an empty http.host binds, but in a local run. */
+  public static final String ALL_INTERFACES = "0.0.0.0";
+  public static final String LOOPBACK = "127.0.0.1";
 
   public static HttpConfig from(Settings s) {
     String base = s.string("http.public-base-url");
@@ -8,8 +16,10 @@ public record HttpConfig(String host, int port, int instances, long bodyLimitByt
       throw s.invalid("http.public-base-url", base, "must be empty or an http(s) URL");
     }
     int instances = s.intIn("http.instances", 0, 64);
+    String host = s.string("http.host").strip();
     return new HttpConfig(
-        s.nonBlank("http.host"),
+        host.isEmpty() ? ALL_INTERFACES : host,
+        host.isEmpty(),
         s.intIn("http.port", 0, 65535),
         instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
         s.longIn("http.body-limit-bytes", 1024, 64L * 1024 * 1024),
@@ -17,6 +27,11 @@ public record HttpConfig(String host, int port, int instances, long bodyLimitByt
   }
 
   public HttpConfig withPort(int port) {
-    return new HttpConfig(host, port, instances, bodyLimitBytes, publicBaseUrl);
+    return new HttpConfig(host, hostAutomatic, port, instances, bodyLimitBytes, publicBaseUrl);
+  }
+
+  /** Loopback only, unless http.host named an interface. */
+  HttpConfig loopbackUnlessChosen() {
+    return hostAutomatic ? new HttpConfig(LOOPBACK, true, port, instances, bodyLimitBytes, publicBaseUrl) : this;
   }
 }

@@ -73,6 +73,21 @@ public record HubConfig(
         resilience, stats, warmup);
   }
 
+  /**
+   * A hub that starts all its servers itself is a local run (./ops/run-hub.sh on a laptop): the shipped development
+   * clients, whose keys the README prints, may call it, so it listens on loopback only unless http.host names an
+   * interface; it served those keys on every interface (rehearsal QA). One embedded server beside a real one is a
+   * production store with a setting forgotten, not a local run.
+   */
+  public HubConfig asLocalRun() {
+    return new HubConfig(role, logFormat, http.loopbackUnlessChosen(), redis, postgres, stream, intake, dossier,
+        embedded, security.withDevelopmentClients(), resilience, stats, warmup);
+  }
+
+  public boolean isLocalRun() {
+    return postgres.embedded() && redis.embedded();
+  }
+
   /** For the start-up log line: every knob, with passwords in URLs masked. */
   public static String describe(Settings s) {
     return s.asMap().entrySet().stream()

@@ -28,6 +28,27 @@ class HubConfigTest {
     assertThat(config.intake().claimIdle()).isEqualTo(Duration.ofSeconds(30));
   }
 
+  /**
+   * A local run (both servers embedded) serves the development clients, whose keys the README prints: it listened
+   * on every interface (rehearsal QA). Loopback now, unless http.host names an interface; elsewhere every interface.
+   */
+  @Test
+  void shouldListenOnLoopbackOnlyInALocalRunUnlessTheHostIsChosen() {
+    HubConfig local = HubConfig.from(Settings.load(Map.of()));
+    assertThat(local.isLocalRun()).isTrue();
+    assertThat(local.http().host()).as("before the local run is known").isEqualTo("0.0.0.0");
+    assertThat(local.asLocalRun().http().host()).isEqualTo("127.0.0.1");
+    assertThat(local.asLocalRun().security().developmentClients()).isTrue();
+
+    HubConfig chosen = HubConfig.from(Settings.load(Map.of("HUB_HTTP_HOST", "0.0.0.0")));
+    assertThat(chosen.asLocalRun().http().host()).as("named, even as every interface").isEqualTo("0.0.0.0");
+
+    HubConfig production = HubConfig.from(Settings.load(Map.of("HUB_REDIS_URL", "redis://10.0.0.5:6379",
+        "HUB_POSTGRES_URL", "postgresql://hub@10.0.0.6:5432/hub")));
+    assertThat(production.isLocalRun()).isFalse();
+    assertThat(production.http().host()).isEqualTo("0.0.0.0");
+  }
+
   @Test
   void shouldOverrideAnyKeyFromTheEnvironment() {
     HubConfig config = HubConfig.from(Settings.load(Map.of(
