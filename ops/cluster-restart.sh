@@ -31,12 +31,14 @@ names() {
 
 [ -f "$run_dir/run-cluster.pid" ] \
   || refuse "$run_dir is no run directory of ops/run-cluster.sh, or one from before ops/cluster-restart.sh (no run-cluster.pid)"
+# one restart at a time per run: two of the same process would both pass the checks below; and none while
+# run-cluster.sh stops the run (its stop takes the lock too). The processes started here must not inherit the lock's
+# descriptor (9>&-), or they would hold it for their lifetime
+exec 9>>"$run_dir/restart.lock"
+flock -n 9 || refuse "another ops/cluster-restart.sh, or run-cluster.sh's stop, holds $run_dir/restart.lock"
+# under the lock: a run-cluster.sh stopping meanwhile waits for this restart to record its pid
 pid_alive_as "$(cat "$run_dir/run-cluster.pid")" run-cluster.sh \
   || refuse "the ops/run-cluster.sh of $run_dir no longer runs, so nothing would stop a restarted process"
-# one restart at a time per run: two of the same process would both pass the checks below. The processes started
-# here must not inherit the lock's descriptor (9>&-), or they would hold it for their lifetime
-exec 9>>"$run_dir/restart.lock"
-flock -n 9 || refuse "another ops/cluster-restart.sh is restarting a process of $run_dir"
 
 case $name in
   redis-*)
@@ -49,7 +51,8 @@ case $name in
     rec=$run_dir/$name.hub.env
     [ -f "$rec" ] || refuse "unknown process $name (this run's: $(names))"
     # shellcheck disable=SC1090,SC2154 # the record sets jar
-    read -r jar port < <(. "$rec" >/dev/null && echo "$jar $HUB_HTTP_PORT")
+    # the port first: read gives the last name the rest of the line, so a jar path with spaces stays whole
+    read -r port jar < <(. "$rec" >/dev/null && echo "$HUB_HTTP_PORT $jar")
     pid=$(cat "$run_dir/$name.pid" 2>/dev/null || true)
     port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
     gone_within 5 pid_alive_as "$pid" "$jar" || refuse "$name still runs (pid $pid)"

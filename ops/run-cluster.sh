@@ -65,6 +65,11 @@ sleeper=""
 stop_all() {
   # the idle sleep too: left behind it would keep this script's inherited descriptors (e.g. a flock) open for an hour
   if [ -n "$sleeper" ]; then kill "$sleeper" 2>/dev/null || true; fi
+  # a restart under way (ops/cluster-restart.sh) records its pid first; one that starts later is refused: without the
+  # lock, a pid recorded after stop_recorded read the list was never signalled, and that process outlived the run
+  local lock
+  exec {lock}>>"$dir/restart.lock"
+  flock -w 90 "$lock" || echo "a restart still holds $dir/restart.lock; stopping anyway" >&2
   stop_recorded "$dir"
   ops/redis-cluster.sh --stop "$dir/redis" 2>/dev/null || true
   echo "stopped; logs and data in $dir" >&2

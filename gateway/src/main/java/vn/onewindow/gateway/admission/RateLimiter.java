@@ -159,16 +159,16 @@ public final class RateLimiter {
       return;
     }
     if (switchLog.tryAcquire("switch") < 0) {
-      if (catchUpDue.compareAndSet(false, true)) {
-        later.accept(SWITCH_LOG_MS, () -> {
-          catchUpDue.set(false);
-          logSwitch();
-        });
-      }
+      catchUpLater();
       return;
     }
     if (!loggedFallback.compareAndSet(!fallback, fallback)) {
       return;
+    }
+    if (fallbackActive.get() != fallback) {
+      // switched back between the read above and the line below (another event loop): the line about to be written
+      // is stale already, and the loop that switched saw nothing to tell; the window is spent, so catch up after it
+      catchUpLater();
     }
     long unlogged = Math.max(0, switches.getAndSet(0) - 1);
     if (fallback) {
@@ -178,6 +178,15 @@ public final class RateLimiter {
     } else {
       LOG.warn("rate limits shared through Redis again (local fallback ended; {} more switches since the last line)",
           unlogged);
+    }
+  }
+
+  private void catchUpLater() {
+    if (catchUpDue.compareAndSet(false, true)) {
+      later.accept(SWITCH_LOG_MS, () -> {
+        catchUpDue.set(false);
+        logSwitch();
+      });
     }
   }
 
