@@ -60,10 +60,10 @@ class PersonalDataInLogsTest {
     // officers named in the agency tests' progress events (AgencyFlowTest, AgencyRulesTest)
     needles.add(AgencyHub.OFFICER);
     needles.add(AgencyHub.OTHER_OFFICER);
-    // a UUID, the form a frontend's request id takes (RequestIds adopts only generated forms), its last group led by a
-    // letter so that it never has a citizen ID's shape and is always adopted
-    String uuid = UUID.randomUUID().toString();
-    String marker = uuid.substring(0, 24) + "a" + uuid.substring(25);
+    // the first 28 characters of a UUID, the form a frontend's request id takes (RequestIds adopts only generated
+    // forms), its last group led by a letter so that it never has a citizen ID's shape: each request's id is the
+    // marker and 8 hex digits of its own
+    String marker = UUID.randomUUID().toString().substring(0, 24) + "a" + "0cf";
     Path ownLog = submitThroughAHubOfItsOwn(marker);
     String ownText = Files.readString(ownLog, StandardCharsets.UTF_8);
     assertThat(ownText).as("this run's hub log %s", ownLog).isNotBlank().contains(marker);
@@ -105,12 +105,12 @@ class PersonalDataInLogsTest {
       int n = 0;
       for (String example : EXAMPLES) {
         JsonObject dossier = new JsonObject(HubEndToEndTest.example(example));
-        assertThat(post(http, hub.port, marker + "-" + n++, dossier.encode())).isEqualTo(202);
+        assertThat(post(http, hub.port, requestId(marker, n++), dossier.encode())).isEqualTo(202);
         dossier.put("procedureCode", "not-a-procedure");
-        assertThat(post(http, hub.port, marker + "-" + n++, dossier.encode())).isEqualTo(422);
+        assertThat(post(http, hub.port, requestId(marker, n++), dossier.encode())).isEqualTo(422);
       }
       String generated = HubEndToEndTest.withApplicant(HubEndToEndTest.example(EXAMPLES.get(0)), 424_242);
-      assertThat(post(http, hub.port, marker + "-" + n, generated)).isEqualTo(202);
+      assertThat(post(http, hub.port, requestId(marker, n), generated)).isEqualTo(202);
       int accepted = EXAMPLES.size() + 1;
       // deadlines: the intake's claim-idle period (a first delivery may be lost to start-up) and its retry backoff
       Duration persistDeadline = config.intake().claimIdle().plus(config.intake().retryBackoff()).multipliedBy(2);
@@ -120,6 +120,11 @@ class PersonalDataInLogsTest {
           () -> readQuietly(hub.log).contains(marker));
       return hub.log;
     }
+  }
+
+  /** A UUID: the marker's 28 characters and {@code n} in 8 hex digits. */
+  private static String requestId(String marker, int n) {
+    return marker + String.format("%08x", n);
   }
 
   private static int post(HttpClient http, int port, String requestId, String body) throws Exception {

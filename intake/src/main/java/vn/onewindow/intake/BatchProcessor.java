@@ -1,7 +1,6 @@
 package vn.onewindow.intake;
 
 import vn.onewindow.common.metrics.MeterNames.DeadLetterReason;
-import vn.onewindow.common.metrics.ThrottledLog;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.DatabaseException;
@@ -42,12 +41,6 @@ final class BatchProcessor {
   private final DeadLetters deadLetters;
   private final IntakeMetrics metrics;
   private final int maxDeliveries;
-  /**
-   * One line per 10 s per worker for the batches an outage of PostgreSQL leaves pending, not one per batch: a 22 s
-   * stop wrote about 180 lines per intake (QA of cluster mode); hub_intake_failures_total{upstream="postgres"} counts
-   * them all.
-   */
-  private final ThrottledLog postgresDownLog = ThrottledLog.everyTenSeconds();
 
   BatchProcessor(DossierWriter writer, StreamReader stream, DeadLetters deadLetters, IntakeMetrics metrics,
                  int maxDeliveries) {
@@ -97,7 +90,9 @@ final class BatchProcessor {
       FailureKind kind = FailureKind.of(ar.cause());
       if (kind == FailureKind.TRANSIENT) {
         metrics.postgresFailures.increment();
-        long suppressed = postgresDownLog.tryAcquire("postgres");
+        // one line per 10 s for the worker's batches an outage leaves pending, not one per batch: a 22 s stop wrote
+        // about 180 lines per intake (QA of cluster mode); hub_intake_failures_total{upstream="postgres"} counts each
+        long suppressed = metrics.outageLog.tryAcquire("postgres");
         if (suppressed >= 0) {
           LOG.warn("PostgreSQL unavailable writing {} entries ({}); leaving them pending ({} more such batches since "
               + "the last line)", rows.size(), FailureKind.describe(ar.cause()), suppressed);

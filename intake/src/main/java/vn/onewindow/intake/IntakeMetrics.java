@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import vn.onewindow.common.metrics.LatencyTimers;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
+import vn.onewindow.common.metrics.ThrottledLog;
 
 /** The intake worker's meters; names from {@link MeterNames}, tag values from fixed sets only. */
 final class IntakeMetrics {
@@ -18,6 +19,11 @@ final class IntakeMetrics {
   final Counter unreplicated;
   final Counter redisFailures;
   final Counter postgresFailures;
+  /**
+   * The worker's outage lines, one per class per 10 s for all its partitions, as its failure counters count them all:
+   * a read loop's or a batch processor's own window logged up to one line per partition (16 in cluster mode).
+   */
+  final ThrottledLog outageLog = ThrottledLog.everyTenSeconds();
 
   IntakeMetrics(MeterRegistry registry) {
     persisted = Counter.builder(MeterNames.PERSISTED).description("Dossiers inserted into PostgreSQL")

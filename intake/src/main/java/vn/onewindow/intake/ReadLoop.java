@@ -10,7 +10,6 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.IntakeConfig;
-import vn.onewindow.common.metrics.ThrottledLog;
 
 /**
  * New entries of one partition: a blocking XREADGROUP (NOACK) on a dedicated connection, then the batch, then the next read, each on a new
@@ -37,11 +36,6 @@ final class ReadLoop {
   private Redis client;
   private RedisConnection connection;
   private volatile boolean stopped;
-  /**
-   * One line per 10 s for the failed reads of an outage, not one per retry: a Redis gone wrote two a second per
-   * worker (rehearsal QA); hub_intake_failures_total{upstream="redis"} counts each.
-   */
-  private final ThrottledLog failureLog = ThrottledLog.everyTenSeconds();
 
   ReadLoop(Vertx vertx, IntakeConfig config, StreamReader reader, Batches batches, IntakeMetrics metrics,
            Supplier<Redis> newClient, String consumerName) {
@@ -113,7 +107,9 @@ final class ReadLoop {
       return;
     }
     metrics.redisFailures.increment();
-    long suppressed = failureLog.tryAcquire("read");
+    // one line per 10 s for the worker's failed reads, not one per retry: a Redis gone wrote two a second per worker
+    // (rehearsal QA); hub_intake_failures_total{upstream="redis"} counts each
+    long suppressed = metrics.outageLog.tryAcquire("redis-read");
     if (suppressed >= 0) {
       LOG.warn("XREADGROUP failed for consumer {} ({}); reconnecting in {} ms ({} more failed reads since the last "
           + "line)", consumerName, FailureKind.describe(err), config.retryBackoff().toMillis(), suppressed);
