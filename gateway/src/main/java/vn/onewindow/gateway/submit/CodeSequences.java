@@ -20,8 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.agency.Agency;
@@ -50,11 +48,6 @@ import vn.onewindow.gateway.http.HttpFailure;
  * and numbered meanwhile), then the marker is set. Single-flight per process and partition: the requests that meet an
  * unseeded partition meanwhile wait for the same seeding. PostgreSQL not answering is a fast 503 ("nothing was
  * queued"), never a number that may be someone else's. With the marker present nothing here runs.
- *
- * <p>A request waits for the seeding at most its own budget ({@code wait}: a 503 past it, "retry shortly"), but the
- * seeding goes on to its own bound, {@link #SEEDING_TIMEOUT}, and the retries meet it done: bound by the request's
- * budget, a seeding that needed longer (3,800 unit-days a partition on a loaded 2-core box took 1.1 s against 1 s)
- * was given up every time and the partition answered 503 until the load fell (ClusterProcessesTest, CI).
  */
 public final class CodeSequences {
   /** How long a unit's daily counter outlives its first number: past the end of its day in any zone. */
@@ -100,36 +93,17 @@ public final class CodeSequences {
   private final ZoneId zone;
   private final Clock clock;
   private final UpstreamBreakers breakers;
-  /** How long a request waits for a seeding. */
-  private final Duration wait;
-  /** How long a seeding may take, its lock on the writers included. */
-  private final Duration seedingTimeout;
+  private final Duration timeout;
   /** Told of a seeding that found codes: the idempotency records Redis lost are then looked for in PostgreSQL. */
   private final RecentDirectWrites recentDirect;
   private final Map<Integer, Future<Void>> inFlight = new ConcurrentHashMap<>();
   /** Seedings by outcome: a raised one means Redis lost its data (the alert HubCodeCountersReseeded). */
   private final Map<Seeding, Counter> seedings = new EnumMap<>(Seeding.class);
 
-  /**
-   * A seeding's bound, its SHARE lock on the writers included: a few times what the largest directories need on a
-   * loaded box (3,800 unit-days of a partition in 1.1 s), short enough that the intake's inserts it holds back wait
-   * less than their own statement timeout.
-   */
-  public static final Duration SEEDING_TIMEOUT = Duration.ofSeconds(5);
-
-  /**
-   * {@code pool}: the primary's (a replica may lag behind the codes just written); {@code wait}: how long a request
-   * waits for a seeding, which runs to {@link #SEEDING_TIMEOUT}.
-   */
+  /** {@code pool}: the primary's (a replica may lag behind the codes just written); {@code timeout}: the query's. */
   public CodeSequences(Pool pool, RedisKeys keys, AgencyDirectory directory, ZoneId zone, Clock clock,
-                       UpstreamBreakers breakers, Duration wait, RecentDirectWrites recentDirect,
+                       UpstreamBreakers breakers, Duration timeout, RecentDirectWrites recentDirect,
                        MeterRegistry registry) {
-    this(pool, keys, directory, zone, clock, breakers, wait, SEEDING_TIMEOUT, recentDirect, registry);
-  }
-
-  CodeSequences(Pool pool, RedisKeys keys, AgencyDirectory directory, ZoneId zone, Clock clock,
-                UpstreamBreakers breakers, Duration wait, Duration seedingTimeout, RecentDirectWrites recentDirect,
-                MeterRegistry registry) {
     for (Seeding outcome : Seeding.values()) {
       seedings.put(outcome, Counter.builder(MeterNames.CODE_SEEDINGS).tag(MeterNames.TAG_OUTCOME, outcome.tag())
           .description("Seedings of a partition's daily dossier counters from PostgreSQL (Redis lost its data, or a "
@@ -141,15 +115,13 @@ public final class CodeSequences {
     this.zone = zone;
     this.clock = clock;
     this.breakers = breakers;
-    this.wait = wait;
-    this.seedingTimeout = seedingTimeout.compareTo(wait) > 0 ? seedingTimeout : wait;
+    this.timeout = timeout;
     this.recentDirect = recentDirect;
   }
 
   /**
    * Seeds {@code partition} through {@code redis}, or joins the seeding of it under way in this process. Completes on
-   * the caller's context; fails with a 503 {@link HttpFailure} when PostgreSQL could not be asked, or when the seeding
-   * is not done within the request's wait (it goes on: a retry joins it, or finds the partition seeded).
+   * the caller's context; fails with a 503 {@link HttpFailure} when PostgreSQL could not be asked.
    */
   public Future<Void> seed(Redis redis, int partition) {
     Promise<Void> mine = Promise.promise();
@@ -161,9 +133,7 @@ public final class CodeSequences {
         mine.handle(done);
       });
     }
-    return onCallersContext(running.timeout(wait.toMillis(), TimeUnit.MILLISECONDS)
-        .recover(err -> Future.failedFuture(err instanceof TimeoutException
-            ? HttpFailure.countersNotSeeded(err) : err)));
+    return onCallersContext(running);
   }
 
   private Future<Void> run(Redis redis, PartitionKeys partition) {
@@ -218,11 +188,10 @@ public final class CodeSequences {
   }
 
   private Future<Issued> highestIssued(int partition, LocalDate today, Collection<String> prefixes) {
-    // the breaker's timeout ends the seeding; the deadline ends the transaction (and its lock) soon after
-    long deadline = System.nanoTime() + seedingTimeout.toNanos();
-    return breakers.call(Upstream.POSTGRES_READ, seedingTimeout,
-            () -> pool.withTransaction(conn -> conn.preparedQuery(BOUNDS)
-                .execute(Tuple.of(seedingTimeout.toMillis() + "ms"))
+    // the breaker's timeout answers the caller; the deadline ends the transaction (and its lock) soon after
+    long deadline = System.nanoTime() + timeout.toNanos();
+    return breakers.call(Upstream.POSTGRES_READ, timeout,
+            () -> pool.withTransaction(conn -> conn.preparedQuery(BOUNDS).execute(Tuple.of(timeout.toMillis() + "ms"))
                 .compose(set -> conn.query(AFTER_WRITERS).execute())
                 .compose(locked -> HighestIssued.read(conn, prefixes, deadline))
                 .compose(highest -> conn.preparedQuery(SEEDED)

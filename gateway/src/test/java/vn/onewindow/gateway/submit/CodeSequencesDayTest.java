@@ -1,7 +1,6 @@
 package vn.onewindow.gateway.submit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
@@ -22,10 +21,8 @@ import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.Migrations;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
-import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.TestServers;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
-import vn.onewindow.gateway.http.HttpFailure;
 
 /**
  * Which days a seeding covers, on a clock of the test's own, over real PostgreSQL and Redis. A code's day is its
@@ -101,32 +98,6 @@ class CodeSequencesDayTest {
 
     assertThat(TestServers.queryLong(config.postgres().url(), "SELECT count(*) FROM code_seeding")).isEqualTo(1);
     assertThat(recent.active()).as("Friday's dossier, Monday's loss").isTrue();
-  }
-
-  /**
-   * A seeding slower than a request's wait: the request gets its 503 at its budget, and the seeding goes on to its
-   * own bound. Bound by the request's budget, a seeding that needed longer was given up every time, and the partition
-   * answered 503 until the load fell (3,800 unit-days of a partition took 1.1 s against 1 s on a loaded box:
-   * ClusterProcessesTest in CI). Here 20,000 units, a wait of 1 ms.
-   */
-  @Test
-  void shouldFinishASeedingThatTakesLongerThanTheRequestWaits() {
-    ZoneId zone = config.dossier().zone();
-    Clock now = Clock.system(zone);
-    java.nio.file.Path units = vn.onewindow.common.testing.TestAgencies.withUnits(
-        n -> String.format("000.%02d.%02d.H%02d", n / 100 % 100, n % 100, 10 + n / 10_000 % 90), 20_000);
-    CodeSequences sequences = new CodeSequences(PostgresClients.pool(vertx, config.postgres(), "test"), keys,
-        AgencyDirectory.load(units.toString()), zone, now,
-        new UpstreamBreakers(config.resilience().breakers(), 1, new SimpleMeterRegistry()), Duration.ofMillis(1),
-        new RecentDirectWrites(config.dossier(), now), new SimpleMeterRegistry());
-    int partition = keys.partitions().ofUnit(UNIT);
-    redis.send(Request.cmd(Command.DEL).arg(keys.partition(partition).epoch())).await();
-
-    assertThatThrownBy(() -> sequences.seed(redis, partition).await()).as("the request's wait: 1 ms")
-        .isInstanceOfSatisfying(HttpFailure.class, f -> assertThat(f.problem().status()).isEqualTo(503));
-
-    Await.until(Duration.ofSeconds(10), "the seeding to finish after its request gave up",
-        () -> redis.send(Request.cmd(Command.EXISTS).arg(keys.partition(partition).epoch())).await().toInteger() == 1);
   }
 
   private CodeSequences sequences(Clock clock, RecentDirectWrites recent) {
