@@ -70,6 +70,15 @@ final class ClusterRun implements AutoCloseable {
   }
 
   /** Partitions read by process {@code pid} (its workers are named host-pid-n) within {@code recent}. */
+  /** Partitions whose dossier counters are seeded (their epoch marker is in Redis). */
+  int partitionsSeeded() {
+    int seeded = 0;
+    for (PartitionKeys p : keys.all()) {
+      seeded += redis.send(Request.cmd(Command.EXISTS).arg(p.epoch())).await().toInteger();
+    }
+    return seeded;
+  }
+
   int partitionsReadBy(long pid, java.time.Duration recent) {
     int read = 0;
     long since = System.currentTimeMillis() - recent.toMillis();

@@ -6,7 +6,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
@@ -20,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.agency.Agency;
@@ -117,6 +120,28 @@ public final class CodeSequences {
     this.breakers = breakers;
     this.timeout = timeout;
     this.recentDirect = recentDirect;
+  }
+
+  /**
+   * Seeds, one after the other, the partitions whose epoch marker is missing, starting none past {@code
+   * deadlineNanos}: run before a gateway turns ready, so that the first submissions to a fresh or emptied Redis do not
+   * all meet seedings at once. Sixteen partitions of 3,800 unit-days each, seeded together by the first submissions,
+   * took up to 1.1 s each on a loaded 2-core box, past the 1 s a request waits: 503s and an open breaker for the
+   * whole start (ClusterProcessesTest in CI). Never fails: a partition left unseeded is seeded by its first
+   * submission, as before. Completes with the number of partitions it seeded.
+   */
+  public Future<Integer> seedMissing(Redis redis, long deadlineNanos) {
+    Future<Integer> chain = Future.succeededFuture(0);
+    for (PartitionKeys partition : keys.all()) {
+      chain = chain.compose(seeded -> System.nanoTime() - deadlineNanos >= 0 ? Future.succeededFuture(seeded)
+          : redis.send(Request.cmd(Command.EXISTS).arg(partition.epoch()))
+              // a Redis that does not answer must not hold the start: the seeding has its own bound
+              .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+              .compose(marker -> marker.toInteger() == 1 ? Future.succeededFuture(seeded)
+                  : seed(redis, partition.index()).map(v -> seeded + 1))
+              .otherwise(seeded));
+    }
+    return chain;
   }
 
   /**
