@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Redis;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,7 +20,6 @@ import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.common.infra.PostgresClients;
-import vn.onewindow.common.infra.RedisClients;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.ThrottledLog;
 import vn.onewindow.gateway.admission.Admission;
@@ -48,8 +46,6 @@ import vn.onewindow.gateway.warmup.Warmup;
 public final class GatewayShared {
   /** The readiness probe's bound on its PING (HealthHandler), the one gateway Redis call no knob bounds. */
   private static final Duration READINESS_PING = Duration.ofSeconds(1);
-  /** The longest the seeding of missing counters may hold a gateway's start back (a seeding under way ends first). */
-  static final Duration PRESEED_CAP = Duration.ofSeconds(5);
   /** How often the local (Redis-down) limiter forgets idle keys: bounds its memory, not its accuracy. */
   private static final long EVICT_INTERVAL_MS = 10_000;
 
@@ -140,18 +136,7 @@ public final class GatewayShared {
                 config.dossier().zone(), config.stats(), shared.directory::provinceOf, registry).start(vertx);
           }
           return shared;
-        })
-        .compose(shared -> shared.seedMissingCounters(vertx).map(shared));
-  }
-
-  /**
-   * Before the gateway serves anything, the dossier counters of the partitions a fresh or emptied Redis lacks, one
-   * partition after the other ({@link CodeSequences#seedMissing}), starting none past {@link #PRESEED_CAP}: the first
-   * submissions would otherwise meet every partition's seeding at once. Never fails.
-   */
-  private Future<Integer> seedMissingCounters(Vertx vertx) {
-    Redis redis = RedisClients.create(vertx, config.redis(), "seeding");
-    return sequences.seedMissing(redis, System.nanoTime() + PRESEED_CAP.toNanos()).onComplete(ar -> redis.close());
+        });
   }
 
   /**

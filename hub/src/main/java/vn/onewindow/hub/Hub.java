@@ -4,8 +4,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -22,6 +24,7 @@ import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.common.infra.EmbeddedServers;
 import vn.onewindow.common.infra.Migrations;
 import vn.onewindow.common.infra.PostgresClients;
+import vn.onewindow.common.infra.RedisClients;
 import vn.onewindow.common.metrics.Observability;
 import vn.onewindow.gateway.GatewayShared;
 import vn.onewindow.gateway.GatewayVerticle;
@@ -38,6 +41,8 @@ public final class Hub implements AutoCloseable {
   private static final AtomicInteger CONSUMER_SEQ = new AtomicInteger();
   /** How long a failed start waits for the intake's (the warm-up ends by warmup.ready-within-ms, 13 s). */
   private static final long INTAKE_START_BOUND_S = 15;
+  /** The longest the seeding of missing counters may hold readiness back, within the warm-up's budget. */
+  private static final Duration PRESEED_CAP = Duration.ofSeconds(10);
 
   private final HubConfig config;
   private final EmbeddedServers embedded;
@@ -139,7 +144,8 @@ public final class Hub implements AutoCloseable {
     shared = GatewayShared.start(vertx, config, () -> clients, registry).await();
     backlog = shared.backlog();
     shared.warmup().begin();
-    shared.warmup().holdUntil(intake);
+    Future<Integer> seeding = seedMissingCounters();
+    shared.warmup().holdUntil(Future.all(intake, seeding));
     gatewayDeployment = vertx.deployVerticle(() -> {
       GatewayVerticle gateway = new GatewayVerticle(shared);
       gateways.add(gateway);
@@ -149,6 +155,18 @@ public final class Hub implements AutoCloseable {
         config.http().host(), httpPort(), config.http().instances(),
         vertx.isNativeTransportEnabled() ? "native epoll" : "NIO", shared.validator().catalogue().size());
     shared.warmup().run(vertx, httpPort(), config.security().tls().enabled()).await();
+    seeding.await();   // bounded: none starts past the warm-up's budget; so that a started hub is a ready one
+  }
+
+  /**
+   * Before readiness, the dossier counters of the partitions a fresh or emptied Redis lacks, one partition after the
+   * other ({@link vn.onewindow.gateway.submit.CodeSequences#seedMissing}), starting none past the warm-up's budget
+   * ({@code warmup.ready-within-ms} after the JVM started). Never fails.
+   */
+  private Future<Integer> seedMissingCounters() {
+    Redis redis = RedisClients.create(vertx, config.redis(), "seeding");
+    return shared.sequences().seedMissing(redis, config.warmup().deadlineNanos(PRESEED_CAP))
+        .onComplete(ar -> redis.close());
   }
 
   /**
