@@ -50,7 +50,7 @@ class HeadRequestTest extends OneGatewayPerClass {
   void shouldAnswerHeadOnEveryGetRouteAsItsGetWithoutTheBody() {
     String id = gw.post(GatewayFixture.birthRegistration().encode()).bodyAsJsonObject().getString("id");
     for (String path : List.of("/health/live", "/health/ready", "/openapi.yaml", "/v1/dossiers/" + id,
-        "/v1/procedures", "/v1/procedures/" + BIRTH, "/v1/procedures/" + BIRTH + "/due-date", "/v1/changes",
+        "/v1/procedures", "/v1/procedures/" + BIRTH, "/v1/procedures/" + BIRTH + "/due-date?receivedAt=2026-02-13T03:00:00Z", "/v1/changes",
         "/v1/stats/timeliness?from=2026-02-01&to=2026-02-28")) {
       assertHeadAnsweredAsGet(gw.client, path, 200);
     }
