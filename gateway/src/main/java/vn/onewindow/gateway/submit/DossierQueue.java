@@ -25,6 +25,7 @@ import vn.onewindow.common.infra.Deadlines;
 import vn.onewindow.common.infra.RedisScript;
 import vn.onewindow.common.metrics.LatencyTimers;
 import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.gateway.http.InstantText;
 
 /**
  * Puts a dossier on its receiving unit's partition with an atomic script call (see enqueue-dossier.lua), after

@@ -25,6 +25,7 @@ import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.Outcome;
 import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.InstantText;
 import vn.onewindow.gateway.http.Idempotency;
 import vn.onewindow.gateway.http.RequestIds;
 import vn.onewindow.gateway.http.SafeTokens;

@@ -1,4 +1,4 @@
-package vn.onewindow.gateway.submit;
+package vn.onewindow.gateway.http;
 
 import java.time.Instant;
 import vn.onewindow.common.infra.LastValue;
@@ -10,7 +10,7 @@ import vn.onewindow.common.infra.LastValue;
  * the seconds alone), then the fraction in groups of three digits (from the nanoseconds alone), then 'Z'; a
  * millisecond fraction is written here, a finer one left to the JDK. {@code InstantTextTest} holds it to the JDK.
  */
-final class InstantText {
+public final class InstantText {
   private static final int NANOS_PER_MILLI = 1_000_000;
   /** The JDK's text of the last whole second written, without its 'Z', e.g. {@code 2026-12-02T12:46:52}. */
   private static final LastValue<Long, String> SECOND = new LastValue<>(InstantText::secondText);
@@ -18,7 +18,7 @@ final class InstantText {
   private InstantText() {
   }
 
-  static String of(Instant instant) {
+  public static String of(Instant instant) {
     int nanos = instant.getNano();
     if (nanos % NANOS_PER_MILLI != 0) {
       return instant.toString();

@@ -1,4 +1,4 @@
-package vn.onewindow.gateway.submit;
+package vn.onewindow.gateway.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
