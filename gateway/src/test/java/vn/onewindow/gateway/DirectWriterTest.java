@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -22,6 +23,7 @@ import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.testing.TestServers;
 import vn.onewindow.gateway.submit.DirectWriter;
 import vn.onewindow.gateway.submit.EnqueueResult;
+import vn.onewindow.gateway.submit.Receipt;
 import vn.onewindow.gateway.submit.Submission;
 
 /**
@@ -49,10 +51,15 @@ class DirectWriterTest {
   }
 
   static Submission submission(String id, String key, String body) throws Exception {
+    return submission(id, key, body, Instant.parse("2026-11-23T08:00:00Z"), LocalDate.parse("2026-11-24"));
+  }
+
+  static Submission submission(String id, String key, String body, Instant receivedAt, LocalDate expectedResultBy)
+      throws Exception {
     String sha = Digests.sha256Hex(body);
     return new Submission(id, "portal-web", key, sha, body.getBytes(StandardCharsets.UTF_8), "1.001612.000.00.00.H48", "000.00.53.H48",
-        "000.21.53.H48", "online", "citizen", Instant.parse("2026-11-23T08:00:00Z"), LocalDate.parse("2026-11-23"),
-        LocalDate.parse("2026-11-24"), "", "");
+        "000.21.53.H48", "online", "citizen", receivedAt, receivedAt.atZone(ZoneId.of("Asia/Ho_Chi_Minh")).toLocalDate(),
+        expectedResultBy, "", "");
   }
 
   static String body(int n) {
@@ -119,6 +126,30 @@ class DirectWriterTest {
     assertThat(((EnqueueResult.Accepted) own).receipt().replayed()).as("Idempotent-Replayed of its own answer")
         .isFalse();
     assertThat(((EnqueueResult.Accepted) retry).receipt().replayed()).as("another submission's").isTrue();
+  }
+
+  @Test
+  void shouldReplayTheStoredReceiptTimesNotTheRetrysOwn() throws Exception {
+    // the first submission's receipt promised 2026-11-24; its retry the next afternoon (in Hanoi, within the key's 24 h)
+    // would promise a later day
+    String key = "next-day-" + UUID.randomUUID();
+    Submission first = submission(UUID.randomUUID().toString(), key, body(6),
+        Instant.parse("2026-11-23T08:00:00.250Z"), LocalDate.parse("2026-11-24"));
+    EnqueueResult written = writer.write(first).await();
+    Submission nextDay = submission(UUID.randomUUID().toString(), key, body(6),
+        Instant.parse("2026-11-24T07:30:00.500Z"), LocalDate.parse("2026-11-26"));
+
+    EnqueueResult replayed = writer.write(nextDay).await();
+    EnqueueResult lookedUp = writer.lookUp(nextDay).await();
+
+    Receipt original = ((EnqueueResult.Accepted) written).receipt();
+    for (EnqueueResult again : new EnqueueResult[] {replayed, lookedUp}) {
+      Receipt receipt = ((EnqueueResult.Accepted) again).receipt();
+      assertThat(receipt.replayed()).isTrue();
+      assertThat(receipt.code()).isEqualTo(original.code());
+      assertThat(receipt.expectedResultBy()).as("the date the first receipt promised").isEqualTo("2026-11-24");
+      assertThat(receipt.receivedAt()).isEqualTo(original.receivedAt()).isEqualTo("2026-11-23T08:00:00.250Z");
+    }
   }
 
   @Test

@@ -14,6 +14,7 @@ import java.util.UUID;
 import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.dossier.DossierTable;
 import vn.onewindow.common.dossier.Partitions;
+import vn.onewindow.gateway.http.InstantText;
 
 /**
  * The degraded path while Redis cannot take dossiers: one transaction writes the dossier straight to PostgreSQL,
@@ -29,10 +30,11 @@ public final class DirectWriter {
       DO UPDATE SET last_value = dossier_code_sequence.last_value + 1
       RETURNING last_value""";
   private static final String EARLIER = """
-      SELECT id::text, code, received_at, body_sha256 FROM dossier
+      SELECT id::text, code, received_at, expected_result_by, body_sha256 FROM dossier
       WHERE client_id = $1 AND idempotency_key = $2 AND received_at > $3
       ORDER BY received_at DESC LIMIT 1""";
-  private static final String SAME_DOSSIER = "SELECT id::text, code, received_at, body_sha256 FROM dossier WHERE id = $1";
+  private static final String SAME_DOSSIER =
+      "SELECT id::text, code, received_at, expected_result_by, body_sha256 FROM dossier WHERE id = $1";
   private final Pool pool;
   private final Duration idempotencyTtl;
 
@@ -84,9 +86,12 @@ public final class DirectWriter {
     if (!sameSubmission && !s.bodySha256().equals(earlier.getString("body_sha256"))) {
       return new EnqueueResult.Conflict();
     }
+    // the stored receipt's times, not this retry's: a retry the next day must not promise another date; a row
+    // queued by a release before V16 has none, and gets the retry's
+    LocalDate promised = earlier.getLocalDate("expected_result_by");
     return new EnqueueResult.Accepted(new Receipt(earlier.getString("id"), earlier.getString("code"),
-        earlier.getOffsetDateTime("received_at").toInstant().toString(), s.expectedResultBy().toString(),
-        s.procedureCode(), !sameSubmission));
+        InstantText.of(earlier.getOffsetDateTime("received_at").toInstant()),
+        (promised == null ? s.expectedResultBy() : promised).toString(), s.procedureCode(), !sameSubmission));
   }
 
   private static Future<EnqueueResult> insert(SqlConnection conn, Submission s) {
@@ -100,7 +105,7 @@ public final class DirectWriter {
                 s.bodySha256(), s.columns(), s.expectedResultBy()))))
             .compose(inserted -> inserted.rowCount() > 0
                 ? Future.succeededFuture(new EnqueueResult.Accepted(new Receipt(s.dossierId(), code,
-                    s.receivedAt().toString(), s.expectedResultBy().toString(), s.procedureCode(), false)))
+                    InstantText.of(s.receivedAt()), s.expectedResultBy().toString(), s.procedureCode(), false)))
                 : alreadyStored(conn, s)));
   }
 
