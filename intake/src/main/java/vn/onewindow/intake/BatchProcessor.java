@@ -174,6 +174,14 @@ final class BatchProcessor {
   }
 
   private Future<Result> leftPending(int count, Throwable err, String what) {
+    if (err instanceof DeadLetters.RedisStepFailed redis) {
+      // as a failed ack: Redis's failure, no PostgreSQL backoff
+      metrics.redisFailures.increment();
+      LOG.warn("{}: the Redis step failed for {} entries ({}); their dead_letter rows are written, and a sweep takes "
+          + "again those still in the stream", what, count,
+          FailureKind.describe(redis.getCause()));
+      return Future.succeededFuture(new Result(0, 0, 0, count, false));
+    }
     FailureKind kind = FailureKind.of(err);
     if (kind == FailureKind.TRANSIENT) {
       metrics.postgresFailures.increment();

@@ -25,6 +25,17 @@ import vn.onewindow.common.metrics.MeterNames.DeadLetterReason;
  */
 public final class DeadLetters {
 
+  /**
+   * The Redis half of a dead-lettering failed (the copies, XACK, XDEL) after the {@code dead_letter} rows were
+   * written: a Redis failure, which the caller must not count as PostgreSQL's. The entries are redelivered, and their
+   * rows' ON CONFLICT makes the next try a no-op in PostgreSQL.
+   */
+  static final class RedisStepFailed extends RuntimeException {
+    RedisStepFailed(Throwable cause) {
+      super("dead-letter copies and XACK/XDEL failed", cause, false, false);
+    }
+  }
+
   /** One entry to dead-letter, with the error text stored next to it. */
   public record Letter(Delivery delivery, DeadLetterReason reason, String error) {
   }
@@ -116,7 +127,8 @@ public final class DeadLetters {
         // an entry id is unique within its stream only (V12): ON CONFLICT then only skips this entry's redelivery
         .addString(stream.partition().stream());
     return sql.preparedQuery(INSERT_SQL).execute(params)
-        .compose(inserted -> stream.ackAndDelete(originals, copies))
+        .compose(inserted -> stream.ackAndDelete(originals, copies)
+            .recover(err -> Future.failedFuture(new RedisStepFailed(err))))
         .onSuccess(v -> letters.forEach(l -> counters.get(l.reason()).increment()));
   }
 

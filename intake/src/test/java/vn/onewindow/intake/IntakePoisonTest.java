@@ -3,6 +3,8 @@ package vn.onewindow.intake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,6 +114,26 @@ class IntakePoisonTest {
       assertThat(h.xlen(h.keys.deadLetterStream())).isEqualTo(8);
       assertThat(h.xlen(h.keys.stream())).isZero();
       assertThat(h.counter(MeterNames.DEAD_LETTERS, MeterNames.TAG_REASON, "malformed")).isEqualTo(8.0);
+    }
+  }
+
+  /**
+   * The copy's XADD failing after the dead_letter row was written is a Redis failure: counted as Redis's, and not as
+   * PostgreSQL's, whose count feeds the alerts and whose failures make the worker back off from PostgreSQL.
+   */
+  @Test
+  void aRedisFailureWhileDeadLetteringIsCountedAsRedis() {
+    try (IntakeHarness h = IntakeHarness.create(Map.of())) {
+      h.deployWorker("worker-1");
+      // the dead-letter copy's XADD meets a key of another type: WRONGTYPE
+      h.send(Request.cmd(Command.SET).arg(h.keys.deadLetterStream()).arg("not a stream"));
+      List<String> ids = h.xadd(List.of(Dossiers.entry(1, "[1, 2]")));
+
+      IntakeHarness.await(Duration.ofSeconds(10), "the failed dead-lettering counted",
+          () -> h.counter(MeterNames.INTAKE_FAILURES, MeterNames.TAG_UPSTREAM, "redis") >= 1);
+      assertThat(h.counter(MeterNames.INTAKE_FAILURES, MeterNames.TAG_UPSTREAM, "postgres")).isZero();
+      assertThat(h.rows("SELECT count(*) AS n FROM dead_letter WHERE stream_entry_id = ?", ids.get(0)).get(0))
+          .containsEntry("n", "1");
     }
   }
 
