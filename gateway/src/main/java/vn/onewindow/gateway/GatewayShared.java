@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import vn.onewindow.common.agency.AgencyDirectory;
 import vn.onewindow.common.calendar.DueDates;
 import vn.onewindow.common.calendar.OfficialCalendar;
+import vn.onewindow.common.health.HealthHandler;
 import vn.onewindow.common.config.DossierConfig;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.config.ResilienceConfig;
@@ -44,8 +45,6 @@ import vn.onewindow.gateway.warmup.Warmup;
  * once, before the verticles are deployed.
  */
 public final class GatewayShared {
-  /** The readiness probe's bound on its PING (HealthHandler), the one gateway Redis call no knob bounds. */
-  private static final Duration READINESS_PING = Duration.ofSeconds(1);
   /** How often the local (Redis-down) limiter forgets idle keys: bounds its memory, not its accuracy. */
   private static final long EVICT_INTERVAL_MS = 10_000;
 
@@ -149,7 +148,8 @@ public final class GatewayShared {
    */
   public static Duration redisSilence(HubConfig config) {
     ResilienceConfig.Breakers breakers = config.resilience().breakers();
-    Duration longest = READINESS_PING;
+    // the readiness PING is the one gateway Redis call no knob bounds
+    Duration longest = HealthHandler.CHECK_TIMEOUT;
     for (Duration bound : List.of(breakers.redisEnqueueTimeout(), config.resilience().rateLimits().redisTimeout(),
         breakers.postgresReadTimeout())) {
       longest = bound.compareTo(longest) > 0 ? bound : longest;
@@ -194,10 +194,6 @@ public final class GatewayShared {
 
   public UpstreamBreakers breakers() {
     return breakers;
-  }
-
-  public LocalRateLimiter localLimiter() {
-    return localLimiter;
   }
 
   public RateLimiter limiter() {

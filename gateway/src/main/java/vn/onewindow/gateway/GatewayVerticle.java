@@ -107,9 +107,9 @@ public final class GatewayVerticle extends VerticleBase {
         .handler(edge::cors)
         .handler(edge::deadline);
     // The API: a body read within its cap (an oversized Content-Length is refused unread), who is calling, and
-    // the calling client's rate limit. (Reading the body after the key and the limit were decided was tried and
-    // withdrawn: every refusal would then have to release a paused request, over HTTP/1 and HTTP/2 alike, or its
-    // connection hangs; a body is at most http.body-limit-bytes and the request deadline bounds a slow one.)
+    // the calling client's rate limit. The body is read first: read after the key and the limit, every refusal would
+    // have to release a paused request, over HTTP/1 and HTTP/2 alike, or its connection hangs; a body is at most
+    // http.body-limit-bytes and the request deadline bounds a slow one.
     // A form's Content-Type where JSON is taken: 415 before the BodyHandler would decode the body as form fields;
     // a compressed body: 415 too, unread
     for (String takesJson : List.of(Routes.DOSSIERS, Routes.EVENTS, Routes.DOSSIER_RATING)) {

@@ -123,9 +123,8 @@ public final class Hub implements AutoCloseable {
       try {
         startGateway(intake);
       } catch (Exception e) {
-        // let the intake's start end first (its warm-up is bounded): closed under a verticle that was still starting,
-        // vert.x logged "Promise already completed" on a start that had failed anyway (the HTTP port taken: agency
-        // tryout)
+        // let the intake's start end first (its warm-up is bounded): Vert.x closed under a verticle still starting
+        // logs "Promise already completed" over the real cause (e.g. the HTTP port taken)
         try {
           intake.otherwiseEmpty().await(INTAKE_START_BOUND_S, TimeUnit.SECONDS);
         } catch (TimeoutException ignored) {

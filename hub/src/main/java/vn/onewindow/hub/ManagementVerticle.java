@@ -54,10 +54,10 @@ final class ManagementVerticle extends VerticleBase {
     HealthHandler health = new HealthHandler(() -> RedisClients.answers(redis, config.redis(), keys), pool, registry,
         draining, warming, (redisUp, postgresUp) -> redisUp && postgresUp);
     Router router = Router.router(vertx);
-    // the public port's request id and security headers (nosniff, DENY, no-referrer, CSP, no-store): a scrape or a
-    // probe answer is as inert in a browser as an API answer
-    // and its refusal of what HTTP/1 cannot read as sent (another version: Vert.x's own bare 501; a request the codec
-    // failed, which the invalid-request handler passes to the router and must not be answered as the path it names)
+    // the public port's request id and security headers (nosniff, DENY, no-referrer, CSP, no-store), so that a
+    // scrape or a probe answer is as inert in a browser as an API answer, and its refusal of what HTTP/1 cannot read
+    // as sent (another version, answered here and not by Vert.x's bare 501; a request the codec failed, which the
+    // invalid-request handler passes to the router and which must not be answered as the path it names)
     EdgeHandlers edge = new EdgeHandlers(config.security());
     router.route().handler(RequestIds::assign).handler(edge::securityHeaders)
         .handler(Http1Framing::refuseUnsupportedVersion).handler(edge::requestLimits);
@@ -65,7 +65,8 @@ final class ManagementVerticle extends VerticleBase {
     router.get("/health/ready").handler(health::ready);
     router.get("/metrics").handler(health::metrics);
     HeadRequests.onEveryGetRoute(router);
-    // the gateway's refusals: an unknown path or method is a problem+json 404 or 405 (with Allow), a HEAD's bodiless
+    // the gateway's refusals: an unknown path or method is a problem+json 404 or 405 (with Allow); a HEAD's answer
+    // has the same status and headers, without the body
     new Problems(ThrottledLog.everyTenSeconds()).answerEveryRefusal(router);
     return vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port()))
         .connectionHandler(Http1Framing::install)

@@ -26,10 +26,6 @@ public record HttpConfig(String host, boolean hostAutomatic, int port, int insta
         base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
   }
 
-  public HttpConfig withPort(int port) {
-    return new HttpConfig(host, hostAutomatic, port, instances, bodyLimitBytes, publicBaseUrl);
-  }
-
   /** Loopback only, unless http.host named an interface. */
   HttpConfig loopbackUnlessChosen() {
     return hostAutomatic ? new HttpConfig(LOOPBACK, true, port, instances, bodyLimitBytes, publicBaseUrl) : this;

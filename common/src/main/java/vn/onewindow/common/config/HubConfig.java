@@ -21,10 +21,6 @@ public record HubConfig(
 
   public enum Role { ALL, GATEWAY, INTAKE }
 
-  public static HubConfig fromEnvironment() {
-    return from(Settings.load(System.getenv()));
-  }
-
   /** Every record validated on its own, then the rules between them ({@link CrossChecks}). */
   public static HubConfig from(Settings s) {
     HubConfig config = new HubConfig(
@@ -64,11 +60,6 @@ public record HubConfig(
   }
 
   public HubConfig withPostgres(PostgresConfig postgres) {
-    return new HubConfig(role, logFormat, http, redis, postgres, stream, intake, dossier, embedded, security,
-        resilience, stats, warmup);
-  }
-
-  public HubConfig withSecurity(SecurityConfig security) {
     return new HubConfig(role, logFormat, http, redis, postgres, stream, intake, dossier, embedded, security,
         resilience, stats, warmup);
   }

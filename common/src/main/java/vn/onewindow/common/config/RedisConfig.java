@@ -82,11 +82,6 @@ public record RedisConfig(Mode mode, String url, String keyPrefix, int poolSize,
         minReplicasAck, replicaAckTimeout, enqueueBatchMax);
   }
 
-  public RedisConfig withKeyPrefix(String prefix) {
-    return new RedisConfig(mode, url, prefix, poolSize, poolWaiting, connections, minReplicasAck, replicaAckTimeout,
-        enqueueBatchMax);
-  }
-
   @Override
   public String toString() {
     return "RedisConfig[mode=" + mode + ", url=" + Secrets.maskUrl(url) + ", keyPrefix=" + keyPrefix + ", poolSize="

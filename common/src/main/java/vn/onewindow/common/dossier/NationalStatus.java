@@ -25,11 +25,6 @@ public enum NationalStatus {
     this.label = label;
   }
 
-  /** The official Vietnamese name, as shown to citizens. */
-  public String officialName() {
-    return name;
-  }
-
   public int code() {
     return code;
   }

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 import java.util.function.BooleanSupplier;
@@ -30,8 +31,11 @@ public final class HealthHandler {
    * is a missing grant (a division by zero: the check counts only errors).
    */
   private static final String POSTGRES_PROBE = "SELECT 1 / has_table_privilege('dossier', 'INSERT')::int";
-  /** A store slower than this to answer is reported DOWN: a load balancer should route elsewhere. */
-  private static final long CHECK_TIMEOUT_MS = 1000;
+  /**
+   * A store slower than this to answer is reported DOWN: a load balancer should route elsewhere. The gateway's Redis
+   * connections are judged silent only past the longest reply it awaits, this one included (GatewayShared.redisSilence).
+   */
+  public static final Duration CHECK_TIMEOUT = Duration.ofSeconds(1);
 
   private final Supplier<Future<?>> redisAnswers;
   private final Pool pool;
@@ -85,7 +89,7 @@ public final class HealthHandler {
   }
 
   private static Future<Boolean> check(Future<?> probe) {
-    return probe.timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS).map(ok -> true).otherwise(false);
+    return probe.timeout(CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).map(ok -> true).otherwise(false);
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {

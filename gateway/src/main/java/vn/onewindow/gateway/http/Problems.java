@@ -96,8 +96,8 @@ public final class Problems {
       UnreadBodies.sayClose(ctx);
       respond(ctx, HttpFailure.malformed("the request body could not be read as HTTP (its framing is invalid)"));
     } else if (isEndedByClient(failure)) {
-      // the same for a client that gave up mid-body (a lost network, an aborted upload) or broke HTTP/2 there: an
-      // ERROR each, and the protocol error a 500, before (frontend tryout); a closed stream takes no answer
+      // the same for a client that gave up mid-body (a lost network, an aborted upload) or broke HTTP/2 there: the
+      // client's doing, so neither an ERROR line per request nor a 500; a closed stream takes no answer
       respond(ctx, HttpFailure.malformed("the request body could not be read to its end (the client reset its "
           + "stream or closed its connection, or broke the HTTP/2 protocol)"));
     } else {

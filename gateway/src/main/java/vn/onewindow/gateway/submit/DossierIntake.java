@@ -159,8 +159,8 @@ public final class DossierIntake {
               : limit.compose(decision -> {
                 boolean mayBeQueued = sent.get() && !RedisErrors.neverConnected(err);
                 return redisDown(s, claimed.get(), mayBeQueued, decision, err)
-                    // refused (503: retry) with no dossier for this attempt, so none of the applicant's quota: a
-                    // frontend retrying through a failover spent it in 20 s and met 429s once the queue was back (QA).
+                    // refused (503: retry) with no dossier for this attempt, so none of the applicant's quota: else a
+                    // frontend retrying through a failover spends it in seconds and meets 429s once the queue is back.
                     // Not when the call reached Redis and may have run (no reply in time): that 503 is uncertain, and
                     // a dossier queued all the same must have cost its share (an error reply says the call failed)
                     .onFailure(refused -> {
