@@ -154,17 +154,21 @@ public final class Hub implements AutoCloseable {
         config.http().host(), httpPort(), config.http().instances(),
         vertx.isNativeTransportEnabled() ? "native epoll" : "NIO", shared.validator().catalogue().size());
     shared.warmup().run(vertx, httpPort(), config.security().tls().enabled()).await();
-    seeding.await();   // bounded: none starts past the warm-up's budget; so that a started hub is a ready one
+    // bounded: none starts past the warm-up's budget, none runs past its own; so that a started hub is a ready one
+    seeding.await();
   }
 
   /**
    * Before readiness, the dossier counters of the partitions a fresh or emptied Redis lacks, one partition after the
    * other ({@link vn.onewindow.gateway.submit.CodeSequences#seedMissing}), starting none past the warm-up's budget
-   * ({@code warmup.ready-within-ms} after the JVM started). Never fails.
+   * ({@code warmup.ready-within-ms} after the JVM started). Never fails. Says how many it seeded (no personal data).
    */
   private Future<Integer> seedMissingCounters() {
     Redis redis = RedisClients.create(vertx, config.redis(), "seeding");
     return shared.sequences().seedMissing(redis, config.warmup().deadlineNanos(PRESEED_CAP))
+        .onSuccess(seeded -> LOG.info("dossier counters: {} of {} partitions seeded from PostgreSQL before readiness "
+            + "(the others had their epoch marker in Redis, or are seeded by their first submission)", seeded,
+            config.stream().partitions()))
         .onComplete(ar -> redis.close());
   }
 

@@ -30,6 +30,7 @@ import vn.onewindow.common.agency.AgencyDirectory;
 import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.dossier.RedisKeys;
+import vn.onewindow.common.infra.Deadlines;
 import vn.onewindow.common.infra.RedisScript;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.Seeding;
@@ -49,8 +50,15 @@ import vn.onewindow.gateway.http.HttpFailure;
  * ahead) for every unit of the agency directory in the partition, from the dossiers and the dead letters once the
  * transactions writing them have ended; each counter is raised to it (never lowered: another gateway may have seeded
  * and numbered meanwhile), then the marker is set. Single-flight per process and partition: the requests that meet an
- * unseeded partition meanwhile wait for the same seeding. PostgreSQL not answering is a fast 503 ("nothing was
+ * unseeded partition meanwhile join the seeding under way. PostgreSQL not answering is a fast 503 ("nothing was
  * queued"), never a number that may be someone else's. With the marker present nothing here runs.
+ *
+ * <p>A request waits for the seeding at most its own budget ({@code wait}: a 503 past it, "retry shortly"), but the
+ * seeding goes on to its own bound, {@link #SEEDING_TIMEOUT}, and the retries join it or find it done: bound by the
+ * request's budget, a seeding that needed longer (3,800 unit-days a partition on a loaded 2-core box took 1.1 s
+ * against 1 s) was given up every time and the partition answered 503 until the load fell (ClusterProcessesTest, CI).
+ * Its breaker sees the seeding's outcome, not a request's giving up; PostgreSQL's own timeouts end its transaction,
+ * SHARE lock included, at that bound.
  */
 public final class CodeSequences {
   /** How long a unit's daily counter outlives its first number: past the end of its day in any zone. */
@@ -60,7 +68,7 @@ public final class CodeSequences {
   private static final RedisScript SEED = RedisScript.fromResources("lua/seed-sequences.lua");
 
   /**
-   * Bounds the seeding's transaction on the server as the breaker bounds it here ($1: lock and statement timeout), and
+   * Bounds the seeding's transaction on the server ($1: lock and statement timeout, the time left of its bound), and
    * keeps JIT off: the planner cannot size the per-prefix ranges, costs the query in millions and compiled it for
    * 170 ms before running it in 20.
    */
@@ -96,17 +104,38 @@ public final class CodeSequences {
   private final ZoneId zone;
   private final Clock clock;
   private final UpstreamBreakers breakers;
-  private final Duration timeout;
+  /** How long a request waits for a seeding. */
+  private final Duration wait;
+  /** How long a seeding may take, its lock on the writers included. */
+  private final Duration seedingTimeout;
   /** Told of a seeding that found codes: the idempotency records Redis lost are then looked for in PostgreSQL. */
   private final RecentDirectWrites recentDirect;
   private final Map<Integer, Future<Void>> inFlight = new ConcurrentHashMap<>();
   /** Seedings by outcome: a raised one means Redis lost its data (the alert HubCodeCountersReseeded). */
   private final Map<Seeding, Counter> seedings = new EnumMap<>(Seeding.class);
 
-  /** {@code pool}: the primary's (a replica may lag behind the codes just written); {@code timeout}: the query's. */
+  /**
+   * A seeding's bound, its SHARE lock on the writers included: a few times what the largest directories need on a
+   * loaded box (3,800 unit-days of a partition in 1.1 s), short enough that the intake's inserts it holds back wait
+   * less than their own statement timeout (intake.statement-timeout-ms, 30 s by default).
+   */
+  public static final Duration SEEDING_TIMEOUT = Duration.ofSeconds(5);
+  /** What PostgreSQL's timeouts get past the bound to end the transaction and say so: the breaker's backstop. */
+  private static final Duration SERVER_MARGIN = Duration.ofSeconds(1);
+
+  /**
+   * {@code pool}: the primary's (a replica may lag behind the codes just written); {@code wait}: how long a request
+   * waits for a seeding, which runs to {@link #SEEDING_TIMEOUT}.
+   */
   public CodeSequences(Pool pool, RedisKeys keys, AgencyDirectory directory, ZoneId zone, Clock clock,
-                       UpstreamBreakers breakers, Duration timeout, RecentDirectWrites recentDirect,
+                       UpstreamBreakers breakers, Duration wait, RecentDirectWrites recentDirect,
                        MeterRegistry registry) {
+    this(pool, keys, directory, zone, clock, breakers, wait, SEEDING_TIMEOUT, recentDirect, registry);
+  }
+
+  CodeSequences(Pool pool, RedisKeys keys, AgencyDirectory directory, ZoneId zone, Clock clock,
+                UpstreamBreakers breakers, Duration wait, Duration seedingTimeout, RecentDirectWrites recentDirect,
+                MeterRegistry registry) {
     for (Seeding outcome : Seeding.values()) {
       seedings.put(outcome, Counter.builder(MeterNames.CODE_SEEDINGS).tag(MeterNames.TAG_OUTCOME, outcome.tag())
           .description("Seedings of a partition's daily dossier counters from PostgreSQL (Redis lost its data, or a "
@@ -118,7 +147,8 @@ public final class CodeSequences {
     this.zone = zone;
     this.clock = clock;
     this.breakers = breakers;
-    this.timeout = timeout;
+    this.wait = wait;
+    this.seedingTimeout = seedingTimeout.compareTo(wait) > 0 ? seedingTimeout : wait;
     this.recentDirect = recentDirect;
   }
 
@@ -127,8 +157,9 @@ public final class CodeSequences {
    * deadlineNanos}: run before a gateway turns ready, so that the first submissions to a fresh or emptied Redis do not
    * all meet seedings at once. Sixteen partitions of 3,800 unit-days each, seeded together by the first submissions,
    * took up to 1.1 s each on a loaded 2-core box, past the 1 s a request waits: 503s and an open breaker for the
-   * whole start (ClusterProcessesTest in CI). Never fails: a partition left unseeded is seeded by its first
-   * submission, as before. Completes with the number of partitions it seeded.
+   * whole start (ClusterProcessesTest in CI). Each seeding is waited for to its end (its own bound, not a request's
+   * wait: the next would start beside it), so the last may end up to {@link #SEEDING_TIMEOUT} past the deadline.
+   * Never fails: a partition left unseeded is seeded by its first submission. Completes with the number seeded.
    */
   public Future<Integer> seedMissing(Redis redis, long deadlineNanos) {
     Future<Integer> chain = Future.succeededFuture(0);
@@ -136,9 +167,9 @@ public final class CodeSequences {
       chain = chain.compose(seeded -> System.nanoTime() - deadlineNanos >= 0 ? Future.succeededFuture(seeded)
           : redis.send(Request.cmd(Command.EXISTS).arg(partition.epoch()))
               // a Redis that does not answer must not hold the start: the seeding has its own bound
-              .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+              .timeout(wait.toMillis(), TimeUnit.MILLISECONDS)
               .compose(marker -> marker.toInteger() == 1 ? Future.succeededFuture(seeded)
-                  : seed(redis, partition.index()).map(v -> seeded + 1))
+                  : onCallersContext(seeding(redis, partition.index())).map(v -> seeded + 1))
               .otherwise(seeded));
     }
     return chain;
@@ -146,19 +177,31 @@ public final class CodeSequences {
 
   /**
    * Seeds {@code partition} through {@code redis}, or joins the seeding of it under way in this process. Completes on
-   * the caller's context; fails with a 503 {@link HttpFailure} when PostgreSQL could not be asked.
+   * the caller's context; fails with a 503 {@link HttpFailure} when PostgreSQL could not be asked, or when the seeding
+   * is not done within the request's wait (it goes on: a retry joins it, or finds the partition seeded).
    */
   public Future<Void> seed(Redis redis, int partition) {
+    Future<Void> seeding = seeding(redis, partition);
+    // the wait's own timeout, not the seeding's failure: the same 503 as a seeding PostgreSQL could not answer
+    return onCallersContext(Deadlines.bounded(seeding, "the seeding of partition " + partition, wait)
+        .recover(err -> Future.failedFuture(err == seeding.cause() ? err : HttpFailure.countersNotSeeded(err))));
+  }
+
+  /**
+   * The seeding of {@code partition} under way in this process, or a new one: never two at once. It leaves {@link
+   * #inFlight} once it has ended, its transaction included (PostgreSQL's timeouts end that at its bound).
+   */
+  private Future<Void> seeding(Redis redis, int partition) {
     Promise<Void> mine = Promise.promise();
     Future<Void> running = inFlight.putIfAbsent(partition, mine.future());
-    if (running == null) {
-      running = mine.future();
-      run(redis, keys.partition(partition)).onComplete(done -> {
-        inFlight.remove(partition, mine.future());
-        mine.handle(done);
-      });
+    if (running != null) {
+      return running;
     }
-    return onCallersContext(running);
+    run(redis, keys.partition(partition)).onComplete(done -> {
+      inFlight.remove(partition, mine.future());
+      mine.handle(done);
+    });
+    return mine.future();
   }
 
   private Future<Void> run(Redis redis, PartitionKeys partition) {
@@ -213,10 +256,12 @@ public final class CodeSequences {
   }
 
   private Future<Issued> highestIssued(int partition, LocalDate today, Collection<String> prefixes) {
-    // the breaker's timeout answers the caller; the deadline ends the transaction (and its lock) soon after
-    long deadline = System.nanoTime() + timeout.toNanos();
-    return breakers.call(Upstream.POSTGRES_READ, timeout,
-            () -> pool.withTransaction(conn -> conn.preparedQuery(BOUNDS).execute(Tuple.of(timeout.toMillis() + "ms"))
+    // every statement gets the time left to the deadline, so PostgreSQL ends the transaction (and its lock) there;
+    // the breaker's own timeout, a moment later, only for a server that does not answer at all
+    long deadline = System.nanoTime() + seedingTimeout.toNanos();
+    return breakers.call(Upstream.POSTGRES_READ, seedingTimeout.plus(SERVER_MARGIN),
+            () -> pool.withTransaction(conn -> HighestIssued.timeLeft(deadline, "its lock")
+                .compose(left -> conn.preparedQuery(BOUNDS).execute(Tuple.of(left + "ms")))
                 .compose(set -> conn.query(AFTER_WRITERS).execute())
                 .compose(locked -> HighestIssued.read(conn, prefixes, deadline))
                 .compose(highest -> conn.preparedQuery(SEEDED)

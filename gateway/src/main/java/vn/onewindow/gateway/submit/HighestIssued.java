@@ -68,6 +68,9 @@ final class HighestIssued {
              EXISTS (SELECT 1 FROM dossier WHERE code = p.prefix || $5) AS next_started
       FROM unnest($1::text[]) AS p(prefix)""";
 
+  /** The time left to the seeding's deadline ($1) bounds the next statement: the lock is held to that, not past. */
+  static final String TIME_LEFT = "SELECT set_config('statement_timeout', $1, true)";
+
   /** The dead letters' highest number of the counters' space per prefix ($1). */
   static final String DEAD_LETTERS = """
       SELECT p.prefix, max(substr(l.code, length(p.prefix) + 1)::bigint) AS last
@@ -82,13 +85,14 @@ final class HighestIssued {
 
   /**
    * The highest number per prefix; a prefix with none issued is absent. On {@code conn}, inside its transaction. No
-   * statement starts past {@code deadline} ({@link System#nanoTime}): the statement timeout bounds each band alone,
-   * and a transaction the caller has given up on would otherwise go on holding its lock, a statement a band.
+   * statement starts past {@code deadline} ({@link System#nanoTime}), and each may run only the time left to it: a
+   * statement timeout of the whole bound, set once, would let the last band hold the lock that long past it.
    */
   static Future<Map<String, Long>> read(SqlConnection conn, Collection<String> prefixes, long deadline) {
     String[] all = prefixes.toArray(String[]::new);
     Map<String, Long> highest = new HashMap<>();
     return conn.query(ORDERED_WALK).execute()
+        .compose(set -> bounded(conn, deadline, "the dead letters"))
         .compose(set -> conn.preparedQuery(DEAD_LETTERS).execute(Tuple.of((Object) all)))
         .compose(rows -> {
           for (Row row : rows) {
@@ -105,10 +109,8 @@ final class HighestIssued {
     if (prefixes.isEmpty() || width > LAST_WIDTH) {
       return Future.succeededFuture();
     }
-    if (System.nanoTime() - deadline > 0) {
-      return Future.failedFuture(new TimeoutException("the seeding's time was spent before band " + width));
-    }
-    return conn.preparedQuery(BAND).execute(params(prefixes, width)).compose(rows -> {
+    return bounded(conn, deadline, "band " + width).compose(set -> conn.preparedQuery(BAND)
+        .execute(params(prefixes, width))).compose(rows -> {
       List<String> wider = new ArrayList<>();
       for (Row row : rows) {
         String prefix = row.getString("prefix");
@@ -123,6 +125,18 @@ final class HighestIssued {
       }
       return band(conn, wider, width + 1, deadline, highest);
     });
+  }
+
+  /** The milliseconds left to {@code deadline}; failed with a TimeoutException naming {@code next} if none are. */
+  static Future<Long> timeLeft(long deadline, String next) {
+    long left = Math.min((deadline - System.nanoTime()) / 1_000_000, Integer.MAX_VALUE);
+    return left > 0 ? Future.succeededFuture(left)
+        : Future.failedFuture(new TimeoutException("the seeding's time was spent before " + next));
+  }
+
+  /** The next statement bounded by the time left to {@code deadline} ({@link #TIME_LEFT}). */
+  private static Future<?> bounded(SqlConnection conn, long deadline, String next) {
+    return timeLeft(deadline, next).compose(left -> conn.preparedQuery(TIME_LEFT).execute(Tuple.of(left + "ms")));
   }
 
   /** {@link #BAND}'s parameters for band {@code width}. */

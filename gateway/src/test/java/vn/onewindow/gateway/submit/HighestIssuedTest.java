@@ -123,6 +123,23 @@ class HighestIssuedTest {
     assertThat(highest).containsExactlyEntriesOf(Map.of(prefix("000.00.01.H48"), 10042L));
   }
 
+  /**
+   * Each statement of the read runs at most the time left to the seeding's deadline: a statement timeout of the whole
+   * bound, set once, let a band started just before the deadline hold the SHARE lock that long past it.
+   */
+  @Test
+  void shouldBoundEveryStatementByTheTimeLeftToTheDeadline() {
+    codes("000.00.01.H48", 1, 3);
+
+    long timeoutMs = withTransaction(conn -> HighestIssued.read(conn, List.of(prefix("000.00.01.H48")),
+            System.nanoTime() + Duration.ofSeconds(30).toNanos())
+        .compose(highest -> conn.query("SELECT setting::bigint FROM pg_settings WHERE name = 'statement_timeout'")
+            .execute())
+        .map(rows -> rows.iterator().next().getLong(0))).await();
+
+    assertThat(timeoutMs).as("the statement timeout the read left set").isPositive().isLessThanOrEqualTo(30_000);
+  }
+
   @Test
   void shouldReadNoFurtherBandOnceTheSeedingsTimeIsSpent() {
     // the caller gave up (its 503 is out) but the transaction went on, a statement a band, each bounded alone by the
