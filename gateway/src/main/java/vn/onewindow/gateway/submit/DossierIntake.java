@@ -225,11 +225,12 @@ public final class DossierIntake {
    * second dossier. {@link #storedDirectly} covers the submissions that come after.
    */
   private Future<EnqueueResult> keptBeforeTheLoss(Submission s) {
-    // PostgreSQL not answering now is a 503 with nothing queued, as a seeding it could not answer: this call reached
-    // Redis, and the queue's breaker must not count PostgreSQL's failure
+    // PostgreSQL not answering now is a 503 with nothing queued, as a seeding it could not answer (mapped as every
+    // PostgreSQL failure is: an open breaker says so, a broken statement is the hub's 500): this call reached Redis,
+    // and the queue's breaker must not count PostgreSQL's failure
     return keyInPostgres(s)
-        .recover(err -> Future.succeededFuture(new EnqueueResult.NotSeeded(err instanceof HttpFailure f ? f
-            : HttpFailure.unavailable("database (postgres)", err))));
+        .recover(err -> Future.succeededFuture(
+            new EnqueueResult.NotSeeded(breakers.failure("database (postgres)", err))));
   }
 
   /**
