@@ -17,16 +17,19 @@ public final class PostgresClients {
   private static final int PIPELINING_LIMIT = 16;
 
   /**
-   * A pool shared by every verticle instance of one {@code user} (gateway, intake) in this Vert.x instance, so
-   * {@code postgres.pool-size} bounds the connections of that role rather than of each event loop.
+   * A pool shared by every verticle instance of one {@code role} (gateway, intake) in this Vert.x instance, so
+   * {@code postgres.pool-size} bounds the connections of that role rather than of each event loop. Vert.x shares
+   * pools by name: every call with the same role and URL gets a handle on the same connections (each handle closed
+   * on its own), which is how the gateway's verticles, its code seeding and its direct-path watch share one pool.
+   * The role names the pool and its metrics; it is not the database user, which the URL gives.
    */
-  public static Pool pool(Vertx vertx, PostgresConfig config, String user) {
+  public static Pool pool(Vertx vertx, PostgresConfig config, String role) {
     PgConnectOptions connect = PgConnectOptions.fromUri(config.url())
         .setPipeliningLimit(PIPELINING_LIMIT)
         .setCachePreparedStatements(true);
     return PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(config.poolSize()).setMaxWaitQueueSize(config.poolWaiting())
-            .setShared(true).setName(user + "-postgres-" + Integer.toHexString(config.url().hashCode()))
+            .setShared(true).setName(role + "-postgres-" + Integer.toHexString(config.url().hashCode()))
             // a connection not obtained in time fails fast (default 30 s); callers treat it as transient
             .setConnectionTimeout((int) config.connectTimeout().toMillis())
             .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
