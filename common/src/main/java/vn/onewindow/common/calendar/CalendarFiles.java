@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
+import java.time.MonthDay;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -57,6 +58,11 @@ final class CalendarFiles {
       Node rule = new Node(file + ": rule #" + index++, item, RULE_KEYS);
       int month = rule.intIn("month", 1, 12);
       int day = rule.intIn("day", 1, 31);
+      try {
+        MonthDay.of(month, day); // 29 February passes: it occurs in leap years
+      } catch (DateTimeException e) {
+        throw rule.error("month " + month + " has no day " + day);
+      }
       rules.add(new RecurringHoliday(file, month, day, rule.text("name"), rule.text("source"),
           rule.date("effectiveFrom"), rule.bool("provisional")));
     }

@@ -136,4 +136,32 @@ class CalendarValidationTest {
     assertThat(calendar.isWorkingDay(LocalDate.of(2027, 11, 24))).isFalse();
     assertThat(calendar.isProvisional(LocalDate.of(2027, 11, 24))).isFalse();
   }
+
+  /**
+   * A rule for a day no month has (30 April typed as 31 April) used to load and never occur: a holiday silently
+   * missing from every due date, the very typo the strict loading is there to stop.
+   */
+  @Test
+  void shouldRejectARecurringHolidayOnADayItsMonthNeverHas() throws IOException {
+    write("recurring.yaml", "recurring:\n  - {month: 4, day: 31, name: Reunification Day, source: R,"
+        + " effectiveFrom: 2026-01-01, provisional: false}\n");
+    write("2026.yaml", "year: 2026\nprovisional: false\nentries: []\n");
+
+    assertThatThrownBy(() -> OfficialCalendar.load(dir, 2026, 2026))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("recurring.yaml: rule #1: month 4 has no day 31");
+  }
+
+  @Test
+  void shouldObserveARecurringHolidayOn29FebruaryInLeapYearsOnly() throws IOException {
+    write("recurring.yaml", "recurring:\n  - {month: 2, day: 29, name: Leap Day, source: R,"
+        + " effectiveFrom: 2027-01-01, provisional: false}\n");
+    write("2027.yaml", "year: 2027\nprovisional: false\nentries: []\n");
+    write("2028.yaml", "year: 2028\nprovisional: false\nentries: []\n");
+
+    OfficialCalendar calendar = OfficialCalendar.load(dir, 2027, 2028);
+
+    assertThat(calendar.isWorkingDay(LocalDate.of(2027, 3, 1))).isTrue();
+    assertThat(calendar.isWorkingDay(LocalDate.of(2028, 2, 29))).isFalse();
+  }
 }
