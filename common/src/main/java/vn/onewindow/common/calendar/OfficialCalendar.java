@@ -24,7 +24,7 @@ import vn.onewindow.common.infra.Digests;
 
 /**
  * The official working-day calendar of public agencies for a fixed range of years, read from
- * {@code <dir>/<year>.yaml} and {@code <dir>/recurring.yaml} (format: ops/docs/calendar.md).
+ * {@code <dir>/<year>.yaml} and {@code <dir>/recurring.yaml} (format: README.md, "Procedures, the official calendar and due dates").
  *
  * <p>A day is a working day when it is Monday–Friday and no off-day entry covers it, or when a
  * swap_workday entry covers it. Immutable and thread-safe. Asking about a day outside the loaded years is
