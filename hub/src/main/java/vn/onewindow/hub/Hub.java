@@ -50,6 +50,8 @@ public final class Hub implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
   private GatewayShared shared;
+  /** The start-up seeding's Redis client (seedMissingCounters). */
+  private volatile Redis seedingRedis;
   private String gatewayDeployment;
   /** The process's backlog monitor (the gateway's when it runs one): stopped before vert.x closes its client. */
   private volatile BacklogMonitor backlog;
@@ -154,7 +156,8 @@ public final class Hub implements AutoCloseable {
         config.http().host(), httpPort(), config.http().instances(),
         vertx.isNativeTransportEnabled() ? "native epoll" : "NIO", shared.validator().catalogue().size());
     shared.warmup().run(vertx, httpPort(), config.security().tls().enabled()).await();
-    // bounded: none starts past the warm-up's budget, none runs past its own; so that a started hub is a ready one
+    // bounded: none starts past the warm-up's budget, nor holds it longer than a request's wait past it; so that a
+    // started hub is a ready one
     seeding.await();
   }
 
@@ -164,12 +167,13 @@ public final class Hub implements AutoCloseable {
    * ({@code warmup.ready-within-ms} after the JVM started). Never fails. Says how many it seeded (no personal data).
    */
   private Future<Integer> seedMissingCounters() {
-    Redis redis = RedisClients.create(vertx, config.redis(), "seeding");
-    return shared.sequences().seedMissing(redis, config.warmup().deadlineNanos(PRESEED_CAP))
+    // open until the hub closes: a seeding still running at the deadline goes on through it (the first submissions
+    // join it); a connection that stops answering is closed as the gateway's are
+    seedingRedis = RedisClients.create(vertx, config.redis(), "seeding", GatewayShared.redisSilence(config));
+    return shared.sequences().seedMissing(seedingRedis, config.warmup().deadlineNanos(PRESEED_CAP))
         .onSuccess(seeded -> LOG.info("dossier counters: {} of {} partitions seeded from PostgreSQL before readiness "
             + "(the others had their epoch marker in Redis, or are seeded by their first submission)", seeded,
-            config.stream().partitions()))
-        .onComplete(ar -> redis.close());
+            config.stream().partitions()));
   }
 
   /**
@@ -283,6 +287,9 @@ public final class Hub implements AutoCloseable {
   @Override
   public void close() {
     stopSampling();
+    if (seedingRedis != null) {
+      seedingRedis.close();
+    }
     try {
       vertx.close().await(30, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -68,13 +68,15 @@ public final class CodeSequences {
   private static final RedisScript SEED = RedisScript.fromResources("lua/seed-sequences.lua");
 
   /**
-   * Bounds the seeding's transaction on the server ($1: lock and statement timeout, the time left of its bound), and
-   * keeps JIT off: the planner cannot size the per-prefix ranges, costs the query in millions and compiled it for
-   * 170 ms before running it in 20.
+   * Bounds the seeding's transaction on the server, and keeps JIT off: the planner cannot size the per-prefix ranges,
+   * costs the query in millions and compiled it for 170 ms before running it in 20. $1, the time left of the
+   * seeding's bound, bounds the lock's wait (while it waits in the lock queue every new writer of dossier queues
+   * behind it), each statement, and the idle time between two: a gateway that stalls between statements (a long GC
+   * pause, a partition) must not leave the SHARE lock held until TCP gives up.
    */
   static final String BOUNDS = """
       SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $1, true),
-        set_config('jit', 'off', true)""";
+        set_config('idle_in_transaction_session_timeout', $1, true), set_config('jit', 'off', true)""";
 
   /**
    * Waits for the transactions writing dossiers or dead letters (an intake batch read from the stream before Redis
@@ -115,11 +117,12 @@ public final class CodeSequences {
   private final Map<Seeding, Counter> seedings = new EnumMap<>(Seeding.class);
 
   /**
-   * A seeding's bound, its SHARE lock on the writers included: a few times what the largest directories need on a
-   * loaded box (3,800 unit-days of a partition in 1.1 s), short enough that the intake's inserts it holds back wait
-   * less than their own statement timeout (intake.statement-timeout-ms, 30 s by default).
+   * A seeding's bound, its wait for the SHARE lock and its hold of it included: twice what the largest directories
+   * need on a loaded box (3,800 unit-days of a partition in 1.1 s), short enough that the writers it holds back (in
+   * the lock queue behind it, then behind the lock) wait less than their own timeouts (the direct path's and the
+   * events' timeout.postgres-write-ms, 3 s by default; the intake's intake.statement-timeout-ms, 30 s).
    */
-  public static final Duration SEEDING_TIMEOUT = Duration.ofSeconds(5);
+  public static final Duration SEEDING_TIMEOUT = Duration.ofMillis(2500);
   /** What PostgreSQL's timeouts get past the bound to end the transaction and say so: the breaker's backstop. */
   private static final Duration SERVER_MARGIN = Duration.ofSeconds(1);
 
@@ -158,8 +161,10 @@ public final class CodeSequences {
    * all meet seedings at once. Sixteen partitions of 3,800 unit-days each, seeded together by the first submissions,
    * took up to 1.1 s each on a loaded 2-core box, past the 1 s a request waits: 503s and an open breaker for the
    * whole start (ClusterProcessesTest in CI). Each seeding is waited for to its end (its own bound, not a request's
-   * wait: the next would start beside it), so the last may end up to {@link #SEEDING_TIMEOUT} past the deadline.
-   * Never fails: a partition left unseeded is seeded by its first submission. Completes with the number seeded.
+   * wait: the next would start beside it), but not past the deadline by more than a request's wait: a seeding still
+   * running then goes on (the first submissions join it) and no other starts, so readiness is not held past the
+   * warm-up's budget. Never fails: a partition left unseeded is seeded by its first submission. Completes with the
+   * number seeded.
    */
   public Future<Integer> seedMissing(Redis redis, long deadlineNanos) {
     Future<Integer> chain = Future.succeededFuture(0);
@@ -169,10 +174,18 @@ public final class CodeSequences {
               // a Redis that does not answer must not hold the start: the seeding has its own bound
               .timeout(wait.toMillis(), TimeUnit.MILLISECONDS)
               .compose(marker -> marker.toInteger() == 1 ? Future.succeededFuture(seeded)
-                  : onCallersContext(seeding(redis, partition.index())).map(v -> seeded + 1))
+                  : onCallersContext(Deadlines.bounded(seeding(redis, partition.index()),
+                      "the seeding of partition " + partition.index(), untilPast(deadlineNanos)))
+                      .map(v -> seeded + 1))
               .otherwise(seeded));
     }
     return chain;
+  }
+
+  /** The time left to {@code deadlineNanos}, and never less than a request's wait. */
+  private Duration untilPast(long deadlineNanos) {
+    Duration left = Duration.ofNanos(deadlineNanos - System.nanoTime());
+    return left.compareTo(wait) > 0 ? left : wait;
   }
 
   /**
@@ -189,7 +202,10 @@ public final class CodeSequences {
 
   /**
    * The seeding of {@code partition} under way in this process, or a new one: never two at once. It leaves {@link
-   * #inFlight} once it has ended, its transaction included (PostgreSQL's timeouts end that at its bound).
+   * #inFlight} once it has ended, its transaction included (PostgreSQL's timeouts end that at its bound), or at the
+   * latest a moment after its bound: a Redis that stops answering the script (no RST) must not keep every later
+   * request of the partition joining a seeding that never ends. A script that answers later is harmless: it only
+   * raises counters, and sets the marker only where it is missing.
    */
   private Future<Void> seeding(Redis redis, int partition) {
     Promise<Void> mine = Promise.promise();
@@ -197,10 +213,16 @@ public final class CodeSequences {
     if (running != null) {
       return running;
     }
-    run(redis, keys.partition(partition)).onComplete(done -> {
-      inFlight.remove(partition, mine.future());
-      mine.handle(done);
-    });
+    // composed, so that even a synchronous exception completes the promise and leaves inFlight
+    Future<Void> run = Future.<Void>succeededFuture().compose(v -> run(redis, keys.partition(partition)));
+    Deadlines.bounded(run, "the seeding of partition " + partition, seedingTimeout.plus(SERVER_MARGIN).plus(wait))
+        .onComplete(done -> {
+          inFlight.remove(partition, mine.future());
+          if (done.failed()) {
+            seedings.get(Seeding.FAILED).increment();
+          }
+          mine.handle(done);
+        });
     return mine.future();
   }
 
@@ -251,8 +273,7 @@ public final class CodeSequences {
           }
           seedings.get(raised.toInteger() > 0 ? Seeding.RAISED : Seeding.NONE).increment();
           return (Void) null;
-        })
-        .onFailure(err -> seedings.get(Seeding.FAILED).increment());
+        });
   }
 
   private Future<Issued> highestIssued(int partition, LocalDate today, Collection<String> prefixes) {
@@ -264,8 +285,9 @@ public final class CodeSequences {
                 .compose(left -> conn.preparedQuery(BOUNDS).execute(Tuple.of(left + "ms")))
                 .compose(set -> conn.query(AFTER_WRITERS).execute())
                 .compose(locked -> HighestIssued.read(conn, prefixes, deadline))
-                .compose(highest -> conn.preparedQuery(SEEDED)
-                    .execute(Tuple.of(today, partition, prefixes.size(), !highest.isEmpty()))
+                .compose(highest -> HighestIssued.bounded(conn, deadline, "its record")
+                    .compose(set -> conn.preparedQuery(SEEDED)
+                        .execute(Tuple.of(today, partition, prefixes.size(), !highest.isEmpty())))
                     .map(recorded -> new Issued(highest, recorded.rowCount() > 0)))))
         .recover(err -> Future.failedFuture(err instanceof HttpFailure ? err
             : HttpFailure.ofStatementDefect(err).orElseGet(() -> HttpFailure.countersNotSeeded(err))));

@@ -135,7 +135,7 @@ final class HighestIssued {
   }
 
   /** The next statement bounded by the time left to {@code deadline} ({@link #TIME_LEFT}). */
-  private static Future<?> bounded(SqlConnection conn, long deadline, String next) {
+  static Future<?> bounded(SqlConnection conn, long deadline, String next) {
     return timeLeft(deadline, next).compose(left -> conn.preparedQuery(TIME_LEFT).execute(Tuple.of(left + "ms")));
   }
 

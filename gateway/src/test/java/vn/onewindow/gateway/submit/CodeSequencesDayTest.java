@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -33,6 +34,7 @@ import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.TestAgencies;
+import vn.onewindow.common.testing.TcpProxy;
 import vn.onewindow.common.testing.TestServers;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.HttpFailure;
@@ -180,6 +182,60 @@ class CodeSequencesDayTest {
       writer.commit();
     }
     assertThat(seeded(partition)).isFalse();
+  }
+
+  /**
+   * A Redis that never answers the seeding's script (a frozen host, a partition: no RST) holds the partition's seeding
+   * only to its bound: then it fails (counted), and the next request starts another instead of joining it for as long
+   * as the kernel takes to give the connection up.
+   */
+  @Test
+  void shouldEndASeedingWhoseScriptRedisNeverAnswers() throws Exception {
+    MeterRegistry metrics = new SimpleMeterRegistry();
+    CodeSequences sequences = sequences(Duration.ofMillis(50), Duration.ofMillis(300), metrics);
+    int partition = keys.partitions().ofUnit(UNIT);
+    URI target = URI.create(config.redis().url());
+    try (TcpProxy proxy = new TcpProxy(target.getHost(), target.getPort())) {
+      proxy.up();
+      Redis frozen = RedisClients.create(vertx, config.redis().withUrl(config.redis().url()
+          .replace(target.getHost() + ":" + target.getPort(), "127.0.0.1:" + proxy.port())), "frozen");
+      proxy.blackHoleOn("evalsha");
+
+      assertThatThrownBy(() -> sequences.seed(frozen, partition).await()).as("the request")
+          .isInstanceOfSatisfying(HttpFailure.class, f -> assertThat(f.problem().status()).isEqualTo(503));
+      Await.until(Duration.ofSeconds(10), "the seeding to fail at its bound", () -> metrics.get(
+          MeterNames.CODE_SEEDINGS).tag(MeterNames.TAG_OUTCOME, MeterNames.Seeding.FAILED.tag()).counter().count() == 1);
+      assertThat(proxy.silentConnections()).as("the script still unanswered").isPositive();
+      frozen.close();
+    }
+    assertThat(seeded(partition)).isFalse();
+  }
+
+  /**
+   * The start-up seeding holds readiness no longer than a request's wait past its deadline: a seeding still waiting
+   * then (for a writer's lock here) goes on, the first submissions join it, and no other partition's starts.
+   */
+  @Test
+  void shouldNotHoldTheStartPastItsDeadlineForASeedingStillRunning() throws Exception {
+    config = TestServers.get().config(Map.of("stream.partitions", "4"));
+    Migrations.apply(config.postgres());
+    keys = RedisKeys.of(config.redis(), config.stream());
+    CodeSequences sequences = sequences(Duration.ofMillis(50), CodeSequences.SEEDING_TIMEOUT,
+        new SimpleMeterRegistry());
+    try (Connection writer = connection(); Statement batch = writer.createStatement()) {
+      writer.setAutoCommit(false);
+      batch.execute("LOCK TABLE dossier IN ROW EXCLUSIVE MODE");
+
+      int seeded = sequences.seedMissing(redis, System.nanoTime() + Duration.ofMillis(100).toNanos()).await();
+
+      assertThat(seeded).as("none done while the writer holds its lock").isZero();
+      Await.until(Duration.ofSeconds(10), "the first seeding, still waiting for the writer", () -> seedingLocks(false) == 1);
+      writer.commit();
+    }
+    Await.until(Duration.ofSeconds(10), "the first seeding to finish once the writer committed", () -> seeded(0));
+    for (int p = 1; p < 4; p++) {
+      assertThat(seeded(p)).as("partition " + p + ", whose seeding would have started past the deadline").isFalse();
+    }
   }
 
   /**
