@@ -217,11 +217,7 @@ class CodeSequencesDayTest {
    */
   @Test
   void shouldNotHoldTheStartPastItsDeadlineForASeedingStillRunning() throws Exception {
-    config = TestServers.get().config(Map.of("stream.partitions", "4"));
-    Migrations.apply(config.postgres());
-    keys = RedisKeys.of(config.redis(), config.stream());
-    CodeSequences sequences = sequences(Duration.ofMillis(50), CodeSequences.SEEDING_TIMEOUT,
-        new SimpleMeterRegistry());
+    CodeSequences sequences = overFourPartitions(Duration.ofMillis(50));
     try (Connection writer = connection(); Statement batch = writer.createStatement()) {
       writer.setAutoCommit(false);
       batch.execute("LOCK TABLE dossier IN ROW EXCLUSIVE MODE");
@@ -245,11 +241,7 @@ class CodeSequencesDayTest {
    */
   @Test
   void shouldWaitForEachSeedingBeforeReadinessPastARequestsWait() throws Exception {
-    config = TestServers.get().config(Map.of("stream.partitions", "4"));
-    Migrations.apply(config.postgres());
-    keys = RedisKeys.of(config.redis(), config.stream());
-    CodeSequences sequences = sequences(Duration.ofMillis(500), CodeSequences.SEEDING_TIMEOUT,
-        new SimpleMeterRegistry());
+    CodeSequences sequences = overFourPartitions(Duration.ofMillis(500));
     Future<Integer> seeding;
     try (Connection writer = connection(); Statement batch = writer.createStatement()) {
       writer.setAutoCommit(false);
@@ -265,6 +257,14 @@ class CodeSequencesDayTest {
     for (int p = 0; p < 4; p++) {
       assertThat(seeded(p)).as("partition " + p).isTrue();
     }
+  }
+
+  /** A hub of four partitions (a database and key prefix of their own): requests wait {@code wait}. */
+  private CodeSequences overFourPartitions(Duration wait) {
+    config = TestServers.get().config(Map.of("stream.partitions", "4"));
+    Migrations.apply(config.postgres());
+    keys = RedisKeys.of(config.redis(), config.stream());
+    return sequences(wait, CodeSequences.SEEDING_TIMEOUT, new SimpleMeterRegistry());
   }
 
   private void assertNotSeededWithin503(CodeSequences sequences, int partition, String what) {
