@@ -10,6 +10,9 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,7 +22,13 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.config.PostgresConfig;
+import vn.onewindow.common.dossier.DossierCode;
+import vn.onewindow.common.dossier.PartitionKeys;
+import vn.onewindow.common.dossier.Partitions;
+import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.EmbeddedServers;
+import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.ContractCheck;
 import vn.onewindow.common.testing.TestServers;
@@ -109,6 +118,60 @@ class RedisDataLossTest {
       assertThat(retry.bodyAsJsonObject().getString("id")).isEqualTo(before.getString("id"));
       assertThat(retry.getHeader("Idempotent-Replayed")).isEqualTo("true");
     });
+  }
+
+  /**
+   * Two gateways after the loss: another one has seeded the partition already (its marker and counters are back),
+   * while this one's own seeding still runs (it waits here for a writer's lock). A frontend's retry of a dossier
+   * written before the loss reaches this gateway: its idempotency record went with Redis, and this gateway has not yet
+   * learnt of the loss from its own seeding nor from code_seeding, so the partition would number it again, a second
+   * dossier under a new code (cluster drill: FLUSHALL of every master under load). A gateway that has a seeding under
+   * way looks keyed submissions up in PostgreSQL first.
+   */
+  @Test
+  void shouldGiveTheReceiptBackWhileThisGatewaysSeedingRunsAndAnotherSeededThePartition(@TempDir Path data) {
+    onHub(data, (config, client, port) -> {
+      JsonObject before = submit(client, 600, 1).get(0);
+      awaitWritten(config, 1);
+      assertThat(TestServers.redisCommand("127.0.0.1", port, "FLUSHALL")).isEqualTo("+OK");
+      String code = before.getString("code");
+      String unit = code.substring(0, code.length() - "-YYMMDD-0001".length());
+      PartitionKeys partition = RedisKeys.of(config.redis(), config.stream())
+          .partition(new Partitions(config.stream().partitions()).ofUnit(unit));
+      String url = config.postgres().url();
+
+      try (Connection writer = connection(url); Statement batch = writer.createStatement()) {
+        writer.setAutoCommit(false);
+        batch.execute("LOCK TABLE dossier IN ROW EXCLUSIVE MODE");
+        // another applicant's submission meets the emptied partition: this gateway's seeding starts, and waits
+        Future<HttpResponse<Buffer>> seeding = HubEndToEndTest.submit(client, HubEndToEndTest.withApplicant(
+            HubEndToEndTest.example("birth-registration.json"), 601), "data-loss-601");
+        Await.until(Duration.ofSeconds(10), "this gateway's seeding, waiting for the writer",
+            () -> TestServers.queryLong(url, "SELECT count(*) FROM pg_locks WHERE mode = 'ShareLock'"
+                + " AND relation = 'dossier'::regclass AND NOT granted") == 1);
+        // the other gateway's seeding, done: the counter raised to the code PostgreSQL holds, the marker set
+        TestServers.redisCommand("127.0.0.1", port, "SET", partition.sequence(unit, code.substring(
+            unit.length() + 1, unit.length() + 7)), Long.toString(DossierCode.queueIndex(1)));
+        TestServers.redisCommand("127.0.0.1", port, "SET", partition.epoch(), "seeded by another gateway");
+
+        HttpResponse<Buffer> retry = HubEndToEndTest.submit(client, HubEndToEndTest.withApplicant(
+            HubEndToEndTest.example("birth-registration.json"), 600), "data-loss-600").await();
+
+        assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(202);
+        assertThat(retry.getHeader("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(retry.bodyAsJsonObject().getString("id")).isEqualTo(before.getString("id"));
+        assertThat(retry.bodyAsJsonObject().getString("code")).isEqualTo(code);
+        writer.commit();
+        seeding.await();
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
+  private static Connection connection(String url) throws java.sql.SQLException {
+    PostgresClients.Jdbc jdbc = PostgresClients.jdbc(PostgresConfig.of(url));
+    return DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password());
   }
 
   private interface OnHub {

@@ -182,6 +182,14 @@ public final class CodeSequences {
     return chain;
   }
 
+  /**
+   * Whether a seeding is under way in this process: Redis lost its data (or this is a fresh install), and what it had
+   * remembered of idempotency keys may be gone.
+   */
+  public boolean seeding() {
+    return !inFlight.isEmpty();
+  }
+
   /** The time left to {@code deadlineNanos}, and never less than a request's wait. */
   private Duration untilPast(long deadlineNanos) {
     Duration left = Duration.ofNanos(deadlineNanos - System.nanoTime());

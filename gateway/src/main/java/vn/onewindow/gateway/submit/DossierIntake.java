@@ -126,10 +126,13 @@ public final class DossierIntake {
   /**
    * PostgreSQL's answer for this submission's Idempotency-Key (its receipt, a conflict, or absent) while a dossier of
    * that key may be there and not in Redis: the direct path wrote dossiers, or Redis lost its data, within the
-   * idempotency TTL ({@link RecentDirectWrites}). Absent, without asking, for an unkeyed submission or otherwise.
+   * idempotency TTL ({@link RecentDirectWrites}), or may have lost it: a seeding is under way in this process. Until
+   * it ends (and tells RecentDirectWrites), another gateway may have seeded a partition already, and a retry of a
+   * dossier written before the loss would be numbered again there (cluster drill). Absent, without asking, for an
+   * unkeyed submission or otherwise.
    */
   private Future<EnqueueResult> keyInPostgres(Submission s) {
-    if (s.idempotencyKey() == null || !recentDirect.active()) {
+    if (s.idempotencyKey() == null || !(recentDirect.active() || sequences.seeding())) {
       return Future.succeededFuture(new EnqueueResult.Absent());
     }
     return breakers.call(Upstream.POSTGRES_READ, config.breakers().postgresReadTimeout(), () -> direct.lookUp(s));
