@@ -106,9 +106,7 @@ class RedisDataLossTest {
   @Test
   void shouldGiveTheReceiptBackWhenTheSeedingSubmissionIsARetry(@TempDir Path data) {
     onHub(data, (config, client, port) -> {
-      JsonObject before = submit(client, 500, 1).get(0);
-      awaitWritten(config, 1);
-      assertThat(TestServers.redisCommand("127.0.0.1", port, "FLUSHALL")).isEqualTo("+OK");
+      JsonObject before = writtenThenLost(config, client, port, 500);
 
       HttpResponse<Buffer> retry = HubEndToEndTest.submit(client, HubEndToEndTest.withApplicant(
           HubEndToEndTest.example("birth-registration.json"), 500), "data-loss-500").await();
@@ -131,9 +129,7 @@ class RedisDataLossTest {
   @Test
   void shouldGiveTheReceiptBackWhileThisGatewaysSeedingRunsAndAnotherSeededThePartition(@TempDir Path data) {
     onHub(data, (config, client, port) -> {
-      JsonObject before = submit(client, 600, 1).get(0);
-      awaitWritten(config, 1);
-      assertThat(TestServers.redisCommand("127.0.0.1", port, "FLUSHALL")).isEqualTo("+OK");
+      JsonObject before = writtenThenLost(config, client, port, 600);
       String code = before.getString("code");
       String unit = code.substring(0, code.length() - "-YYMMDD-0001".length());
       PartitionKeys partition = RedisKeys.of(config.redis(), config.stream())
@@ -167,6 +163,14 @@ class RedisDataLossTest {
         throw new IllegalStateException(e);
       }
     });
+  }
+
+  /** Dossier {@code n}, submitted and written to PostgreSQL; then Redis loses its data (FLUSHALL). Its receipt. */
+  private static JsonObject writtenThenLost(HubConfig config, WebClient client, int redisPort, int n) {
+    JsonObject receipt = submit(client, n, 1).get(0);
+    awaitWritten(config, 1);
+    assertThat(TestServers.redisCommand("127.0.0.1", redisPort, "FLUSHALL")).isEqualTo("+OK");
+    return receipt;
   }
 
   private static Connection connection(String url) throws java.sql.SQLException {
