@@ -101,6 +101,15 @@ public final class UpstreamBreakers {
     return call(breakers.get(upstream), upstream, timeout, action);
   }
 
+  /**
+   * A call whose failure is already its answer ({@link #failure} under {@code what}): what a handler reads or writes
+   * to answer the request fails with an {@link HttpFailure} only, so its pipeline passes the failure on as it is. The
+   * breaker records the call's own failure first: it is mapped once the call has completed.
+   */
+  public <T> Future<T> call(Upstream upstream, Duration timeout, String what, Supplier<Future<T>> action) {
+    return call(upstream, timeout, action).recover(err -> Future.failedFuture(failure(what, err)));
+  }
+
   /** The enqueue of a dossier of this intake partition, through that partition's breaker. */
   public <T> Future<T> enqueue(int partition, Duration timeout, Supplier<Future<T>> action) {
     return call(enqueue[partition % enqueue.length], Upstream.REDIS_ENQUEUE, timeout, action);

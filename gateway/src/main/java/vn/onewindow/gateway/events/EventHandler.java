@@ -60,6 +60,8 @@ public final class EventHandler {
   private static final String DOSSIER_ID = "event.dossier";
   private static final String STARTED = "event.started";
   private static final String CALENDAR_REFUSAL = "event.calendar-refusal";
+  /** What a failed call of the event store names in its answer; such a call fails with an HttpFailure only. */
+  private static final String EVENT_WRITES = "event (postgres)";
 
   private final DossierParser parser;
   private final JsonSchemas schema = JsonSchemas.load(SCHEMA_RESOURCE);
@@ -174,7 +176,8 @@ public final class EventHandler {
     UUID dossierId = ctx.get(DOSSIER_ID);
     HttpFailure calendarRefusal = ctx.get(CALENDAR_REFUSAL);
     if (calendarRefusal != null) {
-      breakers.call(Upstream.POSTGRES_EVENTS, timeout, () -> store.replayOf(dossierId, Caller.of(ctx), event))
+      breakers.call(Upstream.POSTGRES_EVENTS, timeout, EVENT_WRITES,
+              () -> store.replayOf(dossierId, Caller.of(ctx), event))
           .onSuccess(replayed -> {
             if (replayed != null) {
               answer(ctx, event, replayed);
@@ -183,15 +186,13 @@ public final class EventHandler {
                   event.status().code(), calendarRefusal);
             }
           })
-          .onFailure(err -> fail(ctx, EventOutcome.FAILED, event.status().code(),
-              breakers.failure("event (postgres)", err)));
+          .onFailure(err -> fail(ctx, EventOutcome.FAILED, event.status().code(), (HttpFailure) err));
       return;
     }
-    breakers.call(Upstream.POSTGRES_EVENTS, timeout, () -> store.record(dossierId, Caller.of(ctx), event))
+    // a timed-out event may still commit: the agency retries with the same eventId and gets the replay
+    breakers.call(Upstream.POSTGRES_EVENTS, timeout, EVENT_WRITES, () -> store.record(dossierId, Caller.of(ctx), event))
         .onSuccess(recording -> answer(ctx, event, recording))
-        .onFailure(err -> fail(ctx, EventOutcome.FAILED, event.status().code(),
-            // a timed-out event may still commit: the agency retries with the same eventId and gets the replay
-            breakers.failure("event (postgres)", err)));
+        .onFailure(err -> fail(ctx, EventOutcome.FAILED, event.status().code(), (HttpFailure) err));
   }
 
   private void answer(RoutingContext ctx, EventRequest event, Recording recording) {

@@ -85,9 +85,8 @@ public final class FeedHandler {
     long started = System.nanoTime();
     Future.succeededFuture()
         .map(ignored -> new Page(FeedCursor.parse(feed, owner, QueryParams.single(ctx, "after")), limit(ctx)))
-        .compose(page -> breakers.call(Upstream.POSTGRES_READ, timeout, () -> reads.preparedQuery(sql)
-                .execute(Tuple.of(owner, page.after().xid(), page.after().seq(), page.limit())))
-            .recover(err -> Future.failedFuture(breakers.failure("feed (postgres)", err)))
+        .compose(page -> breakers.call(Upstream.POSTGRES_READ, timeout, "feed (postgres)", () -> reads
+                .preparedQuery(sql).execute(Tuple.of(owner, page.after().xid(), page.after().seq(), page.limit())))
             .map(rows -> body(page.after(), rows, item)))
         .onSuccess(body -> {
           // a HEAD reads the page too but delivers none of it: the meters count what clients were served

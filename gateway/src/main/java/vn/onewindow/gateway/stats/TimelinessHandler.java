@@ -57,8 +57,8 @@ public final class TimelinessHandler {
     LocalDate asOf = to.isAfter(today) ? today : to;
     Future<Timeliness> counted = from.isAfter(today)
         ? Future.succeededFuture(Timeliness.nothing(agency.value(), from, to, asOf))
-        : breakers.call(Upstream.POSTGRES_READ, config.timeout(), () -> query.run(agency, from, to, asOf))
-            .recover(err -> Future.failedFuture(breakers.failure("statistics (postgres)", err)));
+        : breakers.call(Upstream.POSTGRES_READ, config.timeout(), "statistics (postgres)",
+            () -> query.run(agency, from, to, asOf));
     counted
         .onSuccess(figures -> {
           ctx.response()
