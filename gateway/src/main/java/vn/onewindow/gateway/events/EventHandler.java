@@ -38,6 +38,7 @@ import vn.onewindow.gateway.events.EventStore.Recording;
 import vn.onewindow.gateway.events.EventStore.Refused;
 import vn.onewindow.gateway.events.EventStore.Reused;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.JsonContent;
 import vn.onewindow.gateway.http.Problem;
 import vn.onewindow.gateway.security.Caller;
 import vn.onewindow.gateway.security.PayloadGuard;
@@ -204,8 +205,7 @@ public final class EventHandler {
         latency.record(Duration.ofNanos(System.nanoTime() - started));
       }
       ctx.response().setStatusCode(r.replayed() ? 200 : 201)
-          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+          .putHeader(HttpHeaders.CONTENT_TYPE, JsonContent.CONTENT_TYPE)
           .putHeader(REPLAYED_HEADER, Boolean.toString(r.replayed()))
           .end(r.state().encode());
     } else if (recording instanceof Illegal i) {

@@ -27,6 +27,7 @@ import vn.onewindow.common.metrics.MeterNames.Feed;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.JsonContent;
 import vn.onewindow.gateway.http.QueryParams;
 import vn.onewindow.gateway.security.Caller;
 
@@ -94,9 +95,7 @@ public final class FeedHandler {
             latency.get(feed).record(Duration.ofNanos(System.nanoTime() - started));
             items.get(feed).increment(body.getJsonArray("items").size());
           }
-          ctx.response()
-              .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-              .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+          ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JsonContent.CONTENT_TYPE);
           HeadRequests.end(ctx, body.encode());
         })
         .onFailure(ctx::fail);

@@ -24,6 +24,7 @@ import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.DossierIds;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.Idempotency;
+import vn.onewindow.gateway.http.JsonContent;
 import vn.onewindow.gateway.http.Problem;
 import vn.onewindow.gateway.http.RecordedTimes;
 import vn.onewindow.gateway.security.Caller;
@@ -93,7 +94,7 @@ public final class RatingHandler {
                     : conn.preparedQuery(RECORDED).execute(Tuple.of(id)).map(rows -> replay(rating, rows)))))
         .onSuccess(recorded -> ctx.response()
             .setStatusCode(recorded.replayed() ? 200 : 201)
-            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .putHeader(HttpHeaders.CONTENT_TYPE, JsonContent.CONTENT_TYPE)
             .putHeader(Idempotency.REPLAYED_HEADER, String.valueOf(recorded.replayed()))
             .end(new JsonObject()
                 .put("dossierId", id.toString())

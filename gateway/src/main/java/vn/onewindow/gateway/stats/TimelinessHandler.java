@@ -16,6 +16,7 @@ import vn.onewindow.common.http.HeadRequests;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.JsonContent;
 
 /**
  * GET /v1/stats/timeliness?agency=&from=&to=: how an agency (a code, or a tail such as {@code *.H48} for a whole
@@ -61,9 +62,7 @@ public final class TimelinessHandler {
             () -> query.run(agency, from, to, asOf));
     counted
         .onSuccess(figures -> {
-          ctx.response()
-              .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-              .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+          ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JsonContent.CONTENT_TYPE);
           HeadRequests.end(ctx, figures.toJson().encode());
         })
         .onFailure(ctx::fail);
