@@ -90,7 +90,7 @@ public final class UpstreamBreakers {
    * probe's permission back ({@code CircuitBreaker.onError} tests this predicate first).
    */
   static boolean saysNothingOfItsHealth(Throwable failure) {
-    return failure instanceof HttpFailure f ? f.status() < 500 || f.problem() == Problem.INTERNAL_ERROR
+    return failure instanceof HttpFailure f ? f.problem().isClientError() || f.problem() == Problem.INTERNAL_ERROR
         : HttpFailure.ofRequestValues(failure).isPresent() || HttpFailure.ofStatementDefect(failure).isPresent();
   }
 

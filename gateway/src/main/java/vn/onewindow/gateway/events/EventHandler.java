@@ -112,7 +112,7 @@ public final class EventHandler {
           });
       ctx.put(EVENT, body);
     } catch (HttpFailure f) {
-      fail(ctx, f.status() == 404 ? EventOutcome.NOT_FOUND : EventOutcome.INVALID, null, f);
+      fail(ctx, f.problem() == Problem.NOT_FOUND ? EventOutcome.NOT_FOUND : EventOutcome.INVALID, null, f);
       return;
     }
     ctx.next();
@@ -183,7 +183,7 @@ public final class EventHandler {
             if (replayed != null) {
               answer(ctx, event, replayed);
             } else {
-              fail(ctx, calendarRefusal.status() < 500 ? EventOutcome.INVALID : EventOutcome.FAILED,
+              fail(ctx, calendarRefusal.problem().isClientError() ? EventOutcome.INVALID : EventOutcome.FAILED,
                   event.status().code(), calendarRefusal);
             }
           })
