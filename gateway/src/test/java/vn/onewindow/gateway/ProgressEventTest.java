@@ -69,6 +69,8 @@ class ProgressEventTest extends OneGatewayPerClass {
             .add(new JsonObject().put("name", "Bản sao thứ hai").put("documentId", "BS-2")));
     HttpResponse<Buffer> first = agency.post(id, decided);
     assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(201);
+    assertThat(first.getHeader("Content-Type")).isEqualTo("application/json");
+    assertThat(first.getHeader("Cache-Control")).as("the edge's, as on every answer").isEqualTo("no-store");
     long events = agency.events(id);
     // what the agency reads back: the hub serves result from jsonb, its members in jsonb's order
     JsonArray readBack = agency.get("/v1/dossiers/" + id).bodyAsJsonObject().getJsonArray("events")

@@ -90,7 +90,7 @@ public final class UpstreamBreakers {
    * probe's permission back ({@code CircuitBreaker.onError} tests this predicate first).
    */
   static boolean saysNothingOfItsHealth(Throwable failure) {
-    return failure instanceof HttpFailure f ? f.status() < 500 || f.problem() == Problem.INTERNAL_ERROR
+    return failure instanceof HttpFailure f ? f.problem().isClientError() || f.problem() == Problem.INTERNAL_ERROR
         : HttpFailure.ofRequestValues(failure).isPresent() || HttpFailure.ofStatementDefect(failure).isPresent();
   }
 
@@ -99,6 +99,15 @@ public final class UpstreamBreakers {
       throw new IllegalArgumentException("the enqueue's breaker depends on the partition: call enqueue()");
     }
     return call(breakers.get(upstream), upstream, timeout, action);
+  }
+
+  /**
+   * A call whose failure is already its answer ({@link #failure} under {@code what}): what a handler reads or writes
+   * to answer the request fails with an {@link HttpFailure} only, so its pipeline passes the failure on as it is. The
+   * breaker records the call's own failure first: it is mapped once the call has completed.
+   */
+  public <T> Future<T> call(Upstream upstream, Duration timeout, String what, Supplier<Future<T>> action) {
+    return call(upstream, timeout, action).recover(err -> Future.failedFuture(failure(what, err)));
   }
 
   /** The enqueue of a dossier of this intake partition, through that partition's breaker. */

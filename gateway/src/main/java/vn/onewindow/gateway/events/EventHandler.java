@@ -38,6 +38,7 @@ import vn.onewindow.gateway.events.EventStore.Recording;
 import vn.onewindow.gateway.events.EventStore.Refused;
 import vn.onewindow.gateway.events.EventStore.Reused;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.JsonContent;
 import vn.onewindow.gateway.http.Problem;
 import vn.onewindow.gateway.security.Caller;
 import vn.onewindow.gateway.security.PayloadGuard;
@@ -60,6 +61,8 @@ public final class EventHandler {
   private static final String DOSSIER_ID = "event.dossier";
   private static final String STARTED = "event.started";
   private static final String CALENDAR_REFUSAL = "event.calendar-refusal";
+  /** What a failed call of the event store names in its answer; such a call fails with an HttpFailure only. */
+  private static final String EVENT_WRITES = "event (postgres)";
 
   private final DossierParser parser;
   private final JsonSchemas schema = JsonSchemas.load(SCHEMA_RESOURCE);
@@ -109,7 +112,7 @@ public final class EventHandler {
           });
       ctx.put(EVENT, body);
     } catch (HttpFailure f) {
-      fail(ctx, f.status() == 404 ? EventOutcome.NOT_FOUND : EventOutcome.INVALID, null, f);
+      fail(ctx, f.problem() == Problem.NOT_FOUND ? EventOutcome.NOT_FOUND : EventOutcome.INVALID, null, f);
       return;
     }
     ctx.next();
@@ -174,24 +177,23 @@ public final class EventHandler {
     UUID dossierId = ctx.get(DOSSIER_ID);
     HttpFailure calendarRefusal = ctx.get(CALENDAR_REFUSAL);
     if (calendarRefusal != null) {
-      breakers.call(Upstream.POSTGRES_EVENTS, timeout, () -> store.replayOf(dossierId, Caller.of(ctx), event))
+      breakers.call(Upstream.POSTGRES_EVENTS, timeout, EVENT_WRITES,
+              () -> store.replayOf(dossierId, Caller.of(ctx), event))
           .onSuccess(replayed -> {
             if (replayed != null) {
               answer(ctx, event, replayed);
             } else {
-              fail(ctx, calendarRefusal.status() < 500 ? EventOutcome.INVALID : EventOutcome.FAILED,
+              fail(ctx, calendarRefusal.problem().isClientError() ? EventOutcome.INVALID : EventOutcome.FAILED,
                   event.status().code(), calendarRefusal);
             }
           })
-          .onFailure(err -> fail(ctx, EventOutcome.FAILED, event.status().code(),
-              breakers.failure("event (postgres)", err)));
+          .onFailure(err -> fail(ctx, EventOutcome.FAILED, event.status().code(), (HttpFailure) err));
       return;
     }
-    breakers.call(Upstream.POSTGRES_EVENTS, timeout, () -> store.record(dossierId, Caller.of(ctx), event))
+    // a timed-out event may still commit: the agency retries with the same eventId and gets the replay
+    breakers.call(Upstream.POSTGRES_EVENTS, timeout, EVENT_WRITES, () -> store.record(dossierId, Caller.of(ctx), event))
         .onSuccess(recording -> answer(ctx, event, recording))
-        .onFailure(err -> fail(ctx, EventOutcome.FAILED, event.status().code(),
-            // a timed-out event may still commit: the agency retries with the same eventId and gets the replay
-            breakers.failure("event (postgres)", err)));
+        .onFailure(err -> fail(ctx, EventOutcome.FAILED, event.status().code(), (HttpFailure) err));
   }
 
   private void answer(RoutingContext ctx, EventRequest event, Recording recording) {
@@ -203,8 +205,7 @@ public final class EventHandler {
         latency.record(Duration.ofNanos(System.nanoTime() - started));
       }
       ctx.response().setStatusCode(r.replayed() ? 200 : 201)
-          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+          .putHeader(HttpHeaders.CONTENT_TYPE, JsonContent.CONTENT_TYPE)
           .putHeader(REPLAYED_HEADER, Boolean.toString(r.replayed()))
           .end(r.state().encode());
     } else if (recording instanceof Illegal i) {

@@ -27,6 +27,7 @@ import vn.onewindow.common.metrics.MeterNames.Feed;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.JsonContent;
 import vn.onewindow.gateway.http.QueryParams;
 import vn.onewindow.gateway.security.Caller;
 
@@ -85,9 +86,8 @@ public final class FeedHandler {
     long started = System.nanoTime();
     Future.succeededFuture()
         .map(ignored -> new Page(FeedCursor.parse(feed, owner, QueryParams.single(ctx, "after")), limit(ctx)))
-        .compose(page -> breakers.call(Upstream.POSTGRES_READ, timeout, () -> reads.preparedQuery(sql)
-                .execute(Tuple.of(owner, page.after().xid(), page.after().seq(), page.limit())))
-            .recover(err -> Future.failedFuture(breakers.failure("feed (postgres)", err)))
+        .compose(page -> breakers.call(Upstream.POSTGRES_READ, timeout, "feed (postgres)", () -> reads
+                .preparedQuery(sql).execute(Tuple.of(owner, page.after().xid(), page.after().seq(), page.limit())))
             .map(rows -> body(page.after(), rows, item)))
         .onSuccess(body -> {
           // a HEAD reads the page too but delivers none of it: the meters count what clients were served
@@ -95,9 +95,7 @@ public final class FeedHandler {
             latency.get(feed).record(Duration.ofNanos(System.nanoTime() - started));
             items.get(feed).increment(body.getJsonArray("items").size());
           }
-          ctx.response()
-              .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-              .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+          ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JsonContent.CONTENT_TYPE);
           HeadRequests.end(ctx, body.encode());
         })
         .onFailure(ctx::fail);

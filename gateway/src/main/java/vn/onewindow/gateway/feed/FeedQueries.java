@@ -2,10 +2,10 @@ package vn.onewindow.gateway.feed;
 
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import vn.onewindow.common.dossier.NationalStatus;
+import vn.onewindow.gateway.http.DossierSummary;
 import vn.onewindow.gateway.http.StoredJson;
+import vn.onewindow.gateway.http.StoredTimes;
 
 /**
  * The feeds' SQL and their items. Each query is one index range scan (V5 indexes): the owner (agency or client),
@@ -63,19 +63,9 @@ final class FeedQueries {
 
   /** A dossier as its handling agency receives it: the receipt, where it stands, and the whole submission. */
   static JsonObject agencyItem(Row row) {
-    return new JsonObject()
-        .put("id", row.getString("id"))
-        .put("code", row.getString("code"))
-        .put("receivedAt", instant(row.getOffsetDateTime("received_at")))
-        .put("procedureCode", row.getString("procedure_code"))
-        .put("receivingUnit", row.getString("receiving_unit"))
-        .put("handlingAgency", row.getString("handling_agency"))
-        .put("channel", row.getString("channel"))
-        .put("status", NationalStatus.of(row.getShort("status")).toJson())
-        .put("statusChangedAt", instant(row.getOffsetDateTime("status_changed_at")))
-        .put("dueDate", date(row.getLocalDate("due_date")))
-        .put("expectedResultBy", date(row.getLocalDate("expected_result_by")))
-        .put("submission", StoredJson.of(row.getString("payload")));
+    DossierSummary dossier = DossierSummary.of(row);
+    JsonObject item = dossier.putFiling(dossier.open().put("receivedAt", dossier.receivedAt()));
+    return dossier.putDates(item).put("submission", StoredJson.of(row.getString("payload")));
   }
 
   /** A status change as a frontend receives it: which dossier, the new status, when, and what the applicant sees. */
@@ -84,16 +74,8 @@ final class FeedQueries {
         .put("dossierId", row.getString("id"))
         .put("code", row.getString("code"))
         .put("status", NationalStatus.of(row.getShort("status")).toJson())
-        .put("at", instant(row.getOffsetDateTime("changed_at")))
+        .put("at", StoredTimes.instant(row.getOffsetDateTime("changed_at")))
         .put("note", row.getString("note"))
-        .put("dueDate", date(row.getLocalDate("due_date")));
-  }
-
-  static String instant(OffsetDateTime time) {
-    return time == null ? null : time.toInstant().toString();
-  }
-
-  static String date(LocalDate date) {
-    return date == null ? null : date.toString();
+        .put("dueDate", StoredTimes.date(row.getLocalDate("due_date")));
   }
 }

@@ -24,6 +24,7 @@ import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.DossierIds;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.Idempotency;
+import vn.onewindow.gateway.http.JsonContent;
 import vn.onewindow.gateway.http.Problem;
 import vn.onewindow.gateway.http.RecordedTimes;
 import vn.onewindow.gateway.security.Caller;
@@ -80,20 +81,20 @@ public final class RatingHandler {
     UUID id = DossierIds.parse(ctx.pathParam("id"));
     Rating rating = parse(ctx);
     Caller caller = Caller.of(ctx);
-    breakers.call(Upstream.POSTGRES_WRITE, timeout, () -> pool.withTransaction(conn -> conn.preparedQuery(DOSSIER)
-            .execute(Tuple.of(id))
-            .map(rows -> rows.size() == 0 ? null : rows.iterator().next())
-            .compose(row -> open(row, caller))
-            .compose(v -> conn.preparedQuery(INSERT).execute(Tuple.of(id, caller.clientId(),
-                rating.channel().tag(), rating.answers().stream().map(Integer::shortValue).toArray(Short[]::new),
-                (short) rating.satisfied())))
-            .compose(inserted -> inserted.size() == 1
-                ? Future.succeededFuture(new Recorded(rating, ratedAt(inserted.iterator().next()), false))
-                : conn.preparedQuery(RECORDED).execute(Tuple.of(id)).map(rows -> replay(rating, rows)))))
-        .recover(err -> Future.failedFuture(breakers.failure("ratings (postgres)", err)))
+    breakers.call(Upstream.POSTGRES_WRITE, timeout, "ratings (postgres)",
+            () -> pool.withTransaction(conn -> conn.preparedQuery(DOSSIER)
+                .execute(Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next())
+                .compose(row -> open(row, caller))
+                .compose(v -> conn.preparedQuery(INSERT).execute(Tuple.of(id, caller.clientId(),
+                    rating.channel().tag(), rating.answers().stream().map(Integer::shortValue).toArray(Short[]::new),
+                    (short) rating.satisfied())))
+                .compose(inserted -> inserted.size() == 1
+                    ? Future.succeededFuture(new Recorded(rating, ratedAt(inserted.iterator().next()), false))
+                    : conn.preparedQuery(RECORDED).execute(Tuple.of(id)).map(rows -> replay(rating, rows)))))
         .onSuccess(recorded -> ctx.response()
             .setStatusCode(recorded.replayed() ? 200 : 201)
-            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .putHeader(HttpHeaders.CONTENT_TYPE, JsonContent.CONTENT_TYPE)
             .putHeader(Idempotency.REPLAYED_HEADER, String.valueOf(recorded.replayed()))
             .end(new JsonObject()
                 .put("dossierId", id.toString())

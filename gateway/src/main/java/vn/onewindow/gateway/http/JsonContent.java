@@ -12,7 +12,8 @@ import java.util.Locale;
  * case-sensitively and let any charset through.
  */
 public final class JsonContent {
-  private static final String JSON = "application/json";
+  /** The media type of the JSON bodies the hub takes and answers with (a problem's is Problems#CONTENT_TYPE). */
+  public static final String CONTENT_TYPE = "application/json";
   /**
    * UTF-8 by every name a client may give it, compared ignoring case: its IANA name and alias (csUTF8), Java's
    * aliases (UTF8, which Java and many HTTP clients write, and unicode-1-1-utf-8) and the WHATWG Encoding Standard's
@@ -26,7 +27,8 @@ public final class JsonContent {
 
   public static void require(RoutingContext ctx) {
     List<String> types = ctx.request().headers().getAll(HttpHeaders.CONTENT_TYPE);
-    String refusal = types.size() > 1 ? "give one Content-Type: " + JSON : refusal(types.isEmpty() ? null : types.get(0));
+    String refusal = types.size() > 1 ? "give one Content-Type: " + CONTENT_TYPE
+        : refusal(types.isEmpty() ? null : types.get(0));
     if (refusal != null) {
       ctx.fail(HttpFailure.unsupportedMediaType(refusal));
       return;
@@ -46,7 +48,8 @@ public final class JsonContent {
     String lower = type == null ? "" : type.toLowerCase(Locale.ROOT);
     if (lower.startsWith("application/x-www-form-urlencoded") || lower.startsWith("multipart/form-data")) {
       UnreadBodies.closeIfBodyUnread(ctx);
-      ctx.fail(HttpFailure.unsupportedMediaType("send the request body as Content-Type: " + JSON + ", not a form"));
+      ctx.fail(HttpFailure.unsupportedMediaType("send the request body as Content-Type: " + CONTENT_TYPE
+          + ", not a form"));
       return;
     }
     ctx.next();
@@ -84,8 +87,8 @@ public final class JsonContent {
   /** Why this Content-Type is refused, or null when it is JSON in UTF-8. */
   static String refusal(String contentType) {
     String[] parts = contentType == null ? new String[] {""} : contentType.split(";");
-    if (!parts[0].strip().equalsIgnoreCase(JSON)) {
-      return "send the request body as Content-Type: " + JSON;
+    if (!parts[0].strip().equalsIgnoreCase(CONTENT_TYPE)) {
+      return "send the request body as Content-Type: " + CONTENT_TYPE;
     }
     for (int i = 1; i < parts.length; i++) {
       String parameter = parts[i].strip();
@@ -96,7 +99,7 @@ public final class JsonContent {
           charset = charset.substring(1, charset.length() - 1);
         }
         if (!isUtf8(charset)) {
-          return "the body is read as UTF-8: send " + JSON + " with charset=utf-8 or with no charset";
+          return "the body is read as UTF-8: send " + CONTENT_TYPE + " with charset=utf-8 or with no charset";
         }
       }
     }

@@ -100,6 +100,11 @@ public enum Problem {
     return status;
   }
 
+  /** A 4xx: the request is the client's to change; every other problem is a 5xx, the hub's or an upstream's. */
+  public boolean isClientError() {
+    return status >= 400 && status < 500;
+  }
+
   /** The short type name, e.g. {@code rate-limited}. */
   public String type() {
     return type;

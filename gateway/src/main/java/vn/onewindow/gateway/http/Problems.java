@@ -150,7 +150,7 @@ public final class Problems {
     if (f.retryAfterSeconds() > 0) {
       ctx.response().putHeader("Retry-After", Integer.toString(f.retryAfterSeconds()));
     }
-    if (problem.status() >= 500) {
+    if (!problem.isClientError()) {
       long suppressed = refusals.tryAcquire(problem.type());
       if (suppressed >= 0) {
         LOG.warn("{} {} answered {} {} (request {}, {} more like it suppressed in the last 10 s): {}",
@@ -172,7 +172,7 @@ public final class Problems {
 
   private void send(RoutingContext ctx, Problem problem, JsonObject body) {
     refusalCounter.accept(ctx, problem);
-    if (problem.status() < 500) {
+    if (problem.isClientError()) {
       // one line per refused class, never the request's content (it may hold personal data)
       long suppressed = refusals.tryAcquire(problem.type());
       if (suppressed >= 0) {

@@ -42,7 +42,11 @@ public final class EdgeHandlers {
       HttpHeaders.createOptimized("X-Content-Type-Options"), HttpHeaders.createOptimized("X-Frame-Options"),
       HttpHeaders.createOptimized("Referrer-Policy"), HttpHeaders.createOptimized("Content-Security-Policy"),
       HttpHeaders.CACHE_CONTROL};
-  /** Cache-Control of every answer (a handler that sets it again passes this instance too). */
+  /**
+   * Cache-Control of every answer, set by {@link #securityHeaders} before any route's handler runs: a handler need not
+   * set it again, unless to say otherwise (the catalogue's cacheable answers). Problems sets it on a problem answer
+   * too, whatever step refused the request.
+   */
   public static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
   private static final CharSequence[] SECURITY_HEADER_VALUES = {
       HttpHeaders.createOptimized("nosniff"), HttpHeaders.createOptimized("DENY"),

@@ -16,6 +16,7 @@ import vn.onewindow.common.http.HeadRequests;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.JsonContent;
 
 /**
  * GET /v1/stats/timeliness?agency=&from=&to=: how an agency (a code, or a tail such as {@code *.H48} for a whole
@@ -57,13 +58,11 @@ public final class TimelinessHandler {
     LocalDate asOf = to.isAfter(today) ? today : to;
     Future<Timeliness> counted = from.isAfter(today)
         ? Future.succeededFuture(Timeliness.nothing(agency.value(), from, to, asOf))
-        : breakers.call(Upstream.POSTGRES_READ, config.timeout(), () -> query.run(agency, from, to, asOf))
-            .recover(err -> Future.failedFuture(breakers.failure("statistics (postgres)", err)));
+        : breakers.call(Upstream.POSTGRES_READ, config.timeout(), "statistics (postgres)",
+            () -> query.run(agency, from, to, asOf));
     counted
         .onSuccess(figures -> {
-          ctx.response()
-              .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-              .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+          ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JsonContent.CONTENT_TYPE);
           HeadRequests.end(ctx, figures.toJson().encode());
         })
         .onFailure(ctx::fail);

@@ -93,6 +93,8 @@ public final class DossierStatusReader {
       FROM dead_letter WHERE dossier_id = $1 ORDER BY dead_at DESC LIMIT 1""";
 
   private static final RedisScript QUEUED = RedisScript.fromResources("lua/queued-receipt.lua");
+  /** What a failed PostgreSQL read of a status look-up names in its answer (UpstreamBreakers#failure). */
+  private static final String STATUS_READS = "status (postgres)";
 
   private final Pool pool;
   private final Redis redis;
@@ -140,8 +142,8 @@ public final class DossierStatusReader {
 
   /** The recorded dossier with this code, if any (PostgreSQL only: a queued dossier has no row to find it by). */
   public Future<Optional<DossierView>> findRecorded(String code) {
-    return breakers.call(Upstream.POSTGRES_READ, timeout, () -> pool.preparedQuery(BY_CODE).execute(Tuple.of(code)))
-        .recover(err -> Future.failedFuture(breakers.failure("status (postgres)", err)))
+    return breakers.call(Upstream.POSTGRES_READ, timeout, STATUS_READS,
+            () -> pool.preparedQuery(BY_CODE).execute(Tuple.of(code)))
         .map(DossierStatusReader::firstRow);
   }
 
@@ -150,9 +152,8 @@ public final class DossierStatusReader {
     if (!view.persisted()) {
       return Future.succeededFuture(view);
     }
-    return breakers.call(Upstream.POSTGRES_READ, timeout,
+    return breakers.call(Upstream.POSTGRES_READ, timeout, STATUS_READS,
             () -> pool.preparedQuery(AGENCY_DETAILS).execute(Tuple.of(id)))
-        .recover(err -> Future.failedFuture(breakers.failure("status (postgres)", err)))
         .map(rows -> rows.size() == 0 ? view : new DossierView(view.ownerClient(), view.applicantHash(),
             DossierViews.withAgencyDetails(view.body(), rows.iterator().next())));
   }
@@ -196,12 +197,14 @@ public final class DossierStatusReader {
    * No entry of this dossier (the intake deletes it, and a receipt, once the row is committed, or once its dead
    * letter is): either the dossier is unknown, or the intake wrote its row after PostgreSQL was asked, and PostgreSQL
    * has it now, or its dead letter. With PostgreSQL failing that cannot be told: its 503 (circuit-open or
-   * unavailable), not a 404 for a dossier that may exist, and no second read when the first has just failed.
+   * unavailable), not a 404 for a dossier that may exist, and no second read when the first has just failed. The
+   * failure is mapped here, not per read: the first read's comes from {@link #find}, and a view that cannot be built
+   * from a row fails as the read did.
    */
   private Future<Optional<DossierView>> notQueued(UUID id, Throwable postgresFailure) {
     return (postgresFailure != null ? Future.<Optional<DossierView>>failedFuture(postgresFailure)
             : fromPostgres(id).compose(row -> row.isPresent() ? Future.succeededFuture(row) : fromDeadLetters(id)))
-        .recover(err -> Future.failedFuture(breakers.failure("status (postgres)", err)));
+        .recover(err -> Future.failedFuture(breakers.failure(STATUS_READS, err)));
   }
 
   private Future<Optional<DossierView>> fromDeadLetters(UUID id) {

@@ -4,16 +4,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import vn.onewindow.common.dossier.NationalStatus;
 import vn.onewindow.common.dossier.QueuedReceipt;
 import vn.onewindow.common.dossier.StatusTransitions.DueDateStep;
+import vn.onewindow.gateway.http.DossierSummary;
 import vn.onewindow.gateway.http.RecordedTimes;
 import vn.onewindow.gateway.http.StoredJson;
+import vn.onewindow.gateway.http.StoredTimes;
 
 /**
  * What a status look-up shows, built from a PostgreSQL row, from the receipt queued in Redis or from a dead letter.
@@ -41,7 +41,6 @@ final class DossierViews {
   }
 
   static JsonObject fromRow(Row row) {
-    NationalStatus status = NationalStatus.of(row.getShort("status"));
     JsonArray history = new JsonArray();
     JsonArray dueDateChanges = new JsonArray();
     JsonArray results = new JsonArray();
@@ -62,29 +61,18 @@ final class DossierViews {
         results = h.getJsonArray("result");
       }
     }
-    Instant receivedAt = row.getOffsetDateTime("received_at").toInstant();
-    OffsetDateTime changedAt = row.getOffsetDateTime("status_changed_at");
-    return new JsonObject()
-        .put("id", row.getString("id"))
-        .put("code", row.getString("code"))
-        .put("procedureCode", row.getString("procedure_code"))
-        .put("receivingUnit", row.getString("receiving_unit"))
-        .put("handlingAgency", row.getString("handling_agency"))
-        .put("channel", row.getString("channel"))
-        .put("status", status.toJson())
-        .put("receivedAt", receivedAt.toString())
-        .put("persisted", true)
-        .put("heldForReview", false)
-        .put("statusChangedAt", changedAt == null ? receivedAt.toString() : changedAt.toInstant().toString())
-        .put("dueDate", date(row.getLocalDate("due_date")))
-        .put("expectedResultBy", date(row.getLocalDate("expected_result_by")))
-        .put("acceptedAt", instant(row.getOffsetDateTime("accepted_at")))
-        .put("processedAt", instant(row.getOffsetDateTime("processed_at")))
-        .put("returnedAt", instant(row.getOffsetDateTime("returned_at")))
+    DossierSummary recorded = DossierSummary.of(row);
+    // a status no event has changed yet was set at the reception (the agency feed says null instead: its contract)
+    DossierSummary dossier = recorded.statusChangedAt() != null ? recorded
+        : recorded.withStatusChangedAt(recorded.receivedAt());
+    return opening(dossier, true, false)
+        .put("acceptedAt", StoredTimes.instant(row.getOffsetDateTime("accepted_at")))
+        .put("processedAt", StoredTimes.instant(row.getOffsetDateTime("processed_at")))
+        .put("returnedAt", StoredTimes.instant(row.getOffsetDateTime("returned_at")))
         .put("history", history)
         .put("dueDateChanges", dueDateChanges)
         // the references are the applicant's once the result is handed over (10), not while it is being issued
-        .put("results", status == NationalStatus.RESULT_RETURNED ? results : new JsonArray());
+        .put("results", dossier.status() == NationalStatus.RESULT_RETURNED ? results : new JsonArray());
   }
 
   /**
@@ -93,28 +81,26 @@ final class DossierViews {
    * could not be read).
    */
   static JsonObject fromReceipt(UUID id, QueuedReceipt receipt, boolean heldForReview) {
-    JsonObject registered = NationalStatus.NEWLY_REGISTERED.toJson();
-    return new JsonObject()
-        .put("id", id.toString())
-        .put("code", receipt.code())
-        .put("procedureCode", receipt.procedureCode())
-        .put("receivingUnit", receipt.receivingUnit())
-        .put("handlingAgency", receipt.handlingAgency())
-        .put("channel", receipt.channel())
-        .put("status", registered)
-        .put("receivedAt", receipt.receivedAt())
-        .put("persisted", false)
-        .put("heldForReview", heldForReview)
-        .put("statusChangedAt", receipt.receivedAt())
-        .put("dueDate", null)
-        .put("expectedResultBy", receipt.expectedResultBy())
+    NationalStatus registered = NationalStatus.NEWLY_REGISTERED;
+    return opening(new DossierSummary(id.toString(), receipt.code(), receipt.receivedAt(), receipt.procedureCode(),
+            receipt.receivingUnit(), receipt.handlingAgency(), receipt.channel(), registered, receipt.receivedAt(),
+            null, receipt.expectedResultBy()), false, heldForReview)
         .put("acceptedAt", null)
         .put("processedAt", null)
         .put("returnedAt", null)
-        .put("history", new JsonArray().add(new JsonObject().put("status", registered)
+        .put("history", new JsonArray().add(new JsonObject().put("status", registered.toJson())
             .put("at", receipt.receivedAt()).put("note", null)))
         .put("dueDateChanges", new JsonArray())
         .put("results", new JsonArray());
+  }
+
+  /** The citizen's view up to its dates, in the contract's order, whatever it is built from. */
+  private static JsonObject opening(DossierSummary dossier, boolean persisted, boolean heldForReview) {
+    JsonObject view = dossier.putFiling(dossier.open())
+        .put("receivedAt", dossier.receivedAt())
+        .put("persisted", persisted)
+        .put("heldForReview", heldForReview);
+    return dossier.putDates(view);
   }
 
   /** The public progress view of a dossier whose citizen's view is {@code citizenView} ({@link #PUBLIC_PROGRESS}). */
@@ -139,13 +125,5 @@ final class DossierViews {
 
   private static String micros(long epochMicros) {
     return Instant.EPOCH.plus(epochMicros, ChronoUnit.MICROS).toString();
-  }
-
-  private static String instant(OffsetDateTime time) {
-    return time == null ? null : time.toInstant().toString();
-  }
-
-  private static String date(LocalDate date) {
-    return date == null ? null : date.toString();
   }
 }

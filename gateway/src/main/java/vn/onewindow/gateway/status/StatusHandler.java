@@ -10,6 +10,7 @@ import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.http.HeadRequests;
 import vn.onewindow.gateway.http.DossierIds;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.JsonContent;
 import vn.onewindow.gateway.http.QueryParams;
 import vn.onewindow.gateway.security.Caller;
 import vn.onewindow.gateway.security.Owners;
@@ -73,9 +74,7 @@ public final class StatusHandler {
         .compose(view -> body(view, Owners.visibility(caller, lookup, view.ownerClient(), view.applicantHash(),
             view.handlingAgency()), notFound))
         .onSuccess(body -> {
-          ctx.response()
-              .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-              .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+          ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JsonContent.CONTENT_TYPE);
           HeadRequests.end(ctx, body.encode());
         })
         .onFailure(ctx::fail);
