@@ -21,7 +21,7 @@ import vn.onewindow.common.calendar.DueDates;
 import vn.onewindow.common.dossier.NationalStatus;
 import vn.onewindow.common.dossier.StatusTransitions;
 import vn.onewindow.common.dossier.StatusTransitions.DueDateStep;
-import vn.onewindow.gateway.http.RecordedTimes;
+import vn.onewindow.gateway.http.ApiTimes;
 import vn.onewindow.gateway.security.Caller;
 import vn.onewindow.gateway.validation.Violation;
 
@@ -336,7 +336,7 @@ final class EventStore {
         .put("statusChangedAt", at.toString())
         .put("dueDate", dueDate == null ? null : dueDate.toString())
         .put("event", new JsonObject().put("eventId", eventId).put("seq", seq).put("status", status.code())
-            .put("at", at.toString()).put("recordedAt", RecordedTimes.text(recordedAt)));
+            .put("at", at.toString()).put("recordedAt", ApiTimes.recorded(recordedAt)));
   }
 
   private static Row first(RowSet<Row> rows) {

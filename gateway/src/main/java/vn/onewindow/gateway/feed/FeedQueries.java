@@ -5,7 +5,7 @@ import io.vertx.sqlclient.Row;
 import vn.onewindow.common.dossier.NationalStatus;
 import vn.onewindow.gateway.http.DossierSummary;
 import vn.onewindow.gateway.http.StoredJson;
-import vn.onewindow.gateway.http.StoredTimes;
+import vn.onewindow.gateway.http.ApiTimes;
 
 /**
  * The feeds' SQL and their items. Each query is one index range scan (V5 indexes): the owner (agency or client),
@@ -74,8 +74,8 @@ final class FeedQueries {
         .put("dossierId", row.getString("id"))
         .put("code", row.getString("code"))
         .put("status", NationalStatus.of(row.getShort("status")).toJson())
-        .put("at", StoredTimes.instant(row.getOffsetDateTime("changed_at")))
+        .put("at", ApiTimes.stored(row.getOffsetDateTime("changed_at")))
         .put("note", row.getString("note"))
-        .put("dueDate", StoredTimes.date(row.getLocalDate("due_date")));
+        .put("dueDate", ApiTimes.date(row.getLocalDate("due_date")));
   }
 }

@@ -26,7 +26,7 @@ import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.Idempotency;
 import vn.onewindow.gateway.http.JsonContent;
 import vn.onewindow.gateway.http.Problem;
-import vn.onewindow.gateway.http.RecordedTimes;
+import vn.onewindow.gateway.http.ApiTimes;
 import vn.onewindow.gateway.security.Caller;
 import vn.onewindow.gateway.security.Owners;
 import vn.onewindow.gateway.validation.DossierParser;
@@ -125,7 +125,7 @@ public final class RatingHandler {
   }
 
   private static String ratedAt(Row row) {
-    return RecordedTimes.text(row.getOffsetDateTime("rated_at"));
+    return ApiTimes.recorded(row.getOffsetDateTime("rated_at"));
   }
 
   /** Who may not see the dossier is told it does not exist; a result not yet returned cannot be rated. */

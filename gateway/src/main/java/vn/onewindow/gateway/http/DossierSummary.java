@@ -21,10 +21,10 @@ public record DossierSummary(String id, String code, String receivedAt, String p
   /** From a row that selects the dossier table's columns under their own names, {@code id} as text. */
   public static DossierSummary of(Row row) {
     return new DossierSummary(row.getString("id"), row.getString("code"),
-        StoredTimes.instant(row.getOffsetDateTime("received_at")), row.getString("procedure_code"),
+        ApiTimes.stored(row.getOffsetDateTime("received_at")), row.getString("procedure_code"),
         row.getString("receiving_unit"), row.getString("handling_agency"), row.getString("channel"),
-        NationalStatus.of(row.getShort("status")), StoredTimes.instant(row.getOffsetDateTime("status_changed_at")),
-        StoredTimes.date(row.getLocalDate("due_date")), StoredTimes.date(row.getLocalDate("expected_result_by")));
+        NationalStatus.of(row.getShort("status")), ApiTimes.stored(row.getOffsetDateTime("status_changed_at")),
+        ApiTimes.date(row.getLocalDate("due_date")), ApiTimes.date(row.getLocalDate("expected_result_by")));
   }
 
   public DossierSummary withStatusChangedAt(String changedAt) {

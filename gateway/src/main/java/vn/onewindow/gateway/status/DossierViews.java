@@ -10,10 +10,9 @@ import java.util.UUID;
 import vn.onewindow.common.dossier.NationalStatus;
 import vn.onewindow.common.dossier.QueuedReceipt;
 import vn.onewindow.common.dossier.StatusTransitions.DueDateStep;
+import vn.onewindow.gateway.http.ApiTimes;
 import vn.onewindow.gateway.http.DossierSummary;
-import vn.onewindow.gateway.http.RecordedTimes;
 import vn.onewindow.gateway.http.StoredJson;
-import vn.onewindow.gateway.http.StoredTimes;
 
 /**
  * What a status look-up shows, built from a PostgreSQL row, from the receipt queued in Redis or from a dead letter.
@@ -66,9 +65,9 @@ final class DossierViews {
     DossierSummary dossier = recorded.statusChangedAt() != null ? recorded
         : recorded.withStatusChangedAt(recorded.receivedAt());
     return opening(dossier, true, false)
-        .put("acceptedAt", StoredTimes.instant(row.getOffsetDateTime("accepted_at")))
-        .put("processedAt", StoredTimes.instant(row.getOffsetDateTime("processed_at")))
-        .put("returnedAt", StoredTimes.instant(row.getOffsetDateTime("returned_at")))
+        .put("acceptedAt", ApiTimes.stored(row.getOffsetDateTime("accepted_at")))
+        .put("processedAt", ApiTimes.stored(row.getOffsetDateTime("processed_at")))
+        .put("returnedAt", ApiTimes.stored(row.getOffsetDateTime("returned_at")))
         .put("history", history)
         .put("dueDateChanges", dueDateChanges)
         // the references are the applicant's once the result is handed over (10), not while it is being issued
@@ -118,7 +117,7 @@ final class DossierViews {
     for (Object element : new JsonArray(row.getValue("events").toString())) {
       JsonObject e = (JsonObject) element;
       events.add(e.put("at", micros(e.getLong("at")))
-          .put("recordedAt", RecordedTimes.text(Instant.EPOCH.plus(e.getLong("recordedAt"), ChronoUnit.MICROS))));
+          .put("recordedAt", ApiTimes.recorded(Instant.EPOCH.plus(e.getLong("recordedAt"), ChronoUnit.MICROS))));
     }
     return view.copy().put("submission", StoredJson.of(row.getString("payload"))).put("events", events);
   }
