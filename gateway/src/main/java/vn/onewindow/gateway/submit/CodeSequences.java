@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.agency.Agency;
@@ -167,16 +168,26 @@ public final class CodeSequences {
    * number seeded.
    */
   public Future<Integer> seedMissing(Redis redis, long deadlineNanos) {
+    // set when a seeding outlived its wait: the start goes on without it, and starts no other beside it (the wait's
+    // timer may fire a moment before the deadline, which alone would let the next one start)
+    AtomicBoolean leftRunning = new AtomicBoolean();
     Future<Integer> chain = Future.succeededFuture(0);
     for (PartitionKeys partition : keys.all()) {
-      chain = chain.compose(seeded -> System.nanoTime() - deadlineNanos >= 0 ? Future.succeededFuture(seeded)
+      chain = chain.compose(seeded -> leftRunning.get() || System.nanoTime() - deadlineNanos >= 0
+          ? Future.succeededFuture(seeded)
           : redis.send(Request.cmd(Command.EXISTS).arg(partition.epoch()))
               // a Redis that does not answer must not hold the start: the seeding has its own bound
               .timeout(wait.toMillis(), TimeUnit.MILLISECONDS)
-              .compose(marker -> marker.toInteger() == 1 ? Future.succeededFuture(seeded)
-                  : onCallersContext(Deadlines.bounded(seeding(redis, partition.index()),
-                      "the seeding of partition " + partition.index(), untilPast(deadlineNanos)))
-                      .map(v -> seeded + 1))
+              .compose(marker -> {
+                if (marker.toInteger() == 1) {
+                  return Future.succeededFuture(seeded);
+                }
+                Future<Void> seeding = seeding(redis, partition.index());
+                return onCallersContext(Deadlines.bounded(seeding, "the seeding of partition " + partition.index(),
+                        untilPast(deadlineNanos)))
+                    .onFailure(err -> leftRunning.set(!seeding.isComplete()))
+                    .map(v -> seeded + 1);
+              })
               .otherwise(seeded));
     }
     return chain;
