@@ -128,41 +128,118 @@ class RedisDataLossTest {
    */
   @Test
   void shouldGiveTheReceiptBackWhileThisGatewaysSeedingRunsAndAnotherSeededThePartition(@TempDir Path data) {
-    onHub(data, (config, client, port) -> {
-      JsonObject before = writtenThenLost(config, client, port, 600);
-      String code = before.getString("code");
-      String unit = code.substring(0, code.length() - "-YYMMDD-0001".length());
-      PartitionKeys partition = RedisKeys.of(config.redis(), config.stream())
-          .partition(new Partitions(config.stream().partitions()).ofUnit(unit));
-      String url = config.postgres().url();
+    onHub(data, (config, client, port) -> heldBackSeeding(config, client, port, 600, "ROW EXCLUSIVE", lost -> {
+      lost.seededByAnotherGateway();
+      lost.assertReplayed(lost.retry());
+    }));
+  }
 
-      try (Connection writer = connection(url); Statement batch = writer.createStatement()) {
-        writer.setAutoCommit(false);
-        batch.execute("LOCK TABLE dossier IN ROW EXCLUSIVE MODE");
-        // another applicant's submission meets the emptied partition: this gateway's seeding starts, and waits
-        Future<HttpResponse<Buffer>> seeding = HubEndToEndTest.submit(client, HubEndToEndTest.withApplicant(
-            HubEndToEndTest.example("birth-registration.json"), 601), "data-loss-601");
-        Await.until(Duration.ofSeconds(10), "this gateway's seeding, waiting for the writer",
-            () -> TestServers.queryLong(url, "SELECT count(*) FROM pg_locks WHERE mode = 'ShareLock'"
-                + " AND relation = 'dossier'::regclass AND NOT granted") == 1);
-        // the other gateway's seeding, done: the counter raised to the code PostgreSQL holds, the marker set
-        TestServers.redisCommand("127.0.0.1", port, "SET", partition.sequence(unit, code.substring(
-            unit.length() + 1, unit.length() + 7)), Long.toString(DossierCode.queueIndex(1)));
-        TestServers.redisCommand("127.0.0.1", port, "SET", partition.epoch(), "seeded by another gateway");
+  /**
+   * The same when PostgreSQL cannot answer the retry's look-up (a migration's lock here): a 503 to retry, nothing
+   * queued, not a carry-on to Redis, whose partition would number it again. Once PostgreSQL answers, the receipt.
+   */
+  @Test
+  void shouldRefuseARetryWhosePostgresLookUpFailsWhileALossIsSuspected(@TempDir Path data) {
+    onHub(data, (config, client, port) -> heldBackSeeding(config, client, port, 700, "ACCESS EXCLUSIVE", lost -> {
+      lost.seededByAnotherGateway();
+      HttpResponse<Buffer> refused = lost.retry();
+      assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(503);
+      assertThat(refused.getHeader("Retry-After")).isNotBlank();
+      lost.release();
+      lost.assertReplayed(lost.retry());
+    }));
+  }
 
-        HttpResponse<Buffer> retry = HubEndToEndTest.submit(client, HubEndToEndTest.withApplicant(
-            HubEndToEndTest.example("birth-registration.json"), 600), "data-loss-600").await();
+  /**
+   * A seeding of this gateway's that failed (its bound passed while a writer held the table) leaves the loss suspected
+   * for a few seconds: the partition another gateway seeded meanwhile gives a retry its receipt back, not a new code.
+   */
+  @Test
+  void shouldStillLookKeysUpRightAfterAFailedSeeding(@TempDir Path data) {
+    onHub(data, (config, client, port) -> heldBackSeeding(config, client, port, 800, "ROW EXCLUSIVE", lost -> {
+      Await.until(Duration.ofSeconds(10), "the seeding to give up its lock at its bound",
+          () -> waitingSeedingLocks(config) == 0);
+      lost.seededByAnotherGateway();
+      lost.assertReplayed(lost.retry());
+    }));
+  }
 
-        assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(202);
-        assertThat(retry.getHeader("Idempotent-Replayed")).isEqualTo("true");
-        assertThat(retry.bodyAsJsonObject().getString("id")).isEqualTo(before.getString("id"));
-        assertThat(retry.bodyAsJsonObject().getString("code")).isEqualTo(code);
-        writer.commit();
-        seeding.await();
-      } catch (java.sql.SQLException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+  /** Dossier {@code n}'s partition after the loss, while this gateway's seeding of it waits for a writer's lock. */
+  private interface HeldBack {
+    /** Another gateway's seeding, done: the unit's counter raised to the code PostgreSQL holds, the marker set. */
+    void seededByAnotherGateway();
+
+    /** The frontend's retry of dossier n: the same Idempotency-Key and body. */
+    HttpResponse<Buffer> retry();
+
+    /** The writer commits: the seeding goes on. */
+    void release();
+
+    void assertReplayed(HttpResponse<Buffer> retry);
+  }
+
+  /**
+   * Dossier {@code n} written, then Redis's data lost; a writer holds the dossier table in {@code lockMode}; an unkeyed
+   * submission of the same unit meets the emptied partition and starts this gateway's seeding, which waits for the
+   * writer; then {@code during}.
+   */
+  private static void heldBackSeeding(HubConfig config, WebClient client, int port, int n, String lockMode,
+                                      java.util.function.Consumer<HeldBack> during) {
+    JsonObject before = writtenThenLost(config, client, port, n);
+    String code = before.getString("code");
+    String unit = code.substring(0, code.length() - "-YYMMDD-0001".length());
+    PartitionKeys partition = RedisKeys.of(config.redis(), config.stream())
+        .partition(new Partitions(config.stream().partitions()).ofUnit(unit));
+    try (Connection writer = connection(config.postgres().url()); Statement batch = writer.createStatement()) {
+      writer.setAutoCommit(false);
+      batch.execute("LOCK TABLE dossier IN " + lockMode + " MODE");
+      // unkeyed, so it goes to Redis without a look-up whatever the writer holds
+      Future<HttpResponse<Buffer>> seeding = HubEndToEndTest.submit(client, HubEndToEndTest.withApplicant(
+          HubEndToEndTest.example("birth-registration.json"), n + 1), null);
+      Await.until(Duration.ofSeconds(10), "this gateway's seeding, waiting for the writer",
+          () -> waitingSeedingLocks(config) == 1);
+      during.accept(new HeldBack() {
+        @Override
+        public void seededByAnotherGateway() {
+          TestServers.redisCommand("127.0.0.1", port, "SET", partition.sequence(unit, code.substring(
+              unit.length() + 1, unit.length() + 7)), Long.toString(DossierCode.queueIndex(1)));
+          TestServers.redisCommand("127.0.0.1", port, "SET", partition.epoch(), "seeded by another gateway");
+        }
+
+        @Override
+        public HttpResponse<Buffer> retry() {
+          return HubEndToEndTest.submit(client, HubEndToEndTest.withApplicant(
+              HubEndToEndTest.example("birth-registration.json"), n), "data-loss-" + n).await();
+        }
+
+        @Override
+        public void release() {
+          try {
+            writer.commit();
+          } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+          }
+        }
+
+        @Override
+        public void assertReplayed(HttpResponse<Buffer> retry) {
+          assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(202);
+          assertThat(retry.getHeader("Idempotent-Replayed")).isEqualTo("true");
+          assertThat(retry.bodyAsJsonObject().getString("id")).isEqualTo(before.getString("id"));
+          assertThat(retry.bodyAsJsonObject().getString("code")).isEqualTo(code);
+        }
+      });
+      writer.commit();
+      seeding.await();
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** SHARE lock requests on the dossier table not granted yet: a seeding waiting for a writer. */
+  private static long waitingSeedingLocks(HubConfig config) {
+    return TestServers.queryLong(config.postgres().url(), "SELECT count(*) FROM pg_locks WHERE mode = 'ShareLock'"
+        + " AND relation = 'dossier'::regclass AND NOT granted");
   }
 
   /** Dossier {@code n}, submitted and written to PostgreSQL; then Redis loses its data (FLUSHALL). Its receipt. */

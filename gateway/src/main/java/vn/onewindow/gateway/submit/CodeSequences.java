@@ -114,6 +114,8 @@ public final class CodeSequences {
   /** Told of a seeding that found codes: the idempotency records Redis lost are then looked for in PostgreSQL. */
   private final RecentDirectWrites recentDirect;
   private final Map<Integer, Future<Void>> inFlight = new ConcurrentHashMap<>();
+  /** When the last seeding of this process ended ({@link System#nanoTime}); long before the start until one has. */
+  private volatile long lastEndedNanos = System.nanoTime() - 2 * LOSS_GRACE.toNanos();
   /** Seedings by outcome: a raised one means Redis lost its data (the alert HubCodeCountersReseeded). */
   private final Map<Seeding, Counter> seedings = new EnumMap<>(Seeding.class);
 
@@ -124,6 +126,8 @@ public final class CodeSequences {
    * events' timeout.postgres-write-ms, 3 s by default; the intake's intake.statement-timeout-ms, 30 s).
    */
   public static final Duration SEEDING_TIMEOUT = Duration.ofMillis(2500);
+  /** How long after a seeding ended this process still suspects a data loss: beyond a few direct-check-ms readings. */
+  private static final Duration LOSS_GRACE = Duration.ofSeconds(5);
   /** What PostgreSQL's timeouts get past the bound to end the transaction and say so: the breaker's backstop. */
   private static final Duration SERVER_MARGIN = Duration.ofSeconds(1);
 
@@ -194,11 +198,13 @@ public final class CodeSequences {
   }
 
   /**
-   * Whether a seeding is under way in this process: Redis lost its data (or this is a fresh install), and what it had
-   * remembered of idempotency keys may be gone.
+   * Whether Redis may have lost its data as this process sees it: a seeding is under way, or one ended within {@link
+   * #LOSS_GRACE} (what it had remembered of idempotency keys may be gone). A seeding that found codes tells
+   * RecentDirectWrites before it ends, for the idempotency TTL; the grace covers one that failed, whose partition
+   * another gateway may have seeded meanwhile, until the next seeding or RecentDirectWrites' next reading.
    */
-  public boolean seeding() {
-    return !inFlight.isEmpty();
+  public boolean lossSuspected() {
+    return !inFlight.isEmpty() || System.nanoTime() - lastEndedNanos < LOSS_GRACE.toNanos();
   }
 
   /** The time left to {@code deadlineNanos}, and never less than a request's wait. */
@@ -236,6 +242,7 @@ public final class CodeSequences {
     Future<Void> run = Future.<Void>succeededFuture().compose(v -> run(redis, keys.partition(partition)));
     Deadlines.bounded(run, "the seeding of partition " + partition, seedingTimeout.plus(SERVER_MARGIN).plus(wait))
         .onComplete(done -> {
+          lastEndedNanos = System.nanoTime();
           inFlight.remove(partition, mine.future());
           if (done.failed()) {
             seedings.get(Seeding.FAILED).increment();

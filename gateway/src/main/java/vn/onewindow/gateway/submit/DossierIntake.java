@@ -126,16 +126,25 @@ public final class DossierIntake {
   /**
    * PostgreSQL's answer for this submission's Idempotency-Key (its receipt, a conflict, or absent) while a dossier of
    * that key may be there and not in Redis: the direct path wrote dossiers, or Redis lost its data, within the
-   * idempotency TTL ({@link RecentDirectWrites}), or may have lost it: a seeding is under way in this process. Until
-   * it ends (and tells RecentDirectWrites), another gateway may have seeded a partition already, and a retry of a
-   * dossier written before the loss would be numbered again there (cluster drill). Absent, without asking, for an
-   * unkeyed submission or otherwise.
+   * idempotency TTL ({@link RecentDirectWrites}), or may have lost it ({@link CodeSequences#lossSuspected}: a
+   * seeding under way in this process, or just ended). Until its seeding tells RecentDirectWrites, another gateway may
+   * have seeded a partition already, and a retry of a dossier written before the loss would be numbered again there
+   * (cluster drill). Absent, without asking, for an unkeyed submission or otherwise.
    */
   private Future<EnqueueResult> keyInPostgres(Submission s) {
-    if (s.idempotencyKey() == null || !(recentDirect.active() || sequences.seeding())) {
+    if (s.idempotencyKey() == null) {
       return Future.succeededFuture(new EnqueueResult.Absent());
     }
-    return breakers.call(Upstream.POSTGRES_READ, config.breakers().postgresReadTimeout(), () -> direct.lookUp(s));
+    boolean lossSuspected = sequences.lossSuspected();
+    if (!lossSuspected && !recentDirect.active()) {
+      return Future.succeededFuture(new EnqueueResult.Absent());
+    }
+    Future<EnqueueResult> found =
+        breakers.call(Upstream.POSTGRES_READ, config.breakers().postgresReadTimeout(), () -> direct.lookUp(s));
+    // while a loss is suspected, a look-up that could not be made is a 503 (nothing queued), not a carry-on: the
+    // partition may have been seeded by another gateway, and would number the retry as a second dossier
+    return lossSuspected ? found.recover(err -> Future.failedFuture(breakers.failure("database (postgres)", err)))
+        : found;
   }
 
   private Future<Outcome> viaRedis(Redis redis, Submission s) {

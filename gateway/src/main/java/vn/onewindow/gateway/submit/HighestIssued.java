@@ -68,8 +68,12 @@ final class HighestIssued {
              EXISTS (SELECT 1 FROM dossier WHERE code = p.prefix || $5) AS next_started
       FROM unnest($1::text[]) AS p(prefix)""";
 
-  /** The time left to the seeding's deadline ($1) bounds the next statement: the lock is held to that, not past. */
-  static final String TIME_LEFT = "SELECT set_config('statement_timeout', $1, true)";
+  /**
+   * The time left to the seeding's deadline ($1) bounds the next statement, and the idle time after it: the lock is
+   * held to that, not past, even when the gateway stalls between two statements.
+   */
+  static final String TIME_LEFT = """
+      SELECT set_config('statement_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $1, true)""";
 
   /** The dead letters' highest number of the counters' space per prefix ($1). */
   static final String DEAD_LETTERS = """
