@@ -82,6 +82,10 @@ public final class Http1Framing extends ChannelDuplexHandler {
       return null;
     }
     int hosts = request.headers().getAll(HttpHeaders.HOST).size();
+    if (hosts == 1 && version == io.vertx.core.http.HttpVersion.HTTP_1_1 && request.authority() == null) {
+      // Vert.x Web's router refuses it before any route (an HTTP/1.0 one it serves)
+      return "the Host header is not a host name or address with an optional port (RFC 9112 3.2)";
+    }
     return hosts == 1 || hosts == 0 && version != io.vertx.core.http.HttpVersion.HTTP_1_1 ? null
         : "an HTTP/1.1 request carries exactly one Host header, an HTTP/1.0 one at most one; this one has " + hosts;
   }

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import vn.onewindow.common.http.HeadRequests;
 import vn.onewindow.common.metrics.HttpMethodNames;
 import vn.onewindow.common.metrics.ThrottledLog;
+import vn.onewindow.gateway.security.EdgeHandlers;
 import vn.onewindow.gateway.validation.Violation;
 
 /**
@@ -129,6 +130,12 @@ public final class Problems {
 
   /** Error handler for a status the router produced itself (404, 405, 413, 415...). */
   public void respondToStatus(RoutingContext ctx, int status) {
+    if (RequestIds.missing(ctx)) {
+      // refused by the router before its first route (no Host, a Host that is no host[:port], a target that is no
+      // path): the id and the security headers every answer carries, which the edge's routes would have set
+      RequestIds.take(ctx);
+      EdgeHandlers.putSecurityHeaders(ctx.response());
+    }
     Problem problem = Problem.ofRouterStatus(status);
     String host = problem == Problem.MALFORMED_REQUEST ? Http1Framing.hostRefusal(ctx.request()) : null;
     send(ctx, problem, problem(ctx, problem, switch (problem) {

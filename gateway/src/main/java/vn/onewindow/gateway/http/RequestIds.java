@@ -46,11 +46,24 @@ public final class RequestIds {
   }
 
   public static void assign(RoutingContext ctx) {
+    take(ctx);
+    ctx.next();
+  }
+
+  /**
+   * Whether the request has no id yet: Vert.x Web's router refused it before its first route, {@link #assign}, ran
+   * (no Host, a Host that is no host[:port], a target that is no path). {@link #take} gives it one.
+   */
+  public static boolean missing(RoutingContext ctx) {
+    return ctx.get(KEY) == null;
+  }
+
+  /** The caller's id when {@link #adopts} takes it, otherwise a minted one: kept for the logs and echoed. */
+  public static void take(RoutingContext ctx) {
     String incoming = ctx.request().getHeader(HEADER_NAME);
     String id = incoming != null && adopts(incoming) ? incoming : mint();
     ctx.put(KEY, id);
     ctx.response().putHeader(HEADER_NAME, id);
-    ctx.next();
   }
 
   /** Whether {@code id} is an id a generator made (the class comment's forms). A few loops, no allocation. */

@@ -72,6 +72,31 @@ class BrowserHygieneTest extends OneGatewayPerClass {
     assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
   }
 
+  /**
+   * Requests Vert.x Web's router refuses before its first route runs (no Host, a Host that is no host[:port], a target
+   * that is no path): the same X-Request-Id and security headers as every answer (QA: they came with neither, and
+   * requestId "-"), and a Host refused is named.
+   */
+  @Test
+  void shouldSendRequestIdAndSecurityHeadersOnWhatTheRouterRefusesBeforeAnyRoute() {
+    Map<String, String> requests = Map.of(
+        "GET /v1/changes HTTP/1.1\r\n", "exactly one Host header",
+        "GET /v1/changes HTTP/1.1\r\nHost: a b\r\n", "Host",
+        "OPTIONS * HTTP/1.1\r\nHost: localhost\r\n", "no resource at this path");
+    requests.forEach((head, detail) -> {
+      String answer = rawExchange(gw.port, (head + "X-Api-Key: " + PORTAL_KEY + "\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      String headers = answer.substring(0, Math.max(0, answer.indexOf("\r\n\r\n"))).toLowerCase();
+      JsonObject problem = new JsonObject(answer.substring(answer.indexOf('{')));
+
+      assertThat(problem.getString("detail")).as(head).contains(detail);
+      assertThat(problem.getString("requestId")).as(head).isNotEqualTo("-");
+      assertThat(headers).as(head).contains("x-request-id: " + problem.getString("requestId"))
+          .contains("x-content-type-options: nosniff", "x-frame-options: deny", "referrer-policy: no-referrer",
+              "content-security-policy: default-src 'none'", "cache-control: no-store");
+    });
+  }
+
   @Test
   void shouldAnswerAPreflightFromAnAllowedOriginWithoutAKey() {
     HttpResponse<Buffer> preflight = send(bare, HttpMethod.OPTIONS, "/v1/dossiers", Map.of("Origin", PORTAL,

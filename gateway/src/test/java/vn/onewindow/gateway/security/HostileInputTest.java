@@ -123,8 +123,10 @@ class HostileInputTest extends OneGatewayPerClass {
 
     HttpResponse<Buffer> padded = gw.postRaw(dossier + " ".repeat(250_000));
     HttpResponse<Buffer> inside = gw.postRaw(dossier.replaceFirst("\\{", "{" + "\n".repeat(40_000)));
+    // over 16 KiB of padding and over half the body, in a body under 32 KiB (QA: 20,000 spaces got 202)
+    HttpResponse<Buffer> underTwice = gw.postRaw(dossier + " ".repeat(20_000));
 
-    for (HttpResponse<Buffer> response : List.of(padded, inside)) {
+    for (HttpResponse<Buffer> response : List.of(padded, inside, underTwice)) {
       JsonObject problem = assertProblem(response, 400, "malformed-request");
       assertThat(problem.getString("detail")).contains("whitespace between its values");
     }

@@ -64,6 +64,10 @@ class PayloadGuardTest {
     assertThat(failure.getMessage()).contains("40000 bytes of whitespace between its values");
     assertThat(check(spacedText.getBytes(StandardCharsets.UTF_8))).isEmpty();
     assertThat(check(smallPadding.getBytes(StandardCharsets.UTF_8))).isEmpty();
+    // over 16 KiB and over half of a body under 32 KiB is padding too
+    String justOver = value + " ".repeat(16 * 1024 + 1);
+    assertThat(check(justOver.getBytes(StandardCharsets.UTF_8)).orElseThrow().getMessage())
+        .contains("16385 bytes of whitespace between its values");
   }
 
   private static Optional<HttpFailure> check(byte[] body) throws Exception {
