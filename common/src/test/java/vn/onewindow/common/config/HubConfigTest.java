@@ -113,6 +113,23 @@ class HubConfigTest {
         .hasMessage("config log.format='xml' (env HUB_LOG_FORMAT) must be one of [json, text]");
   }
 
+  /**
+   * HUB_LOG_LEVEL is read by logback.xml, not a setting; logback takes a level it does not know for DEBUG, so a typo
+   * (WARNING, a common spelling elsewhere) or an empty value turned a hub's log up to DEBUG without a word (ops QA).
+   */
+  @Test
+  void shouldRefuseALogLevelLogbackDoesNotKnow() {
+    for (String level : new String[] {"TRACE", "debug", "Info", "WARN", "ERROR", "OFF", "ALL"}) {
+      assertThat(Settings.load(Map.of("HUB_LOG_LEVEL", level))).as(level).isNotNull();
+    }
+    assertThatThrownBy(() -> Settings.load(Map.of("HUB_LOG_LEVEL", "WARNING")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("HUB_LOG_LEVEL='WARNING' must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, ALL, or unset for "
+            + "INFO (logback.xml would read it as DEBUG)");
+    // an empty value is no default to logback: `HUB_LOG_LEVEL= ./ops/run-hub.sh` logged at DEBUG too
+    assertThatThrownBy(() -> Settings.load(Map.of("HUB_LOG_LEVEL", ""))).isInstanceOf(ConfigException.class);
+  }
+
   @Test
   void shouldNeverPrintPasswords() {
     Settings settings = Settings.load(Map.of("HUB_POSTGRES_URL", "postgresql://hub:topsecret@db:5432/hub"));
