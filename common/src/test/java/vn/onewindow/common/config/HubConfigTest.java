@@ -166,6 +166,14 @@ class HubConfigTest {
     return assertThatExceptionOfType(ConfigException.class).isThrownBy(() -> HubConfig.from(Settings.of(overrides)));
   }
 
+  /** Raising calendar.first-year past calendar.last-year was reported as an invalid calendar.last-year. */
+  @Test
+  void shouldNameTheFirstYearWhenItIsAfterTheLastYear() {
+    refused("calendar.first-year", "2029")
+        .withMessage("config calendar.first-year=2029 must not be after calendar.last-year=2028: the calendar loads the "
+            + "years from the first to the last (env HUB_CALENDAR_FIRST_YEAR, HUB_CALENDAR_LAST_YEAR)");
+  }
+
   @Test
   void shouldRefuseAnUpstreamTimeoutNotShorterThanTheRequestDeadline() {
     refused("timeout.redis-enqueue-ms", "12000")
