@@ -130,6 +130,17 @@ class HubConfigTest {
     assertThatThrownBy(() -> Settings.load(Map.of("HUB_LOG_LEVEL", ""))).isInstanceOf(ConfigException.class);
   }
 
+  /** Every other refusal names the variables to set; this one named only the keys, and not which were missing. */
+  @Test
+  void shouldNameTheMissingTokenSettingsAndTheirVariables() {
+    assertThatThrownBy(() -> HubConfig.from(Settings.load(Map.of("HUB_SECURITY_JWT_ISSUER", "https://sso.example.vn"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("citizen token verification is half-configured: security.jwt.issuer, security.jwt.audience and "
+            + "one of security.jwt.jwks / security.jwt.public-keys must all be set; missing: security.jwt.audience "
+            + "(env HUB_SECURITY_JWT_AUDIENCE), security.jwt.jwks or security.jwt.public-keys (env "
+            + "HUB_SECURITY_JWT_JWKS, HUB_SECURITY_JWT_PUBLIC_KEYS)");
+  }
+
   @Test
   void shouldNeverPrintPasswords() {
     Settings settings = Settings.load(Map.of("HUB_POSTGRES_URL", "postgresql://hub:topsecret@db:5432/hub"));
