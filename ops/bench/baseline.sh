@@ -6,6 +6,8 @@
 #
 #   ops/bench/baseline.sh                 # hub on its embedded PostgreSQL + Redis in a throw-away data dir
 #   DURATION=30 CONNECTIONS=128 ops/bench/baseline.sh
+#   NO_BUILD=1 HUB_JAR=/path/hub.jar ops/bench/baseline.sh   # no build (on a shared box: build under its lock first)
+# The hub runs with the JVM options of config/jvm.options (ops/lib/jvm.sh; HUB_JAVA_OPTS replaces them).
 # ops/bench/capacity.sh is the fuller benchmark (p99 at half load, nginx ceiling, ratios).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,16 +20,22 @@ for tool in wrk:wrk psql:postgresql-client redis-benchmark:redis-tools; do
   command -v "${tool%%:*}" >/dev/null || { echo "installing ${tool#*:} (Debian package)"; apt-get install -y -q "${tool#*:}" >/dev/null; }
 done
 
-mvn -q -B -DskipTests -pl hub -am package
+[ -n "${NO_BUILD:-}" ] || mvn -q -B -DskipTests -pl hub -am package
+HUB_JAR=${HUB_JAR:-hub/target/hub.jar}
+# shellcheck source=ops/lib/jvm.sh
+. ops/lib/jvm.sh   # HUB_JAVA_OPTS: config/jvm.options unless set
 DATA=$(mktemp -d /tmp/hub-bench.XXXXXX)
 PGPORT=$(free_port); RPORT=$(free_port)
 export HUB_HTTP_PORT=$PORT HUB_EMBEDDED_DATA_DIR=$DATA HUB_EMBEDDED_POSTGRES_PORT=$PGPORT HUB_EMBEDDED_REDIS_PORT=$RPORT
 export HUB_LOG_LEVEL=${HUB_LOG_LEVEL:-INFO}   # what production runs; WARN hides the per-dossier line
 # a throughput baseline, not a test of client quotas (ops/bench/capacity.sh does the same)
 export HUB_RATELIMIT_ENABLED=false
-java -Xms512m -Xmx2g -jar hub/target/hub.jar > "$DATA/hub.log" 2>&1 &
+# shellcheck disable=SC2086 # HUB_JAVA_OPTS is a list of JVM options
+java $HUB_JAVA_OPTS -jar "$HUB_JAR" > "$DATA/hub.log" 2>&1 &
 HUB=$!
-trap 'kill $HUB 2>/dev/null; wait $HUB 2>/dev/null; rm -rf "$DATA"' EXIT
+# the hub exits 143 on this SIGTERM: under set -e a bare wait would end the trap there, exit 143 whatever the
+# verdict, and leave $DATA (the embedded servers' data) behind
+trap 'kill $HUB 2>/dev/null; wait $HUB 2>/dev/null || true; rm -rf "$DATA"' EXIT
 
 for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && break

@@ -33,7 +33,11 @@ public record DossierConfig(ZoneId zone, Duration idempotencyTtl, Duration recei
           "must be at least dossier.idempotency-ttl-seconds (" + idempotency.toSeconds() + ")");
     }
     int first = s.intIn("calendar.first-year", 2000, 2100);
-    int last = s.intIn("calendar.last-year", first, 2100);
+    int last = s.intIn("calendar.last-year", 2000, 2100);
+    if (first > last) {
+      throw s.conflict("{} must not be after {}: the calendar loads the years from the first to the last",
+          "calendar.first-year", "calendar.last-year");
+    }
     // A dossier received today may be due next year: the calendar must already hold it.
     int needed = LocalDate.now(zone).getYear() + 1;
     if (last < needed) {

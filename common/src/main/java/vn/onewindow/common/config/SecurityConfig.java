@@ -66,8 +66,20 @@ public record SecurityConfig(
     boolean anyJwt = !jwt.issuer().isEmpty() || !jwt.audiences().isEmpty() || !jwt.jwks().isEmpty()
         || !jwt.publicKeyFiles().isEmpty();
     if (anyJwt && !jwt.configured()) {
+      java.util.List<String> missing = new java.util.ArrayList<>();
+      if (jwt.issuer().isEmpty()) {
+        missing.add("security.jwt.issuer (env " + Settings.envName("security.jwt.issuer") + ")");
+      }
+      if (jwt.audiences().isEmpty()) {
+        missing.add("security.jwt.audience (env " + Settings.envName("security.jwt.audience") + ")");
+      }
+      if (jwt.jwks().isEmpty() && jwt.publicKeyFiles().isEmpty()) {
+        missing.add("security.jwt.jwks or security.jwt.public-keys (env " + Settings.envName("security.jwt.jwks")
+            + ", " + Settings.envName("security.jwt.public-keys") + ")");
+      }
       throw new ConfigException("citizen token verification is half-configured: security.jwt.issuer, "
-          + "security.jwt.audience and one of security.jwt.jwks / security.jwt.public-keys must all be set");
+          + "security.jwt.audience and one of security.jwt.jwks / security.jwt.public-keys must all be set; missing: "
+          + String.join(", ", missing));
     }
     if (mode == CitizenToken.REQUIRED && !jwt.configured()) {
       throw s.invalid("security.citizen-token", "required",

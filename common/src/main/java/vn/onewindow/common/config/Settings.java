@@ -38,7 +38,19 @@ public final class Settings {
       java.util.Set.of("HUB_CONFIG_FILE", "HUB_JAVA_OPTS", "HUB_CDS", "HUB_BUILD", "HUB_JAR", "HUB_PID",
           "HUB_LOG_LEVEL");
 
+  /**
+   * The levels logback.xml's root takes from HUB_LOG_LEVEL (unset: INFO); it reads any other word, and an empty
+   * value, as DEBUG.
+   */
+  private static final java.util.List<String> LOG_LEVELS =
+      java.util.List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF", "ALL");
+
   public static Settings load(Map<String, String> env) {
+    String logLevel = env.get("HUB_LOG_LEVEL");
+    if (logLevel != null && !LOG_LEVELS.contains(logLevel.trim().toUpperCase(Locale.ROOT))) {
+      throw new ConfigException("HUB_LOG_LEVEL='" + logLevel + "' must be one of " + String.join(", ", LOG_LEVELS)
+          + ", or unset for INFO (logback.xml would read it as DEBUG)");
+    }
     Map<String, String> merged = new TreeMap<>(readDefaults());
     String file = env.get("HUB_CONFIG_FILE");
     if (file != null && !file.isBlank()) {

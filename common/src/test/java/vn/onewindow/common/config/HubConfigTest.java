@@ -113,6 +113,34 @@ class HubConfigTest {
         .hasMessage("config log.format='xml' (env HUB_LOG_FORMAT) must be one of [json, text]");
   }
 
+  /**
+   * HUB_LOG_LEVEL is read by logback.xml, not a setting; logback takes a level it does not know for DEBUG, so a typo
+   * (WARNING, a common spelling elsewhere) or an empty value turned a hub's log up to DEBUG without a word (ops QA).
+   */
+  @Test
+  void shouldRefuseALogLevelLogbackDoesNotKnow() {
+    for (String level : new String[] {"TRACE", "debug", "Info", "WARN", "ERROR", "OFF", "ALL"}) {
+      assertThat(Settings.load(Map.of("HUB_LOG_LEVEL", level))).as(level).isNotNull();
+    }
+    assertThatThrownBy(() -> Settings.load(Map.of("HUB_LOG_LEVEL", "WARNING")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("HUB_LOG_LEVEL='WARNING' must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, ALL, or unset for "
+            + "INFO (logback.xml would read it as DEBUG)");
+    // an empty value is no default to logback: `HUB_LOG_LEVEL= ./ops/run-hub.sh` logged at DEBUG too
+    assertThatThrownBy(() -> Settings.load(Map.of("HUB_LOG_LEVEL", ""))).isInstanceOf(ConfigException.class);
+  }
+
+  /** Every other refusal names the variables to set; this one named only the keys, and not which were missing. */
+  @Test
+  void shouldNameTheMissingTokenSettingsAndTheirVariables() {
+    assertThatThrownBy(() -> HubConfig.from(Settings.load(Map.of("HUB_SECURITY_JWT_ISSUER", "https://sso.example.vn"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("citizen token verification is half-configured: security.jwt.issuer, security.jwt.audience and "
+            + "one of security.jwt.jwks / security.jwt.public-keys must all be set; missing: security.jwt.audience "
+            + "(env HUB_SECURITY_JWT_AUDIENCE), security.jwt.jwks or security.jwt.public-keys (env "
+            + "HUB_SECURITY_JWT_JWKS, HUB_SECURITY_JWT_PUBLIC_KEYS)");
+  }
+
   @Test
   void shouldNeverPrintPasswords() {
     Settings settings = Settings.load(Map.of("HUB_POSTGRES_URL", "postgresql://hub:topsecret@db:5432/hub"));
@@ -147,6 +175,14 @@ class HubConfigTest {
       overrides.put(keyValues[i], keyValues[i + 1]);
     }
     return assertThatExceptionOfType(ConfigException.class).isThrownBy(() -> HubConfig.from(Settings.of(overrides)));
+  }
+
+  /** Raising calendar.first-year past calendar.last-year was reported as an invalid calendar.last-year. */
+  @Test
+  void shouldNameTheFirstYearWhenItIsAfterTheLastYear() {
+    refused("calendar.first-year", "2029")
+        .withMessage("config calendar.first-year=2029 must not be after calendar.last-year=2028: the calendar loads the "
+            + "years from the first to the last (env HUB_CALENDAR_FIRST_YEAR, HUB_CALENDAR_LAST_YEAR)");
   }
 
   @Test
