@@ -94,7 +94,7 @@ public final class GatewayShared {
         config.dossier().zone(), Clock.systemUTC(), breakers,
         readTimeout.compareTo(enqueueTimeout.dividedBy(2)) < 0 ? readTimeout : enqueueTimeout.dividedBy(2),
         recentDirect, registry);
-    this.warmup = new Warmup(config.warmup());
+    this.warmup = new Warmup(config.warmup(), config.dossier().attachmentUriPrefixes());
     this.authentication = Authentication.create(vertx, config.security(), clients, warmup);
     this.edge = new EdgeHandlers(config.security());
     DossierConfig dossier = config.dossier();

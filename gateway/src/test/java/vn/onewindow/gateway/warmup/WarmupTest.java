@@ -83,6 +83,30 @@ class WarmupTest {
     }
   }
 
+  /**
+   * Production lists its own storage (dossier.attachment-uri-prefixes), where the shipped examples' attachments are
+   * not: the warm-up's submissions must still pass validation, or every one is a 422 and the enqueue path goes cold
+   * into the surge (ops QA: 4,696 of 4,696 unexpected answers, and ready all the same).
+   */
+  @Test
+  void shouldWarmTheWholePipelineWhateverStorageProductionAllows() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of("warmup.duration-ms", "20000", "warmup.max-requests", "60",
+        "warmup.concurrency", "4", "dossier.attachment-uri-prefixes", "https://storage.dichvucong.example/uploads/"))) {
+      Warmup warmup = gw.shared.warmup();
+      warmup.begin();
+
+      warmup.run(gw.vertx, gw.port, false).await();
+
+      String metrics = gw.get("/metrics").bodyAsString();
+      assertThat(metrics.lines().filter(l -> l.startsWith("vertx_http_server_requests_total") && l.contains("POST")))
+          .as("every synthetic submission answered 200").isNotEmpty()
+          .allMatch(l -> l.contains("code=\"200\""), "code 200");
+      HttpResponse<Buffer> elsewhere = gw.post(GatewayFixture.birthRegistration().encode());
+      assertThat(elsewhere.statusCode()).as("a citizen's attachment outside the storage is still refused")
+          .isEqualTo(422);
+    }
+  }
+
   @Test
   void shouldNotLetAForgedOrLateWarmupHeaderStandInForAnApiKey() {
     try (GatewayFixture gw = new GatewayFixture(Map.of("warmup.duration-ms", "200", "warmup.max-requests", "20"))) {
