@@ -7,6 +7,7 @@
 #
 #   ops/bench/timeliness.sh                 # 1,000,000 rows
 #   ROWS=200000 REPEAT=5 NO_BUILD=1 ops/bench/timeliness.sh
+# The hub runs with the JVM options of config/jvm.options (ops/lib/jvm.sh; HUB_JAVA_OPTS replaces them).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS=${ROWS:-1000000}
@@ -14,6 +15,8 @@ REPEAT=${REPEAT:-7}
 HUB_JAR=${HUB_JAR:-hub/target/hub.jar}
 command -v psql >/dev/null || apt-get install -y -q postgresql-client >/dev/null
 [ -n "${NO_BUILD:-}" ] || mvn -q -B -DskipTests -pl hub -am package
+# shellcheck source=ops/lib/jvm.sh
+. ops/lib/jvm.sh   # HUB_JAVA_OPTS: config/jvm.options unless set
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 WORK=$(mktemp -d /tmp/hub-timeliness.XXXXXX)
 PORT=$(free_port); PGPORT=$(free_port); RPORT=$(free_port); HUB=""
@@ -26,11 +29,12 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# shellcheck disable=SC2086 # HUB_JAVA_OPTS is a list of JVM options
 env -u HUB_POSTGRES_URL -u HUB_REDIS_URL -u HUB_CONFIG_FILE HUB_HUB_ROLE=gateway \
   HUB_HTTP_HOST=127.0.0.1 HUB_HTTP_PORT="$PORT" HUB_EMBEDDED_DATA_DIR="$WORK/data" \
   HUB_EMBEDDED_POSTGRES_PORT="$PGPORT" HUB_EMBEDDED_REDIS_PORT="$RPORT" HUB_LOG_LEVEL=WARN \
   HUB_RATELIMIT_ENABLED=false HUB_STATS_PROVINCE_REFRESH_MS=0 \
-  java -Xms256m -Xmx512m -jar "$HUB_JAR" > "$WORK/hub.log" 2>&1 &
+  java $HUB_JAVA_OPTS -jar "$HUB_JAR" > "$WORK/hub.log" 2>&1 &
 HUB=$!
 for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && break; sleep 0.5; done
 curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null || { echo "hub did not become ready"; tail -30 "$WORK/hub.log"; exit 1; }

@@ -6,7 +6,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.BindException;
 import java.time.Duration;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -19,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.config.Settings;
 import vn.onewindow.common.health.Draining;
 import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.common.infra.EmbeddedServers;
@@ -114,7 +117,15 @@ public final class Hub implements AutoCloseable {
     if (!config.runsGateway()) {
       draining.bindTo(registry); // a gateway's admission exports hub_draining otherwise
       ManagementVerticle management = new ManagementVerticle(config, registry, draining, intakeStarting::get);
-      vertx.deployVerticle(management).await();
+      try {
+        vertx.deployVerticle(management).await();
+      } catch (Exception e) {
+        StartRefused refused = bindRefusal("health and metrics (hub.role=intake)", e);
+        if (refused != null) {
+          throw refused;
+        }
+        throw e; // not only RuntimeException: Future.await() rethrows a checked exception as it is
+      }
       managementPort = management.actualPort();
       LOG.info("health and metrics on {}:{}", config.http().host(), managementPort);
     }
@@ -147,11 +158,19 @@ public final class Hub implements AutoCloseable {
     shared.warmup().begin();
     Future<Integer> seeding = seedMissingCounters();
     shared.warmup().holdUntil(Future.all(intake, seeding));
-    gatewayDeployment = vertx.deployVerticle(() -> {
-      GatewayVerticle gateway = new GatewayVerticle(shared);
-      gateways.add(gateway);
-      return gateway;
-    }, new DeploymentOptions().setInstances(config.http().instances())).await();
+    try {
+      gatewayDeployment = vertx.deployVerticle(() -> {
+        GatewayVerticle gateway = new GatewayVerticle(shared);
+        gateways.add(gateway);
+        return gateway;
+      }, new DeploymentOptions().setInstances(config.http().instances())).await();
+    } catch (Exception e) {
+      StartRefused refused = bindRefusal("the gateway", e);
+      if (refused != null) {
+        throw refused;
+      }
+      throw e;
+    }
     LOG.info("gateway listening on {}:{} ({} event loops, {} transport, catalogue of {} procedures)",
         config.http().host(), httpPort(), config.http().instances(),
         vertx.isNativeTransportEnabled() ? "native epoll" : "NIO", shared.validator().catalogue().size());
@@ -159,6 +178,33 @@ public final class Hub implements AutoCloseable {
     // bounded: none starts past the warm-up's budget, nor holds it longer than a request's wait past it; so that a
     // started hub is a ready one
     seeding.await();
+  }
+
+  /**
+   * A listener that could not bind, as a {@link StartRefused} naming the address and its knobs; the bare "bind(..)
+   * failed with error(-98): Address already in use" named neither (ops QA); null for any other failure.
+   */
+  private StartRefused bindRefusal(String listener, Exception failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      String message = String.valueOf(t.getMessage());
+      // NIO's java.net.BindException; epoll's NativeIoException, "bind(..) failed with error(-98): Address..."
+      if (t instanceof BindException || t instanceof IOException && message.startsWith("bind(")) {
+        String why = message.replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
+        // a port in use is the port's; an address the machine lacks, or a port it forbids, may be either knob's
+        String knobs = why.contains("already in use") ? "http.port, env " + Settings.envName("http.port")
+            : "http.host and http.port, env " + Settings.envName("http.host") + ", " + Settings.envName("http.port");
+        return new StartRefused(listener + " cannot listen on " + config.http().host() + ":" + config.http().port()
+            + " (" + knobs + "): " + why);
+      }
+    }
+    return null;
+  }
+
+  /** A start that cannot go on, said in one line (the message) that names the cause and the knob to look at. */
+  public static final class StartRefused extends RuntimeException {
+    StartRefused(String message) {
+      super(message);
+    }
   }
 
   /**

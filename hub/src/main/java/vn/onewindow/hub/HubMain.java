@@ -34,10 +34,16 @@ public final class HubMain {
     Hub hub;
     try {
       hub = Hub.start(config);
+    } catch (ConfigException e) {
+      // a file the gateway reads at start (clients, catalogue, agency directory, calendar) it cannot apply: as an
+      // invalid setting, the message names the file, its key and its variable
+      LOG.error("invalid configuration: {}", e.getMessage());
+      exit(2);
+      return;
     } catch (Exception e) {
       // a port in use, an unreachable database...: one line saying so, then the process ends (Hub.start has closed
       // what it had started), rather than a stack trace and event loops left running
-      LOG.error("could not start: {}", e.toString());
+      LOG.error("could not start: {}", e instanceof Hub.StartRefused ? e.getMessage() : e.toString());
       exit(1);
       return;
     }

@@ -77,7 +77,8 @@ final class HubProcess implements AutoCloseable {
     long deadline = System.currentTimeMillis() + 30_000;
     while (System.currentTimeMillis() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("hub process exited: " + java.nio.file.Files.readString(log));
+        throw new IllegalStateException("hub process exited with status " + process.exitValue() + ": "
+            + java.nio.file.Files.readString(log));
       }
       try {
         HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/health/ready").toURL()

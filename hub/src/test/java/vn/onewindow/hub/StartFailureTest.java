@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.config.HubConfig;
@@ -39,15 +41,66 @@ class StartFailureTest {
 
   @Test
   void shouldLogAPortInUseAndExit() throws Exception {
+    assertPortInUseNamed("gateway", "the gateway");
+  }
+
+  /** A worker-only process listens on http.port too, for its health and metrics: the line names it the same way. */
+  @Test
+  void shouldNameTheHealthPortOfAWorkerOnlyProcessInUse() throws Exception {
+    assertPortInUseNamed("intake", "health and metrics (hub.role=intake)");
+  }
+
+  /**
+   * A process of {@code role} whose http.port is taken ends with status 1 and one line naming the address, the key
+   * and its variable (ops QA: "bind(..) failed with error(-98): Address already in use" named neither).
+   */
+  private static void assertPortInUseNamed(String role, String listener) throws Exception {
     HubConfig config = TestServers.get().config(Map.of());
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       assertThatThrownBy(() -> HubProcess.start(config, Map.of("http.port", Integer.toString(taken.getLocalPort()),
-          "hub.role", "gateway"), "INFO"))
+          "hub.role", role), "INFO"))
           .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("hub process exited")
-          .hasMessageContaining("could not start")
-          .hasMessageContaining("Address already in use");
+          .hasMessageContaining("hub process exited with status 1: ")
+          .hasMessageContaining("could not start: " + listener + " cannot listen on 127.0.0.1:" + taken.getLocalPort()
+              + " (http.port, env HUB_HTTP_PORT): Address already in use")
+          .hasMessageNotContaining("\tat ").hasMessageNotContaining("bind(..)")
+          .hasMessageNotContaining("BindException");
       assertThat(taken.isBound()).isTrue();
+    }
+  }
+
+  /**
+   * A mistyped file knob is refused with the configuration, before any server starts (ops QA: exit 1 after the
+   * embedded servers had started, "IllegalStateException: procedure catalogue '/x' is neither a file..." naming
+   * neither the key nor its variable).
+   */
+  @Test
+  void shouldRefuseAMissingCatalogueAsAnInvalidSetting() {
+    HubConfig config = TestServers.get().config(Map.of());
+    assertThatThrownBy(() -> HubProcess.start(config, Map.of("dossier.catalogue", "/nonexistent/procedures.json"),
+        "INFO"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("hub process exited with status 2: ")
+        .hasMessageContaining("invalid configuration: config dossier.catalogue='/nonexistent/procedures.json' (env "
+            + "HUB_DOSSIER_CATALOGUE) is neither a file nor on the classpath")
+        .hasMessageNotContaining("Migrations");
+  }
+
+  /** A catalogue file its loader refuses is an invalid setting too: exit 2, one line naming the key and variable. */
+  @Test
+  void shouldRefuseACatalogueItCannotApplyAsAnInvalidSetting() throws Exception {
+    HubConfig config = TestServers.get().config(Map.of());
+    Path catalogue = Files.createTempFile("procedures", ".json");
+    try {
+      Files.writeString(catalogue, "{\"procedures\": []}");
+      assertThatThrownBy(() -> HubProcess.start(config, Map.of("dossier.catalogue", catalogue.toString()), "INFO"))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("hub process exited with status 2: ")
+          .hasMessageContaining("invalid configuration: procedure catalogue '" + catalogue + "' (dossier.catalogue, "
+              + "env HUB_DOSSIER_CATALOGUE) holds no procedures")
+          .hasMessageNotContaining("\tat ").hasMessageNotContaining("IllegalStateException");
+    } finally {
+      Files.delete(catalogue);
     }
   }
 
@@ -80,8 +133,9 @@ class StartFailureTest {
     HubConfig config = TestServers.get().config(Map.of());
     assertThatThrownBy(() -> HubProcess.start(config, Map.of("security.development-clients", "false"), "INFO"))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("hub process exited")
-        .hasMessageContaining("registers development clients only")
+        .hasMessageContaining("hub process exited with status 2: ")
+        .hasMessageContaining("invalid configuration: clients file 'config/clients.json' (security.clients-file, env "
+            + "HUB_SECURITY_CLIENTS_FILE) registers development clients only")
         .hasMessageNotContaining("Migrations");
     assertThat(TestServers.queryLong(config.postgres().url(),
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'dossier'")).isZero();

@@ -37,7 +37,7 @@ public final class AgencyDirectory {
 
   /** Reads a file path, or else a classpath resource such as the shipped {@code config/agencies.json}. */
   public static AgencyDirectory load(String location) {
-    return new AgencyDirectory(AgencyChecks.byCode(location, AgencyFile.read(location)));
+    return new AgencyDirectory(AgencyChecks.byCode(AgencyFile.named(location), AgencyFile.read(location)));
   }
 
   /** Builds a directory from entries, checked by the same rules as a file. */

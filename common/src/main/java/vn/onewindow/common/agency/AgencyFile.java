@@ -31,21 +31,26 @@ final class AgencyFile {
     }
   }
 
-  /** Reads a file path, or else a classpath resource (the shipped config/agencies.json), like the catalogue. */
+  /**
+   * Reads a file path, or else a classpath resource (the shipped config/agencies.json), like the catalogue: the
+   * directory of dossier.agency-directory, which every error names ({@link #named}).
+   */
   static List<Agency> read(String location) {
     Path path = Path.of(location);
-    if (Files.isRegularFile(path)) {
-      return read(path);
-    }
-    try (InputStream in = AgencyFile.class.getClassLoader().getResourceAsStream(location)) {
+    try (InputStream in = Files.isRegularFile(path) ? Files.newInputStream(path)
+        : AgencyFile.class.getClassLoader().getResourceAsStream(location)) {
       if (in == null) {
-        throw new ConfigException("agency directory '" + location + "' (dossier.agency-directory) is neither a file "
-            + "nor on the classpath");
+        throw new ConfigException("agency directory " + named(location) + " is neither a file nor on the classpath");
       }
-      return parse(location, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return parse(named(location), new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new ConfigException("agency directory " + location + " could not be read: " + e.getMessage());
+      throw new ConfigException("agency directory " + named(location) + " could not be read: " + e.getMessage());
     }
+  }
+
+  /** The location of dossier.agency-directory, as its errors name it: with its key and variable. */
+  static String named(String location) {
+    return "'" + location + "' (dossier.agency-directory, env HUB_DOSSIER_AGENCY_DIRECTORY)";
   }
 
   private static List<Agency> parse(String location, String text) {

@@ -50,11 +50,21 @@ public final class OfficialCalendar {
    * Loads and validates the years {@code firstYear..lastYear}; each needs its file. Make {@code lastYear}
    * one beyond the last year in which dossiers are received, so late-December due dates can be computed.
    *
-   * @throws ConfigException naming the file, date and entry name of the first problem found
+   * @throws ConfigException naming the folder and its key (calendar.dir), then the file, date and entry name of the
+   *     first problem found
    */
   public static OfficialCalendar load(Path dir, int firstYear, int lastYear) {
+    try {
+      return read(dir, firstYear, lastYear);
+    } catch (ConfigException e) {
+      throw new ConfigException("official calendar '" + dir + "' (calendar.dir, env HUB_CALENDAR_DIR): "
+          + e.getMessage());
+    }
+  }
+
+  private static OfficialCalendar read(Path dir, int firstYear, int lastYear) {
     if (firstYear > lastYear) {
-      throw new ConfigException("official calendar: first year " + firstYear + " is after last year " + lastYear);
+      throw new ConfigException("first year " + firstYear + " is after last year " + lastYear);
     }
     ByteArrayOutputStream loaded = new ByteArrayOutputStream();
     List<RecurringHoliday> rules =
@@ -110,10 +120,10 @@ public final class OfficialCalendar {
     try {
       bytes = Files.isDirectory(dir) ? Files.readAllBytes(path) : resource(path);
     } catch (NoSuchFileException e) {
-      throw new ConfigException("official calendar: missing " + path
+      throw new ConfigException("missing " + path
           + " (every configured year needs its file, and recurring.yaml is required)");
     } catch (IOException e) {
-      throw new ConfigException("official calendar: cannot read " + path + ": " + e.getMessage());
+      throw new ConfigException("cannot read " + path + ": " + e.getMessage());
     }
     // The name is part of the version: moving an entry between files is a change too.
     loaded.writeBytes(name.getBytes(StandardCharsets.UTF_8));

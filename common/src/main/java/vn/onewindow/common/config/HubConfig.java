@@ -21,7 +21,10 @@ public record HubConfig(
 
   public enum Role { ALL, GATEWAY, INTAKE }
 
-  /** Every record validated on its own, then the rules between them ({@link CrossChecks}). */
+  /**
+   * Every record validated on its own, then the rules between them ({@link CrossChecks}), then the files a gateway
+   * reads at start ({@link GatewayFiles}).
+   */
   public static HubConfig from(Settings s) {
     HubConfig config = new HubConfig(
         s.oneOf("hub.role", Role.class),
@@ -38,6 +41,7 @@ public record HubConfig(
         StatsConfig.from(s),
         WarmupConfig.from(s));
     CrossChecks.check(s, config);
+    GatewayFiles.check(s, config);
     return config;
   }
 

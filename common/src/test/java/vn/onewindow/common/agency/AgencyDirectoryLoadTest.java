@@ -89,6 +89,18 @@ class AgencyDirectoryLoadTest {
         .hasMessageContaining(file.toString());
   }
 
+  /** Loaded as dossier.agency-directory names it, every error names that key and its variable (ops QA). */
+  @Test
+  void shouldNameTheKnobAndItsVariableWhenLoadedFromTheSetting() throws IOException {
+    assertThatThrownBy(() -> AgencyDirectory.load("/nonexistent/agencies.json")).isInstanceOf(ConfigException.class)
+        .hasMessage("agency directory '/nonexistent/agencies.json' (dossier.agency-directory, env "
+            + "HUB_DOSSIER_AGENCY_DIRECTORY) is neither a file nor on the classpath");
+    Path file = Files.writeString(dir.resolve("agencies.json"), "{\"agencies\": [" + OPEN + ", " + OPEN + "]}");
+    assertThatThrownBy(() -> AgencyDirectory.load(file.toString())).isInstanceOf(ConfigException.class)
+        .hasMessage("agency directory '" + file + "' (dossier.agency-directory, env HUB_DOSSIER_AGENCY_DIRECTORY) "
+            + "entry '000.00.00.H48': duplicate code");
+  }
+
   private void assertRejected(String message, String... entries) {
     Path file;
     try {

@@ -21,6 +21,11 @@ class CalendarValidationTest {
     Files.writeString(dir.resolve(file), yaml);
   }
 
+  /** How every error of a calendar read from {@link #dir} begins: the folder, its key and its variable. */
+  private String named() {
+    return "official calendar '" + dir + "' (calendar.dir, env HUB_CALENDAR_DIR): ";
+  }
+
   /** recurring.yaml without rules plus a 2026 file with {@code entries} as the only entries. */
   private AbstractThrowableAssert<?, ? extends Throwable> loading2026(String entries) throws IOException {
     write("recurring.yaml", "recurring: []\n");
@@ -42,14 +47,15 @@ class CalendarValidationTest {
   @Test
   void shouldRejectSwapWorkdayThatIsNotASaturday() throws IOException {
     loading2026("  - {date: 2026-01-11, kind: swap_workday, name: Sunday worked, source: X}\n")
-        .hasMessage("2026.yaml: 2026-01-11 swap_workday 'Sunday worked': a swap_workday must be a Saturday,"
+        .hasMessage(named() + "2026.yaml: 2026-01-11 swap_workday 'Sunday worked': a swap_workday must be a Saturday,"
             + " 2026-01-11 is a SUNDAY");
   }
 
   @Test
   void shouldRejectCompensatoryDayOnAWeekend() throws IOException {
     loading2026("  - {date: 2026-04-26, kind: compensatory, name: Moved, source: X}\n")
-        .hasMessageStartingWith("2026.yaml: 2026-04-26 compensatory 'Moved': a compensatory must be a weekday");
+        .hasMessageStartingWith(named()
+            + "2026.yaml: 2026-04-26 compensatory 'Moved': a compensatory must be a weekday");
   }
 
   @Test
@@ -58,7 +64,8 @@ class CalendarValidationTest {
           - {date: 2026-01-01, kind: holiday, name: New Year, source: X}
           - {date: 2026-01-01, kind: swap_dayoff, name: Again, source: Y}
         """)
-        .hasMessage("2026.yaml: 2026-01-01 swap_dayoff 'Again' overlaps 2026.yaml: 2026-01-01 holiday 'New Year'"
+        .hasMessage(named()
+            + "2026.yaml: 2026-01-01 swap_dayoff 'Again' overlaps 2026.yaml: 2026-01-01 holiday 'New Year'"
             + " on 2026-01-01");
   }
 
@@ -80,26 +87,27 @@ class CalendarValidationTest {
 
     assertThatThrownBy(() -> OfficialCalendar.load(dir, 2025, 2027))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("missing " + dir.resolve("2026.yaml"));
+        .hasMessage(named() + "missing " + dir.resolve("2026.yaml") + " (every configured year needs its file, and "
+            + "recurring.yaml is required)");
   }
 
   @Test
   void shouldRejectAnUnknownKind() throws IOException {
     loading2026("  - {date: 2026-03-02, kind: holday, name: Typo, source: X}\n")
-        .hasMessage("2026.yaml: 2026-03-02 'Typo': unknown kind 'holday'"
+        .hasMessage(named() + "2026.yaml: 2026-03-02 'Typo': unknown kind 'holday'"
             + " (expected one of holiday, compensatory, swap_workday, swap_dayoff)");
   }
 
   @Test
   void shouldRejectADateOutsideTheFileYear() throws IOException {
     loading2026("  - {date: 2027-01-01, kind: holiday, name: New Year, source: X}\n")
-        .hasMessage("2026.yaml: 2027-01-01 holiday 'New Year': date is not in 2026, the year of the file");
+        .hasMessage(named() + "2026.yaml: 2027-01-01 holiday 'New Year': date is not in 2026, the year of the file");
   }
 
   @Test
   void shouldRejectAnUnknownKey() throws IOException {
     loading2026("  - {date: 2026-03-02, kind: holiday, name: X, source: X, provisonal: true}\n")
-        .hasMessageStartingWith("2026.yaml: entry #1: unknown key 'provisonal'");
+        .hasMessageStartingWith(named() + "2026.yaml: entry #1: unknown key 'provisonal'");
   }
 
   @Test
@@ -108,7 +116,7 @@ class CalendarValidationTest {
     write("2026.yaml", "year: 2025\nprovisional: false\nentries: []\n");
 
     assertThatThrownBy(() -> OfficialCalendar.load(dir, 2026, 2026))
-        .hasMessage("2026.yaml: says year 2025 but is the file for 2026");
+        .hasMessage(named() + "2026.yaml: says year 2025 but is the file for 2026");
   }
 
   @Test
@@ -119,7 +127,7 @@ class CalendarValidationTest {
         + "  - {date: 2026-11-24, kind: holiday, name: Culture Day again, source: X}\n");
 
     assertThatThrownBy(() -> OfficialCalendar.load(dir, 2026, 2026))
-        .hasMessage("recurring.yaml: 2026-11-24 holiday 'Culture Day' overlaps 2026.yaml: 2026-11-24 holiday"
+        .hasMessage(named() + "recurring.yaml: 2026-11-24 holiday 'Culture Day' overlaps 2026.yaml: 2026-11-24 holiday"
             + " 'Culture Day again' on 2026-11-24");
   }
 
@@ -149,7 +157,7 @@ class CalendarValidationTest {
 
     assertThatThrownBy(() -> OfficialCalendar.load(dir, 2026, 2026))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("recurring.yaml: rule #1: month 4 has no day 31");
+        .hasMessage(named() + "recurring.yaml: rule #1: month 4 has no day 31");
   }
 
   @Test

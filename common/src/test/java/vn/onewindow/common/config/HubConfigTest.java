@@ -169,7 +169,8 @@ class HubConfigTest {
 
   // ---- rules between keys: each names both keys, their values and their variables --------------------------------
 
-  private static ThrowableAssertAlternative<ConfigException> refused(String... keyValues) {
+  /** The refusal of these settings over the shipped defaults (also GatewayFilesTest's). */
+  static ThrowableAssertAlternative<ConfigException> refused(String... keyValues) {
     Map<String, String> overrides = new java.util.HashMap<>();
     for (int i = 0; i < keyValues.length; i += 2) {
       overrides.put(keyValues[i], keyValues[i + 1]);

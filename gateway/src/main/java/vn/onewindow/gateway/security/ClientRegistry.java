@@ -46,6 +46,8 @@ public final class ClientRegistry {
   private static final Set<String> FIELDS = Set.of("id", "name", "quotaClass", "keyHashes", "note", "kind",
       "agencies", "development", "publicKeyHashes", LEGACY_CHANNEL);
   private static final Logger LOG = LoggerFactory.getLogger(ClientRegistry.class);
+  /** After the file's location in every error: the key that names it, and its variable. */
+  private static final String KNOB = "' (security.clients-file, env HUB_SECURITY_CLIENTS_FILE)";
   /** The current key and, while it is being rotated, the next one. */
   private static final int MAX_KEYS_PER_CLIENT = 2;
 
@@ -73,15 +75,15 @@ public final class ClientRegistry {
     try (InputStream in = Files.isRegularFile(path) ? Files.newInputStream(path)
         : ClientRegistry.class.getClassLoader().getResourceAsStream(location)) {
       if (in == null) {
-        throw new ConfigException("clients file '" + location + "' (security.clients-file) is neither a file nor on "
+        throw new ConfigException("clients file '" + location + KNOB + " is neither a file nor on "
             + "the classpath");
       }
       return parse(mapper().readTree(in), location, developmentAllowed);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new ConfigException("clients file '" + location + "' (security.clients-file) is not valid JSON: "
+      throw new ConfigException("clients file '" + location + KNOB + " is not valid JSON: "
           + e.getOriginalMessage());
     } catch (IOException e) {
-      throw new ConfigException("clients file '" + location + "' (security.clients-file) cannot be read: "
+      throw new ConfigException("clients file '" + location + KNOB + " cannot be read: "
           + e.getMessage());
     }
   }
@@ -187,7 +189,7 @@ public final class ClientRegistry {
     }
     if (!developmentAllowed && !development.isEmpty()) {
       if (clients.isEmpty()) {
-        throw new ConfigException("clients file '" + location + "' (security.clients-file) registers development "
+        throw new ConfigException("clients file '" + location + KNOB + " registers development "
             + "clients only (" + String.join(", ", development) + "), whose keys are published: give the file of "
             + "your clients, or set security.development-clients=true for a test installation");
       }
@@ -260,7 +262,7 @@ public final class ClientRegistry {
   }
 
   private static ConfigException invalid(String location, int index, String why) {
-    return new ConfigException("clients file '" + location + "' (security.clients-file)"
+    return new ConfigException("clients file '" + location + KNOB
         + (index < 0 ? " " : ", client #" + index + " ") + why);
   }
 }

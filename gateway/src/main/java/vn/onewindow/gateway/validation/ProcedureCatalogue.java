@@ -1,10 +1,10 @@
 package vn.onewindow.gateway.validation;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import vn.onewindow.common.calendar.DueDate;
 import vn.onewindow.common.calendar.DueDates;
+import vn.onewindow.common.config.ConfigException;
 import vn.onewindow.common.dossier.Channel;
 
 /** The procedures the hub accepts dossiers for ({@code config/procedures.json}), loaded once at start. */
@@ -57,37 +58,49 @@ public final class ProcedureCatalogue {
     this.byCode = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byCode));
   }
 
-  /** Reads a classpath resource, or a file when {@code location} names one. */
+  /**
+   * Reads a classpath resource, or a file when {@code location} names one: the catalogue of dossier.catalogue, which
+   * every error names with its variable, as an invalid setting ({@link ConfigException}).
+   */
   public static ProcedureCatalogue load(String location) {
     Path path = Path.of(location);
     try (InputStream in = Files.isRegularFile(path) ? Files.newInputStream(path)
         : ProcedureCatalogue.class.getClassLoader().getResourceAsStream(location)) {
       if (in == null) {
-        throw new IllegalStateException("procedure catalogue '" + location + "' is neither a file nor on the classpath");
+        throw new ConfigException(named(location) + " is neither a file nor on the classpath");
       }
-      return parse(new ObjectMapper().readTree(in), location);
+      return parse(new ObjectMapper().readTree(in), named(location));
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(named(location) + " is not valid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
-      throw new UncheckedIOException("procedure catalogue '" + location + "' could not be read", e);
+      throw new ConfigException(named(location) + " could not be read: " + e.getMessage());
+    } catch (IllegalStateException e) {
+      // a field's type FormField refuses; its message names the catalogue, the procedure and the field
+      throw new ConfigException(e.getMessage());
     }
   }
 
-  private static ProcedureCatalogue parse(JsonNode root, String location) {
+  private static String named(String location) {
+    return "procedure catalogue '" + location + "' (dossier.catalogue, env HUB_DOSSIER_CATALOGUE)";
+  }
+
+  private static ProcedureCatalogue parse(JsonNode root, String catalogue) {
     Map<String, Procedure> procedures = new LinkedHashMap<>();
     for (JsonNode p : root.path("procedures")) {
       String code = p.path("code").asText();
       if (code.isEmpty() || procedures.containsKey(code)) {
-        throw new IllegalStateException("procedure catalogue '" + location + "': missing or duplicate code '" + code + "'");
+        throw new ConfigException(catalogue + ": missing or duplicate code '" + code + "'");
       }
       List<String> required = strings(p.path("requiredFields"));
       procedures.put(code, new Procedure(code, p.path("name").asText(), p.path("nameEn").asText(""),
           p.path("field").asText(), p.path("level").asText(), p.path("processingDays").asInt(),
-          cutOff(p.path("cutOff"), code, location), channels(p.path("channels"), code, location),
+          cutOff(p.path("cutOff"), code, catalogue), channels(p.path("channels"), code, catalogue),
           Set.copyOf(strings(p.path("applicantTypes"))), List.copyOf(required),
-          formFields(required, p.get("fields"), "procedure catalogue '" + location + "': procedure " + code),
+          formFields(required, p.get("fields"), catalogue + ": procedure " + code),
           p.path("requiredAttachments").asInt(0), p.path("active").asBoolean(true)));
     }
     if (procedures.isEmpty()) {
-      throw new IllegalStateException("procedure catalogue '" + location + "' holds no procedures");
+      throw new ConfigException(catalogue + " holds no procedures");
     }
     return new ProcedureCatalogue(root.path("version").asText("unversioned"), procedures);
   }
@@ -180,7 +193,7 @@ public final class ProcedureCatalogue {
   private static List<FormField> formFields(List<String> required, JsonNode types, String where) {
     boolean given = types != null && !types.isNull();
     if (given && !types.isObject()) {
-      throw new IllegalStateException(where + ": fields must be an object, each field's name to its type");
+      throw new ConfigException(where + ": fields must be an object, each field's name to its type");
     }
     Map<String, FormField.Type> typed = new LinkedHashMap<>();
     if (given) {
@@ -199,23 +212,23 @@ public final class ProcedureCatalogue {
     return List.copyOf(fields);
   }
 
-  private static LocalTime cutOff(JsonNode value, String code, String location) {
+  private static LocalTime cutOff(JsonNode value, String code, String catalogue) {
     if (value.isMissingNode() || value.isNull()) {
       return null;
     }
     try {
       return LocalTime.parse(value.asText());
     } catch (DateTimeParseException e) {
-      throw new IllegalStateException("procedure catalogue '" + location + "': procedure " + code
-          + " has cutOff '" + value.asText() + "', expected HH:mm");
+      throw new ConfigException(catalogue + ": procedure " + code + " has cutOff '" + value.asText()
+          + "', expected HH:mm");
     }
   }
 
-  private static Set<Channel> channels(JsonNode array, String code, String location) {
+  private static Set<Channel> channels(JsonNode array, String code, String catalogue) {
     Set<Channel> channels = new java.util.HashSet<>();
     for (String name : strings(array)) {
-      channels.add(Channel.of(name).orElseThrow(() -> new IllegalStateException("procedure catalogue '" + location
-          + "': procedure " + code + " names an unknown channel '" + name + "'")));
+      channels.add(Channel.of(name).orElseThrow(() -> new ConfigException(catalogue + ": procedure " + code
+          + " names an unknown channel '" + name + "'")));
     }
     return Set.copyOf(channels);
   }

@@ -141,7 +141,9 @@ class ClientRegistryTest {
     assertThatThrownBy(() -> load("[{\"id\":\"a1\",\"name\":\"A\",\"quotaClass\":\"standard\","
         + "\"keyHash\":[\"" + hash + "\"]}]")).hasMessageContaining("unknown field 'keyHash'");
     assertThatThrownBy(() -> load("[{\"id\":\"a1\",\"id\":\"a2\"}]")).hasMessageContaining("not valid JSON");
-    assertThatThrownBy(() -> ClientRegistry.load("/nonexistent/clients.json", true)).hasMessageContaining("neither a file");
+    assertThatThrownBy(() -> ClientRegistry.load("/nonexistent/clients.json", true)).hasMessage("clients file "
+        + "'/nonexistent/clients.json' (security.clients-file, env HUB_SECURITY_CLIENTS_FILE) is neither a file nor on "
+        + "the classpath");
   }
 
   @Test

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import vn.onewindow.common.agency.AgencyDirectory;
+import vn.onewindow.common.config.ConfigException;
 import vn.onewindow.gateway.GatewayFixture;
 
 /**
@@ -230,8 +231,9 @@ class FormFieldTypesTest {
     broken.put("{\"d\": {\"type\": \"date\", \"notFuture\": \"yes\"}}", "d: notFuture must be true or false");
     broken.put("[\"childFullName\"]", "fields must be an object");
     broken.forEach((fields, message) -> assertThatThrownBy(() -> catalogue("broken.json", fields)
-        .getClass()).as(fields).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("procedure " + BIRTH).hasMessageContaining(message));
+        .getClass()).as(fields).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("(dossier.catalogue, env HUB_DOSSIER_CATALOGUE): procedure " + BIRTH)
+        .hasMessageContaining(message));
   }
 
   @Test
