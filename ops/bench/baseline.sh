@@ -35,7 +35,8 @@ java $HUB_JAVA_OPTS -jar "$HUB_JAR" > "$DATA/hub.log" 2>&1 &
 HUB=$!
 # the hub exits 143 on this SIGTERM: under set -e a bare wait would end the trap there, exit 143 whatever the
 # verdict, and leave $DATA (the embedded servers' data) behind
-trap 'kill $HUB 2>/dev/null; wait $HUB 2>/dev/null || true; rm -rf "$DATA"' EXIT
+# every step may fail (a hub that already exited): the data directory goes whatever happened
+trap 'kill $HUB 2>/dev/null || true; wait $HUB 2>/dev/null || true; rm -rf "$DATA"' EXIT
 
 for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && break

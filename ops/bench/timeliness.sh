@@ -22,7 +22,7 @@ WORK=$(mktemp -d /tmp/hub-timeliness.XXXXXX)
 PORT=$(free_port); PGPORT=$(free_port); RPORT=$(free_port); HUB=""
 cleanup() {
   if [ -n "$HUB" ]; then
-    kill "$HUB" 2>/dev/null
+    kill "$HUB" 2>/dev/null || true
     for _ in $(seq 1 90); do kill -0 "$HUB" 2>/dev/null || break; sleep 0.5; done
     kill -9 "$HUB" 2>/dev/null || true
   fi

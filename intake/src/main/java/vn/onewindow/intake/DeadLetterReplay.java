@@ -164,7 +164,7 @@ public final class DeadLetterReplay {
     HubConfig config;
     try {
       Settings settings = Settings.load(env);
-      config = HubConfig.from(settings);
+      config = HubConfig.forTool(settings);
       settings.unknownVariables(env).forEach(name ->
           err.println("warning: environment variable " + name + " names no setting and is ignored"));
     } catch (ConfigException e) {

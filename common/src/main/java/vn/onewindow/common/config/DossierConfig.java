@@ -55,6 +55,11 @@ public record DossierConfig(ZoneId zone, Duration idempotencyTtl, Duration recei
   private static List<String> attachmentUriPrefixes(Settings s) {
     List<String> prefixes = Arrays.stream(s.nonBlank("dossier.attachment-uri-prefixes").split(","))
         .map(String::trim).filter(p -> !p.isEmpty()).toList();
+    if (prefixes.isEmpty()) {
+      // "," is not blank, and lists nothing: every attachment would be refused
+      throw s.invalid("dossier.attachment-uri-prefixes", s.nonBlank("dossier.attachment-uri-prefixes"),
+          "must list at least one URI prefix of the portal's storage");
+    }
     for (String prefix : prefixes) {
       // a host ends with its "/": https://files.example.gov.vn would also admit https://files.example.gov.vn.evil
       if (!prefix.matches("(s3|https|minio)://([^\\s@/]+/[^\\s@]*)?")) {

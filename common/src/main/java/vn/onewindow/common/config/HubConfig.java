@@ -26,6 +26,16 @@ public record HubConfig(
    * reads at start ({@link GatewayFiles}).
    */
   public static HubConfig from(Settings s) {
+    HubConfig config = forTool(s);
+    GatewayFiles.check(s, config);
+    return config;
+  }
+
+  /**
+   * The same without looking for the gateway's files: a tool that reads the configuration and serves nothing (the
+   * dead-letter replay), run with the gateway's environment on a host that may not hold those files.
+   */
+  public static HubConfig forTool(Settings s) {
     HubConfig config = new HubConfig(
         s.oneOf("hub.role", Role.class),
         s.oneOf("log.format", LogFormat.class),
@@ -41,7 +51,6 @@ public record HubConfig(
         StatsConfig.from(s),
         WarmupConfig.from(s));
     CrossChecks.check(s, config);
-    GatewayFiles.check(s, config);
     return config;
   }
 

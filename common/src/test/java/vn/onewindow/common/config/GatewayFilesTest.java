@@ -35,6 +35,13 @@ class GatewayFilesTest {
         .withMessageContaining("is neither a file nor on the classpath");
   }
 
+  /** The dead-letter replay reads the configuration and serves nothing: it is not refused for the gateway's files. */
+  @Test
+  void shouldNotLookForTheGatewaysFilesForATool() {
+    assertThat(HubConfig.forTool(Settings.load(Map.of("HUB_SECURITY_CLIENTS_FILE", "/etc/hub/clients.json")))
+        .security().clientsFile()).isEqualTo("/etc/hub/clients.json");
+  }
+
   @Test
   void shouldRefuseACalendarDirectoryThatIsNeitherAFolderNorOnTheClasspath() {
     refused("calendar.dir", "/x/calendar")

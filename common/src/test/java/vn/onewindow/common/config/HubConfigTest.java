@@ -99,6 +99,10 @@ class HubConfigTest {
       assertThatThrownBy(() -> HubConfig.from(Settings.load(Map.of("HUB_DOSSIER_ATTACHMENT_URI_PREFIXES",
           "s3://uploads/," + prefix)))).as(prefix).hasMessageContaining("dossier.attachment-uri-prefixes='" + prefix);
     }
+    // not blank, and lists nothing (the warm-up ended with an IndexOutOfBoundsException: exit 1, no key named)
+    assertThatThrownBy(() -> HubConfig.from(Settings.load(Map.of("HUB_DOSSIER_ATTACHMENT_URI_PREFIXES", " , "))))
+        .hasMessage("config dossier.attachment-uri-prefixes=',' (env HUB_DOSSIER_ATTACHMENT_URI_PREFIXES) must list "
+            + "at least one URI prefix of the portal's storage");
     assertThat(HubConfig.from(Settings.load(Map.of("HUB_DOSSIER_ATTACHMENT_URI_PREFIXES",
         "s3://uploads/, https://files.dichvucong.gov.vn/2026/"))).dossier().attachmentUriPrefixes())
         .containsExactly("s3://uploads/", "https://files.dichvucong.gov.vn/2026/");
