@@ -39,6 +39,14 @@ public record PartitionKeys(int index, String namespace, String stream, String d
     return namespace + "epoch";
   }
 
+  /**
+   * The partition's seeding lease (string: who took it and when, expiring a moment after the seeding's bound): one
+   * gateway of the hub seeds the partition's counters at a time; the others wait for its marker.
+   */
+  public String seedingLease() {
+    return namespace + "seeding";
+  }
+
   public String receipt(String dossierId) {
     return namespace + "receipt:" + dossierId;
   }

@@ -177,7 +177,8 @@ public final class MeterNames {
    * them), none raised (a fresh install, or another gateway seeded first), or PostgreSQL could not be asked (503s).
    */
   public enum Seeding {
-    RAISED, NONE, FAILED;
+    /** ELSEWHERE: another gateway held the partition's seeding lease and seeded it; this one waited for its marker. */
+    RAISED, NONE, FAILED, ELSEWHERE;
 
     public String tag() {
       return name().toLowerCase(Locale.ROOT);

@@ -266,6 +266,22 @@ public final class CodeSequences {
         }
       }
     }
+    Duration lease = seedingTimeout.plus(SERVER_MARGIN).plus(wait);
+    return SeedingLease.takeOrAwait(redis, partition, "seeding since " + clock.instant(), lease,
+            System.nanoTime() + seedingTimeout.toNanos())
+        .compose(here -> {
+          if (!here) {
+            seedings.get(Seeding.ELSEWHERE).increment();
+            return Future.succeededFuture();
+          }
+          return seedHere(redis, partition, today, counters, started)
+              .eventually(() -> SeedingLease.release(redis, partition));
+        });
+  }
+
+  /** The seeding itself, under this gateway's lease: the codes PostgreSQL holds, then the script. */
+  private Future<Void> seedHere(Redis redis, PartitionKeys partition, LocalDate today, Map<String, String> counters,
+                                long started) {
     return highestIssued(partition.index(), today, counters.keySet())
         .compose(issued -> {
           Map<String, Long> highest = issued.highest();

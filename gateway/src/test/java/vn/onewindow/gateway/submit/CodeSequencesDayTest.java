@@ -172,6 +172,40 @@ class CodeSequencesDayTest {
     assertThat(breakerCalls(metrics, "successful")).as("the seeding, a success").isEqualTo(1);
   }
 
+  /**
+   * Two gateways meet the same emptied partition: one seeds it (it holds the partition's seeding lease), the other
+   * asks PostgreSQL nothing and waits for its marker, so a data loss costs one seeding a partition, not one a gateway.
+   */
+  @Test
+  void shouldSeedAPartitionOnceForTwoGateways() throws Exception {
+    MeterRegistry first = new SimpleMeterRegistry();
+    MeterRegistry second = new SimpleMeterRegistry();
+    CodeSequences gateway1 = sequences(Duration.ofMillis(50), HELD, first);
+    CodeSequences gateway2 = sequences(Duration.ofMillis(50), HELD, second);
+    int partition = keys.partitions().ofUnit(UNIT);
+    try (Connection writer = connection(); Statement batch = writer.createStatement()) {
+      writer.setAutoCommit(false);
+      batch.execute("LOCK TABLE dossier IN ROW EXCLUSIVE MODE");
+      assertNotSeededWithin503(gateway1, partition, "gateway 1's request");
+      Await.until(Duration.ofSeconds(10), "gateway 1's seeding to wait for the writer", () -> seedingLocks(false) == 1);
+      assertNotSeededWithin503(gateway2, partition, "gateway 2's request, while gateway 1 seeds");
+      assertThat(seedingLocks(false)).as("gateway 2 asked PostgreSQL nothing").isEqualTo(1);
+      writer.commit();
+    }
+
+    Await.until(Duration.ofSeconds(10), "gateway 2 to see gateway 1's marker",
+        () -> outcome(second, MeterNames.Seeding.ELSEWHERE) == 1);
+    assertThat(seeded(partition)).isTrue();
+    assertThat(outcome(first, MeterNames.Seeding.RAISED) + outcome(first, MeterNames.Seeding.NONE))
+        .as("gateway 1's seeding").isEqualTo(1);
+    assertThat(outcome(second, MeterNames.Seeding.RAISED) + outcome(second, MeterNames.Seeding.NONE)
+        + outcome(second, MeterNames.Seeding.FAILED)).as("gateway 2 seeded nothing itself").isZero();
+  }
+
+  private static double outcome(MeterRegistry metrics, MeterNames.Seeding outcome) {
+    return metrics.get(MeterNames.CODE_SEEDINGS).tag(MeterNames.TAG_OUTCOME, outcome.tag()).counter().count();
+  }
+
   /** A seeding past its own bound ends, its lock request with it: the writers it held back go on. */
   @Test
   void shouldEndASeedingAndItsLockAtTheSeedingsOwnBound() throws Exception {
