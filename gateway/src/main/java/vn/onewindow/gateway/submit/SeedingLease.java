@@ -37,7 +37,11 @@ final class SeedingLease {
             : redis.send(Request.cmd(Command.SET).arg(partition.seedingLease()).arg(holder).arg("NX").arg("PX")
                 .arg(lease.toMillis())).compose(taken -> {
                   if (taken != null) {
-                    return Future.succeededFuture(true);
+                    // the holder may have set the marker and freed the lease between the look and the take: a second
+                    // seeding of a seeded partition (a cluster drill, after a FLUSHALL of every master)
+                    return redis.send(Request.cmd(Command.EXISTS).arg(partition.epoch()))
+                        .compose(seeded -> seeded.toInteger() == 1
+                            ? release(redis, partition).map(false) : Future.succeededFuture(true));
                   }
                   // a nil reply: another gateway holds it
                   Context context = Vertx.currentContext();
