@@ -21,6 +21,19 @@ class CalendarValidationTest {
     Files.writeString(dir.resolve(file), yaml);
   }
 
+  /** recurring.yaml with one rule, not provisional. */
+  private void writeRecurring(int month, int day, String name, String effectiveFrom) throws IOException {
+    write("recurring.yaml", "recurring:\n  - {month: " + month + ", day: " + day + ", name: " + name + ", source: R,"
+        + " effectiveFrom: " + effectiveFrom + ", provisional: false}\n");
+  }
+
+  /** A file for each year, with no entry, not provisional. */
+  private void writeEmptyYears(int... years) throws IOException {
+    for (int year : years) {
+      write(year + ".yaml", "year: " + year + "\nprovisional: false\nentries: []\n");
+    }
+  }
+
   /** How every error of a calendar read from {@link #dir} begins: the folder, its key and its variable. */
   private String named() {
     return "official calendar '" + dir + "' (calendar.dir, env HUB_CALENDAR_DIR): ";
@@ -36,7 +49,7 @@ class CalendarValidationTest {
   @Test
   void shouldLoadAMinimalCalendar() throws IOException {
     write("recurring.yaml", "recurring: []\n");
-    write("2026.yaml", "year: 2026\nprovisional: false\nentries: []\n");
+    writeEmptyYears(2026);
 
     OfficialCalendar calendar = OfficialCalendar.load(dir, 2026, 2026);
 
@@ -82,7 +95,7 @@ class CalendarValidationTest {
   @Test
   void shouldRejectAMissingYearFile() throws IOException {
     write("recurring.yaml", "recurring: []\n");
-    write("2025.yaml", "year: 2025\nprovisional: false\nentries: []\n");
+    writeEmptyYears(2025);
     write("2027.yaml", "year: 2027\nprovisional: true\nentries: []\n");
 
     assertThatThrownBy(() -> OfficialCalendar.load(dir, 2025, 2027))
@@ -121,8 +134,7 @@ class CalendarValidationTest {
 
   @Test
   void shouldRejectAnEntryClashingWithARecurringHoliday() throws IOException {
-    write("recurring.yaml", "recurring:\n  - {month: 11, day: 24, name: Culture Day, source: R,"
-        + " effectiveFrom: 2026-01-01, provisional: false}\n");
+    writeRecurring(11, 24, "Culture Day", "2026-01-01");
     write("2026.yaml", "year: 2026\nprovisional: false\nentries:\n"
         + "  - {date: 2026-11-24, kind: holiday, name: Culture Day again, source: X}\n");
 
@@ -133,10 +145,8 @@ class CalendarValidationTest {
 
   @Test
   void shouldSwitchARecurringHolidayOnAtItsEffectiveDate() throws IOException {
-    write("recurring.yaml", "recurring:\n  - {month: 11, day: 24, name: Culture Day, source: R,"
-        + " effectiveFrom: 2026-11-25, provisional: false}\n");
-    write("2026.yaml", "year: 2026\nprovisional: false\nentries: []\n");
-    write("2027.yaml", "year: 2027\nprovisional: false\nentries: []\n");
+    writeRecurring(11, 24, "Culture Day", "2026-11-25");
+    writeEmptyYears(2026, 2027);
 
     OfficialCalendar calendar = OfficialCalendar.load(dir, 2026, 2027);
 
@@ -151,9 +161,8 @@ class CalendarValidationTest {
    */
   @Test
   void shouldRejectARecurringHolidayOnADayItsMonthNeverHas() throws IOException {
-    write("recurring.yaml", "recurring:\n  - {month: 4, day: 31, name: Reunification Day, source: R,"
-        + " effectiveFrom: 2026-01-01, provisional: false}\n");
-    write("2026.yaml", "year: 2026\nprovisional: false\nentries: []\n");
+    writeRecurring(4, 31, "Reunification Day", "2026-01-01");
+    writeEmptyYears(2026);
 
     assertThatThrownBy(() -> OfficialCalendar.load(dir, 2026, 2026))
         .isInstanceOf(ConfigException.class)
@@ -162,10 +171,8 @@ class CalendarValidationTest {
 
   @Test
   void shouldObserveARecurringHolidayOn29FebruaryInLeapYearsOnly() throws IOException {
-    write("recurring.yaml", "recurring:\n  - {month: 2, day: 29, name: Leap Day, source: R,"
-        + " effectiveFrom: 2027-01-01, provisional: false}\n");
-    write("2027.yaml", "year: 2027\nprovisional: false\nentries: []\n");
-    write("2028.yaml", "year: 2028\nprovisional: false\nentries: []\n");
+    writeRecurring(2, 29, "Leap Day", "2027-01-01");
+    writeEmptyYears(2027, 2028);
 
     OfficialCalendar calendar = OfficialCalendar.load(dir, 2027, 2028);
 
