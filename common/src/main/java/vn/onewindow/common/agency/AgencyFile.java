@@ -13,6 +13,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import vn.onewindow.common.config.ConfigException;
+import vn.onewindow.common.config.Settings;
 
 /** Reads {@code config/agencies.json} into entries; every error names the file and the entry. */
 final class AgencyFile {
@@ -50,7 +51,7 @@ final class AgencyFile {
 
   /** The location of dossier.agency-directory, as its errors name it: with its key and variable. */
   static String named(String location) {
-    return "'" + location + "' (dossier.agency-directory, env HUB_DOSSIER_AGENCY_DIRECTORY)";
+    return "'" + location + "' (" + Settings.knob("dossier.agency-directory") + ")";
   }
 
   private static List<Agency> parse(String location, String text) {

@@ -20,6 +20,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import vn.onewindow.common.calendar.CalendarNotCoveredException.Years;
 import vn.onewindow.common.config.ConfigException;
+import vn.onewindow.common.config.Settings;
 import vn.onewindow.common.infra.Digests;
 
 /**
@@ -57,7 +58,7 @@ public final class OfficialCalendar {
     try {
       return read(dir, firstYear, lastYear);
     } catch (ConfigException e) {
-      throw new ConfigException("official calendar '" + dir + "' (calendar.dir, env HUB_CALENDAR_DIR): "
+      throw new ConfigException("official calendar '" + dir + "' (" + Settings.knob("calendar.dir") + "): "
           + e.getMessage());
     }
   }

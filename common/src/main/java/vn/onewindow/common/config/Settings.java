@@ -96,6 +96,11 @@ public final class Settings {
     return new Settings(merged);
   }
 
+  /** A key as a message names it, with its variable: {@code dossier.catalogue, env HUB_DOSSIER_CATALOGUE}. */
+  public static String knob(String key) {
+    return key + ", env " + envName(key);
+  }
+
   public static String envName(String key) {
     return "HUB_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }

@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.agency.AgencyPattern;
 import vn.onewindow.common.config.ConfigException;
+import vn.onewindow.common.config.Settings;
 
 /**
  * The registered clients (frontends and agency systems, README "Security") and the SHA-256 of their keys
@@ -47,7 +48,7 @@ public final class ClientRegistry {
       "agencies", "development", "publicKeyHashes", LEGACY_CHANNEL);
   private static final Logger LOG = LoggerFactory.getLogger(ClientRegistry.class);
   /** After the file's location in every error: the key that names it, and its variable. */
-  private static final String KNOB = "' (security.clients-file, env HUB_SECURITY_CLIENTS_FILE)";
+  private static final String KNOB = "' (" + Settings.knob("security.clients-file") + ")";
   /** The current key and, while it is being rotated, the next one. */
   private static final int MAX_KEYS_PER_CLIENT = 2;
 

@@ -21,6 +21,7 @@ import java.util.Set;
 import vn.onewindow.common.calendar.DueDate;
 import vn.onewindow.common.calendar.DueDates;
 import vn.onewindow.common.config.ConfigException;
+import vn.onewindow.common.config.Settings;
 import vn.onewindow.common.dossier.Channel;
 
 /** The procedures the hub accepts dossiers for ({@code config/procedures.json}), loaded once at start. */
@@ -81,7 +82,7 @@ public final class ProcedureCatalogue {
   }
 
   private static String named(String location) {
-    return "procedure catalogue '" + location + "' (dossier.catalogue, env HUB_DOSSIER_CATALOGUE)";
+    return "procedure catalogue '" + location + "' (" + Settings.knob("dossier.catalogue") + ")";
   }
 
   private static ProcedureCatalogue parse(JsonNode root, String catalogue) {
