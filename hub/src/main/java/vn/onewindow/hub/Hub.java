@@ -117,15 +117,7 @@ public final class Hub implements AutoCloseable {
     if (!config.runsGateway()) {
       draining.bindTo(registry); // a gateway's admission exports hub_draining otherwise
       ManagementVerticle management = new ManagementVerticle(config, registry, draining, intakeStarting::get);
-      try {
-        vertx.deployVerticle(management).await();
-      } catch (Exception e) {
-        StartRefused refused = bindRefusal("health and metrics (hub.role=intake)", e);
-        if (refused != null) {
-          throw refused;
-        }
-        throw e; // not only RuntimeException: Future.await() rethrows a checked exception as it is
-      }
+      listening("health and metrics (hub.role=intake)", vertx.deployVerticle(management));
       managementPort = management.actualPort();
       LOG.info("health and metrics on {}:{}", config.http().host(), managementPort);
     }
@@ -158,19 +150,11 @@ public final class Hub implements AutoCloseable {
     shared.warmup().begin();
     Future<Integer> seeding = seedMissingCounters();
     shared.warmup().holdUntil(Future.all(intake, seeding));
-    try {
-      gatewayDeployment = vertx.deployVerticle(() -> {
-        GatewayVerticle gateway = new GatewayVerticle(shared);
-        gateways.add(gateway);
-        return gateway;
-      }, new DeploymentOptions().setInstances(config.http().instances())).await();
-    } catch (Exception e) {
-      StartRefused refused = bindRefusal("the gateway", e);
-      if (refused != null) {
-        throw refused;
-      }
-      throw e;
-    }
+    gatewayDeployment = listening("the gateway", vertx.deployVerticle(() -> {
+      GatewayVerticle gateway = new GatewayVerticle(shared);
+      gateways.add(gateway);
+      return gateway;
+    }, new DeploymentOptions().setInstances(config.http().instances())));
     LOG.info("gateway listening on {}:{} ({} event loops, {} transport, catalogue of {} procedures)",
         config.http().host(), httpPort(), config.http().instances(),
         vertx.isNativeTransportEnabled() ? "native epoll" : "NIO", shared.validator().catalogue().size());
@@ -178,6 +162,19 @@ public final class Hub implements AutoCloseable {
     // bounded: none starts past the warm-up's budget, nor holds it longer than a request's wait past it; so that a
     // started hub is a ready one
     seeding.await();
+  }
+
+  /** A listening verticle's deployment, awaited: a bind failure as a {@link StartRefused} ({@link #bindRefusal}). */
+  private String listening(String listener, Future<String> deployment) {
+    try {
+      return deployment.await();
+    } catch (Exception e) {
+      StartRefused refused = bindRefusal(listener, e);
+      if (refused != null) {
+        throw refused;
+      }
+      throw e; // not only RuntimeException: Future.await() rethrows a checked exception as it is
+    }
   }
 
   /**
@@ -191,7 +188,7 @@ public final class Hub implements AutoCloseable {
       if (t instanceof BindException || t instanceof IOException && message.startsWith("bind(")) {
         String why = message.replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
         // a port in use is the port's; an address the machine lacks, or a port it forbids, may be either knob's
-        String knobs = why.contains("already in use") ? "http.port, env " + Settings.envName("http.port")
+        String knobs = why.contains("already in use") ? Settings.knob("http.port")
             : "http.host and http.port, env " + Settings.envName("http.host") + ", " + Settings.envName("http.port");
         return new StartRefused(listener + " cannot listen on " + config.http().host() + ":" + config.http().port()
             + " (" + knobs + "): " + why);

@@ -111,6 +111,11 @@ public final class CodeSequences {
   private final Duration wait;
   /** How long a seeding may take, its lock on the writers included. */
   private final Duration seedingTimeout;
+  /**
+   * When a seeding is given up here at the latest, and its lease frees itself: past its bound, PostgreSQL's margin to
+   * say so, and a request's wait (a Redis that never answers the script).
+   */
+  private final Duration abandonAfter;
   /** Told of a seeding that found codes: the idempotency records Redis lost are then looked for in PostgreSQL. */
   private final RecentDirectWrites recentDirect;
   private final Map<Integer, Future<Void>> inFlight = new ConcurrentHashMap<>();
@@ -157,6 +162,7 @@ public final class CodeSequences {
     this.breakers = breakers;
     this.wait = wait;
     this.seedingTimeout = seedingTimeout.compareTo(wait) > 0 ? seedingTimeout : wait;
+    this.abandonAfter = this.seedingTimeout.plus(SERVER_MARGIN).plus(wait);
     this.recentDirect = recentDirect;
   }
 
@@ -240,7 +246,7 @@ public final class CodeSequences {
     }
     // composed, so that even a synchronous exception completes the promise and leaves inFlight
     Future<Void> run = Future.<Void>succeededFuture().compose(v -> run(redis, keys.partition(partition)));
-    Deadlines.bounded(run, "the seeding of partition " + partition, seedingTimeout.plus(SERVER_MARGIN).plus(wait))
+    Deadlines.bounded(run, "the seeding of partition " + partition, abandonAfter)
         .onComplete(done -> {
           lastEndedNanos = System.nanoTime();
           inFlight.remove(partition, mine.future());
@@ -266,8 +272,7 @@ public final class CodeSequences {
         }
       }
     }
-    Duration lease = seedingTimeout.plus(SERVER_MARGIN).plus(wait);
-    return SeedingLease.takeOrAwait(redis, partition, "seeding since " + clock.instant(), lease,
+    return SeedingLease.takeOrAwait(redis, partition, "seeding since " + clock.instant(), abandonAfter,
             System.nanoTime() + seedingTimeout.toNanos())
         .compose(here -> {
           if (!here) {
