@@ -4,6 +4,7 @@ import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -139,12 +140,11 @@ public final class DossierIntake {
     if (!lossSuspected && !recentDirect.active()) {
       return Future.succeededFuture(new EnqueueResult.Absent());
     }
-    Future<EnqueueResult> found =
-        breakers.call(Upstream.POSTGRES_READ, config.breakers().postgresReadTimeout(), () -> direct.lookUp(s));
+    Duration timeout = config.breakers().postgresReadTimeout();
     // while a loss is suspected, a look-up that could not be made is a 503 (nothing queued), not a carry-on: the
     // partition may have been seeded by another gateway, and would number the retry as a second dossier
-    return lossSuspected ? found.recover(err -> Future.failedFuture(breakers.failure("database (postgres)", err)))
-        : found;
+    return lossSuspected ? breakers.call(Upstream.POSTGRES_READ, timeout, "database (postgres)", () -> direct.lookUp(s))
+        : breakers.call(Upstream.POSTGRES_READ, timeout, () -> direct.lookUp(s));
   }
 
   private Future<Outcome> viaRedis(Redis redis, Submission s) {
