@@ -75,7 +75,7 @@ public final class GatewayVerticle extends VerticleBase {
     Authentication auth = shared.authentication();
     Admission admission = shared.admission();
     SubmissionOutcomes outcomes = new SubmissionOutcomes(shared.registry());
-    Problems problems = new Problems(outcomes, shared.refusalLog(), config.http().bodyLimitBytes());
+    Problems problems = new Problems(edge, outcomes, shared.refusalLog(), config.http().bodyLimitBytes());
     SubmitHandler submit = submitHandler(keys, outcomes);
     Duration readTimeout = config.resilience().breakers().postgresReadTimeout();
     StatusHandler status = new StatusHandler(new DossierStatusReader(reads, redis, keys, shared.breakers(),

@@ -67,7 +67,7 @@ final class ManagementVerticle extends VerticleBase {
     HeadRequests.onEveryGetRoute(router);
     // the gateway's refusals: an unknown path or method is a problem+json 404 or 405 (with Allow); a HEAD's answer
     // has the same status and headers, without the body
-    new Problems(ThrottledLog.everyTenSeconds()).answerEveryRefusal(router);
+    new Problems(edge, ThrottledLog.everyTenSeconds()).answerEveryRefusal(router);
     return vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port()))
         .connectionHandler(Http1Framing::install)
         .requestHandler(router)

@@ -30,6 +30,8 @@ public final class Problems {
   /** The statuses Vert.x Web's router answers by itself, 405 aside ({@link #answerEveryRefusal}). */
   private static final int[] ROUTER_STATUSES = {400, 404, 406, 413, 415, 500};
 
+  /** The security headers of an answer the router gave before its first route, which set them on every other. */
+  private final EdgeHandlers edge;
   private final BiConsumer<RoutingContext, Problem> refusalCounter;
   private final ThrottledLog refusals;
   /** The 413's detail: the limit named, so that a frontend can tell its user what to shrink. */
@@ -39,17 +41,19 @@ public final class Problems {
    * {@code refusals}: the process's one throttle, so that a class of refusal logs once per window on any loop;
    * {@code bodyLimitBytes}: the router's body limit, which a 413 names.
    */
-  public Problems(SubmissionOutcomes outcomes, ThrottledLog refusals, long bodyLimitBytes) {
-    this(outcomes::recordFailure, refusals, "the request body exceeds the limit of " + bodyLimitBytes + " bytes ("
+  public Problems(EdgeHandlers edge, SubmissionOutcomes outcomes, ThrottledLog refusals, long bodyLimitBytes) {
+    this(edge, outcomes::recordFailure, refusals, "the request body exceeds the limit of " + bodyLimitBytes + " bytes ("
         + bodyLimitBytes / 1024 + " KiB)");
   }
 
   /** For a router that takes no submissions (an intake process's management port): no refusal counts as one. */
-  public Problems(ThrottledLog refusals) {
-    this((ctx, problem) -> { }, refusals, "the request body exceeds the configured limit");
+  public Problems(EdgeHandlers edge, ThrottledLog refusals) {
+    this(edge, (ctx, problem) -> { }, refusals, "the request body exceeds the configured limit");
   }
 
-  private Problems(BiConsumer<RoutingContext, Problem> refusalCounter, ThrottledLog refusals, String bodyTooLarge) {
+  private Problems(EdgeHandlers edge, BiConsumer<RoutingContext, Problem> refusalCounter, ThrottledLog refusals,
+                   String bodyTooLarge) {
+    this.edge = edge;
     this.refusalCounter = refusalCounter;
     this.refusals = refusals;
     this.bodyTooLarge = bodyTooLarge;
@@ -134,7 +138,7 @@ public final class Problems {
       // refused by the router before its first route (no Host, a Host that is no host[:port], a target that is no
       // path): the id and the security headers every answer carries, which the edge's routes would have set
       RequestIds.take(ctx);
-      EdgeHandlers.putSecurityHeaders(ctx.response());
+      edge.putSecurityHeaders(ctx);
     }
     Problem problem = Problem.ofRouterStatus(status);
     String host = problem == Problem.MALFORMED_REQUEST ? Http1Framing.hostRefusal(ctx.request()) : null;

@@ -96,21 +96,21 @@ public final class EdgeHandlers {
 
   /** Headers that make any answer inert in a browser; HSTS only on HTTPS (browsers ignore it on plain HTTP). */
   public void securityHeaders(RoutingContext ctx) {
-    HttpServerResponse response = ctx.response();
-    putSecurityHeaders(response);
-    if (ctx.request().isSSL() && hstsValue != null) {
-      response.putHeader(HSTS, hstsValue);
-    }
+    putSecurityHeaders(ctx);
     ctx.next();
   }
 
   /**
-   * The security headers but HSTS, for an answer no route's handler wrote: the router refused the request before its
-   * first route ({@code Problems}; HSTS is the configuration's, and every other answer carries it).
+   * The same headers, set without a route: {@code Problems} calls it for an answer the router gave before its first
+   * route (no Host, {@code OPTIONS *}), which must carry them as every other answer does.
    */
-  public static void putSecurityHeaders(HttpServerResponse response) {
+  public void putSecurityHeaders(RoutingContext ctx) {
+    HttpServerResponse response = ctx.response();
     for (int i = 0; i < SECURITY_HEADER_NAMES.length; i++) {
       response.putHeader(SECURITY_HEADER_NAMES[i], SECURITY_HEADER_VALUES[i]);
+    }
+    if (ctx.request().isSSL() && hstsValue != null) {
+      response.putHeader(HSTS, hstsValue);
     }
   }
 

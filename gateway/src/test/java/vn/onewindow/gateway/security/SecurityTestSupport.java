@@ -131,7 +131,16 @@ public final class SecurityTestSupport {
 
   /** Writes raw bytes on a fresh connection and returns everything the server sent before closing (or 5 s). */
   public static String rawExchange(int port, byte[] request) {
-    try (Socket socket = new Socket("127.0.0.1", port)) {
+    try {
+      return rawExchange(new Socket("127.0.0.1", port), request);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The same over a socket of the caller's (a TLS one): closes it. */
+  public static String rawExchange(Socket connected, byte[] request) {
+    try (Socket socket = connected) {
       socket.setSoTimeout(5000);
       socket.getOutputStream().write(request);
       socket.getOutputStream().flush();

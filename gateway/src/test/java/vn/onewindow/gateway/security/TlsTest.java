@@ -18,8 +18,17 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.io.InputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -114,6 +123,33 @@ class TlsTest {
         "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
 
     assertThat(answer).doesNotContain("200").doesNotContain("UP");
+  }
+
+  @Test
+  void shouldSendHstsOnAnswersTheRouterGivesBeforeAnyRoute() throws Exception {
+    String answer = SecurityTestSupport.rawExchange(tlsSocket(),
+        "OPTIONS * HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+
+    assertThat(answer).startsWith("HTTP/1.1 404").contains("application/problem+json")
+        .containsIgnoringCase("strict-transport-security: max-age=31536000; includeSubDomains")
+        .containsIgnoringCase("x-content-type-options: nosniff");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  /** A TLS socket to the gateway that trusts the test's certificate (HTTP/1.1: no ALPN). */
+  private static Socket tlsSocket() throws Exception {
+    KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+    trusted.load(null, null);
+    try (InputStream pem = Files.newInputStream(Path.of(CERTIFICATE.certificatePath()))) {
+      trusted.setCertificateEntry("gateway", CertificateFactory.getInstance("X.509").generateCertificate(pem));
+    }
+    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(trusted);
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(null, trust.getTrustManagers(), null);
+    SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", gw.port);
+    socket.startHandshake();
+    return socket;
   }
 
   private static WebClient client(HttpVersion version, boolean alpn) {
