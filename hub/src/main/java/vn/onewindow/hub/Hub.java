@@ -29,9 +29,9 @@ import vn.onewindow.common.infra.Migrations;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
 import vn.onewindow.common.metrics.Observability;
+import vn.onewindow.gateway.GatewayFileContents;
 import vn.onewindow.gateway.GatewayShared;
 import vn.onewindow.gateway.GatewayVerticle;
-import vn.onewindow.gateway.security.ClientRegistry;
 import vn.onewindow.intake.IntakeVerticle;
 import vn.onewindow.intake.IntakeWarmup;
 
@@ -65,11 +65,11 @@ public final class Hub implements AutoCloseable {
   private volatile String intakeDeployment;
   /** The intake workers' PostgreSQL pool, closed by the drain after them. */
   private volatile Pool intakePool;
-  private final ClientRegistry clients;
+  private final GatewayFileContents files;
 
-  /** {@code clients}: the gateway's registered clients, null in a worker-only process. */
-  private Hub(HubConfig config, EmbeddedServers embedded, ClientRegistry clients) {
-    this.clients = clients;
+  /** {@code files}: what the gateway's files hold, null in a worker-only process. */
+  private Hub(HubConfig config, EmbeddedServers embedded, GatewayFileContents files) {
+    this.files = files;
     this.config = config;
     this.embedded = embedded;
     this.registry = Observability.registry();
@@ -82,9 +82,9 @@ public final class Hub implements AutoCloseable {
     if (config.isLocalRun()) {
       config = config.asLocalRun();
     }
-    // read before anything is started, migrated or warmed: a clients file this gateway would refuse stops the start
-    ClientRegistry clients = config.runsGateway()
-        ? ClientRegistry.load(config.security().clientsFile(), config.security().developmentClients()) : null;
+    // read before anything is started, migrated or warmed: a file this gateway would refuse stops the start at once,
+    // before an embedded PostgreSQL's initdb and start, which take seconds
+    GatewayFileContents files = config.runsGateway() ? GatewayFileContents.load(config) : null;
     if (config.postgres().embedded()) {
       String url = embedded.startPostgres(config.embedded().dataDir(), config.embedded().postgresPort(), true);
       config = config.withPostgres(config.postgres().withUrl(url));
@@ -96,7 +96,7 @@ public final class Hub implements AutoCloseable {
     if (config.postgres().migrate()) {
       Migrations.apply(config.postgres());
     }
-    Hub hub = new Hub(config, embedded, clients);
+    Hub hub = new Hub(config, embedded, files);
     try {
       hub.deploy();
     } catch (Exception e) {
@@ -145,7 +145,7 @@ public final class Hub implements AutoCloseable {
   }
 
   private void startGateway(Future<Void> intake) {
-    shared = GatewayShared.start(vertx, config, () -> clients, registry).await();
+    shared = GatewayShared.start(vertx, config, () -> files, registry).await();
     backlog = shared.backlog();
     shared.warmup().begin();
     Future<Integer> seeding = seedMissingCounters();
