@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,9 +12,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import vn.onewindow.common.agency.AgencyDirectory;
 import vn.onewindow.common.calendar.DueDates;
-import vn.onewindow.common.calendar.OfficialCalendar;
 import vn.onewindow.common.health.HealthHandler;
-import vn.onewindow.common.config.DossierConfig;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.dossier.RedisKeys;
@@ -29,13 +26,11 @@ import vn.onewindow.gateway.admission.RateLimiter;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.ApiContract;
 import vn.onewindow.gateway.security.Authentication;
-import vn.onewindow.gateway.security.ClientRegistry;
 import vn.onewindow.gateway.security.EdgeHandlers;
 import vn.onewindow.gateway.stats.ProvinceTimeliness;
 import vn.onewindow.gateway.submit.CodeSequences;
 import vn.onewindow.gateway.submit.RecentDirectWrites;
 import vn.onewindow.gateway.validation.DossierValidator;
-import vn.onewindow.gateway.validation.ProcedureCatalogue;
 import vn.onewindow.gateway.warmup.Warmup;
 
 /**
@@ -68,15 +63,15 @@ public final class GatewayShared {
   /** One window per class of refusal for the whole process, not per event loop (README, Observability). */
   private final ThrottledLog refusalLog = ThrottledLog.everyTenSeconds();
 
-  private GatewayShared(Vertx vertx, HubConfig config, ClientRegistry clients, PrometheusMeterRegistry registry,
+  private GatewayShared(Vertx vertx, HubConfig config, GatewayFileContents files, PrometheusMeterRegistry registry,
                         BacklogMonitor backlog, RecentDirectWrites recentDirect) {
     this.config = config;
     this.keys = RedisKeys.of(config.redis(), config.stream());
     this.recentDirect = recentDirect;
     this.backlog = backlog;
     this.registry = registry;
-    this.directory = AgencyDirectory.load(config.dossier().agencyDirectory());
-    this.validator = new DossierValidator(ProcedureCatalogue.load(config.dossier().catalogue()), directory,
+    this.directory = files.directory();
+    this.validator = new DossierValidator(files.catalogue(), directory,
         config.dossier().attachmentUriPrefixes(),
         config.dossier().zone(), Clock.systemUTC());
     this.breakers = new UpstreamBreakers(config.resilience().breakers(),
@@ -95,29 +90,26 @@ public final class GatewayShared {
         readTimeout.compareTo(enqueueTimeout.dividedBy(2)) < 0 ? readTimeout : enqueueTimeout.dividedBy(2),
         recentDirect, registry);
     this.warmup = new Warmup(config.warmup(), config.dossier().attachmentUriPrefixes());
-    this.authentication = Authentication.create(vertx, config.security(), clients, warmup);
+    this.authentication = Authentication.create(vertx, config.security(), files.clients(), warmup);
     this.edge = new EdgeHandlers(config.security());
-    DossierConfig dossier = config.dossier();
-    this.dueDates = new DueDates(OfficialCalendar.load(Path.of(dossier.calendarDir()), dossier.calendarFirstYear(),
-        dossier.calendarLastYear()), dossier.zone());
+    this.dueDates = new DueDates(files.calendar(), config.dossier().zone());
     // lets operators see the calendar's end coming (alert HubCalendarEndingSoon): near it, due dates and so
     // submissions fail (503 calendar-not-loaded) until the next year's file is loaded
     Gauge.builder(MeterNames.CALENDAR_DAYS_LEFT, dueDates, d -> d.daysLeft(Clock.systemUTC().instant()))
         .description("Days from today to the last day of the loaded official calendar").register(registry);
   }
 
-  /** As {@link #start(Vertx, HubConfig, Supplier, PrometheusMeterRegistry)}, reading the clients file itself. */
+  /** As {@link #start(Vertx, HubConfig, Supplier, PrometheusMeterRegistry)}, reading the files itself. */
   public static Future<GatewayShared> start(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry) {
-    return start(vertx, config, () -> ClientRegistry.load(config.security().clientsFile(),
-        config.security().developmentClients()), registry);
+    return start(vertx, config, () -> GatewayFileContents.load(config), registry);
   }
 
   /**
    * Creates the shared state once the backlog monitor and the direct-path watch have taken their first reading.
-   * {@code clients}: the registered clients, read by the caller (the hub reads them before it starts anything) or
-   * here, off the event loop, with the rest of the files.
+   * {@code files}: what the configured files hold, read by the caller (the hub reads them before it starts anything)
+   * or here, off the event loop.
    */
-  public static Future<GatewayShared> start(Vertx vertx, HubConfig config, Supplier<ClientRegistry> clients,
+  public static Future<GatewayShared> start(Vertx vertx, HubConfig config, Supplier<GatewayFileContents> files,
                                             PrometheusMeterRegistry registry) {
     Future<BacklogMonitor> backlog = BacklogMonitor.start(vertx, config, registry);
     Future<RecentDirectWrites> recentDirect = RecentDirectWrites.start(vertx,
@@ -126,7 +118,7 @@ public final class GatewayShared {
         // reading the catalogue, agencies, calendar, schemas and API contract blocked an event loop for 2.4 s on a
         // slow machine (Vert.x's blocked-thread warning at every start), stalling whatever else that loop serves
         .compose(started -> vertx.executeBlocking(
-            () -> new GatewayShared(vertx, config, clients.get(), registry, backlog.result(), recentDirect.result())))
+            () -> new GatewayShared(vertx, config, files.get(), registry, backlog.result(), recentDirect.result())))
         .map(shared -> {
           vertx.setPeriodic(EVICT_INTERVAL_MS, id -> shared.localLimiter.evictIdle());
           if (config.stats().refreshesProvinces()) {

@@ -43,7 +43,7 @@ public final class HubMain {
     } catch (Exception e) {
       // a port in use, an unreachable database...: one line saying so, then the process ends (Hub.start has closed
       // what it had started), rather than a stack trace and event loops left running
-      LOG.error("could not start: {}", e instanceof Hub.StartRefused ? e.getMessage() : e.toString());
+      LOG.error("could not start: {}", e instanceof StartRefused ? e.getMessage() : e.toString());
       exit(1);
       return;
     }

@@ -8,8 +8,14 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.config.Settings;
 import vn.onewindow.common.testing.TestServers;
 
 /**
@@ -102,6 +108,51 @@ class StartFailureTest {
     } finally {
       Files.delete(catalogue);
     }
+  }
+
+  /**
+   * A file knob whose file its loader refuses, on a hub asked to start its own PostgreSQL and redis-server: refused at
+   * once, before either starts (ops: a catalogue that did not parse was found only after an initdb, seconds later).
+   * Observed on disk: the embedded servers' data directory, which each creates before it starts, is never made.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("unreadableFiles")
+  void shouldRefuseAFileItsLoaderRefusesBeforeStartingEmbeddedServers(String key, String content, String refused,
+                                                                      @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("file");
+    if (key.equals("calendar.dir")) {
+      // the shipped calendar, so that only the rule is wrong: every year's file is there
+      Files.createDirectories(file);
+      try (Stream<Path> shipped = Files.list(Path.of("..", "config", "calendar", "vn"))) {
+        for (Path year : shipped.toList()) {
+          Files.copy(year, file.resolve(year.getFileName()));
+        }
+      }
+      Files.writeString(file.resolve("recurring.yaml"), content);
+    } else {
+      Files.writeString(file, content);
+    }
+    Path data = dir.resolve("hub-data");
+    HubConfig config = TestServers.get().config(Map.of());
+    assertThatThrownBy(() -> HubProcess.start(config, Map.of(key, file.toString(), "postgres.url", "",
+        "redis.url", "", "embedded.data-dir", data.toString(),
+        "embedded.postgres-port", Integer.toString(TestServers.freePort()),
+        "embedded.redis-port", Integer.toString(TestServers.freePort())), "INFO"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("hub process exited with status 2: ")
+        .hasMessageContaining("invalid configuration: " + refused.replace("{}", file.toString()))
+        .hasMessageContaining("(" + key + ", env " + Settings.envName(key) + ")")
+        .hasMessageNotContaining("embedded PostgreSQL started").hasMessageNotContaining("\tat ");
+    assertThat(data).as("no embedded server started: none made its data directory").doesNotExist();
+  }
+
+  static Stream<Arguments> unreadableFiles() {
+    return Stream.of(
+        Arguments.of("dossier.catalogue", "{\"procedures\": [", "procedure catalogue '{}'"),
+        Arguments.of("dossier.agency-directory", "[]", "agency directory '{}'"),
+        Arguments.of("calendar.dir", "recurring:\n  - {month: 13, day: 1, name: Bad, source: R,"
+            + " effectiveFrom: 2020-01-01, provisional: false}\n", "official calendar '{}'"),
+        Arguments.of("security.clients-file", "{\"clients\": [", "clients file '{}'"));
   }
 
   /**
