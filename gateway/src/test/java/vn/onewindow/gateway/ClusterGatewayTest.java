@@ -45,7 +45,7 @@ class ClusterGatewayTest {
     cluster = TestRedisCluster.shared();
     gw = new GatewayFixture(clusterConfig(cluster, Map.of("ratelimit.applicant-per-minute", "6000",
         "ratelimit.applicant-burst", "1000")));
-    // what a hub does before its gateway turns ready (Hub.seedMissingCounters): the partitions' counters seeded one
+    // what a hub does before its gateway turns ready (HubDeployment.seedMissingCounters): the partitions' counters seeded one
     // after the other, not by the first concurrent submissions all at once (sixteen seedings together went past a
     // request's wait on a loaded box: 503s in a CI run)
     gw.shared.sequences().seedMissing(gw.redis, System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30))
