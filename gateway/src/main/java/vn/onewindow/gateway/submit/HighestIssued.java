@@ -13,7 +13,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The highest number of the Redis path's space issued with each code prefix ({@code <unit>-YYMMDD-}), from the codes
- * PostgreSQL holds: what a partition's counters are seeded with once Redis lost them ({@link CodeSequences}). A seed
+ * PostgreSQL holds: what a partition's counters are seeded with once Redis lost them ({@link PartitionSeeder}). A seed
  * too low re-issues a code a dossier holds (that dossier's 202 then carries another's code, and it is dead-lettered);
  * one too high only skips numbers.
  *
