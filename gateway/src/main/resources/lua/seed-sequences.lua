@@ -1,4 +1,4 @@
--- Seeds one partition's daily sequences (CodeSequences) after Redis came back without them, then marks the partition
+-- Seeds one partition's daily sequences (PartitionSeeder) after Redis came back without them, then marks the partition
 -- seeded. KEYS[1] the partition's epoch marker, then the daily sequence keys of its units (all in its hash slot);
 -- ARGV[1] the sequences' TTL (s), ARGV[2] what the marker holds (when and by whom it was set: for operators), then
 -- per sequence key the highest number PostgreSQL holds for that unit and day (the counter's value, not the code's).

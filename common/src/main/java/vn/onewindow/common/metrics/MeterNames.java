@@ -95,7 +95,7 @@ public final class MeterNames {
   /** Counter of rounds that failed on an unreachable upstream, by {@link #TAG_UPSTREAM} ({@link Upstream}). */
   public static final String INTAKE_FAILURES = "hub.intake.failures";
   /**
-   * Counter of seedings of a partition's daily dossier counters from PostgreSQL (the gateway's CodeSequences), by
+   * Counter of seedings of a partition's daily dossier counters from PostgreSQL (the gateway's PartitionSeeder), by
    * {@link #TAG_OUTCOME} ({@link Seeding}): one happens only when Redis lost its data, or on a fresh install.
    */
   public static final String CODE_SEEDINGS = "hub.code.seedings";
