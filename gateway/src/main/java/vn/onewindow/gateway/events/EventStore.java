@@ -32,17 +32,21 @@ import vn.onewindow.gateway.validation.Violation;
  * the event, update the dossier's current state and append the status-history row in one statement. Every refusal
  * is a result, not a failure, so the {@code postgres_events} breaker counts only the store's own failures.
  *
- * <p>The transaction waits for a lock, or sits idle between its statements, no longer than its request's budget: the
- * request is answered 503 then, and an agency retries it as told. Unbounded, a transaction waiting on a dossier whose
- * row stays locked (a writer stalled mid-transaction, an operator's session) keeps its pooled connection until the
- * lock goes, so a few retries of that one dossier take the whole events pool and every other dossier's event is a 503
- * too (EventLockWaitTest); and one stalled mid-transaction holds the dossier and the feeds' horizon until the server
- * notices.
+ * <p>No statement of the transaction (lock waits included), nor its idle time between two, outlasts its request's
+ * budget: the request is answered 503 then, and an agency retries it as told. Unbounded, a transaction waiting on a
+ * dossier whose row stays locked (a writer stalled mid-transaction, an operator's session) keeps its pooled connection
+ * until the lock goes, so a few retries of that one dossier take the whole events pool and every other dossier's
+ * event is a 503 too (EventLockWaitTest); and one stalled mid-transaction holds the dossier and the feeds' horizon
+ * until the server notices.
  */
 final class EventStore {
-  /** $1 the request's budget: the longest this transaction waits for a lock or stays idle between statements. */
+  /**
+   * $1 the request's budget: the longest a statement of this transaction runs, lock waits included, or the transaction
+   * stays idle between two. A statement's bound, not lock_timeout's, which bounds each wait apart: several events of
+   * one dossier wait in line, and the one next in line when the first gives up starts a new wait with a new budget.
+   */
   private static final String BOUND = """
-      SELECT set_config('lock_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $1, true)""";
+      SELECT set_config('statement_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $1, true)""";
 
   private static final String LOCK = """
       SELECT d.code, d.handling_agency, d.procedure_code, d.status, d.due_date,
