@@ -85,7 +85,7 @@ public final class EventHandler {
                       MeterRegistry registry, Clock clock) {
     this.parser = parser;
     this.dueDates = dueDates;
-    this.store = new EventStore(events, dueDates, acceptanceDue, clock);
+    this.store = new EventStore(events, timeout, dueDates, acceptanceDue, clock);
     this.breakers = breakers;
     this.timeout = timeout;
     this.config = config;

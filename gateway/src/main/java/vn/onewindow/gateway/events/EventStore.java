@@ -9,6 +9,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -30,8 +31,23 @@ import vn.onewindow.gateway.validation.Violation;
  * of one dossier queue here), recognise a replayed eventId, check the transition and the time order, then append
  * the event, update the dossier's current state and append the status-history row in one statement. Every refusal
  * is a result, not a failure, so the {@code postgres_events} breaker counts only the store's own failures.
+ *
+ * <p>No statement of the transaction (lock waits included), nor its idle time between two, outlasts its request's
+ * budget: the request is answered 503 then, and an agency retries it as told. Unbounded, a transaction waiting on a
+ * dossier whose row stays locked (a writer stalled mid-transaction, an operator's session) keeps its pooled connection
+ * until the lock goes, so a few retries of that one dossier take the whole events pool and every other dossier's
+ * event is a 503 too (EventLockWaitTest); and one stalled mid-transaction holds the dossier and the feeds' horizon
+ * until the server notices.
  */
 final class EventStore {
+  /**
+   * $1 the request's budget: the longest a statement of this transaction runs, lock waits included, or the transaction
+   * stays idle between two. A statement's bound, not lock_timeout's, which bounds each wait apart: several events of
+   * one dossier wait in line, and the one next in line when the first gives up starts a new wait with a new budget.
+   */
+  private static final String BOUND = """
+      SELECT set_config('statement_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $1, true)""";
+
   private static final String LOCK = """
       SELECT d.code, d.handling_agency, d.procedure_code, d.status, d.due_date,
              COALESCE(d.status_changed_at, d.received_at) AS last_at
@@ -123,6 +139,7 @@ final class EventStore {
   }
 
   private final Pool pool;
+  private final String budget;
   private final DueDates dueDates;
   private final BiFunction<String, Instant, LocalDate> acceptanceDue;
   private final Clock clock;
@@ -130,10 +147,12 @@ final class EventStore {
   /**
    * {@code dueDates}: the official calendar, to re-date a supplement's arrival; {@code acceptanceDue}: the statutory
    * appointment of a procedure's dossier accepted at an instant, on that calendar; {@code clock}: now, to tell whose
-   * an undatable step is.
+   * an undatable step is; {@code budget}: how long a request may wait for its event to be recorded.
    */
-  EventStore(Pool pool, DueDates dueDates, BiFunction<String, Instant, LocalDate> acceptanceDue, Clock clock) {
+  EventStore(Pool pool, Duration budget, DueDates dueDates, BiFunction<String, Instant, LocalDate> acceptanceDue,
+             Clock clock) {
     this.pool = pool;
+    this.budget = budget.toMillis() + "ms";
     this.dueDates = dueDates;
     this.acceptanceDue = acceptanceDue;
     this.clock = clock;
@@ -141,7 +160,8 @@ final class EventStore {
 
   Future<Recording> record(UUID dossierId, Caller caller, EventRequest event) {
     String fingerprint = event.fingerprint(dossierId);
-    return pool.withTransaction(conn -> conn.preparedQuery(LOCK).execute(Tuple.of(dossierId))
+    return pool.withTransaction(conn -> conn.preparedQuery(BOUND).execute(Tuple.of(budget))
+            .compose(bound -> conn.preparedQuery(LOCK).execute(Tuple.of(dossierId)))
             .compose(locked -> {
               Row dossier = first(locked);
               if (dossier == null || !caller.covers(dossier.getString("handling_agency"))) {
