@@ -185,9 +185,12 @@ public final class MeterNames {
     }
   }
 
-  /** Values of {@link #TAG_LIMIT}: which key a rate limit was counted against. */
+  /**
+   * Values of {@link #TAG_LIMIT}: which key a rate limit was counted against. ADDRESS: one caller address on a client's
+   * publishable key (the address itself is never a label).
+   */
   public enum LimitKey {
-    CLIENT, APPLICANT;
+    CLIENT, APPLICANT, ADDRESS;
 
     public String tag() {
       return name().toLowerCase(Locale.ROOT);

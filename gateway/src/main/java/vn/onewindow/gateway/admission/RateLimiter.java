@@ -25,7 +25,8 @@ import vn.onewindow.common.metrics.ThrottledLog;
 
 /**
  * Rate limits shared by every gateway instance: one atomic GCRA script in Redis per decision, on the one key it
- * limits (in cluster mode that key's master, so a limit counts across every partition). When Redis does
+ * limits (in cluster mode that key's master, so a limit counts across every partition), or on the two keys of a
+ * publishable key's call (its caller's address and its client, one slot). When Redis does
  * not answer within its short timeout (or its breaker is open) the decision is taken by the configured fallback
  * (by default each instance's local share of the limit), so a dead Redis neither stalls requests nor opens the
  * floodgates. The switch is exported as a gauge and logged, at most once per 10 s ({@link #logSwitch}).
@@ -34,6 +35,7 @@ public final class RateLimiter {
   private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
   private static final RedisScript SCRIPT = RedisScript.fromResources("lua/gcra.lua", "lua/rate-limit.lua");
   private static final RedisScript REFUND = RedisScript.fromResources("lua/gcra.lua", "lua/rate-limit-refund.lua");
+  private static final RedisScript ADDRESSED = RedisScript.fromResources("lua/gcra.lua", "lua/rate-limit-address.lua");
 
   private final RateLimits config;
   private final UpstreamBreakers breakers;
@@ -105,16 +107,46 @@ public final class RateLimiter {
       return Future.succeededFuture(LimitDecision.UNLIMITED);
     }
     return breakers.call(Upstream.REDIS_LIMITER, config.redisTimeout(),
-            () -> SCRIPT.run(redis, List.of(key), List.of(Double.toString(1000.0 / limit.perSecond()),
-                Integer.toString(limit.burst()))))
+            () -> SCRIPT.run(redis, List.of(key), List.of(interval(limit), Integer.toString(limit.burst()))))
         .map(reply -> {
-          if (fallbackActive.compareAndSet(true, false)) {
-            switches.incrementAndGet();
-          }
-          logSwitch();
+          redisAnswered();
           return LimitDecision.fromGcra(reply, 0, limit);
         })
         .recover(err -> Future.succeededFuture(fallback(key, limit, err)));
+  }
+
+  /**
+   * The two limits of a call with a publishable key, counted: its caller's address's, then its client's, in one
+   * script call (both keys in the client's slot, RedisKeys#addressLimit). A call either refuses takes from neither.
+   */
+  public Future<AddressedDecision> acquire(Redis redis, String addressKey, Limit addressLimit, String clientKey,
+                                           Limit clientLimit) {
+    if (!config.enabled()) {
+      return Future.succeededFuture(AddressedDecision.UNLIMITED);
+    }
+    return breakers.call(Upstream.REDIS_LIMITER, config.redisTimeout(),
+            () -> ADDRESSED.run(redis, List.of(addressKey, clientKey), List.of(interval(addressLimit),
+                Integer.toString(addressLimit.burst()), interval(clientLimit), Integer.toString(clientLimit.burst()))))
+        .map(reply -> {
+          redisAnswered();
+          return AddressedDecision.fromGcra(reply, addressLimit, clientLimit);
+        })
+        .recover(err -> Future.succeededFuture(fallback(addressKey, addressLimit, clientKey, clientLimit, err)))
+        .andThen(ar -> {
+          count(LimitKey.ADDRESS, ar.result().address());
+          count(LimitKey.CLIENT, ar.result().client());
+        });
+  }
+
+  private static String interval(Limit limit) {
+    return Double.toString(1000.0 / limit.perSecond());
+  }
+
+  private void redisAnswered() {
+    if (fallbackActive.compareAndSet(true, false)) {
+      switches.incrementAndGet();
+    }
+    logSwitch();
   }
 
   /**
@@ -126,7 +158,7 @@ public final class RateLimiter {
       return Future.succeededFuture();
     }
     return breakers.call(Upstream.REDIS_LIMITER, config.redisTimeout(),
-            () -> REFUND.run(redis, List.of(key), List.of(Double.toString(1000.0 / limit.perSecond()))))
+            () -> REFUND.run(redis, List.of(key), List.of(interval(limit))))
         .<Void>mapEmpty()
         .otherwiseEmpty();
   }
@@ -191,16 +223,36 @@ public final class RateLimiter {
   }
 
   private LimitDecision fallback(String key, Limit limit, Throwable cause) {
+    fellBack(cause);
+    return switch (config.fallback()) {
+      case LOCAL -> local.acquire(key, limit.share(config.fallbackInstances()));
+      case ALLOW -> LimitDecision.UNLIMITED;
+      case DENY -> denied(limit);
+    };
+  }
+
+  /** The same policies for a publishable key's two limits; deny refuses by the client's, as for any other call. */
+  private AddressedDecision fallback(String addressKey, Limit addressLimit, String clientKey, Limit clientLimit,
+                                     Throwable cause) {
+    fellBack(cause);
+    int instances = config.fallbackInstances();
+    return switch (config.fallback()) {
+      case LOCAL -> local.acquire(addressKey, addressLimit.share(instances), clientKey, clientLimit.share(instances));
+      case ALLOW -> AddressedDecision.UNLIMITED;
+      case DENY -> new AddressedDecision(LimitDecision.UNLIMITED, denied(clientLimit));
+    };
+  }
+
+  private void fellBack(Throwable cause) {
     lastFallbackNanos = nanoClock.getAsLong();
     lastCause = cause.getClass().getSimpleName();
     if (fallbackActive.compareAndSet(false, true)) {
       switches.incrementAndGet();
     }
     logSwitch();
-    return switch (config.fallback()) {
-      case LOCAL -> local.acquire(key, limit.share(config.fallbackInstances()));
-      case ALLOW -> LimitDecision.UNLIMITED;
-      case DENY -> new LimitDecision(false, limit.burst(), 0, 1000, 1000);
-    };
+  }
+
+  private static LimitDecision denied(Limit limit) {
+    return new LimitDecision(false, limit.burst(), 0, 1000, 1000);
   }
 }

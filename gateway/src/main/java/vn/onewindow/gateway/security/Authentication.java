@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.SecurityConfig;
 import vn.onewindow.common.config.SecurityConfig.CitizenToken;
+import vn.onewindow.common.config.TrustedProxies;
 import vn.onewindow.common.privacy.PersonalData;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.UnreadBodies;
@@ -43,14 +44,21 @@ public final class Authentication {
   public static Authentication create(Vertx vertx, SecurityConfig config, ClientRegistry clients, Warmup warmup) {
     boolean verifying = config.citizenToken() != CitizenToken.OFF && config.jwt().configured();
     CitizenTokens tokens = verifying ? CitizenTokens.create(vertx, config.jwt()) : null;
-    LOG.info("security: {} clients from {}, API key {}, citizen tokens {}{}, TLS {}, CORS origins {}",
+    LOG.info("security: {} clients from {}, API key {}, citizen tokens {}{}, TLS {}, CORS origins {}, caller: {}",
         clients.size(), clients.location(), config.requireApiKey() ? "required" : "optional (anonymous allowed)",
         config.citizenToken().name().toLowerCase(Locale.ROOT),
         config.citizenToken() == CitizenToken.OPTIONAL && !verifying
             ? " (no security.jwt.* configured: bearer tokens are refused)" : "",
         config.tls().enabled() ? "on (HTTP/2 via ALPN)" : "OFF (terminate TLS in front of this gateway)",
-        config.corsAllowedOrigins());
+        config.corsAllowedOrigins(), callerAddress(config.trustedProxies()));
     return new Authentication(config, clients, tokens, warmup);
+  }
+
+  /** How the per-address limit finds a caller, for the start-up line: behind a proxy, "TCP peer" is a mistake. */
+  private static String callerAddress(TrustedProxies proxies) {
+    return proxies.none() ? "the TCP peer (security.trusted-proxies empty: forwarding headers ignored)"
+        : "named by " + proxies.header().name().toLowerCase(Locale.ROOT).replace('_', '-')
+            + " when the peer is in one of " + proxies.ranges().size() + " trusted proxy ranges";
   }
 
   /** Router step: authenticates the calling client; 401 when it cannot. */

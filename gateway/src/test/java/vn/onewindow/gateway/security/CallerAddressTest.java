@@ -1,0 +1,75 @@
+package vn.onewindow.gateway.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.common.config.TrustedProxies;
+import vn.onewindow.common.config.TrustedProxies.Header;
+
+/** Whose address a request counts against, without servers: the TCP peer, or the hop a trusted proxy names. */
+class CallerAddressTest {
+  private static final CallerAddress NO_PROXY = new CallerAddress(TrustedProxies.of(List.of(), Header.X_FORWARDED_FOR));
+  private static final CallerAddress BEHIND_PROXIES = new CallerAddress(
+      TrustedProxies.of(List.of("127.0.0.1", "10.0.0.0/8", "fd00::/8"), Header.X_FORWARDED_FOR));
+  private static final CallerAddress FORWARDED = new CallerAddress(
+      TrustedProxies.of(List.of("127.0.0.1"), Header.FORWARDED));
+
+  @Test
+  void shouldIgnoreForwardingHeadersUnlessThePeerIsATrustedProxy() {
+    assertThat(resolve(NO_PROXY, "127.0.0.1", "203.0.113.7")).isEqualTo("127.0.0.1");
+    assertThat(resolve(BEHIND_PROXIES, "192.0.2.1", "203.0.113.7")).as("an untrusted peer").isEqualTo("192.0.2.1");
+    assertThat(resolve(BEHIND_PROXIES, "127.0.0.1", "203.0.113.7")).isEqualTo("203.0.113.7");
+    assertThat(resolve(BEHIND_PROXIES, "::ffff:127.0.0.1", "203.0.113.7")).as("IPv4-mapped peer")
+        .isEqualTo("203.0.113.7");
+  }
+
+  @Test
+  void shouldTakeTheRightMostAddressThatIsNoTrustedProxy() {
+    assertThat(resolve(BEHIND_PROXIES, "127.0.0.1", "198.51.100.1, 203.0.113.7")).isEqualTo("203.0.113.7");
+    assertThat(resolve(BEHIND_PROXIES, "127.0.0.1", "198.51.100.1, 203.0.113.7, 10.1.2.3")).as("two proxies")
+        .isEqualTo("203.0.113.7");
+    assertThat(resolve(BEHIND_PROXIES, "127.0.0.1", "198.51.100.1", "203.0.113.7,10.1.2.3")).as("two header lines")
+        .isEqualTo("203.0.113.7");
+    assertThat(resolve(BEHIND_PROXIES, "127.0.0.1", "10.0.0.2, 10.0.0.1")).as("only proxies: the farthest")
+        .isEqualTo("10.0.0.2");
+    assertThat(resolve(BEHIND_PROXIES, "127.0.0.1")).as("no header: the peer").isEqualTo("127.0.0.1");
+    assertThat(resolve(BEHIND_PROXIES, "127.0.0.1", "203.0.113.7:5555, [2001:db8::1]:80")).as("ports")
+        .isEqualTo("2001:db8:0:0:0:0:0:1");
+    // a hop the nearest proxy could not name: that proxy is all that is known, never what the caller wrote left of it
+    assertThat(resolve(BEHIND_PROXIES, "127.0.0.1", "203.0.113.7, unknown, 10.1.2.3")).isEqualTo("10.1.2.3");
+    assertThat(resolve(BEHIND_PROXIES, "127.0.0.1", "203.0.113.7, evil.example")).isEqualTo("127.0.0.1");
+    assertThat(resolve(BEHIND_PROXIES, "127.0.0.1", " , ")).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void shouldReadTheForwardedHeaderWhenToldAndNothingElse() {
+    assertThat(resolve(FORWARDED, "127.0.0.1", "for=192.0.2.60;proto=http;by=203.0.113.43"))
+        .isEqualTo("192.0.2.60");
+    assertThat(resolve(FORWARDED, "127.0.0.1", "for=198.51.100.1, For=\"[2001:db8:cafe::17]:4711\""))
+        .isEqualTo("2001:db8:cafe:0:0:0:0:17");
+    assertThat(resolve(FORWARDED, "127.0.0.1", "for=198.51.100.1, for=\"_gazonk\"")).as("an obfuscated node")
+        .isEqualTo("127.0.0.1");
+    assertThat(resolve(FORWARDED, "127.0.0.1", "for=198.51.100.1, proto=https")).as("an element without for")
+        .isEqualTo("127.0.0.1");
+    // an unterminated quote from the caller does not swallow the proxy's own element
+    assertThat(resolve(FORWARDED, "127.0.0.1", "for=\"198.51.100.1, for=203.0.113.7")).isEqualTo("203.0.113.7");
+  }
+
+  @Test
+  void shouldKeyAnAddressByAHashAndIpv6ByItsSlash64() {
+    String v4 = CallerAddress.limitKey(TrustedProxies.address("203.0.113.7"));
+    assertThat(v4).matches("[0-9a-f]{32}");
+    assertThat(CallerAddress.limitKey(TrustedProxies.address("::ffff:203.0.113.7"))).isEqualTo(v4);
+    assertThat(CallerAddress.limitKey(TrustedProxies.address("203.0.113.8"))).isNotEqualTo(v4);
+    String block = CallerAddress.limitKey(TrustedProxies.address("2001:db8:1:2::1"));
+    assertThat(CallerAddress.limitKey(TrustedProxies.address("2001:db8:1:2:ffff:ffff:ffff:ffff"))).isEqualTo(block);
+    assertThat(CallerAddress.limitKey(TrustedProxies.address("2001:db8:1:3::1"))).isNotEqualTo(block);
+    assertThat(TrustedProxies.address("proxy.example")).as("never a name (no DNS)").isNull();
+    assertThat(TrustedProxies.address("1.2.3")).isNull();
+  }
+
+  private static String resolve(CallerAddress addresses, String peer, String... headerValues) {
+    return TrustedProxies.text(addresses.resolve(peer, List.of(headerValues)));
+  }
+}
