@@ -48,7 +48,8 @@ class ClusterGatewayTest {
   static void start() {
     cluster = TestRedisCluster.shared();
     gw = new GatewayFixture(clusterConfig(cluster, Map.of("ratelimit.applicant-per-minute", "6000",
-        "ratelimit.applicant-burst", "1000", "ratelimit.publishable-per-address", "0.01/100")));
+        "ratelimit.applicant-burst", "1000", "ratelimit.publishable-per-address", "0.01/100",
+        "security.trusted-proxies", "127.0.0.1")));
     // what a hub does before its gateway turns ready (Hub.seedMissingCounters): the partitions' counters seeded one
     // after the other, not by the first concurrent submissions all at once (sixteen seedings together went past a
     // request's wait on a loaded box: 503s in a CI run)
@@ -125,16 +126,18 @@ class ClusterGatewayTest {
 
   /**
    * A publishable key's two limits, its caller's address's and its client's, are decided by one script: both keys in
-   * the client's slot, on its master (a CROSSSLOT refusal would have left the decision to the local fallback).
+   * the client's slot, on its master (a CROSSSLOT refusal would have left the decision to the local fallback). The
+   * caller is one a trusted proxy names: the loopback peer itself has no address to count.
    */
   @Test
   void shouldDecideAPublishableCallersAddressAndClientLimitsInOneSlot() {
     HttpResponse<Buffer> answer = WebClient.create(gw.vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(gw.port)).get("/v1/procedures").putHeader("X-Api-Key", "dev-mobile-app-key").send().await();
+        .setDefaultPort(gw.port)).get("/v1/procedures").putHeader("X-Api-Key", "dev-mobile-app-key")
+        .putHeader("X-Forwarded-For", "203.0.113.7").send().await();
 
     String client = gw.keys.clientLimit("mobile-app");
     String address = gw.keys.addressLimit("mobile-app",
-        CallerAddress.limitKey(TrustedProxies.address("127.0.0.1")));
+        CallerAddress.limitKey(TrustedProxies.address("203.0.113.7")));
     assertThat(answer.statusCode()).isEqualTo(200);
     assertThat(answer.getHeader("RateLimit-Limit")).as("the address's burst, the nearer to refusing").isEqualTo("100");
     assertThat(PartitionTags.slot(address)).isEqualTo(PartitionTags.slot(client));

@@ -16,11 +16,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import vn.onewindow.common.config.TrustedProxies;
 import vn.onewindow.common.dossier.PartitionTags;
 import vn.onewindow.common.testing.ContractCheck;
+import vn.onewindow.common.testing.LogCapture;
 import vn.onewindow.common.testing.TcpProxy;
 import vn.onewindow.common.testing.TestServers;
+import vn.onewindow.gateway.admission.RateLimiter;
 import vn.onewindow.gateway.security.CallerAddress;
 
 /**
@@ -28,7 +31,8 @@ import vn.onewindow.gateway.security.CallerAddress;
  * gateway and Redis: each address behind a trusted proxy has its own budget before the client's, a forwarding header
  * from any other peer is ignored, secret keys keep only their client's limit, Redis keeps a hash and never the
  * address, and the local fallback applies the same limit while Redis is cut. The peer of every call here is
- * 127.0.0.1; the addresses are documentation ranges (RFC 5737, RFC 3849).
+ * 127.0.0.1, which, unless trusted as a proxy, has no address to count (a balancer's, every citizen's); the addresses
+ * are documentation ranges (RFC 5737, RFC 3849).
  */
 class PublishableAddressLimitTest {
   /** Publishable key of the development client "mobile-app" (quota class high). */
@@ -37,6 +41,9 @@ class PublishableAddressLimitTest {
   /** Three calls per address at once, then one per 100 s: nothing refills while a test runs. */
   private static final String PER_ADDRESS = "0.01/3";
   private static final String PROCEDURES = "/v1/procedures";
+
+  @RegisterExtension
+  final LogCapture logged = LogCapture.of(RateLimiter.class);
 
   @Test
   void shouldGiveEachAddressBehindATrustedProxyItsOwnBudget() {
@@ -126,14 +133,16 @@ class PublishableAddressLimitTest {
   }
 
   /**
-   * By default no peer is trusted: X-Forwarded-For is the caller's own claim and every call here comes from 127.0.0.1.
-   * A secret key (a backend) has its client's limit only.
+   * By default no peer is trusted: X-Forwarded-For is the caller's own claim, and every call here comes from 127.0.0.1,
+   * a loopback peer that is no trusted proxy (a balancer, a proxy or a local run, behind which every citizen would
+   * share one address's budget): no per-address limit, the spoofed header creates no address key, and only the
+   * client's limit applies. A secret key (a backend) has its client's limit only.
    */
   @Test
   void shouldIgnoreTheForwardingHeaderOfAnUntrustedPeerAndLeaveSecretKeysAlone() {
     for (String trusted : List.of("", "10.0.0.0/8, 2001:db8::/32")) {
       try (GatewayFixture gw = new GatewayFixture(Map.of("ratelimit.publishable-per-address", PER_ADDRESS,
-          "security.trusted-proxies", trusted))) {
+          "ratelimit.client-classes", "standard:200/400,high:0.01/4", "security.trusted-proxies", trusted))) {
         for (int i = 0; i < 10; i++) {
           HttpResponse<Buffer> backend = gw.client.get(PROCEDURES).putHeader("X-Forwarded-For", "203.0.113.9")
               .send().await();
@@ -143,17 +152,52 @@ class PublishableAddressLimitTest {
         assertThat(addressKeys(gw, GatewayFixture.CLIENT_ID)).isEmpty();
 
         WebClient app = appClient(gw);
-        List<Integer> statuses = new ArrayList<>();
+        List<HttpResponse<Buffer>> answers = new ArrayList<>();
         for (int i = 1; i <= 4; i++) {
-          statuses.add(get(app, "X-Forwarded-For", "203.0.113." + i).statusCode());
+          answers.add(get(app, "X-Forwarded-For", "203.0.113." + i));
         }
-        statuses.add(get(app, "Forwarded", "for=203.0.113.5").statusCode());
+        answers.add(get(app, "Forwarded", "for=203.0.113.5"));
 
-        assertThat(statuses).as("trusted: '%s'", trusted).containsExactly(200, 200, 200, 429, 429);
-        assertThat(addressKeys(gw, APP)).containsExactly(addressKey(gw, "127.0.0.1"));
+        assertThat(answers).as("trusted: '%s'", trusted).extracting(HttpResponse::statusCode)
+            .containsExactly(200, 200, 200, 200, 429);
+        assertThat(answers.get(0).getHeader("RateLimit-Limit")).as("the client's burst").isEqualTo("4");
+        assertThat(assertProblem(answers.get(4), 429, "rate-limited").getString("detail")).contains("this client");
+        assertThat(addressKeys(gw, APP)).as("no address key, spoofed or the peer's").isEmpty();
+        assertThat(keys(gw, gw.keys.clientLimit(APP))).as("the client's limit decided by Redis").hasSize(1);
         assertThat(gw.get("/metrics").bodyAsString())
-            .contains("hub_ratelimit_decisions_total{decision=\"limited\",limit=\"address\"} 2.0");
+            .contains("hub_ratelimit_decisions_total{decision=\"address_unknown\",limit=\"address\"} 5.0")
+            .contains("hub_ratelimit_decisions_total{decision=\"limited\",limit=\"address\"} 0.0")
+            .contains("hub_ratelimit_decisions_total{decision=\"allowed\",limit=\"address\"} 0.0")
+            .contains("hub_ratelimit_decisions_total{decision=\"limited\",limit=\"client\"} 1.0");
       }
+    }
+    assertThat(logged.lines("security.trusted-proxies")).as("the throttled warning (RateLimiterFallbackTest)")
+        .isNotEmpty()
+        .allSatisfy(line -> assertThat(line).contains("no per-address limit").doesNotContain("127.0.0.1")
+            .doesNotContain("203.0.113"));
+  }
+
+  /**
+   * The default configuration (limit 5/s with a burst of 50, no trusted proxy) behind a balancer, here a loopback
+   * peer: every citizen would be that one address, so the per-address limit does not apply and a hundred calls at once
+   * meet only the client's limit (the app's class, high: 1000/2000).
+   */
+  @Test
+  void shouldNotLimitAnUntrustedNonPublicPeerPerAddressByDefault() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      WebClient app = appClient(gw);
+      List<HttpResponse<Buffer>> answers = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        answers.add(get(app, "X-Forwarded-For", "203.0.113.7"));
+      }
+
+      assertThat(answers).extracting(HttpResponse::statusCode).containsOnly(200);
+      assertThat(answers).extracting(a -> a.getHeader("RateLimit-Limit")).as("the client's burst").containsOnly("2000");
+      assertThat(addressKeys(gw, APP)).isEmpty();
+      assertThat(gw.get("/metrics").bodyAsString())
+          .contains("hub_ratelimit_decisions_total{decision=\"address_unknown\",limit=\"address\"} 100.0")
+          .contains("hub_ratelimit_decisions_total{decision=\"allowed\",limit=\"client\"} 100.0")
+          .contains("hub_ratelimit_decisions_total{decision=\"limited\",limit=\"address\"} 0.0");
     }
   }
 

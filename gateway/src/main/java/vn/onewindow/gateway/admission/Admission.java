@@ -110,7 +110,8 @@ public final class Admission {
   /**
    * Router step, one per verticle (its own Redis client): the calling client's rate limit, shared by all instances,
    * and before it, for a publishable key (anyone may hold it: one abuser would spend the client's limit for every
-   * citizen), the limit of the caller's address on it, in the same script call.
+   * citizen), the limit of the caller's address on it, in the same script call, when that address tells callers apart
+   * (CallerAddress: not a non-public peer that is no trusted proxy).
    */
   public Handler<RoutingContext> clientLimit(Redis redis, RedisKeys keys) {
     return ctx -> limitClient(ctx, redis, keys);
@@ -126,11 +127,16 @@ public final class Admission {
     Limit clientLimit = config.rateLimits().forClass(caller.quotaClass());
     Optional<Limit> perAddress = config.rateLimits().publishablePerAddress();
     if (caller.client().publicKey() && perAddress.isPresent()) {
-      limiter.acquire(redis, keys.addressLimit(caller.clientId(), addresses.limitKey(ctx.request())), perAddress.get(),
-              clientKey, clientLimit)
-          .onSuccess(d -> admit(ctx, d.allowed(), d.shown(), d.refusedByAddress() ? "this address" : "this client"))
-          .onFailure(ctx::fail);
-      return;
+      Optional<String> address = addresses.limitKey(ctx.request());
+      if (address.isPresent()) {
+        limiter.acquire(redis, keys.addressLimit(caller.clientId(), address.get()), perAddress.get(), clientKey,
+                clientLimit)
+            .onSuccess(d -> admit(ctx, d.allowed(), d.shown(), d.refusedByAddress() ? "this address" : "this client"))
+            .onFailure(ctx::fail);
+        return;
+      }
+      // a balancer's or proxy's address would hold every citizen behind it to one budget: the client's limit alone
+      limiter.addressUnknown();
     }
     limiter.acquire(redis, LimitKey.CLIENT, clientKey, clientLimit)
         .onSuccess(decision -> admit(ctx, decision.allowed(), decision, "this client"))

@@ -19,6 +19,7 @@ import vn.onewindow.common.config.ResilienceConfig.Limit;
 import vn.onewindow.common.config.ResilienceConfig.RateLimits;
 import vn.onewindow.common.infra.RedisScript;
 import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.metrics.MeterNames.LimitDecisionTag;
 import vn.onewindow.common.metrics.MeterNames.LimitKey;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.common.metrics.ThrottledLog;
@@ -64,6 +65,11 @@ public final class RateLimiter {
   private final AtomicLong switches = new AtomicLong();
   /** Decision counters by limit key, allowed at index 1 and limited at 0: registered once, not per request. */
   private final Map<LimitKey, Counter[]> decisions = new EnumMap<>(LimitKey.class);
+  /** Publishable keys' calls no per-address limit applied to, their address telling no caller apart. */
+  private final Counter addressUnknown;
+  /** At most one warning per minute about them: behind a balancer not listed, every such call would warn. */
+  static final long ADDRESS_UNKNOWN_LOG_MS = 60_000;
+  private final ThrottledLog addressUnknownLog;
 
   /** @param later runs a task that many milliseconds later (a Vert.x timer) */
   public RateLimiter(RateLimits config, UpstreamBreakers breakers, LocalRateLimiter local, MeterRegistry registry,
@@ -76,13 +82,15 @@ public final class RateLimiter {
     this.config = config;
     this.nanoClock = nanoClock;
     this.switchLog = new ThrottledLog(SWITCH_LOG_MS, nanoClock);
+    this.addressUnknownLog = new ThrottledLog(ADDRESS_UNKNOWN_LOG_MS, nanoClock);
     this.later = later;
     this.breakers = breakers;
     this.local = local;
     for (LimitKey kind : LimitKey.values()) {
-      decisions.put(kind, new Counter[] {decisionCounter(registry, kind, "limited"),
-          decisionCounter(registry, kind, "allowed")});
+      decisions.put(kind, new Counter[] {decisionCounter(registry, kind, LimitDecisionTag.LIMITED),
+          decisionCounter(registry, kind, LimitDecisionTag.ALLOWED)});
     }
+    addressUnknown = decisionCounter(registry, LimitKey.ADDRESS, LimitDecisionTag.ADDRESS_UNKNOWN);
     Gauge.builder(MeterNames.RATE_LIMIT_FALLBACK, this, limiter -> limiter.fallbackShown() ? 1 : 0)
         .description("1 while rate limits are decided locally because Redis is unhealthy")
         .strongReference(true)
@@ -170,10 +178,29 @@ public final class RateLimiter {
     }
   }
 
-  private static Counter decisionCounter(MeterRegistry registry, LimitKey kind, String decision) {
+  /**
+   * Records a publishable key's call whose caller address tells no one apart (CallerAddress#limitKey), which meets its
+   * client's limit alone, and warns of it at most once per minute: behind a balancer or proxy that is not listed as
+   * trusted, the per-address limit protects no one. The line never names the address (personal data).
+   */
+  public void addressUnknown() {
+    if (!config.enabled()) {
+      return;
+    }
+    addressUnknown.increment();
+    long suppressed = addressUnknownLog.tryAcquire("address-unknown");
+    if (suppressed >= 0) {
+      LOG.warn("calls with a publishable key arrive from a non-public address (loopback, private, link-local or "
+          + "shared) that is not a trusted proxy: no per-address limit applies to them, only their client's. If a "
+          + "load balancer or proxy stands in front of this gateway, list it in security.trusted-proxies ({} more "
+          + "such calls since the last line)", suppressed);
+    }
+  }
+
+  private static Counter decisionCounter(MeterRegistry registry, LimitKey kind, LimitDecisionTag decision) {
     return Counter.builder(MeterNames.RATE_LIMIT_DECISIONS)
         .tag(MeterNames.TAG_LIMIT, kind.tag())
-        .tag(MeterNames.TAG_DECISION, decision)
+        .tag(MeterNames.TAG_DECISION, decision.tag())
         .register(registry);
   }
 

@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.SecurityConfig;
 import vn.onewindow.common.config.SecurityConfig.CitizenToken;
-import vn.onewindow.common.config.TrustedProxies;
 import vn.onewindow.common.privacy.PersonalData;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.UnreadBodies;
@@ -50,15 +49,8 @@ public final class Authentication {
         config.citizenToken() == CitizenToken.OPTIONAL && !verifying
             ? " (no security.jwt.* configured: bearer tokens are refused)" : "",
         config.tls().enabled() ? "on (HTTP/2 via ALPN)" : "OFF (terminate TLS in front of this gateway)",
-        config.corsAllowedOrigins(), callerAddress(config.trustedProxies()));
+        config.corsAllowedOrigins(), CallerAddress.describe(config.trustedProxies()));
     return new Authentication(config, clients, tokens, warmup);
-  }
-
-  /** How the per-address limit finds a caller, for the start-up line: behind a proxy, "TCP peer" is a mistake. */
-  private static String callerAddress(TrustedProxies proxies) {
-    return proxies.none() ? "the TCP peer (security.trusted-proxies empty: forwarding headers ignored)"
-        : "named by " + proxies.header().name().toLowerCase(Locale.ROOT).replace('_', '-')
-            + " when the peer is in one of " + proxies.ranges().size() + " trusted proxy ranges";
   }
 
   /** Router step: authenticates the calling client; 401 when it cannot. */

@@ -2,27 +2,33 @@ package vn.onewindow.gateway.security;
 
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import vn.onewindow.common.config.TrustedProxies;
 import vn.onewindow.common.config.TrustedProxies.Header;
 import vn.onewindow.common.infra.Digests;
 
 /**
- * The address a request comes from, for the per-address limit of publishable keys: its TCP peer, or, when that peer is
- * a trusted proxy ({@code security.trusted-proxies}), the right-most address of the proxies' forwarding header that is
- * not itself a trusted proxy. Each proxy appends its own peer, so what stands left of the last trusted hop is the
- * caller's claim and is never read; a hop a trusted proxy could not name ({@code unknown}, an obfuscated RFC 7239
- * node) leaves that proxy as the address. Vert.x Web's {@code Router.allowForward} is no substitute: it reads the
- * left-most value, the caller's own, from any peer.
+ * The address a request comes from, for the per-address limit of publishable keys: when its TCP peer is a trusted
+ * proxy ({@code security.trusted-proxies}), the right-most address of the proxies' forwarding header that is not itself
+ * a trusted proxy (of whatever range); otherwise the peer itself, but only when it is public. Each proxy appends its
+ * own peer, so what stands left of the last trusted hop is the caller's claim and is never read; a hop a trusted proxy
+ * could not name ({@code unknown}, an obfuscated RFC 7239 node) leaves that proxy as the address. Vert.x Web's
+ * {@code Router.allowForward} is no substitute: it reads the left-most value, the caller's own, from any peer.
+ *
+ * <p>A peer that is no trusted proxy and is not public (loopback, private, link-local, CGNAT: {@link #isInternal}) is
+ * most likely a load balancer, a proxy or a local run, behind which every citizen would share one budget: such a call
+ * has no address to count ({@link #limitKey} is empty), so the default (no trusted proxy) is safe behind a balancer.
  *
  * <p>An address is personal data: it is never logged nor a metric label, and the limiter keeps only
  * {@link #limitKey}.
  */
 public final class CallerAddress {
-  private static final byte[] UNKNOWN = new byte[0];
   private final TrustedProxies proxies;
   private final String headerName;
 
@@ -31,11 +37,21 @@ public final class CallerAddress {
     this.headerName = proxies.header() == Header.FORWARDED ? "Forwarded" : "X-Forwarded-For";
   }
 
-  /** The key of this request's caller in the per-address limit. */
-  public String limitKey(HttpServerRequest request) {
+  /** How a caller's address is found, for the start-up line. */
+  public static String describe(TrustedProxies proxies) {
+    String peer = "the TCP peer when it is public; a loopback, private, link-local or CGNAT peer (a balancer, a proxy "
+        + "or a local run) gets no per-address limit";
+    return proxies.none() ? peer + "; forwarding headers ignored (security.trusted-proxies empty)"
+        : "named by " + proxies.header().name().toLowerCase(Locale.ROOT).replace('_', '-') + " when the peer is in "
+            + "one of " + proxies.ranges().size() + " trusted proxy ranges, else " + peer;
+  }
+
+  /** The key of this request's caller in the per-address limit; empty when its address tells no caller apart. */
+  public Optional<String> limitKey(HttpServerRequest request) {
     SocketAddress peer = request.remoteAddress();
     String host = peer == null ? null : peer.hostAddress();
-    return limitKey(proxies.none() ? peerAddress(host) : resolve(host, request.headers().getAll(headerName)));
+    byte[] address = resolve(host, proxies.none() ? List.of() : request.headers().getAll(headerName));
+    return address == null ? Optional.empty() : Optional.of(limitKey(address));
   }
 
   /**
@@ -45,15 +61,18 @@ public final class CallerAddress {
    */
   public static String limitKey(byte[] address) {
     String counted = address.length == 16 ? "ipv6/64:" + HexFormat.of().formatHex(address, 0, 8)
-        : address.length == 4 ? "ipv4:" + HexFormat.of().formatHex(address) : "unknown";
+        : "ipv4:" + HexFormat.of().formatHex(address);
     return Digests.sha256Hex(counted).substring(0, 32);
   }
 
-  /** The caller's address bytes, from the peer's text and the values of the trusted proxies' header, in order. */
+  /**
+   * The caller's address bytes, from the peer's text and the values of the trusted proxies' header, in order; null when
+   * the peer is no trusted proxy and is not public (or no address at all).
+   */
   byte[] resolve(String peer, List<String> headerValues) {
-    byte[] nearest = peerAddress(peer);
-    if (nearest == UNKNOWN || !proxies.trusts(nearest)) {
-      return nearest;
+    byte[] nearest = TrustedProxies.address(peer);
+    if (nearest == null || !proxies.trusts(nearest)) {
+      return nearest == null || isInternal(nearest) ? null : nearest;
     }
     List<String> hops = hops(headerValues);
     for (int i = hops.size() - 1; i >= 0; i--) {
@@ -69,9 +88,23 @@ public final class CallerAddress {
     return nearest;
   }
 
-  private static byte[] peerAddress(String host) {
-    byte[] address = TrustedProxies.address(host);
-    return address == null ? UNKNOWN : address;
+  /**
+   * Whether an address (4 or 16 bytes) is one no citizen calls from directly: loopback, unspecified, private (RFC 1918,
+   * IPv6 ULA fc00::/7), link-local (and the deprecated IPv6 site-local), or shared CGNAT space (100.64.0.0/10), also in
+   * an IPv4-mapped IPv6 form. The JDK knows all but ULA and CGNAT.
+   */
+  static boolean isInternal(byte[] address) {
+    InetAddress inet;
+    try {
+      inet = InetAddress.getByAddress(address);   // an IPv4-mapped IPv6 address comes back as its IPv4 address
+    } catch (UnknownHostException e) {
+      return true;   // no IP address: nothing that tells callers apart
+    }
+    byte[] bytes = inet.getAddress();
+    return inet.isLoopbackAddress() || inet.isAnyLocalAddress() || inet.isSiteLocalAddress()
+        || inet.isLinkLocalAddress()
+        || bytes.length == 16 && (bytes[0] & 0xfe) == 0xfc
+        || bytes.length == 4 && bytes[0] == 100 && (bytes[1] & 0xc0) == 64;
   }
 
   /**

@@ -17,7 +17,7 @@ class CallerAddressTest {
 
   @Test
   void shouldIgnoreForwardingHeadersUnlessThePeerIsATrustedProxy() {
-    assertThat(resolve(NO_PROXY, "127.0.0.1", "203.0.113.7")).isEqualTo("127.0.0.1");
+    assertThat(resolve(NO_PROXY, "198.51.100.20", "203.0.113.7")).isEqualTo("198.51.100.20");
     assertThat(resolve(BEHIND_PROXIES, "192.0.2.1", "203.0.113.7")).as("an untrusted peer").isEqualTo("192.0.2.1");
     assertThat(resolve(BEHIND_PROXIES, "127.0.0.1", "203.0.113.7")).isEqualTo("203.0.113.7");
     assertThat(resolve(BEHIND_PROXIES, "::ffff:127.0.0.1", "203.0.113.7")).as("IPv4-mapped peer")
@@ -69,7 +69,35 @@ class CallerAddressTest {
     assertThat(TrustedProxies.address("1.2.3")).isNull();
   }
 
+  /**
+   * A peer that is no trusted proxy and not public is most likely a balancer, a proxy or a local run: it has no address
+   * that tells callers apart (every citizen behind it would share one budget), whatever header it sends. An address a
+   * trusted proxy names counts whatever its range.
+   */
+  @Test
+  void shouldCountNoAddressForAnUntrustedNonPublicPeer() {
+    for (String peer : List.of("127.0.0.1", "127.8.9.10", "::1", "10.1.2.3", "172.16.0.1", "172.31.255.254",
+        "192.168.1.1", "169.254.169.254", "100.64.0.1", "100.127.255.254", "fc00::1", "fd12:3456::1", "fe80::1",
+        "0.0.0.0", "::", "::ffff:10.1.2.3", "::ffff:100.64.0.1", "::ffff:127.0.0.1", "0:0:0:0:0:ffff:c0a8:101")) {
+      assertThat(resolve(NO_PROXY, peer, "203.0.113.7")).as(peer).isEqualTo("none");
+      assertThat(CallerAddress.isInternal(TrustedProxies.address(peer))).as(peer).isTrue();
+    }
+    for (String peer : List.of("8.8.8.8", "100.63.255.255", "100.128.0.0", "172.15.255.255", "172.32.0.0",
+        "192.169.0.1", "11.0.0.1", "2001:4860::8888", "fbff::1", "fe00::1", "::ffff:8.8.8.8")) {
+      assertThat(CallerAddress.isInternal(TrustedProxies.address(peer))).as(peer).isFalse();
+      assertThat(resolve(NO_PROXY, peer, "203.0.113.7")).as(peer).isNotEqualTo("none").isNotEqualTo("203.0.113.7");
+    }
+    assertThat(resolve(NO_PROXY, null)).as("no peer address").isEqualTo("none");
+    assertThat(resolve(NO_PROXY, "not-an-address")).isEqualTo("none");
+    assertThat(resolve(BEHIND_PROXIES, "192.168.0.9", "203.0.113.7")).as("untrusted private peer").isEqualTo("none");
+    assertThat(resolve(BEHIND_PROXIES, "10.9.9.9", "192.168.7.7, 10.1.1.1")).as("a private caller named by a proxy")
+        .isEqualTo("192.168.7.7");
+    assertThat(CallerAddress.isInternal(new byte[] {(byte) 0xfc, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}))
+        .isTrue();
+  }
+
   private static String resolve(CallerAddress addresses, String peer, String... headerValues) {
-    return TrustedProxies.text(addresses.resolve(peer, List.of(headerValues)));
+    byte[] address = addresses.resolve(peer, List.of(headerValues));
+    return address == null ? "none" : TrustedProxies.text(address);
   }
 }
