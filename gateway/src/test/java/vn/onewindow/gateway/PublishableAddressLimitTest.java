@@ -202,6 +202,30 @@ class PublishableAddressLimitTest {
   }
 
   /**
+   * A trusted proxy's call that names no caller (no header, a header of the other kind, a hop the proxy could not
+   * name) is counted as no address: the proxy's own address would give every citizen behind it one budget.
+   */
+  @Test
+  void shouldNotLimitATrustedProxyByItsOwnAddressWhenItNamesNoCaller() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of("ratelimit.publishable-per-address", PER_ADDRESS,
+        "security.trusted-proxies", "127.0.0.1"))) {
+      WebClient app = appClient(gw);
+      List<HttpResponse<Buffer>> answers = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        answers.add(send(app, Map.of()));
+        answers.add(get(app, "X-Forwarded-For", "unknown"));
+        answers.add(send(app, Map.of("Forwarded", "for=203.0.113.7")));
+      }
+
+      assertThat(answers).extracting(HttpResponse::statusCode).containsOnly(200);
+      assertThat(answers).extracting(a -> a.getHeader("RateLimit-Limit")).as("the client's burst").containsOnly("2000");
+      assertThat(addressKeys(gw, APP)).isEmpty();
+      assertThat(gw.get("/metrics").bodyAsString())
+          .contains("hub_ratelimit_decisions_total{decision=\"address_unknown\",limit=\"address\"} 12.0");
+    }
+  }
+
+  /**
    * With security.trusted-proxy-header=forwarded the RFC 7239 header names the caller and X-Forwarded-For is ignored
    * (a proxy that writes one passes the other through from the caller). An IPv6 caller is counted by its /64, the
    * block one subscriber is given.

@@ -66,26 +66,29 @@ public final class CallerAddress {
   }
 
   /**
-   * The caller's address bytes, from the peer's text and the values of the trusted proxies' header, in order; null when
-   * the peer is no trusted proxy and is not public (or no address at all).
+   * The caller's address bytes, from the peer's text and the values of the trusted proxies' header, in order: the
+   * right-most hop no trusted proxy holds. Null when no caller is named: the peer is no trusted proxy and is not
+   * public (or no address at all), or the trusted proxies' header names no untrusted hop before one it cannot read.
    */
   byte[] resolve(String peer, List<String> headerValues) {
-    byte[] nearest = TrustedProxies.address(peer);
-    if (nearest == null || !proxies.trusts(nearest)) {
-      return nearest == null || isInternal(nearest) ? null : nearest;
+    byte[] peerAddress = TrustedProxies.address(peer);
+    if (peerAddress == null || !proxies.trusts(peerAddress)) {
+      return peerAddress == null || isInternal(peerAddress) ? null : peerAddress;
     }
     List<String> hops = hops(headerValues);
     for (int i = hops.size() - 1; i >= 0; i--) {
       byte[] hop = TrustedProxies.address(hops.get(i));
       if (hop == null) {
-        return nearest;
+        // "unknown", an obfuscated name or garbage next to a trusted proxy: the caller is not named
+        return null;
       }
       if (!proxies.trusts(hop)) {
         return hop;
       }
-      nearest = hop;
     }
-    return nearest;
+    // no header, or only trusted proxies in it (a proxy sending the other kind of header, say): a proxy's own address
+    // tells no citizens apart, and limiting it would give everyone behind it one budget
+    return null;
   }
 
   /**
