@@ -26,6 +26,7 @@ import vn.onewindow.gateway.admission.RateLimiter;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.ApiContract;
 import vn.onewindow.gateway.security.Authentication;
+import vn.onewindow.gateway.security.CallerAddress;
 import vn.onewindow.gateway.security.EdgeHandlers;
 import vn.onewindow.gateway.stats.ProvinceTimeliness;
 import vn.onewindow.gateway.submit.CodeSequences;
@@ -80,7 +81,8 @@ public final class GatewayShared {
     this.localLimiter = new LocalRateLimiter(Clock.systemUTC());
     this.limiter = new RateLimiter(config.resilience().rateLimits(), breakers, localLimiter, registry,
         (ms, task) -> vertx.setTimer(ms, id -> task.run()));
-    this.admission = new Admission(config.resilience(), limiter, backlog, registry);
+    this.admission = new Admission(config.resilience(), limiter, new CallerAddress(config.security().trustedProxies()),
+        backlog, registry);
     // the primary's pool (the gateway's, shared): a replica may lag behind the codes just written. The query leaves
     // the enqueue's timeout room for the call after it
     Duration enqueueTimeout = config.resilience().breakers().redisEnqueueTimeout();

@@ -7,6 +7,8 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.redis.client.Command;
 import java.util.ArrayList;
 import java.nio.file.Path;
@@ -26,9 +28,11 @@ import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.dossier.PartitionTags;
 import vn.onewindow.common.infra.Digests;
+import vn.onewindow.common.config.TrustedProxies;
 import vn.onewindow.common.testing.TestAgencies;
 import vn.onewindow.common.testing.TestRedisCluster;
 import vn.onewindow.common.testing.TestRedisCluster.Node;
+import vn.onewindow.gateway.security.CallerAddress;
 
 /**
  * The gateway in cluster mode against a real Redis Cluster of 3 masters and 3 replicas (the JVM's shared one), with
@@ -44,7 +48,8 @@ class ClusterGatewayTest {
   static void start() {
     cluster = TestRedisCluster.shared();
     gw = new GatewayFixture(clusterConfig(cluster, Map.of("ratelimit.applicant-per-minute", "6000",
-        "ratelimit.applicant-burst", "1000")));
+        "ratelimit.applicant-burst", "1000", "ratelimit.publishable-per-address", "0.01/100",
+        "security.trusted-proxies", "127.0.0.1")));
     // what a hub does before its gateway turns ready (HubDeployment.seedMissingCounters): the partitions' counters seeded one
     // after the other, not by the first concurrent submissions all at once (sixteen seedings together went past a
     // request's wait on a loaded box: 503s in a CI run)
@@ -117,6 +122,27 @@ class ClusterGatewayTest {
     HttpResponse<Buffer> status = gw.get("/v1/dossiers/" + receipt.getString("id"));
     assertThat(status.statusCode()).isEqualTo(200);
     assertThat(status.bodyAsJsonObject().getString("code")).isEqualTo(receipt.getString("code"));
+  }
+
+  /**
+   * A publishable key's two limits, its caller's address's and its client's, are decided by one script: both keys in
+   * the client's slot, on its master (a CROSSSLOT refusal would have left the decision to the local fallback). The
+   * caller is one a trusted proxy names: the loopback peer itself has no address to count.
+   */
+  @Test
+  void shouldDecideAPublishableCallersAddressAndClientLimitsInOneSlot() {
+    HttpResponse<Buffer> answer = WebClient.create(gw.vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(gw.port)).get("/v1/procedures").putHeader("X-Api-Key", "dev-mobile-app-key")
+        .putHeader("X-Forwarded-For", "203.0.113.7").send().await();
+
+    String client = gw.keys.clientLimit("mobile-app");
+    String address = gw.keys.addressLimit("mobile-app",
+        CallerAddress.limitKey(TrustedProxies.address("203.0.113.7")));
+    assertThat(answer.statusCode()).isEqualTo(200);
+    assertThat(answer.getHeader("RateLimit-Limit")).as("the address's burst, the nearer to refusing").isEqualTo("100");
+    assertThat(PartitionTags.slot(address)).isEqualTo(PartitionTags.slot(client));
+    assertThat(cluster.cli(cluster.masterOf(address).port(), "EXISTS", address).trim()).as("decided by Redis")
+        .isEqualTo("1");
   }
 
   @Test

@@ -3,6 +3,7 @@ package vn.onewindow.common.config;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** Rate limits, circuit breakers, load shedding, degraded modes and drain (config/resilience.properties). */
 public record ResilienceConfig(
@@ -32,7 +33,7 @@ public record ResilienceConfig(
   /** A GCRA limit: sustained rate per second and burst (the most admitted at once from idle). */
   public record Limit(double perSecond, int burst) {
     public Limit {
-      if (perSecond <= 0 || burst < 1) {
+      if (!(perSecond > 0 && perSecond < Double.POSITIVE_INFINITY) || burst < 1) {
         throw new ConfigException("a rate limit needs a positive rate and a burst of at least 1");
       }
     }
@@ -42,8 +43,12 @@ public record ResilienceConfig(
     }
   }
 
-  public record RateLimits(boolean enabled, Map<String, Limit> clientClasses, Limit applicant, Duration redisTimeout,
-                           FallbackPolicy fallback, int fallbackInstances) {
+  /**
+   * {@code publishablePerAddress}: the limit of one caller address on a client's publishable key, decided before the
+   * client's; empty when off.
+   */
+  public record RateLimits(boolean enabled, Map<String, Limit> clientClasses, Optional<Limit> publishablePerAddress,
+                           Limit applicant, Duration redisTimeout, FallbackPolicy fallback, int fallbackInstances) {
     public Limit forClass(String quotaClass) {
       return clientClasses.getOrDefault(quotaClass, clientClasses.get("standard"));
     }
@@ -63,6 +68,7 @@ public record ResilienceConfig(
     RateLimits limits = new RateLimits(
         s.bool("ratelimit.enabled"),
         clientClasses(s),
+        perAddress(s),
         new Limit(perMinute / 60.0, s.intIn("ratelimit.applicant-burst", 1, 100_000)),
         s.millis("ratelimit.redis-timeout-ms", 1, 10_000),
         s.oneOf("ratelimit.fallback", FallbackPolicy.class),
@@ -105,9 +111,9 @@ public record ResilienceConfig(
     String raw = s.nonBlank("ratelimit.client-classes");
     Map<String, Limit> classes = new LinkedHashMap<>();
     for (String entry : raw.split(",")) {
-      String[] parts = entry.trim().split("[:/]");
+      String[] parts = entry.trim().split(":", 2);
       try {
-        classes.put(parts[0].trim(), new Limit(Double.parseDouble(parts[1]), Integer.parseInt(parts[2])));
+        classes.put(parts[0].trim(), limit(parts[1]));
       } catch (ConfigException e) {
         throw s.invalid("ratelimit.client-classes", raw, "gives class '" + parts[0].trim()
             + "' a rate or burst below the minimum: each class needs a positive rate and a burst of at least 1");
@@ -119,5 +125,32 @@ public record ResilienceConfig(
       throw s.invalid("ratelimit.client-classes", raw, "must define the 'standard' class");
     }
     return Map.copyOf(classes);
+  }
+
+  private static Optional<Limit> perAddress(Settings s) {
+    String key = "ratelimit.publishable-per-address";
+    String raw = s.string(key);
+    if (raw.equalsIgnoreCase("off")) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(limit(raw));
+    } catch (RuntimeException e) {
+      throw s.invalid(key, raw, "must be <requests per second>/<burst> with a positive rate and a burst of at least 1 "
+          + "(e.g. 5/50), or off");
+    }
+  }
+
+  /**
+   * {@code <per second>/<burst>}.
+   *
+   * @throws ConfigException for a rate or burst below the minimum, another RuntimeException when malformed
+   */
+  private static Limit limit(String text) {
+    String[] parts = text.trim().split("/", -1);
+    if (parts.length != 2) {
+      throw new IllegalArgumentException("not <per second>/<burst>");
+    }
+    return new Limit(Double.parseDouble(parts[0].trim()), Integer.parseInt(parts[1].trim()));
   }
 }

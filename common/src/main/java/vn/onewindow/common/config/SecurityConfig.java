@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 import vn.onewindow.common.http.Loopback;
 
 /**
- * Frontend authentication, citizen identity, TLS and browser hygiene (config/security.properties). Validated when
+ * Frontend authentication, citizen identity, TLS, browser hygiene and the proxies trusted to name a caller's address
+ * (config/security.properties). Validated when
  * built: a half-configured token verifier or a TLS switch without its files stops the process at start-up, naming the
  * key, instead of failing on the first request.
  */
@@ -29,7 +30,8 @@ public record SecurityConfig(
     int maxHeaderBytes,
     int maxInitialLineBytes,
     Duration idleTimeout,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    TrustedProxies trustedProxies) {
 
   /** Signature algorithms a citizen token may use; symmetric (HS*) and "none" are never accepted. */
   public static final Set<String> SUPPORTED_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "PS256", "ES256", "ES384");
@@ -97,13 +99,14 @@ public record SecurityConfig(
         s.intIn("security.max-header-bytes", 1024, 1024 * 1024),
         s.intIn("security.max-initial-line-bytes", 256, 64 * 1024),
         Duration.ofSeconds(s.intIn("security.idle-timeout-seconds", 1, 3600)),
-        s.millis("security.request-timeout-ms", 100, 600_000));
+        s.millis("security.request-timeout-ms", 100, 600_000),
+        TrustedProxies.from(s));
   }
 
   /** The same, with development clients accepted (a hub that starts its own servers is a local run). */
   public SecurityConfig withDevelopmentClients() {
     return new SecurityConfig(requireApiKey, clientsFile, true, citizenToken, jwt, tls, corsAllowedOrigins,
-        maxHeaderCount, maxHeaderBytes, maxInitialLineBytes, idleTimeout, requestTimeout);
+        maxHeaderCount, maxHeaderBytes, maxInitialLineBytes, idleTimeout, requestTimeout, trustedProxies);
   }
 
   /** Largest header block the HTTP codec reads at all; between the two limits the edge answers a 431 problem. */

@@ -8,7 +8,8 @@ import vn.onewindow.common.config.StreamConfig;
 /**
  * Every Redis key the hub touches, under one configured prefix: the keys of each intake partition
  * ({@link PartitionKeys}, one hash tag each) and the keys that live in their own slot, chosen by what they limit or
- * claim (an Idempotency-Key across partitions, an applicant's or a client's rate limit, the intake's members).
+ * claim (an Idempotency-Key across partitions, an applicant's rate limit, a client's with the limits of its callers'
+ * addresses, the intake's members).
  */
 public final class RedisKeys {
   private final String prefix;
@@ -97,9 +98,18 @@ public final class RedisKeys {
     return prefix + "rl:applicant:" + applicantKey;
   }
 
-  /** GCRA state of one frontend client's rate limit. */
+  /** GCRA state of one frontend client's rate limit (no hash tag: its whole name picks its slot). */
   public String clientLimit(String clientId) {
     return prefix + "rl:client:" + clientId;
+  }
+
+  /**
+   * GCRA state of one caller address's limit on a client's publishable key; {@code addressKey} is a hash, never the
+   * address itself. Its hash tag is the client key's whole name (neither a client id nor the prefix has a brace), so
+   * it lies in the client key's slot and one script decides both, while the client key keeps its name.
+   */
+  public String addressLimit(String clientId, String addressKey) {
+    return prefix + "rl:address:{" + clientLimit(clientId) + "}:" + addressKey;
   }
 
   /** The live intake workers (sorted set: worker name, expiry of its last heartbeat). */

@@ -25,7 +25,10 @@ public final class MeterNames {
   public static final String SUBMIT_LATENCY = "hub.submit.latency";
   /** Gauge of submissions being processed right now (the bulkhead's occupancy). */
   public static final String IN_FLIGHT = "hub.submit.in.flight";
-  /** Counter of rate-limit decisions by {@link #TAG_LIMIT} ({@link LimitKey}) and {@link #TAG_DECISION}. */
+  /**
+   * Counter of rate-limit decisions by {@link #TAG_LIMIT} ({@link LimitKey}) and {@link #TAG_DECISION}
+   * ({@link LimitDecisionTag}).
+   */
   public static final String RATE_LIMIT_DECISIONS = "hub.ratelimit.decisions";
   /** Gauge, 1 while this instance decides limits locally because the shared store (Redis) is unhealthy. */
   public static final String RATE_LIMIT_FALLBACK = "hub.ratelimit.fallback.active";
@@ -185,9 +188,25 @@ public final class MeterNames {
     }
   }
 
-  /** Values of {@link #TAG_LIMIT}: which key a rate limit was counted against. */
+  /**
+   * Values of {@link #TAG_LIMIT}: which key a rate limit was counted against. ADDRESS: one caller address on a client's
+   * publishable key (the address itself is never a label).
+   */
   public enum LimitKey {
-    CLIENT, APPLICANT;
+    CLIENT, APPLICANT, ADDRESS;
+
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * Values of {@link #TAG_DECISION} on {@link #RATE_LIMIT_DECISIONS}. ADDRESS_UNKNOWN, with {@link LimitKey#ADDRESS}
+   * only: a publishable key's call whose address tells no caller apart (a non-public peer that is no trusted proxy: a
+   * balancer, a proxy, a local run), so no per-address limit applied, only its client's.
+   */
+  public enum LimitDecisionTag {
+    ALLOWED, LIMITED, ADDRESS_UNKNOWN;
 
     public String tag() {
       return name().toLowerCase(Locale.ROOT);

@@ -269,4 +269,20 @@ class HubConfigTest {
         .withMessageContaining("ratelimit.applicant-burst='0' (env HUB_RATELIMIT_APPLICANT_BURST)")
         .withMessageContaining("must be an integer in 1..");
   }
+
+  @Test
+  void shouldReadThePerAddressLimitOfPublishableKeysAndRefuseAMalformedOne() {
+    ResilienceConfig.RateLimits shipped = HubConfig.from(Settings.of(Map.of())).resilience().rateLimits();
+    assertThat(shipped.publishablePerAddress()).contains(new ResilienceConfig.Limit(5, 50));
+    assertThat(HubConfig.from(Settings.of(Map.of("ratelimit.publishable-per-address", "off"))).resilience()
+        .rateLimits().publishablePerAddress()).isEmpty();
+    assertThat(HubConfig.from(Settings.of(Map.of("ratelimit.publishable-per-address", "0.5/20"))).resilience()
+        .rateLimits().publishablePerAddress()).contains(new ResilienceConfig.Limit(0.5, 20));
+    for (String bad : new String[] {"5", "5/0", "0/50", "five/50", "5/50/1", ""}) {
+      refused("ratelimit.publishable-per-address", bad)
+          .withMessageContaining("ratelimit.publishable-per-address='" + bad
+              + "' (env HUB_RATELIMIT_PUBLISHABLE_PER_ADDRESS)")
+          .withMessageContaining("<requests per second>/<burst>");
+    }
+  }
 }

@@ -15,8 +15,10 @@ import io.vertx.redis.client.Redis;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import vn.onewindow.common.config.ResilienceConfig;
+import vn.onewindow.common.config.ResilienceConfig.Limit;
 import vn.onewindow.common.config.ResilienceConfig.Shedding;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.health.Draining;
@@ -28,11 +30,13 @@ import vn.onewindow.common.metrics.MeterNames.Refusal;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.Idempotency;
 import vn.onewindow.gateway.security.Caller;
+import vn.onewindow.gateway.security.CallerAddress;
 
 /**
- * Decides, before any real work, whether a request may come in: per-client rate limit (all routes under /v1),
- * and for submissions the drain state, the backlog watermark and the concurrency bulkhead. Every refusal is fast
- * (no waiting on a queue or a store) and carries Retry-After. One instance per process, shared by all event loops.
+ * Decides, before any real work, whether a request may come in: per-client rate limit (all routes under /v1; for a
+ * publishable key, per caller address first), and for submissions the drain state, the backlog watermark and the
+ * concurrency bulkhead. Every refusal is fast (no waiting on a queue or a store) and carries Retry-After. One instance
+ * per process, shared by all event loops.
  */
 public final class Admission {
   private static final String SHED = "admission.shed";
@@ -43,14 +47,17 @@ public final class Admission {
 
   private final ResilienceConfig config;
   private final RateLimiter limiter;
+  private final CallerAddress addresses;
   private final BacklogMonitor backlog;
   private final Bulkhead bulkhead;
   private final Draining draining;
   private final Map<Refusal, Counter> refusals = new EnumMap<>(Refusal.class);
 
-  public Admission(ResilienceConfig config, RateLimiter limiter, BacklogMonitor backlog, MeterRegistry registry) {
+  public Admission(ResilienceConfig config, RateLimiter limiter, CallerAddress addresses, BacklogMonitor backlog,
+                   MeterRegistry registry) {
     this.config = config;
     this.limiter = limiter;
+    this.addresses = addresses;
     this.backlog = backlog;
     BulkheadRegistry bulkheads = BulkheadRegistry.of(BulkheadConfig.custom()
         .maxConcurrentCalls(config.shedding().maxInFlight())
@@ -100,7 +107,12 @@ public final class Admission {
     ctx.next();
   }
 
-  /** Router step, one per verticle (its own Redis client): the calling client's rate limit, shared by all instances. */
+  /**
+   * Router step, one per verticle (its own Redis client): the calling client's rate limit, shared by all instances,
+   * and before it, for a publishable key (anyone may hold it: one abuser would spend the client's limit for every
+   * citizen), the limit of the caller's address on it, in the same script call, when that address tells callers apart
+   * (CallerAddress: not a non-public peer that is no trusted proxy).
+   */
   public Handler<RoutingContext> clientLimit(Redis redis, RedisKeys keys) {
     return ctx -> limitClient(ctx, redis, keys);
   }
@@ -111,18 +123,34 @@ public final class Admission {
       ctx.next();
       return;
     }
-    limiter.acquire(redis, LimitKey.CLIENT, keys.clientLimit(caller.clientId()),
-            config.rateLimits().forClass(caller.quotaClass()))
-        .onSuccess(decision -> {
-          if (decision.allowed()) {
-            decision.addHeaders(ctx.response());
-            ctx.next();
-          } else {
-            refuse(ctx, Refusal.RATE_LIMITED,
-                HttpFailure.rateLimited("this client", decision.retryAfterSeconds(), decision.headers()));
-          }
-        })
+    String clientKey = keys.clientLimit(caller.clientId());
+    Limit clientLimit = config.rateLimits().forClass(caller.quotaClass());
+    Optional<Limit> perAddress = config.rateLimits().publishablePerAddress();
+    if (caller.client().publicKey() && perAddress.isPresent()) {
+      Optional<String> address = addresses.limitKey(ctx.request());
+      if (address.isPresent()) {
+        limiter.acquire(redis, keys.addressLimit(caller.clientId(), address.get()), perAddress.get(), clientKey,
+                clientLimit)
+            .onSuccess(d -> admit(ctx, d.allowed(), d.shown(), d.refusedByAddress() ? "this address" : "this client"))
+            .onFailure(ctx::fail);
+        return;
+      }
+      // a balancer's or proxy's address would hold every citizen behind it to one budget: the client's limit alone
+      limiter.addressUnknown();
+    }
+    limiter.acquire(redis, LimitKey.CLIENT, clientKey, clientLimit)
+        .onSuccess(decision -> admit(ctx, decision.allowed(), decision, "this client"))
         .onFailure(ctx::fail);
+  }
+
+  /** Goes on with the decision's RateLimit-* headers, or answers 429 naming {@code limited} (never an address). */
+  private void admit(RoutingContext ctx, boolean allowed, LimitDecision shown, String limited) {
+    if (allowed) {
+      shown.addHeaders(ctx.response());
+      ctx.next();
+    } else {
+      refuse(ctx, Refusal.RATE_LIMITED, HttpFailure.rateLimited(limited, shown.retryAfterSeconds(), shown.headers()));
+    }
   }
 
   /**

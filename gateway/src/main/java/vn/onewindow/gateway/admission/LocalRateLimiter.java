@@ -36,6 +36,24 @@ public final class LocalRateLimiter {
     return decision[0];
   }
 
+  /**
+   * The two limits of a publishable key's call, as rate-limit-address.lua decides them: the address's first, and a
+   * call either refuses takes from neither (the address's share is given back when the client's refuses; a call of
+   * the same address in between may find its budget one share short).
+   */
+  public AddressedDecision acquire(String addressKey, Limit address, String clientKey, Limit client) {
+    LimitDecision byAddress = acquire(addressKey, address);
+    if (!byAddress.allowed()) {
+      return new AddressedDecision(byAddress, null);
+    }
+    LimitDecision byClient = acquire(clientKey, client);
+    if (!byClient.allowed()) {
+      double interval = 1000.0 / address.perSecond();
+      theoreticalArrival.computeIfPresent(addressKey, (k, tat) -> tat - interval);
+    }
+    return new AddressedDecision(byAddress, byClient);
+  }
+
   /** Forgets keys whose bucket is full again; called periodically so idle clients cost no memory. */
   public void evictIdle() {
     long now = clock.millis();

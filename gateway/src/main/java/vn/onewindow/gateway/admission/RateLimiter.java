@@ -19,13 +19,15 @@ import vn.onewindow.common.config.ResilienceConfig.Limit;
 import vn.onewindow.common.config.ResilienceConfig.RateLimits;
 import vn.onewindow.common.infra.RedisScript;
 import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.metrics.MeterNames.LimitDecisionTag;
 import vn.onewindow.common.metrics.MeterNames.LimitKey;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.common.metrics.ThrottledLog;
 
 /**
  * Rate limits shared by every gateway instance: one atomic GCRA script in Redis per decision, on the one key it
- * limits (in cluster mode that key's master, so a limit counts across every partition). When Redis does
+ * limits (in cluster mode that key's master, so a limit counts across every partition), or on the two keys of a
+ * publishable key's call (its caller's address and its client, one slot). When Redis does
  * not answer within its short timeout (or its breaker is open) the decision is taken by the configured fallback
  * (by default each instance's local share of the limit), so a dead Redis neither stalls requests nor opens the
  * floodgates. The switch is exported as a gauge and logged, at most once per 10 s ({@link #logSwitch}).
@@ -34,6 +36,7 @@ public final class RateLimiter {
   private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
   private static final RedisScript SCRIPT = RedisScript.fromResources("lua/gcra.lua", "lua/rate-limit.lua");
   private static final RedisScript REFUND = RedisScript.fromResources("lua/gcra.lua", "lua/rate-limit-refund.lua");
+  private static final RedisScript ADDRESSED = RedisScript.fromResources("lua/gcra.lua", "lua/rate-limit-address.lua");
 
   private final RateLimits config;
   private final UpstreamBreakers breakers;
@@ -62,6 +65,11 @@ public final class RateLimiter {
   private final AtomicLong switches = new AtomicLong();
   /** Decision counters by limit key, allowed at index 1 and limited at 0: registered once, not per request. */
   private final Map<LimitKey, Counter[]> decisions = new EnumMap<>(LimitKey.class);
+  /** Publishable keys' calls no per-address limit applied to, their address telling no caller apart. */
+  private final Counter addressUnknown;
+  /** At most one warning per minute about them: behind a balancer not listed, every such call would warn. */
+  static final long ADDRESS_UNKNOWN_LOG_MS = 60_000;
+  private final ThrottledLog addressUnknownLog;
 
   /** @param later runs a task that many milliseconds later (a Vert.x timer) */
   public RateLimiter(RateLimits config, UpstreamBreakers breakers, LocalRateLimiter local, MeterRegistry registry,
@@ -74,13 +82,15 @@ public final class RateLimiter {
     this.config = config;
     this.nanoClock = nanoClock;
     this.switchLog = new ThrottledLog(SWITCH_LOG_MS, nanoClock);
+    this.addressUnknownLog = new ThrottledLog(ADDRESS_UNKNOWN_LOG_MS, nanoClock);
     this.later = later;
     this.breakers = breakers;
     this.local = local;
     for (LimitKey kind : LimitKey.values()) {
-      decisions.put(kind, new Counter[] {decisionCounter(registry, kind, "limited"),
-          decisionCounter(registry, kind, "allowed")});
+      decisions.put(kind, new Counter[] {decisionCounter(registry, kind, LimitDecisionTag.LIMITED),
+          decisionCounter(registry, kind, LimitDecisionTag.ALLOWED)});
     }
+    addressUnknown = decisionCounter(registry, LimitKey.ADDRESS, LimitDecisionTag.ADDRESS_UNKNOWN);
     Gauge.builder(MeterNames.RATE_LIMIT_FALLBACK, this, limiter -> limiter.fallbackShown() ? 1 : 0)
         .description("1 while rate limits are decided locally because Redis is unhealthy")
         .strongReference(true)
@@ -105,16 +115,46 @@ public final class RateLimiter {
       return Future.succeededFuture(LimitDecision.UNLIMITED);
     }
     return breakers.call(Upstream.REDIS_LIMITER, config.redisTimeout(),
-            () -> SCRIPT.run(redis, List.of(key), List.of(Double.toString(1000.0 / limit.perSecond()),
-                Integer.toString(limit.burst()))))
+            () -> SCRIPT.run(redis, List.of(key), List.of(interval(limit), Integer.toString(limit.burst()))))
         .map(reply -> {
-          if (fallbackActive.compareAndSet(true, false)) {
-            switches.incrementAndGet();
-          }
-          logSwitch();
+          redisAnswered();
           return LimitDecision.fromGcra(reply, 0, limit);
         })
         .recover(err -> Future.succeededFuture(fallback(key, limit, err)));
+  }
+
+  /**
+   * The two limits of a call with a publishable key, counted: its caller's address's, then its client's, in one
+   * script call (both keys in the client's slot, RedisKeys#addressLimit). A call either refuses takes from neither.
+   */
+  public Future<AddressedDecision> acquire(Redis redis, String addressKey, Limit addressLimit, String clientKey,
+                                           Limit clientLimit) {
+    if (!config.enabled()) {
+      return Future.succeededFuture(AddressedDecision.UNLIMITED);
+    }
+    return breakers.call(Upstream.REDIS_LIMITER, config.redisTimeout(),
+            () -> ADDRESSED.run(redis, List.of(addressKey, clientKey), List.of(interval(addressLimit),
+                Integer.toString(addressLimit.burst()), interval(clientLimit), Integer.toString(clientLimit.burst()))))
+        .map(reply -> {
+          redisAnswered();
+          return AddressedDecision.fromGcra(reply, addressLimit, clientLimit);
+        })
+        .recover(err -> Future.succeededFuture(fallback(addressKey, addressLimit, clientKey, clientLimit, err)))
+        .andThen(ar -> {
+          count(LimitKey.ADDRESS, ar.result().address());
+          count(LimitKey.CLIENT, ar.result().client());
+        });
+  }
+
+  private static String interval(Limit limit) {
+    return Double.toString(1000.0 / limit.perSecond());
+  }
+
+  private void redisAnswered() {
+    if (fallbackActive.compareAndSet(true, false)) {
+      switches.incrementAndGet();
+    }
+    logSwitch();
   }
 
   /**
@@ -126,7 +166,7 @@ public final class RateLimiter {
       return Future.succeededFuture();
     }
     return breakers.call(Upstream.REDIS_LIMITER, config.redisTimeout(),
-            () -> REFUND.run(redis, List.of(key), List.of(Double.toString(1000.0 / limit.perSecond()))))
+            () -> REFUND.run(redis, List.of(key), List.of(interval(limit))))
         .<Void>mapEmpty()
         .otherwiseEmpty();
   }
@@ -138,10 +178,29 @@ public final class RateLimiter {
     }
   }
 
-  private static Counter decisionCounter(MeterRegistry registry, LimitKey kind, String decision) {
+  /**
+   * Records a publishable key's call whose caller address tells no one apart (CallerAddress#limitKey), which meets its
+   * client's limit alone, and warns of it at most once per minute: behind a balancer or proxy that is not listed as
+   * trusted, the per-address limit protects no one. The line never names the address (personal data).
+   */
+  public void addressUnknown() {
+    if (!config.enabled()) {
+      return;
+    }
+    addressUnknown.increment();
+    long suppressed = addressUnknownLog.tryAcquire("address-unknown");
+    if (suppressed >= 0) {
+      LOG.warn("calls with a publishable key arrive from a non-public address (loopback, private, link-local or "
+          + "shared) that is not a trusted proxy: no per-address limit applies to them, only their client's. If a "
+          + "load balancer or proxy stands in front of this gateway, list it in security.trusted-proxies ({} more "
+          + "such calls since the last line)", suppressed);
+    }
+  }
+
+  private static Counter decisionCounter(MeterRegistry registry, LimitKey kind, LimitDecisionTag decision) {
     return Counter.builder(MeterNames.RATE_LIMIT_DECISIONS)
         .tag(MeterNames.TAG_LIMIT, kind.tag())
-        .tag(MeterNames.TAG_DECISION, decision)
+        .tag(MeterNames.TAG_DECISION, decision.tag())
         .register(registry);
   }
 
@@ -191,16 +250,36 @@ public final class RateLimiter {
   }
 
   private LimitDecision fallback(String key, Limit limit, Throwable cause) {
+    fellBack(cause);
+    return switch (config.fallback()) {
+      case LOCAL -> local.acquire(key, limit.share(config.fallbackInstances()));
+      case ALLOW -> LimitDecision.UNLIMITED;
+      case DENY -> denied(limit);
+    };
+  }
+
+  /** The same policies for a publishable key's two limits; deny refuses by the client's, as for any other call. */
+  private AddressedDecision fallback(String addressKey, Limit addressLimit, String clientKey, Limit clientLimit,
+                                     Throwable cause) {
+    fellBack(cause);
+    int instances = config.fallbackInstances();
+    return switch (config.fallback()) {
+      case LOCAL -> local.acquire(addressKey, addressLimit.share(instances), clientKey, clientLimit.share(instances));
+      case ALLOW -> AddressedDecision.UNLIMITED;
+      case DENY -> new AddressedDecision(LimitDecision.UNLIMITED, denied(clientLimit));
+    };
+  }
+
+  private void fellBack(Throwable cause) {
     lastFallbackNanos = nanoClock.getAsLong();
     lastCause = cause.getClass().getSimpleName();
     if (fallbackActive.compareAndSet(false, true)) {
       switches.incrementAndGet();
     }
     logSwitch();
-    return switch (config.fallback()) {
-      case LOCAL -> local.acquire(key, limit.share(config.fallbackInstances()));
-      case ALLOW -> LimitDecision.UNLIMITED;
-      case DENY -> new LimitDecision(false, limit.burst(), 0, 1000, 1000);
-    };
+  }
+
+  private static LimitDecision denied(Limit limit) {
+    return new LimitDecision(false, limit.burst(), 0, 1000, 1000);
   }
 }

@@ -43,13 +43,13 @@ public final class Authentication {
   public static Authentication create(Vertx vertx, SecurityConfig config, ClientRegistry clients, Warmup warmup) {
     boolean verifying = config.citizenToken() != CitizenToken.OFF && config.jwt().configured();
     CitizenTokens tokens = verifying ? CitizenTokens.create(vertx, config.jwt()) : null;
-    LOG.info("security: {} clients from {}, API key {}, citizen tokens {}{}, TLS {}, CORS origins {}",
+    LOG.info("security: {} clients from {}, API key {}, citizen tokens {}{}, TLS {}, CORS origins {}, caller: {}",
         clients.size(), clients.location(), config.requireApiKey() ? "required" : "optional (anonymous allowed)",
         config.citizenToken().name().toLowerCase(Locale.ROOT),
         config.citizenToken() == CitizenToken.OPTIONAL && !verifying
             ? " (no security.jwt.* configured: bearer tokens are refused)" : "",
         config.tls().enabled() ? "on (HTTP/2 via ALPN)" : "OFF (terminate TLS in front of this gateway)",
-        config.corsAllowedOrigins());
+        config.corsAllowedOrigins(), CallerAddress.describe(config.trustedProxies()));
     return new Authentication(config, clients, tokens, warmup);
   }
 

@@ -48,6 +48,35 @@ class LocalRateLimiterTest {
     assertThat(refused.headers()).containsEntry("RateLimit-Limit", "5").containsEntry("RateLimit-Remaining", "0");
   }
 
+  /** As rate-limit-address.lua: the address first, and a call either limit refuses takes from neither. */
+  @Test
+  void shouldTakeFromNeitherLimitWhenTheAddressOrTheClientRefuses() {
+    Limit perAddress = new Limit(10, 2);
+    for (int i = 0; i < 2; i++) {
+      assertThat(limiter.acquire("a1", perAddress, "client", tenPerSecondBurstFive).allowed()).isTrue();
+    }
+    AddressedDecision abuser = limiter.acquire("a1", perAddress, "client", tenPerSecondBurstFive);
+    for (int i = 0; i < 5; i++) {
+      limiter.acquire("a1", perAddress, "client", tenPerSecondBurstFive);
+    }
+    assertThat(abuser.allowed()).isFalse();
+    assertThat(abuser.refusedByAddress()).isTrue();
+    assertThat(abuser.client()).as("the client's limit is not asked").isNull();
+    assertThat(abuser.shown().limit()).isEqualTo(2);
+
+    // the client's 5 less the abuser's 2 admitted calls: the refused ones took nothing
+    for (String address : new String[] {"a2", "a2", "a3"}) {
+      assertThat(limiter.acquire(address, perAddress, "client", tenPerSecondBurstFive).allowed()).as(address).isTrue();
+    }
+    AddressedDecision clientSpent = limiter.acquire("a3", perAddress, "client", tenPerSecondBurstFive);
+    assertThat(clientSpent.allowed()).isFalse();
+    assertThat(clientSpent.refusedByAddress()).isFalse();
+    assertThat(clientSpent.shown().limit()).isEqualTo(5);
+    // a3's refused call was given back: the second of its two is left (asked here with a client that has room)
+    assertThat(limiter.acquire("a3", perAddress, "other-client", tenPerSecondBurstFive).allowed()).isTrue();
+    assertThat(limiter.acquire("a3", perAddress, "other-client", tenPerSecondBurstFive).refusedByAddress()).isTrue();
+  }
+
   @Test
   void shouldRefillAtTheConfiguredRate() {
     for (int i = 0; i < 5; i++) {

@@ -2,6 +2,7 @@ package vn.onewindow.gateway.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
@@ -32,6 +33,7 @@ import vn.onewindow.common.testing.TestServers;
 class RateLimiterFallbackTest {
   private static final String DOWN = "rate-limit store unavailable";
   private static final String BACK = "rate limits shared through Redis again";
+  private static final String TRUSTED_PROXIES = "security.trusted-proxies";
 
   @RegisterExtension
   final LogCapture logged = LogCapture.of(RateLimiter.class);
@@ -137,6 +139,36 @@ class RateLimiterFallbackTest {
     } finally {
       vertx.close().await();
     }
+  }
+
+  /**
+   * A publishable key's call with no address to count (a non-public peer that is no trusted proxy) is counted under
+   * decision="address_unknown" every time, and warned of at most once a minute, naming the knob and never an address.
+   */
+  @Test
+  void shouldCountEveryCallWithoutAnAddressAndWarnAtMostOncePerMinute() {
+    HubConfig config = TestServers.get().config(Map.of("ratelimit.enabled", "true"));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    AtomicLong now = new AtomicLong(1_000_000_000L);
+    RateLimiter limiter = limiter(config, registry, now, new ArrayList<>());
+
+    for (int i = 0; i < 3; i++) {
+      limiter.addressUnknown();
+    }
+    assertThat(logged.lines(TRUSTED_PROXIES)).as("the first call only").hasSize(1);
+    now.addAndGet(RateLimiter.ADDRESS_UNKNOWN_LOG_MS * 1_000_000 - 1);
+    limiter.addressUnknown();
+    assertThat(logged.lines(TRUSTED_PROXIES)).as("within the minute").hasSize(1);
+    now.addAndGet(1);
+    limiter.addressUnknown();
+
+    assertThat(logged.lines(TRUSTED_PROXIES)).hasSize(2);
+    assertThat(logged.lines(TRUSTED_PROXIES).get(0)).contains("non-public address").contains("no per-address limit")
+        .contains("0 more such calls");
+    assertThat(logged.lines(TRUSTED_PROXIES).get(1)).contains("3 more such calls");
+    assertThat(logged.events()).allSatisfy(e -> assertThat(e.getLevel()).isEqualTo(Level.WARN));
+    assertThat(registry.get(MeterNames.RATE_LIMIT_DECISIONS).tag(MeterNames.TAG_LIMIT, "address")
+        .tag(MeterNames.TAG_DECISION, "address_unknown").counter().count()).isEqualTo(5.0);
   }
 
   /** Limits on, a short Redis timeout, Redis behind the proxy. */

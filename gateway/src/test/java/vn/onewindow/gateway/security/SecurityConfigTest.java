@@ -10,6 +10,7 @@ import vn.onewindow.common.config.ConfigException;
 import vn.onewindow.common.config.SecurityConfig;
 import vn.onewindow.common.config.SecurityConfig.CitizenToken;
 import vn.onewindow.common.config.Settings;
+import vn.onewindow.common.config.TrustedProxies;
 
 /** config/security.properties: safe defaults that run out of the box, and refusals that name the key. */
 class SecurityConfigTest {
@@ -64,6 +65,34 @@ class SecurityConfigTest {
           .hasMessageContaining("0 (not bounded) or an integer in 60..2592000");
     }
     assertThat(from(Map.of("HUB_SECURITY_JWT_MAX_LIFETIME_SECONDS", "0")).jwt().maxLifetime()).isZero();
+  }
+
+  /** Only listed proxies may name a caller's address; a list that trusts everyone, or a host name, stops the start. */
+  @Test
+  void shouldTrustNoProxyByDefaultAndRefuseARangeThatIsNoAddressOrTrustsEveryone() {
+    SecurityConfig shipped = from(Map.of());
+    assertThat(shipped.trustedProxies().none()).isTrue();
+    assertThat(shipped.trustedProxies().header()).isEqualTo(TrustedProxies.Header.X_FORWARDED_FOR);
+    TrustedProxies set = from(Map.of("HUB_SECURITY_TRUSTED_PROXIES", " 10.0.0.0/8, 192.0.2.10 ,fd00::/8",
+        "HUB_SECURITY_TRUSTED_PROXY_HEADER", "forwarded")).trustedProxies();
+    assertThat(set.header()).isEqualTo(TrustedProxies.Header.FORWARDED);
+    assertThat(set.trusts(TrustedProxies.address("10.200.0.1"))).isTrue();
+    assertThat(set.trusts(TrustedProxies.address("192.0.2.10"))).isTrue();
+    assertThat(set.trusts(TrustedProxies.address("192.0.2.11"))).isFalse();
+    assertThat(set.trusts(TrustedProxies.address("fd12::1"))).isTrue();
+    assertThat(set.trusts(TrustedProxies.address("fe80::1"))).isFalse();
+    assertThat(set.trusts(TrustedProxies.address("::ffff:10.0.0.1"))).as("IPv4-mapped").isTrue();
+    for (String[] bad : new String[][] {{"proxy.example", "an IP address"}, {"10.0.0.0/33", "prefix length"},
+        {"10.1.2.3/8", "10.0.0.0/8"}, {"0.0.0.0/0", "every address"}, {"::/0", "every address"},
+        {"10.0.0.0/", "prefix length"}, {"10.0.0.1/x", "prefix length"}}) {
+      assertThatThrownBy(() -> from(Map.of("HUB_SECURITY_TRUSTED_PROXIES", "192.0.2.10, " + bad[0]))).as(bad[0])
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("security.trusted-proxies='192.0.2.10, " + bad[0] + "'")
+          .hasMessageContaining("(env HUB_SECURITY_TRUSTED_PROXIES)")
+          .hasMessageContaining(bad[1]);
+    }
+    assertThatThrownBy(() -> from(Map.of("HUB_SECURITY_TRUSTED_PROXY_HEADER", "x-real-ip")))
+        .hasMessageContaining("security.trusted-proxy-header='x-real-ip'");
   }
 
   @Test
