@@ -104,6 +104,54 @@ class ClusterFailoverTest {
     }
   }
 
+  /**
+   * A master SIGKILLed (the drill's failure, before its replica is promoted): keyed submissions to a partition of a
+   * healthy master whose Idempotency-Key claims live on the dead one take the direct path, and that partition's
+   * breaker does not count them. It counted them as its own failures, a third of every partition's keyed
+   * submissions with 3 masters, and at 100 dossiers/s healthy partitions opened their breakers alongside the dead
+   * master's (cluster drill: p13 and p5 on healthy masters opened for 3-5 s).
+   */
+  @Test
+  void shouldNotCountAKeyClaimOnTheDeadMasterAgainstAHealthyPartition() {
+    int minimumCalls = 3;
+    try (TestRedisCluster cluster = TestRedisCluster.startFresh();
+         GatewayFixture gw = new GatewayFixture(TestServers.get().config(ClusterGatewayTest.clusterConfig(cluster,
+             Map.of("ratelimit.enabled", "false", "breaker.minimum-calls", Integer.toString(minimumCalls),
+                 "breaker.window-seconds", "60", "breaker.open-seconds", "60"))))) {
+      PartitionKeys down = gw.keys.forUnit(ClusterGatewayTest.unit(4242));
+      int downPort = cluster.masterOf(down.stream()).port();
+      String healthyUnit = otherUnitOnAnotherMaster(cluster, gw, down);
+      String healthyBreaker = "redis_enqueue_p" + gw.keys.partitions().ofUnit(healthyUnit);
+      List<String> claimedOnTheDeadMaster = new ArrayList<>();
+      for (int n = 0; claimedOnTheDeadMaster.size() < 2 * minimumCalls; n++) {
+        if (cluster.masterOf(gw.keys.keyClaim(GatewayFixture.CLIENT_ID, "dead-master-claim-" + n)).port() == downPort) {
+          claimedOnTheDeadMaster.add("dead-master-claim-" + n);
+        }
+      }
+      assertThat(gw.post(ClusterGatewayTest.dossier(healthyUnit, 1)).bodyAsJsonObject().getString("code"))
+          .endsWith("-0001");
+
+      cluster.killNode(downPort);
+      List<HttpResponse<Buffer>> keyed = new ArrayList<>();
+      for (int i = 0; i < claimedOnTheDeadMaster.size(); i++) {
+        keyed.add(gw.post(ClusterGatewayTest.dossier(healthyUnit, 10 + i), claimedOnTheDeadMaster.get(i)));
+      }
+      HttpResponse<Buffer> unkeyed = gw.post(ClusterGatewayTest.dossier(healthyUnit, 20));
+      String metrics = gw.get("/metrics").bodyAsString();
+
+      for (HttpResponse<Buffer> answer : keyed) {
+        assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(202);
+        assertThat(answer.bodyAsJsonObject().getString("code")).as("the claim failed: the direct path's 9000+")
+            .matches(".*-9\\d{3}");
+      }
+      assertThat(metrics)
+          .contains("resilience4j_circuitbreaker_state{name=\"" + healthyBreaker + "\",state=\"closed\"} 1.0");
+      assertThat(unkeyed.statusCode()).as(unkeyed.bodyAsString()).isEqualTo(202);
+      assertThat(unkeyed.bodyAsJsonObject().getString("code")).as("queued through Redis, not the direct path's 9000+")
+          .endsWith("-0002");
+    }
+  }
+
   private static String otherUnitOnAnotherMaster(TestRedisCluster cluster, GatewayFixture gw, PartitionKeys taken) {
     int takenPort = cluster.masterOf(taken.stream()).port();
     for (int n = 5000; ; n++) {

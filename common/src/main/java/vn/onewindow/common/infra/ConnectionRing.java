@@ -13,6 +13,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.onewindow.common.metrics.ThrottledLog;
 
 /**
  * A few long-lived connections that one verticle pipelines its commands on, round-robin, in front of the pooled
@@ -39,6 +40,7 @@ public final class ConnectionRing implements Redis {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionRing.class);
   private static final long FIRST_RETRY_MS = 100;
   private static final long MAX_RETRY_MS = 2000;
+  private static final ThrottledLog SOCKET_FAILURES_LOG = ThrottledLog.everyTenSeconds();
 
   private final Vertx vertx;
   private final Redis pooled;
@@ -143,6 +145,16 @@ public final class ConnectionRing implements Redis {
     return pooled.close();
   }
 
+  /** Whether every member is connected (tests wait for it before they fail one). */
+  boolean connected() {
+    for (RedisConnection member : members) {
+      if (member == null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private int pick() {
     for (int tried = 0; tried < members.length; tried++) {
       int i = next;
@@ -162,6 +174,21 @@ public final class ConnectionRing implements Redis {
     }
   }
 
+  /**
+   * A socket of a member failed (a node killed: reset, or written to after it closed). Its waiting commands fail with
+   * it, and their callers see that; without a handler of ours vertx-redis-client 5.0.10 logs each such socket as an
+   * ERROR "Unhandled Error" with a stack (RedisConnectionManager's default handler), one per member and node at a
+   * master's death. In cluster mode the handler covers the member's sockets to the nodes it connected to (every node
+   * of the slot map then), not one it opens later. One WARN line per 10 s per process, the exception's class only.
+   */
+  private void socketFailed(Throwable err) {
+    long suppressed = SOCKET_FAILURES_LOG.tryAcquire("socket");
+    if (suppressed >= 0) {
+      LOG.warn("redis connection {}: a socket to a node failed ({}); the commands waiting on it failed with it ({} more "
+          + "in the last 10 s)", name, err.getClass().getSimpleName(), suppressed);
+    }
+  }
+
   private void renew(int i, long retryMs) {
     if (closed) {
       return;
@@ -170,7 +197,7 @@ public final class ConnectionRing implements Redis {
     pooled.connect().onComplete(ar -> {
       if (ar.succeeded() && !closed) {
         RedisConnection old = members[i];
-        members[i] = ar.result();
+        members[i] = ar.result().exceptionHandler(this::socketFailed);
         renewing[i] = false;
         warming[i] = false;
         repliedAt[i] = System.nanoTime();

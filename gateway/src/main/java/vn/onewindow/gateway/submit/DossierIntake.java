@@ -158,12 +158,12 @@ public final class DossierIntake {
     AtomicBoolean sent = new AtomicBoolean();
     Future<LimitDecision> limit = applicantLimit(redis, s);
     return breakers.enqueue(keys.partitions().ofDossier(s.dossierId()), config.breakers().redisEnqueueTimeout(),
-            () -> queue.claimKey(s).compose(claim -> {
+            () -> queue.claimKey(s), claim -> {
               claimed.set(claim);
               return limit.compose(decision -> givenUp.get()
-                  ? Future.failedFuture(new IllegalStateException("the claim answered after the call gave up"))
+                  ? Future.failedFuture(new IllegalStateException("the limit answered after the call gave up"))
                   : admit(redis, s, claim, decision, givenUp::get, () -> sent.set(true)));
-            }))
+            })
         .map(result -> new Outcome(receiptOf(result), false))
         .recover(err -> {
           givenUp.set(true);
