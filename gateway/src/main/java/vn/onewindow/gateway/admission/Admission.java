@@ -136,7 +136,11 @@ public final class Admission {
         return;
       }
       // a balancer's or proxy's address would hold every citizen behind it to one budget: the client's limit alone
-      limiter.addressUnknown();
+      if (addresses.fromTrustedProxy(ctx.request())) {
+        limiter.addressUnnamedByProxy(addresses.headerName());
+      } else {
+        limiter.addressUnknown();
+      }
     }
     limiter.acquire(redis, LimitKey.CLIENT, clientKey, clientLimit)
         .onSuccess(decision -> admit(ctx, decision.allowed(), decision, "this client"))

@@ -184,17 +184,36 @@ public final class RateLimiter {
    * trusted, the per-address limit protects no one. The line never names the address (personal data).
    */
   public void addressUnknown() {
-    if (!config.enabled()) {
-      return;
-    }
-    addressUnknown.increment();
-    long suppressed = addressUnknownLog.tryAcquire("address-unknown");
+    long suppressed = countAddressUnknown("address-unknown");
     if (suppressed >= 0) {
       LOG.warn("calls with a publishable key arrive from a non-public address (loopback, private, link-local or "
           + "shared) that is not a trusted proxy: no per-address limit applies to them, only their client's. If a "
           + "load balancer or proxy stands in front of this gateway, list it in security.trusted-proxies ({} more "
           + "such calls since the last line)", suppressed);
     }
+  }
+
+  /**
+   * The same for a call from a trusted proxy whose {@code header} names no caller. Its own line: the proxy is listed
+   * already, and the likely cause is a proxy writing the other header (or none), which listing it again cannot cure.
+   */
+  public void addressUnnamedByProxy(String header) {
+    long suppressed = countAddressUnknown("address-unnamed");
+    if (suppressed >= 0) {
+      LOG.warn("calls with a publishable key arrive from a trusted proxy whose {} header names no caller (no header, "
+          + "only trusted proxies, or a hop it could not name): no per-address limit applies to them, only their "
+          + "client's. Check that the proxy writes the header security.trusted-proxy-header names ({} more such calls "
+          + "since the last line)", header, suppressed);
+    }
+  }
+
+  /** Counts one such call; the calls a warning of this kind kept quiet since its last line, or -1 to stay quiet. */
+  private long countAddressUnknown(String kind) {
+    if (!config.enabled()) {
+      return -1;
+    }
+    addressUnknown.increment();
+    return addressUnknownLog.tryAcquire(kind);
   }
 
   private static Counter decisionCounter(MeterRegistry registry, LimitKey kind, LimitDecisionTag decision) {

@@ -54,6 +54,18 @@ public final class CallerAddress {
     return address == null ? Optional.empty() : Optional.of(limitKey(address));
   }
 
+  /** Whether the request's TCP peer is a trusted proxy (whose header then names the caller, or no one). */
+  public boolean fromTrustedProxy(HttpServerRequest request) {
+    SocketAddress peer = request.remoteAddress();
+    byte[] address = peer == null ? null : TrustedProxies.address(peer.hostAddress());
+    return address != null && proxies.trusts(address);
+  }
+
+  /** The forwarding header the trusted proxies write, as a request spells it. */
+  public String headerName() {
+    return headerName;
+  }
+
   /**
    * A hash of the address, never the address itself (the key spells no one's address; like the applicant key it is
    * not a secret, and it lives only while its limit is not whole again). An IPv6 caller counts by its /64, the
