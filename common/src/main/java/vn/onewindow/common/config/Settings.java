@@ -171,7 +171,9 @@ public final class Settings {
         return constant;
       }
     }
-    throw invalid(key, raw, "must be one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
+    // spelt as the README and the properties files write them: x-forwarded-for, not x_forwarded_for
+    throw invalid(key, raw, "must be one of " + java.util.Arrays.toString(type.getEnumConstants())
+        .toLowerCase(Locale.ROOT).replace('_', '-'));
   }
 
   public ConfigException invalid(String key, String value, String why) {

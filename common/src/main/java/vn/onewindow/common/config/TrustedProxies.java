@@ -121,7 +121,7 @@ public record TrustedProxies(List<Range> ranges, Header header) {
         bits = -1;
       }
       if (bits < 0 || bits > max) {
-        throw new IllegalArgumentException("lists '" + entry + "': the prefix length must be 0.." + max);
+        throw new IllegalArgumentException("lists '" + entry + "': the prefix length must be 1.." + max);
       }
     }
     if (bits == 0) {

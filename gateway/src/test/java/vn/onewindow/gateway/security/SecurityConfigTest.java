@@ -82,7 +82,7 @@ class SecurityConfigTest {
     assertThat(set.trusts(TrustedProxies.address("fd12::1"))).isTrue();
     assertThat(set.trusts(TrustedProxies.address("fe80::1"))).isFalse();
     assertThat(set.trusts(TrustedProxies.address("::ffff:10.0.0.1"))).as("IPv4-mapped").isTrue();
-    for (String[] bad : new String[][] {{"proxy.example", "an IP address"}, {"10.0.0.0/33", "prefix length"},
+    for (String[] bad : new String[][] {{"proxy.example", "an IP address"}, {"10.0.0.0/33", "prefix length must be 1..32"},
         {"10.1.2.3/8", "10.0.0.0/8"}, {"0.0.0.0/0", "every address"}, {"::/0", "every address"},
         {"10.0.0.0/", "prefix length"}, {"10.0.0.1/x", "prefix length"}}) {
       assertThatThrownBy(() -> from(Map.of("HUB_SECURITY_TRUSTED_PROXIES", "192.0.2.10, " + bad[0]))).as(bad[0])
@@ -92,7 +92,8 @@ class SecurityConfigTest {
           .hasMessageContaining(bad[1]);
     }
     assertThatThrownBy(() -> from(Map.of("HUB_SECURITY_TRUSTED_PROXY_HEADER", "x-real-ip")))
-        .hasMessageContaining("security.trusted-proxy-header='x-real-ip'");
+        .hasMessageContaining("security.trusted-proxy-header='x-real-ip'")
+        .hasMessageContaining("must be one of [x-forwarded-for, forwarded]");
   }
 
   @Test
