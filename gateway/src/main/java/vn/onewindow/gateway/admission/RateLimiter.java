@@ -200,10 +200,11 @@ public final class RateLimiter {
   public void addressUnnamedByProxy(String header) {
     long suppressed = countAddressUnknown("address-unnamed");
     if (suppressed >= 0) {
-      LOG.warn("calls with a publishable key arrive from a trusted proxy whose {} header names no caller (no header, "
-          + "only trusted proxies, or a hop it could not name): no per-address limit applies to them, only their "
-          + "client's. Check that the proxy writes the header security.trusted-proxy-header names ({} more such calls "
-          + "since the last line)", header, suppressed);
+      LOG.warn("calls with a publishable key arrive from a trusted proxy whose {} header names no public caller (no "
+          + "header, only trusted proxies, a hop it could not name, or a non-public hop: an inner proxy not listed): no "
+          + "per-address limit applies to them, only their client's. Check that the proxy writes the header "
+          + "security.trusted-proxy-header names, and that every proxy in front of the gateway is in "
+          + "security.trusted-proxies ({} more such calls since the last line)", header, suppressed);
     }
   }
 

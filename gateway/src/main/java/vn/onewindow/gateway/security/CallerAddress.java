@@ -5,6 +5,7 @@ import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -16,19 +17,22 @@ import vn.onewindow.common.infra.Digests;
 /**
  * The address a request comes from, for the per-address limit of publishable keys: when its TCP peer is a trusted
  * proxy ({@code security.trusted-proxies}), the right-most address of the proxies' forwarding header that is not itself
- * a trusted proxy (of whatever range); otherwise the peer itself, but only when it is public. Each proxy appends its
- * own peer, so what stands left of the last trusted hop is the caller's claim and is never read; a hop a trusted proxy
- * could not name ({@code unknown}, an obfuscated RFC 7239 node) leaves that proxy as the address. Vert.x Web's
- * {@code Router.allowForward} is no substitute: it reads the left-most value, the caller's own, from any peer.
+ * a trusted proxy; otherwise the peer itself. Each proxy appends its own peer, so what stands left of the last trusted
+ * hop is the caller's claim and is never read. Vert.x Web's {@code Router.allowForward} is no substitute: it reads the
+ * left-most value, the caller's own, from any peer.
  *
- * <p>A peer that is no trusted proxy and is not public (loopback, private, link-local, CGNAT: {@link #isInternal}) is
- * most likely a load balancer, a proxy or a local run, behind which every citizen would share one budget: such a call
- * has no address to count ({@link #limitKey} is empty), so the default (no trusted proxy) is safe behind a balancer.
+ * <p>Only a public address counts. A non-public one (loopback, private, link-local, CGNAT: {@link #isInternal}) is
+ * most likely a load balancer, an inner proxy nobody listed or a local run, behind which every citizen would share one
+ * budget; so is a trusted proxy whose header names no one (none, only trusted hops, {@code unknown}, an obfuscated
+ * RFC 7239 node). Such a call has no address to count ({@link #limitKey} is empty), so the default (no trusted proxy)
+ * is safe behind a balancer, and so is a proxy tier missing from the list.
  *
  * <p>An address is personal data: it is never logged nor a metric label, and the limiter keeps only
  * {@link #limitKey}.
  */
 public final class CallerAddress {
+  /** RFC 6052's well-known NAT64 prefix, 64:ff9b::/96 (the caller's IPv4 address follows). */
+  private static final byte[] NAT64 = {0, 0x64, (byte) 0xff, (byte) 0x9b, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   private final TrustedProxies proxies;
   private final String headerName;
 
@@ -69,11 +73,14 @@ public final class CallerAddress {
   /**
    * A hash of the address, never the address itself (the key spells no one's address; like the applicant key it is
    * not a secret, and it lives only while its limit is not whole again). An IPv6 caller counts by its /64, the
-   * smallest block a subscriber is given, or one caller would have 2^64 budgets.
+   * smallest block a subscriber is given, or one caller would have 2^64 budgets; a NAT64 one by its IPv4 address.
    */
   public static String limitKey(byte[] address) {
-    String counted = address.length == 16 ? "ipv6/64:" + HexFormat.of().formatHex(address, 0, 8)
-        : "ipv4:" + HexFormat.of().formatHex(address);
+    String counted = address.length == 4 ? "ipv4:" + HexFormat.of().formatHex(address)
+        // NAT64 (RFC 6052 64:ff9b::/96) carries the IPv4 caller in its last 32 bits: by its /64 every IPv4 citizen
+        // behind the translator would share one budget
+        : Arrays.equals(address, 0, 12, NAT64, 0, 12) ? "ipv4:" + HexFormat.of().formatHex(address, 12, 16)
+        : "ipv6/64:" + HexFormat.of().formatHex(address, 0, 8);
     return Digests.sha256Hex(counted).substring(0, 32);
   }
 
@@ -95,7 +102,9 @@ public final class CallerAddress {
         return null;
       }
       if (!proxies.trusts(hop)) {
-        return hop;
+        // a non-public hop is an inner proxy tier nobody listed (a second balancer, a cloud balancer appending its
+        // own address) far likelier than a citizen: counted, it would be every citizen's address
+        return isInternal(hop) ? null : hop;
       }
     }
     // no header, or only trusted proxies in it (a proxy sending the other kind of header, say): a proxy's own address

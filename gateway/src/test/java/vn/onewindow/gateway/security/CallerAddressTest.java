@@ -72,8 +72,8 @@ class CallerAddressTest {
 
   /**
    * A peer that is no trusted proxy and not public is most likely a balancer, a proxy or a local run: it has no address
-   * that tells callers apart (every citizen behind it would share one budget), whatever header it sends. An address a
-   * trusted proxy names counts whatever its range.
+   * that tells callers apart (every citizen behind it would share one budget), whatever header it sends; nor has a
+   * non-public hop a trusted proxy names (an inner proxy nobody listed).
    */
   @Test
   void shouldCountNoAddressForAnUntrustedNonPublicPeer() {
@@ -91,10 +91,31 @@ class CallerAddressTest {
     assertThat(resolve(NO_PROXY, null)).as("no peer address").isEqualTo("none");
     assertThat(resolve(NO_PROXY, "not-an-address")).isEqualTo("none");
     assertThat(resolve(BEHIND_PROXIES, "192.168.0.9", "203.0.113.7")).as("untrusted private peer").isEqualTo("none");
-    assertThat(resolve(BEHIND_PROXIES, "10.9.9.9", "192.168.7.7, 10.1.1.1")).as("a private caller named by a proxy")
-        .isEqualTo("192.168.7.7");
+    // a non-public hop a trusted proxy names is an inner proxy tier nobody listed (a second balancer, a cloud
+    // balancer appending its own address): counted, it would be every citizen's address
+    assertThat(resolve(BEHIND_PROXIES, "10.9.9.9", "192.168.7.7, 10.1.1.1")).as("a private hop named by a proxy")
+        .isEqualTo("none");
+    assertThat(resolve(BEHIND_PROXIES, "10.0.1.5", "203.0.113.7, 100.64.2.9")).as("an unlisted inner balancer")
+        .isEqualTo("none");
     assertThat(CallerAddress.isInternal(new byte[] {(byte) 0xfc, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}))
         .isTrue();
+  }
+
+  /**
+   * NAT64 / SIIT-DC (RFC 6052's well-known prefix 64:ff9b::/96) carries an IPv4 caller in the last 32 bits: counted by
+   * its /64, every IPv4 citizen behind the translator would share one budget.
+   */
+  @Test
+  void shouldCountATranslatedIpv4CallerByItsIpv4Address() {
+    String translated = key(NO_PROXY.resolve("64:ff9b::cb00:7107", List.of()));
+    assertThat(translated).as("203.0.113.7 translated").isEqualTo(key(NO_PROXY.resolve("203.0.113.7", List.of())))
+        .isNotEqualTo(key(NO_PROXY.resolve("64:ff9b::808:808", List.of())));
+    assertThat(key(NO_PROXY.resolve("2001:db8:1:2::1", List.of())))
+        .as("any other IPv6 caller: by its /64").isEqualTo(key(NO_PROXY.resolve("2001:db8:1:2::ffff", List.of())));
+  }
+
+  private static String key(byte[] address) {
+    return CallerAddress.limitKey(address);
   }
 
   private static String resolve(CallerAddress addresses, String peer, String... headerValues) {
