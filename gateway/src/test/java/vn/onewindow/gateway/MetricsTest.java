@@ -92,6 +92,10 @@ class MetricsTest {
           .doesNotContain("/v1/dossiers/")
           .doesNotContain("Nguyễn"));
       ids.forEach(id -> assertThat(metrics).doesNotContain(id));
+      // every meter of the hub's own says what it counts: the dashboards and alerts show the HELP line
+      assertThat(metrics.lines().filter(line -> line.startsWith("# HELP hub_")))
+          .isNotEmpty().allSatisfy(help -> assertThat(help.split(" ", 4)).as(help).hasSize(4)
+              .satisfies(parts -> assertThat(parts[3]).isNotBlank()));
     }
   }
 

@@ -219,6 +219,8 @@ public final class RateLimiter {
 
   private static Counter decisionCounter(MeterRegistry registry, LimitKey kind, LimitDecisionTag decision) {
     return Counter.builder(MeterNames.RATE_LIMIT_DECISIONS)
+        .description("Rate-limit decisions, by the limit that decided and its decision (address_unknown: a publishable "
+            + "key's call whose address tells no caller apart, which met its client's limit alone)")
         .tag(MeterNames.TAG_LIMIT, kind.tag())
         .tag(MeterNames.TAG_DECISION, decision.tag())
         .register(registry);
