@@ -127,16 +127,16 @@ public final class Admission {
     Limit clientLimit = config.rateLimits().forClass(caller.quotaClass());
     Optional<Limit> perAddress = config.rateLimits().publishablePerAddress();
     if (caller.client().publicKey() && perAddress.isPresent()) {
-      Optional<String> address = addresses.limitKey(ctx.request());
-      if (address.isPresent()) {
-        limiter.acquire(redis, keys.addressLimit(caller.clientId(), address.get()), perAddress.get(), clientKey,
+      CallerAddress.Resolved address = addresses.resolve(ctx.request());
+      if (address.key().isPresent()) {
+        limiter.acquire(redis, keys.addressLimit(caller.clientId(), address.key().get()), perAddress.get(), clientKey,
                 clientLimit)
             .onSuccess(d -> admit(ctx, d.allowed(), d.shown(), d.refusedByAddress() ? "this address" : "this client"))
             .onFailure(ctx::fail);
         return;
       }
       // a balancer's or proxy's address would hold every citizen behind it to one budget: the client's limit alone
-      if (addresses.fromTrustedProxy(ctx.request())) {
+      if (address.viaTrustedProxy()) {
         limiter.addressUnnamedByProxy(addresses.headerName());
       } else {
         limiter.addressUnknown();

@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import vn.onewindow.common.config.Settings;
 import vn.onewindow.common.config.TrustedProxies;
 import vn.onewindow.common.config.TrustedProxies.Header;
 import vn.onewindow.common.infra.Digests;
@@ -46,23 +47,24 @@ public final class CallerAddress {
     String peer = "the TCP peer when it is public; a loopback, private, link-local or CGNAT peer (a balancer, a proxy "
         + "or a local run) gets no per-address limit";
     return proxies.none() ? peer + "; forwarding headers ignored (security.trusted-proxies empty)"
-        : "named by " + proxies.header().name().toLowerCase(Locale.ROOT).replace('_', '-') + " when the peer is in "
+        : "named by " + Settings.spelling(proxies.header()) + " when the peer is in "
             + "one of " + proxies.ranges().size() + " trusted proxy ranges, else " + peer;
   }
 
-  /** The key of this request's caller in the per-address limit; empty when its address tells no caller apart. */
-  public Optional<String> limitKey(HttpServerRequest request) {
-    SocketAddress peer = request.remoteAddress();
-    String host = peer == null ? null : peer.hostAddress();
-    byte[] address = resolve(host, proxies.none() ? List.of() : request.headers().getAll(headerName));
-    return address == null ? Optional.empty() : Optional.of(limitKey(address));
+  /**
+   * Whose per-address budget a request spends: {@code key}, empty when its address tells no caller apart; and whether
+   * its TCP peer is a trusted proxy (whose header then named the caller, or no one: the two cases warn differently).
+   */
+  public record Resolved(Optional<String> key, boolean viaTrustedProxy) {
   }
 
-  /** Whether the request's TCP peer is a trusted proxy (whose header then names the caller, or no one). */
-  public boolean fromTrustedProxy(HttpServerRequest request) {
+  /** The request's caller in the per-address limit, its peer's address read once. */
+  public Resolved resolve(HttpServerRequest request) {
     SocketAddress peer = request.remoteAddress();
-    byte[] address = peer == null ? null : TrustedProxies.address(peer.hostAddress());
-    return address != null && proxies.trusts(address);
+    byte[] peerAddress = peer == null ? null : TrustedProxies.address(peer.hostAddress());
+    boolean viaTrustedProxy = peerAddress != null && proxies.trusts(peerAddress);
+    byte[] address = viaTrustedProxy ? namedBy(request.headers().getAll(headerName)) : publicOrNull(peerAddress);
+    return new Resolved(address == null ? Optional.empty() : Optional.of(limitKey(address)), viaTrustedProxy);
   }
 
   /** The forwarding header the trusted proxies write, as a request spells it. */
@@ -91,9 +93,16 @@ public final class CallerAddress {
    */
   byte[] resolve(String peer, List<String> headerValues) {
     byte[] peerAddress = TrustedProxies.address(peer);
-    if (peerAddress == null || !proxies.trusts(peerAddress)) {
-      return peerAddress == null || isInternal(peerAddress) ? null : peerAddress;
-    }
+    return peerAddress != null && proxies.trusts(peerAddress) ? namedBy(headerValues) : publicOrNull(peerAddress);
+  }
+
+  /** A peer that is no trusted proxy counts only when public (else a balancer, a proxy or a local run). */
+  private static byte[] publicOrNull(byte[] peerAddress) {
+    return peerAddress == null || isInternal(peerAddress) ? null : peerAddress;
+  }
+
+  /** What a trusted proxy's header names: its right-most public hop that is no trusted proxy, or null. */
+  private byte[] namedBy(List<String> headerValues) {
     List<String> hops = hops(headerValues);
     for (int i = hops.size() - 1; i >= 0; i--) {
       byte[] hop = TrustedProxies.address(hops.get(i));
