@@ -38,6 +38,11 @@ public record ResilienceConfig(
       }
     }
 
+    /** GCRA's emission interval: one request every this many milliseconds (gcra.lua and the local fallback). */
+    public double intervalMs() {
+      return 1000.0 / perSecond;
+    }
+
     public Limit share(int instances) {
       return new Limit(perSecond / instances, Math.max(1, burst / instances));
     }

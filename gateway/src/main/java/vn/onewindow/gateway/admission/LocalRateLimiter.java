@@ -17,7 +17,7 @@ public final class LocalRateLimiter {
   }
 
   public LimitDecision acquire(String key, Limit limit) {
-    double interval = 1000.0 / limit.perSecond();
+    double interval = limit.intervalMs();
     double tolerance = interval * limit.burst();
     long now = clock.millis();
     LimitDecision[] decision = new LimitDecision[1];
@@ -48,8 +48,7 @@ public final class LocalRateLimiter {
     }
     LimitDecision byClient = acquire(clientKey, client);
     if (!byClient.allowed()) {
-      double interval = 1000.0 / address.perSecond();
-      theoreticalArrival.computeIfPresent(addressKey, (k, tat) -> tat - interval);
+      theoreticalArrival.computeIfPresent(addressKey, (k, tat) -> tat - address.intervalMs());
     }
     return new AddressedDecision(byAddress, byClient);
   }

@@ -147,7 +147,7 @@ public final class RateLimiter {
   }
 
   private static String interval(Limit limit) {
-    return Double.toString(1000.0 / limit.perSecond());
+    return Double.toString(limit.intervalMs());
   }
 
   private void redisAnswered() {
