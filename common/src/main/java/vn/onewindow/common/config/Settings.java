@@ -171,9 +171,13 @@ public final class Settings {
         return constant;
       }
     }
-    // spelt as the README and the properties files write them: x-forwarded-for, not x_forwarded_for
-    throw invalid(key, raw, "must be one of " + java.util.Arrays.toString(type.getEnumConstants())
-        .toLowerCase(Locale.ROOT).replace('_', '-'));
+    throw invalid(key, raw, "must be one of " + java.util.Arrays.stream(type.getEnumConstants()).map(Settings::spelling)
+        .toList());
+  }
+
+  /** An enum constant as the README and the properties files write the setting: x-forwarded-for, not X_FORWARDED_FOR. */
+  public static String spelling(Enum<?> constant) {
+    return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   public ConfigException invalid(String key, String value, String why) {
