@@ -82,6 +82,8 @@ public final class Reconciler implements AutoCloseable {
   private final LoadConfig config;
   private final RunLedger ledger;
   private final Set<String> unconfirmed = new HashSet<>();
+  /** Filled by {@link #finish}: accepted ids without a row at the end, those seen during the run included. */
+  private final Set<String> missingAtEnd = new HashSet<>();
   private Connection connection;
   private long confirmed;
   private long codeMismatches;
@@ -102,24 +104,12 @@ public final class Reconciler implements AutoCloseable {
       return true;
     }
     try {
-      Connection c = connection();
       Map<String, String> receipts = ledger.acceptedDossiers();
-      List<String> ids = new ArrayList<>(unconfirmed);
-      for (int from = 0; from < ids.size(); from += CHUNK) {
-        List<String> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
-        try (PreparedStatement ps = c.prepareStatement("SELECT id::text, code FROM dossier WHERE id = ANY(?::uuid[])")) {
-          Array array = c.createArrayOf("text", chunk.toArray());
-          ps.setArray(1, array);
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              String found = rs.getString(1);
-              if (unconfirmed.remove(found)) {
-                confirmed++;
-                if (!rs.getString(2).equals(receipts.get(found))) {
-                  codeMismatches++;
-                }
-              }
-            }
+      for (Map.Entry<String, String> row : rows(connection(), new ArrayList<>(unconfirmed)).entrySet()) {
+        if (unconfirmed.remove(row.getKey())) {
+          confirmed++;
+          if (!row.getValue().equals(receipts.get(row.getKey()))) {
+            codeMismatches++;
           }
         }
       }
@@ -158,6 +148,25 @@ public final class Reconciler implements AutoCloseable {
       return new Result(false, null, receipts.size(), ledger.acceptedResponses(), confirmed, -1,
           ledger.duplicateReceipts(), receipts.size() - distinctCodes, -1, codeMismatches, -1, -1, List.of(), Map.of(),
           0, "PostgreSQL " + config.pgUrl + " not reachable: " + lastError);
+    }
+    // The polls above look an id up until they first see its row; the verdict is about the database as the run
+    // leaves it, so every accepted id is looked up once more: a row written and gone since (a failover to a replica
+    // that was behind, a restore, a stray DELETE) is missing, not persisted.
+    long persisted;
+    long mismatches = 0;
+    try {
+      Map<String, String> found = rows(connection(), new ArrayList<>(receipts.keySet()));
+      persisted = found.size();
+      receipts.keySet().stream().filter(id -> !found.containsKey(id)).forEach(missingAtEnd::add);
+      for (Map.Entry<String, String> row : found.entrySet()) {
+        if (!row.getValue().equals(receipts.get(row.getKey()))) {
+          mismatches++;
+        }
+      }
+    } catch (SQLException e) {
+      return new Result(false, null, receipts.size(), ledger.acceptedResponses(), confirmed, -1,
+          ledger.duplicateReceipts(), receipts.size() - distinctCodes, -1, codeMismatches, -1, -1, List.of(), Map.of(),
+          0, "PostgreSQL " + config.pgUrl + " failed the final look-up: " + e.getMessage());
     }
     long duplicateCodesInDb = 0;
     long runRows = -1;
@@ -218,10 +227,28 @@ public final class Reconciler implements AutoCloseable {
     } catch (SQLException e) {
       error = "final checks failed: " + e.getMessage();
     }
-    long missing = receipts.size() - confirmed;
-    return new Result(true, null, receipts.size(), ledger.acceptedResponses(), confirmed, missing,
-        ledger.duplicateReceipts(), receipts.size() - distinctCodes, duplicateCodesInDb, codeMismatches, runRows,
+    long missing = receipts.size() - persisted;
+    return new Result(true, null, receipts.size(), ledger.acceptedResponses(), persisted, missing,
+        ledger.duplicateReceipts(), receipts.size() - distinctCodes, duplicateCodesInDb, mismatches, runRows,
         duplicateKeys, duplicateKeySample, without202, afterRefusal, error);
+  }
+
+  /** id -> code of the rows of these dossiers, looked up by primary key in chunks. */
+  private static Map<String, String> rows(Connection c, List<String> ids) throws SQLException {
+    Map<String, String> found = new java.util.HashMap<>();
+    for (int from = 0; from < ids.size(); from += CHUNK) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
+      try (PreparedStatement ps = c.prepareStatement("SELECT id::text, code FROM dossier WHERE id = ANY(?::uuid[])")) {
+        Array array = c.createArrayOf("text", chunk.toArray());
+        ps.setArray(1, array);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            found.put(rs.getString(1), rs.getString(2));
+          }
+        }
+      }
+    }
+    return found;
   }
 
   /** Every Idempotency-Key of a run starts with this. */
@@ -229,10 +256,11 @@ public final class Reconciler implements AutoCloseable {
     return "lt-" + config.runId + "-";
   }
 
-  /** A sample of ids still missing, for the report. */
+  /** A sample of ids still missing (after {@link #finish}: without a row at the end), for the report. */
   public List<String> missingSample(int max) {
     List<String> out = new ArrayList<>();
-    for (Iterator<String> it = unconfirmed.iterator(); it.hasNext() && out.size() < max; ) {
+    for (Iterator<String> it = (missingAtEnd.isEmpty() ? unconfirmed : missingAtEnd).iterator();
+         it.hasNext() && out.size() < max; ) {
       out.add(it.next());
     }
     return out;
