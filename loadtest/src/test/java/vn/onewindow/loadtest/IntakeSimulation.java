@@ -109,6 +109,8 @@ public class IntakeSimulation extends Simulation {
     if (hub != null) {
       hub.start();
     }
+    // a wrong --pg-url fails here, before any load, not after the load and the drain timeout
+    watcher.reconciler().checkReachable();
     ledger.markStart();
     watcher.start();
   }

@@ -122,6 +122,25 @@ public final class Reconciler implements AutoCloseable {
     }
   }
 
+  /**
+   * Before the load: the reconciliation's PostgreSQL answers and holds the dossier table. A wrong --pg-url (a typo,
+   * the port of another hub, a database that is down) was otherwise found only after the load and the whole drain
+   * timeout, when the run had already cost the hub its load.
+   */
+  public void checkReachable() {
+    if (!config.reconcile) {
+      return;
+    }
+    try (PreparedStatement ps = connection().prepareStatement("SELECT 1 FROM dossier LIMIT 0")) {
+      ps.executeQuery().close();
+    } catch (SQLException e) {
+      closeQuietly();
+      throw new IllegalStateException("the reconciliation cannot read the hub's dossiers at " + config.pgUrl
+          + " (--pg-url / -DpgUrl, user " + config.pgUser + "): " + e.getMessage()
+          + "; nothing was sent to the hub (-Dreconcile=false runs without the reconciliation)");
+    }
+  }
+
   public long confirmed() {
     return confirmed;
   }

@@ -2,6 +2,7 @@ package vn.onewindow.loadtest.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -71,6 +72,23 @@ class ReconcilerDatabaseTest {
       assertEquals(1, result.persisted(), result.summary());
       assertTrue(result.summary().contains("1 missing"), result.summary());
       assertEquals(java.util.List.of(lost), reconciler.missingSample(10));
+    }
+  }
+
+  @Test
+  void aDatabaseTheReconciliationCannotReadIsRefusedBeforeTheLoad() throws SQLException {
+    try (Reconciler reconciler = new Reconciler(configFor(url), new RunLedger())) {
+      reconciler.checkReachable();
+    }
+    String noSuchDatabase = url + "_typo";
+    try (Reconciler reconciler = new Reconciler(configFor(noSuchDatabase), new RunLedger())) {
+      IllegalStateException e = assertThrows(IllegalStateException.class, reconciler::checkReachable);
+      assertTrue(e.getMessage().contains(database + "_typo") && e.getMessage().contains("--pg-url"), e.getMessage());
+    }
+    execute(url, "DROP TABLE dossier");
+    try (Reconciler reconciler = new Reconciler(configFor(url), new RunLedger())) {
+      IllegalStateException e = assertThrows(IllegalStateException.class, reconciler::checkReachable);
+      assertTrue(e.getMessage().contains("dossier"), e.getMessage());
     }
   }
 
