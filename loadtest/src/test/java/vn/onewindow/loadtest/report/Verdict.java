@@ -209,7 +209,7 @@ public final class Verdict {
         ledger.count(Client.CITIZEN, Kind.RETRY, Outcome.REPLAYED), ledger.replayMismatches()));
 
     long drain = watcher.drainMillis();
-    String drainSource = config.reconcile ? "every accepted dossier found in PostgreSQL" : "hub_stream_length = 0";
+    String drainSource = config.reconcile ? "every accepted dossier seen in PostgreSQL" : "hub_stream_length = 0";
     sb.append("drain after the load: ").append(drain < 0 ? "NOT drained within " + config.drainTimeout.toSeconds()
         + " s" : String.format(Locale.ROOT, "%.1f s (%s)", drain / 1000.0, drainSource));
     sb.append("; peak backlog ").append(watcher.peakBacklog()).append(" dossiers");
