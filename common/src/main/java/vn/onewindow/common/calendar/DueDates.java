@@ -77,6 +77,14 @@ public final class DueDates {
     return calendar.workingDaysBetween(calendar.workingDayOnOrAfter(LocalDate.ofInstant(requestedAt, zone)), due);
   }
 
+  /**
+   * The version of the calendar files these dates are computed on ({@link OfficialCalendar#version()}), to store next
+   * to a date computed or checked here, so it can be reproduced after the files change.
+   */
+  public String calendarVersion() {
+    return calendar.version();
+  }
+
   /** Whether public agencies work on {@code date} (a weekday not off, or a Saturday worked in a swap). */
   public boolean isWorkingDay(LocalDate date) {
     return calendar.isWorkingDay(date);

@@ -59,12 +59,15 @@ final class EventStore {
       FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
       WHERE e.client_id = $1 AND e.event_id = $2""";
 
-  /** $1 dossier, $2 client, $3 eventId, $4 status, $5 at, $6 officer, $7 note, $8 due, $9 previous due, $10 result. */
+  /**
+   * $1 dossier, $2 client, $3 eventId, $4 status, $5 at, $6 officer, $7 note, $8 due, $9 previous due, $10 result,
+   * $11 fingerprint, $12 the calendar version behind $8 (null with it).
+   */
   private static final String RECORD = """
       WITH ev AS (
         INSERT INTO dossier_event (dossier_id, client_id, event_id, status, at, officer, note, due_date,
-                                   previous_due_date, result, fingerprint)
-        VALUES ($1::uuid, $2, $3, $4::int, $5::timestamptz, $6, $7, $8::date, $9::date, $10::text::jsonb, $11)
+                                   previous_due_date, result, fingerprint, calendar_version)
+        VALUES ($1::uuid, $2, $3, $4::int, $5::timestamptz, $6, $7, $8::date, $9::date, $10::text::jsonb, $11, $12)
         RETURNING seq, recorded_at
       ), upd AS (
         UPDATE dossier SET status = $4::int, status_changed_at = $5::timestamptz,
@@ -224,7 +227,9 @@ final class EventStore {
     Tuple params = Tuple.tuple().addValue(dossierId).addString(caller.clientId()).addString(event.eventId())
         .addInteger(event.status().code()).addOffsetDateTime(event.at().atOffset(ZoneOffset.UTC))
         .addString(event.officer()).addString(event.note()).addLocalDate(dueDate).addLocalDate(previousDue)
-        .addString(event.result()).addString(fingerprint);
+        .addString(event.result()).addString(fingerprint)
+        // the files that dated or checked it: a due date must stay reproducible after they change (AGENCY.md section 5)
+        .addString(dueDate == null ? null : dueDates.calendarVersion());
     return conn.preparedQuery(RECORD).execute(params).map(rows -> {
       Row row = first(rows);
       return new Recorded(state(dossierId, dossier.getString("code"), event.eventId(), row.getLong("seq"),
