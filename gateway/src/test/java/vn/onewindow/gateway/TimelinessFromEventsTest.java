@@ -62,7 +62,11 @@ class TimelinessFromEventsTest extends OneGatewayPerClass {
     IDS.put("M", inProcessing(THREE_DAYS, "2026-03-02"));
     step("M", 5, "2026-03-03T10:00:00+07:00");                       // paused at the end, overdue
     IDS.put("N", inProcessing(THREE_DAYS, "2026-03-02"));
-    step("N", 6, "2026-03-04T10:00:00+07:00");                       // awaiting payment at the end
+    step("N", 6, "2026-03-04T10:00:00+07:00");                       // awaiting payment at the end, overdue
+    IDS.put("O", inProcessing(THREE_DAYS, "2026-03-30"));            // due Thu 2 Apr
+    step("O", 6, "2026-03-31T10:00:00+07:00");                       // awaiting payment at the end, in time
+    IDS.put("P", inProcessing(THREE_DAYS, "2026-03-02"));
+    step("P", 8, "2026-03-06T00:30:00+07:00");                       // stopped Fri 00:30 local, Thu in UTC: overdue
   }
 
   @Test
@@ -73,8 +77,9 @@ class TimelinessFromEventsTest extends OneGatewayPerClass {
         .put("total", 5).put("beforeDeadline", 1).put("onTime", 3).put("overdue", 1).put("shares", (Object) null));
     assertThat(march.getJsonObject("open")).isEqualTo(new JsonObject().put("total", 3).put("inTime", 2)
         .put("overdue", 1).put("dueWithin24Hours", 1));
-    assertThat(march.getJsonObject("paused")).isEqualTo(new JsonObject().put("supplement", 1)
-        .put("supplementOverdue", 1).put("payment", 1).put("stopped", 1));
+    JsonObject paused = march.getJsonObject("paused");
+    assertThat(paused).isEqualTo(new JsonObject().put("supplement", 1).put("supplementOverdue", 1)
+        .put("payment", 2).put("paymentOverdue", 1).put("stopped", 2).put("stoppedOverdue", 1));
     assertThat(march.getLong("withdrawn")).isEqualTo(2);
     assertThat(march.getJsonObject("withdrawnByDeadline")).isEqualTo(new JsonObject().put("beforeDeadline", 0)
         .put("onTime", 1).put("overdue", 1));
@@ -83,6 +88,12 @@ class TimelinessFromEventsTest extends OneGatewayPerClass {
         + "BETWEEN '2026-03-01' AND '2026-03-31'")).isEqualTo(5);
     assertThat(sqlCount("status IN (9, 10) AND (processed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date "
         + "> due_date AND (processed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date <= '2026-03-31'")).isEqualTo(1);
+    // the paused counts are PostgreSQL's too: awaiting payment past the appointment at the end; stopped on a March
+    // date in Vietnam after the appointment (none of these dossiers moved after March)
+    assertThat(sqlCount("status = 6 AND due_date < '2026-03-31'")).isEqualTo(paused.getLong("paymentOverdue"));
+    assertThat(sqlCount("status = 8 AND (status_changed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date "
+        + "BETWEEN '2026-03-01' AND '2026-03-31' AND (status_changed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date "
+        + "> due_date")).isEqualTo(paused.getLong("stoppedOverdue"));
   }
 
   @Test

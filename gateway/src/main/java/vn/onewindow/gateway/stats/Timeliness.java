@@ -7,17 +7,18 @@ import java.time.LocalDate;
  * The timeliness of an agency's dossiers over a period, as national reporting splits it (AGENCY.md section 4):
  * dossiers processed (9, 10) in the period by the calendar date processing ended against the appointment date;
  * dossiers still open at the period's end (or "as of" today for a running period) in time or overdue; paused
- * (supplement 5, payment 6, stopped 8); withdrawn (7), also split like the processed dossiers by the date of the
- * withdrawal against the appointment (PASETO's TraLaiTruocHan / TraLaiDungHan / TraLaiQuaHan); and the applicants'
- * satisfaction. Each dossier is judged by where it stood at the period's end ({@link TimelinessQuery}).
+ * (supplement 5, payment 6, stopped 8), each with its overdue part; withdrawn (7), also split like the processed
+ * dossiers by the date of the withdrawal against the appointment (PASETO's TraLaiTruocHan / TraLaiDungHan /
+ * TraLaiQuaHan); and the applicants' satisfaction. Each dossier is judged by where it stood at the period's end
+ * ({@link TimelinessQuery}).
  */
 record Timeliness(String agency, LocalDate from, LocalDate to, LocalDate asOf, Processed processed, Open open,
                   Paused paused, long withdrawn, Withdrawn withdrawnByDeadline, Satisfaction satisfaction) {
 
   /** The figures of a period in which nothing was counted: one that has not begun by {@code asOf}. */
   static Timeliness nothing(String agency, LocalDate from, LocalDate to, LocalDate asOf) {
-    return new Timeliness(agency, from, to, asOf, new Processed(0, 0, 0), new Open(0, 0, 0), new Paused(0, 0, 0, 0),
-        0, new Withdrawn(0, 0, 0), new Satisfaction(0, 0, 0));
+    return new Timeliness(agency, from, to, asOf, new Processed(0, 0, 0), new Open(0, 0, 0),
+        new Paused(0, 0, 0, 0, 0, 0), 0, new Withdrawn(0, 0, 0), new Satisfaction(0, 0, 0));
   }
 
   record Processed(long beforeDeadline, long onTime, long overdue) {
@@ -29,7 +30,14 @@ record Timeliness(String agency, LocalDate from, LocalDate to, LocalDate asOf, P
   record Open(long inTime, long overdue, long dueSoon) {
   }
 
-  record Paused(long supplement, long supplementOverdue, long payment, long stopped) {
+  /**
+   * Each group of paused dossiers with the part of it that is overdue (AGENCY.md section 4: "{5}, {6, 8} count apart,
+   * in time or overdue"). A supplement (5) or a payment (6) pending at the period's end is overdue when its
+   * appointment is before {@code asOf}, as an open dossier is; a stop (8) ends a dossier and is judged as a withdrawal
+   * is, overdue when it came on a calendar date after the appointment the dossier had then (none: not overdue).
+   */
+  record Paused(long supplement, long supplementOverdue, long payment, long paymentOverdue, long stopped,
+                long stoppedOverdue) {
   }
 
   /**
@@ -69,7 +77,9 @@ record Timeliness(String agency, LocalDate from, LocalDate to, LocalDate asOf, P
             .put("supplement", paused.supplement())
             .put("supplementOverdue", paused.supplementOverdue())
             .put("payment", paused.payment())
-            .put("stopped", paused.stopped()))
+            .put("paymentOverdue", paused.paymentOverdue())
+            .put("stopped", paused.stopped())
+            .put("stoppedOverdue", paused.stoppedOverdue()))
         .put("withdrawn", withdrawn)
         .put("withdrawnByDeadline", new JsonObject()
             .put("beforeDeadline", withdrawnByDeadline.beforeDeadline())

@@ -37,7 +37,9 @@ final class TimelinessQuery {
    * every row: the planner then estimates the look-ups on the dossiers that need them, not on every dossier.
    * Then the CASE order of AGENCY.md section 4: processed (9, 10) in the period; open ({2, 4} at the end, which
    * includes the dossiers finished after it, and excludes those only accepted after it, still {1} at the end);
-   * paused (5, 6 at the end); a withdrawal (7) and a stop (8) end a dossier and count in the period they happened.
+   * paused (5, 6 at the end, each overdue when its appointment is before as-of, as an open dossier is); a withdrawal
+   * (7) and a stop (8) end a dossier and count in the period they happened, each overdue when its calendar date is
+   * after the appointment it had then (none: not overdue, as a processed dossier without one).
    */
   private static final String DOSSIERS = """
       WITH at_end AS (
@@ -60,7 +62,8 @@ final class TimelinessQuery {
         SELECT status, due_date, processed_on, ended_on,
                status IN (9, 10) AND processed_on BETWEEN $2 AND $3 AS processed,
                status IN (2, 4) AS open,
-               status = 7 AND ended_on BETWEEN $2 AND $3 AS withdrawn
+               status = 7 AND ended_on BETWEEN $2 AND $3 AS withdrawn,
+               status = 8 AND ended_on BETWEEN $2 AND $3 AS stopped
         FROM at_end
       )
       SELECT
@@ -73,7 +76,9 @@ final class TimelinessQuery {
         count(*) FILTER (WHERE status = 5) AS supplement,
         count(*) FILTER (WHERE status = 5 AND due_date < $4) AS supplement_overdue,
         count(*) FILTER (WHERE status = 6) AS payment,
-        count(*) FILTER (WHERE status = 8 AND ended_on BETWEEN $2 AND $3) AS stopped,
+        count(*) FILTER (WHERE status = 6 AND due_date < $4) AS payment_overdue,
+        count(*) FILTER (WHERE stopped) AS stopped,
+        count(*) FILTER (WHERE stopped AND ended_on > due_date) AS stopped_overdue,
         count(*) FILTER (WHERE withdrawn) AS withdrawn,
         count(*) FILTER (WHERE withdrawn AND ended_on < due_date) AS withdrawn_before_deadline,
         count(*) FILTER (WHERE withdrawn AND (due_date IS NULL OR ended_on = due_date)) AS withdrawn_on_time,
@@ -142,7 +147,7 @@ final class TimelinessQuery {
           new Timeliness.Processed(d.getLong("before_deadline"), d.getLong("on_time"), d.getLong("overdue")),
           new Timeliness.Open(d.getLong("open_in_time"), d.getLong("open_overdue"), d.getLong("open_due_soon")),
           new Timeliness.Paused(d.getLong("supplement"), d.getLong("supplement_overdue"), d.getLong("payment"),
-              d.getLong("stopped")),
+              d.getLong("payment_overdue"), d.getLong("stopped"), d.getLong("stopped_overdue")),
           d.getLong("withdrawn"),
           new Timeliness.Withdrawn(d.getLong("withdrawn_before_deadline"), d.getLong("withdrawn_on_time"),
               d.getLong("withdrawn_overdue")),

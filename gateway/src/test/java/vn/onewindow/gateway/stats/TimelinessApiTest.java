@@ -51,10 +51,18 @@ class TimelinessApiTest extends OneGatewayPerClass {
     dossier(H48, 4, null, "2026-03-05", "2026-02-03T09:00:00+07:00");
     dossier(H48, 2, null, "2026-02-28", "2026-02-04T09:00:00+07:00");
     dossier(H48, 4, null, "2026-02-20", "2026-02-05T09:00:00+07:00");
-    // paused and withdrawn
+    // paused and withdrawn: supplement overdue at the end; payment in time, payment overdue
     dossier(H48, 5, null, "2026-02-25", "2026-02-06T09:00:00+07:00");
     dossier(H48, 6, null, "2026-03-10", "2026-02-07T09:00:00+07:00");
+    dossier(H48, 6, null, "2026-02-20", "2026-02-09T09:00:00+07:00");
     dossier(H48, 7, null, null, "2026-02-08T09:00:00+07:00");
+    // stopped in February: before its appointment; at 00:30 the day after it (still the appointment day in UTC):
+    // overdue; without an appointment (not overdue, as a withdrawal without one)
+    dossier(H48, "2026-02-10T09:00:00+07:00", step(2, "2026-02-10T10:00:00+07:00", "2026-02-25"),
+        step(4, "2026-02-11T09:00:00+07:00"), step(8, "2026-02-16T09:00:00+07:00"));
+    dossier(H48, "2026-02-11T09:00:00+07:00", step(2, "2026-02-11T10:00:00+07:00", "2026-02-18"),
+        step(4, "2026-02-12T09:00:00+07:00"), step(8, "2026-02-19T00:30:00+07:00"));
+    dossier(H48, 8, null, null, "2026-02-12T09:00:00+07:00");
     // outside: processed in January, another province, received after the period
     dossier(H48, 10, "2026-01-20T09:00:00+07:00", "2026-01-22", "2026-01-05T09:00:00+07:00");
     String otherProvince = dossier(H29, 9, "2026-02-20T09:00:00+07:00", "2026-02-13", "2026-01-22T09:00:00+07:00");
@@ -86,7 +94,7 @@ class TimelinessApiTest extends OneGatewayPerClass {
     assertThat(open.getLong("overdue")).isEqualTo(2);
     assertThat(open.getLong("dueWithin24Hours")).isEqualTo(1);
     assertThat(stats.getJsonObject("paused")).isEqualTo(new JsonObject().put("supplement", 1).put("supplementOverdue", 1)
-        .put("payment", 1).put("stopped", 0));
+        .put("payment", 2).put("paymentOverdue", 1).put("stopped", 3).put("stoppedOverdue", 1));
     assertThat(stats.getLong("withdrawn")).isEqualTo(1);
     assertThat(stats.getJsonObject("withdrawnByDeadline")).as("withdrawn before acceptance: no appointment")
         .isEqualTo(new JsonObject().put("beforeDeadline", 0).put("onTime", 1).put("overdue", 0));
@@ -193,7 +201,8 @@ class TimelinessApiTest extends OneGatewayPerClass {
       assertThat(future.getJsonObject("open")).isEqualTo(new JsonObject().put("total", 0).put("inTime", 0)
           .put("overdue", 0).put("dueWithin24Hours", 0));
       assertThat(future.getJsonObject("paused")).isEqualTo(new JsonObject().put("supplement", 0)
-          .put("supplementOverdue", 0).put("payment", 0).put("stopped", 0));
+          .put("supplementOverdue", 0).put("payment", 0).put("paymentOverdue", 0).put("stopped", 0)
+          .put("stoppedOverdue", 0));
       assertThat(future.getLong("withdrawn")).isZero();
       assertThat(future.getJsonObject("satisfaction")).isEqualTo(new JsonObject().put("ratings", 0).put("answers", 0)
           .put("satisfied", 0).putNull("share"));
@@ -214,6 +223,7 @@ class TimelinessApiTest extends OneGatewayPerClass {
     JsonObject march = stats("agency=" + agency + "&from=2025-03-01&to=2025-03-31");
     assertThat(march.getLong("withdrawn")).isEqualTo(1);
     assertThat(march.getJsonObject("paused").getLong("stopped")).isEqualTo(1);
+    assertThat(march.getJsonObject("paused").getLong("stoppedOverdue")).as("stopped before 20 March").isZero();
     for (String later : List.of("from=2025-04-01&to=2025-04-30", "from=2026-01-01&to=2026-03-31")) {
       JsonObject stats = stats("agency=" + agency + "&" + later);
       assertThat(stats.getLong("withdrawn")).as(later).isZero();
@@ -245,6 +255,9 @@ class TimelinessApiTest extends OneGatewayPerClass {
     // E: awaiting payment at the end; paid, processed and returned in April
     String e = dossier(agency, "2026-03-10T09:00:00+07:00", step(2, "2026-03-10T10:00:00+07:00", "2026-04-20"),
         step(4, "2026-03-11T09:00:00+07:00"), step(6, "2026-03-25T09:00:00+07:00"));
+    // P: awaiting payment at the end, past its appointment (20 March); paid and processed in April
+    String p = dossier(agency, "2026-03-01T09:00:00+07:00", step(2, "2026-03-01T10:00:00+07:00", "2026-03-20"),
+        step(4, "2026-03-02T09:00:00+07:00"), step(6, "2026-03-15T09:00:00+07:00"));
     // F: in processing, due on 1 April (due within 24 hours of the end); withdrawn at 00:30 on 1 April in Vietnam,
     // still 31 March in UTC
     String f = dossier(agency, "2026-03-15T09:00:00+07:00", step(2, "2026-03-15T10:00:00+07:00", "2026-04-01"),
@@ -270,6 +283,7 @@ class TimelinessApiTest extends OneGatewayPerClass {
     events(e, step(4, "2026-04-02T09:00:00+07:00"), step(9, "2026-04-08T09:00:00+07:00"),
         step(10, "2026-04-09T09:00:00+07:00"));
     events(f, step(7, "2026-04-01T00:30:00+07:00"));
+    events(p, step(4, "2026-04-03T09:00:00+07:00"), step(9, "2026-04-05T09:00:00+07:00"));
     events(h, step(2, "2026-04-02T09:00:00+07:00", "2026-04-20"));
     events(i, step(10, "2026-04-02T09:00:00+07:00"));
     JsonObject later = stats(q1);
@@ -280,16 +294,18 @@ class TimelinessApiTest extends OneGatewayPerClass {
       assertThat(processed.getLong("beforeDeadline")).isEqualTo(1);
       assertThat(stats.getJsonObject("open")).as("A, D overdue; B, F in time; F due within 24 hours")
           .isEqualTo(new JsonObject().put("total", 4).put("inTime", 2).put("overdue", 2).put("dueWithin24Hours", 1));
-      assertThat(stats.getJsonObject("paused")).as("C's supplement (due 15 April), E's payment")
-          .isEqualTo(new JsonObject().put("supplement", 1).put("supplementOverdue", 0).put("payment", 1)
-              .put("stopped", 0));
+      assertThat(stats.getJsonObject("paused"))
+          .as("C's supplement (due 15 April), E's payment (due 20 April), P's payment (due 20 March)")
+          .isEqualTo(new JsonObject().put("supplement", 1).put("supplementOverdue", 0).put("payment", 2)
+              .put("paymentOverdue", 1).put("stopped", 0).put("stoppedOverdue", 0));
       assertThat(stats.getLong("withdrawn")).isEqualTo(3);
     }
     assertThat(later).isEqualTo(atTheEnd);
     JsonObject april = stats("agency=*.99.H99&from=2026-04-01&to=2026-04-30");
     assertThat(april.getLong("withdrawn")).as("A and F").isEqualTo(2);
     assertThat(april.getJsonObject("paused").getLong("stopped")).as("B").isEqualTo(1);
-    assertThat(april.getJsonObject("processed").getLong("total")).as("C, E").isEqualTo(2);
+    assertThat(april.getJsonObject("paused").getLong("stoppedOverdue")).as("B, before 10 April").isZero();
+    assertThat(april.getJsonObject("processed").getLong("total")).as("C, E, P").isEqualTo(3);
     assertThat(atTheEnd.getJsonObject("withdrawnByDeadline")).as("K before, J without an appointment, G after")
         .isEqualTo(new JsonObject().put("beforeDeadline", 1).put("onTime", 1).put("overdue", 1));
   }
@@ -326,7 +342,7 @@ class TimelinessApiTest extends OneGatewayPerClass {
         .isEqualTo(new JsonObject().put("total", 2).put("inTime", 2).put("overdue", 0).put("dueWithin24Hours", 0));
     assertThat(march.getJsonObject("paused")).as("M")
         .isEqualTo(new JsonObject().put("supplement", 1).put("supplementOverdue", 0).put("payment", 0)
-            .put("stopped", 0));
+            .put("paymentOverdue", 0).put("stopped", 0).put("stoppedOverdue", 0));
     assertThat(march.getJsonObject("processed").getLong("total")).as("O").isEqualTo(1);
     assertThat(march.getJsonObject("processed").getLong("onTime")).as("O, on its due day").isEqualTo(1);
     assertThat(march.getLong("withdrawn")).isZero();
