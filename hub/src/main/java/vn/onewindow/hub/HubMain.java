@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.ConfigException;
 import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.config.Secrets;
 import vn.onewindow.common.config.Settings;
 import vn.onewindow.common.logging.LogFormat;
 
@@ -43,7 +44,8 @@ public final class HubMain {
     } catch (Exception e) {
       // a port in use, an unreachable database...: one line saying so, then the process ends (Hub.start has closed
       // what it had started), rather than a stack trace and event loops left running
-      LOG.error("could not start: {}", e instanceof StartRefused ? e.getMessage() : e.toString());
+      // a driver refusing a URL quotes it whole, password included
+      LOG.error("could not start: {}", Secrets.maskUrl(e instanceof StartRefused ? e.getMessage() : e.toString()));
       exit(1);
       return;
     }

@@ -45,6 +45,24 @@ class StartFailureTest {
             + "HUB_SECURITY_JWT_MAX_LIFETIME_SECONDS) must be 0 (not bounded) or an integer in 60..2592000");
   }
 
+  /**
+   * A password the drivers refuse unencoded (a base64 secret's '/', an '@') never reaches the log: neither the
+   * configuration line nor the line saying why the start failed, which quotes the driver's message with the URL
+   * (security QA: both printed it in clear).
+   */
+  @Test
+  void shouldNotLogAPasswordTheDriverRefuses() {
+    HubConfig config = TestServers.get().config(Map.of());
+    assertThatThrownBy(() -> HubProcess.start(config, Map.of(
+        "postgres.url", "postgresql://hub:S3cr/etPgPW@127.0.0.1:" + TestServers.freePort() + "/hub",
+        "redis.url", "redis://:R3d@isRedisPW@127.0.0.1:" + TestServers.freePort()), "INFO"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("hub process exited with status 1: ")
+        .hasMessageContaining("could not start: ")
+        .hasMessageContaining("postgres.url=postgresql://hub:***@")
+        .hasMessageNotContaining("etPgPW").hasMessageNotContaining("isRedisPW");
+  }
+
   @Test
   void shouldLogAPortInUseAndExit() throws Exception {
     assertPortInUseNamed("gateway", "the gateway");

@@ -4,13 +4,21 @@ import java.util.regex.Pattern;
 
 /** Keeps credentials out of logs. */
 public final class Secrets {
-  private static final Pattern USERINFO_PASSWORD = Pattern.compile("(://[^:/@]*):[^@/]*@");
+  /**
+   * The password of a URL's user info: from the user name's ':' to the last '@' before the next URL (a seed list) or
+   * the end of the word. A password may hold '/', '@', '?' or '#' (base64 secrets hold '/'): the drivers refuse such
+   * a URL unencoded, and their message quoting it is logged too, so stopping at the first '/' or '@' printed it.
+   * The user name may hold an '@' (Azure's "user@server"). Masking a port or a path too, when no password is
+   * there but an '@' follows, costs nothing in a log line.
+   */
+  private static final Pattern USERINFO_PASSWORD = Pattern.compile("(://[^:/\\s]*):(?:(?!://)\\S)*@");
   /** A password given as a query parameter ({@code ?password=}, {@code &sslpassword=}...), the PostgreSQL way. */
   private static final Pattern QUERY_PASSWORD = Pattern.compile("([?&;][^=&;#]*(?i:password)[^=&;#]*=)[^&;#]*");
 
   private Secrets() {
   }
 
+  /** Masks the passwords of every URL in {@code url}, which may also be a text quoting URLs (an exception's). */
   public static String maskUrl(String url) {
     return url == null ? null
         : QUERY_PASSWORD.matcher(USERINFO_PASSWORD.matcher(url).replaceAll("$1:***@")).replaceAll("$1***");
