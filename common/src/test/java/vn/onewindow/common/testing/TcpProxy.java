@@ -44,9 +44,8 @@ public final class TcpProxy implements AutoCloseable {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
     try {
-      reserved = new ServerSocket();
-      reserved.setReuseAddress(true);
-      reserved.bind(new InetSocketAddress("127.0.0.1", 0));
+      // not bind(0): down() frees the port until up() binds it again, and an ephemeral one may be taken meanwhile
+      reserved = TestServers.listenBelowEphemeralRange();
     } catch (IOException e) {
       throw new IllegalStateException("TCP proxy to " + targetHost + ":" + targetPort + " found no free port", e);
     }

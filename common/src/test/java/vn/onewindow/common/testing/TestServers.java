@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.config.PostgresConfig;
 import vn.onewindow.common.config.Settings;
@@ -35,6 +36,8 @@ import vn.onewindow.common.infra.PostgresClients;
  */
 public final class TestServers {
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** Test servers' ports start here: above the well-known and common service ports (5432, 6379, 8080, 9090). */
+  private static final int LOWEST_TEST_PORT = 20_000;
   private static TestServers instance;
 
   private final String postgresAdminUrl;
@@ -257,11 +260,46 @@ public final class TestServers {
     }
   }
 
+  /** A port free on 127.0.0.1 now, below the kernel's ephemeral range ({@link #listenBelowEphemeralRange}). */
   public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
+    try (ServerSocket s = listenBelowEphemeralRange()) {
       return s.getLocalPort();
     } catch (IOException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A server socket bound on 127.0.0.1 to a random free port below the kernel's ephemeral range
+   * ({@code net.ipv4.ip_local_port_range}), which the kernel never hands out by itself. Tests stop servers and start
+   * them again on the same port (a TCP proxy's down and up, a redis-server restarted): a port from {@code bind(0)}
+   * is an ephemeral one, and while it was free the kernel could give it to any outgoing connection of any process,
+   * so the restart met "Address already in use" (RateLimiterFallbackTest's proxy, with two test JVMs).
+   */
+  public static ServerSocket listenBelowEphemeralRange() throws IOException {
+    int below = ephemeralRangeStart();
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(LOWEST_TEST_PORT, below);
+      ServerSocket s = new ServerSocket();
+      try {
+        s.setReuseAddress(true);
+        s.bind(new InetSocketAddress("127.0.0.1", port));
+        return s;
+      } catch (IOException taken) {
+        s.close();
+      }
+    }
+    throw new IOException("no free port in " + LOWEST_TEST_PORT + ".." + (below - 1) + " after 100 tries");
+  }
+
+  /** The first port of the kernel's ephemeral range (32768 when it cannot be read, Linux's default). */
+  private static int ephemeralRangeStart() {
+    try {
+      String range = java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+      int start = Integer.parseInt(range.split("\\s+")[0]);
+      return start > LOWEST_TEST_PORT + 1000 ? start : 32768;
+    } catch (IOException | RuntimeException e) {
+      return 32768;
     }
   }
 
