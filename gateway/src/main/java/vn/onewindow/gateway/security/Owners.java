@@ -19,17 +19,24 @@ public final class Owners {
   }
 
   /**
-   * Stable key of the applicant (citizen ID or tax code) for per-applicant rate limits, so that the limiter's keys do
-   * not spell the ID. Not a secret: an unsalted hash of a 12-digit ID can be found by trying them all, and the queued
-   * payload next to it in Redis holds the ID anyway; Redis is protected as the payload store it is.
+   * Whose budget a submission spends in the per-applicant rate limit: a stable key of the applicant (citizen ID or tax
+   * code), so that the limiter's keys do not spell the ID, and of how the caller knows them. A dossier in the name of
+   * the citizen whose token came with it (ApplicantCheck refused any other) spends the citizen's own budget, on every
+   * client. Any other is unproven: anyone with a publishable key (in every browser and app) can name any citizen, so it
+   * spends a budget of its client's alone, and junk filed in a citizen's name through one client cannot lock them out
+   * of their signed-in submissions or of another client (a kiosk, a backend). So an applicant has up to one budget per
+   * client and one of their own. The hash is no secret: an unsalted hash of a 12-digit ID can be found by trying them
+   * all, and the queued payload next to it in Redis holds the ID anyway; Redis is protected as the payload store it is.
    */
-  public static String applicantKey(com.fasterxml.jackson.databind.JsonNode applicant) {
+  public static String applicantKey(com.fasterxml.jackson.databind.JsonNode applicant, Caller caller) {
     String citizen = applicant.path("citizenId").asText("");
     String business = applicant.path("taxCode").asText("");
     if (citizen.isEmpty() && business.isEmpty()) {
       return "";
     }
-    return applicantHash(citizen.isEmpty() ? "business:" + business : "citizen:" + citizen).substring(0, 32);
+    String hashed = applicantHash(citizen.isEmpty() ? "business:" + business : "citizen:" + citizen).substring(0, 32);
+    boolean proven = !citizen.isEmpty() && caller.citizenId().isPresent();
+    return proven ? hashed : hashed + ":" + caller.clientId();
   }
 
   /** How a status look-up named the dossier: what knowing that name proves about the caller. */

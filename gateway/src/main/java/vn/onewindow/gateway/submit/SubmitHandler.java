@@ -204,7 +204,7 @@ public final class SubmitHandler {
         receiptDate,
         expectedResultBy,
         Owners.applicantHash(dossier.path("applicant").path("citizenId").asText("")),
-        Owners.applicantKey(dossier.path("applicant")));
+        Owners.applicantKey(dossier.path("applicant"), Caller.of(ctx)));
   }
 
   /**

@@ -1,6 +1,7 @@
 package vn.onewindow.gateway.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static vn.onewindow.gateway.security.SecurityTestSupport.KIOSK_KEY;
 import static vn.onewindow.gateway.security.SecurityTestSupport.MOBILE_KEY;
 import static vn.onewindow.gateway.security.SecurityTestSupport.PORTAL_KEY;
 import static vn.onewindow.gateway.security.SecurityTestSupport.assertProblem;
@@ -355,6 +356,37 @@ class CitizenTokenTest extends OneGatewayPerClass {
       assertProblem(statusViaToken, 404, "not-found");
       assertThat(off.queued()).isEqualTo(before + 1);
     }
+  }
+
+  /**
+   * Every browser and app holds a publishable key, and citizen tokens are optional: anyone can file dossiers in a
+   * citizen's name without one. Those must not spend the budget of the citizen's own submissions, signed in or
+   * through another client, or one griefer locks a citizen out on deadline day (found by a security QA pass).
+   */
+  @Test
+  void shouldNotLetUnprovenSubmissionsInACitizensNameSpendTheCitizensOwnBudget() {
+    String victim = randomCitizenId();
+    int burst = gw.config.resilience().rateLimits().applicant().burst();
+    for (int i = 0; i < burst; i++) {
+      HttpResponse<Buffer> junk = post(bare, Map.of("X-Api-Key", MOBILE_KEY), dossierOf(victim).encode());
+      assertThat(junk.statusCode()).as(junk.bodyAsString()).isEqualTo(202);
+    }
+    JsonObject limited = assertProblem(post(bare, Map.of("X-Api-Key", MOBILE_KEY), dossierOf(victim).encode()), 429,
+        "rate-limited");
+    assertThat(limited.getString("detail")).contains("applicant");
+
+    HttpResponse<Buffer> signedIn = post(bare,
+        Map.of("X-Api-Key", MOBILE_KEY, "Authorization", "Bearer " + TOKENS.rs256(victim)), dossierOf(victim).encode());
+    HttpResponse<Buffer> atTheKiosk = post(bare, Map.of("X-Api-Key", KIOSK_KEY), dossierOf(victim).encode());
+    assertThat(signedIn.statusCode()).as("signed in: %s", signedIn.bodyAsString()).isEqualTo(202);
+    assertThat(atTheKiosk.statusCode()).as("another client: %s", atTheKiosk.bodyAsString()).isEqualTo(202);
+    // the signed-in budget is the citizen's own, whichever client: spent, it refuses them on every client
+    for (int i = 1; i < burst; i++) {
+      assertThat(post(bare, Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + TOKENS.es256(victim)),
+          dossierOf(victim).encode()).statusCode()).isEqualTo(202);
+    }
+    assertProblem(post(bare, Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + TOKENS.rs256(victim)),
+        dossierOf(victim).encode()), 429, "rate-limited");
   }
 
   /** Runs {@code test} with Authentication's DEBUG lines (why a token was refused) logged. */

@@ -21,6 +21,8 @@ class OwnersTest {
   private static final String AGENCY = "000.21.53.H48";
   private static final Client PORTAL_CLIENT = new Client(PORTAL, "portal", "standard");
   private static final Client MOBILE_CLIENT = new Client("mobile-app", "app", "standard");
+  /** The portal, with the token of the citizen the tests' dossiers name. */
+  private static final Caller SIGNED_IN = new Caller(PORTAL_CLIENT, Optional.of("001203004567"));
   private static final Client HANOI = new Client("agency-hn", "Ha Noi", "agency", Client.Kind.AGENCY,
       List.of(new AgencyPattern("*.H26")));
   private static final Client HUE = new Client("agency-hue", "Hue", "agency", Client.Kind.AGENCY,
@@ -82,22 +84,36 @@ class OwnersTest {
 
   @Test
   void shouldKeyACitizenAndABusinessApartEvenWithTheSameDigits() throws Exception {
-    String citizen = Owners.applicantKey(applicant(new JsonObject().put("citizenId", "001203004567")));
-    String business = Owners.applicantKey(applicant(new JsonObject().put("taxCode", "001203004567")));
+    String citizen = Owners.applicantKey(applicant(new JsonObject().put("citizenId", "001203004567")), SIGNED_IN);
+    String business = Owners.applicantKey(applicant(new JsonObject().put("taxCode", "001203004567")), SIGNED_IN);
 
     assertThat(citizen).hasSize(32).isEqualTo(Digests.sha256Hex("citizen:001203004567").substring(0, 32));
-    assertThat(business).hasSize(32).isEqualTo(Digests.sha256Hex("business:001203004567").substring(0, 32));
-    assertThat(citizen).isNotEqualTo(business);
+    // a token proves a citizen, not a company: the business's key is its client's
+    assertThat(business).isEqualTo(Digests.sha256Hex("business:001203004567").substring(0, 32) + ":" + PORTAL);
+    assertThat(citizen).doesNotStartWith(business.substring(0, 32));
+  }
+
+  @Test
+  void shouldGiveAnUnprovenApplicantABudgetOfTheClientAlone() throws Exception {
+    JsonNode applicant = applicant(new JsonObject().put("citizenId", "001203004567"));
+    String hashed = Digests.sha256Hex("citizen:001203004567").substring(0, 32);
+
+    assertThat(Owners.applicantKey(applicant, new Caller(PORTAL_CLIENT, Optional.empty())))
+        .isEqualTo(hashed + ":" + PORTAL);
+    assertThat(Owners.applicantKey(applicant, new Caller(MOBILE_CLIENT, Optional.empty())))
+        .isEqualTo(hashed + ":mobile-app");
+    assertThat(Owners.applicantKey(applicant, new Caller(MOBILE_CLIENT, Optional.of("001203004567"))))
+        .isEqualTo(hashed);
   }
 
   @Test
   void shouldPreferTheCitizenIdAndGiveNoKeyWithoutEither() throws Exception {
     JsonObject both = new JsonObject().put("citizenId", "001203004567").put("taxCode", "0101234567");
 
-    assertThat(Owners.applicantKey(applicant(both)))
-        .isEqualTo(Owners.applicantKey(applicant(new JsonObject().put("citizenId", "001203004567"))));
-    assertThat(Owners.applicantKey(applicant(new JsonObject().put("fullName", "Nguyễn Văn A")))).isEmpty();
-    assertThat(Owners.applicantKey(MAPPER.missingNode())).isEmpty();
+    assertThat(Owners.applicantKey(applicant(both), SIGNED_IN))
+        .isEqualTo(Owners.applicantKey(applicant(new JsonObject().put("citizenId", "001203004567")), SIGNED_IN));
+    assertThat(Owners.applicantKey(applicant(new JsonObject().put("fullName", "Nguyễn Văn A")), SIGNED_IN)).isEmpty();
+    assertThat(Owners.applicantKey(MAPPER.missingNode(), SIGNED_IN)).isEmpty();
   }
 
   private static JsonNode applicant(JsonObject applicant) throws Exception {
