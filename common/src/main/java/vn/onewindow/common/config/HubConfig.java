@@ -92,10 +92,13 @@ public record HubConfig(
     return postgres.embedded() && redis.embedded();
   }
 
-  /** For the start-up log line: every knob, with passwords in URLs masked. */
+  /**
+   * For the start-up log line: every knob, with passwords in URLs masked, whatever the knob (a JWKS URL may carry
+   * credentials as the stores' do; masking touches only a URL's user info).
+   */
   public static String describe(Settings s) {
     return s.asMap().entrySet().stream()
-        .map(e -> e.getKey() + "=" + (e.getKey().endsWith("url") ? Secrets.maskUrl(e.getValue()) : e.getValue()))
+        .map(e -> e.getKey() + "=" + Secrets.maskUrl(e.getValue()))
         .collect(Collectors.joining(", "));
   }
 

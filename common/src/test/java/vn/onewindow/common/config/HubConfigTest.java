@@ -153,6 +153,15 @@ class HubConfigTest {
     assertThat(HubConfig.from(settings).postgres().toString()).doesNotContain("topsecret");
   }
 
+  /** A URL is masked whatever its knob's name: the JWKS one may carry basic-auth credentials too (security QA). */
+  @Test
+  void shouldMaskAPasswordInAUrlOfAnyKnob() {
+    Settings settings = Settings.load(Map.of("HUB_SECURITY_JWT_JWKS", "https://sso:jwks-pass@id.example.vn/jwks.json"));
+
+    assertThat(HubConfig.describe(settings)).contains("security.jwt.jwks=https://sso:***@id.example.vn/jwks.json")
+        .doesNotContain("jwks-pass");
+  }
+
   @Test
   void shouldRefuseUnknownKeysInProgrammaticConfig() {
     assertThatThrownBy(() -> Settings.of(Map.of("http.prot", "1"))).hasMessageContaining("unknown config key 'http.prot'");
