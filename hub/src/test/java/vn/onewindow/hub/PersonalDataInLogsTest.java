@@ -34,7 +34,7 @@ import vn.onewindow.common.testing.TestServers;
  * Citizen IDs, phone numbers, names and addresses, and the officers named in progress events, must never reach a
  * log line. Starts a hub process of its own at INFO, logging to a new file, submits the example applicants
  * (accepted and refused, each tagged with this run's request id) and scans that log, which must hold the run's
- * marker: stale logs of an earlier build cannot make it pass. Runs last in the hub module and also scans every other
+ * marker: stale logs of an earlier build cannot make it pass. Runs last in the hub module (an execution of its own, hub/pom.xml) and also scans every other
  * log this build wrote since it started: each module's surefire output (gateway, intake, hub) and the logs of the
  * hub processes started by {@link FaultToleranceTest}.
  */

@@ -38,4 +38,21 @@ class SecretsTest {
             + "postgresql://hub:***@127.0.0.1:1/hub");
     assertThat(Secrets.maskUrl("postgresql://hub@db:5432/hub")).isEqualTo("postgresql://hub@db:5432/hub");
   }
+
+  /**
+   * Shapes a review found printed: a space in the password (the driver refuses the URL and quotes it whole), a '#'
+   * or '&' in a query password (the driver takes "ab#cd"), on a line with more text after the URL.
+   */
+  @Test
+  void shouldMaskPasswordsHoldingSpacesAndQueryPasswordsHoldingHashesOrAmpersands() {
+    assertThat(Secrets.maskUrl("java.lang.IllegalArgumentException: Cannot parse invalid connection URI: "
+        + "postgresql://hub:S3cr etPW@127.0.0.1:1/hub"))
+        .isEqualTo("java.lang.IllegalArgumentException: Cannot parse invalid connection URI: "
+            + "postgresql://hub:***@127.0.0.1:1/hub");
+    assertThat(Secrets.maskUrl("postgresql://hub@db/hub?password=ab#cd")).isEqualTo("postgresql://hub@db/hub?password=***");
+    assertThat(Secrets.maskUrl("postgresql://hub@db/hub?password=a&b#c&sslmode=require and more"))
+        .isEqualTo("postgresql://hub@db/hub?password=***&sslmode=require and more");
+    assertThat(Secrets.maskUrl("a: postgresql://hub:pw1@db/hub\nb: redis://:pw2@cache:6379"))
+        .isEqualTo("a: postgresql://hub:***@db/hub\nb: redis://:***@cache:6379");
+  }
 }

@@ -36,8 +36,12 @@ import vn.onewindow.common.infra.PostgresClients;
  */
 public final class TestServers {
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** Test servers' ports start here: above the well-known and common service ports (5432, 6379, 8080, 9090). */
-  private static final int LOWEST_TEST_PORT = 20_000;
+  /**
+   * Test servers' ports: above the common service ports (5432, 6379, 8080, 9090) and apart from TestRedisCluster's
+   * nodes (20000-22767) and their cluster bus ports (30000-32767), which it frees and binds again at a node's restart.
+   */
+  private static final int LOWEST_TEST_PORT = 23_000;
+  private static final int PAST_TEST_PORTS = 30_000;
   private static TestServers instance;
 
   private final String postgresAdminUrl;
@@ -277,7 +281,7 @@ public final class TestServers {
    * so the restart met "Address already in use" (RateLimiterFallbackTest's proxy, with two test JVMs).
    */
   public static ServerSocket listenBelowEphemeralRange() throws IOException {
-    int below = ephemeralRangeStart();
+    int below = Math.min(ephemeralRangeStart(), PAST_TEST_PORTS);
     for (int attempt = 0; attempt < 100; attempt++) {
       int port = ThreadLocalRandom.current().nextInt(LOWEST_TEST_PORT, below);
       ServerSocket s = new ServerSocket();
