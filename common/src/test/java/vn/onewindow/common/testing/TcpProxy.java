@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A TCP forwarder in front of a real server (PostgreSQL, Redis), so a test can make it unreachable (connections
@@ -22,6 +23,8 @@ public final class TcpProxy implements AutoCloseable {
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final List<Link> links = new CopyOnWriteArrayList<>();
   private volatile ServerSocket server;
+  /** The thread accepting on {@link #server}, null while down. */
+  private Thread acceptor;
   /** Bound at construction, so no other process (another build on this machine) can take the port before up(). */
   private ServerSocket reserved;
   private volatile long delayMillis;
@@ -64,7 +67,7 @@ public final class TcpProxy implements AutoCloseable {
     }
     reserved = null;
     server = s;
-    Thread acceptor = new Thread(() -> accept(s), "tcp-proxy-accept");
+    acceptor = new Thread(() -> accept(s), "tcp-proxy-accept");
     acceptor.setDaemon(true);
     acceptor.start();
   }
@@ -105,14 +108,31 @@ public final class TcpProxy implements AutoCloseable {
     return links.stream().filter(l -> l.silent && !l.client.isClosed()).count();
   }
 
-  /** Refuses new connections and resets every open one. */
-  public synchronized void down() {
-    ServerSocket s = server;
-    server = null;
-    closeQuietly(s);
-    sockets.forEach(TcpProxy::closeQuietly);
-    sockets.clear();
-    links.clear();
+  /**
+   * Refuses new connections and resets every open one. Returns once the listening socket is gone: the kernel keeps a
+   * socket listening until the accept() a thread is blocked in returns, however soon Java's close() returns, and an
+   * up() in that moment met "Address already in use" (RateLimiterFallbackTest, on a busy box with two test JVMs).
+   */
+  public void down() {
+    Thread accepting;
+    synchronized (this) {
+      ServerSocket s = server;
+      server = null;
+      closeQuietly(s);
+      sockets.forEach(TcpProxy::closeQuietly);
+      sockets.clear();
+      links.clear();
+      accepting = acceptor;
+      acceptor = null;
+    }
+    // outside the lock: the acceptor may be waiting for it, with a connection it will close on seeing the proxy down
+    if (accepting != null) {
+      try {
+        accepting.join(TimeUnit.SECONDS.toMillis(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private void accept(ServerSocket s) {
@@ -212,9 +232,11 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    closeQuietly(reserved);
-    reserved = null;
+  public void close() {
+    synchronized (this) {
+      closeQuietly(reserved);
+      reserved = null;
+    }
     down();
   }
 }
