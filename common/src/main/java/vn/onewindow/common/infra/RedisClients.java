@@ -100,15 +100,17 @@ public final class RedisClients {
   }
 
   /**
-   * A ring of {@code connections} members over {@code client}, created with {@code silence}, kept warm in
-   * standalone mode only. No keep-warm PING in cluster mode: a keyless PING goes to a random node, so it warms one
-   * socket of a member and, sent to a master that just died, failed the whole member into a renewal that cannot
-   * connect until the failover ends: the first submission after a failover went down the direct path
-   * (ClusterFailoverTest, 2 runs of 4).
+   * A ring of {@code connections} members over {@code client}, created with {@code silence}, kept warm. In cluster
+   * mode not by PING: a keyless PING goes to a random node, so it warms one socket of a member and, sent to a master
+   * that just died, failed the whole member into a renewal that cannot connect until the failover ends (and a member
+   * being renewed was no longer warmed): the first submission after a failover went down the direct path
+   * (ClusterFailoverTest, 2 runs of 4). Instead, a keyed EXISTS on every master of each member, renewed or not
+   * ({@link ConnectionRing}).
    */
   static ConnectionRing ring(Vertx vertx, RedisConfig config, Redis client, String name, int connections,
                              Duration silence) {
-    return new ConnectionRing(vertx, client, name, connections, config.cluster() ? null : silence);
+    return new ConnectionRing(vertx, client, name, connections, silence,
+        config.cluster() ? ConnectionRing.probeKeys(config.keyPrefix()) : List.of());
   }
 
   /**
