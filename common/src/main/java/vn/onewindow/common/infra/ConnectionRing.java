@@ -51,6 +51,17 @@ import vn.onewindow.common.metrics.ThrottledLog;
  * healthy masters until its successor connects, which during a failover is after the promotion. Replicas' sockets are
  * never used (commands go to masters) and still close after the silence.
  *
+ * <p>In cluster mode the commands a member refused go to a client of their own, not the one the members come from.
+ * vertx-redis-client 5.0.10 keeps one slot map per client, reloaded when a command, a connect or a probe finds it
+ * older than a second (its topology cache), and not when a connect fails. The keep-warm touches the members' client
+ * every eighth of the silence, so through a failover it holds a map loaded up to a second earlier, naming the dead
+ * master: just after the promotion a member refused the first command (its socket to the dead master closed), and the
+ * pool, sharing that map, failed to connect to every node: the first submission after a failover went down the
+ * direct path (ClusterFailoverTest failed 5 runs of 7, each time, where logged, with the pool's connect refused by the
+ * dead master 100-200 ms after a renewal's). The fallback client is touched by refused commands only: after a quiet
+ * failover it loads its map afresh at its first use, as the single client did before the keep-warm; under traffic it
+ * can still be up to a second behind the promotion.
+ *
  * <p>One instance per verticle, used on its event loop only.
  */
 public final class ConnectionRing implements Redis {
@@ -65,6 +76,9 @@ public final class ConnectionRing implements Redis {
   private static final int PROBE_RANGES = 256;
 
   private final Vertx vertx;
+  /** Where members (and {@link #connect()}'s connections) come from. */
+  private final Redis connector;
+  /** Where a command goes that no member took: a second client in cluster mode (see above), else the connector. */
   private final Redis pooled;
   private final String name;
   private final RedisConnection[] members;
@@ -99,7 +113,14 @@ public final class ConnectionRing implements Redis {
    * mode (every master of a member is sent an EXISTS of one of them).
    */
   ConnectionRing(Vertx vertx, Redis pooled, String name, int size, Duration silence, List<String> probeKeys) {
+    this(vertx, pooled, pooled, name, size, silence, probeKeys);
+  }
+
+  /** {@code connector}: the client members come from; {@code pooled}: the one for commands no member took. */
+  ConnectionRing(Vertx vertx, Redis connector, Redis pooled, String name, int size, Duration silence,
+                 List<String> probeKeys) {
     this.vertx = vertx;
+    this.connector = connector;
     this.pooled = pooled;
     this.name = name;
     this.members = new RedisConnection[size];
@@ -140,10 +161,10 @@ public final class ConnectionRing implements Redis {
         .recover(err -> RedisErrors.notSent(err) ? viaPool.get() : Future.failedFuture(err));
   }
 
-  /** A connection of the pooled client, for a caller that needs one of its own (a blocking read). */
+  /** A connection of the members' client, for a caller that needs one of its own (a blocking read). */
   @Override
   public Future<RedisConnection> connect() {
-    return pooled.connect();
+    return connector.connect();
   }
 
   /**
@@ -238,7 +259,7 @@ public final class ConnectionRing implements Redis {
         member.close();
       }
     }
-    return pooled.close();
+    return connector == pooled ? pooled.close() : Future.join(connector.close(), pooled.close()).mapEmpty();
   }
 
   /** Whether every member is connected (tests wait for it before they fail one). */
@@ -290,7 +311,7 @@ public final class ConnectionRing implements Redis {
       return;
     }
     renewing[i] = true;
-    pooled.connect().onComplete(ar -> {
+    connector.connect().onComplete(ar -> {
       if (ar.succeeded() && !closed) {
         RedisConnection old = members[i];
         members[i] = ar.result().exceptionHandler(this::socketFailed);
