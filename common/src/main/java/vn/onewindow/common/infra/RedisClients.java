@@ -93,22 +93,34 @@ public final class RedisClients {
   /**
    * As {@link #ring(Vertx, RedisConfig, String)}, its connections closed once silent for {@code silence}
    * ({@link #create(Vertx, RedisConfig, String, Duration)}): a member that went silent fails the commands waiting on
-   * it, and the ring replaces it.
+   * it, and the ring replaces it. In cluster mode the commands its connections refuse go to a second client,
+   * {@code <poolName>-fallback}, whose slot map the keep-warm does not keep reloading through a failover
+   * ({@link ConnectionRing}).
    */
   public static Redis ring(Vertx vertx, RedisConfig config, String poolName, Duration silence) {
-    return ring(vertx, config, create(vertx, config, poolName, silence), poolName, config.connections(), silence);
+    Redis members = create(vertx, config, poolName, silence);
+    Redis fallback = config.cluster() ? create(vertx, config, poolName + "-fallback", silence) : members;
+    return ring(vertx, config, members, fallback, poolName, config.connections(), silence);
   }
 
   /**
-   * A ring of {@code connections} members over {@code client}, created with {@code silence}, kept warm in
-   * standalone mode only. No keep-warm PING in cluster mode: a keyless PING goes to a random node, so it warms one
-   * socket of a member and, sent to a master that just died, failed the whole member into a renewal that cannot
-   * connect until the failover ends: the first submission after a failover went down the direct path
-   * (ClusterFailoverTest, 2 runs of 4).
+   * A ring of {@code connections} members over {@code client}, created with {@code silence}, kept warm. In cluster
+   * mode not by PING: a keyless PING goes to a random node, so it warms one socket of a member and, sent to a master
+   * that just died, failed the whole member into a renewal that cannot connect until the failover ends (and a member
+   * being renewed was no longer warmed): the first submission after a failover went down the direct path
+   * (ClusterFailoverTest, 2 runs of 4). Instead, a keyed EXISTS on every master of each member, renewed or not
+   * ({@link ConnectionRing}).
    */
   static ConnectionRing ring(Vertx vertx, RedisConfig config, Redis client, String name, int connections,
                              Duration silence) {
-    return new ConnectionRing(vertx, client, name, connections, config.cluster() ? null : silence);
+    return ring(vertx, config, client, client, name, connections, silence);
+  }
+
+  /** As above, members from {@code members}, the commands they refuse sent to {@code fallback}. */
+  static ConnectionRing ring(Vertx vertx, RedisConfig config, Redis members, Redis fallback, String name,
+                             int connections, Duration silence) {
+    return new ConnectionRing(vertx, members, fallback, name, connections, silence,
+        config.cluster() ? ConnectionRing.probeKeys(config.keyPrefix()) : List.of());
   }
 
   /**

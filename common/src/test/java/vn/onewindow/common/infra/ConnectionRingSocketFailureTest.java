@@ -1,17 +1,16 @@
 package vn.onewindow.common.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static vn.onewindow.common.infra.OnContext.on;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import vn.onewindow.common.config.RedisConfig;
@@ -61,18 +60,5 @@ class ConnectionRingSocketFailureTest {
     } finally {
       vertx.close().await();
     }
-  }
-
-  /** Runs {@code task} on the context's event loop and returns its value once it ran. */
-  private static <T> T on(Context context, Callable<T> task) {
-    Promise<T> done = Promise.promise();
-    context.runOnContext(v -> {
-      try {
-        done.complete(task.call());
-      } catch (Exception e) {
-        done.fail(e);
-      }
-    });
-    return done.future().await();
   }
 }
