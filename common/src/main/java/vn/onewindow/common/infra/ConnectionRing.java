@@ -99,24 +99,17 @@ public final class ConnectionRing implements Redis {
   private int next;
   private boolean closed;
 
+  /** Over one client, with no read-idle bound: nothing is kept warm. */
   ConnectionRing(Vertx vertx, Redis pooled, String name, int size) {
-    this(vertx, pooled, name, size, null);
-  }
-
-  /** {@code silence}: its client's read-idle bound, null when it has none (then nothing is kept warm). */
-  ConnectionRing(Vertx vertx, Redis pooled, String name, int size, Duration silence) {
-    this(vertx, pooled, name, size, silence, List.of());
+    this(vertx, pooled, pooled, name, size, null, List.of());
   }
 
   /**
+   * {@code connector}: the client members come from; {@code pooled}: the one for commands no member took.
+   * {@code silence}: the clients' read-idle bound, null when they have none (then nothing is kept warm).
    * {@code probeKeys}: empty for a standalone server (a silent member is sent a PING), {@link #probeKeys} in cluster
    * mode (every master of a member is sent an EXISTS of one of them).
    */
-  ConnectionRing(Vertx vertx, Redis pooled, String name, int size, Duration silence, List<String> probeKeys) {
-    this(vertx, pooled, pooled, name, size, silence, probeKeys);
-  }
-
-  /** {@code connector}: the client members come from; {@code pooled}: the one for commands no member took. */
   ConnectionRing(Vertx vertx, Redis connector, Redis pooled, String name, int size, Duration silence,
                  List<String> probeKeys) {
     this.vertx = vertx;
