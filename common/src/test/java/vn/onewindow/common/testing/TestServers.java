@@ -42,6 +42,8 @@ public final class TestServers {
    */
   private static final int LOWEST_TEST_PORT = 23_000;
   private static final int PAST_TEST_PORTS = 30_000;
+  /** Test servers' ports end before this one: the cluster's bus ports, or the kernel's ephemeral range if lower. */
+  private static final int TEST_PORTS_END = Math.min(ephemeralRangeStart(), PAST_TEST_PORTS);
   private static TestServers instance;
 
   private final String postgresAdminUrl;
@@ -277,13 +279,12 @@ public final class TestServers {
    * A server socket bound on 127.0.0.1 to a random free port below the kernel's ephemeral range
    * ({@code net.ipv4.ip_local_port_range}), which the kernel never hands out by itself. Tests stop servers and start
    * them again on the same port (a TCP proxy's down and up, a redis-server restarted): a port from {@code bind(0)}
-   * is an ephemeral one, and while it was free the kernel could give it to any outgoing connection of any process,
-   * so the restart met "Address already in use" (RateLimiterFallbackTest's proxy, with two test JVMs).
+   * is an ephemeral one, and while it is free the kernel may give it to any outgoing connection of any process.
+   * (The "Address already in use" that led here, in RateLimiterFallbackTest, had another cause: TcpProxy.down.)
    */
   public static ServerSocket listenBelowEphemeralRange() throws IOException {
-    int below = Math.min(ephemeralRangeStart(), PAST_TEST_PORTS);
     for (int attempt = 0; attempt < 100; attempt++) {
-      int port = ThreadLocalRandom.current().nextInt(LOWEST_TEST_PORT, below);
+      int port = ThreadLocalRandom.current().nextInt(LOWEST_TEST_PORT, TEST_PORTS_END);
       ServerSocket s = new ServerSocket();
       try {
         s.setReuseAddress(true);
@@ -293,7 +294,7 @@ public final class TestServers {
         s.close();
       }
     }
-    throw new IOException("no free port in " + LOWEST_TEST_PORT + ".." + (below - 1) + " after 100 tries");
+    throw new IOException("no free port in " + LOWEST_TEST_PORT + ".." + (TEST_PORTS_END - 1) + " after 100 tries");
   }
 
   /** The first port of the kernel's ephemeral range (32768 when it cannot be read, Linux's default). */
