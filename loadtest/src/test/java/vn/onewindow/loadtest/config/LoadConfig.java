@@ -1,6 +1,7 @@
 package vn.onewindow.loadtest.config;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -81,6 +82,11 @@ public final class LoadConfig {
   public final boolean reconcile;
   /** JDBC URL of the hub's PostgreSQL; null for a local hub until its port is known. */
   public final String pgUrl;
+  /**
+   * {@link #pgUrl} as printed (the configuration, the reconciliation's errors): without its query, where a JDBC URL
+   * carries {@code password=}. The hub's own form loses its user info on the way to JDBC already.
+   */
+  public final String pgUrlShown;
   public final String pgUser;
   public final String pgPassword;
   public final Duration drainTimeout;
@@ -120,6 +126,8 @@ public final class LoadConfig {
     verdictWindowSeconds = b.verdictWindowSeconds;
     reconcile = b.reconcile;
     pgUrl = b.pgUrl;
+    pgUrlShown = pgUrl == null || pgUrl.indexOf('?') < 0 ? pgUrl
+        : pgUrl.substring(0, pgUrl.indexOf('?')) + " (query not shown)";
     pgUser = b.pgUser;
     pgPassword = b.pgPassword;
     drainTimeout = b.drainTimeout;
@@ -248,7 +256,7 @@ public final class LoadConfig {
     m.put("statusShare / retryShare", fmt(statusShare) + " / " + fmt(retryShare));
     m.put("allowRefusals", Boolean.toString(allowRefusals));
     m.put("SLO", "p99 of accepted submissions < " + sloP99Millis + " ms");
-    m.put("reconcile", reconcile ? "yes, " + pgUrl + " (drain timeout " + drainTimeout.toSeconds() + " s)" : "no");
+    m.put("reconcile", reconcile ? "yes, " + pgUrlShown + " (drain timeout " + drainTimeout.toSeconds() + " s)" : "no");
     m.put("outputDir", outputDir.toString());
     return m;
   }
@@ -270,20 +278,31 @@ public final class LoadConfig {
     if (url.startsWith("jdbc:")) {
       return url;
     }
-    URI uri = URI.create(url);
+    URI uri = uri(url);
     if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme())) {
-      throw new IllegalArgumentException("pgUrl must be jdbc:postgresql://... or postgresql://...: " + url);
+      throw new IllegalArgumentException("-DpgUrl must be jdbc:postgresql://... or postgresql://..., not "
+          + uri.getScheme() + "://...");
     }
     int port = uri.getPort() < 0 ? 5432 : uri.getPort();
     String db = uri.getPath() == null || uri.getPath().length() <= 1 ? "/postgres" : uri.getPath();
     return "jdbc:postgresql://" + uri.getHost() + ":" + port + db + (uri.getQuery() == null ? "" : "?" + uri.getQuery());
   }
 
+  /** The URL is not quoted when refused: its user info may hold a password (URISyntaxException quotes its input). */
+  private static URI uri(String url) {
+    try {
+      return new URI(url);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("-DpgUrl is not a URL (" + e.getReason() + " at character " + e.getIndex()
+          + "); a password with a space, '@', '/', '?' or '#' must be percent-encoded, or given as -DpgPassword");
+    }
+  }
+
   private static String userFromUrl(String url, String fallback) {
     if (url.startsWith("jdbc:") || url.isEmpty()) {
       return fallback;
     }
-    String info = URI.create(url).getUserInfo();
+    String info = uri(url).getUserInfo();
     return info == null ? fallback : info.split(":", 2)[0];
   }
 
@@ -291,7 +310,7 @@ public final class LoadConfig {
     if (url.startsWith("jdbc:") || url.isEmpty()) {
       return "";
     }
-    String info = URI.create(url).getUserInfo();
+    String info = uri(url).getUserInfo();
     return info == null || !info.contains(":") ? "" : info.split(":", 2)[1];
   }
 

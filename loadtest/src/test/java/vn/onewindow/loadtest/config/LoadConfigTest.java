@@ -1,10 +1,12 @@
 package vn.onewindow.loadtest.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +47,25 @@ class LoadConfigTest {
     assertEquals("jdbc:postgresql://db:6432/hub", c.pgUrl);
     assertEquals("hub", c.pgUser);
     assertEquals("s3cret", c.pgPassword);
+  }
+
+  @Test
+  void thePostgresPasswordIsNeverPrinted() {
+    LoadConfig query = config("baseUrl", "http://10.0.0.1:8080",
+        "pgUrl", "jdbc:postgresql://db:6432/hub?user=hub&password=s3cret&sslmode=require");
+    assertEquals("jdbc:postgresql://db:6432/hub?user=hub&password=s3cret&sslmode=require", query.pgUrl);
+    assertEquals("jdbc:postgresql://db:6432/hub (query not shown)", query.pgUrlShown);
+    assertTrue(query.describe().get("reconcile").contains("jdbc:postgresql://db:6432/hub (query not shown)"));
+    assertFalse(query.describe().toString().contains("s3cret"));
+    assertEquals("jdbc:postgresql://db:6432/hub", config("baseUrl", "http://10.0.0.1:8080",
+        "pgUrl", "postgresql://hub:s3cret@db:6432/hub").pgUrlShown);
+    // Refused URLs are named by what is wrong with them, not quoted: a password with a space or an unknown scheme.
+    for (String bad : List.of("postgresql://hub:s3 cret@db/hub", "mysql://hub:s3cret@db/hub")) {
+      String message = assertThrows(IllegalArgumentException.class,
+          () -> config("baseUrl", "http://10.0.0.1:8080", "pgUrl", bad)).getMessage();
+      assertTrue(message.contains("-DpgUrl"), message);
+      assertFalse(message.contains("s3"), message);
+    }
   }
 
   @Test

@@ -135,7 +135,7 @@ public final class Reconciler implements AutoCloseable {
       ps.executeQuery().close();
     } catch (SQLException e) {
       closeQuietly();
-      throw new IllegalStateException("the reconciliation cannot read the hub's dossiers at " + config.pgUrl
+      throw new IllegalStateException("the reconciliation cannot read the hub's dossiers at " + config.pgUrlShown
           + " (--pg-url / -DpgUrl, user " + config.pgUser + "): " + e.getMessage()
           + "; nothing was sent to the hub (-Dreconcile=false runs without the reconciliation)");
     }
@@ -166,7 +166,7 @@ public final class Reconciler implements AutoCloseable {
     if (!ok) {
       return new Result(false, null, receipts.size(), ledger.acceptedResponses(), confirmed, -1,
           ledger.duplicateReceipts(), receipts.size() - distinctCodes, -1, codeMismatches, -1, -1, List.of(), Map.of(),
-          0, "PostgreSQL " + config.pgUrl + " not reachable: " + lastError);
+          0, "PostgreSQL " + config.pgUrlShown + " not reachable: " + lastError);
     }
     // The polls above look an id up until they first see its row; the verdict is about the database as the run
     // leaves it, so every accepted id is looked up once more: a row written and gone since (a failover to a replica
@@ -185,7 +185,7 @@ public final class Reconciler implements AutoCloseable {
     } catch (SQLException e) {
       return new Result(false, null, receipts.size(), ledger.acceptedResponses(), confirmed, -1,
           ledger.duplicateReceipts(), receipts.size() - distinctCodes, -1, codeMismatches, -1, -1, List.of(), Map.of(),
-          0, "PostgreSQL " + config.pgUrl + " failed the final look-up: " + e.getMessage());
+          0, "PostgreSQL " + config.pgUrlShown + " failed the final look-up: " + e.getMessage());
     }
     long duplicateCodesInDb = 0;
     long runRows = -1;
