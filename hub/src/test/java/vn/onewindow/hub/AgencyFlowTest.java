@@ -6,6 +6,7 @@ import static vn.onewindow.hub.AgencyHub.AGENCY_KEY;
 import static vn.onewindow.hub.AgencyHub.OFFICER;
 import static vn.onewindow.hub.AgencyHub.PORTAL_CLIENT;
 import static vn.onewindow.hub.AgencyHub.PORTAL_KEY;
+import static vn.onewindow.hub.AgencyHub.assertProblem;
 import static vn.onewindow.hub.AgencyHub.event;
 
 import io.vertx.core.buffer.Buffer;
@@ -190,6 +191,52 @@ class AgencyFlowTest {
     assertThat(view.getJsonArray("results")).isEmpty();
     assertThat(hub.count("SELECT count(*) FROM dossier_event WHERE dossier_id = '" + id + "' AND status = 5 AND "
         + "due_date = '" + second + "' AND previous_due_date = '" + first + "'")).isEqualTo(1);
+  }
+
+  /**
+   * An agency's system reports every step of the processing (CapNhatTienDoHoSoMC, one event per step: another
+   * department, another officer), most of them in status 4: each is recorded, shown to the citizen with its note, and
+   * changes no date; a supplement's arrival after such steps still re-dates the dossier.
+   */
+  @Test
+  void shouldRecordEveryProcessingStepWhileTheStatusStaysInProcessing() {
+    JsonObject receipt = hub.submitPersisted("business-registration.json");
+    String id = receipt.getString("id");
+    Instant t = Instant.parse(receipt.getString("receivedAt")).plus(1, ChronoUnit.SECONDS);
+    LocalDate due = DUE_DATES.due(t, 3).due();
+    assertCreated(hub.event(AGENCY_KEY, id, event("step-" + id + "-2", 2, t)), 2);
+    assertCreated(hub.event(AGENCY_KEY, id, event("step-" + id + "-4a", 4, t.plusSeconds(1))
+        .put("officer", OFFICER).put("note", "Phòng Một cửa chuyển hồ sơ.")), 4);
+    HttpResponse<Buffer> step = hub.event(AGENCY_KEY, id, event("step-" + id + "-4b", 4, t.plusSeconds(2))
+        .put("officer", OFFICER).put("note", "Phòng Đăng ký kinh doanh thẩm định."));
+    assertCreated(step, 4);
+    assertThat(step.bodyAsJsonObject().getString("statusChangedAt")).isEqualTo(t.plusSeconds(2).toString());
+    assertThat(step.bodyAsJsonObject().getString("dueDate")).as("a step changes no date").isEqualTo(due.toString());
+    JsonObject dated = assertProblem(hub.event(AGENCY_KEY, id, event("step-" + id + "-4x", 4, t.plusSeconds(3))
+        .put("dueDate", due.toString())), 422, "invalid-event");
+    assertThat(dated.getJsonArray("errors").getJsonObject(0).getString("pointer")).isEqualTo("/dueDate");
+    assertThat(dated.getJsonArray("errors").getJsonObject(0).encode()).contains("not after 4");
+    assertCreated(hub.event(AGENCY_KEY, id, event("step-" + id + "-5", 5, t.plusSeconds(3))), 5);
+    assertCreated(hub.event(AGENCY_KEY, id, event("step-" + id + "-4c", 4, t.plusSeconds(4))), 4);
+    assertCreated(hub.event(AGENCY_KEY, id, event("step-" + id + "-4d", 4, t.plusSeconds(5))
+        .put("note", "Trình lãnh đạo ký.")), 4);
+
+    JsonObject view = hub.get(PORTAL_KEY, "/v1/dossiers/" + id).bodyAsJsonObject();
+    assertThat(view.getJsonArray("history").stream().map(h -> ((JsonObject) h).getJsonObject("status")
+        .getInteger("code")).toList()).containsExactly(1, 2, 4, 4, 5, 4, 4);
+    assertThat(view.getJsonArray("history").getJsonObject(3).getString("note"))
+        .isEqualTo("Phòng Đăng ký kinh doanh thẩm định.");
+    assertThat(view.getString("statusChangedAt")).isEqualTo(t.plusSeconds(5).toString());
+    assertThat(view.getJsonArray("dueDateChanges").stream().map(c -> ((JsonObject) c).getString("reason")).toList())
+        .as("the steps set no date; the arrival after 5 re-dates").containsExactly("acceptance", "supplement-received");
+    assertThat(view.encode()).doesNotContain(OFFICER);
+    assertThat(hub.count("SELECT count(*) FROM dossier_event WHERE dossier_id = '" + id + "' AND status = 4"))
+        .isEqualTo(4);
+    assertThat(hub.count("SELECT count(*) FROM dossier_status_history WHERE dossier_id = '" + id + "'")).isEqualTo(7);
+    List<JsonObject> changes = hub.feedUntil(PORTAL_KEY, "/v1/changes", feed -> contains(feed, "dossierId", id, 7))
+        .stream().map(JsonObject.class::cast).filter(c -> id.equals(c.getString("dossierId"))).toList();
+    assertThat(changes.stream().map(c -> c.getJsonObject("status").getInteger("code")).toList())
+        .containsExactly(1, 2, 4, 4, 5, 4, 4);
   }
 
   @Test

@@ -24,13 +24,17 @@ import java.util.Set;
  * <pre>
  *  1 newly registered   -> 2 accepted | 3 not accepted | 7 withdrawn
  *  2 accepted           -> 4 in processing | 7
- *  4 in processing      -> 5 supplement requested | 6 financial obligation | 8 stopped | 9 finished | 7
+ *  4 in processing      -> 4 a further step | 5 supplement requested | 6 financial obligation | 8 stopped
+ *                          | 9 finished | 7
  *  5 supplement request -> 4 (supplement received: re-dates the dossier) | 7
  *  6 financial oblig.   -> 4 | 7
  *  9 finished           -> 10 result returned
  *  3, 7, 8, 10          terminal
  * </pre>
- * 7, the citizen's withdrawal, is allowed from every status before 9 that is not already terminal.
+ * 7, the citizen's withdrawal, is allowed from every status before 9 that is not already terminal. 4 may follow
+ * itself because agencies' systems report every step of the processing (CapNhatTienDoHoSoMC, one event per step: the
+ * dossier passed to another department, signed by a leader), most of them in 4; such a step changes no date. No
+ * other status follows itself.
  */
 public final class StatusTransitions {
   private static final Map<NationalStatus, Set<NationalStatus>> NEXT = new EnumMap<>(NationalStatus.class);
@@ -38,7 +42,7 @@ public final class StatusTransitions {
   static {
     NEXT.put(NEWLY_REGISTERED, EnumSet.of(ACCEPTED, NOT_ACCEPTED, WITHDRAWN));
     NEXT.put(ACCEPTED, EnumSet.of(IN_PROCESSING, WITHDRAWN));
-    NEXT.put(IN_PROCESSING, EnumSet.of(ADDITIONAL_DOCUMENTS_REQUESTED, FINANCIAL_OBLIGATION_REQUESTED,
+    NEXT.put(IN_PROCESSING, EnumSet.of(IN_PROCESSING, ADDITIONAL_DOCUMENTS_REQUESTED, FINANCIAL_OBLIGATION_REQUESTED,
         PROCESSING_STOPPED, PROCESSING_FINISHED, WITHDRAWN));
     NEXT.put(ADDITIONAL_DOCUMENTS_REQUESTED, EnumSet.of(IN_PROCESSING, WITHDRAWN));
     NEXT.put(FINANCIAL_OBLIGATION_REQUESTED, EnumSet.of(IN_PROCESSING, WITHDRAWN));
