@@ -8,6 +8,15 @@ import com.atlassian.oai.validator.report.MessageResolver;
 import com.atlassian.oai.validator.report.SimpleValidationReportFormat;
 import com.atlassian.oai.validator.report.ValidationReport;
 import com.atlassian.oai.validator.schema.SchemaValidator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.oas.OpenApi31;
 import io.swagger.parser.OpenAPIParser;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.media.Schema;
@@ -23,11 +32,17 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.impl.ClientPhase;
 import io.vertx.ext.web.client.impl.HttpContext;
 import io.vertx.ext.web.client.impl.WebClientInternal;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * The API contract ({@code config/openapi.yaml}) as the oracle of the integration tests: a WebClient passed through
@@ -39,6 +54,11 @@ import java.util.Set;
  * contract by design: send them through {@link #answersOnly}, which skips the request check but still checks every
  * answer. Answers to paths or methods the contract does not describe (the router's 404 and 405) must still be a
  * problem+json matching {@code components/schemas/Problem}.
+ *
+ * <p>The Atlassian validator reads an OpenAPI 3.0 schema's {@code type} but not an OpenAPI 3.1 one's ({@code type:
+ * integer} and {@code type: [string, 'null']} alike): with it alone a member of any type passed. Every JSON answer body
+ * is therefore also checked against its operation's response schema as JSON Schema 2020-12, the dialect of OpenAPI 3.1
+ * ({@link BodySchemas}, the networknt validator the gateway itself uses), formats included.
  *
  * <p>The contract lists no HEAD operations: a HEAD request, which the hub answers wherever it answers GET (RFC 9110,
  * 9.3.2), is checked as that GET, its answer's status and header fields against the GET's, the body it must leave off
@@ -63,11 +83,13 @@ public final class ContractCheck {
   private final OpenAPI api;
   private final OpenApiInteractionValidator validator;
   private final SchemaValidator schemas;
+  private final BodySchemas bodies;
 
   private ContractCheck(Path spec) {
     this.api = parse(spec);
     this.validator = OpenApiInteractionValidator.createFor(api).build();
     this.schemas = new SchemaValidator(api, new MessageResolver());
+    this.bodies = new BodySchemas(spec);
   }
 
   /** The one checker of this JVM (parsing the contract takes a moment; the validator is thread-safe). */
@@ -108,6 +130,9 @@ public final class ContractCheck {
     }
     if (report.getMessages().stream().anyMatch(m -> UNDESCRIBED.contains(m.getKey()))) {
       report = undescribed(answer, head);
+    } else if (!head) {
+      report = report.merge(bodies.validate(request.getMethod().name(), path, answer.statusCode(),
+          answer.getHeader("Content-Type"), answer.bodyAsString()));
     }
     if (report.hasErrors()) {
       throw new AssertionError("API contract " + SPEC + " broken by " + method + " " + uri + " -> "
@@ -162,6 +187,97 @@ public final class ContractCheck {
       return ValidationReport.empty();
     }
     return schemas.validate(answer.bodyAsString(), problem, "contract.undescribed.body");
+  }
+
+  /**
+   * The response schemas of the contract as JSON Schema 2020-12, read from the YAML itself (its {@code $ref}s, to the
+   * components and to {@code schema/*.json}, resolved by the validator against the file).
+   */
+  private static final class BodySchemas {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final JsonNode document;
+    private final String base;
+    private final JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
+        b -> b.metaSchema(OpenApi31.getInstance()).defaultMetaSchemaIri(OpenApi31.getInstance().getIri()));
+    private final SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true)
+        .build();
+    private final Map<String, JsonSchema> byPointer = new ConcurrentHashMap<>();
+
+    BodySchemas(Path spec) {
+      try {
+        this.document = new YAMLMapper().readTree(spec.toFile());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      this.base = spec.toUri().toString();
+    }
+
+    ValidationReport validate(String method, String path, int status, String contentType, String body) {
+      String mediaType = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
+      if (body == null || body.isEmpty() || !(mediaType.equals("application/json") || mediaType.endsWith("+json"))) {
+        return ValidationReport.empty();
+      }
+      String pointer = schemaPointer(method, path, status, mediaType);
+      if (pointer == null) {
+        return ValidationReport.empty(); // no schema for it: the Atlassian report already says so where it matters
+      }
+      JsonNode instance;
+      try {
+        instance = JSON.readTree(body);
+      } catch (IOException e) {
+        return message("contract.body.json", "the answer body is not JSON: " + e.getMessage());
+      }
+      JsonSchema schema = byPointer.computeIfAbsent(pointer,
+          p -> factory.getSchema(SchemaLocation.of(base + "#" + p), config));
+      return ValidationReport.from(schema.validate(instance).stream()
+          .map(m -> ValidationReport.Message.create("contract.body.schema", "[JSON Schema 2020-12, " + pointer
+              + "] " + m.getMessage()).build())
+          .toList());
+    }
+
+    /** The JSON Pointer of the schema describing this answer's body, or null when the contract gives none. */
+    private String schemaPointer(String method, String path, int status, String mediaType) {
+      String template = template(path);
+      if (template == null) {
+        return null;
+      }
+      String pointer = "/paths/" + escape(template) + "/" + method.toLowerCase(Locale.ROOT) + "/responses";
+      JsonNode responses = document.at(pointer);
+      String code = responses.has(Integer.toString(status)) ? Integer.toString(status)
+          : responses.has(status / 100 + "XX") ? status / 100 + "XX" : responses.has("default") ? "default" : null;
+      if (code == null) {
+        return null;
+      }
+      pointer += "/" + code;
+      for (JsonNode response = document.at(pointer); response.has("$ref"); response = document.at(pointer)) {
+        pointer = response.get("$ref").asText().substring(1);
+      }
+      JsonNode content = document.at(pointer + "/content/" + escape(mediaType));
+      return content.has("schema") ? pointer + "/content/" + escape(mediaType) + "/schema" : null;
+    }
+
+    /** The path template matching {@code path}: the literal one first, as OpenAPI resolves them. */
+    private String template(String path) {
+      String match = null;
+      for (Iterator<String> it = document.path("paths").fieldNames(); it.hasNext(); ) {
+        String template = it.next();
+        if (template.equals(path)) {
+          return template;
+        }
+        if (match == null && Pattern.matches(template.replaceAll("\\{[^}]+}", "[^/]+"), path)) {
+          match = template;
+        }
+      }
+      return match;
+    }
+
+    private static String escape(String token) {
+      return token.replace("~", "~0").replace("/", "~1");
+    }
+
+    private static ValidationReport message(String key, String text) {
+      return ValidationReport.singleton(ValidationReport.Message.create(key, text).build());
+    }
   }
 
   private static Request request(String method, URI uri, MultiMap headers, String body) {
