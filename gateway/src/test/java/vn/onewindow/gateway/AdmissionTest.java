@@ -54,7 +54,7 @@ class AdmissionTest {
 
   @Test
   void shouldAdmitNoMoreThanTheConfiguredRateAcrossTwoInstances() {
-    HubConfig config = TestServers.get().config(Map.of(
+    HubConfig config = TestServers.get().migratedConfig(Map.of(
         "ratelimit.client-classes", "standard:20/20", "ratelimit.applicant-per-minute", "100000",
         "ratelimit.applicant-burst", "100000", "ratelimit.redis-timeout-ms", "2000"));
     try (GatewayFixture first = new GatewayFixture(config); GatewayFixture second = new GatewayFixture(config)) {

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.TestRedisCluster;
-import vn.onewindow.common.testing.TestServers;
 
 /**
  * Scripts survive a failover and an empty restart: the next submission after a master was SIGKILLed and its replica
@@ -25,8 +24,8 @@ class ClusterFailoverTest {
   @Test
   void shouldQueueTheNextSubmissionRightAfterAFailoverAndAfterAnEmptyRestart() {
     try (TestRedisCluster cluster = TestRedisCluster.startFresh();
-         GatewayFixture gw = new GatewayFixture(TestServers.get().config(ClusterGatewayTest.clusterConfig(cluster,
-             Map.of("ratelimit.applicant-per-minute", "6000", "ratelimit.applicant-burst", "1000"))))) {
+         GatewayFixture gw = new GatewayFixture(ClusterGatewayTest.clusterConfig(cluster,
+             Map.of("ratelimit.applicant-per-minute", "6000", "ratelimit.applicant-burst", "1000")))) {
       String unit = ClusterGatewayTest.unit(4242);
       PartitionKeys partition = gw.keys.forUnit(unit);
       HttpResponse<Buffer> before = gw.post(ClusterGatewayTest.dossier(unit, 1));
@@ -69,9 +68,9 @@ class ClusterFailoverTest {
   void shouldKeepQueueingOnTheHealthyMastersWhileOneMasterIsDown() throws Exception {
     int minimumCalls = 3;
     try (TestRedisCluster cluster = TestRedisCluster.startFresh();
-         GatewayFixture gw = new GatewayFixture(TestServers.get().config(ClusterGatewayTest.clusterConfig(cluster,
+         GatewayFixture gw = new GatewayFixture(ClusterGatewayTest.clusterConfig(cluster,
              Map.of("ratelimit.enabled", "false", "breaker.minimum-calls", Integer.toString(minimumCalls),
-                 "breaker.window-seconds", "60", "breaker.open-seconds", "60", "timeout.redis-enqueue-ms", "300"))))) {
+                 "breaker.window-seconds", "60", "breaker.open-seconds", "60", "timeout.redis-enqueue-ms", "300")))) {
       String downUnit = ClusterGatewayTest.unit(4242);
       PartitionKeys down = gw.keys.forUnit(downUnit);
       String healthyUnit = otherUnitOnAnotherMaster(cluster, gw, down);
@@ -115,9 +114,9 @@ class ClusterFailoverTest {
   void shouldNotCountAKeyClaimOnTheDeadMasterAgainstAHealthyPartition() {
     int minimumCalls = 3;
     try (TestRedisCluster cluster = TestRedisCluster.startFresh();
-         GatewayFixture gw = new GatewayFixture(TestServers.get().config(ClusterGatewayTest.clusterConfig(cluster,
+         GatewayFixture gw = new GatewayFixture(ClusterGatewayTest.clusterConfig(cluster,
              Map.of("ratelimit.enabled", "false", "breaker.minimum-calls", Integer.toString(minimumCalls),
-                 "breaker.window-seconds", "60", "breaker.open-seconds", "60"))))) {
+                 "breaker.window-seconds", "60", "breaker.open-seconds", "60")))) {
       PartitionKeys down = gw.keys.forUnit(ClusterGatewayTest.unit(4242));
       int downPort = cluster.masterOf(down.stream()).port();
       String healthyUnit = otherUnitOnAnotherMaster(cluster, gw, down);

@@ -39,7 +39,7 @@ class CodeSequencesTest {
 
   @Test
   void shouldNumberWithoutPostgresWhileTheEpochIsThereAndRefuseFastWithoutIt() throws Exception {
-    HubConfig direct = TestServers.get().config(Map.of());
+    HubConfig direct = TestServers.get().migratedConfig(Map.of());
     URI pg = URI.create(direct.postgres().url().replace("postgresql://", "http://"));
     try (TcpProxy proxy = new TcpProxy(pg.getHost(), pg.getPort())) {
       proxy.up();
@@ -162,8 +162,8 @@ class CodeSequencesTest {
    */
   @Test
   void shouldNotOpenTheQueuesBreakerWhenTheSeedingCannotAskPostgres() throws Exception {
-    HubConfig direct = TestServers.get().config(Map.of("breaker.minimum-calls", "5", "breaker.open-seconds", "1",
-        "ratelimit.enabled", "false"));
+    HubConfig direct = TestServers.get().migratedConfig(Map.of("breaker.minimum-calls", "5",
+        "breaker.open-seconds", "1", "ratelimit.enabled", "false"));
     URI pg = URI.create(direct.postgres().url().replace("postgresql://", "http://"));
     try (TcpProxy proxy = new TcpProxy(pg.getHost(), pg.getPort())) {
       String viaProxy = direct.postgres().url().replace(pg.getHost() + ":" + pg.getPort(), "127.0.0.1:" + proxy.port());
@@ -195,7 +195,7 @@ class CodeSequencesTest {
    */
   @Test
   void shouldGiveEveryConcurrentSubmissionItsOwnCodeWhenTwoGatewaysSeedAtOnce() {
-    HubConfig config = TestServers.get().config(Map.of("stream.partitions", "4", "ratelimit.enabled", "false"));
+    HubConfig config = TestServers.get().migratedConfig(Map.of("stream.partitions", "4", "ratelimit.enabled", "false"));
     String[] units = {"000.00.53.H48", "000.00.21.H48", "000.00.77.H48", "000.00.18.H48", "000.00.00.H26",
         "000.00.00.H29"};
     try (GatewayFixture one = new GatewayFixture(config); GatewayFixture two = new GatewayFixture(config)) {

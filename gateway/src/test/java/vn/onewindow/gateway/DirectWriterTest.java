@@ -38,7 +38,7 @@ class DirectWriterTest {
 
   @BeforeAll
   static void start() {
-    config = TestServers.get().config(Map.of());
+    config = TestServers.get().migratedConfig(Map.of());
     Migrations.apply(config.postgres());
     vertx = Vertx.vertx();
     pool = PostgresClients.pool(vertx, config.postgres(), "test");

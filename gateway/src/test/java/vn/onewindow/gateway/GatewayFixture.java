@@ -47,7 +47,7 @@ public final class GatewayFixture implements AutoCloseable {
   public final int port;
 
   public GatewayFixture(Map<String, String> overrides) {
-    this(TestServers.get().config(overrides));
+    this(TestServers.get().migratedConfig(overrides));
   }
 
   /** A gateway on an explicit configuration: several fixtures on one config share its database and Redis keys. */

@@ -59,7 +59,7 @@ final class IntakeHarness implements AutoCloseable {
   static IntakeHarness create(Map<String, String> overrides) {
     Map<String, String> values = new HashMap<>(FAST);
     values.putAll(overrides);
-    HubConfig config = TestServers.get().config(values);
+    HubConfig config = TestServers.get().migratedConfig(values);
     Migrations.apply(config.postgres());
     return new IntakeHarness(config);
   }

@@ -62,7 +62,7 @@ class CodeSequencesDayTest {
 
   @BeforeEach
   void setUp() {
-    config = TestServers.get().config(Map.of());
+    config = TestServers.get().migratedConfig(Map.of());
     Migrations.apply(config.postgres());
     vertx = Vertx.vertx();
     redis = RedisClients.create(vertx, config.redis(), "test");
@@ -301,7 +301,7 @@ class CodeSequencesDayTest {
 
   /** A hub of four partitions (a database and key prefix of their own): requests wait {@code wait}. */
   private CodeSequences overFourPartitions(Duration wait) {
-    config = TestServers.get().config(Map.of("stream.partitions", "4"));
+    config = TestServers.get().migratedConfig(Map.of("stream.partitions", "4"));
     Migrations.apply(config.postgres());
     keys = RedisKeys.of(config.redis(), config.stream());
     return sequences(wait, HELD, new SimpleMeterRegistry());

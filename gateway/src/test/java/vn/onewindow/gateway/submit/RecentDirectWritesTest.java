@@ -26,7 +26,7 @@ class RecentDirectWritesTest {
 
   @BeforeEach
   void setUp() {
-    config = TestServers.get().config(Map.of());
+    config = TestServers.get().migratedConfig(Map.of());
     Migrations.apply(config.postgres());
     vertx = Vertx.vertx();
     pool = PostgresClients.pool(vertx, config.postgres(), "test");
