@@ -43,11 +43,8 @@ class ClusterProcessesTest {
       Migrations.apply(run.config.postgres());
       Map<String, String> gateway = with(run.settings, "hub.role", "gateway");
       Map<String, String> intake = with(run.settings, "hub.role", "intake");
-      // the four start at once, each with its production warm-up, as a deployment's processes do (one after the other:
-      // this test 24.4 s alone on the 2-core box, 19.3 s at once)
-      List<HubProcess> processes = HubProcess.startAll(run.config, List.of(gateway, gateway, intake, intake));
-      try (HubProcess gw1 = processes.get(0); HubProcess gw2 = processes.get(1);
-           HubProcess in1 = processes.get(2); HubProcess in2 = processes.get(3)) {
+      try (HubProcess gw1 = HubProcess.start(run.config, gateway); HubProcess gw2 = HubProcess.start(run.config, gateway);
+           HubProcess in1 = HubProcess.start(run.config, intake); HubProcess in2 = HubProcess.start(run.config, intake)) {
         // a fresh Redis Cluster: the gateways seed every partition's counters before they turn ready, not the first
         // submissions all at once (sixteen seedings of 3,800 unit-days together: 503s and an open breaker for the
         // whole start on a loaded box, CI)

@@ -40,37 +40,6 @@ final class HubProcess implements AutoCloseable {
   /** As {@link #start(HubConfig, Map)}, logging at {@code logLevel} to a new file of its own ({@link #log}). */
   static HubProcess start(HubConfig config, Map<String, String> settings, String logLevel)
       throws IOException, InterruptedException {
-    HubProcess hub = launch(config, settings, logLevel);
-    hub.awaitReadyOrClose();
-    return hub;
-  }
-
-  /**
-   * Starts one {@code HubMain} per entry of {@code settings} at once and returns them once each is ready, in that
-   * order: their starts (a JVM's, a warm-up's) overlap instead of following one another. If one fails, all are
-   * killed.
-   */
-  static List<HubProcess> startAll(HubConfig config, List<Map<String, String>> settings)
-      throws IOException, InterruptedException {
-    List<HubProcess> hubs = new java.util.ArrayList<>();
-    try {
-      for (Map<String, String> one : settings) {
-        hubs.add(launch(config, one, "WARN"));
-      }
-      for (HubProcess hub : hubs) {
-        hub.awaitReady();
-      }
-      return hubs;
-    } catch (RuntimeException | InterruptedException | IOException e) {
-      for (HubProcess hub : hubs) {
-        hub.close();
-      }
-      throw e;
-    }
-  }
-
-  private static HubProcess launch(HubConfig config, Map<String, String> settings, String logLevel)
-      throws IOException {
     int port = TestServers.freePort();
     Map<String, String> env = new HashMap<>();
     env.put("HUB_POSTGRES_URL", config.postgres().url());
@@ -95,16 +64,13 @@ final class HubProcess implements AutoCloseable {
     builder.environment().putAll(env);
     HubProcess hub = new HubProcess(port, builder.start(), log);
     LIVE.add(hub.process);
-    return hub;
-  }
-
-  private void awaitReadyOrClose() throws InterruptedException, IOException {
     try {
-      awaitReady();
+      hub.awaitReady();
     } catch (RuntimeException | InterruptedException | IOException e) {
-      close();
+      hub.close();
       throw e;
     }
+    return hub;
   }
 
   private void awaitReady() throws InterruptedException, IOException {
