@@ -283,9 +283,22 @@ public final class LoadConfig {
       throw new IllegalArgumentException("-DpgUrl must be jdbc:postgresql://... or postgresql://..., not "
           + uri.getScheme() + "://...");
     }
+    if (uri.getHost() == null) {
+      // e.g. an unencoded '/' in the password: "hub:s3" read as the authority, the rest of the password as the path
+      throw new IllegalArgumentException("-DpgUrl names no host; a password with a space, '@', '/', '?' or '#' must be "
+          + "percent-encoded, or given as -DpgPassword");
+    }
     int port = uri.getPort() < 0 ? 5432 : uri.getPort();
     String db = uri.getPath() == null || uri.getPath().length() <= 1 ? "/postgres" : uri.getPath();
     return "jdbc:postgresql://" + uri.getHost() + ":" + port + db + (uri.getQuery() == null ? "" : "?" + uri.getQuery());
+  }
+
+  /**
+   * {@code message} (a driver's, which may quote the URL it was given: "No suitable driver found for ...") with
+   * {@link #pgUrl} as {@link #pgUrlShown}.
+   */
+  public String withPgUrlShown(String message) {
+    return message == null || pgUrl == null ? message : message.replace(pgUrl, pgUrlShown);
   }
 
   /** The URL is not quoted when refused: its user info may hold a password (URISyntaxException quotes its input). */

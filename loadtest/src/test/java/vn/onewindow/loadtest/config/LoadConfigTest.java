@@ -69,6 +69,16 @@ class LoadConfigTest {
   }
 
   @Test
+  void aPasswordWithAnUnencodedSlashIsRefusedNotPrinted() {
+    // URI parses it: "hub:s3" as a registry authority (no host), "/cret@db:6432/hub" as the path, which the JDBC URL
+    // and its printed form then carried
+    String message = assertThrows(IllegalArgumentException.class, () -> config("baseUrl", "http://10.0.0.1:8080",
+        "pgUrl", "postgresql://hub:s3/cret@db:6432/hub")).getMessage();
+    assertTrue(message.contains("-DpgUrl"), message);
+    assertFalse(message.contains("cret"), message);
+  }
+
+  @Test
   void mistakesNameTheProperty() {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> config("profile", "stress")).getMessage()
         .contains("-Dprofile"));

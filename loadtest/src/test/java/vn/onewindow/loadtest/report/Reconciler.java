@@ -116,7 +116,7 @@ public final class Reconciler implements AutoCloseable {
       lastError = null;
       return true;
     } catch (SQLException e) {
-      lastError = e.getMessage();
+      lastError = config.withPgUrlShown(e.getMessage());
       closeQuietly();
       return false;
     }
@@ -136,7 +136,7 @@ public final class Reconciler implements AutoCloseable {
     } catch (SQLException e) {
       closeQuietly();
       throw new IllegalStateException("the reconciliation cannot read the hub's dossiers at " + config.pgUrlShown
-          + " (--pg-url / -DpgUrl, user " + config.pgUser + "): " + e.getMessage()
+          + " (--pg-url / -DpgUrl, user " + config.pgUser + "): " + config.withPgUrlShown(e.getMessage())
           + "; nothing was sent to the hub (-Dreconcile=false runs without the reconciliation)");
     }
   }
@@ -185,7 +185,7 @@ public final class Reconciler implements AutoCloseable {
     } catch (SQLException e) {
       return new Result(false, null, receipts.size(), ledger.acceptedResponses(), confirmed, -1,
           ledger.duplicateReceipts(), receipts.size() - distinctCodes, -1, codeMismatches, -1, -1, List.of(), Map.of(),
-          0, "PostgreSQL " + config.pgUrlShown + " failed the final look-up: " + e.getMessage());
+          0, "PostgreSQL " + config.pgUrlShown + " failed the final look-up: " + config.withPgUrlShown(e.getMessage()));
     }
     long duplicateCodesInDb = 0;
     long runRows = -1;
@@ -244,7 +244,7 @@ public final class Reconciler implements AutoCloseable {
         }
       }
     } catch (SQLException e) {
-      error = "final checks failed: " + e.getMessage();
+      error = "final checks failed: " + config.withPgUrlShown(e.getMessage());
     }
     long missing = receipts.size() - persisted;
     return new Result(true, null, receipts.size(), ledger.acceptedResponses(), persisted, missing,

@@ -1,11 +1,13 @@
 package vn.onewindow.loadtest.report;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import vn.onewindow.loadtest.config.LoadConfig;
 
 class ReconcilerTest {
 
@@ -31,5 +33,32 @@ class ReconcilerTest {
         List.of("k x2"), Map.of("unexplained", 1L), 1, null);
     assertFalse(twice.passed());
     assertTrue(twice.summary().contains("1 Idempotency-Keys stored as more than one dossier"), twice.summary());
+  }
+
+  /**
+   * A JDBC URL the driver does not take (jdbc:postgres: for jdbc:postgresql:, a port out of range) is refused by
+   * DriverManager with "No suitable driver found for " and the whole URL, its password= included.
+   */
+  @Test
+  void aUrlTheDriverRefusesIsNotQuotedWithItsPassword() throws Exception {
+    System.setProperty("baseUrl", "http://127.0.0.1:1");
+    System.setProperty("pgUrl", "jdbc:postgres://127.0.0.1:1/hub?user=hub&password=s3cret");
+    LoadConfig config;
+    try {
+      config = LoadConfig.fromSystemProperties();
+    } finally {
+      System.clearProperty("baseUrl");
+      System.clearProperty("pgUrl");
+    }
+    RunLedger ledger = new RunLedger();
+    ledger.accepted("3f2b8c1e-7a4d-4e0b-9c61-2d5e8f0a1b23", "000.00.53.H48-261207-0001");
+    try (Reconciler reconciler = new Reconciler(config, ledger)) {
+      String message = assertThrows(IllegalStateException.class, reconciler::checkReachable).getMessage();
+      assertFalse(message.contains("s3cret"), message);
+      assertFalse(reconciler.poll(), "nothing reachable");
+      assertFalse(reconciler.lastError().contains("s3cret"), reconciler.lastError());
+      String summary = reconciler.finish().summary();
+      assertFalse(summary.contains("s3cret"), summary);
+    }
   }
 }
