@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.DatabaseException;
+import java.io.IOException;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,7 +101,7 @@ public final class Problems {
       // Vert.x closes the connection after it (Http1Framing makes the answer reach the client first)
       UnreadBodies.sayClose(ctx);
       respond(ctx, HttpFailure.malformed("the request body could not be read as HTTP (its framing is invalid)"));
-    } else if (isEndedByClient(failure)) {
+    } else if (isEndedByClient(ctx, failure)) {
       // the same for a client that gave up mid-body (a lost network, an aborted upload) or broke HTTP/2 there: the
       // client's doing, so neither an ERROR line per request nor a 500; a closed stream takes no answer
       respond(ctx, HttpFailure.malformed("the request body could not be read to its end (the client reset its "
@@ -245,10 +246,13 @@ public final class Problems {
    * The request ended by the client: its connection closed, its HTTP/2 stream reset (which marks the request ended),
    * or an HTTP/2 protocol error of its own (a frame for a stream never opened...), which Netty raises on the streams
    * it ends. Only the request's own connection raises these on its context (the hub's outgoing calls fail otherwise).
+   * Also a connection the client reset (RST: a mobile network's NAT or proxy forgetting it, an app killed) while the
+   * body was still arriving: the socket's read fails (ECONNRESET) before the request ends, and no store has been
+   * called by then (the body is read first).
    */
-  private static boolean isEndedByClient(Throwable failure) {
+  private static boolean isEndedByClient(RoutingContext ctx, Throwable failure) {
     return failure instanceof HttpClosedException || failure instanceof StreamResetException
-        || failure instanceof Http2Exception;
+        || failure instanceof Http2Exception || failure instanceof IOException && !ctx.request().isEnded();
   }
 
   /** The request's method for a log line: bounded, as any token a client sends there is taken for one. */

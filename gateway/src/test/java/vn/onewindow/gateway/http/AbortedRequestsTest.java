@@ -6,14 +6,17 @@ import static vn.onewindow.gateway.http.RawHttp2.readAll;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.LogCapture;
 import vn.onewindow.gateway.GatewayFixture;
 import vn.onewindow.gateway.OneGatewayPerClass;
@@ -46,6 +49,35 @@ class AbortedRequestsTest extends OneGatewayPerClass {
       Thread.sleep(300);
     }
     assertNoErrorLogged();
+  }
+
+  /**
+   * A mobile network that ends the connection with a reset (RST: a NAT or a carrier's proxy forgetting it, an app
+   * killed, SO_LINGER 0) rather than a close, mid-body: the client's doing as a close is, but it was an ERROR
+   * "unhandled failure" with the socket's stack trace, answered as a 500 and counted as an upstream error, which the
+   * submission-failure alert reads (QA, deadline day: about one such line per flaky client).
+   */
+  @Test
+  void shouldCountAnHttp1ClientThatResetsMidBodyAsTheClientsDoing() throws Exception {
+    double malformed = submissions("malformed");
+    double upstream = submissions("upstream_error");
+    try (Socket socket = new Socket("127.0.0.1", gw.port)) {
+      socket.setSoLinger(true, 0); // close() sends a reset
+      socket.getOutputStream().write(HEAD.getBytes(StandardCharsets.US_ASCII));
+      Thread.sleep(300);
+    }
+    Await.until(Duration.ofSeconds(10), "the reset request to be counted",
+        () -> submissions("malformed") + submissions("upstream_error") > malformed + upstream);
+
+    assertThat(submissions("upstream_error")).isEqualTo(upstream);
+    assertThat(submissions("malformed")).isEqualTo(malformed + 1);
+    assertNoErrorLogged();
+  }
+
+  /** hub_submissions_total of a submission whose body was never read (no channel known) and this outcome. */
+  private static double submissions(String outcome) {
+    Counter counter = gw.registry.find("hub.submissions").tags("channel", "unknown", "outcome", outcome).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   @Test
