@@ -118,14 +118,17 @@ public final class GatewayVerticle extends VerticleBase {
     router.route(Routes.API)
         .handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()))
         .handler(auth::client)
-        .handler(auth::citizen)
-        .handler(admission.clientLimit(redis, keys));
+        .handler(auth::citizen);
+    // A submission the gateway cannot take now (draining, backlog, in-flight limit) is refused before the rate limit:
+    // past its capacity most submissions are refused, and when each refusal made the limit's Redis call first, at
+    // thousands of connections the refusals alone loaded Redis until its calls looked slow and the breakers opened
+    router.post(Routes.DOSSIERS).handler(admission::shed);
+    router.route(Routes.API).handler(admission.clientLimit(redis, keys));
     // Frontends submit and follow their own dossiers; agency systems read their feeds and report progress (403
     // client-kind-not-allowed for the other kind).
     router.post(Routes.DOSSIERS)
         .handler(JsonContent::require)
         .handler(ClientKinds::frontendOnly)
-        .handler(admission::shed)
         .handler(submit::parse)
         .handler(submit::guardPayload)
         .handler(submit::validate)

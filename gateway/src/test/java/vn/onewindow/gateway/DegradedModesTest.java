@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.infra.PostgresClients;
+import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.TcpProxy;
@@ -306,6 +307,43 @@ class DegradedModesTest {
         assertThat(gw.get("/metrics").bodyAsString()).containsPattern("hub_refusals_total\\{reason=\"concurrency\"} 8.0");
       }
     }
+  }
+
+  /**
+   * Past its capacity most submissions are refused, so a refusal must cost the stores nothing: the in-flight limit is
+   * decided before the rate limit's Redis call. Decided after it, every refused submission made that call first, and
+   * at thousands of connections the refusals alone loaded Redis until the healthy stores' calls looked slow and their
+   * breakers opened (QA deadline-day tryout).
+   */
+  @Test
+  void shouldRefuseBeyondTheBulkheadBeforeAnyRateLimitCall() throws Exception {
+    URI redis = URI.create(TestServers.get().redisUrl());
+    try (TcpProxy proxy = new TcpProxy(redis.getHost(), redis.getPort())) {
+      proxy.up();
+      try (GatewayFixture gw = new GatewayFixture(Map.of("redis.url", "redis://127.0.0.1:" + proxy.port(),
+          "shed.max-in-flight", "2", "ratelimit.client-classes", "standard:100000/100000",
+          "ratelimit.applicant-per-minute", "100000", "ratelimit.applicant-burst", "100000",
+          "ratelimit.redis-timeout-ms", "2000", "shed.backlog-poll-ms", "60000"))) {
+        assertThat(gw.post(AdmissionTest.dossierOf(1)).statusCode()).isEqualTo(202);
+        double clientDecisions = clientLimitDecisions(gw);
+        proxy.delay(300);
+        List<Future<HttpResponse<Buffer>>> burst = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+          burst.add(AdmissionTest.postAsync(gw, AdmissionTest.dossierOf(200 + i)));
+        }
+        Future.all(burst).await();
+
+        List<Integer> statuses = burst.stream().map(f -> f.result().statusCode()).sorted().toList();
+        assertThat(statuses).containsExactly(202, 202, 503, 503, 503, 503, 503, 503, 503, 503);
+        assertThat(clientLimitDecisions(gw) - clientDecisions).as("client-limit calls: the two admitted only")
+            .isEqualTo(2.0);
+      }
+    }
+  }
+
+  private static double clientLimitDecisions(GatewayFixture gw) {
+    return gw.registry.find(MeterNames.RATE_LIMIT_DECISIONS).tag(MeterNames.TAG_LIMIT, "client").counters().stream()
+        .mapToDouble(c -> c.count()).sum();
   }
 
   /**
