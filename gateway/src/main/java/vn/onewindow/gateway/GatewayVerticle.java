@@ -35,6 +35,7 @@ import vn.onewindow.gateway.security.ClientKinds;
 import vn.onewindow.gateway.security.EdgeHandlers;
 import vn.onewindow.gateway.stats.TimelinessHandler;
 import vn.onewindow.gateway.status.DossierStatusReader;
+import vn.onewindow.gateway.status.IssuedCodes;
 import vn.onewindow.gateway.status.StatusHandler;
 import vn.onewindow.gateway.submit.DirectWriter;
 import vn.onewindow.gateway.submit.DossierIntake;
@@ -79,7 +80,7 @@ public final class GatewayVerticle extends VerticleBase {
     SubmitHandler submit = submitHandler(keys, outcomes);
     Duration readTimeout = config.resilience().breakers().postgresReadTimeout();
     StatusHandler status = new StatusHandler(new DossierStatusReader(reads, redis, keys, shared.breakers(),
-        readTimeout));
+        readTimeout), new IssuedCodes(redis, keys, readTimeout));
     FeedHandler feeds = new FeedHandler(reads, shared.breakers(), readTimeout, shared.directory(), shared.registry());
     EventHandler progress = new EventHandler(new DossierParser(config.http().bodyLimitBytes(), "progress event"),
         events, shared.breakers(), config.resilience().breakers().postgresWriteTimeout(), config.dossier(),

@@ -1,6 +1,7 @@
 package vn.onewindow.common.dossier;
 
 import java.time.LocalDate;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import vn.onewindow.common.infra.LastValue;
 
@@ -25,6 +26,8 @@ public final class DossierCode {
   private static final long QUEUE_FOUR_DIGITS = 8_999;
   /** 9000..9999. */
   private static final long DIRECT_FOUR_DIGITS = 1_000;
+  /** A day's count of one unit far beyond any real one, and within a long. */
+  private static final int MAX_SEQUENCE_DIGITS = 15;
   /** The last {@link #day} written (every dossier of a day has it). */
   private static final LastValue<LocalDate, String> DAY = new LastValue<>(DossierCode::digits);
 
@@ -101,6 +104,29 @@ public final class DossierCode {
       first *= 10;
     }
     return first + rest - 1;
+  }
+
+  /** A code's three parts: the receiving unit, the day ({@link #day}'s digits) and the sequence number. */
+  public record Parts(String receivingUnit, String yymmdd, long sequence) {
+  }
+
+  /**
+   * The parts of a code of {@link #PATTERN}'s form; empty for any other text, and for a sequence no counter reaches
+   * (beyond a long's digits, or 0).
+   */
+  public static Optional<Parts> parts(String code) {
+    if (code == null || !PATTERN.matcher(code).matches()) {
+      return Optional.empty();
+    }
+    int dayStart = code.indexOf('-') + 1;
+    int sequenceStart = dayStart + 7;
+    String digits = code.substring(sequenceStart);
+    if (digits.length() > MAX_SEQUENCE_DIGITS) {
+      return Optional.empty();
+    }
+    long sequence = Long.parseLong(digits);
+    return sequence < 1 ? Optional.empty()
+        : Optional.of(new Parts(code.substring(0, dayStart - 1), code.substring(dayStart, dayStart + 6), sequence));
   }
 
   /** Whether a sequence number belongs to the direct path's space (its zero-padded form starts with 9). */

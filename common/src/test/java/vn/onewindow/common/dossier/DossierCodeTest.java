@@ -92,4 +92,20 @@ class DossierCodeTest {
     assertThatThrownBy(() -> DossierCode.queueSequence(0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> DossierCode.directSequence(-1)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  /** What the look-up by code reads a code's counter with; the parts make the code again. */
+  @Test
+  void shouldSplitACodeIntoItsUnitDayAndSequence() {
+    assertThat(DossierCode.parts("000.00.53.H48-261123-0001"))
+        .contains(new DossierCode.Parts("000.00.53.H48", "261123", 1));
+    DossierCode.Parts wide = DossierCode.parts("000.00.53.H48-261123-123456789012345").orElseThrow();
+    assertThat(wide.sequence()).isEqualTo(123_456_789_012_345L);
+    assertThat(DossierCode.of(wide.receivingUnit(), LocalDate.of(2026, 11, 23), wide.sequence()))
+        .isEqualTo("000.00.53.H48-261123-123456789012345");
+    // not a code, no number a counter gives, more digits than a long holds
+    for (String refused : new String[] {null, "", "000.00.53.H48-261123-001", "000.00.53.H48-261123-0000",
+        "000.00.53.H48-261123-99999999999999999999999", "000.00.53.H48-261123-0001 ", "x00.00.53.H48-261123-0001"}) {
+      assertThat(DossierCode.parts(refused)).as(String.valueOf(refused)).isEmpty();
+    }
+  }
 }

@@ -93,6 +93,15 @@ final class DossierViews {
         .put("results", new JsonArray());
   }
 
+  /**
+   * A dossier received under {@code code} and still queued, found by that code alone ({@link IssuedCodes}): its
+   * status, and that it is not recorded yet. The rest of its receipt is in its queued entry, which only its id names.
+   */
+  static JsonObject received(String code) {
+    return new JsonObject().put("code", code).put("status", NationalStatus.NEWLY_REGISTERED.toJson())
+        .put("persisted", false);
+  }
+
   /** The citizen's view up to its dates, in the contract's order, whatever it is built from. */
   private static JsonObject opening(DossierSummary dossier, boolean persisted, boolean heldForReview) {
     JsonObject view = dossier.putFiling(dossier.open())

@@ -14,7 +14,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -22,39 +21,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.dossier.DossierTable;
-import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.testing.Await;
 import vn.onewindow.gateway.GatewayFixture;
-import vn.onewindow.gateway.OneGatewayPerClass;
 
 /**
  * A security review's tryouts of who reaches what (README "Security"): an agency system outside a dossier's coverage,
  * wherever the dossier stands and however it is asked for, and one client's Idempotency-Key sent by another, normally
  * and while shedding. Real gateway, Redis and PostgreSQL.
  */
-class CallerScopeTest extends OneGatewayPerClass {
+class CallerScopeTest extends ReadersGatewayPerClass {
   /** Covers {@code *.H26} only; the example dossier is handled by 000.21.53.H48. */
   private static final String HANOI_AGENCY_KEY = "dev-agency-hanoi-key";
   private static final String HANDLING_AGENCY = "000.21.53.H48";
-  private static WebClient bare;
-  private static Pool pool;
-
-  @BeforeAll
-  static void start() {
-    gw = new GatewayFixture(Map.of());
-    bare = SecurityTestSupport.bareClient(gw.vertx, gw.port);
-    pool = PostgresClients.pool(gw.vertx, gw.config.postgres(), "test");
-  }
-
-  @AfterAll
-  static void closePool() {
-    pool.close().await();
-  }
 
   @Test
   void shouldHideADossierFromAnAgencyOutsideItsCoverageWhereverItStandsAndHoweverAsked() {

@@ -13,19 +13,15 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Response;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.dossier.DossierTable;
 import vn.onewindow.common.dossier.PartitionKeys;
@@ -34,9 +30,7 @@ import vn.onewindow.common.dossier.StreamEntry;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisReplies;
 import vn.onewindow.common.testing.TcpProxy;
-import vn.onewindow.common.testing.TestServers;
 import vn.onewindow.gateway.GatewayFixture;
-import vn.onewindow.gateway.OneGatewayPerClass;
 
 /**
  * A dossier that got its 202 and that the intake could not write (its entry dead-lettered: a row in
@@ -46,8 +40,7 @@ import vn.onewindow.gateway.OneGatewayPerClass;
  * payload that is not a readable dossier shows nothing of it, and only its submitting client, without a token, sees the
  * dossier.
  */
-class HeldForReviewTest extends OneGatewayPerClass {
-  private static final TestTokens TOKENS = new TestTokens();
+class HeldForReviewTest extends ReadersGatewayPerClass {
   private static final String AGENCY_KEY = "dev-agency-key";
   private static final String HANOI_AGENCY_KEY = "dev-agency-hanoi-key";
   /** The columns DeadLetters.INSERT_SQL writes, one row. */
@@ -55,20 +48,6 @@ class HeldForReviewTest extends OneGatewayPerClass {
       INSERT INTO dead_letter (stream, stream_entry_id, dossier_id, payload, error, deliveries, code, client_id,
                                received_at, due)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""";
-  private static WebClient bare;
-  private static Pool pool;
-
-  @BeforeAll
-  static void start() throws Exception {
-    gw = new GatewayFixture(TOKENS.pemConfig());
-    bare = SecurityTestSupport.bareClient(gw.vertx, gw.port);
-    pool = PostgresClients.pool(gw.vertx, gw.config.postgres(), "test");
-  }
-
-  @AfterAll
-  static void closePool() {
-    pool.close().await();
-  }
 
   @Test
   void shouldShowADeadLetteredDossierToItsReadersAsHeldForReview() {
@@ -224,11 +203,8 @@ class HeldForReviewTest extends OneGatewayPerClass {
    */
   @Test
   void shouldShowAHeldDossierWhileRedisIsDown() throws Exception {
-    URI redis = URI.create(TestServers.get().redisUrl());
-    try (TcpProxy proxy = new TcpProxy(redis.getHost(), redis.getPort())) {
-      proxy.up();
-      try (GatewayFixture own = new GatewayFixture(Map.of("redis.url", "redis://127.0.0.1:" + proxy.port(),
-          "ratelimit.enabled", "false"))) {
+    try (TcpProxy proxy = SecurityTestSupport.proxyToTheTestRedis()) {
+      try (GatewayFixture own = SecurityTestSupport.gatewayBehind(proxy)) {
         HttpResponse<Buffer> accepted = own.post(GatewayFixture.birthRegistration().encode());
         assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(202);
         String id = accepted.bodyAsJsonObject().getString("id");

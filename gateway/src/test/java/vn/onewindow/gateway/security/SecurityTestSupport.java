@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
+import java.net.URI;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +28,8 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import vn.onewindow.common.dossier.StreamEntry;
 import vn.onewindow.common.testing.ContractCheck;
+import vn.onewindow.common.testing.TcpProxy;
+import vn.onewindow.common.testing.TestServers;
 import vn.onewindow.gateway.GatewayFixture;
 
 /** Shared helpers of the security tests: raw clients without the fixture's default key, problem assertions. */
@@ -104,6 +107,19 @@ public final class SecurityTestSupport {
 
   static String randomCitizenId() {
     return String.format("%012d", ThreadLocalRandom.current().nextLong(1_000_000_000_000L));
+  }
+
+  /** A proxy to the suite's Redis, up: a test stops it to take Redis away from its own gateway only. */
+  static TcpProxy proxyToTheTestRedis() throws IOException {
+    URI redis = URI.create(TestServers.get().redisUrl());
+    TcpProxy proxy = new TcpProxy(redis.getHost(), redis.getPort());
+    proxy.up();
+    return proxy;
+  }
+
+  /** A gateway of the test's own whose Redis is behind {@code proxy}; rate limits off (not what these tests read). */
+  static GatewayFixture gatewayBehind(TcpProxy proxy) {
+    return new GatewayFixture(Map.of("redis.url", "redis://127.0.0.1:" + proxy.port(), "ratelimit.enabled", "false"));
   }
 
   /** The stream entry of a queued dossier, field by field, read back as raw bytes. */

@@ -17,7 +17,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -25,13 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.dossier.DossierTable;
-import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.gateway.GatewayFixture;
-import vn.onewindow.gateway.OneGatewayPerClass;
 
 /**
  * Who reads what of a dossier's status (README "Security"). Receipt codes are sequential and a frontend's key is
@@ -39,8 +35,7 @@ import vn.onewindow.gateway.OneGatewayPerClass;
  * a citizen token narrows a frontend, its submitter included, to the citizen's own dossiers; the id, which only the
  * submitter's 202 gave, opens the submitter's full view. Every answer is checked against the contract.
  */
-class StatusPrivacyTest extends OneGatewayPerClass {
-  private static final TestTokens TOKENS = new TestTokens();
+class StatusPrivacyTest extends ReadersGatewayPerClass {
   private static final String AGENCY_KEY = "dev-agency-key";
   private static final String OFFICER = "Phạm Thị Cán Bộ Thử";
   private static final String NOTE = "Ghi chú riêng cho người nộp: bổ sung bản sao sổ hộ khẩu";
@@ -48,21 +43,11 @@ class StatusPrivacyTest extends OneGatewayPerClass {
   /** Exactly what the public progress view holds (README "What the citizen sees"). */
   private static final List<String> PUBLIC_FIELDS = List.of("code", "procedureCode", "handlingAgency", "status",
       "receivedAt", "dueDate", "expectedResultBy", "statusChangedAt", "persisted");
-  private static WebClient bare;
   private static WebClient agency;
-  private static Pool pool;
 
   @BeforeAll
-  static void start() throws Exception {
-    gw = new GatewayFixture(TOKENS.pemConfig());
-    bare = SecurityTestSupport.bareClient(gw.vertx, gw.port);
+  static void agencyClient() {
     agency = SecurityTestSupport.bareClient(gw.vertx, gw.port);
-    pool = PostgresClients.pool(gw.vertx, gw.config.postgres(), "test");
-  }
-
-  @AfterAll
-  static void closePool() {
-    pool.close().await();
   }
 
   @Test
