@@ -255,6 +255,35 @@ class AgencyFlowTest {
     assertThat(hub.count("SELECT count(*) FROM dossier_status_history WHERE dossier_id = '" + id + "'")).isEqualTo(2);
   }
 
+  /**
+   * An agency system's copies of one event sent at once (a retry loop on a bad day): one is recorded, every other copy
+   * gets its replay, whether its state then refuses the event (a second acceptance) or takes it again (a processing
+   * step, 4 after 4, meets the eventId's UNIQUE constraint). A copy that finds the event before the dossier's lock
+   * gets its replay there; one that missed it gets it after (EventLockWaitTest makes that case certain).
+   */
+  @Test
+  void shouldRecordOneOfConcurrentCopiesOfAnEventAndReplayItToTheOthers() {
+    JsonObject receipt = hub.submitPersisted("birth-registration.json");
+    String id = receipt.getString("id");
+    Instant t = Instant.parse(receipt.getString("receivedAt")).plusSeconds(1);
+    for (JsonObject copied : List.of(event("copies-" + id + "-2", 2, t), event("copies-" + id + "-4", 4,
+        t.plusSeconds(1)))) {
+      List<io.vertx.core.Future<HttpResponse<Buffer>>> inFlight = new java.util.ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        inFlight.add(hub.eventAsync(AGENCY_KEY, id, copied));
+      }
+      io.vertx.core.Future.all(inFlight).await();
+
+      List<HttpResponse<Buffer>> answers = inFlight.stream().map(io.vertx.core.Future::result).toList();
+      assertThat(answers.stream().map(HttpResponse::statusCode).toList()).as(copied.getString("eventId"))
+          .containsOnly(201, 200).filteredOn(s -> s == 201).hasSize(1);
+      assertThat(answers.stream().map(a -> a.bodyAsJsonObject().getJsonObject("event").getLong("seq")).distinct())
+          .hasSize(1);
+    }
+    assertThat(hub.count("SELECT count(*) FROM dossier_event WHERE dossier_id = '" + id + "'")).isEqualTo(2);
+    assertThat(hub.count("SELECT count(*) FROM dossier_status_history WHERE dossier_id = '" + id + "'")).isEqualTo(3);
+  }
+
   private static void assertCreated(HttpResponse<Buffer> response, int status) {
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(201);
     assertThat(response.bodyAsJsonObject().getJsonObject("status").getInteger("code")).isEqualTo(status);

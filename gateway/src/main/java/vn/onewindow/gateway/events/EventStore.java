@@ -27,8 +27,9 @@ import vn.onewindow.gateway.security.Caller;
 import vn.onewindow.gateway.validation.Violation;
 
 /**
- * Records one progress event in one transaction on the primary: lock the dossier row (FOR UPDATE: concurrent events
- * of one dossier queue here), recognise a replayed eventId, check the transition and the time order, then append
+ * Records one progress event in one transaction on the primary: recognise a replayed eventId (before the lock: a
+ * retry waits for no one), lock the dossier row (FOR UPDATE: concurrent events of one dossier queue here), check the
+ * transition and the time order, then append
  * the event, update the dossier's current state and append the status-history row in one statement. Every refusal
  * is a result, not a failure, so the {@code postgres_events} breaker counts only the store's own failures.
  *
@@ -164,16 +165,16 @@ final class EventStore {
   Future<Recording> record(UUID dossierId, Caller caller, EventRequest event) {
     String fingerprint = event.fingerprint(dossierId);
     return pool.withTransaction(conn -> conn.preparedQuery(BOUND).execute(Tuple.of(budget))
-            .compose(bound -> conn.preparedQuery(LOCK).execute(Tuple.of(dossierId)))
-            .compose(locked -> {
-              Row dossier = first(locked);
-              if (dossier == null || !caller.covers(dossier.getString("handling_agency"))) {
-                return Future.succeededFuture(new NotFound());
-              }
-              return conn.preparedQuery(FIND).execute(Tuple.of(caller.clientId(), event.eventId()))
-                  .compose(found -> first(found) != null
-                      ? Future.succeededFuture(replay(first(found), dossierId, event, fingerprint))
-                      : apply(conn, dossierId, caller, event, dossier, fingerprint));
+            // a retry of this dossier's recorded event is answered from the event, before the dossier's lock: an
+            // agency system's copies sent at once waited in line there, each holding the lock in turn, and behind any
+            // transaction holding it, for an answer the stored event alone gives
+            .compose(bound -> conn.preparedQuery(FIND).execute(Tuple.of(caller.clientId(), event.eventId())))
+            .compose(found -> {
+              Row earlier = first(found);
+              return earlier != null && dossierId.equals(earlier.getUUID("dossier_id"))
+                  && caller.covers(earlier.getString("handling_agency"))
+                  ? Future.succeededFuture(replay(earlier, dossierId, event, fingerprint))
+                  : locked(conn, dossierId, caller, event, fingerprint, earlier);
             }))
         // the same eventId sent for another dossier at the same moment: the UNIQUE constraint decided
         .recover(err -> err instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
@@ -181,6 +182,29 @@ final class EventStore {
                 .map(found -> first(found) == null ? new Reused()
                     : replay(first(found), dossierId, event, fingerprint))
             : Future.failedFuture(err));
+  }
+
+  /**
+   * Under the dossier's lock: not found for an agency that does not cover it, the 409 for an eventId this client
+   * used on another dossier ({@code earlier}), else the event applied. A refusal is checked against the events once
+   * more: the same event sent at once may have been recorded between the first look and the lock, and its copies get
+   * its replay, not the refusal its state now gives (a copy that passes the checks meets the UNIQUE constraint).
+   */
+  private Future<Recording> locked(SqlConnection conn, UUID dossierId, Caller caller, EventRequest event,
+                                   String fingerprint, Row earlier) {
+    return conn.preparedQuery(LOCK).execute(Tuple.of(dossierId)).compose(locked -> {
+      Row dossier = first(locked);
+      if (dossier == null || !caller.covers(dossier.getString("handling_agency"))) {
+        return Future.succeededFuture(new NotFound());
+      }
+      if (earlier != null) {
+        return Future.succeededFuture(replay(earlier, dossierId, event, fingerprint));
+      }
+      return apply(conn, dossierId, caller, event, dossier, fingerprint).compose(result -> result instanceof Recorded
+          ? Future.succeededFuture(result)
+          : conn.preparedQuery(FIND).execute(Tuple.of(caller.clientId(), event.eventId()))
+              .map(found -> first(found) == null ? result : replay(first(found), dossierId, event, fingerprint)));
+    });
   }
 
   /**
