@@ -19,12 +19,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.Migrations;
 import vn.onewindow.common.infra.RedisClients;
 import vn.onewindow.common.metrics.Observability;
+import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.ContractCheck;
 import vn.onewindow.common.testing.TestServers;
 
@@ -89,6 +92,22 @@ public final class GatewayFixture implements AutoCloseable {
 
   public HttpResponse<Buffer> post(String body, String idempotencyKey) {
     return post(client, body, idempotencyKey).await();
+  }
+
+  /**
+   * {@code body} under {@code idempotencyKey}, again until it is a 202: one dossier however many tries. For a test's
+   * set-up on a fresh gateway, not for what it asserts: the first submission to a partition (a connection to Redis and
+   * to PostgreSQL, the script, the counters' seeding) can outlast a short timeout.redis-enqueue-ms on a loaded box, a
+   * 503 whose seeding goes on and which a retry joins (ClusterFailoverTest in CI; GatewayRedisLivenessTest beside two
+   * busy loops).
+   */
+  public HttpResponse<Buffer> postUntilAccepted(String body, String idempotencyKey) {
+    AtomicReference<HttpResponse<Buffer>> answer = new AtomicReference<>();
+    Await.until(Duration.ofSeconds(20), "a 202 for the submission under key " + idempotencyKey, () -> {
+      answer.set(post(body, idempotencyKey));
+      return answer.get().statusCode() == 202;
+    });
+    return answer.get();
   }
 
   /** POST /v1/dossiers without waiting for the answer; {@code idempotencyKey} may be null. */
