@@ -111,8 +111,9 @@ public final class DossierCode {
   }
 
   /**
-   * The parts of a code of {@link #PATTERN}'s form; empty for any other text, and for a sequence no counter reaches
-   * (beyond a long's digits, or 0).
+   * The parts of a code of {@link #PATTERN}'s form; empty for any other text, for a number padded wider than
+   * {@link #SEQUENCE_FORMAT} writes it ("-00001" is no code the hub gives, though 1 is a number a counter reaches),
+   * and for a sequence no counter reaches (beyond a long's digits, or 0).
    */
   public static Optional<Parts> parts(String code) {
     if (code == null || !PATTERN.matcher(code).matches()) {
@@ -121,7 +122,7 @@ public final class DossierCode {
     int dayStart = code.indexOf('-') + 1;
     int sequenceStart = dayStart + 7;
     String digits = code.substring(sequenceStart);
-    if (digits.length() > MAX_SEQUENCE_DIGITS) {
+    if (digits.length() > MAX_SEQUENCE_DIGITS || digits.length() > 4 && digits.charAt(0) == '0') {
       return Optional.empty();
     }
     long sequence = Long.parseLong(digits);

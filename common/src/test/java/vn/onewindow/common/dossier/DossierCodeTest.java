@@ -108,4 +108,22 @@ class DossierCodeTest {
       assertThat(DossierCode.parts(refused)).as(String.valueOf(refused)).isEmpty();
     }
   }
+
+  /**
+   * A code is written with its number zero-padded to four digits, never wider ({@link DossierCode#SEQUENCE_FORMAT}):
+   * "-00001" or "-000000000000003" is no code the hub gives, though its number is one a counter reached. Read as
+   * number 1 or 3, the look-up by code answered them "received" (200, persisted false) for as long as the day's
+   * counter lived, also after the real "-0001" was recorded and its status had moved on.
+   */
+  @Test
+  void shouldRefuseANumberPaddedWiderThanTheCodesForm() {
+    for (String padded : new String[] {"000.00.53.H48-261123-00001", "000.00.53.H48-261123-000000000000003",
+        "000.00.53.H48-261123-010000", "000.00.53.H48-261123-09001"}) {
+      assertThat(DossierCode.parts(padded)).as(padded).isEmpty();
+    }
+    assertThat(DossierCode.parts("000.00.53.H48-261123-0123")).contains(new DossierCode.Parts("000.00.53.H48",
+        "261123", 123));
+    assertThat(DossierCode.parts("000.00.53.H48-261123-10000")).contains(new DossierCode.Parts("000.00.53.H48",
+        "261123", 10_000));
+  }
 }

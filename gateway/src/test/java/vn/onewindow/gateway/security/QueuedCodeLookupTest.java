@@ -88,7 +88,8 @@ class QueuedCodeLookupTest extends ReadersGatewayPerClass {
 
   /**
    * Not issued: the next number of the same counter, a number of the direct path's space (written to PostgreSQL
-   * before its 202, so never queued), a day and a unit without a counter. The same 404 as any unknown code.
+   * before its 202, so never queued), a day and a unit without a counter, the issued number zero-padded past four
+   * digits. The same 404 as any unknown code.
    */
   @Test
   void shouldNotTellOfCodesTheHubNeverIssued() {
@@ -99,7 +100,9 @@ class QueuedCodeLookupTest extends ReadersGatewayPerClass {
     String unit = parts.receivingUnit();
     List<String> neverIssued = List.of(unissuedCode(code, 1), unissuedCode(code, 1000),
         unit + "-" + parts.yymmdd() + "-9001", unit + "-" + parts.yymmdd() + "-90000",
-        unit + "-000101-0001", "000.00.00.Z99-" + parts.yymmdd() + "-0001");
+        unit + "-000101-0001", "000.00.00.Z99-" + parts.yymmdd() + "-0001",
+        // the issued number written wider than the code's four digits: no code the hub gave
+        unit + "-" + parts.yymmdd() + "-0" + String.format("%04d", parts.sequence()));
 
     for (String other : neverIssued) {
       HttpResponse<Buffer> answer = get("/v1/dossiers?code=" + other, Map.of("X-Api-Key", MOBILE_KEY));
