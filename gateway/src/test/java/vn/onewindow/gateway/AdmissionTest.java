@@ -139,7 +139,7 @@ class AdmissionTest {
              "ratelimit.applicant-per-minute", "1", "ratelimit.applicant-burst", "1", "degraded.redis-down", "refuse",
              "timeout.redis-enqueue-ms", "300", "breaker.minimum-calls", "50", "shed.backlog-poll-ms", "60000"))) {
       // another applicant's dossier first: a fresh partition's first call only asks for its counters to be seeded
-      assertThat(gw.post(dossierOf(8)).statusCode()).isEqualTo(202);
+      assertThat(gw.postUntilAccepted(dossierOf(8), "set-up-submission").statusCode()).isEqualTo(202);
       // the backlog poll also names the stream: one a minute, taken at start
       proxy.holdRepliesAfter(gw.keys.stream());
 

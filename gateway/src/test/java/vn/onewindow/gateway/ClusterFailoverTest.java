@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.testing.Await;
@@ -75,9 +74,9 @@ class ClusterFailoverTest {
       String downUnit = ClusterGatewayTest.unit(4242);
       PartitionKeys down = gw.keys.forUnit(downUnit);
       String healthyUnit = otherUnitOnAnotherMaster(cluster, gw, down);
-      assertThat(queuedOnceUnderOneKey(gw, ClusterGatewayTest.dossier(downUnit, 1), "down-first").statusCode())
+      assertThat(gw.postUntilAccepted(ClusterGatewayTest.dossier(downUnit, 1), "down-first").statusCode())
           .isEqualTo(202);
-      assertThat(queuedOnceUnderOneKey(gw, ClusterGatewayTest.dossier(healthyUnit, 2), "healthy-first")
+      assertThat(gw.postUntilAccepted(ClusterGatewayTest.dossier(healthyUnit, 2), "healthy-first")
           .bodyAsJsonObject().getString("code")).endsWith("-0001");
       String downBreaker = "redis_enqueue_p" + gw.keys.partitions().ofUnit(downUnit);
       String healthyBreaker = "redis_enqueue_p" + gw.keys.partitions().ofUnit(healthyUnit);
@@ -152,21 +151,6 @@ class ClusterFailoverTest {
       assertThat(unkeyed.bodyAsJsonObject().getString("code")).as("queued through Redis, not the direct path's 9000+")
           .endsWith("-0002");
     }
-  }
-
-  /**
-   * A fresh gateway's first submission to a partition (a connection to its master, the script, the counters'
-   * seeding) can outlast a short enqueue budget on a loaded box: a 503, and the test's set-up failed before it froze
-   * anything (CI; here once in four runs beside two busy loops, at 300 ms). Retried under one Idempotency-Key until
-   * it is a 202: one dossier however many tries.
-   */
-  private static HttpResponse<Buffer> queuedOnceUnderOneKey(GatewayFixture gw, String body, String key) {
-    AtomicReference<HttpResponse<Buffer>> answer = new AtomicReference<>();
-    Await.until(Duration.ofSeconds(20), "a 202 for the submission under key " + key, () -> {
-      answer.set(gw.post(body, key));
-      return answer.get().statusCode() == 202;
-    });
-    return answer.get();
   }
 
   private static String otherUnitOnAnotherMaster(TestRedisCluster cluster, GatewayFixture gw, PartitionKeys taken) {

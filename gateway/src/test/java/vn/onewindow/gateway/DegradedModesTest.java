@@ -46,7 +46,8 @@ class DegradedModesTest {
         long worstCaseMs = resilience.rateLimits().redisTimeout().toMillis()
             + resilience.breakers().redisEnqueueTimeout().toMillis()
             + resilience.breakers().postgresWriteTimeout().toMillis();
-        String beforeId = gw.post(AdmissionTest.dossierOf(1)).bodyAsJsonObject().getString("id");
+        String beforeId = gw.postUntilAccepted(AdmissionTest.dossierOf(1), "set-up-submission").bodyAsJsonObject()
+            .getString("id");
         redis.stop();
 
         Set<String> acceptedDuringOutage = new HashSet<>();
@@ -201,7 +202,7 @@ class DegradedModesTest {
           "breaker.half-open-calls", "2", "shed.backlog-poll-ms", "60000"))) {
         ResilienceConfig.Breakers breakers = gw.config.resilience().breakers();
         long timeoutMs = breakers.redisEnqueueTimeout().toMillis();
-        assertThat(gw.post(AdmissionTest.dossierOf(1)).statusCode()).isEqualTo(202);
+        assertThat(gw.postUntilAccepted(AdmissionTest.dossierOf(1), "set-up-submission").statusCode()).isEqualTo(202);
         proxy.delay(timeoutMs * 2 + 100);
 
         // calls time out one by one until the breaker has seen enough failures, then it answers at once
@@ -268,7 +269,7 @@ class DegradedModesTest {
       try (GatewayFixture gw = new GatewayFixture(Map.of("redis.url", "redis://127.0.0.1:" + proxy.port(),
           "ratelimit.enabled", "false", "timeout.redis-enqueue-ms", "250", "breaker.minimum-calls", "100",
           "shed.backlog-poll-ms", "60000"))) {
-        assertThat(gw.post(AdmissionTest.dossierOf(1)).statusCode()).isEqualTo(202);
+        assertThat(gw.postUntilAccepted(AdmissionTest.dossierOf(1), "set-up-submission").statusCode()).isEqualTo(202);
         proxy.delay(600);
 
         HttpResponse<Buffer> uncertain = gw.postRaw(AdmissionTest.dossierOf(2));
@@ -301,7 +302,7 @@ class DegradedModesTest {
           // enqueue may wait for the first's call): budgets well above that, or one of the two times out
           "ratelimit.redis-timeout-ms", "3000", "timeout.redis-enqueue-ms", "4000", "timeout.postgres-write-ms", "2000",
           "shed.backlog-poll-ms", "60000"))) {
-        assertThat(gw.post(AdmissionTest.dossierOf(1)).statusCode()).isEqualTo(202);
+        assertThat(gw.postUntilAccepted(AdmissionTest.dossierOf(1), "set-up-submission").statusCode()).isEqualTo(202);
         double clientDecisions = clientLimitDecisions(gw);
         proxy.delay(300);
         List<Future<HttpResponse<Buffer>>> burst = new ArrayList<>();
