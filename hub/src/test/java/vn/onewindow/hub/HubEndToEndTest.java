@@ -117,12 +117,18 @@ class HubEndToEndTest {
     assertThat(queued.getString("code")).isEqualTo(receipt.getString("code"));
     assertThat(count("SELECT count(*) FROM dossier")).isZero();
     assertThat(queued(receipt.getString("id"))).as("the entry the id names, while queued").isTrue();
-    // the code on the receipt finds the dossier once recorded, not while queued (the id does, above)
+    // the code on the receipt says only "received" while queued (the id gives the whole receipt, above), and an
+    // agency finds nothing by it yet
     String byCode = "/v1/dossiers?code=" + receipt.getString("code");
     HttpResponse<Buffer> notYet = client.get(byCode).putHeader("X-Api-Key", API_KEY).send().await();
-    assertThat(notYet.statusCode()).isEqualTo(404);
-    assertThat(notYet.getHeader("Content-Type")).isEqualTo("application/problem+json");
-    assertThat(notYet.bodyAsJsonObject().getString("detail")).startsWith("no dossier with this code has been recorded");
+    assertThat(notYet.statusCode()).isEqualTo(200);
+    assertThat(notYet.bodyAsJsonObject()).isEqualTo(new JsonObject().put("code", receipt.getString("code"))
+        .put("status", queued.getJsonObject("status")).put("persisted", false));
+    HttpResponse<Buffer> notYetForAgency = client.get(byCode).putHeader("X-Api-Key", AgencyHub.AGENCY_KEY).send()
+        .await();
+    assertThat(notYetForAgency.statusCode()).isEqualTo(404);
+    assertThat(notYetForAgency.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(notYetForAgency.bodyAsJsonObject().getString("detail")).startsWith("no dossier with this code");
 
     start(config.withRole(Role.INTAKE));
     awaitTrue(Duration.ofSeconds(10), () -> count("SELECT count(*) FROM dossier") == 1);
