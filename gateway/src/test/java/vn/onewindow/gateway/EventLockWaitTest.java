@@ -118,8 +118,8 @@ class EventLockWaitTest extends OneGatewayPerClass {
    */
   @Test
   void shouldReplayTheEventToACopyThatWaitedForTheLockWhileItWasRecorded() throws Exception {
-    try (GatewayFixture patient = new GatewayFixture(Map.of("timeout.postgres-write-ms", "7000",
-        "breaker.minimum-calls", "1000"))) {
+    try (GatewayFixture patient = new GatewayFixture(Map.of("security.request-timeout-ms", "19000",
+        "timeout.postgres-write-ms", "15000", "breaker.minimum-calls", "1000"))) {
       AgencyEvents agency = new AgencyEvents(patient);
       String dossier = agency.dossierReceived("now() - interval '1 hour'");
       JsonObject accepted = new JsonObject().put("eventId", "copy-" + dossier).put("status", 2).put("at", minuteAgo());
@@ -132,7 +132,7 @@ class EventLockWaitTest extends OneGatewayPerClass {
         List<CompletableFuture<HttpResponse<Buffer>>> copies = List.of(
             CompletableFuture.supplyAsync(() -> agency.post(dossier, accepted), senders),
             CompletableFuture.supplyAsync(() -> agency.post(dossier, accepted), senders));
-        Await.until(Duration.ofSeconds(5), "both copies waiting for the dossier's lock", () -> TestServers.queryLong(
+        Await.until(Duration.ofSeconds(12), "both copies waiting for the dossier's lock", () -> TestServers.queryLong(
             patient.config.postgres().url(), "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                 + "AND wait_event_type = 'Lock'") == 2);
         holder.rollback();

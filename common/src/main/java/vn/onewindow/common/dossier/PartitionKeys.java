@@ -31,6 +31,15 @@ public record PartitionKeys(int index, String namespace, String stream, String d
   }
 
   /**
+   * The counters a seeding raised, each to the highest number PostgreSQL held (hash: sequence key, that number),
+   * expiring with the counters: after a loss of Redis's data, the numbers up to it that PostgreSQL lacks were lost, not
+   * queued (seed-sequences.lua; read by the look-up by code).
+   */
+  public String seededFloors() {
+    return namespace + "seqfloor";
+  }
+
+  /**
    * The partition's epoch marker, without expiry: there from the first seeding of its daily sequences for as long as
    * Redis keeps its data. Without it the enqueue script numbers nothing (a Redis that lost its counters would count
    * from 1 again and repeat codes PostgreSQL holds): the gateway seeds them from PostgreSQL first (CodeSequences).

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import vn.onewindow.common.dossier.DossierCode;
+import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.gateway.http.HttpFailure;
 
@@ -20,10 +21,12 @@ import vn.onewindow.gateway.http.HttpFailure;
  * again. The Redis path numbers a unit's day with one counter, so a code of its number space at or below that
  * counter's value was issued. One GET, on the not-found path only; nothing is stored for it.
  *
- * <p>A code of the direct path's space is written to PostgreSQL before its 202, so one PostgreSQL does not hold was
- * never issued. A counter expires two days after its day began (CodeSequences#SEQUENCE_TTL_SECONDS): an older code
- * not in PostgreSQL is unknown, as before. A dossier held for review (its dead letter) was issued too and reads as
- * received, which it was.
+ * <p>A code of the direct path's space is written to PostgreSQL (the primary) before its 202, so one PostgreSQL does
+ * not hold was never issued. After a loss of Redis's data a counter is seeded from the highest number PostgreSQL holds,
+ * and the numbers up to that floor that PostgreSQL lacks were lost with Redis, not queued: not received either
+ * ({@link vn.onewindow.common.dossier.PartitionKeys#seededFloors}). A counter expires two days after its first number
+ * or its seeding (CodeSequences#SEQUENCE_TTL_SECONDS): an older code not in PostgreSQL is unknown, as before. A
+ * dossier held for review (its dead letter) was issued too and reads as received, which it was.
  */
 public final class IssuedCodes {
   private final Redis redis;
@@ -46,15 +49,19 @@ public final class IssuedCodes {
       return Future.succeededFuture(Optional.empty());
     }
     DossierCode.Parts p = parts.get();
-    String counter = keys.forUnit(p.receivingUnit()).sequence(p.receivingUnit(), p.yymmdd());
-    return redis.send(Request.cmd(Command.GET).arg(counter))
+    PartitionKeys partition = keys.forUnit(p.receivingUnit());
+    String counter = partition.sequence(p.receivingUnit(), p.yymmdd());
+    long n = DossierCode.queueIndex(p.sequence());
+    // two keys of one slot, read together: the counter, and the floor a seeding after a data loss left on it
+    return Future.all(redis.send(Request.cmd(Command.GET).arg(counter)),
+            redis.send(Request.cmd(Command.HGET).arg(partition.seededFloors()).arg(counter)))
         .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .recover(err -> Future.failedFuture(HttpFailure.unavailable("status (redis)", err)))
-        .map(issued -> issuedUpTo(issued) >= DossierCode.queueIndex(p.sequence())
+        .map(read -> number(read.resultAt(1)) < n && n <= number(read.resultAt(0))
             ? Optional.of(DossierViews.received(code)) : Optional.empty());
   }
 
-  private static long issuedUpTo(Response counter) {
-    return counter == null ? 0 : counter.toLong();
+  private static long number(Response value) {
+    return value == null ? 0 : value.toLong();
   }
 }

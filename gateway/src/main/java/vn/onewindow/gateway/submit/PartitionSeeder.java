@@ -172,9 +172,10 @@ final class PartitionSeeder {
     return highestIssued(partition.index(), today, counters.keySet())
         .compose(issued -> {
           Map<String, Long> highest = issued.highest();
-          List<String> scriptKeys = new ArrayList<>(1 + highest.size());
+          List<String> scriptKeys = new ArrayList<>(2 + highest.size());
           List<String> args = new ArrayList<>(2 + highest.size());
           scriptKeys.add(partition.epoch());
+          scriptKeys.add(partition.seededFloors());
           args.add(Long.toString(CodeSequences.SEQUENCE_TTL_SECONDS));
           args.add("seeded " + clock.instant());
           highest.forEach((prefix, last) -> {

@@ -119,7 +119,8 @@ class QueuedCodeLookupTest extends ReadersGatewayPerClass {
   void shouldAnswer503WhenRedisCannotTellWhetherACodeIsQueued() throws Exception {
     try (TcpProxy proxy = SecurityTestSupport.proxyToTheTestRedis()) {
       try (GatewayFixture own = SecurityTestSupport.gatewayBehind(proxy)) {
-        HttpResponse<Buffer> accepted = own.post(GatewayFixture.birthRegistration().encode());
+        HttpResponse<Buffer> accepted = own.postUntilAccepted(GatewayFixture.birthRegistration().encode(),
+            "queued-then-down");
         assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(202);
         String code = accepted.bodyAsJsonObject().getString("code");
         assertThat(own.get("/v1/dossiers?code=" + code).statusCode()).isEqualTo(200);
