@@ -19,9 +19,11 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -243,13 +245,10 @@ class AgencyFlowTest {
   void shouldLetExactlyOneOfConcurrentAcceptancesThrough() {
     String id = hub.submitPersisted("birth-registration.json").getString("id");
     Instant t = Instant.now();
-    List<io.vertx.core.Future<HttpResponse<Buffer>>> inFlight = new java.util.ArrayList<>();
-    for (int i = 0; i < 20; i++) {
-      inFlight.add(hub.eventAsync(AGENCY_KEY, id, event("race-" + UUID.randomUUID(), 2, t)));
-    }
-    io.vertx.core.Future.all(inFlight).await();
+    List<HttpResponse<Buffer>> answers = hub.eventsAtOnce(AGENCY_KEY, id,
+        Stream.generate(() -> event("race-" + UUID.randomUUID(), 2, t)).limit(20).toList());
 
-    List<Integer> statuses = inFlight.stream().map(f -> f.result().statusCode()).sorted().toList();
+    List<Integer> statuses = answers.stream().map(HttpResponse::statusCode).sorted().toList();
     assertThat(statuses).containsOnly(201, 409).filteredOn(s -> s == 201).hasSize(1);
     assertThat(hub.count("SELECT count(*) FROM dossier_event WHERE dossier_id = '" + id + "'")).isEqualTo(1);
     assertThat(hub.count("SELECT count(*) FROM dossier_status_history WHERE dossier_id = '" + id + "'")).isEqualTo(2);
@@ -268,13 +267,7 @@ class AgencyFlowTest {
     Instant t = Instant.parse(receipt.getString("receivedAt")).plusSeconds(1);
     for (JsonObject copied : List.of(event("copies-" + id + "-2", 2, t), event("copies-" + id + "-4", 4,
         t.plusSeconds(1)))) {
-      List<io.vertx.core.Future<HttpResponse<Buffer>>> inFlight = new java.util.ArrayList<>();
-      for (int i = 0; i < 20; i++) {
-        inFlight.add(hub.eventAsync(AGENCY_KEY, id, copied));
-      }
-      io.vertx.core.Future.all(inFlight).await();
-
-      List<HttpResponse<Buffer>> answers = inFlight.stream().map(io.vertx.core.Future::result).toList();
+      List<HttpResponse<Buffer>> answers = hub.eventsAtOnce(AGENCY_KEY, id, Collections.nCopies(20, copied));
       assertThat(answers.stream().map(HttpResponse::statusCode).toList()).as(copied.getString("eventId"))
           .containsOnly(201, 200).filteredOn(s -> s == 201).hasSize(1);
       assertThat(answers.stream().map(a -> a.bodyAsJsonObject().getJsonObject("event").getLong("seq")).distinct())

@@ -12,6 +12,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import vn.onewindow.common.config.HubConfig;
@@ -118,6 +119,14 @@ final class AgencyHub implements AutoCloseable {
   io.vertx.core.Future<HttpResponse<Buffer>> eventAsync(String key, String dossierId, JsonObject event) {
     return client.post("/v1/dossiers/" + dossierId + "/events").putHeader("X-Api-Key", key)
         .putHeader("Content-Type", "application/json").sendBuffer(event.toBuffer());
+  }
+
+  /** The events all sent before any answer is awaited (a race among them), their answers in the same order. */
+  List<HttpResponse<Buffer>> eventsAtOnce(String key, String dossierId, List<JsonObject> events) {
+    List<io.vertx.core.Future<HttpResponse<Buffer>>> inFlight = events.stream()
+        .map(event -> eventAsync(key, dossierId, event)).toList();
+    io.vertx.core.Future.all(inFlight).await();
+    return inFlight.stream().map(io.vertx.core.Future::result).toList();
   }
 
   static JsonObject event(String eventId, int status, Instant at) {

@@ -3,16 +3,13 @@ package vn.onewindow.intake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.dossier.StreamEntry;
 import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.testing.TestServers;
 
 class IntakeWarmupTest {
   /** The identity sequence behind the agency feed's position, which a rolled-back INSERT still advances. */
@@ -36,7 +33,7 @@ class IntakeWarmupTest {
       for (String table : List.of("dossier", "dossier_status_history", "dossier_event", "dead_letter")) {
         assertThat(h.sql("SELECT count(*) FROM " + table)).as("rows in %s", table).isZero();
       }
-      assertThat(keysUnder(h, h.keys.prefix())).as("keys under the run's prefix").isEmpty();
+      assertThat(TestServers.keysUnder(h.redis, h.keys.prefix())).as("keys under the run's prefix").isEmpty();
 
       // a real dossier afterwards is persisted exactly once, and the worker's meters count only it
       SimpleMeterRegistry meters = h.deployWorker("worker-1");
@@ -82,17 +79,5 @@ class IntakeWarmupTest {
     IntakeWarmup warmup = new IntakeWarmup(h.config);
     h.vertx.undeploy(h.vertx.deployVerticle(warmup).await()).await();
     return warmup.summary();
-  }
-
-  private static List<String> keysUnder(IntakeHarness h, String prefix) {
-    List<String> keys = new ArrayList<>();
-    String cursor = "0";
-    do {
-      Response page = h.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(prefix + "*")
-          .arg("COUNT").arg(1000));
-      cursor = page.get(0).toString();
-      page.get(1).forEach(k -> keys.add(k.toString()));
-    } while (!cursor.equals("0"));
-    return keys;
   }
 }

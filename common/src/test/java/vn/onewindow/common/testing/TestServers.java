@@ -1,5 +1,9 @@
 package vn.onewindow.common.testing;
 
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -270,6 +274,19 @@ public final class TestServers {
   private String command(String... parts) {
     URI uri = URI.create(redisUrl);
     return redisCommand(uri.getHost(), uri.getPort(), parts);
+  }
+
+  /** Every key under {@code prefix}, by SCAN (not KEYS: the suite's Redis is shared): a test checks or drops its own. */
+  public static List<String> keysUnder(Redis redis, String prefix) {
+    List<String> keys = new ArrayList<>();
+    String cursor = "0";
+    do {
+      Response page = redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(prefix + "*")
+          .arg("COUNT").arg(1000)).await();
+      cursor = page.get(0).toString();
+      page.get(1).forEach(key -> keys.add(key.toString()));
+    } while (!cursor.equals("0"));
+    return keys;
   }
 
   /** One command to the Redis at {@code host:port} over a plain RESP socket; the first line of its reply. */

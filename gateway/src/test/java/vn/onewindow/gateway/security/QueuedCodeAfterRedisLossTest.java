@@ -14,12 +14,12 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Response;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.dossier.DossierTable;
+import vn.onewindow.common.testing.TestServers;
 import vn.onewindow.gateway.GatewayFixture;
 
 /**
@@ -65,13 +65,8 @@ class QueuedCodeAfterRedisLossTest extends ReadersGatewayPerClass {
 
   /** Deletes every key under this class's prefix (the suite's Redis is shared: no FLUSHALL). */
   private static void forgetEveryKeyOfThisHub() {
-    String cursor = "0";
-    do {
-      Response scan = gw.redis(Command.SCAN, cursor, "MATCH", gw.keys.prefix() + "*", "COUNT", "1000");
-      cursor = scan.get(0).toString();
-      for (Response key : scan.get(1)) {
-        gw.redis(Command.DEL, key.toString());
-      }
-    } while (!cursor.equals("0"));
+    for (String key : TestServers.keysUnder(gw.redis, gw.keys.prefix())) {
+      gw.redis(Command.DEL, key);
+    }
   }
 }
