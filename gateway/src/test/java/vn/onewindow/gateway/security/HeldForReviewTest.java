@@ -7,10 +7,8 @@ import static vn.onewindow.gateway.security.SecurityTestSupport.assertProblem;
 import static vn.onewindow.gateway.security.SecurityTestSupport.dossierOf;
 import static vn.onewindow.gateway.security.SecurityTestSupport.post;
 import static vn.onewindow.gateway.security.SecurityTestSupport.randomCitizenId;
-import static vn.onewindow.gateway.security.SecurityTestSupport.send;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.redis.client.Command;
@@ -227,10 +225,6 @@ class HeldForReviewTest extends ReadersGatewayPerClass {
         assertThat(unknown.getHeader("Retry-After")).isNotNull();
       }
     }
-  }
-
-  private static HttpResponse<Buffer> get(String path, Map<String, String> headers) {
-    return send(bare, HttpMethod.GET, path, headers, null);
   }
 
   /** What the intake's DeadLetters does with a queued entry: a row with the entry's fields, then XDEL of the entry. */

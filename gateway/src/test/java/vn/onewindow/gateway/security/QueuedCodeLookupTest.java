@@ -145,8 +145,4 @@ class QueuedCodeLookupTest extends ReadersGatewayPerClass {
     return TestServers.queryLong(gw.config.postgres().url(),
         "SELECT count(*) FROM dossier WHERE code = '" + code + "'");
   }
-
-  private static HttpResponse<Buffer> get(String path, Map<String, String> headers) {
-    return send(bare, HttpMethod.GET, path, headers, null);
-  }
 }

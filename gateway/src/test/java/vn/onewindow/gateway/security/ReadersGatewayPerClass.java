@@ -1,6 +1,10 @@
 package vn.onewindow.gateway.security;
 
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.util.Map;
 import io.vertx.sqlclient.Pool;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +27,11 @@ abstract class ReadersGatewayPerClass extends OneGatewayPerClass {
     gw = new GatewayFixture(TOKENS.pemConfig());
     bare = SecurityTestSupport.bareClient(gw.vertx, gw.port);
     pool = PostgresClients.pool(gw.vertx, gw.config.postgres(), "test");
+  }
+
+  /** A GET through {@link #bare} with exactly these headers. */
+  protected static HttpResponse<Buffer> get(String path, Map<String, String> headers) {
+    return SecurityTestSupport.send(bare, HttpMethod.GET, path, headers, null);
   }
 
   /** Before the gateway's Vert.x closes (OneGatewayPerClass's, which runs after). */

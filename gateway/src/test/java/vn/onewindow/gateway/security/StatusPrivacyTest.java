@@ -223,8 +223,4 @@ class StatusPrivacyTest extends ReadersGatewayPerClass {
     assertThat(recorded.statusCode()).as(recorded.bodyAsString()).isEqualTo(201);
     return recorded.bodyAsJsonObject();
   }
-
-  private static HttpResponse<Buffer> get(String path, Map<String, String> headers) {
-    return send(bare, HttpMethod.GET, path, headers, null);
-  }
 }
