@@ -73,21 +73,11 @@ ROUNDS=${ROUNDS:-2}
 CDS=${CDS:-1}   # 1: the measured gateway starts with the class archive its primer's exit wrote (AppCDS, as run-hub.sh)
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 
-while [ $# -gt 0 ]; do
-  case $1 in
-    --baseline-jar) BASELINE_JAR=$2; shift 2 ;;
-    --baseline-dir) BASELINE_DIR=$2; shift 2 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "unknown argument $1 (see --help)" >&2; exit 2 ;;
-  esac
-done
-BASELINE_DIR=${BASELINE_DIR:-$ROOT}
-[ -n "$BASELINE_JAR" ] || ROUNDS=0
-[ -z "$BASELINE_JAR" ] || [ -f "$BASELINE_JAR" ] || { echo "no baseline jar at $BASELINE_JAR" >&2; exit 2; }
-[ -d "$BASELINE_DIR/config" ] || { echo "no config/ in $BASELINE_DIR" >&2; exit 2; }
-
 # shellcheck source=ops/bench/lib-servers.sh
 . "$BENCH/lib-servers.sh"
+bench_args "$@"
+[ -n "$BASELINE_JAR" ] || ROUNDS=0
+
 need wrk wrk
 need psql postgresql-client
 need redis-server redis-server

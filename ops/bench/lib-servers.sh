@@ -19,6 +19,23 @@ need() {  # need <command> <debian package>
   command -v "$1" >/dev/null || { echo "could not install $2" >&2; exit 1; }
 }
 
+# bench_args ARGS...: a benchmark's command line: --baseline-jar JAR, --baseline-dir DIR (a checkout of the jar's
+# commit, whose config/ the jar reads; default ROOT), -h/--help (the script's header comment). Sets BASELINE_JAR and
+# BASELINE_DIR, checked.
+bench_args() {
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --baseline-jar) BASELINE_JAR=$2; shift 2 ;;
+      --baseline-dir) BASELINE_DIR=$2; shift 2 ;;
+      -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+      *) echo "unknown argument $1 (see --help)" >&2; exit 2 ;;
+    esac
+  done
+  BASELINE_DIR=${BASELINE_DIR:-$ROOT}
+  [ -z "$BASELINE_JAR" ] || [ -f "$BASELINE_JAR" ] || { echo "no baseline jar at $BASELINE_JAR" >&2; exit 2; }
+  [ -d "$BASELINE_DIR/config" ] || { echo "no config/ in $BASELINE_DIR" >&2; exit 2; }
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 now() { date +%s.%N; }
 since() { python3 -c "import sys, time; print(f'{time.time() - float(sys.argv[1]):.2f}')" "$1"; }

@@ -31,7 +31,7 @@ import vn.onewindow.gateway.http.InstantText;
  * Puts a dossier on its receiving unit's partition with an atomic script call (see enqueue-dossier.lua), after
  * claiming its Idempotency-Key across partitions when there are several (claim-key.lua). Dossiers of one partition that
  * this verticle reads in one event-loop turn, or while its call to the partition is in flight, share a call
- * ({@link EnqueueBatches}, at most {@code redis.enqueue-batch-max}). The returned future succeeds only once Redis has acknowledged the write, and with
+ * ({@link EnqueueBatches}, at most {@code redis.enqueue-batch-max}; more calls at once only when full ones wait). The returned future succeeds only once Redis has acknowledged the write, and with
  * {@code redis.min-replicas-ack} &gt; 0 once that many replicas have it (WAIT in the script's own batch, on the
  * connection that ran it, once a call); otherwise the result says it is unconfirmed. One instance per verticle.
  */
@@ -45,6 +45,13 @@ public final class DossierQueue {
           "SEQUENCE_TTL", CodeSequences.SEQUENCE_TTL_SECONDS),
       "lua/dossier-code.lua", "lua/enqueue-dossier.lua");
   private static final RedisScript CLAIM = RedisScript.fromResources("lua/claim-key.lua");
+  /**
+   * The most calls to one partition a verticle keeps in flight when full calls wait (EnqueueBatches): under overload
+   * a turn of a saturated event loop reads hundreds of submissions, and 8 full calls (256 dossiers at the default
+   * batch size, pipelined on the verticle's connections) carry a turn's worth without holding Redis for more than a
+   * call's run at a time.
+   */
+  private static final int CALLS_IN_FLIGHT = 8;
 
   /**
    * What the claim of an Idempotency-Key said: no key, first use, same body again, another body; or UNCLAIMED: a key,
@@ -78,7 +85,7 @@ public final class DossierQueue {
     this.config = config;
     this.redisConfig = redisConfig;
     this.redis = redis;
-    this.batches = new EnqueueBatches<>(redisConfig.enqueueBatchMax(), DossierQueue::atEndOfTurn,
+    this.batches = new EnqueueBatches<>(redisConfig.enqueueBatchMax(), CALLS_IN_FLIGHT, DossierQueue::atEndOfTurn,
         (partition, calls) -> Deadlines.bounded(runScript(partition, calls), "redis enqueue call", callTimeout));
     this.latency = LatencyTimers.register(MeterNames.ENQUEUE_LATENCY,
         "Time for Redis to acknowledge one dossier enqueue", registry);

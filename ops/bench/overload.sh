@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Overload drill: what one gateway does when far more clients hammer it than it can serve, as on a deadline day, and
+# whether the citizens following their dossiers still get answers meanwhile. For each jar (the current build, and
+# optionally a baseline jar after it, each on freshly created servers):
+#   1. a gateway and an intake (two processes, rate limiting off, as ops/bench/capacity.sh runs them) on a fresh
+#      redis-server and a throwaway database; WARM_DURATION s of wrk at WARM_CONNECTIONS (closed loop): the warm rate;
+#   2. the flood: wrk with CONNECTIONS connections (closed loop, no think time, Retry-After ignored: the worst client
+#      there is) for DURATION s, while a look-up of one recorded dossier by id is sent every 200 ms (a citizen
+#      following their dossier) and the CPU of both JVMs is read from /proc;
+#   3. the drain, then reconciliation: as many rows as dossiers accepted (202) over the run or more, no code twice.
+# It prints, per jar: the accepted rate during the flood and its ratio to the warm rate, the refusals by reason
+# (hub_submissions_total), the answers' latency (wrk: every answer, refusals included), the look-ups by status, the
+# circuit breakers' state transitions (the gateway's log), the longest event-loop lag, and lost / duplicated.
+# All traffic goes to 127.0.0.1, every step is bounded, and everything started here is stopped by pid on exit.
+#
+#   ops/bench/overload.sh                                   # the current build (mvn package first, unless NO_BUILD=1)
+#   ops/bench/overload.sh --baseline-jar /tmp/hub-base.jar --baseline-dir /work/wt/base
+#   CONNECTIONS=2000 DURATION=60 ops/bench/overload.sh
+# CONNECTIONS needs as many open files (ulimit -n) and a little more; wrk's 2 threads share them.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+BENCH=$ROOT/ops/bench
+CONNECTIONS=${CONNECTIONS:-5000}
+DURATION=${DURATION:-30}
+WARM_CONNECTIONS=${WARM_CONNECTIONS:-64}
+WARM_DURATION=${WARM_DURATION:-30}
+DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-180}
+START_TIMEOUT=${START_TIMEOUT:-180}
+API_KEY=${API_KEY:-dev-portal-web-key}
+HUB_JAR=${HUB_JAR:-$ROOT/hub/target/hub.jar}
+BASELINE_JAR=${BASELINE_JAR:-}
+BASELINE_DIR=${BASELINE_DIR:-}
+# shellcheck source=ops/lib/jvm.sh
+. "$ROOT/ops/lib/jvm.sh"   # HUB_JAVA_OPTS: config/jvm.options unless set
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
+
+# shellcheck source=ops/bench/lib-servers.sh
+. "$BENCH/lib-servers.sh"
+bench_args "$@"
+[ "$(ulimit -n)" -gt $((CONNECTIONS + 200)) ] || ulimit -n $((CONNECTIONS + 1000)) 2>/dev/null \
+  || { echo "ulimit -n is $(ulimit -n): too few open files for $CONNECTIONS connections" >&2; exit 2; }
+
+need wrk wrk
+need psql postgresql-client
+need redis-server redis-server
+need redis-cli redis-tools
+"${PG_ADMIN[@]}" -tAc "SELECT 1" >/dev/null || { echo "no PostgreSQL at $PGUSER@$PGHOST:$PGPORT" >&2; exit 1; }
+[ -n "${NO_BUILD:-}" ] || mvn -q -B -DskipTests -pl hub -am package
+[ -f "$HUB_JAR" ] || { echo "no hub jar at $HUB_JAR" >&2; exit 1; }
+HUB_JAR=$(realpath "$HUB_JAR")
+
+WORK=$(mktemp -d /tmp/hub-overload.XXXXXX)
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+ACCEPTED_RE='hub_submissions_total[{][^}]*outcome="(accepted|degraded)"'
+
+# look_ups PORT ID SECONDS OUT: a GET of the dossier every 200 ms for SECONDS, "status seconds" per line into OUT
+look_ups() {
+  local end=$(( $(date +%s) + $3 ))
+  while [ "$(date +%s)" -lt "$end" ]; do
+    curl -s -o /dev/null -m 5 -w '%{http_code} %{time_total}\n' -H "X-Api-Key: $API_KEY" \
+      "http://127.0.0.1:$1/v1/dossiers/$2" >> "$4" || true
+    sleep 0.2
+  done
+}
+
+# drill LABEL JAR DIR: one jar's hub on its own fresh servers, warmed, flooded, drained, reconciled
+drill() {
+  local label=$1 jar=$2 dir=$3 iport gport warm acc0 acc start id
+  RUN_DIR=$WORK/$label
+  mkdir -p "$RUN_DIR"
+  read -ra JAVA_OPTS <<< "$HUB_JAVA_OPTS"
+  start_redis "$RUN_DIR/redis"
+  create_db
+  iport=$(free_port); gport=$(free_port)
+  local load=(-s ops/bench/submit.lua "http://127.0.0.1:$gport" -- config/examples "$API_KEY")
+  echo "== [$label] $jar (config of $dir)"
+  start_hub intake "$jar" "$dir" "$iport"
+  INTAKE=$HUB_PID
+  wait_ready "$iport" "$INTAKE" "$START_TIMEOUT" || { tail -20 "$RUN_DIR/intake.log"; exit 1; }
+  start_hub gateway "$jar" "$dir" "$gport"
+  GATEWAY=$HUB_PID
+  wait_ready "$gport" "$GATEWAY" "$START_TIMEOUT" || { tail -20 "$RUN_DIR/gateway.log"; exit 1; }
+
+  acc0=$(metric "$gport" "$ACCEPTED_RE")
+  run wrk -t2 -c"$WARM_CONNECTIONS" -d"${WARM_DURATION}s" "${load[@]}" > "$RUN_DIR/warm.txt" 2>&1 || true
+  warm=$(( ($(metric "$gport" "$ACCEPTED_RE") - acc0) / WARM_DURATION ))
+  echo "   warm: $warm accepted/s at $WARM_CONNECTIONS connections for ${WARM_DURATION}s"
+  id=$(curl -s -X POST "http://127.0.0.1:$gport/v1/dossiers" -H 'Content-Type: application/json' \
+    -H "X-Api-Key: $API_KEY" -H "Idempotency-Key: overload-drill-$(date +%s%N)" \
+    --data @config/examples/birth-registration.json | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+  drain_to "$(metric "$gport" "$ACCEPTED_RE")" "$DRAIN_TIMEOUT" || echo "   not drained after the warm-up"
+
+  echo "== [$label] flood: wrk -t2 -c$CONNECTIONS for ${DURATION}s, a look-up by id every 200 ms"
+  acc0=$(metric "$gport" "$ACCEPTED_RE")
+  local refused0 lines0
+  refused0=$(refusals "$gport")
+  lines0=$(wc -l < "$RUN_DIR/gateway.log")
+  start=$(date +%s)
+  look_ups "$gport" "$id" "$DURATION" "$RUN_DIR/lookups.txt" &
+  started $!
+  run python3 "$BENCH/lib-sample.py" procs "$RUN_DIR/cpu.json" --until-done gateway="$GATEWAY" intake="$INTAKE" -- \
+    wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency "${load[@]}" > "$RUN_DIR/flood.txt" 2>&1 || true
+  acc=$(( $(metric "$gport" "$ACCEPTED_RE") - acc0 ))
+  curl -s "http://127.0.0.1:$gport/metrics" > "$RUN_DIR/metrics.txt"
+  sleep 6   # the look-ups' last ones
+  echo "   accepted $acc: $(( acc / DURATION ))/s, $(python3 -c "print(round($acc / $DURATION / max(1, $warm), 2))") of the warm rate"
+  echo "   refusals over the run (before the flood: ${refused0:-none}): $(refusals "$gport")"
+  grep -E 'Requests/sec|Socket errors|Latency |^ +(50|99)%' "$RUN_DIR/flood.txt" | sed 's/^ */   answers: /'
+  echo "   look-ups by id: $(awk '{n[$1]++; if ($2 > m) m = $2} END {for (k in n) printf "%s x%d, ", k, n[k]; printf "slowest %.2f s", m}' "$RUN_DIR/lookups.txt")"
+  echo "   circuit breakers: $(tail -n +"$((lines0 + 1))" "$RUN_DIR/gateway.log" \
+    | grep -o 'circuit breaker [a-z_0-9]* State transition from [A-Z_]* to [A-Z_]*' \
+    | sed 's/circuit breaker \([a-z_0-9]*\) State transition from \([A-Z_]*\) to \([A-Z_]*\)/\1 \2->\3/' \
+    | sort | uniq -c | awk '{printf "%s %s x%d, ", $2, $3, $1}')none further"
+  echo "   longest event-loop lag: $(sed -nE 's/^hub_eventloop_lag_seconds_max ([0-9.eE+-]+)$/\1/p' "$RUN_DIR/metrics.txt" | head -1) s"
+  python3 -c 'import json, sys
+p = json.load(open(sys.argv[1]))["procs"]
+for name in ("gateway", "intake"):
+    groups = {g: round(sum(t) / 100, 1) for g, t in p[name]["groups"].items()}
+    print("   CPU s of", name, groups)' "$RUN_DIR/cpu.json"
+  local all
+  all=$(metric "$gport" "$ACCEPTED_RE")
+  drain_to "$all" "$DRAIN_TIMEOUT" || echo "   not drained after ${DRAIN_TIMEOUT}s"
+  local rows dup
+  rows=$(rows "$start")
+  dup=$(psql -X -d "$BENCH_DB" -tAc "SELECT count(*) - count(DISTINCT code) FROM dossier")
+  local persisted
+  persisted=$(rows)
+  # rows beyond the 202s are 503s answered "submission uncertain" whose dossier was queued all the same (its call
+  # reached Redis and answered late): a retry under its Idempotency-Key gets its receipt; wrk never retries
+  if [ "$persisted" -ge "$all" ]; then
+    echo "   reconciliation: $persisted rows for $all dossiers accepted over the run: no shortfall" \
+      "($(( persisted - all )) queued under a 503 'uncertain'), duplicated codes $dup; $rows received since the flood began"
+  else
+    echo "   reconciliation: LOST at least $(( all - persisted )): $persisted rows for $all dossiers accepted, duplicated codes $dup"
+  fi
+  stop_pid "$GATEWAY" 30; stop_pid "$INTAKE" 30; stop_pid "$REDIS_PID" 10
+}
+
+drill after "$HUB_JAR" "$ROOT"
+[ -z "$BASELINE_JAR" ] || drill before "$(realpath "$BASELINE_JAR")" "$BASELINE_DIR"
