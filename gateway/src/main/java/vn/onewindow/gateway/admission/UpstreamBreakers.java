@@ -12,12 +12,14 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.infra.Deadlines;
+import vn.onewindow.common.metrics.EventLoopProbe;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.Problem;
@@ -148,18 +150,42 @@ public final class UpstreamBreakers {
     return recorded(breaker, upstream, timeout, action);
   }
 
-  /** The permitted call, bounded, its duration and outcome reported to the breaker. */
+  /**
+   * The permitted call, bounded, its duration and outcome reported to the breaker: the upstream's part of the wait,
+   * not the time this process's own event loop spent stalled meanwhile (EventLoopProbe). A timeout at least half of
+   * which was such a stall says nothing of the upstream: the breaker gives the permission back without counting it,
+   * and the call fails with {@link LoopStalled}, which callers answer as this gateway's overload, not the store's
+   * failure (a flood of 5,000 connections opened the enqueue and PostgreSQL breakers on healthy stores, turned
+   * submissions to the direct path and look-ups to 503s: ops/bench/overload.sh).
+   */
   private <T> Future<T> recorded(CircuitBreaker breaker, Upstream upstream, Duration timeout,
                                  Supplier<Future<T>> action) {
     long started = System.nanoTime();
-    return attempt(action, upstream.tag(), timeout).andThen(ar -> {
+    return attempt(action, upstream.tag(), timeout).transform(ar -> {
       long elapsed = System.nanoTime() - started;
+      long stalled = Math.min(elapsed, EventLoopProbe.stalledSince(started));
       if (ar.succeeded()) {
-        breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
-      } else {
-        breaker.onError(elapsed, TimeUnit.NANOSECONDS, ar.cause());
+        breaker.onSuccess(elapsed - stalled, TimeUnit.NANOSECONDS);
+        return Future.succeededFuture(ar.result());
       }
+      if (ar.cause() instanceof TimeoutException && stalled * 2 >= elapsed) {
+        breaker.releasePermission();
+        return Future.failedFuture(new LoopStalled(upstream, stalled, ar.cause()));
+      }
+      breaker.onError(elapsed - stalled, TimeUnit.NANOSECONDS, ar.cause());
+      return Future.failedFuture(ar.cause());
     });
+  }
+
+  /**
+   * A call that timed out while this process's event loop was stalled for at least half of its wait: this gateway's
+   * overload, not the upstream's failure. Whether the call reached the upstream is as unknown as after any timeout.
+   */
+  public static final class LoopStalled extends RuntimeException {
+    LoopStalled(Upstream upstream, long stalledNanos, Throwable timeout) {
+      super(upstream.tag() + " call timed out while this process's event loop was stalled for "
+          + TimeUnit.NANOSECONDS.toMillis(stalledNanos) + " ms", timeout, false, false);
+    }
   }
 
   private static <T> Future<T> attempt(Supplier<Future<T>> action, String what, Duration timeout) {
@@ -172,8 +198,8 @@ public final class UpstreamBreakers {
 
   /**
    * The answer to a failed call: its own if it has one, a 400 if the request's values made it fail, a 500 if the
-   * statement cannot run as written, a fast 503
-   * circuit-open while the breaker refuses, else upstream-unavailable.
+   * statement cannot run as written, a 503 overloaded when this gateway's own event loop made the call time out, a
+   * fast 503 circuit-open while the breaker refuses, else upstream-unavailable.
    */
   public HttpFailure failure(String what, Throwable cause) {
     if (cause instanceof HttpFailure f) {
@@ -182,6 +208,9 @@ public final class UpstreamBreakers {
     Optional<HttpFailure> refused = HttpFailure.ofRequestValues(cause).or(() -> HttpFailure.ofStatementDefect(cause));
     if (refused.isPresent()) {
       return refused.get();
+    }
+    if (cause instanceof LoopStalled) {
+      return HttpFailure.busy(what, cause);
     }
     return cause instanceof CallNotPermittedException
         ? HttpFailure.circuitOpen(what, retryAfterSeconds(), cause)

@@ -213,6 +213,15 @@ public final class HttpFailure extends RuntimeException {
         List.of(), retryAfterSeconds, null);
   }
 
+  /**
+   * A store call that timed out because this gateway's own event loop was stalled (a flood): its overload, not the
+   * store's failure. Whatever the call was, it may be retried shortly.
+   */
+  public static HttpFailure busy(String upstream, Throwable cause) {
+    return new HttpFailure(Problem.OVERLOADED,
+        "this gateway is too busy to wait for the " + upstream + " store; retry shortly", List.of(), 1, cause);
+  }
+
   /** An upstream's circuit breaker is open: refused in milliseconds instead of waiting for a timeout. */
   public static HttpFailure circuitOpen(String upstream, int retryAfterSeconds, Throwable cause) {
     return new HttpFailure(Problem.CIRCUIT_OPEN,

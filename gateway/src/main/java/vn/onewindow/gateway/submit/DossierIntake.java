@@ -274,6 +274,12 @@ public final class DossierIntake {
     if (!decision.allowed()) {
       return Future.failedFuture(limitedFailure(decision));
     }
+    if (cause instanceof UpstreamBreakers.LoopStalled) {
+      // this gateway's overload, not Redis's: the direct path would add PostgreSQL's work, timed on the same stalled
+      // loop, to it (a flood turned its timeouts into direct writes, and those opened PostgreSQL's breakers)
+      return Future.failedFuture(mayBeQueued ? HttpFailure.submissionUncertain("queue (redis)", cause)
+          : HttpFailure.busy("queue (redis)", cause));
+    }
     if (config.redisDown() == RedisDownPolicy.REFUSE) {
       return Future.failedFuture(unavailable("queue (redis)", cause));
     }

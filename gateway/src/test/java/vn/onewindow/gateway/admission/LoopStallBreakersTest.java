@@ -1,0 +1,150 @@
+package vn.onewindow.gateway.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.common.config.ResilienceConfig;
+import vn.onewindow.common.metrics.EventLoopProbe;
+import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.metrics.MeterNames.Upstream;
+import vn.onewindow.common.testing.TestServers;
+import vn.onewindow.gateway.http.HttpFailure;
+
+/**
+ * A breaker judges the store, not this process's own event loop. Under a flood a turn of a gateway's loop took seconds
+ * (ops/bench/overload.sh), every call whose reply waited for it looked slow or timed out, and the breakers opened on
+ * healthy stores. Here the test stalls the loop itself (a handler that holds it, as a turn of thousands of requests
+ * does) while a call is out: its reply, however quick, is not a slow call, and its timeout is not the store's failure
+ * but this gateway's overload (a 503 to retry shortly). A store that is slow, or silent, on a loop that is not stalled
+ * still counts, as before.
+ */
+class LoopStallBreakersTest {
+  private static final Duration SLOW_CALL = Duration.ofMillis(1000);
+  private static final ResilienceConfig.Breakers BREAKERS = TestServers.get().config(Map.of(
+      "breaker.minimum-calls", "100", "breaker.window-seconds", "60",
+      "breaker.slow-call-ms", Long.toString(SLOW_CALL.toMillis()))).resilience().breakers();
+
+  private Vertx vertx;
+  private Context loop;
+  private SimpleMeterRegistry registry;
+  private UpstreamBreakers breakers;
+
+  @BeforeEach
+  void startLoopWithItsProbe() throws InterruptedException {
+    vertx = Vertx.vertx();
+    loop = vertx.getOrCreateContext();
+    registry = new SimpleMeterRegistry();
+    breakers = new UpstreamBreakers(BREAKERS, 1, registry);
+    loop.runOnContext(v -> EventLoopProbe.start(vertx, registry));
+    // the probe has a record of this loop once it has fired (it counts its firings): an event, waited for
+    while (registry.find(MeterNames.EVENT_LOOP_LAG).timer() == null
+        || registry.find(MeterNames.EVENT_LOOP_LAG).timer().count() == 0) {
+      Thread.sleep(10);
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    vertx.close().await();
+  }
+
+  @Test
+  void aQuickReplyThatWaitedForThisStalledLoopIsNoSlowCall() {
+    Future<String> outcome = onLoop(() -> {
+      Promise<String> store = Promise.promise();
+      Future<String> call = breakers.call(Upstream.POSTGRES_READ, Duration.ofSeconds(10), store::future);
+      vertx.setTimer(20, id -> store.complete("row"));   // the store answers in 20 ms
+      holdTheLoop(SLOW_CALL.plusMillis(500));            // this loop handles the answer 1.5 s later
+      return call;
+    });
+
+    assertThat(outcome.result()).isEqualTo("row");
+    assertThat(calls("successful")).isEqualTo(1);
+    assertThat(slowCalls()).as("the store's part of the wait was not slow").isZero();
+  }
+
+  @Test
+  void aSlowStoreOnALoopThatIsNotStalledIsStillSlow() {
+    Future<String> outcome = onLoop(() -> {
+      Promise<String> store = Promise.promise();
+      Future<String> call = breakers.call(Upstream.POSTGRES_READ, Duration.ofSeconds(10), store::future);
+      vertx.setTimer(SLOW_CALL.toMillis() + 200, id -> store.complete("row"));
+      return call;
+    });
+
+    assertThat(outcome.result()).isEqualTo("row");
+    assertThat(slowCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void aTimeoutMostlySpentStalledIsThisGatewaysOverloadNotTheStoresFailure() {
+    Future<String> outcome = onLoop(() -> {
+      Future<String> call = breakers.call(Upstream.POSTGRES_READ, Duration.ofMillis(200),
+          () -> Promise.<String>promise().future());
+      holdTheLoop(Duration.ofMillis(1000));
+      return call;
+    });
+
+    assertThat(outcome.cause()).isInstanceOf(UpstreamBreakers.LoopStalled.class)
+        .hasCauseInstanceOf(TimeoutException.class);
+    assertThat(bufferedFailures()).as("not counted against the store").isZero();
+    HttpFailure answer = breakers.failure("status (postgres)", outcome.cause());
+    assertThat(answer.type()).isEqualTo("overloaded");
+    assertThat(answer.status()).isEqualTo(503);
+    assertThat(answer.retryAfterSeconds()).isEqualTo(1);
+    assertThat(answer.getMessage()).contains("too busy");
+  }
+
+  @Test
+  void aTimeoutOfASilentStoreOnALoopThatIsNotStalledIsStillAFailure() {
+    Future<String> outcome = onLoop(() -> breakers.call(Upstream.POSTGRES_READ, Duration.ofMillis(200),
+        () -> Promise.<String>promise().future()));
+
+    assertThat(outcome.cause()).isInstanceOf(TimeoutException.class);
+    assertThat(bufferedFailures()).isEqualTo(1);
+    assertThat(breakers.failure("status (postgres)", outcome.cause()).type()).isEqualTo("upstream-unavailable");
+  }
+
+  /** Runs {@code body} on the test's event loop; its outcome, once complete, as a completed future. */
+  private <T> Future<T> onLoop(Supplier<Future<T>> body) {
+    Promise<Future<T>> done = Promise.promise();
+    loop.runOnContext(v -> body.get().onComplete(ar -> done.complete(ar.succeeded()
+        ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause()))));
+    return done.future().await();
+  }
+
+  /** A handler that keeps its event loop for {@code duration}, as a turn of thousands of requests does. */
+  private static void holdTheLoop(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private double calls(String kind) {
+    return registry.get("resilience4j.circuitbreaker.calls").tag("name", Upstream.POSTGRES_READ.tag())
+        .tag("kind", kind).timer().count();
+  }
+
+  private double slowCalls() {
+    return registry.get("resilience4j.circuitbreaker.slow.calls").tag("name", Upstream.POSTGRES_READ.tag())
+        .gauges().stream().mapToDouble(g -> g.value()).sum();
+  }
+
+  private double bufferedFailures() {
+    return registry.get("resilience4j.circuitbreaker.buffered.calls").tag("name", Upstream.POSTGRES_READ.tag())
+        .tag("kind", "failed").gauge().value();
+  }
+}
