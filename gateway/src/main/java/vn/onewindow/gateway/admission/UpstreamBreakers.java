@@ -43,6 +43,12 @@ public final class UpstreamBreakers {
 
   /** At most this many enqueue breakers (partition p uses p modulo it): each is about 15 metric series. */
   public static final int MAX_ENQUEUE_BREAKERS = 64;
+  /**
+   * The shortest stall that makes a timeout this process's own: a loop a busy box leaves unscheduled for a few tens of
+   * milliseconds now and then is ordinary, and a store that misses a short timeout meanwhile is still counted. A
+   * flood stalled the gateway's loops for 0.7-2.6 s a turn (ops/bench/overload.sh).
+   */
+  private static final Duration STALL_FLOOR = Duration.ofMillis(250);
 
   private final Map<Upstream, CircuitBreaker> breakers = new EnumMap<>(Upstream.class);
   /** The enqueue's breakers, by partition; one for all of them on a single server. */
@@ -135,7 +141,8 @@ public final class UpstreamBreakers {
     return attempt(first, "redis key claim", timeout).transform(ar -> {
       if (ar.failed()) {
         breaker.releasePermission();
-        return Future.failedFuture(ar.cause());
+        LoopStalled stall = stalledTimeout(Upstream.REDIS_ENQUEUE, started, ar.cause());
+        return Future.failedFuture(stall != null ? stall : ar.cause());
       }
       return recorded(breaker, Upstream.REDIS_ENQUEUE, timeout.minusNanos(System.nanoTime() - started),
           () -> action.apply(ar.result()));
@@ -153,7 +160,7 @@ public final class UpstreamBreakers {
   /**
    * The permitted call, bounded, its duration and outcome reported to the breaker: the upstream's part of the wait,
    * not the time this process's own event loop spent stalled meanwhile (EventLoopProbe). A timeout at least half of
-   * which was such a stall says nothing of the upstream: the breaker gives the permission back without counting it,
+   * which was such a stall (and at least {@link #STALL_FLOOR}) says nothing of the upstream: the breaker gives the permission back without counting it,
    * and the call fails with {@link LoopStalled}, which callers answer as this gateway's overload, not the store's
    * failure (a flood of 5,000 connections opened the enqueue and PostgreSQL breakers on healthy stores, turned
    * submissions to the direct path and look-ups to 503s: ops/bench/overload.sh).
@@ -168,13 +175,28 @@ public final class UpstreamBreakers {
         breaker.onSuccess(elapsed - stalled, TimeUnit.NANOSECONDS);
         return Future.succeededFuture(ar.result());
       }
-      if (ar.cause() instanceof TimeoutException && stalled * 2 >= elapsed) {
+      LoopStalled stall = stalledTimeout(upstream, started, ar.cause());
+      if (stall != null) {
         breaker.releasePermission();
-        return Future.failedFuture(new LoopStalled(upstream, stalled, ar.cause()));
+        return Future.failedFuture(stall);
       }
       breaker.onError(elapsed - stalled, TimeUnit.NANOSECONDS, ar.cause());
       return Future.failedFuture(ar.cause());
     });
+  }
+
+  /**
+   * The failure of a call started at {@code started} as {@link LoopStalled} when it is a timeout at least half of
+   * whose wait this event loop spent stalled, and that stall at least {@link #STALL_FLOOR}; otherwise null.
+   */
+  private static LoopStalled stalledTimeout(Upstream upstream, long started, Throwable failure) {
+    if (!(failure instanceof TimeoutException)) {
+      return null;
+    }
+    long elapsed = System.nanoTime() - started;
+    long stalled = Math.min(elapsed, EventLoopProbe.stalledSince(started));
+    return stalled * 2 >= elapsed && stalled >= STALL_FLOOR.toNanos() ? new LoopStalled(upstream, stalled, failure)
+        : null;
   }
 
   /**
