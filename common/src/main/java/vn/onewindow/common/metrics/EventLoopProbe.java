@@ -18,23 +18,39 @@ public final class EventLoopProbe {
   /** Often enough to see a stall of a few hundred ms, rare enough to cost nothing (10 timers a second). */
   private static final long PERIOD_MS = 100;
   private static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(PERIOD_MS);
-  /** The last firings kept per loop: at least 3.2 s, longer than any call's timeout is meant to be waited out. */
-  private static final int KEPT = 32;
+  /**
+   * The last late firings kept per loop (at least {@link #LATE} late: a timer on an idle loop fires a fraction of a
+   * millisecond late, and keeping those would let every firing of a few seconds' wait push the stalls out of the
+   * ring, the more so with several probes on one loop).
+   */
+  private static final int KEPT = 64;
+  private static final long LATE = TimeUnit.MILLISECONDS.toNanos(1);
   /** The firings of the probes on this thread (an event loop), once one has fired; null on any other thread. */
   private static final ThreadLocal<Firings> FIRINGS = new ThreadLocal<>();
 
-  /** When each of the last firings came, and how late; used on its event loop only. */
+  /**
+   * When each of the last late firings came, and how late; used on its event loop only. Lateness is the loop's, not
+   * one probe's: measured from the previous firing of any probe on the loop, so several probes on one loop (more
+   * verticles than event loops: a hub's gateway verticles and intake workers) see a stall once, not once each.
+   */
   private static final class Firings {
     private final long[] at = new long[KEPT];
     private final long[] late = new long[KEPT];
     private int next;
     private long last;
 
-    private void fired(long now, long lateness) {
-      at[next] = now;
-      late[next] = lateness;
-      next = (next + 1) % KEPT;
+    private Firings(long last) {
+      this.last = last;
+    }
+
+    private void fired(long now) {
+      long lateness = now - last - PERIOD_NANOS;
       last = now;
+      if (lateness >= LATE) {
+        at[next] = now;
+        late[next] = lateness;
+        next = (next + 1) % KEPT;
+      }
     }
   }
 
@@ -49,31 +65,35 @@ public final class EventLoopProbe {
       long now = System.nanoTime();
       long lateness = Math.max(0, now - last[0] - PERIOD_NANOS);
       lag.record(lateness, TimeUnit.NANOSECONDS);
-      last[0] = now;
       Firings firings = FIRINGS.get();
       if (firings == null) {
-        firings = new Firings();
+        firings = new Firings(last[0]);
         FIRINGS.set(firings);
       }
-      firings.fired(now, lateness);
+      last[0] = now;
+      firings.fired(now);
     });
   }
 
   /**
-   * How long the calling event loop has been stalled since {@code startNanos} (System.nanoTime), as its probe saw it:
-   * the lateness of its firings since then, added up (a flood stalls a loop turn after turn, each turn shorter than the
-   * whole wait), and of the firing now overdue. A stall that began before {@code startNanos} counts whole: the caller
-   * bounds the sum by what it waited. 0 off an event loop with a probe.
+   * How long the calling event loop has been stalled since {@code startNanos} (System.nanoTime), as its probes saw
+   * it: the lateness of its firings since then, added up (a flood stalls a loop turn after turn, each turn shorter than
+   * the whole wait), and of the firing now overdue; of a stall that began before {@code startNanos} only its part
+   * after it (a call started at the end of a long turn waited for none of it). Never more than the time since
+   * {@code startNanos}. 0 off an event loop with a probe.
    */
   public static long stalledSince(long startNanos) {
     Firings firings = FIRINGS.get();
     if (firings == null) {
       return 0;
     }
-    long stalled = Math.max(0, System.nanoTime() - firings.last - PERIOD_NANOS);
+    long now = System.nanoTime();
+    // each stall ran from when its firing was due (at - late) to when it came (at): counted from startNanos on
+    long stalled = Math.max(0, Math.min(now - firings.last - PERIOD_NANOS, now - startNanos));
     for (int i = 0; i < KEPT; i++) {
-      if (firings.at[i] - startNanos > 0) {
-        stalled += firings.late[i];
+      long after = firings.at[i] - startNanos;
+      if (after > 0) {
+        stalled += Math.min(firings.late[i], after);
       }
     }
     return stalled;

@@ -116,6 +116,34 @@ class LoopStallBreakersTest {
     assertThat(breakers.failure("status (postgres)", outcome.cause()).type()).isEqualTo("upstream-unavailable");
   }
 
+  @Test
+  void aStallThatEndedBeforeTheCallStartedDoesNotExcuseASilentStore() {
+    // the call starts at the end of a long turn (the request was the last one that turn read), and the loop is free
+    // from then on: the store's silence is the whole wait, and must count against it
+    Future<String> outcome = onLoop(() -> {
+      holdTheLoop(Duration.ofMillis(1500));
+      return breakers.call(Upstream.POSTGRES_READ, Duration.ofMillis(400), () -> Promise.<String>promise().future());
+    });
+
+    assertThat(outcome.cause()).as("the loop was free during the call").isInstanceOf(TimeoutException.class)
+        .isNotInstanceOf(UpstreamBreakers.LoopStalled.class);
+    assertThat(bufferedFailures()).isEqualTo(1);
+  }
+
+  @Test
+  void aSlowStoreIsStillSlowWhenItsCallStartedAtTheEndOfALongTurn() {
+    Future<String> outcome = onLoop(() -> {
+      holdTheLoop(Duration.ofMillis(1500));
+      Promise<String> store = Promise.promise();
+      Future<String> call = breakers.call(Upstream.POSTGRES_READ, Duration.ofSeconds(10), store::future);
+      vertx.setTimer(SLOW_CALL.toMillis() + 300, id -> store.complete("row"));
+      return call;
+    });
+
+    assertThat(outcome.result()).isEqualTo("row");
+    assertThat(slowCalls()).as("1.3 s of the store's own, on a free loop").isEqualTo(1);
+  }
+
   /** Runs {@code body} on the test's event loop; its outcome, once complete, as a completed future. */
   private <T> Future<T> onLoop(Supplier<Future<T>> body) {
     Promise<Future<T>> done = Promise.promise();
