@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,10 +40,19 @@ class EventLoopProbeTest {
   }
 
   private void probes(int count) throws InterruptedException {
+    List<SimpleMeterRegistry> registries = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      loop.runOnContext(v -> EventLoopProbe.start(vertx, new SimpleMeterRegistry()));
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      registries.add(registry);
+      loop.runOnContext(v -> EventLoopProbe.start(vertx, registry));
     }
-    Thread.sleep(350);   // each has fired
+    // each has fired once it has counted a firing: an event, waited for
+    for (SimpleMeterRegistry registry : registries) {
+      while (registry.find(MeterNames.EVENT_LOOP_LAG).timer() == null
+          || registry.find(MeterNames.EVENT_LOOP_LAG).timer().count() == 0) {
+        Thread.sleep(10);
+      }
+    }
   }
 
   /** On the loop: {@code before} ms held, the call starts, {@code after} ms held, then measured {@code waitMs} later. */
