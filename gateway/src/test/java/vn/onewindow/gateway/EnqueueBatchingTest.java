@@ -90,9 +90,9 @@ class EnqueueBatchingTest {
         assertThat(codes.get(5)).as("the call after both").isEqualTo("000.00.53.H48-261123-0006");
         EnqueueResult.Accepted retry = (EnqueueResult.Accepted) results.get(5);
         assertThat(retry.receipt().replayed()).isTrue();
-        assertThat(retry.receipt().dossierId()).isEqualTo(((EnqueueResult.Accepted) results.get(4)).receipt()
-            .dossierId());
-        assertThat(retry.receipt().code()).isEqualTo("000.00.53.H48-261123-0005");
+        EnqueueResult.Accepted fifth = (EnqueueResult.Accepted) results.get(4);
+        assertThat(retry.receipt().dossierId()).isEqualTo(fifth.receipt().dossierId());
+        assertThat(retry.receipt().code()).isEqualTo(fifth.receipt().code());
         assertThat(results.get(6)).isInstanceOf(EnqueueResult.Conflict.class);
         assertThat(results.get(7)).isInstanceOf(EnqueueResult.Absent.class);
 
