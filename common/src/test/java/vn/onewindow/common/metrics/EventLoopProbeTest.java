@@ -55,7 +55,7 @@ class EventLoopProbeTest {
     }
   }
 
-  /** On the loop: {@code before} ms held, the call starts, {@code after} ms held, then measured {@code waitMs} later. */
+  /** On the loop: {@code beforeMs} held, the call starts, {@code afterMs} held, then measured {@code waitMs} later. */
   private Seen measure(long beforeMs, long afterMs, long waitMs) {
     Promise<Seen> seen = Promise.promise();
     loop.runOnContext(v -> {

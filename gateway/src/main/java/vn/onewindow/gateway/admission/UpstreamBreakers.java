@@ -158,12 +158,12 @@ public final class UpstreamBreakers {
   }
 
   /**
-   * The permitted call, bounded, its duration and outcome reported to the breaker: the upstream's part of the wait,
-   * not the time this process's own event loop spent stalled meanwhile (EventLoopProbe). A timeout at least half of
-   * which was such a stall (and at least {@link #STALL_FLOOR}) says nothing of the upstream: the breaker gives the permission back without counting it,
-   * and the call fails with {@link LoopStalled}, which callers answer as this gateway's overload, not the store's
-   * failure (a flood of 5,000 connections opened the enqueue and PostgreSQL breakers on healthy stores, turned
-   * submissions to the direct path and look-ups to 503s: ops/bench/overload.sh).
+   * The permitted call, bounded, its duration and outcome reported to the breaker: the upstream's part of the wait, not
+   * the time this process's own event loop spent stalled meanwhile (EventLoopProbe). A timeout at least half of which
+   * was such a stall (and at least {@link #STALL_FLOOR}) says nothing of the upstream: the breaker gives the permission
+   * back without counting it, and the call fails with {@link LoopStalled}, which callers answer as this gateway's
+   * overload, not the store's failure (a flood of 5,000 connections opened the enqueue and PostgreSQL breakers on
+   * healthy stores, turned submissions to the direct path and look-ups to 503s: ops/bench/overload.sh).
    */
   private <T> Future<T> recorded(CircuitBreaker breaker, Upstream upstream, Duration timeout,
                                  Supplier<Future<T>> action) {

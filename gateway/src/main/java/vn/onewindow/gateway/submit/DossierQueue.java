@@ -28,12 +28,13 @@ import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.gateway.http.InstantText;
 
 /**
- * Puts a dossier on its receiving unit's partition with an atomic script call (see enqueue-dossier.lua), after
- * claiming its Idempotency-Key across partitions when there are several (claim-key.lua). Dossiers of one partition that
- * this verticle reads in one event-loop turn, or while its call to the partition is in flight, share a call
- * ({@link EnqueueBatches}, at most {@code redis.enqueue-batch-max}; more calls at once only when full ones wait). The returned future succeeds only once Redis has acknowledged the write, and with
- * {@code redis.min-replicas-ack} &gt; 0 once that many replicas have it (WAIT in the script's own batch, on the
- * connection that ran it, once a call); otherwise the result says it is unconfirmed. One instance per verticle.
+ * Puts a dossier on its receiving unit's partition with an atomic script call (see enqueue-dossier.lua), after claiming
+ * its Idempotency-Key across partitions when there are several (claim-key.lua). Dossiers of one partition that this
+ * verticle reads in one event-loop turn, or while its call to the partition is in flight, share a call
+ * ({@link EnqueueBatches}, at most {@code redis.enqueue-batch-max}; more calls at once only when full ones wait). The
+ * returned future succeeds only once Redis has acknowledged the write, and with {@code redis.min-replicas-ack} &gt; 0
+ * once that many replicas have it (WAIT in the script's own batch, on the connection that ran it, once a call);
+ * otherwise the result says it is unconfirmed. One instance per verticle.
  */
 public final class DossierQueue {
   /** Package-private for the script's own tests (EnqueueScriptEpochTest). */
