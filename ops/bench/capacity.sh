@@ -97,8 +97,6 @@ WORK=$(mktemp -d /tmp/hub-capacity.XXXXXX)
 trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-ACCEPTED_RE='hub_submissions_total[{][^}]*outcome="(accepted|degraded)"'
-ALL_RE='hub_submissions_total[{][^}]*outcome="[a-z_]+"'
 wrk_stat() { awk -v k="$1" '$1 == k {print $2}' "$2" | head -1; }   # e.g. wrk_stat 99% file -> 12.34ms
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.1f", v}'; }
 put() { echo "$1=$2" >> "$RUN_DIR/result.txt"; }

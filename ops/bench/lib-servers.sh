@@ -150,6 +150,9 @@ drain_to() {
   return 1
 }
 
+# hub_submissions_total series of the dossiers taken in (queued, or written directly while Redis was down), and of all
+ACCEPTED_RE='hub_submissions_total[{][^}]*outcome="(accepted|degraded)"'
+ALL_RE='hub_submissions_total[{][^}]*outcome="[a-z_]+"'
 metric() { curl -s "http://127.0.0.1:$1/metrics" | grep -E "^$2" | awk '{s += $2} END {printf "%d", s}'; }
 
 # refusals PORT: the submissions refused so far by outcome, over every channel, e.g. "shed=12 upstream_error=3"

@@ -54,7 +54,6 @@ WORK=$(mktemp -d /tmp/hub-overload.XXXXXX)
 trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-ACCEPTED_RE='hub_submissions_total[{][^}]*outcome="(accepted|degraded)"'
 
 # look_ups PORT ID SECONDS OUT: a GET of the dossier every 200 ms for SECONDS, "status seconds" per line into OUT
 look_ups() {
@@ -123,8 +122,8 @@ for name in ("gateway", "intake"):
   local all
   all=$(metric "$gport" "$ACCEPTED_RE")
   drain_to "$all" "$DRAIN_TIMEOUT" || echo "   not drained after ${DRAIN_TIMEOUT}s"
-  local rows dup
-  rows=$(rows "$start")
+  local since_flood dup
+  since_flood=$(rows "$start")
   dup=$(psql -X -d "$BENCH_DB" -tAc "SELECT count(*) - count(DISTINCT code) FROM dossier")
   local persisted
   persisted=$(rows)
@@ -132,7 +131,7 @@ for name in ("gateway", "intake"):
   # reached Redis and answered late): a retry under its Idempotency-Key gets its receipt; wrk never retries
   if [ "$persisted" -ge "$all" ]; then
     echo "   reconciliation: $persisted rows for $all dossiers accepted over the run: no shortfall" \
-      "($(( persisted - all )) queued under a 503 'uncertain'), duplicated codes $dup; $rows received since the flood began"
+      "($(( persisted - all )) queued under a 503 'uncertain'), duplicated codes $dup; $since_flood received since the flood began"
   else
     echo "   reconciliation: LOST at least $(( all - persisted )): $persisted rows for $all dossiers accepted, duplicated codes $dup"
   fi

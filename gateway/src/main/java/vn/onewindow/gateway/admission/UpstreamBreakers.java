@@ -141,7 +141,7 @@ public final class UpstreamBreakers {
     return attempt(first, "redis key claim", timeout).transform(ar -> {
       if (ar.failed()) {
         breaker.releasePermission();
-        LoopStalled stall = stalledTimeout(Upstream.REDIS_ENQUEUE, started, ar.cause());
+        LoopStalled stall = Wait.since(started).stalledTimeout(Upstream.REDIS_ENQUEUE, ar.cause());
         return Future.failedFuture(stall != null ? stall : ar.cause());
       }
       return recorded(breaker, Upstream.REDIS_ENQUEUE, timeout.minusNanos(System.nanoTime() - started),
@@ -169,34 +169,41 @@ public final class UpstreamBreakers {
                                  Supplier<Future<T>> action) {
     long started = System.nanoTime();
     return attempt(action, upstream.tag(), timeout).transform(ar -> {
-      long elapsed = System.nanoTime() - started;
-      long stalled = Math.min(elapsed, EventLoopProbe.stalledSince(started));
+      Wait wait = Wait.since(started);
       if (ar.succeeded()) {
-        breaker.onSuccess(elapsed - stalled, TimeUnit.NANOSECONDS);
+        breaker.onSuccess(wait.upstreams(), TimeUnit.NANOSECONDS);
         return Future.succeededFuture(ar.result());
       }
-      LoopStalled stall = stalledTimeout(upstream, started, ar.cause());
+      LoopStalled stall = wait.stalledTimeout(upstream, ar.cause());
       if (stall != null) {
         breaker.releasePermission();
         return Future.failedFuture(stall);
       }
-      breaker.onError(elapsed - stalled, TimeUnit.NANOSECONDS, ar.cause());
+      breaker.onError(wait.upstreams(), TimeUnit.NANOSECONDS, ar.cause());
       return Future.failedFuture(ar.cause());
     });
   }
 
-  /**
-   * The failure of a call started at {@code started} as {@link LoopStalled} when it is a timeout at least half of
-   * whose wait this event loop spent stalled, and that stall at least {@link #STALL_FLOOR}; otherwise null.
-   */
-  private static LoopStalled stalledTimeout(Upstream upstream, long started, Throwable failure) {
-    if (!(failure instanceof TimeoutException)) {
-      return null;
+  /** A call's wait so far (ns), and how much of it this event loop spent stalled: measured once per outcome. */
+  private record Wait(long elapsed, long stalled) {
+    static Wait since(long started) {
+      long elapsed = System.nanoTime() - started;
+      return new Wait(elapsed, Math.min(elapsed, EventLoopProbe.stalledSince(started)));
     }
-    long elapsed = System.nanoTime() - started;
-    long stalled = Math.min(elapsed, EventLoopProbe.stalledSince(started));
-    return stalled * 2 >= elapsed && stalled >= STALL_FLOOR.toNanos() ? new LoopStalled(upstream, stalled, failure)
-        : null;
+
+    /** The upstream's part of the wait. */
+    long upstreams() {
+      return elapsed - stalled;
+    }
+
+    /**
+     * The failure as {@link LoopStalled} when it is a timeout at least half of whose wait this event loop spent
+     * stalled, and that stall at least {@link #STALL_FLOOR}; otherwise null.
+     */
+    LoopStalled stalledTimeout(Upstream upstream, Throwable failure) {
+      return failure instanceof TimeoutException && stalled * 2 >= elapsed && stalled >= STALL_FLOOR.toNanos()
+          ? new LoopStalled(upstream, stalled, failure) : null;
+    }
   }
 
   /**
