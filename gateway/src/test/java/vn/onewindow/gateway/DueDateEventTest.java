@@ -92,16 +92,57 @@ class DueDateEventTest extends OneGatewayPerClass {
   }
 
   @Test
-  void shouldDateAnOverdueDossierOnTheFirstWorkingDayFromTheArrivalOnAHoliday() {
+  void shouldDateADossierRequestedOnItsDueDateOnTheFirstWorkingDayFromTheArrivalOnAHoliday() {
     AgencyEvents agency = new AgencyEvents(gw);
-    // due Thu 5 Mar, supplement requested Fri 6 Mar (overdue: no day remains), arrives Thu 30 Apr (a holiday)
+    // due Thu 5 Mar, supplement requested that day (no day remains), arrives Thu 30 Apr (a holiday)
     String id = inProcessing(agency, "2026-03-02");
-    assertThat(agency.post(id, event(id, "5", 5, "2026-03-06T10:00:00+07:00")).statusCode()).isEqualTo(201);
+    assertThat(agency.post(id, event(id, "5", 5, "2026-03-05T10:00:00+07:00")).statusCode()).isEqualTo(201);
 
     HttpResponse<Buffer> arrived = agency.post(id, event(id, "4b", 4, "2026-04-30T10:00:00+07:00"));
 
     // 30 Apr, 1 May and the weekend are off: Mon 4 May
     assertThat(arrived.bodyAsJsonObject().getString("dueDate")).as(arrived.bodyAsString()).isEqualTo("2026-05-04");
+  }
+
+  @Test
+  void shouldKeepAnOverdueDossierOverdueThroughASupplementRequestedAfterItsDueDate() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    // the tryout's repro: due Thu 5 Mar, a supplement requested Fri 6 Mar (overdue) and "received" a minute later,
+    // then decided: re-dated to Fri 6 Mar it would have counted on time
+    String id = inProcessing(agency, "2026-03-02");
+    HttpResponse<Buffer> requested = agency.post(id, event(id, "5", 5, "2026-03-06T10:00:00+07:00"));
+    assertThat(requested.statusCode()).as(requested.bodyAsString()).isEqualTo(201);
+
+    HttpResponse<Buffer> arrived = agency.post(id, event(id, "4b", 4, "2026-03-06T10:01:00+07:00"));
+
+    assertThat(arrived.statusCode()).as(arrived.bodyAsString()).isEqualTo(201);
+    assertThat(arrived.bodyAsJsonObject().getString("dueDate")).isEqualTo("2026-03-05");
+    assertThat(dueDate(id)).isEqualTo("2026-03-05");
+    assertThat(changes(id)).containsExactly("2 acceptance: null->2026-03-05");
+    HttpResponse<Buffer> decided = agency.post(id, event(id, "9", 9, "2026-03-06T10:02:00+07:00")
+        .put("result", new JsonArray().add(new JsonObject().put("name", "KQ").put("documentId", "D1"))));
+    assertThat(decided.statusCode()).as(decided.bodyAsString()).isEqualTo(201);
+    assertThat(decided.bodyAsJsonObject().getString("dueDate")).as("ended a day after it: overdue")
+        .isEqualTo("2026-03-05");
+  }
+
+  @Test
+  void shouldRefuseADateWithASupplementRequestedAfterTheDueDateOrWithItsArrival() {
+    AgencyEvents agency = new AgencyEvents(gw);
+    // due Thu 5 Mar; 17:30 UTC on Thu 5 Mar is already Fri 6 Mar in Hà Nội
+    String id = inProcessing(agency, "2026-03-02");
+    JsonObject atRequest = assertProblem(agency.post(id, event(id, "5-dated", 5, "2026-03-05T17:30:00Z")
+        .put("dueDate", "2026-03-09")), 422, "invalid-event");
+    assertThat(detail(atRequest)).contains("2026-03-05").contains("2026-03-06").contains("overdue")
+        .contains("without a dueDate");
+    assertNothingRecorded(agency, id, 4, "2026-03-05", 2);
+    assertThat(agency.post(id, event(id, "5", 5, "2026-03-05T17:30:00Z")).statusCode()).isEqualTo(201);
+
+    JsonObject atArrival = assertProblem(agency.post(id, event(id, "4-dated", 4, "2026-03-09T10:00:00+07:00")
+        .put("dueDate", "2026-03-12")), 422, "invalid-event");
+
+    assertThat(detail(atArrival)).contains("2026-03-05").contains("2026-03-06").contains("overdue");
+    assertNothingRecorded(agency, id, 5, "2026-03-05", 3);
   }
 
   @Test

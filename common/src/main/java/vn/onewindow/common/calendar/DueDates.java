@@ -59,11 +59,22 @@ public final class DueDates {
   /**
    * Re-dates a dossier when the supplement it waited for arrives: the working days that remained when the supplement
    * was requested ({@link #remainingWorkingDays}) are counted after the effective day of the arrival, without
-   * cut-off. A supplement that arrives the day it was requested leaves the date as it was; one requested on or after
-   * the due date (nothing remained) makes the dossier due on the arrival's effective day.
+   * cut-off. A supplement that arrives the day it was requested leaves the date as it was; one requested on the due
+   * date (nothing remained) makes the dossier due on the arrival's effective day. One requested after the due date is
+   * not re-dated at all ({@link #overdueAt}): callers ask that first.
    */
   public Redating redateOnArrival(LocalDate previousDue, Instant requestedAt, Instant arrivedAt) {
     return redate(previousDue, LocalDate.ofInstant(arrivedAt, zone), remainingWorkingDays(previousDue, requestedAt));
+  }
+
+  /**
+   * Whether a dossier due on {@code due} was already overdue at {@code at}: its date in the agency's zone is after the
+   * due date, as the statistics judge a dossier's end (AGENCY.md section 4, by calendar date). A supplement requested
+   * then does not re-date it: the deadline had passed, and a round trip of a request and its arrival must not turn a
+   * late dossier into one on time (the figure agencies are ranked on).
+   */
+  public boolean overdueAt(LocalDate due, Instant at) {
+    return LocalDate.ofInstant(at, zone).isAfter(due);
   }
 
   /**
@@ -83,6 +94,11 @@ public final class DueDates {
    */
   public String calendarVersion() {
     return calendar.version();
+  }
+
+  /** The agency's zone, in which an instant's date is taken. */
+  public ZoneId zone() {
+    return zone;
   }
 
   /** Whether public agencies work on {@code date} (a weekday not off, or a Saturday worked in a swap). */

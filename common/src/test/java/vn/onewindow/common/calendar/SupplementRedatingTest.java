@@ -85,16 +85,29 @@ class SupplementRedatingTest {
   }
 
   @Test
-  void shouldDateAnOverdueDossierOnTheArrivalsEffectiveDayWhenItArrivesOnAHoliday() {
-    // due Tue 3 Mar, requested Thu 5 Mar (overdue: 0 days remain), arrives Thu 30 Apr 2026 (Reunification Day):
-    // 30 Apr, 1 May and the weekend are off, so it is due on Mon 4 May
-    Redating overdue = dueDates.redateOnArrival(LocalDate.of(2026, 3, 3), at("2026-03-05T10:00"),
+  void shouldDateADossierRequestedOnItsDueDateOnTheArrivalsEffectiveDayWhenItArrivesOnAHoliday() {
+    // due Tue 3 Mar, requested that day (0 days remain, not yet overdue), arrives Thu 30 Apr 2026 (Reunification
+    // Day): 30 Apr, 1 May and the weekend are off, so it is due on Mon 4 May
+    Redating dueDay = dueDates.redateOnArrival(LocalDate.of(2026, 3, 3), at("2026-03-03T10:00"),
         at("2026-04-30T10:00"));
 
-    assertThat(overdue.current().workingDays()).isZero();
-    assertThat(overdue.current().countedFrom()).isEqualTo(LocalDate.of(2026, 5, 4));
-    assertThat(overdue.current().due()).isEqualTo(LocalDate.of(2026, 5, 4));
-    assertThat(overdue.previous()).isEqualTo(LocalDate.of(2026, 3, 3));
+    assertThat(dueDates.overdueAt(LocalDate.of(2026, 3, 3), at("2026-03-03T10:00"))).isFalse();
+    assertThat(dueDay.current().workingDays()).isZero();
+    assertThat(dueDay.current().countedFrom()).isEqualTo(LocalDate.of(2026, 5, 4));
+    assertThat(dueDay.current().due()).isEqualTo(LocalDate.of(2026, 5, 4));
+    assertThat(dueDay.previous()).isEqualTo(LocalDate.of(2026, 3, 3));
+  }
+
+  @Test
+  void shouldTellARequestAfterTheDueDateOverdueByItsDateInTheAgencyZone() {
+    LocalDate dueFri6Mar = LocalDate.of(2026, 3, 6);
+
+    assertThat(dueDates.overdueAt(dueFri6Mar, at("2026-03-06T23:59"))).as("the due day itself").isFalse();
+    assertThat(dueDates.overdueAt(dueFri6Mar, at("2026-03-07T00:00"))).as("the rest day after it").isTrue();
+    assertThat(dueDates.overdueAt(dueFri6Mar, at("2026-03-05T09:00"))).isFalse();
+    // 17:30 UTC on Fri 6 Mar is 00:30 on Sat 7 Mar in Hà Nội
+    assertThat(dueDates.overdueAt(dueFri6Mar, Instant.parse("2026-03-06T17:30:00Z"))).isTrue();
+    assertThat(dueDates.overdueAt(dueFri6Mar, Instant.parse("2026-03-06T16:59:59Z"))).isFalse();
   }
 
   @Test

@@ -267,7 +267,8 @@ final class EventStore {
    * statutory one, or a date of the agency's no later than it; a supplement request (5) or its arrival (4 after 5)
    * sets the date it carries, no later than the statutory date of a dossier received at that event (a supplement
    * restarts the count at most, it never adds to it); the supplement's arrival without a date (after a 5 that carried
-   * none) is re-dated on the calendar. A date the calendar cannot give is a refusal like the others, not the store's
+   * none) is re-dated on the calendar. A supplement requested after the due date moves nothing: the dossier stays
+   * overdue, and a date sent with that 5 or its 4 is refused. A date the calendar cannot give is a refusal like the others, not the store's
    * failure: nothing is written and the breaker is not charged.
    */
   private Future<Dating> dating(SqlConnection conn, UUID dossierId, Row dossier, NationalStatus current,
@@ -279,39 +280,73 @@ final class EventStore {
           + "(in processing) when it follows 5 (supplement requested): the supplement's arrival re-dates the dossier; "
           + "not after " + current.code() + " (" + current.label() + ")"))));
     }
-    if (event.status() == NationalStatus.ACCEPTED || event.dueDate() != null) {
-      String step = DueDateStep.of(event.status()).words();
-      try {
-        return Future.succeededFuture(statutoryAtMost(procedure, event, step));
-      } catch (CalendarNotCoveredException e) {
-        return Future.succeededFuture(Dating.refused(undatable(step, e,
-            () -> acceptanceDue.apply(procedure, clock.instant()))));
-      }
-    }
     boolean arrival = event.status() == NationalStatus.IN_PROCESSING
         && current == NationalStatus.ADDITIONAL_DOCUMENTS_REQUESTED;
-    if (!arrival || previousDue == null) {
-      // without a due date to start from (a procedure no longer in the catalogue at acceptance) none is guessed
-      return Future.succeededFuture(Dating.of(null));
+    if (arrival && previousDue != null) {
+      return conn.preparedQuery(REQUEST).execute(Tuple.of(dossierId))
+          .map(rows -> arrivalDating(first(rows), procedure, previousDue, event));
     }
-    return conn.preparedQuery(REQUEST).execute(Tuple.of(dossierId)).map(rows -> {
-      Row request = first(rows);
-      if (request.getLocalDate("due_date") != null) {
-        // the agency re-dated at the request (what a 5 carried before arrivals were re-dated): that date stands
-        return Dating.of(null);
-      }
-      Instant requestedAt = request.getOffsetDateTime("at").toInstant();
-      try {
-        LocalDate redated = dueDates.redateOnArrival(previousDue, requestedAt, event.at()).current().due();
-        // never later than the date the agency may send with this arrival: a request made before the count began
-        // (the evening of an acceptance after the cut-off) leaves more days than the procedure's statutory ones
-        LocalDate statutory = acceptanceDue.apply(procedure, event.at());
-        return Dating.of(statutory != null && redated.isAfter(statutory) ? statutory : redated);
-      } catch (CalendarNotCoveredException e) {
-        return Dating.refused(undatable(DueDateStep.SUPPLEMENT_RECEIVED.words(), e,
-            () -> dueDates.redateOnArrival(previousDue, requestedAt, clock.instant())));
-      }
-    });
+    if (event.status() == NationalStatus.ADDITIONAL_DOCUMENTS_REQUESTED && event.dueDate() != null
+        && previousDue != null && dueDates.overdueAt(previousDue, event.at())) {
+      return Future.succeededFuture(Dating.refused(lateSupplement(previousDue, event.at())));
+    }
+    if (event.status() == NationalStatus.ACCEPTED || event.dueDate() != null) {
+      return Future.succeededFuture(statutoryAtMost(procedure, event));
+    }
+    // no date sent and none to compute (an arrival without a due date to start from: a procedure no longer in the
+    // catalogue at acceptance; none is guessed)
+    return Future.succeededFuture(Dating.of(null));
+  }
+
+  /**
+   * The supplement's arrival (the 4 after {@code request}, the 5): no new date when it was requested after the due
+   * date (the dossier stays overdue; a date sent is refused); else the agency's date within the statutory bound; else
+   * the date the 5 carried; else the working days that remained at the request, counted after the arrival.
+   */
+  private Dating arrivalDating(Row request, String procedure, LocalDate previousDue, EventRequest event) {
+    Instant requestedAt = request.getOffsetDateTime("at").toInstant();
+    boolean datedAtRequest = request.getLocalDate("due_date") != null;
+    if (!datedAtRequest && dueDates.overdueAt(previousDue, requestedAt)) {
+      return event.dueDate() != null ? Dating.refused(lateSupplement(previousDue, requestedAt)) : Dating.of(null);
+    }
+    if (event.dueDate() != null) {
+      return statutoryAtMost(procedure, event);
+    }
+    if (datedAtRequest) {
+      // the agency re-dated at the request (what a 5 carried before arrivals were re-dated): that date stands
+      return Dating.of(null);
+    }
+    try {
+      LocalDate redated = dueDates.redateOnArrival(previousDue, requestedAt, event.at()).current().due();
+      // never later than the date the agency may send with this arrival: a request made before the count began
+      // (the evening of an acceptance after the cut-off) leaves more days than the procedure's statutory ones
+      LocalDate statutory = acceptanceDue.apply(procedure, event.at());
+      return Dating.of(statutory != null && redated.isAfter(statutory) ? statutory : redated);
+    } catch (CalendarNotCoveredException e) {
+      return Dating.refused(undatable(DueDateStep.SUPPLEMENT_RECEIVED.words(), e,
+          () -> dueDates.redateOnArrival(previousDue, requestedAt, clock.instant())));
+    }
+  }
+
+  /**
+   * A date sent with a supplement requested once the dossier was overdue, or with that supplement's arrival: refused.
+   * The deadline had passed; a new date would turn the late dossier into one on time (AGENCY.md section 4 judges the
+   * end against the date in force), which is what agencies are ranked on.
+   */
+  private Refused lateSupplement(LocalDate due, Instant requestedAt) {
+    return new Refused(new Violation("/dueDate", "the dossier was due on " + due + " and the supplement was requested "
+        + "on " + LocalDate.ofInstant(requestedAt, dueDates.zone()) + ", after that date: a supplement requested once "
+        + "a dossier is overdue does not move its due date (it stays overdue); send the event without a dueDate"));
+  }
+
+  /** {@link #statutoryAtMost}, or the refusal when the official calendar cannot date the event's step. */
+  private Dating statutoryAtMost(String procedure, EventRequest event) {
+    String step = DueDateStep.of(event.status()).words();
+    try {
+      return statutoryAtMost(procedure, event, step);
+    } catch (CalendarNotCoveredException e) {
+      return Dating.refused(undatable(step, e, () -> acceptanceDue.apply(procedure, clock.instant())));
+    }
   }
 
   /**
