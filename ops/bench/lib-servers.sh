@@ -91,9 +91,32 @@ start_redis() {
     --maxmemory "${BENCH_REDIS_MAXMEMORY:-4gb}" --maxmemory-policy noeviction --daemonize no --logfile "$1/redis.log" &
   REDIS_PID=$!
   started "$REDIS_PID"
+  REDIS_MODE=standalone REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
   for _ in $(seq 1 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
   echo "redis-server did not start on :$REDIS_PORT" >&2
   return 1
+}
+
+# start_redis_cluster DIR: a Redis Cluster of 3 masters + 3 replicas on loopback (ops/redis-cluster.sh, AOF everysec,
+# node timeout 5 s, ports BASE..BASE+5 from a free port), that script running in the foreground as a recorded child:
+# stop_pid on REDIS_PID (or stop_all) stops it, and it stops its nodes by the pids it recorded in DIR/pids. Waits up
+# to 60 s for cluster_state:ok on all six. Sets REDIS_PID (the script's), REDIS_MODE=cluster, REDIS_URL (the seeds),
+# REDIS_PORTS (the six nodes' ports).
+start_redis_cluster() {
+  local base
+  base=$(( $(free_port) % 20000 + 30000 ))   # BASE..BASE+5 and their bus ports (+10000) must be free
+  mkdir -p "$1"
+  "$ROOT/ops/redis-cluster.sh" --base-port "$base" --dir "$1" > "$1.env" 2> "$1.log" &
+  REDIS_PID=$!
+  started "$REDIS_PID"
+  for _ in $(seq 1 600); do
+    grep -q '^HUB_REDIS_MODE=cluster ' "$1.env" && break
+    kill -0 "$REDIS_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  grep -q '^HUB_REDIS_MODE=cluster ' "$1.env" || { echo "the Redis Cluster did not start; see $1.log" >&2; return 1; }
+  REDIS_MODE=cluster REDIS_URL=$(sed -n 's/^HUB_REDIS_MODE=cluster HUB_REDIS_URL=//p' "$1.env")
+  REDIS_PORTS=$(seq "$base" $((base + 5)) | tr '\n' ' ')
 }
 
 # create_db: a throwaway database hub_bench_<epoch>_<random> on the PostgreSQL named by PG* (dropped at exit), after
@@ -118,12 +141,13 @@ drop_db() {
 }
 
 # start_hub ROLE JAR DIR PORT [java options...]: one hub process of role gateway or intake, working directory DIR
-# (its config/), on the current run's Redis and database, rate limiting off, GC log in RUN_DIR. Sets HUB_PID.
+# (its config/), on the current run's Redis (REDIS_MODE and REDIS_URL: start_redis or start_redis_cluster) and
+# database, rate limiting off, GC log in RUN_DIR. Other HUB_* variables the caller exported reach it. Sets HUB_PID.
 start_hub() {
   local role=$1 jar=$2 dir=$3 port=$4
   shift 4
   (cd "$dir" && exec env -u HUB_CONFIG_FILE HUB_HUB_ROLE="$role" HUB_HTTP_HOST=127.0.0.1 HUB_HTTP_PORT="$port" HUB_SECURITY_DEVELOPMENT_CLIENTS=true \
-    HUB_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" HUB_POSTGRES_URL="$PG_URL" HUB_LOG_LEVEL=WARN \
+    HUB_REDIS_MODE="$REDIS_MODE" HUB_REDIS_URL="$REDIS_URL" HUB_POSTGRES_URL="$PG_URL" HUB_LOG_LEVEL=WARN \
     HUB_RATELIMIT_ENABLED=false java "${JAVA_OPTS[@]}" "-Xlog:gc:file=$RUN_DIR/gc-$role.log:uptime,timemillis" "$@" -jar "$jar") \
     > "$RUN_DIR/$role.log" 2>&1 &
   HUB_PID=$!

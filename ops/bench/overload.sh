@@ -12,9 +12,16 @@
 # (hub_submissions_total), the answers' latency (wrk: every answer, refusals included), the look-ups by status, the
 # circuit breakers' state transitions (the gateway's log), the longest event-loop lag, and lost / duplicated.
 # All traffic goes to 127.0.0.1, every step is bounded, and everything started here is stopped by pid on exit.
+# --cluster runs each jar's hub on a fresh Redis Cluster of 3 masters + 3 replicas instead (ops/redis-cluster.sh,
+# AOF everysec, node timeout 5 s; the production configuration) with PARTITIONS (16) partitions, and
+# --min-replicas-ack N (0) sets redis.min-replicas-ack; it prints besides, per node over the flood, the connections
+# Redis accepted (the rings' and pools' renewals), the slot-map loads (CLUSTER SLOTS), the EXISTS (the rings'
+# keep-warm, readiness) and the master roles before and after (a failover), the gateway's log lines since the flood by level and logger, and the
+# CPU of the six redis-servers.
 #
 #   ops/bench/overload.sh                                   # the current build (mvn package first, unless NO_BUILD=1)
 #   ops/bench/overload.sh --baseline-jar /tmp/hub-base.jar --baseline-dir /work/wt/base
+#   ops/bench/overload.sh --cluster --min-replicas-ack 1
 #   CONNECTIONS=2000 DURATION=60 ops/bench/overload.sh
 # CONNECTIONS needs as many open files (ulimit -n) and a little more; wrk's 2 threads share them.
 set -euo pipefail
@@ -31,13 +38,26 @@ API_KEY=${API_KEY:-dev-portal-web-key}
 HUB_JAR=${HUB_JAR:-$ROOT/hub/target/hub.jar}
 BASELINE_JAR=${BASELINE_JAR:-}
 BASELINE_DIR=${BASELINE_DIR:-}
+PARTITIONS=${PARTITIONS:-16}
+CLUSTER=0
+MIN_REPLICAS_ACK=0
 # shellcheck source=ops/lib/jvm.sh
 . "$ROOT/ops/lib/jvm.sh"   # HUB_JAVA_OPTS: config/jvm.options unless set
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 
 # shellcheck source=ops/bench/lib-servers.sh
 . "$BENCH/lib-servers.sh"
-bench_args "$@"
+args=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --cluster) CLUSTER=1; shift ;;
+    --min-replicas-ack) MIN_REPLICAS_ACK=${2:?--min-replicas-ack N}; shift 2 ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+bench_args "${args[@]}"
+[[ $MIN_REPLICAS_ACK =~ ^[0-9]+$ ]] || { echo "--min-replicas-ack takes a number" >&2; exit 2; }
+[ "$CLUSTER" = 1 ] || [ "$MIN_REPLICAS_ACK" = 0 ] || { echo "--min-replicas-ack needs --cluster" >&2; exit 2; }
 [ "$(ulimit -n)" -gt $((CONNECTIONS + 200)) ] || ulimit -n $((CONNECTIONS + 1000)) 2>/dev/null \
   || { echo "ulimit -n is $(ulimit -n): too few open files for $CONNECTIONS connections" >&2; exit 2; }
 
@@ -65,17 +85,56 @@ look_ups() {
   done
 }
 
+# node_stats OUT: per node of the run's cluster, "port role connections_received slot_map_loads exists_calls"
+node_stats() {
+  local port
+  for port in $REDIS_PORTS; do
+    { redis-cli -p "$port" INFO replication; redis-cli -p "$port" INFO stats; redis-cli -p "$port" INFO commandstats; } \
+      | tr -d '\r' | awk -F'[:=,]' -v port="$port" '
+        $1 == "role" { role = $2 }
+        $1 == "total_connections_received" { conns = $2 }
+        $1 == "cmdstat_cluster|slots" || $1 == "cmdstat_cluster|shards" || $1 == "cmdstat_cluster|nodes" { maps += $3 }
+        $1 == "cmdstat_exists" { exists = $3 }
+        END { print port, role, conns + 0, maps + 0, exists + 0 }'
+  done > "$1"
+}
+
+# cluster_report BEFORE AFTER LINES0: the cluster's nodes over the flood and the gateway's log lines since it
+cluster_report() {
+  echo "   redis nodes over the flood (connections accepted, slot-map loads, EXISTS: keep-warm and readiness; role before -> after):"
+  join "$1" "$2" | awk '{printf "     :%s %s -> %s: %d connections, %d slot-map loads, %d EXISTS\n", $1, $2, $6,
+    $7 - $3, $8 - $4, $9 - $5}'
+  echo "   gateway log since the flood: $(tail -n +"$(($3 + 1))" "$RUN_DIR/gateway.log" | python3 -c 'import collections, json, sys
+n = collections.Counter()
+for line in sys.stdin:
+    try:
+        e = json.loads(line)
+        n[e.get("level", "?") + " " + e.get("logger_name", "?").rsplit(".", 1)[-1]] += 1
+    except ValueError:
+        n["(not JSON)"] += 1
+print(", ".join(f"{k} x{v}" for k, v in n.most_common()) or "nothing")')"
+}
+
 # drill LABEL JAR DIR: one jar's hub on its own fresh servers, warmed, flooded, drained, reconciled
 drill() {
   local label=$1 jar=$2 dir=$3 iport gport warm acc0 acc start id
   RUN_DIR=$WORK/$label
   mkdir -p "$RUN_DIR"
   read -ra JAVA_OPTS <<< "$HUB_JAVA_OPTS"
-  start_redis "$RUN_DIR/redis"
+  local nodes=()
+  if [ "$CLUSTER" = 1 ]; then
+    start_redis_cluster "$RUN_DIR/redis"
+    local p
+    for p in $REDIS_PORTS; do nodes+=("redis-$p=$(cat "$RUN_DIR/redis/$p/node.pid")"); done
+  else
+    start_redis "$RUN_DIR/redis"
+  fi
   create_db
   iport=$(free_port); gport=$(free_port)
   local load=(-s ops/bench/submit.lua "http://127.0.0.1:$gport" -- config/examples "$API_KEY")
   echo "== [$label] $jar (config of $dir)"
+  [ "$CLUSTER" = 0 ] || echo "   on a Redis Cluster of 3 masters + 3 replicas (:${REDIS_PORTS% }), $PARTITIONS partitions," \
+    "redis.min-replicas-ack $MIN_REPLICAS_ACK"
   start_hub intake "$jar" "$dir" "$iport"
   INTAKE=$HUB_PID
   wait_ready "$iport" "$INTAKE" "$START_TIMEOUT" || { tail -20 "$RUN_DIR/intake.log"; exit 1; }
@@ -97,13 +156,15 @@ drill() {
   local refused0 lines0
   refused0=$(refusals "$gport")
   lines0=$(wc -l < "$RUN_DIR/gateway.log")
+  [ "$CLUSTER" = 0 ] || node_stats "$RUN_DIR/nodes-before.txt"
   start=$(date +%s)
   look_ups "$gport" "$id" "$DURATION" "$RUN_DIR/lookups.txt" &
   started $!
-  run python3 "$BENCH/lib-sample.py" procs "$RUN_DIR/cpu.json" --until-done gateway="$GATEWAY" intake="$INTAKE" -- \
+  run python3 "$BENCH/lib-sample.py" procs "$RUN_DIR/cpu.json" --until-done gateway="$GATEWAY" intake="$INTAKE" "${nodes[@]}" -- \
     wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency "${load[@]}" > "$RUN_DIR/flood.txt" 2>&1 || true
   acc=$(( $(metric "$gport" "$ACCEPTED_RE") - acc0 ))
   curl -s "http://127.0.0.1:$gport/metrics" > "$RUN_DIR/metrics.txt"
+  [ "$CLUSTER" = 0 ] || node_stats "$RUN_DIR/nodes-after.txt"
   sleep 6   # the look-ups' last ones
   echo "   accepted $acc: $(( acc / DURATION ))/s, $(python3 -c "print(round($acc / $DURATION / max(1, $warm), 2))") of the warm rate"
   echo "   refusals over the run (before the flood: ${refused0:-none}): $(refusals "$gport")"
@@ -118,7 +179,11 @@ drill() {
 p = json.load(open(sys.argv[1]))["procs"]
 for name in ("gateway", "intake"):
     groups = {g: round(sum(t) / 100, 1) for g, t in p[name]["groups"].items()}
-    print("   CPU s of", name, groups)' "$RUN_DIR/cpu.json"
+    print("   CPU s of", name, groups)
+nodes = {n[len("redis-"):]: round(sum(v["cpu"]) / 100, 1) for n, v in p.items() if n.startswith("redis-")}
+if nodes:
+    print("   CPU s of the redis nodes", nodes)' "$RUN_DIR/cpu.json"
+  [ "$CLUSTER" = 0 ] || cluster_report "$RUN_DIR/nodes-before.txt" "$RUN_DIR/nodes-after.txt" "$lines0"
   local all
   all=$(metric "$gport" "$ACCEPTED_RE")
   drain_to "$all" "$DRAIN_TIMEOUT" || echo "   not drained after ${DRAIN_TIMEOUT}s"
@@ -135,8 +200,9 @@ for name in ("gateway", "intake"):
   else
     echo "   reconciliation: LOST at least $(( all - persisted )): $persisted rows for $all dossiers accepted, duplicated codes $dup"
   fi
-  stop_pid "$GATEWAY" 30; stop_pid "$INTAKE" 30; stop_pid "$REDIS_PID" 10
+  stop_pid "$GATEWAY" 30; stop_pid "$INTAKE" 30; stop_pid "$REDIS_PID" 30
 }
 
+[ "$CLUSTER" = 0 ] || export HUB_STREAM_PARTITIONS=$PARTITIONS HUB_REDIS_MIN_REPLICAS_ACK=$MIN_REPLICAS_ACK
 drill after "$HUB_JAR" "$ROOT"
 [ -z "$BASELINE_JAR" ] || drill before "$(realpath "$BASELINE_JAR")" "$BASELINE_DIR"
