@@ -129,6 +129,13 @@ public final class EdgeHandlers {
           : HttpFailure.malformed("the request line or headers could not be read as HTTP"));
       return;
     }
+    if (request.version() == HttpVersion.HTTP_2 && http1LineLength(request) > config.maxInitialLineBytes()) {
+      // HTTP/1's request line is bounded by Netty's decoder (414 above); HTTP/2's :path only by the header block's
+      // limit, so a target four times longer was served over h2c and h2 (a tryout): the line HTTP/1.1 would send for
+      // this request is measured against the same limit
+      Authentication.failEarly(ctx, HttpFailure.uriTooLong(config.maxInitialLineBytes()));
+      return;
+    }
     String framing = framingRefusal(request);
     if (framing != null) {
       // RFC 9112 6.1/6.3: framing a front proxy may read otherwise than this server is how requests are smuggled;
@@ -160,6 +167,11 @@ public final class EdgeHandlers {
     } else {
       ctx.next();
     }
+  }
+
+  /** The length of the request line HTTP/1.1 would send for this request: method, target and version. */
+  private static int http1LineLength(HttpServerRequest request) {
+    return request.method().name().length() + 1 + request.uri().length() + " HTTP/1.1".length();
   }
 
   /**
