@@ -54,9 +54,8 @@ case $name in
     # the port first: read gives the last name the rest of the line, so a jar path with spaces stays whole
     read -r port jar < <(. "$rec" >/dev/null && echo "$HUB_HTTP_PORT $jar")
     pid=$(cat "$run_dir/$name.pid" 2>/dev/null || true)
-    port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
     gone_within 5 pid_alive_as "$pid" "$jar" || refuse "$name still runs (pid $pid)"
-    gone_within 5 port_open || refuse "$name's port $port is in use by another process"
+    gone_within 5 port_open "$port" || refuse "$name's port $port is in use by another process"
     [ -f "$jar" ] || refuse "$name's jar $jar is gone"
     hub_launch "$name" 9>&- || exit 1
     cat "$run_dir/$name.pid"

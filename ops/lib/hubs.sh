@@ -35,13 +35,24 @@ hub_record() { # name role port
   } >"$file.$$" && mv "$file.$$" "$file"
 }
 
+# port_open PORT: something accepts connections on 127.0.0.1:PORT
+port_open() { # port
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
 # hub_launch NAME: starts the process recorded in $run_dir/NAME.hub.env, its output appended to $run_dir/NAME.log,
 # records its pid (record_pid: $run_dir/pids, $run_dir/NAME.pid) and waits up to 60 s until /health/ready answers.
+# Refuses (1, nothing started) a port another process already listens on: readiness is "the port answers", so that
+# process's answer would call this one ready while it fails to bind and exits.
 hub_launch() { # name
   local name=$1 rec=${run_dir:?}/$1.hub.env pid role port detach=""
   command -v setsid >/dev/null && detach=setsid
   # shellcheck disable=SC1090
   read -r role port < <(. "$rec" >/dev/null && echo "$HUB_HUB_ROLE $HUB_HTTP_PORT")
+  if port_open "$port"; then
+    echo "$name not started: port $port is in use by another process (pick other ports)" >&2
+    return 1
+  fi
   hub_exec "$rec" "$detach" >>"$run_dir/$name.log" 2>&1 </dev/null &
   pid=$!
   record_pid "$run_dir/pids" "$run_dir/$name.pid" "$pid"
