@@ -11,7 +11,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,6 +29,8 @@ import io.vertx.ext.web.Router;
  * (CORS) and the request deadline. Each refusal is an {@link HttpFailure}, so it is rendered like every other problem.
  */
 public final class EdgeHandlers {
+  private static final String CONTROL_CHARACTERS = "a header field or the request target holds CR, LF or NUL "
+      + "(RFC 9113 8.2.1): send each field on its own, without control characters";
   static final String CSP = "default-src 'none'; frame-ancestors 'none'";
   /**
    * On every answer, names and values made Netty AsciiStrings once. Vert.x 5.0.10's putHeader(CharSequence,
@@ -223,20 +224,34 @@ public final class EdgeHandlers {
 
   /**
    * Why an HTTP/2 request's fields are refused, or null: a field value or the request target (:path) holding CR, LF or
-   * NUL makes the request malformed (RFC 9113 8.2.1). Netty's HTTP/1 decoder refuses such a line before any handler;
-   * its HTTP/2 decoder, as Vert.x 5.0.10 builds it, checks names only (DefaultHttp2HeadersDecoder without
-   * validateHeaderValues, which no Vert.x option sets), so a value such as "a\r\nX-Forwarded-For: ..." was served
-   * as it came, for a log or a proxy behind to read as two lines. The other pseudo-fields never get here with such
+   * NUL, or a field value starting or ending with a space or tab, makes the request malformed (RFC 9113 8.2.1).
+   * Netty's HTTP/1 decoder refuses such a line before any handler, and strips the whitespace around a value (the
+   * line's optional whitespace); its HTTP/2 decoder, as Vert.x 5.0.10 builds it, checks names only
+   * (DefaultHttp2HeadersDecoder without validateHeaderValues, which no Vert.x option sets), so a value such as
+   * "a\r\nX-Forwarded-For: ..." was served as it came, for a log or a proxy behind to read as two lines, and a key
+   * sent as " key" was refused over HTTP/2 where HTTP/1.1 served it. The other pseudo-fields never get here with such
    * bytes: Vert.x resets the stream of an :authority that does not parse and ends the connection of a :method that is
    * not a token (MalformedFramingTest), and :scheme is read by no one.
    */
   private static String http2FieldRefusal(HttpServerRequest request) {
-    boolean clean = !hasCrLfOrNul(request.uri());
-    for (Iterator<Map.Entry<String, String>> fields = request.headers().iterator(); clean && fields.hasNext(); ) {
-      clean = !hasCrLfOrNul(fields.next().getValue());
+    if (hasCrLfOrNul(request.uri())) {
+      return CONTROL_CHARACTERS;
     }
-    return clean ? null : "a header field or the request target holds CR, LF or NUL (RFC 9113 8.2.1): send each "
-        + "field on its own, without control characters";
+    for (Map.Entry<String, String> field : request.headers()) {
+      String value = field.getValue();
+      if (hasCrLfOrNul(value)) {
+        return CONTROL_CHARACTERS;
+      }
+      if (!value.isEmpty() && (spaceOrTab(value.charAt(0)) || spaceOrTab(value.charAt(value.length() - 1)))) {
+        return "a header field's value starts or ends with a space or tab (RFC 9113 8.2.1): send it without that "
+            + "whitespace";
+      }
+    }
+    return null;
+  }
+
+  private static boolean spaceOrTab(char c) {
+    return c == ' ' || c == '\t';
   }
 
   private static boolean hasCrLfOrNul(String value) {

@@ -117,6 +117,29 @@ class MalformedFramingTest extends OneGatewayPerClass {
   }
 
   /**
+   * RFC 9113 8.2.1: a field value starting or ending with a space or tab makes an HTTP/2 request malformed too. HTTP/1
+   * strips that whitespace (it is the line's optional whitespace), HTTP/2 kept it: a key sent as " key" was a 401 over
+   * HTTP/2 and a 200 over HTTP/1.1 (a security tryout), the protocols disagreeing on what one header says.
+   */
+  @Test
+  void shouldRefuseAnHttp2FieldValueWithWhitespaceAtEitherEndAs400() {
+    byte[] body = GatewayFixture.birthRegistration().encode().getBytes(StandardCharsets.UTF_8);
+    for (String value : List.of(" a", "a ", "\ta", "a\t")) {
+      RawHttp2.Answer answer = h2Submit(body, "x-trace", value);
+
+      assertThat(answer.headers()).as("[" + value + "]").containsEntry(":status", "400")
+          .containsEntry("content-type", "application/problem+json");
+      JsonObject problem = new JsonObject(answer.body());
+      assertThat(problem.getString("type")).endsWith("/problems/malformed-request");
+      assertThat(problem.getString("detail")).isEqualTo("a header field's value starts or ends with a space or tab "
+          + "(RFC 9113 8.2.1): send it without that whitespace");
+    }
+    assertThat(gw.queued()).as("nothing queued").isEqualTo(queuedBefore);
+    assertThat(h2Submit(body, "x-trace", "a \t b").headers()).as("whitespace inside the value")
+        .containsEntry(":status", "202");
+  }
+
+  /**
    * The same value on an HTTP/1.1 line is refused by Netty's decoder, before any route: the HTTP/2 refusal matches it.
    * The answer says Connection: close, as the connection is closed after it (RFC 9112 9.6).
    */
