@@ -29,7 +29,7 @@ public final class PostgresClients {
         .setCachePreparedStatements(true);
     return PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(config.poolSize()).setMaxWaitQueueSize(config.poolWaiting())
-            .setShared(true).setName(role + "-postgres-" + Integer.toHexString(config.url().hashCode()))
+            .setShared(true).setName(poolName(role, connect))
             // a connection not obtained in time fails fast (default 30 s); callers treat it as transient
             .setConnectionTimeout((int) config.connectTimeout().toMillis())
             .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
@@ -38,6 +38,17 @@ public final class PostgresClients {
         .connectingTo(connect)
         .using(vertx)
         .build();
+  }
+
+  /**
+   * The pool's name, which Vert.x shares pools by and which is the {@code pool_name} label of its meters on /metrics:
+   * the role and a hash of the server, database and user. Never of the whole URL: that hash was a function of the
+   * password (a 32-bit one, enough to test guesses offline) on a page anyone with the metrics reads.
+   */
+  static String poolName(String role, PgConnectOptions connect) {
+    String server = connect.getHost() + ":" + connect.getPort() + "/" + connect.getDatabase()
+        + "?user=" + connect.getUser();
+    return role + "-postgres-" + Integer.toHexString(server.hashCode());
   }
 
   /** The JDBC form of a {@code postgresql://} URL, for Flyway. */
