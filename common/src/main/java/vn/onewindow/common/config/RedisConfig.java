@@ -67,6 +67,14 @@ public record RedisConfig(Mode mode, String url, String keyPrefix, int poolSize,
     return mode == Mode.CLUSTER;
   }
 
+  /**
+   * Whether the masters should have replicas: in cluster mode, or when enqueues wait for them. A standalone server
+   * otherwise (the embedded one in development) has none by design.
+   */
+  public boolean replicasExpected() {
+    return cluster() || minReplicasAck > 0;
+  }
+
   /** The configured URLs: one in standalone mode, the seed nodes in cluster mode. */
   public List<String> seeds() {
     return split(url);

@@ -1,6 +1,5 @@
 package vn.onewindow.common.infra;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -16,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.HubConfig;
@@ -24,13 +22,14 @@ import vn.onewindow.common.config.RedisConfig;
 import vn.onewindow.common.dossier.ConsumerGroup;
 import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.dossier.RedisKeys;
-import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.infra.BacklogReadings.Masters;
 
 /**
  * Samples the queue between gateways and workers every few seconds, per partition (one pipelined batch on the
  * partition's slot): stream length, pending (delivered to a worker, not yet written and deleted) and undelivered
- * entries, age of the oldest entry, dead letters and the workers reading it; and the memory of every Redis master.
- * Exported as gauges, per partition and in total, and read by load shedding, which must never wait on Redis itself.
+ * entries, age of the oldest entry, dead letters and the workers reading it; and the memory of every Redis master, and
+ * whether it has a replica. Exported as gauges ({@link BacklogGauges}), per partition and in total, and read by load
+ * shedding, which must never wait on Redis itself.
  */
 public final class BacklogMonitor {
   private static final Logger LOG = LoggerFactory.getLogger(BacklogMonitor.class);
@@ -48,14 +47,16 @@ public final class BacklogMonitor {
 
   /**
    * One sample, totals over the partitions (oldest age: the oldest of all) and the fullest master's memory;
-   * {@code maxMemoryBytes} is 0 when Redis has no memory limit. In cluster mode a partition, or the memory figures,
-   * that could not be read keep their values of an earlier sample.
+   * {@code maxMemoryBytes} is 0 when Redis has no memory limit; {@code mastersWithoutReplica}: masters with no
+   * connected replica (0 when no replicas are expected, and none asked). In cluster mode a partition, or the masters'
+   * figures, that could not be read keep their values of an earlier sample.
    */
   public record Backlog(long length, long pending, long undelivered, double oldestAgeSeconds, long deadLetters,
-                        long usedMemoryBytes, long maxMemoryBytes, long sampledAtMillis, List<Partition> partitions) {
+                        long usedMemoryBytes, long maxMemoryBytes, long mastersWithoutReplica, long sampledAtMillis,
+                        List<Partition> partitions) {
 
     static Backlog unknown(int partitions) {
-      return new Backlog(0, 0, 0, 0, 0, 0, 0, 0, java.util.Collections.nCopies(partitions, Partition.UNKNOWN));
+      return new Backlog(0, 0, 0, 0, 0, 0, 0, 0, 0, java.util.Collections.nCopies(partitions, Partition.UNKNOWN));
     }
 
     public double memoryRatio() {
@@ -153,35 +154,7 @@ public final class BacklogMonitor {
     this.interval = interval;
     this.activeWindowMs = activeWindowMs;
     this.latest = Backlog.unknown(keys.partitions().count());
-    gauge(registry, MeterNames.STREAM_LENGTH, "Entries queued in the dossier streams", Backlog::length);
-    gauge(registry, MeterNames.STREAM_PENDING, "Entries delivered to a worker, not yet written", Backlog::pending);
-    gauge(registry, MeterNames.STREAM_LAG, "Entries not yet delivered to any worker", Backlog::undelivered);
-    gauge(registry, MeterNames.STREAM_OLDEST_AGE, "Age of the oldest queued entry", Backlog::oldestAgeSeconds);
-    gauge(registry, MeterNames.DEAD_LETTER_LENGTH, "Entries in the dead-letter streams", Backlog::deadLetters);
-    gauge(registry, MeterNames.REDIS_MEMORY_USED, "Memory used by the fullest Redis master", Backlog::usedMemoryBytes);
-    gauge(registry, MeterNames.REDIS_MEMORY_MAX, "maxmemory of the fullest Redis master (0: no limit)",
-        Backlog::maxMemoryBytes);
-    for (int i = 0; i < keys.partitions().count(); i++) {
-      partitionGauge(registry, i, MeterNames.PARTITION_LENGTH, "Entries queued in one partition", Partition::length);
-      partitionGauge(registry, i, MeterNames.PARTITION_PENDING, "Entries of one partition delivered, not yet written",
-          Partition::pending);
-      partitionGauge(registry, i, MeterNames.PARTITION_LAG, "Entries of one partition not yet delivered",
-          Partition::undelivered);
-      partitionGauge(registry, i, MeterNames.PARTITION_OLDEST_AGE, "Age of the oldest entry of one partition",
-          Partition::oldestAgeSeconds);
-      partitionGauge(registry, i, MeterNames.PARTITION_CONSUMERS, "Workers reading one partition recently",
-          Partition::consumers);
-    }
-  }
-
-  private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<Backlog> value) {
-    Gauge.builder(name, this, m -> value.applyAsDouble(m.latest)).description(description).register(registry);
-  }
-
-  private void partitionGauge(MeterRegistry registry, int index, String name, String description,
-                              ToDoubleFunction<Partition> value) {
-    Gauge.builder(name, this, m -> value.applyAsDouble(m.latest.partitions().get(index)))
-        .tag(MeterNames.TAG_PARTITION, Integer.toString(index)).description(description).register(registry);
+    BacklogGauges.register(registry, this, keys.partitions().count(), redisConfig.replicasExpected());
   }
 
   public Backlog latest() {
@@ -194,9 +167,9 @@ public final class BacklogMonitor {
    */
   public Future<Backlog> sample() {
     long now = System.currentTimeMillis();
-    Future<List<Response>> memory = RedisClients.onEveryMaster(redis, redisConfig, Request.cmd(Command.INFO).arg("memory"));
+    Future<Masters> masters = masters();
     if (ring != null) {
-      return sampleEach(memory, now).onFailure(err -> failed(err, ""));
+      return sampleEach(masters, now).onFailure(err -> failed(err, ""));
     }
     Future<List<Partition>> partitions = redis.connect().compose(connection -> {
       List<Future<Partition>> sampled = new ArrayList<>();
@@ -204,9 +177,9 @@ public final class BacklogMonitor {
       return Future.all(sampled).eventually(connection::close)
           .map(done -> sampled.stream().map(Future::result).toList());
     });
-    return Future.all(partitions, memory)
+    return Future.all(partitions, masters)
         .timeout(timeoutMs(), TimeUnit.MILLISECONDS)
-        .map(done -> BacklogReadings.toBacklog(partitions.result(), BacklogReadings.memory(memory.result()), now))
+        .map(done -> BacklogReadings.toBacklog(partitions.result(), masters.result(), now))
         .onSuccess(b -> {
           latest = b;
           failing = false;
@@ -217,17 +190,18 @@ public final class BacklogMonitor {
   /**
    * Cluster mode: each partition's batch on its slot's master through the ring, and a partition whose batch fails (its
    * master is down, or not yet replaced in the slot map) keeps its last sample while the others update; the sample
-   * fails as a whole only when no partition answered. If INFO fails on some master, the memory figures keep their last
-   * values too rather than taking the masters that answered: the fullest master may be the one that did not answer,
-   * and shedding must not stop protecting it (its replica takes over its memory with its slots).
+   * fails as a whole only when no partition answered. If INFO fails on some master, the masters' figures keep their
+   * last values too rather than taking the masters that answered: the fullest master may be the one that did not
+   * answer, and shedding must not stop protecting it (its replica takes over its memory with its slots); nor is a master
+   * that did not answer known to have lost its replica (its promoted replica, without one, is counted once it answers).
    */
-  private Future<Backlog> sampleEach(Future<List<Response>> memory, long now) {
+  private Future<Backlog> sampleEach(Future<Masters> masters, long now) {
     List<PartitionKeys> all = keys.all();
     List<Future<Partition>> sampled = new ArrayList<>();
     all.forEach(p -> sampled.add(samplePartition(ring::batch, p, now).timeout(timeoutMs(), TimeUnit.MILLISECONDS)));
-    Future<long[]> memoryFigures = memory.timeout(timeoutMs(), TimeUnit.MILLISECONDS).map(BacklogReadings::memory);
+    Future<Masters> figures = masters.timeout(timeoutMs(), TimeUnit.MILLISECONDS);
     List<Future<?>> every = new ArrayList<>(sampled);
-    every.add(memoryFigures);
+    every.add(figures);
     return Future.join(every).transform(done -> {
       Backlog last = latest;
       List<Partition> partitions = new ArrayList<>();
@@ -244,12 +218,10 @@ public final class BacklogMonitor {
       if (missing.size() == all.size()) {
         return Future.failedFuture(cause);
       }
-      long[] figures = memoryFigures.succeeded() ? memoryFigures.result()
-          : new long[] {last.usedMemoryBytes(), last.maxMemoryBytes()};
-      Backlog b = BacklogReadings.toBacklog(partitions, figures, now);
+      Backlog b = BacklogReadings.toBacklog(partitions, figures.succeeded() ? figures.result() : Masters.of(last), now);
       latest = b;
-      if (cause == null && memoryFigures.failed()) {
-        failed(memoryFigures.cause(), " for the memory of a master");
+      if (cause == null && figures.failed()) {
+        failed(figures.cause(), " for the INFO of a master");
       } else if (cause != null) {
         failed(cause, " for partition(s) " + missing);
       } else {
@@ -257,6 +229,19 @@ public final class BacklogMonitor {
       }
       return Future.succeededFuture(b);
     });
+  }
+
+  /**
+   * INFO memory of every master and, where replicas are expected, INFO replication: a command of its own, as Redis
+   * 6.2 (the embedded server) takes one section per INFO. Fails when any master does not answer.
+   */
+  private Future<Masters> masters() {
+    List<Request> info = new ArrayList<>(List.of(Request.cmd(Command.INFO).arg("memory")));
+    if (redisConfig.replicasExpected()) {
+      info.add(Request.cmd(Command.INFO).arg("replication"));
+    }
+    return RedisClients.onEveryMaster(redis, redisConfig, info)
+        .map(replies -> BacklogReadings.masters(replies.get(0), replies.size() > 1 ? replies.get(1) : List.of()));
   }
 
   private long timeoutMs() {

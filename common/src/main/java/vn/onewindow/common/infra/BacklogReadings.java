@@ -8,8 +8,8 @@ import vn.onewindow.common.infra.BacklogMonitor.Backlog;
 import vn.onewindow.common.infra.BacklogMonitor.Partition;
 
 /**
- * What {@link BacklogMonitor} reads out of Redis's replies (XINFO STREAM and GROUPS, INFO memory), apart from when and
- * how it asks: pure functions of the replies, so the monitor keeps the sampling, its failures and the gauges.
+ * What {@link BacklogMonitor} reads out of Redis's replies (XINFO STREAM and GROUPS, INFO memory and replication),
+ * apart from when and how it asks: pure functions of the replies, so the monitor keeps the sampling and its failures.
  */
 final class BacklogReadings {
   private BacklogReadings() {
@@ -55,6 +55,30 @@ final class BacklogReadings {
     return Math.max(0, (now - Long.parseLong(id.substring(0, id.indexOf('-')))) / 1000.0);
   }
 
+  /** What the masters told: the fullest one's used memory and maxmemory, and how many have no connected replica. */
+  record Masters(long usedMemoryBytes, long maxMemoryBytes, long withoutReplica) {
+    /** A sample's figures, kept when a master did not answer. */
+    static Masters of(Backlog b) {
+      return new Masters(b.usedMemoryBytes(), b.maxMemoryBytes(), b.mastersWithoutReplica());
+    }
+  }
+
+  /** {@code replication}: empty where replicas are not expected (not asked). */
+  static Masters masters(List<Response> memory, List<Response> replication) {
+    long[] fullest = memory(memory);
+    return new Masters(fullest[0], fullest[1], withoutReplica(replication));
+  }
+
+  /**
+   * Masters whose INFO replication says {@code connected_slaves:0}. A node that answers as a replica (asked from a
+   * slot map older than a failover) is no master, and not counted.
+   */
+  static long withoutReplica(List<Response> replication) {
+    return replication.stream().map(Response::toString)
+        .filter(info -> info.contains("\nrole:master") && infoField(info, "connected_slaves:") == 0)
+        .count();
+  }
+
   /** The fullest master's used memory and maxmemory. */
   static long[] memory(List<Response> memory) {
     long used = 0;
@@ -74,14 +98,14 @@ final class BacklogReadings {
     return new long[] {used, max};
   }
 
-  static Backlog toBacklog(List<Partition> partitions, long[] memory, long now) {
+  static Backlog toBacklog(List<Partition> partitions, Masters masters, long now) {
     return new Backlog(
         partitions.stream().mapToLong(Partition::length).sum(),
         partitions.stream().mapToLong(Partition::pending).sum(),
         partitions.stream().mapToLong(Partition::undelivered).sum(),
         partitions.stream().mapToDouble(Partition::oldestAgeSeconds).max().orElse(0),
         partitions.stream().mapToLong(Partition::deadLetters).sum(),
-        memory[0], memory[1], now, List.copyOf(partitions));
+        masters.usedMemoryBytes(), masters.maxMemoryBytes(), masters.withoutReplica(), now, List.copyOf(partitions));
   }
 
   static long infoField(String info, String field) {

@@ -144,12 +144,20 @@ public final class RedisClients {
   }
 
   /**
-   * A keyless command on every master (INFO memory for shedding): the server itself in standalone mode, each master
-   * of the slot map in cluster mode. {@code redis} must come from {@link #create}.
+   * Keyless commands on every master (INFO sections: memory for shedding, replication for redundancy), all on one
+   * pooled connection (one per node in cluster mode), as a single command took: the server itself in standalone mode,
+   * each master of the slot map in cluster mode. One list per request, of each master's reply; fails when any master
+   * does not answer. {@code redis} must come from {@link #create}.
    */
-  public static Future<List<Response>> onEveryMaster(Redis redis, RedisConfig config, Request request) {
-    return config.cluster()
-        ? RedisCluster.create(redis).onAllMasterNodes(request)
-        : redis.send(request).map(List::of);
+  public static Future<List<List<Response>>> onEveryMaster(Redis redis, RedisConfig config, List<Request> requests) {
+    if (!config.cluster()) {
+      return redis.batch(requests).map(replies -> replies.stream().map(List::of).toList());
+    }
+    return redis.connect().compose(connection -> {
+      RedisCluster cluster = RedisCluster.create(connection);
+      List<Future<List<Response>>> each = requests.stream().map(cluster::onAllMasterNodes).toList();
+      return Future.all(each).<List<List<Response>>>map(done -> each.stream().map(Future::result).toList())
+          .eventually(connection::close);
+    });
   }
 }

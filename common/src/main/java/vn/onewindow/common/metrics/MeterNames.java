@@ -73,6 +73,13 @@ public final class MeterNames {
   public static final String REDIS_MEMORY_USED = "hub.redis.memory.used.bytes";
   /** That master's maxmemory; 0 when it has no limit (no memory shedding then). */
   public static final String REDIS_MEMORY_MAX = "hub.redis.memory.max.bytes";
+  /**
+   * Redis masters with no connected replica (INFO replication's connected_slaves:0), e.g. the one a failover promoted
+   * until the failed node rejoins as its replica: a second failure there loses acknowledged entries
+   * (redis.min-replicas-ack 0) or refuses every submission to it. Registered only where replicas are expected (cluster
+   * mode, or redis.min-replicas-ack &gt; 0); a master that did not answer keeps the last sample's count.
+   */
+  public static final String REDIS_MASTERS_WITHOUT_REPLICA = "hub.redis.masters.without.replica";
 
   // --- intake --------------------------------------------------------------------------------------------------
   /** Counter of dossiers written to PostgreSQL by the intake workers. */
