@@ -26,36 +26,50 @@ cd "$(dirname "$0")/.."
 
 usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
+# an option given without its value (last, or followed by another option) is refused here, naming it
+need() {
+  if [ $# -lt 2 ] || [ -z "$2" ] || [[ "$2" == --* ]]; then
+    echo "$1 needs a value (see --help)" >&2
+    exit 2
+  fi
+}
+
 PROFILE=surge
 BUILD=yes
 PROPS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage 0 ;;
-    --profile) PROFILE=$2; shift 2 ;;
-    --base-url) PROPS+=("-DbaseUrl=$2"); shift 2 ;;
-    --pg-url) PROPS+=("-DpgUrl=$2"); shift 2 ;;
-    --pg-user) PROPS+=("-DpgUser=$2"); shift 2 ;;
-    --pg-password) PROPS+=("-DpgPassword=$2"); shift 2 ;;
-    --api-key) PROPS+=("-DapiKey=$2"); shift 2 ;;
-    --abuser-api-key) PROPS+=("-DabuserApiKey=$2"); shift 2 ;;
-    --rate) PROPS+=("-Drate=$2"); shift 2 ;;
-    --factor) PROPS+=("-Dfactor=$2"); shift 2 ;;
-    --duration) PROPS+=("-Dduration=$2"); shift 2 ;;
-    --ramp-up) PROPS+=("-DrampUp=$2"); shift 2 ;;
-    --ramp-down) PROPS+=("-DrampDown=$2"); shift 2 ;;
-    --hold) PROPS+=("-Dhold=$2"); shift 2 ;;
-    --baseline) PROPS+=("-DbaselineBefore=$2" "-DbaselineAfter=$2"); shift 2 ;;
-    --warm-up) PROPS+=("-DwarmUp=$2"); shift 2 ;;
-    --abuser-rate) PROPS+=("-DabuserRate=$2"); shift 2 ;;
-    --slo-p99-ms) PROPS+=("-DsloP99Ms=$2"); shift 2 ;;
-    --drain-timeout) PROPS+=("-DdrainTimeout=$2"); shift 2 ;;
-    --hub-env) PROPS+=("-DhubEnv=$2"); shift 2 ;;        # e.g. HUB_INTAKE_WORKERS=4,HUB_RATELIMIT_ENABLED=false
+    --profile) need "$@"; PROFILE=$2; shift 2 ;;
+    --base-url) need "$@"; PROPS+=("-DbaseUrl=$2"); shift 2 ;;
+    --pg-url) need "$@"; PROPS+=("-DpgUrl=$2"); shift 2 ;;
+    --pg-user) need "$@"; PROPS+=("-DpgUser=$2"); shift 2 ;;
+    --pg-password) need "$@"; PROPS+=("-DpgPassword=$2"); shift 2 ;;
+    --api-key) need "$@"; PROPS+=("-DapiKey=$2"); shift 2 ;;
+    --abuser-api-key) need "$@"; PROPS+=("-DabuserApiKey=$2"); shift 2 ;;
+    --rate) need "$@"; PROPS+=("-Drate=$2"); shift 2 ;;
+    --factor) need "$@"; PROPS+=("-Dfactor=$2"); shift 2 ;;
+    --duration) need "$@"; PROPS+=("-Dduration=$2"); shift 2 ;;
+    --ramp-up) need "$@"; PROPS+=("-DrampUp=$2"); shift 2 ;;
+    --ramp-down) need "$@"; PROPS+=("-DrampDown=$2"); shift 2 ;;
+    --hold) need "$@"; PROPS+=("-Dhold=$2"); shift 2 ;;
+    --baseline) need "$@"; PROPS+=("-DbaselineBefore=$2" "-DbaselineAfter=$2"); shift 2 ;;
+    --warm-up) need "$@"; PROPS+=("-DwarmUp=$2"); shift 2 ;;
+    --abuser-rate) need "$@"; PROPS+=("-DabuserRate=$2"); shift 2 ;;
+    --slo-p99-ms) need "$@"; PROPS+=("-DsloP99Ms=$2"); shift 2 ;;
+    --drain-timeout) need "$@"; PROPS+=("-DdrainTimeout=$2"); shift 2 ;;
+    --hub-env) need "$@"; PROPS+=("-DhubEnv=$2"); shift 2 ;;        # e.g. HUB_INTAKE_WORKERS=4,HUB_RATELIMIT_ENABLED=false
     --no-build) BUILD=no; shift ;;
     --) shift; PROPS+=("$@"); break ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+
+PROFILE=${PROFILE,,}
+case "$PROFILE" in
+  smoke|steady|surge|spike|soak|fairness|agencies) ;;
+  *) echo "unknown profile '$PROFILE': one of smoke, steady, surge, spike, soak, fairness, agencies" >&2; exit 2 ;;
+esac
 
 EXTERNAL=no
 for p in "${PROPS[@]+"${PROPS[@]}"}"; do
@@ -84,8 +98,18 @@ LOG=$(mktemp /tmp/rehearse-XXXXXX.log)
 echo "profile: $PROFILE; Maven output: $LOG"
 START=$(date +%s)
 set +e
+# On the screen: no download lines, no Java stack frames (both stay in $LOG), and the capacity verdict once, at the end
+# (the run prints it among Gatling's output too: that copy is replaced by a line saying so).
 mvn -B -f loadtest/pom.xml verify -Dprofile="$PROFILE" "${PROPS[@]+"${PROPS[@]}"}" 2>&1 | tee "$LOG" \
-  | grep --line-buffered -vE 'Download(ing|ed) from|^\[INFO\] *$'
+  | grep --line-buffered -vE 'Download(ing|ed) from|^\[INFO\] *$|^[[:space:]]+at |^[[:space:]]+\.\.\. [0-9]+ more$' \
+  | awk -v rule="$(printf '=%.0s' $(seq 100))" '
+      held != "" { if (/^CAPACITY VERDICT/) { skip = 1; print "(capacity verdict: printed below, after the run)" }
+                   else print held
+                   held = "" }
+      skip { if ($0 == rule) skip = 0; fflush(); next }
+      $0 == rule { held = $0; next }
+      { print; fflush() }
+      END { if (held != "") print held }'
 RC=${PIPESTATUS[0]}
 set -e
 ELAPSED=$(( $(date +%s) - START ))
@@ -100,7 +124,7 @@ if [ -n "$RUN_DIR" ] && [ -n "$(find "$RUN_DIR/verdict.txt" -newermt "@$START" 2
   echo "                  outcomes.txt, maven.log; hub.log for a local hub)"
 else
   echo "no verdict was written (the run failed before the load; see $LOG):"
-  grep -E 'ERROR|Exception|not found|not ready' "$LOG" | head -20 || true
+  grep -E 'ERROR|Exception|not found|not ready' "$LOG" | awk '!seen[$0]++' | head -20 || true
 fi
 if [ -n "$REPORT" ]; then
   echo "Gatling report:   $REPORT"

@@ -16,6 +16,7 @@ import vn.onewindow.loadtest.config.Profile;
 import vn.onewindow.loadtest.data.AgencyCodes;
 import vn.onewindow.loadtest.data.Catalogue;
 import vn.onewindow.loadtest.data.DossierFactory;
+import vn.onewindow.loadtest.endpoints.BaseUrlCheck;
 import vn.onewindow.loadtest.endpoints.Endpoints;
 import vn.onewindow.loadtest.hub.LocalHub;
 import vn.onewindow.loadtest.report.AgencyLedger;
@@ -108,6 +109,9 @@ public class IntakeSimulation extends Simulation {
   public void before() {
     if (hub != null) {
       hub.start();
+    } else {
+      // a wrong --base-url fails here too, before any load
+      BaseUrlCheck.check(config);
     }
     // a wrong --pg-url fails here, before any load, not after the load and the drain timeout
     watcher.reconciler().checkReachable();

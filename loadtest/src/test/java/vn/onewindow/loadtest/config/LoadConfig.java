@@ -143,6 +143,14 @@ public final class LoadConfig {
     return from(new Props(System.getProperties()));
   }
 
+  /**
+   * From the given properties only: the module's unit tests, which must not see a run's {@code -D} options (Maven hands
+   * them to the tests' JVM as well: a rehearsal's {@code --pg-user} made the reconciliation test log in as that user).
+   */
+  public static LoadConfig fromProperties(java.util.Properties properties) {
+    return from(new Props(properties));
+  }
+
   static LoadConfig from(Props p) {
     Builder b = new Builder();
     b.profile = Profile.parse(p.string("profile", "smoke"));

@@ -94,14 +94,10 @@ class ReconcilerDatabaseTest {
 
   /** A run against an external hub (none answers: only the reconciliation is used) and this test's database. */
   private static LoadConfig configFor(String pgUrl) {
-    System.setProperty("baseUrl", "http://127.0.0.1:1");
-    System.setProperty("pgUrl", pgUrl);
-    try {
-      return LoadConfig.fromSystemProperties();
-    } finally {
-      System.clearProperty("baseUrl");
-      System.clearProperty("pgUrl");
-    }
+    Properties p = new Properties();
+    p.setProperty("baseUrl", "http://127.0.0.1:1");
+    p.setProperty("pgUrl", pgUrl);
+    return LoadConfig.fromProperties(p);
   }
 
   private static void execute(String postgresUrl, String sql) throws SQLException {

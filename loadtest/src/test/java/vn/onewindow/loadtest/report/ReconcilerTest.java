@@ -41,15 +41,10 @@ class ReconcilerTest {
    */
   @Test
   void aUrlTheDriverRefusesIsNotQuotedWithItsPassword() throws Exception {
-    System.setProperty("baseUrl", "http://127.0.0.1:1");
-    System.setProperty("pgUrl", "jdbc:postgres://127.0.0.1:1/hub?user=hub&password=s3cret");
-    LoadConfig config;
-    try {
-      config = LoadConfig.fromSystemProperties();
-    } finally {
-      System.clearProperty("baseUrl");
-      System.clearProperty("pgUrl");
-    }
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("baseUrl", "http://127.0.0.1:1");
+    p.setProperty("pgUrl", "jdbc:postgres://127.0.0.1:1/hub?user=hub&password=s3cret");
+    LoadConfig config = LoadConfig.fromProperties(p);
     RunLedger ledger = new RunLedger();
     ledger.accepted("3f2b8c1e-7a4d-4e0b-9c61-2d5e8f0a1b23", "000.00.53.H48-261207-0001");
     try (Reconciler reconciler = new Reconciler(config, ledger)) {

@@ -59,6 +59,10 @@ public final class Verdict {
     }
   }
 
+  /** Said next to the refusals of a run that allows them (surge, spike and agencies by default). */
+  static final String REFUSALS_NOT_GATED = "not a gate in this run: -DallowRefusals=true, the default for surge, spike"
+      + " and agencies";
+
   private Verdict() {
   }
 
@@ -140,8 +144,12 @@ public final class Verdict {
       sb.append("highest rate that held the SLO: none (no window held)\n");
     }
     if (broke == null) {
+      boolean hasFactor = switch (config.profile) {
+        case SURGE, SPIKE, AGENCIES -> true;
+        default -> false;
+      };
       sb.append(String.format(Locale.ROOT, "broke at: did not break up to %.1f submissions/s offered "
-          + "(raise -Dfactor or -Drate to find the limit)%n", maxOffered));
+          + "(raise %s to find the limit)%n", maxOffered, hasFactor ? "-Dfactor or -Drate" : "-Drate"));
     } else {
       sb.append(String.format(Locale.ROOT, "broke at: %.1f submissions/s offered (first failing window, +%d s, %.1f/s"
           + " accepted): %s; %d of %d windows failed%n", broke.offeredRate(), broke.fromSecond(), broke.acceptedRate(),
@@ -174,11 +182,13 @@ public final class Verdict {
     }
 
     LatencyHistogram all = ledger.citizenAcceptedLatency();
-    sb.append(String.format(Locale.ROOT, "accepted submissions: %d, p50 %d ms, p95 %d ms, p99 %d ms, max %d ms%n",
+    sb.append(String.format(Locale.ROOT, "accepted submissions (measured load, warm-up excluded): %d, p50 %d ms,"
+        + " p95 %d ms, p99 %d ms, max %d ms%n",
         all.count(), all.percentile(50), all.percentile(95), all.percentile(99), all.max()));
-    sb.append(String.format(Locale.ROOT, "well-behaved refusals: 429 x%d, 503 x%d; errors: 5xx x%d, no response x%d,"
+    sb.append(String.format(Locale.ROOT, "well-behaved refusals: 429 x%d, 503 x%d%s; errors: 5xx x%d, no response x%d,"
             + " unexpected status x%d%n",
         ledger.count(Client.CITIZEN, Outcome.LIMITED), ledger.count(Client.CITIZEN, Outcome.SHED),
+        config.allowRefusals ? " (" + REFUSALS_NOT_GATED + "; they count against the SLO windows above)" : "",
         ledger.count(Client.CITIZEN, Outcome.SERVER_ERROR), ledger.count(Client.CITIZEN, Outcome.NO_RESPONSE),
         ledger.count(Client.CITIZEN, Outcome.UNEXPECTED)));
     long warmUpSent = 0;
@@ -222,6 +232,14 @@ public final class Verdict {
     }
     sb.append('\n');
     sb.append("persisted rate: ").append(persistedRate(timeline)).append('\n');
+    // the reconciliation checks every 202, the warm-up's and the abusive client's too: say what its count is made of
+    long measured = ledger.count(Client.CITIZEN, Kind.SUBMIT, Outcome.OK);
+    long warmUpAccepted = ledger.count(Client.WARMUP, Kind.SUBMIT, Outcome.OK);
+    long abuserAccepted = ledger.count(Client.ABUSER, Kind.SUBMIT, Outcome.OK);
+    sb.append(String.format(Locale.ROOT, "dossiers that got a 202: %d distinct: %d of the measured load, %d of the"
+            + " warm-up%s (the reconciliation checks all of them)%n", ledger.acceptedDossiers().size(), measured,
+        warmUpAccepted, abuserAccepted > 0 || config.profile == vn.onewindow.loadtest.config.Profile.FAIRNESS
+            ? ", " + abuserAccepted + " of the abusive client" : ""));
     Reconciler.Result r = watcher.result();
     sb.append("reconciliation: ").append(r == null ? "NOT RUN" : r.summary()).append('\n');
     if (r != null && r.missing() > 0) {
@@ -238,6 +256,10 @@ public final class Verdict {
     }
     for (String g : gateLines) {
       sb.append(g).append('\n');
+    }
+    if (config.allowRefusals) {
+      sb.append(String.format(Locale.ROOT, "  ----  no 429 or 503 for well-behaved clients - %s: 429 x%d, 503 x%d%n",
+          REFUSALS_NOT_GATED, ledger.count(Client.CITIZEN, Outcome.LIMITED), ledger.count(Client.CITIZEN, Outcome.SHED)));
     }
     sb.append(rule);
     return sb.toString();
