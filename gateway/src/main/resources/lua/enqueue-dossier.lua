@@ -42,16 +42,20 @@
 --   SHA-256 of the body; the pre-id (the entry's "rid", and ID_FIELD in the fallback); code prefix
 --   "<receiving unit>-YYMMDD"; expected result date (for the idempotency record); received at; Idempotency-Key (""
 --   when none); the body; the client id; "replay": only answer a replay (or "absent"), never enqueue, or "enqueue";
---   the expected result date as the entry carries it (days after received at's UTC date, StreamEntry.DUE)
+--   the expected result date as the entry carries it (days after received at's UTC date, StreamEntry.DUE); the
+--   request's deadline, milliseconds since the epoch ("0": none): past it on Redis's clock (TIME) the dossier is not
+--   queued but answered {"expired"}: the gateway gave up on the call by then and may have answered the request
+--   another way (the direct path), so a call that reached Redis late (a stalled server resuming, a reply lost in a
+--   failover) must not queue a second dossier of one Idempotency-Key
 -- Each value is sent once: every string a call carries becomes a Lua string, which Redis hashes byte by byte (the
 -- body above all), and the values a call shares are the same for all its dossiers (ops/bench/RUNS.md, run BI).
 -- ENTRY_FIELDS names the entry's fields after CODE_FIELD (StreamEntry.QUEUED_FIELDS): the pre-id, the client,
 -- received at, the Idempotency-Key, the body, its SHA-256 and the expected result date, in this order.
 --
 -- Returns one reply per dossier, in order: {"accepted", code, id}, {"duplicate", id, code, receivedAt,
--- expectedResultBy}, {"conflict", id}, {"absent"} or {"unseeded"}.
+-- expectedResultBy}, {"conflict", id}, {"absent"}, {"unseeded"} or {"expired"}.
 local ITEM_KEYS = 2
-local ITEM_ARGS = 10
+local ITEM_ARGS = 11
 local CALL_KEYS = 2
 local CALL_ARGS = 4
 local stream, epoch = KEYS[1], KEYS[2]
@@ -60,6 +64,19 @@ local seeded
 local idempotency_ttl, receipt_ttl, replay_writes, receipt_prefix = ARGV[1], ARGV[2], ARGV[3] == '1', ARGV[4]
 local RID, CLIENT, RECEIVED_AT, IDEMPOTENCY_KEY, PAYLOAD, SHA256, DUE = unpack(ENTRY_FIELDS)
 assert(#ENTRY_FIELDS == 7, 'the script writes seven entry fields after the code')
+
+-- Redis's clock in milliseconds, read once per call and only when a dossier of it has a deadline
+local now_ms
+local function past(deadline)
+  if deadline == 0 then
+    return false
+  end
+  if now_ms == nil then
+    local t = redis.call('TIME')
+    now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
+  return now_ms > deadline
+end
 
 local MAX_SEQUENCE = 4095
 local HEX = {string.byte('0123456789abcdef', 1, 16)}
@@ -141,6 +158,9 @@ local function enqueue(k, a)
   end
   if ARGV[a + 8] == 'replay' then
     return {'absent'}
+  end
+  if past(tonumber(ARGV[a + 10])) then
+    return {'expired'}
   end
   if seeded == nil then
     seeded = redis.call('EXISTS', epoch) == 1

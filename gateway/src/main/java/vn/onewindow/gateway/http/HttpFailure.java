@@ -108,6 +108,16 @@ public final class HttpFailure extends RuntimeException {
   }
 
   /**
+   * The submission reached the queue after its deadline and was not queued (enqueue-dossier.lua): certain, unlike
+   * {@link #submissionUncertain}. Nothing of it is stored; a retry is a new attempt.
+   */
+  public static HttpFailure enqueueExpired(String upstream) {
+    return new HttpFailure(Problem.UPSTREAM_UNAVAILABLE,
+        "the " + upstream + " received this submission after its deadline and queued nothing; retry shortly (with "
+            + "the same Idempotency-Key)", List.of(), 1, null);
+  }
+
+  /**
    * The dossier was queued but fewer than {@code required} replicas confirmed it in time, so a failover could still
    * lose it: no receipt is given. The retry with the same Idempotency-Key returns its receipt if it survived, or
    * queues it again if it did not: one dossier either way (workers never store an entry Redis could still lose).

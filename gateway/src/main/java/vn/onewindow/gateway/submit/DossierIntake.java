@@ -44,6 +44,12 @@ import vn.onewindow.gateway.submit.DossierQueue.KeyClaim;
 public final class DossierIntake {
   private static final Logger LOG = LoggerFactory.getLogger(DossierIntake.class);
   private static final ThrottledLog DIRECT_WRITES_LOG = ThrottledLog.everyTenSeconds();
+  /**
+   * How much sooner than the request gives up the script stops queuing it (enqueue-dossier.lua's deadline, on
+   * Redis's clock): room for the two hosts' clocks to differ, so that Redis never queues a dossier its gateway gave up
+   * on. A call Redis runs within it is answered "expired": a 503 with nothing queued.
+   */
+  static final long DEADLINE_MARGIN_MS = 100;
 
   /** Whether a receipt came through the queue or the degraded direct path. */
   public record Outcome(Receipt receipt, boolean degraded) {
@@ -156,13 +162,16 @@ public final class DossierIntake {
     AtomicBoolean givenUp = new AtomicBoolean();
     // set when the partition script's call carries this dossier: from then on Redis may queue it
     AtomicBoolean sent = new AtomicBoolean();
+    // the moment the breaker below gives up on this call, less the margin: the script queues nothing after it
+    long deadline = System.currentTimeMillis() + config.breakers().redisEnqueueTimeout().toMillis()
+        - DEADLINE_MARGIN_MS;
     Future<LimitDecision> limit = applicantLimit(redis, s);
     return breakers.enqueue(keys.partitions().ofDossier(s.dossierId()), config.breakers().redisEnqueueTimeout(),
             () -> queue.claimKey(s), claim -> {
               claimed.set(claim);
               return limit.compose(decision -> givenUp.get()
                   ? Future.failedFuture(new IllegalStateException("the limit answered after the call gave up"))
-                  : admit(redis, s, claim, decision, givenUp::get, () -> sent.set(true)));
+                  : admit(redis, s, claim, decision, deadline, givenUp::get, () -> sent.set(true)));
             })
         .map(result -> new Outcome(receiptOf(result), false))
         .recover(err -> {
@@ -191,7 +200,7 @@ public final class DossierIntake {
     return limiter.decide(redis, keys.applicantLimit(s.applicantKey()), config.rateLimits().applicant());
   }
 
-  private Future<EnqueueResult> admit(Redis redis, Submission s, KeyClaim claim, LimitDecision decision,
+  private Future<EnqueueResult> admit(Redis redis, Submission s, KeyClaim claim, LimitDecision decision, long deadline,
                                       BooleanSupplier givenUp, Runnable sent) {
     if (claim == KeyClaim.CONFLICT) {
       refund(redis, s, decision);
@@ -203,7 +212,7 @@ public final class DossierIntake {
           : earlier(s, givenUp).map(found -> found instanceof EnqueueResult.Absent
               ? new EnqueueResult.Limited(decision) : found);
     }
-    return numbered(redis, s, givenUp, sent).onSuccess(result -> {
+    return numbered(redis, s, deadline, givenUp, sent).onSuccess(result -> {
       if (newDossier(result)) {
         // an allowed decision is counted once it spent the quota: a replay or conflict gets its share back
         limiter.count(LimitKey.APPLICANT, decision);
@@ -220,11 +229,12 @@ public final class DossierIntake {
    * {@link EnqueueResult.NotSeeded}, not a failure of this call: Redis answered, and the queue's breaker must not
    * open over PostgreSQL's outage (whose own breaker counted it).
    */
-  private Future<EnqueueResult> numbered(Redis redis, Submission s, BooleanSupplier givenUp, Runnable sent) {
-    return queue.enqueue(s, false, givenUp, sent).compose(result -> result instanceof EnqueueResult.Unseeded
+  private Future<EnqueueResult> numbered(Redis redis, Submission s, long deadline, BooleanSupplier givenUp,
+                                         Runnable sent) {
+    return queue.enqueueBy(s, deadline, givenUp, sent).compose(result -> result instanceof EnqueueResult.Unseeded
         ? sequences.seed(redis, keys.partitions().ofUnit(s.receivingUnit()))
             .compose(seeded -> keptBeforeTheLoss(s).compose(earlier -> earlier instanceof EnqueueResult.Absent
-                    ? queue.enqueue(s, false, givenUp, sent) : Future.succeededFuture(earlier)),
+                    ? queue.enqueueBy(s, deadline, givenUp, sent) : Future.succeededFuture(earlier)),
                 err -> err instanceof HttpFailure f
                     ? Future.succeededFuture(new EnqueueResult.NotSeeded(f)) : Future.failedFuture(err))
         : Future.succeededFuture(result));
@@ -326,6 +336,9 @@ public final class DossierIntake {
     }
     if (result instanceof EnqueueResult.NotSeeded notSeeded) {
       throw notSeeded.failure();
+    }
+    if (result instanceof EnqueueResult.Expired) {
+      throw HttpFailure.enqueueExpired("queue (redis)");
     }
     if (result instanceof EnqueueResult.Unseeded) {
       // seeded, and the marker gone again before the second call (another loss of Redis's data meanwhile)

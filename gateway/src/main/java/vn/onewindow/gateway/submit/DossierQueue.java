@@ -123,9 +123,23 @@ public final class DossierQueue {
    * which Redis may queue it whatever this future says.
    */
   public Future<EnqueueResult> enqueue(Submission s, boolean replayOnly, BooleanSupplier abandoned, Runnable sent) {
+    return timed(run(s, replayOnly, 0, abandoned, sent));
+  }
+
+  /**
+   * The partition script queuing the dossier unless Redis runs it after {@code deadlineMillis} (its own clock,
+   * milliseconds since the epoch): then {@link EnqueueResult.Expired}, nothing queued. The request gives up at its
+   * deadline and may then be answered another way (the direct path), so the call must not queue it later: a stalled
+   * Redis that resumed ran the calls it had read, and the retries the 503 asked for, written directly meanwhile,
+   * became second dossiers of their keys (a tryout: 16 of 30).
+   */
+  public Future<EnqueueResult> enqueueBy(Submission s, long deadlineMillis, BooleanSupplier abandoned, Runnable sent) {
+    return timed(run(s, false, deadlineMillis, abandoned, sent));
+  }
+
+  private Future<EnqueueResult> timed(Future<EnqueueResult> call) {
     long started = System.nanoTime();
-    return run(s, replayOnly, abandoned, sent)
-        .andThen(ar -> latency.record(Duration.ofNanos(System.nanoTime() - started)));
+    return call.andThen(ar -> latency.record(Duration.ofNanos(System.nanoTime() - started)));
   }
 
   /**
@@ -133,10 +147,11 @@ public final class DossierQueue {
    * metric describes real submissions only (README, warm start).
    */
   public Future<EnqueueResult> rehearse(Submission s) {
-    return run(s, true, () -> false, () -> { });
+    return run(s, true, 0, () -> false, () -> { });
   }
 
-  private Future<EnqueueResult> run(Submission s, boolean replayOnly, BooleanSupplier abandoned, Runnable sent) {
+  private Future<EnqueueResult> run(Submission s, boolean replayOnly, long deadlineMillis, BooleanSupplier abandoned,
+                                    Runnable sent) {
     PartitionKeys partition = keys.forUnit(s.receivingUnit());
     boolean keyed = s.idempotencyKey() != null;
     List<String> dossierKeys = List.of(
@@ -144,7 +159,8 @@ public final class DossierQueue {
         partition.sequence(s.receivingUnit(), DossierCode.day(s.receiptDate())));
     // written once for the script and the receipt
     Times times = new Times(InstantText.of(s.receivedAt()), s.expectedResultBy().toString());
-    return batches.add(partition, new Call(dossierKeys, arguments(s, times, replayOnly)), abandoned, sent)
+    return batches.add(partition, new Call(dossierKeys, arguments(s, times, replayOnly, deadlineMillis)), abandoned,
+            sent)
         .map(done -> toResult(done.reply(), s, times, done.acknowledged()));
   }
 
@@ -195,10 +211,11 @@ public final class DossierQueue {
    * as the idempotency record keeps it (the receipt's text, which a replay answers) and as the entry's compact
    * {@link StreamEntry#DUE} (a few bytes in every entry the intake reads).
    */
-  private static List<Object> arguments(Submission s, Times times, boolean replayOnly) {
+  private static List<Object> arguments(Submission s, Times times, boolean replayOnly, long deadlineMillis) {
     return List.of(s.bodySha256(), s.dossierId(), DossierCode.prefix(s.receivingUnit(), s.receiptDate()),
         times.expectedResultBy(), times.receivedAt(), s.idempotencyKey() == null ? "" : s.idempotencyKey(), s.body(),
-        s.clientId(), replayOnly ? "replay" : "enqueue", StreamEntry.due(s.receivedAt(), s.expectedResultBy()));
+        s.clientId(), replayOnly ? "replay" : "enqueue", StreamEntry.due(s.receivedAt(), s.expectedResultBy()),
+        Long.toString(deadlineMillis));
   }
 
   /** {@code acknowledged}: replicas that confirmed (WAIT), -1 when none were asked for. */
@@ -221,6 +238,7 @@ public final class DossierQueue {
       case "conflict" -> new EnqueueResult.Conflict();
       case "absent" -> new EnqueueResult.Absent();
       case "unseeded" -> new EnqueueResult.Unseeded();
+      case "expired" -> new EnqueueResult.Expired();
       default -> throw new IllegalStateException("enqueue script answered '" + outcome + "'");
     };
   }

@@ -35,6 +35,13 @@ public sealed interface EnqueueResult {
   record NotSeeded(HttpFailure failure) implements EnqueueResult {
   }
 
+  /**
+   * Nothing queued: the call reached Redis after the request's deadline (enqueue-dossier.lua), when the gateway may
+   * already have answered the request another way. Certain, unlike a timeout: the script ran and queued nothing.
+   */
+  record Expired() implements EnqueueResult {
+  }
+
   /** Queued (or replayed), but fewer than redis.min-replicas-ack replicas confirmed it in time. */
   record Unconfirmed(Receipt receipt, int acknowledged) implements EnqueueResult {
   }

@@ -91,12 +91,12 @@ class EnqueueScriptEpochTest {
     return replies;
   }
 
-  /** A dossier's two keys then its ten values, in enqueue-dossier.lua's order. */
+  /** A dossier's two keys then its eleven values, in enqueue-dossier.lua's order (no deadline). */
   private List<String> dossier(String idempotencyKey, String mode) {
     String idem = idempotencyKey.isEmpty() ? partition.noIdempotency()
         : partition.idempotency("client", idempotencyKey);
     return List.of(idem, partition.sequence(UNIT, DAY), "sha-" + idempotencyKey, UUID.randomUUID().toString(),
-        UNIT + "-" + DAY, "2026-12-20", "2026-12-06T03:00:00Z", idempotencyKey, "{}", "client", mode, "14");
+        UNIT + "-" + DAY, "2026-12-20", "2026-12-06T03:00:00Z", idempotencyKey, "{}", "client", mode, "14", "0");
   }
 
   private Response send(Command command, String... args) {
