@@ -35,6 +35,13 @@ final class CrossChecks {
       }
     });
     submissionPathFitsTheDeadline(s, c, deadline);
+    Duration leastEnqueue = ResilienceConfig.Breakers.ENQUEUE_DEADLINE_MARGIN.multipliedBy(2);
+    if (breakers.redisEnqueueTimeout().compareTo(leastEnqueue) < 0) {
+      throw s.conflict("{} must be at least " + leastEnqueue.toMillis() + " ms: the enqueue script queues nothing "
+          + ResilienceConfig.Breakers.ENQUEUE_DEADLINE_MARGIN.toMillis() + " ms before it (its deadline, for the "
+          + "hosts' clocks), and every submission would be answered 503 by a healthy Redis",
+          "timeout.redis-enqueue-ms");
+    }
 
     if (breakers.slowCall().compareTo(deadline) >= 0) {
       throw s.conflict("{} must be shorter than {}: a call is only counted slow once its client has had the "

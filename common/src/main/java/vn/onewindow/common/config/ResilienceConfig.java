@@ -62,6 +62,11 @@ public record ResilienceConfig(
   public record Breakers(int failureRateThreshold, int slowCallRateThreshold, Duration slowCall, Duration window,
                          int minimumCalls, Duration open, int halfOpenCalls, Duration redisEnqueueTimeout,
                          Duration postgresReadTimeout, Duration postgresWriteTimeout) {
+    /**
+     * How much sooner than the enqueue's timeout the partition script stops queuing a dossier (enqueue-dossier.lua's
+     * deadline, on Redis's clock): room for the gateway's and Redis's clocks to differ.
+     */
+    public static final Duration ENQUEUE_DEADLINE_MARGIN = Duration.ofMillis(100);
   }
 
   public record Shedding(int maxInFlight, long backlogMaxEntries, double redisMemoryMaxRatio, Duration backlogPoll,

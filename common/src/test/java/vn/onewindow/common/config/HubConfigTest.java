@@ -213,6 +213,19 @@ class HubConfigTest {
         .withMessageContaining("ratelimit.redis-timeout-ms=3000 must be shorter than security.request-timeout-ms=2500");
   }
 
+  /**
+   * The enqueue script queues nothing past timeout.redis-enqueue-ms less its deadline margin (enqueue-dossier.lua):
+   * with 100 ms every submission was answered 503 "queued nothing" by a healthy Redis, and the enqueue's breaker
+   * recorded each as a success, so nothing ever took another path.
+   */
+  @Test
+  void shouldRefuseAnEnqueueTimeoutThatLeavesTheScriptNoTimeBeforeItsDeadline() {
+    refused("timeout.redis-enqueue-ms", "100")
+        .withMessageStartingWith("config timeout.redis-enqueue-ms=100 must be at least 200 ms: ");
+    refused("timeout.redis-enqueue-ms", "199")
+        .withMessageStartingWith("config timeout.redis-enqueue-ms=199 must be at least 200 ms: ");
+  }
+
   @Test
   void shouldRefuseADegradedSubmissionPathLongerThanTheRequestDeadline() {
     refused("timeout.redis-enqueue-ms", "4000", "timeout.postgres-write-ms", "6000")

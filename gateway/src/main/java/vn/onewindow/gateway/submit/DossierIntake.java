@@ -47,9 +47,10 @@ public final class DossierIntake {
   /**
    * How much sooner than the request gives up the script stops queuing it (enqueue-dossier.lua's deadline, on
    * Redis's clock): room for the two hosts' clocks to differ, so that Redis never queues a dossier its gateway gave up
-   * on. A call Redis runs within it is answered "expired": a 503 with nothing queued.
+   * on. A call Redis runs within it is answered "expired": a 503 with nothing queued. CrossChecks keeps the enqueue's
+   * timeout at least twice it.
    */
-  static final long DEADLINE_MARGIN_MS = 100;
+  static final long DEADLINE_MARGIN_MS = ResilienceConfig.Breakers.ENQUEUE_DEADLINE_MARGIN.toMillis();
 
   /** Whether a receipt came through the queue or the degraded direct path. */
   public record Outcome(Receipt receipt, boolean degraded) {
