@@ -44,6 +44,7 @@ import vn.onewindow.gateway.submit.DossierQueue.KeyClaim;
 public final class DossierIntake {
   private static final Logger LOG = LoggerFactory.getLogger(DossierIntake.class);
   private static final ThrottledLog DIRECT_WRITES_LOG = ThrottledLog.everyTenSeconds();
+  private static final ThrottledLog EXPIRED_LOG = ThrottledLog.everyTenSeconds();
   /**
    * How much sooner than the request gives up the script stops queuing it (enqueue-dossier.lua's deadline, on
    * Redis's clock): room for the two hosts' clocks to differ, so that Redis never queues a dossier its gateway gave up
@@ -339,6 +340,15 @@ public final class DossierIntake {
       throw notSeeded.failure();
     }
     if (result instanceof EnqueueResult.Expired) {
+      // answered while this gateway still waited: the call reached Redis within the margin before its timeout, or
+      // Redis's clock runs ahead of this host's; the latter, beyond the margin, would refuse every submission while
+      // the breaker counts healthy replies, and only this line tells it apart
+      long suppressed = EXPIRED_LOG.tryAcquire("expired");
+      if (suppressed >= 0) {
+        LOG.warn("the queue (redis) answered a submission 'expired' while this gateway still waited for it ({} more in "
+            + "the last 10 s): the call took nearly its whole timeout, or Redis's clock is ahead of this host's by "
+            + "more than {} ms", suppressed, DEADLINE_MARGIN_MS);
+      }
       throw HttpFailure.enqueueExpired("queue (redis)");
     }
     if (result instanceof EnqueueResult.Unseeded) {
