@@ -69,7 +69,8 @@ class EnqueueBatchingTest {
               Duration.ofSeconds(30), new SimpleMeterRegistry());
           List<Future<EnqueueResult>> results = new ArrayList<>();
           for (int i = 0; i < submissions.size(); i++) {
-            results.add(queue.enqueue(submissions.get(i), i == 7, () -> false, () -> { }));
+            results.add(i == 7 ? queue.replay(submissions.get(i), () -> false)
+                : queue.enqueueBy(submissions.get(i), 0, () -> false, () -> { }));
           }
           Future.all(results).map(done -> results.stream().map(Future::result).toList()).onComplete(all);
         });
@@ -133,10 +134,10 @@ class EnqueueBatchingTest {
           DossierQueue queue = new DossierQueue(RedisClients.create(vertx, config.redis(), "test"),
               RedisKeys.of(config.redis(), config.stream()), config.dossier(), config.redis(), Duration.ofMillis(300),
               new SimpleMeterRegistry());
-          Future<EnqueueResult> a = queue.enqueue(first, false, () -> false, () -> { });
+          Future<EnqueueResult> a = queue.enqueueBy(first, 0, () -> false, () -> { });
           // a later turn, after the first one's call has gone: the second waits for that call
           context.runOnContext(later -> {
-            Future<EnqueueResult> b = queue.enqueue(second, false, () -> false, () -> { });
+            Future<EnqueueResult> b = queue.enqueueBy(second, 0, () -> false, () -> { });
             Future.join(a, b).onComplete(done -> failures.complete(List.of(a.cause(), b.cause())));
           });
         });

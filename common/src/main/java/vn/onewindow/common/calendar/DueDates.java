@@ -64,7 +64,7 @@ public final class DueDates {
    * not re-dated at all ({@link #overdueAt}): callers ask that first.
    */
   public Redating redateOnArrival(LocalDate previousDue, Instant requestedAt, Instant arrivedAt) {
-    return redate(previousDue, LocalDate.ofInstant(arrivedAt, zone), remainingWorkingDays(previousDue, requestedAt));
+    return redate(previousDue, dayOf(arrivedAt), remainingWorkingDays(previousDue, requestedAt));
   }
 
   /**
@@ -74,7 +74,7 @@ public final class DueDates {
    * late dossier into one on time (the figure agencies are ranked on).
    */
   public boolean overdueAt(LocalDate due, Instant at) {
-    return LocalDate.ofInstant(at, zone).isAfter(due);
+    return dayOf(at).isAfter(due);
   }
 
   /**
@@ -85,7 +85,7 @@ public final class DueDates {
    * as it was, on a rest day too. 0 when requested on the due date or later (already overdue).
    */
   public int remainingWorkingDays(LocalDate due, Instant requestedAt) {
-    return calendar.workingDaysBetween(calendar.workingDayOnOrAfter(LocalDate.ofInstant(requestedAt, zone)), due);
+    return calendar.workingDaysBetween(calendar.workingDayOnOrAfter(dayOf(requestedAt)), due);
   }
 
   /**
@@ -96,9 +96,9 @@ public final class DueDates {
     return calendar.version();
   }
 
-  /** The agency's zone, in which an instant's date is taken. */
-  public ZoneId zone() {
-    return zone;
+  /** The date of {@code at} in the agency's zone: the day every rule here counts. */
+  public LocalDate dayOf(Instant at) {
+    return LocalDate.ofInstant(at, zone);
   }
 
   /** Whether public agencies work on {@code date} (a weekday not off, or a Saturday worked in a swap). */
@@ -117,7 +117,7 @@ public final class DueDates {
    * January), so operators load the next year's file long before.
    */
   public long daysLeft(Instant now) {
-    return ChronoUnit.DAYS.between(LocalDate.ofInstant(now, zone), calendar.lastDay());
+    return ChronoUnit.DAYS.between(dayOf(now), calendar.lastDay());
   }
 
   private DueDate count(LocalDate receivedOn, LocalDate countedFrom, int workingDays) {

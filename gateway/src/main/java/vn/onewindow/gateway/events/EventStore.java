@@ -268,8 +268,8 @@ final class EventStore {
    * sets the date it carries, no later than the statutory date of a dossier received at that event (a supplement
    * restarts the count at most, it never adds to it); the supplement's arrival without a date (after a 5 that carried
    * none) is re-dated on the calendar. A supplement requested after the due date moves nothing: the dossier stays
-   * overdue, and a date sent with that 5 or its 4 is refused. A date the calendar cannot give is a refusal like the others, not the store's
-   * failure: nothing is written and the breaker is not charged.
+   * overdue, and a date sent with that 5 or its 4 is refused. A date the calendar cannot give is a refusal like the
+   * others, not the store's failure: nothing is written and the breaker is not charged.
    */
   private Future<Dating> dating(SqlConnection conn, UUID dossierId, Row dossier, NationalStatus current,
                                 EventRequest event) {
@@ -335,7 +335,7 @@ final class EventStore {
    */
   private Refused lateSupplement(LocalDate due, Instant requestedAt) {
     return new Refused(new Violation("/dueDate", "the dossier was due on " + due + " and the supplement was requested "
-        + "on " + LocalDate.ofInstant(requestedAt, dueDates.zone()) + ", after that date: a supplement requested once "
+        + "on " + dueDates.dayOf(requestedAt) + ", after that date: a supplement requested once "
         + "a dossier is overdue does not move its due date (it stays overdue); send the event without a dueDate"));
   }
 

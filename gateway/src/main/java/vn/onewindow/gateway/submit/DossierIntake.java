@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.RedisConfig;
 import vn.onewindow.common.config.ResilienceConfig;
+import vn.onewindow.common.config.ResilienceConfig.Breakers;
 import vn.onewindow.common.config.ResilienceConfig.RedisDownPolicy;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.RedisErrors;
@@ -45,13 +46,6 @@ public final class DossierIntake {
   private static final Logger LOG = LoggerFactory.getLogger(DossierIntake.class);
   private static final ThrottledLog DIRECT_WRITES_LOG = ThrottledLog.everyTenSeconds();
   private static final ThrottledLog EXPIRED_LOG = ThrottledLog.everyTenSeconds();
-  /**
-   * How much sooner than the request gives up the script stops queuing it (enqueue-dossier.lua's deadline, on
-   * Redis's clock): room for the two hosts' clocks to differ, so that Redis never queues a dossier its gateway gave up
-   * on. A call Redis runs within it is answered "expired": a 503 with nothing queued. CrossChecks keeps the enqueue's
-   * timeout at least twice it.
-   */
-  static final long DEADLINE_MARGIN_MS = ResilienceConfig.Breakers.ENQUEUE_DEADLINE_MARGIN.toMillis();
 
   /** Whether a receipt came through the queue or the degraded direct path. */
   public record Outcome(Receipt receipt, boolean degraded) {
@@ -164,9 +158,10 @@ public final class DossierIntake {
     AtomicBoolean givenUp = new AtomicBoolean();
     // set when the partition script's call carries this dossier: from then on Redis may queue it
     AtomicBoolean sent = new AtomicBoolean();
-    // the moment the breaker below gives up on this call, less the margin: the script queues nothing after it
-    long deadline = System.currentTimeMillis() + config.breakers().redisEnqueueTimeout().toMillis()
-        - DEADLINE_MARGIN_MS;
+    // the moment the breaker below gives up on this call, less the margin for the hosts' clocks: the script queues
+    // nothing after it (enqueue-dossier.lua)
+    long deadline = System.currentTimeMillis()
+        + config.breakers().redisEnqueueTimeout().minus(Breakers.ENQUEUE_DEADLINE_MARGIN).toMillis();
     Future<LimitDecision> limit = applicantLimit(redis, s);
     return breakers.enqueue(keys.partitions().ofDossier(s.dossierId()), config.breakers().redisEnqueueTimeout(),
             () -> queue.claimKey(s), claim -> {
@@ -263,7 +258,7 @@ public final class DossierIntake {
    * that may not queue: an applicant over their limit, a submission shed over a watermark.
    */
   private Future<EnqueueResult> earlier(Submission s, BooleanSupplier givenUp) {
-    return queue.enqueue(s, true, givenUp, () -> { });
+    return queue.replay(s, givenUp);
   }
 
   private void refund(Redis redis, Submission s, LimitDecision decision) {
@@ -347,7 +342,7 @@ public final class DossierIntake {
       if (suppressed >= 0) {
         LOG.warn("the queue (redis) answered a submission 'expired' while this gateway still waited for it ({} more in "
             + "the last 10 s): the call took nearly its whole timeout, or Redis's clock is ahead of this host's by "
-            + "more than {} ms", suppressed, DEADLINE_MARGIN_MS);
+            + "more than {} ms", suppressed, Breakers.ENQUEUE_DEADLINE_MARGIN.toMillis());
       }
       throw HttpFailure.enqueueExpired("queue (redis)");
     }

@@ -117,21 +117,22 @@ public final class DossierQueue {
   }
 
   /**
-   * The partition script. {@code replayOnly}: answer the receipt of an earlier dossier with this key (or
-   * {@link EnqueueResult.Absent}) and never queue one. {@code abandoned}: whether the request has given up (then a
-   * dossier still waiting for its call is never sent). {@code sent}: runs when the dossier goes into a call, after
-   * which Redis may queue it whatever this future says.
+   * The partition script in its replay-only mode: the receipt of an earlier dossier with this key (or a conflict, or
+   * {@link EnqueueResult.Absent}); never queues one, so it needs no deadline. {@code abandoned}: whether the request
+   * has given up (then a look-up still waiting for its call is never sent).
    */
-  public Future<EnqueueResult> enqueue(Submission s, boolean replayOnly, BooleanSupplier abandoned, Runnable sent) {
-    return timed(run(s, replayOnly, 0, abandoned, sent));
+  public Future<EnqueueResult> replay(Submission s, BooleanSupplier abandoned) {
+    return timed(run(s, true, 0, abandoned, () -> { }));
   }
 
   /**
    * The partition script queuing the dossier unless Redis runs it after {@code deadlineMillis} (its own clock,
-   * milliseconds since the epoch): then {@link EnqueueResult.Expired}, nothing queued. The request gives up at its
-   * deadline and may then be answered another way (the direct path), so the call must not queue it later: a stalled
-   * Redis that resumed ran the calls it had read, and the retries the 503 asked for, written directly meanwhile,
-   * became second dossiers of their keys (a tryout: 16 of 30).
+   * milliseconds since the epoch; 0: no deadline): then {@link EnqueueResult.Expired}, nothing queued. The request
+   * gives up at its deadline and may then be answered another way (the direct path), so the call must not queue it
+   * later: a stalled Redis that resumed ran the calls it had read, and the retries the 503 asked for, written directly
+   * meanwhile, became second dossiers of their keys (a tryout: 16 of 30). {@code abandoned}: whether the request has
+   * given up (then a dossier still waiting for its call is never sent). {@code sent}: runs when the dossier goes into
+   * a call, after which Redis may queue it whatever this future says.
    */
   public Future<EnqueueResult> enqueueBy(Submission s, long deadlineMillis, BooleanSupplier abandoned, Runnable sent) {
     return timed(run(s, false, deadlineMillis, abandoned, sent));
@@ -143,7 +144,7 @@ public final class DossierQueue {
   }
 
   /**
-   * The warm-up's call: the script in its read-only mode, as {@link #enqueue} runs it, but not timed: the latency
+   * The warm-up's call: the script in its read-only mode, as {@link #replay} runs it, but not timed: the latency
    * metric describes real submissions only (README, warm start).
    */
   public Future<EnqueueResult> rehearse(Submission s) {
