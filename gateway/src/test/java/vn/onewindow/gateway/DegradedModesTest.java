@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.Socket;
 import java.net.URI;
@@ -278,20 +279,12 @@ class DegradedModesTest {
           "ratelimit.enabled", "false", "timeout.redis-enqueue-ms", "250", "breaker.minimum-calls", "100",
           "shed.backlog-poll-ms", "60000"))) {
         assertThat(gw.postUntilAccepted(AdmissionTest.dossierOf(1), "set-up-submission").statusCode()).isEqualTo(202);
-        // every command Redis runs, as it runs it: the event that the stalled call has run
-        monitor.setSoTimeout(10_000);
-        monitor.getOutputStream().write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
-        BufferedReader executed = new BufferedReader(new InputStreamReader(monitor.getInputStream(),
-            StandardCharsets.UTF_8));
-        assertThat(executed.readLine()).isEqualTo("+OK");
+        BufferedReader executed = commandsRun(monitor);
         proxy.delay(600);
 
         HttpResponse<Buffer> uncertain = gw.postRaw(AdmissionTest.dossierOf(2));
         proxy.delay(0);
-        String line;
-        do {
-          line = executed.readLine();
-        } while (!(line.toLowerCase(Locale.ROOT).contains("\"evalsha\"") && line.contains(gw.keys.stream())));
+        awaitScriptRun(executed, gw);
 
         assertThat(uncertain.statusCode()).as(uncertain.bodyAsString()).isEqualTo(503);
         assertThat(uncertain.bodyAsJsonObject().getString("type")).endsWith("/problems/upstream-unavailable");
@@ -302,6 +295,68 @@ class DegradedModesTest {
         assertThat(gw.queued()).as("the retry is the one dossier").isEqualTo(2);
       }
     }
+  }
+
+  /**
+   * A slow upload leaves less of the request's deadline than the enqueue's own timeout: the deadline answers 503
+   * first, and a script call Redis runs after that answer must queue nothing, or a retry written directly meanwhile
+   * becomes a second dossier of its key. The script's deadline is the earlier of the two (the review of the enqueue
+   * deadline: the call below queued its dossier 0.4 s after its client's 503).
+   */
+  @Test
+  void shouldQueueNothingFromAScriptCallRedisRunsAfterTheRequestDeadlineAnswered() throws Exception {
+    URI redis = URI.create(TestServers.get().redisUrl());
+    try (TcpProxy proxy = new TcpProxy(redis.getHost(), redis.getPort());
+         Socket monitor = new Socket(redis.getHost(), redis.getPort())) {
+      proxy.up();
+      try (GatewayFixture gw = new GatewayFixture(Map.of("redis.url", "redis://127.0.0.1:" + proxy.port(),
+          "ratelimit.enabled", "false", "security.request-timeout-ms", "3000", "timeout.redis-enqueue-ms", "2000",
+          "timeout.postgres-write-ms", "500", "timeout.postgres-read-ms", "1000", "stats.timeout-ms", "1000",
+          "breaker.minimum-calls", "100", "shed.backlog-poll-ms", "60000"))) {
+        assertThat(gw.postUntilAccepted(AdmissionTest.dossierOf(1), "set-up-submission").statusCode()).isEqualTo(202);
+        BufferedReader executed = commandsRun(monitor);
+
+        byte[] body = AdmissionTest.dossierOf(2).getBytes(StandardCharsets.UTF_8);
+        try (Socket upload = new Socket("127.0.0.1", gw.port)) {
+          upload.setSoTimeout(15_000);
+          upload.getOutputStream().write(("POST /v1/dossiers HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: "
+              + GatewayFixture.API_KEY + "\r\nContent-Type: application/json\r\n"
+              + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          upload.getOutputStream().write(body, 0, body.length - 1);
+          upload.getOutputStream().flush();
+          // the upload's last byte two thirds into the request's 3 s: the enqueue (2 s) starts with 1 s left, and
+          // its call reaches Redis 1.3 s later, after the deadline's 503 and before the enqueue's own timeout
+          Thread.sleep(2000);
+          proxy.delay(1300);
+          upload.getOutputStream().write(body, body.length - 1, 1);
+          upload.getOutputStream().flush();
+          String status = new BufferedReader(new InputStreamReader(upload.getInputStream(), StandardCharsets.US_ASCII))
+              .readLine();
+          assertThat(status).isEqualTo("HTTP/1.1 503 Service Unavailable");
+        }
+        awaitScriptRun(executed, gw);
+        proxy.delay(0);
+        assertThat(gw.queued()).as("the call Redis ran after the 503 queued nothing").isEqualTo(1);
+      }
+    }
+  }
+
+  /** Every command Redis runs, as it runs it (MONITOR): the event that a stalled call has run. */
+  private static BufferedReader commandsRun(Socket monitor) throws IOException {
+    monitor.setSoTimeout(15_000);
+    monitor.getOutputStream().write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
+    BufferedReader executed = new BufferedReader(new InputStreamReader(monitor.getInputStream(),
+        StandardCharsets.UTF_8));
+    assertThat(executed.readLine()).isEqualTo("+OK");
+    return executed;
+  }
+
+  /** Returns once Redis has run a partition script call on the gateway's stream. */
+  private static void awaitScriptRun(BufferedReader executed, GatewayFixture gw) throws IOException {
+    String line;
+    do {
+      line = executed.readLine();
+    } while (!(line.toLowerCase(Locale.ROOT).contains("\"evalsha\"") && line.contains(gw.keys.stream())));
   }
 
   /**

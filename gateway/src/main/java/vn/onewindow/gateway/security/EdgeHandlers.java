@@ -19,6 +19,7 @@ import vn.onewindow.gateway.http.Http1Framing;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.Idempotency;
 import vn.onewindow.gateway.http.Problem;
+import vn.onewindow.gateway.http.RequestDeadline;
 import vn.onewindow.gateway.http.RequestIds;
 import vn.onewindow.gateway.http.UnreadBodies;
 import io.vertx.core.Handler;
@@ -293,6 +294,7 @@ public final class EdgeHandlers {
    */
   public void deadline(RoutingContext ctx) {
     long timeoutMs = config.requestTimeout().toMillis();
+    RequestDeadline.set(ctx, System.currentTimeMillis() + timeoutMs);
     long timer = ctx.vertx().setTimer(timeoutMs, id -> expire(ctx, timeoutMs));
     ctx.addEndHandler(ignored -> ctx.vertx().cancelTimer(timer));
     ctx.next();

@@ -77,8 +77,12 @@ public final class DossierIntake {
     this.redisConfig = redisConfig;
   }
 
-  public Future<Outcome> submit(Redis redis, Submission s) {
-    return unlessStoredDirectly(s, () -> viaRedis(redis, s));
+  /**
+   * {@code requestDeadline} (epoch milliseconds): when the request's own deadline answers its client 503; the script
+   * queues nothing after the earlier of it and the enqueue's timeout.
+   */
+  public Future<Outcome> submit(Redis redis, Submission s, long requestDeadline) {
+    return unlessStoredDirectly(s, () -> viaRedis(redis, s, requestDeadline));
   }
 
   /**
@@ -149,7 +153,7 @@ public final class DossierIntake {
         : breakers.call(Upstream.POSTGRES_READ, timeout, () -> direct.lookUp(s));
   }
 
-  private Future<Outcome> viaRedis(Redis redis, Submission s) {
+  private Future<Outcome> viaRedis(Redis redis, Submission s, long requestDeadline) {
     AtomicReference<KeyClaim> claimed = new AtomicReference<>();
     // Set once the call has failed (a timeout included) and the request is being answered without Redis. A claim
     // that answers later (a failover's stall) must then queue nothing: the request may have gone down the direct
@@ -158,10 +162,11 @@ public final class DossierIntake {
     AtomicBoolean givenUp = new AtomicBoolean();
     // set when the partition script's call carries this dossier: from then on Redis may queue it
     AtomicBoolean sent = new AtomicBoolean();
-    // the moment the breaker below gives up on this call, less the margin for the hosts' clocks: the script queues
-    // nothing after it (enqueue-dossier.lua)
-    long deadline = System.currentTimeMillis()
-        + config.breakers().redisEnqueueTimeout().minus(Breakers.ENQUEUE_DEADLINE_MARGIN).toMillis();
+    // the moment the breaker below gives up on this call, or the request's deadline answers its client if that comes
+    // first (a slow upload left less than the enqueue's timeout), less the margin for the hosts' clocks: the script
+    // queues nothing after it (enqueue-dossier.lua)
+    long deadline = Math.min(System.currentTimeMillis() + config.breakers().redisEnqueueTimeout().toMillis(),
+        requestDeadline) - Breakers.ENQUEUE_DEADLINE_MARGIN.toMillis();
     Future<LimitDecision> limit = applicantLimit(redis, s);
     return breakers.enqueue(keys.partitions().ofDossier(s.dossierId()), config.breakers().redisEnqueueTimeout(),
             () -> queue.claimKey(s), claim -> {

@@ -25,6 +25,7 @@ import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.Outcome;
 import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.RequestDeadline;
 import vn.onewindow.gateway.http.InstantText;
 import vn.onewindow.gateway.http.Idempotency;
 import vn.onewindow.gateway.http.RequestIds;
@@ -143,7 +144,8 @@ public final class SubmitHandler {
     }
     // shed over a watermark (only with an Idempotency-Key): its earlier dossier's receipt or the refusal
     Admission.Shed shed = Admission.shedOf(ctx);
-    (shed == null ? intake.submit(redis, submission) : intake.replayWhileShed(redis, submission, shed))
+    (shed == null ? intake.submit(redis, submission, RequestDeadline.of(ctx))
+        : intake.replayWhileShed(redis, submission, shed))
         .onSuccess(outcome -> accepted(ctx, outcome))
         .onFailure(ctx::fail);
   }
