@@ -232,8 +232,18 @@ public final class HttpFailure extends RuntimeException {
         "this gateway is too busy to wait for the " + upstream + " store; retry shortly", List.of(), 1, cause);
   }
 
-  /** An upstream's circuit breaker is open: refused in milliseconds instead of waiting for a timeout. */
+    /** The breaker of an upstream refuses calls for a while: a fast 503 naming the store, retry after the pause. */
   public static HttpFailure circuitOpen(String upstream, int retryAfterSeconds, Throwable cause) {
+    return new HttpFailure(Problem.CIRCUIT_OPEN,
+        "the " + upstream + " store is failing and calls to it are paused; retry later", List.of(), retryAfterSeconds,
+        cause);
+  }
+
+  /**
+   * {@link #circuitOpen} for a submission the breaker refused before any call: certain that nothing was queued (a
+   * look-up is told only of the store, since it queues nothing either way).
+   */
+  public static HttpFailure circuitOpenNothingQueued(String upstream, int retryAfterSeconds, Throwable cause) {
     return new HttpFailure(Problem.CIRCUIT_OPEN,
         "the " + upstream + " store is failing and calls to it are paused; nothing was queued, retry later",
         List.of(), retryAfterSeconds, cause);

@@ -3,9 +3,9 @@ package vn.onewindow.gateway.http;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The moment (epoch milliseconds, this host's clock) a request's deadline answers it ({@code security.request-timeout-ms}
- * from its headers): set by the deadline handler, read by the steps that must finish their work before it, such as
- * the enqueue, whose script queues nothing after the client has had its 503.
+ * The moment (epoch milliseconds, this host's clock) a request's deadline answers it
+ * ({@code security.request-timeout-ms} from its headers): set by the deadline handler, read by the steps that must
+ * finish their work before it, such as the enqueue, whose script queues nothing after the client has had its 503.
  */
 public final class RequestDeadline {
   private static final String KEY = "request.deadline";

@@ -370,7 +370,7 @@ public final class DossierIntake {
 
   private HttpFailure unavailable(String what, Throwable cause) {
     return cause instanceof CallNotPermittedException
-        ? HttpFailure.circuitOpen(what, breakers.retryAfterSeconds(), cause)
+        ? HttpFailure.circuitOpenNothingQueued(what, breakers.retryAfterSeconds(), cause)
         : HttpFailure.submissionUncertain(what, cause);
   }
 }

@@ -115,6 +115,8 @@ class UpstreamBreakersTest {
       assertThat(refused).isInstanceOf(CallNotPermittedException.class);
       HttpFailure answer = breakers.failure("status (postgres)", refused);
       assertThat(answer.type()).isEqualTo("circuit-open");
+      // a look-up queues nothing either way: its client is told of the store, not of a submission it did not make
+      assertThat(answer.getMessage()).contains("status (postgres)").doesNotContain("queued");
       assertThat(state("open")).isEqualTo(1.0);
     } finally {
       nowhere.close().await();
