@@ -1,6 +1,5 @@
 package vn.onewindow.gateway.submit;
 
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
@@ -9,18 +8,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.RedisConfig;
 import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.config.ResilienceConfig.Breakers;
-import vn.onewindow.common.config.ResilienceConfig.RedisDownPolicy;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.RedisErrors;
 import vn.onewindow.common.metrics.MeterNames.LimitKey;
-import vn.onewindow.common.metrics.MeterNames.Refusal;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
-import vn.onewindow.common.metrics.ThrottledLog;
 import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.admission.LimitDecision;
 import vn.onewindow.gateway.admission.RateLimiter;
@@ -43,10 +37,6 @@ import vn.onewindow.gateway.submit.DossierQueue.KeyClaim;
  * names, not this submission's pre-id, so PostgreSQL could not tell the two rows apart as one dossier.
  */
 public final class DossierIntake {
-  private static final Logger LOG = LoggerFactory.getLogger(DossierIntake.class);
-  private static final ThrottledLog DIRECT_WRITES_LOG = ThrottledLog.everyTenSeconds();
-  private static final ThrottledLog EXPIRED_LOG = ThrottledLog.everyTenSeconds();
-
   /** Whether a receipt came through the queue or the degraded direct path. */
   public record Outcome(Receipt receipt, boolean degraded) {
   }
@@ -60,7 +50,8 @@ public final class DossierIntake {
   private final Admission admission;
   private final RedisKeys keys;
   private final ResilienceConfig config;
-  private final RedisConfig redisConfig;
+  private final Receipts receipts;
+  private final RedisDownPath redisDownPath;
 
   public DossierIntake(DossierQueue queue, CodeSequences sequences, DirectWriter direct,
                        RecentDirectWrites recentDirect, UpstreamBreakers breakers, RateLimiter limiter,
@@ -74,13 +65,10 @@ public final class DossierIntake {
     this.admission = admission;
     this.keys = keys;
     this.config = config;
-    this.redisConfig = redisConfig;
+    this.receipts = new Receipts(limiter, admission, redisConfig);
+    this.redisDownPath = new RedisDownPath(direct, recentDirect, breakers, limiter, receipts, config, redisConfig);
   }
 
-  /**
-   * {@code requestDeadline} (epoch milliseconds): when the request's own deadline answers its client 503; the script
-   * queues nothing after the earlier of it and the enqueue's timeout.
-   */
   public Future<Outcome> submit(Redis redis, Submission s, long requestDeadline) {
     return unlessStoredDirectly(s, () -> viaRedis(redis, s, requestDeadline));
   }
@@ -99,7 +87,7 @@ public final class DossierIntake {
           if (found instanceof EnqueueResult.Absent) {
             throw admission.refuse(shed);
           }
-          return new Outcome(receiptOf(found), false);
+          return new Outcome(receipts.of(found), false);
         }));
   }
 
@@ -126,7 +114,7 @@ public final class DossierIntake {
   /** A key first used on the direct path (Redis down) and retried now: PostgreSQL has its receipt. */
   private Future<Receipt> storedDirectly(Submission s) {
     return keyInPostgres(s)
-        .map(found -> found instanceof EnqueueResult.Absent ? null : receiptOf(found))
+        .map(found -> found instanceof EnqueueResult.Absent ? null : receipts.of(found))
         .recover(err -> err instanceof HttpFailure ? Future.failedFuture(err) : Future.succeededFuture());
   }
 
@@ -175,13 +163,13 @@ public final class DossierIntake {
                   ? Future.failedFuture(new IllegalStateException("the limit answered after the call gave up"))
                   : admit(redis, s, claim, decision, deadline, givenUp::get, () -> sent.set(true)));
             })
-        .map(result -> new Outcome(receiptOf(result), false))
+        .map(result -> new Outcome(receipts.of(result), false))
         .recover(err -> {
           givenUp.set(true);
           return err instanceof HttpFailure ? Future.failedFuture(err)
               : limit.compose(decision -> {
                 boolean mayBeQueued = sent.get() && !RedisErrors.neverConnected(err);
-                return redisDown(s, claimed.get(), mayBeQueued, decision, err)
+                return redisDownPath.answer(s, claimed.get(), mayBeQueued, decision, err)
                     // refused (503: retry) with no dossier for this attempt, so none of the applicant's quota: else a
                     // frontend retrying through a failover spends it in seconds and meets 429s once the queue is back.
                     // Not when the call reached Redis and may have run (no reply in time): that 503 is uncertain, and
@@ -275,102 +263,5 @@ public final class DossierIntake {
   private static boolean newDossier(EnqueueResult result) {
     return result instanceof EnqueueResult.Accepted a ? !a.receipt().replayed()
         : result instanceof EnqueueResult.Unconfirmed u && !u.receipt().replayed();
-  }
-
-  /**
-   * {@code claim} is null when Redis never answered the claim (or there was no time to ask); {@code mayBeQueued}:
-   * this submission's script call reached Redis, or may have.
-   */
-  private Future<Outcome> redisDown(Submission s, KeyClaim claim, boolean mayBeQueued, LimitDecision decision,
-                                    Throwable cause) {
-    if (!decision.allowed()) {
-      return Future.failedFuture(limitedFailure(decision));
-    }
-    if (cause instanceof UpstreamBreakers.LoopStalled) {
-      // this gateway's overload, not Redis's: the direct path would add PostgreSQL's work, timed on the same stalled
-      // loop, to it (a flood turned its timeouts into direct writes, and those opened PostgreSQL's breakers)
-      return Future.failedFuture(mayBeQueued ? HttpFailure.submissionUncertain("queue (redis)", cause)
-          : HttpFailure.busy("queue (redis)", cause));
-    }
-    if (config.redisDown() == RedisDownPolicy.REFUSE) {
-      return Future.failedFuture(unavailable("queue (redis)", cause));
-    }
-    boolean unknown = claim == null || claim == KeyClaim.UNCLAIMED;
-    if (mayBeQueued || claim == KeyClaim.SAME
-        || (unknown && s.idempotencyKey() != null && redisConfig.minReplicasAck() > 0)) {
-      // this attempt or an earlier one with this key may be in Redis, unpersisted: only PostgreSQL's answer is safe
-      // to give (a keyed earlier dossier written meanwhile); a new dossier written here would be a second one
-      return breakers.call(Upstream.POSTGRES_READ, config.breakers().postgresReadTimeout(), () -> direct.lookUp(s))
-          .recover(err -> Future.failedFuture(unavailable("queue (redis)", cause)))
-          .map(found -> {
-            if (found instanceof EnqueueResult.Absent) {
-              throw unavailable("queue (redis)", cause);
-            }
-            return new Outcome(receiptOf(found), false);
-          });
-    }
-    // one WARN per 10 s, not one per dossier: a Redis outage on a deadline day wrote thousands of lines a minute
-    // (ops tryout); hub_submissions_total{outcome="degraded"} counts them all, and each row says stream_entry_id 'direct'
-    long suppressed = DIRECT_WRITES_LOG.tryAcquire("direct");
-    if (suppressed >= 0) {
-      LOG.warn("dossier {} written directly to PostgreSQL ({} more in the last 10 s): queue unavailable ({})",
-          s.dossierId(), suppressed, cause.getClass().getSimpleName());
-    }
-    return breakers.call(Upstream.POSTGRES_WRITE, config.breakers().postgresWriteTimeout(), () -> direct.write(s))
-        .onSuccess(written -> {
-          recentDirect.noted(s.receiptDate());
-          limiter.count(LimitKey.APPLICANT, decision);
-        })
-        .map(result -> new Outcome(receiptOf(result), true))
-        .recover(err -> err instanceof HttpFailure ? Future.failedFuture(err)
-            : Future.failedFuture(unavailable("queue (redis) and database (postgres)", err)));
-  }
-
-  private Receipt receiptOf(EnqueueResult result) {
-    if (result instanceof EnqueueResult.Accepted accepted) {
-      return accepted.receipt();
-    }
-    if (result instanceof EnqueueResult.Limited limited) {
-      throw limitedFailure(limited.decision());
-    }
-    if (result instanceof EnqueueResult.Conflict) {
-      throw HttpFailure.idempotencyConflict();
-    }
-    if (result instanceof EnqueueResult.NotSeeded notSeeded) {
-      throw notSeeded.failure();
-    }
-    if (result instanceof EnqueueResult.Expired) {
-      // answered while this gateway still waited: the call reached Redis within the margin before its timeout, or
-      // Redis's clock runs ahead of this host's; the latter, beyond the margin, would refuse every submission while
-      // the breaker counts healthy replies, and only this line tells it apart
-      long suppressed = EXPIRED_LOG.tryAcquire("expired");
-      if (suppressed >= 0) {
-        LOG.warn("the queue (redis) answered a submission 'expired' while this gateway still waited for it ({} more in "
-            + "the last 10 s): the call took nearly its whole timeout, or Redis's clock is ahead of this host's by "
-            + "more than {} ms", suppressed, Breakers.ENQUEUE_DEADLINE_MARGIN.toMillis());
-      }
-      throw HttpFailure.enqueueExpired("queue (redis)");
-    }
-    if (result instanceof EnqueueResult.Unseeded) {
-      // seeded, and the marker gone again before the second call (another loss of Redis's data meanwhile)
-      throw HttpFailure.countersNotSeeded(null);
-    }
-    if (result instanceof EnqueueResult.Unconfirmed) {
-      long waited = redisConfig.replicaAckTimeout().toMillis();
-      throw HttpFailure.replicationUnconfirmed(redisConfig.minReplicasAck(), waited, (int) (waited + 999) / 1000 + 1);
-    }
-    throw new IllegalStateException("no receipt in " + result);
-  }
-
-  private HttpFailure limitedFailure(LimitDecision decision) {
-    limiter.count(LimitKey.APPLICANT, decision);
-    admission.countRefusal(Refusal.RATE_LIMITED);
-    return HttpFailure.rateLimited("this applicant", decision.retryAfterSeconds(), decision.headers());
-  }
-
-  private HttpFailure unavailable(String what, Throwable cause) {
-    return cause instanceof CallNotPermittedException
-        ? HttpFailure.circuitOpenNothingQueued(what, breakers.retryAfterSeconds(), cause)
-        : HttpFailure.submissionUncertain(what, cause);
   }
 }

@@ -1,0 +1,101 @@
+package vn.onewindow.gateway.submit;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.onewindow.common.config.RedisConfig;
+import vn.onewindow.common.config.ResilienceConfig;
+import vn.onewindow.common.config.ResilienceConfig.RedisDownPolicy;
+import vn.onewindow.common.metrics.MeterNames.LimitKey;
+import vn.onewindow.common.metrics.MeterNames.Upstream;
+import vn.onewindow.common.metrics.ThrottledLog;
+import vn.onewindow.gateway.admission.LimitDecision;
+import vn.onewindow.gateway.admission.RateLimiter;
+import vn.onewindow.gateway.admission.UpstreamBreakers;
+import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.submit.DossierIntake.Outcome;
+import vn.onewindow.gateway.submit.DossierQueue.KeyClaim;
+
+/**
+ * A submission whose enqueue failed (Redis down, slow, or its breaker open), answered by the degraded policy
+ * ({@code degraded.redis-down}): a direct write to PostgreSQL when no attempt with its key can be waiting in Redis;
+ * PostgreSQL's answer for the key when one may be (a keyed earlier dossier written meanwhile); else a 503.
+ */
+final class RedisDownPath {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisDownPath.class);
+  private static final ThrottledLog DIRECT_WRITES_LOG = ThrottledLog.everyTenSeconds();
+
+  private final DirectWriter direct;
+  private final RecentDirectWrites recentDirect;
+  private final UpstreamBreakers breakers;
+  private final RateLimiter limiter;
+  private final Receipts receipts;
+  private final ResilienceConfig config;
+  private final RedisConfig redisConfig;
+
+  RedisDownPath(DirectWriter direct, RecentDirectWrites recentDirect, UpstreamBreakers breakers, RateLimiter limiter,
+                Receipts receipts, ResilienceConfig config, RedisConfig redisConfig) {
+    this.direct = direct;
+    this.recentDirect = recentDirect;
+    this.breakers = breakers;
+    this.limiter = limiter;
+    this.receipts = receipts;
+    this.config = config;
+    this.redisConfig = redisConfig;
+  }
+
+  /**
+   * {@code claim} is null when Redis never answered the claim (or there was no time to ask); {@code mayBeQueued}:
+   * this submission's script call reached Redis, or may have.
+   */
+  Future<Outcome> answer(Submission s, KeyClaim claim, boolean mayBeQueued, LimitDecision decision, Throwable cause) {
+    if (!decision.allowed()) {
+      return Future.failedFuture(receipts.limited(decision));
+    }
+    if (cause instanceof UpstreamBreakers.LoopStalled) {
+      // this gateway's overload, not Redis's: the direct path would add PostgreSQL's work, timed on the same stalled
+      // loop, to it (a flood turned its timeouts into direct writes, and those opened PostgreSQL's breakers)
+      return Future.failedFuture(mayBeQueued ? HttpFailure.submissionUncertain("queue (redis)", cause)
+          : HttpFailure.busy("queue (redis)", cause));
+    }
+    if (config.redisDown() == RedisDownPolicy.REFUSE) {
+      return Future.failedFuture(unavailable("queue (redis)", cause));
+    }
+    boolean unknown = claim == null || claim == KeyClaim.UNCLAIMED;
+    if (mayBeQueued || claim == KeyClaim.SAME
+        || (unknown && s.idempotencyKey() != null && redisConfig.minReplicasAck() > 0)) {
+      // this attempt or an earlier one with this key may be in Redis, unpersisted: only PostgreSQL's answer is safe
+      // to give (a keyed earlier dossier written meanwhile); a new dossier written here would be a second one
+      return breakers.call(Upstream.POSTGRES_READ, config.breakers().postgresReadTimeout(), () -> direct.lookUp(s))
+          .recover(err -> Future.failedFuture(unavailable("queue (redis)", cause)))
+          .map(found -> {
+            if (found instanceof EnqueueResult.Absent) {
+              throw unavailable("queue (redis)", cause);
+            }
+            return new Outcome(receipts.of(found), false);
+          });
+    }
+    // one WARN per 10 s, not one per dossier: a Redis outage on a deadline day wrote thousands of lines a minute
+    // (ops tryout); hub_submissions_total{outcome="degraded"} counts them all, and each row says stream_entry_id 'direct'
+    long suppressed = DIRECT_WRITES_LOG.tryAcquire("direct");
+    if (suppressed >= 0) {
+      LOG.warn("dossier {} written directly to PostgreSQL ({} more in the last 10 s): queue unavailable ({})",
+          s.dossierId(), suppressed, cause.getClass().getSimpleName());
+    }
+    return breakers.call(Upstream.POSTGRES_WRITE, config.breakers().postgresWriteTimeout(), () -> direct.write(s))
+        .onSuccess(written -> {
+          recentDirect.noted(s.receiptDate());
+          limiter.count(LimitKey.APPLICANT, decision);
+        })
+        .map(result -> new Outcome(receipts.of(result), true))
+        .recover(err -> err instanceof HttpFailure ? Future.failedFuture(err)
+            : Future.failedFuture(unavailable("queue (redis) and database (postgres)", err)));
+  }
+
+  private HttpFailure unavailable(String what, Throwable cause) {
+    return cause instanceof CallNotPermittedException
+        ? HttpFailure.circuitOpenNothingQueued(what, breakers.retryAfterSeconds(), cause)
+        : HttpFailure.submissionUncertain(what, cause);
+  }
+}
