@@ -63,8 +63,8 @@ echo $$ >"$dir/run-cluster.pid"
 run_dir=$dir
 sleeper=""
 stop_all() {
-  # the idle sleep too: left behind it would keep this script's inherited descriptors (e.g. a flock) open for an hour
-  if [ -n "$sleeper" ]; then kill "$sleeper" 2>/dev/null || true; fi
+  if [ -n "$WATCHER" ]; then kill "$WATCHER" 2>/dev/null || true; fi
+  # the idle sleep too: left behind it would keep this script's inherited descriptors (e.g. a flock) open
   # a restart under way (ops/cluster-restart.sh) records its pid first; one that starts later is refused: without the
   # lock, a pid recorded after stop_recorded read the list was never signalled, and that process outlived the run
   local lock
@@ -77,6 +77,10 @@ stop_all() {
 trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# a kill -9 of this script runs no trap: its redis-servers and JVMs, in sessions of their own, would go on holding
+# their ports, so the watcher stops them as the EXIT trap would have (WATCHER empty in the watcher's own copy)
+WATCHER=""
+after_kill_9 stop_all
 
 ops/redis-cluster.sh --base-port "$redis_base" --dir "$dir/redis" --detach >"$dir/redis.env"
 # shellcheck disable=SC2046
@@ -113,4 +117,6 @@ one-window hub, cluster mode ($partitions partitions, min-replicas-ack $replicas
   load: ops/rehearse.sh --base-url http://127.0.0.1:$gw1,http://127.0.0.1:$gw2 --pg-url $HUB_POSTGRES_URL --profile steady
 Ctrl-C stops everything.
 EOT
-while true; do sleep 3600 & sleeper=$!; wait "$sleeper"; done
+# short naps: after a kill -9 the current one is an orphan the watcher cannot name, holding this script's inherited
+# descriptors (a caller's flock) until it ends
+while true; do sleep 5 & sleeper=$!; wait "$sleeper"; done

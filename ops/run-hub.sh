@@ -44,14 +44,11 @@ trap '[ -z "$HUB" ] || kill -TERM "$HUB" 2>/dev/null || true' INT TERM HUP
 # shellcheck disable=SC2086 # HUB_JAVA_OPTS is a list of JVM options
 setsid java $HUB_JAVA_OPTS "${CDS[@]}" -jar "$JAR" &
 HUB=$!
-# A kill -9 of this script runs no trap, and the hub, in its own session, would go on: a watcher outside the script
-# hands it the SIGTERM the trap would have, once it is no longer the script's child (the kernel re-parents it the
-# moment the script dies, even before the script is reaped). It is stopped when the script exits normally, so it
-# never signals a reused pid.
-( watcher=$BASHPID   # read here: inside $(...) BASHPID is that substitution's own subshell
-  while [ "$(awk '{print $4}' "/proc/$watcher/stat" 2>/dev/null)" = "$$" ]; do sleep 1; done
-  kill -TERM "$HUB" 2>/dev/null ) &
-WATCHER=$!
+# A kill -9 of this script runs no trap, and the hub, in its own session, would go on: the watcher hands it the
+# SIGTERM the trap would have.
+# shellcheck source=ops/lib/pids.sh
+. ops/lib/pids.sh
+after_kill_9 kill -TERM "$HUB"
 trap 'kill "$WATCHER" 2>/dev/null || true' EXIT
 status=0
 wait "$HUB" || status=$?
