@@ -3,8 +3,7 @@ package vn.onewindow.common.infra;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.ToDoubleFunction;
-import vn.onewindow.common.infra.BacklogMonitor.Backlog;
-import vn.onewindow.common.infra.BacklogMonitor.Partition;
+import vn.onewindow.common.infra.Backlog.Partition;
 import vn.onewindow.common.metrics.MeterNames;
 
 /**
@@ -26,6 +25,8 @@ final class BacklogGauges {
     gauge(registry, monitor, MeterNames.STREAM_LAG, "Entries not yet delivered to any worker", Backlog::undelivered);
     gauge(registry, monitor, MeterNames.STREAM_OLDEST_AGE, "Age of the oldest queued entry",
         Backlog::oldestAgeSeconds);
+    gauge(registry, monitor, MeterNames.STREAM_SAMPLE_AGE, "Seconds since the backlog figures were last read in full",
+        b -> (System.currentTimeMillis() - b.sampledAtMillis()) / 1000.0);
     gauge(registry, monitor, MeterNames.DEAD_LETTER_LENGTH, "Entries in the dead-letter streams",
         Backlog::deadLetters);
     gauge(registry, monitor, MeterNames.REDIS_MEMORY_USED, "Memory used by the fullest Redis master",

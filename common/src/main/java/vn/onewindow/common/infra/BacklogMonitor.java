@@ -22,6 +22,7 @@ import vn.onewindow.common.config.RedisConfig;
 import vn.onewindow.common.dossier.ConsumerGroup;
 import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.dossier.RedisKeys;
+import vn.onewindow.common.infra.Backlog.Partition;
 import vn.onewindow.common.infra.BacklogReadings.Masters;
 
 /**
@@ -35,34 +36,6 @@ public final class BacklogMonitor {
   private static final Logger LOG = LoggerFactory.getLogger(BacklogMonitor.class);
   /** Most entries counted one by one when Redis cannot tell a partition's lag ({@link #countUndelivered}). */
   static final int COUNT_DELIVERED_MAX = 1_000;
-
-  /**
-   * One partition's sample; {@code consumers}: workers that asked it for entries within the active window (block +
-   * read margin), from the readers set each read round updates (clocks of workers and monitor compared).
-   */
-  public record Partition(long length, long pending, long undelivered, double oldestAgeSeconds, long deadLetters,
-                          int consumers) {
-    static final Partition UNKNOWN = new Partition(0, 0, 0, 0, 0, 0);
-  }
-
-  /**
-   * One sample, totals over the partitions (oldest age: the oldest of all) and the fullest master's memory;
-   * {@code maxMemoryBytes} is 0 when Redis has no memory limit; {@code mastersWithoutReplica}: masters with no
-   * connected replica (0 when no replicas are expected, and none asked). In cluster mode a partition, or the masters'
-   * figures, that could not be read keep their values of an earlier sample.
-   */
-  public record Backlog(long length, long pending, long undelivered, double oldestAgeSeconds, long deadLetters,
-                        long usedMemoryBytes, long maxMemoryBytes, long mastersWithoutReplica, long sampledAtMillis,
-                        List<Partition> partitions) {
-
-    static Backlog unknown(int partitions) {
-      return new Backlog(0, 0, 0, 0, 0, 0, 0, 0, 0, java.util.Collections.nCopies(partitions, Partition.UNKNOWN));
-    }
-
-    public double memoryRatio() {
-      return maxMemoryBytes <= 0 ? 0 : (double) usedMemoryBytes / maxMemoryBytes;
-    }
-  }
 
   private final Context context;
   private final Redis redis;
@@ -153,7 +126,7 @@ public final class BacklogMonitor {
     this.keys = keys;
     this.interval = interval;
     this.activeWindowMs = activeWindowMs;
-    this.latest = Backlog.unknown(keys.partitions().count());
+    this.latest = Backlog.unknown(keys.partitions().count(), System.currentTimeMillis());
     BacklogGauges.register(registry, this, keys.partitions().count(), redisConfig.replicasExpected());
   }
 
@@ -218,7 +191,10 @@ public final class BacklogMonitor {
       if (missing.size() == all.size()) {
         return Future.failedFuture(cause);
       }
-      Backlog b = BacklogReadings.toBacklog(partitions, figures.succeeded() ? figures.result() : Masters.of(last), now);
+      Backlog read = BacklogReadings.toBacklog(partitions, figures.succeeded() ? figures.result() : Masters.of(last),
+          now);
+      // dated as the last full sample while some figures are kept from it: the sample's age tells they are old
+      Backlog b = cause == null && figures.succeeded() ? read : read.datedAs(last);
       latest = b;
       if (cause == null && figures.failed()) {
         failed(figures.cause(), " for the INFO of a master");

@@ -4,8 +4,7 @@ import io.vertx.redis.client.Response;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import vn.onewindow.common.infra.BacklogMonitor.Backlog;
-import vn.onewindow.common.infra.BacklogMonitor.Partition;
+import vn.onewindow.common.infra.Backlog.Partition;
 
 /**
  * What {@link BacklogMonitor} reads out of Redis's replies (XINFO STREAM and GROUPS, INFO memory and replication),

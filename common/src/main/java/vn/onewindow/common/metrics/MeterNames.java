@@ -53,6 +53,12 @@ public final class MeterNames {
   public static final String STREAM_LAG = "hub.stream.lag";
   /** Age in seconds of the oldest entry still in the stream: how far behind the workers are. */
   public static final String STREAM_OLDEST_AGE = "hub.stream.oldest.age.seconds";
+  /**
+   * Seconds since the backlog and memory figures were last read from Redis in full: while Redis (or, in cluster mode,
+   * one of its masters) does not answer they keep their last values, for shedding and on every dashboard, and only
+   * this grows. Counted from the process's start before a first sample.
+   */
+  public static final String STREAM_SAMPLE_AGE = "hub.stream.sample.age.seconds";
   /** Entries in the dead-letter stream. */
   public static final String DEAD_LETTER_LENGTH = "hub.stream.dead.letters";
   // the same per intake partition, {@link #TAG_PARTITION} = its index (bounded by stream.partitions)
