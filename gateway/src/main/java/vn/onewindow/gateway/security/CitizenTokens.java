@@ -207,7 +207,14 @@ final class CitizenTokens {
     List<PublicKey> keys = new ArrayList<>();
     Matcher m = PEM.matcher(text);
     while (m.find()) {
-      byte[] der = Base64.getMimeDecoder().decode(m.group(2));
+      byte[] der;
+      try {
+        der = Base64.getMimeDecoder().decode(m.group(2));
+      } catch (IllegalArgumentException e) {
+        // a block cut short: the decoder's words alone named neither the setting nor the file
+        throw new ConfigException("security.jwt.public-keys: '" + file + "' holds a " + m.group(1)
+            + " block that is not valid base64 (" + e.getMessage() + ")");
+      }
       keys.add(switch (m.group(1)) {
         case "PUBLIC KEY" -> publicKey(der, file);
         case "CERTIFICATE" -> certificateKey(der, file);

@@ -113,6 +113,23 @@ class SecurityConfigTest {
         .extracting(java.security.PublicKey::getAlgorithm).containsExactly("RSA", "EC");
   }
 
+  /**
+   * A PEM block whose base64 is cut short (a bad copy of the sign-in's key) stopped the start with the decoder's own
+   * words alone, "could not start: java.lang.IllegalArgumentException: Last unit does not have enough valid bits",
+   * naming neither the setting nor the file (a JWT tryout).
+   */
+  @Test
+  void shouldNameTheFileAndTheSettingWhenAPemBlockIsNotBase64() {
+    for (String body : new String[] {"A", "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA="}) {
+      String file = SecurityTestSupport.tempFile("cut-short", ".pem",
+          "-----BEGIN PUBLIC KEY-----\n" + body + "\n-----END PUBLIC KEY-----\n").toString();
+
+      assertThatThrownBy(() -> CitizenTokens.readPem(file)).as(body).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("security.jwt.public-keys").hasMessageContaining(file)
+          .hasMessageContaining("not valid base64");
+    }
+  }
+
   private static SecurityConfig from(Map<String, String> env) {
     return SecurityConfig.from(Settings.load(env));
   }
