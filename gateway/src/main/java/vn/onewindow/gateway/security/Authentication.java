@@ -12,6 +12,7 @@ import vn.onewindow.common.config.SecurityConfig;
 import vn.onewindow.common.config.SecurityConfig.CitizenToken;
 import vn.onewindow.common.privacy.PersonalData;
 import vn.onewindow.gateway.http.HttpFailure;
+import vn.onewindow.gateway.http.Routes;
 import vn.onewindow.gateway.http.UnreadBodies;
 import vn.onewindow.gateway.warmup.Warmup;
 
@@ -86,7 +87,7 @@ public final class Authentication {
     }
     List<String> authorizations = ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION);
     if (authorizations.isEmpty()) {
-      if (config.citizenToken() == CitizenToken.REQUIRED) {
+      if (config.citizenToken() == CitizenToken.REQUIRED && citizensCall(ctx)) {
         failEarly(ctx, HttpFailure.unauthorized(bearerChallenge(null),
             "this API needs a citizen token from the national sign-in (Authorization: Bearer)"));
       } else {
@@ -122,6 +123,18 @@ public final class Authentication {
         rejectToken(ctx, CitizenTokens.reasonOf(verified.cause()));
       }
     });
+  }
+
+  /**
+   * What "required" asks a token of: a frontend's calls on dossiers (submit, look-ups, rating), a citizen's own. An
+   * agency system or the portal's backend following its change feed has no citizen to sign in, and the catalogue and
+   * statistics name no one: required of them, agencies could not report progress without carrying some citizen's
+   * token, which proves nothing (a JWT tryout). A token they do send is verified all the same.
+   */
+  private static boolean citizensCall(RoutingContext ctx) {
+    String path = ctx.request().path();
+    return !Caller.of(ctx).isAgency()
+        && (path.equals(Routes.DOSSIERS) || path.startsWith(Routes.DOSSIERS + "/"));
   }
 
   /** Fails before the body was read: the body is never read, and the connection closed after the answer. */

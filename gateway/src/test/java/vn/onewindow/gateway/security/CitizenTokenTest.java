@@ -323,6 +323,49 @@ class CitizenTokenTest extends OneGatewayPerClass {
     }
   }
 
+  /**
+   * "required" is about citizens: a frontend's dossier calls (submit, look-ups, rating) need a signed-in citizen, but
+   * an agency system or the portal's backend reading its change feed has none to give, and the public catalogue and
+   * statistics name no one. Required everywhere, agencies could not report progress without carrying some citizen's
+   * token, which proves nothing (a JWT tryout: 401 on the agency feed, on events and on /v1/changes).
+   */
+  @Test
+  void shouldRequireATokenOnlyOfAFrontendsDossierCalls() {
+    Map<String, String> config = new LinkedHashMap<>(uncheckedPemConfig());
+    config.put("security.citizen-token", "required");
+    try (GatewayFixture strict = new GatewayFixture(config)) {
+      WebClient client = SecurityTestSupport.bareClient(strict.vertx, strict.port);
+      String citizen = randomCitizenId();
+      HttpResponse<Buffer> submitted = post(client,
+          Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + TOKENS.rs256(citizen)),
+          dossierOf(citizen).encode());
+      assertThat(submitted.statusCode()).as(submitted.bodyAsString()).isEqualTo(202);
+      String id = submitted.bodyAsJsonObject().getString("id");
+
+      // a frontend's dossier calls without a citizen: 401, as before
+      assertProblem(post(client, Map.of("X-Api-Key", PORTAL_KEY), dossierOf(citizen).encode()), 401, "unauthorized");
+      assertProblem(send(client, HttpMethod.GET, "/v1/dossiers/" + id, Map.of("X-Api-Key", PORTAL_KEY), null), 401,
+          "unauthorized");
+      // an agency system, the backend's change feed, the public catalogue: no citizen to ask for
+      Map<String, String> agency = Map.of("X-Api-Key", "dev-agency-key");
+      HttpResponse<Buffer> agencyView = send(client, HttpMethod.GET, "/v1/dossiers/" + id, agency, null);
+      assertThat(agencyView.statusCode()).as(agencyView.bodyAsString()).isEqualTo(200);
+      HttpResponse<Buffer> feed = send(client, HttpMethod.GET,
+          "/v1/agencies/" + dossierOf(citizen).getString("handlingAgency") + "/dossiers", agency, null);
+      assertThat(feed.statusCode()).as(feed.bodyAsString()).isEqualTo(200);
+      HttpResponse<Buffer> changes = send(client, HttpMethod.GET, "/v1/changes", Map.of("X-Api-Key", PORTAL_KEY),
+          null);
+      assertThat(changes.statusCode()).as(changes.bodyAsString()).isEqualTo(200);
+      HttpResponse<Buffer> procedures = send(client, HttpMethod.GET, "/v1/procedures",
+          Map.of("X-Api-Key", PORTAL_KEY), null);
+      assertThat(procedures.statusCode()).as(procedures.bodyAsString()).isEqualTo(200);
+      // a token sent where none is required is still verified
+      assertProblem(send(client, HttpMethod.GET, "/v1/changes",
+          Map.of("X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + TOKENS.forged(citizen)), null), 401,
+          "unauthorized");
+    }
+  }
+
   @Test
   void shouldRefuseBearerTokensWhenNoVerifierIsConfiguredButServeCallsWithout() {
     try (GatewayFixture unconfigured = new GatewayFixture(Map.of())) {
