@@ -176,7 +176,7 @@ final class CitizenTokens {
     return "refused (" + failure.getClass().getSimpleName() + ")";
   }
 
-  private static JWKSource<SecurityContext> jwkSource(SecurityConfig.Jwt jwt) {
+  static JWKSource<SecurityContext> jwkSource(SecurityConfig.Jwt jwt) {
     if (jwt.jwksIsUrl()) {
       try {
         URL url = URI.create(jwt.jwks()).toURL();
@@ -189,11 +189,18 @@ final class CitizenTokens {
         throw new ConfigException("security.jwt.jwks='" + jwt.jwks() + "' is not a usable URL: " + e.getMessage());
       }
     }
+    JWKSet keys;
     try {
-      return new ImmutableJWKSet<>(JWKSet.load(Path.of(jwt.jwks()).toFile()).toPublicJWKSet());
+      keys = JWKSet.load(Path.of(jwt.jwks()).toFile()).toPublicJWKSet();
     } catch (IOException | ParseException e) {
       throw new ConfigException("security.jwt.jwks='" + jwt.jwks() + "' is not a readable JWK Set: " + e.getMessage());
     }
+    if (keys.isEmpty()) {
+      // empty, or symmetric keys only (dropped above): every token would be refused, every citizen with tokens required
+      throw new ConfigException("security.jwt.jwks='" + jwt.jwks() + "' holds no public key (RSA or EC): no citizen "
+          + "token could be verified");
+    }
+    return new ImmutableJWKSet<>(keys);
   }
 
   /** PEM "PUBLIC KEY" (X.509 SubjectPublicKeyInfo, RSA or EC) and "CERTIFICATE" blocks of one file. */

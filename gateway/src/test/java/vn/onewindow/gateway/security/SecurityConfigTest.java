@@ -130,6 +130,23 @@ class SecurityConfigTest {
     }
   }
 
+  /**
+   * A JWK Set file with no public key (empty, or symmetric keys only, which verification drops) started a hub that
+   * refused every token: with tokens required, every citizen (JWT tryout).
+   */
+  @Test
+  void shouldRefuseAJwkSetFileWithoutAPublicKey() {
+    for (String set : new String[] {"{\"keys\":[]}",
+        "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"s\",\"k\":\"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0\"}]}"}) {
+      String file = SecurityTestSupport.tempFile("no-public-key", ".json", set).toString();
+      SecurityConfig config = from(Map.of("HUB_SECURITY_JWT_ISSUER", "https://sso.example", "HUB_SECURITY_JWT_AUDIENCE",
+          "hub", "HUB_SECURITY_JWT_JWKS", file));
+
+      assertThatThrownBy(() -> CitizenTokens.jwkSource(config.jwt())).as(set).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("security.jwt.jwks").hasMessageContaining(file).hasMessageContaining("no public key");
+    }
+  }
+
   private static SecurityConfig from(Map<String, String> env) {
     return SecurityConfig.from(Settings.load(env));
   }
