@@ -331,7 +331,28 @@ def main(argv):
             probs.append(f"known metric {k} matches no MeterNames constant (renamed or removed?)")
     check("every MeterNames meter is known and on the dashboard, every hub_* name is in MeterNames", probs)
 
-    # 9. Grafana provisioning points at the dashboard's datasource and folder
+    # 9. every MeterNames meter is in README's list of metrics ("## Observability"), as its Prometheus name or, after
+    # a sibling's full name, as its `_tail` (`hub_stream_partition_length`, `_pending`): an ops tryout found three meters
+    # (hub_intake_claimed_total, hub_intake_failures_total, the hub_timeliness_* gauges) that alerts or panels read
+    # missing from it
+    probs = []
+    try:
+        readme = (repo / "README.md").read_text()
+        start = readme.index("\n## Observability")
+        section = readme[start:readme.index("\n## ", start + 1)]
+    except (OSError, ValueError) as e:
+        section = ""
+        probs.append(f"cannot read README.md's '## Observability' section: {e}")
+    for const, base in sorted(bases.items()) if section else []:
+        full = any(f"`{base}{suffix}" in section for suffix in ("`", "{", "_total`", "_total{", "_seconds`", "_seconds{"))
+        parts = base.split("_")
+        tail = any(f"`{'_'.join(parts[:i])}" in section and f"`_{'_'.join(parts[i:])}`" in section
+                   for i in range(2, len(parts)))
+        if not (full or tail):
+            probs.append(f"MeterNames.{const} ({base}) is not in README.md's list of metrics (## Observability)")
+    check("every MeterNames meter is listed in README.md's Observability section", probs)
+
+    # 10. Grafana provisioning points at the dashboard's datasource and folder
     probs = []
     prov = ops / "grafana" / "provisioning"
     try:
