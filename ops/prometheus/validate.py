@@ -28,6 +28,8 @@ ALLOWED_LABELS = {
     "name": ("resilience4j_",), "state": ("resilience4j_",), "kind": ("resilience4j_",),
     "code": ("vertx_http_server_", "hub:http_"), "code_class": ("vertx_http_server_",),
     "method": ("vertx_http_server_",),
+    # client | warmup | probe (RequestOrigins)
+    "origin": ("vertx_http_server_", "hub:http_"),
     "area": ("jvm_memory_",), "pool_type": ("vertx_pool_",),
     # an intake partition's index: bounded by stream.partitions (fixed for life, at most 4096)
     "partition": ("hub_stream_partition_", "hub:stream_partition_"),

@@ -100,6 +100,35 @@ class MetricsTest {
   }
 
   /**
+   * Vert.x's request meters tell a new gateway's warm-up and the probes (/health, /metrics) from the clients' calls:
+   * a warm-up's tens of thousands of synthetic 200s in the 5xx ratio's denominator held HubHttp5xxRatioHigh off for
+   * minutes after every start (a monitoring tryout), exactly when gateways are added on deadline day, and Prometheus's
+   * scrapes alone met its traffic guard.
+   */
+  @Test
+  void shouldTellTheWarmupAndTheProbesFromTheClientsInTheRequestMeters() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of("warmup.duration-ms", "300", "warmup.concurrency", "2"))) {
+      gw.shared.warmup().begin();
+      gw.shared.warmup().run(gw.vertx, gw.port, false).await();
+      assertThat(gw.post(AdmissionTest.dossierOf(4300)).statusCode()).isEqualTo(202);
+      assertThat(gw.get("/health/ready").statusCode()).isEqualTo(200);
+
+      String metrics = gw.get("/metrics").bodyAsString();
+
+      List<String> requests = metrics.lines().filter(l -> l.startsWith("vertx_http_server_requests_total{")).toList();
+      assertThat(requests).as("every request counted by origin").isNotEmpty()
+          .allMatch(l -> l.matches(".*origin=\"(client|warmup|probe)\".*"), "an origin label");
+      assertThat(requests).anyMatch(l -> l.contains("code=\"200\"") && l.contains("method=\"POST\"")
+          && l.contains("origin=\"warmup\""), "the warm-up's submissions");
+      assertThat(requests).anyMatch(l -> l.contains("code=\"202\"") && l.contains("origin=\"client\""), "the 202");
+      assertThat(requests).noneMatch(l -> l.contains("code=\"202\"") && !l.contains("origin=\"client\""));
+      assertThat(requests).anyMatch(l -> l.contains("method=\"GET\"") && l.contains("origin=\"probe\""),
+          "the readiness probe");
+      assertThat(requests).noneMatch(l -> l.contains("method=\"POST\"") && l.contains("origin=\"probe\""));
+    }
+  }
+
+  /**
    * The request method is a label of Vert.x's HTTP server meters, and HTTP lets a client send any token as its
    * method: each new one made new series (unbounded, and whatever the caller wrote, a citizen ID among it), and the
    * refusal's log line wrote it as sent (glued to letters, the log masker leaves the digits alone).

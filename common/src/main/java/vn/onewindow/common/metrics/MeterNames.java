@@ -146,6 +146,8 @@ public final class MeterNames {
   /** A province's code (H48...) from the agency directory, or "other": a bounded set, never an agency. */
   public static final String TAG_PROVINCE = "province";
   public static final String TAG_PARTITION = "partition";
+  /** Of Vert.x's HTTP server request meters: client, warmup or probe ({@link RequestOrigins}). */
+  public static final String TAG_ORIGIN = "origin";
 
   /** Values of {@link #TAG_OUTCOME} for submissions. */
   public enum Outcome {

@@ -35,7 +35,8 @@ public final class Observability {
   public static Vertx vertx(PrometheusMeterRegistry registry) {
     VertxOptions options = new VertxOptions()
         .setPreferNativeTransport(true)
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false));
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)
+            .setServerRequestTagsProvider(RequestOrigins::of));
     return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
   }
 }

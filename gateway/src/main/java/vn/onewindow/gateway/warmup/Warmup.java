@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.WarmupConfig;
 import vn.onewindow.common.http.Loopback;
+import vn.onewindow.common.metrics.RequestOrigins;
 import vn.onewindow.common.warmup.JitSettled;
 import vn.onewindow.common.warmup.WarmupExamples;
 import vn.onewindow.gateway.http.Idempotency;
@@ -43,7 +44,7 @@ import vn.onewindow.gateway.http.Routes;
  * intake too, readiness also waits for the intake's own warm-up ({@link #holdUntil}).
  */
 public final class Warmup {
-  public static final String HEADER = "X-Hub-Warmup";
+  public static final String HEADER = RequestOrigins.WARMUP_HEADER;
   static final int MIN_REQUESTS = 5_000;
   /** A synthetic submission is answered in milliseconds: one that has seen no byte for this long is given up. */
   static final long REQUEST_IDLE_MS = 5_000;
