@@ -33,12 +33,15 @@ import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.LogCapture;
 import vn.onewindow.common.testing.TestServers;
+import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.http.Problems;
 
 /** Rate limits shared across instances, per-applicant limits, backlog shedding and the concurrency bulkhead. */
 class AdmissionTest {
   @RegisterExtension
   final LogCapture logged = LogCapture.of(Problems.class);
+  @RegisterExtension
+  final LogCapture admission = LogCapture.of(Admission.class);
 
 
   static String dossierOf(int applicant) {
@@ -92,6 +95,10 @@ class AdmissionTest {
       HttpResponse<Buffer> admitted = responses.stream().filter(r -> r.statusCode() == 202).findFirst().orElseThrow();
       assertThat(admitted.getHeader("RateLimit-Limit")).isEqualTo("20");
       assertThat(admitted.getHeader("RateLimit-Remaining")).isNotNull();
+      // a client's whole budget spent turns its citizens away: the operators are told which client, once per 10 s
+      // per instance (no metric label names a client)
+      assertThat(admission.lines("over its rate limit")).hasSizeBetween(1, 2 * 2)
+          .allSatisfy(line -> assertThat(line).contains(GatewayFixture.CLIENT_ID).contains("standard"));
     }
   }
 

@@ -17,6 +17,8 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.config.ResilienceConfig.Limit;
 import vn.onewindow.common.config.ResilienceConfig.Shedding;
@@ -27,6 +29,7 @@ import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.LimitKey;
 import vn.onewindow.common.metrics.MeterNames.Refusal;
+import vn.onewindow.common.metrics.ThrottledLog;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.Idempotency;
 import vn.onewindow.gateway.security.Caller;
@@ -39,6 +42,8 @@ import vn.onewindow.gateway.security.CallerAddress;
  * per process, shared by all event loops.
  */
 public final class Admission {
+  private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
+  private static final ThrottledLog CLIENT_LIMITED_LOG = ThrottledLog.everyTenSeconds();
   private static final String SHED = "admission.shed";
 
   /** A submission over a watermark that carries an Idempotency-Key: its refusal, unless it is a retry (see shed). */
@@ -143,8 +148,26 @@ public final class Admission {
       }
     }
     limiter.acquire(redis, LimitKey.CLIENT, clientKey, clientLimit)
-        .onSuccess(decision -> admit(ctx, decision.allowed(), decision, "this client"))
+        .onSuccess(decision -> {
+          if (!decision.allowed()) {
+            clientLimited(caller);
+          }
+          admit(ctx, decision.allowed(), decision, "this client");
+        })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * A client's whole budget spent turns every citizen behind it away (the portal's pages, a province's kiosks), and no
+   * metric label names a client: one WARN per client per 10 s says which, and with which quota class. Not for an
+   * address over its own limit on a publishable key: that is one caller, and the limit working.
+   */
+  private void clientLimited(Caller caller) {
+    long suppressed = CLIENT_LIMITED_LOG.tryAcquire(caller.clientId());
+    if (suppressed >= 0) {
+      LOG.warn("client {} is over its rate limit (quota class {}; {} more refusals in the last 10 s)",
+          caller.clientId(), caller.quotaClass(), suppressed);
+    }
   }
 
   /** Goes on with the decision's RateLimit-* headers, or answers 429 naming {@code limited} (never an address). */
