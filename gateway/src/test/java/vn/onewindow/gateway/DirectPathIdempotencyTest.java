@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.redis.client.Command;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -14,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.testing.Await;
+import vn.onewindow.common.testing.TcpProxy;
 import vn.onewindow.common.testing.TestServers;
 
 /**
@@ -61,6 +63,53 @@ class DirectPathIdempotencyTest {
         assertThat(gw.queued()).as("nothing queued in Redis for the key").isEqualTo(queuedBefore);
         assertThat(TestServers.queryLong(gw.config.postgres().url(),
             "SELECT count(*) FROM dossier WHERE idempotency_key = '" + key + "'")).isEqualTo(1);
+      }
+    }
+  }
+
+  /**
+   * The reverse: a key queued through Redis, retried while this gateway's enqueue breaker is still open after an
+   * outage although Redis answers again. The breaker refused before the key was asked about, so the retry was written
+   * directly: a second dossier of one Idempotency-Key, with another code, while the first still waited in the stream
+   * (a cluster tryout: 33 rows for 30 keys after a failover, the retries meeting the other gateway's open breaker).
+   * Now Redis is asked for the key, past the breaker and briefly, before anything is written directly.
+   */
+  @Test
+  void shouldReplayAQueuedDossierToARetryMeetingAnOpenBreaker() throws Exception {
+    URI target = URI.create(TestServers.get().redisUrl());
+    // a proxy, not a stopped server: Redis keeps what it holds, as a stalled or partitioned one does
+    try (TcpProxy proxy = new TcpProxy(target.getHost(), target.getPort())) {
+      proxy.up();
+      try (GatewayFixture gw = new GatewayFixture(Map.of("redis.url", "redis://127.0.0.1:" + proxy.port(),
+          "ratelimit.enabled", "false", "timeout.redis-enqueue-ms", "300", "breaker.minimum-calls", "3",
+          "breaker.open-seconds", "60", "shed.backlog-poll-ms", "60000"))) {
+        String key = "queued-" + UUID.randomUUID();
+        String body = AdmissionTest.dossierOf(41);
+        HttpResponse<Buffer> queued = gw.post(body, key);
+        assertThat(queued.statusCode()).as(queued.bodyAsString()).isEqualTo(202);
+        assertThat(DossierCode.isDirect(sequence(queued))).isFalse();
+
+        proxy.down();
+        AtomicInteger n = new AtomicInteger();
+        Await.until(Duration.ofSeconds(30), "the enqueue breaker to open", () -> {
+          gw.post(AdmissionTest.dossierOf(700 + n.getAndIncrement()));
+          return gw.registry.get("resilience4j.circuitbreaker.state").tag("name", "redis_enqueue")
+              .tag("state", "open").gauge().value() == 1.0;
+        });
+        proxy.up();
+        long queuedBefore = gw.queued();
+        HttpResponse<Buffer> retry = gw.post(body, key);
+
+        assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(202);
+        assertThat(retry.getHeader("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(retry.bodyAsJsonObject().getString("code")).isEqualTo(queued.bodyAsJsonObject().getString("code"));
+        assertThat(retry.bodyAsJsonObject().getString("id")).isEqualTo(queued.bodyAsJsonObject().getString("id"));
+        assertThat(TestServers.queryLong(gw.config.postgres().url(),
+            "SELECT count(*) FROM dossier WHERE idempotency_key = '" + key + "'")).as("nothing written directly")
+            .isZero();
+        assertThat(gw.queued()).isEqualTo(queuedBefore);
+        assertThat(gw.get("/metrics").bodyAsString()).as("the breaker was still open")
+            .contains("resilience4j_circuitbreaker_state{name=\"redis_enqueue\",state=\"open\"} 1.0");
       }
     }
   }

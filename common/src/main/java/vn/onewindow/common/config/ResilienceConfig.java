@@ -67,6 +67,12 @@ public record ResilienceConfig(
      * deadline, on Redis's clock): room for the gateway's and Redis's clocks to differ.
      */
     public static final Duration ENQUEUE_DEADLINE_MARGIN = Duration.ofMillis(100);
+    /**
+     * How long a keyed submission the open enqueue breaker refused waits for Redis to say whether its key queued a
+     * dossier already, before the direct path: a breaker stays open after Redis answers again, and a Redis that hangs
+     * must not make every keyed submission wait the enqueue's timeout (what the open breaker spares them).
+     */
+    public static final Duration KEY_LOOKUP_WHILE_OPEN = Duration.ofMillis(250);
   }
 
   public record Shedding(int maxInFlight, long backlogMaxEntries, double redisMemoryMaxRatio, Duration backlogPoll,

@@ -28,13 +28,14 @@ import vn.onewindow.gateway.submit.DossierQueue.KeyClaim;
  * Otherwise by the configured degraded policy: a direct write to PostgreSQL, or a fast 503. Each store is called
  * behind its own circuit breaker.
  *
- * <p>A replayed retry never spends the applicant's quota: a replay answered while the applicant is limited is still
- * a 202, and a take that turned out to be a replay or a conflict is given back. The direct path is only taken when
- * no earlier attempt with the same key can be waiting in Redis (the claim said it is new, or Redis could not be asked
- * and receipts are not required on replicas), and when this submission's own script call never reached Redis (not
- * sent, or its connection never opened): otherwise one dossier could become two. A call that timed out may still run
- * (a stalled server runs what it has read once it resumes), and the dossier it queues gets the id its stream entry
- * names, not this submission's pre-id, so PostgreSQL could not tell the two rows apart as one dossier.
+ * <p>A replayed retry never spends the applicant's quota: a replay answered while the applicant is limited is still a
+ * 202, and a take that turned out to be a replay or a conflict is given back. The direct path is only taken when no
+ * earlier attempt with the same key can be waiting in Redis (the claim said it is new, or, the breaker open, the key's
+ * look-up past it found nothing, or Redis could not be asked and receipts are not required on replicas), and when this
+ * submission's own script call never reached Redis (not sent, or its connection never opened): otherwise one dossier
+ * could become two. A call that timed out may still run (a stalled server runs what it has read once it resumes), and
+ * the dossier it queues gets the id its stream entry names, not this submission's pre-id, so PostgreSQL could not tell
+ * the two rows apart as one dossier.
  */
 public final class DossierIntake {
   /** Whether a receipt came through the queue or the degraded direct path. */
@@ -66,7 +67,8 @@ public final class DossierIntake {
     this.keys = keys;
     this.config = config;
     this.receipts = new Receipts(limiter, admission, redisConfig);
-    this.redisDownPath = new RedisDownPath(direct, recentDirect, breakers, limiter, receipts, config, redisConfig);
+    this.redisDownPath = new RedisDownPath(queue, direct, recentDirect, breakers, limiter, receipts, config,
+        redisConfig);
   }
 
   public Future<Outcome> submit(Redis redis, Submission s, long requestDeadline) {
@@ -169,7 +171,9 @@ public final class DossierIntake {
           return err instanceof HttpFailure ? Future.failedFuture(err)
               : limit.compose(decision -> {
                 boolean mayBeQueued = sent.get() && !RedisErrors.neverConnected(err);
-                return redisDownPath.answer(s, claimed.get(), mayBeQueued, decision, err)
+                return redisDownPath.askPastTheBreaker(s, claimed.get(), err).compose(earlier -> earlier.found()
+                        ? Future.succeededFuture(replayed(redis, s, decision, earlier.result()))
+                        : redisDownPath.answer(s, earlier.claim(), mayBeQueued, decision, err))
                     // refused (503: retry) with no dossier for this attempt, so none of the applicant's quota: else a
                     // frontend retrying through a failover spends it in seconds and meets 429s once the queue is back.
                     // Not when the call reached Redis and may have run (no reply in time): that 503 is uncertain, and
@@ -181,6 +185,16 @@ public final class DossierIntake {
                     });
               });
         });
+  }
+
+  /** The earlier dossier's receipt (or its conflict): a replay costs the applicant nothing, limited or not. */
+  private Outcome replayed(Redis redis, Submission s, LimitDecision decision, EnqueueResult earlier) {
+    // first: a conflict throws its 409 here, and the failure's own refund below gives the share back once
+    Outcome outcome = new Outcome(receipts.of(earlier), false);
+    if (decision.allowed()) {
+      refund(redis, s, decision);
+    }
+    return outcome;
   }
 
   private Future<LimitDecision> applicantLimit(Redis redis, Submission s) {

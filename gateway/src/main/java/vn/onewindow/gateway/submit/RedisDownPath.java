@@ -2,10 +2,13 @@ package vn.onewindow.gateway.submit;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.vertx.core.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.RedisConfig;
 import vn.onewindow.common.config.ResilienceConfig;
+import vn.onewindow.common.config.ResilienceConfig.Breakers;
 import vn.onewindow.common.config.ResilienceConfig.RedisDownPolicy;
 import vn.onewindow.common.metrics.MeterNames.LimitKey;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
@@ -26,6 +29,7 @@ final class RedisDownPath {
   private static final Logger LOG = LoggerFactory.getLogger(RedisDownPath.class);
   private static final ThrottledLog DIRECT_WRITES_LOG = ThrottledLog.everyTenSeconds();
 
+  private final DossierQueue queue;
   private final DirectWriter direct;
   private final RecentDirectWrites recentDirect;
   private final UpstreamBreakers breakers;
@@ -34,8 +38,9 @@ final class RedisDownPath {
   private final ResilienceConfig config;
   private final RedisConfig redisConfig;
 
-  RedisDownPath(DirectWriter direct, RecentDirectWrites recentDirect, UpstreamBreakers breakers, RateLimiter limiter,
-                Receipts receipts, ResilienceConfig config, RedisConfig redisConfig) {
+  RedisDownPath(DossierQueue queue, DirectWriter direct, RecentDirectWrites recentDirect, UpstreamBreakers breakers,
+                RateLimiter limiter, Receipts receipts, ResilienceConfig config, RedisConfig redisConfig) {
+    this.queue = queue;
     this.direct = direct;
     this.recentDirect = recentDirect;
     this.breakers = breakers;
@@ -43,6 +48,38 @@ final class RedisDownPath {
     this.receipts = receipts;
     this.config = config;
     this.redisConfig = redisConfig;
+  }
+
+  /** What Redis said of a key the open breaker kept from asking: its earlier dossier, or the claim to go on with. */
+  record AskedPastTheBreaker(EnqueueResult result, KeyClaim claim) {
+    boolean found() {
+      return result != null && !(result instanceof EnqueueResult.Absent);
+    }
+  }
+
+  /**
+   * A keyed submission the open enqueue breaker refused before anything was asked: whether a dossier was queued with
+   * its key already (the partition script's replay-only mode, past the breaker, for at most
+   * {@link Breakers#KEY_LOOKUP_WHILE_OPEN}). A breaker stays open after Redis answers again (another gateway's, or this
+   * one's after a failover), and the direct path alone would make a retry of a queued dossier a second one (a cluster
+   * tryout: 33 rows for 30 keys). Absent: no attempt of this key is queued (a late call of an earlier one queues
+   * nothing past its request's deadline, which its answer came after), so the direct path may write it, as after a
+   * claim that said new. Redis not answering: the claim stays unknown, as before.
+   */
+  Future<AskedPastTheBreaker> askPastTheBreaker(Submission s, KeyClaim claim, Throwable cause) {
+    AskedPastTheBreaker unknown = new AskedPastTheBreaker(null, claim);
+    if (!(cause instanceof CallNotPermittedException) || s.idempotencyKey() == null || claim != null) {
+      return Future.succeededFuture(unknown);
+    }
+    // given up, a look-up still waiting behind its partition's call in flight is never sent
+    AtomicBoolean givenUp = new AtomicBoolean();
+    return queue.replay(s, givenUp::get)
+        .timeout(Breakers.KEY_LOOKUP_WHILE_OPEN.toMillis(), TimeUnit.MILLISECONDS)
+        .onFailure(err -> givenUp.set(true))
+        .map(result -> result instanceof EnqueueResult.Absent ? new AskedPastTheBreaker(result, KeyClaim.NEW)
+            : result instanceof EnqueueResult.Accepted || result instanceof EnqueueResult.Conflict
+                ? new AskedPastTheBreaker(result, claim) : unknown)
+        .otherwise(unknown);
   }
 
   /**
@@ -77,7 +114,8 @@ final class RedisDownPath {
           });
     }
     // one WARN per 10 s, not one per dossier: a Redis outage on a deadline day wrote thousands of lines a minute
-    // (ops tryout); hub_submissions_total{outcome="degraded"} counts them all, and each row says stream_entry_id 'direct'
+    // (ops tryout); hub_submissions_total{outcome="degraded"} counts them all, and each row says stream_entry_id
+    // 'direct'
     long suppressed = DIRECT_WRITES_LOG.tryAcquire("direct");
     if (suppressed >= 0) {
       LOG.warn("dossier {} written directly to PostgreSQL ({} more in the last 10 s): queue unavailable ({})",
