@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # A local Redis Cluster of 3 masters + 3 replicas on 127.0.0.1, for running the hub in cluster mode.
-#   ops/redis-cluster.sh [--base-port 7001] [--dir DIR] [--detach]   start; foreground unless --detach
+#   ops/redis-cluster.sh [--base-port 7001] [--bus-base-port B] [--dir DIR] [--detach]   start (foreground unless --detach)
 #   ops/redis-cluster.sh --stop DIR                                   stop a detached cluster
 #   ops/redis-cluster.sh --restart DIR PORT                           start one node of DIR again, after it died
-# Ports BASE..BASE+5 and their bus ports (+10000) must be free. AOF with appendfsync everysec, as production
-# should run, so a restarted node comes back with its data and functions; cluster-require-full-coverage no, so the
-# healthy shards keep answering while one fails over. Needs redis-server 7.
+# Ports BASE..BASE+5 and their bus ports (+10000, or B..B+5 with --bus-base-port) must be free. AOF with appendfsync
+# everysec, as production should run, so a restarted node comes back with its data and functions;
+# cluster-require-full-coverage no, so the healthy shards keep answering while one fails over. Needs redis-server 7.
 # Each node's redis-server line is written to DIR/PORT/redis.args (one argument a line) and every start of the node
 # runs that line: --restart starts it with the same options, directory, nodes.conf and AOF, so it rejoins the cluster
 # (as a replica when its replica was promoted meanwhile); it records the pid in DIR/pids for --stop, waits up to 60 s
@@ -15,12 +15,13 @@ set -euo pipefail
 # shellcheck source=ops/lib/pids.sh
 . "$(dirname "$0")/lib/pids.sh"
 
-base=7001 dir="" mode=start port=""
+base=7001 bus_base="" dir="" mode=start port=""
 usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage 0 ;;
     --base-port) base=${2:?}; shift 2 ;;
+    --bus-base-port) bus_base=${2:?}; shift 2 ;;
     --dir) dir=${2:?}; shift 2 ;;
     --detach) mode=detach; shift ;;
     --stop) dir=${2:?}; mode=stop; shift 2 ;;
@@ -37,6 +38,8 @@ node_record() { # dir port
     --cluster-require-full-coverage no \
     --appendonly yes --appendfsync everysec --save '' --repl-diskless-sync-delay 0 \
     --logfile "$1/$2/redis.log" >"$1/$2/redis.args"
+  # the cluster bus: redis-server's own default (port + 10000) unless --bus-base-port named the range
+  if [ -n "$bus_base" ]; then printf '%s\n' --cluster-port "$((bus_base + $2 - base))" >>"$1/$2/redis.args"; fi
 }
 
 # node_launch DIR PORT: starts the node DIR/PORT/redis.args records; its pid goes to DIR/pids and DIR/PORT/node.pid.

@@ -5,6 +5,7 @@
 #
 #   ops/run-cluster.sh                          # gateways :8081 :8082, intake health/metrics :8091 :8092, Redis 7101-7106
 #   ops/run-cluster.sh --partitions 32 --min-replicas-ack 1 --redis-base-port 7201 --gateway-ports 9081,9082
+#   ops/run-cluster.sh --redis-base-port 27101 --redis-bus-base-port 27201   # bus ports too (default: Redis port + 10000)
 #   HUB_RATELIMIT_ENABLED=false ops/run-cluster.sh   # any HUB_* variable reaches every process
 #   ops/rehearse.sh --base-url http://127.0.0.1:8081,http://127.0.0.1:8082 --pg-url "$(cat DIR/postgres.url)" ...
 #
@@ -22,12 +23,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
-redis_base=7101 gateways=8081,8082 intakes=8091,8092 partitions=16 replicas_ack=0 dir="" build=yes pg_port=15433
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+redis_base=7101 redis_bus_base="" gateways=8081,8082 intakes=8091,8092 partitions=16 replicas_ack=0 dir="" build=yes pg_port=15433
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage 0 ;;
     --redis-base-port) redis_base=$2; shift 2 ;;
+    --redis-bus-base-port) redis_bus_base=$2; shift 2 ;;
     --gateway-ports) gateways=$2; shift 2 ;;
     --intake-ports) intakes=$2; shift 2 ;;
     --partitions) partitions=$2; shift 2 ;;
@@ -82,7 +84,7 @@ trap 'exit 143' TERM
 WATCHER=""
 after_kill_9 stop_all
 
-ops/redis-cluster.sh --base-port "$redis_base" --dir "$dir/redis" --detach >"$dir/redis.env"
+ops/redis-cluster.sh --base-port "$redis_base" ${redis_bus_base:+--bus-base-port "$redis_bus_base"} --dir "$dir/redis" --detach >"$dir/redis.env"
 # shellcheck disable=SC2046
 export $(cat "$dir/redis.env")
 
