@@ -162,6 +162,29 @@ class FormDataTypesTest extends OneGatewayPerClass {
     assertThat(gw.queued()).isEqualTo(queuedBefore + 2);
   }
 
+  /**
+   * A required field holding only characters nobody sees (a C1 control such as NEL, a zero-width space, a BOM, a
+   * text-direction mark, a no-break space) is as missing as a blank one: a fuzzing tryout had such a motherFullName
+   * and wifeFullName queued. A visible value with such a character inside stays accepted (Vietnamese text with bidi
+   * marks, HostileInputTest).
+   */
+  @Test
+  void shouldTakeARequiredFieldOfInvisibleCharactersOnlyAsMissing() {
+    for (String invisible : List.of("\u0085", "\u200B", "\uFEFF", "\u202E", "\u00A0", " \u200B\u2060 ")) {
+      JsonObject dossier = birth();
+      dossier.getJsonObject("formData").put("motherFullName", invisible);
+
+      assertThat(assertProblem(gw.post(dossier.encode()), 422, "invalid-dossier").getJsonArray("errors"))
+          .as(invisible.codePoints().mapToObj(Integer::toHexString).toList().toString())
+          .containsExactly(new JsonObject().put("pointer", "/formData/motherFullName")
+              .put("detail", "required by procedure " + BIRTH));
+    }
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+    JsonObject marked = birth();
+    marked.getJsonObject("formData").put("motherFullName", "Trần\u200BThị\u00A0Mẫu\u202E");
+    assertThat(gw.post(marked.encode()).statusCode()).isEqualTo(202);
+  }
+
   @Test
   void shouldAcceptTheExampleBodiesAsTheyAre() {
     for (String example : List.of("birth-registration.json", "business-registration.json",

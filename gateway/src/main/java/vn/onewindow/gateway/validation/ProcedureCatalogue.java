@@ -166,9 +166,10 @@ public final class ProcedureCatalogue {
   }
 
   /**
-   * Each field the procedure names: a required one missing, null or blank is "required", and any given value must be
-   * of its type. An optional field's null or blank is not given: a form sends a field left empty (an unchosen select)
-   * as "", and such dossiers were accepted before fields had types. Fields the catalogue does not name are not judged.
+   * Each field the procedure names: a required one missing, null, blank or {@link #invisible} is "required", and any
+   * given value must be of its type. An optional field's null or blank is not given: a form sends a field left empty
+   * (an unchosen select) as "", and such dossiers were accepted before fields had types. Fields the catalogue does not
+   * name are not judged.
    */
   private static void checkForm(Procedure procedure, JsonNode formData, int receivedOn, List<Violation> violations) {
     List<FormField> fields = procedure.formFields();
@@ -178,6 +179,8 @@ public final class ProcedureCatalogue {
       String wrong;
       if (value == null || value.isNull() || value.isTextual() && value.textValue().isBlank()) {
         wrong = field.required() ? "required by procedure " + procedure.code() : null;
+      } else if (field.required() && value.isTextual() && invisible(value.textValue())) {
+        wrong = "required by procedure " + procedure.code();
       } else {
         wrong = field.type().check(value, receivedOn);
       }
@@ -185,6 +188,23 @@ public final class ProcedureCatalogue {
         violations.add(new Violation(Violation.member("/formData", field.name()), wrong));
       }
     }
+  }
+
+  /**
+   * Whether a text holds no character anyone sees: only spaces (a no-break space too), controls (NEL...) and format
+   * characters (zero-width space, BOM, text-direction marks). Checked for a required field that is not blank only.
+   */
+  static boolean invisible(String text) {
+    for (int i = 0; i < text.length(); ) {
+      int c = text.codePointAt(i);
+      int type = Character.getType(c);
+      if (!Character.isWhitespace(c) && !Character.isSpaceChar(c) && type != Character.CONTROL
+          && type != Character.FORMAT) {
+        return false;
+      }
+      i += Character.charCount(c);
+    }
+    return true;
   }
 
   /**
