@@ -381,11 +381,12 @@ class CitizenTokenTest extends OneGatewayPerClass {
       for (String path : List.of("/v1/%64ossiers", "/v1/dossier%73", "/%761/dossiers")) {
         HttpResponse<Buffer> submitted = send(client, HttpMethod.POST, path,
             Map.of("X-Api-Key", PORTAL_KEY, "Content-Type", "application/json"), dossierOf(citizen).encode());
-        assertThat(submitted.statusCode()).as(path + ": " + submitted.bodyAsString()).isEqualTo(401);
+        // refused at the edge (an encoded unreserved character) or for the missing token: never served
+        assertThat(submitted.statusCode()).as(path + ": " + submitted.bodyAsString()).isIn(400, 401);
       }
       HttpResponse<Buffer> lookUp = send(client, HttpMethod.GET,
           "/v1/%64ossiers/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", Map.of("X-Api-Key", PORTAL_KEY), null);
-      assertThat(lookUp.statusCode()).as(lookUp.bodyAsString()).isEqualTo(401);
+      assertThat(lookUp.statusCode()).as(lookUp.bodyAsString()).isIn(400, 401);
       assertThat(strict.queued()).isEqualTo(before);
     }
   }
