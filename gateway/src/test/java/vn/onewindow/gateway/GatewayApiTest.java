@@ -262,6 +262,23 @@ class GatewayApiTest extends OneGatewayPerClass {
   }
 
   /**
+   * Percent-encoded unreserved characters are the same hazard: the router decodes them (RFC 3986 6.2.2.2), so
+   * /%6detrics answered /metrics past a proxy rule blocking /metrics, and /v1/%64ossiers reached the dossier routes
+   * past a raw-path check. No client needs them (RFC 3986 2.3: they should not be encoded): refused alike.
+   */
+  @Test
+  void shouldRefusePercentEncodedUnreservedCharactersAsDotSegments() {
+    for (String path : List.of("/%6detrics", "/%68ealth/ready", "/v1/%64ossiers", "/v1/procedure%73", "/%2Dx",
+        "/v1/%7e")) {
+      HttpResponse<Buffer> answer = gw.rawClient.get(path).send().await();
+      assertThat(assertProblem(answer, 400, "malformed-request").getString("detail")).as(path)
+          .isEqualTo("the path has a percent-encoded letter, digit or '-._~': send it unencoded");
+    }
+    assertThat(gw.rawClient.get("/v1/procedures/a%2Fb").send().await().statusCode()).as("a reserved character")
+        .isNotEqualTo(400);
+  }
+
+  /**
    * Empty segments are the same hazard as dot segments: the router resolves {@code //metrics} to /metrics, a proxy
    * rule matching the raw path (blocking /metrics, forwarding /v1/ only) does not (QA). Refused alike, over both
    * protocols (h2c by prior knowledge, as the load balancers' backends speak it).

@@ -23,6 +23,7 @@ import vn.onewindow.common.testing.ContractCheck;
 import vn.onewindow.common.testing.LogCapture;
 import vn.onewindow.common.testing.TcpProxy;
 import vn.onewindow.common.testing.TestServers;
+import vn.onewindow.gateway.admission.Admission;
 import vn.onewindow.gateway.admission.RateLimiter;
 import vn.onewindow.gateway.security.CallerAddress;
 
@@ -44,6 +45,8 @@ class PublishableAddressLimitTest {
 
   @RegisterExtension
   final LogCapture logged = LogCapture.of(RateLimiter.class);
+  @RegisterExtension
+  final LogCapture admission = LogCapture.of(Admission.class);
 
   @Test
   void shouldGiveEachAddressBehindATrustedProxyItsOwnBudget() {
@@ -129,6 +132,10 @@ class PublishableAddressLimitTest {
       assertThat(gw.get("/metrics").bodyAsString())
           .contains("hub_ratelimit_decisions_total{decision=\"limited\",limit=\"address\"} 10.0")
           .contains("hub_ratelimit_decisions_total{decision=\"limited\",limit=\"client\"} 1.0");
+      // the client's whole budget spent is named for the operators (HubClientRateLimited's runbook reads this line),
+      // an address over its own limit is not
+      assertThat(admission.lines("over its rate limit")).hasSize(1)
+          .allSatisfy(line -> assertThat(line).contains(APP).contains("high").doesNotContain("203.0.113"));
     }
   }
 

@@ -136,7 +136,12 @@ public final class Admission {
       if (address.key().isPresent()) {
         limiter.acquire(redis, keys.addressLimit(caller.clientId(), address.key().get()), perAddress.get(), clientKey,
                 clientLimit)
-            .onSuccess(d -> admit(ctx, d.allowed(), d.shown(), d.refusedByAddress() ? "this address" : "this client"))
+            .onSuccess(d -> {
+              if (!d.allowed() && !d.refusedByAddress()) {
+                clientLimited(caller);
+              }
+              admit(ctx, d.allowed(), d.shown(), d.refusedByAddress() ? "this address" : "this client");
+            })
             .onFailure(ctx::fail);
         return;
       }

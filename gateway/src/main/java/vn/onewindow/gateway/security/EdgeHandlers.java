@@ -186,7 +186,32 @@ public final class EdgeHandlers {
     if (path != null && path.contains("//")) {
       return "the path has an empty segment ('//'): send each segment once, non-empty";
     }
-    return hasDotSegment(path) ? "the path has a '.' or '..' segment: send it resolved" : null;
+    if (hasDotSegment(path)) {
+      return "the path has a '.' or '..' segment: send it resolved";
+    }
+    return hasEncodedUnreserved(path) ? "the path has a percent-encoded letter, digit or '-._~': send it unencoded"
+        : null;
+  }
+
+  /**
+   * A percent-encoded unreserved character (RFC 3986 2.3), which the router decodes before routing: /%6detrics
+   * answered /metrics past a proxy's raw-path rule, /v1/%64ossiers the dossier routes. Scanned only with a '%'.
+   */
+  static boolean hasEncodedUnreserved(String path) {
+    if (path == null || path.indexOf('%') < 0) {
+      return false;
+    }
+    for (int i = path.indexOf('%'); i >= 0 && i + 2 < path.length(); i = path.indexOf('%', i + 1)) {
+      int hi = Character.digit(path.charAt(i + 1), 16);
+      int lo = Character.digit(path.charAt(i + 2), 16);
+      if (hi >= 0 && lo >= 0) {
+        char c = (char) (hi * 16 + lo);
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** A "." or ".." segment in the raw path, also percent-encoded ("%2e", "%2E"). */

@@ -366,6 +366,31 @@ class CitizenTokenTest extends OneGatewayPerClass {
     }
   }
 
+  /**
+   * The router answers the normalised path (RFC 3986: percent-encoded unreserved characters decoded), so a frontend's
+   * dossier call spelled /v1/%64ossiers reaches the submit and look-up routes: "required" must ask its token there too.
+   */
+  @Test
+  void shouldRequireATokenOfAFrontendsDossierCallsWhateverTheirPathsSpelling() {
+    Map<String, String> config = new LinkedHashMap<>(uncheckedPemConfig());
+    config.put("security.citizen-token", "required");
+    try (GatewayFixture strict = new GatewayFixture(config)) {
+      WebClient client = SecurityTestSupport.hostileClient(strict.vertx, strict.port);
+      String citizen = randomCitizenId();
+      long before = strict.queued();
+      for (String path : List.of("/v1/%64ossiers", "/v1/dossier%73", "/%761/dossiers")) {
+        HttpResponse<Buffer> submitted = send(client, HttpMethod.POST, path,
+            Map.of("X-Api-Key", PORTAL_KEY, "Content-Type", "application/json"), dossierOf(citizen).encode());
+        // refused at the edge (an encoded unreserved character) or for the missing token: never served
+        assertThat(submitted.statusCode()).as(path + ": " + submitted.bodyAsString()).isIn(400, 401);
+      }
+      HttpResponse<Buffer> lookUp = send(client, HttpMethod.GET,
+          "/v1/%64ossiers/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", Map.of("X-Api-Key", PORTAL_KEY), null);
+      assertThat(lookUp.statusCode()).as(lookUp.bodyAsString()).isIn(400, 401);
+      assertThat(strict.queued()).isEqualTo(before);
+    }
+  }
+
   @Test
   void shouldRefuseBearerTokensWhenNoVerifierIsConfiguredButServeCallsWithout() {
     try (GatewayFixture unconfigured = new GatewayFixture(Map.of())) {
