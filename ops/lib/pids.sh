@@ -53,7 +53,7 @@ await_ready() { # name pid log check...
 # and what it started in sessions of its own would go on, holding ports, data directories and inherited locks). A
 # watcher, this script's child, polls its parent; the kernel re-parents it the moment the script dies, even before
 # the script is reaped. Sets WATCHER to its pid: the script's EXIT trap kills it, so it never acts on a normal exit,
-# nor signals a pid reused after one. Ctrl-C reaches it with the rest of the foreground group, and the traps stop.
+# nor signals a pid reused after one (a background subshell ignores Ctrl-C's SIGINT: the EXIT trap is what stops it).
 after_kill_9() { # command...
   ( watcher=$BASHPID   # read here: inside $(...) BASHPID is that substitution's own subshell
     while [ "$(awk '{print $4}' "/proc/$watcher/stat" 2>/dev/null)" = "$$" ]; do sleep 1; done

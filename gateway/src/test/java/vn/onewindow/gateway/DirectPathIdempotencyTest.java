@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.testing.Await;
@@ -110,6 +111,45 @@ class DirectPathIdempotencyTest {
         assertThat(gw.queued()).isEqualTo(queuedBefore);
         assertThat(gw.get("/metrics").bodyAsString()).as("the breaker was still open")
             .contains("resilience4j_circuitbreaker_state{name=\"redis_enqueue\",state=\"open\"} 1.0");
+      }
+    }
+  }
+
+  /**
+   * The same key with another body naming another receiving unit (another partition), while the breaker is open: the
+   * partition's own look-up cannot know the key, the key's claim (its own slot, across partitions) does; without it
+   * the conflicting body was written directly and answered 202 where the closed breaker answers 409 (a review).
+   */
+  @Test
+  void shouldRefuseAnotherBodyOfAQueuedKeyMeetingAnOpenBreaker() throws Exception {
+    URI target = URI.create(TestServers.get().redisUrl());
+    try (TcpProxy proxy = new TcpProxy(target.getHost(), target.getPort())) {
+      proxy.up();
+      try (GatewayFixture gw = new GatewayFixture(Map.of("redis.url", "redis://127.0.0.1:" + proxy.port(),
+          "stream.partitions", "4", "ratelimit.enabled", "false", "timeout.redis-enqueue-ms", "300",
+          "breaker.minimum-calls", "3", "breaker.open-seconds", "60", "shed.backlog-poll-ms", "60000"))) {
+        String key = "queued-" + UUID.randomUUID();
+        JsonObject first = new JsonObject(AdmissionTest.dossierOf(42));
+        int firstPartition = gw.keys.partitions().ofUnit(first.getString("receivingUnit"));
+        String otherUnit = Stream.of("000.00.21.H48", "000.00.77.H48", "000.00.18.H48", "000.00.00.H26",
+                "000.00.00.H29").filter(u -> gw.keys.partitions().ofUnit(u) != firstPartition).findFirst()
+            .orElseThrow();
+        assertThat(gw.post(first.encode(), key).statusCode()).isEqualTo(202);
+
+        proxy.down();
+        AtomicInteger n = new AtomicInteger();
+        Await.until(Duration.ofSeconds(30), "the enqueue breaker to open", () -> {
+          gw.post(AdmissionTest.dossierOf(800 + n.getAndIncrement()));
+          return gw.registry.get("resilience4j.circuitbreaker.state").tag("name", "redis_enqueue")
+              .tag("state", "open").gauge().value() == 1.0;
+        });
+        proxy.up();
+        HttpResponse<Buffer> other = gw.post(first.copy().put("receivingUnit", otherUnit).encode(), key);
+
+        assertProblem(other, 409, "idempotency-key-reused");
+        assertThat(TestServers.queryLong(gw.config.postgres().url(),
+            "SELECT count(*) FROM dossier WHERE idempotency_key = '" + key + "'")).as("nothing written directly")
+            .isZero();
       }
     }
   }

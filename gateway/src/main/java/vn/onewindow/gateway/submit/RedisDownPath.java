@@ -58,13 +58,16 @@ final class RedisDownPath {
   }
 
   /**
-   * A keyed submission the open enqueue breaker refused before anything was asked: whether a dossier was queued with
-   * its key already (the partition script's replay-only mode, past the breaker, for at most
-   * {@link Breakers#KEY_LOOKUP_WHILE_OPEN}). A breaker stays open after Redis answers again (another gateway's, or this
-   * one's after a failover), and the direct path alone would make a retry of a queued dossier a second one (a cluster
-   * tryout: 33 rows for 30 keys). Absent: no attempt of this key is queued (a late call of an earlier one queues
-   * nothing past its request's deadline, which its answer came after), so the direct path may write it, as after a
-   * claim that said new. Redis not answering: the claim stays unknown, as before.
+   * A keyed submission the open enqueue breaker refused before anything was asked: past the breaker, for at most
+   * {@link Breakers#KEY_LOOKUP_WHILE_OPEN} in all, whether a dossier was queued with its key already (the partition
+   * script's replay-only mode), and when none was, the key's claim (its own slot: it alone knows the key across
+   * partitions, so another body naming another unit is a 409 here as with the breaker closed). A breaker stays open
+   * after Redis answers again (another gateway's, or this one's after a failover), and the direct path alone made a
+   * retry of a queued dossier a second one (a cluster tryout: 33 rows for 30 keys). The claim then decides as it does
+   * with the breaker closed (new: the direct path may write; same: only PostgreSQL's receipt, else 503). Absent and no
+   * claim to ask (one partition), or Redis not answering: the claim stays unknown, as before the look-up (the direct
+   * path with {@code redis.min-replicas-ack} 0, a 503 above it, which must not turn into direct writes: an attempt
+   * still in flight on another gateway may queue the same key after this look-up).
    */
   Future<AskedPastTheBreaker> askPastTheBreaker(Submission s, KeyClaim claim, Throwable cause) {
     AskedPastTheBreaker unknown = new AskedPastTheBreaker(null, claim);
@@ -74,12 +77,22 @@ final class RedisDownPath {
     // given up, a look-up still waiting behind its partition's call in flight is never sent
     AtomicBoolean givenUp = new AtomicBoolean();
     return queue.replay(s, givenUp::get)
+        .compose(result -> result instanceof EnqueueResult.Accepted || result instanceof EnqueueResult.Conflict
+            ? Future.succeededFuture(new AskedPastTheBreaker(result, claim))
+            : result instanceof EnqueueResult.Absent ? queue.claimKey(s).map(this::claimed)
+            : Future.succeededFuture(unknown))
         .timeout(Breakers.KEY_LOOKUP_WHILE_OPEN.toMillis(), TimeUnit.MILLISECONDS)
         .onFailure(err -> givenUp.set(true))
-        .map(result -> result instanceof EnqueueResult.Absent ? new AskedPastTheBreaker(result, KeyClaim.NEW)
-            : result instanceof EnqueueResult.Accepted || result instanceof EnqueueResult.Conflict
-                ? new AskedPastTheBreaker(result, claim) : unknown)
         .otherwise(unknown);
+  }
+
+  private AskedPastTheBreaker claimed(KeyClaim claim) {
+    return switch (claim) {
+      case CONFLICT -> new AskedPastTheBreaker(new EnqueueResult.Conflict(), claim);
+      case NEW, SAME -> new AskedPastTheBreaker(null, claim);
+      // one partition: no claim was asked, the partition's look-up was the whole answer
+      default -> new AskedPastTheBreaker(null, null);
+    };
   }
 
   /**
