@@ -90,14 +90,7 @@ class DirectPathIdempotencyTest {
         assertThat(queued.statusCode()).as(queued.bodyAsString()).isEqualTo(202);
         assertThat(DossierCode.isDirect(sequence(queued))).isFalse();
 
-        proxy.down();
-        AtomicInteger n = new AtomicInteger();
-        Await.until(Duration.ofSeconds(30), "the enqueue breaker to open", () -> {
-          gw.post(AdmissionTest.dossierOf(700 + n.getAndIncrement()));
-          return gw.registry.get("resilience4j.circuitbreaker.state").tag("name", "redis_enqueue")
-              .tag("state", "open").gauge().value() == 1.0;
-        });
-        proxy.up();
+        openTheEnqueueBreaker(gw, proxy, 700);
         long queuedBefore = gw.queued();
         HttpResponse<Buffer> retry = gw.post(body, key);
 
@@ -136,14 +129,7 @@ class DirectPathIdempotencyTest {
             .orElseThrow();
         assertThat(gw.post(first.encode(), key).statusCode()).isEqualTo(202);
 
-        proxy.down();
-        AtomicInteger n = new AtomicInteger();
-        Await.until(Duration.ofSeconds(30), "the enqueue breaker to open", () -> {
-          gw.post(AdmissionTest.dossierOf(800 + n.getAndIncrement()));
-          return gw.registry.get("resilience4j.circuitbreaker.state").tag("name", "redis_enqueue")
-              .tag("state", "open").gauge().value() == 1.0;
-        });
-        proxy.up();
+        openTheEnqueueBreaker(gw, proxy, 800);
         HttpResponse<Buffer> other = gw.post(first.copy().put("receivingUnit", otherUnit).encode(), key);
 
         assertProblem(other, 409, "idempotency-key-reused");
@@ -152,6 +138,21 @@ class DirectPathIdempotencyTest {
             .isZero();
       }
     }
+  }
+
+  /**
+   * Redis cut off (connections refused) until the gateway's enqueue breaker opens, then reachable again with all it
+   * held: the breaker stays open for its breaker.open-seconds. Unkeyed submissions from applicant {@code applicant} on.
+   */
+  private static void openTheEnqueueBreaker(GatewayFixture gw, TcpProxy proxy, int applicant) throws Exception {
+    proxy.down();
+    AtomicInteger n = new AtomicInteger(applicant);
+    Await.until(Duration.ofSeconds(30), "the enqueue breaker to open", () -> {
+      gw.post(AdmissionTest.dossierOf(n.getAndIncrement()));
+      return gw.registry.get("resilience4j.circuitbreaker.state").tag("name", "redis_enqueue")
+          .tag("state", "open").gauge().value() == 1.0;
+    });
+    proxy.up();
   }
 
   /**
