@@ -168,6 +168,7 @@ public record SecurityConfig(
     if (enabled) {
       requireReadable(s, "security.tls.cert-file", cert);
       requireReadable(s, "security.tls.key-file", key);
+      TlsFiles.check(s, cert, key);
     }
     return new Tls(enabled, cert, key, Duration.ofSeconds(s.longIn("security.hsts-max-age-seconds", 0, 63_072_000)));
   }
