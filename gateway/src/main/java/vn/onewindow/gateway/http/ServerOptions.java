@@ -11,6 +11,13 @@ import vn.onewindow.common.config.SecurityConfig;
 
 /** The listening server: address, TLS with ALPN (h2, http/1.1), header size and line limits, idle timeout. */
 public final class ServerOptions {
+  /**
+   * JSSE lets a client renegotiate a TLS 1.2 connection as often as it likes, each time a signature of the server's key
+   * (a denial of service scanners flag); TLS 1.3 has none. Read once by JSSE, at its first server handshake: set before
+   * the listener exists, unless the JVM's options chose otherwise.
+   */
+  private static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
+
   private ServerOptions() {
   }
 
@@ -25,6 +32,9 @@ public final class ServerOptions {
         .setIdleTimeoutUnit(TimeUnit.SECONDS);
     options.getInitialSettings().setMaxHeaderListSize(security.codecMaxHeaderBytes());
     if (security.tls().enabled()) {
+      if (System.getProperty(REJECT_RENEGOTIATION) == null) {
+        System.setProperty(REJECT_RENEGOTIATION, "true");
+      }
       options.setSsl(true)
           .setKeyCertOptions(new PemKeyCertOptions()
               .setCertPath(security.tls().certFile())

@@ -136,8 +136,29 @@ class TlsTest {
     assertThat(gw.queued()).isEqualTo(queuedBefore);
   }
 
-  /** A TLS socket to the gateway that trusts the test's certificate (HTTP/1.1: no ALPN). */
-  private static Socket tlsSocket() throws Exception {
+  /**
+   * JSSE lets a client renegotiate a TLS 1.2 connection as often as it likes, each time a signature of the server's
+   * key (a denial of service scanners flag; a TLS tryout renegotiated with {@code openssl s_client -tls1_2}, "R"):
+   * the gateway refuses it. TLS 1.3 has no renegotiation.
+   */
+  @Test
+  void shouldRefuseAClientInitiatedRenegotiation() throws Exception {
+    SSLSocket socket = (SSLSocket) tlsSocket("TLSv1.2");
+    String answer;
+    try {
+      socket.startHandshake(); // on an established TLS 1.2 connection: a renegotiation
+      answer = SecurityTestSupport.rawExchange(socket, "GET /health/live HTTP/1.1\r\nHost: localhost\r\n"
+          .concat("Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    } catch (java.io.IOException | java.io.UncheckedIOException refused) {
+      answer = "<<refused: " + refused.getMessage() + ">>";
+    }
+
+    assertThat(answer).doesNotContain("200").doesNotContain("UP");
+    assertThat(gw.queued()).isEqualTo(queuedBefore);
+  }
+
+  /** A TLS socket to the gateway that trusts the test's certificate (HTTP/1.1: no ALPN), handshake done. */
+  private static Socket tlsSocket(String... protocols) throws Exception {
     KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
     trusted.load(null, null);
     try (InputStream pem = Files.newInputStream(Path.of(CERTIFICATE.certificatePath()))) {
@@ -148,6 +169,9 @@ class TlsTest {
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(null, trust.getTrustManagers(), null);
     SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", gw.port);
+    if (protocols.length > 0) {
+      socket.setEnabledProtocols(protocols);
+    }
     socket.startHandshake();
     return socket;
   }
