@@ -45,10 +45,13 @@ port_open() { # port
 # Refuses (1, nothing started) a port another process already listens on: readiness is "the port answers", so that
 # process's answer would call this one ready while it fails to bind and exits.
 hub_launch() { # name
-  local name=$1 rec=${run_dir:?}/$1.hub.env pid role port detach=""
+  local name=$1 rec=${run_dir:?}/$1.hub.env pid role port tls scheme=http detach=""
   command -v setsid >/dev/null && detach=setsid
   # shellcheck disable=SC1090
-  read -r role port < <(. "$rec" >/dev/null && echo "$HUB_HUB_ROLE $HUB_HTTP_PORT")
+  read -r role port tls < <(. "$rec" >/dev/null && echo "$HUB_HUB_ROLE $HUB_HTTP_PORT ${HUB_SECURITY_TLS_ENABLED:-false}")
+  # a gateway with security.tls.enabled serves HTTPS only (a worker-only process's port stays plain HTTP); -k: this
+  # asks whether the local process answers, not whether its certificate is trusted
+  if [ "${tls,,}" = true ] && [ "$role" != intake ]; then scheme=https; fi
   if port_open "$port"; then
     echo "$name not started: port $port is in use by another process (pick other ports)" >&2
     return 1
@@ -57,7 +60,7 @@ hub_launch() { # name
   pid=$!
   record_pid "$run_dir/pids" "$run_dir/$name.pid" "$pid"
   await_ready "$name" "$pid" "$run_dir/$name.log" \
-    curl -fs --noproxy '*' -o /dev/null "http://127.0.0.1:$port/health/ready" || return 1
+    curl -fsk --noproxy '*' -o /dev/null "$scheme://127.0.0.1:$port/health/ready" || return 1
   echo "$name ($role) ready on :$port, pid $pid" >&2
 }
 
