@@ -97,10 +97,34 @@ fi
 LOG=$(mktemp /tmp/rehearse-XXXXXX.log)
 echo "profile: $PROFILE; Maven output: $LOG"
 START=$(date +%s)
+# This run's verdict is one written after this file (to the nanosecond: a run that writes none, started in the second
+# a previous run wrote its own, showed that verdict and moved its maven.log into that run's directory).
+STAMP=$(mktemp /tmp/rehearse-start-XXXXXX)
+MVN_PID=$STAMP.mvn-pid
+MVN_RC=$STAMP.mvn-rc
+# A signal to this script (Ctrl-C, timeout(1), a cancelled CI job, kill PID) stops the load: Maven and the Gatling JVM
+# it forks, which a SIGTERMed Maven leaves running, orphaned, loading the hub for the rest of the profile. Maven runs
+# in a session (and process group) of its own, Gatling and a local hub in it, out of the terminal's reach as in
+# ./ops/run-hub.sh, and in the background, so that the wait below is interruptible: the trap hands Ctrl-C, SIGTERM or
+# SIGHUP to the whole group as one SIGTERM.
+STOPPED=
+stop_load() {
+  STOPPED=$1
+  local mvn
+  mvn=$(cat "$MVN_PID" 2>/dev/null || true)
+  if [ -n "$mvn" ]; then
+    kill -TERM -- "-$mvn" 2>/dev/null || true
+  fi
+}
+trap 'stop_load SIGINT' INT
+trap 'stop_load SIGTERM' TERM
+trap 'stop_load SIGHUP' HUP
 set +e
 # On the screen: no download lines, no Java stack frames (both stay in $LOG), and the capacity verdict once, at the end
 # (the run prints it among Gatling's output too: that copy is replaced by a line saying so).
-mvn -B -f loadtest/pom.xml verify -Dprofile="$PROFILE" "${PROPS[@]+"${PROPS[@]}"}" 2>&1 | tee "$LOG" \
+{ sh -c 'echo $$ >"$0"; exec setsid "$@"' "$MVN_PID" mvn -B -f loadtest/pom.xml verify -Dprofile="$PROFILE" \
+    "${PROPS[@]+"${PROPS[@]}"}" 2>&1
+  echo $? >"$MVN_RC"; } | tee "$LOG" \
   | grep --line-buffered -vE 'Download(ing|ed) from|^\[INFO\] *$|^[[:space:]]+at |^[[:space:]]+\.\.\. [0-9]+ more$' \
   | awk -v rule="$(printf '=%.0s' $(seq 100))" '
       held != "" { if (/^CAPACITY VERDICT/) { skip = 1; print "(capacity verdict: printed below, after the run)" }
@@ -109,19 +133,37 @@ mvn -B -f loadtest/pom.xml verify -Dprofile="$PROFILE" "${PROPS[@]+"${PROPS[@]}"
       skip { if ($0 == rule) skip = 0; fflush(); next }
       $0 == rule { held = $0; next }
       { print; fflush() }
-      END { if (held != "") print held }'
-RC=${PIPESTATUS[0]}
+      END { if (held != "") print held }' &
+FILTER=$!
+while kill -0 "$FILTER" 2>/dev/null; do
+  if [ -n "$STOPPED" ]; then
+    sleep 0.2
+    stop_load "$STOPPED"   # again: the signal may have come before Maven's pid was written
+  else
+    wait "$FILTER"
+  fi
+done
+RC=$(cat "$MVN_RC" 2>/dev/null || echo 1)
+case "$STOPPED" in
+  SIGINT) RC=130 ;;
+  SIGTERM) RC=143 ;;
+  SIGHUP) RC=129 ;;
+esac
+trap - INT TERM HUP
 set -e
 ELAPSED=$(( $(date +%s) - START ))
 
 RUN_DIR=$(cat loadtest/target/loadtest/last-run 2>/dev/null || true)
 REPORT=$(grep -o 'file://[^ ]*index.html' "$LOG" | tail -1 | sed 's#^file://##' || true)
 echo
-if [ -n "$RUN_DIR" ] && [ -n "$(find "$RUN_DIR/verdict.txt" -newermt "@$START" 2>/dev/null)" ]; then
+if [ -n "$RUN_DIR" ] && [ -n "$(find "$RUN_DIR/verdict.txt" -newer "$STAMP" 2>/dev/null)" ]; then
   cat "$RUN_DIR/verdict.txt"
   mv "$LOG" "$RUN_DIR/maven.log" && LOG="$RUN_DIR/maven.log"
   echo "run files:        $RUN_DIR (verdict.txt, timeline.csv, accepted-ids.txt, unexpected-responses.txt,"
   echo "                  outcomes.txt, maven.log; hub.log for a local hub)"
+elif [ -n "$STOPPED" ]; then
+  echo "no verdict: interrupted by $STOPPED, the load stopped (Maven and Gatling); the dossiers accepted so far stay in"
+  echo "the hub, not reconciled (their Idempotency-Keys start with lt-<run id>-; see $LOG)"
 else
   echo "no verdict was written (the run failed before the load; see $LOG):"
   grep -E 'ERROR|Exception|not found|not ready' "$LOG" | awk '!seen[$0]++' | head -20 || true
@@ -130,7 +172,10 @@ if [ -n "$REPORT" ]; then
   echo "Gatling report:   $REPORT"
 fi
 grep -E '^(Global|gate|submit dossier).*: (true|false)' "$LOG" | sed 's/^/assertion:        /' || true
-if [ "$RC" -eq 0 ]; then
+rm -f "$STAMP" "$MVN_PID" "$MVN_RC"
+if [ -n "$STOPPED" ]; then
+  echo "REHEARSAL INTERRUPTED ($PROFILE, ${ELAPSED} s, by $STOPPED)"
+elif [ "$RC" -eq 0 ]; then
   echo "REHEARSAL PASSED ($PROFILE, ${ELAPSED} s)"
 else
   echo "REHEARSAL FAILED ($PROFILE, ${ELAPSED} s, Maven exit $RC)"

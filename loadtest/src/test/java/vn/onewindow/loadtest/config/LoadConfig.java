@@ -164,7 +164,7 @@ public final class LoadConfig {
     if (b.hubMode == HubMode.EXTERNAL) {
       b.baseUrls = Arrays.stream((baseUrl.isEmpty() ? "http://127.0.0.1:8080" : baseUrl).split(","))
           .map(String::trim).filter(u -> !u.isEmpty()).map(LoadConfig::stripSlash).toList();
-      b.baseUrls.forEach(URI::create);
+      b.baseUrls.forEach(LoadConfig::checkBaseUrl);
     }
     b.apiKeys = Arrays.stream(p.string("apiKey", "dev-portal-web-key").split(","))
         .map(String::trim).filter(s -> !s.isEmpty()).toList();
@@ -275,6 +275,21 @@ public final class LoadConfig {
 
   public static String fmt(double d) {
     return d == Math.rint(d) ? Long.toString((long) d) : String.format(Locale.ROOT, "%.2f", d);
+  }
+
+  /** An http(s) URL with a host: "htp://..." or "localhost:8080" ended in Gatling's "invalid URI scheme", naming no option. */
+  private static void checkBaseUrl(String url) {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("--base-url / -DbaseUrl is not a URL: " + url + " (" + e.getReason() + ")");
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+      throw new IllegalArgumentException("--base-url / -DbaseUrl must be http://host:port or https://host:port, not "
+          + url);
+    }
   }
 
   private static String stripSlash(String url) {

@@ -101,4 +101,15 @@ class LoadConfigTest {
     assertEquals(java.util.List.of("http://127.0.0.1:8081", "http://127.0.0.1:8082"), c.baseUrls);
     assertEquals("http://127.0.0.1:8081", c.baseUrl);
   }
+
+  @Test
+  void baseUrlWithoutHttpSchemeIsRefusedNamingTheOption() {
+    // "htp://..." or "localhost:8080" ended in Gatling's "invalid URI scheme htp", naming no option
+    for (String url : List.of("htp://127.0.0.1:8080", "localhost:8080", "127.0.0.1:8080/x")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> config("baseUrl", url));
+      assertTrue(e.getMessage().contains("--base-url / -DbaseUrl"), e.getMessage());
+      assertTrue(e.getMessage().contains(url), e.getMessage());
+    }
+    assertEquals("https://hub.example", config("baseUrl", "HTTPS://hub.example/").baseUrl.toLowerCase());
+  }
 }
