@@ -62,15 +62,13 @@ public final class EmbeddedServers implements AutoCloseable {
   /** Starts PostgreSQL on {@code port}, keeping its data under {@code dataDir} across restarts; returns its URL. */
   public synchronized String startPostgres(Path dataDir, int port, boolean keepData) {
     Path dir = dataDir.resolve("postgres").toAbsolutePath();
+    // The data directory's owner for this JVM's life (the lock redis-server's directory holds, taken here first): a
+    // live hub on the same directory holds it, a killed one no longer does
+    claimDataDirectory(dataDir, "embedded PostgreSQL failed to start on port " + port + ": the embedded PostgreSQL of "
+        + dir);
     // Before zonky touches the directory: its failure said only "failed to start", its clean-up below could stop a
     // postmaster started within the same second, and with keepData=false it would wipe the directory first.
-    liveProcessOfPidFile(dir).ifPresent(process -> {
-      throw new IllegalStateException("embedded PostgreSQL failed to start on port " + port + ": the embedded"
-          + " PostgreSQL of " + dir + " belongs to another running hub, or a killed hub left it running (postmaster"
-          + " pid " + process.pid() + ", a running process" + process.info().command().map(c -> ": " + c).orElse("")
-          + "): stop it, or give this one another embedded.data-dir and embedded.postgres-port. If that process is"
-          + " no PostgreSQL (its pid was reused after a crash), delete " + dir.resolve("postmaster.pid"));
-    });
+    liveProcessOfPidFile(dir).ifPresent(process -> stopOrphanPostmaster(process, dir, port));
     long attempt = System.currentTimeMillis() / 1000;
     try {
       Files.createDirectories(dir.getParent());
@@ -95,6 +93,57 @@ public final class EmbeddedServers implements AutoCloseable {
       // the cause in the message: HubMain logs the message only
       throw new UncheckedIOException("embedded PostgreSQL failed to start on port " + port + ": " + e.getMessage(),
           e instanceof IOException io ? io : new IOException(e));
+    }
+  }
+
+  /**
+   * Takes the data directory for this JVM (the lock in redis-server's directory: one owner for both servers, which a
+   * release that started only redis-server under it held as well), or fails with {@code refusal}: another running hub
+   * (or {@code LocalPostgres}) owns it.
+   */
+  private void claimDataDirectory(Path dataDir, String refusal) {
+    if (redisClaim != null) {
+      return;
+    }
+    try {
+      Path redisDir = dataDir.resolve("redis").toAbsolutePath();
+      Files.createDirectories(redisDir);
+      redisClaim = RedisDirectoryClaim.take(redisDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(refusal + ": " + e.getMessage(), e);
+    } catch (IllegalStateException heldElsewhere) {
+      throw new IllegalStateException(refusal + " belongs to another running hub: stop it, or give this one another"
+          + " embedded.data-dir and embedded.postgres-port", heldElsewhere);
+    }
+  }
+
+  /**
+   * A postmaster of {@code dir} still running while this JVM owns the data directory: the hub that started it was
+   * killed (SIGKILL, the OOM killer) and ran no hook, and every later start refused the directory until someone
+   * stopped it by hand (a rehearsal tryout). Asked to stop (SIGTERM, smart shutdown: the dead hub's sessions are gone)
+   * and waited for, at most 30 s. A pid that is no PostgreSQL any more (reused after a crash) is left alone, with the
+   * pid file to delete named.
+   */
+  private static void stopOrphanPostmaster(ProcessHandle process, Path dir, int port) {
+    String refused = "embedded PostgreSQL failed to start on port " + port + ": ";
+    if (!process.info().command().map(c -> c.endsWith("postgres")).orElse(false)) {
+      throw new IllegalStateException(refused + "the embedded PostgreSQL of " + dir + " belongs to another running hub,"
+          + " or a killed hub left it running (postmaster pid " + process.pid() + ", a running process"
+          + process.info().command().map(c -> ": " + c).orElse("") + "): stop it, or give this one another"
+          + " embedded.data-dir and embedded.postgres-port. If that process is no PostgreSQL (its pid was reused after"
+          + " a crash), delete " + dir.resolve("postmaster.pid"));
+    }
+    LOG.warn("the embedded PostgreSQL of {} still runs (postmaster pid {}; the hub that started it was killed): "
+        + "stopping it before starting afresh", dir, process.pid());
+    process.destroy();
+    try {
+      process.onExit().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(refused + "the orphaned postmaster " + process.pid() + " of " + dir
+          + " did not stop within 30 s: stop it by hand", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(refused + "interrupted while the orphaned postmaster stopped", e);
     }
   }
 
