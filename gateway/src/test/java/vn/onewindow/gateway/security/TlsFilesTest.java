@@ -61,6 +61,27 @@ class TlsFilesTest {
         .hasMessageContaining("does not match the certificate of security.tls.cert-file");
   }
 
+  /**
+   * A certificate issued by a CA whose clock runs a minute ahead of this host's (notBefore in the near future) is no
+   * reason to refuse the start: clients with the CA's time accept it. One valid only from tomorrow is a mistake.
+   */
+  @Test
+  void shouldTolerateAMinuteOfClockSkewOnNotBeforeButNotADay() throws Exception {
+    long now = System.currentTimeMillis();
+    SelfSignedCertificate justIssued = new SelfSignedCertificate("localhost", new Date(now + 60_000),
+        new Date(now + 90 * DAY));
+    SelfSignedCertificate tomorrow = new SelfSignedCertificate("localhost", new Date(now + DAY),
+        new Date(now + 90 * DAY));
+    try {
+      assertThat(tls(path(justIssued.certificate()), path(justIssued.privateKey())).tls().enabled()).isTrue();
+      assertThatThrownBy(() -> tls(path(tomorrow.certificate()), path(tomorrow.privateKey())))
+          .isInstanceOf(ConfigException.class).hasMessageContaining("not valid before");
+    } finally {
+      justIssued.delete();
+      tomorrow.delete();
+    }
+  }
+
   @Test
   void shouldRefuseAnExpiredCertificate() {
     assertThatThrownBy(() -> tls(path(expired.certificate()), path(expired.privateKey())))
