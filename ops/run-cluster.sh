@@ -67,6 +67,7 @@ sleeper=""
 stop_all() {
   if [ -n "$WATCHER" ]; then kill "$WATCHER" 2>/dev/null || true; fi
   # the idle sleep too: left behind it would keep this script's inherited descriptors (e.g. a flock) open
+  if [ -n "$sleeper" ]; then kill "$sleeper" 2>/dev/null || true; fi
   # a restart under way (ops/cluster-restart.sh) records its pid first; one that starts later is refused: without the
   # lock, a pid recorded after stop_recorded read the list was never signalled, and that process outlived the run
   local lock
