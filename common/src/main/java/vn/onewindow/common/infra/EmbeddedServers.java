@@ -181,10 +181,7 @@ public final class EmbeddedServers implements AutoCloseable {
       return redisUrl(port);
     } catch (IOException | RuntimeException e) {
       redis = null;
-      if (redisClaim != null) {
-        redisClaim.close();
-        redisClaim = null;
-      }
+      releaseClaim();
       // embedded-redis launches the process before it waits for it (and registers its hook)
       ProcessHandle.current().children()
           // its command line, or once it has renamed itself "<binary> 127.0.0.1:<port>"
@@ -286,7 +283,15 @@ public final class EmbeddedServers implements AutoCloseable {
       }
       redis = null;
     }
-    if (redisClaim != null) {
+    releaseClaim();
+  }
+
+  /**
+   * Gives the data directory up, unless this JVM's PostgreSQL still runs there: the claim stands for both servers, and
+   * a hub starting meanwhile would take that postmaster for a killed hub's orphan and stop it.
+   */
+  private void releaseClaim() {
+    if (redisClaim != null && postgres == null) {
       redisClaim.close();
       redisClaim = null;
     }
@@ -303,5 +308,6 @@ public final class EmbeddedServers implements AutoCloseable {
       }
       postgres = null;
     }
+    releaseClaim();
   }
 }
