@@ -11,8 +11,9 @@ import vn.onewindow.common.http.Loopback;
  * {@code /health/*} and {@code /metrics}, {@code client} for everything else. A new gateway's warm-up answers tens of
  * thousands of 200s in its first seconds, and those in the 5xx ratio's denominator held HubHttp5xxRatioHigh off for
  * minutes after every start (a monitoring tryout), exactly when gateways are added on deadline day; Prometheus's own
- * scrapes met the alert's traffic guard. The alerts read {@code origin="client"}. The header is not verified here (the
- * gateway does that): a client sending it gets its 401 counted as a warm-up's, which no alert reads.
+ * scrapes met the alert's traffic guard. The alerts and panels leave {@code warmup} and {@code probe} out (a gateway
+ * of an earlier release, without the label, still counts). The header is not verified here (the gateway does that): a
+ * client sending it from loopback gets its 401 counted as a warm-up's, which no alert reads.
  */
 public final class RequestOrigins {
   /** The warm-up's header (its per-process token): the gateway's warm-up sends it, the gateway checks it. */

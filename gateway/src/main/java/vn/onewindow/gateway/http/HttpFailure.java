@@ -232,7 +232,7 @@ public final class HttpFailure extends RuntimeException {
         "this gateway is too busy to wait for the " + upstream + " store; retry shortly", List.of(), 1, cause);
   }
 
-    /** The breaker of an upstream refuses calls for a while: a fast 503 naming the store, retry after the pause. */
+  /** The breaker of an upstream refuses calls for a while: a fast 503 naming the store, retry after the pause. */
   public static HttpFailure circuitOpen(String upstream, int retryAfterSeconds, Throwable cause) {
     return new HttpFailure(Problem.CIRCUIT_OPEN,
         "the " + upstream + " store is failing and calls to it are paused; retry later", List.of(), retryAfterSeconds,

@@ -198,7 +198,7 @@ public final class EdgeHandlers {
    * answered /metrics past a proxy's raw-path rule, /v1/%64ossiers the dossier routes. Scanned only with a '%'.
    */
   static boolean hasEncodedUnreserved(String path) {
-    if (path == null || path.indexOf('%') < 0) {
+    if (path == null) {
       return false;
     }
     for (int i = path.indexOf('%'); i >= 0 && i + 2 < path.length(); i = path.indexOf('%', i + 1)) {

@@ -50,10 +50,13 @@ final class RedisDownPath {
     this.redisConfig = redisConfig;
   }
 
-  /** What Redis said of a key the open breaker kept from asking: its earlier dossier, or the claim to go on with. */
+  /**
+   * What Redis said of a key the open breaker kept from asking: its earlier dossier (a receipt or a conflict), or null
+   * and the claim to go on with.
+   */
   record AskedPastTheBreaker(EnqueueResult result, KeyClaim claim) {
     boolean found() {
-      return result != null && !(result instanceof EnqueueResult.Absent);
+      return result != null;
     }
   }
 
