@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.redis.client.Command;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -23,22 +24,29 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import vn.onewindow.common.dossier.DossierCode;
 import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.common.testing.Await;
+import vn.onewindow.common.testing.LogCapture;
 import vn.onewindow.common.testing.TcpProxy;
 import vn.onewindow.common.testing.TestServers;
 
 /** Fault injection on the gateway's upstreams: a killed redis-server, a slow one, too many requests at once. */
 class DegradedModesTest {
+  /** Receipts' WARN on an 'expired' answer, which names Redis's clock as a cause. */
+  @RegisterExtension
+  final LogCapture receiptsLog = LogCapture.of("vn.onewindow.gateway.submit.Receipts");
+
 
   @Test
   void shouldKeepAcceptingThroughPostgresWhileRedisIsDownAndResumeWhenItReturns() throws Exception {
@@ -316,28 +324,69 @@ class DegradedModesTest {
         assertThat(gw.postUntilAccepted(AdmissionTest.dossierOf(1), "set-up-submission").statusCode()).isEqualTo(202);
         BufferedReader executed = commandsRun(monitor);
 
-        byte[] body = AdmissionTest.dossierOf(2).getBytes(StandardCharsets.UTF_8);
-        try (Socket upload = new Socket("127.0.0.1", gw.port)) {
-          upload.setSoTimeout(15_000);
-          upload.getOutputStream().write(("POST /v1/dossiers HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: "
-              + GatewayFixture.API_KEY + "\r\nContent-Type: application/json\r\n"
-              + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-          upload.getOutputStream().write(body, 0, body.length - 1);
-          upload.getOutputStream().flush();
-          // the upload's last byte two thirds into the request's 3 s: the enqueue (2 s) starts with 1 s left, and
-          // its call reaches Redis 1.3 s later, after the deadline's 503 and before the enqueue's own timeout
-          Thread.sleep(2000);
-          proxy.delay(1300);
-          upload.getOutputStream().write(body, body.length - 1, 1);
-          upload.getOutputStream().flush();
-          String status = new BufferedReader(new InputStreamReader(upload.getInputStream(), StandardCharsets.US_ASCII))
-              .readLine();
-          assertThat(status).isEqualTo("HTTP/1.1 503 Service Unavailable");
-        }
+        // the upload's last byte two thirds into the request's 3 s: the enqueue (2 s) starts with 1 s left, and its
+        // call reaches Redis 1.3 s later, after the deadline's 503 and before the enqueue's own timeout
+        assertThat(slowUpload(gw, 2000, () -> proxy.delay(1300))).isEqualTo("HTTP/1.1 503 Service Unavailable");
         awaitScriptRun(executed, gw);
         proxy.delay(0);
         assertThat(gw.queued()).as("the call Redis ran after the 503 queued nothing").isEqualTo(1);
       }
+    }
+  }
+
+  /**
+   * A slow upload that leaves the request less than the clock margin of its deadline: a script call could only come
+   * back 'expired', so none is made; the 503 comes at once, and no WARN blames Redis's clock for it (the review of the
+   * enqueue deadline: the call was made, and its WARN said Redis's clock was ahead).
+   */
+  @Test
+  void shouldNotCallTheScriptWhenTheRequestsDeadlineLeavesLessThanTheClockMargin() throws Exception {
+    URI redis = URI.create(TestServers.get().redisUrl());
+    try (Socket monitor = new Socket(redis.getHost(), redis.getPort());
+         GatewayFixture gw = new GatewayFixture(Map.of("ratelimit.enabled", "false",
+             "security.request-timeout-ms", "1500", "timeout.redis-enqueue-ms", "800", "timeout.postgres-write-ms",
+             "400", "timeout.postgres-read-ms", "1000", "stats.timeout-ms", "1000", "ratelimit.redis-timeout-ms", "100",
+             "breaker.minimum-calls", "100", "shed.backlog-poll-ms", "60000"))) {
+      assertThat(gw.postUntilAccepted(AdmissionTest.dossierOf(1), "set-up-submission").statusCode()).isEqualTo(202);
+      BufferedReader executed = commandsRun(monitor);
+
+      // the last byte 40 ms before the request's deadline, inside the 100 ms margin (if the box is slower than that,
+      // the deadline's own 503 comes first: the same answer, and no call either)
+      assertThat(slowUpload(gw, 1460, () -> { })).isEqualTo("HTTP/1.1 503 Service Unavailable");
+      String sentinel = "after-the-slow-upload-" + UUID.randomUUID();
+      gw.redis(Command.ECHO, sentinel);
+      List<String> scriptCalls = new ArrayList<>();
+      String line;
+      do {
+        line = executed.readLine();
+        if (line.toLowerCase(Locale.ROOT).contains("\"evalsha\"") && line.contains(gw.keys.stream())) {
+          scriptCalls.add(line);
+        }
+      } while (!line.contains(sentinel));
+      assertThat(scriptCalls).as("no script call for a request with less than the margin left").isEmpty();
+      assertThat(receiptsLog.lines("clock")).as("no WARN blaming Redis's clock").isEmpty();
+      assertThat(gw.queued()).isEqualTo(1);
+    }
+  }
+
+  /**
+   * Posts a dossier but for its last byte, sends that {@code pauseMs} later (after {@code beforeLastByte}), and
+   * returns the answer's status line.
+   */
+  private static String slowUpload(GatewayFixture gw, long pauseMs, Runnable beforeLastByte) throws Exception {
+    byte[] body = AdmissionTest.dossierOf(2).getBytes(StandardCharsets.UTF_8);
+    try (Socket upload = new Socket("127.0.0.1", gw.port)) {
+      upload.setSoTimeout(15_000);
+      upload.getOutputStream().write(("POST /v1/dossiers HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: "
+          + GatewayFixture.API_KEY + "\r\nContent-Type: application/json\r\n"
+          + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      upload.getOutputStream().write(body, 0, body.length - 1);
+      upload.getOutputStream().flush();
+      Thread.sleep(pauseMs);
+      beforeLastByte.run();
+      upload.getOutputStream().write(body, body.length - 1, 1);
+      upload.getOutputStream().flush();
+      return new BufferedReader(new InputStreamReader(upload.getInputStream(), StandardCharsets.US_ASCII)).readLine();
     }
   }
 

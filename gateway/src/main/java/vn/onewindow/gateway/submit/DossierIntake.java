@@ -108,9 +108,13 @@ public final class DossierIntake {
    * (so it answers "absent" and writes nothing), outside the breakers and limits whose figures it must not sway.
    */
   public Future<Void> rehearse(Redis redis, Submission s) {
-    return queue.rehearse(s).compose(result -> result instanceof EnqueueResult.Absent
-        ? Future.succeededFuture()
-        : Future.failedFuture(new IllegalStateException("a warm-up key was found in Redis: " + result)));
+    // Redis gone (a hub stopped mid-warm-up stops its embedded one): the upstream's 503, as a submission would get,
+    // not an unhandled failure's 500 and stack trace per synthetic request
+    return queue.rehearse(s)
+        .recover(err -> Future.failedFuture(HttpFailure.unavailable("queue (redis)", err)))
+        .compose(result -> result instanceof EnqueueResult.Absent
+            ? Future.succeededFuture()
+            : Future.failedFuture(new IllegalStateException("a warm-up key was found in Redis: " + result)));
   }
 
   /** A key first used on the direct path (Redis down) and retried now: PostgreSQL has its receipt. */
@@ -157,6 +161,11 @@ public final class DossierIntake {
     // queues nothing after it (enqueue-dossier.lua)
     long deadline = Math.min(System.currentTimeMillis() + config.breakers().redisEnqueueTimeout().toMillis(),
         requestDeadline) - Breakers.ENQUEUE_DEADLINE_MARGIN.toMillis();
+    if (deadline <= System.currentTimeMillis()) {
+      // a slow upload left less than the clocks' margin: the call could only come back 'expired' (its WARN then
+      // blaming Redis's clock), so the same 503 now, nothing sent, no quota taken
+      return Future.failedFuture(HttpFailure.enqueueExpired("queue (redis)"));
+    }
     Future<LimitDecision> limit = applicantLimit(redis, s);
     return breakers.enqueue(keys.partitions().ofDossier(s.dossierId()), config.breakers().redisEnqueueTimeout(),
             () -> queue.claimKey(s), claim -> {
