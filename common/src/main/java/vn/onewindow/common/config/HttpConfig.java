@@ -1,5 +1,8 @@
 package vn.onewindow.common.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
 /**
  * The HTTP listener. {@code hostAutomatic}: {@code http.host} was left empty, so the hub chose the interface: every
  * one (0.0.0.0), or only loopback for a local run ({@link HubConfig#asLocalRun}).
@@ -17,6 +20,9 @@ public record HttpConfig(String host, boolean hostAutomatic, int port, int insta
     }
     int instances = s.intIn("http.instances", 0, 64);
     String host = s.string("http.host").strip();
+    if (!host.isEmpty()) {
+      resolvable(s, host);
+    }
     return new HttpConfig(
         host.isEmpty() ? ALL_INTERFACES : host,
         host.isEmpty(),
@@ -24,6 +30,20 @@ public record HttpConfig(String host, boolean hostAutomatic, int port, int insta
         instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
         s.longIn("http.body-limit-bytes", 1024, 64L * 1024 * 1024),
         base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+  }
+
+  /**
+   * The listener resolves http.host when it binds: a name that resolves to nothing failed there, after the embedded
+   * servers, the migrations and the workers had started, in a line naming no knob (config tryout). An IP literal is
+   * read without asking DNS.
+   */
+  private static void resolvable(Settings s, String host) {
+    try {
+      InetAddress.getByName(host);
+    } catch (UnknownHostException | SecurityException e) {
+      throw s.invalid("http.host", host, "must be empty, an IP address or a name this machine resolves (an "
+          + "interface's address, 0.0.0.0 for every one)");
+    }
   }
 
   /** Loopback only, unless http.host named an interface. */

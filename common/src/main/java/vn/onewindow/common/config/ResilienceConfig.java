@@ -107,7 +107,8 @@ public record ResilienceConfig(
     } catch (NumberFormatException e) {
       throw s.invalid("shed.redis-memory-max-ratio", ratio, "must be a number in (0, 1]");
     }
-    if (memoryRatio <= 0 || memoryRatio > 1) {
+    // written as a positive test: NaN fails every comparison, so "<= 0 || > 1" let it through (and it never shed)
+    if (!(memoryRatio > 0 && memoryRatio <= 1)) {
       throw s.invalid("shed.redis-memory-max-ratio", ratio, "must be a number in (0, 1]");
     }
     Shedding shedding = new Shedding(
@@ -128,7 +129,14 @@ public record ResilienceConfig(
     Map<String, Limit> classes = new LinkedHashMap<>();
     for (String entry : raw.split(",")) {
       String[] parts = entry.trim().split(":", 2);
+      if (classes.containsKey(parts[0].trim())) {
+        // the last one would win without a word
+        throw s.invalid("ratelimit.client-classes", raw, "lists class '" + parts[0].trim() + "' twice");
+      }
       try {
+        if (parts[0].isBlank()) {
+          throw new IllegalArgumentException("a class without a name");
+        }
         classes.put(parts[0].trim(), limit(parts[1]));
       } catch (ConfigException e) {
         throw s.invalid("ratelimit.client-classes", raw, "gives class '" + parts[0].trim()

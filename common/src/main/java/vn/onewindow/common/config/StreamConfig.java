@@ -9,7 +9,12 @@ import vn.onewindow.common.dossier.PartitionTags;
 public record StreamConfig(String name, String group, String deadLetterName, int partitions) {
 
   public static StreamConfig from(Settings s) {
-    return new StreamConfig(s.nonBlank("stream.name"), s.nonBlank("stream.group"), s.nonBlank("stream.dead-letter-name"),
-        s.intIn("stream.partitions", 1, PartitionTags.MAX_PARTITIONS));
+    StreamConfig c = new StreamConfig(s.nonBlank("stream.name"), s.nonBlank("stream.group"),
+        s.nonBlank("stream.dead-letter-name"), s.intIn("stream.partitions", 1, PartitionTags.MAX_PARTITIONS));
+    if (c.deadLetterName.equals(c.name)) {
+      throw s.conflict("{} must differ from {}: the same key, every dead letter's copy would be queued again as a "
+          + "dossier and dead-lettered again, for ever", "stream.dead-letter-name", "stream.name");
+    }
+    return c;
   }
 }

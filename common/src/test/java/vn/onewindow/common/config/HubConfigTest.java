@@ -307,4 +307,58 @@ class HubConfigTest {
           .withMessageContaining("<requests per second>/<burst>");
     }
   }
+
+  /**
+   * NaN passed the range check ({@code NaN <= 0} and {@code NaN > 1} are both false) and every later comparison with
+   * it is false too: the Redis-memory watermark never shed (config tryout).
+   */
+  @Test
+  void shouldRefuseAMemoryRatioThatIsNotANumber() {
+    for (String bad : new String[] {"NaN", "-NaN", "Infinity", "0", "1.01"}) {
+      refused("shed.redis-memory-max-ratio", bad)
+          .withMessage("config shed.redis-memory-max-ratio='" + bad + "' (env HUB_SHED_REDIS_MEMORY_MAX_RATIO) must be "
+              + "a number in (0, 1]");
+    }
+    assertThat(HubConfig.from(Settings.of(Map.of("shed.redis-memory-max-ratio", "1"))).resilience().shedding()
+        .redisMemoryMaxRatio()).isEqualTo(1.0);
+  }
+
+  /**
+   * A dead-letter stream named like the dossier stream is the dossier stream: every dead letter's copy (its fields,
+   * its payload, its dossier id) would be queued again and dead-lettered again, for ever (config tryout).
+   */
+  @Test
+  void shouldRefuseADeadLetterStreamThatIsTheDossierStream() {
+    refused("stream.dead-letter-name", "dossiers")
+        .withMessageStartingWith("config stream.dead-letter-name=dossiers must differ from stream.name=dossiers")
+        .withMessageEndingWith("(env HUB_STREAM_DEAD_LETTER_NAME, HUB_STREAM_NAME)");
+    refused("stream.name", "queue", "stream.dead-letter-name", " queue ")
+        .withMessageContaining("must differ from stream.name=queue");
+  }
+
+  /**
+   * A host name that resolves to nothing was refused only once the embedded servers, the migrations and the workers
+   * had started, as "could not start: java.net.UnknownHostException: Failed to resolve ..." naming no knob, exit 1.
+   */
+  @Test
+  void shouldRefuseAListenerHostThatNamesNoAddress() {
+    for (String bad : new String[] {"no-such-host.invalid", "999.1.1.1"}) {
+      refused("http.host", bad)
+          .withMessageStartingWith("config http.host='" + bad + "' (env HUB_HTTP_HOST) must be empty, an IP address "
+              + "or a name this machine resolves");
+    }
+    for (String good : new String[] {"127.0.0.1", "0.0.0.0", "::1", "localhost"}) {
+      assertThat(HubConfig.from(Settings.of(Map.of("http.host", good))).http().host()).isEqualTo(good);
+    }
+  }
+
+  /** A class listed twice kept its last limit, and a class with no name was kept, both without a word. */
+  @Test
+  void shouldRefuseARateLimitClassListedTwiceOrWithoutAName() {
+    refused("ratelimit.client-classes", "standard:200/400,kiosk:20/40,kiosk:2/4")
+        .withMessage("config ratelimit.client-classes='standard:200/400,kiosk:20/40,kiosk:2/4' (env "
+            + "HUB_RATELIMIT_CLIENT_CLASSES) lists class 'kiosk' twice");
+    refused("ratelimit.client-classes", "standard:200/400,:5/10")
+        .withMessageContaining("must list <class>:<per second>/<burst>");
+  }
 }
