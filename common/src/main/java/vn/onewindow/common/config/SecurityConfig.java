@@ -30,6 +30,7 @@ public record SecurityConfig(
     int maxHeaderBytes,
     int maxInitialLineBytes,
     Duration idleTimeout,
+    int http2MaxConcurrentStreams,
     Duration requestTimeout,
     TrustedProxies trustedProxies) {
 
@@ -99,6 +100,7 @@ public record SecurityConfig(
         s.intIn("security.max-header-bytes", 1024, 1024 * 1024),
         s.intIn("security.max-initial-line-bytes", 256, 64 * 1024),
         Duration.ofSeconds(s.intIn("security.idle-timeout-seconds", 1, 3600)),
+        s.intIn("security.http2-max-concurrent-streams", 1, 10_000),
         s.millis("security.request-timeout-ms", 100, 600_000),
         TrustedProxies.from(s));
   }
@@ -106,7 +108,8 @@ public record SecurityConfig(
   /** The same, with development clients accepted (a hub that starts its own servers is a local run). */
   public SecurityConfig withDevelopmentClients() {
     return new SecurityConfig(requireApiKey, clientsFile, true, citizenToken, jwt, tls, corsAllowedOrigins,
-        maxHeaderCount, maxHeaderBytes, maxInitialLineBytes, idleTimeout, requestTimeout, trustedProxies);
+        maxHeaderCount, maxHeaderBytes, maxInitialLineBytes, idleTimeout, http2MaxConcurrentStreams, requestTimeout,
+        trustedProxies);
   }
 
   /** Largest header block the HTTP codec reads at all; between the two limits the edge answers a 431 problem. */

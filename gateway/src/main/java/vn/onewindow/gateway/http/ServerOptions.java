@@ -30,7 +30,8 @@ public final class ServerOptions {
         .setMaxInitialLineLength(security.maxInitialLineBytes())
         .setIdleTimeout((int) security.idleTimeout().toSeconds())
         .setIdleTimeoutUnit(TimeUnit.SECONDS);
-    options.getInitialSettings().setMaxHeaderListSize(security.codecMaxHeaderBytes());
+    options.getInitialSettings().setMaxHeaderListSize(security.codecMaxHeaderBytes())
+        .setMaxConcurrentStreams(security.http2MaxConcurrentStreams());
     if (security.tls().enabled()) {
       if (System.getProperty(REJECT_RENEGOTIATION) == null) {
         System.setProperty(REJECT_RENEGOTIATION, "true");
