@@ -24,7 +24,6 @@ import vn.onewindow.gateway.feed.FeedHandler;
 import vn.onewindow.common.health.HealthHandler;
 import vn.onewindow.common.http.HeadRequests;
 import vn.onewindow.gateway.http.Http1Framing;
-import vn.onewindow.gateway.http.Http2StreamLimit;
 import vn.onewindow.gateway.http.JsonContent;
 import vn.onewindow.gateway.http.Problems;
 import vn.onewindow.gateway.http.RequestIds;
@@ -167,10 +166,7 @@ public final class GatewayVerticle extends VerticleBase {
     return vertx.createHttpServer(ServerOptions.of(config.http(), config.security()))
         // HTTP/1 framing Vert.x would answer itself (a 501 for an unknown version, a bad chunk's 400 dropped unsent);
         // HTTP/2's stream limit held before the client acknowledges it
-        .connectionHandler(connection -> {
-          Http1Framing.install(connection);
-          Http2StreamLimit.install(connection, config.security().http2MaxConcurrentStreams());
-        })
+        .connectionHandler(ServerOptions.connectionGuards(config.security()))
         .requestHandler(router)
         .invalidRequestHandler(EdgeHandlers.invalidRequestHandler(router))
         .listen()

@@ -4,7 +4,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
@@ -19,6 +18,7 @@ import vn.onewindow.common.metrics.ThrottledLog;
 import vn.onewindow.gateway.http.Http1Framing;
 import vn.onewindow.gateway.http.Problems;
 import vn.onewindow.gateway.http.RequestIds;
+import vn.onewindow.gateway.http.ServerOptions;
 import vn.onewindow.gateway.security.EdgeHandlers;
 
 /**
@@ -68,8 +68,9 @@ final class ManagementVerticle extends VerticleBase {
     // the gateway's refusals: an unknown path or method is a problem+json 404 or 405 (with Allow); a HEAD's answer
     // has the same status and headers, without the body
     new Problems(edge, ThrottledLog.everyTenSeconds()).answerEveryRefusal(router);
-    return vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port()))
-        .connectionHandler(Http1Framing::install)
+    // the public port's limits (idle timeout, header and line sizes, HTTP/2 streams), in plain HTTP for the scrapes
+    return vertx.createHttpServer(ServerOptions.withoutTls(config.http(), config.security()))
+        .connectionHandler(ServerOptions.connectionGuards(config.security()))
         .requestHandler(router)
         .invalidRequestHandler(EdgeHandlers.invalidRequestHandler(router))
         .listen().onSuccess(s -> server = s);

@@ -1,5 +1,7 @@
 package vn.onewindow.gateway.http;
 
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -9,7 +11,10 @@ import java.util.concurrent.TimeUnit;
 import vn.onewindow.common.config.HttpConfig;
 import vn.onewindow.common.config.SecurityConfig;
 
-/** The listening server: address, TLS with ALPN (h2, http/1.1), header size and line limits, idle timeout. */
+/**
+ * The listening server: address, TLS with ALPN (h2, http/1.1), header size and line limits, idle timeout, HTTP/2
+ * stream limit, and the guards every connection gets.
+ */
 public final class ServerOptions {
   /**
    * JSSE lets a client renegotiate a TLS 1.2 connection as often as it likes, each time a signature of the server's key
@@ -21,17 +26,20 @@ public final class ServerOptions {
   private ServerOptions() {
   }
 
+  /**
+   * What every connection of a listener gets when it opens: HTTP/1's framing refusals ({@link Http1Framing}) and
+   * HTTP/2's stream limit held before the client acknowledges it ({@link Http2StreamLimit}).
+   */
+  public static Handler<HttpConnection> connectionGuards(SecurityConfig security) {
+    return connection -> {
+      Http1Framing.install(connection);
+      Http2StreamLimit.install(connection, security.http2MaxConcurrentStreams());
+    };
+  }
+
+  /** The public API's listener: {@link #withoutTls}'s limits, and TLS when it is configured. */
   public static HttpServerOptions of(HttpConfig http, SecurityConfig security) {
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(http.host())
-        .setPort(http.port())
-        .setCompressionSupported(false)
-        .setMaxHeaderSize(security.codecMaxHeaderBytes())
-        .setMaxInitialLineLength(security.maxInitialLineBytes())
-        .setIdleTimeout((int) security.idleTimeout().toSeconds())
-        .setIdleTimeoutUnit(TimeUnit.SECONDS);
-    options.getInitialSettings().setMaxHeaderListSize(security.codecMaxHeaderBytes())
-        .setMaxConcurrentStreams(security.http2MaxConcurrentStreams());
+    HttpServerOptions options = withoutTls(http, security);
     if (security.tls().enabled()) {
       if (System.getProperty(REJECT_RENEGOTIATION) == null) {
         System.setProperty(REJECT_RENEGOTIATION, "true");
@@ -46,6 +54,25 @@ public final class ServerOptions {
           .setSslHandshakeTimeout(10)
           .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS);
     }
+    return options;
+  }
+
+  /**
+   * Address, header and line limits, idle timeout and HTTP/2 stream limit, in plain HTTP: also a worker-only process's
+   * management port (health and metrics, scraped in plain HTTP), which had Vert.x's defaults, no idle timeout among
+   * them, so a connection that never finished its request head was held for good.
+   */
+  public static HttpServerOptions withoutTls(HttpConfig http, SecurityConfig security) {
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(http.host())
+        .setPort(http.port())
+        .setCompressionSupported(false)
+        .setMaxHeaderSize(security.codecMaxHeaderBytes())
+        .setMaxInitialLineLength(security.maxInitialLineBytes())
+        .setIdleTimeout((int) security.idleTimeout().toSeconds())
+        .setIdleTimeoutUnit(TimeUnit.SECONDS);
+    options.getInitialSettings().setMaxHeaderListSize(security.codecMaxHeaderBytes())
+        .setMaxConcurrentStreams(security.http2MaxConcurrentStreams());
     return options;
   }
 }
