@@ -58,6 +58,8 @@ public final class EdgeHandlers {
       "Authorization", Idempotency.KEY_HEADER, RequestIds.HEADER);
   private static final Set<String> CORS_EXPOSED_HEADERS = Set.of("Location", RequestIds.HEADER, Idempotency.REPLAYED_HEADER,
       "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset");
+  /** Access-Control-Expose-Headers as CorsHandler writes it, for a refusal made before it runs. */
+  private static final String EXPOSED_HEADERS = String.join(",", CORS_EXPOSED_HEADERS);
 
   private final SecurityConfig config;
   /** The HSTS value, fixed by the configuration; null when HSTS is off. */
@@ -125,6 +127,7 @@ public final class EdgeHandlers {
     DecoderResult decoded = request.decoderResult();
     if (decoded != null && decoded.isFailure()) {
       Throwable cause = decoded.cause();
+      allowOriginToRead(ctx);
       ctx.fail(cause instanceof TooLongHttpLineException ? HttpFailure.uriTooLong(config.maxInitialLineBytes())
           : cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException
           ? HttpFailure.headersTooLarge("the request header block exceeds " + config.maxHeaderBytes() + " bytes")
@@ -135,14 +138,14 @@ public final class EdgeHandlers {
       // HTTP/1's request line is bounded by Netty's decoder (414 above); HTTP/2's :path only by the header block's
       // limit, so a target four times longer was served over h2c and h2 (a tryout): the line HTTP/1.1 would send for
       // this request is measured against the same limit
-      Authentication.failEarly(ctx, HttpFailure.uriTooLong(config.maxInitialLineBytes()));
+      refuse(ctx, HttpFailure.uriTooLong(config.maxInitialLineBytes()));
       return;
     }
     String framing = framingRefusal(request);
     if (framing != null) {
       // RFC 9112 6.1/6.3: framing a front proxy may read otherwise than this server is how requests are smuggled;
       // refused, and the connection closed after the answer
-      Authentication.failEarly(ctx, HttpFailure.malformed(framing));
+      refuse(ctx, HttpFailure.malformed(framing));
       return;
     }
     String unresolved = unresolvedPath(request.path());
@@ -151,7 +154,7 @@ public final class EdgeHandlers {
       // /v1/../metrics reached /metrics and /health/* through a proxy that forwards /v1/* only (a reviewer's tryout),
       // //metrics passed a proxy rule blocking /metrics (QA). No client of the API sends either: refused, so that the
       // path a proxy routes on is the path answered
-      Authentication.failEarly(ctx, HttpFailure.malformed(unresolved));
+      refuse(ctx, HttpFailure.malformed(unresolved));
       return;
     }
     int count = 0;
@@ -161,13 +164,36 @@ public final class EdgeHandlers {
       bytes += header.getKey().length() + header.getValue().length() + 4;
     }
     if (count > config.maxHeaderCount()) {
-      Authentication.failEarly(ctx, HttpFailure.headersTooLarge(
+      refuse(ctx, HttpFailure.headersTooLarge(
           "the request has " + count + " header fields; at most " + config.maxHeaderCount() + " are accepted"));
     } else if (bytes > config.maxHeaderBytes()) {
-      Authentication.failEarly(ctx, HttpFailure.headersTooLarge(
+      refuse(ctx, HttpFailure.headersTooLarge(
           "the request header block exceeds " + config.maxHeaderBytes() + " bytes"));
     } else {
       ctx.next();
+    }
+  }
+
+  /**
+   * A refusal made before the CORS step ({@link #cors}): a page of an allowed origin must be able to read it, or the
+   * browser hides it behind a bare network error ("Failed to fetch" for a 431 from a large citizen token: a frontend
+   * tryout in Chromium), which a frontend cannot tell from the hub being down. Any other origin gets nothing more.
+   */
+  private void refuse(RoutingContext ctx, HttpFailure failure) {
+    allowOriginToRead(ctx);
+    Authentication.failEarly(ctx, failure);
+  }
+
+  /** The headers CorsHandler adds to an allowed origin's request, when exactly one Origin names an allowed origin. */
+  private void allowOriginToRead(RoutingContext ctx) {
+    List<String> origins = ctx.request().headers().getAll(HttpHeaders.ORIGIN);
+    if (origins.size() == 1 && allowedOrigins.contains(origins.get(0))) {
+      HttpServerResponse response = ctx.response();
+      if (allowedOrigins.size() > 1) {
+        response.putHeader(HttpHeaders.VARY, HttpHeaders.ORIGIN);
+      }
+      response.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, origins.get(0))
+          .putHeader(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED_HEADERS);
     }
   }
 

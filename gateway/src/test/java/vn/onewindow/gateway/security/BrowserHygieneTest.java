@@ -190,6 +190,37 @@ class BrowserHygieneTest extends OneGatewayPerClass {
     assertThat(gw.queued()).isEqualTo(queuedBefore);
   }
 
+  /**
+   * A page of an allowed origin whose request the edge refuses before the CORS step (a header block over the limit:
+   * a large citizen token) must be able to read the problem: without Access-Control-Allow-Origin the browser hides
+   * the 431 behind a bare "Failed to fetch", which a frontend cannot tell from the hub being down (a frontend tryout
+   * in Chromium). Another origin still learns nothing.
+   */
+  @Test
+  void shouldLetAnAllowedOriginReadARefusalMadeBeforeTheCorsStep() {
+    for (String origin : List.of(PORTAL, MOBILE_WEB, "https://evil.example")) {
+      HttpRequest<Buffer> tooManyHeaders = hostile.get("/v1/procedures").putHeader("X-Api-Key", PORTAL_KEY)
+          .putHeader("Origin", origin);
+      for (int i = 0; i < 70; i++) {
+        tooManyHeaders.putHeader("X-Filler-" + i, "v");
+      }
+      HttpResponse<Buffer> bigToken = send(hostile, HttpMethod.GET, "/v1/procedures", Map.of("Origin", origin,
+          "X-Api-Key", PORTAL_KEY, "Authorization", "Bearer " + "a".repeat(9000)), null);
+
+      for (HttpResponse<Buffer> refused : List.of(tooManyHeaders.send().await(), bigToken)) {
+        assertProblem(refused, 431, "headers-too-large");
+        if (origin.equals("https://evil.example")) {
+          assertThat(refused.headers().contains("Access-Control-Allow-Origin")).as(origin).isFalse();
+        } else {
+          assertThat(refused.getHeader("Access-Control-Allow-Origin")).as(origin).isEqualTo(origin);
+          assertThat(refused.getHeader("Access-Control-Expose-Headers")).as(origin).contains("X-Request-Id")
+              .contains("Retry-After");
+          assertThat(refused.getHeader("Vary")).as(origin).containsIgnoringCase("origin");
+        }
+      }
+    }
+  }
+
   /** Past twice the limit the HTTP codec stops reading: a bare 431 (Vert.x's own) and the connection closed. */
   @Test
   void shouldCutOffAHeaderBlockTheCodecRefusesAndCloseTheConnection() {
