@@ -140,7 +140,7 @@ public final class IntakeWarmup extends VerticleBase {
           vertx.cancelTimer(jitWatch);
           // bounded too: a Redis that accepts but never answers must not hold the start (the keys expire anyway)
           return redis.send(Request.cmd(Command.DEL).arg(partition.stream()).arg(partition.readers())
-                  .arg(partition.deadLetterStream()))
+                  .arg(partition.deadLetterStream()).arg(partition.readFence()))
               .timeout(GRACE_MS, TimeUnit.MILLISECONDS);
         })
         .transform(ar -> {

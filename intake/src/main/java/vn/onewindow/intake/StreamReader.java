@@ -28,12 +28,15 @@ import vn.onewindow.common.infra.RedisReplies;
  * those delivered long ago, and the attempts hash ({@link PartitionKeys#attempts}) counts their deliveries.
  *
  * <p>With {@code redis.min-replicas-ack} &gt; 0, entries are handed on only once that many replicas have them (WAIT
- * after the read or the sweep's count, in the same batch): an entry whose 202 was refused for want of replicas never
- * reaches PostgreSQL unless it survives a failover, so the client's retry makes exactly one dossier either way.
+ * after the read or the sweep's count, in the same batch; after a read, behind a write of the connection's own,
+ * {@link PartitionKeys#readFence}): an entry whose 202 was refused for want of replicas never reaches PostgreSQL
+ * unless it survives a failover, so the client's retry makes exactly one dossier either way.
  */
 public final class StreamReader {
   /** A reader silent this long (a worker gone for good) is dropped from the partition's readers. */
   private static final long FORGET_READERS_MS = 3_600_000L;
+  /** How long a partition's read fence outlives its last read: its value is never read, only its write counts. */
+  private static final long FENCE_TTL_MS = 60_000L;
 
   /**
    * New entries, or the number held back because replicas did not confirm them in time (they stay in the stream,
@@ -93,6 +96,11 @@ public final class StreamReader {
         .arg("COUNT").arg(count).arg("BLOCK").arg(blockMs).arg("NOACK").arg("STREAMS").arg(partition.stream())
         .arg(">"));
     if (replicas > 0) {
+      // a write of this connection's own after the read: WAIT waits for the connection's latest write, and a read
+      // that blocked until the gateway's script queued an entry wrote nothing of its own (Redis propagated its group
+      // update with the script's call), so without this the WAIT covered an older write and confirmed entries no
+      // replica had (a tryout: one such dossier in PostgreSQL while its only replica was SIGSTOPped)
+      batch.add(Request.cmd(Command.SET).arg(partition.readFence()).arg(consumer).arg("PX").arg(FENCE_TTL_MS));
       batch.add(waitForReplicas());
     }
     return connection.batch(batch).map(all -> {

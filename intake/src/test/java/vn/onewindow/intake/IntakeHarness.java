@@ -126,6 +126,17 @@ final class IntakeHarness implements AutoCloseable {
     return r;
   }
 
+  /**
+   * XADDs one entry from inside a script, as the gateway's enqueue does: Redis then serves a reader blocked on the
+   * stream within the script's call, not as a command of the reader's own.
+   */
+  String redisScriptXadd(StreamEntry entry) {
+    Request r = Request.cmd(Command.EVAL).arg("return redis.call('XADD', KEYS[1], '*', unpack(ARGV))").arg(1)
+        .arg(keys.stream());
+    entry.toFields().forEach((k, v) -> r.arg(k).arg(v));
+    return send(r).toString();
+  }
+
   long xlen(String key) {
     return send(Request.cmd(Command.XLEN).arg(key)).toLong();
   }

@@ -85,4 +85,14 @@ public record PartitionKeys(int index, String namespace, String stream, String d
   public String readers() {
     return namespace + "readers";
   }
+
+  /**
+   * Written by every read of the partition when replicas must confirm ({@code redis.min-replicas-ack} &gt; 0), after
+   * its XREADGROUP and before its WAIT (string: the reader's name, expiring). WAIT waits for the connection's own
+   * latest write, and a blocked XREADGROUP served by the gateway's enqueue script is no write of the reader's: without
+   * this one the WAIT asked about an older write and confirmed entries no replica had.
+   */
+  public String readFence() {
+    return namespace + "read-fence";
+  }
 }
