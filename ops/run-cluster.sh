@@ -109,15 +109,18 @@ start_hub gateway-2 gateway "$gw2" || exit 1
 start_hub intake-1 intake "$in1" || exit 1
 start_hub intake-2 intake "$in2" || exit 1
 
+# the gateways' scheme as their readiness check uses it (ops/lib/hubs.sh); the intakes' ports stay plain HTTP
+gw_scheme=http tls_enabled=${HUB_SECURITY_TLS_ENABLED:-false}
+if [ "${tls_enabled,,}" = true ]; then gw_scheme=https; fi
 cat <<EOT
 one-window hub, cluster mode ($partitions partitions, min-replicas-ack $replicas_ack), run directory $dir
-  gateway-1 http://127.0.0.1:$gw1   gateway-2 http://127.0.0.1:$gw2   (POST /v1/dossiers, /health/ready, /metrics)
+  gateway-1 $gw_scheme://127.0.0.1:$gw1   gateway-2 $gw_scheme://127.0.0.1:$gw2   (POST /v1/dossiers, /health/ready, /metrics)
   intake-1  http://127.0.0.1:$in1   intake-2  http://127.0.0.1:$in2   (/health/ready, /metrics)
   $(cat "$dir/redis.env")
   HUB_POSTGRES_URL=$HUB_POSTGRES_URL   ($pg_note; also in $dir/postgres.url)
   pids: $(tr '\n' ' ' <"$dir/pids")  (redis-server pids in $dir/redis/pids)
   restart a killed process: ops/cluster-restart.sh $dir gateway-1|gateway-2|intake-1|intake-2|redis-<port>
-  load: ops/rehearse.sh --base-url http://127.0.0.1:$gw1,http://127.0.0.1:$gw2 --pg-url $HUB_POSTGRES_URL --profile steady
+  load: ops/rehearse.sh --base-url $gw_scheme://127.0.0.1:$gw1,$gw_scheme://127.0.0.1:$gw2 --pg-url $HUB_POSTGRES_URL --profile steady
 Ctrl-C stops everything.
 EOT
 # short naps: after a kill -9 the current one is an orphan the watcher cannot name, holding this script's inherited
