@@ -31,6 +31,7 @@ import vn.onewindow.gateway.http.Routes;
 import vn.onewindow.gateway.http.ServerOptions;
 import vn.onewindow.gateway.http.SubmissionOutcomes;
 import vn.onewindow.gateway.security.Authentication;
+import vn.onewindow.gateway.security.BrowserOrigins;
 import vn.onewindow.gateway.security.ClientKinds;
 import vn.onewindow.gateway.security.EdgeHandlers;
 import vn.onewindow.gateway.stats.TimelinessHandler;
@@ -73,6 +74,7 @@ public final class GatewayVerticle extends VerticleBase {
     events = PostgresClients.pool(vertx, config.postgres().events(), "events");
     RedisKeys keys = shared.keys();
     EdgeHandlers edge = shared.edge();
+    BrowserOrigins origins = edge.origins();
     Authentication auth = shared.authentication();
     Admission admission = shared.admission();
     SubmissionOutcomes outcomes = new SubmissionOutcomes(shared.registry());
@@ -105,7 +107,7 @@ public final class GatewayVerticle extends VerticleBase {
         .handler(admission::closeConnectionsWhileDraining)
         .handler(Http1Framing::refuseUnsupportedVersion)
         .handler(edge::requestLimits)
-        .handler(edge::cors)
+        .handler(origins::check)
         .handler(edge::deadline);
     // The API: a body read within its cap (an oversized Content-Length is refused unread), who is calling, and
     // the calling client's rate limit. The body is read first: read after the key and the limit, every refusal would

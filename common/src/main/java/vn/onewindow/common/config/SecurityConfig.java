@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import vn.onewindow.common.http.Loopback;
 
@@ -36,7 +37,8 @@ public record SecurityConfig(
 
   /** Signature algorithms a citizen token may use; symmetric (HS*) and "none" are never accepted. */
   public static final Set<String> SUPPORTED_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "PS256", "ES256", "ES384");
-  private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:\\d{1,5})?");
+  private static final Pattern ORIGIN = Pattern.compile("(https?)://([a-z0-9.-]+)(?::(\\d{1,5}))?",
+      Pattern.CASE_INSENSITIVE);
 
   /** Whether a bearer token identifying the citizen is ignored, checked when present, or demanded. */
   public enum CitizenToken { OFF, OPTIONAL, REQUIRED }
@@ -176,15 +178,28 @@ public record SecurityConfig(
     return new Tls(enabled, cert, key, Duration.ofSeconds(s.longIn("security.hsts-max-age-seconds", 0, 63_072_000)));
   }
 
+  /**
+   * The allowed origins as a browser writes its Origin header (RFC 6454 6.1): scheme and host in lower case, no
+   * default port (443 for https, 80 for http), the port without leading zeros. The origin check compares the header
+   * as sent, so "https://dichvucong.gov.vn:443" started fine and then refused every call from that site (a frontend
+   * tryout). Duplicates so written are listed once: CorsHandler would count them as two origins.
+   */
   private static List<String> origins(Settings s) {
-    List<String> origins = list(s.string("security.cors.allowed-origins"));
-    for (String origin : origins) {
-      if (!ORIGIN.matcher(origin).matches()) {
-        throw s.invalid("security.cors.allowed-origins", origin,
-            "must be origins like https://dichvucong.gov.vn (scheme, host, optional port; no path, no wildcard)");
+    Set<String> origins = new LinkedHashSet<>();
+    for (String origin : list(s.string("security.cors.allowed-origins"))) {
+      Matcher parts = ORIGIN.matcher(origin);
+      boolean matches = parts.matches();
+      int port = matches && parts.group(3) != null ? Integer.parseInt(parts.group(3)) : -1;
+      if (!matches || port == 0 || port > 65_535) {
+        throw s.invalid("security.cors.allowed-origins", origin, "must be origins like https://dichvucong.gov.vn "
+            + "(scheme, host, optional port 1..65535; no path, no wildcard)");
       }
+      String scheme = parts.group(1).toLowerCase(Locale.ROOT);
+      boolean defaultPort = port == (scheme.equals("https") ? 443 : 80);
+      origins.add(scheme + "://" + parts.group(2).toLowerCase(Locale.ROOT)
+          + (port < 0 || defaultPort ? "" : ":" + port));
     }
-    return origins.stream().map(o -> o.toLowerCase(Locale.ROOT)).toList();
+    return List.copyOf(origins);
   }
 
   private static void requireReadable(Settings s, String key, String file) {

@@ -5,29 +5,24 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.CorsHandler;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import vn.onewindow.common.config.SecurityConfig;
 import vn.onewindow.gateway.http.Http1Framing;
 import vn.onewindow.gateway.http.HttpFailure;
-import vn.onewindow.gateway.http.Idempotency;
-import vn.onewindow.gateway.http.Problem;
 import vn.onewindow.gateway.http.RequestDeadline;
-import vn.onewindow.gateway.http.RequestIds;
 import vn.onewindow.gateway.http.UnreadBodies;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.Router;
 
 /**
- * The handlers every request meets before any route: security headers, request limits, the browser origin check
- * (CORS) and the request deadline. Each refusal is an {@link HttpFailure}, so it is rendered like every other problem.
+ * The handlers every request meets before any route: security headers, request limits and the request deadline;
+ * the browser origin check (CORS) is {@link #origins()}. Each refusal is an {@link HttpFailure}, so it is rendered like
+ * every other problem.
  */
 public final class EdgeHandlers {
   private static final String CONTROL_CHARACTERS = "a header field or the request target holds CR, LF or NUL "
@@ -54,32 +49,22 @@ public final class EdgeHandlers {
       HttpHeaders.createOptimized("nosniff"), HttpHeaders.createOptimized("DENY"),
       HttpHeaders.createOptimized("no-referrer"), HttpHeaders.createOptimized(CSP), NO_STORE};
   private static final CharSequence HSTS = HttpHeaders.createOptimized("Strict-Transport-Security");
-  private static final Set<String> CORS_REQUEST_HEADERS = Set.of("Content-Type", Authentication.API_KEY_HEADER,
-      "Authorization", Idempotency.KEY_HEADER, RequestIds.HEADER);
-  private static final Set<String> CORS_EXPOSED_HEADERS = Set.of("Location", RequestIds.HEADER, Idempotency.REPLAYED_HEADER,
-      "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset");
-  /** Access-Control-Expose-Headers as CorsHandler writes it, for a refusal made before it runs. */
-  private static final String EXPOSED_HEADERS = String.join(",", CORS_EXPOSED_HEADERS);
 
   private final SecurityConfig config;
   /** The HSTS value, fixed by the configuration; null when HSTS is off. */
   private final CharSequence hstsValue;
-  private final Set<String> allowedOrigins;
-  private final CorsHandler cors;
+  private final BrowserOrigins origins;
 
   public EdgeHandlers(SecurityConfig config) {
     this.config = config;
     long hsts = config.tls().hstsMaxAge().toSeconds();
     this.hstsValue = hsts > 0 ? HttpHeaders.createOptimized("max-age=" + hsts + "; includeSubDomains") : null;
-    this.allowedOrigins = Set.copyOf(config.corsAllowedOrigins());
-    // An empty origin list would make CorsHandler allow "*": build it only for a real allow-list.
-    this.cors = allowedOrigins.isEmpty() ? null : CorsHandler.create()
-        .addOrigins(config.corsAllowedOrigins())
-        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST))
-        .allowedHeaders(CORS_REQUEST_HEADERS)
-        .exposedHeaders(CORS_EXPOSED_HEADERS)
-        .allowCredentials(false)
-        .maxAgeSeconds(600);
+    this.origins = new BrowserOrigins(config.corsAllowedOrigins());
+  }
+
+  /** The browser origin check, the router's step after {@link #requestLimits}, whose refusals it lets a page read. */
+  public BrowserOrigins origins() {
+    return origins;
   }
 
   /**
@@ -127,7 +112,7 @@ public final class EdgeHandlers {
     DecoderResult decoded = request.decoderResult();
     if (decoded != null && decoded.isFailure()) {
       Throwable cause = decoded.cause();
-      allowOriginToRead(ctx);
+      origins.allowToRead(ctx);
       ctx.fail(cause instanceof TooLongHttpLineException ? HttpFailure.uriTooLong(config.maxInitialLineBytes())
           : cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException
           ? HttpFailure.headersTooLarge("the request header block exceeds " + config.maxHeaderBytes() + " bytes")
@@ -175,26 +160,14 @@ public final class EdgeHandlers {
   }
 
   /**
-   * A refusal made before the CORS step ({@link #cors}): a page of an allowed origin must be able to read it, or the
-   * browser hides it behind a bare network error ("Failed to fetch" for a 431 from a large citizen token: a frontend
-   * tryout in Chromium), which a frontend cannot tell from the hub being down. Any other origin gets nothing more.
+   * A refusal made before the CORS step ({@link BrowserOrigins#check}): a page of an allowed origin must be able to
+   * read it, or the browser hides it behind a bare network error ("Failed to fetch" for a 431 from a large citizen
+   * token: a frontend tryout in Chromium), which a frontend cannot tell from the hub being down. Any other origin gets
+   * nothing more.
    */
   private void refuse(RoutingContext ctx, HttpFailure failure) {
-    allowOriginToRead(ctx);
+    origins.allowToRead(ctx);
     Authentication.failEarly(ctx, failure);
-  }
-
-  /** The headers CorsHandler adds to an allowed origin's request, when exactly one Origin names an allowed origin. */
-  private void allowOriginToRead(RoutingContext ctx) {
-    List<String> origins = ctx.request().headers().getAll(HttpHeaders.ORIGIN);
-    if (origins.size() == 1 && allowedOrigins.contains(origins.get(0))) {
-      HttpServerResponse response = ctx.response();
-      if (allowedOrigins.size() > 1) {
-        response.putHeader(HttpHeaders.VARY, HttpHeaders.ORIGIN);
-      }
-      response.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, origins.get(0))
-          .putHeader(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED_HEADERS);
-    }
   }
 
   /** The length of the request line HTTP/1.1 would send for this request: method, target and version. */
@@ -314,28 +287,6 @@ public final class EdgeHandlers {
       }
     }
     return false;
-  }
-
-  /**
-   * Browser origins: a request with an Origin not on the allow-list is refused outright (403), preflight or not, so
-   * a page on another site can neither read answers nor make a frontend's browser submit a dossier. Allowed origins
-   * go through Vert.x's CorsHandler (preflight answered 204, Access-Control-* headers added). No Origin: not a
-   * browser cross-origin call, nothing to do.
-   */
-  public void cors(RoutingContext ctx) {
-    String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
-    int origins = origin == null ? 0 : ctx.request().headers().getAll(HttpHeaders.ORIGIN).size();
-    if (origin == null) {
-      ctx.next();
-    } else if (origins > 1) {
-      // no browser sends two (RFC 6454 7.3); reading the first let their order decide between 403 and CORS headers
-      Authentication.failEarly(ctx, HttpFailure.malformed("give one Origin header, not " + origins));
-    } else if (!allowedOrigins.contains(origin)) {
-      Authentication.failEarly(ctx, HttpFailure.forbidden(Problem.ORIGIN_NOT_ALLOWED,
-          "this API does not accept calls from pages of this origin"));
-    } else {
-      cors.handle(ctx);
-    }
   }
 
   /**

@@ -147,6 +147,28 @@ class SecurityConfigTest {
     }
   }
 
+  /**
+   * A browser writes its Origin header with scheme and host in lower case and without the scheme's default port (RFC
+   * 6454 6.1). An allowed origin written "https://dichvucong.gov.vn:443" started fine, then every call from that site
+   * got 403 origin-not-allowed (a frontend tryout): the setting is kept as a browser would send it. A port no browser
+   * could send stops the start.
+   */
+  @Test
+  void shouldKeepAllowedOriginsAsABrowserWritesThem() {
+    SecurityConfig config = from(Map.of("HUB_SECURITY_CORS_ALLOWED_ORIGINS", "https://dichvucong.gov.vn:443, "
+        + "HTTP://LocalHost:80, https://M.DichVuCong.gov.vn:8443, http://localhost:443, https://portal.gov.vn:0443, "
+        + "HTTPS://DICHVUCONG.GOV.VN"));
+
+    assertThat(config.corsAllowedOrigins()).containsExactly("https://dichvucong.gov.vn", "http://localhost",
+        "https://m.dichvucong.gov.vn:8443", "http://localhost:443", "https://portal.gov.vn");
+    for (String port : new String[] {"0", "65536", "99999"}) {
+      assertThatThrownBy(() -> from(Map.of("HUB_SECURITY_CORS_ALLOWED_ORIGINS", "https://portal.gov.vn:" + port)))
+          .as(port).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("security.cors.allowed-origins='https://portal.gov.vn:" + port + "'")
+          .hasMessageContaining("port 1..65535");
+    }
+  }
+
   private static SecurityConfig from(Map<String, String> env) {
     return SecurityConfig.from(Settings.load(env));
   }
