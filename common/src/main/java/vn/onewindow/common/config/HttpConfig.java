@@ -2,6 +2,7 @@ package vn.onewindow.common.config;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
 /**
  * The HTTP listener. {@code hostAutomatic}: {@code http.host} was left empty, so the hub chose the interface: every
@@ -12,6 +13,9 @@ public record HttpConfig(String host, boolean hostAutomatic, int port, int insta
   /** Every interface: what an empty http.host binds, but in a local run. */
   public static final String ALL_INTERFACES = "0.0.0.0";
   public static final String LOOPBACK = "127.0.0.1";
+  private static final Pattern DIGITS_AND_DOTS = Pattern.compile("[0-9.]+");
+  private static final Pattern DOTTED_QUAD =
+      Pattern.compile("((25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])");
 
   public static HttpConfig from(Settings s) {
     String base = s.string("http.public-base-url");
@@ -39,6 +43,10 @@ public record HttpConfig(String host, boolean hostAutomatic, int port, int insta
    */
   private static void resolvable(Settings s, String host) {
     try {
+      // the JDK reads 127.1 or 2130706433 as an address, Vert.x's resolver (which binds) as a name it cannot resolve
+      if (DIGITS_AND_DOTS.matcher(host).matches() && !DOTTED_QUAD.matcher(host).matches()) {
+        throw new UnknownHostException(host);
+      }
       InetAddress.getByName(host);
     } catch (UnknownHostException | SecurityException e) {
       throw s.invalid("http.host", host, "must be empty, an IP address or a name this machine resolves (an "

@@ -352,6 +352,18 @@ class HubConfigTest {
     }
   }
 
+  /**
+   * The JDK reads BSD's IPv4 shorthands (127.1, 127.0.1, 2130706433) as addresses, Vert.x's resolver, which binds the
+   * listener, as host names it then fails to resolve: the same late "Failed to resolve" the check above is there for.
+   */
+  @Test
+  void shouldRefuseAnIpv4ShorthandTheListenerCannotBind() {
+    for (String bad : new String[] {"127.1", "127.0.1", "2130706433", "256.0.0.1"}) {
+      refused("http.host", bad).withMessageStartingWith("config http.host='" + bad + "' (env HUB_HTTP_HOST) must be");
+    }
+    assertThat(HubConfig.from(Settings.of(Map.of("http.host", "10.0.0.255"))).http().host()).isEqualTo("10.0.0.255");
+  }
+
   /** A class listed twice kept its last limit, and a class with no name was kept, both without a word. */
   @Test
   void shouldRefuseARateLimitClassListedTwiceOrWithoutAName() {
