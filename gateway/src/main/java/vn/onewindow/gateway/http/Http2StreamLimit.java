@@ -11,8 +11,10 @@ import io.vertx.core.net.impl.ConnectionBase;
  * HEADERS (a connection-abuse tryout: 4 connections of 5,000 submissions each, their bodies never sent, held 95 MB of
  * live heap until their request deadline, and readiness checks timed out meanwhile). Streams past the limit are refused
  * with REFUSED_STREAM, which tells the client nothing was processed (RFC 9113 8.7), and count toward the reset flood
- * limit Vert.x sets (200 in 30 s, then GOAWAY). A well-behaved client is never refused: before the server's SETTINGS
- * it assumes 100 at most, and the limit is never below what the server advertises.
+ * limit Vert.x sets (200 in 30 s, then GOAWAY). At the default of 100 a well-behaved client is never refused: before
+ * the server's SETTINGS it opens 100 streams at most (RFC 9113 5.1.2's recommended minimum, which clients assume), and
+ * after them it keeps to what the server advertised, this same limit. Set below 100, a client that opens more before
+ * reading the SETTINGS gets REFUSED_STREAM for the surplus (safe to retry), and GOAWAY after 200 of them.
  */
 public final class Http2StreamLimit {
   private Http2StreamLimit() {

@@ -118,6 +118,16 @@ public final class HttpFailure extends RuntimeException {
   }
 
   /**
+   * A slow upload left the request less of its deadline than the hosts' clock margin, so nothing was sent to the queue
+   * (a call could only have come back 'expired'): certain, as {@link #enqueueExpired}. A retry is a new attempt.
+   */
+  public static HttpFailure tooLateToQueue(String upstream) {
+    return new HttpFailure(Problem.UPSTREAM_UNAVAILABLE,
+        "too little of this request's time was left, once its body had arrived, to send it to the " + upstream
+            + "; nothing was queued; retry shortly (with the same Idempotency-Key)", List.of(), 1, null);
+  }
+
+  /**
    * The dossier was queued but fewer than {@code required} replicas confirmed it in time, so a failover could still
    * lose it: no receipt is given. The retry with the same Idempotency-Key returns its receipt if it survived, or
    * queues it again if it did not: one dossier either way (workers never store an entry Redis could still lose).

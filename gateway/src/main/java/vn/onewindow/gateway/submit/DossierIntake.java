@@ -164,7 +164,7 @@ public final class DossierIntake {
     if (deadline <= System.currentTimeMillis()) {
       // a slow upload left less than the clocks' margin: the call could only come back 'expired' (its WARN then
       // blaming Redis's clock), so the same 503 now, nothing sent, no quota taken
-      return Future.failedFuture(HttpFailure.enqueueExpired("queue (redis)"));
+      return Future.failedFuture(HttpFailure.tooLateToQueue("queue (redis)"));
     }
     Future<LimitDecision> limit = applicantLimit(redis, s);
     return breakers.enqueue(keys.partitions().ofDossier(s.dossierId()), config.breakers().redisEnqueueTimeout(),
