@@ -109,6 +109,7 @@ public class IntakeSimulation extends Simulation {
   public void before() {
     if (hub != null) {
       hub.start();
+      watcher.measureRss(hub::rssBytes);
     } else {
       // a wrong --base-url fails here too, before any load
       BaseUrlCheck.check(config);

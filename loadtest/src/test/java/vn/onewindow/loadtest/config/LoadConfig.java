@@ -79,6 +79,17 @@ public final class LoadConfig {
   /** Window over which the capacity verdict evaluates the SLO. */
   public final int verdictWindowSeconds;
 
+  /**
+   * Whether the hub's memory is a gate ({@code -DmemoryGate}; default: the soak only): its post-GC heap floor must not
+   * grow between the first and the last quarter of the load by more than the larger of {@link #heapGrowthMaxPercent}
+   * and {@link #heapGrowthMinBytes}, and no GC pause may exceed {@link #gcPauseMaxMillis}. Every profile reports the
+   * figures.
+   */
+  public final boolean memoryGate;
+  public final double heapGrowthMaxPercent;
+  public final long heapGrowthMinBytes;
+  public final long gcPauseMaxMillis;
+
   public final boolean reconcile;
   /** JDBC URL of the hub's PostgreSQL; null for a local hub until its port is known. */
   public final String pgUrl;
@@ -124,6 +135,10 @@ public final class LoadConfig {
     allowRefusals = b.allowRefusals;
     sloP99Millis = b.sloP99Millis;
     verdictWindowSeconds = b.verdictWindowSeconds;
+    memoryGate = b.memoryGate;
+    heapGrowthMaxPercent = b.heapGrowthMaxPercent;
+    heapGrowthMinBytes = b.heapGrowthMinBytes;
+    gcPauseMaxMillis = b.gcPauseMaxMillis;
     reconcile = b.reconcile;
     pgUrl = b.pgUrl;
     pgUrlShown = pgUrl == null || pgUrl.indexOf('?') < 0 ? pgUrl
@@ -200,6 +215,10 @@ public final class LoadConfig {
         || profile == Profile.AGENCIES);
     b.sloP99Millis = p.integer("sloP99Ms", 500);
     b.verdictWindowSeconds = (int) p.integer("verdictWindow", 5);
+    b.memoryGate = p.bool("memoryGate", profile == Profile.SOAK);
+    b.heapGrowthMaxPercent = p.decimal("heapGrowthMaxPercent", 25);
+    b.heapGrowthMinBytes = p.integer("heapGrowthMinMb", 32) * 1024 * 1024;
+    b.gcPauseMaxMillis = p.integer("gcPauseMaxMs", 200);
 
     b.reconcile = p.bool("reconcile", true);
     b.pgUrl = b.hubMode == HubMode.EXTERNAL
@@ -264,6 +283,9 @@ public final class LoadConfig {
     m.put("statusShare / retryShare", fmt(statusShare) + " / " + fmt(retryShare));
     m.put("allowRefusals", Boolean.toString(allowRefusals));
     m.put("SLO", "p99 of accepted submissions < " + sloP99Millis + " ms");
+    m.put("memoryGate", memoryGate ? String.format(Locale.ROOT, "heap floor last vs first quarter <= +max(%s %%, %d MB),"
+        + " GC pauses <= %d ms (from %s/metrics)", fmt(heapGrowthMaxPercent), heapGrowthMinBytes / (1024 * 1024),
+        gcPauseMaxMillis, baseUrls.isEmpty() ? "the hub's " : baseUrl) : "no (figures reported only)");
     m.put("reconcile", reconcile ? "yes, " + pgUrlShown + " (drain timeout " + drainTimeout.toSeconds() + " s)" : "no");
     m.put("outputDir", outputDir.toString());
     return m;
@@ -376,6 +398,10 @@ public final class LoadConfig {
     boolean allowRefusals;
     long sloP99Millis;
     int verdictWindowSeconds;
+    boolean memoryGate;
+    double heapGrowthMaxPercent;
+    long heapGrowthMinBytes;
+    long gcPauseMaxMillis;
     boolean reconcile;
     String pgUrl;
     String pgUser;
@@ -416,6 +442,10 @@ public final class LoadConfig {
       allowRefusals = c.allowRefusals;
       sloP99Millis = c.sloP99Millis;
       verdictWindowSeconds = c.verdictWindowSeconds;
+      memoryGate = c.memoryGate;
+      heapGrowthMaxPercent = c.heapGrowthMaxPercent;
+      heapGrowthMinBytes = c.heapGrowthMinBytes;
+      gcPauseMaxMillis = c.gcPauseMaxMillis;
       reconcile = c.reconcile;
       pgUrl = c.pgUrl;
       pgUser = c.pgUser;

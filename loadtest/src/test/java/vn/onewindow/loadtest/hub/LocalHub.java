@@ -159,6 +159,32 @@ public final class LocalHub {
         + tail(40));
   }
 
+  /**
+   * The hub JVM's resident set (VmRSS in /proc, Linux), in bytes; -1 when not running or unknown. The hub runs as
+   * the watchdog's child, its embedded servers as its own children: the hub is the watchdog's child that is java.
+   */
+  public long rssBytes() {
+    Process p = process;
+    if (p == null) {
+      return -1;
+    }
+    ProcessHandle hub = p.children().filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
+        .findFirst().orElse(null);
+    if (hub == null) {
+      return -1;
+    }
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(hub.pid()), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux, or the hub just exited
+    }
+    return -1;
+  }
+
   /** Stops the hub (and its embedded servers) and deletes its data; safe to call twice. */
   public synchronized void stop() {
     if (process == null) {

@@ -7,19 +7,18 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.function.LongSupplier;
 import vn.onewindow.loadtest.config.LoadConfig;
 
 /**
  * A background thread that follows the backlog during and after the load: it polls PostgreSQL for the dossiers
  * accepted so far (through the {@link Reconciler}) and scrapes the hub's {@code /metrics} for the stream gauges
- * ({@code hub_stream_length}, {@code hub_stream_lag}) when the hub has them. Once the load is over it samples faster,
+ * ({@code hub_stream_length}, {@code hub_stream_lag}) when the hub has them, and for its JVM's memory and GC meters
+ * ({@link HubMemory}). Once the load is over it samples faster,
  * notes when the backlog drained, then runs the final reconciliation. Doing this off Gatling's event loops keeps
  * JDBC and HTTP scraping out of the load generator's hot path.
  */
 public final class BacklogWatcher implements AutoCloseable {
-  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})?\\s+(\\S+)");
   private static final Duration FAST = Duration.ofMillis(200);
   /** After PostgreSQL drained, how long to wait for the (periodically refreshed) stream gauges to show it too. */
   private static final Duration GAUGE_GRACE = Duration.ofSeconds(15);
@@ -27,6 +26,8 @@ public final class BacklogWatcher implements AutoCloseable {
   private final LoadConfig config;
   private final RunLedger ledger;
   private final Reconciler reconciler;
+  private final HubMemory memory = new HubMemory();
+  private volatile LongSupplier rss = () -> -1;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final Thread thread;
   private volatile boolean stopped;
@@ -96,6 +97,16 @@ public final class BacklogWatcher implements AutoCloseable {
     return metricsError;
   }
 
+  /** The hub's memory, sampled from the same scrapes. */
+  public HubMemory memory() {
+    return memory;
+  }
+
+  /** Where the hub's resident set comes from (bytes, -1 when unknown): a hub this run started. */
+  public void measureRss(LongSupplier rss) {
+    this.rss = rss;
+  }
+
   public Reconciler reconciler() {
     return reconciler;
   }
@@ -110,6 +121,12 @@ public final class BacklogWatcher implements AutoCloseable {
       long now = System.currentTimeMillis();
       boolean pgOk = !config.reconcile || reconciler.poll();
       Map<String, Double> metrics = scrape();
+      String error = metricsError;
+      if (metrics.isEmpty() && error != null) {
+        memory.unreachable(error);
+      } else {
+        memory.sample(ledger, now, metrics, rss.getAsLong());
+      }
       RunLedger.Second s = ledger.second(now);
       if (config.reconcile && pgOk) {
         long backlog = reconciler.backlog();
@@ -145,7 +162,7 @@ public final class BacklogWatcher implements AutoCloseable {
     }
   }
 
-  /** Sums of every sample of every metric (label sets added up); empty when /metrics does not answer. */
+  /** Every metric's samples added up, and some by label ({@link MetricsText}); empty when /metrics does not answer. */
   private Map<String, Double> scrape() {
     Map<String, Double> out = new HashMap<>();
     try {
@@ -158,19 +175,7 @@ public final class BacklogWatcher implements AutoCloseable {
         return out;
       }
       try (var lines = response.body()) {
-        lines.forEach(line -> {
-          if (line.isEmpty() || line.charAt(0) == '#') {
-            return;
-          }
-          Matcher m = SAMPLE.matcher(line);
-          if (m.find()) {
-            try {
-              out.merge(m.group(1), Double.parseDouble(m.group(3)), Double::sum);
-            } catch (NumberFormatException ignored) {
-              // NaN/Inf spellings we do not need
-            }
-          }
-        });
+        out.putAll(MetricsText.parse(lines));
       }
       metricsError = null;
     } catch (Exception e) {

@@ -24,6 +24,8 @@ public final class Gates {
   public static final String RECONCILIATION = "gate: every 202 persisted exactly once";
   public static final String AGENCY_FEEDS = "gate: agency feeds delivered every persisted dossier exactly once";
   public static final String AGENCY_EVENTS = "gate: progress events recorded (201), replays answered 200";
+  public static final String HEAP_FLOOR = "gate: the hub's post-GC heap floor did not climb over the load";
+  public static final String GC_PAUSE = "gate: no GC pause of the hub over the bound";
   public static final String AGENCY_EVENT_P99 = "gate: p99 of recorded progress events under the SLO";
 
   /** One evaluated gate. */
@@ -50,6 +52,9 @@ public final class Gates {
     if (c.profile == Profile.AGENCIES) {
       names.addAll(List.of(AGENCY_FEEDS, AGENCY_EVENTS, AGENCY_EVENT_P99));
     }
+    if (c.memoryGate) {
+      names.addAll(List.of(HEAP_FLOOR, GC_PAUSE));
+    }
     return names;
   }
 
@@ -58,6 +63,7 @@ public final class Gates {
     for (String name : names(c)) {
       out.add(switch (name) {
         case AGENCY_FEEDS, AGENCY_EVENTS, AGENCY_EVENT_P99 -> agencyGate(name, c, l, a);
+        case HEAP_FLOOR, GC_PAUSE -> w.memory().gate(name, c, l);
         case ACCEPTED_P99 -> {
           LatencyHistogram h = l.citizenAcceptedLatency();
           long p99 = h.percentile(99);

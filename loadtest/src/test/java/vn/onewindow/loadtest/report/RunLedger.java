@@ -63,6 +63,15 @@ public final class RunLedger {
     /** Filled by the sampler from the hub's /metrics, -1 when the gauge does not exist. */
     public volatile double streamLength = -1;
     public volatile double streamLag = -1;
+    /** Filled by the sampler from the hub's /metrics (JVM meters), -1 when not read this second. */
+    public volatile double heapUsed = -1;
+    public volatile double heapCommitted = -1;
+    public volatile double nonHeapCommitted = -1;
+    /** GC pauses that ended since the previous sample and the longest of them (ms); -1 when not known. */
+    public volatile long gcPauses = -1;
+    public volatile double gcPauseMillis = -1;
+    /** Resident set of a hub this run started (from /proc), -1 otherwise. */
+    public volatile double rss = -1;
   }
 
   private volatile long startMillis = System.currentTimeMillis();

@@ -232,6 +232,7 @@ public final class Verdict {
     }
     sb.append('\n');
     sb.append("persisted rate: ").append(persistedRate(timeline)).append('\n');
+    sb.append(watcher.memory().report(config, ledger));
     // the reconciliation checks every 202, the warm-up's and the abusive client's too: say what its count is made of
     long measured = ledger.count(Client.CITIZEN, Kind.SUBMIT, Outcome.OK);
     long warmUpAccepted = ledger.count(Client.WARMUP, Kind.SUBMIT, Outcome.OK);
@@ -299,6 +300,11 @@ public final class Verdict {
         (double) (lastConfirmed - firstConfirmed) / (lastSecond - firstSecond), peak);
   }
 
+  /** Megabytes with one decimal, -1 when not sampled. */
+  private static String mb(double bytes) {
+    return bytes < 0 ? "-1" : String.format(Locale.ROOT, "%.1f", bytes / (1024 * 1024));
+  }
+
   /** accepted-ids.txt ("id code" per line), timeline.csv and verdict.txt in the run's output directory. */
   public static void write(Path dir, RunLedger ledger, String verdict) {
     try {
@@ -310,13 +316,16 @@ public final class Verdict {
       }
       try (Writer w = Files.newBufferedWriter(dir.resolve("timeline.csv"), StandardCharsets.UTF_8)) {
         w.write("second,offered,accepted,limited_429,shed_503,errors,p50_ms,p99_ms,abuser_sent,abuser_429,"
-            + "backlog,persisted,stream_length,stream_lag\n");
+            + "backlog,persisted,stream_length,stream_lag,heap_used_mb,heap_committed_mb,nonheap_committed_mb,gc_pauses,"
+            + "gc_pause_max_ms,rss_mb\n");
         for (Map.Entry<Integer, Second> e : ledger.timeline().entrySet()) {
           Second s = e.getValue();
-          w.write(String.format(Locale.ROOT, "%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%.0f,%.0f%n", e.getKey(),
-              s.citizenSent.sum(), s.citizenAccepted.sum(), s.citizenLimited.sum(), s.citizenShed.sum(),
+          w.write(String.format(Locale.ROOT, "%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%.0f,%.0f,%s,%s,%s,%d,%s,%s%n",
+              e.getKey(), s.citizenSent.sum(), s.citizenAccepted.sum(), s.citizenLimited.sum(), s.citizenShed.sum(),
               s.citizenErrors.sum(), s.acceptedLatency.percentile(50), s.acceptedLatency.percentile(99),
-              s.abuserSent.sum(), s.abuserLimited.sum(), s.backlog, s.confirmed, s.streamLength, s.streamLag));
+              s.abuserSent.sum(), s.abuserLimited.sum(), s.backlog, s.confirmed, s.streamLength, s.streamLag,
+              mb(s.heapUsed), mb(s.heapCommitted), mb(s.nonHeapCommitted), s.gcPauses,
+              s.gcPauseMillis < 0 ? "-1" : String.format(Locale.ROOT, "%.1f", s.gcPauseMillis), mb(s.rss)));
         }
       }
       try (Writer w = Files.newBufferedWriter(dir.resolve("outcomes.txt"), StandardCharsets.UTF_8)) {
