@@ -520,9 +520,16 @@ public final class LoadConfig {
       }
     }
 
+    /** true or false (any case): Boolean.parseBoolean read "on" or "yes" as false, turning a gate off unsaid. */
     boolean bool(String name, boolean fallback) {
       String v = string(name, null);
-      return v == null ? fallback : Boolean.parseBoolean(v);
+      if (v == null) {
+        return fallback;
+      }
+      if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+        throw new IllegalArgumentException("-D" + name + " must be true or false, got '" + v + "'");
+      }
+      return Boolean.parseBoolean(v);
     }
   }
 }

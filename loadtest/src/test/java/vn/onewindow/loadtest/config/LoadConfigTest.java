@@ -20,6 +20,20 @@ class LoadConfigTest {
     return LoadConfig.from(new LoadConfig.Props(p));
   }
 
+  /**
+   * A switch spelled other than true or false is refused, naming it: Boolean.parseBoolean read "yes", "on" or "1" as
+   * false, so -DmemoryGate=on turned the soak's memory gates off without a word (soak-memory's note).
+   */
+  @Test
+  void aSwitchIsTrueOrFalseAndNothingElse() {
+    assertTrue(config("profile", "fairness", "memoryGate", "TRUE").memoryGate);
+    assertFalse(config("profile", "soak", "memoryGate", "false").memoryGate);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> config("profile", "soak", "memoryGate", "on"));
+    assertEquals("-DmemoryGate must be true or false, got 'on'", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> config("reconcile", "yes"));
+  }
+
   @Test
   void smokeIsShortAndLocalByDefault() {
     LoadConfig c = config();
