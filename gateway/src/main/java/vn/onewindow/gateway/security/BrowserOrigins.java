@@ -18,8 +18,12 @@ import vn.onewindow.gateway.http.RequestIds;
  * its Origin header (RFC 6454 6.1), so an exact match is enough.
  */
 public final class BrowserOrigins {
+  /**
+   * What a page may send. W3C trace context (traceparent, tracestate) too: OpenTelemetry's fetch instrumentation adds
+   * it to every call, and a preflight refusing it failed every call of such a page; the hub reads neither.
+   */
   private static final Set<String> REQUEST_HEADERS = Set.of("Content-Type", Authentication.API_KEY_HEADER,
-      "Authorization", Idempotency.KEY_HEADER, RequestIds.HEADER);
+      "Authorization", Idempotency.KEY_HEADER, RequestIds.HEADER, "traceparent", "tracestate");
   private static final Set<String> EXPOSED_HEADERS = Set.of("Location", RequestIds.HEADER, Idempotency.REPLAYED_HEADER,
       "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset");
   /** Access-Control-Expose-Headers as CorsHandler writes it, for a refusal made before it runs. */
