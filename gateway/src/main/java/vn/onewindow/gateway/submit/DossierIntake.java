@@ -159,9 +159,10 @@ public final class DossierIntake {
     // the moment the breaker below gives up on this call, or the request's deadline answers its client if that comes
     // first (a slow upload left less than the enqueue's timeout), less the margin for the hosts' clocks: the script
     // queues nothing after it (enqueue-dossier.lua)
-    long deadline = Math.min(System.currentTimeMillis() + config.breakers().redisEnqueueTimeout().toMillis(),
-        requestDeadline) - Breakers.ENQUEUE_DEADLINE_MARGIN.toMillis();
-    if (deadline <= System.currentTimeMillis()) {
+    long now = System.currentTimeMillis();
+    long deadline = Math.min(now + config.breakers().redisEnqueueTimeout().toMillis(), requestDeadline)
+        - Breakers.ENQUEUE_DEADLINE_MARGIN.toMillis();
+    if (deadline <= now) {
       // a slow upload left less than the clocks' margin: the call could only come back 'expired' (its WARN then
       // blaming Redis's clock), so the same 503 now, nothing sent, no quota taken
       return Future.failedFuture(HttpFailure.tooLateToQueue("queue (redis)"));
