@@ -65,7 +65,7 @@ public final class EmbeddedServers implements AutoCloseable {
     // The data directory's owner for this JVM's life (the lock redis-server's directory holds, taken here first): a
     // live hub on the same directory holds it, a killed one no longer does
     claimDataDirectory(dataDir, "embedded PostgreSQL failed to start on port " + port + ": the embedded PostgreSQL of "
-        + dir);
+        + dir, "embedded.postgres-port");
     // Before zonky touches the directory: its failure said only "failed to start", its clean-up below could stop a
     // postmaster started within the same second, and with keepData=false it would wipe the directory first.
     liveProcessOfPidFile(dir).ifPresent(process -> stopOrphanPostmaster(process, dir, port));
@@ -99,9 +99,9 @@ public final class EmbeddedServers implements AutoCloseable {
   /**
    * Takes the data directory for this JVM (the lock in redis-server's directory: one owner for both servers, which a
    * release that started only redis-server under it held as well), or fails with {@code refusal}: another running hub
-   * (or {@code LocalPostgres}) owns it.
+   * (or {@code LocalPostgres}) owns it; the refusal names {@code portSetting}, the other setting that tells two hubs apart.
    */
-  private void claimDataDirectory(Path dataDir, String refusal) {
+  private void claimDataDirectory(Path dataDir, String refusal, String portSetting) {
     if (redisClaim != null) {
       return;
     }
@@ -110,10 +110,11 @@ public final class EmbeddedServers implements AutoCloseable {
       Files.createDirectories(redisDir);
       redisClaim = RedisDirectoryClaim.take(redisDir);
     } catch (IOException e) {
-      throw new UncheckedIOException(refusal + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(refusal + ": embedded.data-dir " + dataDir.toAbsolutePath() + " cannot hold it ("
+          + e.getMessage() + "): give a directory this user can write", e);
     } catch (IllegalStateException heldElsewhere) {
       throw new IllegalStateException(refusal + " belongs to another running hub: stop it, or give this one another"
-          + " embedded.data-dir and embedded.postgres-port", heldElsewhere);
+          + " embedded.data-dir and " + portSetting, heldElsewhere);
     }
   }
 
@@ -152,18 +153,16 @@ public final class EmbeddedServers implements AutoCloseable {
    * under {@code dataDir}, so queued dossiers survive a restart of the hub.
    */
   public synchronized String startRedis(Path dataDir, int port, boolean durable) {
+    Path dir = dataDir.resolve("redis").toAbsolutePath();
+    claimDataDirectory(dataDir, "embedded redis-server failed to start on port " + port + ": the embedded redis-server of "
+        + dir, "embedded.redis-port");
     try {
-      Path dir = dataDir.resolve("redis").toAbsolutePath();
-      Files.createDirectories(dir);
       // the AOF holds whole submissions and redis-server writes it world-readable: only this user may enter (as
       // PostgreSQL requires of its own data directory)
       if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
       }
       // a hub killed with SIGKILL left its redis-server running on this directory and port: stop it first
-      if (redisClaim == null) {
-        redisClaim = RedisDirectoryClaim.take(dir);
-      }
       redisClaim.stopOrphanOn(port, dir);
       List<String> command = RedisServer.newRedisServer()
           .bind("127.0.0.1")

@@ -43,6 +43,22 @@ class EmbeddedServersTest {
   }
 
   /**
+   * An {@code embedded.data-dir} the hub cannot make a directory of (a file of that name, a read-only mount) stops the
+   * start with a line naming the setting, not only the path it could not create (a config tryout): the operator's fix
+   * is that setting, whichever server meets it first.
+   */
+  @Test
+  void shouldNameTheSettingWhenTheDataDirectoryCannotBeMade(@TempDir Path parent) throws Exception {
+    Path data = Files.writeString(parent.resolve("not-a-directory"), "");
+    try (EmbeddedServers servers = new EmbeddedServers()) {
+      assertThatThrownBy(() -> servers.startRedis(data, TestServers.freePort(), true))
+          .hasMessageContaining("embedded.data-dir").hasMessageContaining(data.toString());
+      assertThatThrownBy(() -> servers.startPostgres(data, TestServers.freePort(), true))
+          .hasMessageContaining("embedded.data-dir").hasMessageContaining(data.toString());
+    }
+  }
+
+  /**
    * A hub restarted after a SIGKILL stops the redis-server its dead predecessor left on the data directory
    * (hub EmbeddedRedisAfterKillTest); the server of a live hub on that directory is never taken for such an orphan.
    */
