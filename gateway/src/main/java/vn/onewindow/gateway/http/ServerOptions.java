@@ -23,6 +23,19 @@ public final class ServerOptions {
    */
   private static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
 
+  /**
+   * Mozilla's "intermediate" suites: TLS 1.3's three, and for TLS 1.2 only forward secrecy with an AEAD cipher. JSSE
+   * also enables the CBC suites with SHA-1/SHA-2 MACs (padding-oracle attacks, flagged by scanners; a TLS tryout still
+   * negotiated them): every client of the last decade offers one of these. The list is given in full because naming
+   * any suite replaces JSSE's whole list, TLS 1.3's included.
+   */
+  private static final List<String> CIPHER_SUITES = List.of(
+      "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+      "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384");
+
   private ServerOptions() {
   }
 
@@ -53,6 +66,7 @@ public final class ServerOptions {
           .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
           .setSslHandshakeTimeout(10)
           .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS);
+      CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
     }
     return options;
   }

@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
+import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -157,8 +158,32 @@ class TlsTest {
     assertThat(gw.queued()).isEqualTo(queuedBefore);
   }
 
+  /**
+   * TLS 1.2 only with forward secrecy and an AEAD cipher (Mozilla's "intermediate" list): the CBC suites with SHA-1 or
+   * SHA-384 MACs that JSSE still enables (Lucky13-style padding oracles; scanners flag them) are refused; a GCM suite
+   * and TLS 1.3 are served.
+   */
+  @Test
+  void shouldServeTls12OnlyWithForwardSecrecyAndAnAeadCipher() throws Exception {
+    for (String cbc : List.of("AES_128_CBC_SHA", "AES_256_CBC_SHA", "AES_128_CBC_SHA256", "AES_256_CBC_SHA384")) {
+      String[] suites = {"TLS_ECDHE_RSA_WITH_" + cbc, "TLS_ECDHE_ECDSA_WITH_" + cbc};
+      assertThatThrownBy(() -> tlsSocket(suites, "TLSv1.2").close()).as(cbc)
+          .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+    }
+    try (SSLSocket gcm = (SSLSocket) tlsSocket(new String[] {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}, "TLSv1.2"); SSLSocket tls13 = (SSLSocket) tlsSocket("TLSv1.3")) {
+      assertThat(gcm.getSession().getCipherSuite()).endsWith("_WITH_AES_128_GCM_SHA256");
+      assertThat(tls13.getSession().getProtocol()).isEqualTo("TLSv1.3");
+    }
+  }
+
   /** A TLS socket to the gateway that trusts the test's certificate (HTTP/1.1: no ALPN), handshake done. */
   private static Socket tlsSocket(String... protocols) throws Exception {
+    return tlsSocket(new String[0], protocols);
+  }
+
+  /** {@link #tlsSocket(String...)} offering only {@code suites} (all the JDK's when empty). */
+  private static Socket tlsSocket(String[] suites, String... protocols) throws Exception {
     KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
     trusted.load(null, null);
     try (InputStream pem = Files.newInputStream(Path.of(CERTIFICATE.certificatePath()))) {
@@ -171,6 +196,9 @@ class TlsTest {
     SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", gw.port);
     if (protocols.length > 0) {
       socket.setEnabledProtocols(protocols);
+    }
+    if (suites.length > 0) {
+      socket.setEnabledCipherSuites(suites);
     }
     socket.startHandshake();
     return socket;
