@@ -83,7 +83,8 @@ public final class GatewayVerticle extends VerticleBase {
     Duration readTimeout = config.resilience().breakers().postgresReadTimeout();
     StatusHandler status = new StatusHandler(new DossierStatusReader(reads, redis, keys, shared.breakers(),
         readTimeout), new IssuedCodes(redis, keys, readTimeout));
-    FeedHandler feeds = new FeedHandler(reads, shared.breakers(), readTimeout, shared.directory(), shared.registry());
+    FeedHandler feeds = new FeedHandler(reads, events, shared.breakers(), readTimeout, shared.directory(),
+        shared.registry(), shared.refusalLog());
     EventHandler progress = new EventHandler(new DossierParser(config.http().bodyLimitBytes(), "progress event"),
         events, shared.breakers(), config.resilience().breakers().postgresWriteTimeout(), config.dossier(),
         shared.dueDates(), shared::acceptanceDue, shared.registry(),

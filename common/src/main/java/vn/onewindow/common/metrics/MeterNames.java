@@ -125,6 +125,12 @@ public final class MeterNames {
   public static final String FEED_READ_LATENCY = "hub.feed.read.latency";
   /** Counter of feed items served, by {@link #TAG_FEED} ({@link Feed}): a GET's, never a HEAD's. */
   public static final String FEED_ITEMS = "hub.feed.items";
+  /**
+   * Counter of feed reads refused because their cursor lies past every transaction the database has issued, by
+   * {@link #TAG_FEED} ({@link Feed}): the database went back in time (a point-in-time restore, a failover to an
+   * asynchronous replica), or a reader's cursor came from another database.
+   */
+  public static final String FEED_CURSORS_AHEAD = "hub.feed.cursors.ahead";
 
   // --- timeliness (refreshed every stats.province-refresh-ms by the gateways that have it on) ---------------------
   /** Gauge by {@link #TAG_PROVINCE}: share of dossiers processed in the last 30 days before or on their due date. */

@@ -17,6 +17,10 @@ import vn.onewindow.gateway.http.HttpFailure;
  * resumes from the last cursor it kept after any crash, on any gateway instance. The feed is named by its kind and
  * its owner: the agency code of the agency feed's path, or the frontend's client id for the change feed.
  *
+ * <p>The xid is below 2^63: PostgreSQL's 64-bit transaction ids (xid8, unsigned) would take 292,000 years at a million
+ * transactions a second to get there, so a cursor beyond is a forgery, refused like any other. One merely past the
+ * database's own ids was issued before the database went back in time, which {@link FeedHandler} answers.
+ *
  * <p>Opaque to clients: base64url of 25 bytes, a format byte, the xid (unsigned) and the seq, and a tag of the feed
  * (the first 8 bytes of SHA-256 of {@code <a|c>:<owner>}). The tag exists because a cursor presented to another
  * feed is not an error SQL can see: one agency system covering several agencies with one key, or two frontends
@@ -67,9 +71,18 @@ public record FeedCursor(Feed feed, String owner, String xid, long seq) {
     return new FeedCursor(feed, owner, rowXid, rowSeq);
   }
 
+  /**
+   * How many transaction ids this position lies past {@code nextXid}, the first one the database has not issued yet
+   * (the xmax of its current snapshot): 0 or more when the database could not have issued this cursor, which no
+   * position it handed out ever is (every row served lies below the horizon, and ids only grow), negative otherwise.
+   */
+  long aheadOf(String nextXid) {
+    return Long.parseLong(xid) - Long.parseLong(nextXid);
+  }
+
   /** Always the bound format, whatever format the request's cursor had. */
   public String encode() {
-    byte[] bytes = ByteBuffer.allocate(BOUND_LENGTH).put(BOUND).putLong(Long.parseUnsignedLong(xid)).putLong(seq)
+    byte[] bytes = ByteBuffer.allocate(BOUND_LENGTH).put(BOUND).putLong(Long.parseLong(xid)).putLong(seq)
         .put(tag(feed, owner)).array();
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
@@ -78,10 +91,10 @@ public record FeedCursor(Feed feed, String owner, String xid, long seq) {
     ByteBuffer in = ByteBuffer.wrap(bytes, 1, BOUND_LENGTH - 1);
     long xid = in.getLong();
     long seq = in.getLong();
-    // xid8 is unsigned, so every xid is one PostgreSQL takes; a negative seq is no bigint a row carries
-    boolean ours = seq >= 0 && Arrays.equals(bytes, BOUND_LENGTH - TAG_LENGTH, BOUND_LENGTH, tag(feed, owner), 0,
-        TAG_LENGTH);
-    return ours ? new FeedCursor(feed, owner, Long.toUnsignedString(xid), seq) : null;
+    // a negative xid here is one of 2^63 or more (xid8 is unsigned), a negative seq no bigint a row carries
+    boolean ours = xid >= 0 && seq >= 0
+        && Arrays.equals(bytes, BOUND_LENGTH - TAG_LENGTH, BOUND_LENGTH, tag(feed, owner), 0, TAG_LENGTH);
+    return ours ? new FeedCursor(feed, owner, Long.toString(xid), seq) : null;
   }
 
   private static FeedCursor unbound(Feed feed, String owner, String decoded) {
@@ -89,9 +102,9 @@ public record FeedCursor(Feed feed, String owner, String xid, long seq) {
     if (!m.matches() || !m.group(1).equals(letter(feed))) {
       return null;
     }
-    // the xid must fit xid8 (unsigned 64 bits) and the seq a bigint, or PostgreSQL refuses the page's query
-    Long.parseUnsignedLong(m.group(2));
-    return new FeedCursor(feed, owner, m.group(2), Long.parseLong(m.group(3)));
+    // the xid must be below 2^63 and the seq a bigint: parseLong refuses anything larger
+    long xid = Long.parseLong(m.group(2));
+    return new FeedCursor(feed, owner, Long.toString(xid), Long.parseLong(m.group(3)));
   }
 
   private static byte[] tag(Feed feed, String owner) {

@@ -18,6 +18,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vn.onewindow.common.agency.AgencyCode;
 import vn.onewindow.common.agency.AgencyDirectory;
 import vn.onewindow.common.http.HeadRequests;
@@ -25,10 +27,13 @@ import vn.onewindow.common.metrics.LatencyTimers;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.Feed;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
+import vn.onewindow.common.metrics.ThrottledLog;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.JsonContent;
+import vn.onewindow.gateway.http.Problem;
 import vn.onewindow.gateway.http.QueryParams;
+import vn.onewindow.gateway.http.RequestIds;
 import vn.onewindow.gateway.security.Caller;
 
 /**
@@ -38,28 +43,48 @@ import vn.onewindow.gateway.security.Caller;
  * when {@code postgres.read-url} is set) behind the {@code postgres_read} breaker, so feeds never queue behind intake.
  * A feed is its owner's rows: the agency code of the path as given, or the calling frontend's client id; the owner
  * is the query's filter and what the feed's cursors are bound to.
+ *
+ * <p>A cursor past every transaction id the database has issued is a 409 {@code cursor-ahead-of-database}: the
+ * database went back in time (a point-in-time restore, a failover to an asynchronous replica) and hands those ids out
+ * again, so rows written since may lie below the cursor, and an empty page with the same cursor would have the reader
+ * wait until the ids pass it, then skip them. Asked only when a page comes back empty, which every page read with such
+ * a cursor is (the feed serves rows below the horizon only), with one more statement that reads no table.
  */
 public final class FeedHandler {
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 1000;
+  private static final Logger LOG = LoggerFactory.getLogger(FeedHandler.class);
 
   private final Pool reads;
+  private final Pool primary;
   private final UpstreamBreakers breakers;
   private final Duration timeout;
   private final AgencyDirectory directory;
+  private final ThrottledLog warnings;
   private final Map<Feed, Timer> latency = new EnumMap<>(Feed.class);
   private final Map<Feed, Counter> items = new EnumMap<>(Feed.class);
+  private final Map<Feed, Counter> cursorsAhead = new EnumMap<>(Feed.class);
 
-  public FeedHandler(Pool reads, UpstreamBreakers breakers, Duration timeout, AgencyDirectory directory,
-                     MeterRegistry registry) {
+  /**
+   * {@code reads} serves the pages (a replica when postgres.read-url is set), {@code primary} (a pool on the primary,
+   * behind the postgres_events breaker) has the last word on a cursor the reads find ahead; {@code warnings} throttles
+   * the WARN line of such a cursor (one per feed per interval, in every event loop together).
+   */
+  public FeedHandler(Pool reads, Pool primary, UpstreamBreakers breakers, Duration timeout, AgencyDirectory directory,
+                     MeterRegistry registry, ThrottledLog warnings) {
     this.reads = reads;
+    this.primary = primary;
     this.breakers = breakers;
     this.timeout = timeout;
     this.directory = directory;
+    this.warnings = warnings;
     for (Feed feed : Feed.values()) {
       latency.put(feed, LatencyTimers.register(MeterNames.FEED_READ_LATENCY, "One feed page read",
           registry, MeterNames.TAG_FEED, feed.tag()));
       items.put(feed, Counter.builder(MeterNames.FEED_ITEMS).description("Feed items served")
+          .tag(MeterNames.TAG_FEED, feed.tag()).register(registry));
+      cursorsAhead.put(feed, Counter.builder(MeterNames.FEED_CURSORS_AHEAD)
+          .description("Feed reads refused: the cursor lies past every transaction the database has issued")
           .tag(MeterNames.TAG_FEED, feed.tag()).register(registry));
     }
   }
@@ -88,6 +113,8 @@ public final class FeedHandler {
         .map(ignored -> new Page(FeedCursor.parse(feed, owner, QueryParams.single(ctx, "after")), limit(ctx)))
         .compose(page -> breakers.call(Upstream.POSTGRES_READ, timeout, "feed (postgres)", () -> reads
                 .preparedQuery(sql).execute(Tuple.of(owner, page.after().xid(), page.after().seq(), page.limit())))
+            .compose(rows -> rows.size() > 0 ? Future.succeededFuture(rows)
+                : refuseIfAhead(ctx, feed, page.after()).map(rows))
             .map(rows -> body(page.after(), rows, item)))
         .onSuccess(body -> {
           // a HEAD reads the page too but delivers none of it: the meters count what clients were served
@@ -99,6 +126,49 @@ public final class FeedHandler {
           HeadRequests.end(ctx, body.encode());
         })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * Fails with 409 {@code cursor-ahead-of-database} when {@code after} lies at or past the first transaction id the
+   * database has not issued. The reads ask first; a replica behind the primary can be behind a cursor the primary (or a
+   * replica further on) issued, which is no going back in time, so the primary has the last word on a cursor the reads
+   * find ahead. The start of a feed is behind every database.
+   */
+  private Future<Void> refuseIfAhead(RoutingContext ctx, Feed feed, FeedCursor after) {
+    if (after.xid().equals("0")) {
+      return Future.succeededFuture();
+    }
+    return nextXid(Upstream.POSTGRES_READ, reads)
+        .compose(next -> after.aheadOf(next) < 0 ? Future.succeededFuture(next)
+            : nextXid(Upstream.POSTGRES_EVENTS, primary))
+        .compose(next -> {
+          long ahead = after.aheadOf(next);
+          if (ahead < 0) {
+            return Future.succeededFuture();
+          }
+          cursorsAhead.get(feed).increment();
+          long suppressed = warnings.tryAcquire("feed-cursor-ahead-" + feed.tag());
+          if (suppressed >= 0) {
+            // transaction ids only: nothing of the reader or its dossiers
+            LOG.warn("{} feed: refused a cursor at transaction id {}, {} past the first id the database has not "
+                    + "issued ({}) (request {}, {} more like it suppressed in the last 10 s): the database went back in"
+                    + " time (a point-in-time restore, a failover to an asynchronous replica) or the reader's cursor "
+                    + "came from another database; its readers must re-read from cursors saved before",
+                feed.tag(), after.xid(), ahead, next, RequestIds.of(ctx), suppressed);
+          }
+          return Future.failedFuture(HttpFailure.of(Problem.CURSOR_AHEAD_OF_DATABASE, "after lies past every "
+              + "transaction the database has issued: it went back in time (restored to an earlier point, or failed "
+              + "over to a replica that had not received its last transactions), and what was written since may lie "
+              + "below this cursor. Do not ask again with it (once the database's transaction ids pass it, pages would "
+              + "resume without those items): re-read from a cursor saved before the restore or failover, or from the "
+              + "start without after; items then repeat, each recognisable by its id and status", Map.of()));
+        });
+  }
+
+  private Future<String> nextXid(Upstream upstream, Pool pool) {
+    return breakers.call(upstream, timeout, "feed (postgres)",
+            () -> pool.query(FeedQueries.NEXT_XID).execute())
+        .map(rows -> rows.iterator().next().getString("next_xid"));
   }
 
   /**

@@ -58,6 +58,13 @@ final class FeedQueries {
       ORDER BY h.feed_xid, h.seq
       LIMIT $4""";
 
+  /**
+   * The first transaction id the database has not issued yet (the xmax of its current snapshot: one past the latest
+   * finished transaction). Every position a feed handed out lies below it on the same database, whose ids only grow;
+   * a cursor at or past it was issued before the database went back in time. It reads no table.
+   */
+  static final String NEXT_XID = "SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS next_xid";
+
   private FeedQueries() {
   }
 

@@ -27,6 +27,11 @@ public enum Problem {
   ILLEGAL_TRANSITION(409, "Illegal status transition", Outcome.CONFLICT),
   /** The agency client already used this eventId for different content (or another dossier). */
   EVENT_ID_REUSED(409, "Event id reused", Outcome.CONFLICT),
+  /**
+   * A feed's cursor lies past every transaction the database has issued: it went back in time (a point-in-time
+   * restore, a failover to an asynchronous replica), and rows written since may lie below the cursor.
+   */
+  CURSOR_AHEAD_OF_DATABASE(409, "Cursor ahead of the database", Outcome.CONFLICT),
   /** The rest of an oversized body is never read: the connection is closed instead of drained. */
   BODY_TOO_LARGE(413, "Request body too large", Outcome.TOO_LARGE, true),
   URI_TOO_LONG(414, "URI too long", Outcome.MALFORMED),
