@@ -12,9 +12,14 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import vn.onewindow.common.dossier.DossierCode;
+import vn.onewindow.common.dossier.PartitionKeys;
+import vn.onewindow.common.infra.Digests;
 import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.TcpProxy;
 import vn.onewindow.common.testing.TestServers;
@@ -123,10 +128,7 @@ class DirectPathIdempotencyTest {
           "breaker.minimum-calls", "3", "breaker.open-seconds", "60", "shed.backlog-poll-ms", "60000"))) {
         String key = "queued-" + UUID.randomUUID();
         JsonObject first = new JsonObject(AdmissionTest.dossierOf(42));
-        int firstPartition = gw.keys.partitions().ofUnit(first.getString("receivingUnit"));
-        String otherUnit = Stream.of("000.00.21.H48", "000.00.77.H48", "000.00.18.H48", "000.00.00.H26",
-                "000.00.00.H29").filter(u -> gw.keys.partitions().ofUnit(u) != firstPartition).findFirst()
-            .orElseThrow();
+        String otherUnit = otherUnit(gw, first.getString("receivingUnit"));
         assertThat(gw.post(first.encode(), key).statusCode()).isEqualTo(202);
 
         openTheEnqueueBreaker(gw, proxy, 800);
@@ -138,6 +140,100 @@ class DirectPathIdempotencyTest {
             .isZero();
       }
     }
+  }
+
+  /**
+   * The same with {@code redis.min-replicas-ack} 1 and the partition's only replica stopped: the look-up past the open
+   * breaker carried the replay's WAIT (redis.replica-ack-timeout-ms, 500 ms), longer than its own 250 ms, so it never
+   * answered and another body of a queued key got {@code 503 circuit-open} where the closed breaker answers 409 (a
+   * tryout: 11 of 11 while the breaker was open). A conflict acknowledges nothing and needs no replica. The same body
+   * does need one for its receipt: still a 503, nothing written. One partition (the partition's own record decides,
+   * an earlier release's hash too) and four (another unit's partition does not know the key, its claim does).
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 4})
+  void shouldRefuseAnotherBodyOfAQueuedKeyMeetingAnOpenBreakerWhileNoReplicaConfirms(int partitions)
+      throws Exception {
+    try (OwnRedis master = new OwnRedis("hub-redis-master"); OwnRedis replica = new OwnRedis("hub-redis-replica");
+         TcpProxy proxy = new TcpProxy("127.0.0.1", master.port())) {
+      replica.replicaOf(master);
+      proxy.up();
+      try (GatewayFixture gw = new GatewayFixture(Map.of("redis.url", "redis://127.0.0.1:" + proxy.port(),
+          "redis.min-replicas-ack", "1", "stream.partitions", Integer.toString(partitions),
+          "ratelimit.enabled", "false", "timeout.redis-enqueue-ms", "1000", "breaker.minimum-calls", "3",
+          "breaker.open-seconds", "60", "shed.backlog-poll-ms", "60000"))) {
+        String key = "unreplicated-" + UUID.randomUUID();
+        JsonObject first = new JsonObject(AdmissionTest.dossierOf(43));
+        // a 202 once the replica has it (WAIT): the replica is online
+        HttpResponse<Buffer> queued = gw.postUntilAccepted(first.encode(), key);
+        String legacyKey = "unreplicated-legacy-" + UUID.randomUUID();
+        PartitionKeys partition = gw.keys.forUnit(first.getString("receivingUnit"));
+        gw.redis(Command.HSET, partition.idempotency(GatewayFixture.CLIENT_ID, legacyKey), "hash",
+            Digests.sha256Hex(first.encode()), "id", gw.keys.partitions().newDossierId(partition.index()), "code",
+            first.getString("receivingUnit") + "-261101-0042", "receivedAt", "2026-11-01T01:02:03.004Z",
+            "expectedResultBy", "2026-11-04");
+        String otherUnit = otherUnit(gw, first.getString("receivingUnit"));
+
+        try (AutoCloseable stopped = replica.freeze()) {
+          openTheEnqueueBreaker(gw, proxy, 900);
+          long queuedBefore = queuedInAll(gw);
+          HttpResponse<Buffer> otherBody = gw.post(first.copy().put("note", "changed").encode(), key);
+          HttpResponse<Buffer> otherUnitsBody = gw.post(first.copy().put("receivingUnit", otherUnit).encode(), key);
+          HttpResponse<Buffer> otherThanLegacy = gw.post(first.copy().put("note", "changed").encode(), legacyKey);
+          HttpResponse<Buffer> sameBody = gw.post(first.encode(), key);
+          // a key nobody used: its claim (several partitions) lets the direct path write it, as with the replica
+          // running; with one partition there is no claim, and the unknown key is a 503 with min-replicas-ack 1
+          String newKey = "unreplicated-new-" + UUID.randomUUID();
+          HttpResponse<Buffer> newKeys = gw.post(AdmissionTest.dossierOf(44), newKey);
+
+          assertProblem(otherBody, 409, "idempotency-key-reused");
+          assertProblem(otherUnitsBody, 409, "idempotency-key-reused");
+          assertProblem(otherThanLegacy, 409, "idempotency-key-reused");
+          // its receipt would need the stopped replica: retry later, as today
+          assertThat(sameBody.statusCode()).as(sameBody.bodyAsString()).isEqualTo(503);
+          assertThat(sameBody.getHeader("Retry-After")).isNotNull();
+          if (partitions == 1) {
+            assertThat(newKeys.statusCode()).as(newKeys.bodyAsString()).isEqualTo(503);
+          } else {
+            assertThat(newKeys.statusCode()).as(newKeys.bodyAsString()).isEqualTo(202);
+            assertThat(DossierCode.isDirect(sequence(newKeys))).isTrue();
+          }
+          assertThat(TestServers.queryLong(gw.config.postgres().url(), "SELECT count(*) FROM dossier WHERE "
+              + "idempotency_key = '" + newKey + "'")).isEqualTo(partitions == 1 ? 0 : 1);
+          assertThat(TestServers.queryLong(gw.config.postgres().url(), "SELECT count(*) FROM dossier WHERE "
+              + "idempotency_key IN ('" + key + "', '" + legacyKey + "')")).as("nothing written directly").isZero();
+          assertThat(queuedInAll(gw)).as("nothing queued").isEqualTo(queuedBefore);
+          assertThat(gw.get("/metrics").bodyAsString()).as("the breaker was still open")
+              .contains("resilience4j_circuitbreaker_state{name=\"redis_enqueue\",state=\"open\"} 1.0");
+        }
+        // the replica back, the breaker still open: the same body's receipt once the replica confirms it
+        AtomicReference<HttpResponse<Buffer>> retry = new AtomicReference<>();
+        Await.until(Duration.ofSeconds(20), "the same body replayed once the replica answers", () -> {
+          retry.set(gw.post(first.encode(), key));
+          return retry.get().statusCode() == 202;
+        });
+        assertThat(retry.get().getHeader("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(retry.get().bodyAsJsonObject().getString("id")).isEqualTo(queued.bodyAsJsonObject().getString("id"));
+        assertProblem(gw.post(first.copy().put("note", "changed").encode(), key), 409, "idempotency-key-reused");
+        assertThat(TestServers.queryLong(gw.config.postgres().url(), "SELECT count(*) FROM dossier WHERE "
+            + "idempotency_key = '" + key + "'")).as("nothing written directly").isZero();
+        assertThat(gw.registry.get("resilience4j.circuitbreaker.state").tag("name", "redis_enqueue")
+            .tag("state", "open").gauge().value()).as("the breaker was still open").isEqualTo(1.0);
+      }
+    }
+  }
+
+  /** A unit whose dossiers go to another partition than {@code unit}'s, or any other unit with one partition. */
+  private static String otherUnit(GatewayFixture gw, String unit) {
+    int partition = gw.keys.partitions().ofUnit(unit);
+    return Stream.of("000.00.21.H48", "000.00.77.H48", "000.00.18.H48", "000.00.00.H26", "000.00.00.H29")
+        .filter(u -> !u.equals(unit))
+        .filter(u -> gw.keys.partitions().count() == 1 || gw.keys.partitions().ofUnit(u) != partition)
+        .findFirst().orElseThrow();
+  }
+
+  private static long queuedInAll(GatewayFixture gw) {
+    return gw.keys.all().stream().mapToLong(p -> gw.redis(Command.XLEN, p.stream()).toLong()).sum();
   }
 
   /**
@@ -178,8 +274,7 @@ class DirectPathIdempotencyTest {
         HttpResponse<Buffer> after = gw.post(AdmissionTest.dossierOf(42), "after-" + UUID.randomUUID());
         assertThat(after.statusCode()).as(after.bodyAsString()).isEqualTo(202);
         assertThat(DossierCode.isDirect(sequence(after))).as("Redis takes dossiers again").isFalse();
-        long queued = gw.keys.all().stream().mapToLong(p -> gw.redis(Command.XLEN, p.stream()).toLong()).sum();
-        assertThat(queued).as("only the later dossier is queued").isEqualTo(1);
+        assertThat(queuedInAll(gw)).as("only the later dossier is queued").isEqualTo(1);
         assertThat(TestServers.queryLong(gw.config.postgres().url(),
             "SELECT count(*) FROM dossier WHERE idempotency_key = '" + key + "'")).isEqualTo(1);
       }

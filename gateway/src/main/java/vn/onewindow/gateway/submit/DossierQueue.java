@@ -126,6 +126,22 @@ public final class DossierQueue {
   }
 
   /**
+   * The partition script's replay-only mode in a call of its own that writes nothing and waits for no replica: what
+   * the partition's master holds for the key now. A conflict or {@link EnqueueResult.Absent} needs no replica (nothing
+   * is acknowledged on it); an earlier dossier found is {@link EnqueueResult.Unconfirmed} with
+   * {@code redis.min-replicas-ack} &gt; 0 (no replica was asked), whose receipt only {@link #replay} may confirm. For
+   * the look-up past an open breaker: {@link #replay}'s WAIT lasts up to {@code redis.replica-ack-timeout-ms} when the
+   * partition cannot confirm, longer than that look-up may take. Not batched and not timed: it never queues, and the
+   * latency metric describes enqueues.
+   */
+  public Future<EnqueueResult> peek(Submission s) {
+    PartitionKeys partition = keys.forUnit(s.receivingUnit());
+    Times times = times(s);
+    return script(partition, List.of(call(s, partition, times, true, 0)), 0)
+        .map(replies -> toResult(replies.get(0).reply(), s, times, redisConfig.minReplicasAck() > 0 ? 0 : -1));
+  }
+
+  /**
    * The partition script queuing the dossier unless Redis runs it after {@code deadlineMillis} (its own clock,
    * milliseconds since the epoch; 0: no deadline): then {@link EnqueueResult.Expired}, nothing queued. The request
    * gives up at its deadline and may then be answered another way (the direct path), so the call must not queue it
@@ -154,15 +170,22 @@ public final class DossierQueue {
   private Future<EnqueueResult> run(Submission s, boolean replayOnly, long deadlineMillis, BooleanSupplier abandoned,
                                     Runnable sent) {
     PartitionKeys partition = keys.forUnit(s.receivingUnit());
-    boolean keyed = s.idempotencyKey() != null;
-    List<String> dossierKeys = List.of(
-        keyed ? partition.idempotency(s.clientId(), s.idempotencyKey()) : partition.noIdempotency(),
-        partition.sequence(s.receivingUnit(), DossierCode.day(s.receiptDate())));
-    // written once for the script and the receipt
-    Times times = new Times(InstantText.of(s.receivedAt()), s.expectedResultBy().toString());
-    return batches.add(partition, new Call(dossierKeys, arguments(s, times, replayOnly, deadlineMillis)), abandoned,
-            sent)
+    Times times = times(s);
+    return batches.add(partition, call(s, partition, times, replayOnly, deadlineMillis), abandoned, sent)
         .map(done -> toResult(done.reply(), s, times, done.acknowledged()));
+  }
+
+  /** Written once for the script and the receipt. */
+  private static Times times(Submission s) {
+    return new Times(InstantText.of(s.receivedAt()), s.expectedResultBy().toString());
+  }
+
+  private static Call call(Submission s, PartitionKeys partition, Times times, boolean replayOnly,
+                           long deadlineMillis) {
+    List<String> dossierKeys = List.of(s.idempotencyKey() != null
+            ? partition.idempotency(s.clientId(), s.idempotencyKey()) : partition.noIdempotency(),
+        partition.sequence(s.receivingUnit(), DossierCode.day(s.receiptDate())));
+    return new Call(dossierKeys, arguments(s, times, replayOnly, deadlineMillis));
   }
 
   /** The task after what the event loop is doing now (its task queue runs once the sockets it read are handled). */
@@ -182,7 +205,11 @@ public final class DossierQueue {
    */
   private Future<List<Scripted>> runScript(PartitionKeys partition, List<Call> calls) {
     batchSizes.record(calls.size());
-    int replicas = redisConfig.minReplicasAck();
+    return script(partition, calls, redisConfig.minReplicasAck());
+  }
+
+  /** {@code replicas}: the WAIT after the call; 0: none, and a replay writes nothing. */
+  private Future<List<Scripted>> script(PartitionKeys partition, List<Call> calls, int replicas) {
     List<String> scriptKeys = new ArrayList<>(2 + calls.size() * calls.get(0).keys().size());
     scriptKeys.add(partition.stream());
     scriptKeys.add(partition.epoch());

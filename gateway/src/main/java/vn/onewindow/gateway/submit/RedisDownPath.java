@@ -70,16 +70,23 @@ final class RedisDownPath {
    * with the breaker closed (new: the direct path may write; same: only PostgreSQL's receipt, else 503). Absent and no
    * claim to ask (one partition), or Redis not answering: the claim stays unknown, as before the look-up (the direct
    * path with {@code redis.min-replicas-ack} 0, a 503 above it, which must not turn into direct writes: an attempt
-   * still in flight on another gateway may queue the same key after this look-up).
+   * still in flight on another gateway may queue the same key after this look-up). The partition is read without
+   * waiting for replicas ({@link DossierQueue#peek}): a conflict or an absent key needs none, and a receipt it finds
+   * is given, with {@code redis.min-replicas-ack} &gt; 0, once {@link DossierQueue#replay}'s WAIT confirms it.
    */
   Future<AskedPastTheBreaker> askPastTheBreaker(Submission s, KeyClaim claim, Throwable cause) {
     AskedPastTheBreaker unknown = new AskedPastTheBreaker(null, claim);
     if (!(cause instanceof CallNotPermittedException) || s.idempotencyKey() == null || claim != null) {
       return Future.succeededFuture(unknown);
     }
-    // given up, a look-up still waiting behind its partition's call in flight is never sent
+    // given up, a replay still waiting behind its partition's call in flight is never sent
     AtomicBoolean givenUp = new AtomicBoolean();
-    return queue.replay(s, givenUp::get)
+    // the master's answer first, without the replay's WAIT: a partition that cannot confirm (its replica stopped)
+    // held a conflict's 409 past this look-up's bound for a replica it does not need (a tryout: 11 of 11 answered 503)
+    return queue.peek(s)
+        .compose(peeked -> peeked instanceof EnqueueResult.Unconfirmed
+            // a receipt found with redis.min-replicas-ack > 0: given only once the replay's WAIT confirms it
+            ? queue.replay(s, givenUp::get) : Future.succeededFuture(peeked))
         .compose(result -> result instanceof EnqueueResult.Accepted || result instanceof EnqueueResult.Conflict
             ? Future.succeededFuture(new AskedPastTheBreaker(result, claim))
             : result instanceof EnqueueResult.Absent ? queue.claimKey(s).map(this::claimed)
