@@ -57,7 +57,7 @@ public final class GatewayFixture implements AutoCloseable {
   public GatewayFixture(HubConfig hubConfig) {
     config = hubConfig;
     Migrations.apply(config.postgres());
-    vertx = Observability.vertx(registry);
+    vertx = Observability.vertx(registry, config.security());
     shared = GatewayShared.start(vertx, config, registry).await();
     GatewayVerticle gateway = new GatewayVerticle(shared);
     vertx.deployVerticle(gateway).await();

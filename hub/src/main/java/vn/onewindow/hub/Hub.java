@@ -32,7 +32,7 @@ public final class Hub implements AutoCloseable {
     this.config = config;
     this.embedded = embedded;
     this.registry = Observability.registry();
-    this.vertx = Observability.vertx(registry);
+    this.vertx = Observability.vertx(registry, config.security());
     this.deployment = new HubDeployment(config, vertx, registry, files);
   }
 

@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.health.Draining;
+import vn.onewindow.common.http.ListenerGuards;
 import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
@@ -119,7 +120,7 @@ final class HubDeployment {
     }, new DeploymentOptions().setInstances(config.http().instances())));
     LOG.info("gateway listening on {}:{} ({} event loops, {} transport, catalogue of {} procedures)",
         config.http().host(), httpPort(), config.http().instances(),
-        vertx.isNativeTransportEnabled() ? "native epoll" : "NIO", shared.validator().catalogue().size());
+        ListenerGuards.transportName(vertx), shared.validator().catalogue().size());
     shared.warmup().run(vertx, httpPort(), config.security().tls().enabled()).await();
     // bounded: none starts past the warm-up's budget, nor holds it longer than a request's wait past it; so that a
     // started hub is a ready one

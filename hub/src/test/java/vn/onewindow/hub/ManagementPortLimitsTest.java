@@ -14,7 +14,8 @@ import vn.onewindow.common.testing.TestServers;
  * A worker-only process's management port (health and metrics on {@code http.port}, every interface in production)
  * holds the public port's connection limits: a connection that never finishes its request head is closed at the idle
  * timeout. It had Vert.x's defaults, no idle timeout at all, so such connections were held for as long as their
- * clients liked (the connection-abuse tryout's slow heads, against the gateway's port).
+ * clients liked (the connection-abuse tryout's slow heads, against the gateway's port); and no bound on its connections,
+ * which can take every descriptor the worker's pools need ({@code security.max-connections}).
  */
 class ManagementPortLimitsTest {
 
@@ -33,6 +34,20 @@ class ManagementPortLimitsTest {
       slow.getOutputStream().flush();
       InputStream in = slow.getInputStream();
       assertThat(in.read()).as("the server closed the connection, answering nothing").isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void aConnectionPastTheLimitIsClosedAtOnce() throws Exception {
+    int port = TestServers.freePort();
+    HubConfig config = TestServers.get().config(Map.of("hub.role", "intake", "http.port", Integer.toString(port),
+        "warmup.intake-duration-ms", "0", "security.max-connections", "2"));
+    try (Hub hub = Hub.start(config); Socket first = new Socket("127.0.0.1", hub.httpPort());
+         Socket second = new Socket("127.0.0.1", hub.httpPort());
+         Socket past = new Socket("127.0.0.1", hub.httpPort())) {
+      // the bound of the wait, far below the idle timeout (30 s): the close is the event awaited
+      past.setSoTimeout(20_000);
+      assertThat(past.getInputStream().read()).as("the third connection closed, unread").isEqualTo(-1);
     }
   }
 }

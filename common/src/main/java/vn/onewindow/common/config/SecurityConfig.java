@@ -33,7 +33,8 @@ public record SecurityConfig(
     Duration idleTimeout,
     int http2MaxConcurrentStreams,
     Duration requestTimeout,
-    TrustedProxies trustedProxies) {
+    TrustedProxies trustedProxies,
+    int maxConnections) {
 
   /** Signature algorithms a citizen token may use; symmetric (HS*) and "none" are never accepted. */
   public static final Set<String> SUPPORTED_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "PS256", "ES256", "ES384");
@@ -104,14 +105,15 @@ public record SecurityConfig(
         Duration.ofSeconds(s.intIn("security.idle-timeout-seconds", 1, 3600)),
         s.intIn("security.http2-max-concurrent-streams", 1, 10_000),
         s.millis("security.request-timeout-ms", 100, 600_000),
-        TrustedProxies.from(s));
+        TrustedProxies.from(s),
+        s.intIn("security.max-connections", 0, 10_000_000));
   }
 
   /** The same, with development clients accepted (a hub that starts its own servers is a local run). */
   public SecurityConfig withDevelopmentClients() {
     return new SecurityConfig(requireApiKey, clientsFile, true, citizenToken, jwt, tls, corsAllowedOrigins,
         maxHeaderCount, maxHeaderBytes, maxInitialLineBytes, idleTimeout, http2MaxConcurrentStreams, requestTimeout,
-        trustedProxies);
+        trustedProxies, maxConnections);
   }
 
   /** Largest header block the HTTP codec reads at all; between the two limits the edge answers a 431 problem. */

@@ -44,6 +44,17 @@ public final class MeterNames {
    */
   public static final String CALENDAR_DAYS_LEFT = "hub.calendar.days.left";
 
+  // --- listeners (each listener's connections, below HTTP: ListenerGuards) ------------------------------------
+  /** Gauge of the client connections open on the process's listeners. */
+  public static final String CONNECTIONS_OPEN = "hub.connections.open";
+  /** Gauge of each listener's bound on its open connections (security.max-connections, or derived). */
+  public static final String CONNECTIONS_LIMIT = "hub.connections.limit";
+  /**
+   * Counter of client connections the listeners closed by themselves, by {@link #TAG_REASON}
+   * ({@link ConnectionClosure}).
+   */
+  public static final String CONNECTIONS_CLOSED = "hub.connections.closed";
+
   // --- stream backlog (gauges, refreshed every few seconds by whichever role runs) -----------------------------
   /** Entries in the dossier stream (queued, not yet deleted after persistence). */
   public static final String STREAM_LENGTH = "hub.stream.length";
@@ -159,6 +170,19 @@ public final class MeterNames {
   public enum Outcome {
     ACCEPTED, DUPLICATE, DEGRADED, INVALID, CONFLICT, TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, MALFORMED, UNAUTHORIZED,
     RATE_LIMITED, SHED, BREAKER_OPEN, UPSTREAM_ERROR, UNCONFIRMED;
+
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * Values of {@link #TAG_REASON} on {@link #CONNECTIONS_CLOSED}. OVER_LIMIT: accepted past the listener's bound and
+   * closed unread; HTTP2_NO_REQUEST: an HTTP/2 connection that opened no stream for the idle timeout (a trickled header
+   * block, a trickled first SETTINGS, PINGs alone).
+   */
+  public enum ConnectionClosure {
+    OVER_LIMIT, HTTP2_NO_REQUEST;
 
     public String tag() {
       return name().toLowerCase(Locale.ROOT);

@@ -10,9 +10,12 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import vn.onewindow.common.config.SecurityConfig;
+import vn.onewindow.common.http.ListenerGuards;
 
 /** One Prometheus registry per process, shared by Vert.x's own metrics, JVM binders and the hub's meters. */
 public final class Observability {
@@ -32,11 +35,26 @@ public final class Observability {
     return registry;
   }
 
+  /** A Vert.x whose listeners have no connection guards: for tests of other things than listeners. */
   public static Vertx vertx(PrometheusMeterRegistry registry) {
-    VertxOptions options = new VertxOptions()
-        .setPreferNativeTransport(true)
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)
-            .setServerRequestTagsProvider(RequestOrigins::of));
-    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    return builder(registry).with(options().setPreferNativeTransport(true)).build();
+  }
+
+  /**
+   * A Vert.x on the native transport where it loads, whose every listener is guarded ({@link ListenerGuards}:
+   * {@code security.max-connections}, HTTP/2's idle rule).
+   */
+  public static Vertx vertx(PrometheusMeterRegistry registry, SecurityConfig security) {
+    return builder(registry).with(options())
+        .withTransport(ListenerGuards.of(security.maxConnections(), registry)).build();
+  }
+
+  private static VertxOptions options() {
+    return new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+        .setJvmMetricsEnabled(false).setServerRequestTagsProvider(RequestOrigins::of));
+  }
+
+  private static VertxBuilder builder(PrometheusMeterRegistry registry) {
+    return Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
   }
 }

@@ -74,14 +74,12 @@ class Http2StreamLimitTest extends OneGatewayPerClass {
       List<Integer> refused = new ArrayList<>();
       try {
         while (true) {
-          byte[] head = new byte[9];
-          in.readFully(head);
-          int length = (head[0] & 0xff) << 16 | (head[1] & 0xff) << 8 | head[2] & 0xff;
-          int type = head[3];
-          int flags = head[4];
-          int stream = ByteBuffer.wrap(head, 5, 4).getInt() & 0x7fffffff;
-          byte[] payload = new byte[length];
-          in.readFully(payload);
+          RawHttp2.Frame frame = RawHttp2.next(in);
+          int type = frame.type();
+          int flags = frame.flags();
+          int stream = frame.stream();
+          byte[] payload = frame.payload();
+          int length = payload.length;
           if (type == RawHttp2.SETTINGS && (flags & 0x1) == 0) {
             for (int at = 0; at + 6 <= length; at += 6) {
               if (ByteBuffer.wrap(payload, at, 2).getShort() == SETTINGS_MAX_CONCURRENT_STREAMS) {

@@ -186,6 +186,21 @@ final class RawHttp2 {
     }
   }
 
+  /** The next frame the server sends. */
+  static Frame next(DataInputStream in) throws IOException {
+    byte[] head = new byte[9];
+    in.readFully(head);
+    int length = (head[0] & 0xff) << 16 | (head[1] & 0xff) << 8 | head[2] & 0xff;
+    int stream = ((head[5] & 0x7f) << 24) | (head[6] & 0xff) << 16 | (head[7] & 0xff) << 8 | head[8] & 0xff;
+    byte[] payload = new byte[length];
+    in.readFully(payload);
+    return new Frame(head[3] & 0xff, head[4] & 0xff, stream, payload);
+  }
+
+  /** One frame: its type, flags, stream and payload. */
+  record Frame(int type, int flags, int stream, byte[] payload) {
+  }
+
   /** Stream 1's answer: its fields (":status" among them), its body, and how it ended when not by END_STREAM. */
   record Answer(Map<String, String> headers, String body, String ended) {
   }

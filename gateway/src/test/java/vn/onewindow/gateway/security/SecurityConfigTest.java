@@ -58,6 +58,8 @@ class SecurityConfigTest {
         .hasMessageContaining("no path");
     assertThatThrownBy(() -> from(Map.of("HUB_SECURITY_MAX_HEADER_COUNT", "0")))
         .hasMessageContaining("security.max-header-count");
+    assertThatThrownBy(() -> from(Map.of("HUB_SECURITY_MAX_CONNECTIONS", "-1")))
+        .hasMessageContaining("security.max-connections='-1'");
     for (String lifetime : new String[] {"-1", "30", "2592001", "1d", ""}) {
       assertThatThrownBy(() -> from(Map.of("HUB_SECURITY_JWT_MAX_LIFETIME_SECONDS", lifetime))).as(lifetime)
           .isInstanceOf(ConfigException.class)
