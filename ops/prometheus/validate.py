@@ -22,7 +22,7 @@ ALLOWED_LABELS = {
     "status": ("hub_agency_events",), "feed": ("hub_feed_",),
     "province": ("hub_timeliness_",),
     "channel": ("hub_submissions",),
-    "reason": ("hub_refusals", "hub_intake_dead_letters", "hub:refusals"),
+    "reason": ("hub_refusals", "hub_intake_dead_letters", "hub:refusals", "hub_connections_closed"),
     "upstream": ("hub_intake_failures",),
     "limit": ("hub_ratelimit_decisions",), "decision": ("hub_ratelimit_decisions",),
     "name": ("resilience4j_",), "state": ("resilience4j_",), "kind": ("resilience4j_",),
