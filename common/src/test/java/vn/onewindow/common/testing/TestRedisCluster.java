@@ -220,6 +220,43 @@ public final class TestRedisCluster implements AutoCloseable {
         .mapToLong(l -> Long.parseLong(l.substring(field.length()).trim())).findFirst().orElse(-1);
   }
 
+  /**
+   * Moves one slot, with its keys, to another master as {@code redis-cli --cluster reshard} does (IMPORTING on the
+   * target, MIGRATING on the source, MIGRATE, then SETSLOT NODE on every master), and waits until the cluster is
+   * healthy again. Returns the master that owned it.
+   */
+  public Node moveSlot(int slot, Node to) {
+    Node from = masterOf(slot);
+    if (from.port() == to.port()) {
+      throw new IllegalArgumentException("slot " + slot + " is already on " + to.port());
+    }
+    expectOk(cli(to.port(), "CLUSTER", "SETSLOT", Integer.toString(slot), "IMPORTING", from.id()));
+    expectOk(cli(from.port(), "CLUSTER", "SETSLOT", Integer.toString(slot), "MIGRATING", to.id()));
+    for (String keys = cli(from.port(), "CLUSTER", "GETKEYSINSLOT", Integer.toString(slot), "100"); !keys.isBlank();
+         keys = cli(from.port(), "CLUSTER", "GETKEYSINSLOT", Integer.toString(slot), "100")) {
+      List<String> migrate = new ArrayList<>(List.of("MIGRATE", "127.0.0.1", Integer.toString(to.port()), "", "0",
+          "5000", "KEYS"));
+      migrate.addAll(keys.lines().filter(k -> !k.isBlank()).toList());
+      expectOk(cli(from.port(), migrate.toArray(String[]::new)));
+    }
+    expectOk(cli(to.port(), "CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", to.id()));
+    expectOk(cli(from.port(), "CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", to.id()));
+    for (Node master : masters()) {
+      // a node just made a replica may still be listed as a master, without slots
+      if (master.port() != to.port() && master.port() != from.port() && !master.slots().isEmpty()) {
+        expectOk(cli(master.port(), "CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", to.id()));
+      }
+    }
+    awaitHealthy(FAILOVER_DEADLINE);
+    return from;
+  }
+
+  private static void expectOk(String reply) {
+    if (!reply.strip().equals("OK")) {
+      throw new IllegalStateException("redis-cli answered " + reply.strip());
+    }
+  }
+
   /** SIGKILL, no waiting: the cluster notices after {@value #NODE_TIMEOUT_MS} ms. */
   public void killNode(int port) {
     Process p = processes.remove(port);
