@@ -51,8 +51,10 @@ public final class ListenerGuards implements Transport {
     this.limit = limit;
     this.registry = registry;
     this.guarded = new GuardedTransport(delegate.name(), delegate.implementation(), this::guards);
-    Gauge.builder(MeterNames.CONNECTIONS_OPEN, open, AtomicInteger::get).register(registry);
-    Gauge.builder(MeterNames.CONNECTIONS_LIMIT, () -> limit).register(registry);
+    Gauge.builder(MeterNames.CONNECTIONS_OPEN, open, AtomicInteger::get)
+        .description("Client connections open on the process's listeners").register(registry);
+    Gauge.builder(MeterNames.CONNECTIONS_LIMIT, () -> limit)
+        .description("Each listener's bound on its open connections").register(registry);
   }
 
   /**
@@ -106,7 +108,9 @@ public final class ListenerGuards implements Transport {
   }
 
   private Counter closures(ConnectionClosure reason) {
-    return Counter.builder(MeterNames.CONNECTIONS_CLOSED).tag(MeterNames.TAG_REASON, reason.tag()).register(registry);
+    return Counter.builder(MeterNames.CONNECTIONS_CLOSED)
+        .description("Client connections a listener closed by itself, by reason").tag(MeterNames.TAG_REASON,
+            reason.tag()).register(registry);
   }
 
   @Override
