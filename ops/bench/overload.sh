@@ -58,8 +58,11 @@ done
 bench_args "${args[@]}"
 [[ $MIN_REPLICAS_ACK =~ ^[0-9]+$ ]] || { echo "--min-replicas-ack takes a number" >&2; exit 2; }
 [ "$CLUSTER" = 1 ] || [ "$MIN_REPLICAS_ACK" = 0 ] || { echo "--min-replicas-ack needs --cluster" >&2; exit 2; }
-[ "$(ulimit -n)" -gt $((CONNECTIONS + 200)) ] || ulimit -n $((CONNECTIONS + 1000)) 2>/dev/null \
-  || { echo "ulimit -n is $(ulimit -n): too few open files for $CONNECTIONS connections" >&2; exit 2; }
+# the soft limit only: "ulimit -n" sets the hard one too, and the JVMs, which raise their soft limit to the hard one,
+# would then derive their connection bound (security.max-connections 0) from it: half of 6,000, below the flood's 5,000
+[ "$(ulimit -Sn)" -gt $((CONNECTIONS + 200)) ] || ulimit -Sn $((CONNECTIONS + 1000)) 2>/dev/null \
+  || { echo "ulimit -n is $(ulimit -Sn) (hard $(ulimit -Hn)): too few open files for $CONNECTIONS connections" >&2
+       exit 2; }
 
 need wrk wrk
 need psql postgresql-client
@@ -117,7 +120,7 @@ print(", ".join(f"{k} x{v}" for k, v in n.most_common()) or "nothing")')"
 
 # drill LABEL JAR DIR: one jar's hub on its own fresh servers, warmed, flooded, drained, reconciled
 drill() {
-  local label=$1 jar=$2 dir=$3 iport gport warm acc0 acc start id
+  local label=$1 jar=$2 dir=$3 iport gport warm acc0 acc start id bound
   RUN_DIR=$WORK/$label
   mkdir -p "$RUN_DIR"
   read -ra JAVA_OPTS <<< "$HUB_JAVA_OPTS"
@@ -141,6 +144,9 @@ drill() {
   start_hub gateway "$jar" "$dir" "$gport"
   GATEWAY=$HUB_PID
   wait_ready "$gport" "$GATEWAY" "$START_TIMEOUT" || { tail -20 "$RUN_DIR/gateway.log"; exit 1; }
+  bound=$(metric "$gport" 'hub_connections_limit')
+  [ "$bound" -ge "$CONNECTIONS" ] || echo "   NOTE: the gateway holds at most $bound connections (security.max-connections," \
+    "from its open-file limit): the flood's connections past it are closed at accept, and wrk reconnects them"
 
   acc0=$(metric "$gport" "$ACCEPTED_RE")
   run wrk -t2 -c"$WARM_CONNECTIONS" -d"${WARM_DURATION}s" "${load[@]}" > "$RUN_DIR/warm.txt" 2>&1 || true
