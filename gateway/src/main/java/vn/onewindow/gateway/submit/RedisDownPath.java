@@ -81,9 +81,12 @@ final class RedisDownPath {
     }
     // given up, a replay still waiting behind its partition's call in flight is never sent
     AtomicBoolean givenUp = new AtomicBoolean();
-    // the master's answer first, without the replay's WAIT: a partition that cannot confirm (its replica stopped)
-    // held a conflict's 409 past this look-up's bound for a replica it does not need (a tryout: 11 of 11 answered 503)
-    return queue.peek(s)
+    // with replicas to confirm, the master's answer first, without the replay's WAIT: a partition that cannot confirm
+    // (its replica stopped) held a conflict's 409 past this look-up's bound for a replica it does not need (a tryout:
+    // 11 of 11 answered 503). Without, the replay, which has no WAIT then and keeps its place behind this gateway's
+    // calls queued for the partition: a peek would overtake a same-key attempt queued there (a double submit) and,
+    // finding nothing, let the direct path write a second dossier (review; a race not reproduced)
+    return (redisConfig.minReplicasAck() > 0 ? queue.peek(s) : queue.replay(s, givenUp::get))
         .compose(peeked -> peeked instanceof EnqueueResult.Unconfirmed
             // a receipt found with redis.min-replicas-ack > 0: given only once the replay's WAIT confirms it
             ? queue.replay(s, givenUp::get) : Future.succeededFuture(peeked))
