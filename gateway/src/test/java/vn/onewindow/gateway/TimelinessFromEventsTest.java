@@ -6,6 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,6 +97,46 @@ class TimelinessFromEventsTest extends OneGatewayPerClass {
         + "> due_date")).isEqualTo(paused.getLong("stoppedOverdue"));
   }
 
+  /**
+   * A stop (8) may end a wait for a supplement (5) or a payment (6): the citizen never brought it or never paid. Such a
+   * stop is judged as every stop is (README "Timeliness statistics", paused): by the calendar date of the stop against
+   * the appointment the dossier had then, which no "supplement received" 4 moved first. Another agency's dossiers, so
+   * the month of the other tests keeps its figures.
+   */
+  @Test
+  void shouldJudgeAStopThatEndsAPauseByTheDateOfTheStopAgainstTheUnmovedAppointment() {
+    String stopper = "000.00.03.H99";
+    // received Mon 2 Mar 08:00, accepted 09:00, due Thu 5 Mar
+    Map<String, List<String>> steps = new java.util.LinkedHashMap<>();
+    steps.put("pause before the appointment, stop after it", List.of("5 2026-03-03", "8 2026-03-09"));
+    steps.put("payment asked on the appointment, stop after it", List.of("6 2026-03-05", "8 2026-03-09"));
+    steps.put("pause after the appointment", List.of("6 2026-03-06", "8 2026-03-09"));
+    steps.put("pause and stop before the appointment", List.of("5 2026-03-03", "8 2026-03-04"));
+    steps.put("from 4, after the appointment", List.of("8 2026-03-09"));
+    steps.put("from 4, before it", List.of("8 2026-03-04"));
+    for (List<String> each : steps.values()) {
+      String id = inProcessing(THREE_DAYS, stopper, "2026-03-02");
+      for (String step : each) {
+        HttpResponse<Buffer> answer = agency.post(id, event(id, Integer.parseInt(step.substring(0, 1)),
+            step.substring(2) + "T10:00:00+07:00"));
+        assertThat(answer.statusCode()).as(step + ": " + answer.bodyAsString()).isEqualTo(201);
+      }
+    }
+
+    JsonObject march = gw.get("/v1/stats/timeliness?agency=" + stopper + "&from=2026-03-01&to=2026-03-31")
+        .bodyAsJsonObject();
+
+    assertThat(march.getJsonObject("paused")).isEqualTo(new JsonObject().put("supplement", 0)
+        .put("supplementOverdue", 0).put("payment", 0).put("paymentOverdue", 0).put("stopped", 6)
+        .put("stoppedOverdue", 4));
+    assertThat(march.getJsonObject("open").getLong("total")).isZero();
+    String stops = "SELECT count(*) FROM dossier WHERE handling_agency = '" + stopper + "' AND status = 8 AND ";
+    assertThat(TestServers.queryLong(gw.config.postgres().url(), stops + "due_date = '2026-03-05'"))
+        .as("no stop re-dated its dossier").isEqualTo(6);
+    assertThat(TestServers.queryLong(gw.config.postgres().url(), stops
+        + "(status_changed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date > due_date")).isEqualTo(4);
+  }
+
   @Test
   void shouldKeepAPublishedMonthWhenTheNextMonthsEventsArriveAndCountThemThere() {
     JsonObject before = stats("2026-03-01", "2026-03-31");
@@ -164,7 +205,11 @@ class TimelinessFromEventsTest extends OneGatewayPerClass {
   }
 
   private static String inProcessing(String procedure, String day) {
-    String id = agency.dossierReceived(procedure, "'" + day + "T08:00:00+07:00'");
+    return inProcessing(procedure, AGENCY, day);
+  }
+
+  private static String inProcessing(String procedure, String handlingAgency, String day) {
+    String id = agency.dossierReceived(procedure, handlingAgency, "'" + day + "T08:00:00+07:00'");
     HttpResponse<Buffer> accepted = agency.post(id, event(id, 2, day + "T09:00:00+07:00"));
     assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(201);
     HttpResponse<Buffer> processing = agency.post(id, event(id, 4, day + "T09:30:00+07:00"));

@@ -241,6 +241,59 @@ class AgencyFlowTest {
         .containsExactly(1, 2, 4, 4, 5, 4, 4);
   }
 
+  /**
+   * Agencies stop processing (8, form 05) exactly when the citizen never brought the supplement (5) or never paid (6)
+   * in the time allowed. The stop follows the pause itself: no "supplement received" 4 first, which re-dated the
+   * dossier and told the citizen of an arrival that never happened.
+   */
+  @Test
+  void shouldStopADossierWaitingForASupplementOrAPaymentWithoutAnArrivalFirst() {
+    for (int pause : List.of(5, 6)) {
+      JsonObject receipt = hub.submitPersisted("business-registration.json");
+      String id = receipt.getString("id");
+      Instant t = Instant.parse(receipt.getString("receivedAt")).plus(1, ChronoUnit.SECONDS);
+      LocalDate due = DUE_DATES.due(t, 3).due();
+      assertCreated(hub.event(AGENCY_KEY, id, event("ps-" + id + "-2", 2, t)), 2);
+      assertCreated(hub.event(AGENCY_KEY, id, event("ps-" + id + "-4", 4, t.plusSeconds(1))), 4);
+      assertCreated(hub.event(AGENCY_KEY, id, event("ps-" + id + "-" + pause, pause, t.plusSeconds(2))), pause);
+
+      HttpResponse<Buffer> stopped = hub.event(AGENCY_KEY, id, event("ps-" + id + "-8", 8, t.plusSeconds(3))
+          .put("officer", OFFICER).put("note", "Quá hạn bổ sung, dừng xử lý."));
+
+      assertCreated(stopped, 8);
+      assertThat(stopped.bodyAsJsonObject().getString("dueDate")).as("after %d", pause).isEqualTo(due.toString());
+      assertThat(stopped.bodyAsJsonObject().getString("statusChangedAt")).isEqualTo(t.plusSeconds(3).toString());
+      String row = "FROM dossier WHERE id = '" + id + "'";
+      assertThat(hub.count("SELECT status " + row)).isEqualTo(8);
+      assertThat(hub.count("SELECT count(*) " + row + " AND due_date = '" + due + "' AND status_changed_at = '"
+          + t.plusSeconds(3) + "' AND processed_at IS NULL")).isEqualTo(1);
+      assertThat(hub.count("SELECT count(*) FROM dossier_status_history WHERE dossier_id = '" + id + "' AND status = 8"
+          + " AND changed_at = '" + t.plusSeconds(3) + "' AND due_date = '" + due + "' AND event_seq = (SELECT seq "
+          + "FROM dossier_event WHERE dossier_id = '" + id + "' AND status = 8 AND previous_due_date = '" + due + "')"))
+          .isEqualTo(1);
+      assertThat(hub.count("SELECT count(*) FROM dossier_status_history WHERE dossier_id = '" + id + "'"))
+          .isEqualTo(5);
+
+      JsonObject view = hub.get(PORTAL_KEY, "/v1/dossiers/" + id).bodyAsJsonObject();
+      assertThat(view.getJsonObject("status")).isEqualTo(new JsonObject().put("code", 8).put("name", "Dừng xử lý"));
+      assertThat(view.getJsonArray("history").stream().map(h -> ((JsonObject) h).getJsonObject("status")
+          .getInteger("code")).toList()).containsExactly(1, 2, 4, pause, 8);
+      assertThat(view.getJsonArray("history").getJsonObject(4).getString("note"))
+          .isEqualTo("Quá hạn bổ sung, dừng xử lý.");
+      assertThat(view.getString("dueDate")).isEqualTo(due.toString());
+      assertThat(view.getJsonArray("dueDateChanges")).as("the acceptance's date only: nothing arrived")
+          .containsExactly(new JsonObject().put("at", t.toString()).put("status", 2).put("reason", "acceptance")
+              .put("dueDate", due.toString()).put("previousDueDate", null));
+      assertThat(view.encode()).doesNotContain(OFFICER);
+      JsonArray events = hub.get(AGENCY_KEY, "/v1/dossiers/" + id).bodyAsJsonObject().getJsonArray("events");
+      assertThat(events.stream().map(e -> ((JsonObject) e).getInteger("status")).toList())
+          .containsExactly(2, 4, pause, 8);
+      assertThat(events.getJsonObject(3).getString("officer")).isEqualTo(OFFICER);
+      assertProblem(hub.event(AGENCY_KEY, id, event("ps-" + id + "-4b", 4, t.plusSeconds(4))), 409,
+          "illegal-transition");
+    }
+  }
+
   @Test
   void shouldLetExactlyOneOfConcurrentAcceptancesThrough() {
     String id = hub.submitPersisted("birth-registration.json").getString("id");

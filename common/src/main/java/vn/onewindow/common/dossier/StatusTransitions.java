@@ -26,13 +26,15 @@ import java.util.Set;
  *  2 accepted           -> 4 in processing | 7
  *  4 in processing      -> 4 a further step | 5 supplement requested | 6 financial obligation | 8 stopped
  *                          | 9 finished | 7
- *  5 supplement request -> 4 (supplement received: re-dates the dossier) | 7
- *  6 financial oblig.   -> 4 | 7
+ *  5 supplement request -> 4 (supplement received: re-dates the dossier) | 7 | 8 (never supplied)
+ *  6 financial oblig.   -> 4 | 7 | 8 (never paid)
  *  9 finished           -> 10 result returned
  *  3, 7, 8, 10          terminal
  * </pre>
- * 7, the citizen's withdrawal, is allowed from every status before 9 that is not already terminal. 4 may follow
- * itself because agencies' systems report every step of the processing (CapNhatTienDoHoSoMC, one event per step: the
+ * 7, the citizen's withdrawal, is allowed from every status before 9 that is not already terminal. 8 may end a
+ * pause itself: agencies stop a dossier exactly when the supplement or the payment never came in the time allowed (a
+ * "supplement received" 4 first would re-date the dossier and tell the citizen of an arrival that never happened).
+ * 4 may follow itself because agencies' systems report every step of the processing (CapNhatTienDoHoSoMC, one event per step: the
  * dossier passed to another department, signed by a leader), most of them in 4; such a step changes no date. No
  * other status follows itself.
  */
@@ -44,8 +46,8 @@ public final class StatusTransitions {
     NEXT.put(ACCEPTED, EnumSet.of(IN_PROCESSING, WITHDRAWN));
     NEXT.put(IN_PROCESSING, EnumSet.of(IN_PROCESSING, ADDITIONAL_DOCUMENTS_REQUESTED, FINANCIAL_OBLIGATION_REQUESTED,
         PROCESSING_STOPPED, PROCESSING_FINISHED, WITHDRAWN));
-    NEXT.put(ADDITIONAL_DOCUMENTS_REQUESTED, EnumSet.of(IN_PROCESSING, WITHDRAWN));
-    NEXT.put(FINANCIAL_OBLIGATION_REQUESTED, EnumSet.of(IN_PROCESSING, WITHDRAWN));
+    NEXT.put(ADDITIONAL_DOCUMENTS_REQUESTED, EnumSet.of(IN_PROCESSING, WITHDRAWN, PROCESSING_STOPPED));
+    NEXT.put(FINANCIAL_OBLIGATION_REQUESTED, EnumSet.of(IN_PROCESSING, WITHDRAWN, PROCESSING_STOPPED));
     NEXT.put(PROCESSING_FINISHED, EnumSet.of(RESULT_RETURNED));
     for (NationalStatus terminal : EnumSet.of(NOT_ACCEPTED, WITHDRAWN, PROCESSING_STOPPED, RESULT_RETURNED)) {
       NEXT.put(terminal, EnumSet.noneOf(NationalStatus.class));

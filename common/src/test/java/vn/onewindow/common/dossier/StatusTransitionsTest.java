@@ -27,8 +27,9 @@ class StatusTransitionsTest {
     assertThat(next(NEWLY_REGISTERED)).containsExactly(2, 3, 7);
     assertThat(next(ACCEPTED)).containsExactly(4, 7);
     assertThat(next(IN_PROCESSING)).containsExactly(4, 5, 6, 7, 8, 9);
-    assertThat(next(ADDITIONAL_DOCUMENTS_REQUESTED)).containsExactly(4, 7);
-    assertThat(next(FINANCIAL_OBLIGATION_REQUESTED)).containsExactly(4, 7);
+    // a dossier waiting for a supplement or a payment may be stopped when the citizen never brings or pays it
+    assertThat(next(ADDITIONAL_DOCUMENTS_REQUESTED)).containsExactly(4, 7, 8);
+    assertThat(next(FINANCIAL_OBLIGATION_REQUESTED)).containsExactly(4, 7, 8);
     assertThat(next(PROCESSING_FINISHED)).containsExactly(10);
   }
 
