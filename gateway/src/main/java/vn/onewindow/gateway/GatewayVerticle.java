@@ -81,8 +81,11 @@ public final class GatewayVerticle extends VerticleBase {
     Problems problems = new Problems(edge, outcomes, shared.refusalLog(), config.http().bodyLimitBytes());
     SubmitHandler submit = submitHandler(keys, outcomes);
     Duration readTimeout = config.resilience().breakers().postgresReadTimeout();
-    StatusHandler status = new StatusHandler(new DossierStatusReader(reads, redis, keys, shared.breakers(),
-        readTimeout), new IssuedCodes(redis, keys, readTimeout));
+    // a look-up the replica cannot answer asks the primary before its 404 (the pool of the direct path, which that
+    // path leaves idle while Redis answers, as it has just done)
+    Pool lookupsAfterMiss = config.postgres().readUrl().isEmpty() ? reads : pool;
+    StatusHandler status = new StatusHandler(new DossierStatusReader(reads, lookupsAfterMiss, redis, keys,
+        shared.breakers(), readTimeout), new IssuedCodes(redis, keys, readTimeout));
     FeedHandler feeds = new FeedHandler(reads, events, shared.breakers(), readTimeout, shared.directory(),
         shared.registry(), shared.refusalLog());
     EventHandler progress = new EventHandler(new DossierParser(config.http().bodyLimitBytes(), "progress event"),

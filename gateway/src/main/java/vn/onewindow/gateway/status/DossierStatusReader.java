@@ -37,8 +37,10 @@ import vn.onewindow.gateway.security.Owners;
  * and the enqueue script's fallback). When one store is down the other still answers (a held dossier's dead letter
  * too, with Redis down). The intake deletes the entry
  * (and a receipt) once the row is committed, so a look-up that finds neither asks PostgreSQL again: the row may have
- * been committed between the two reads (a replica that lags behind that commit still answers 404 until it catches
- * up). It deletes the entry too when it could not write the dossier, after its dead letter is committed: then the
+ * been committed between the two reads. That second read, and the dead letter's, go to the primary: a replica lagging
+ * behind the commit has neither the row nor the entry, and its 404 told a citizen holding a 202 that the dossier does
+ * not exist (an ops tryout: 2 of 60 look-ups right after their 202 with the replica streaming normally). A code the
+ * replica does not hold is asked of the primary too. It deletes the entry too when it could not write the dossier, after its dead letter is committed: then the
  * dead letter answers, the dossier held for review (its 202 said it was received; a 404 would say it does not exist).
  */
 public final class DossierStatusReader {
@@ -97,13 +99,17 @@ public final class DossierStatusReader {
   private static final String STATUS_READS = "status (postgres)";
 
   private final Pool pool;
+  /** The primary: asked before a look-up says 404 ({@code pool} itself when no replica is set). */
+  private final Pool primary;
   private final Redis redis;
   private final RedisKeys keys;
   private final UpstreamBreakers breakers;
   private final Duration timeout;
 
-  public DossierStatusReader(Pool pool, Redis redis, RedisKeys keys, UpstreamBreakers breakers, Duration timeout) {
+  public DossierStatusReader(Pool pool, Pool primary, Redis redis, RedisKeys keys, UpstreamBreakers breakers,
+                             Duration timeout) {
     this.pool = pool;
+    this.primary = primary;
     this.redis = redis;
     this.keys = keys;
     this.breakers = breakers;
@@ -122,7 +128,7 @@ public final class DossierStatusReader {
   }
 
   public Future<Optional<DossierView>> find(UUID id) {
-    return fromPostgres(id)
+    return fromPostgres(pool, id)
         .transform(pg -> pg.succeeded() && pg.result().isPresent()
             ? Future.succeededFuture(pg.result())
             : fromRedis(id, pg.cause()).recover(err -> err instanceof HttpFailure ? Future.failedFuture(err)
@@ -135,15 +141,20 @@ public final class DossierStatusReader {
    * as it knows a recorded one. Any other id may be a dossier queued in Redis: the Redis failure's 503, not a 404.
    */
   private Future<Optional<DossierView>> heldWithoutRedis(UUID id, Throwable redisFailure) {
-    return fromDeadLetters(id).transform(held -> held.succeeded() && held.result().isPresent()
+    return fromDeadLetters(pool, id).transform(held -> held.succeeded() && held.result().isPresent()
         ? Future.succeededFuture(held.result())
         : Future.failedFuture(HttpFailure.unavailable("status (redis)", redisFailure)));
   }
 
   /** The recorded dossier with this code, if any (PostgreSQL only: a queued dossier has no row to find it by). */
   public Future<Optional<DossierView>> findRecorded(String code) {
+    return byCode(pool, code).compose(found -> found.isPresent() || primary == pool ? Future.succeededFuture(found)
+        : byCode(primary, code));
+  }
+
+  private Future<Optional<DossierView>> byCode(Pool on, String code) {
     return breakers.call(Upstream.POSTGRES_READ, timeout, STATUS_READS,
-            () -> pool.preparedQuery(BY_CODE).execute(Tuple.of(code)))
+            () -> on.preparedQuery(BY_CODE).execute(Tuple.of(code)))
         .map(DossierStatusReader::firstRow);
   }
 
@@ -152,14 +163,20 @@ public final class DossierStatusReader {
     if (!view.persisted()) {
       return Future.succeededFuture(view);
     }
-    return breakers.call(Upstream.POSTGRES_READ, timeout, STATUS_READS,
-            () -> pool.preparedQuery(AGENCY_DETAILS).execute(Tuple.of(id)))
+    // a view the primary answered (the replica behind its commit) has its details there only
+    return agencyDetails(pool, id).compose(rows -> rows.size() > 0 || primary == pool ? Future.succeededFuture(rows)
+            : agencyDetails(primary, id))
         .map(rows -> rows.size() == 0 ? view : new DossierView(view.ownerClient(), view.applicantHash(),
             DossierViews.withAgencyDetails(view.body(), rows.iterator().next())));
   }
 
-  private Future<Optional<DossierView>> fromPostgres(UUID id) {
-    return breakers.call(Upstream.POSTGRES_READ, timeout, () -> pool.preparedQuery(BY_ID).execute(Tuple.of(id)))
+  private Future<RowSet<Row>> agencyDetails(Pool on, UUID id) {
+    return breakers.call(Upstream.POSTGRES_READ, timeout, STATUS_READS,
+        () -> on.preparedQuery(AGENCY_DETAILS).execute(Tuple.of(id)));
+  }
+
+  private Future<Optional<DossierView>> fromPostgres(Pool on, UUID id) {
+    return breakers.call(Upstream.POSTGRES_READ, timeout, () -> on.preparedQuery(BY_ID).execute(Tuple.of(id)))
         .map(DossierStatusReader::firstRow);
   }
 
@@ -203,13 +220,14 @@ public final class DossierStatusReader {
    */
   private Future<Optional<DossierView>> notQueued(UUID id, Throwable postgresFailure) {
     return (postgresFailure != null ? Future.<Optional<DossierView>>failedFuture(postgresFailure)
-            : fromPostgres(id).compose(row -> row.isPresent() ? Future.succeededFuture(row) : fromDeadLetters(id)))
+            : fromPostgres(primary, id).compose(row -> row.isPresent() ? Future.succeededFuture(row)
+                : fromDeadLetters(primary, id)))
         .recover(err -> Future.failedFuture(breakers.failure(STATUS_READS, err)));
   }
 
-  private Future<Optional<DossierView>> fromDeadLetters(UUID id) {
+  private Future<Optional<DossierView>> fromDeadLetters(Pool on, UUID id) {
     return breakers.call(Upstream.POSTGRES_READ, timeout,
-            () -> pool.preparedQuery(DEAD_LETTER).execute(Tuple.of(id.toString())))
+            () -> on.preparedQuery(DEAD_LETTER).execute(Tuple.of(id.toString())))
         .map(rows -> rows.size() == 0 ? Optional.empty() : held(id, rows.iterator().next()));
   }
 
