@@ -98,22 +98,45 @@ class TimelinessFromEventsTest extends OneGatewayPerClass {
   }
 
   /**
-   * A stop (8) may end a wait for a supplement (5) or a payment (6): the citizen never brought it or never paid. Such a
-   * stop is judged as every stop is (README "Timeliness statistics", paused): by the calendar date of the stop against
-   * the appointment the dossier had then, which no "supplement received" 4 moved first. Another agency's dossiers, so
-   * the month of the other tests keeps its figures.
+   * A stop (8) may end a wait for a supplement (5) or a payment (6): the citizen never brought it or never paid. A stop
+   * that directly follows a supplement request is judged by the local date of that request against the appointment
+   * (README "Timeliness statistics", paused): while a dossier waits for a supplement the agency's clock stands (the
+   * arrival would give back the working days left at the request), so the citizen's delay is not the agency's; it is
+   * overdue only when the request itself came after the appointment. Every other stop (after a payment request, whose
+   * wait the clock runs through, or after a 4) is judged by its own date, as a withdrawal is. No stop moves the
+   * appointment. Another agency's dossiers, so the month of the other tests keeps its figures.
+   *
+   * <p>Each dossier is received Mon 2 Mar 08:00, accepted 09:00, due Thu 5 Mar; every event at 10:00. By hand:
+   * <ol>
+   *   <li>5 on 3 Mar, 8 on 9 Mar: the request (3 Mar) is before the appointment: in time (by the stop's date it
+   *   would be overdue);</li>
+   *   <li>6 on 5 Mar, 8 on 9 Mar: after a payment request, the stop's date: overdue;</li>
+   *   <li>6 on 6 Mar, 8 on 9 Mar: overdue;</li>
+   *   <li>5 on 3 Mar, 8 on 4 Mar: in time either way;</li>
+   *   <li>8 from 4 on 9 Mar: overdue;</li>
+   *   <li>8 from 4 on 4 Mar: in time;</li>
+   *   <li>5 on 5 Mar (the appointment day), 8 on 9 Mar: the request is not after the appointment: in time;</li>
+   *   <li>5 on 6 Mar, 8 on 9 Mar: the request came after the appointment: still overdue;</li>
+   *   <li>5 on 3 Mar, supplement received (4) on Mon 9 Mar, which re-dates the dossier to Wed 11 Mar (Wed 4 and Thu 5
+   *   remained at the request), 8 on 12 Mar: the stop follows a 4, so its own date against the re-dated appointment:
+   *   overdue (by the old request's date it would not be).</li>
+   * </ol>
+   * stopped 9, stoppedOverdue 5 (2, 3, 5, 8, 9); the stop's date alone would make 7 overdue (1 and 7 too).
    */
   @Test
-  void shouldJudgeAStopThatEndsAPauseByTheDateOfTheStopAgainstTheUnmovedAppointment() {
+  void shouldJudgeAStopThatEndsASupplementWaitByTheDateOfTheRequestAndEveryOtherStopByItsOwnDate() {
     String stopper = "000.00.03.H99";
-    // received Mon 2 Mar 08:00, accepted 09:00, due Thu 5 Mar
     Map<String, List<String>> steps = new java.util.LinkedHashMap<>();
-    steps.put("pause before the appointment, stop after it", List.of("5 2026-03-03", "8 2026-03-09"));
+    steps.put("supplement asked before the appointment, stop after it", List.of("5 2026-03-03", "8 2026-03-09"));
     steps.put("payment asked on the appointment, stop after it", List.of("6 2026-03-05", "8 2026-03-09"));
-    steps.put("pause after the appointment", List.of("6 2026-03-06", "8 2026-03-09"));
-    steps.put("pause and stop before the appointment", List.of("5 2026-03-03", "8 2026-03-04"));
+    steps.put("payment asked after the appointment", List.of("6 2026-03-06", "8 2026-03-09"));
+    steps.put("supplement asked and stop before the appointment", List.of("5 2026-03-03", "8 2026-03-04"));
     steps.put("from 4, after the appointment", List.of("8 2026-03-09"));
     steps.put("from 4, before it", List.of("8 2026-03-04"));
+    steps.put("supplement asked on the appointment, stop after it", List.of("5 2026-03-05", "8 2026-03-09"));
+    steps.put("supplement asked after the appointment", List.of("5 2026-03-06", "8 2026-03-09"));
+    steps.put("supplement received, stop after the new appointment",
+        List.of("5 2026-03-03", "4 2026-03-09", "8 2026-03-12"));
     for (List<String> each : steps.values()) {
       String id = inProcessing(THREE_DAYS, stopper, "2026-03-02");
       for (String step : each) {
@@ -127,14 +150,16 @@ class TimelinessFromEventsTest extends OneGatewayPerClass {
         .bodyAsJsonObject();
 
     assertThat(march.getJsonObject("paused")).isEqualTo(new JsonObject().put("supplement", 0)
-        .put("supplementOverdue", 0).put("payment", 0).put("paymentOverdue", 0).put("stopped", 6)
-        .put("stoppedOverdue", 4));
+        .put("supplementOverdue", 0).put("payment", 0).put("paymentOverdue", 0).put("stopped", 9)
+        .put("stoppedOverdue", 5));
     assertThat(march.getJsonObject("open").getLong("total")).isZero();
     String stops = "SELECT count(*) FROM dossier WHERE handling_agency = '" + stopper + "' AND status = 8 AND ";
     assertThat(TestServers.queryLong(gw.config.postgres().url(), stops + "due_date = '2026-03-05'"))
-        .as("no stop re-dated its dossier").isEqualTo(6);
+        .as("no stop re-dated its dossier; only the received supplement did").isEqualTo(8);
+    assertThat(TestServers.queryLong(gw.config.postgres().url(), stops + "due_date = '2026-03-11'")).isEqualTo(1);
     assertThat(TestServers.queryLong(gw.config.postgres().url(), stops
-        + "(status_changed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date > due_date")).isEqualTo(4);
+        + "(status_changed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date > due_date"))
+        .as("the stop's date alone").isEqualTo(7);
   }
 
   @Test

@@ -34,7 +34,9 @@ record Timeliness(String agency, LocalDate from, LocalDate to, LocalDate asOf, P
    * Each group of paused dossiers with the part of it that is overdue (AGENCY.md section 4: "{5}, {6, 8} count apart,
    * in time or overdue"). A supplement (5) or a payment (6) pending at the period's end is overdue when its
    * appointment is before {@code asOf}, as an open dossier is; a stop (8) ends a dossier and is judged as a withdrawal
-   * is, overdue when it came on a calendar date after the appointment the dossier had then (none: not overdue).
+   * is, overdue when it came on a calendar date after the appointment the dossier had then (none: not overdue); a stop
+   * that directly follows a supplement request (5 -> 8) by the date of that request instead, since the agency's clock
+   * stands while it waits for the citizen's documents.
    */
   record Paused(long supplement, long supplementOverdue, long payment, long paymentOverdue, long stopped,
                 long stoppedOverdue) {

@@ -39,16 +39,34 @@ final class TimelinessQuery {
    * includes the dossiers finished after it, and excludes those only accepted after it, still {1} at the end);
    * paused (5, 6 at the end, each overdue when its appointment is before as-of, as an open dossier is); a withdrawal
    * (7) and a stop (8) end a dossier and count in the period they happened, each overdue when its calendar date is
-   * after the appointment it had then (none: not overdue, as a processed dossier without one).
+   * after the appointment it had then (none: not overdue, as a processed dossier without one); but a stop that
+   * directly follows a supplement request (5 -> 8: the citizen never brought it) is judged by the calendar date of
+   * that request ({@code request_on}), as the agency's clock stands while it waits for a supplement. The request is
+   * the stop's previous history row ({@code seq}), looked up through the history index (a subquery under CASE runs
+   * only for the rows that reach it) for the period's stops dated after their appointment alone: the store refuses an
+   * event dated in an earlier second than the one before it, so a request is dated on its stop's day at the latest,
+   * and a stop in time by its own date is in time by the request's. Only the first branch holds stops: 8 is final, so a
+   * dossier stopped by the period's end has no event after it.
    */
   private static final String DOSSIERS = """
       WITH at_end AS (
-        SELECT status, due_date, %2$s AS processed_on, %3$s AS ended_on
+        SELECT status, due_date, %2$s AS processed_on, %3$s AS ended_on,
+               CASE WHEN status = 8 AND status_changed_at >= ($2::date::timestamp AT TIME ZONE $5)
+                         AND %3$s > due_date THEN (
+                 SELECT %5$s FROM (
+                   SELECT p.status, p.changed_at
+                   FROM dossier_status_history p
+                   WHERE p.dossier_id = dossier.id
+                   ORDER BY p.seq DESC
+                   OFFSET 1 LIMIT 1
+                 ) p
+                 WHERE p.status = 5)
+               END AS request_on
         FROM dossier
         WHERE %1$s AND received_at < (($3::date + 1)::timestamp AT TIME ZONE $5)
           AND (status_changed_at IS NULL OR status_changed_at < (($3::date + 1)::timestamp AT TIME ZONE $5))
         UNION ALL
-        SELECT h.status, h.due_date, %2$s, %4$s
+        SELECT h.status, h.due_date, %2$s, %4$s, NULL::date
         FROM dossier CROSS JOIN LATERAL (
           SELECT h.status, h.due_date, h.changed_at
           FROM dossier_status_history h
@@ -59,7 +77,7 @@ final class TimelinessQuery {
         WHERE %1$s AND received_at < (($3::date + 1)::timestamp AT TIME ZONE $5)
           AND status_changed_at >= (($3::date + 1)::timestamp AT TIME ZONE $5)
       ), classified AS (
-        SELECT status, due_date, processed_on, ended_on,
+        SELECT status, due_date, processed_on, ended_on, request_on,
                status IN (9, 10) AND processed_on BETWEEN $2 AND $3 AS processed,
                status IN (2, 4) AS open,
                status = 7 AND ended_on BETWEEN $2 AND $3 AS withdrawn,
@@ -78,7 +96,7 @@ final class TimelinessQuery {
         count(*) FILTER (WHERE status = 6) AS payment,
         count(*) FILTER (WHERE status = 6 AND due_date < $4) AS payment_overdue,
         count(*) FILTER (WHERE stopped) AS stopped,
-        count(*) FILTER (WHERE stopped AND ended_on > due_date) AS stopped_overdue,
+        count(*) FILTER (WHERE stopped AND COALESCE(request_on, ended_on) > due_date) AS stopped_overdue,
         count(*) FILTER (WHERE withdrawn) AS withdrawn,
         count(*) FILTER (WHERE withdrawn AND ended_on < due_date) AS withdrawn_before_deadline,
         count(*) FILTER (WHERE withdrawn AND (due_date IS NULL OR ended_on = due_date)) AS withdrawn_on_time,
@@ -120,7 +138,8 @@ final class TimelinessQuery {
   /** The dossiers aggregate for this scope and period (its parameters: {@link #dossiersParams}). */
   String dossiersSql(AgencyScope scope, LocalDate from, LocalDate to) {
     return DOSSIERS.formatted(scope.predicate(), localDate("dossier.processed_at", from, to),
-        localDate("dossier.status_changed_at", from, to), localDate("h.changed_at", from, to));
+        localDate("dossier.status_changed_at", from, to), localDate("h.changed_at", from, to),
+        localDate("p.changed_at", from, to));
   }
 
   Tuple dossiersParams(AgencyScope scope, LocalDate from, LocalDate to, LocalDate asOf) {
