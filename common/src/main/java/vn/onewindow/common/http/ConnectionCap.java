@@ -4,14 +4,17 @@ import io.micrometer.core.instrument.Counter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One listener's bound on its open connections, in its listening socket's pipeline: it sees each accepted connection
  * before Netty's acceptor registers it with an event loop, so before any byte of it is read, whichever protocol and
- * whichever of the verticle instances sharing the port gets it. A connection past the bound is closed there and then
- * (its descriptor freed at once; the client sees a reset or an end of stream), never read; the others go on to the
- * acceptor, with the {@link Http2HeadClock} when the listener has one.
+ * whichever of the verticle instances sharing the port gets it. A connection past the bound is reset there and then
+ * (its descriptor freed at once), never read; the others go on to the acceptor, with the {@link Http2HeadClock} when
+ * the listener has one. A reset, not an end of stream: a plain close sent a FIN before any byte of an answer, and
+ * Node 20's {@code fetch} waited on such a connection, neither settled nor retried after 40 s, where a reset fails it
+ * at once ({@code ConnectionLimitTest}).
  * <p>
  * Counted exactly once each way: up here, on the acceptor's thread (the only one that counts up, so a check then an
  * increment cannot overshoot), down when the connection's close completes, on its event loop, whoever closed it. The
@@ -46,7 +49,9 @@ final class ConnectionCap extends ChannelInboundHandlerAdapter {
     Channel connection = (Channel) msg;
     if (open.get() >= limit) {
       overLimit.increment();
-      // not registered with any event loop yet: what Netty's acceptor itself does with a connection it cannot take
+      // not registered with any event loop yet: what Netty's acceptor itself does with a connection it cannot take,
+      // with a linger of 0 so that the close is a reset
+      connection.config().setOption(ChannelOption.SO_LINGER, 0);
       connection.unsafe().closeForcibly();
       return;
     }
