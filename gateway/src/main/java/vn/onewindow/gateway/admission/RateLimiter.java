@@ -23,6 +23,7 @@ import vn.onewindow.common.metrics.MeterNames.LimitDecisionTag;
 import vn.onewindow.common.metrics.MeterNames.LimitKey;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.common.metrics.ThrottledLog;
+import vn.onewindow.gateway.http.HttpFailure;
 
 /**
  * Rate limits shared by every gateway instance: one atomic GCRA script in Redis per decision, on the one key it
@@ -102,8 +103,12 @@ public final class RateLimiter {
     return fallbackActive.get() && nanoClock.getAsLong() - lastFallbackNanos < FALLBACK_SHOWN_NANOS;
   }
 
+  /**
+   * {@link #decide}, counted; a call that timed out because this gateway's own event loop was stalled is answered as
+   * that overload ({@link #stalledIsOverload}) rather than by the fallback.
+   */
   public Future<LimitDecision> acquire(Redis redis, LimitKey kind, String key, Limit limit) {
-    return decide(redis, key, limit).andThen(ar -> count(kind, ar.result()));
+    return decide(redis, key, limit, true).andThen(ar -> count(kind, ar.result()));
   }
 
   /**
@@ -111,6 +116,15 @@ public final class RateLimiter {
    * applicant's limited retry that turns out to be a replay is answered 202, and is no limited decision).
    */
   public Future<LimitDecision> decide(Redis redis, String key, Limit limit) {
+    return decide(redis, key, limit, false);
+  }
+
+  /**
+   * {@code stalledIsOverload}: for the client's and the address's limits, decided before the submission's own steps.
+   * The applicant's limit is decided within the enqueue's breaker call, where a failure would count against Redis:
+   * it keeps the fallback.
+   */
+  private Future<LimitDecision> decide(Redis redis, String key, Limit limit, boolean stalledIsOverload) {
     if (!config.enabled()) {
       return Future.succeededFuture(LimitDecision.UNLIMITED);
     }
@@ -120,7 +134,18 @@ public final class RateLimiter {
           redisAnswered();
           return LimitDecision.fromGcra(reply, 0, limit);
         })
-        .recover(err -> Future.succeededFuture(fallback(key, limit, err)));
+        .recover(err -> stalledIsOverload && err instanceof UpstreamBreakers.LoopStalled ? stalledIsOverload(err)
+            : Future.succeededFuture(fallback(key, limit, err)));
+  }
+
+  /**
+   * A limiter call timed out because this gateway's own event loop was stalled (a flood: a turn of thousands of
+   * requests) is this gateway's overload, not Redis's, and is answered as the enqueue answers it: 503 overloaded. The
+   * fallback would decide it locally, with buckets that start full while Redis's were spent: under a 5,000-connection
+   * flood a client was accepted 27 % past its quota (a surge tryout; RateLimiterLoopStallTest).
+   */
+  private static <T> Future<T> stalledIsOverload(Throwable stall) {
+    return Future.failedFuture(HttpFailure.busy("rate limits (redis)", stall));
   }
 
   /**
@@ -139,10 +164,11 @@ public final class RateLimiter {
           redisAnswered();
           return AddressedDecision.fromGcra(reply, addressLimit, clientLimit);
         })
-        .recover(err -> Future.succeededFuture(fallback(addressKey, addressLimit, clientKey, clientLimit, err)))
-        .andThen(ar -> {
-          count(LimitKey.ADDRESS, ar.result().address());
-          count(LimitKey.CLIENT, ar.result().client());
+        .recover(err -> err instanceof UpstreamBreakers.LoopStalled ? stalledIsOverload(err)
+            : Future.succeededFuture(fallback(addressKey, addressLimit, clientKey, clientLimit, err)))
+        .onSuccess(decision -> {
+          count(LimitKey.ADDRESS, decision.address());
+          count(LimitKey.CLIENT, decision.client());
         });
   }
 
