@@ -123,6 +123,9 @@ class AdmissionTest {
       gw.redis(Command.DEL, stream);
       // the operators' line names Redis's error code (what tells a failover from a bug), not only its class
       assertThat(logged.lines("answered 503")).isNotEmpty().allSatisfy(line -> assertThat(line).contains("WRONGTYPE"));
+      // and the route it refused, as the router knows it (it read '-', the failure handler's own route: a polling
+      // tryout could not tell look-ups from feeds or submissions in these lines)
+      assertThat(logged.lines("answered 503")).allSatisfy(line -> assertThat(line).contains("POST /v1/dossiers "));
 
       HttpResponse<Buffer> next = gw.post(dossierOf(1));
 

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * segment, as the router's own path parameters do.
  */
 public final class AllowedMethods {
-  private record PathMethods(Pattern path, Set<String> methods) {
+  private record PathMethods(String route, Pattern path, Set<String> methods) {
   }
 
   private final List<PathMethods> paths;
@@ -39,15 +39,13 @@ public final class AllowedMethods {
       }
     }
     List<PathMethods> paths = new ArrayList<>();
-    byPath.forEach((path, methods) -> paths.add(new PathMethods(pattern(path), methods)));
+    byPath.forEach((path, methods) -> paths.add(new PathMethods(path, pattern(path), methods)));
     return new AllowedMethods(paths);
   }
 
   /** The Allow header's value for this request path: every method some route takes there, or "" when none does. */
   public String on(String requestPath) {
-    // the router matches /v1/dossiers/ as /v1/dossiers
-    String path = requestPath.length() > 1 && requestPath.endsWith("/")
-        ? requestPath.substring(0, requestPath.length() - 1) : requestPath;
+    String path = withoutTrailingSlash(requestPath);
     Set<String> methods = new TreeSet<>();
     for (PathMethods p : paths) {
       if (p.path().matcher(path).matches()) {
@@ -55,6 +53,26 @@ public final class AllowedMethods {
       }
     }
     return String.join(", ", methods);
+  }
+
+  /**
+   * The route path (its template: {@code /v1/dossiers/:id}) this request path matches, for log lines; "-" when none.
+   * A failure handler's {@code currentRoute()} is its own, pathless route, so it cannot say which route failed.
+   */
+  public String routeOf(String requestPath) {
+    String path = withoutTrailingSlash(requestPath);
+    for (PathMethods p : paths) {
+      if (p.path().matcher(path).matches()) {
+        return p.route();
+      }
+    }
+    return "-";
+  }
+
+  /** The router matches /v1/dossiers/ as /v1/dossiers. */
+  private static String withoutTrailingSlash(String requestPath) {
+    return requestPath.length() > 1 && requestPath.endsWith("/")
+        ? requestPath.substring(0, requestPath.length() - 1) : requestPath;
   }
 
   private static Pattern pattern(String routePath) {

@@ -37,6 +37,8 @@ public final class Problems {
   private final ThrottledLog refusals;
   /** The 413's detail: the limit named, so that a frontend can tell its user what to shrink. */
   private final String bodyTooLarge;
+  /** The router's routes, to name the one a refusal's path matches in log lines; set once the router is complete. */
+  private volatile AllowedMethods routes;
 
   /**
    * {@code refusals}: the process's one throttle, so that a class of refusal logs once per window on any loop;
@@ -71,6 +73,7 @@ public final class Problems {
       router.errorHandler(code, ctx -> respondToStatus(ctx, code));
     }
     AllowedMethods allowed = AllowedMethods.of(router);
+    routes = allowed;
     router.errorHandler(405, ctx -> {
       String methods = allowed.on(ctx.normalizedPath());
       if (!methods.isEmpty()) {
@@ -260,7 +263,9 @@ public final class Problems {
     return HttpMethodNames.bounded(ctx.request().method().name());
   }
 
-  private static String routeOf(RoutingContext ctx) {
-    return ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "-" : ctx.currentRoute().getPath();
+  /** The route template the request's path matches ("-" for none, or before the router is complete). */
+  private String routeOf(RoutingContext ctx) {
+    AllowedMethods known = routes;
+    return known == null ? "-" : known.routeOf(ctx.normalizedPath());
   }
 }
