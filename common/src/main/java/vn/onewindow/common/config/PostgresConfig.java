@@ -7,7 +7,7 @@ import java.time.Duration;
  * replica for reads that tolerate lag (feeds, status look-ups); empty = the primary.
  */
 public record PostgresConfig(String url, int poolSize, int poolWaiting, Duration connectTimeout, boolean migrate,
-                             String readUrl, int readPoolSize, int eventsPoolSize) {
+                             String readUrl, int readPoolSize, int readPoolWaiting, int eventsPoolSize) {
 
   public static PostgresConfig from(Settings s) {
     String url = s.string("postgres.url");
@@ -21,12 +21,13 @@ public record PostgresConfig(String url, int poolSize, int poolWaiting, Duration
     }
     return new PostgresConfig(url, s.intIn("postgres.pool-size", 1, 256), s.intIn("postgres.pool-waiting", 1, 65_536),
         s.millis("postgres.connect-timeout-ms", 100, 60_000), s.bool("postgres.migrate"), readUrl,
-        s.intIn("postgres.read-pool-size", 1, 256), s.intIn("postgres.events-pool-size", 1, 256));
+        s.intIn("postgres.read-pool-size", 1, 256), s.intIn("postgres.read-pool-waiting", 1, 65_536),
+        s.intIn("postgres.events-pool-size", 1, 256));
   }
 
   /** A configuration for tools and tests that only need the URL (one connection, default timeouts, no migration). */
   public static PostgresConfig of(String url) {
-    return new PostgresConfig(url, 1, 4096, Duration.ofSeconds(5), false, "", 1, 1);
+    return new PostgresConfig(url, 1, 4096, Duration.ofSeconds(5), false, "", 1, 4096, 1);
   }
 
   public boolean embedded() {
@@ -34,18 +35,23 @@ public record PostgresConfig(String url, int poolSize, int poolWaiting, Duration
   }
 
   public PostgresConfig withPoolSize(int size) {
-    return new PostgresConfig(url, size, poolWaiting, connectTimeout, migrate, readUrl, readPoolSize, eventsPoolSize);
+    return new PostgresConfig(url, size, poolWaiting, connectTimeout, migrate, readUrl, readPoolSize, readPoolWaiting,
+        eventsPoolSize);
   }
 
   public PostgresConfig withUrl(String url) {
     return new PostgresConfig(url, poolSize, poolWaiting, connectTimeout, migrate, readUrl, readPoolSize,
-        eventsPoolSize);
+        readPoolWaiting, eventsPoolSize);
   }
 
-  /** The pool of lag-tolerant reads (agency feed, change feed, status look-ups): the replica when one is set. */
+  /**
+   * The pool of lag-tolerant reads (agency feed, change feed, status look-ups): the replica when one is set. Its wait
+   * queue holds {@code readPoolWaiting}, not the writers' {@code poolWaiting}: a look-up that cannot have a connection
+   * soon is refused at once (UpstreamBreakers), where thousands of polling clients queued until their timeout.
+   */
   public PostgresConfig reads() {
-    return new PostgresConfig(readUrl.isEmpty() ? url : readUrl, readPoolSize, poolWaiting, connectTimeout, false,
-        readUrl, readPoolSize, eventsPoolSize);
+    return new PostgresConfig(readUrl.isEmpty() ? url : readUrl, readPoolSize, readPoolWaiting, connectTimeout, false,
+        readUrl, readPoolSize, readPoolWaiting, eventsPoolSize);
   }
 
   /** The pool of progress events: always the primary, apart from intake's and the submissions' connections. */
@@ -58,6 +64,7 @@ public record PostgresConfig(String url, int poolSize, int poolWaiting, Duration
     return "PostgresConfig[url=" + Secrets.maskUrl(url) + ", poolSize=" + poolSize + ", poolWaiting=" + poolWaiting
         + ", connectTimeout=" + connectTimeout.toMillis() + "ms, migrate=" + migrate + ", readUrl="
         + (readUrl.isEmpty() ? "(primary)" : Secrets.maskUrl(readUrl)) + ", readPoolSize=" + readPoolSize
+        + ", readPoolWaiting=" + readPoolWaiting
         + ", eventsPoolSize=" + eventsPoolSize + "]";
   }
 }

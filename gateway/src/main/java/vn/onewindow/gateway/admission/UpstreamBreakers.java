@@ -7,6 +7,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -93,14 +94,29 @@ public final class UpstreamBreakers {
 
   /**
    * A failure that says nothing of the upstream's health: the request's own values caused it (counted, a client could
-   * open a breaker with a handful of bad requests and have everyone's reads refused for breaker.open-seconds), or the
+   * open a breaker with a handful of bad requests and have everyone's reads refused for breaker.open-seconds), the
    * statement itself cannot run (a defect of the installation: counted, one broken statement would refuse every
-   * healthy call sharing its breaker). The breaker neither records it nor counts it as slow, and gives a half-open
-   * probe's permission back ({@code CircuitBreaker.onError} tests this predicate first).
+   * healthy call sharing its breaker), or this process's own pool refused to queue the call ({@link #queueFull}). The
+   * breaker neither records it nor counts it as slow, and gives a half-open probe's permission back
+   * ({@code CircuitBreaker.onError} tests this predicate first).
    */
   static boolean saysNothingOfItsHealth(Throwable failure) {
     return failure instanceof HttpFailure f ? f.problem().isClientError() || f.problem() == Problem.INTERNAL_ERROR
-        : HttpFailure.ofRequestValues(failure).isPresent() || HttpFailure.ofStatementDefect(failure).isPresent();
+        : queueFull(failure) || HttpFailure.ofRequestValues(failure).isPresent()
+        || HttpFailure.ofStatementDefect(failure).isPresent();
+  }
+
+  /**
+   * The call was refused, before it reached the upstream, by this process's pool: its connections were all in use and
+   * its wait queue full (postgres.read-pool-waiting for the read pool; the Vert.x pool fails the call at once with
+   * this exception). This gateway's overload, answered as such, never counted against the store: a results-day
+   * polling tryout queued up to 784 look-ups behind 4 connections until their 2 s timeout, and the postgres_read
+   * breaker, counting those timeouts, opened on a healthy PostgreSQL. A bounded queue rather than a bulkhead in front
+   * of the reads: the pool already counts who waits for its connections, across every verticle and every read (by
+   * id, by code, feeds, statistics), where a semaphore would have to be held and released around each call.
+   */
+  static boolean queueFull(Throwable failure) {
+    return failure instanceof ConnectionPoolTooBusyException;
   }
 
   public <T> Future<T> call(Upstream upstream, Duration timeout, Supplier<Future<T>> action) {
@@ -227,8 +243,8 @@ public final class UpstreamBreakers {
 
   /**
    * The answer to a failed call: its own if it has one, a 400 if the request's values made it fail, a 500 if the
-   * statement cannot run as written, a 503 overloaded when this gateway's own event loop made the call time out, a
-   * fast 503 circuit-open while the breaker refuses, else upstream-unavailable.
+   * statement cannot run as written, a 503 overloaded when this gateway's own event loop made the call time out or its
+   * pool's wait queue was full, a fast 503 circuit-open while the breaker refuses, else upstream-unavailable.
    */
   public HttpFailure failure(String what, Throwable cause) {
     if (cause instanceof HttpFailure f) {
@@ -238,7 +254,7 @@ public final class UpstreamBreakers {
     if (refused.isPresent()) {
       return refused.get();
     }
-    if (cause instanceof LoopStalled) {
+    if (cause instanceof LoopStalled || queueFull(cause)) {
       return HttpFailure.busy(what, cause);
     }
     return cause instanceof CallNotPermittedException

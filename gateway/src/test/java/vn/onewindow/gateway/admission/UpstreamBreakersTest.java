@@ -8,6 +8,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.DatabaseException;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -27,7 +30,8 @@ import vn.onewindow.gateway.http.HttpFailure;
 /**
  * The postgres_read breaker against a real PostgreSQL: calls that fail on the request's own values (a value PostgreSQL
  * refuses as out of range, a date java.time cannot hold, an answer already decided as the client's) are answered 400
- * and never counted, however many; calls failing because the store cannot be reached still open it.
+ * and never counted, however many, nor are calls this process's own pool had no room to queue (answered 503
+ * overloaded); calls failing because the store cannot be reached still open it.
  */
 class UpstreamBreakersTest {
   private static final int MINIMUM_CALLS = 5;
@@ -120,6 +124,33 @@ class UpstreamBreakersTest {
       assertThat(state("open")).isEqualTo(1.0);
     } finally {
       nowhere.close().await();
+    }
+  }
+
+  @Test
+  void shouldAnswerOverloadedAndNotCountACallItsOwnPoolHadNoRoomToQueue() {
+    PostgresConfig oneWaiting = TestServers.get().config(Map.of("postgres.read-pool-size", "1",
+        "postgres.read-pool-waiting", "1")).postgres().reads();
+    Pool tight = PostgresClients.pool(vertx, oneWaiting, "tight");
+    try {
+      SqlConnection held = tight.getConnection().await();
+      Future<RowSet<Row>> waiting = breakers.call(Upstream.POSTGRES_READ, TIMEOUT, () -> tight.query("SELECT 1")
+          .execute());
+      for (int i = 0; i < 4 * MINIMUM_CALLS; i++) {
+        Throwable cause = failureOf(() -> tight.query("SELECT 1").execute());
+
+        HttpFailure answer = breakers.failure("status (postgres)", cause);
+        assertThat(answer.status()).as(cause.toString()).isEqualTo(503);
+        assertThat(answer.type()).isEqualTo("overloaded");
+        assertThat(answer.retryAfterSeconds()).isPositive();
+      }
+
+      assertClosedWithNoFailures(4 * MINIMUM_CALLS);
+      assertThat(waiting.isComplete()).as("the call within the queue still waits").isFalse();
+      held.close().await();
+      assertThat(waiting.await().size()).isEqualTo(1);
+    } finally {
+      tight.close().await();
     }
   }
 
