@@ -40,18 +40,25 @@ class ManagementPortLimitsTest {
   }
 
   @Test
-  void aConnectionPastTheLimitIsResetAtOnce() throws Exception {
+  void aConnectionPastTheLimitIsAnswered503AndOnePastTheAnsweringOnesReset() throws Exception {
     int port = TestServers.freePort();
     HubConfig config = TestServers.get().config(Map.of("hub.role", "intake", "http.port", Integer.toString(port),
         "warmup.intake-duration-ms", "0", "security.max-connections", "2"));
     try (Hub hub = Hub.start(config); Socket first = new Socket("127.0.0.1", hub.httpPort());
          Socket second = new Socket("127.0.0.1", hub.httpPort());
          Socket past = new Socket("127.0.0.1", hub.httpPort())) {
-      // the bound of the wait, far below the idle timeout (30 s): the close is the event awaited
+      // the bound of the waits, far below the idle timeout (30 s): the answer and the close are the events awaited
       past.setSoTimeout(20_000);
-      // a reset, as on the public port (ConnectionLimitTest says why)
-      assertThatThrownBy(() -> past.getInputStream().read()).as("the third connection, unread")
-          .isInstanceOf(SocketException.class).hasMessageContaining("reset");
+      // a 503 overloaded, unread, as on the public port (ConnectionLimitTest says why)
+      String answer = new String(past.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(answer).as("the third connection").startsWith("HTTP/1.1 503 ").contains("Retry-After: 1\r\n")
+          .contains("\"status\":503");
+      // held open by its client: the one answering place of a bound of 2 is taken (for seconds at most)
+      try (Socket beyond = new Socket("127.0.0.1", hub.httpPort())) {
+        beyond.setSoTimeout(20_000);
+        assertThatThrownBy(() -> beyond.getInputStream().read()).as("the fourth connection, unread")
+            .isInstanceOf(SocketException.class).hasMessageContaining("reset");
+      }
     }
   }
 }

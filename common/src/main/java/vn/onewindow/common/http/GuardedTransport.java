@@ -16,7 +16,7 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.spi.transport.Transport;
 import java.net.SocketAddress;
 import java.util.concurrent.ThreadFactory;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * The JVM's transport (epoll, else NIO), unchanged but for one step: every listener it binds gets, in its listening
@@ -27,10 +27,11 @@ import java.util.function.Function;
 final class GuardedTransport implements Transport {
   private final String name;
   private final Transport delegate;
-  private final Function<NetServerOptions, ChannelHandler> guards;
+  /** Of the listener's options and its connections' event loops. */
+  private final BiFunction<NetServerOptions, EventLoopGroup, ChannelHandler> guards;
 
   GuardedTransport(String name, Transport delegate,
-                   Function<NetServerOptions, ChannelHandler> guards) {
+                   BiFunction<NetServerOptions, EventLoopGroup, ChannelHandler> guards) {
     this.name = name;
     this.delegate = delegate;
     this.guards = guards;
@@ -40,11 +41,14 @@ final class GuardedTransport implements Transport {
     return name;
   }
 
-  /** Vert.x binds every listener through here (NetServerImpl#bind, HTTP servers included), once per port. */
+  /**
+   * Vert.x binds every listener through here (NetServerImpl#bind, HTTP servers included), once per port, its groups
+   * set: the child group is the event loops of the verticle instances sharing the port.
+   */
   @Override
   public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
     delegate.configure(options, domainSocket, bootstrap);
-    bootstrap.handler(guards.apply(options));
+    bootstrap.handler(guards.apply(options, bootstrap.config().childGroup()));
   }
 
   @Override

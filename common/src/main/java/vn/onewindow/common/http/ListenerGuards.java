@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoopGroup;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetServerOptions;
@@ -92,7 +93,7 @@ public final class ListenerGuards implements Transport {
     return os instanceof UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : WITHOUT_FILE_LIMIT;
   }
 
-  private ChannelHandler guards(NetServerOptions options) {
+  private ChannelHandler guards(NetServerOptions options, EventLoopGroup loops) {
     Duration idle = Duration.ofMillis(options.getIdleTimeoutUnit().toMillis(options.getIdleTimeout()));
     Http2HeadClock clock = idle.isZero() ? null
         : new Http2HeadClock(idle, closures(ConnectionClosure.HTTP2_NO_REQUEST));
@@ -102,9 +103,13 @@ public final class ListenerGuards implements Transport {
           + "first, and with them the pools' connections; raise the limit (ulimit -n, LimitNOFILE) or lower the "
           + "setting", limit, files);
     }
-    LOG.info("listener on port {}: at most {} open connections (open-file limit {})", options.getPort(), limit,
-        files);
-    return new ConnectionCap(limit, open, closures(ConnectionClosure.OVER_LIMIT), clock);
+    // over TLS the handshake would cost more than the refusal: past the bound, a reset
+    OverLimitAnswer answer = options.isSsl() ? null
+        : new OverLimitAnswer(limit, loops, closures(ConnectionClosure.OVER_LIMIT_ANSWERED));
+    LOG.info("listener on port {}: at most {} open connections (open-file limit {}); past it {}", options.getPort(),
+        limit, files, answer == null ? "a reset (TLS)"
+            : "a 503 to at most " + OverLimitAnswer.budget(limit) + " at once, then a reset");
+    return new ConnectionCap(limit, open, closures(ConnectionClosure.OVER_LIMIT), answer, clock);
   }
 
   private Counter closures(ConnectionClosure reason) {

@@ -177,12 +177,13 @@ public final class MeterNames {
   }
 
   /**
-   * Values of {@link #TAG_REASON} on {@link #CONNECTIONS_CLOSED}. OVER_LIMIT: accepted past the listener's bound and
-   * closed unread; HTTP2_NO_REQUEST: an HTTP/2 connection that opened no stream for the idle timeout (a trickled header
-   * block, a trickled first SETTINGS, PINGs alone).
+   * Values of {@link #TAG_REASON} on {@link #CONNECTIONS_CLOSED}. OVER_LIMIT_ANSWERED: accepted past the listener's
+   * bound and answered a fixed 503 overloaded, unread (plain HTTP); OVER_LIMIT: accepted past it and reset, unread (TLS,
+   * or past the few connections being answered so); HTTP2_NO_REQUEST: an HTTP/2 connection that opened no stream for
+   * the idle timeout (a trickled header block, a trickled first SETTINGS, PINGs alone).
    */
   public enum ConnectionClosure {
-    OVER_LIMIT, HTTP2_NO_REQUEST;
+    OVER_LIMIT_ANSWERED, OVER_LIMIT, HTTP2_NO_REQUEST;
 
     public String tag() {
       return name().toLowerCase(Locale.ROOT);

@@ -3,6 +3,7 @@ package vn.onewindow.gateway.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Counter;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,6 +13,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,15 +28,18 @@ import vn.onewindow.gateway.OneGatewayPerClass;
  * The public listener holds at most {@code security.max-connections} client connections, across the verticle
  * instances that share its port. It had no bound: with {@code ulimit -n 256}, 214 slowloris connections took every
  * descriptor, and submissions, readiness and the Redis and PostgreSQL pools waited until the idle timeout freed some.
- * A connection past the bound is reset at once, unread; once connections close, new ones are served again.
+ * Once connections close, new ones are served again.
  * <p>
- * A reset, not an end of stream: an end of stream before any byte of an answer left Node 20's {@code fetch} (undici)
- * waiting, its promise neither settled nor retried after 40 s (a surge rehearsal, a portal-backend-like client past a
- * cap of 200), where a reset rejects it at once ({@code ECONNRESET}).
+ * A connection past the bound gets a fixed 503 overloaded problem with {@code Retry-After}, written before any byte of
+ * it is read, then an end of stream: overload is a fast 503, never a timeout. It was reset, unread: no
+ * {@code Retry-After} for the client, and a proxy in front answered its own 502. Not a bare end of stream either: one
+ * before any byte of an answer left Node 20's {@code fetch} (undici) waiting, neither settled nor retried after 40 s.
+ * Past the few connections that may be answering at once ({@code ConnectionCap}), a connection is reset at once.
  */
 class ConnectionLimitTest extends OneGatewayPerClass {
-  private static final int LIMIT = 6;
-  private static final int PAST_IT = 4;
+  private static final int LIMIT = 16;
+  /** Connections past the bound answered at once: an eighth of it. */
+  private static final int ANSWERING = LIMIT / 8;
 
   @BeforeAll
   static void start() {
@@ -44,23 +49,47 @@ class ConnectionLimitTest extends OneGatewayPerClass {
   }
 
   @Test
-  void shouldCloseConnectionsPastTheLimitAtOnceAndServeAgainOnceConnectionsClose() throws Exception {
+  void shouldAnswerConnectionsPastTheLimitWith503ResetPastTheAnsweringOnesAndServeAgainOnceConnectionsClose()
+      throws Exception {
     List<Socket> held = new ArrayList<>();
     List<Socket> past = new ArrayList<>();
     try {
       for (int i = 0; i < LIMIT; i++) {
         Socket socket = new Socket("127.0.0.1", gw.port);
         held.add(socket);
-        assertThat(liveOn(socket)).as("connection %d within the limit is served", i).startsWith("HTTP/1.1 200");
+        assertThat(liveOn(socket).status()).as("connection %d within the limit is served", i)
+            .startsWith("HTTP/1.1 200");
       }
-      for (int i = 0; i < PAST_IT; i++) {
+      // held open by their clients once answered: each keeps its place among the answering ones until it closes (or
+      // the server's linger ends it, seconds away)
+      for (int i = 0; i < ANSWERING; i++) {
         Socket socket = new Socket("127.0.0.1", gw.port);
         past.add(socket);
-        assertThat(endedByServer(socket)).as("connection %d past the limit, waiting for an answer", i)
-            .isEqualTo("a reset");
+        Answer answer = liveOn(socket);
+        assertThat(answer.status()).as("connection %d past the limit", i).isEqualTo("HTTP/1.1 503 Service Unavailable");
+        assertThat(answer.headers()).containsEntry("retry-after", "1").containsEntry("connection", "close")
+            .containsEntry("cache-control", "no-store").containsEntry("content-type", Problems.CONTENT_TYPE);
+        JsonObject problem = new JsonObject(answer.body());
+        assertThat(problem.getString("type")).isEqualTo(Problem.OVERLOADED.typeUri());
+        assertThat(problem.getString("title")).isEqualTo(Problem.OVERLOADED.title());
+        assertThat(problem.getInteger("status")).isEqualTo(503);
+        assertThat(problem.getString("detail")).isNotBlank();
+        assertThat(endedByServer(socket)).as("after the 503").isEqualTo("an end of stream");
       }
-      assertThat(liveOn(held.get(0))).as("a held connection is still served").startsWith("HTTP/1.1 200");
-      assertThat(closures().count()).isEqualTo(PAST_IT);
+      Socket beyond = new Socket("127.0.0.1", gw.port);
+      past.add(beyond);
+      assertThat(endedByServer(beyond)).as("a connection past the limit and the answering ones").isEqualTo("a reset");
+      assertThat(liveOn(held.get(0)).status()).as("a held connection is still served").startsWith("HTTP/1.1 200");
+      assertThat(closures(MeterNames.ConnectionClosure.OVER_LIMIT_ANSWERED).count()).isEqualTo(ANSWERING);
+      assertThat(closures(MeterNames.ConnectionClosure.OVER_LIMIT).count()).isEqualTo(1);
+      assertThat(openConnections()).as("the refused ones are not counted").isEqualTo(LIMIT);
+      // one held connection closes: exactly one place frees, for a new connection to be served
+      held.remove(0).close();
+      Await.until(Duration.ofSeconds(20), "the closed connection counted down", () -> openConnections() == LIMIT - 1);
+      Socket next = new Socket("127.0.0.1", gw.port);
+      held.add(next);
+      assertThat(liveOn(next).status()).as("a connection in the freed place").startsWith("HTTP/1.1 200");
+      assertThat(openConnections()).isEqualTo(LIMIT);
     } finally {
       for (Socket socket : held) {
         socket.close();
@@ -71,27 +100,33 @@ class ConnectionLimitTest extends OneGatewayPerClass {
     }
     // the server sees the clients' closes on its own time: awaited, then a submission goes through as usual
     Await.until(Duration.ofSeconds(20), "the held connections closed on the server's side",
-        () -> gw.registry.get(MeterNames.CONNECTIONS_OPEN).gauge().value() == 0);
+        () -> openConnections() == 0);
     assertThat(gw.post(GatewayFixture.birthRegistration().encode()).statusCode()).isEqualTo(202);
     assertThat(gw.get("/health/ready").statusCode()).isEqualTo(200);
   }
 
-  /** GET /health/live on a keep-alive connection, read to the end of its answer: the answer's status line. */
-  private static String liveOn(Socket socket) throws IOException {
+  private static double openConnections() {
+    return gw.registry.get(MeterNames.CONNECTIONS_OPEN).gauge().value();
+  }
+
+  private record Answer(String status, Map<String, String> headers, String body) {
+  }
+
+  /** GET /health/live on a keep-alive connection, read to the end of its answer. */
+  private static Answer liveOn(Socket socket) throws IOException {
     OutputStream out = socket.getOutputStream();
     out.write("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
     out.flush();
     socket.setSoTimeout(20_000);
     InputStream in = socket.getInputStream();
     String status = line(in);
-    int length = 0;
+    Map<String, String> headers = new HashMap<>();
     for (String header = line(in); !header.isEmpty(); header = line(in)) {
-      if (header.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-        length = Integer.parseInt(header.substring("content-length:".length()).trim());
-      }
+      int colon = header.indexOf(':');
+      headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
     }
-    in.readNBytes(length);
-    return status;
+    int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+    return new Answer(status, headers, new String(in.readNBytes(length), StandardCharsets.UTF_8));
   }
 
   private static String line(InputStream in) throws IOException {
@@ -118,8 +153,7 @@ class ConnectionLimitTest extends OneGatewayPerClass {
     }
   }
 
-  private static Counter closures() {
-    return gw.registry.get(MeterNames.CONNECTIONS_CLOSED)
-        .tag(MeterNames.TAG_REASON, MeterNames.ConnectionClosure.OVER_LIMIT.tag()).counter();
+  private static Counter closures(MeterNames.ConnectionClosure reason) {
+    return gw.registry.get(MeterNames.CONNECTIONS_CLOSED).tag(MeterNames.TAG_REASON, reason.tag()).counter();
   }
 }
