@@ -3,20 +3,16 @@ package vn.onewindow.gateway.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.config.ResilienceConfig;
-import vn.onewindow.common.metrics.EventLoopProbe;
-import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.common.testing.TestServers;
 import vn.onewindow.gateway.http.HttpFailure;
@@ -36,22 +32,16 @@ class LoopStallBreakersTest {
       "breaker.slow-call-ms", Long.toString(SLOW_CALL.toMillis()))).resilience().breakers();
 
   private Vertx vertx;
-  private Context loop;
+  private ProbedLoop loop;
   private SimpleMeterRegistry registry;
   private UpstreamBreakers breakers;
 
   @BeforeEach
   void startLoopWithItsProbe() throws InterruptedException {
     vertx = Vertx.vertx();
-    loop = vertx.getOrCreateContext();
     registry = new SimpleMeterRegistry();
     breakers = new UpstreamBreakers(BREAKERS, 1, registry);
-    loop.runOnContext(v -> EventLoopProbe.start(vertx, registry));
-    // the probe has a record of this loop once it has fired (it counts its firings): an event, waited for
-    while (registry.find(MeterNames.EVENT_LOOP_LAG).timer() == null
-        || registry.find(MeterNames.EVENT_LOOP_LAG).timer().count() == 0) {
-      Thread.sleep(10);
-    }
+    loop = ProbedLoop.start(vertx, registry);
   }
 
   @AfterEach
@@ -61,11 +51,11 @@ class LoopStallBreakersTest {
 
   @Test
   void aQuickReplyThatWaitedForThisStalledLoopIsNoSlowCall() {
-    Future<String> outcome = onLoop(() -> {
+    Future<String> outcome = loop.run(() -> {
       Promise<String> store = Promise.promise();
       Future<String> call = breakers.call(Upstream.POSTGRES_READ, Duration.ofSeconds(10), store::future);
       vertx.setTimer(20, id -> store.complete("row"));   // the store answers in 20 ms
-      holdTheLoop(SLOW_CALL.plusMillis(500));            // this loop handles the answer 1.5 s later
+      ProbedLoop.hold(SLOW_CALL.plusMillis(500));            // this loop handles the answer 1.5 s later
       return call;
     });
 
@@ -76,7 +66,7 @@ class LoopStallBreakersTest {
 
   @Test
   void aSlowStoreOnALoopThatIsNotStalledIsStillSlow() {
-    Future<String> outcome = onLoop(() -> {
+    Future<String> outcome = loop.run(() -> {
       Promise<String> store = Promise.promise();
       Future<String> call = breakers.call(Upstream.POSTGRES_READ, Duration.ofSeconds(10), store::future);
       vertx.setTimer(SLOW_CALL.toMillis() + 500, id -> store.complete("row"));   // a margin for a busy box
@@ -89,10 +79,10 @@ class LoopStallBreakersTest {
 
   @Test
   void aTimeoutMostlySpentStalledIsThisGatewaysOverloadNotTheStoresFailure() {
-    Future<String> outcome = onLoop(() -> {
+    Future<String> outcome = loop.run(() -> {
       Future<String> call = breakers.call(Upstream.POSTGRES_READ, Duration.ofMillis(200),
           () -> Promise.<String>promise().future());
-      holdTheLoop(Duration.ofMillis(1000));
+      ProbedLoop.hold(Duration.ofMillis(1000));
       return call;
     });
 
@@ -108,7 +98,7 @@ class LoopStallBreakersTest {
 
   @Test
   void aTimeoutOfASilentStoreOnALoopThatIsNotStalledIsStillAFailure() {
-    Future<String> outcome = onLoop(() -> breakers.call(Upstream.POSTGRES_READ, Duration.ofMillis(200),
+    Future<String> outcome = loop.run(() -> breakers.call(Upstream.POSTGRES_READ, Duration.ofMillis(200),
         () -> Promise.<String>promise().future()));
 
     assertThat(outcome.cause()).isInstanceOf(TimeoutException.class);
@@ -120,8 +110,8 @@ class LoopStallBreakersTest {
   void aStallThatEndedBeforeTheCallStartedDoesNotExcuseASilentStore() {
     // the call starts at the end of a long turn (the request was the last one that turn read), and the loop is free
     // from then on: the store's silence is the whole wait, and must count against it
-    Future<String> outcome = onLoop(() -> {
-      holdTheLoop(Duration.ofMillis(1500));
+    Future<String> outcome = loop.run(() -> {
+      ProbedLoop.hold(Duration.ofMillis(1500));
       return breakers.call(Upstream.POSTGRES_READ, Duration.ofMillis(400), () -> Promise.<String>promise().future());
     });
 
@@ -132,8 +122,8 @@ class LoopStallBreakersTest {
 
   @Test
   void aSlowStoreIsStillSlowWhenItsCallStartedAtTheEndOfALongTurn() {
-    Future<String> outcome = onLoop(() -> {
-      holdTheLoop(Duration.ofMillis(1500));
+    Future<String> outcome = loop.run(() -> {
+      ProbedLoop.hold(Duration.ofMillis(1500));
       Promise<String> store = Promise.promise();
       Future<String> call = breakers.call(Upstream.POSTGRES_READ, Duration.ofSeconds(10), store::future);
       vertx.setTimer(SLOW_CALL.toMillis() + 300, id -> store.complete("row"));
@@ -142,23 +132,6 @@ class LoopStallBreakersTest {
 
     assertThat(outcome.result()).isEqualTo("row");
     assertThat(slowCalls()).as("1.3 s of the store's own, on a free loop").isEqualTo(1);
-  }
-
-  /** Runs {@code body} on the test's event loop; its outcome, once complete, as a completed future. */
-  private <T> Future<T> onLoop(Supplier<Future<T>> body) {
-    Promise<Future<T>> done = Promise.promise();
-    loop.runOnContext(v -> body.get().onComplete(ar -> done.complete(ar.succeeded()
-        ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause()))));
-    return done.future().await();
-  }
-
-  /** A handler that keeps its event loop for {@code duration}, as a turn of thousands of requests does. */
-  private static void holdTheLoop(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private double calls(String kind) {

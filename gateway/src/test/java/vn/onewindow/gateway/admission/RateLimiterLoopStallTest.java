@@ -3,25 +3,21 @@ package vn.onewindow.gateway.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.config.ResilienceConfig.Limit;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.RedisClients;
-import vn.onewindow.common.metrics.EventLoopProbe;
-import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.LimitKey;
 import vn.onewindow.common.testing.TestServers;
 import vn.onewindow.gateway.http.HttpFailure;
@@ -61,16 +57,11 @@ class RateLimiterLoopStallTest {
       Redis redis = RedisClients.create(vertx, config.redis(), "limiter-stall-test");
       String key = RedisKeys.of(config.redis(), config.stream()).clientLimit("stall-test");
       Limit limit = config.resilience().rateLimits().applicant();
-      Context loop = vertx.getOrCreateContext();
-      loop.runOnContext(v -> EventLoopProbe.start(vertx, registry));
-      while (registry.find(MeterNames.EVENT_LOOP_LAG).timer() == null
-          || registry.find(MeterNames.EVENT_LOOP_LAG).timer().count() == 0) {
-        Thread.sleep(10);   // the probe has a record of the loop once it has fired: an event, waited for
-      }
+      ProbedLoop loop = ProbedLoop.start(vertx, registry);
 
-      Future<LimitDecision> stalled = onLoop(loop, () -> {
+      Future<LimitDecision> stalled = loop.run(() -> {
         Future<LimitDecision> call = limiter.acquire(redis, LimitKey.CLIENT, key, limit);
-        hold(1000);   // this loop is busy for five times the limiter's timeout
+        ProbedLoop.hold(Duration.ofMillis(1000));   // this loop is busy for five times the limiter's timeout
         return call;
       });
 
@@ -82,7 +73,7 @@ class RateLimiterLoopStallTest {
       assertThat(answer.retryAfterSeconds()).isEqualTo(1);
       assertThat(limiter.fallbackShown()).as("the limits stay Redis's").isFalse();
 
-      Future<LimitDecision> silentStore = onLoop(loop, () -> limiter.acquire(redis, LimitKey.CLIENT, key, limit));
+      Future<LimitDecision> silentStore = loop.run(() -> limiter.acquire(redis, LimitKey.CLIENT, key, limit));
       assertThat(silentStore.succeeded()).as("a silent Redis on a free loop: the fallback decides").isTrue();
       assertThat(limiter.fallbackShown()).isTrue();
       redis.close();
@@ -91,21 +82,6 @@ class RateLimiterLoopStallTest {
       for (Socket socket : accepted) {
         socket.close();
       }
-    }
-  }
-
-  private static <T> Future<T> onLoop(Context loop, Supplier<Future<T>> body) {
-    Promise<Future<T>> done = Promise.promise();
-    loop.runOnContext(v -> body.get().onComplete(ar -> done.complete(ar.succeeded()
-        ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause()))));
-    return done.future().await();
-  }
-
-  private static void hold(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }
