@@ -94,11 +94,7 @@ final class OverLimitAnswer {
         + "Cache-Control: no-store\r\n"
         + "Connection: close\r\n"
         + "\r\n";
-    byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
-    byte[] answer = new byte[headBytes.length + bodyBytes.length];
-    System.arraycopy(headBytes, 0, answer, 0, headBytes.length);
-    System.arraycopy(bodyBytes, 0, answer, headBytes.length, bodyBytes.length);
-    return answer;
+    return (head + body).getBytes(StandardCharsets.UTF_8);
   }
 
   /** The connection's only handler: the answer, the FIN, then every byte discarded until the close. */

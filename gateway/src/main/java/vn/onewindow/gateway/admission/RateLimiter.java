@@ -105,7 +105,7 @@ public final class RateLimiter {
 
   /**
    * {@link #decide}, counted; a call that timed out because this gateway's own event loop was stalled is answered as
-   * that overload ({@link #stalledIsOverload}) rather than by the fallback.
+   * that overload ({@link #overloaded}) rather than by the fallback.
    */
   public Future<LimitDecision> acquire(Redis redis, LimitKey kind, String key, Limit limit) {
     return decide(redis, key, limit, true).andThen(ar -> count(kind, ar.result()));
@@ -134,7 +134,7 @@ public final class RateLimiter {
           redisAnswered();
           return LimitDecision.fromGcra(reply, 0, limit);
         })
-        .recover(err -> stalledIsOverload && err instanceof UpstreamBreakers.LoopStalled ? stalledIsOverload(err)
+        .recover(err -> stalledIsOverload && err instanceof UpstreamBreakers.LoopStalled ? overloaded(err)
             : Future.succeededFuture(fallback(key, limit, err)));
   }
 
@@ -144,7 +144,7 @@ public final class RateLimiter {
    * fallback would decide it locally, with buckets that start full while Redis's were spent: under a 5,000-connection
    * flood a client was accepted 27 % past its quota (a surge tryout; RateLimiterLoopStallTest).
    */
-  private static <T> Future<T> stalledIsOverload(Throwable stall) {
+  private static <T> Future<T> overloaded(Throwable stall) {
     return Future.failedFuture(HttpFailure.busy("rate limits (redis)", stall));
   }
 
@@ -164,7 +164,7 @@ public final class RateLimiter {
           redisAnswered();
           return AddressedDecision.fromGcra(reply, addressLimit, clientLimit);
         })
-        .recover(err -> err instanceof UpstreamBreakers.LoopStalled ? stalledIsOverload(err)
+        .recover(err -> err instanceof UpstreamBreakers.LoopStalled ? overloaded(err)
             : Future.succeededFuture(fallback(addressKey, addressLimit, clientKey, clientLimit, err)))
         .onSuccess(decision -> {
           count(LimitKey.ADDRESS, decision.address());
