@@ -135,12 +135,14 @@ class ClusterGatewayTest {
         .setDefaultPort(gw.port)).get("/v1/procedures").putHeader("X-Api-Key", "dev-mobile-app-key")
         .putHeader("X-Forwarded-For", "203.0.113.7").send().await();
 
-    String client = gw.keys.clientLimit("mobile-app");
+    // a read: the client's reads key, in the slot of its writes key, as the address's
+    String client = gw.keys.clientReadLimit("mobile-app");
     String address = gw.keys.addressLimit("mobile-app",
         CallerAddress.limitKey(TrustedProxies.address("203.0.113.7")));
     assertThat(answer.statusCode()).isEqualTo(200);
     assertThat(answer.getHeader("RateLimit-Limit")).as("the address's burst, the nearer to refusing").isEqualTo("100");
-    assertThat(PartitionTags.slot(address)).isEqualTo(PartitionTags.slot(client));
+    assertThat(PartitionTags.slot(address)).isEqualTo(PartitionTags.slot(client))
+        .isEqualTo(PartitionTags.slot(gw.keys.clientLimit("mobile-app")));
     assertThat(cluster.cli(cluster.masterOf(address).port(), "EXISTS", address).trim()).as("decided by Redis")
         .isEqualTo("1");
   }

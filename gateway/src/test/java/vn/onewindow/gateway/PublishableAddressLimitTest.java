@@ -81,7 +81,9 @@ class PublishableAddressLimitTest {
       assertThat(gw.get("/metrics").bodyAsString())
           .contains("hub_ratelimit_decisions_total{decision=\"limited\",limit=\"address\"} 2.0")
           .contains("hub_ratelimit_decisions_total{decision=\"allowed\",limit=\"address\"} 5.0")
-          .contains("hub_ratelimit_decisions_total{decision=\"limited\",limit=\"client\"} 0.0")
+          .contains("hub_ratelimit_decisions_total{decision=\"limited\",limit=\"client_reads\"} 0.0")
+          .contains("hub_ratelimit_decisions_total{decision=\"allowed\",limit=\"client_reads\"} 4.0")
+          .contains("hub_ratelimit_decisions_total{decision=\"allowed\",limit=\"client\"} 1.0")
           .contains("hub_refusals_total{reason=\"rate_limited\"} 2.0");
 
       // Redis holds one key per address, named by a hash in the client's slot, and no address anywhere
@@ -94,7 +96,8 @@ class PublishableAddressLimitTest {
           .matches(".*:[0-9a-f]{32}"));
       assertThat(gw.keys.clientLimit(APP)).isEqualTo(gw.keys.prefix() + "rl:client:" + APP).doesNotContain("{");
       assertThat(PartitionTags.slot(addressKey(gw, "203.0.113.7")))
-          .isEqualTo(PartitionTags.slot(gw.keys.clientLimit(APP)));
+          .isEqualTo(PartitionTags.slot(gw.keys.clientLimit(APP)))
+          .isEqualTo(PartitionTags.slot(gw.keys.clientReadLimit(APP)));
       for (String key : keys) {
         assertThat(gw.redis(Command.TYPE, key).toString().equals("string")
             ? gw.redis(Command.GET, key).toString() : "").doesNotContain("203.0.113");
@@ -131,7 +134,7 @@ class PublishableAddressLimitTest {
       assertThat(pttl).isBetween(100_001L, 200_000L);
       assertThat(gw.get("/metrics").bodyAsString())
           .contains("hub_ratelimit_decisions_total{decision=\"limited\",limit=\"address\"} 10.0")
-          .contains("hub_ratelimit_decisions_total{decision=\"limited\",limit=\"client\"} 1.0");
+          .contains("hub_ratelimit_decisions_total{decision=\"limited\",limit=\"client_reads\"} 1.0");
       // the client's whole budget spent is named for the operators (HubClientRateLimited's runbook reads this line),
       // an address over its own limit is not
       assertThat(admission.lines("over its rate limit")).hasSize(1)
@@ -170,12 +173,12 @@ class PublishableAddressLimitTest {
         assertThat(answers.get(0).getHeader("RateLimit-Limit")).as("the client's burst").isEqualTo("4");
         assertThat(assertProblem(answers.get(4), 429, "rate-limited").getString("detail")).contains("this client");
         assertThat(addressKeys(gw, APP)).as("no address key, spoofed or the peer's").isEmpty();
-        assertThat(keys(gw, gw.keys.clientLimit(APP))).as("the client's limit decided by Redis").hasSize(1);
+        assertThat(keys(gw, gw.keys.clientReadLimit(APP))).as("the client's limit decided by Redis").hasSize(1);
         assertThat(gw.get("/metrics").bodyAsString())
             .contains("hub_ratelimit_decisions_total{decision=\"address_unknown\",limit=\"address\"} 5.0")
             .contains("hub_ratelimit_decisions_total{decision=\"limited\",limit=\"address\"} 0.0")
             .contains("hub_ratelimit_decisions_total{decision=\"allowed\",limit=\"address\"} 0.0")
-            .contains("hub_ratelimit_decisions_total{decision=\"limited\",limit=\"client\"} 1.0");
+            .contains("hub_ratelimit_decisions_total{decision=\"limited\",limit=\"client_reads\"} 1.0");
       }
     }
     assertThat(logged.lines("security.trusted-proxies")).as("the throttled warning (RateLimiterFallbackTest)")
@@ -203,7 +206,7 @@ class PublishableAddressLimitTest {
       assertThat(addressKeys(gw, APP)).isEmpty();
       assertThat(gw.get("/metrics").bodyAsString())
           .contains("hub_ratelimit_decisions_total{decision=\"address_unknown\",limit=\"address\"} 100.0")
-          .contains("hub_ratelimit_decisions_total{decision=\"allowed\",limit=\"client\"} 100.0")
+          .contains("hub_ratelimit_decisions_total{decision=\"allowed\",limit=\"client_reads\"} 100.0")
           .contains("hub_ratelimit_decisions_total{decision=\"limited\",limit=\"address\"} 0.0");
     }
   }

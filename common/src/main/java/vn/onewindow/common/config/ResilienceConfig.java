@@ -15,6 +15,10 @@ public record ResilienceConfig(
     Duration drainAnnounce,
     Duration drainTimeout) {
 
+  private static final String STANDARD = "standard";
+  private static final String CLIENT_CLASSES = "ratelimit.client-classes";
+  private static final String CLIENT_READ_CLASSES = "ratelimit.client-read-classes";
+
   public enum FallbackPolicy { LOCAL, ALLOW, DENY }
 
   public enum RedisDownPolicy { POSTGRES, REFUSE }
@@ -49,13 +53,23 @@ public record ResilienceConfig(
   }
 
   /**
-   * {@code publishablePerAddress}: the limit of one caller address on a client's publishable key, decided before the
-   * client's; empty when off.
+   * {@code clientClasses}: each quota class's limit of a client's submissions and other writes; {@code
+   * clientReadClasses}: of its reads, a budget of their own, for the classes that set one (the others read at their
+   * class's limit). {@code publishablePerAddress}: the limit of one caller address on a client's publishable key,
+   * decided before the client's; empty when off.
    */
-  public record RateLimits(boolean enabled, Map<String, Limit> clientClasses, Optional<Limit> publishablePerAddress,
-                           Limit applicant, Duration redisTimeout, FallbackPolicy fallback, int fallbackInstances) {
+  public record RateLimits(boolean enabled, Map<String, Limit> clientClasses, Map<String, Limit> clientReadClasses,
+                           Optional<Limit> publishablePerAddress, Limit applicant, Duration redisTimeout,
+                           FallbackPolicy fallback, int fallbackInstances) {
+    /** A client's writes (submissions, progress events, ratings); a class not listed is "standard". */
     public Limit forClass(String quotaClass) {
-      return clientClasses.getOrDefault(quotaClass, clientClasses.get("standard"));
+      return clientClasses.getOrDefault(quotaClass, clientClasses.get(STANDARD));
+    }
+
+    /** A client's reads, in a budget apart from its writes': its class's read limit, else its class's limit. */
+    public Limit forReads(String quotaClass) {
+      String known = clientClasses.containsKey(quotaClass) ? quotaClass : STANDARD;
+      return clientReadClasses.getOrDefault(known, clientClasses.get(known));
     }
   }
 
@@ -81,9 +95,20 @@ public record ResilienceConfig(
 
   public static ResilienceConfig from(Settings s) {
     int perMinute = s.intIn("ratelimit.applicant-per-minute", 1, 100_000);
+    Map<String, Limit> clientClasses = clientClasses(s, CLIENT_CLASSES);
+    Map<String, Limit> readClasses = s.string(CLIENT_READ_CLASSES).isEmpty() ? Map.of()
+        : clientClasses(s, CLIENT_READ_CLASSES);
+    for (String readClass : readClasses.keySet()) {
+      if (!clientClasses.containsKey(readClass)) {
+        // a client of that class writes at the "standard" limit: which reads it would get is anyone's guess
+        throw s.invalid(CLIENT_READ_CLASSES, s.string(CLIENT_READ_CLASSES), "names class '" + readClass + "', which "
+            + CLIENT_CLASSES + " does not define");
+      }
+    }
     RateLimits limits = new RateLimits(
         s.bool("ratelimit.enabled"),
-        clientClasses(s),
+        clientClasses,
+        readClasses,
         perAddress(s),
         new Limit(perMinute / 60.0, s.intIn("ratelimit.applicant-burst", 1, 100_000)),
         s.millis("ratelimit.redis-timeout-ms", 1, 10_000),
@@ -124,14 +149,15 @@ public record ResilienceConfig(
         s.millis("drain.timeout-ms", 100, 3_600_000));
   }
 
-  private static Map<String, Limit> clientClasses(Settings s) {
-    String raw = s.nonBlank("ratelimit.client-classes");
+  /** {@code key}'s {@code <class>:<per second>/<burst>} list; ratelimit.client-classes must define "standard". */
+  private static Map<String, Limit> clientClasses(Settings s, String key) {
+    String raw = s.nonBlank(key);
     Map<String, Limit> classes = new LinkedHashMap<>();
     for (String entry : raw.split(",")) {
       String[] parts = entry.trim().split(":", 2);
       if (classes.containsKey(parts[0].trim())) {
         // the last one would win without a word
-        throw s.invalid("ratelimit.client-classes", raw, "lists class '" + parts[0].trim() + "' twice");
+        throw s.invalid(key, raw, "lists class '" + parts[0].trim() + "' twice");
       }
       try {
         if (parts[0].isBlank()) {
@@ -139,14 +165,14 @@ public record ResilienceConfig(
         }
         classes.put(parts[0].trim(), limit(parts[1]));
       } catch (ConfigException e) {
-        throw s.invalid("ratelimit.client-classes", raw, "gives class '" + parts[0].trim()
+        throw s.invalid(key, raw, "gives class '" + parts[0].trim()
             + "' a rate or burst below the minimum: each class needs a positive rate and a burst of at least 1");
       } catch (RuntimeException e) {
-        throw s.invalid("ratelimit.client-classes", raw, "must list <class>:<per second>/<burst>, e.g. standard:200/400");
+        throw s.invalid(key, raw, "must list <class>:<per second>/<burst>, e.g. standard:200/400");
       }
     }
-    if (!classes.containsKey("standard")) {
-      throw s.invalid("ratelimit.client-classes", raw, "must define the 'standard' class");
+    if (key.equals(CLIENT_CLASSES) && !classes.containsKey(STANDARD)) {
+      throw s.invalid(key, raw, "must define the 'standard' class");
     }
     return Map.copyOf(classes);
   }

@@ -98,15 +98,28 @@ public final class RedisKeys {
     return prefix + "rl:applicant:" + applicantKey;
   }
 
-  /** GCRA state of one frontend client's rate limit (no hash tag: its whole name picks its slot). */
+  /**
+   * GCRA state of one client's rate limit of its writes (submissions, events, ratings; no hash tag: its whole name
+   * picks its slot).
+   */
   public String clientLimit(String clientId) {
     return prefix + "rl:client:" + clientId;
   }
 
   /**
+   * GCRA state of one client's rate limit of its reads (GET, HEAD), a budget apart from its writes' so that polling
+   * cannot starve its submissions. Its hash tag is the writes key's whole name, as the address keys' is: a publishable
+   * key's read and its address's limit are decided by one script call, so they must lie in one slot.
+   */
+  public String clientReadLimit(String clientId) {
+    return prefix + "rl:client-reads:{" + clientLimit(clientId) + "}";
+  }
+
+  /**
    * GCRA state of one caller address's limit on a client's publishable key; {@code addressKey} is a hash, never the
    * address itself. Its hash tag is the client key's whole name (neither a client id nor the prefix has a brace), so
-   * it lies in the client key's slot and one script decides both, while the client key keeps its name.
+   * it lies in the client key's slot (and its reads key's) and one script decides both, while the client key keeps its
+   * name.
    */
   public String addressLimit(String clientId, String addressKey) {
     return prefix + "rl:address:{" + clientLimit(clientId) + "}:" + addressKey;

@@ -235,11 +235,12 @@ public final class MeterNames {
   }
 
   /**
-   * Values of {@link #TAG_LIMIT}: which key a rate limit was counted against. ADDRESS: one caller address on a client's
-   * publishable key (the address itself is never a label).
+   * Values of {@link #TAG_LIMIT}: which key a rate limit was counted against. CLIENT: a client's writes (submissions
+   * above all); CLIENT_READS: its reads, a budget of their own. ADDRESS: one caller address on a client's publishable
+   * key (the address itself is never a label).
    */
   public enum LimitKey {
-    CLIENT, APPLICANT, ADDRESS;
+    CLIENT, CLIENT_READS, APPLICANT, ADDRESS;
 
     public String tag() {
       return name().toLowerCase(Locale.ROOT);

@@ -292,6 +292,26 @@ class HubConfigTest {
         .withMessageContaining("must be an integer in 1..");
   }
 
+  /** Reads have a budget of their own, by default at their class's limit; a read class needs a class to read for. */
+  @Test
+  void shouldReadTheClientsReadLimitsAndRefuseAClassWithoutWrites() {
+    ResilienceConfig.RateLimits shipped = HubConfig.from(Settings.of(Map.of())).resilience().rateLimits();
+    assertThat(shipped.clientReadClasses()).isEmpty();
+    assertThat(shipped.forReads("kiosk")).isEqualTo(shipped.forClass("kiosk")).isEqualTo(new ResilienceConfig.Limit(20, 40));
+    assertThat(shipped.forReads("no-such-class")).isEqualTo(shipped.forClass("standard"));
+    ResilienceConfig.RateLimits set = HubConfig.from(Settings.of(Map.of("ratelimit.client-read-classes",
+        "standard:50/100, kiosk:2/4"))).resilience().rateLimits();
+    assertThat(set.forReads("kiosk")).isEqualTo(new ResilienceConfig.Limit(2, 4));
+    assertThat(set.forReads("no-such-class")).isEqualTo(new ResilienceConfig.Limit(50, 100));
+    assertThat(set.forReads("high")).isEqualTo(set.forClass("high"));
+    assertThat(set.forClass("standard")).isEqualTo(new ResilienceConfig.Limit(200, 400));
+    refused("ratelimit.client-read-classes", "gold:5/10")
+        .withMessage("config ratelimit.client-read-classes='gold:5/10' (env HUB_RATELIMIT_CLIENT_READ_CLASSES) names "
+            + "class 'gold', which ratelimit.client-classes does not define");
+    refused("ratelimit.client-read-classes", "kiosk:5/0").withMessageContaining("a burst of at least 1");
+    refused("ratelimit.client-read-classes", "kiosk").withMessageContaining("must list <class>:<per second>/<burst>");
+  }
+
   @Test
   void shouldReadThePerAddressLimitOfPublishableKeysAndRefuseAMalformedOne() {
     ResilienceConfig.RateLimits shipped = HubConfig.from(Settings.of(Map.of())).resilience().rateLimits();

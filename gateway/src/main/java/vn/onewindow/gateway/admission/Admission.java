@@ -14,6 +14,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +28,6 @@ import vn.onewindow.common.health.Draining;
 import vn.onewindow.common.infra.Backlog;
 import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.common.metrics.MeterNames;
-import vn.onewindow.common.metrics.MeterNames.LimitKey;
 import vn.onewindow.common.metrics.MeterNames.Refusal;
 import vn.onewindow.common.metrics.ThrottledLog;
 import vn.onewindow.gateway.http.HttpFailure;
@@ -36,8 +36,8 @@ import vn.onewindow.gateway.security.Caller;
 import vn.onewindow.gateway.security.CallerAddress;
 
 /**
- * Decides, before any real work, whether a request may come in: per-client rate limit (all routes under /v1; for a
- * publishable key, per caller address first), and for submissions the drain state, the backlog watermark and the
+ * Decides, before any real work, whether a request may come in: per-client rate limit (all routes under /v1, reads
+ * and writes each from a budget of their own; for a publishable key, per caller address first), and for submissions the drain state, the backlog watermark and the
  * concurrency bulkhead. Every refusal is fast (no waiting on a queue or a store) and carries Retry-After. One instance
  * per process, shared by all event loops.
  */
@@ -113,8 +113,8 @@ public final class Admission {
   }
 
   /**
-   * Router step, one per verticle (its own Redis client): the calling client's rate limit, shared by all instances,
-   * and before it, for a publishable key (anyone may hold it: one abuser would spend the client's limit for every
+   * Router step, one per verticle (its own Redis client): the calling client's rate limit of reads or of writes
+   * ({@link ClientBudget}), shared by all instances, and before it, for a publishable key (anyone may hold it: one abuser would spend the client's limit for every
    * citizen), the limit of the caller's address on it, in the same script call, when that address tells callers apart
    * (CallerAddress: not a non-public peer that is no trusted proxy).
    */
@@ -128,19 +128,20 @@ public final class Admission {
       ctx.next();
       return;
     }
-    String clientKey = keys.clientLimit(caller.clientId());
-    Limit clientLimit = config.rateLimits().forClass(caller.quotaClass());
+    ClientBudget budget = ClientBudget.of(ctx.request().method());
+    String clientKey = budget.key(keys, caller.clientId());
+    Limit clientLimit = budget.limit(config.rateLimits(), caller.quotaClass());
     Optional<Limit> perAddress = config.rateLimits().publishablePerAddress();
     if (caller.client().publicKey() && perAddress.isPresent()) {
       CallerAddress.Resolved address = addresses.resolve(ctx.request());
       if (address.key().isPresent()) {
         limiter.acquire(redis, keys.addressLimit(caller.clientId(), address.key().get()), perAddress.get(), clientKey,
-                clientLimit)
+                clientLimit, budget.meter())
             .onSuccess(d -> {
               if (!d.allowed() && !d.refusedByAddress()) {
-                clientLimited(caller);
+                clientLimited(caller, budget);
               }
-              admit(ctx, d.allowed(), d.shown(), d.refusedByAddress() ? "this address" : "this client");
+              admit(ctx, d.allowed(), d.shown(), d.refusedByAddress() ? "this address" : budget.shownAs());
             })
             .onFailure(ctx::fail);
         return;
@@ -152,26 +153,26 @@ public final class Admission {
         limiter.addressUnknown();
       }
     }
-    limiter.acquire(redis, LimitKey.CLIENT, clientKey, clientLimit)
+    limiter.acquire(redis, budget.meter(), clientKey, clientLimit)
         .onSuccess(decision -> {
           if (!decision.allowed()) {
-            clientLimited(caller);
+            clientLimited(caller, budget);
           }
-          admit(ctx, decision.allowed(), decision, "this client");
+          admit(ctx, decision.allowed(), decision, budget.shownAs());
         })
         .onFailure(ctx::fail);
   }
 
   /**
    * A client's whole budget spent turns every citizen behind it away (the portal's pages, a province's kiosks), and no
-   * metric label names a client: one WARN per client per 10 s says which, and with which quota class. Not for an
-   * address over its own limit on a publishable key: that is one caller, and the limit working.
+   * metric label names a client: one WARN per client and budget per 10 s says which, and with which quota class. Not
+   * for an address over its own limit on a publishable key: that is one caller, and the limit working.
    */
-  private void clientLimited(Caller caller) {
-    long suppressed = CLIENT_LIMITED_LOG.tryAcquire(caller.clientId());
+  private void clientLimited(Caller caller, ClientBudget budget) {
+    long suppressed = CLIENT_LIMITED_LOG.tryAcquire(caller.clientId() + " " + budget);
     if (suppressed >= 0) {
-      LOG.warn("client {} is over its rate limit (quota class {}; {} more refusals in the last 10 s)",
-          caller.clientId(), caller.quotaClass(), suppressed);
+      LOG.warn("client {} is over its rate limit of {} (quota class {}; {} more refusals in the last 10 s)",
+          caller.clientId(), budget.name().toLowerCase(Locale.ROOT), caller.quotaClass(), suppressed);
     }
   }
 

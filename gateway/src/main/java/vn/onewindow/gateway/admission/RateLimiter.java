@@ -149,11 +149,12 @@ public final class RateLimiter {
   }
 
   /**
-   * The two limits of a call with a publishable key, counted: its caller's address's, then its client's, in one
-   * script call (both keys in the client's slot, RedisKeys#addressLimit). A call either refuses takes from neither.
+   * The two limits of a call with a publishable key, counted: its caller's address's, then its client's ({@code
+   * clientKind}: of its reads or its writes), in one script call (both keys in the client's slot,
+   * RedisKeys#addressLimit). A call either refuses takes from neither.
    */
   public Future<AddressedDecision> acquire(Redis redis, String addressKey, Limit addressLimit, String clientKey,
-                                           Limit clientLimit) {
+                                           Limit clientLimit, LimitKey clientKind) {
     if (!config.enabled()) {
       return Future.succeededFuture(AddressedDecision.UNLIMITED);
     }
@@ -168,7 +169,7 @@ public final class RateLimiter {
             : Future.succeededFuture(fallback(addressKey, addressLimit, clientKey, clientLimit, err)))
         .onSuccess(decision -> {
           count(LimitKey.ADDRESS, decision.address());
-          count(LimitKey.CLIENT, decision.client());
+          count(clientKind, decision.client());
         });
   }
 
