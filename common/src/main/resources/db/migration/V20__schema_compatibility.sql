@@ -4,8 +4,9 @@
 -- and refuses a floor above its level: Flyway alone only WARNs about migrations it does not know, and an older intake
 -- on a newer schema dead-lettered 1,200 dossiers that could not be replayed (upgrade tryout, 2026-12).
 --   floor        the lowest level that may read and write this schema (any process: gateways write dossiers too)
---   intake_floor the lowest level whose intake (a process running one must also be at or above floor) may read the stream entries the releases on it queue (a gateway of a
---                lower level may still run: the rollback order is gateways first, then intakes)
+--   intake_floor the lowest level whose intake may read the stream entries the releases on this schema queue (a
+--                process running an intake needs both floors; a gateway of a lower level may still run: the
+--                rollback order is gateways first, then intakes)
 --   reason       the migration that raised a floor last, and why: the refusal quotes it
 --   level        the highest level that migrated this database (Migrations.apply): a lower release WARNs at start
 -- A migration that breaks older releases raises a floor itself, to its own version, never lowering it:
