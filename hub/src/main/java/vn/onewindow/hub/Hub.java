@@ -8,15 +8,16 @@ import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.infra.EmbeddedServers;
 import vn.onewindow.common.infra.Migrations;
+import vn.onewindow.common.infra.SchemaCompatibility;
 import vn.onewindow.common.metrics.Observability;
 import vn.onewindow.gateway.GatewayFileContents;
 import vn.onewindow.gateway.GatewayShared;
 
 /**
  * One running hub process, started in this order: what the gateway's files hold, embedded servers when no URLs are
- * configured, migrations, then the verticles its role asks for ({@link HubDeployment}); drained on SIGTERM
- * ({@link HubDrain}) before its embedded servers stop. Started and stopped from a plain thread (blocking), by
- * {@link HubMain} and by tests.
+ * configured, the schema's compatibility floor ({@link SchemaCompatibility}), migrations, then the verticles its role
+ * asks for ({@link HubDeployment}); drained on SIGTERM ({@link HubDrain}) before its embedded servers stop. Started
+ * and stopped from a plain thread (blocking), by {@link HubMain} and by tests.
  */
 public final class Hub implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
@@ -38,7 +39,8 @@ public final class Hub implements AutoCloseable {
 
   /**
    * @throws vn.onewindow.common.config.ConfigException a file the gateway cannot apply, before anything started
-   * @throws StartRefused a listener that cannot bind, once what had started is closed
+   * @throws StartRefused a listener that cannot bind, once what had started is closed; a database schema whose
+   *     compatibility floor is above this release's level
    */
   public static Hub start(HubConfig requested) {
     HubConfig config = requested;
@@ -56,6 +58,13 @@ public final class Hub implements AutoCloseable {
     if (config.redis().embedded()) {
       String url = embedded.startRedis(config.embedded().dataDir(), config.embedded().redisPort(), true);
       config = config.withRedis(config.redis().withUrl(url));
+    }
+    try {
+      // before migrating too: a release refused leaves the database as it found it
+      SchemaCompatibility.check(config.postgres(), config.runsIntake());
+    } catch (SchemaCompatibility.Refused e) {
+      embedded.close();
+      throw new StartRefused(e.getMessage());
     }
     if (config.postgres().migrate()) {
       Migrations.apply(config.postgres());

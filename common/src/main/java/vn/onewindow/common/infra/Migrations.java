@@ -17,6 +17,7 @@ public final class Migrations {
 
   public static MigrateResult apply(PostgresConfig config) {
     MigrateResult result = configure(config).load().migrate();
+    SchemaCompatibility.recordMigratedBy(config);
     LOG.info("database schema at version {} ({} migrations applied now)", schemaVersion(result),
         result.migrationsExecuted);
     return result;

@@ -24,7 +24,7 @@ import vn.onewindow.common.testing.TestServers;
 @Timeout(180) // Flyway's transactional lock made the concurrent build wait forever: fail instead
 class MigrationsTest {
   /** The newest migration (common/src/main/resources/db/migration): what every apply must end at. */
-  private static final String LATEST = "19";
+  private static final String LATEST = "20";
 
   private static final String INDEX_DEF_TAIL =
       "(reverse(handling_agency) text_pattern_ops, received_at) INCLUDE (status, due_date, processed_at,"
@@ -39,6 +39,9 @@ class MigrationsTest {
     assertThat(result.success).isTrue();
     assertThat(result.targetSchemaVersion).isEqualTo(LATEST);
     assertThat(Migrations.schemaVersion(result)).isEqualTo(LATEST);
+    // the release's compatibility level is its newest migration's version: a migration cannot ship without it
+    assertThat(Integer.toString(SchemaCompatibility.LEVEL)).isEqualTo(LATEST);
+    assertThat(TestServers.queryLong(url, "SELECT level FROM schema_compatibility")).isEqualTo(SchemaCompatibility.LEVEL);
     assertAgencyIndexRebuilt(url);
   }
 

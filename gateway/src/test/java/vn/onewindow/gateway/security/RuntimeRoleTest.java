@@ -61,6 +61,9 @@ class RuntimeRoleTest {
           .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42501"));
       s.executeUpdate("INSERT INTO dead_letter (stream_entry_id, payload, error, deliveries) VALUES ('" + id
           + "', '{}', 'test', 1)");
+      try (var rows = s.executeQuery("SELECT floor FROM schema_compatibility")) {
+        assertThat(rows.next()).as("the compatibility floor, read at start by a hub that does not migrate").isTrue();
+      }
       try (var rows = s.executeQuery("SELECT status FROM dossier WHERE id = '" + id + "'")) {
         assertThat(rows.next()).isTrue();
         assertThat(rows.getInt(1)).isEqualTo(2);
@@ -80,6 +83,8 @@ class RuntimeRoleTest {
           "ALTER TABLE dossier DROP CONSTRAINT dossier_code_key",
           "CREATE TABLE exfiltration (x text)",
           "DELETE FROM flyway_schema_history",
+          // the compatibility floor: read at every start, lowered only by the schema owner (README, Upgrading)
+          "UPDATE schema_compatibility SET floor = 0",
           "SELECT count(*) FROM flyway_schema_history"}) {
         assertThatThrownBy(() -> s.execute(sql)).as(sql).isInstanceOf(SQLException.class)
             .satisfies(e -> assertThat(((SQLException) e).getSQLState()).as(sql).isEqualTo("42501"));

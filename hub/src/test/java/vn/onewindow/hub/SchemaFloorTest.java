@@ -1,0 +1,113 @@
+package vn.onewindow.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.infra.Migrations;
+import vn.onewindow.common.infra.SchemaCompatibility;
+import vn.onewindow.common.testing.LogCapture;
+import vn.onewindow.common.testing.TestServers;
+
+/**
+ * The schema compatibility floor (README, Upgrading): a release refuses a database whose floor a newer release's
+ * migration raised above its level, in one line and with exit status 1, before it serves or consumes anything; at or
+ * below the floor it starts, with a WARN when a newer release migrated the database. An upgrade tryout ran an older
+ * intake on a newer schema and dead-lettered 1,200 dossiers that could not be replayed: Flyway alone only WARNs.
+ * Real PostgreSQL and Redis, a database of each test's own migrated by this release.
+ */
+class SchemaFloorTest {
+  private static final String COUNT_KEYS = "return #redis.call('KEYS', ARGV[1])";
+  private static final int ABOVE = SchemaCompatibility.LEVEL + 1;
+
+  @RegisterExtension
+  final LogCapture logged = LogCapture.of(SchemaCompatibility.class);
+
+  @Test
+  void shouldRefuseToStartOnAFloorAboveItsLevelInOneLineAndExitNonZero() {
+    HubConfig config = TestServers.get().config(Map.of());
+    Migrations.apply(config.postgres());
+    TestServers.execute(config.postgres().url(), "UPDATE schema_compatibility SET floor = " + ABOVE
+        + ", intake_floor = " + ABOVE + ", level = " + ABOVE + ", reason = 'V" + ABOVE + ": a test raised it'");
+
+    assertThatThrownBy(() -> HubProcess.start(config, Map.of("hub.role", "all"), "INFO"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("hub process exited with status 1: ")
+        .hasMessageContaining("could not start: database schema needs a release of compatibility level " + ABOVE
+            + " or later (V" + ABOVE + ": a test raised it); this release is level " + SchemaCompatibility.LEVEL
+            + " (migrations up to V" + SchemaCompatibility.LEVEL + ")")
+        .hasMessageNotContaining("\tat ");
+    assertThat(TestServers.get().evalLong(COUNT_KEYS, config.redis().keyPrefix() + "*"))
+        .as("nothing reached Redis: no consumer group, no seeded counter").isZero();
+    assertThat(TestServers.queryLong(config.postgres().url(), "SELECT floor FROM schema_compatibility"))
+        .as("the floor is left as it was").isEqualTo(ABOVE);
+  }
+
+  /** A process that does not migrate (the runtime role, README "Database roles") checks the floor all the same. */
+  @Test
+  void shouldRefuseWithoutMigratingAndLeaveTheDatabaseAsItWas() {
+    HubConfig config = TestServers.get().config(Map.of("postgres.migrate", "false", "hub.role", "gateway"));
+    Migrations.apply(config.postgres());
+    TestServers.execute(config.postgres().url(), "UPDATE schema_compatibility SET floor = " + ABOVE
+        + ", reason = 'V" + ABOVE + ": a test raised it'");
+
+    assertThatThrownBy(() -> Hub.start(config))
+        .isInstanceOf(StartRefused.class)
+        .hasMessageStartingWith("database schema needs a release of compatibility level " + ABOVE + " or later");
+    assertThat(TestServers.get().evalLong(COUNT_KEYS, config.redis().keyPrefix() + "*")).isZero();
+  }
+
+  @Test
+  void shouldStartOnAFloorAtItsLevelWithAWarningWhenANewerReleaseMigratedTheDatabase() {
+    HubConfig config = TestServers.get().config(Map.of("hub.role", "all"));
+    Migrations.apply(config.postgres());
+    TestServers.execute(config.postgres().url(), "UPDATE schema_compatibility SET floor = "
+        + SchemaCompatibility.LEVEL + ", intake_floor = " + SchemaCompatibility.LEVEL + ", level = " + ABOVE);
+
+    try (Hub hub = Hub.start(config)) {
+      assertThat(hub.httpPort()).isPositive();
+    }
+    assertThat(logged.lines("")).containsExactly("database schema was migrated by a newer release (level " + ABOVE
+        + "); this release is level " + SchemaCompatibility.LEVEL + ", at or above its floor (" + SchemaCompatibility.LEVEL
+        + ", intake " + SchemaCompatibility.LEVEL + "): starting");
+    assertThat(TestServers.queryLong(config.postgres().url(), "SELECT level FROM schema_compatibility"))
+        .as("an older release's migration run does not lower the level").isEqualTo(ABOVE);
+  }
+
+  @Test
+  void shouldStartOnTheFloorThisReleaseMigratedWithoutAWarning() {
+    HubConfig config = TestServers.get().config(Map.of("hub.role", "all"));
+
+    try (Hub hub = Hub.start(config)) {
+      assertThat(hub.httpPort()).isPositive();
+    }
+    assertThat(logged.lines("")).isEmpty();
+    assertThat(TestServers.queryLong(config.postgres().url(), "SELECT level FROM schema_compatibility"))
+        .isEqualTo(SchemaCompatibility.LEVEL);
+  }
+
+  /**
+   * Stream entries an older intake cannot read raise the intake floor only: a gateway of the older release may still
+   * run (the rollback order is gateways first), an intake of it may not (it would dead-letter the new entries).
+   */
+  @Test
+  void shouldRefuseAnIntakeButStartAGatewayOnAnIntakeFloorAboveItsLevel() {
+    HubConfig config = TestServers.get().config(Map.of("hub.role", "gateway"));
+    Migrations.apply(config.postgres());
+    TestServers.execute(config.postgres().url(), "UPDATE schema_compatibility SET intake_floor = " + ABOVE
+        + ", reason = 'V" + ABOVE + ": stream entries a test changed'");
+
+    assertThatThrownBy(() -> Hub.start(config.withRole(HubConfig.Role.INTAKE)))
+        .isInstanceOf(StartRefused.class)
+        .hasMessage("database schema needs an intake of compatibility level " + ABOVE + " or later (V" + ABOVE
+            + ": stream entries a test changed); this release is level " + SchemaCompatibility.LEVEL
+            + " (migrations up to V" + SchemaCompatibility.LEVEL + "): start a release of level " + ABOVE
+            + " or later (README, Upgrading: \"The compatibility floor\")");
+    try (Hub hub = Hub.start(config)) {
+      assertThat(hub.httpPort()).isPositive();
+    }
+  }
+}
