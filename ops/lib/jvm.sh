@@ -9,3 +9,8 @@ hub_java_opts() {
   fi
 }
 HUB_JAVA_OPTS=${HUB_JAVA_OPTS:-$(hub_java_opts)}
+# glibc's malloc gives each thread that mallocs an arena of its own (up to 8 per CPU) and keeps what each one frees:
+# under a surge of thousands of connections that was tens of MB of the hub's RSS. Two arenas: see config/jvm.options,
+# "Connections". Exported, so every java the launchers start gets it (and their other children, which it does not
+# harm: redis-server uses jemalloc, PostgreSQL's processes are single-threaded); a value already set wins.
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
