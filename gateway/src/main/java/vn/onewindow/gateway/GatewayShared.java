@@ -124,8 +124,10 @@ public final class GatewayShared {
         .map(shared -> {
           vertx.setPeriodic(EVICT_INTERVAL_MS, id -> shared.localLimiter.evictIdle());
           if (config.stats().refreshesProvinces()) {
-            // lag-tolerant: a replica when postgres.read-url is set; one connection is plenty every few minutes
-            new ProvinceTimeliness(PostgresClients.pool(vertx, config.postgres().reads().withPoolSize(1), "stats"),
+            // lag-tolerant: a replica when postgres.read-url is set; the statistics' one connection, shared with
+            // GET /v1/stats/timeliness (pools are shared by name)
+            new ProvinceTimeliness(PostgresClients.pool(vertx,
+                config.postgres().statistics(config.stats().poolWaiting()), "stats"),
                 config.dossier().zone(), config.stats(), shared.directory::provinceOf, registry).start(vertx);
           }
           return shared;

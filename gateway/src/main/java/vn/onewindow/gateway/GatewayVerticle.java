@@ -56,6 +56,7 @@ public final class GatewayVerticle extends VerticleBase {
   private Pool pool;
   private Pool reads;
   private Pool events;
+  private Pool statistics;
   private HttpServer server;
 
   public GatewayVerticle(GatewayShared shared) {
@@ -72,6 +73,8 @@ public final class GatewayVerticle extends VerticleBase {
     // the agency side never queues behind submissions' direct writes: its own pools (reads: a replica when set)
     reads = PostgresClients.pool(vertx, config.postgres().reads(), "reads");
     events = PostgresClients.pool(vertx, config.postgres().events(), "events");
+    // statistics never take the look-ups' and feeds' connections: one of their own, shared with the province gauges
+    statistics = PostgresClients.pool(vertx, config.postgres().statistics(config.stats().poolWaiting()), "stats");
     RedisKeys keys = shared.keys();
     EdgeHandlers edge = shared.edge();
     BrowserOrigins origins = edge.origins();
@@ -97,8 +100,8 @@ public final class GatewayVerticle extends VerticleBase {
     RatingHandler ratings = new RatingHandler(new DossierParser(config.http().bodyLimitBytes(), "rating"), pool,
         shared.breakers(),
         config.resilience().breakers().postgresWriteTimeout());
-    TimelinessHandler stats = new TimelinessHandler(reads, shared.breakers(), config.stats(), config.dossier().zone(),
-        Clock.systemUTC());
+    TimelinessHandler stats = new TimelinessHandler(statistics, shared.breakers(), config.stats(),
+        config.dossier().zone(), Clock.systemUTC());
     HealthHandler health = new HealthHandler(() -> RedisClients.answers(redis, config.redis(), keys), pool,
         shared.registry(), admission::draining, shared.warmup()::warming, config.resilience()::gatewayReady);
 
@@ -198,7 +201,8 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> closing = server == null ? Future.succeededFuture()
         : server.shutdown(config.resilience().drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    return closing.eventually(() -> Future.join(redis.close(), pool.close(), reads.close(), events.close()));
+    return closing.eventually(() -> Future.join(redis.close(), pool.close(), reads.close(), events.close(),
+        statistics.close()));
   }
 
   /** The port actually bound (useful when configured as 0). */

@@ -54,6 +54,17 @@ public record PostgresConfig(String url, int poolSize, int poolWaiting, Duration
         readUrl, readPoolSize, readPoolWaiting, eventsPoolSize);
   }
 
+  /**
+   * The pool of statistics: lag-tolerant like {@link #reads()}, but one connection of its own with {@code waiting}
+   * requests queued for it, so that a statistics statement (seconds of a PostgreSQL core for a whole country's year)
+   * never holds a connection the look-ups and feeds need, and they run one at a time per process.
+   */
+  public PostgresConfig statistics(int waiting) {
+    PostgresConfig reads = reads();
+    return new PostgresConfig(reads.url, 1, waiting, connectTimeout, false, readUrl, readPoolSize, readPoolWaiting,
+        eventsPoolSize);
+  }
+
   /** The pool of progress events: always the primary, apart from intake's and the submissions' connections. */
   public PostgresConfig events() {
     return withPoolSize(eventsPoolSize);

@@ -135,6 +135,22 @@ public final class UpstreamBreakers {
     return call(upstream, timeout, action).recover(err -> Future.failedFuture(failure(what, err)));
   }
 
+  /**
+   * A call the upstream's breaker permits but does not judge: statistics are slow by nature (a whole country's year
+   * takes seconds, past breaker.slow-call-ms) and bounded by their own timeout and pool, so their slowness says nothing
+   * of the store's health, which the look-ups sharing its breaker judge. Counted, a handful of statistics requests
+   * opened the postgres_read breaker on a healthy PostgreSQL and every look-up and feed was refused (a reads tryout).
+   * An open breaker still refuses them at once.
+   */
+  public <T> Future<T> permitted(Upstream upstream, Duration timeout, String what, Supplier<Future<T>> action) {
+    CircuitBreaker breaker = breakers.get(upstream);
+    if (!breaker.tryAcquirePermission()) {
+      return Future.failedFuture(failure(what, CallNotPermittedException.createCallNotPermittedException(breaker)));
+    }
+    breaker.releasePermission();
+    return attempt(action, upstream.tag(), timeout).recover(err -> Future.failedFuture(failure(what, err)));
+  }
+
   /** The enqueue of a dossier of this intake partition, through that partition's breaker. */
   public <T> Future<T> enqueue(int partition, Duration timeout, Supplier<Future<T>> action) {
     return call(enqueue[partition % enqueue.length], Upstream.REDIS_ENQUEUE, timeout, action);

@@ -20,8 +20,9 @@ import vn.onewindow.gateway.http.JsonContent;
 
 /**
  * GET /v1/stats/timeliness?agency=&from=&to=: how an agency (a code, or a tail such as {@code *.H48} for a whole
- * province, or {@code *}) handled its dossiers over a period. Aggregates only: no dossier, no person. Read-only,
- * behind the read breaker with its own timeout.
+ * province, or {@code *}) handled its dossiers over a period. Aggregates only: no dossier, no person. Read-only, on
+ * a pool of its own ({@code pool}: one connection, {@code stats.pool-waiting} queued), permitted by the read breaker
+ * but not judged by it, within its own timeout ({@link UpstreamBreakers#permitted}).
  */
 public final class TimelinessHandler {
   private static final LocalDate EARLIEST = LocalDate.of(1, 1, 1);
@@ -58,8 +59,8 @@ public final class TimelinessHandler {
     LocalDate asOf = to.isAfter(today) ? today : to;
     Future<Timeliness> counted = from.isAfter(today)
         ? Future.succeededFuture(Timeliness.nothing(agency.value(), from, to, asOf))
-        : breakers.call(Upstream.POSTGRES_READ, config.timeout(), "statistics (postgres)",
-            () -> query.run(agency, from, to, asOf));
+        : breakers.permitted(Upstream.POSTGRES_READ, config.timeout(), "statistics (postgres)",
+            () -> query.run(agency, from, to, asOf, config.timeout()));
     counted
         .onSuccess(figures -> {
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JsonContent.CONTENT_TYPE);

@@ -1,0 +1,103 @@
+package vn.onewindow.gateway.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Test;
+import vn.onewindow.common.dossier.DossierTable;
+import vn.onewindow.common.infra.PostgresClients;
+import vn.onewindow.common.metrics.MeterNames.Upstream;
+import vn.onewindow.common.testing.Await;
+import vn.onewindow.gateway.GatewayFixture;
+
+/**
+ * Statistics that PostgreSQL is slow to answer never take the status look-ups' and feeds' connections, never count
+ * against the postgres_read breaker, and stop in PostgreSQL at their deadline (README "Reads never slow intake"). A
+ * reads tryout: 8 concurrent {@code agency=*} requests over five years (2.2 s each on a million dossiers, one agency
+ * client, far within its rate limit) held all 4 read connections, every citizen's look-up by id waited out
+ * timeout.postgres-read-ms and got a 503, and the slow statistics opened the postgres_read breaker for every read. A lock
+ * on the ratings table stands in for the slow statement here: it holds the statistics exactly as long as the test says.
+ */
+class StatisticsIsolationTest {
+  private static final int STATISTICS = 4;
+  private static final String STATS = "/v1/stats/timeliness?agency=*&from=2026-01-01&to=2026-01-31";
+  private static final String WAITING_ON_RATINGS = """
+      SELECT count(*) FROM pg_stat_activity
+      WHERE wait_event_type = 'Lock' AND query LIKE '%FROM dossier_rating r JOIN dossier d%'""";
+
+  @Test
+  void shouldServeLookUpsWhileStatisticsHangAndStopTheStatisticsAtTheirDeadline() {
+    // look-ups may wait long for a read connection: before, they waited behind the statistics for all of it
+    try (GatewayFixture gw = new GatewayFixture(Map.of("postgres.read-pool-size", "2", "stats.timeout-ms", "1500",
+        "timeout.postgres-read-ms", "8000", "stats.province-refresh-ms", "0"))) {
+      Pool database = PostgresClients.pool(gw.vertx, gw.config.postgres(), "test");
+      SqlConnection locker = database.getConnection().await();
+      try {
+        String id = gw.keys.partitions().newDossierId(0);
+        String code = "000.00.53.H48-260115-" + ThreadLocalRandom.current().nextInt(100_000, 1_000_000);
+        database.preparedQuery(DossierTable.INSERT).execute(DossierTable.params(List.of(DossierTable.NewDossier.of(id,
+            code, GatewayFixture.CLIENT_ID, Instant.now().toString(), null,
+            GatewayFixture.birthRegistration().encode(), "1-0", null)))).await();
+        long failedBefore = breakerCalls(gw, "failed");
+        locker.query("BEGIN").execute().await();
+        locker.query("LOCK TABLE dossier_rating IN ACCESS EXCLUSIVE MODE").execute().await();
+
+        Queue<HttpResponse<Buffer>> statistics = new ConcurrentLinkedQueue<>();
+        for (int i = 0; i < STATISTICS; i++) {
+          gw.client.get(STATS).send().onSuccess(statistics::add);
+        }
+        Await.until(Duration.ofSeconds(30), "a statistics statement waiting on the ratings table",
+            () -> waitingOnRatings(database) > 0);
+
+        HttpResponse<Buffer> lookUp = gw.get("/v1/dossiers/" + id);
+        assertThat(lookUp.statusCode()).as("a look-up while the statistics hang: " + lookUp.bodyAsString())
+            .isEqualTo(200);
+        assertThat(lookUp.bodyAsJsonObject().getString("code")).isEqualTo(code);
+
+        Await.until(Duration.ofSeconds(30), "every statistics request answered", () -> statistics.size() == STATISTICS);
+        for (HttpResponse<Buffer> refused : statistics) {
+          assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(503);
+          assertThat(refused.getHeader("Content-Type")).isEqualTo("application/problem+json");
+          assertThat(refused.getHeader("Retry-After")).isNotNull();
+        }
+        // PostgreSQL works for no statistics request past its deadline, while the lock is still held
+        Await.until(Duration.ofSeconds(30), "no statistics statement left waiting after every answer",
+            () -> waitingOnRatings(database) == 0);
+        assertThat(breakerCalls(gw, "failed")).as("postgres_read failures").isEqualTo(failedBefore);
+        assertThat(slowCallsInWindow(gw)).as("postgres_read slow calls in its window").isZero();
+
+        locker.query("COMMIT").execute().await();
+        HttpResponse<Buffer> after = gw.get(STATS);
+        assertThat(after.statusCode()).as("statistics once PostgreSQL answers: " + after.bodyAsString()).isEqualTo(200);
+        assertThat(after.bodyAsJsonObject().getString("agency")).isEqualTo("*");
+      } finally {
+        locker.close().await();
+        database.close().await();
+      }
+    }
+  }
+
+  private static long waitingOnRatings(Pool database) {
+    return database.query(WAITING_ON_RATINGS).execute().await().iterator().next().getLong(0);
+  }
+
+  private static double slowCallsInWindow(GatewayFixture gw) {
+    return gw.registry.get("resilience4j.circuitbreaker.slow.calls").tag("name", Upstream.POSTGRES_READ.tag())
+        .gauges().stream().mapToDouble(g -> g.value()).sum();
+  }
+
+  private static long breakerCalls(GatewayFixture gw, String kind) {
+    return gw.registry.get("resilience4j.circuitbreaker.calls").tag("name", Upstream.POSTGRES_READ.tag())
+        .tag("kind", kind).timer().count();
+  }
+}
