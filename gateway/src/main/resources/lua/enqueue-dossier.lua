@@ -24,14 +24,13 @@
 -- receipt with its own copy of the fields, an idempotency record with the receipt's) are still honoured until they
 -- expire.
 --
--- Numbering only from counters seeded in this redis-server run: KEYS[2], the partition's epoch marker (no TTL), names
--- the run whose seeding of the partition's counters set it (CodeSequences, seed-sequences.lua; epoch.lua). A Redis
+-- Numbering only from counters this Redis kept: KEYS[2], the partition's epoch marker (no TTL), is there from the first
+-- seeding of the partition's counters (CodeSequences, seed-sequences.lua) for as long as Redis keeps its data. A Redis
 -- that came back without it (restarted without its append-only file, a failover to an empty node, FLUSHALL) would
--- count every unit's day from 1 again, and one restarted from an older snapshot, or a replica that lagged, from behind:
--- both give codes PostgreSQL already holds for other dossiers. Then a dossier that needs a number gets {"unseeded"},
--- with nothing written for it, and the gateway seeds the counters from PostgreSQL and calls again. Asked once per
--- call, and only when a dossier of it needs a number: a replay, a conflict or a read-only ("replay") dossier is
--- answered from its idempotency record as ever (the warm-up never meets it).
+-- count every unit's day from 1 again and give codes PostgreSQL already holds for other dossiers: then a dossier that
+-- needs a number gets {"unseeded"}, with nothing written for it, and the gateway seeds the counters from PostgreSQL and
+-- calls again. Asked once per call, and only when a dossier of it needs a number: a replay, a conflict or a
+-- read-only ("replay") dossier is answered from its idempotency record as ever (the warm-up never meets it).
 --
 -- One call: KEYS[1] the partition's stream, KEYS[2] its epoch marker, then per dossier KEYS[i] its idempotency record
 -- (a placeholder in the slot when the request has no Idempotency-Key) and KEYS[i+1] its receiving unit's daily
@@ -164,7 +163,7 @@ local function enqueue(k, a)
     return {'expired'}
   end
   if seeded == nil then
-    seeded = epoch_current(epoch)
+    seeded = redis.call('EXISTS', epoch) == 1
   end
   if not seeded then
     return {'unseeded'}

@@ -6,8 +6,7 @@
 -- A counter is only ever raised: one that already moved on (another gateway seeded and numbered meanwhile) keeps its
 -- value. A raised counter's value is also its floor: the numbers up to it that PostgreSQL does not hold were queued in
 -- the data Redis lost, and no store holds them now (the look-up by code must not call them received: IssuedCodes).
--- The marker is set last, without expiry, to this redis-server run's id and ARGV[2], unless it names this run already
--- (another gateway's seeding: epoch.lua). Returns how many counters were raised.
+-- The marker is set last and only if absent, without expiry. Returns how many counters were raised.
 local floors = KEYS[2]
 local raised = 0
 for i = 3, #KEYS do
@@ -27,7 +26,5 @@ end
 if raised > 0 then
   redis.call('EXPIRE', floors, ARGV[1])
 end
-if not epoch_current(KEYS[1]) then
-  redis.call('SET', KEYS[1], this_run() .. ' ' .. ARGV[2])
-end
+redis.call('SET', KEYS[1], ARGV[2], 'NX')
 return raised

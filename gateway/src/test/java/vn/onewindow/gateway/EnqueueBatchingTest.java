@@ -53,7 +53,7 @@ class EnqueueBatchingTest {
         Promise<List<EnqueueResult>> all = Promise.promise();
         RedisKeys keys = RedisKeys.of(config.redis(), config.stream());
         // counters already seeded (CodeSequences, which the gateway runs and this queue alone does not)
-        own.command("EVAL", TestServers.MARK_SEEDED, "1", keys.forUnit("000.00.53.H48").epoch());
+        own.command("SET", keys.forUnit("000.00.53.H48").epoch(), "seeded");
         List<Submission> submissions = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
           submissions.add(submission("batch-key-000" + i, i));

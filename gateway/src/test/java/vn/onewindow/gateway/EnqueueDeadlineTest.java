@@ -37,7 +37,7 @@ class EnqueueDeadlineTest {
       HubConfig config = TestServers.get().config(Map.of("redis.url", own.url()));
       RedisKeys keys = RedisKeys.of(config.redis(), config.stream());
       PartitionKeys partition = keys.forUnit("000.00.53.H48");
-      own.command("EVAL", TestServers.MARK_SEEDED, "1", partition.epoch());
+      own.command("SET", partition.epoch(), "seeded");
       Submission late = DirectWriterTest.submission(UUID.randomUUID().toString(), "deadline-key-0001",
           DirectWriterTest.body(1));
       long past = System.currentTimeMillis() - 1;

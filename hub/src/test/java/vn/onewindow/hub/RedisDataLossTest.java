@@ -9,11 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -99,97 +95,6 @@ class RedisDataLossTest {
           + String.join("','", ids) + "')")).as("every dossier given a 202 persisted once").isEqualTo(BEFORE + AFTER);
       assertThat(TestServers.queryLong(url, "SELECT count(*) FROM dead_letter WHERE stream <> 'test'"))
           .as("dead letters").isZero();
-    });
-  }
-
-  /**
-   * Redis restored from an older snapshot (an operator's copy of yesterday's backup, disaster recovery): its epoch
-   * marker is there, its counters are behind the codes PostgreSQL holds, and the idempotency records written since the
-   * snapshot are gone. The next dossiers must be numbered after every code PostgreSQL holds, and the frontends' retries
-   * of dossiers acknowledged after the snapshot must get their receipts back: before, the first got codes of other
-   * dossiers (dead-lettered on dossier_code_key after their 202) and the retries became second dossiers (an operator
-   * drill: a keyed retry stored twice).
-   */
-  @Test
-  void shouldNumberAfterEveryCodePostgresHoldsWhenRedisIsRestoredFromAnOldSnapshot(@TempDir Path data) {
-    onHub(data, (config, client, port, redis) -> {
-      List<JsonObject> before = submit(client, 9000, BEFORE);
-      awaitWritten(config, "data-loss-90%", BEFORE);
-      assertThat(TestServers.redisCommand("127.0.0.1", port, "SAVE")).isEqualTo("+OK");
-      Path dump = data.resolve("redis").resolve("dump.rdb");
-      Path snapshot = copy(dump, data.resolve("snapshot.rdb"));
-      List<JsonObject> since = submit(client, 9000 + BEFORE, AFTER);
-      awaitWritten(config, "data-loss-90%", BEFORE + AFTER);
-
-      redis.stopRedis();
-      copy(snapshot, dump);
-      redis.startRedis(data, port, false);
-      String code = before.get(0).getString("code");
-      String unit = code.substring(0, code.length() - "-YYMMDD-0001".length());
-      String counter = RedisKeys.of(config.redis(), config.stream())
-          .partition(new Partitions(config.stream().partitions()).ofUnit(unit))
-          .sequence(unit, code.substring(unit.length() + 1, unit.length() + 7));
-      assertThat(TestServers.redisCommand("127.0.0.1", port, "EVAL",
-          "return tonumber(redis.call('GET', KEYS[1]))", "1", counter)).as("the snapshot's counter, behind")
-          .isEqualTo(":" + DossierCode.queueIndex(highest(before)));
-
-      List<JsonObject> after = submit(client, 9000 + BEFORE + AFTER, AFTER);
-      List<JsonObject> retried = submit(client, 9000 + BEFORE, AFTER);
-      awaitWritten(config, "data-loss-90%", BEFORE + 2 * AFTER);
-
-      String prefix = prefixOf(code);
-      Set<String> codes = new HashSet<>();
-      List<String> ids = new ArrayList<>();
-      for (List<JsonObject> receipts : List.of(before, since, after)) {
-        for (JsonObject receipt : receipts) {
-          assertThat(receipt.getString("code")).startsWith(prefix);
-          codes.add(receipt.getString("code"));
-          ids.add(receipt.getString("id"));
-        }
-      }
-      for (JsonObject receipt : after) {
-        assertThat(sequence(receipt.getString("code"))).as(receipt.getString("code"))
-            .isGreaterThan(highest(since));
-      }
-      for (int i = 0; i < AFTER; i++) {
-        assertThat(retried.get(i).getString("id")).as("retry %s", i).isEqualTo(since.get(i).getString("id"));
-        assertThat(retried.get(i).getString("code")).isEqualTo(since.get(i).getString("code"));
-      }
-      String url = config.postgres().url();
-      assertThat(codes).as("no code given twice").hasSize(BEFORE + 2 * AFTER);
-      assertThat(TestServers.queryLong(url, "SELECT count(*) FROM dead_letter WHERE stream <> 'test'"))
-          .as("dead letters").isZero();
-      assertThat(TestServers.queryLong(url, "SELECT count(*) FROM dossier WHERE idempotency_key LIKE 'data-loss-90%'"))
-          .as("one dossier a key").isEqualTo(BEFORE + 2 * AFTER);
-      assertThat(TestServers.queryLong(url, "SELECT count(*) FROM dossier WHERE id IN ('"
-          + String.join("','", ids) + "')")).as("every dossier given a 202 persisted once")
-          .isEqualTo(BEFORE + 2 * AFTER);
-    });
-  }
-
-  /**
-   * An ordinary restart that lost nothing: the marker names the previous run, so the partition is seeded again, raises
-   * nothing and records no loss (code_seeding), which would have every gateway look keyed submissions up in
-   * PostgreSQL for a day after each restart.
-   */
-  @Test
-  void shouldSeedAgainWithoutRecordingALossAfterARestartThatLostNothing(@TempDir Path data) {
-    onHub(data, (config, client, port, redis) -> {
-      String start = TestServers.queryString(config.postgres().url(), "SELECT now()::text");
-      List<JsonObject> before = submit(client, 9500, 2);
-      awaitWritten(config, "data-loss-95%", 2);
-      assertThat(TestServers.redisCommand("127.0.0.1", port, "SAVE")).isEqualTo("+OK");
-      redis.stopRedis();
-      redis.startRedis(data, port, false);
-
-      List<JsonObject> after = submit(client, 9502, 1);
-      List<JsonObject> retried = submit(client, 9500, 1);
-
-      assertThat(sequence(after.get(0).getString("code"))).isEqualTo(highest(before) + 1);
-      assertThat(retried.get(0).getString("id")).isEqualTo(before.get(0).getString("id"));
-      assertThat(TestServers.queryLong(config.postgres().url(),
-          "SELECT count(*) FROM code_seeding WHERE seeded_at > '" + start + "'"))
-          .as("no loss recorded").isZero();
     });
   }
 
@@ -298,7 +203,7 @@ class RedisDataLossTest {
         public void seededByAnotherGateway() {
           TestServers.redisCommand("127.0.0.1", port, "SET", partition.sequence(unit, code.substring(
               unit.length() + 1, unit.length() + 7)), Long.toString(DossierCode.queueIndex(1)));
-          TestServers.redisCommand("127.0.0.1", port, "EVAL", TestServers.MARK_SEEDED, "1", partition.epoch());
+          TestServers.redisCommand("127.0.0.1", port, "SET", partition.epoch(), "seeded by another gateway");
         }
 
         @Override
@@ -354,36 +259,19 @@ class RedisDataLossTest {
     void run(HubConfig config, WebClient client, int redisPort);
   }
 
-  /** The same, given the redis-server's owner too (to stop and start it). */
-  private interface OnHubAndRedis {
-    void run(HubConfig config, WebClient client, int redisPort, EmbeddedServers redis);
-  }
-
   /** A hub on a redis-server of the test's own (for FLUSHALL), with a client that checks the API contract. */
   private static void onHub(Path data, OnHub test) {
-    onHub(data, (config, client, port, redis) -> test.run(config, client, port));
-  }
-
-  private static void onHub(Path data, OnHubAndRedis test) {
     int port = TestServers.freePort();
     Vertx vertx = Vertx.vertx();
     try (EmbeddedServers redis = new EmbeddedServers()) {
       HubConfig config = configOn(redis.startRedis(data, port, false));
       Hub hub = Hub.start(config);
       try {
-        test.run(config, clientOf(vertx, hub), port, redis);
+        test.run(config, clientOf(vertx, hub), port);
       } finally {
         hub.close();
         vertx.close().await();
       }
-    }
-  }
-
-  private static Path copy(Path from, Path to) {
-    try {
-      return Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 
@@ -421,22 +309,9 @@ class RedisDataLossTest {
             + " + (SELECT count(*) FROM dead_letter WHERE stream <> 'test')") >= count);
   }
 
-  /** Until the intake has written that many dossiers whose Idempotency-Key is {@code LIKE keys}, or dead-lettered any. */
-  private static void awaitWritten(HubConfig config, String keys, int count) {
-    Await.until(Duration.ofSeconds(30), count + " dossiers written or dead-lettered",
-        () -> TestServers.queryLong(config.postgres().url(), "SELECT (SELECT count(*) FROM dossier WHERE"
-            + " idempotency_key LIKE '" + keys + "') + (SELECT count(*) FROM dead_letter WHERE stream <> 'test')")
-            >= count);
-  }
-
   /** {@code <unit>-YYMMDD-} of a code. */
   private static String prefixOf(String code) {
     return code.substring(0, code.lastIndexOf('-') + 1);
-  }
-
-  /** The highest sequence number of the receipts' codes. */
-  private static long highest(List<JsonObject> receipts) {
-    return receipts.stream().mapToLong(r -> sequence(r.getString("code"))).max().orElseThrow();
   }
 
   private static long sequence(String code) {

@@ -289,13 +289,6 @@ public final class TestServers {
     return keys;
   }
 
-  /**
-   * A Lua script (EVAL with one key, the partition's epoch marker) that marks the partition seeded in this
-   * redis-server run, as a gateway's seeding does (epoch.lua: the marker starts with the server's run id).
-   */
-  public static final String MARK_SEEDED = "return redis.call('SET', KEYS[1], "
-      + "string.match(redis.call('INFO', 'server'), 'run_id:(%x+)') .. ' test')";
-
   /** One command to the Redis at {@code host:port} over a plain RESP socket; the first line of its reply. */
   public static String redisCommand(String host, int port, String... parts) {
     try (Socket socket = new Socket()) {

@@ -5,7 +5,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Duration;
@@ -97,11 +99,11 @@ public final class CodeSequences {
     for (PartitionKeys partition : keys.all()) {
       chain = chain.compose(seeded -> leftRunning.get() || System.nanoTime() - deadlineNanos >= 0
           ? Future.succeededFuture(seeded)
-          : SeedingLease.seeded(redis, partition)
+          : redis.send(Request.cmd(Command.EXISTS).arg(partition.epoch()))
               // a Redis that does not answer must not hold the start: the seeding has its own bound
               .timeout(wait.toMillis(), TimeUnit.MILLISECONDS)
               .compose(marker -> {
-                if (marker) {
+                if (marker.toInteger() == 1) {
                   return Future.succeededFuture(seeded);
                 }
                 Future<Void> seeding = seeding(redis, partition.index());

@@ -44,7 +44,7 @@ public final class DossierQueue {
           "ID_FIELD", StreamEntry.ID,
           "ENTRY_FIELDS", StreamEntry.QUEUED_FIELDS,
           "SEQUENCE_TTL", CodeSequences.SEQUENCE_TTL_SECONDS),
-      "lua/dossier-code.lua", "lua/epoch.lua", "lua/enqueue-dossier.lua");
+      "lua/dossier-code.lua", "lua/enqueue-dossier.lua");
   private static final RedisScript CLAIM = RedisScript.fromResources("lua/claim-key.lua");
   /**
    * The most calls to one partition a verticle keeps in flight when full calls wait (EnqueueBatches): under overload

@@ -3,10 +3,7 @@ package vn.onewindow.gateway.submit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
@@ -51,7 +48,7 @@ import vn.onewindow.gateway.http.HttpFailure;
 final class PartitionSeeder {
   // CodeSequences': the name log queries and filters select the seeding's lines by
   private static final Logger LOG = LoggerFactory.getLogger(CodeSequences.class);
-  private static final RedisScript SEED = RedisScript.fromResources("lua/epoch.lua", "lua/seed-sequences.lua");
+  private static final RedisScript SEED = RedisScript.fromResources("lua/seed-sequences.lua");
 
   /**
    * Bounds the seeding's transaction on the server, and keeps JIT off: the planner cannot size the per-prefix ranges,
@@ -73,35 +70,20 @@ final class PartitionSeeder {
   static final String AFTER_WRITERS = "LOCK TABLE dossier, dead_letter IN SHARE MODE";
 
   /**
-   * A seeding that found a code above its counter in Redis ($4: Redis had lost its data, or went back to an older
-   * snapshot), or, with the marker missing or keys outliving the days read ($5), any dossier at all: the idempotency
-   * records of the dossiers Redis had queued went too (V18), and may be older than the days the codes were read for
-   * when the idempotency TTL is longer than a day. Only a fresh install, whose tables are empty, and a Redis that
-   * restarted with all its counters (a marker of another run, nothing behind) record nothing: the latter must not set
-   * every gateway looking keys up in PostgreSQL after each restart. Every gateway's RecentDirectWrites reads it, and
-   * looks keyed submissions up in PostgreSQL for the idempotency TTL.
+   * A seeding that found codes ($4), or any dossier at all: Redis had lost its data, and the idempotency records of
+   * the dossiers it had queued (V18), which may be older than the days the codes were read for when the idempotency
+   * TTL is longer than a day. Only a fresh install, whose tables are empty, records nothing. Every gateway's
+   * RecentDirectWrites reads it, and looks keyed submissions up in PostgreSQL for the idempotency TTL.
    */
   static final String SEEDED = """
       INSERT INTO code_seeding (receipt_date, partition, unit_days)
-      SELECT $1, $2, $3 WHERE $4 OR ($5 AND EXISTS (SELECT 1 FROM dossier))""";
+      SELECT $1, $2, $3 WHERE $4 OR EXISTS (SELECT 1 FROM dossier)""";
 
   /** What PostgreSQL's timeouts get past the bound to end the transaction and say so: the breaker's backstop. */
   private static final Duration SERVER_MARGIN = Duration.ofSeconds(1);
 
   /** What a seeding read: the highest number per prefix, and whether Redis had lost data (recorded in code_seeding). */
   private record Issued(Map<String, Long> highest, boolean dataLost) {
-  }
-
-  /**
-   * Redis before the seeding: whether the marker was there (of another run: epoch.lua), and each counter's value (0
-   * when absent). Read before PostgreSQL is: a counter only rises meanwhile, so one below PostgreSQL's highest then
-   * means Redis lost numbers, never the reverse (another gateway numbering meanwhile can only make it look lost).
-   */
-  private record Counters(boolean marker, Map<String, Long> values) {
-    boolean behind(Map<String, Long> highest) {
-      return highest.entrySet().stream()
-          .anyMatch(e -> DossierCode.queueIndex(e.getValue()) > values.getOrDefault(e.getKey(), 0L));
-    }
   }
 
   private final Pool pool;
@@ -179,16 +161,15 @@ final class PartitionSeeder {
             seedings.get(Seeding.ELSEWHERE).increment();
             return Future.succeededFuture();
           }
-          return counters(redis, partition, counters)
-              .compose(before -> seedHere(redis, partition, today, counters, before, started))
+          return seedHere(redis, partition, today, counters, started)
               .eventually(() -> SeedingLease.release(redis, partition));
         });
   }
 
   /** The seeding itself, under this gateway's lease: the codes PostgreSQL holds, then the script. */
   private Future<Void> seedHere(Redis redis, PartitionKeys partition, LocalDate today, Map<String, String> counters,
-                                Counters before, long started) {
-    return highestIssued(partition.index(), today, counters.keySet(), before)
+                                long started) {
+    return highestIssued(partition.index(), today, counters.keySet())
         .compose(issued -> {
           Map<String, Long> highest = issued.highest();
           List<String> scriptKeys = new ArrayList<>(2 + highest.size());
@@ -211,13 +192,9 @@ final class PartitionSeeder {
         .map(raised -> {
           // WARN when Redis had lost counters PostgreSQL knew of; a fresh install (or a seeding another gateway
           // finished first) raises none
-          String line = "partition {} had {} in Redis ({}): {} daily counters raised to the codes PostgreSQL holds, "
-              + "over {} unit-days, in {} ms";
-          Object[] values = {partition.index(),
-              before.marker() ? "the epoch marker of another redis-server run" : "no epoch marker",
-              before.marker() ? "a restart, a restore from a snapshot or a failover: a counter raised was behind"
-                  : "its data lost, or a fresh install",
-              raised.toInteger(), counters.size(),
+          String line = "partition {} had no epoch marker in Redis (its data lost, or a fresh install): {} daily "
+              + "counters raised to the codes PostgreSQL holds, over {} unit-days, in {} ms";
+          Object[] values = {partition.index(), raised.toInteger(), counters.size(),
               (System.nanoTime() - started) / 1_000_000};
           if (raised.toInteger() > 0) {
             LOG.warn(line, values);
@@ -229,23 +206,7 @@ final class PartitionSeeder {
         });
   }
 
-  /** The marker and the counters as Redis holds them now, in the partition's slot (one MGET). */
-  private static Future<Counters> counters(Redis redis, PartitionKeys partition, Map<String, String> counters) {
-    Request mget = Request.cmd(Command.MGET).arg(partition.epoch());
-    counters.values().forEach(mget::arg);
-    return redis.send(mget).map(reply -> {
-      Map<String, Long> values = new LinkedHashMap<>();
-      int i = 1;
-      for (String prefix : counters.keySet()) {
-        Response value = reply.get(i++);
-        values.put(prefix, value == null ? 0L : value.toLong());
-      }
-      return new Counters(reply.get(0) != null, values);
-    });
-  }
-
-  private Future<Issued> highestIssued(int partition, LocalDate today, Collection<String> prefixes,
-                                       Counters before) {
+  private Future<Issued> highestIssued(int partition, LocalDate today, Collection<String> prefixes) {
     // every statement gets the time left to the deadline, so PostgreSQL ends the transaction (and its lock) there;
     // the breaker's own timeout, a moment later, only for a server that does not answer at all
     long deadline = System.nanoTime() + seedingTimeout.toNanos();
@@ -256,8 +217,7 @@ final class PartitionSeeder {
                 .compose(locked -> HighestIssued.read(conn, prefixes, deadline))
                 .compose(highest -> HighestIssued.bounded(conn, deadline, "its record")
                     .compose(set -> conn.preparedQuery(SEEDED)
-                        .execute(Tuple.of(today, partition, prefixes.size(), before.behind(highest),
-                            !before.marker() || recentDirect.keysOutliveADay())))
+                        .execute(Tuple.of(today, partition, prefixes.size(), !highest.isEmpty())))
                     .map(recorded -> new Issued(highest, recorded.rowCount() > 0)))))
         .recover(err -> Future.failedFuture(err instanceof HttpFailure ? err
             : HttpFailure.ofStatementDefect(err).orElseGet(() -> HttpFailure.countersNotSeeded(err))));

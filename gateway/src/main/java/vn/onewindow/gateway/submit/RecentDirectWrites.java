@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -49,14 +48,6 @@ public final class RecentDirectWrites {
     LocalDate last = latest.get();
     return last != null && !last.isBefore(clock.instant().minus(config.idempotencyTtl()).atZone(config.zone())
         .toLocalDate());
-  }
-
-  /**
-   * Whether an idempotency record may outlive the receipt days a seeding reads (yesterday to tomorrow): with a TTL of
-   * a day or less, a record Redis lost belongs to a dossier of one of them, whose code then shows the loss.
-   */
-  boolean keysOutliveADay() {
-    return config.idempotencyTtl().compareTo(Duration.ofDays(1)) > 0;
   }
 
   /** This process just wrote a dossier directly: no need to wait for the next reading. */

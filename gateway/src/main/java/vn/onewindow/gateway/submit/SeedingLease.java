@@ -8,10 +8,8 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeoutException;
 import vn.onewindow.common.dossier.PartitionKeys;
-import vn.onewindow.common.infra.RedisScript;
 
 /**
  * One gateway of the hub seeds a partition at a time ({@link PartitionKeys#seedingLease}). After a data loss every
@@ -23,7 +21,6 @@ import vn.onewindow.common.infra.RedisScript;
 final class SeedingLease {
   /** How often a gateway waiting for another's seeding looks for the marker. */
   static final long POLL_MS = 50;
-  private static final RedisScript CURRENT = RedisScript.fromResources("lua/epoch.lua", "lua/epoch-current.lua");
 
   private SeedingLease() {
   }
@@ -35,15 +32,15 @@ final class SeedingLease {
   static Future<Boolean> takeOrAwait(Redis redis, PartitionKeys partition, String holder, Duration lease,
                                      long deadlineNanos) {
     // the marker first: a holder frees the lease once it has set it, and the lease free is no reason to seed again
-    return seeded(redis, partition)
-        .compose(marker -> marker ? Future.succeededFuture(false)
+    return redis.send(Request.cmd(Command.EXISTS).arg(partition.epoch()))
+        .compose(marker -> marker.toInteger() == 1 ? Future.succeededFuture(false)
             : redis.send(Request.cmd(Command.SET).arg(partition.seedingLease()).arg(holder).arg("NX").arg("PX")
                 .arg(lease.toMillis())).compose(taken -> {
                   if (taken != null) {
                     // the holder may have set the marker and freed the lease between the look and the take: a second
                     // seeding of a seeded partition (a cluster drill, after a FLUSHALL of every master)
-                    return seeded(redis, partition)
-                        .compose(seeded -> seeded
+                    return redis.send(Request.cmd(Command.EXISTS).arg(partition.epoch()))
+                        .compose(seeded -> seeded.toInteger() == 1
                             ? release(redis, partition).map(false) : Future.succeededFuture(true));
                   }
                   // a nil reply: another gateway holds it
@@ -56,14 +53,6 @@ final class SeedingLease {
                   context.owner().setTimer(POLL_MS, id -> pause.complete());
                   return pause.future().compose(v -> takeOrAwait(redis, partition, holder, lease, deadlineNanos));
                 }));
-  }
-
-  /**
-   * Whether the partition's epoch marker names this redis-server run (epoch.lua): its counters were seeded since the
-   * server started, not in a run whose data may have been older than PostgreSQL's (a restore, a lagging replica).
-   */
-  static Future<Boolean> seeded(Redis redis, PartitionKeys partition) {
-    return CURRENT.run(redis, List.of(partition.epoch()), List.of()).map(current -> current.toInteger() == 1);
   }
 
   /** Frees the lease once this gateway's seeding ended (the marker set, or not): the next need not wait it out. */

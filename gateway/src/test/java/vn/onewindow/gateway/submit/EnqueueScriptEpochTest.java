@@ -57,24 +57,9 @@ class EnqueueScriptEpochTest {
         partition.idempotency("client", "key-one"), partition.epoch()).toInteger()).as("keys written").isZero();
   }
 
-  /**
-   * A marker set in another redis-server run (this one restarted from an older snapshot, or a replica promoted): the
-   * counters may be behind PostgreSQL, so nothing is numbered until a seeding sets the marker of this run.
-   */
-  @Test
-  void shouldAnswerUnseededWithTheMarkerOfAnotherRun() {
-    send(Command.SET, partition.epoch(), "0".repeat(40) + " seeded 2026-12-06T03:00:00Z");
-    List<Response> replies = call(dossier("key-one", "enqueue"));
-
-    assertThat(replies.get(0).get(0).toString()).isEqualTo("unseeded");
-    assertThat(send(Command.EXISTS, partition.stream(), partition.sequence(UNIT, DAY),
-        partition.idempotency("client", "key-one")).toInteger()).as("keys written").isZero();
-    send(Command.DEL, partition.epoch());
-  }
-
   @Test
   void shouldNumberWithTheMarkerAndAnswerAKnownKeyFromItsRecordWithoutIt() {
-    send(Command.EVAL, TestServers.MARK_SEEDED, "1", partition.epoch());
+    send(Command.SET, partition.epoch(), "test");
     List<Response> first = call(dossier("key-one", "enqueue"), dossier("", "enqueue"));
     assertThat(first.get(0).get(0).toString()).isEqualTo("accepted");
     assertThat(first.get(0).get(1).toString()).isEqualTo(UNIT + "-" + DAY + "-0001");
