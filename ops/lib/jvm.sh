@@ -3,7 +3,15 @@
 # of fewer than 4 CPUs also -XX:CICompilerCount=3 and C2 thresholds at half HotSpot's (see config/jvm.options,
 # "compiler threads").
 hub_java_opts() {
-  grep -v '^[[:space:]]*\(#\|$\)' "$(dirname "${BASH_SOURCE[0]}")/../../config/jvm.options" | tr '\n' ' '
+  local opts
+  opts=$(grep -v '^[[:space:]]*\(#\|$\)' "$(dirname "${BASH_SOURCE[0]}")/../../config/jvm.options" | tr '\n' ' ')
+  # -XX:TrimNativeHeapInterval came with JDK 17.0.9 (and 21.0.1): an older JDK (the README asks for 17 or later) does
+  # not start at all with an option it does not know ("Unrecognized VM option"), so there it is left out, said once
+  if [[ $opts == *-XX:TrimNativeHeapInterval=* ]] && ! java -XX:TrimNativeHeapInterval=0 -version >/dev/null 2>&1; then
+    echo "jvm.sh: this java has no -XX:TrimNativeHeapInterval (JDK 17.0.9 or later): left out" >&2
+    opts=$(printf '%s' "$opts" | sed 's/-XX:TrimNativeHeapInterval=[0-9]* //')
+  fi
+  printf '%s' "$opts"
   if [ "$(nproc)" -lt 4 ]; then
     printf '%s ' -XX:CICompilerCount=3 -XX:Tier4InvocationThreshold=2500 -XX:Tier4CompileThreshold=7500
   fi
