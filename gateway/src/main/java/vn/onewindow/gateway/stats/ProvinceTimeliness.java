@@ -68,7 +68,11 @@ public final class ProvinceTimeliness {
   }
 
   Future<Void> refresh() {
-    return pool.preparedQuery(BY_AGENCY).execute(Tuple.of(zone.getId(), WINDOW_DAYS))
+    // bounded in PostgreSQL as GET /v1/stats/timeliness is: they share one connection, which a statement left running
+    // past its deadline (a lock, a slow replica) held from every statistics request behind it
+    long deadline = System.nanoTime() + config.timeout().toNanos();
+    return pool.withTransaction(conn -> TimelinessQuery.bound(conn, deadline)
+            .compose(v -> conn.preparedQuery(BY_AGENCY).execute(Tuple.of(zone.getId(), WINDOW_DAYS))))
         .timeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
         .onSuccess(rows -> {
           Map<String, long[]> byProvince = new HashMap<>();

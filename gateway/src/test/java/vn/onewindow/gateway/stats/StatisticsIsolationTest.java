@@ -2,6 +2,7 @@ package vn.onewindow.gateway.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.sqlclient.Pool;
@@ -34,6 +35,9 @@ class StatisticsIsolationTest {
   private static final String WAITING_ON_RATINGS = """
       SELECT count(*) FROM pg_stat_activity
       WHERE wait_event_type = 'Lock' AND query LIKE '%FROM dossier_rating r JOIN dossier d%'""";
+  private static final String WAITING_ON_DOSSIERS = """
+      SELECT count(*) FROM pg_stat_activity
+      WHERE wait_event_type = 'Lock' AND query LIKE '%GROUP BY handling_agency%'""";
 
   @Test
   void shouldServeLookUpsWhileStatisticsHangAndStopTheStatisticsAtTheirDeadline() {
@@ -85,6 +89,41 @@ class StatisticsIsolationTest {
         database.close().await();
       }
     }
+  }
+
+  /**
+   * The province gauges share the statistics' one connection (pool "stats"): their statement must stop in PostgreSQL
+   * at stats.timeout-ms too. Without statement_timeout one that waited on a lock went on holding that connection past
+   * its deadline, and every GET /v1/stats/timeliness behind it waited out its own deadline into a 503.
+   */
+  @Test
+  void shouldStopTheProvinceGaugesStatementInPostgresAtItsDeadline() {
+    // the fixture's own refresh off: the test starts the one it watches
+    try (GatewayFixture gw = new GatewayFixture(Map.of("stats.timeout-ms", "1000", "stats.province-refresh-ms", "0"))) {
+      Pool database = PostgresClients.pool(gw.vertx, gw.config.postgres(), "test");
+      SqlConnection locker = database.getConnection().await();
+      try {
+        locker.query("BEGIN").execute().await();
+        locker.query("LOCK TABLE dossier IN ACCESS EXCLUSIVE MODE").execute().await();
+        ProvinceTimeliness gauges = new ProvinceTimeliness(PostgresClients.pool(gw.vertx,
+            gw.config.postgres().statistics(gw.config.stats().poolWaiting()), "stats"), gw.config.dossier().zone(),
+            gw.config.stats(), agency -> "other", gw.registry);
+        Future<Void> refresh = gauges.refresh();
+        Await.until(Duration.ofSeconds(30), "the gauges' statement waiting on the dossier table",
+            () -> waitingOnDossiers(database) > 0);
+        Await.until(Duration.ofSeconds(30), "the refresh given up at its deadline", refresh::isComplete);
+        // the lock is still held: only PostgreSQL's own bound ends the statement
+        Await.until(Duration.ofSeconds(10), "no gauges' statement left waiting after its deadline",
+            () -> waitingOnDossiers(database) == 0);
+      } finally {
+        locker.close().await();
+        database.close().await();
+      }
+    }
+  }
+
+  private static long waitingOnDossiers(Pool database) {
+    return database.query(WAITING_ON_DOSSIERS).execute().await().iterator().next().getLong(0);
   }
 
   private static long waitingOnRatings(Pool database) {
