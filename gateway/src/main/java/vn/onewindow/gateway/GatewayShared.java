@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import vn.onewindow.common.agency.AgencyDirectory;
 import vn.onewindow.common.calendar.DueDates;
 import vn.onewindow.common.health.HealthHandler;
+import vn.onewindow.common.health.ReadinessGauges;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.dossier.RedisKeys;
@@ -57,6 +58,7 @@ public final class GatewayShared {
   private final DueDates dueDates;
   private final ApiContract contract = ApiContract.load(ApiContract.LOCATION);
   private final Warmup warmup;
+  private final ReadinessGauges readiness;
   private final RedisKeys keys;
   private final RecentDirectWrites recentDirect;
   private final CodeSequences sequences;
@@ -91,6 +93,7 @@ public final class GatewayShared {
         config.dossier().zone(), Clock.systemUTC(), breakers,
         readTimeout.compareTo(enqueueTimeout.dividedBy(2)) < 0 ? readTimeout : enqueueTimeout.dividedBy(2),
         recentDirect, registry);
+    this.readiness = new ReadinessGauges().bindTo(registry);
     this.warmup = new Warmup(config.warmup(), config.dossier().attachmentUriPrefixes());
     this.authentication = Authentication.create(vertx, config.security(), files.clients(), warmup);
     this.edge = new EdgeHandlers(config.security());
@@ -220,6 +223,11 @@ public final class GatewayShared {
     return validator.catalogue().find(procedureCode)
         .map(p -> p.due(dueDates, acceptedAt).due())
         .orElse(null);
+  }
+
+  /** The process's hub_ready gauges, which every verticle's health handler sets (see {@link ReadinessGauges}). */
+  public ReadinessGauges readiness() {
+    return readiness;
   }
 
   /** The synthetic warm-up a new process runs before it turns ready (see {@link Warmup}). */

@@ -103,7 +103,8 @@ public final class GatewayVerticle extends VerticleBase {
     TimelinessHandler stats = new TimelinessHandler(statistics, shared.breakers(), config.stats(),
         config.dossier().zone(), Clock.systemUTC());
     HealthHandler health = new HealthHandler(() -> RedisClients.answers(redis, config.redis(), keys), pool,
-        shared.registry(), admission::draining, shared.warmup()::warming, config.resilience()::gatewayReady);
+        shared.registry(), admission::draining, shared.warmup()::warming, config.resilience()::gatewayReady,
+        shared.readiness());
 
     Router router = Router.router(vertx);
     // Edge hygiene, every request: request id, security headers, HTTP version, header limits, browser origins,

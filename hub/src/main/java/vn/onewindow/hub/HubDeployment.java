@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.health.Draining;
+import vn.onewindow.common.health.ReadinessGauges;
 import vn.onewindow.common.http.ListenerGuards;
 import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.common.infra.PostgresClients;
@@ -78,8 +79,9 @@ final class HubDeployment {
   void deploy() {
     AtomicBoolean intakeStarting = new AtomicBoolean(config.runsIntake());
     if (!config.runsGateway()) {
-      draining.bindTo(registry); // a gateway's admission exports hub_draining otherwise
-      ManagementVerticle management = new ManagementVerticle(config, registry, draining, intakeStarting::get);
+      draining.bindTo(registry); // a gateway's admission exports hub_draining otherwise, its GatewayShared hub_ready
+      ManagementVerticle management = new ManagementVerticle(config, registry, draining, intakeStarting::get,
+          new ReadinessGauges().bindTo(registry));
       listening("health and metrics (hub.role=intake)", vertx.deployVerticle(management));
       managementPort = management.actualPort();
       LOG.info("health and metrics on {}:{}", config.http().host(), managementPort);

@@ -13,6 +13,7 @@ import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
 import vn.onewindow.common.health.HealthHandler;
+import vn.onewindow.common.health.ReadinessGauges;
 import vn.onewindow.common.http.HeadRequests;
 import vn.onewindow.common.metrics.ThrottledLog;
 import vn.onewindow.gateway.http.Http1Framing;
@@ -30,17 +31,22 @@ final class ManagementVerticle extends VerticleBase {
   private final PrometheusMeterRegistry registry;
   private final BooleanSupplier draining;
   private final BooleanSupplier warming;
+  private final ReadinessGauges readiness;
   private Redis redis;
   private Pool pool;
   private HttpServer server;
 
-  /** {@code warming}: true until the intake warmed up and its workers started (readiness DOWN meanwhile). */
+  /**
+   * {@code warming}: true until the intake warmed up and its workers started (readiness DOWN meanwhile);
+   * {@code readiness}: the process's hub_ready gauges, bound to {@code registry}.
+   */
   ManagementVerticle(HubConfig config, PrometheusMeterRegistry registry, BooleanSupplier draining,
-                     BooleanSupplier warming) {
+                     BooleanSupplier warming, ReadinessGauges readiness) {
     this.config = config;
     this.registry = registry;
     this.draining = draining;
     this.warming = warming;
+    this.readiness = readiness;
   }
 
   @Override
@@ -52,7 +58,7 @@ final class ManagementVerticle extends VerticleBase {
     RedisKeys keys = RedisKeys.of(config.redis(), config.stream());
     // a worker reads from Redis and writes to PostgreSQL: it needs both (degraded.ready-with-one-store is a gateway's)
     HealthHandler health = new HealthHandler(() -> RedisClients.answers(redis, config.redis(), keys), pool, registry,
-        draining, warming, (redisUp, postgresUp) -> redisUp && postgresUp);
+        draining, warming, (redisUp, postgresUp) -> redisUp && postgresUp, readiness);
     Router router = Router.router(vertx);
     // the public port's request id and security headers (nosniff, DENY, no-referrer, CSP, no-store), so that a
     // scrape or a probe answer is as inert in a browser as an API answer, and its refusal of what HTTP/1 cannot read

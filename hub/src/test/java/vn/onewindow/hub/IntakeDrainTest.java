@@ -24,7 +24,8 @@ import vn.onewindow.common.testing.TestServers;
 /**
  * A worker-only process reports hub_draining as a gateway does: 0 while it consumes, 1 from SIGTERM until its
  * workers have written their batch, which its management port still answers meanwhile (readiness 503 draining).
- * No timing: the test holds the worker's INSERT with a table lock, drains, looks, then lets it go.
+ * hub_ready reads 1, then 0 for draining. No timing: the test holds the worker's INSERT with a table lock, drains,
+ * looks, then lets it go.
  */
 class IntakeDrainTest {
   @Test
@@ -38,13 +39,19 @@ class IntakeDrainTest {
          Hub intake = Hub.start(config.withRole(Role.INTAKE))) {
       WebClient gateway = client(clients, gatewayHub);
       WebClient management = client(clients, intake);
-      assertThat(management.get("/metrics").send().await().bodyAsString().lines()).contains("hub_draining 0.0");
+      assertThat(management.get("/health/ready").send().await().statusCode()).isEqualTo(200);
+      // hub_ready is the management port's own readiness verdict, as on a gateway (ReadinessGaugeTest)
+      assertThat(management.get("/metrics").send().await().bodyAsString().lines())
+          .contains("hub_draining 0.0", "hub_ready 1.0", "hub_unready_reason{reason=\"draining\"} 0.0");
       drainWhileTheInsertWaits(config, gateway, intake, () -> {
         Await.until(Duration.ofSeconds(10), "hub_draining 1 on the worker-only process", () ->
             management.get("/metrics").send().await().bodyAsString().lines().anyMatch("hub_draining 1.0"::equals));
         HttpResponse<Buffer> ready = management.get("/health/ready").send().await();
         assertThat(ready.statusCode()).isEqualTo(503);
         assertThat(ready.bodyAsString()).contains("draining");
+        assertThat(management.get("/metrics").send().await().bodyAsString().lines())
+            .contains("hub_ready 0.0", "hub_unready_reason{reason=\"draining\"} 1.0",
+                "hub_unready_reason{reason=\"redis\"} 0.0");
       });
     } finally {
       clients.close().await();

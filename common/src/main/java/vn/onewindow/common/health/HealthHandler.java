@@ -3,7 +3,6 @@ package vn.onewindow.common.health;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
@@ -13,13 +12,14 @@ import java.util.function.BiPredicate;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import vn.onewindow.common.http.HeadRequests;
+import vn.onewindow.common.metrics.MeterNames.ReadinessCheck;
 
 
 /**
  * Health and metrics of every role (gateway, intake): liveness (the process answers), readiness (both stores answer
  * within a second, PostgreSQL with the hub's tables, or for a gateway with {@code degraded.ready-with-one-store} the
  * one it can still accept with; migrations were applied before the gateway started; the process is not draining),
- * and the Prometheus scrape.
+ * and the Prometheus scrape, whose {@code hub_ready} gauges carry the same verdict ({@link #readiness}).
  * The answer names each store's state either way.
  */
 public final class HealthHandler {
@@ -43,21 +43,24 @@ public final class HealthHandler {
   private final BooleanSupplier draining;
   private final BooleanSupplier warming;
   private final BiPredicate<Boolean, Boolean> readyWith;
+  private final ReadinessGauges gauges;
 
   /**
    * {@code redisAnswers}: {@code RedisClients.answers} (in cluster mode, any master answering is UP); {@code warming}:
    * true while a new gateway drives its warm-up (readiness DOWN until it is warm); {@code readyWith}: whether the
    * stores' answers (Redis up, PostgreSQL up) make the process ready ({@code ResilienceConfig.gatewayReady} for a
-   * gateway, both for an intake process).
+   * gateway, both for an intake process); {@code gauges}: the process's {@code hub_ready}, set by every verdict.
    */
   public HealthHandler(Supplier<Future<?>> redisAnswers, Pool pool, PrometheusMeterRegistry registry,
-                       BooleanSupplier draining, BooleanSupplier warming, BiPredicate<Boolean, Boolean> readyWith) {
+                       BooleanSupplier draining, BooleanSupplier warming, BiPredicate<Boolean, Boolean> readyWith,
+                       ReadinessGauges gauges) {
     this.readyWith = readyWith;
     this.redisAnswers = redisAnswers;
     this.pool = pool;
     this.registry = registry;
     this.draining = draining;
     this.warming = warming;
+    this.gauges = gauges;
   }
 
   public void live(RoutingContext ctx) {
@@ -65,27 +68,42 @@ public final class HealthHandler {
   }
 
   public void ready(RoutingContext ctx) {
-    String holding = draining.getAsBoolean() ? "draining" : warming.getAsBoolean() ? "warming-up" : null;
-    if (holding != null) {
-      json(ctx, 503, new JsonObject().put("status", "DOWN")
-          .put("checks", new JsonArray().add(new JsonObject().put("id", holding).put("status", "DOWN"))));
-      return;
-    }
-    Future<Boolean> redisUp = check(redisAnswers.get());
-    Future<Boolean> postgresUp = check(pool.query(POSTGRES_PROBE).execute());
-    Future.join(redisUp, postgresUp).onComplete(ignored -> {
-      boolean up = readyWith.test(redisUp.result(), postgresUp.result());
-      json(ctx, up ? 200 : 503, new JsonObject()
-          .put("status", up ? "UP" : "DOWN")
-          .put("checks", new JsonArray()
-              .add(new JsonObject().put("id", "redis").put("status", redisUp.result() ? "UP" : "DOWN"))
-              .add(new JsonObject().put("id", "postgres").put("status", postgresUp.result() ? "UP" : "DOWN"))));
+    readiness().onSuccess(verdict -> json(ctx, verdict.statusCode(), verdict.body()));
+  }
+
+  /**
+   * The scrape, after a readiness verdict of its own (at most {@link #CHECK_TIMEOUT} while a store hangs, well within
+   * Prometheus's scrape timeout): {@code hub_ready} is what /health/ready would answer now, not what it answered
+   * whenever a balancer last asked. The scrape is written whatever the verdict.
+   */
+  public void metrics(RoutingContext ctx) {
+    readiness().onComplete(decided -> {
+      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+      HeadRequests.end(ctx, registry.scrape());
     });
   }
 
-  public void metrics(RoutingContext ctx) {
-    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-    HeadRequests.end(ctx, registry.scrape());
+  /**
+   * The one place readiness is decided, for the probe and the gauges alike: draining, then warming up, hold it DOWN
+   * without asking the stores; otherwise both stores are asked at once and {@code readyWith} judges their answers.
+   * Never fails (a store that errs or does not answer within {@link #CHECK_TIMEOUT} is DOWN).
+   */
+  Future<ReadinessVerdict> readiness() {
+    ReadinessCheck holding = draining.getAsBoolean() ? ReadinessCheck.DRAINING
+        : warming.getAsBoolean() ? ReadinessCheck.WARMING_UP : null;
+    Future<ReadinessVerdict> verdict;
+    if (holding != null) {
+      verdict = Future.succeededFuture(ReadinessVerdict.holding(holding));
+    } else {
+      Future<Boolean> redisUp = check(redisAnswers.get());
+      Future<Boolean> postgresUp = check(pool.query(POSTGRES_PROBE).execute());
+      verdict = Future.join(redisUp, postgresUp).transform(ignored -> Future.succeededFuture(ReadinessVerdict.stores(
+          readyWith.test(redisUp.result(), postgresUp.result()), redisUp.result(), postgresUp.result())));
+    }
+    return verdict.map(decided -> {
+      gauges.record(decided);
+      return decided;
+    });
   }
 
   private static Future<Boolean> check(Future<?> probe) {

@@ -39,6 +39,18 @@ public final class MeterNames {
   /** Gauge, 1 while the process drains for shutdown (readiness is DOWN): gateways and intake processes alike. */
   public static final String DRAINING = "hub.draining";
   /**
+   * Gauge, 1 while this process would answer /health/ready 200, else 0: every role, decided by the readiness checks
+   * themselves at each scrape (HealthHandler). A process that Prometheus scrapes ({@code up} 1) but a load balancer
+   * routes nothing to is otherwise invisible: its ratio alerts see no requests (a 5.7-minute Redis freeze paged
+   * no one).
+   */
+  public static final String READY = "hub.ready";
+  /**
+   * Gauge by {@link #TAG_REASON} ({@link ReadinessCheck}): 1 for each check that makes /health/ready answer 503 now
+   * (the checks its answer names DOWN), 0 for the others and for all of them while the process is ready.
+   */
+  public static final String UNREADY_REASON = "hub.unready.reason";
+  /**
    * Gauge of the days from today (agency zone) to the last day of the loaded official calendar (negative after it).
    * Due dates, and so submissions, fail before it reaches 0: load the next year's file well ahead.
    */
@@ -187,6 +199,24 @@ public final class MeterNames {
 
     public String tag() {
       return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * Values of {@link #TAG_REASON} on {@link #UNREADY_REASON}: the checks /health/ready answers with. DRAINING and
+   * WARMING_UP hold readiness DOWN by themselves (the stores are not asked meanwhile); REDIS and POSTGRES are the
+   * stores.
+   */
+  public enum ReadinessCheck {
+    DRAINING, WARMING_UP, REDIS, POSTGRES;
+
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The check's id in the /health/ready answer ({@code warming-up}: the answer's spelling predates the meter). */
+    public String id() {
+      return tag().replace('_', '-');
     }
   }
 
