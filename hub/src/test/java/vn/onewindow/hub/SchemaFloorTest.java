@@ -126,10 +126,29 @@ class SchemaFloorTest {
    */
   @Test
   void shouldNotLetAnIntakeBelowTheFloorWriteOnceADatabaseUnreadableAtItsStartAnswers() throws Exception {
+    assertThat(rowsAfterAStartDuringAnOutage(true)).as("rows written by an intake below the intake floor").isZero();
+    assertThat(logged.lines("needs an intake of compatibility level")).hasSize(1);
+  }
+
+  /** The other side of the re-check: an intake that meets the floor starts its workers once PostgreSQL answers. */
+  @Test
+  void shouldStartTheIntakeOnceADatabaseUnreadableAtItsStartAnswersAndMeetsTheFloor() throws Exception {
+    assertThat(rowsAfterAStartDuringAnOutage(false)).as("the dossier written by the intake started late").isEqualTo(1);
+    assertThat(logged.lines("needs an intake of compatibility level")).isEmpty();
+  }
+
+  /**
+   * A hub of both roles started while its PostgreSQL is unreachable (a proxy held down), the intake floor raised above
+   * this release first or not; then PostgreSQL answers and a dossier is submitted: the rows of it once the intake has
+   * refused the floor or written it.
+   */
+  private long rowsAfterAStartDuringAnOutage(boolean floorAbove) throws Exception {
     HubConfig direct = TestServers.get().config(Map.of("postgres.migrate", "false", "hub.role", "all"));
     Migrations.apply(direct.postgres());
-    TestServers.execute(direct.postgres().url(), "UPDATE schema_compatibility SET intake_floor = " + ABOVE
-        + ", reason = 'V" + ABOVE + ": stream entries a test changed'");
+    if (floorAbove) {
+      TestServers.execute(direct.postgres().url(), "UPDATE schema_compatibility SET intake_floor = " + ABOVE
+          + ", reason = 'V" + ABOVE + ": stream entries a test changed'");
+    }
     URI pg = URI.create(direct.postgres().url().replace("postgresql://", "http://"));
     Vertx vertx = Vertx.vertx();
     try (TcpProxy proxy = new TcpProxy(pg.getHost(), pg.getPort())) {
@@ -142,16 +161,15 @@ class SchemaFloorTest {
             .putHeader("Content-Type", "application/json").putHeader("X-Api-Key", HubEndToEndTest.API_KEY)
             .sendBuffer(Buffer.buffer(HubEndToEndTest.example("birth-registration.json"))).await();
         assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(202);
-        String id = accepted.bodyAsJsonObject().getString("id");
-        Await.until(Duration.ofSeconds(20), "the intake refusing the floor once PostgreSQL answers, or the dossier "
+        String rows = "SELECT count(*) FROM dossier WHERE id = '" + accepted.bodyAsJsonObject().getString("id") + "'";
+        Await.until(Duration.ofSeconds(30), "the intake refusing the floor once PostgreSQL answers, or the dossier "
             + "written by it", () -> !logged.lines("needs an intake of compatibility level").isEmpty()
-            || TestServers.queryLong(direct.postgres().url(), "SELECT count(*) FROM dossier WHERE id = '" + id
-            + "'") > 0);
-        assertThat(TestServers.queryLong(direct.postgres().url(), "SELECT count(*) FROM dossier WHERE id = '" + id
-            + "'")).as("rows written by an intake below the intake floor").isZero();
+            || TestServers.queryLong(direct.postgres().url(), rows) > 0);
+        return TestServers.queryLong(direct.postgres().url(), rows);
       }
     } finally {
       vertx.close().await();
     }
   }
+
 }
