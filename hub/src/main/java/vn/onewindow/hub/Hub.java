@@ -28,13 +28,16 @@ public final class Hub implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final HubDeployment deployment;
 
-  /** {@code files}: what the gateway's files hold, null in a worker-only process. */
-  private Hub(HubConfig config, EmbeddedServers embedded, GatewayFileContents files) {
+  /**
+   * {@code files}: what the gateway's files hold, null in a worker-only process; {@code floorChecked}: false when
+   * PostgreSQL could not be read at start (the intake then consumes only once the check passed).
+   */
+  private Hub(HubConfig config, EmbeddedServers embedded, GatewayFileContents files, boolean floorChecked) {
     this.config = config;
     this.embedded = embedded;
     this.registry = Observability.registry();
     this.vertx = Observability.vertx(registry, config.security());
-    this.deployment = new HubDeployment(config, vertx, registry, files);
+    this.deployment = new HubDeployment(config, vertx, registry, files, floorChecked);
   }
 
   /**
@@ -59,9 +62,10 @@ public final class Hub implements AutoCloseable {
       String url = embedded.startRedis(config.embedded().dataDir(), config.embedded().redisPort(), true);
       config = config.withRedis(config.redis().withUrl(url));
     }
+    boolean floorChecked;
     try {
       // before migrating too: a release refused leaves the database as it found it
-      SchemaCompatibility.check(config.postgres(), config.runsIntake());
+      floorChecked = SchemaCompatibility.check(config.postgres(), config.runsIntake());
     } catch (SchemaCompatibility.Refused e) {
       embedded.close();
       throw new StartRefused(e.getMessage());
@@ -69,7 +73,7 @@ public final class Hub implements AutoCloseable {
     if (config.postgres().migrate()) {
       Migrations.apply(config.postgres());
     }
-    Hub hub = new Hub(config, embedded, files);
+    Hub hub = new Hub(config, embedded, files, floorChecked);
     try {
       hub.deployment.deploy();
     } catch (Exception e) {

@@ -3,6 +3,7 @@ package vn.onewindow.hub;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
@@ -25,6 +26,7 @@ import vn.onewindow.common.http.ListenerGuards;
 import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
+import vn.onewindow.common.infra.SchemaCompatibility;
 import vn.onewindow.gateway.GatewayFileContents;
 import vn.onewindow.gateway.GatewayShared;
 import vn.onewindow.gateway.GatewayVerticle;
@@ -43,12 +45,16 @@ final class HubDeployment {
   private static final long INTAKE_START_BOUND_S = 15;
   /** The longest the seeding of missing counters may hold readiness back, within the warm-up's budget. */
   private static final Duration PRESEED_CAP = Duration.ofSeconds(10);
+  /** How often an intake retries the floor check PostgreSQL could not answer at start. */
+  private static final long FLOOR_RECHECK_MS = 3_000;
 
   private final HubConfig config;
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry;
   /** What the gateway's files hold, read before anything started; null in a worker-only process. */
   private final GatewayFileContents files;
+  /** False when PostgreSQL could not be read at start: the intake consumes only once the check passed. */
+  private final boolean floorChecked;
   private final List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
   private GatewayShared shared;
   /** The start-up seeding's Redis client (seedMissingCounters). */
@@ -64,17 +70,22 @@ final class HubDeployment {
   /** The intake workers' PostgreSQL pool, closed by the drain after them. */
   private volatile Pool intakePool;
 
-  HubDeployment(HubConfig config, Vertx vertx, PrometheusMeterRegistry registry, GatewayFileContents files) {
+  HubDeployment(HubConfig config, Vertx vertx, PrometheusMeterRegistry registry, GatewayFileContents files,
+                boolean floorChecked) {
     this.config = config;
     this.vertx = vertx;
     this.registry = registry;
     this.files = files;
+    this.floorChecked = floorChecked;
   }
 
   /**
-   * The intake warms up and then consumes ({@link #startIntake}); meanwhile readiness answers 503: on the management
-   * port, which listens first, in an intake-only process; on the gateway's port in an `all` process, whose gateway
-   * warms up at the same time (in turn, the two would take longer than the 15 s a process has to turn ready).
+   * The intake warms up and then consumes ({@link #warmUpIntake}, {@link #startWorkers}); meanwhile readiness answers
+   * 503: on the management port, which listens first, in an intake-only process; on the gateway's port in an `all`
+   * process, whose gateway warms up at the same time (in turn, the two would take longer than the 15 s a process has
+   * to turn ready). When the floor could not be checked at start, the start and the gateway wait for the warm-up
+   * only: the workers deploy once a re-check passed (an intake below the intake floor must never write), and an
+   * intake-only process stays unready until then, or for good when the floor refuses it.
    */
   void deploy() {
     AtomicBoolean intakeStarting = new AtomicBoolean(config.runsIntake());
@@ -86,9 +97,18 @@ final class HubDeployment {
       managementPort = management.actualPort();
       LOG.info("health and metrics on {}:{}", config.http().host(), managementPort);
     }
-    Future<Void> intake = config.runsIntake()
-        ? startIntake().onComplete(ar -> intakeStarting.set(false))
+    Future<Void> warmedUp = config.runsIntake() ? warmUpIntake() : Future.succeededFuture();
+    Future<Void> consuming = config.runsIntake()
+        ? warmedUp.compose(v -> floorPassed()).compose(v -> startWorkers()).onSuccess(v -> intakeStarting.set(false))
         : Future.succeededFuture();
+    if (!floorChecked) {
+      consuming.onFailure(e -> {
+        if (!(e instanceof SchemaCompatibility.Refused)) { // said by SchemaCompatibility, in the start refusal's words
+          LOG.error("intake not started: {}", e.toString());
+        }
+      });
+    }
+    Future<Void> intake = floorChecked ? consuming : warmedUp;
     if (config.runsGateway()) {
       try {
         startGateway(intake);
@@ -157,20 +177,47 @@ final class HubDeployment {
             config.stream().partitions()));
   }
 
+  /** The intake's warm-up ({@link IntakeWarmup}; it never fails). */
+  private Future<Void> warmUpIntake() {
+    return vertx.deployVerticle(new IntakeWarmup(config)).compose(vertx::undeploy);
+  }
+
   /**
-   * The intake's warm-up ({@link IntakeWarmup}; it never fails), then its workers, on one PostgreSQL pool of the
-   * process (made here, on no verticle's context; the drain closes it once every worker has stopped, since vert.x's
-   * own close would close it before it stops the workers).
+   * Once the floor check PostgreSQL could not answer at start passed: retried every {@link #FLOOR_RECHECK_MS} (JDBC,
+   * on a worker thread); failed with {@link SchemaCompatibility.Refused} when the floor is above this release's level.
    */
-  private Future<Void> startIntake() {
+  private Future<Void> floorPassed() {
+    if (floorChecked) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> passed = Promise.promise();
+    recheckFloor(passed);
+    return passed.future();
+  }
+
+  private void recheckFloor(Promise<Void> passed) {
+    vertx.executeBlocking(() -> SchemaCompatibility.recheck(config.postgres()), false)
+        .onFailure(passed::fail)
+        .onSuccess(checked -> {
+          if (checked) {
+            passed.complete();
+          } else {
+            vertx.setTimer(FLOOR_RECHECK_MS, t -> recheckFloor(passed));
+          }
+        });
+  }
+
+  /**
+   * The intake's workers, on one PostgreSQL pool of the process (made here, on no verticle's context; the drain closes
+   * it once every worker has stopped, since vert.x's own close would close it before it stops the workers).
+   */
+  private Future<Void> startWorkers() {
     String consumerBase = hostName() + "-" + ProcessHandle.current().pid();
     Pool pool = PostgresClients.pool(vertx, config.postgres(), "intake");
     intakePool = pool;
-    return vertx.deployVerticle(new IntakeWarmup(config))
-        .compose(vertx::undeploy)
-        .compose(v -> vertx.deployVerticle(() -> new IntakeVerticle(config,
+    return vertx.deployVerticle(() -> new IntakeVerticle(config,
             consumerBase + "-" + CONSUMER_SEQ.incrementAndGet(), pool, registry),
-            new DeploymentOptions().setInstances(config.intake().workers())))
+            new DeploymentOptions().setInstances(config.intake().workers()))
         .onSuccess(id -> intakeDeployment = id)
         .onSuccess(id -> LOG.info("intake: {} worker(s) consuming {}", config.intake().workers(),
             config.stream().name()))

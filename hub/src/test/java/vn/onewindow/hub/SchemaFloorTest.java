@@ -3,13 +3,21 @@ package vn.onewindow.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.infra.Migrations;
 import vn.onewindow.common.infra.SchemaCompatibility;
+import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.LogCapture;
+import vn.onewindow.common.testing.TcpProxy;
 import vn.onewindow.common.testing.TestServers;
 
 /**
@@ -110,4 +118,58 @@ class SchemaFloorTest {
       assertThat(hub.httpPort()).isPositive();
     }
   }
+
+  /**
+   * A start that could not read PostgreSQL skips the check (README: a gateway started during an outage queues to Redis
+   * as before). An intake below the intake floor started so must still not write what it consumes once PostgreSQL
+   * answers: that is the dead-lettering beyond replay the floor exists for (a rollback during a database failover).
+   */
+  @Test
+  void shouldNotLetAnIntakeBelowTheFloorWriteOnceADatabaseUnreadableAtItsStartAnswers() throws Exception {
+    assertThat(rowsAfterAStartDuringAnOutage(true)).as("rows written by an intake below the intake floor").isZero();
+    assertThat(logged.lines("needs an intake of compatibility level")).hasSize(1);
+  }
+
+  /** The other side of the re-check: an intake that meets the floor starts its workers once PostgreSQL answers. */
+  @Test
+  void shouldStartTheIntakeOnceADatabaseUnreadableAtItsStartAnswersAndMeetsTheFloor() throws Exception {
+    assertThat(rowsAfterAStartDuringAnOutage(false)).as("the dossier written by the intake started late").isEqualTo(1);
+    assertThat(logged.lines("needs an intake of compatibility level")).isEmpty();
+  }
+
+  /**
+   * A hub of both roles started while its PostgreSQL is unreachable (a proxy held down), the intake floor raised above
+   * this release first or not; then PostgreSQL answers and a dossier is submitted: the rows of it once the intake has
+   * refused the floor or written it.
+   */
+  private long rowsAfterAStartDuringAnOutage(boolean floorAbove) throws Exception {
+    HubConfig direct = TestServers.get().config(Map.of("postgres.migrate", "false", "hub.role", "all"));
+    Migrations.apply(direct.postgres());
+    if (floorAbove) {
+      TestServers.execute(direct.postgres().url(), "UPDATE schema_compatibility SET intake_floor = " + ABOVE
+          + ", reason = 'V" + ABOVE + ": stream entries a test changed'");
+    }
+    URI pg = URI.create(direct.postgres().url().replace("postgresql://", "http://"));
+    Vertx vertx = Vertx.vertx();
+    try (TcpProxy proxy = new TcpProxy(pg.getHost(), pg.getPort())) {
+      String viaProxy = direct.postgres().url().replace(pg.getHost() + ":" + pg.getPort(), "127.0.0.1:" + proxy.port());
+      try (Hub hub = Hub.start(direct.withPostgres(direct.postgres().withUrl(viaProxy)))) {
+        assertThat(logged.lines("database schema compatibility not checked")).hasSize(1);
+        proxy.up();
+        WebClient client = WebClient.create(vertx);
+        HttpResponse<Buffer> accepted = client.post(hub.httpPort(), "127.0.0.1", "/v1/dossiers")
+            .putHeader("Content-Type", "application/json").putHeader("X-Api-Key", HubEndToEndTest.API_KEY)
+            .sendBuffer(Buffer.buffer(HubEndToEndTest.example("birth-registration.json"))).await();
+        assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(202);
+        String rows = "SELECT count(*) FROM dossier WHERE id = '" + accepted.bodyAsJsonObject().getString("id") + "'";
+        Await.until(Duration.ofSeconds(30), "the intake refusing the floor once PostgreSQL answers, or the dossier "
+            + "written by it", () -> !logged.lines("needs an intake of compatibility level").isEmpty()
+            || TestServers.queryLong(direct.postgres().url(), rows) > 0);
+        return TestServers.queryLong(direct.postgres().url(), rows);
+      }
+    } finally {
+      vertx.close().await();
+    }
+  }
+
 }

@@ -66,17 +66,43 @@ public final class SchemaCompatibility {
    * Refuses ({@link Refused}) a database whose floor is above this release's level for a process that runs an intake
    * ({@code intake}) or not; WARNs when a newer release migrated it but this one may still run. A database without the
    * table (empty, or last migrated before V20) has no floor. When PostgreSQL cannot be read the check is skipped with
-   * a WARN: a gateway that starts during an outage keeps queueing to Redis, as it did before the floor existed.
+   * a WARN and false: a gateway that starts during an outage keeps queueing to Redis, as it did before the floor
+   * existed; an intake consumes only once {@link #recheck} passed.
    */
-  public static void check(PostgresConfig config, boolean intake) {
+  public static boolean check(PostgresConfig config, boolean intake) {
+    try {
+      pass(read(config), intake);
+      return true;
+    } catch (SQLException e) {
+      LOG.warn("database schema compatibility not checked: PostgreSQL could not be read ({}): {}",
+          Secrets.maskUrl(config.url()), e.getMessage());
+      return false;
+    }
+  }
+
+  /**
+   * The intake's check that {@link #check} could not make at start, retried until PostgreSQL answers: false while it
+   * still cannot be read (no WARN again: the start said it), true once passed; a floor above this release's level is
+   * one ERROR line, in the start refusal's words, and {@link Refused}.
+   */
+  public static boolean recheck(PostgresConfig config) {
     Floors floors;
     try {
       floors = read(config);
     } catch (SQLException e) {
-      LOG.warn("database schema compatibility not checked: PostgreSQL could not be read ({}): {}",
-          Secrets.maskUrl(config.url()), e.getMessage());
-      return;
+      LOG.debug("database schema compatibility still not checked: {}", e.getMessage());
+      return false;
     }
+    try {
+      pass(floors, true);
+      return true;
+    } catch (Refused e) {
+      LOG.error("intake not started: {}", e.getMessage());
+      throw e;
+    }
+  }
+
+  private static void pass(Floors floors, boolean intake) {
     if (floors == null) {
       return;
     }
