@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -89,6 +90,12 @@ class DrainConnectionsTest {
       return true;
     } catch (ConnectException e) {
       return false;
+    } catch (SocketException e) {
+      // the listener closed with this probe still in its backlog: the kernel resets it (a CI run), no listener either
+      if (String.valueOf(e.getMessage()).contains("reset")) {
+        return false;
+      }
+      throw new UncheckedIOException(e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
