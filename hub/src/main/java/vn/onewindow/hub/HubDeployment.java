@@ -27,6 +27,7 @@ import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
 import vn.onewindow.common.infra.SchemaCompatibility;
+import vn.onewindow.common.metrics.ThrottledLog;
 import vn.onewindow.gateway.GatewayFileContents;
 import vn.onewindow.gateway.GatewayShared;
 import vn.onewindow.gateway.GatewayVerticle;
@@ -47,6 +48,8 @@ final class HubDeployment {
   private static final Duration PRESEED_CAP = Duration.ofSeconds(10);
   /** How often an intake retries the floor check PostgreSQL could not answer at start. */
   private static final long FLOOR_RECHECK_MS = 3_000;
+  /** How often a re-check that still cannot read PostgreSQL says so (WARN). */
+  private static final long FLOOR_WAIT_LOG_MS = 60_000;
 
   private final HubConfig config;
   private final Vertx vertx;
@@ -55,6 +58,8 @@ final class HubDeployment {
   private final GatewayFileContents files;
   /** False when PostgreSQL could not be read at start: the intake consumes only once the check passed. */
   private final boolean floorChecked;
+  /** The re-checks' WARN lines while PostgreSQL stays unreadable, one a minute. */
+  private final ThrottledLog floorWaits = new ThrottledLog(FLOOR_WAIT_LOG_MS, System::nanoTime);
   private final List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
   private GatewayShared shared;
   /** The start-up seeding's Redis client (seedMissingCounters). */
@@ -196,7 +201,7 @@ final class HubDeployment {
   }
 
   private void recheckFloor(Promise<Void> passed) {
-    vertx.executeBlocking(() -> SchemaCompatibility.recheck(config.postgres()), false)
+    vertx.executeBlocking(() -> SchemaCompatibility.recheck(config.postgres(), floorWaits), false)
         .onFailure(passed::fail)
         .onSuccess(checked -> {
           if (checked) {

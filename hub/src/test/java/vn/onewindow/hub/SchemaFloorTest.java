@@ -138,6 +138,34 @@ class SchemaFloorTest {
   }
 
   /**
+   * An intake-only process waiting for the re-check says so in its log, not only at start: its readiness names
+   * warming-up meanwhile (the stores are not asked), and the alert's runbook sends the operator to the log, which held
+   * one start line, possibly hours old, and then nothing (the re-checks logged at DEBUG).
+   */
+  @Test
+  void shouldSayInTheLogThatTheIntakeWaitsForTheFloorWhilePostgresStaysUnreadable() throws Exception {
+    HubConfig direct = TestServers.get().config(Map.of("postgres.migrate", "false", "hub.role", "intake"));
+    Migrations.apply(direct.postgres());
+    URI pg = URI.create(direct.postgres().url().replace("postgresql://", "http://"));
+    Vertx vertx = Vertx.vertx();
+    try (TcpProxy proxy = new TcpProxy(pg.getHost(), pg.getPort())) {
+      String viaProxy = direct.postgres().url().replace(pg.getHost() + ":" + pg.getPort(), "127.0.0.1:" + proxy.port());
+      try (Hub hub = Hub.start(direct.withPostgres(direct.postgres().withUrl(viaProxy)))) {
+        Await.until(Duration.ofSeconds(30), "the intake saying it waits for the floor check",
+            () -> !logged.lines("intake not consuming yet").isEmpty());
+        assertThat(logged.lines("intake not consuming yet").get(0))
+            .contains("re-checked every 3 s until PostgreSQL answers")
+            .contains("127.0.0.1:" + proxy.port());
+        HttpResponse<Buffer> ready = WebClient.create(vertx).get(hub.httpPort(), "127.0.0.1", "/health/ready")
+            .send().await();
+        assertThat(ready.statusCode()).isEqualTo(503);
+      }
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  /**
    * A hub of both roles started while its PostgreSQL is unreachable (a proxy held down), the intake floor raised above
    * this release first or not; then PostgreSQL answers and a dossier is submitted: the rows of it once the intake has
    * refused the floor or written it.

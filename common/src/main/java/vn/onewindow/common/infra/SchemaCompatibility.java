@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.PostgresConfig;
 import vn.onewindow.common.config.Secrets;
+import vn.onewindow.common.metrics.ThrottledLog;
 
 /**
  * The schema compatibility floor (V20, README Upgrading: "The compatibility floor"): which releases may run on a
@@ -82,15 +83,21 @@ public final class SchemaCompatibility {
 
   /**
    * The intake's check that {@link #check} could not make at start, retried until PostgreSQL answers: false while it
-   * still cannot be read (no WARN again: the start said it), true once passed; a floor above this release's level is
-   * one ERROR line, in the start refusal's words, and {@link Refused}.
+   * still cannot be read, with a WARN at most once per {@code waits}' interval (the process's readiness says only
+   * warming-up meanwhile, and a wait of hours must show in the log's recent lines, not in its start's); true once
+   * passed; a floor above this release's level is one ERROR line, in the start refusal's words, and {@link Refused}.
    */
-  public static boolean recheck(PostgresConfig config) {
+  public static boolean recheck(PostgresConfig config, ThrottledLog waits) {
     Floors floors;
     try {
       floors = read(config);
     } catch (SQLException e) {
-      LOG.debug("database schema compatibility still not checked: {}", e.getMessage());
+      long suppressed = waits.tryAcquire("floor");
+      if (suppressed >= 0) {
+        LOG.warn("intake not consuming yet: the schema compatibility floor is re-checked every 3 s until PostgreSQL "
+            + "answers ({}): {} ({} more failed re-checks since the last line)", Secrets.maskUrl(config.url()),
+            e.getMessage(), suppressed);
+      }
       return false;
     }
     try {
