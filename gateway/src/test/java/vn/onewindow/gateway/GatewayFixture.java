@@ -15,17 +15,23 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.sqlclient.Pool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.dossier.DossierTable;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.Migrations;
 import vn.onewindow.common.infra.RedisClients;
+import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.common.metrics.Observability;
 import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.ContractCheck;
@@ -151,6 +157,23 @@ public final class GatewayFixture implements AutoCloseable {
 
   public long queued() {
     return redis(Command.XLEN, keys.stream()).toLong();
+  }
+
+  /**
+   * A birth registration of this fixture's client, recorded in PostgreSQL through {@code database} as the intake
+   * writes it, under a random code of {@code unitDay} ({@code <unit>-YYMMDD}); its code.
+   */
+  public String recordDossier(Pool database, String id, String unitDay) {
+    String code = unitDay + "-" + ThreadLocalRandom.current().nextInt(100_000, 1_000_000);
+    database.preparedQuery(DossierTable.INSERT).execute(DossierTable.params(List.of(DossierTable.NewDossier.of(id,
+        code, CLIENT_ID, Instant.now().toString(), null, birthRegistration().encode(), "1-0", null)))).await();
+    return code;
+  }
+
+  /** Calls of the postgres_read breaker of {@code kind} (successful, failed, slow_...). */
+  public long readBreakerCalls(String kind) {
+    return registry.get("resilience4j.circuitbreaker.calls").tag("name", Upstream.POSTGRES_READ.tag())
+        .tag("kind", kind).timer().count();
   }
 
   @Override

@@ -7,14 +7,11 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
-import vn.onewindow.common.dossier.DossierTable;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.common.testing.Await;
@@ -40,11 +37,8 @@ class ReadPoolQueueTest {
       Pool reads = PostgresClients.pool(gw.vertx, gw.config.postgres().reads(), "reads");
       try {
         String id = gw.keys.partitions().newDossierId(0);
-        String code = "000.00.53.H48-261207-" + ThreadLocalRandom.current().nextInt(100_000, 1_000_000);
-        database.preparedQuery(DossierTable.INSERT).execute(DossierTable.params(List.of(DossierTable.NewDossier.of(id,
-            code, GatewayFixture.CLIENT_ID, Instant.now().toString(), null,
-            GatewayFixture.birthRegistration().encode(), "1-0", null)))).await();
-        long failedBefore = breakerCalls(gw, "failed");
+        String code = gw.recordDossier(database, id, "000.00.53.H48-261207");
+        long failedBefore = gw.readBreakerCalls("failed");
         SqlConnection held = reads.getConnection().await();
 
         Queue<HttpResponse<Buffer>> answered = new ConcurrentLinkedQueue<>();
@@ -56,13 +50,13 @@ class ReadPoolQueueTest {
             () -> answered.size() >= BEYOND);
 
         assertThat(answered).as("answered while every read connection was held (postgres_read failures +%d): %s",
-            breakerCalls(gw, "failed") - failedBefore, describe(answered)).hasSize(BEYOND);
+            gw.readBreakerCalls("failed") - failedBefore, describe(answered)).hasSize(BEYOND);
         for (HttpResponse<Buffer> shed : answered) {
           assertThat(shed.statusCode()).as(shed.bodyAsString()).isEqualTo(503);
           assertThat(shed.bodyAsJsonObject().getString("type")).endsWith("/problems/overloaded");
           assertThat(shed.getHeader("Retry-After")).isNotNull();
         }
-        assertThat(breakerCalls(gw, "failed")).as("postgres_read failures while shedding").isEqualTo(failedBefore);
+        assertThat(gw.readBreakerCalls("failed")).as("postgres_read failures while shedding").isEqualTo(failedBefore);
 
         held.close().await();
         Await.until(Duration.ofSeconds(30), "the look-ups that waited", () -> answered.size() == WAITING + BEYOND);
@@ -70,7 +64,7 @@ class ReadPoolQueueTest {
         assertThat(answered.stream().skip(BEYOND)).as("the look-ups that waited for the connection")
             .allSatisfy(served -> assertThat(served.statusCode()).as(served.bodyAsString()).isEqualTo(200))
             .allSatisfy(served -> assertThat(served.bodyAsJsonObject().getString("code")).isEqualTo(code));
-        assertThat(breakerCalls(gw, "failed")).as("postgres_read failures").isEqualTo(failedBefore);
+        assertThat(gw.readBreakerCalls("failed")).as("postgres_read failures").isEqualTo(failedBefore);
         assertThat(gw.registry.get("resilience4j.circuitbreaker.state").tag("name", Upstream.POSTGRES_READ.tag())
             .tag("state", "closed").gauge().value()).isEqualTo(1.0);
       } finally {
@@ -82,10 +76,5 @@ class ReadPoolQueueTest {
 
   private static List<String> describe(Queue<HttpResponse<Buffer>> answers) {
     return answers.stream().map(a -> a.statusCode() + " " + a.bodyAsString()).toList();
-  }
-
-  private static long breakerCalls(GatewayFixture gw, String kind) {
-    return gw.registry.get("resilience4j.circuitbreaker.calls").tag("name", Upstream.POSTGRES_READ.tag())
-        .tag("kind", kind).timer().count();
   }
 }

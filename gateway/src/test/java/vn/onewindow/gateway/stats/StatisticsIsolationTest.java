@@ -8,14 +8,10 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
-import vn.onewindow.common.dossier.DossierTable;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.common.testing.Await;
@@ -48,11 +44,8 @@ class StatisticsIsolationTest {
       SqlConnection locker = database.getConnection().await();
       try {
         String id = gw.keys.partitions().newDossierId(0);
-        String code = "000.00.53.H48-260115-" + ThreadLocalRandom.current().nextInt(100_000, 1_000_000);
-        database.preparedQuery(DossierTable.INSERT).execute(DossierTable.params(List.of(DossierTable.NewDossier.of(id,
-            code, GatewayFixture.CLIENT_ID, Instant.now().toString(), null,
-            GatewayFixture.birthRegistration().encode(), "1-0", null)))).await();
-        long failedBefore = breakerCalls(gw, "failed");
+        String code = gw.recordDossier(database, id, "000.00.53.H48-260115");
+        long failedBefore = gw.readBreakerCalls("failed");
         locker.query("BEGIN").execute().await();
         locker.query("LOCK TABLE dossier_rating IN ACCESS EXCLUSIVE MODE").execute().await();
 
@@ -77,7 +70,7 @@ class StatisticsIsolationTest {
         // PostgreSQL works for no statistics request past its deadline, while the lock is still held
         Await.until(Duration.ofSeconds(30), "no statistics statement left waiting after every answer",
             () -> waitingOnRatings(database) == 0);
-        assertThat(breakerCalls(gw, "failed")).as("postgres_read failures").isEqualTo(failedBefore);
+        assertThat(gw.readBreakerCalls("failed")).as("postgres_read failures").isEqualTo(failedBefore);
         assertThat(slowCallsInWindow(gw)).as("postgres_read slow calls in its window").isZero();
 
         locker.query("COMMIT").execute().await();
@@ -133,10 +126,5 @@ class StatisticsIsolationTest {
   private static double slowCallsInWindow(GatewayFixture gw) {
     return gw.registry.get("resilience4j.circuitbreaker.slow.calls").tag("name", Upstream.POSTGRES_READ.tag())
         .gauges().stream().mapToDouble(g -> g.value()).sum();
-  }
-
-  private static long breakerCalls(GatewayFixture gw, String kind) {
-    return gw.registry.get("resilience4j.circuitbreaker.calls").tag("name", Upstream.POSTGRES_READ.tag())
-        .tag("kind", kind).timer().count();
   }
 }
