@@ -46,8 +46,6 @@ final class HubDeployment {
   private static final long INTAKE_START_BOUND_S = 15;
   /** The longest the seeding of missing counters may hold readiness back, within the warm-up's budget. */
   private static final Duration PRESEED_CAP = Duration.ofSeconds(10);
-  /** How often an intake retries the floor check PostgreSQL could not answer at start. */
-  private static final long FLOOR_RECHECK_MS = 3_000;
   /** How often a re-check that still cannot read PostgreSQL says so (WARN). */
   private static final long FLOOR_WAIT_LOG_MS = 60_000;
 
@@ -188,8 +186,9 @@ final class HubDeployment {
   }
 
   /**
-   * Once the floor check PostgreSQL could not answer at start passed: retried every {@link #FLOOR_RECHECK_MS} (JDBC,
-   * on a worker thread); failed with {@link SchemaCompatibility.Refused} when the floor is above this release's level.
+   * Once the floor check PostgreSQL could not answer at start passed: retried every
+   * {@link SchemaCompatibility#RECHECK_INTERVAL} (JDBC, on a worker thread); failed with
+   * {@link SchemaCompatibility.Refused} when the floor is above this release's level.
    */
   private Future<Void> floorPassed() {
     if (floorChecked) {
@@ -207,7 +206,7 @@ final class HubDeployment {
           if (checked) {
             passed.complete();
           } else {
-            vertx.setTimer(FLOOR_RECHECK_MS, t -> recheckFloor(passed));
+            vertx.setTimer(SchemaCompatibility.RECHECK_INTERVAL.toMillis(), t -> recheckFloor(passed));
           }
         });
   }

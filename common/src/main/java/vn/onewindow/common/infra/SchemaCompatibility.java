@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,8 @@ public final class SchemaCompatibility {
    * version; this constant then passes it with the same change.
    */
   public static final int LEVEL = 20;
+  /** How often an intake re-checks a floor PostgreSQL could not answer at start ({@link #recheck}). */
+  public static final Duration RECHECK_INTERVAL = Duration.ofSeconds(3);
 
   private static final Logger LOG = LoggerFactory.getLogger(SchemaCompatibility.class);
   private static final String UNDEFINED_TABLE = "42P01";
@@ -94,9 +97,9 @@ public final class SchemaCompatibility {
     } catch (SQLException e) {
       long suppressed = waits.tryAcquire("floor");
       if (suppressed >= 0) {
-        LOG.warn("intake not consuming yet: the schema compatibility floor is re-checked every 3 s until PostgreSQL "
-            + "answers ({}): {} ({} more failed re-checks since the last line)", Secrets.maskUrl(config.url()),
-            e.getMessage(), suppressed);
+        LOG.warn("intake not consuming yet: the schema compatibility floor is re-checked every {} s until PostgreSQL "
+            + "answers ({}): {} ({} more failed re-checks since the last line)", RECHECK_INTERVAL.toSeconds(),
+            Secrets.maskUrl(config.url()), e.getMessage(), suppressed);
       }
       return false;
     }
