@@ -22,6 +22,11 @@ import vn.onewindow.common.config.IntakeConfig;
  * and an acknowledgement. Reads that already bring more go on at once: lingering there saves little and, in a process
  * that also runs the gateway, keeps entries in memory and the event loop busier (README, Performance). Entries only
  * wait longer for PostgreSQL; nothing is acknowledged before its row is committed.
+ *
+ * <p>The read connection carries nothing while the loop waits on PostgreSQL, and its client closes it once silent for
+ * {@link #silenceBound}: a batch that took over half of {@code intake.read-margin-ms} has the connection replaced before
+ * the next read, quietly. Read on, it would have been closed under (or before) that read, and the failure counted as
+ * Redis's ({@code hub_intake_failures_total{upstream="redis"}} all through a PostgreSQL stall, in an alerting drill).
  */
 final class ReadLoop {
   private static final Logger LOG = LoggerFactory.getLogger(ReadLoop.class);
@@ -35,6 +40,8 @@ final class ReadLoop {
   private final String consumerName;
   private Redis client;
   private RedisConnection connection;
+  /** System.nanoTime() of the read connection's last reply (or its connect). */
+  private long lastHeardNanos;
   private volatile boolean stopped;
 
   ReadLoop(Vertx vertx, IntakeConfig config, StreamReader reader, Batches batches, IntakeMetrics metrics,
@@ -77,11 +84,16 @@ final class ReadLoop {
       vertx.setTimer(wait, id -> round());
       return;
     }
+    if (System.nanoTime() - lastHeardNanos >= config.readMargin().toNanos() / 2) {
+      replaceIdleConnection();
+      return;
+    }
     long block = config.block().toMillis();
     reader.readNew(connection, config.batchSize(), block)
         .timeout(silenceBound(config).toMillis(), TimeUnit.MILLISECONDS)
         .onFailure(this::failed)
         .compose(read -> {
+          lastHeardNanos = System.nanoTime();
           if (read.heldBack() > 0) {
             // not on enough replicas yet: delivered and still in the stream, a later sweep takes them
             metrics.unreplicated.increment();
@@ -127,6 +139,21 @@ final class ReadLoop {
         .onFailure(this::failed);
   }
 
+  /**
+   * The connection has been silent while the loop waited on PostgreSQL, and may be closed under the next read: a new
+   * client and connection, nothing counted. Only a connect that fails is Redis's failure.
+   */
+  private void replaceIdleConnection() {
+    LOG.debug("read connection of {} idle for over half of intake.read-margin-ms; replacing it", consumerName);
+    connection = null;
+    Redis idle = client;
+    client = null;
+    if (idle != null) {
+      idle.close();
+    }
+    connect().onSuccess(v -> round()).onFailure(this::failed);
+  }
+
   private Future<Void> connect() {
     if (client == null) {
       client = newClient.get();
@@ -137,6 +164,7 @@ final class ReadLoop {
         c.close();
       } else {
         connection = c;
+        lastHeardNanos = System.nanoTime();
       }
       return null;
     });

@@ -9,6 +9,9 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.sqlclient.Pool;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +27,8 @@ import vn.onewindow.common.testing.LogCapture;
 class IntakeRecoveryTest {
   @RegisterExtension
   final LogCapture logged = LogCapture.of(BatchProcessor.class);
+  @RegisterExtension
+  final LogCapture readLog = LogCapture.of(ReadLoop.class);
 
   @Test
   void entriesOfAWorkerThatCrashedMidBatchAreClaimedAndStoredOnce() {
@@ -105,6 +110,49 @@ class IntakeRecoveryTest {
               + "recovered_ms=%d%n", h.sql("SELECT count(*) FROM dossier"),
           h.sql("SELECT count(*) - count(DISTINCT id) FROM dossier"), h.sql("SELECT count(*) FROM dead_letter"),
           elapsedMs);
+    }
+  }
+
+  /**
+   * PostgreSQL stalled (a lock the INSERT waits on, each statement given up after intake.statement-timeout-ms) for
+   * longer than the read connection's silence bound: the read connection sat idle while the loop waited on PostgreSQL,
+   * its client closed it as presumed dead, and the next XREADGROUP failed on it, counted as
+   * hub_intake_failures_total{upstream="redis"} with a WARN "XREADGROUP failed" (an alerting drill: a PostgreSQL stall
+   * showed up as Redis failures). Only PostgreSQL's failures are counted, under its own label.
+   */
+  @Test
+  void aPostgresStallLongerThanTheReadSilenceIsCountedAsPostgresOnly() throws Exception {
+    // silence bound 200 + 300 = 500 ms, each stalled statement 1.5 s
+    try (IntakeHarness h = IntakeHarness.create(Map.of("intake.read-margin-ms", "300",
+        "redis.replica-ack-timeout-ms", "200", "intake.statement-timeout-ms", "1500",
+        "intake.batch-timeout-ms", "5000"))) {
+      h.createGroup();
+      h.deployWorker("worker-1");
+      List<StreamEntry> sent = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        sent.add(Dossiers.entry(i));
+      }
+      h.xadd(sent.subList(0, 20));
+      IntakeHarness.await(Duration.ofSeconds(10), "20 dossiers before the stall",
+          () -> h.sql("SELECT count(*) FROM dossier") == 20 && h.pendingCount() == 0);
+
+      PostgresClients.Jdbc jdbc = PostgresClients.jdbc(h.config.postgres());
+      try (Connection c = DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password());
+           Statement s = c.createStatement()) {
+        c.setAutoCommit(false);
+        s.execute("LOCK TABLE dossier IN SHARE ROW EXCLUSIVE MODE");
+        h.xadd(sent.subList(20, 40));
+        IntakeHarness.await(Duration.ofSeconds(20), "three statements given up on the stalled database",
+            () -> h.counter(MeterNames.INTAKE_FAILURES, MeterNames.TAG_UPSTREAM, "postgres") >= 3);
+        c.commit();
+      }
+      IntakeHarness.await(Duration.ofSeconds(15), "40 dossiers after the stall",
+          () -> h.sql("SELECT count(*) FROM dossier") == 40 && h.xlen(h.keys.stream()) == 0);
+
+      assertThat(h.counter(MeterNames.INTAKE_FAILURES, MeterNames.TAG_UPSTREAM, "redis"))
+          .as("Redis answered throughout: no failure counted under its label").isZero();
+      assertThat(readLog.lines("XREADGROUP failed")).isEmpty();
+      assertThat(h.sql("SELECT count(DISTINCT id) FROM dossier")).isEqualTo(40);
     }
   }
 
