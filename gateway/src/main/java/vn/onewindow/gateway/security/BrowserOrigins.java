@@ -2,6 +2,7 @@ package vn.onewindow.gateway.security;
 
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
@@ -67,18 +68,34 @@ public final class BrowserOrigins {
   }
 
   /**
+   * Whether the request is a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method): it carries no
+   * body and no key, and {@link #check} answers it (204 for an allowed origin, 403 for any other) without routing it.
+   */
+  static boolean isPreflight(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    return request.method() == HttpMethod.OPTIONS && request.getHeader(HttpHeaders.ORIGIN) != null
+        && request.getHeader(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD) != null;
+  }
+
+  /**
    * The headers CorsHandler adds to an allowed origin's request, when exactly one Origin names an allowed origin: for
    * a refusal made before {@link #check} runs (EdgeHandlers), which a page must be able to read.
    */
   void allowToRead(RoutingContext ctx) {
-    List<String> origins = ctx.request().headers().getAll(HttpHeaders.ORIGIN);
-    if (origins.size() == 1 && allowed.contains(origins.get(0))) {
+    String origin = allowedOrigin(ctx);
+    if (origin != null) {
       HttpServerResponse response = ctx.response();
       if (allowed.size() > 1) {
         response.putHeader(HttpHeaders.VARY, HttpHeaders.ORIGIN);
       }
-      response.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, origins.get(0))
+      response.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, origin)
           .putHeader(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED_HEADERS_VALUE);
     }
+  }
+
+  /** The request's Origin when it has exactly one and that one is allowed; otherwise null. */
+  private String allowedOrigin(RoutingContext ctx) {
+    List<String> origins = ctx.request().headers().getAll(HttpHeaders.ORIGIN);
+    return origins.size() == 1 && allowed.contains(origins.get(0)) ? origins.get(0) : null;
   }
 }
