@@ -25,8 +25,13 @@ public final class BrowserOrigins {
    */
   private static final Set<String> REQUEST_HEADERS = Set.of("Content-Type", Authentication.API_KEY_HEADER,
       "Authorization", Idempotency.KEY_HEADER, RequestIds.HEADER, "traceparent", "tracestate");
+  /**
+   * What a page may read besides the body. WWW-Authenticate too: a 401's problem type is the same for a citizen token
+   * to renew (Bearer, error="invalid_token": sign in again) and a wrong key (ApiKey), and a page had only the detail's
+   * English to tell them apart (a frontend tryout).
+   */
   private static final Set<String> EXPOSED_HEADERS = Set.of("Location", RequestIds.HEADER, Idempotency.REPLAYED_HEADER,
-      "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset");
+      "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "WWW-Authenticate");
   /** Access-Control-Expose-Headers as CorsHandler writes it, for a refusal made before it runs. */
   private static final String EXPOSED_HEADERS_VALUE = String.join(",", EXPOSED_HEADERS);
 

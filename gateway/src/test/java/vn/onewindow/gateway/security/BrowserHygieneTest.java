@@ -134,6 +134,28 @@ class BrowserHygieneTest extends OneGatewayPerClass {
     assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
   }
 
+  /**
+   * A page must tell a citizen token to renew (sign in again) from a key its build got wrong: the problem type is
+   * "unauthorized" for both, and WWW-Authenticate (Bearer error="invalid_token", or ApiKey) was hidden from it by
+   * CORS, leaving only the English detail to parse (a frontend tryout in Chromium).
+   */
+  @Test
+  void shouldLetAnAllowedOriginReadWhichCredentialA401Refused() {
+    HttpResponse<Buffer> badToken = send(hostile, HttpMethod.GET, "/v1/dossiers/" + UUID.randomUUID(), Map.of(
+        "Origin", PORTAL, "X-Api-Key", PORTAL_KEY, "Authorization", "Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln"), null);
+    HttpResponse<Buffer> badKey = send(hostile, HttpMethod.GET, "/v1/dossiers/" + UUID.randomUUID(), Map.of(
+        "Origin", PORTAL, "X-Api-Key", "not-a-key"), null);
+
+    assertProblem(badToken, 401, "unauthorized");
+    assertProblem(badKey, 401, "unauthorized");
+    assertThat(badToken.getHeader("WWW-Authenticate")).contains("Bearer").contains("invalid_token");
+    assertThat(badKey.getHeader("WWW-Authenticate")).isEqualTo("ApiKey");
+    for (HttpResponse<Buffer> refused : List.of(badToken, badKey)) {
+      assertThat(refused.getHeader("Access-Control-Allow-Origin")).isEqualTo(PORTAL);
+      assertThat(refused.getHeader("Access-Control-Expose-Headers")).containsIgnoringCase("WWW-Authenticate");
+    }
+  }
+
   @Test
   void shouldRefuseOtherOriginsWith403PreflightOrNot() {
     for (String origin : List.of("https://evil.example", "null", PORTAL + ".evil.example", "http://dichvucong.test.gov.vn",
