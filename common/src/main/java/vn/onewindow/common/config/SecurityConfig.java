@@ -121,6 +121,14 @@ public record SecurityConfig(
     return maxHeaderBytes * 2;
   }
 
+  /**
+   * Longest request line the HTTP codec reads at all; between the two limits the edge answers the 414 problem, with
+   * the request's headers read (an allowed page's Origin among them: the page can read it).
+   */
+  public int codecMaxInitialLineBytes() {
+    return maxInitialLineBytes * 2;
+  }
+
   private static Jwt jwt(Settings s) {
     String jwks = s.string("security.jwt.jwks");
     if (jwks.startsWith("http://") && !isLoopback(jwks)) {

@@ -82,7 +82,7 @@ public final class ServerOptions {
         .setPort(http.port())
         .setCompressionSupported(false)
         .setMaxHeaderSize(security.codecMaxHeaderBytes())
-        .setMaxInitialLineLength(security.maxInitialLineBytes())
+        .setMaxInitialLineLength(security.codecMaxInitialLineBytes())
         .setIdleTimeout((int) security.idleTimeout().toSeconds())
         .setIdleTimeoutUnit(TimeUnit.SECONDS);
     options.getInitialSettings().setMaxHeaderListSize(security.codecMaxHeaderBytes())

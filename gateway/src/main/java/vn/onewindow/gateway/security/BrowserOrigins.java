@@ -2,6 +2,7 @@ package vn.onewindow.gateway.security;
 
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
@@ -24,8 +25,13 @@ public final class BrowserOrigins {
    */
   private static final Set<String> REQUEST_HEADERS = Set.of("Content-Type", Authentication.API_KEY_HEADER,
       "Authorization", Idempotency.KEY_HEADER, RequestIds.HEADER, "traceparent", "tracestate");
+  /**
+   * What a page may read besides the body. WWW-Authenticate too: a 401's problem type is the same for a citizen token
+   * to renew (Bearer, error="invalid_token": sign in again) and a wrong key (ApiKey), and a page had only the detail's
+   * English to tell them apart (a frontend tryout).
+   */
   private static final Set<String> EXPOSED_HEADERS = Set.of("Location", RequestIds.HEADER, Idempotency.REPLAYED_HEADER,
-      "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset");
+      "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "WWW-Authenticate");
   /** Access-Control-Expose-Headers as CorsHandler writes it, for a refusal made before it runs. */
   private static final String EXPOSED_HEADERS_VALUE = String.join(",", EXPOSED_HEADERS);
 
@@ -67,18 +73,34 @@ public final class BrowserOrigins {
   }
 
   /**
+   * Whether the request is a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method): it carries no
+   * body and no key, and {@link #check} answers it (204 for an allowed origin, 403 for any other) without routing it.
+   */
+  static boolean isPreflight(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    return request.method() == HttpMethod.OPTIONS && request.getHeader(HttpHeaders.ORIGIN) != null
+        && request.getHeader(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD) != null;
+  }
+
+  /**
    * The headers CorsHandler adds to an allowed origin's request, when exactly one Origin names an allowed origin: for
    * a refusal made before {@link #check} runs (EdgeHandlers), which a page must be able to read.
    */
   void allowToRead(RoutingContext ctx) {
-    List<String> origins = ctx.request().headers().getAll(HttpHeaders.ORIGIN);
-    if (origins.size() == 1 && allowed.contains(origins.get(0))) {
+    String origin = allowedOrigin(ctx);
+    if (origin != null) {
       HttpServerResponse response = ctx.response();
       if (allowed.size() > 1) {
         response.putHeader(HttpHeaders.VARY, HttpHeaders.ORIGIN);
       }
-      response.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, origins.get(0))
+      response.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, origin)
           .putHeader(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED_HEADERS_VALUE);
     }
+  }
+
+  /** The request's Origin when it has exactly one and that one is allowed; otherwise null. */
+  private String allowedOrigin(RoutingContext ctx) {
+    List<String> origins = ctx.request().headers().getAll(HttpHeaders.ORIGIN);
+    return origins.size() == 1 && allowed.contains(origins.get(0)) ? origins.get(0) : null;
   }
 }

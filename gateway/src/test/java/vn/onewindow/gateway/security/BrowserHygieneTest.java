@@ -134,6 +134,28 @@ class BrowserHygieneTest extends OneGatewayPerClass {
     assertThat(gw.queued()).isEqualTo(queuedBefore + 1);
   }
 
+  /**
+   * A page must tell a citizen token to renew (sign in again) from a key its build got wrong: the problem type is
+   * "unauthorized" for both, and WWW-Authenticate (Bearer error="invalid_token", or ApiKey) was hidden from it by
+   * CORS, leaving only the English detail to parse (a frontend tryout in Chromium).
+   */
+  @Test
+  void shouldLetAnAllowedOriginReadWhichCredentialA401Refused() {
+    HttpResponse<Buffer> badToken = send(hostile, HttpMethod.GET, "/v1/dossiers/" + UUID.randomUUID(), Map.of(
+        "Origin", PORTAL, "X-Api-Key", PORTAL_KEY, "Authorization", "Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln"), null);
+    HttpResponse<Buffer> badKey = send(hostile, HttpMethod.GET, "/v1/dossiers/" + UUID.randomUUID(), Map.of(
+        "Origin", PORTAL, "X-Api-Key", "not-a-key"), null);
+
+    assertProblem(badToken, 401, "unauthorized");
+    assertProblem(badKey, 401, "unauthorized");
+    assertThat(badToken.getHeader("WWW-Authenticate")).contains("Bearer").contains("invalid_token");
+    assertThat(badKey.getHeader("WWW-Authenticate")).isEqualTo("ApiKey");
+    for (HttpResponse<Buffer> refused : List.of(badToken, badKey)) {
+      assertThat(refused.getHeader("Access-Control-Allow-Origin")).isEqualTo(PORTAL);
+      assertThat(refused.getHeader("Access-Control-Expose-Headers")).containsIgnoringCase("WWW-Authenticate");
+    }
+  }
+
   @Test
   void shouldRefuseOtherOriginsWith403PreflightOrNot() {
     for (String origin : List.of("https://evil.example", "null", PORTAL + ".evil.example", "http://dichvucong.test.gov.vn",
@@ -240,9 +262,46 @@ class BrowserHygieneTest extends OneGatewayPerClass {
     assertThat(gw.queued()).isEqualTo(queuedBefore);
   }
 
+  /**
+   * A page's call past the request-line limit (a runaway query) was unreadable: the codec refused the line before it
+   * read the Origin header, so neither the preflight nor the 414 could carry Access-Control-Allow-Origin, and Chromium
+   * showed the page a bare "Failed to fetch" (a frontend tryout). Every frontend call carries X-Api-Key, so a
+   * preflight comes first with the same target: it is answered, and the call itself gets a 414 the page can read.
+   * Another origin learns nothing.
+   */
+  @Test
+  void shouldLetAnAllowedOriginReadA414ForATargetOverTheLimit() {
+    String path = "/v1/dossiers?code=" + "a".repeat(gw.config.security().maxInitialLineBytes());
+    for (String origin : List.of(PORTAL, MOBILE_WEB)) {
+      HttpResponse<Buffer> preflight = send(hostile, HttpMethod.OPTIONS, path, Map.of("Origin", origin,
+          "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "x-api-key"), null);
+      HttpResponse<Buffer> call = send(hostile, HttpMethod.GET, path, Map.of("Origin", origin,
+          "X-Api-Key", PORTAL_KEY), null);
+
+      assertThat(preflight.statusCode()).as(origin).isEqualTo(204);
+      assertThat(preflight.getHeader("Access-Control-Allow-Origin")).as(origin).isEqualTo(origin);
+      assertThat(preflight.getHeader("Access-Control-Allow-Headers")).as(origin).contains("X-Api-Key");
+      assertThat(assertProblem(call, 414, "uri-too-long").getString("detail"))
+          .isEqualTo("the request line exceeds " + gw.config.security().maxInitialLineBytes() + " bytes");
+      assertThat(call.getHeader("Access-Control-Allow-Origin")).as(origin).isEqualTo(origin);
+      assertThat(call.getHeader("Access-Control-Expose-Headers")).as(origin).contains("X-Request-Id");
+    }
+    HttpResponse<Buffer> evilPreflight = send(hostile, HttpMethod.OPTIONS, path, Map.of("Origin", "https://evil.example",
+        "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "x-api-key"), null);
+    HttpResponse<Buffer> evilCall = send(hostile, HttpMethod.GET, path, Map.of("Origin", "https://evil.example",
+        "X-Api-Key", PORTAL_KEY), null);
+    assertProblem(evilPreflight, 403, "origin-not-allowed");
+    assertProblem(evilCall, 414, "uri-too-long");
+    for (HttpResponse<Buffer> refused : List.of(evilPreflight, evilCall)) {
+      assertThat(refused.headers().contains("Access-Control-Allow-Origin")).isFalse();
+    }
+  }
+
+  /** Past twice the limit the HTTP codec stops reading: a 414 problem, no header read, the connection closed. */
   @Test
   void shouldRefuseAnOverlongRequestLineWith414AndClose() {
-    String answer = rawExchange(gw.port, ("GET /v1/dossiers/" + "a".repeat(5000) + " HTTP/1.1\r\nHost: localhost\r\n"
+    int overCodec = gw.config.security().maxInitialLineBytes() * 2 + 100;
+    String answer = rawExchange(gw.port, ("GET /v1/dossiers/" + "a".repeat(overCodec) + " HTTP/1.1\r\nHost: localhost\r\n"
         + "X-Api-Key: " + PORTAL_KEY + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
 
     assertThat(answer).containsPattern("^HTTP/1\\.[01] 414 ").doesNotContain("still open")
