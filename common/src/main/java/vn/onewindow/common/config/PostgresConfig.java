@@ -39,6 +39,11 @@ public record PostgresConfig(String url, int poolSize, int poolWaiting, Duration
         eventsPoolSize);
   }
 
+  public PostgresConfig withConnectTimeout(Duration timeout) {
+    return new PostgresConfig(url, poolSize, poolWaiting, timeout, migrate, readUrl, readPoolSize, readPoolWaiting,
+        eventsPoolSize);
+  }
+
   public PostgresConfig withUrl(String url) {
     return new PostgresConfig(url, poolSize, poolWaiting, connectTimeout, migrate, readUrl, readPoolSize,
         readPoolWaiting, eventsPoolSize);

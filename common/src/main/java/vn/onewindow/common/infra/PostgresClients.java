@@ -1,12 +1,21 @@
 package vn.onewindow.common.infra;
 
+import io.netty.handler.timeout.IdleStateHandler;
+import io.vertx.core.Completable;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
-import java.util.concurrent.TimeUnit;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.spi.PgDriver;
+import io.vertx.sqlclient.ClientBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.impl.SocketConnectionBase;
+import io.vertx.sqlclient.internal.SqlConnectionInternal;
+import io.vertx.sqlclient.spi.ConnectionFactory;
+import java.util.concurrent.TimeUnit;
 import vn.onewindow.common.config.PostgresConfig;
 
 public final class PostgresClients {
@@ -27,17 +36,69 @@ public final class PostgresClients {
     PgConnectOptions connect = PgConnectOptions.fromUri(config.url())
         .setPipeliningLimit(PIPELINING_LIMIT)
         .setCachePreparedStatements(true);
-    return PgBuilder.pool()
+    int timeoutMillis = (int) config.connectTimeout().toMillis();
+    return ClientBuilder.pool(HandshakeBoundDriver.INSTANCE)
         .with(new PoolOptions().setMaxSize(config.poolSize()).setMaxWaitQueueSize(config.poolWaiting())
             .setShared(true).setName(poolName(role, connect))
             // a connection not obtained in time fails fast (default 30 s); callers treat it as transient
-            .setConnectionTimeout((int) config.connectTimeout().toMillis())
+            .setConnectionTimeout(timeoutMillis)
             .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
-        // TCP connect to an unreachable server fails as fast, instead of the 60 s default
-        .with(new NetClientOptions().setConnectTimeout((int) config.connectTimeout().toMillis()))
+        // TCP connect to an unreachable server fails as fast, instead of the 60 s default; a server that accepted the
+        // connection but says nothing for as long (a hung postmaster, a black-holing proxy) has it closed, which fails
+        // the attempt and frees its pool slot. HandshakeBoundDriver lifts this bound once the connection is open.
+        .with(new NetClientOptions().setConnectTimeout(timeoutMillis)
+            .setReadIdleTimeout(timeoutMillis).setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
         .connectingTo(connect)
         .using(vertx)
         .build();
+  }
+
+  /**
+   * The PostgreSQL driver, whose connections drop the transport's read-idle timeout once their startup exchange is
+   * done. Vert.x bounds the TCP connect only: the startup and authentication after it had no bound, and a server that
+   * accepted the connection and never answered (a hung postmaster, a black-holing proxy or pgbouncer, a load balancer
+   * in front of a dead server) kept the attempt, and its pool slot, until that server closed the socket; the pool's
+   * waiters timed out meanwhile, and kept timing out after the server answered again. The read-idle timeout closes
+   * such a connection; kept on an open one, it would close a connection idle in the pool, or running a statement
+   * longer than the bound (statistics run for seconds), so it is taken off the connection's pipeline here. Vert.x
+   * 5.0 has no option for this (PgConnectOptions, SqlConnectOptions, PoolOptions: none bounds the handshake), and the
+   * socket is reachable only through its internal API, in this one place.
+   */
+  static final class HandshakeBoundDriver extends PgDriver {
+    static final HandshakeBoundDriver INSTANCE = new HandshakeBoundDriver();
+
+    @Override
+    public ConnectionFactory<PgConnectOptions> createConnectionFactory(Vertx vertx, NetClientOptions transport) {
+      ConnectionFactory<PgConnectOptions> bounded = super.createConnectionFactory(vertx, transport);
+      return new ConnectionFactory<>() {
+        @Override
+        public Future<SqlConnection> connect(Context context, PgConnectOptions options) {
+          return bounded.connect(context, options).compose(HandshakeBoundDriver::unbounded);
+        }
+
+        @Override
+        public void close(Completable<Void> completion) {
+          bounded.close(completion);
+        }
+      };
+    }
+
+    /**
+     * The open connection without its read-idle timeout. Removed by type, which throws when absent: a Vert.x that
+     * built its connections otherwise fails (and closes) every one at once (PostgresHandshakeTest) rather than
+     * cutting long statements in production.
+     */
+    private static Future<SqlConnection> unbounded(SqlConnection connection) {
+      try {
+        SocketConnectionBase socket = (SocketConnectionBase) ((SqlConnectionInternal) connection).unwrap();
+        socket.socket().channelHandlerContext().pipeline().remove(IdleStateHandler.class);
+        return Future.succeededFuture(connection);
+      } catch (RuntimeException e) {
+        connection.close();
+        return Future.failedFuture(new IllegalStateException("postgres connection opened, but its handshake's "
+            + "read-idle timeout could not be lifted (Vert.x changed?): closed rather than cut later", e));
+      }
+    }
   }
 
   /**
