@@ -25,7 +25,7 @@ public final class BrowserOrigins {
   private static final Set<String> REQUEST_HEADERS = Set.of("Content-Type", Authentication.API_KEY_HEADER,
       "Authorization", Idempotency.KEY_HEADER, RequestIds.HEADER, "traceparent", "tracestate");
   private static final Set<String> EXPOSED_HEADERS = Set.of("Location", RequestIds.HEADER, Idempotency.REPLAYED_HEADER,
-      "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset");
+      "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Age");
   /** Access-Control-Expose-Headers as CorsHandler writes it, for a refusal made before it runs. */
   private static final String EXPOSED_HEADERS_VALUE = String.join(",", EXPOSED_HEADERS);
 
