@@ -30,6 +30,7 @@ import vn.onewindow.gateway.security.Authentication;
 import vn.onewindow.gateway.security.CallerAddress;
 import vn.onewindow.gateway.security.EdgeHandlers;
 import vn.onewindow.gateway.stats.ProvinceTimeliness;
+import vn.onewindow.gateway.stats.StatisticsCache;
 import vn.onewindow.gateway.submit.CodeSequences;
 import vn.onewindow.gateway.submit.RecentDirectWrites;
 import vn.onewindow.gateway.validation.DossierValidator;
@@ -63,6 +64,8 @@ public final class GatewayShared {
   private final RecentDirectWrites recentDirect;
   private final CodeSequences sequences;
   private final BacklogMonitor backlog;
+  /** The statistics answers of the last stats.cache-ms, for every event loop's handler. */
+  private final StatisticsCache statistics;
   /** One window per class of refusal for the whole process, not per event loop (README, Observability). */
   private final ThrottledLog refusalLog = ThrottledLog.everyTenSeconds();
 
@@ -73,6 +76,7 @@ public final class GatewayShared {
     this.recentDirect = recentDirect;
     this.backlog = backlog;
     this.registry = registry;
+    this.statistics = new StatisticsCache(config.stats().cache());
     this.directory = files.directory();
     this.validator = new DossierValidator(files.catalogue(), directory,
         config.dossier().attachmentUriPrefixes(),
@@ -189,6 +193,10 @@ public final class GatewayShared {
 
   public PrometheusMeterRegistry registry() {
     return registry;
+  }
+
+  public StatisticsCache statistics() {
+    return statistics;
   }
 
   public UpstreamBreakers breakers() {

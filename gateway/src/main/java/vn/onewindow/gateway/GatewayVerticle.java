@@ -100,8 +100,8 @@ public final class GatewayVerticle extends VerticleBase {
     RatingHandler ratings = new RatingHandler(new DossierParser(config.http().bodyLimitBytes(), "rating"), pool,
         shared.breakers(),
         config.resilience().breakers().postgresWriteTimeout());
-    TimelinessHandler stats = new TimelinessHandler(statistics, shared.breakers(), config.stats(),
-        config.dossier().zone(), Clock.systemUTC());
+    TimelinessHandler stats = new TimelinessHandler(statistics, shared.breakers(), config.stats(), shared.statistics(),
+        shared.directory()::provinceOf, config.dossier().zone(), Clock.systemUTC());
     HealthHandler health = new HealthHandler(() -> RedisClients.answers(redis, config.redis(), keys), pool,
         shared.registry(), admission::draining, shared.warmup()::warming, config.resilience()::gatewayReady,
         shared.readiness());
@@ -164,6 +164,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.get(Routes.PROCEDURE).handler(procedures::one);
     router.get(Routes.PROCEDURE_DUE_DATE).handler(procedures::dueDate);
     router.get(Routes.STATS_TIMELINESS).handler(stats::timeliness);
+    router.get(Routes.STATS_RANKING).handler(stats::ranking);
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     router.get("/metrics").handler(health::metrics);

@@ -46,7 +46,7 @@ class HeadRequestTest extends OneGatewayPerClass {
 
   @BeforeAll
   static void start() {
-    gw = new GatewayFixture(Map.of());
+    gw = new GatewayFixture(Map.of("stats.cache-ms", "0"));
   }
 
   @Test

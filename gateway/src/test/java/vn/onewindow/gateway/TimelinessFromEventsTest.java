@@ -31,7 +31,7 @@ class TimelinessFromEventsTest extends OneGatewayPerClass {
 
   @BeforeAll
   static void start() {
-    gw = new GatewayFixture(Map.of());
+    gw = new GatewayFixture(Map.of("stats.cache-ms", "0"));
     agency = new AgencyEvents(gw);
     // every dossier of March: received Mon 2 Mar 08:00 and (but F, H) accepted at 09:00, due Thu 5 Mar
     IDS.put("A", inProcessing(THREE_DAYS, "2026-03-02"));

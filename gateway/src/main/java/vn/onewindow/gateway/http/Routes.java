@@ -20,6 +20,8 @@ public final class Routes {
   public static final String CHANGES = "/v1/changes";
   /** GET: an agency's timeliness and satisfaction figures over a period. */
   public static final String STATS_TIMELINESS = "/v1/stats/timeliness";
+  /** GET: the same figures for each agency (or province) of a scope, ranked on time. */
+  public static final String STATS_RANKING = STATS_TIMELINESS + "/ranking";
   /** Everything under it needs a registered client and counts against its rate limit. */
   public static final String API = "/v1/*";
 

@@ -28,10 +28,10 @@ public final class BrowserOrigins {
   /**
    * What a page may read besides the body. WWW-Authenticate too: a 401's problem type is the same for a citizen token
    * to renew (Bearer, error="invalid_token": sign in again) and a wrong key (ApiKey), and a page had only the detail's
-   * English to tell them apart (a frontend tryout).
+   * English to tell them apart (a frontend tryout). Age: how old a cached statistics answer is.
    */
   private static final Set<String> EXPOSED_HEADERS = Set.of("Location", RequestIds.HEADER, Idempotency.REPLAYED_HEADER,
-      "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "WWW-Authenticate");
+      "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "WWW-Authenticate", "Age");
   /** Access-Control-Expose-Headers as CorsHandler writes it, for a refusal made before it runs. */
   private static final String EXPOSED_HEADERS_VALUE = String.join(",", EXPOSED_HEADERS);
 

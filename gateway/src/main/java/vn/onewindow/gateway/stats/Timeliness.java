@@ -21,9 +21,34 @@ record Timeliness(String agency, LocalDate from, LocalDate to, LocalDate asOf, P
         new Paused(0, 0, 0, 0, 0, 0), 0, new Withdrawn(0, 0, 0), new Satisfaction(0, 0, 0));
   }
 
+  /**
+   * These figures and {@code other}'s, under {@code name}: every figure is a count, so a province's are the sums of its
+   * agencies' (the ranking by province adds up the per-agency rows of its one statement).
+   */
+  Timeliness plus(Timeliness o, String name) {
+    return new Timeliness(name, from, to, asOf,
+        new Processed(processed.beforeDeadline + o.processed.beforeDeadline, processed.onTime + o.processed.onTime,
+            processed.overdue + o.processed.overdue),
+        new Open(open.inTime + o.open.inTime, open.overdue + o.open.overdue, open.dueSoon + o.open.dueSoon),
+        new Paused(paused.supplement + o.paused.supplement, paused.supplementOverdue + o.paused.supplementOverdue,
+            paused.payment + o.paused.payment, paused.paymentOverdue + o.paused.paymentOverdue,
+            paused.stopped + o.paused.stopped, paused.stoppedOverdue + o.paused.stoppedOverdue),
+        withdrawn + o.withdrawn,
+        new Withdrawn(withdrawnByDeadline.beforeDeadline + o.withdrawnByDeadline.beforeDeadline,
+            withdrawnByDeadline.onTime + o.withdrawnByDeadline.onTime,
+            withdrawnByDeadline.overdue + o.withdrawnByDeadline.overdue),
+        new Satisfaction(satisfaction.ratings + o.satisfaction.ratings, satisfaction.answers + o.satisfaction.answers,
+            satisfaction.satisfied + o.satisfaction.satisfied));
+  }
+
   record Processed(long beforeDeadline, long onTime, long overdue) {
     long total() {
       return beforeDeadline + onTime + overdue;
+    }
+
+    /** The national "on time" figure (AGENCY.md section 4): before the deadline or on it. */
+    long inTime() {
+      return beforeDeadline + onTime;
     }
   }
 
@@ -69,7 +94,7 @@ record Timeliness(String agency, LocalDate from, LocalDate to, LocalDate asOf, P
                 .put("beforeDeadline", share(processed.beforeDeadline(), total))
                 .put("onTime", share(processed.onTime(), total))
                 .put("overdue", share(processed.overdue(), total))
-                .put("beforeDeadlineOrOnTime", share(processed.beforeDeadline() + processed.onTime(), total))))
+                .put("beforeDeadlineOrOnTime", share(processed.inTime(), total))))
         .put("open", new JsonObject()
             .put("total", open.inTime() + open.overdue())
             .put("inTime", open.inTime())

@@ -2,6 +2,7 @@ package vn.onewindow.gateway.stats;
 
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
@@ -10,6 +11,8 @@ import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import vn.onewindow.common.agency.AgencyPattern;
 import vn.onewindow.common.config.StatsConfig;
 import vn.onewindow.common.http.HeadRequests;
@@ -17,32 +20,102 @@ import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.JsonContent;
+import vn.onewindow.gateway.stats.StatisticsCache.Shape;
 
 /**
  * GET /v1/stats/timeliness?agency=&from=&to=: how an agency (a code, or a tail such as {@code *.H48} for a whole
- * province, or {@code *}) handled its dossiers over a period. Aggregates only: no dossier, no person. Read-only, on
- * a pool of its own ({@code pool}: one connection, {@code stats.pool-waiting} queued), permitted by the read breaker
- * but not judged by it, within its own timeout ({@link UpstreamBreakers#permitted}).
+ * province, or {@code *}) handled its dossiers over a period; GET /v1/stats/timeliness/ranking?...&by=&limit=: the
+ * same figures for each agency (or province) of the scope, ranked on time ({@link Ranking}), from one statement.
+ * Aggregates only: no dossier, no person. Read-only, on a pool of its own ({@code pool}: one connection,
+ * {@code stats.pool-waiting} queued), permitted by the read breaker but not judged by it, within its own timeout
+ * ({@link UpstreamBreakers#permitted}); answers of the last {@code stats.cache-ms} are served again
+ * ({@link StatisticsCache}).
  */
 public final class TimelinessHandler {
   private static final LocalDate EARLIEST = LocalDate.of(1, 1, 1);
   private static final LocalDate LATEST = LocalDate.of(9999, 12, 31);
+  /** The longest ranking page: a ministry ranks 34 provinces, a province its departments and communes. */
+  static final int MAX_LIMIT = 1000;
+  private static final int DEFAULT_LIMIT = 100;
 
   private final TimelinessQuery query;
   private final UpstreamBreakers breakers;
   private final StatsConfig config;
+  private final StatisticsCache cache;
+  private final UnaryOperator<String> provinceOf;
   private final ZoneId zone;
   private final Clock clock;
 
-  public TimelinessHandler(Pool pool, UpstreamBreakers breakers, StatsConfig config, ZoneId zone, Clock clock) {
+  /** {@code provinceOf}: the agency directory's bounded province label of an agency code (the ranking by province). */
+  public TimelinessHandler(Pool pool, UpstreamBreakers breakers, StatsConfig config, StatisticsCache cache,
+                           UnaryOperator<String> provinceOf, ZoneId zone, Clock clock) {
     this.query = new TimelinessQuery(pool, zone);
     this.breakers = breakers;
     this.config = config;
+    this.cache = cache;
+    this.provinceOf = provinceOf;
     this.zone = zone;
     this.clock = clock;
   }
 
   public void timeliness(RoutingContext ctx) {
+    Period period = period(ctx);
+    AgencyPattern agency = period.agency();
+    cache.get(period.key(Shape.FIGURES), () -> period.notBegun()
+            ? Future.succeededFuture(Timeliness.nothing(agency.value(), period.from(), period.to(), period.asOf()))
+            : permitted(() -> query.run(agency, period.from(), period.to(), period.asOf(), config.timeout())))
+        .onSuccess(answer -> send(ctx, answer, answer.value().toJson()))
+        .onFailure(ctx::fail);
+  }
+
+  public void ranking(RoutingContext ctx) {
+    Period period = period(ctx);
+    Ranking.By by = by(ctx.queryParam("by"));
+    int limit = limit(ctx.queryParam("limit"));
+    cache.<List<Timeliness>>get(period.key(Shape.PER_AGENCY), () -> period.notBegun()
+            ? Future.succeededFuture(List.of())
+            : permitted(() -> query.byAgency(period.agency(), period.from(), period.to(), period.asOf(),
+                config.timeout())))
+        .onSuccess(answer -> send(ctx, answer, Ranking.of(period.agency().value(), by, period.from(), period.to(),
+            period.asOf(), answer.value(), provinceOf).toJson(limit)))
+        .onFailure(ctx::fail);
+  }
+
+  private <T> Future<T> permitted(Supplier<Future<T>> statement) {
+    return breakers.permitted(Upstream.POSTGRES_READ, config.timeout(), "statistics (postgres)", statement);
+  }
+
+  /**
+   * How old the figures are: {@code Age} (seconds since they were counted) and {@code private, max-age} (how long
+   * they stand); without a cache ({@code stats.cache-ms=0}) they were counted for this request ({@code no-store}).
+   */
+  private static void send(RoutingContext ctx, StatisticsCache.Answer<?> answer, JsonObject body) {
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JsonContent.CONTENT_TYPE);
+    if (answer.cached()) {
+      ctx.response()
+          .putHeader(HttpHeaders.CACHE_CONTROL, "private, max-age=" + answer.maxAgeSeconds())
+          .putHeader("Age", Long.toString(answer.ageSeconds()));
+      if (!ctx.response().headers().contains(HttpHeaders.VARY)) {
+        // a kept copy answered with (or without) Access-Control-Allow-Origin must not serve another origin
+        ctx.response().putHeader(HttpHeaders.VARY, "Origin");
+      }
+    }
+    HeadRequests.end(ctx, body.encode());
+  }
+
+  /**
+   * The scope and period of a statistics request, and the day it is judged on. A running period is judged as of
+   * today: a due date later this month is not overdue yet. A period that has not begun is judged as of today too, and
+   * nothing of it has happened yet: it counts nothing, without asking the store (today's open, paused and withdrawn
+   * dossiers belong to the periods running now, not to this one).
+   */
+  private record Period(AgencyPattern agency, LocalDate from, LocalDate to, LocalDate asOf, boolean notBegun) {
+    StatisticsCache.Key key(Shape shape) {
+      return new StatisticsCache.Key(shape, agency.value(), from, to, asOf);
+    }
+  }
+
+  private Period period(RoutingContext ctx) {
     AgencyPattern agency = agency(ctx.queryParam("agency"));
     LocalDate from = date("from", ctx.queryParam("from"));
     LocalDate to = date("to", ctx.queryParam("to"));
@@ -52,21 +125,37 @@ public final class TimelinessHandler {
     if (ChronoUnit.DAYS.between(from, to) >= config.maxPeriodDays()) {
       throw HttpFailure.malformed("the period may cover at most " + config.maxPeriodDays() + " days (stats.max-period-days)");
     }
-    // A running period is judged as of today: a due date later this month is not overdue yet. A period that has not
-    // begun is judged as of today too, and nothing of it has happened yet: it counts nothing, without asking the
-    // store (today's open, paused and withdrawn dossiers belong to the periods running now, not to this one).
     LocalDate today = LocalDate.now(clock.withZone(zone));
-    LocalDate asOf = to.isAfter(today) ? today : to;
-    Future<Timeliness> counted = from.isAfter(today)
-        ? Future.succeededFuture(Timeliness.nothing(agency.value(), from, to, asOf))
-        : breakers.permitted(Upstream.POSTGRES_READ, config.timeout(), "statistics (postgres)",
-            () -> query.run(agency, from, to, asOf, config.timeout()));
-    counted
-        .onSuccess(figures -> {
-          ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JsonContent.CONTENT_TYPE);
-          HeadRequests.end(ctx, figures.toJson().encode());
-        })
-        .onFailure(ctx::fail);
+    return new Period(agency, from, to, to.isAfter(today) ? today : to, from.isAfter(today));
+  }
+
+  private static Ranking.By by(List<String> values) {
+    if (values.size() > 1) {
+      throw HttpFailure.malformed("give by once");
+    }
+    return switch (values.isEmpty() ? "agency" : values.get(0)) {
+      case "agency" -> Ranking.By.AGENCY;
+      case "province" -> Ranking.By.PROVINCE;
+      default -> throw HttpFailure.malformed("by must be agency or province");
+    };
+  }
+
+  private static int limit(List<String> values) {
+    if (values.size() > 1) {
+      throw HttpFailure.malformed("give limit once");
+    }
+    if (values.isEmpty()) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int limit = Integer.parseInt(values.get(0));
+      if (limit >= 1 && limit <= MAX_LIMIT) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw HttpFailure.malformed("limit must be a whole number from 1 to " + MAX_LIMIT);
   }
 
   private static AgencyPattern agency(List<String> values) {

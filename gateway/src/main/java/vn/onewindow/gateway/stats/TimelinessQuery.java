@@ -11,6 +11,8 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import vn.onewindow.common.agency.AgencyPattern;
@@ -54,7 +56,7 @@ final class TimelinessQuery {
    */
   private static final String DOSSIERS = """
       WITH at_end AS (
-        SELECT status, due_date, %2$s AS processed_on, %3$s AS ended_on,
+        SELECT %6$s AS grp, status, due_date, %2$s AS processed_on, %3$s AS ended_on,
                CASE WHEN status = 8 AND status_changed_at >= ($2::date::timestamp AT TIME ZONE $5)
                          AND %3$s > due_date THEN (
                  SELECT %5$s FROM (
@@ -70,7 +72,7 @@ final class TimelinessQuery {
         WHERE %1$s AND received_at < (($3::date + 1)::timestamp AT TIME ZONE $5)
           AND (status_changed_at IS NULL OR status_changed_at < (($3::date + 1)::timestamp AT TIME ZONE $5))
         UNION ALL
-        SELECT h.status, h.due_date, %2$s, %4$s, NULL::date
+        SELECT %6$s, h.status, h.due_date, %2$s, %4$s, NULL::date
         FROM dossier CROSS JOIN LATERAL (
           SELECT h.status, h.due_date, h.changed_at
           FROM dossier_status_history h
@@ -81,14 +83,14 @@ final class TimelinessQuery {
         WHERE %1$s AND received_at < (($3::date + 1)::timestamp AT TIME ZONE $5)
           AND status_changed_at >= (($3::date + 1)::timestamp AT TIME ZONE $5)
       ), classified AS (
-        SELECT status, due_date, processed_on, ended_on, request_on,
+        SELECT grp, status, due_date, processed_on, ended_on, request_on,
                status IN (9, 10) AND processed_on BETWEEN $2 AND $3 AS processed,
                status IN (2, 4) AS open,
                status = 7 AND ended_on BETWEEN $2 AND $3 AS withdrawn,
                status = 8 AND ended_on BETWEEN $2 AND $3 AS stopped
         FROM at_end
       )
-      SELECT
+      SELECT %7$s
         count(*) FILTER (WHERE processed AND processed_on < due_date) AS before_deadline,
         count(*) FILTER (WHERE processed AND (due_date IS NULL OR processed_on = due_date)) AS on_time,
         count(*) FILTER (WHERE processed AND processed_on > due_date) AS overdue,
@@ -105,17 +107,30 @@ final class TimelinessQuery {
         count(*) FILTER (WHERE withdrawn AND ended_on < due_date) AS withdrawn_before_deadline,
         count(*) FILTER (WHERE withdrawn AND (due_date IS NULL OR ended_on = due_date)) AS withdrawn_on_time,
         count(*) FILTER (WHERE withdrawn AND ended_on > due_date) AS withdrawn_overdue
-      FROM classified""";
+      FROM classified%8$s""";
   /** $1 milliseconds left: the statement's bound, for this transaction only; JIT off (see run). */
   private static final String BOUND = """
       SELECT set_config('statement_timeout', $1, true), set_config('jit', 'off', true)""";
-  /** $1 agency, $2 from, $3 to, $4 zone. */
+  /** $1 agency, $2 from, $3 to, and the zone's parameter ($4 alone, $5 in the ranking). */
   private static final String RATINGS = """
-      SELECT count(*) AS ratings, COALESCE(sum(cardinality(r.answers)), 0) AS answers,
+      SELECT %3$s count(*) AS ratings, COALESCE(sum(cardinality(r.answers)), 0) AS answers,
              COALESCE(sum(r.satisfied), 0) AS satisfied
       FROM dossier_rating r JOIN dossier d ON d.id = r.dossier_id
-      WHERE %s
-        AND r.rated_at >= ($2::date::timestamp AT TIME ZONE $4) AND r.rated_at < (($3::date + 1)::timestamp AT TIME ZONE $4)""";
+      WHERE %1$s
+        AND r.rated_at >= ($2::date::timestamp AT TIME ZONE %2$s) AND r.rated_at < (($3::date + 1)::timestamp AT TIME ZONE %2$s)%4$s""";
+  /**
+   * The ranking: both aggregates above per handling agency, in one statement (the dossiers' parameters). Every agency
+   * with a rating of the period has a dossier received by its end, so it has a row among the counted ones.
+   */
+  private static final String BY_AGENCY = """
+      WITH counted AS (
+      %s
+      ), rated AS (
+      %s
+      )
+      SELECT counted.*, COALESCE(rated.ratings, 0) AS ratings, COALESCE(rated.answers, 0) AS answers,
+             COALESCE(rated.satisfied, 0) AS satisfied
+      FROM counted LEFT JOIN rated ON rated.grp = counted.handling_agency""";
 
   private final Pool pool;
   private final ZoneId zone;
@@ -144,9 +159,22 @@ final class TimelinessQuery {
 
   /** The dossiers aggregate for this scope and period (its parameters: {@link #dossiersParams}). */
   String dossiersSql(AgencyScope scope, LocalDate from, LocalDate to) {
+    return dossiersSql(scope, from, to, false);
+  }
+
+  /** {@code perAgency}: one row per handling agency (its column {@code handling_agency}), else one row in all. */
+  private String dossiersSql(AgencyScope scope, LocalDate from, LocalDate to, boolean perAgency) {
     return DOSSIERS.formatted(scope.predicate(), localDate("dossier.processed_at", from, to),
         localDate("dossier.status_changed_at", from, to), localDate("h.changed_at", from, to),
-        localDate("p.changed_at", from, to));
+        localDate("p.changed_at", from, to), perAgency ? "dossier.handling_agency" : "NULL::text",
+        perAgency ? "grp AS handling_agency," : "", perAgency ? "\n      GROUP BY grp" : "");
+  }
+
+  /** The ranking statement: the figures of each handling agency of this scope and period, with its ratings. */
+  String byAgencySql(AgencyPattern agency, LocalDate from, LocalDate to) {
+    return BY_AGENCY.formatted(dossiersSql(AgencyScope.of(agency, "handling_agency", 1), from, to, true),
+        RATINGS.formatted(AgencyScope.of(agency, "d.handling_agency", 1).predicate(), "$5", "d.handling_agency AS grp,",
+            "\n      GROUP BY d.handling_agency"));
   }
 
   Tuple dossiersParams(AgencyScope scope, LocalDate from, LocalDate to, LocalDate asOf) {
@@ -162,7 +190,7 @@ final class TimelinessQuery {
   Future<Timeliness> run(AgencyPattern agency, LocalDate from, LocalDate to, LocalDate asOf, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     AgencyScope scope = AgencyScope.of(agency, "handling_agency", 1);
-    String ratingsSql = RATINGS.formatted(AgencyScope.of(agency, "d.handling_agency", 1).predicate());
+    String ratingsSql = RATINGS.formatted(AgencyScope.of(agency, "d.handling_agency", 1).predicate(), "$4", "", "");
     // Without JIT: the planner cannot know how few dossiers moved after the period's end (it takes "received before,
     // changed after" as independent), prices a history look-up for a fifth of the scope, and on a million dossiers
     // compiled the plan for longer than it ran (`*` over a quarter: 1.0 s of JIT in 1.1 s; without it 0.6 s).
@@ -171,7 +199,25 @@ final class TimelinessQuery {
         .map(rows -> rows.iterator().next())
         .compose(dossiers -> bound(conn, deadline)
             .compose(v -> conn.preparedQuery(ratingsSql).execute(Tuple.of(scope.parameter(), from, to, zone.getId())))
-            .map(rows -> figures(agency, from, to, asOf, dossiers, rows.iterator().next()))));
+            .map(rows -> figures(agency.value(), from, to, asOf, dossiers, rows.iterator().next()))));
+  }
+
+  /**
+   * The figures of each handling agency of the scope that received a dossier by the period's end, in ONE statement
+   * ({@link #byAgencySql}) bounded as {@link #run} bounds its two: the ranking's counts are the same rules' counts.
+   */
+  Future<List<Timeliness>> byAgency(AgencyPattern agency, LocalDate from, LocalDate to, LocalDate asOf,
+                                    Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    AgencyScope scope = AgencyScope.of(agency, "handling_agency", 1);
+    return pool.withTransaction(conn -> bound(conn, deadline)
+            .compose(v -> conn.preparedQuery(byAgencySql(agency, from, to))
+                .execute(dossiersParams(scope, from, to, asOf))))
+        .map(rows -> {
+          List<Timeliness> each = new ArrayList<>(rows.size());
+          rows.forEach(row -> each.add(figures(row.getString("handling_agency"), from, to, asOf, row, row)));
+          return each;
+        });
   }
 
   /** Bounds the transaction's next statement by what is left to {@code deadline} (System.nanoTime), JIT off. */
@@ -183,9 +229,8 @@ final class TimelinessQuery {
     return conn.preparedQuery(BOUND).execute(Tuple.of(Long.toString(left))).mapEmpty();
   }
 
-  private static Timeliness figures(AgencyPattern agency, LocalDate from, LocalDate to, LocalDate asOf, Row d,
-                                    Row r) {
-    return new Timeliness(agency.value(), from, to, asOf,
+  private static Timeliness figures(String agency, LocalDate from, LocalDate to, LocalDate asOf, Row d, Row r) {
+    return new Timeliness(agency, from, to, asOf,
         new Timeliness.Processed(d.getLong("before_deadline"), d.getLong("on_time"), d.getLong("overdue")),
         new Timeliness.Open(d.getLong("open_in_time"), d.getLong("open_overdue"), d.getLong("open_due_soon")),
         new Timeliness.Paused(d.getLong("supplement"), d.getLong("supplement_overdue"), d.getLong("payment"),

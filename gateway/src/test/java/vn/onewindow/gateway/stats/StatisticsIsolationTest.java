@@ -74,6 +74,7 @@ class StatisticsIsolationTest {
         assertThat(slowCallsInWindow(gw)).as("postgres_read slow calls in its window").isZero();
 
         locker.query("COMMIT").execute().await();
+        // the same request as the refused ones, within stats.cache-ms of them: a failed count is never kept
         HttpResponse<Buffer> after = gw.get(STATS);
         assertThat(after.statusCode()).as("statistics once PostgreSQL answers: " + after.bodyAsString()).isEqualTo(200);
         assertThat(after.bodyAsJsonObject().getString("agency")).isEqualTo("*");

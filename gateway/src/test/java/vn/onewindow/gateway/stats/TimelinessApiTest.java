@@ -38,7 +38,7 @@ class TimelinessApiTest extends OneGatewayPerClass {
 
   @BeforeAll
   static void start() {
-    gw = new GatewayFixture(Map.of());
+    gw = new GatewayFixture(Map.of("stats.cache-ms", "0"));
     pool = PostgresClients.pool(gw.vertx, gw.config.postgres(), "test");
     // processed in February: before, on time, overdue, on time without a due date, on time across midnight UTC
     dossier(H48, 9, "2026-02-10T09:00:00+07:00", "2026-02-12", "2026-01-20T09:00:00+07:00");
