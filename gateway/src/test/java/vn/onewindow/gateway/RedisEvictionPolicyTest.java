@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import vn.onewindow.common.config.HubConfig;
 import vn.onewindow.common.infra.BacklogMonitor;
+import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.LogCapture;
 import vn.onewindow.common.testing.TestServers;
@@ -49,6 +50,7 @@ class RedisEvictionPolicyTest {
     try (OwnRedis redis = new OwnRedis("hub-redis-evicting-later");
          GatewayFixture gw = new GatewayFixture(Map.of("redis.url", redis.url(), "shed.backlog-poll-ms", "100"))) {
       assertThat(gw.post(AdmissionTest.dossierOf(1)).statusCode()).isEqualTo(202);
+      assertThat(evicting(gw)).isZero();
 
       redis.command("CONFIG", "SET", "maxmemory-policy", "allkeys-lru");
       Await.until(Duration.ofSeconds(10), "the monitor to see the policy",
@@ -56,9 +58,17 @@ class RedisEvictionPolicyTest {
 
       assertThat(monitorLog.events()).filteredOn(e -> e.getFormattedMessage().contains("allkeys-lru"))
           .singleElement().satisfies(e -> assertThat(e.getLevel().toString()).isEqualTo("ERROR"));
+      // for the alert (HubRedisEvicting): the log line is said once, the gauge holds while it lasts
+      assertThat(evicting(gw)).isEqualTo(1);
+      assertThat(gw.get("/metrics").bodyAsString()).contains("hub_redis_evicting 1.0");
       redis.command("CONFIG", "SET", "maxmemory-policy", "noeviction");
       Await.until(Duration.ofSeconds(10), "the monitor to see noeviction again",
           () -> !monitorLog.lines("maxmemory-policy noeviction again").isEmpty());
+      assertThat(evicting(gw)).isZero();
     }
+  }
+
+  private static double evicting(GatewayFixture gw) {
+    return gw.registry.get(MeterNames.REDIS_EVICTING).gauge().value();
   }
 }

@@ -25,6 +25,7 @@ import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.Backlog.Partition;
 import vn.onewindow.common.infra.BacklogReadings.Masters;
+import vn.onewindow.common.metrics.MeterNames;
 
 /**
  * Samples the queue between gateways and workers every few seconds, per partition (one pipelined batch on the
@@ -157,6 +158,11 @@ public final class BacklogMonitor {
 
   public Backlog latest() {
     return latest;
+  }
+
+  /** Whether a master's maxmemory-policy evicts keys, as last read ({@link MeterNames#REDIS_EVICTING}). */
+  public boolean evicting() {
+    return evicting != null;
   }
 
   /**
