@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.HubConfig;
+import vn.onewindow.common.infra.BacklogMonitor;
 import vn.onewindow.common.infra.EmbeddedServers;
 import vn.onewindow.common.infra.Migrations;
 import vn.onewindow.common.infra.SchemaCompatibility;
@@ -76,6 +77,9 @@ public final class Hub implements AutoCloseable {
     Hub hub = new Hub(config, embedded, files, floorChecked);
     try {
       hub.deployment.deploy();
+    } catch (BacklogMonitor.EvictingRedis e) {
+      hub.close();
+      throw new StartRefused(e.getMessage());
     } catch (Exception e) {
       // not only RuntimeException: Future.await() rethrows a bind failure's checked exception as it is
       hub.close();

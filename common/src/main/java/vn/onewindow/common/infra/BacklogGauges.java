@@ -33,6 +33,9 @@ final class BacklogGauges {
         Backlog::usedMemoryBytes);
     gauge(registry, monitor, MeterNames.REDIS_MEMORY_MAX, "maxmemory of the fullest Redis master (0: no limit)",
         Backlog::maxMemoryBytes);
+    Gauge.builder(MeterNames.REDIS_EVICTING, monitor, m -> m.evicting() ? 1 : 0)
+        .description("1 while a Redis master's maxmemory-policy evicts keys (anything but noeviction)")
+        .register(registry);
     if (replicasExpected) {
       gauge(registry, monitor, MeterNames.REDIS_MASTERS_WITHOUT_REPLICA,
           "Redis masters with no connected replica (a failover's promoted master until the failed node rejoins)",

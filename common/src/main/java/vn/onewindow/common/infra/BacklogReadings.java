@@ -78,6 +78,20 @@ final class BacklogReadings {
         .count();
   }
 
+  /**
+   * The maxmemory-policy of the first master (INFO memory) whose policy evicts keys, or null when each says noeviction
+   * (or does not say: a server too old to tell is not refused for it).
+   */
+  static String evictionPolicy(List<Response> memory) {
+    for (Response info : memory) {
+      String policy = infoText(info.toString(), "maxmemory_policy:");
+      if (policy != null && !policy.equals("noeviction")) {
+        return policy;
+      }
+    }
+    return null;
+  }
+
   /** The fullest master's used memory and maxmemory. */
   static long[] memory(List<Response> memory) {
     long used = 0;
@@ -108,12 +122,21 @@ final class BacklogReadings {
   }
 
   static long infoField(String info, String field) {
+    String value = infoText(info, field);
+    return value == null ? 0 : Long.parseLong(value);
+  }
+
+  /** A field's value in an INFO reply, or null when it has none. */
+  private static String infoText(String info, String field) {
     int at = info.indexOf("\n" + field);
     if (at < 0) {
-      return 0;
+      return null;
     }
     int start = at + field.length() + 1;
     int end = info.indexOf('\r', start);
-    return Long.parseLong(info.substring(start, end < 0 ? info.indexOf('\n', start) : end).trim());
+    if (end < 0) {
+      end = info.indexOf('\n', start);
+    }
+    return (end < 0 ? info.substring(start) : info.substring(start, end)).trim();
   }
 }

@@ -109,6 +109,13 @@ public final class MeterNames {
    * mode, or redis.min-replicas-ack &gt; 0); a master that did not answer keeps the last sample's count.
    */
   public static final String REDIS_MASTERS_WITHOUT_REPLICA = "hub.redis.masters.without.replica";
+  /**
+   * 1 while a Redis master's maxmemory-policy evicts keys (anything but noeviction), 0 otherwise: at its maxmemory it
+   * may then drop queued dossiers, the daily code counters and Idempotency-Key records. The start refuses such a Redis;
+   * this tells of one that became so while the hub runs (CONFIG SET, a failover). A master that did not answer keeps
+   * the last sample's value.
+   */
+  public static final String REDIS_EVICTING = "hub.redis.evicting";
 
   // --- intake --------------------------------------------------------------------------------------------------
   /** Counter of dossiers written to PostgreSQL by the intake workers. */
