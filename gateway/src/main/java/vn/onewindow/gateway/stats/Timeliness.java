@@ -50,6 +50,16 @@ record Timeliness(String agency, LocalDate from, LocalDate to, LocalDate asOf, P
     long inTime() {
       return beforeDeadline + onTime;
     }
+
+    /** {@code processed.shares.beforeDeadlineOrOnTime}, the gauge hub_timeliness_on_time_share; null: none processed. */
+    Double inTimeShare() {
+      return share(inTime(), total());
+    }
+
+    /** {@code processed.shares.overdue}, the gauge hub_timeliness_overdue_share; null: none processed. */
+    Double overdueShare() {
+      return share(overdue, total());
+    }
   }
 
   record Open(long inTime, long overdue, long dueSoon) {
@@ -93,8 +103,8 @@ record Timeliness(String agency, LocalDate from, LocalDate to, LocalDate asOf, P
             .put("shares", new JsonObject()
                 .put("beforeDeadline", share(processed.beforeDeadline(), total))
                 .put("onTime", share(processed.onTime(), total))
-                .put("overdue", share(processed.overdue(), total))
-                .put("beforeDeadlineOrOnTime", share(processed.inTime(), total))))
+                .put("overdue", processed.overdueShare())
+                .put("beforeDeadlineOrOnTime", processed.inTimeShare())))
         .put("open", new JsonObject()
             .put("total", open.inTime() + open.overdue())
             .put("inTime", open.inTime())
