@@ -24,8 +24,8 @@ import vn.onewindow.common.metrics.ThrottledLog;
  * For the dashboards and the overdue alert: per province, the shares of the last {@value #WINDOW_DAYS} calendar days
  * up to today (in the agency zone) exactly as {@code GET /v1/stats/timeliness/ranking?by=province&from=<today-29>&to=
  * <today>} answers them, refreshed every {@code stats.province-refresh-ms}: the same statement
- * ({@link TimelinessQuery#byAgency}) summed per province by the same code ({@link Ranking}), so the national counting
- * rules have one owner. {@code hub_timeliness_on_time_share} is {@code processed.shares.beforeDeadlineOrOnTime},
+ * ({@link TimelinessQuery#processedByAgency}: the ranking's, reading only the window's processed dossiers) summed per
+ * province by the same code ({@link Ranking}), so the national counting rules have one owner. {@code hub_timeliness_on_time_share} is {@code processed.shares.beforeDeadlineOrOnTime},
  * {@code hub_timeliness_overdue_share} is {@code processed.shares.overdue} (both of the dossiers processed, 9 or 10,
  * in the window by the calendar date processing ended, against the appointment; rounded to 4 decimals as the answer
  * is). A province that processed nothing in the window has no share, so no series. The province label comes from the
@@ -74,7 +74,7 @@ public final class ProvinceTimeliness {
     LocalDate from = today.minusDays(WINDOW_DAYS - 1);
     // bounded in PostgreSQL as GET /v1/stats/timeliness is: they share one connection, which a statement left running
     // past its deadline (a lock, a slow replica) held from every statistics request behind it
-    return query.byAgency(EVERY_AGENCY, from, today, today, config.timeout())
+    return query.processedByAgency(EVERY_AGENCY, from, today, today, config.timeout())
         .timeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
         .map(perAgency -> Ranking.of(EVERY_AGENCY.value(), Ranking.By.PROVINCE, from, today, today, perAgency,
             provinceOf))

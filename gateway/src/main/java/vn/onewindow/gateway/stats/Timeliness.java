@@ -21,6 +21,13 @@ record Timeliness(String agency, LocalDate from, LocalDate to, LocalDate asOf, P
         new Paused(0, 0, 0, 0, 0, 0), 0, new Withdrawn(0, 0, 0), new Satisfaction(0, 0, 0));
   }
 
+  /** These processed figures alone, every other figure 0 (the province gauges read no other). */
+  Timeliness processedOnly() {
+    Timeliness none = nothing(agency, from, to, asOf);
+    return new Timeliness(agency, from, to, asOf, processed, none.open, none.paused, 0, none.withdrawnByDeadline,
+        none.satisfaction);
+  }
+
   /**
    * These figures and {@code other}'s, under {@code name}: every figure is a count, so a province's are the sums of its
    * agencies' (the ranking by province adds up the per-agency rows of its one statement).
