@@ -135,7 +135,8 @@ public final class GatewayShared {
             // GET /v1/stats/timeliness (pools are shared by name)
             new ProvinceTimeliness(PostgresClients.pool(vertx,
                 config.postgres().statistics(config.stats().poolWaiting()), "stats"),
-                config.dossier().zone(), config.stats(), shared.directory::provinceOf, registry).start(vertx);
+                config.dossier().zone(), config.stats(), shared.directory::provinceOf, Clock.systemUTC(),
+                registry).start(vertx);
           }
           return shared;
         });

@@ -163,9 +163,15 @@ public final class MeterNames {
   public static final String FEED_CURSORS_AHEAD = "hub.feed.cursors.ahead";
 
   // --- timeliness (refreshed every stats.province-refresh-ms by the gateways that have it on) ---------------------
-  /** Gauge by {@link #TAG_PROVINCE}: share of dossiers processed in the last 30 days before or on their due date. */
+  /**
+   * Gauge by {@link #TAG_PROVINCE}: of the dossiers processed in the last 30 calendar days up to today, the share
+   * before or on their appointment date (the ranking by province's {@code processed.shares.beforeDeadlineOrOnTime}).
+   */
   public static final String TIMELINESS_ON_TIME_SHARE = "hub.timeliness.on.time.share";
-  /** Gauge by {@link #TAG_PROVINCE}: share of dossiers processed in the last 30 days after their due date. */
+  /**
+   * Gauge by {@link #TAG_PROVINCE}: of the dossiers processed in the last 30 calendar days up to today, the share after
+   * their appointment date (the ranking by province's {@code processed.shares.overdue}).
+   */
   public static final String TIMELINESS_OVERDUE_SHARE = "hub.timeliness.overdue.share";
 
   // Circuit breakers and bulkheads are exported by Resilience4j's Micrometer binders under their own names

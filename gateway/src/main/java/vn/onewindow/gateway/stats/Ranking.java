@@ -39,7 +39,8 @@ record Ranking(String agency, By by, LocalDate from, LocalDate to, LocalDate asO
 
   /**
    * {@code perAgency}: the figures of each handling agency (one statement's rows); for {@link By#PROVINCE} summed per
-   * province of {@code provinceOf} (the agency directory's bounded label, as the province gauges use).
+   * province of {@code provinceOf} (the agency directory's bounded label). The province gauges are this ranking of the
+   * last 30 days ({@link ProvinceTimeliness}).
    */
   static Ranking of(String agency, By by, LocalDate from, LocalDate to, LocalDate asOf, List<Timeliness> perAgency,
                     UnaryOperator<String> provinceOf) {

@@ -21,6 +21,13 @@ record Timeliness(String agency, LocalDate from, LocalDate to, LocalDate asOf, P
         new Paused(0, 0, 0, 0, 0, 0), 0, new Withdrawn(0, 0, 0), new Satisfaction(0, 0, 0));
   }
 
+  /** These processed figures alone, every other figure 0 (the province gauges read no other). */
+  Timeliness processedOnly() {
+    Timeliness none = nothing(agency, from, to, asOf);
+    return new Timeliness(agency, from, to, asOf, processed, none.open, none.paused, 0, none.withdrawnByDeadline,
+        none.satisfaction);
+  }
+
   /**
    * These figures and {@code other}'s, under {@code name}: every figure is a count, so a province's are the sums of its
    * agencies' (the ranking by province adds up the per-agency rows of its one statement).
@@ -49,6 +56,16 @@ record Timeliness(String agency, LocalDate from, LocalDate to, LocalDate asOf, P
     /** The national "on time" figure (AGENCY.md section 4): before the deadline or on it. */
     long inTime() {
       return beforeDeadline + onTime;
+    }
+
+    /** {@code processed.shares.beforeDeadlineOrOnTime}, the gauge hub_timeliness_on_time_share; null: none processed. */
+    Double inTimeShare() {
+      return share(inTime(), total());
+    }
+
+    /** {@code processed.shares.overdue}, the gauge hub_timeliness_overdue_share; null: none processed. */
+    Double overdueShare() {
+      return share(overdue, total());
     }
   }
 
@@ -93,8 +110,8 @@ record Timeliness(String agency, LocalDate from, LocalDate to, LocalDate asOf, P
             .put("shares", new JsonObject()
                 .put("beforeDeadline", share(processed.beforeDeadline(), total))
                 .put("onTime", share(processed.onTime(), total))
-                .put("overdue", share(processed.overdue(), total))
-                .put("beforeDeadlineOrOnTime", share(processed.inTime(), total))))
+                .put("overdue", processed.overdueShare())
+                .put("beforeDeadlineOrOnTime", processed.inTimeShare())))
         .put("open", new JsonObject()
             .put("total", open.inTime() + open.overdue())
             .put("inTime", open.inTime())

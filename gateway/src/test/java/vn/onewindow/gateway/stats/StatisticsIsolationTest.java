@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Queue;
@@ -31,9 +32,13 @@ class StatisticsIsolationTest {
   private static final String WAITING_ON_RATINGS = """
       SELECT count(*) FROM pg_stat_activity
       WHERE wait_event_type = 'Lock' AND query LIKE '%FROM dossier_rating r JOIN dossier d%'""";
+  /**
+   * The province gauges' statement: the ranking's, per handling agency (TimelinessQuery.byAgencySql), known by its
+   * opening (pg_stat_activity keeps the first track_activity_query_size bytes of a statement only).
+   */
   private static final String WAITING_ON_DOSSIERS = """
       SELECT count(*) FROM pg_stat_activity
-      WHERE wait_event_type = 'Lock' AND query LIKE '%GROUP BY handling_agency%'""";
+      WHERE wait_event_type = 'Lock' AND query LIKE 'WITH counted AS (%'""";
 
   @Test
   void shouldServeLookUpsWhileStatisticsHangAndStopTheStatisticsAtTheirDeadline() {
@@ -101,7 +106,7 @@ class StatisticsIsolationTest {
         locker.query("LOCK TABLE dossier IN ACCESS EXCLUSIVE MODE").execute().await();
         ProvinceTimeliness gauges = new ProvinceTimeliness(PostgresClients.pool(gw.vertx,
             gw.config.postgres().statistics(gw.config.stats().poolWaiting()), "stats"), gw.config.dossier().zone(),
-            gw.config.stats(), agency -> "other", gw.registry);
+            gw.config.stats(), agency -> "other", Clock.systemUTC(), gw.registry);
         Future<Void> refresh = gauges.refresh();
         Await.until(Duration.ofSeconds(30), "the gauges' statement waiting on the dossier table",
             () -> waitingOnDossiers(database) > 0);
