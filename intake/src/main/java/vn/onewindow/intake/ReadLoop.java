@@ -145,9 +145,15 @@ final class ReadLoop {
    */
   private void replaceIdleConnection() {
     LOG.debug("read connection of {} idle for over half of intake.read-margin-ms; replacing it", consumerName);
+    RedisConnection idleConnection = connection;
     connection = null;
     Redis idle = client;
     client = null;
+    if (idleConnection != null) {
+      // handed back to its pool first (no reply is awaited on it): closed only with its client, it stayed counted in
+      // use, and vertx_pool_in_use{pool_name="redis-intake-read"} grew by one for each slow batch of a stall
+      idleConnection.close();
+    }
     if (idle != null) {
       idle.close();
     }

@@ -2,6 +2,7 @@ package vn.onewindow.intake;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -27,6 +28,7 @@ import vn.onewindow.common.dossier.StreamEntry;
 import vn.onewindow.common.infra.Migrations;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
+import vn.onewindow.common.metrics.Observability;
 import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.TestServers;
 
@@ -43,25 +45,38 @@ final class IntakeHarness implements AutoCloseable {
 
   final HubConfig config;
   final RedisKeys keys;
-  final Vertx vertx = Vertx.vertx();
+  final Vertx vertx;
+  /** Vert.x's own meters (pools, connections) when created {@link #withVertxMeters}; otherwise null. */
+  final PrometheusMeterRegistry vertxMeters;
   final Redis redis;
   /** One registry per deployed worker, to tell their shares apart. */
   final List<SimpleMeterRegistry> registries = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
   private final List<Pool> pools = new ArrayList<>();
 
-  private IntakeHarness(HubConfig config) {
+  private IntakeHarness(HubConfig config, PrometheusMeterRegistry vertxMeters) {
     this.config = config;
+    this.vertxMeters = vertxMeters;
+    this.vertx = vertxMeters == null ? Vertx.vertx() : Observability.vertx(vertxMeters);
     this.keys = RedisKeys.of(config.redis(), config.stream());
     this.redis = RedisClients.create(vertx, config.redis(), "test");
   }
 
   static IntakeHarness create(Map<String, String> overrides) {
+    return create(overrides, null);
+  }
+
+  /** As {@link #create}, its Vert.x reporting its own meters (as in production) to {@link #vertxMeters}. */
+  static IntakeHarness withVertxMeters(Map<String, String> overrides) {
+    return create(overrides, Observability.registry());
+  }
+
+  private static IntakeHarness create(Map<String, String> overrides, PrometheusMeterRegistry vertxMeters) {
     Map<String, String> values = new HashMap<>(FAST);
     values.putAll(overrides);
     HubConfig config = TestServers.get().migratedConfig(values);
     Migrations.apply(config.postgres());
-    return new IntakeHarness(config);
+    return new IntakeHarness(config, vertxMeters);
   }
 
   String pgUrl() {

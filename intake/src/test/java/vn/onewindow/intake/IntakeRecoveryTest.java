@@ -123,7 +123,7 @@ class IntakeRecoveryTest {
   @Test
   void aPostgresStallLongerThanTheReadSilenceIsCountedAsPostgresOnly() throws Exception {
     // silence bound 200 + 300 = 500 ms, each stalled statement 1.5 s
-    try (IntakeHarness h = IntakeHarness.create(Map.of("intake.read-margin-ms", "300",
+    try (IntakeHarness h = IntakeHarness.withVertxMeters(Map.of("intake.read-margin-ms", "300",
         "redis.replica-ack-timeout-ms", "200", "intake.statement-timeout-ms", "1500",
         "intake.batch-timeout-ms", "5000"))) {
       h.createGroup();
@@ -135,6 +135,7 @@ class IntakeRecoveryTest {
       h.xadd(sent.subList(0, 20));
       IntakeHarness.await(Duration.ofSeconds(10), "20 dossiers before the stall",
           () -> h.sql("SELECT count(*) FROM dossier") == 20 && h.pendingCount() == 0);
+      double readersInUse = readConnectionsInUse(h);
 
       PostgresClients.Jdbc jdbc = PostgresClients.jdbc(h.config.postgres());
       try (Connection c = DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password());
@@ -153,7 +154,15 @@ class IntakeRecoveryTest {
           .as("Redis answered throughout: no failure counted under its label").isZero();
       assertThat(readLog.lines("XREADGROUP failed")).isEmpty();
       assertThat(h.sql("SELECT count(DISTINCT id) FROM dossier")).isEqualTo(40);
+      // each replaced connection handed back before its client closed: vertx_pool_in_use of the read clients grew by
+      // one a replacement (a live hub: 7, 8, 9, 10 with two readers), for every slow batch of a PostgreSQL stall
+      assertThat(readConnectionsInUse(h)).as("read connections in use, by Vert.x's pool meter")
+          .isEqualTo(readersInUse);
     }
+  }
+
+  private static double readConnectionsInUse(IntakeHarness h) {
+    return h.vertxMeters.get("vertx.pool.in.use").tag("pool_name", "redis-intake-read").gauge().value();
   }
 
   @Test
