@@ -119,6 +119,22 @@ class TimelinessRankingTest extends OneGatewayPerClass {
   }
 
   /**
+   * A scope narrower than a province (a unit and everything under it, one agency) ranked by province: its one entry
+   * holds the scope's figures, so it is named after the scope, not after the whole province it lies in. It was named
+   * {@code *.H48} with A's figures alone, where GET /v1/stats/timeliness?agency=*.H48 answers all five agencies'.
+   */
+  @Test
+  void shouldNameANarrowerScopesProvinceEntryAfterTheScope() {
+    for (String scope : List.of(A, "*.11.H48")) {
+      JsonArray items = ranking("agency=" + scope + "&" + FEBRUARY + "&by=province").getJsonArray("items");
+
+      assertThat(keys(items)).as(scope).containsExactly("H48");
+      assertThat(items.getJsonObject(0).getJsonObject("timeliness")).as(scope)
+          .isEqualTo(ok(gw.get("/v1/stats/timeliness?agency=" + scope.replace("*", "%2A") + "&" + FEBRUARY)));
+    }
+  }
+
+  /**
    * Statistics are aggregates any registered client may read, as GET /v1/stats/timeliness is: an agency key covering
    * Hà Nội only reads Đà Nẵng's ranking as the portal does (its coverage narrows dossiers and feeds, not aggregates);
    * no key is a 401.
