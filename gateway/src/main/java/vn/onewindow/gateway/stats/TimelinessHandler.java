@@ -87,7 +87,7 @@ public final class TimelinessHandler {
 
   /**
    * How old the figures are: {@code Age} (seconds since they were counted) and {@code private, max-age} (how long
-   * they stand); without a cache ({@code stats.cache-ms=0}) they were counted for this request ({@code no-store}).
+   * they stand from their count: an HTTP cache subtracts Age itself); without a cache ({@code stats.cache-ms=0}) they were counted for this request ({@code no-store}).
    */
   private static void send(RoutingContext ctx, StatisticsCache.Answer<?> answer, JsonObject body) {
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JsonContent.CONTENT_TYPE);
