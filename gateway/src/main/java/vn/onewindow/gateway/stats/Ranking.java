@@ -44,34 +44,42 @@ record Ranking(String agency, By by, LocalDate from, LocalDate to, LocalDate asO
    */
   static Ranking of(String agency, By by, LocalDate from, LocalDate to, LocalDate asOf, List<Timeliness> perAgency,
                     UnaryOperator<String> provinceOf) {
-    List<Timeliness> groups = by == By.AGENCY ? new ArrayList<>(perAgency) : byProvince(perAgency, provinceOf);
-    groups.sort(ORDER);
-    List<Entry> entries = new ArrayList<>(groups.size());
-    for (int i = 0; i < groups.size(); i++) {
-      Timeliness group = groups.get(i);
+    Map<String, Timeliness> groups = new LinkedHashMap<>();
+    for (Timeliness one : perAgency) {
+      if (by == By.AGENCY) {
+        groups.put(one.agency(), one);
+      } else {
+        String province = provinceOf.apply(one.agency());
+        String name = provinceFigures(agency, province);
+        groups.merge(province, one.plus(Timeliness.nothing(name, from, to, asOf), name),
+            (sum, more) -> sum.plus(more, name));
+      }
+    }
+    List<Map.Entry<String, Timeliness>> sorted = new ArrayList<>(groups.entrySet());
+    sorted.sort(Map.Entry.comparingByValue(ORDER));
+    List<Entry> entries = new ArrayList<>(sorted.size());
+    for (int i = 0; i < sorted.size(); i++) {
+      Timeliness group = sorted.get(i).getValue();
       Integer rank = null;
       if (group.processed().total() > 0) {
-        rank = i > 0 && sameShare(groups.get(i - 1), group) ? entries.get(i - 1).rank() : i + 1;
+        rank = i > 0 && sameShare(sorted.get(i - 1).getValue(), group) ? entries.get(i - 1).rank() : i + 1;
       }
-      entries.add(new Entry(rank, by == By.AGENCY ? group.agency() : province(group.agency()), group));
+      entries.add(new Entry(rank, sorted.get(i).getKey(), group));
     }
     return new Ranking(agency, by, from, to, asOf, List.copyOf(entries));
   }
 
-  /** A province's figures are named by its pattern ({@code *.H48}); codes outside the directory's provinces "other". */
-  private static List<Timeliness> byProvince(List<Timeliness> perAgency, UnaryOperator<String> provinceOf) {
-    Map<String, Timeliness> sums = new LinkedHashMap<>();
-    for (Timeliness one : perAgency) {
-      String province = provinceOf.apply(one.agency());
-      String name = province.equals(AgencyDirectory.OTHER_PROVINCE) ? province : "*." + province;
-      sums.merge(name, one.plus(Timeliness.nothing(name, one.from(), one.to(), one.asOf()), name),
-          (sum, more) -> sum.plus(more, name));
+  /**
+   * The name of a province's figures, as GET /v1/stats/timeliness names the same figures: with the scope {@code *},
+   * the province's pattern ({@code *.H48}; codes outside the directory's provinces "other"). Any other scope lies
+   * within one province (a code, or a tail ending in its province), and the entry holds the scope's figures, not the
+   * whole province's: it is named after the scope ({@code *.53.H48} is not {@code *.H48}).
+   */
+  private static String provinceFigures(String scope, String province) {
+    if (!scope.equals("*")) {
+      return scope;
     }
-    return new ArrayList<>(sums.values());
-  }
-
-  private static String province(String name) {
-    return name.startsWith("*.") ? name.substring(2) : name;
+    return province.equals(AgencyDirectory.OTHER_PROVINCE) ? province : "*." + province;
   }
 
   private static int compare(Timeliness a, Timeliness b) {

@@ -2,6 +2,7 @@ package vn.onewindow.gateway.stats;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -19,7 +20,7 @@ import java.util.function.Supplier;
  * cannot crowd the heap: {@link #MAX_FIGURES} in all, the least used dropped first.
  */
 public final class StatisticsCache {
-  /** Per-agency figures kept at most, all entries together (a few hundred bytes each, by estimate). */
+  /** Per-agency figures kept at most, all entries together (about 580 bytes each, measured: README). */
   static final long MAX_FIGURES = 100_000;
 
   /**
@@ -35,7 +36,7 @@ public final class StatisticsCache {
     FIGURES, PER_AGENCY
   }
 
-  /** A counted answer and how old it is, for the Age and Cache-Control headers. */
+  /** A counted answer, how old it is and how long it stands from its count, for the Age and Cache-Control headers. */
   record Answer<T>(T value, long ageSeconds, long maxAgeSeconds, boolean cached) {
   }
 
@@ -44,10 +45,18 @@ public final class StatisticsCache {
 
   private final AsyncCache<Key, Counted> cache;
   private final Duration ttl;
+  private final Ticker ticker;
 
   public StatisticsCache(Duration ttl) {
+    this(ttl, Ticker.systemTicker());
+  }
+
+  /** {@code ticker}: nanoseconds, for the entries' expiry and age (a test's own clock). */
+  StatisticsCache(Duration ttl, Ticker ticker) {
     this.ttl = ttl;
+    this.ticker = ticker;
     this.cache = ttl.isZero() ? null : Caffeine.newBuilder()
+        .ticker(ticker)
         .expireAfterWrite(ttl)
         .maximumWeight(MAX_FIGURES)
         .weigher((Key key, Counted counted) -> counted.value() instanceof List<?> list ? Math.max(1, list.size()) : 1)
@@ -64,13 +73,15 @@ public final class StatisticsCache {
       return count.get().map(value -> new Answer<>(value, 0, 0, false));
     }
     var pending = cache.get(key, (k, executor) -> count.get()
-        .map(value -> new Counted(value, System.nanoTime()))
+        .map(value -> new Counted(value, ticker.read()))
         .toCompletionStage().toCompletableFuture());
     var context = Vertx.currentContext();
     return (context == null ? Future.fromCompletionStage(pending) : Future.fromCompletionStage(pending, context))
         .map(counted -> {
-          long age = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - counted.countedAtNanos());
-          return new Answer<>((T) counted.value(), age, Math.max(0, ttl.toSeconds() - age), true);
+          long age = TimeUnit.NANOSECONDS.toSeconds(ticker.read() - counted.countedAtNanos());
+          // max-age is the figures' whole lifetime, Age how much of it is gone: an HTTP cache takes the answer as fresh
+          // while max-age exceeds its age, Age included (RFC 9111, 4.2); what is left as max-age counted the age twice
+          return new Answer<>((T) counted.value(), age, ttl.toSeconds(), true);
         });
   }
 }

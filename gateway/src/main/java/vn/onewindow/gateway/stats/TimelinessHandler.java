@@ -87,7 +87,7 @@ public final class TimelinessHandler {
 
   /**
    * How old the figures are: {@code Age} (seconds since they were counted) and {@code private, max-age} (how long
-   * they stand); without a cache ({@code stats.cache-ms=0}) they were counted for this request ({@code no-store}).
+   * they stand from their count: an HTTP cache subtracts Age itself); without a cache ({@code stats.cache-ms=0}) they were counted for this request ({@code no-store}).
    */
   private static void send(RoutingContext ctx, StatisticsCache.Answer<?> answer, JsonObject body) {
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JsonContent.CONTENT_TYPE);
@@ -147,13 +147,10 @@ public final class TimelinessHandler {
     if (values.isEmpty()) {
       return DEFAULT_LIMIT;
     }
-    try {
-      int limit = Integer.parseInt(values.get(0));
-      if (limit >= 1 && limit <= MAX_LIMIT) {
-        return limit;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
+    // ASCII digits only, as the agency feed takes its limit: Integer.parseInt also takes "+5" and other scripts' digits
+    String raw = values.get(0);
+    if (raw.matches("[1-9]\\d{0,3}") && Integer.parseInt(raw) <= MAX_LIMIT) {
+      return Integer.parseInt(raw);
     }
     throw HttpFailure.malformed("limit must be a whole number from 1 to " + MAX_LIMIT);
   }
