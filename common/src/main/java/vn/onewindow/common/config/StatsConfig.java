@@ -19,10 +19,6 @@ public record StatsConfig(Duration timeout, int maxPeriodDays, Duration province
         s.millis("stats.cache-ms", 0, 3_600_000));
   }
 
-  public boolean caches() {
-    return !cache.isZero();
-  }
-
   public boolean refreshesProvinces() {
     return !provinceRefresh.isZero();
   }

@@ -184,12 +184,10 @@ final class TimelinessQuery {
         processedOnly ? PROCESSED_IN_PERIOD : "");
   }
 
-  /** The ranking statement: the figures of each handling agency of this scope and period, with its ratings. */
-  String byAgencySql(AgencyPattern agency, LocalDate from, LocalDate to) {
-    return byAgencySql(agency, from, to, false);
-  }
-
-  /** {@code processedOnly}: the statement of {@link #processedByAgency}. */
+  /**
+   * The ranking statement: the figures of each handling agency of this scope and period, with its ratings;
+   * {@code processedOnly}: the statement of {@link #processedByAgency}.
+   */
   String byAgencySql(AgencyPattern agency, LocalDate from, LocalDate to, boolean processedOnly) {
     return BY_AGENCY.formatted(dossiersSql(AgencyScope.of(agency, "handling_agency", 1), from, to, true, processedOnly),
         RATINGS.formatted(AgencyScope.of(agency, "d.handling_agency", 1).predicate(), "$5", "d.handling_agency AS grp,",
