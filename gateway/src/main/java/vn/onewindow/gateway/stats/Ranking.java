@@ -39,8 +39,9 @@ record Ranking(String agency, By by, LocalDate from, LocalDate to, LocalDate asO
 
   /**
    * {@code perAgency}: the figures of each handling agency (one statement's rows); for {@link By#PROVINCE} summed per
-   * province of {@code provinceOf} (the agency directory's bounded label). The province gauges are this ranking of the
-   * last 30 days ({@link ProvinceTimeliness}).
+   * province of {@code provinceOf} (the agency directory's bounded label). The province gauges are this ranking by
+   * province of the last 30 calendar days, over the processed figures alone ({@link ProvinceTimeliness},
+   * {@link TimelinessQuery#processedByAgency}).
    */
   static Ranking of(String agency, By by, LocalDate from, LocalDate to, LocalDate asOf, List<Timeliness> perAgency,
                     UnaryOperator<String> provinceOf) {
