@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import vn.onewindow.common.config.HubConfig;
-import vn.onewindow.common.infra.BacklogMonitor;
+import vn.onewindow.common.infra.EvictionPolicy;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.testing.Await;
 import vn.onewindow.common.testing.LogCapture;
@@ -25,7 +25,7 @@ import vn.onewindow.common.testing.TestServers;
  */
 class RedisEvictionPolicyTest {
   @RegisterExtension
-  final LogCapture monitorLog = LogCapture.of(BacklogMonitor.class);
+  final LogCapture monitorLog = LogCapture.of(EvictionPolicy.class);
 
   @Test
   void shouldRefuseToStartOnARedisThatEvictsKeys() throws Exception {
@@ -36,7 +36,7 @@ class RedisEvictionPolicyTest {
       try {
         assertThatThrownBy(() -> GatewayShared.start(vertx, config,
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).await())
-            .isInstanceOf(BacklogMonitor.EvictingRedis.class)
+            .isInstanceOf(EvictionPolicy.EvictingRedis.class)
             .hasMessageContaining("maxmemory-policy volatile-lru")
             .hasMessageContaining("noeviction");
       } finally {

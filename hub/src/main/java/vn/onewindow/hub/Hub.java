@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.HubConfig;
-import vn.onewindow.common.infra.BacklogMonitor;
+import vn.onewindow.common.infra.EvictionPolicy;
 import vn.onewindow.common.infra.EmbeddedServers;
 import vn.onewindow.common.infra.Migrations;
 import vn.onewindow.common.infra.SchemaCompatibility;
@@ -77,7 +77,7 @@ public final class Hub implements AutoCloseable {
     Hub hub = new Hub(config, embedded, files, floorChecked);
     try {
       hub.deployment.deploy();
-    } catch (BacklogMonitor.EvictingRedis e) {
+    } catch (EvictionPolicy.EvictingRedis e) {
       hub.close();
       throw new StartRefused(e.getMessage());
     } catch (Exception e) {

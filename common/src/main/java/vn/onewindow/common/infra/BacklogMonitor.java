@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -39,16 +38,6 @@ public final class BacklogMonitor {
   /** Most entries counted one by one when Redis cannot tell a partition's lag ({@link #countUndelivered}). */
   static final int COUNT_DELIVERED_MAX = 1_000;
 
-  /**
-   * A Redis master whose maxmemory-policy evicts keys: the hub's start refuses it (README, Guarantees: the stream, the
-   * epoch markers, the daily counters and the Idempotency-Key records must never be evicted).
-   */
-  public static final class EvictingRedis extends RuntimeException {
-    EvictingRedis(String message) {
-      super(message);
-    }
-  }
-
   private final Context context;
   private final Redis redis;
   /** Cluster mode: the partitions' batches (null in standalone mode: one connection per sample, as ever). */
@@ -58,10 +47,8 @@ public final class BacklogMonitor {
   private final Duration interval;
   private final long activeWindowMs;
   private volatile Backlog latest;
-  /** The maxmemory-policy of a master that evicts keys, as last read; null while each says noeviction (or unread). */
-  private volatile String evicting;
-  /** Past the start's check: a policy change is logged from now on. */
-  private volatile boolean running;
+  /** Read with every sample's INFO memory; refuses the start on an evicting Redis. */
+  private final EvictionPolicy eviction = new EvictionPolicy();
   private boolean failing;
   private volatile boolean stopped;
 
@@ -99,14 +86,12 @@ public final class BacklogMonitor {
           .compose(ignored -> monitor.sample())
           .otherwiseEmpty()
           // a Redis that answered and evicts keys: no start (one that did not answer is told of once it does)
-          .compose(ignored -> monitor.evicting == null ? Future.succeededFuture()
-              : Future.failedFuture(new EvictingRedis(evictingRedis(monitor.evicting) + ": refusing to start")))
+          .compose(ignored -> monitor.eviction.checkAtStart())
           .onFailure(err -> {
             monitor.stop();
             redis.close();
           })
           .onSuccess(ignored -> {
-            monitor.running = true;
             vertx.setPeriodic(monitor.interval.toMillis(), id -> {
               if (monitor.stopped) {
                 vertx.cancelTimer(id);
@@ -162,7 +147,7 @@ public final class BacklogMonitor {
 
   /** Whether a master's maxmemory-policy evicts keys, as last read ({@link MeterNames#REDIS_EVICTING}). */
   public boolean evicting() {
-    return evicting != null;
+    return eviction.evicting();
   }
 
   /**
@@ -248,31 +233,8 @@ public final class BacklogMonitor {
       info.add(Request.cmd(Command.INFO).arg("replication"));
     }
     return RedisClients.onEveryMaster(redis, redisConfig, info)
-        .onSuccess(replies -> evictionPolicyRead(BacklogReadings.evictionPolicy(replies.get(0))))
+        .onSuccess(replies -> eviction.read(BacklogReadings.evictionPolicy(replies.get(0))))
         .map(replies -> BacklogReadings.masters(replies.get(0), replies.size() > 1 ? replies.get(1) : List.of()));
-  }
-
-  /**
-   * {@code policy}: a master's that evicts keys, or null. Once running, a change is said once: an ERROR while a master
-   * evicts (a CONFIG SET after the start, a failover to a node configured otherwise), an INFO when none does again.
-   */
-  private void evictionPolicyRead(String policy) {
-    String was = evicting;
-    evicting = policy;
-    if (!running || Objects.equals(was, policy)) {
-      return;
-    }
-    if (policy != null) {
-      LOG.error("{}", evictingRedis(policy));
-    } else {
-      LOG.info("Redis has maxmemory-policy noeviction again: no key of the hub is evicted at maxmemory");
-    }
-  }
-
-  static String evictingRedis(String policy) {
-    return "a Redis master evicts keys at its maxmemory (maxmemory-policy " + policy + "): it may drop queued dossiers, "
-        + "the daily code counters and Idempotency-Key records (dossiers lost, codes issued twice, a retry made a "
-        + "second dossier); set maxmemory-policy noeviction (README, Guarantees)";
   }
 
   private long timeoutMs() {
