@@ -8,7 +8,6 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,10 +22,7 @@ class IntakeEdgeCaseTest {
     try (IntakeHarness h = IntakeHarness.create(Map.of())) {
       h.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(h.keys.stream()).arg(h.keys.group()).arg("0")
           .arg("MKSTREAM"));
-      List<StreamEntry> sent = new ArrayList<>();
-      for (int i = 0; i < 10; i++) {
-        sent.add(Dossiers.entry(i));
-      }
+      List<StreamEntry> sent = Dossiers.entries(10);
       List<String> ids = h.xadd(sent);
       h.send(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(h.keys.group()).arg("crashed-worker")
           .arg("COUNT").arg(10).arg("STREAMS").arg(h.keys.stream()).arg(">"));
@@ -49,10 +45,7 @@ class IntakeEdgeCaseTest {
   @Test
   void anEntryFailingForAnUnexpectedReasonIsDeadLetteredAfterMaxDeliveries() {
     try (IntakeHarness h = IntakeHarness.create(Map.of("intake.max-deliveries", "3"))) {
-      List<StreamEntry> batch = new ArrayList<>();
-      for (int i = 0; i < 10; i++) {
-        batch.add(Dossiers.entry(i));
-      }
+      List<StreamEntry> batch = Dossiers.entries(10);
       batch.add(Dossiers.withOversizedCode(10));
       List<String> ids = h.xadd(batch);
       h.deployWorker("worker-1");
@@ -81,10 +74,7 @@ class IntakeEdgeCaseTest {
         proxy.up();
         HubConfig proxied = h.config.withRedis(h.config.redis().withUrl("redis://127.0.0.1:" + proxy.port()));
         h.deployWorker(proxied, "worker-1");
-        List<StreamEntry> sent = new ArrayList<>();
-        for (int i = 0; i < 60; i++) {
-          sent.add(Dossiers.entry(i));
-        }
+        List<StreamEntry> sent = Dossiers.entries(60);
         h.xadd(sent.subList(0, 10));
         IntakeHarness.await(Duration.ofSeconds(10), "10 dossiers before the outage",
             () -> h.sql("SELECT count(*) FROM dossier") == 10 && h.pendingCount() == 0);

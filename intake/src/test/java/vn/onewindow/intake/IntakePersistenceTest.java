@@ -21,10 +21,7 @@ class IntakePersistenceTest {
   void acceptedEntriesArePersistedExactlyOnceAndLeaveTheStream() {
     try (IntakeHarness h = IntakeHarness.create(Map.of())) {
       SimpleMeterRegistry meters = h.deployWorker("worker-1");
-      List<StreamEntry> sent = new ArrayList<>();
-      for (int i = 0; i < 1000; i++) {
-        sent.add(Dossiers.entry(i));
-      }
+      List<StreamEntry> sent = Dossiers.entries(1000);
       long started = System.nanoTime();
       h.xadd(sent);
       IntakeHarness.await(Duration.ofSeconds(10), "1000 dossiers", () -> h.sql("SELECT count(*) FROM dossier") == 1000);
@@ -119,10 +116,7 @@ class IntakePersistenceTest {
     try (IntakeHarness h = IntakeHarness.create(Map.of())) {
       SimpleMeterRegistry first = h.deployWorker("worker-1");
       SimpleMeterRegistry second = h.deployWorker("worker-2");
-      List<StreamEntry> sent = new ArrayList<>();
-      for (int i = 0; i < 2000; i++) {
-        sent.add(Dossiers.entry(i));
-      }
+      List<StreamEntry> sent = Dossiers.entries(2000);
       long started = System.nanoTime();
       h.xadd(sent);
       IntakeHarness.await(Duration.ofSeconds(15), "2000 dossiers", () -> h.sql("SELECT count(*) FROM dossier") == 2000);

@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,10 +17,7 @@ class IntakePoisonTest {
   @Test
   void poisonEntriesAreDeadLetteredAndTheRestOfTheBatchIsStored() {
     try (IntakeHarness h = IntakeHarness.create(Map.of())) {
-      List<StreamEntry> batch = new ArrayList<>();
-      for (int i = 0; i < 52; i++) {
-        batch.add(Dossiers.entry(i));
-      }
+      List<StreamEntry> batch = Dossiers.entries(52);
       StreamEntry truncated = Dossiers.entry(17, "{\"procedureCode\": \"1.001612.000.00.00.H48\", truncated");
       // with the receipt's promised date as the entry carries it (StreamEntry.DUE): three days after its UTC date
       StreamEntry notJson = new StreamEntry(truncated.dossierId(), truncated.code(), truncated.clientId(),

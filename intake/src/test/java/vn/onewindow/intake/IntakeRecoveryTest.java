@@ -35,10 +35,7 @@ class IntakeRecoveryTest {
     try (IntakeHarness h = IntakeHarness.create(Map.of())) {
       h.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(h.keys.stream()).arg(h.keys.group()).arg("0")
           .arg("MKSTREAM"));
-      List<StreamEntry> sent = new ArrayList<>();
-      for (int i = 0; i < 200; i++) {
-        sent.add(Dossiers.entry(i));
-      }
+      List<StreamEntry> sent = Dossiers.entries(200);
       List<String> entryIds = h.xadd(sent);
 
       // The crashed worker, of an earlier release (no NOACK): read all 200, committed the first 100, died before XACK.
@@ -81,10 +78,7 @@ class IntakeRecoveryTest {
     try (IntakeHarness h = IntakeHarness.create(Map.of("intake.max-deliveries", "1000"))) {
       h.execute("ALTER TABLE dossier RENAME TO dossier_off"); // every insert now fails with 42P01
       h.deployWorker("worker-1");
-      List<StreamEntry> sent = new ArrayList<>();
-      for (int i = 0; i < 100; i++) {
-        sent.add(Dossiers.entry(i));
-      }
+      List<StreamEntry> sent = Dossiers.entries(100);
       h.xadd(sent);
       // read, failed, then claimed again and failed again at least twice
       IntakeHarness.await(Duration.ofSeconds(10), "100 entries retried and still pending", () -> {
@@ -128,10 +122,7 @@ class IntakeRecoveryTest {
         "intake.batch-timeout-ms", "5000"))) {
       h.createGroup();
       h.deployWorker("worker-1");
-      List<StreamEntry> sent = new ArrayList<>();
-      for (int i = 0; i < 40; i++) {
-        sent.add(Dossiers.entry(i));
-      }
+      List<StreamEntry> sent = Dossiers.entries(40);
       h.xadd(sent.subList(0, 20));
       IntakeHarness.await(Duration.ofSeconds(10), "20 dossiers before the stall",
           () -> h.sql("SELECT count(*) FROM dossier") == 20 && h.pendingCount() == 0);
@@ -176,10 +167,7 @@ class IntakeRecoveryTest {
       HubConfig proxied = h.config.withPostgres(h.config.postgres().withUrl(viaProxy));
       h.deployWorker(proxied, "worker-1");
 
-      List<StreamEntry> sent = new ArrayList<>();
-      for (int i = 0; i < 120; i++) {
-        sent.add(Dossiers.entry(i));
-      }
+      List<StreamEntry> sent = Dossiers.entries(120);
       h.xadd(sent.subList(0, 20));
       IntakeHarness.await(Duration.ofSeconds(10), "20 dossiers before the outage",
           () -> h.sql("SELECT count(*) FROM dossier") == 20 && h.pendingCount() == 0);
