@@ -110,7 +110,7 @@ public final class FeedHandler {
   private void page(RoutingContext ctx, Feed feed, String sql, String owner, Function<Row, JsonObject> item) {
     long started = System.nanoTime();
     Future.succeededFuture()
-        .map(ignored -> new Page(FeedCursor.parse(feed, owner, QueryParams.single(ctx, "after")), limit(ctx)))
+        .map(ignored -> new Page(FeedCursor.parse(feed, owner, QueryParams.single(ctx, "after")), QueryParams.limit(ctx, DEFAULT_LIMIT, MAX_LIMIT)))
         .compose(page -> breakers.call(Upstream.POSTGRES_READ, timeout, "feed (postgres)", () -> reads
                 .preparedQuery(sql).execute(Tuple.of(owner, page.after().xid(), page.after().seq(), page.limit())))
             .compose(rows -> rows.size() > 0 ? Future.succeededFuture(rows)
@@ -188,15 +188,4 @@ public final class FeedHandler {
   private record Page(FeedCursor after, int limit) {
   }
 
-  private static int limit(RoutingContext ctx) {
-    String raw = QueryParams.single(ctx, "limit");
-    if (raw == null) {
-      return DEFAULT_LIMIT;
-    }
-    if (raw.matches("[1-9]\\d{0,3}") && Integer.parseInt(raw) <= MAX_LIMIT) {
-      return Integer.parseInt(raw);
-    }
-    throw HttpFailure.malformed("limit must be a whole number from 1 to " + MAX_LIMIT + " (default "
-        + DEFAULT_LIMIT + ")");
-  }
 }

@@ -16,4 +16,20 @@ public final class QueryParams {
     }
     return values.isEmpty() ? null : values.get(0);
   }
+
+  /**
+   * A page's {@code limit}, given at most once: ASCII digits from 1 to {@code max} (at most 4 digits;
+   * Integer.parseInt alone would also take "+5" and other scripts' digits), {@code defaultLimit} when absent; anything
+   * else is a 400 naming the range.
+   */
+  public static int limit(RoutingContext ctx, int defaultLimit, int max) {
+    String raw = single(ctx, "limit");
+    if (raw == null) {
+      return defaultLimit;
+    }
+    if (raw.matches("[1-9]\\d{0,3}") && Integer.parseInt(raw) <= max) {
+      return Integer.parseInt(raw);
+    }
+    throw HttpFailure.malformed("limit must be a whole number from 1 to " + max + " (default " + defaultLimit + ")");
+  }
 }

@@ -20,6 +20,7 @@ import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.JsonContent;
+import vn.onewindow.gateway.http.QueryParams;
 import vn.onewindow.gateway.stats.StatisticsCache.Shape;
 
 /**
@@ -70,8 +71,8 @@ public final class TimelinessHandler {
 
   public void ranking(RoutingContext ctx) {
     Period period = period(ctx);
-    Ranking.By by = by(ctx.queryParam("by"));
-    int limit = limit(ctx.queryParam("limit"));
+    Ranking.By by = by(QueryParams.single(ctx, "by"));
+    int limit = QueryParams.limit(ctx, DEFAULT_LIMIT, MAX_LIMIT);
     cache.<List<Timeliness>>get(period.key(Shape.PER_AGENCY), () -> period.notBegun()
             ? Future.succeededFuture(List.of())
             : permitted(() -> query.byAgency(period.agency(), period.from(), period.to(), period.asOf(),
@@ -129,31 +130,14 @@ public final class TimelinessHandler {
     return new Period(agency, from, to, to.isAfter(today) ? today : to, from.isAfter(today));
   }
 
-  private static Ranking.By by(List<String> values) {
-    if (values.size() > 1) {
-      throw HttpFailure.malformed("give by once");
-    }
-    return switch (values.isEmpty() ? "agency" : values.get(0)) {
+  private static Ranking.By by(String value) {
+    return switch (value == null ? "agency" : value) {
       case "agency" -> Ranking.By.AGENCY;
       case "province" -> Ranking.By.PROVINCE;
       default -> throw HttpFailure.malformed("by must be agency or province");
     };
   }
 
-  private static int limit(List<String> values) {
-    if (values.size() > 1) {
-      throw HttpFailure.malformed("give limit once");
-    }
-    if (values.isEmpty()) {
-      return DEFAULT_LIMIT;
-    }
-    // ASCII digits only, as the agency feed takes its limit: Integer.parseInt also takes "+5" and other scripts' digits
-    String raw = values.get(0);
-    if (raw.matches("[1-9]\\d{0,3}") && Integer.parseInt(raw) <= MAX_LIMIT) {
-      return Integer.parseInt(raw);
-    }
-    throw HttpFailure.malformed("limit must be a whole number from 1 to " + MAX_LIMIT);
-  }
 
   private static AgencyPattern agency(List<String> values) {
     if (values.size() > 1) {
