@@ -6,7 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.DatabaseException;
 import io.vertx.pgclient.PgException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -84,7 +83,7 @@ final class BatchProcessor {
     return writer.write(rows).transform(ar -> {
       if (ar.succeeded()) {
         metrics.batchWrite.record(Duration.ofNanos(System.nanoTime() - started));
-        recordInserted(ar.result());
+        metrics.inserted(ar.result());
         return ack(rows, ar.result().inserted());
       }
       FailureKind kind = FailureKind.of(ar.cause());
@@ -120,7 +119,7 @@ final class BatchProcessor {
       for (Future<Single> f : singles) {
         Single s = f.result();
         if (s.failure() == null) {
-          recordInserted(s.written());
+          metrics.inserted(s.written());
           inserted += s.written().inserted();
           written.add(s.row());
           continue;
@@ -188,17 +187,6 @@ final class BatchProcessor {
     }
     LOG.warn("{} failed for {} entries ({}); leaving them pending", what, count, FailureKind.describe(err));
     return Future.succeededFuture(new Result(0, 0, 0, count, kind == FailureKind.TRANSIENT));
-  }
-
-  private void recordInserted(DossierWriter.Written written) {
-    metrics.persisted.increment(written.inserted());
-    Instant now = Instant.now();
-    for (Instant receivedAt : written.insertedReceivedAt()) {
-      Duration e2e = Duration.between(receivedAt, now);
-      if (!e2e.isNegative()) {
-        metrics.endToEnd.record(e2e);
-      }
-    }
   }
 
   /** The error stored with a dead letter: SQLSTATE, PostgreSQL's message and the constraint, never the detail. */

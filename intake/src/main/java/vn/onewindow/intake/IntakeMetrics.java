@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
 import vn.onewindow.common.metrics.LatencyTimers;
 import vn.onewindow.common.metrics.MeterNames;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
@@ -26,8 +28,9 @@ final class IntakeMetrics {
   final ThrottledLog outageLog = ThrottledLog.everyTenSeconds();
 
   IntakeMetrics(MeterRegistry registry) {
-    persisted = Counter.builder(MeterNames.PERSISTED).description("Dossiers inserted into PostgreSQL")
-        .register(registry);
+    persisted = Counter.builder(MeterNames.PERSISTED).description("Dossiers this process's statements inserted into "
+        + "PostgreSQL, each once: when the statement's result arrives, after intake.statement-timeout-ms too; a "
+        + "redelivery found already written is not counted").register(registry);
     batchSize = DistributionSummary.builder(MeterNames.BATCH_SIZE).description("Entries per batch statement")
         .publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(10_000.0).register(registry);
     batchWrite = latency(MeterNames.BATCH_WRITE_LATENCY, "One batch statement (one round trip)", registry);
@@ -38,6 +41,21 @@ final class IntakeMetrics {
         .description("Read or sweep rounds held back until Redis replicas confirm the entries").register(registry);
     redisFailures = failures(Upstream.REDIS, registry);
     postgresFailures = failures(Upstream.POSTGRES, registry);
+  }
+
+  /**
+   * What a statement inserted: the dossiers it returned (a redelivered dossier already written is not among them, so
+   * each is counted by the one statement that inserted it, in whichever process) and their receipt-to-commit times.
+   */
+  void inserted(DossierWriter.Written written) {
+    persisted.increment(written.inserted());
+    Instant now = Instant.now();
+    for (Instant receivedAt : written.insertedReceivedAt()) {
+      Duration e2e = Duration.between(receivedAt, now);
+      if (!e2e.isNegative()) {
+        endToEnd.record(e2e);
+      }
+    }
   }
 
   private static Timer latency(String name, String description, MeterRegistry registry) {

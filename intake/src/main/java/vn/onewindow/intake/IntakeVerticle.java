@@ -70,7 +70,7 @@ public final class IntakeVerticle extends VerticleBase {
     // (a peer gone without FIN or RST) must not leave its connection dead in the ring or the pool for good
     redis = RedisClients.ring(vertx, config.redis(), "intake", ReadLoop.silenceBound(intake));
     // one writer for all of this worker's partitions: their batches are written together (group commit)
-    writer = new DossierWriter(pool, intake.statementTimeout(), intake.batchSize());
+    writer = new DossierWriter(pool, intake.statementTimeout(), intake.batchSize(), this::committedLate);
     membership = new Membership(vertx, redis, keys, intake, consumerName, this::assign);
     return membership.start()
         .compose(v -> reassigning)
@@ -122,6 +122,23 @@ public final class IntakeVerticle extends VerticleBase {
       }
       return Future.join(changes).<Void>mapEmpty().otherwiseEmpty();
     });
+  }
+
+  /**
+   * A statement given up on at intake.statement-timeout-ms that committed after all: its dossiers are counted now,
+   * as nobody else will count them (their entries stay pending, and the redelivery finds them written).
+   */
+  private void committedLate(DossierWriter.Written late) {
+    if (late.inserted() == 0) {
+      return; // a retry of rows another statement wrote meanwhile
+    }
+    metrics.inserted(late);
+    long suppressed = metrics.outageLog.tryAcquire("postgres-late-commit");
+    if (suppressed >= 0) {
+      LOG.info("a dossier INSERT given up after {} ms committed later, {} dossiers inserted and counted now; a sweep "
+          + "acknowledges their entries ({} more such statements since the last line)",
+          intake.statementTimeout().toMillis(), late.inserted(), suppressed);
+    }
   }
 
   /**

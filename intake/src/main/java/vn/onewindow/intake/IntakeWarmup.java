@@ -167,7 +167,9 @@ public final class IntakeWarmup extends VerticleBase {
   /** Batches one after another, each on a new turn of the event loop, until a cap or the JIT ends the warm-up. */
   private Future<Void> run(StreamReader reader, RedisConnection read, SqlConnection sql) {
     MeterRegistry discarded = new SimpleMeterRegistry();
-    BatchProcessor processor = new BatchProcessor(new DossierWriter(sql, intake.statementTimeout(), intake.batchSize()),
+    BatchProcessor processor = new BatchProcessor(
+        // a late commit of the warm-up's is inside its transaction, rolled back: nothing to count
+        new DossierWriter(sql, intake.statementTimeout(), intake.batchSize(), late -> { }),
         reader, new DeadLetters(sql, reader, discarded), new IntakeMetrics(discarded), intake.maxDeliveries());
     Promise<Void> done = Promise.promise();
     next(processor, reader, read, sql, done);

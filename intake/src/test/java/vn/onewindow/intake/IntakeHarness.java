@@ -15,6 +15,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -227,6 +228,23 @@ final class IntakeHarness implements AutoCloseable {
 
   void execute(String statement) {
     TestServers.execute(pgUrl(), statement);
+  }
+
+  /**
+   * A stalled PostgreSQL for the intake: a connection of its own holding {@code LOCK TABLE dossier IN SHARE ROW
+   * EXCLUSIVE MODE}, which every INSERT waits on, until the caller commits (the INSERTs then go on) or closes it.
+   */
+  Connection lockDossierInserts() throws SQLException {
+    PostgresClients.Jdbc jdbc = PostgresClients.jdbc(config.postgres());
+    Connection c = DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password());
+    c.setAutoCommit(false);
+    try (Statement s = c.createStatement()) {
+      s.execute("LOCK TABLE dossier IN SHARE ROW EXCLUSIVE MODE");
+    } catch (SQLException e) {
+      c.close();
+      throw e;
+    }
+    return c;
   }
 
   /** All rows of a query, each as column-name -> string value. */

@@ -10,8 +10,6 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.sqlclient.Pool;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,15 +126,11 @@ class IntakeRecoveryTest {
           () -> h.sql("SELECT count(*) FROM dossier") == 20 && h.pendingCount() == 0);
       double readersInUse = readConnectionsInUse(h);
 
-      PostgresClients.Jdbc jdbc = PostgresClients.jdbc(h.config.postgres());
-      try (Connection c = DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password());
-           Statement s = c.createStatement()) {
-        c.setAutoCommit(false);
-        s.execute("LOCK TABLE dossier IN SHARE ROW EXCLUSIVE MODE");
+      try (Connection lock = h.lockDossierInserts()) {
         h.xadd(sent.subList(20, 40));
         IntakeHarness.await(Duration.ofSeconds(20), "three statements given up on the stalled database",
             () -> h.counter(MeterNames.INTAKE_FAILURES, MeterNames.TAG_UPSTREAM, "postgres") >= 3);
-        c.commit();
+        lock.commit();
       }
       IntakeHarness.await(Duration.ofSeconds(15), "40 dossiers after the stall",
           () -> h.sql("SELECT count(*) FROM dossier") == 40 && h.xlen(h.keys.stream()) == 0);

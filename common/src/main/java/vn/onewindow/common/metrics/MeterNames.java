@@ -118,7 +118,12 @@ public final class MeterNames {
   public static final String REDIS_EVICTING = "hub.redis.evicting";
 
   // --- intake --------------------------------------------------------------------------------------------------
-  /** Counter of dossiers written to PostgreSQL by the intake workers. */
+  /**
+   * Counter of dossiers an intake process's statements inserted into PostgreSQL, each counted once by the statement
+   * that inserted it: when its result arrives, also after intake.statement-timeout-ms gave up on it (a late commit);
+   * a redelivery found already written is not counted. Summed over processes, every dossier the intake wrote, but for
+   * a statement whose result never reached its process (killed, or its connection lost, after the commit).
+   */
   public static final String PERSISTED = "hub.intake.persisted";
   /** Distribution of entries per batch written. */
   public static final String BATCH_SIZE = "hub.intake.batch.size";
