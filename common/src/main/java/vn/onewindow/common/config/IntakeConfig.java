@@ -41,6 +41,13 @@ public record IntakeConfig(
           "must be at least intake.statement-timeout-ms (" + c.statementTimeout.toMillis()
               + "): a batch runs its statement, then dead letters and acknowledgements");
     }
+    if (c.readLinger.multipliedBy(2).compareTo(c.readMargin) >= 0) {
+      // the read loop replaces a read connection silent for half the margin before it reads again (ReadLoop): a
+      // linger that long made every read after a small one open a new Redis client and connection, uncounted
+      throw s.conflict("{} must be shorter than half of {}: a read connection silent that long is replaced before "
+          + "the next read, so every lingering read would open a new connection", "intake.read-linger-ms",
+          "intake.read-margin-ms");
+    }
     return c;
   }
 

@@ -270,6 +270,17 @@ class HubConfigTest {
   }
 
   @Test
+  void shouldRefuseAReadLingerThatOutlastsHalfTheReadMargin() {
+    // the read loop replaces a read connection silent for half the margin before reading on it: a linger that long
+    // would make every lingering read open a new Redis client and connection
+    refused("intake.read-margin-ms", "1000", "intake.read-linger-ms", "500")
+        .withMessageContaining("intake.read-linger-ms=500 must be shorter than half of intake.read-margin-ms=1000")
+        .withMessageEndingWith("(env HUB_INTAKE_READ_LINGER_MS, HUB_INTAKE_READ_MARGIN_MS)");
+    assertThat(HubConfig.from(Settings.of(Map.of("intake.read-margin-ms", "1000", "intake.read-linger-ms", "499")))
+        .intake().readLinger()).hasMillis(499);
+  }
+
+  @Test
   void shouldRefuseADrainAnnouncementThatUsesUpTheDrain() {
     refused("drain.announce-ms", "20000")
         .withMessageContaining("drain.announce-ms=20000 must be shorter than drain.timeout-ms=20000");

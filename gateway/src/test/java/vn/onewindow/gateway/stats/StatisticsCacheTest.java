@@ -1,13 +1,20 @@
 package vn.onewindow.gateway.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import vn.onewindow.gateway.stats.StatisticsCache.Answer;
 import vn.onewindow.gateway.stats.StatisticsCache.Key;
@@ -44,5 +51,58 @@ class StatisticsCacheTest {
     now.addAndGet(TimeUnit.SECONDS.toNanos(19));
     assertThat(cache.<String>get(KEY, () -> Future.succeededFuture("figures " + counts.incrementAndGet())).await()
         .value()).as("counted anew past the 30 s").isEqualTo("figures 2");
+  }
+
+  /**
+   * A failed count (a statement timeout, an open breaker: a 503) is kept by nobody and shared only by the requests that
+   * waited for it; the failure handler logs it, throttled. Caffeine itself logs each load whose future fails as a
+   * WARNING with its stack trace, through System.Logger (JUL here: multi-line plain text among the JSON lines, never
+   * throttled): a 12 s PostgreSQL lock on a live hub wrote one such trace per failed count beside the hub's own line.
+   */
+  @Test
+  void shouldKeepNoFailedCountAndLeaveItsLoggingToTheFailureHandler() {
+    List<LogRecord> caffeineLog = new CopyOnWriteArrayList<>();
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        caffeineLog.add(record);
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    Logger caffeine = Logger.getLogger("com.github.benmanes.caffeine.cache.LocalAsyncCache");
+    caffeine.addHandler(capture);
+    try {
+      StatisticsCache cache = new StatisticsCache(Duration.ofSeconds(30), new AtomicLong()::get);
+      AtomicInteger counts = new AtomicInteger();
+      Promise<String> stalled = Promise.promise();
+      Future<Answer<String>> first = cache.get(KEY, () -> {
+        counts.incrementAndGet();
+        return stalled.future();
+      });
+      Future<Answer<String>> waiting = cache.get(KEY, () -> Future.succeededFuture("figures " + counts.incrementAndGet()));
+      stalled.fail(new IllegalStateException("statement timeout"));
+
+      assertThatThrownBy(first::await).hasMessage("statement timeout");
+      assertThatThrownBy(waiting::await).as("a request that waited for the count").hasMessage("statement timeout");
+      assertThat(cache.<String>get(KEY, () -> Future.succeededFuture("figures " + counts.incrementAndGet())).await()
+          .value()).as("counted anew after the failure").isEqualTo("figures 2");
+
+      Key other = new Key(Shape.PER_AGENCY, "*", DAY, DAY, DAY);
+      assertThatThrownBy(() -> cache.get(other, () -> Future.failedFuture(new IllegalStateException("breaker open")))
+          .await()).hasMessage("breaker open");
+      assertThat(cache.<String>get(other, () -> Future.succeededFuture("ranked")).await().value())
+          .as("a count that failed at once is not kept either").isEqualTo("ranked");
+
+      assertThat(caffeineLog).extracting(LogRecord::getMessage).isEmpty();
+    } finally {
+      caffeine.removeHandler(capture);
+    }
   }
 }
