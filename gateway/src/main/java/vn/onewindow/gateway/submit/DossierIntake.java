@@ -87,8 +87,14 @@ public final class DossierIntake {
    */
   public Future<Outcome> replayWhileShed(Redis redis, Submission s, Admission.Shed shed) {
     if (shed.direct()) {
+      // the direct path could not take it either (PostgreSQL's breaker open...): the shedding's refusal, counted so
       return unlessStoredDirectly(s, () -> withoutTheQueue(redis, s, applicantLimit(redis, s), null, false,
-          new RedisDownPath.MemoryFull()));
+          new RedisDownPath.MemoryFull()))
+          .onFailure(err -> {
+            if (err instanceof HttpFailure f && f.problem() == shed.failure().problem()) {
+              admission.countRefusal(shed.refusal());
+            }
+          });
     }
     return unlessStoredDirectly(s, () -> breakers.enqueue(keys.partitions().ofDossier(s.dossierId()),
             config.breakers().redisEnqueueTimeout(), () -> earlier(s, () -> false))

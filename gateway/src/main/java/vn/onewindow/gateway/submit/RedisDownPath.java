@@ -208,7 +208,9 @@ final class RedisDownPath {
         })
         .map(result -> new Outcome(receipts.of(result), true))
         .recover(err -> err instanceof HttpFailure ? Future.failedFuture(err)
-            : Future.failedFuture(unavailable("queue (redis) and database (postgres)", err)));
+            // Redis full and PostgreSQL's breaker open: nothing written anywhere, the memory refusal says why
+            : Future.failedFuture(unavailable("queue (redis) and database (postgres)",
+                err instanceof CallNotPermittedException && memoryFull(cause) ? cause : err)));
   }
 
   private HttpFailure unavailable(String what, Throwable cause) {
