@@ -23,7 +23,7 @@ ALLOWED_LABELS = {
     "province": ("hub_timeliness_",),
     "channel": ("hub_submissions",),
     "reason": ("hub_refusals", "hub_intake_dead_letters", "hub:refusals", "hub_connections_closed",
-               "hub_unready_reason"),
+               "hub_unready_reason", "hub_submissions_direct"),
     "upstream": ("hub_intake_failures",),
     "limit": ("hub_ratelimit_decisions",), "decision": ("hub_ratelimit_decisions",),
     "name": ("resilience4j_",), "state": ("resilience4j_",), "kind": ("resilience4j_",),

@@ -189,7 +189,8 @@ public final class GatewayVerticle extends VerticleBase {
         new DossierQueue(redis, keys, config.dossier(), config.redis(),
             config.resilience().breakers().redisEnqueueTimeout(), shared.registry()),
         shared.sequences(), new DirectWriter(pool, config.dossier().idempotencyTtl()), shared.recentDirect(),
-        shared.breakers(), shared.limiter(), shared.admission(), keys, config.resilience(), config.redis());
+        shared.breakers(), shared.limiter(), shared.admission(), keys, config.resilience(), config.redis(),
+        shared.registry());
     return new SubmitHandler(new DossierParser(config.http().bodyLimitBytes(), "dossier"), shared.validator(), intake,
         redis, config.dossier(), shared.dueDates(), keys.partitions(), new StatusLinks(config.http().publicBaseUrl()),
         outcomes, shared.registry(), Clock.systemUTC());

@@ -22,6 +22,17 @@ public final class RedisErrors {
     return has(err, "MOVED") || has(err, "ASK") || has(err, "TRYAGAIN") || has(err, "CLUSTERDOWN");
   }
 
+  /**
+   * Redis at its maxmemory (noeviction) refused a write: "OOM command not allowed when used memory &gt; 'maxmemory'".
+   * A script meets it only at its first write (later ones go through, for the script's atomicity), so a script call
+   * refused with it wrote nothing. Redis 7 answers a script's with that code; 6.2 (the embedded server) wraps it as
+   * {@code ERR Error running script (...): @user_script:N: -OOM command not allowed ...}.
+   */
+  public static boolean outOfMemory(Throwable err) {
+    return has(err, "OOM") || err != null && err.getMessage() != null
+        && err.getMessage().contains("OOM command not allowed when used memory");
+  }
+
   /** The connection itself failed (closed, reset, refused), as opposed to a Redis error reply or a timeout. */
   public static boolean connectionLost(Throwable err) {
     if (causedBy(err, java.io.IOException.class)) {

@@ -14,6 +14,11 @@ public final class MeterNames {
   // --- gateway -----------------------------------------------------------------------------------------------
   /** Counter of POST /v1/dossiers by {@link #TAG_OUTCOME} ({@link Outcome}) and {@link #TAG_CHANNEL}. */
   public static final String SUBMISSIONS = "hub.submissions";
+  /**
+   * Counter of new dossiers written straight to PostgreSQL (the degraded direct path, outcome degraded on
+   * {@link #SUBMISSIONS}) by {@link #TAG_REASON} ({@link DirectReason}): Redis down, or Redis's memory full.
+   */
+  public static final String SUBMISSIONS_DIRECT = "hub.submissions.direct";
   /** Timer of the Redis enqueue script (sequence + stream + receipt in one call). */
   public static final String ENQUEUE_LATENCY = "hub.enqueue.latency";
   /**
@@ -263,6 +268,19 @@ public final class MeterNames {
    */
   public enum Refusal {
     RATE_LIMITED, BACKLOG, REDIS_MEMORY, CONCURRENCY, DRAINING;
+
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * Values of {@link #TAG_REASON} on {@link #SUBMISSIONS_DIRECT}. REDIS_DOWN: Redis could not take the dossier
+   * (down, slow, its breaker open); REDIS_MEMORY: Redis is over shed.redis-memory-max-ratio of its maxmemory, or
+   * refused the enqueue for memory (OOM).
+   */
+  public enum DirectReason {
+    REDIS_DOWN, REDIS_MEMORY;
 
     public String tag() {
       return name().toLowerCase(Locale.ROOT);

@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.config.ResilienceConfig.Limit;
+import vn.onewindow.common.config.ResilienceConfig.RedisDownPolicy;
 import vn.onewindow.common.config.ResilienceConfig.Shedding;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.health.Draining;
@@ -46,8 +47,12 @@ public final class Admission {
   private static final ThrottledLog CLIENT_LIMITED_LOG = ThrottledLog.everyTenSeconds();
   private static final String SHED = "admission.shed";
 
-  /** A submission over a watermark that carries an Idempotency-Key: its refusal, unless it is a retry (see shed). */
-  public record Shed(Refusal refusal, HttpFailure failure) {
+  /**
+   * A submission over a watermark that carries an Idempotency-Key: its refusal, unless it is a retry (see shed).
+   * {@code direct}: over the memory watermark with {@code degraded.redis-down=postgres}, keyed or not: a new dossier
+   * goes the direct path to PostgreSQL instead (DossierIntake).
+   */
+  public record Shed(Refusal refusal, HttpFailure failure, boolean direct) {
   }
 
   private final ResilienceConfig config;
@@ -192,7 +197,11 @@ public final class Admission {
    * before the watermark was crossed, whose citizen, told "nothing was queued", would file it again (QA). It goes on
    * as {@link Shed}, read and validated as any, and the intake only looks its earlier dossier up, queuing nothing:
    * its receipt, or this refusal ({@code DossierIntake.replayWhileShed}). The header is asked for only over a
-   * watermark, and the bulkhead still bounds those look-ups.
+   * watermark, and the bulkhead still bounds those look-ups. Over the memory watermark with
+   * {@code degraded.redis-down=postgres}, every submission goes on ({@link Shed#direct}): the memory is held mostly by
+   * Idempotency-Key records that free only as they expire (24 h by default), so a 503 there refused every new dossier
+   * for up to a day with the queue empty and PostgreSQL healthy (a deadline day). The backlog watermark still
+   * refuses: its workers catch up within minutes, and the direct path would only add to PostgreSQL's load.
    */
   public void shed(RoutingContext ctx) {
     if (draining.getAsBoolean()) {
@@ -201,7 +210,7 @@ public final class Admission {
     }
     Shed over = overWatermark(ctx);
     if (over != null) {
-      if (!ctx.request().headers().contains(Idempotency.KEY_HEADER)) {
+      if (!over.direct() && !ctx.request().headers().contains(Idempotency.KEY_HEADER)) {
         refuse(ctx, over.refusal(), over.failure());
         return;
       }
@@ -226,11 +235,11 @@ public final class Admission {
     Backlog b = backlog.latest();
     if (b.length() >= shedding.backlogMaxEntries() && !Caller.of(ctx).isWarmup()) {
       return new Shed(Refusal.BACKLOG, HttpFailure.overloaded("queue backlog of " + b.length() + " dossiers",
-          shedding.retryAfterSeconds()));
+          shedding.retryAfterSeconds()), false);
     }
     if (b.memoryRatio() >= shedding.redisMemoryMaxRatio() && !Caller.of(ctx).isWarmup()) {
-      return new Shed(Refusal.REDIS_MEMORY, HttpFailure.overloaded("queue memory nearly full",
-          shedding.retryAfterSeconds()));
+      return new Shed(Refusal.REDIS_MEMORY, HttpFailure.queueMemoryFull(shedding.retryAfterSeconds()),
+          config.redisDown() == RedisDownPolicy.POSTGRES);
     }
     return null;
   }

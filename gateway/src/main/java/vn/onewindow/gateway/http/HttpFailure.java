@@ -234,6 +234,19 @@ public final class HttpFailure extends RuntimeException {
   }
 
   /**
+   * Redis is near or at its maxmemory (over shed.redis-memory-max-ratio, or it refused the enqueue script's first
+   * write: OOM), and the direct path is off or could not take the dossier: certain that this request queued nothing.
+   * Not "for a moment", as {@link #overloaded} says: the memory is held mostly by Idempotency-Key records, which free
+   * only as they expire (dossier.idempotency-ttl-seconds) unless the operators add memory.
+   */
+  public static HttpFailure queueMemoryFull(int retryAfterSeconds) {
+    return new HttpFailure(Problem.OVERLOADED,
+        "the hub is refusing new dossiers: queue memory nearly full, held mostly by idempotency records that free "
+            + "only as they expire (hours, not moments) or when the operators add memory; nothing was queued, retry "
+            + "later with the same Idempotency-Key", List.of(), retryAfterSeconds, null);
+  }
+
+  /**
    * A store call that timed out because this gateway's own event loop was stalled (a flood): its overload, not the
    * store's failure. Whatever the call was, it may be retried shortly.
    */

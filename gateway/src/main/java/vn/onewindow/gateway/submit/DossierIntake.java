@@ -1,5 +1,6 @@
 package vn.onewindow.gateway.submit;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
@@ -56,7 +57,8 @@ public final class DossierIntake {
 
   public DossierIntake(DossierQueue queue, CodeSequences sequences, DirectWriter direct,
                        RecentDirectWrites recentDirect, UpstreamBreakers breakers, RateLimiter limiter,
-                       Admission admission, RedisKeys keys, ResilienceConfig config, RedisConfig redisConfig) {
+                       Admission admission, RedisKeys keys, ResilienceConfig config, RedisConfig redisConfig,
+                       MeterRegistry registry) {
     this.queue = queue;
     this.sequences = sequences;
     this.direct = direct;
@@ -68,7 +70,7 @@ public final class DossierIntake {
     this.config = config;
     this.receipts = new Receipts(limiter, admission, redisConfig);
     this.redisDownPath = new RedisDownPath(queue, direct, recentDirect, breakers, limiter, receipts, config,
-        redisConfig);
+        redisConfig, registry);
   }
 
   public Future<Outcome> submit(Redis redis, Submission s, long requestDeadline) {
@@ -79,9 +81,21 @@ public final class DossierIntake {
    * {@link #submit} for a submission shed over a watermark ({@link Admission#shed}): the receipt of the dossier queued
    * earlier with its Idempotency-Key and body (Idempotent-Replayed), as an applicant over their limit gets it;
    * otherwise the shedding's refusal, now counted. Nothing is claimed or queued, no quota spent. Redis failing to
-   * answer is the same refusal: this request queued nothing either way.
+   * answer is the same refusal: this request queued nothing either way. Shed for Redis's memory with the direct path
+   * on ({@link Admission.Shed#direct}): a new dossier is written to PostgreSQL instead, as with Redis down, once Redis
+   * said no dossier of its key is queued (RedisDownPath).
    */
   public Future<Outcome> replayWhileShed(Redis redis, Submission s, Admission.Shed shed) {
+    if (shed.direct()) {
+      // the direct path could not take it either (PostgreSQL's breaker open...): the shedding's refusal, counted so
+      return unlessStoredDirectly(s, () -> withoutTheQueue(redis, s, applicantLimit(redis, s), null, false,
+          new RedisDownPath.MemoryFull()))
+          .onFailure(err -> {
+            if (err instanceof HttpFailure f && f.problem() == shed.failure().problem()) {
+              admission.countRefusal(shed.refusal());
+            }
+          });
+    }
     return unlessStoredDirectly(s, () -> breakers.enqueue(keys.partitions().ofDossier(s.dossierId()),
             config.breakers().redisEnqueueTimeout(), () -> earlier(s, () -> false))
         .recover(err -> Future.succeededFuture(new EnqueueResult.Absent()))
@@ -178,23 +192,31 @@ public final class DossierIntake {
         .map(result -> new Outcome(receipts.of(result), false))
         .recover(err -> {
           givenUp.set(true);
-          return err instanceof HttpFailure ? Future.failedFuture(err)
-              : limit.compose(decision -> {
-                boolean mayBeQueued = sent.get() && !RedisErrors.neverConnected(err);
-                return redisDownPath.askPastTheBreaker(s, claimed.get(), err).compose(earlier -> earlier.found()
-                        ? Future.succeededFuture(replayed(redis, s, decision, earlier.result()))
-                        : redisDownPath.answer(s, earlier.claim(), mayBeQueued, decision, err))
-                    // refused (503: retry) with no dossier for this attempt, so none of the applicant's quota: else a
-                    // frontend retrying through a failover spends it in seconds and meets 429s once the queue is back.
-                    // Not when the call reached Redis and may have run (no reply in time): that 503 is uncertain, and
-                    // a dossier queued all the same must have cost its share (an error reply says the call failed)
-                    .onFailure(refused -> {
-                      if (!mayBeQueued || err instanceof Response) {
-                        refund(redis, s, decision);
-                      }
-                    });
-              });
+          // an OOM reply refused the script's first write: nothing of the call was queued, a definite answer
+          return err instanceof HttpFailure ? Future.failedFuture(err) : withoutTheQueue(redis, s, limit,
+              claimed.get(), sent.get() && !RedisErrors.neverConnected(err) && !RedisErrors.outOfMemory(err), err);
         });
+  }
+
+  /**
+   * A submission the queue could not take ({@code err}: Redis down, slow, its breaker open, or its memory full),
+   * answered past it: an earlier dossier's receipt Redis still has, else the degraded policy (RedisDownPath).
+   * {@code mayBeQueued}: this submission's script call reached Redis and may have run.
+   */
+  private Future<Outcome> withoutTheQueue(Redis redis, Submission s, Future<LimitDecision> limit, KeyClaim claim,
+                                          boolean mayBeQueued, Throwable err) {
+    return limit.compose(decision -> redisDownPath.askPastTheBreaker(s, claim, err).compose(earlier -> earlier.found()
+            ? Future.succeededFuture(replayed(redis, s, decision, earlier.result()))
+            : redisDownPath.answer(s, earlier.claim(), mayBeQueued, decision, err))
+        // refused (503: retry) with no dossier for this attempt, so none of the applicant's quota: else a frontend
+        // retrying through a failover spends it in seconds and meets 429s once the queue is back. Not when the call
+        // reached Redis and may have run (no reply in time): that 503 is uncertain, and a dossier queued all the same
+        // must have cost its share (an error reply says the call failed)
+        .onFailure(refused -> {
+          if (!mayBeQueued || err instanceof Response) {
+            refund(redis, s, decision);
+          }
+        }));
   }
 
   /** The earlier dossier's receipt (or its conflict): a replay costs the applicant nothing, limited or not. */

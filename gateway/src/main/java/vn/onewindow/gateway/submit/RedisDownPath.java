@@ -1,7 +1,11 @@
 package vn.onewindow.gateway.submit;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -10,6 +14,9 @@ import vn.onewindow.common.config.RedisConfig;
 import vn.onewindow.common.config.ResilienceConfig;
 import vn.onewindow.common.config.ResilienceConfig.Breakers;
 import vn.onewindow.common.config.ResilienceConfig.RedisDownPolicy;
+import vn.onewindow.common.infra.RedisErrors;
+import vn.onewindow.common.metrics.MeterNames;
+import vn.onewindow.common.metrics.MeterNames.DirectReason;
 import vn.onewindow.common.metrics.MeterNames.LimitKey;
 import vn.onewindow.common.metrics.MeterNames.Upstream;
 import vn.onewindow.common.metrics.ThrottledLog;
@@ -21,9 +28,10 @@ import vn.onewindow.gateway.submit.DossierIntake.Outcome;
 import vn.onewindow.gateway.submit.DossierQueue.KeyClaim;
 
 /**
- * A submission whose enqueue failed (Redis down, slow, or its breaker open), answered by the degraded policy
- * ({@code degraded.redis-down}): a direct write to PostgreSQL when no attempt with its key can be waiting in Redis;
- * PostgreSQL's answer for the key when one may be (a keyed earlier dossier written meanwhile); else a 503.
+ * A submission whose enqueue failed (Redis down, slow, or its breaker open), or that Redis's memory keeps from the
+ * queue ({@link MemoryFull}), answered by the degraded policy ({@code degraded.redis-down}): a direct write to
+ * PostgreSQL when no attempt with its key can be waiting in Redis; PostgreSQL's answer for the key when one may be (a
+ * keyed earlier dossier written meanwhile); else a 503.
  */
 final class RedisDownPath {
   private static final Logger LOG = LoggerFactory.getLogger(RedisDownPath.class);
@@ -37,9 +45,23 @@ final class RedisDownPath {
   private final Receipts receipts;
   private final ResilienceConfig config;
   private final RedisConfig redisConfig;
+  private final Map<DirectReason, Counter> directWrites = new EnumMap<>(DirectReason.class);
+
+  /**
+   * Redis is over {@code shed.redis-memory-max-ratio} of its maxmemory (Admission): this submission was not sent to
+   * it, so nothing of it was queued. The cause the direct path is taken for, as an OOM reply is
+   * ({@link RedisErrors#outOfMemory}).
+   */
+  static final class MemoryFull extends RuntimeException {
+    MemoryFull() {
+      super("redis is over shed.redis-memory-max-ratio of its maxmemory; the submission was not sent to it", null,
+          false, false);
+    }
+  }
 
   RedisDownPath(DossierQueue queue, DirectWriter direct, RecentDirectWrites recentDirect, UpstreamBreakers breakers,
-                RateLimiter limiter, Receipts receipts, ResilienceConfig config, RedisConfig redisConfig) {
+                RateLimiter limiter, Receipts receipts, ResilienceConfig config, RedisConfig redisConfig,
+                MeterRegistry registry) {
     this.queue = queue;
     this.direct = direct;
     this.recentDirect = recentDirect;
@@ -48,6 +70,20 @@ final class RedisDownPath {
     this.receipts = receipts;
     this.config = config;
     this.redisConfig = redisConfig;
+    for (DirectReason reason : DirectReason.values()) {
+      directWrites.put(reason, Counter.builder(MeterNames.SUBMISSIONS_DIRECT).tag(MeterNames.TAG_REASON, reason.tag())
+          .description("New dossiers written straight to PostgreSQL, by why Redis could not take them")
+          .register(registry));
+    }
+  }
+
+  /**
+   * Redis's memory kept the dossier out of the queue, with certainty that nothing of this request was queued: over
+   * the ratio it was never sent; an OOM reply refused the script's first write, and a script refused there wrote
+   * nothing (Redis checks only a script's first write).
+   */
+  static boolean memoryFull(Throwable cause) {
+    return cause instanceof MemoryFull || RedisErrors.outOfMemory(cause);
   }
 
   /**
@@ -61,7 +97,9 @@ final class RedisDownPath {
   }
 
   /**
-   * A keyed submission the open enqueue breaker refused before anything was asked: past the breaker, for at most
+   * A keyed submission the open enqueue breaker refused before anything was asked, or that Redis's memory kept from
+   * the queue ({@link #memoryFull}: Redis still answers reads, and an OOM reply for a batch says nothing of whether
+   * this key was queued before; with the claim answered NEW nothing needs asking): past the breaker, for at most
    * {@link Breakers#KEY_LOOKUP_WHILE_OPEN} in all, whether a dossier was queued with its key already (the partition
    * script's replay-only mode), and when none was, the key's claim (its own slot: it alone knows the key across
    * partitions, so another body naming another unit is a 409 here as with the breaker closed). A breaker stays open
@@ -76,11 +114,14 @@ final class RedisDownPath {
    */
   Future<AskedPastTheBreaker> askPastTheBreaker(Submission s, KeyClaim claim, Throwable cause) {
     AskedPastTheBreaker unknown = new AskedPastTheBreaker(null, claim);
-    if (!(cause instanceof CallNotPermittedException) || s.idempotencyKey() == null || claim != null) {
+    if (!(cause instanceof CallNotPermittedException || memoryFull(cause)) || s.idempotencyKey() == null
+        || claim != null && !claim.mayBeQueued()) {
       return Future.succeededFuture(unknown);
     }
     // given up, a replay still waiting behind its partition's call in flight is never sent
     AtomicBoolean givenUp = new AtomicBoolean();
+    // the partition answered that no dossier of this key is queued there
+    AtomicBoolean absent = new AtomicBoolean();
     // with replicas to confirm, the master's answer first, without the replay's WAIT: a partition that cannot confirm
     // (its replica stopped) held a conflict's 409 past this look-up's bound for a replica it does not need (a tryout:
     // 11 of 11 answered 503). Without, the replay, which has no WAIT then and keeps its place behind this gateway's
@@ -90,13 +131,22 @@ final class RedisDownPath {
         .compose(peeked -> peeked instanceof EnqueueResult.Unconfirmed
             // a receipt found with redis.min-replicas-ack > 0: given only once the replay's WAIT confirms it
             ? queue.replay(s, givenUp::get) : Future.succeededFuture(peeked))
-        .compose(result -> result instanceof EnqueueResult.Accepted || result instanceof EnqueueResult.Conflict
-            ? Future.succeededFuture(new AskedPastTheBreaker(result, claim))
-            : result instanceof EnqueueResult.Absent ? queue.claimKey(s).map(this::claimed)
-            : Future.succeededFuture(unknown))
+        .compose(result -> {
+          if (result instanceof EnqueueResult.Accepted || result instanceof EnqueueResult.Conflict) {
+            return Future.succeededFuture(new AskedPastTheBreaker(result, claim));
+          }
+          absent.set(result instanceof EnqueueResult.Absent);
+          // a claim answered already (SAME or UNCLAIMED, before an OOM) stands: asked again, SAME would be this
+          // request's own claim
+          return absent.get() && claim == null ? queue.claimKey(s).map(this::claimed)
+              : Future.succeededFuture(unknown);
+        })
         .timeout(Breakers.KEY_LOOKUP_WHILE_OPEN.toMillis(), TimeUnit.MILLISECONDS)
         .onFailure(err -> givenUp.set(true))
-        .otherwise(unknown);
+        // Redis up but full, and its partition not asked in time: a retry of a dossier queued there must not become a
+        // second one, so as a claim answered SAME, PostgreSQL's answer alone (else the 503). Redis down keeps the
+        // unknown claim, as before this look-up
+        .otherwise(err -> memoryFull(cause) && !absent.get() ? new AskedPastTheBreaker(null, KeyClaim.SAME) : unknown);
   }
 
   private AskedPastTheBreaker claimed(KeyClaim claim) {
@@ -145,20 +195,28 @@ final class RedisDownPath {
     long suppressed = DIRECT_WRITES_LOG.tryAcquire("direct");
     if (suppressed >= 0) {
       LOG.warn("dossier {} written directly to PostgreSQL ({} more in the last 10 s): queue unavailable ({})",
-          s.dossierId(), suppressed, cause.getClass().getSimpleName());
+          s.dossierId(), suppressed, memoryFull(cause) ? "redis memory full" : cause.getClass().getSimpleName());
     }
+    Counter counted = directWrites.get(memoryFull(cause) ? DirectReason.REDIS_MEMORY : DirectReason.REDIS_DOWN);
     return breakers.call(Upstream.POSTGRES_WRITE, config.breakers().postgresWriteTimeout(), () -> direct.write(s))
         .onSuccess(written -> {
           recentDirect.noted(s.receiptDate());
           limiter.count(LimitKey.APPLICANT, decision);
+          if (written instanceof EnqueueResult.Accepted a && !a.receipt().replayed()) {
+            counted.increment();
+          }
         })
         .map(result -> new Outcome(receipts.of(result), true))
         .recover(err -> err instanceof HttpFailure ? Future.failedFuture(err)
-            : Future.failedFuture(unavailable("queue (redis) and database (postgres)", err)));
+            // Redis full and PostgreSQL's breaker open: nothing written anywhere, the memory refusal says why
+            : Future.failedFuture(unavailable("queue (redis) and database (postgres)",
+                err instanceof CallNotPermittedException && memoryFull(cause) ? cause : err)));
   }
 
   private HttpFailure unavailable(String what, Throwable cause) {
-    return cause instanceof CallNotPermittedException
+    // memory: certain that nothing was queued, and not over in a moment (idempotency records expire over hours)
+    return memoryFull(cause) ? HttpFailure.queueMemoryFull(config.shedding().retryAfterSeconds())
+        : cause instanceof CallNotPermittedException
         ? HttpFailure.circuitOpenNothingQueued(what, breakers.retryAfterSeconds(), cause)
         : HttpFailure.submissionUncertain(what, cause);
   }
