@@ -14,7 +14,7 @@ import vn.onewindow.common.config.IntakeConfig;
 /**
  * New entries of one partition: a blocking XREADGROUP (NOACK) on a dedicated connection, then the batch, then the next read, each on a new
  * turn of the event loop. A read that fails or hangs past block + margin replaces its client: a half-dead socket is
- * torn down, never handed back to a pool.
+ * torn down with its client, never reused.
  *
  * <p>A read that brought some entries but fewer than {@code intake.read-linger-below} is followed by a pause of
  * {@code intake.read-linger-ms} before the next read: below a few thousand dossiers a second (or with a partition's
@@ -72,7 +72,7 @@ final class ReadLoop {
 
   Future<Void> stop() {
     stopped = true;
-    return client == null ? Future.succeededFuture() : client.close();
+    return release();
   }
 
   private void round() {
@@ -126,12 +126,7 @@ final class ReadLoop {
       LOG.warn("XREADGROUP failed for consumer {} ({}); reconnecting in {} ms ({} more failed reads since the last "
           + "line)", consumerName, FailureKind.describe(err), config.retryBackoff().toMillis(), suppressed);
     }
-    connection = null;
-    Redis broken = client;
-    client = null;
-    if (broken != null) {
-      broken.close(); // closes the socket itself: a half-dead connection must not be reused
-    }
+    release(); // closes the socket itself with its client: a half-dead connection must not be reused
     vertx.timer(config.retryBackoff().toMillis())
         .compose(v -> stopped ? Future.failedFuture("stopped") : reader.ensureGroup(config.callBound()))
         .compose(v -> connect())
@@ -145,19 +140,27 @@ final class ReadLoop {
    */
   private void replaceIdleConnection() {
     LOG.debug("read connection of {} idle for over half of intake.read-margin-ms; replacing it", consumerName);
-    RedisConnection idleConnection = connection;
-    connection = null;
-    Redis idle = client;
-    client = null;
-    if (idleConnection != null) {
-      // handed back to its pool first (no reply is awaited on it): closed only with its client, it stayed counted in
-      // use, and vertx_pool_in_use{pool_name="redis-intake-read"} grew by one for each slow batch of a stall
-      idleConnection.close();
-    }
-    if (idle != null) {
-      idle.close();
-    }
+    release();
     connect().onSuccess(v -> round()).onFailure(this::failed);
+  }
+
+  /**
+   * Lets go of the read connection and closes its client, which closes the socket. The connection is handed back to
+   * its pool first: closed only with its client, it stayed counted in use, and
+   * vertx_pool_in_use{pool_name="redis-intake-read"} grew by one at every replacement (each failed read, each slow
+   * batch of a PostgreSQL stall, each stop) while Redis held one read connection per loop (IntakeRedisLivenessTest,
+   * IntakeRecoveryTest). A connection whose socket already broke is not handed back for reuse (the client's pool drops
+   * a closed connection), and no other caller shares this client.
+   */
+  private Future<Void> release() {
+    RedisConnection held = connection;
+    connection = null;
+    Redis owner = client;
+    client = null;
+    if (held != null) {
+      held.close();
+    }
+    return owner == null ? Future.succeededFuture() : owner.close();
   }
 
   private Future<Void> connect() {

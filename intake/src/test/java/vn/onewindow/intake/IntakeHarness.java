@@ -274,6 +274,11 @@ final class IntakeHarness implements AutoCloseable {
 
   // ---- meters and waiting ---------------------------------------------------------------------------------------
 
+  /** Vert.x's pool meter of the read loops' clients: their connections in use (needs {@link #withVertxMeters}). */
+  double readConnectionsInUse() {
+    return vertxMeters.get("vertx.pool.in.use").tag("pool_name", "redis-intake-read").gauge().value();
+  }
+
   double counter(String name, String... tags) {
     double sum = 0;
     for (SimpleMeterRegistry r : registries) {

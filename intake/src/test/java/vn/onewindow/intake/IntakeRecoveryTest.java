@@ -124,7 +124,7 @@ class IntakeRecoveryTest {
       h.xadd(sent.subList(0, 20));
       IntakeHarness.await(Duration.ofSeconds(10), "20 dossiers before the stall",
           () -> h.sql("SELECT count(*) FROM dossier") == 20 && h.pendingCount() == 0);
-      double readersInUse = readConnectionsInUse(h);
+      double readersInUse = h.readConnectionsInUse();
 
       try (Connection lock = h.lockDossierInserts()) {
         h.xadd(sent.subList(20, 40));
@@ -141,13 +141,9 @@ class IntakeRecoveryTest {
       assertThat(h.sql("SELECT count(DISTINCT id) FROM dossier")).isEqualTo(40);
       // each replaced connection handed back before its client closed: vertx_pool_in_use of the read clients grew by
       // one a replacement (a live hub: 7, 8, 9, 10 with two readers), for every slow batch of a PostgreSQL stall
-      assertThat(readConnectionsInUse(h)).as("read connections in use, by Vert.x's pool meter")
+      assertThat(h.readConnectionsInUse()).as("read connections in use, by Vert.x's pool meter")
           .isEqualTo(readersInUse);
     }
-  }
-
-  private static double readConnectionsInUse(IntakeHarness h) {
-    return h.vertxMeters.get("vertx.pool.in.use").tag("pool_name", "redis-intake-read").gauge().value();
   }
 
   @Test

@@ -133,6 +133,50 @@ class IntakeRedisLivenessTest {
     }
   }
 
+  /**
+   * The read loop's reconnection after a failed read (Redis reset, then back) closed the old client but never handed
+   * its connection back: vertx_pool_in_use{pool_name="redis-intake-read"} grew by one for every failed read and never
+   * came down (and by one more at each stop of a read loop), so the gauge said two read connections where Redis held
+   * one. Compared with the read connections Redis itself lists (by connection name, last command XREADGROUP).
+   */
+  @Test
+  void theReadPoolGaugeCountsTheReadConnectionsRedisHoldsAcrossAReconnection() throws Exception {
+    try (IntakeHarness h = IntakeHarness.withVertxMeters(Map.of("intake.retry-backoff-ms", "100"));
+         TcpProxy proxy = proxyTo(h)) {
+      proxy.up();
+      String name = "intake-read-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+      HubConfig named = h.config.withRedis(h.config.redis()
+          .withUrl("redis://127.0.0.1:" + proxy.port() + "?client=" + name));
+      h.deployWorker(named, "worker-1");
+      h.xadd(Dossiers.entries(20).subList(0, 10));
+      IntakeHarness.await(Duration.ofSeconds(10), "10 dossiers and one read connection before the outage",
+          () -> h.sql("SELECT count(*) FROM dossier") == 10 && readConnections(h, name) == 1);
+      assertThat(h.readConnectionsInUse()).as("read connections in use, by Vert.x's pool meter").isEqualTo(1.0);
+
+      proxy.down();
+      double before = h.counter(MeterNames.INTAKE_FAILURES, MeterNames.TAG_UPSTREAM, "redis");
+      IntakeHarness.await(Duration.ofSeconds(10), "failed reads during the outage",
+          () -> h.counter(MeterNames.INTAKE_FAILURES, MeterNames.TAG_UPSTREAM, "redis") - before >= 3);
+      proxy.up();
+      h.xadd(Dossiers.entries(20).subList(10, 20));
+      IntakeHarness.await(Duration.ofSeconds(15), "20 dossiers and a read connection again after the outage",
+          () -> h.sql("SELECT count(*) FROM dossier") == 20 && readConnections(h, name) == 1);
+
+      assertThat(h.readConnectionsInUse()).as("read connections in use by the meter, after a reconnection")
+          .isEqualTo((double) readConnections(h, name));
+      h.undeployAll();
+      assertThat(h.readConnectionsInUse()).as("read connections in use once the worker stopped").isZero();
+    }
+  }
+
+  /** Connections under {@code name} whose last command was a stream read: the read loops'. */
+  private static long readConnections(IntakeHarness h, String name) {
+    String list = h.send(Request.cmd(Command.CLIENT).arg("LIST")).toString();
+    return list.lines().filter(line -> line.contains(" name=" + name + " ") && line.contains(" cmd=xreadgroup "))
+        .count();
+  }
+
+
   private static HubConfig proxied(IntakeHarness h, TcpProxy proxy) {
     return h.config.withRedis(h.config.redis().withUrl("redis://127.0.0.1:" + proxy.port()));
   }

@@ -4,10 +4,15 @@ import java.time.Duration;
 
 /**
  * {@code url} is empty when an embedded server must be started for this process. {@code readUrl} names a streaming
- * replica for reads that tolerate lag (feeds, status look-ups); empty = the primary.
+ * replica for reads that tolerate lag (feeds, status look-ups); empty = the primary. {@code idleTimeout}: how long a
+ * pooled connection of any of the pools may sit unused before the pool closes it (a surge's connections are given
+ * back to PostgreSQL's max_connections).
  */
 public record PostgresConfig(String url, int poolSize, int poolWaiting, Duration connectTimeout, boolean migrate,
-                             String readUrl, int readPoolSize, int readPoolWaiting, int eventsPoolSize) {
+                             String readUrl, int readPoolSize, int readPoolWaiting, int eventsPoolSize,
+                             Duration idleTimeout) {
+  /** The idle timeout of {@link #of}: the shipped default. */
+  private static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
   public static PostgresConfig from(Settings s) {
     String url = s.string("postgres.url");
@@ -22,12 +27,12 @@ public record PostgresConfig(String url, int poolSize, int poolWaiting, Duration
     return new PostgresConfig(url, s.intIn("postgres.pool-size", 1, 256), s.intIn("postgres.pool-waiting", 1, 65_536),
         s.millis("postgres.connect-timeout-ms", 100, 60_000), s.bool("postgres.migrate"), readUrl,
         s.intIn("postgres.read-pool-size", 1, 256), s.intIn("postgres.read-pool-waiting", 1, 65_536),
-        s.intIn("postgres.events-pool-size", 1, 256));
+        s.intIn("postgres.events-pool-size", 1, 256), s.millis("postgres.idle-timeout-ms", 1_000, 3_600_000));
   }
 
   /** A configuration for tools and tests that only need the URL (one connection, default timeouts, no migration). */
   public static PostgresConfig of(String url) {
-    return new PostgresConfig(url, 1, 4096, Duration.ofSeconds(5), false, "", 1, 4096, 1);
+    return new PostgresConfig(url, 1, 4096, Duration.ofSeconds(5), false, "", 1, 4096, 1, DEFAULT_IDLE_TIMEOUT);
   }
 
   public boolean embedded() {
@@ -36,17 +41,22 @@ public record PostgresConfig(String url, int poolSize, int poolWaiting, Duration
 
   public PostgresConfig withPoolSize(int size) {
     return new PostgresConfig(url, size, poolWaiting, connectTimeout, migrate, readUrl, readPoolSize, readPoolWaiting,
-        eventsPoolSize);
+        eventsPoolSize, idleTimeout);
   }
 
   public PostgresConfig withConnectTimeout(Duration timeout) {
     return new PostgresConfig(url, poolSize, poolWaiting, timeout, migrate, readUrl, readPoolSize, readPoolWaiting,
-        eventsPoolSize);
+        eventsPoolSize, idleTimeout);
+  }
+
+  public PostgresConfig withIdleTimeout(Duration timeout) {
+    return new PostgresConfig(url, poolSize, poolWaiting, connectTimeout, migrate, readUrl, readPoolSize,
+        readPoolWaiting, eventsPoolSize, timeout);
   }
 
   public PostgresConfig withUrl(String url) {
     return new PostgresConfig(url, poolSize, poolWaiting, connectTimeout, migrate, readUrl, readPoolSize,
-        readPoolWaiting, eventsPoolSize);
+        readPoolWaiting, eventsPoolSize, idleTimeout);
   }
 
   /**
@@ -56,7 +66,7 @@ public record PostgresConfig(String url, int poolSize, int poolWaiting, Duration
    */
   public PostgresConfig reads() {
     return new PostgresConfig(readUrl.isEmpty() ? url : readUrl, readPoolSize, readPoolWaiting, connectTimeout, false,
-        readUrl, readPoolSize, readPoolWaiting, eventsPoolSize);
+        readUrl, readPoolSize, readPoolWaiting, eventsPoolSize, idleTimeout);
   }
 
   /**
@@ -67,7 +77,7 @@ public record PostgresConfig(String url, int poolSize, int poolWaiting, Duration
   public PostgresConfig statistics(int waiting) {
     PostgresConfig reads = reads();
     return new PostgresConfig(reads.url, 1, waiting, connectTimeout, false, readUrl, readPoolSize, readPoolWaiting,
-        eventsPoolSize);
+        eventsPoolSize, idleTimeout);
   }
 
   /** The pool of progress events: always the primary, apart from intake's and the submissions' connections. */
@@ -81,6 +91,6 @@ public record PostgresConfig(String url, int poolSize, int poolWaiting, Duration
         + ", connectTimeout=" + connectTimeout.toMillis() + "ms, migrate=" + migrate + ", readUrl="
         + (readUrl.isEmpty() ? "(primary)" : Secrets.maskUrl(readUrl)) + ", readPoolSize=" + readPoolSize
         + ", readPoolWaiting=" + readPoolWaiting
-        + ", eventsPoolSize=" + eventsPoolSize + "]";
+        + ", eventsPoolSize=" + eventsPoolSize + ", idleTimeout=" + idleTimeout.toMillis() + "ms]";
   }
 }

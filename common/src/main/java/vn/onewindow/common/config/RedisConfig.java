@@ -9,9 +9,11 @@ import java.util.List;
  * it is a comma-separated list of seed nodes. {@code minReplicasAck} &gt; 0 makes every enqueue wait (WAIT, on the
  * connection that ran the script) until that many replicas have the write, at most {@code replicaAckTimeout}.
  * {@code enqueueBatchMax}: the most dossiers of one partition a gateway verticle sends in one enqueue call.
+ * {@code poolIdleTimeout}: how long a pooled connection may sit unused before its client's pool closes it.
  */
 public record RedisConfig(Mode mode, String url, String keyPrefix, int poolSize, int poolWaiting, int connections,
-                          int minReplicasAck, Duration replicaAckTimeout, int enqueueBatchMax) {
+                          int minReplicasAck, Duration replicaAckTimeout, int enqueueBatchMax,
+                          Duration poolIdleTimeout) {
 
   /** Standalone: one server (or a managed endpoint). Cluster: Redis Cluster, slots spread over several masters. */
   public enum Mode { STANDALONE, CLUSTER }
@@ -38,7 +40,8 @@ public record RedisConfig(Mode mode, String url, String keyPrefix, int poolSize,
     return new RedisConfig(mode, String.join(",", seeds), prefix, s.intIn("redis.pool-size", 1, 1024),
         s.intIn("redis.pool-waiting", 1, 1_000_000), s.intIn("redis.connections", 1, 64),
         s.intIn("redis.min-replicas-ack", 0, 16),
-        s.millis("redis.replica-ack-timeout-ms", 1, 60_000), s.intIn("redis.enqueue-batch-max", 1, 256));
+        s.millis("redis.replica-ack-timeout-ms", 1, 60_000), s.intIn("redis.enqueue-batch-max", 1, 256),
+        s.millis("redis.pool-idle-timeout-ms", 1_000, 3_600_000));
   }
 
   private static List<String> split(String url) {
@@ -82,17 +85,17 @@ public record RedisConfig(Mode mode, String url, String keyPrefix, int poolSize,
 
   public RedisConfig withUrl(String url) {
     return new RedisConfig(mode, url, keyPrefix, poolSize, poolWaiting, connections, minReplicasAck, replicaAckTimeout,
-        enqueueBatchMax);
+        enqueueBatchMax, poolIdleTimeout);
   }
 
   public RedisConfig withPoolSize(int size) {
     return new RedisConfig(mode, url, keyPrefix, size, Math.max(size, poolWaiting), connections,
-        minReplicasAck, replicaAckTimeout, enqueueBatchMax);
+        minReplicasAck, replicaAckTimeout, enqueueBatchMax, poolIdleTimeout);
   }
 
   @Override
   public String toString() {
     return "RedisConfig[mode=" + mode + ", url=" + Secrets.maskUrl(url) + ", keyPrefix=" + keyPrefix + ", poolSize="
-        + poolSize + ", minReplicasAck=" + minReplicasAck + "]";
+        + poolSize + ", poolIdleTimeout=" + poolIdleTimeout.toMillis() + "ms, minReplicasAck=" + minReplicasAck + "]";
   }
 }

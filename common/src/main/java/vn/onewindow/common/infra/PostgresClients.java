@@ -48,7 +48,14 @@ public final class PostgresClients {
             .setShared(true).setName(poolName(role, connect))
             // a connection not obtained in time fails fast (default 30 s); callers treat it as transient
             .setConnectionTimeout(timeoutMillis)
-            .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
+            .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
+            // Vert.x's default (0) kept every connection a surge opened until the process ended, each a PostgreSQL
+            // backend. The pool's own idle timeout counts from a connection's release to the pool, so it never closes
+            // one running a statement; it is not the transport's read-idle timeout below (the handshake's bound,
+            // lifted once the connection is open), and closes through the pool, freeing the slot (PoolIdleTimeoutTest)
+            .setIdleTimeout((int) config.idleTimeout().toMillis())
+            .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+            .setPoolCleanerPeriod(IdlePools.cleanerPeriodMillis(config.idleTimeout())))
         // TCP connect to an unreachable server fails as fast, instead of the 60 s default; a server that accepted the
         // connection but says nothing for as long (a hung postmaster, a black-holing proxy) has it closed, which fails
         // the attempt and frees its pool slot. HandshakeBoundDriver lifts this bound once the connection is open.

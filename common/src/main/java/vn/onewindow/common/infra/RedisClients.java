@@ -67,6 +67,11 @@ public final class RedisClients {
         .setMaxPoolSize(config.poolSize())
         .setMaxPoolWaiting(config.poolWaiting())
         .setMaxWaitingHandlers(Math.max(2048, config.poolWaiting()))
+        // a connection back in the pool and unused this long is closed (the client's default: 3 min, looked for every
+        // 30 s). Only connections in the pool: a ring member or a blocking read's connection is held by its user
+        // until closed, and never closed under it (PoolIdleTimeoutTest)
+        .setPoolRecycleTimeout((int) config.poolIdleTimeout().toMillis())
+        .setPoolCleanerInterval(IdlePools.cleanerPeriodMillis(config.poolIdleTimeout()))
         .setPreferredProtocolVersion(ProtocolVersion.RESP2);
     if (config.cluster()) {
       options.setType(RedisClientType.CLUSTER).setUseReplicas(RedisReplicas.NEVER);

@@ -255,6 +255,19 @@ class HubConfigTest {
         .withMessageContaining("security.idle-timeout-seconds=5 must be longer than security.request-timeout-ms=10000");
   }
 
+  /** Pools shrink after a surge: an idle timeout that would never close (0) or churn connections is refused. */
+  @Test
+  void shouldRefusePoolIdleTimeoutsOutOfBounds() {
+    refused("postgres.idle-timeout-ms", "0")
+        .withMessageContaining("postgres.idle-timeout-ms").withMessageContaining("1000..3600000");
+    refused("redis.pool-idle-timeout-ms", "3600001")
+        .withMessageContaining("redis.pool-idle-timeout-ms").withMessageContaining("1000..3600000");
+    HubConfig config = HubConfig.from(Settings.of(Map.of()));
+    assertThat(config.postgres().idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.postgres().reads().idleTimeout()).as("every pool's").isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.redis().poolIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
+  }
+
   @Test
   void shouldRefuseARedisWaitQueueShorterThanThePool() {
     refused("redis.pool-size", "64", "redis.pool-waiting", "32")
