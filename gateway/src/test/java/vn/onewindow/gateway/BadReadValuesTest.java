@@ -69,12 +69,31 @@ class BadReadValuesTest extends OneGatewayPerClass {
         .isEqualTo("from (+999999999-01-01) must be a date from 0001-01-01 to 9999-12-31, as YYYY-MM-DD");
     assertThat(far.getHeader("Retry-After")).isNull();
 
-    assertThat(assertProblem(gw.getRaw("/v1/stats/timeliness?from=2026-01-01&to=%2B10000-01-01"), 400,
-        "malformed-request").getString("detail"))
+    assertThat(badRequestDetail("/v1/stats/timeliness?from=2026-01-01&to=%2B10000-01-01"))
         .isEqualTo("to (+10000-01-01) must be a date from 0001-01-01 to 9999-12-31, as YYYY-MM-DD");
-    assertThat(assertProblem(gw.getRaw("/v1/stats/timeliness?from=-0001-12-31&to=0001-01-01"), 400,
-        "malformed-request").getString("detail"))
+    assertThat(badRequestDetail("/v1/stats/timeliness?from=-0001-12-31&to=0001-01-01"))
         .isEqualTo("from (-0001-12-31) must be a date from 0001-01-01 to 9999-12-31, as YYYY-MM-DD");
+  }
+
+  /**
+   * A period's day of the right shape that names no day is told so (an agency tryout: from=2026-02-29 was told
+   * "from must be a date as YYYY-MM-DD", which it is), in the words a formData date gets; another shape keeps its words.
+   */
+  @Test
+  void shouldSayWhichDayOfAPeriodDoesNotExist() {
+    assertThat(badRequestDetail("/v1/stats/timeliness?from=2026-02-29&to=2026-03-31"))
+        .isEqualTo("from must be a real calendar date: 2026-02 has days 01 to 28");
+    assertThat(badRequestDetail("/v1/stats/timeliness/ranking?from=2026-04-01&to=2026-04-31"))
+        .isEqualTo("to must be a real calendar date: 2026-04 has days 01 to 30");
+    assertThat(badRequestDetail("/v1/stats/timeliness?from=2026-13-01&to=2026-12-31"))
+        .isEqualTo("from must be a real calendar date: months run from 01 to 12");
+    assertThat(badRequestDetail("/v1/stats/timeliness?from=2026-2-1&to=2026-12-31"))
+        .isEqualTo("from must be a date as YYYY-MM-DD");
+  }
+
+  /** The detail of the 400 malformed-request a read answers. */
+  private static String badRequestDetail(String path) {
+    return assertProblem(gw.getRaw(path), 400, "malformed-request").getString("detail");
   }
 
   @Test

@@ -22,6 +22,7 @@ import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.JsonContent;
 import vn.onewindow.gateway.http.QueryParams;
 import vn.onewindow.gateway.stats.StatisticsCache.Shape;
+import vn.onewindow.gateway.validation.CalendarDates;
 
 /**
  * GET /v1/stats/timeliness?agency=&from=&to=: how an agency (a code, or a tail such as {@code *.H48} for a whole
@@ -163,7 +164,10 @@ public final class TimelinessHandler {
     try {
       date = LocalDate.parse(values.get(0));
     } catch (DateTimeParseException e) {
-      throw HttpFailure.malformed(name + " must be a date as YYYY-MM-DD");
+      // of the right shape but naming no day (2026-02-29): which part is wrong, as every date field is told
+      String problem = CalendarDates.problem(values.get(0));
+      throw HttpFailure.malformed(name + " " + (problem == null || problem.equals(CalendarDates.SHAPE)
+          ? "must be a date as YYYY-MM-DD" : problem));
     }
     if (date.isBefore(EARLIEST) || date.isAfter(LATEST)) {
       throw HttpFailure.malformed(name + " (" + date + ") must be a date from " + EARLIEST + " to " + LATEST

@@ -2,7 +2,6 @@ package vn.onewindow.gateway.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.text.Normalizer;
-import java.time.chrono.IsoChronology;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -231,60 +230,20 @@ public record FormField(String name, boolean required, Type type) {
    * exception); with {@code notFuture}, not later than the day of receipt.
    */
   private record Date(boolean notFuture) implements Type {
-    private static final String SHAPE = SchemaWording.FORMATS.get("date");
-    private static final String REAL = "must be a real calendar date: ";
-
     @Override
     public String check(JsonNode value, int receivedOn) {
       if (!value.isTextual()) {
-        return SHAPE;
+        return CalendarDates.SHAPE;
       }
-      String s = value.textValue();
-      if (s.length() != 10 || s.charAt(4) != '-' || s.charAt(7) != '-') {
-        return SHAPE;
+      String problem = CalendarDates.problem(value.textValue());
+      if (problem != null) {
+        return problem;
       }
-      int year = digits(s, 0, 4);
-      int month = digits(s, 5, 7);
-      int dayOfMonth = digits(s, 8, 10);
-      if (year < 0 || month < 0 || dayOfMonth < 0) {
-        return SHAPE;
-      }
-      if (year == 0) {
-        return REAL + "years run from 0001";
-      }
-      if (month < 1 || month > 12) {
-        return REAL + "months run from 01 to 12";
-      }
-      int days = lengthOfMonth(year, month);
-      if (dayOfMonth < 1 || dayOfMonth > days) {
-        return REAL + s.substring(0, 7) + " has days 01 to " + days;
-      }
-      if (notFuture && day(year, month, dayOfMonth) > receivedOn) {
+      if (notFuture && CalendarDates.packed(value.textValue()) > receivedOn) {
         return "must not be later than the day of receipt, " + String.format("%04d-%02d-%02d", receivedOn / 10_000,
             receivedOn / 100 % 100, receivedOn % 100);
       }
       return null;
-    }
-
-    /** The number the ASCII digits at [from, to) write; -1 if any is not one (not even another script's digit). */
-    private static int digits(String s, int from, int to) {
-      int n = 0;
-      for (int i = from; i < to; i++) {
-        char c = s.charAt(i);
-        if (c < '0' || c > '9') {
-          return -1;
-        }
-        n = n * 10 + (c - '0');
-      }
-      return n;
-    }
-
-    private static int lengthOfMonth(int year, int month) {
-      return switch (month) {
-        case 2 -> IsoChronology.INSTANCE.isLeapYear(year) ? 29 : 28;
-        case 4, 6, 9, 11 -> 30;
-        default -> 31;
-      };
     }
 
     @Override

@@ -2,6 +2,7 @@ package vn.onewindow.gateway.validation;
 
 import static java.util.Map.entry;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.ValidationMessage;
 import java.util.Map;
 import java.util.Set;
@@ -99,6 +100,14 @@ final class SchemaWording {
       }
       case "format" -> {
         String name = args.length > 0 ? String.valueOf(args[0]) : "";
+        // a date of the right shape naming no day: which part is wrong, as a formData date is told
+        JsonNode value = message.getInstanceNode();
+        if ("date".equals(name) && value != null && value.isTextual()) {
+          String problem = CalendarDates.problem(value.textValue());
+          if (problem != null) {
+            return problem;
+          }
+        }
         String words = FORMATS.get(name);
         if (words != null) {
           return words;

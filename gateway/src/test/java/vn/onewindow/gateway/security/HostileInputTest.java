@@ -200,9 +200,18 @@ class HostileInputTest extends OneGatewayPerClass {
     assertThat(schema.getJsonArray("errors")).containsExactly(
         new JsonObject().put("pointer", "/at").put("detail", "must be an RFC 3339 date-time (for example "
             + "2026-11-23T09:12:44+07:00)"),
-        new JsonObject().put("pointer", "/dueDate").put("detail", "must be a date YYYY-MM-DD (for example 2026-11-23)"),
+        new JsonObject().put("pointer", "/dueDate").put("detail", "must be a real calendar date: months run from 01 "
+            + "to 12"),
         new JsonObject().put("pointer", "/eventId").put("detail", "must be 1 to 128 characters, each an ASCII letter, "
             + "a digit or one of . _ : -"));
+    // a dueDate of the right shape naming no day is told so, in the words a formData date gets (an agency tryout:
+    // "2026-02-29" was told "must be a date YYYY-MM-DD", which it is); another shape keeps the format's words
+    java.util.function.Function<String, String> dueDateWords = due -> assertProblem(send.apply(new JsonObject()
+        .put("eventId", "due-1").put("status", 2).put("at", "2026-11-23T09:12:44+07:00").put("dueDate", due)
+        .encode()), 422, "invalid-event").getJsonArray("errors").getJsonObject(0).getString("detail");
+    assertThat(dueDateWords.apply("2026-02-29")).isEqualTo("must be a real calendar date: 2026-02 has days 01 to 28");
+    assertThat(dueDateWords.apply("2028-02-30")).isEqualTo("must be a real calendar date: 2028-02 has days 01 to 29");
+    assertThat(dueDateWords.apply("2026-2-28")).isEqualTo("must be a date YYYY-MM-DD (for example 2026-11-23)");
     // U+0000 (PostgreSQL text cannot hold it) is the field's 422, before any store is asked
     JsonObject nul = assertProblem(send.apply(new JsonObject().put("eventId", "nul-1").put("status", 9)
         .put("at", "2026-11-23T09:12:44+07:00").put("officer", "a\u0000b").put("note", "c\u0000d")
