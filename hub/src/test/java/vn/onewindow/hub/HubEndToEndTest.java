@@ -14,12 +14,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -156,6 +158,12 @@ class HubEndToEndTest {
       progress.put(member, body.getValue(member));
     }
     assertThat(found.bodyAsJsonObject()).isEqualTo(progress);
+    // typed from the paper receipt at a kiosk or on a phone: the province letter in lower case, a space either side
+    String typed = " " + receipt.getString("code").toLowerCase(Locale.ROOT) + " ";
+    HttpResponse<Buffer> foundTyped = client.get("/v1/dossiers?code=" + URLEncoder.encode(typed, StandardCharsets.UTF_8))
+        .putHeader("X-Api-Key", API_KEY).send().await();
+    assertThat(foundTyped.statusCode()).as(foundTyped.bodyAsString()).isEqualTo(200);
+    assertThat(foundTyped.bodyAsJsonObject()).isEqualTo(progress);
     // an agency not covering the dossier's handling agency, or no such code, is a 404
     assertThat(client.get(byCode).putHeader("X-Api-Key", AgencyHub.HANOI_KEY).send().await().statusCode())
         .isEqualTo(404);

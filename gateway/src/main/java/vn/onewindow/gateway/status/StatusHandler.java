@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import vn.onewindow.common.dossier.DossierCode;
@@ -78,10 +79,13 @@ public final class StatusHandler {
     if (code.length() > MAX_CODE_LENGTH && code.codePointCount(0, code.length()) > MAX_CODE_LENGTH) {
       throw HttpFailure.malformed(CODE_TOO_LONG);
     }
-    if (!DossierCode.PATTERN.matcher(code).matches()) {
+    // as typed from the paper receipt at a kiosk or on a phone: spaces around it and the province letter in lower
+    // case name the same dossier (a 404 there tells the citizen to file again); a code has no other letter
+    String typed = code.strip().toUpperCase(Locale.ROOT);
+    if (!DossierCode.PATTERN.matcher(typed).matches()) {
       throw HttpFailure.notFound(NO_SUCH_CODE);
     }
-    return code;
+    return typed;
   }
 
   private static void answer(RoutingContext ctx, Future<JsonObject> body) {
