@@ -1,33 +1,22 @@
 package vn.onewindow.intake;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import vn.onewindow.common.config.ConfigException;
 import vn.onewindow.common.config.HubConfig;
-import vn.onewindow.common.config.Secrets;
 import vn.onewindow.common.config.Settings;
-import vn.onewindow.common.dossier.PartitionKeys;
 import vn.onewindow.common.dossier.RedisKeys;
 import vn.onewindow.common.infra.EmbeddedServers;
 import vn.onewindow.common.infra.PostgresClients;
 import vn.onewindow.common.infra.RedisClients;
-import vn.onewindow.common.infra.RedisReplies;
 import vn.onewindow.common.metrics.MeterNames.DeadLetterReason;
 
 /**
@@ -51,24 +40,15 @@ import vn.onewindow.common.metrics.MeterNames.DeadLetterReason;
  * <p>Prints entry ids, dossier ids and reasons only, never a payload or an error text (they may quote personal data).
  * Exit status: 0 done; 1 Redis or PostgreSQL unreachable or failing (what was replayed so far is replayed, the rest is
  * still on the dead-letter streams); 2 usage or configuration error; 3 some selected copies cannot be replayed.
+ *
+ * <p>This class is the command line: options, configuration, exit status. {@link DeadLetterScan} selects the copies,
+ * {@link ReplayBatch} puts them back, {@link ReplayReport} prints what was done, {@link ReplayCalls} bounds every call.
  */
 public final class DeadLetterReplay {
   static final int OK = 0;
   static final int UNAVAILABLE = 1;
   static final int USAGE = 2;
   static final int NOT_REPLAYABLE = 3;
-
-  /** Copies read from a dead-letter stream at a time, and replayed together. */
-  private static final int PAGE = 100;
-  /** Bound on every call to Redis or PostgreSQL: an unreachable server is reported, not waited for. */
-  private static final long CALL_TIMEOUT_S = 15;
-
-  static final String MARK_REPLAYED = """
-      UPDATE dead_letter SET replayed_at = now()
-      FROM unnest($1::text[], $2::text[]) AS t(entry, dossier)
-      WHERE dead_letter.stream IN ($3, '') AND dead_letter.stream_entry_id = t.entry
-        AND dead_letter.dossier_id IS NOT DISTINCT FROM t.dossier
-      RETURNING dead_letter.stream_entry_id""";
 
   /** {@code reason}: a {@link DeadLetterReason#tag()}, or null for every reason; {@code limit}: copies to replay. */
   record Options(boolean dryRun, String reason, long limit) {
@@ -113,31 +93,6 @@ public final class DeadLetterReplay {
       }
       return args[i];
     }
-  }
-
-  /** A failure of Redis or PostgreSQL, with the sentence the operator reads. */
-  static final class Unavailable extends RuntimeException {
-    Unavailable(String message) {
-      super(message);
-    }
-  }
-
-  private final HubConfig config;
-  private final Options options;
-  private final Redis redis;
-  private final Pool sql;
-  private final PrintStream out;
-  /** Per "partition reason": copies replayed (or to replay), and copies that cannot be. */
-  private final Map<String, long[]> counts = new TreeMap<>();
-  private long selected;
-  private long notReplayable;
-
-  private DeadLetterReplay(HubConfig config, Options options, Redis redis, Pool sql, PrintStream out) {
-    this.config = config;
-    this.options = options;
-    this.redis = redis;
-    this.sql = sql;
-    this.out = out;
   }
 
   private static final String USAGE_LINE =
@@ -196,187 +151,32 @@ public final class DeadLetterReplay {
     try {
       Redis redis = RedisClients.create(vertx, config.redis().withPoolSize(2), "replay");
       Pool sql = PostgresClients.pool(vertx, config.postgres().withPoolSize(1), "replay");
-      DeadLetterReplay replay = new DeadLetterReplay(config, options, redis, sql, out);
+      ReplayCalls calls = new ReplayCalls(config, redis, sql);
+      ReplayReport report = new ReplayReport(out, options.dryRun());
+      DeadLetterScan scan = new DeadLetterScan(options, calls, new ReplayBatch(calls, report), report);
       try {
-        replay.all();
-      } catch (Unavailable e) {
+        calls.checkPostgres();
+        scan.run(RedisKeys.of(config.redis(), config.stream()));
+      } catch (ReplayCalls.Unavailable e) {
         if (!options.dryRun()) {   // what was replayed before the failure; a dry run's partial count would mislead
-          replay.summary();
+          report.summary();
         }
         err.println(e.getMessage());
         return UNAVAILABLE;
       }
-      replay.summary();
-      if (replay.notReplayable > 0) {
-        err.println(replay.notReplayable + " dead letter(s) cannot be replayed (listed as 'kept'): their copies lack"
-            + " fields the intake needs; they stay on the dead-letter stream and in dead_letter");
+      report.summary();
+      if (report.notReplayable() > 0) {
+        err.println(report.notReplayable() + " dead letter(s) cannot be replayed (listed as 'kept'): their copies"
+            + " lack fields the intake needs; they stay on the dead-letter stream and in dead_letter");
         return NOT_REPLAYABLE;
       }
       return OK;
     } finally {
       try {
-        vertx.close().await(CALL_TIMEOUT_S, TimeUnit.SECONDS);
+        vertx.close().await(ReplayCalls.CALL_TIMEOUT_S, TimeUnit.SECONDS);
       } catch (Exception ignored) {
         // the process ends anyway
       }
     }
-  }
-
-  private void all() {
-    checkPostgres();
-    RedisKeys keys = RedisKeys.of(config.redis(), config.stream());
-    // where each stream ends now: copies a replay makes (an entry dead-lettered again) are for the next run
-    List<String> ends = new ArrayList<>();
-    for (PartitionKeys partition : keys.all()) {
-      Response last = redisCall("read " + partition.deadLetterStream(),
-          Request.cmd(Command.XREVRANGE).arg(partition.deadLetterStream()).arg("+").arg("-").arg("COUNT").arg(1));
-      ends.add(last.size() == 0 ? null : last.get(0).get(0).toString());
-    }
-    for (PartitionKeys partition : keys.all()) {
-      String end = ends.get(partition.index());
-      String from = "-";
-      while (end != null && selected < options.limit()) {
-        Response page = redisCall("read " + partition.deadLetterStream(),
-            Request.cmd(Command.XRANGE).arg(partition.deadLetterStream()).arg(from).arg(end).arg("COUNT").arg(PAGE));
-        if (page.size() == 0) {
-          break;
-        }
-        List<DeadLetterCopy> toReplay = new ArrayList<>();
-        for (int i = 0; i < page.size() && selected < options.limit(); i++) {
-          Response e = page.get(i);
-          DeadLetterCopy copy = new DeadLetterCopy(partition, e.get(0).toString(), RedisReplies.pairs(e.get(1)));
-          from = "(" + copy.copyId();
-          if (options.reason() != null && !options.reason().equals(copy.reason())) {
-            continue;
-          }
-          List<String> missing = copy.missing();
-          if (missing.isEmpty()) {
-            selected++;
-            toReplay.add(copy);
-          } else {
-            notReplayable++;
-            count(copy)[1]++;
-            out.println("kept " + describe(copy) + " lacks=" + String.join(",", missing));
-          }
-        }
-        if (options.dryRun()) {
-          toReplay.forEach(copy -> {
-            count(copy)[0]++;
-            out.println("would-replay " + describe(copy));
-          });
-        } else {
-          replay(partition, toReplay);
-        }
-        if (page.size() < PAGE) {
-          break;
-        }
-      }
-    }
-  }
-
-  /**
-   * XADD every copy's entry, then mark their rows, then XDEL the copies: stopped anywhere, no copy is gone whose
-   * entry is not on the stream, and what is left is replayed again by the next run (a no-op for stored dossiers).
-   */
-  private void replay(PartitionKeys partition, List<DeadLetterCopy> copies) {
-    if (copies.isEmpty()) {
-      return;
-    }
-    List<Request> adds = new ArrayList<>(copies.size());
-    for (DeadLetterCopy copy : copies) {
-      Request add = Request.cmd(Command.XADD).arg(partition.stream()).arg("*");
-      copy.entryFields().forEach((name, value) -> add.arg(name).arg(value == null ? "" : value));
-      adds.add(add);
-    }
-    List<Response> added = redisBatch("put the entries back on " + partition.stream(), adds);
-    String[] entries = new String[copies.size()];
-    String[] dossiers = new String[copies.size()];
-    for (int i = 0; i < copies.size(); i++) {
-      entries[i] = copies.get(i).originalEntryId();
-      dossiers[i] = copies.get(i).dossierId();
-    }
-    Set<String> marked = new HashSet<>();
-    for (Row row : sqlCall("record the replay in dead_letter", MARK_REPLAYED, Tuple.tuple()
-        .addArrayOfString(entries).addArrayOfString(dossiers).addString(partition.stream()))) {
-      marked.add(row.getString(0));
-    }
-    Request delete = Request.cmd(Command.XDEL).arg(partition.deadLetterStream());
-    copies.forEach(copy -> delete.arg(copy.copyId()));
-    redisCall("delete the replayed copies from " + partition.deadLetterStream(), delete);
-    for (int i = 0; i < copies.size(); i++) {
-      DeadLetterCopy copy = copies.get(i);
-      count(copy)[0]++;
-      out.println("replayed " + describe(copy) + " as=" + added.get(i)
-          + (marked.contains(copy.originalEntryId()) ? "" : " warning=no-dead_letter-row"));
-    }
-  }
-
-  private static String describe(DeadLetterCopy copy) {
-    String dossier = copy.dossierId();
-    String entry = copy.originalEntryId();
-    return "partition=" + copy.partition().index() + " copy=" + copy.copyId() + " entry="
-        + (entry == null || entry.isEmpty() ? "-" : entry) + " dossier=" + (dossier == null ? "-" : dossier)
-        + " reason=" + copy.reason();
-  }
-
-  private long[] count(DeadLetterCopy copy) {
-    return counts.computeIfAbsent(String.format("%05d %s", copy.partition().index(), copy.reason()),
-        k -> new long[2]);
-  }
-
-  private void summary() {
-    String verb = options.dryRun() ? "to-replay" : "replayed";
-    long done = 0;
-    for (Map.Entry<String, long[]> c : counts.entrySet()) {
-      String[] key = c.getKey().split(" ");
-      out.println("summary partition=" + Integer.parseInt(key[0]) + " reason=" + key[1] + " " + verb + "="
-          + c.getValue()[0] + " kept=" + c.getValue()[1]);
-      done += c.getValue()[0];
-    }
-    out.println("total " + verb + "=" + done + " kept=" + notReplayable + (options.dryRun() ? " (dry run: nothing"
-        + " changed)" : ""));
-  }
-
-  /** The schema has V13 and PostgreSQL answers; a dry run checks it too, so that it tells whether a run would work. */
-  private void checkPostgres() {
-    try {
-      sql.query("SELECT replayed_at FROM dead_letter LIMIT 0").execute().await(CALL_TIMEOUT_S, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      if ("42703".equals(FailureKind.sqlState(e))) {
-        throw new Unavailable("PostgreSQL: dead_letter has no replayed_at column: the schema is older than V13;"
-            + " migrate it first (start a hub of this release with postgres.migrate=true, as the schema owner)");
-      }
-      throw new Unavailable("PostgreSQL unreachable or failing (" + Secrets.maskUrl(config.postgres().url()) + "): "
-          + reason(e) + "; nothing was replayed");
-    }
-  }
-
-  private io.vertx.sqlclient.RowSet<Row> sqlCall(String what, String statement, Tuple params) {
-    try {
-      return sql.preparedQuery(statement).execute(params).await(CALL_TIMEOUT_S, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new Unavailable("PostgreSQL failed to " + what + ": " + reason(e) + "; the entries just put back on the"
-          + " stream are still on the dead-letter stream too, and the next run replays them again (harmless)");
-    }
-  }
-
-  private Response redisCall(String what, Request request) {
-    return redisBatch(what, List.of(request)).get(0);
-  }
-
-  private List<Response> redisBatch(String what, List<Request> requests) {
-    Future<List<Response>> call = requests.size() == 1 ? redis.send(requests.get(0)).map(List::of)
-        : redis.batch(requests);
-    try {
-      return call.await(CALL_TIMEOUT_S, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new Unavailable("Redis unreachable or failing (" + Secrets.maskUrl(config.redis().url()) + ") to " + what
-          + ": " + reason(e) + "; whatever this run did not finish is still on the dead-letter streams");
-    }
-  }
-
-  private static String reason(Throwable e) {
-    String message = e.getMessage();
-    return e.getClass().getSimpleName() + (message == null ? "" : ": " + Secrets.maskUrl(message));
   }
 }

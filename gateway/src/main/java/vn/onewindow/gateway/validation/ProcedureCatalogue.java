@@ -76,7 +76,7 @@ public final class ProcedureCatalogue {
     } catch (IOException e) {
       throw new ConfigException(named(location) + " could not be read: " + e.getMessage());
     } catch (IllegalStateException e) {
-      // a field's type FormField refuses; its message names the catalogue, the procedure and the field
+      // a field's type FieldTypeParser refuses; its message names the catalogue, the procedure and the field
       throw new ConfigException(e.getMessage());
     }
   }
@@ -218,7 +218,7 @@ public final class ProcedureCatalogue {
     }
     Map<String, FormField.Type> typed = new LinkedHashMap<>();
     if (given) {
-      types.fields().forEachRemaining(f -> typed.put(f.getKey(), FormField.parse(f.getValue(),
+      types.fields().forEachRemaining(f -> typed.put(f.getKey(), FieldTypeParser.parse(f.getValue(),
           where + ", field " + f.getKey())));
     }
     List<FormField> fields = new ArrayList<>();
