@@ -32,4 +32,23 @@ public final class QueryParams {
     }
     throw HttpFailure.malformed("limit must be a whole number from 1 to " + max + " (default " + defaultLimit + ")");
   }
+
+  /** The largest {@code offset}: 9 digits, so that offset + limit stays an int. */
+  public static final int MAX_OFFSET = 999_999_999;
+
+  /**
+   * A page's {@code offset} (how many entries precede it), given at most once: ASCII digits without a leading zero,
+   * from 0 to {@link #MAX_OFFSET}, 0 when absent; anything else is a 400 naming the range. Past the end is not an
+   * error here: the caller answers an empty page.
+   */
+  public static int offset(RoutingContext ctx) {
+    String raw = single(ctx, "offset");
+    if (raw == null) {
+      return 0;
+    }
+    if (raw.matches("0|[1-9]\\d{0,8}")) {
+      return Integer.parseInt(raw);
+    }
+    throw HttpFailure.malformed("offset must be a whole number from 0 to " + MAX_OFFSET + " (default 0)");
+  }
 }

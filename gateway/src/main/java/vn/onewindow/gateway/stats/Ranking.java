@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 import vn.onewindow.common.agency.AgencyDirectory;
 
@@ -24,6 +25,20 @@ record Ranking(String agency, By by, LocalDate from, LocalDate to, LocalDate asO
 
   enum By {
     AGENCY, PROVINCE;
+
+    String tag() {
+      return name().toLowerCase();
+    }
+  }
+
+  /**
+   * The order of the entries: {@code BEST} (the ranking's own, rank 1 first) or {@code WORST}: the ranked entries from
+   * the lowest share up, equal shares in the ranking's tie order (most processed first, then key), so that a ministry
+   * reads the bottom first. Both list the entries without a share (nothing processed) last: having no share, they are
+   * neither best nor worst.
+   */
+  enum Order {
+    BEST, WORST;
 
     String tag() {
       return name().toLowerCase();
@@ -106,21 +121,42 @@ record Ranking(String agency, By by, LocalDate from, LocalDate to, LocalDate asO
     return a.processed().inTime() * b.processed().total() == b.processed().inTime() * a.processed().total();
   }
 
-  /** The first {@code limit} entries; {@code total} says how many there are. */
-  JsonObject toJson(int limit) {
+  /** The entries in {@code order}, each with its rank in the ranking. */
+  List<Entry> in(Order order) {
+    if (order == Order.BEST) {
+      return ranked;
+    }
+    List<Entry> worst = new ArrayList<>(ranked.stream().filter(entry -> entry.rank() != null).toList());
+    // List.sort is stable: equal ranks keep the ranking's tie order
+    worst.sort(Comparator.comparing(Entry::rank).reversed());
+    worst.addAll(ranked.subList(worst.size(), ranked.size()));
+    return worst;
+  }
+
+  /**
+   * The {@code limit} entries in {@code order} after the first {@code offset} (none past the end), {@code total} how
+   * many there are in all, and while more follow {@code next}: {@code linkAt} of the next page's offset.
+   */
+  JsonObject toJson(Order order, int offset, int limit, IntFunction<String> linkAt) {
     JsonArray items = new JsonArray();
-    ranked.stream().limit(limit).forEach(entry -> items.add(new JsonObject()
+    in(order).stream().skip(offset).limit(limit).forEach(entry -> items.add(new JsonObject()
         .put("rank", entry.rank())
         .put("key", entry.key())
         .put("timeliness", entry.figures().toJson())));
-    return new JsonObject()
+    JsonObject body = new JsonObject()
         .put("agency", agency)
         .put("by", by.tag())
+        .put("order", order.tag())
         .put("from", from.toString())
         .put("to", to.toString())
         .put("asOf", asOf.toString())
         .put("rankedBy", RANKED_BY)
         .put("total", ranked.size())
+        .put("offset", offset)
         .put("items", items);
+    if (offset + limit < ranked.size()) {
+      body.put("next", linkAt.apply(offset + limit));
+    }
+    return body;
   }
 }

@@ -5,6 +5,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -21,13 +23,16 @@ import vn.onewindow.gateway.admission.UpstreamBreakers;
 import vn.onewindow.gateway.http.HttpFailure;
 import vn.onewindow.gateway.http.JsonContent;
 import vn.onewindow.gateway.http.QueryParams;
+import vn.onewindow.gateway.http.Routes;
 import vn.onewindow.gateway.stats.StatisticsCache.Shape;
 import vn.onewindow.gateway.validation.CalendarDates;
 
 /**
  * GET /v1/stats/timeliness?agency=&from=&to=: how an agency (a code, or a tail such as {@code *.H48} for a whole
- * province, or {@code *}) handled its dossiers over a period; GET /v1/stats/timeliness/ranking?...&by=&limit=: the
- * same figures for each agency (or province) of the scope, ranked on time ({@link Ranking}), from one statement.
+ * province, or {@code *}) handled its dossiers over a period; GET /v1/stats/timeliness/ranking?...&by=&order=&limit=
+ * &offset=: the same figures for each agency (or province) of the scope, ranked on time ({@link Ranking}), from one
+ * statement, a page at a time. The ranking is counted whole and kept: the pages read within {@code stats.cache-ms} of
+ * its count are slices of that one count, so they neither skip nor repeat an entry.
  * Aggregates only: no dossier, no person. Read-only, on a pool of its own ({@code pool}: one connection,
  * {@code stats.pool-waiting} queued), permitted by the read breaker but not judged by it, within its own timeout
  * ({@link UpstreamBreakers#permitted}); answers of the last {@code stats.cache-ms} are served again
@@ -73,14 +78,27 @@ public final class TimelinessHandler {
   public void ranking(RoutingContext ctx) {
     Period period = period(ctx);
     Ranking.By by = by(QueryParams.single(ctx, "by"));
+    Ranking.Order order = order(QueryParams.single(ctx, "order"));
     int limit = QueryParams.limit(ctx, DEFAULT_LIMIT, MAX_LIMIT);
+    int offset = QueryParams.offset(ctx);
     cache.<List<Timeliness>>get(period.key(Shape.PER_AGENCY), () -> period.notBegun()
             ? Future.succeededFuture(List.of())
             : permitted(() -> query.byAgency(period.agency(), period.from(), period.to(), period.asOf(),
                 config.timeout())))
         .onSuccess(answer -> send(ctx, answer, Ranking.of(period.agency().value(), by, period.from(), period.to(),
-            period.asOf(), answer.value(), provinceOf).toJson(limit)))
+            period.asOf(), answer.value(), provinceOf)
+            .toJson(order, offset, limit, next -> link(period, by, order, limit, next))))
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * A ranking page's link, the path and its query (relative: the gateway does not know the address its clients reach
+   * it by), every parameter spelled out, so a client follows it as is.
+   */
+  private static String link(Period period, Ranking.By by, Ranking.Order order, int limit, int offset) {
+    return Routes.STATS_RANKING + "?agency=" + URLEncoder.encode(period.agency().value(), StandardCharsets.UTF_8)
+        + "&from=" + period.from() + "&to=" + period.to() + "&by=" + by.tag() + "&order=" + order.tag()
+        + "&limit=" + limit + "&offset=" + offset;
   }
 
   private <T> Future<T> permitted(Supplier<Future<T>> statement) {
@@ -139,6 +157,13 @@ public final class TimelinessHandler {
     };
   }
 
+  private static Ranking.Order order(String value) {
+    return switch (value == null ? "best" : value) {
+      case "best" -> Ranking.Order.BEST;
+      case "worst" -> Ranking.Order.WORST;
+      default -> throw HttpFailure.malformed("order must be best or worst");
+    };
+  }
 
   private static AgencyPattern agency(List<String> values) {
     if (values.size() > 1) {

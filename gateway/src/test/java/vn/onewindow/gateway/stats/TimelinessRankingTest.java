@@ -12,14 +12,10 @@ import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.client.WebClientSession;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -174,7 +170,7 @@ class TimelinessRankingTest extends OneGatewayPerClass {
     for (String path : List.of(RANKING + "agency=%2A.H48&from=2026-01-01&to=2026-01-31&by=province",
         "/v1/stats/timeliness?agency=%2A.H48&from=2026-01-01&to=2026-01-31")) {
       int requests = 8;
-      double lentBefore = statisticsPoolLent();
+      double lentBefore = RankedDossiers.statisticsPoolLent(gw);
       SqlConnection locker = pool.getConnection().await();
       Queue<HttpResponse<Buffer>> answers = new ConcurrentLinkedQueue<>();
       try {
@@ -190,7 +186,7 @@ class TimelinessRankingTest extends OneGatewayPerClass {
         locker.close().await();
       }
       Await.until(Duration.ofSeconds(30), "every request answered", () -> answers.size() == requests);
-      assertThat(statisticsPoolLent() - lentBefore).as(path).isEqualTo(1.0);
+      assertThat(RankedDossiers.statisticsPoolLent(gw) - lentBefore).as(path).isEqualTo(1.0);
       for (HttpResponse<Buffer> answer : answers) {
         ok(answer);
         assertThat(answer.getHeader("Cache-Control")).matches("private, max-age=\\d+");
@@ -222,13 +218,6 @@ class TimelinessRankingTest extends OneGatewayPerClass {
         .getDouble("beforeDeadlineOrOnTime");
   }
 
-  /** How often the statistics pool lent its one connection (Vert.x's pool meter, {@code vertx_pool_completed_total}). */
-  private static double statisticsPoolLent() {
-    // the pool's name is its role and a hash of the server (PostgresClients.poolName)
-    return gw.registry.find("vertx.pool.completed").counters().stream()
-        .filter(c -> c.getId().getTag("pool_name").startsWith("stats-")).mapToDouble(c -> c.count()).sum();
-  }
-
   private static double activeRequests() {
     return gw.registry.find("vertx.http.server.active.requests").gauges().stream().mapToDouble(g -> g.value()).sum();
   }
@@ -246,13 +235,6 @@ class TimelinessRankingTest extends OneGatewayPerClass {
 
   /** A dossier of {@code agency} at {@code status}, as its last event (at noon on its day) left it. */
   private static void dossier(String agency, int status, String processedOn, String dueDate) {
-    String id = UUID.randomUUID().toString();
-    OffsetDateTime at = OffsetDateTime.parse((processedOn == null ? "2026-02-20" : processedOn) + "T12:00:00+07:00");
-    gw.recordDossier(pool, id, "000.00.53.H48-260201");
-    pool.preparedQuery("UPDATE dossier SET handling_agency = $2, status = $3, received_at = $4, status_changed_at = $5, "
-            + "due_date = $6, processed_at = CASE WHEN $3 = 9 THEN $5 END WHERE id = $1")
-        .execute(Tuple.of(UUID.fromString(id), agency, status, at.minusDays(7), at,
-            dueDate == null ? null : LocalDate.parse(dueDate)))
-        .await();
+    RankedDossiers.dossier(gw, pool, agency, status, processedOn == null ? "2026-02-20" : processedOn, dueDate);
   }
 }
