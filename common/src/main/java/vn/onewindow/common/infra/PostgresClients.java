@@ -28,7 +28,13 @@ public final class PostgresClients {
   private PostgresClients() {
   }
 
-  /** Statements in flight on one connection: the intake batch and status reads share connections without waiting. */
+  /**
+   * Statements sent without waiting on one connection a caller holds ({@code getConnection}, {@code withConnection},
+   * {@code withTransaction}) and issues several at once on. It does not let pooled queries share a connection: these
+   * pools are plain PoolOptions, not pipelined, so Vert.x 5.0.10 lends each pooled connection to one
+   * {@code pool.query()} at a time (PgDriver#newPoolImpl, SqlConnectionPool: concurrency 1 unless pipelined), and
+   * concurrent pool queries take one connection each, up to {@code postgres.pool-size}.
+   */
   private static final int PIPELINING_LIMIT = 16;
 
   /**
