@@ -22,12 +22,12 @@ import java.util.TreeSet;
  * application_name) with it (PgConnectionUriParser puts a new properties map); the JDBC URL built from it dropped
  * search_path (Flyway migrated into public while the pools read the configured schema) and broke an IPv6 host. So the
  * parameters are read here once, every one the hub does not honour on both sides is refused by name, and both clients
- * are given the same host, schema and TLS (PostgresUrlTest).
+ * are given the same host, schema and TLS (PostgresUrlTest, PostgresTlsFilesTest).
  */
 public final class PostgresUrl {
   /** The parameters both clients honour (README, postgres.url); any other is refused at start. */
   static final Set<String> ACCEPTED = new TreeSet<>(Set.of("host", "hostaddr", "port", "user", "password", "dbname",
-      "sslmode", "search_path", "options", "application_name"));
+      "sslmode", "sslrootcert", "sslcert", "sslkey", "search_path", "options", "application_name"));
 
   private final PgConnectOptions connect;
   private final Map<String, String> parameters;
