@@ -62,6 +62,7 @@ class PostgresTlsFilesTest {
         "hostssl all certuser 127.0.0.1/32 cert",
         "hostssl all certuser ::1/128 cert",
         "hostssl all tlsuser 127.0.0.1/32 trust",
+        "hostssl all tlsuser 127.0.0.2/32 trust",
         "host all postgres 127.0.0.1/32 trust",
         "host all postgres ::1/128 trust",
         ""));
@@ -69,7 +70,7 @@ class PostgresTlsFilesTest {
         .setDataDirectory(dir.resolve("data"))
         .setCleanDataDirectory(true)
         .setPort(TestServers.freePort())
-        .setServerConfig("listen_addresses", "127.0.0.1,::1")
+        .setServerConfig("listen_addresses", "127.0.0.1,127.0.0.2,::1")
         .setServerConfig("ssl", "on")
         .setServerConfig("ssl_cert_file", serverCert.toString())
         .setServerConfig("ssl_key_file", dir.resolve("server.key").toString())
@@ -132,6 +133,20 @@ class PostgresTlsFilesTest {
         + "certificate (no client certificate needed by this user: only the server's is checked)").isNotNull();
     assertThat(catchThrowable(() -> TestServers.queryLong(trusted, "SELECT 1"))).isNull();
     assertThat(catchThrowable(() -> TestServers.queryLong(untrusted, "SELECT 1"))).as("nor the JDBC connection")
+        .isNotNull();
+  }
+
+  /** 127.0.0.2 is this server too, under a name its certificate does not give (localhost, 127.0.0.1, ::1). */
+  @Test
+  void shouldCheckTheHostNameUnderVerifyFullOnly() {
+    String verifyCa = "postgresql://tlsuser@127.0.0.2:" + server.getPort() + "/certdb?sslmode=verify-ca"
+        + "&sslrootcert=" + ca;
+    String verifyFull = verifyCa.replace("verify-ca", "verify-full");
+
+    assertThat(poolFailure(verifyCa)).isNull();
+    assertThat(catchThrowable(() -> TestServers.queryLong(verifyCa, "SELECT 1"))).isNull();
+    assertThat(poolFailure(verifyFull)).as("a certificate for another name").isNotNull();
+    assertThat(catchThrowable(() -> TestServers.queryLong(verifyFull, "SELECT 1"))).as("nor the JDBC connection")
         .isNotNull();
   }
 
