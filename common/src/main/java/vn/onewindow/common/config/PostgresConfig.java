@@ -1,6 +1,7 @@
 package vn.onewindow.common.config;
 
 import java.time.Duration;
+import vn.onewindow.common.infra.PostgresUrl;
 
 /**
  * {@code url} is empty when an embedded server must be started for this process. {@code readUrl} names a streaming
@@ -24,10 +25,28 @@ public record PostgresConfig(String url, int poolSize, int poolWaiting, Duration
       throw s.invalid("postgres.read-url", Secrets.maskUrl(readUrl),
           "must be empty (the primary) or a postgresql:// URL");
     }
+    honoured(s, "postgres.url", url);
+    honoured(s, "postgres.read-url", readUrl);
     return new PostgresConfig(url, s.intIn("postgres.pool-size", 1, 256), s.intIn("postgres.pool-waiting", 1, 65_536),
         s.millis("postgres.connect-timeout-ms", 100, 60_000), s.bool("postgres.migrate"), readUrl,
         s.intIn("postgres.read-pool-size", 1, 256), s.intIn("postgres.read-pool-waiting", 1, 65_536),
         s.intIn("postgres.events-pool-size", 1, 256), s.millis("postgres.idle-timeout-ms", 1_000, 3_600_000));
+  }
+
+  /**
+   * Refuses, at start, a URL with a parameter the hub would not honour on both of its clients (the pools, and
+   * Flyway's JDBC connection) or a certificate or key file it cannot read: the message names the parameter (README,
+   * postgres.url).
+   */
+  private static void honoured(Settings s, String key, String url) {
+    if (url.isEmpty()) {
+      return;
+    }
+    try {
+      PostgresUrl.parse(url);
+    } catch (IllegalArgumentException e) {
+      throw s.invalid(key, Secrets.maskUrl(url), e.getMessage());
+    }
   }
 
   /** A configuration for tools and tests that only need the URL (one connection, default timeouts, no migration). */

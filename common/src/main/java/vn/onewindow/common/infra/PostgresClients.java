@@ -5,11 +5,8 @@ import io.vertx.core.Completable;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.TrustOptions;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.SslMode;
 import io.vertx.pgclient.spi.PgDriver;
 import io.vertx.sqlclient.ClientBuilder;
 import io.vertx.sqlclient.Pool;
@@ -18,17 +15,20 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.impl.SocketConnectionBase;
 import io.vertx.sqlclient.internal.SqlConnectionInternal;
 import io.vertx.sqlclient.spi.ConnectionFactory;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.TrustManagerFactory;
 import vn.onewindow.common.config.PostgresConfig;
 
 public final class PostgresClients {
   private PostgresClients() {
   }
 
-  /** Statements in flight on one connection: the intake batch and status reads share connections without waiting. */
+  /**
+   * Statements sent without waiting on one connection a caller holds ({@code getConnection}, {@code withConnection},
+   * {@code withTransaction}) and issues several at once on. It does not let pooled queries share a connection: these
+   * pools are plain PoolOptions, not pipelined, so Vert.x 5.0.10 lends each pooled connection to one
+   * {@code pool.query()} at a time (PgDriver#newPoolImpl, SqlConnectionPool: concurrency 1 unless pipelined), and
+   * concurrent pool queries take one connection each, up to {@code postgres.pool-size}.
+   */
   private static final int PIPELINING_LIMIT = 16;
 
   /**
@@ -39,7 +39,7 @@ public final class PostgresClients {
    * The role names the pool and its metrics; it is not the database user, which the URL gives.
    */
   public static Pool pool(Vertx vertx, PostgresConfig config, String role) {
-    PgConnectOptions connect = withTls(PgConnectOptions.fromUri(config.url()))
+    PgConnectOptions connect = PostgresUrl.parse(config.url()).connectOptions()
         .setPipeliningLimit(PIPELINING_LIMIT)
         .setCachePreparedStatements(true);
     int timeoutMillis = (int) config.connectTimeout().toMillis();
@@ -115,38 +115,6 @@ public final class PostgresClients {
   }
 
   /**
-   * The TLS settings an {@code sslmode} in the URL means to libpq, which Vert.x 5.0.10 reads without them: with none,
-   * every connection to a server offering TLS failed on a NullPointerException (PostgresSslModeTest), so a PostgreSQL
-   * that requires TLS could not be used at all. allow, prefer and require encrypt without verifying the server, as
-   * libpq does with no root certificate; verify-ca checks its certificate against the JVM's trust store
-   * ({@code -Djavax.net.ssl.trustStore} for a private CA), verify-full its host name too.
-   */
-  static PgConnectOptions withTls(PgConnectOptions connect) {
-    SslMode mode = connect.getSslMode();
-    if (mode == SslMode.DISABLE || connect.getSslOptions() != null) {
-      return connect;
-    }
-    ClientSSLOptions tls = new ClientSSLOptions();
-    if (mode == SslMode.VERIFY_CA || mode == SslMode.VERIFY_FULL) {
-      tls.setTrustOptions(TrustOptions.wrap(jvmTrust()))
-          .setHostnameVerificationAlgorithm(mode == SslMode.VERIFY_FULL ? "HTTPS" : "");
-    } else {
-      tls.setTrustAll(true).setHostnameVerificationAlgorithm("");
-    }
-    return connect.setSslOptions(tls);
-  }
-
-  private static TrustManagerFactory jvmTrust() {
-    try {
-      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      factory.init((KeyStore) null);
-      return factory;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("postgres sslmode verify-*: the JVM's trust store could not be read", e);
-    }
-  }
-
-  /**
    * The pool's name, which Vert.x shares pools by and which is the {@code pool_name} label of its meters on /metrics:
    * the role and a hash of the server, database and user. Never of the whole URL: that hash was a function of the
    * password (a 32-bit one, enough to test guesses offline) on a page anyone with the metrics reads.
@@ -158,21 +126,12 @@ public final class PostgresClients {
   }
 
   /**
-   * The JDBC form of a {@code postgresql://} URL, for Flyway, under the pools' sslmode ({@link #withTls}): without it
-   * the driver's default (prefer) migrated in plain text where the URL required TLS. verify-* trusts the JVM's trust
-   * store, as the pools do, rather than the driver's ~/.postgresql/root.crt.
+   * The JDBC form of a {@code postgresql://} URL, for Flyway and the compatibility check: the pools' host, schema and
+   * TLS ({@link PostgresUrl#jdbc}). Without them Flyway migrated in plain text where the URL required TLS, into
+   * public where the URL named a schema, and an IPv6 host made no JDBC URL at all.
    */
   public static Jdbc jdbc(PostgresConfig config) {
-    PgConnectOptions o = PgConnectOptions.fromUri(config.url());
-    String url = "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase();
-    SslMode mode = o.getSslMode();
-    if (mode != SslMode.DISABLE) {
-      url += "?sslmode=" + mode.value;
-      if (mode == SslMode.VERIFY_CA || mode == SslMode.VERIFY_FULL) {
-        url += "&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory";
-      }
-    }
-    return new Jdbc(url, o.getUser(), o.getPassword());
+    return PostgresUrl.parse(config.url()).jdbc();
   }
 
   public record Jdbc(String url, String user, String password) {
