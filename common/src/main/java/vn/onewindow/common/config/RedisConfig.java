@@ -1,5 +1,6 @@
 package vn.onewindow.common.config;
 
+import io.vertx.redis.client.impl.RedisURI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -32,6 +33,11 @@ public record RedisConfig(Mode mode, String url, String keyPrefix, int poolSize,
     if (seeds.stream().anyMatch(seed -> !seed.matches("rediss?://.+"))) {
       throw s.invalid("redis.url", Secrets.maskUrl(url), "must be empty (embedded) or redis:// or rediss:// URLs");
     }
+    if (seeds.stream().anyMatch(seed -> !driverReads(seed))) {
+      throw s.invalid("redis.url", Secrets.maskUrl(url), "is not a URL the Redis driver reads: "
+          + "redis[s]://[[user]:password@]host[:port][/db], with an '@', '/', '?' or '#' of the password "
+          + "percent-encoded (%40, %2F, %3F, %23)");
+    }
     String prefix = s.string("redis.key-prefix");
     if (prefix.contains(" ") || prefix.contains("{") || prefix.contains("}") || prefix.length() > 64) {
       throw s.invalid("redis.key-prefix", prefix, "must have no spaces or braces (they would change the cluster slot"
@@ -42,6 +48,21 @@ public record RedisConfig(Mode mode, String url, String keyPrefix, int poolSize,
         s.intIn("redis.min-replicas-ack", 0, 16),
         s.millis("redis.replica-ack-timeout-ms", 1, 60_000), s.intIn("redis.enqueue-batch-max", 1, 256),
         s.millis("redis.pool-idle-timeout-ms", 1_000, 3_600_000));
+  }
+
+  /**
+   * Whether the driver's own parser reads {@code seed}: it reads a URL only as a client is created, on an event loop
+   * (BacklogMonitor, the verticles), where its IllegalArgumentException left the process running and never ready,
+   * a password with an unencoded '@' being the usual cause (StartFailureTest). Its message is not kept: it may quote
+   * the URL.
+   */
+  private static boolean driverReads(String seed) {
+    try {
+      new RedisURI(seed);
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   private static List<String> split(String url) {
