@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -95,6 +96,46 @@ class MemoryShedDirectTest {
       assertThat(isDirect(fresh)).as(code(fresh)).isFalse();
       assertThat(queued(gw)).isEqualTo(2);
       assertThat(rowsOfKey(gw, directKey)).isEqualTo(1);
+    }
+  }
+
+  /**
+   * An applicant over their limit while Redis is over the ratio: the 429 must leave nothing behind that keeps the
+   * same Idempotency-Key from the direct path once the limit allows it again. The look-up past the queue claimed the
+   * key before the limit answered, and the retry's claim then said SAME: "an earlier attempt may be queued", so only
+   * PostgreSQL's answer (nothing) or a 503 saying "retry later with the same Idempotency-Key", for every retry until
+   * Redis's memory fell below the ratio (hours) or the claim expired (dossier.idempotency-ttl-seconds).
+   */
+  @Test
+  void shouldTakeTheDirectPathForAKeyFirstRefusedByTheApplicantLimitOverTheRatio() throws Exception {
+    try (OwnRedis redis = new OwnRedis("hub-memshed-limited");
+         GatewayFixture gw = new GatewayFixture(Map.of("redis.url", redis.url(), "shed.backlog-poll-ms", "100",
+             "ratelimit.applicant-per-minute", "1", "ratelimit.applicant-burst", "1", "stream.partitions", "4"))) {
+      Duration sampled = gw.config.resilience().shedding().backlogPoll().multipliedBy(50);
+      putFiller(gw);
+      gw.redis(Command.CONFIG, "SET", "maxmemory", Long.toString((long) (usedMemory(gw) / 0.9)));
+      Await.until(sampled, "the monitor to sample Redis over the ratio", () -> sampledRatio(gw) >= 0.8);
+      String body = AdmissionTest.dossierOf(530);
+      String firstKey = "memshed-limited-first-" + UUID.randomUUID();
+      String limitedKey = "memshed-limited-" + UUID.randomUUID();
+
+      HttpResponse<Buffer> first = gw.post(body, firstKey);
+      HttpResponse<Buffer> limited = gw.post(body, limitedKey);
+      assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(202);
+      assertThat(isDirect(first)).as(code(first)).isTrue();
+      assertThat(limited.statusCode()).as(limited.bodyAsString()).isEqualTo(429);
+
+      // the applicant's budget back, as a minute later
+      for (Response limit : gw.redis(Command.KEYS, gw.keys.applicantLimit("*"))) {
+        gw.redis(Command.DEL, limit.toString());
+      }
+      HttpResponse<Buffer> retried = gw.post(body, limitedKey);
+
+      assertThat(retried.statusCode()).as(retried.bodyAsString()).isEqualTo(202);
+      assertThat(isDirect(retried)).as(code(retried)).isTrue();
+      assertThat(retried.getHeader("Idempotent-Replayed")).isEqualTo("false");
+      assertThat(rowsOfKey(gw, limitedKey)).isEqualTo(1);
+      assertThat(sampledRatio(gw)).as("still over the ratio").isGreaterThanOrEqualTo(0.8);
     }
   }
 
