@@ -205,7 +205,7 @@ public final class DossierIntake {
    */
   private Future<Outcome> withoutTheQueue(Redis redis, Submission s, Future<LimitDecision> limit, KeyClaim claim,
                                           boolean mayBeQueued, Throwable err) {
-    return limit.compose(decision -> redisDownPath.askPastTheBreaker(s, claim, err).compose(earlier -> earlier.found()
+    return limit.compose(decision -> redisDownPath.askPastTheBreaker(s, claim, err, decision.allowed()).compose(earlier -> earlier.found()
             ? Future.succeededFuture(replayed(redis, s, decision, earlier.result()))
             : redisDownPath.answer(s, earlier.claim(), mayBeQueued, decision, err))
         // refused (503: retry) with no dossier for this attempt, so none of the applicant's quota: else a frontend

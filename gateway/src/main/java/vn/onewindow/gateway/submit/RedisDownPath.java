@@ -111,8 +111,11 @@ final class RedisDownPath {
    * still in flight on another gateway may queue the same key after this look-up). The partition is read without
    * waiting for replicas ({@link DossierQueue#peek}): a conflict or an absent key needs none, and a receipt it finds
    * is given, with {@code redis.min-replicas-ack} &gt; 0, once {@link DossierQueue#replay}'s WAIT confirms it.
+   * {@code mayClaim}: false for an applicant over their limit, refused whatever the claim says, who must leave no
+   * claim behind: its retry's claim would answer SAME ("an earlier attempt may be queued"), and with Redis's memory
+   * full that is PostgreSQL's answer (none) or a 503 for every retry until memory frees, hours.
    */
-  Future<AskedPastTheBreaker> askPastTheBreaker(Submission s, KeyClaim claim, Throwable cause) {
+  Future<AskedPastTheBreaker> askPastTheBreaker(Submission s, KeyClaim claim, Throwable cause, boolean mayClaim) {
     AskedPastTheBreaker unknown = new AskedPastTheBreaker(null, claim);
     if (!(cause instanceof CallNotPermittedException || memoryFull(cause)) || s.idempotencyKey() == null
         || claim != null && !claim.mayBeQueued()) {
@@ -138,7 +141,7 @@ final class RedisDownPath {
           absent.set(result instanceof EnqueueResult.Absent);
           // a claim answered already (SAME or UNCLAIMED, before an OOM) stands: asked again, SAME would be this
           // request's own claim
-          return absent.get() && claim == null ? queue.claimKey(s).map(this::claimed)
+          return absent.get() && claim == null && mayClaim ? queue.claimKey(s).map(this::claimed)
               : Future.succeededFuture(unknown);
         })
         .timeout(Breakers.KEY_LOOKUP_WHILE_OPEN.toMillis(), TimeUnit.MILLISECONDS)
