@@ -177,6 +177,12 @@ class HubEndToEndTest {
     HttpResponse<Buffer> noCode = outsideContract.get("/v1/dossiers").putHeader("X-Api-Key", API_KEY).send().await();
     assertThat(noCode.statusCode()).isEqualTo(400);
     assertThat(noCode.bodyAsJsonObject().getString("detail")).isEqualTo("give the dossier's code: ?code=<code on the receipt>");
+    // spaces only: no code given either, as without one (not the 404 of a code never issued)
+    HttpResponse<Buffer> blankCode = outsideContract.get("/v1/dossiers?code=%20%20").putHeader("X-Api-Key", API_KEY).send()
+        .await();
+    assertThat(blankCode.statusCode()).isEqualTo(400);
+    assertThat(blankCode.bodyAsJsonObject().getString("detail")).isEqualTo(noCode.bodyAsJsonObject()
+        .getString("detail"));
     assertThat(outsideContract.get(byCode + "&code=" + receipt.getString("code")).putHeader("X-Api-Key", API_KEY)
         .send().await().statusCode()).isEqualTo(400);
   }

@@ -237,13 +237,16 @@ public final class HttpFailure extends RuntimeException {
    * Redis is near or at its maxmemory (over shed.redis-memory-max-ratio, or it refused the enqueue script's first
    * write: OOM), and the direct path is off or could not take the dossier: certain that this request queued nothing.
    * Not "for a moment", as {@link #overloaded} says: the memory is held mostly by Idempotency-Key records, which free
-   * only as they expire (dossier.idempotency-ttl-seconds) unless the operators add memory.
+   * only as they expire (dossier.idempotency-ttl-seconds) unless the operators add memory. Retry-After stays
+   * shed.retry-after-seconds: records expire at the pace dossiers were keyed a TTL earlier, each making room for about
+   * one new dossier, so a retry finds room now and then rather than all at once hours later.
    */
   public static HttpFailure queueMemoryFull(int retryAfterSeconds) {
     return new HttpFailure(Problem.OVERLOADED,
-        "the hub is refusing new dossiers: queue memory nearly full, held mostly by idempotency records that free "
-            + "only as they expire (hours, not moments) or when the operators add memory; nothing was queued, retry "
-            + "later with the same Idempotency-Key", List.of(), retryAfterSeconds, null);
+        "the hub is refusing most new dossiers: queue memory nearly full, held mostly by idempotency records that "
+            + "free only as they expire, at the pace they were made, or when the operators add memory; nothing was "
+            + "queued: retry later (with the same Idempotency-Key, if one was sent)", List.of(), retryAfterSeconds,
+        null);
   }
 
   /**

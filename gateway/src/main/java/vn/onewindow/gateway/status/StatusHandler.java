@@ -70,7 +70,7 @@ public final class StatusHandler {
   }
 
   private static String validCode(String code) {
-    if (code == null || code.isEmpty()) {
+    if (code == null || code.isBlank()) {
       throw HttpFailure.malformed("give the dossier's code: ?code=<code on the receipt>");
     }
     // the contract's maxLength (code points, as JSON Schema counts): past it the request is invalid, a 400 as
