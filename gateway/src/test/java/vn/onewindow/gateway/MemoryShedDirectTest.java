@@ -161,7 +161,7 @@ class MemoryShedDirectTest {
     return gw.redis(Command.XLEN, gw.keys.forUnit(unit).stream()).toLong();
   }
 
-  private static long usedMemory(GatewayFixture gw) {
+  static long usedMemory(GatewayFixture gw) {
     for (String line : gw.redis(Command.INFO, "memory").toString().split("\r?\n")) {
       if (line.startsWith("used_memory:")) {
         return Long.parseLong(line.substring("used_memory:".length()).trim());
@@ -170,12 +170,12 @@ class MemoryShedDirectTest {
     throw new IllegalStateException("no used_memory in INFO memory");
   }
 
-  private static double sampledRatio(GatewayFixture gw) {
+  static double sampledRatio(GatewayFixture gw) {
     double max = gw.registry.get(MeterNames.REDIS_MEMORY_MAX).gauge().value();
     return max <= 0 ? 0 : gw.registry.get(MeterNames.REDIS_MEMORY_USED).gauge().value() / max;
   }
 
-  private static long rowsOfKey(GatewayFixture gw, String key) {
+  static long rowsOfKey(GatewayFixture gw, String key) {
     return TestServers.queryLong(gw.config.postgres().url(),
         "SELECT count(*) FROM dossier WHERE idempotency_key = '" + key + "'");
   }
