@@ -27,7 +27,7 @@ import vn.onewindow.common.testing.TestServers;
  * ratios 0.80 and 1.0, concurrent duplicates sent to both): 453 of 2,174 such keys got two 202s with two codes (a
  * 9xxx and a queued one), both persisted. The over-ratio gateway asks Redis whether the key is queued, finds nothing,
  * then writes to PostgreSQL; the other looks the key up in PostgreSQL (nothing committed yet), then queues it. Neither
- * store is told of the other's attempt in between. Not fixed yet: this test fails.
+ * store was told of the other's attempt in between; now the direct path marks the key in Redis first.
  */
 class CrossGatewayMemoryShedTest {
   /** A filler value big enough to put a small maxmemory between the two gateways' ratios. */
@@ -50,7 +50,7 @@ class CrossGatewayMemoryShedTest {
         queuing.postUntilAccepted(AdmissionTest.dossierOf(701), "cross-set-up-" + UUID.randomUUID());
         // ~90% of maxmemory: over the first gateway's 0.80, under the second's 1.0, and writes still taken
         over.redis(Command.SET, "memshed-filler", FILLER);
-        long used = MemoryShedDirectTest.usedMemory(over);
+        long used = MemoryShedDirectTest.settledMemory(over);
         over.redis(Command.CONFIG, "SET", "maxmemory", Long.toString((long) (used / 0.9)));
         Duration sampled = over.config.resilience().shedding().backlogPoll().multipliedBy(50);
         Await.until(sampled, "the first gateway to sample Redis over the ratio",
@@ -81,9 +81,14 @@ class CrossGatewayMemoryShedTest {
           Await.until(Duration.ofSeconds(10), "the direct write to wait for the counter row",
               () -> TestServers.queryLong(overConfig.postgres().url(), "SELECT count(*) FROM pg_stat_activity "
                   + "WHERE wait_event_type = 'Lock' AND query LIKE '%dossier_code_sequence%'") > 0);
-          queued = queuing.post(body, key);
+          Future<HttpResponse<Buffer>> viaQueue = queuing.postAsync(body, key);
+          // answered (queued: the race), or waiting behind the direct write's lock of the key
+          Await.until(Duration.ofSeconds(10), "the other gateway's answer, or its wait for the key's lock",
+              () -> viaQueue.isComplete() || TestServers.queryLong(overConfig.postgres().url(),
+                  "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory'") > 0);
           lock.rollback();
           direct = viaOver.await();
+          queued = viaQueue.await();
         }
 
         assertThat(direct.statusCode()).as(direct.bodyAsString()).isEqualTo(202);
