@@ -53,7 +53,8 @@
 -- received at, the Idempotency-Key, the body, its SHA-256 and the expected result date, in this order.
 --
 -- Returns one reply per dossier, in order: {"accepted", code, id}, {"duplicate", id, code, receivedAt,
--- expectedResultBy}, {"conflict", id}, {"absent"}, {"unseeded"} or {"expired"}.
+-- expectedResultBy}, {"conflict", id}, {"absent"}, {"reserved"}, {"unseeded"} or {"expired"}. A "duplicate" whose code
+-- is DIRECT_CODE is a key reserved for the direct path: its dossier is (or is about to be) in PostgreSQL.
 local ITEM_KEYS = 2
 local ITEM_ARGS = 11
 local CALL_KEYS = 2
@@ -157,6 +158,17 @@ local function enqueue(k, a)
     end
   end
   if ARGV[a + 8] == 'replay' then
+    return {'absent'}
+  end
+  if ARGV[a + 8] == 'reserve' then
+    -- the direct path's mark, taken while the key is still absent here: a record naming no code (DIRECT_CODE), so
+    -- an attempt of the key on any gateway from now on meets it and asks PostgreSQL instead of queuing a second
+    -- dossier (two gateways either side of the memory ratio: one key, two codes)
+    if keyed then
+      redis.call('SET', idem, sha .. ' ' .. pre .. ' ' .. DIRECT_CODE .. ' ' .. receivedAt .. ' ' .. expected,
+        'EX', idempotency_ttl)
+      return {'reserved'}
+    end
     return {'absent'}
   end
   if past(tonumber(ARGV[a + 10])) then

@@ -100,7 +100,8 @@ public final class DossierIntake {
             config.breakers().redisEnqueueTimeout(), () -> earlier(s, () -> false))
         .recover(err -> Future.succeededFuture(new EnqueueResult.Absent()))
         .map(found -> {
-          if (found instanceof EnqueueResult.Absent) {
+          // a key marked for the direct path and not yet in PostgreSQL (storedDirectly): nothing queued either
+          if (found instanceof EnqueueResult.Absent || found instanceof EnqueueResult.Direct) {
             throw admission.refuse(shed);
           }
           return new Outcome(receipts.of(found), false);
@@ -189,8 +190,11 @@ public final class DossierIntake {
                   ? Future.failedFuture(new IllegalStateException("the limit answered after the call gave up"))
                   : admit(redis, s, claim, decision, deadline, givenUp::get, () -> sent.set(true)));
             })
-        .map(result -> new Outcome(receipts.of(result), false))
-        .recover(err -> {
+        .compose(result -> result instanceof EnqueueResult.Direct
+            // another gateway, over the memory ratio, marked the key for the direct path: PostgreSQL's answer
+            ? limit.compose(decision -> redisDownPath.marked(s, decision))
+            : Future.succeededFuture(new Outcome(receipts.of(result), false)),
+            err -> {
           givenUp.set(true);
           // an OOM reply refused the script's first write: nothing of the call was queued, a definite answer
           return err instanceof HttpFailure ? Future.failedFuture(err) : withoutTheQueue(redis, s, limit,
@@ -205,8 +209,9 @@ public final class DossierIntake {
    */
   private Future<Outcome> withoutTheQueue(Redis redis, Submission s, Future<LimitDecision> limit, KeyClaim claim,
                                           boolean mayBeQueued, Throwable err) {
-    return limit.compose(decision -> redisDownPath.askPastTheBreaker(s, claim, err, decision.allowed()).compose(earlier -> earlier.found()
-            ? Future.succeededFuture(replayed(redis, s, decision, earlier.result()))
+    return limit.compose(decision -> redisDownPath.askPastTheBreaker(s, claim, err, decision.allowed())
+        .compose(earlier -> earlier.result() instanceof EnqueueResult.Direct ? redisDownPath.marked(s, decision)
+            : earlier.found() ? Future.succeededFuture(replayed(redis, s, decision, earlier.result()))
             : redisDownPath.answer(s, earlier.claim(), mayBeQueued, decision, err))
         // refused (503: retry) with no dossier for this attempt, so none of the applicant's quota: else a frontend
         // retrying through a failover spends it in seconds and meets 429s once the queue is back. Not when the call

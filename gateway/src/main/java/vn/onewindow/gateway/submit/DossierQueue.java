@@ -37,13 +37,23 @@ import vn.onewindow.gateway.http.InstantText;
  * otherwise the result says it is unconfirmed. One instance per verticle.
  */
 public final class DossierQueue {
+  /**
+   * The code an idempotency record names while the key is reserved for the direct path ({@link #reserve}): no code
+   * of DossierCode's form, so never a receipt's.
+   */
+  static final String DIRECT_CODE = "direct";
+  /** The script's modes (enqueue-dossier.lua). */
+  private static final String REPLAY = "replay";
+  private static final String RESERVE = "reserve";
+  private static final String ENQUEUE_MODE = "enqueue";
   /** Package-private for the script's own tests (EnqueueScriptEpochTest). */
   static final RedisScript ENQUEUE = RedisScript.fromResources(Map.of(
           "CODE_FORMAT", DossierCode.SEQUENCE_FORMAT,
           "CODE_FIELD", StreamEntry.CODE,
           "ID_FIELD", StreamEntry.ID,
           "ENTRY_FIELDS", StreamEntry.QUEUED_FIELDS,
-          "SEQUENCE_TTL", CodeSequences.SEQUENCE_TTL_SECONDS),
+          "SEQUENCE_TTL", CodeSequences.SEQUENCE_TTL_SECONDS,
+          "DIRECT_CODE", DIRECT_CODE),
       "lua/dossier-code.lua", "lua/enqueue-dossier.lua");
   private static final RedisScript CLAIM = RedisScript.fromResources("lua/claim-key.lua");
   /**
@@ -122,7 +132,18 @@ public final class DossierQueue {
    * has given up (then a look-up still waiting for its call is never sent).
    */
   public Future<EnqueueResult> replay(Submission s, BooleanSupplier abandoned) {
-    return timed(run(s, true, 0, abandoned, () -> { }));
+    return timed(run(s, REPLAY, 0, abandoned, () -> { }));
+  }
+
+  /**
+   * {@link #replay}, and when no dossier of the key is there, the key's record marked for the direct path
+   * ({@link EnqueueResult.Reserved}), in the same script run: from then on every attempt of the key, on any gateway,
+   * is answered {@link EnqueueResult.Direct} and goes to PostgreSQL, where the direct writes of one key are
+   * serialised. For a dossier Redis's memory keeps from the queue while Redis still takes writes; an OOM reply says
+   * the mark could not be written (Redis at its maxmemory).
+   */
+  public Future<EnqueueResult> reserve(Submission s, BooleanSupplier abandoned) {
+    return timed(run(s, RESERVE, 0, abandoned, () -> { }));
   }
 
   /**
@@ -137,7 +158,7 @@ public final class DossierQueue {
   public Future<EnqueueResult> peek(Submission s) {
     PartitionKeys partition = keys.forUnit(s.receivingUnit());
     Times times = times(s);
-    return script(partition, List.of(call(s, partition, times, true, 0)), 0)
+    return script(partition, List.of(call(s, partition, times, REPLAY, 0)), 0)
         .map(replies -> toResult(replies.get(0).reply(), s, times, redisConfig.minReplicasAck() > 0 ? 0 : -1));
   }
 
@@ -151,7 +172,7 @@ public final class DossierQueue {
    * a call, after which Redis may queue it whatever this future says.
    */
   public Future<EnqueueResult> enqueueBy(Submission s, long deadlineMillis, BooleanSupplier abandoned, Runnable sent) {
-    return timed(run(s, false, deadlineMillis, abandoned, sent));
+    return timed(run(s, ENQUEUE_MODE, deadlineMillis, abandoned, sent));
   }
 
   private Future<EnqueueResult> timed(Future<EnqueueResult> call) {
@@ -164,14 +185,14 @@ public final class DossierQueue {
    * metric describes real submissions only (README, warm start).
    */
   public Future<EnqueueResult> rehearse(Submission s) {
-    return run(s, true, 0, () -> false, () -> { });
+    return run(s, REPLAY, 0, () -> false, () -> { });
   }
 
-  private Future<EnqueueResult> run(Submission s, boolean replayOnly, long deadlineMillis, BooleanSupplier abandoned,
+  private Future<EnqueueResult> run(Submission s, String mode, long deadlineMillis, BooleanSupplier abandoned,
                                     Runnable sent) {
     PartitionKeys partition = keys.forUnit(s.receivingUnit());
     Times times = times(s);
-    return batches.add(partition, call(s, partition, times, replayOnly, deadlineMillis), abandoned, sent)
+    return batches.add(partition, call(s, partition, times, mode, deadlineMillis), abandoned, sent)
         .map(done -> toResult(done.reply(), s, times, done.acknowledged()));
   }
 
@@ -180,12 +201,12 @@ public final class DossierQueue {
     return new Times(InstantText.of(s.receivedAt()), s.expectedResultBy().toString());
   }
 
-  private static Call call(Submission s, PartitionKeys partition, Times times, boolean replayOnly,
+  private static Call call(Submission s, PartitionKeys partition, Times times, String mode,
                            long deadlineMillis) {
     List<String> dossierKeys = List.of(s.idempotencyKey() != null
             ? partition.idempotency(s.clientId(), s.idempotencyKey()) : partition.noIdempotency(),
         partition.sequence(s.receivingUnit(), DossierCode.day(s.receiptDate())));
-    return new Call(dossierKeys, arguments(s, times, replayOnly, deadlineMillis));
+    return new Call(dossierKeys, arguments(s, times, mode, deadlineMillis));
   }
 
   /** The task after what the event loop is doing now (its task queue runs once the sockets it read are handled). */
@@ -239,10 +260,10 @@ public final class DossierQueue {
    * as the idempotency record keeps it (the receipt's text, which a replay answers) and as the entry's compact
    * {@link StreamEntry#DUE} (a few bytes in every entry the intake reads).
    */
-  private static List<Object> arguments(Submission s, Times times, boolean replayOnly, long deadlineMillis) {
+  private static List<Object> arguments(Submission s, Times times, String mode, long deadlineMillis) {
     return List.of(s.bodySha256(), s.dossierId(), DossierCode.prefix(s.receivingUnit(), s.receiptDate()),
         times.expectedResultBy(), times.receivedAt(), s.idempotencyKey() == null ? "" : s.idempotencyKey(), s.body(),
-        s.clientId(), replayOnly ? "replay" : "enqueue", StreamEntry.due(s.receivedAt(), s.expectedResultBy()),
+        s.clientId(), mode, StreamEntry.due(s.receivedAt(), s.expectedResultBy()),
         Long.toString(deadlineMillis));
   }
 
@@ -250,25 +271,30 @@ public final class DossierQueue {
   private EnqueueResult toResult(Response reply, Submission s, Times times, int acknowledged) {
     String outcome = reply.get(0).toString();
     return switch (outcome) {
-      case "accepted", "duplicate" -> {
-        boolean replayed = outcome.equals("duplicate");
-        // a new dossier's receipt is this submission's, under the id its stream entry names (the script's); a
-        // replay's is the earlier dossier's
-        Receipt receipt = replayed
-            ? new Receipt(reply.get(1).toString(), reply.get(2).toString(), reply.get(3).toString(),
-                reply.get(4).toString(), s.procedureCode(), true)
-            : new Receipt(reply.get(2).toString(), reply.get(1).toString(), times.receivedAt(),
-                times.expectedResultBy(), s.procedureCode(), false);
-        yield acknowledged >= 0 && acknowledged < redisConfig.minReplicasAck()
-            ? new EnqueueResult.Unconfirmed(receipt, acknowledged)
-            : new EnqueueResult.Accepted(receipt);
-      }
+      case "duplicate" -> DIRECT_CODE.equals(reply.get(2).toString()) ? new EnqueueResult.Direct()
+          : received(reply, s, times, acknowledged, true);
+      case "accepted" -> received(reply, s, times, acknowledged, false);
+      case "reserved" -> new EnqueueResult.Reserved();
       case "conflict" -> new EnqueueResult.Conflict();
       case "absent" -> new EnqueueResult.Absent();
       case "unseeded" -> new EnqueueResult.Unseeded();
       case "expired" -> new EnqueueResult.Expired();
       default -> throw new IllegalStateException("enqueue script answered '" + outcome + "'");
     };
+  }
+
+  /** A receipt the script gave: a new dossier's ({@code replayed} false) or an earlier one's. */
+  private EnqueueResult received(Response reply, Submission s, Times times, int acknowledged, boolean replayed) {
+    // a new dossier's receipt is this submission's, under the id its stream entry names (the script's); a replay's is
+    // the earlier dossier's
+    Receipt receipt = replayed
+        ? new Receipt(reply.get(1).toString(), reply.get(2).toString(), reply.get(3).toString(),
+            reply.get(4).toString(), s.procedureCode(), true)
+        : new Receipt(reply.get(2).toString(), reply.get(1).toString(), times.receivedAt(),
+            times.expectedResultBy(), s.procedureCode(), false);
+    return acknowledged >= 0 && acknowledged < redisConfig.minReplicasAck()
+        ? new EnqueueResult.Unconfirmed(receipt, acknowledged)
+        : new EnqueueResult.Accepted(receipt);
   }
 
   /** The submission's times as the stream entry and the receipt write them. */

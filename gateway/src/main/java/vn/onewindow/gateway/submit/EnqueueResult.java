@@ -22,6 +22,20 @@ public sealed interface EnqueueResult {
   }
 
   /**
+   * The key's record is now marked for the direct path (DossierQueue#reserve; nothing queued): the submission may be
+   * written to PostgreSQL.
+   */
+  record Reserved() implements EnqueueResult {
+  }
+
+  /**
+   * The key is marked for the direct path (by this gateway or another): its dossier is, or is about to be, in
+   * PostgreSQL, and only PostgreSQL's answer (DirectWriter#write, serialised per key) may be given. Nothing queued.
+   */
+  record Direct() implements EnqueueResult {
+  }
+
+  /**
    * Nothing queued: the partition's counters are not known to be Redis's own (its epoch marker is missing: Redis lost
    * its data, or this is a fresh install), so no number was issued. Seed them (CodeSequences) and call again.
    */

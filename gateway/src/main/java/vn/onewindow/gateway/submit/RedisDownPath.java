@@ -130,15 +130,17 @@ final class RedisDownPath {
     // 11 of 11 answered 503). Without, the replay, which has no WAIT then and keeps its place behind this gateway's
     // calls queued for the partition: a peek would overtake a same-key attempt queued there (a double submit) and,
     // finding nothing, let the direct path write a second dossier (review; a race not reproduced)
-    return (redisConfig.minReplicasAck() > 0 ? queue.peek(s) : queue.replay(s, givenUp::get))
+    return (redisConfig.minReplicasAck() > 0 ? queue.peek(s)
+            : memoryFull(cause) ? reserve(s, givenUp) : queue.replay(s, givenUp::get))
         .compose(peeked -> peeked instanceof EnqueueResult.Unconfirmed
             // a receipt found with redis.min-replicas-ack > 0: given only once the replay's WAIT confirms it
             ? queue.replay(s, givenUp::get) : Future.succeededFuture(peeked))
         .compose(result -> {
-          if (result instanceof EnqueueResult.Accepted || result instanceof EnqueueResult.Conflict) {
+          if (result instanceof EnqueueResult.Accepted || result instanceof EnqueueResult.Conflict
+              || result instanceof EnqueueResult.Direct) {
             return Future.succeededFuture(new AskedPastTheBreaker(result, claim));
           }
-          absent.set(result instanceof EnqueueResult.Absent);
+          absent.set(result instanceof EnqueueResult.Absent || result instanceof EnqueueResult.Reserved);
           // a claim answered already (SAME or UNCLAIMED, before an OOM) stands: asked again, SAME would be this
           // request's own claim
           return absent.get() && claim == null && mayClaim ? queue.claimKey(s).map(this::claimed)
@@ -150,6 +152,27 @@ final class RedisDownPath {
         // second one, so as a claim answered SAME, PostgreSQL's answer alone (else the 503). Redis down keeps the
         // unknown claim, as before this look-up
         .otherwise(err -> memoryFull(cause) && !absent.get() ? new AskedPastTheBreaker(null, KeyClaim.SAME) : unknown);
+  }
+
+  /**
+   * Redis's memory kept the dossier from the queue, but Redis takes writes (over the ratio): the look-up marks the key
+   * for the direct path in the same script run ({@link DossierQueue#reserve}), so that an attempt of the key on
+   * another gateway, under its ratio, is not queued while this one writes to PostgreSQL (an ops tryout with two
+   * gateways: 453 of 2,174 keys sent to both got two codes). At maxmemory the mark is refused (OOM): the read-only
+   * look-up, as before, and that race stays open there.
+   */
+  private Future<EnqueueResult> reserve(Submission s, AtomicBoolean givenUp) {
+    return queue.reserve(s, givenUp::get).recover(err -> RedisErrors.outOfMemory(err)
+        ? queue.replay(s, givenUp::get) : Future.failedFuture(err));
+  }
+
+  /**
+   * A key marked for the direct path ({@link EnqueueResult.Direct}), met by any attempt of it: PostgreSQL's answer,
+   * written by whichever attempt takes the key's lock there first (DirectWriter: the others get its receipt), never a
+   * queued second dossier.
+   */
+  Future<Outcome> marked(Submission s, LimitDecision decision) {
+    return answer(s, KeyClaim.NEW, false, decision, new MemoryFull());
   }
 
   private AskedPastTheBreaker claimed(KeyClaim claim) {
