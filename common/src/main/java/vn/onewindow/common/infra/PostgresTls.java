@@ -1,5 +1,6 @@
 package vn.onewindow.common.infra;
 
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.TrustOptions;
@@ -98,8 +99,10 @@ final class PostgresTls {
 
   private SSLContext sslContext() throws GeneralSecurityException {
     SSLContext context = SSLContext.getInstance("TLS");
+    // no trust: no check of the server's certificate (allow/prefer/require without sslrootcert, as libpq), Netty's
+    // trust-all manager, as the pools' setTrustAll
     context.init(keys == null ? null : keys.getKeyManagers(),
-        trust == null ? new javax.net.ssl.TrustManager[] {TrustAll.INSTANCE} : trust.getTrustManagers(), null);
+        (trust == null ? InsecureTrustManagerFactory.INSTANCE : trust).getTrustManagers(), null);
     return context;
   }
 
@@ -198,24 +201,6 @@ final class PostgresTls {
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("parameter " + parameter + ": " + file + " cannot be read ("
           + e.getClass().getSimpleName() + ")");
-    }
-  }
-
-  /** No check of the server's certificate: allow/prefer/require without sslrootcert, as libpq. */
-  private enum TrustAll implements javax.net.ssl.X509TrustManager {
-    INSTANCE;
-
-    @Override
-    public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-    }
-
-    @Override
-    public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-    }
-
-    @Override
-    public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-      return new java.security.cert.X509Certificate[0];
     }
   }
 

@@ -134,6 +134,10 @@ class PostgresTlsFilesTest {
     assertThat(catchThrowable(() -> TestServers.queryLong(trusted, "SELECT 1"))).isNull();
     assertThat(catchThrowable(() -> TestServers.queryLong(untrusted, "SELECT 1"))).as("nor the JDBC connection")
         .isNotNull();
+    // without a root certificate, require encrypts without checking the server, on both clients (as libpq)
+    String unchecked = trusted.substring(0, trusted.indexOf("&sslrootcert="));
+    assertThat(poolFailure(unchecked)).isNull();
+    assertThat(catchThrowable(() -> TestServers.queryLong(unchecked, "SELECT 1"))).isNull();
   }
 
   /** 127.0.0.2 is this server too, under a name its certificate does not give (localhost, 127.0.0.1, ::1). */
